@@ -1,0 +1,32 @@
+import type { ReactNode } from "react";
+import { SidebarLinks } from "@/components/nav/sidebar";
+import { signOut } from "@/lib/auth/auth";
+import { requirePageActor } from "@/lib/authz/session";
+import { navFor } from "@/lib/nav/nav-items";
+
+export default async function AppLayout({ children }: { children: ReactNode }) {
+  const actor = await requirePageActor();
+  async function signOutAction() {
+    "use server";
+    await signOut({ redirectTo: "/sign-in" });
+  }
+  return (
+    <div className="shell">
+      <aside className="sidebar">
+        <div className="brand">
+          Attest<small>identity-graph governance</small>
+        </div>
+        <SidebarLinks items={navFor(actor)} />
+        <div className="spacer" />
+        <div className="me" data-testid="current-user">
+          <div>{actor.name}</div>
+          <div className="roles">{actor.roles.join(" · ") || "no role yet"}</div>
+          <form action={signOutAction}>
+            <button type="submit">Sign out</button>
+          </form>
+        </div>
+      </aside>
+      <main className="content">{children}</main>
+    </div>
+  );
+}

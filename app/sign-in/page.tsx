@@ -1,0 +1,90 @@
+import { AuthError } from "next-auth";
+import { redirect } from "next/navigation";
+import { isDemoMode } from "@/db/client";
+import { passwordSignInEnabled, signIn } from "@/lib/auth/auth";
+import { sessionActor } from "@/lib/authz/session";
+
+export const metadata = { title: "Sign in" };
+
+async function signInAction(formData: FormData) {
+  "use server";
+  try {
+    await signIn("credentials", {
+      email: String(formData.get("email") ?? ""),
+      password: String(formData.get("password") ?? ""),
+      redirectTo: "/",
+    });
+  } catch (e) {
+    // Auth.js signals success with a redirect, which must propagate; only its own errors mean "refused".
+    if (e instanceof AuthError) redirect("/sign-in?error=invalid");
+    throw e;
+  }
+}
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
+  if (await sessionActor()) redirect("/");
+  const { error } = await searchParams;
+  const demoUsers = isDemoMode() ? (await import("@/db/seed/demo-org")).buildDemoOrg().users : [];
+  const enabled = passwordSignInEnabled();
+  return (
+    <main className="signin">
+      <section className="panel">
+        <h1>Sign in to Attest</h1>
+        <p className="subtitle">Identity-graph governance for people, service accounts, AI agents and MCP servers.</p>
+        {error ? (
+          <p className="alert" role="alert">
+            That email and password do not match an active account.
+          </p>
+        ) : null}
+        {enabled ? (
+          <form action={signInAction}>
+            <label>
+              Email
+              <input name="email" type="email" autoComplete="username" required />
+            </label>
+            <label>
+              Password
+              <input name="password" type="password" autoComplete="current-password" required />
+            </label>
+            <button className="btn" type="submit">
+              Sign in
+            </button>
+          </form>
+        ) : (
+          <p>Password sign-in is turned off on this server. Ask an administrator how to sign in.</p>
+        )}
+      </section>
+      {demoUsers.length > 0 ? (
+        <section className="panel" aria-labelledby="demo-users">
+          <h2 id="demo-users" style={{ marginTop: 0 }}>
+            Demo accounts
+          </h2>
+          <p className="subtitle">This server runs the demo organisation, Northwind Analytics. Pick a role to look around.</p>
+          <ul className="demo-users">
+            {demoUsers.map((u) => (
+              <li key={u.email}>
+                <form action={signInAction} style={{ display: "flex", justifyContent: "space-between", gap: "0.5rem", alignItems: "center" }}>
+                  <input type="hidden" name="email" value={u.email} />
+                  <input type="hidden" name="password" value={u.password} />
+                  <div>
+                    <strong>{u.name}</strong> <span className="badge info">{u.roles.join(" + ")}</span>
+                    <div className="subtitle" style={{ margin: 0, fontSize: "0.8rem" }}>
+                      {u.description}
+                      <br />
+                      <span className="mono">
+                        {u.email} / {u.password}
+                      </span>
+                    </div>
+                  </div>
+                  <button className="btn secondary" type="submit" aria-label={`Sign in as ${u.name} (${u.roles.join(", ")})`}>
+                    Sign in
+                  </button>
+                </form>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+    </main>
+  );
+}

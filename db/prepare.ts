@@ -1,0 +1,15 @@
+import { getDatabase, isDemoMode } from "./client";
+
+/**
+ * Runs once when the server starts (instrumentation.ts), inside the server
+ * process so PGlite is only ever opened by one process: applies migrations and,
+ * in demo mode, seeds the demo organisation into an empty database.
+ */
+export async function prepareDatabase(): Promise<void> {
+  const database = await getDatabase();
+  if (!isDemoMode()) return;
+  const { seedGraph } = await import("./seed/seed");
+  const { buildDemoOrg } = await import("./seed/demo-org");
+  const result = await seedGraph(database.db, buildDemoOrg());
+  if (result.seeded) console.log(`[attest] seeded the demo organisation: ${result.nodes} nodes, ${result.edges} edges, ${result.users} sign-in users`);
+}

@@ -1,0 +1,83 @@
+import { NextResponse } from "next/server";
+import type { z } from "zod";
+import type { Actor } from "@/lib/authz/actor";
+import { requestActor } from "@/lib/authz/session";
+import { AppError, isAppError, zodDetails } from "@/lib/errors";
+import { newId } from "@/lib/ids";
+
+export interface HandlerContext<P> {
+  req: Request;
+  params: P;
+  requestId: string;
+  actor: Actor;
+}
+
+type RouteContext<P> = { params: Promise<P> };
+
+/** Maps any thrown value to the one JSON error shape; unexpected errors never leak their message. */
+export function errorResponse(err: unknown, requestId: string): NextResponse {
+  if (isAppError(err)) {
+    return NextResponse.json(
+      { error: { code: err.code, message: err.message, details: err.details, requestId } },
+      { status: err.status, headers: { "x-request-id": requestId } },
+    );
+  }
+  console.error(`[api] request ${requestId} failed:`, err);
+  return NextResponse.json(
+    { error: { code: "internal", message: "something went wrong on our side; quote this request id", details: [], requestId } },
+    { status: 500, headers: { "x-request-id": requestId } },
+  );
+}
+
+/**
+ * Wraps an API route handler: request id, authentication (bearer token or
+ * session), JSON answer and the error mapping. Permission checks stay inside
+ * each handler's domain call so they hold wherever the domain is called from.
+ */
+export function apiRoute<P = Record<string, never>>(fn: (ctx: HandlerContext<P>) => Promise<unknown>) {
+  return async (req: Request, ctx: RouteContext<P>): Promise<Response> => {
+    const requestId = req.headers.get("x-request-id")?.slice(0, 64) || newId("req");
+    try {
+      checkSameOrigin(req);
+      const actor = await requestActor(req);
+      const params = (await ctx?.params) ?? ({} as P);
+      const out = await fn({ req, params, requestId, actor });
+      if (out instanceof Response) return out;
+      return NextResponse.json(out, { headers: { "x-request-id": requestId } });
+    } catch (err) {
+      return errorResponse(err, requestId);
+    }
+  };
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * CSRF defence for cookie-authenticated writes: a state-changing request that
+ * relies on the session cookie must come from this origin. Bearer-token calls
+ * carry no ambient credential and are exempt.
+ */
+export function checkSameOrigin(req: Request): void {
+  if (SAFE_METHODS.has(req.method) || req.headers.has("authorization")) return;
+  const origin = req.headers.get("origin");
+  const site = req.headers.get("sec-fetch-site");
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  const sameOrigin = origin ? (() => { try { return new URL(origin).host === host; } catch { return false; } })() : site === "same-origin";
+  if (!sameOrigin) throw new AppError("forbidden", "cross-site request refused: send writes from this site or with a bearer token");
+}
+
+/** Parses URL query parameters with a zod schema; unknown parameters are an error. */
+export function parseQuery<T extends z.ZodType>(req: Request, schema: T): z.infer<T> {
+  const url = new URL(req.url);
+  const raw: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) {
+    if (k in raw) throw new AppError("validation", `query parameter "${k}" is given more than once`, [{ path: k, message: "given more than once" }]);
+    raw[k] = v;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const details = zodDetails(parsed.error.issues);
+    throw new AppError("validation", `invalid query: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, details);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,50 @@
+import NextAuth, { CredentialsSignin } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, isDemoMode } from "@/db/client";
+import { appUsers } from "@/db/schema";
+import { findUserByEmail } from "@/lib/authz/load-user";
+import { DUMMY_PASSWORD_HASH, verifyPassword } from "@/lib/authz/password";
+
+/** Password sign-in is for the demo and for deployments that ask for it; OIDC comes later. */
+export function passwordSignInEnabled(): boolean {
+  return isDemoMode() || process.env.ATTEST_PASSWORD_SIGNIN === "1";
+}
+
+const credentialsSchema = z.object({ email: z.string().trim().min(3).max(320), password: z.string().min(1).max(1024) });
+
+export const { handlers, auth, signIn, signOut } = NextAuth({
+  trustHost: true,
+  session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+  pages: { signIn: "/sign-in" },
+  providers: passwordSignInEnabled()
+    ? [
+        Credentials({
+          credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },
+          async authorize(raw) {
+            const parsed = credentialsSchema.safeParse(raw);
+            if (!parsed.success) throw new CredentialsSignin();
+            const db = await getDb();
+            const user = await findUserByEmail(db, parsed.data.email);
+            // Same work for unknown users and wrong passwords: the answer must not tell them apart.
+            const ok = await verifyPassword(parsed.data.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+            if (!user || !ok || user.status !== "active") throw new CredentialsSignin();
+            await db.update(appUsers).set({ lastSignInAt: new Date() }).where(eq(appUsers.id, user.id));
+            return { id: user.id, email: user.email, name: user.name };
+          },
+        }),
+      ]
+    : [],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user?.id) token.uid = user.id;
+      return token;
+    },
+    session({ session, token }) {
+      // Only the user id travels in the cookie; roles and status are read from the database per request.
+      if (typeof token.uid === "string") session.user.id = token.uid;
+      return session;
+    },
+  },
+});

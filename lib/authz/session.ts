@@ -1,0 +1,43 @@
+import { redirect } from "next/navigation";
+import { getDb } from "@/db/client";
+import { auth } from "@/lib/auth/auth";
+import { unauthenticated } from "@/lib/errors";
+import type { Actor } from "./actor";
+import { actorForToken, actorForUser } from "./load-user";
+import { can, type Permission } from "./permissions";
+
+/** The signed-in person's actor, re-read from the database, or null. */
+export async function sessionActor(): Promise<Actor | null> {
+  const session = await auth();
+  const uid = session?.user?.id;
+  if (!uid) return null;
+  return actorForUser(await getDb(), uid);
+}
+
+/** For pages: the actor, or a redirect to sign-in. */
+export async function requirePageActor(): Promise<Actor> {
+  const actor = await sessionActor();
+  if (!actor) redirect("/sign-in");
+  return actor;
+}
+
+/** For pages: the actor holding any of `anyOf`, else a redirect to sign-in or the forbidden page. */
+export async function requirePagePermission(...anyOf: [Permission, ...Permission[]]): Promise<Actor> {
+  const actor = await requirePageActor();
+  if (!anyOf.some((p) => can(actor, p))) redirect("/forbidden");
+  return actor;
+}
+
+/** For route handlers: a bearer token first, else the session cookie; 401 when neither. */
+export async function requestActor(req: Request): Promise<Actor> {
+  const header = req.headers.get("authorization");
+  if (header) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const actor = m?.[1] ? await actorForToken(await getDb(), m[1]) : null;
+    if (!actor) throw unauthenticated();
+    return actor;
+  }
+  const actor = await sessionActor();
+  if (!actor) throw unauthenticated();
+  return actor;
+}

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedGraph } from "@/db/seed/seed";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
+import { smallGraph } from "@/lib/testing/small-graph";
+import { parseNodeRef, resolveNodeId } from "./node-ref";
+import { graphCounts, listNeighbors, listNodes } from "./nodes";
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await seedGraph(t.db, smallGraph());
+});
+afterAll(() => t.cleanup());
+
+describe("listNodes", () => {
+  it("pages through every node exactly once, ordered by name", async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await listNodes(t.db, { limit: 3, cursor });
+      expect(page.total).toBe(11);
+      seen.push(...page.items.map((n) => n.name));
+      cursor = page.nextCursor ?? undefined;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(4);
+    expect(seen).toHaveLength(11);
+    expect(new Set(seen).size).toBe(11);
+    expect(seen).toEqual([...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+
+  it("filters by kind, source and status", async () => {
+    expect((await listNodes(t.db, { kind: "human", limit: 50 })).total).toBe(3);
+    expect((await listNodes(t.db, { source: "mcp", limit: 50 })).total).toBe(6);
+    const terminated = await listNodes(t.db, { status: "terminated", limit: 50 });
+    expect(terminated.items.map((n) => n.name)).toEqual(["Grace Hopper"]);
+  });
+
+  it("searches name, external id and email, treating % and _ literally", async () => {
+    expect((await listNodes(t.db, { q: "ADA", limit: 50 })).items.map((n) => n.name)).toEqual(["Ada Lovelace"]);
+    expect((await listNodes(t.db, { q: "grace@example", limit: 50 })).items.map((n) => n.name)).toEqual(["Grace Hopper"]);
+    expect((await listNodes(t.db, { q: "github-mcp/", limit: 50 })).items.map((n) => n.name)).toEqual(["create_issue"]);
+    expect((await listNodes(t.db, { q: "50%", limit: 50 })).items.map((n) => n.name)).toEqual(["50% Done_Person"]);
+    expect((await listNodes(t.db, { q: "%", limit: 50 })).total).toBe(1);
+    expect((await listNodes(t.db, { q: "_", limit: 50 })).items.map((n) => n.name)).toEqual(["50% Done_Person", "create_issue"]);
+  });
+
+  it("answers as of an instant before the graph existed with nothing", async () => {
+    expect((await listNodes(t.db, { asOf: new Date("2000-01-01T00:00:00Z"), limit: 50 })).total).toBe(0);
+    expect((await listNodes(t.db, { asOf: new Date(Date.now() + 60_000), limit: 50 })).total).toBe(11);
+  });
+
+  it("rejects a cursor it did not issue", async () => {
+    await expect(listNodes(t.db, { limit: 5, cursor: "not-a-cursor" })).rejects.toMatchObject({ code: "validation" });
+  });
+});
+
+describe("node references", () => {
+  it("resolves source:kind:externalId, including external ids with colons", async () => {
+    const id = await resolveNodeId(t.db, parseNodeRef("mcp:tool:github-mcp/create_issue"));
+    expect(id).toMatch(/^tool_/);
+    expect(await resolveNodeId(t.db, parseNodeRef(id))).toBe(id);
+    expect(parseNodeRef("src:human:a:b:c")).toEqual({ source: "src", kind: "human", externalId: "a:b:c" });
+  });
+
+  it("says 400 for malformed references and 404 for unknown ones", async () => {
+    expect(() => parseNodeRef("nonsense")).toThrow(/node id/);
+    expect(() => parseNodeRef("okta:wizard:1")).toThrow(/not a node kind/);
+    expect(() => parseNodeRef("hum_123")).toThrow();
+    await expect(resolveNodeId(t.db, parseNodeRef("okta:human:nobody"))).rejects.toMatchObject({ code: "not_found" });
+    await expect(resolveNodeId(t.db, parseNodeRef("hum_0000000000aaaaaaaaaaaaaaaa"))).rejects.toMatchObject({ code: "not_found" });
+  });
+});
+
+describe("listNeighbors", () => {
+  it("lists edges in both directions with the neighbour and edge direction", async () => {
+    const bot = await resolveNodeId(t.db, parseNodeRef("mcp:agent:bot"));
+    const all = await listNeighbors(t.db, bot, { direction: "both", limit: 50 });
+    expect(all.total).toBe(4);
+    const summary = all.items.map((n) => `${n.edge.direction}:${n.edge.kind}:${n.node.name}`).sort();
+    expect(summary).toEqual(["in:owns:Ada Lovelace", "out:acts_for:Ada Lovelace", "out:connects_to:github-mcp", "out:uses_credential:GitHub PAT"]);
+    const incoming = await listNeighbors(t.db, bot, { direction: "in", limit: 50 });
+    expect(incoming.items.map((n) => n.edge.access)).toEqual([false]);
+  });
+
+  it("paginates with a cursor and filters by edge kind", async () => {
+    const cred = await resolveNodeId(t.db, parseNodeRef("mcp:credential:cred-pat"));
+    const first = await listNeighbors(t.db, cred, { direction: "both", limit: 2 });
+    expect(first.total).toBe(4);
+    const second = await listNeighbors(t.db, cred, { direction: "both", limit: 2, cursor: first.nextCursor! });
+    expect(second.nextCursor).toBeNull();
+    expect(new Set([...first.items, ...second.items].map((i) => i.edge.id)).size).toBe(4);
+    const users = await listNeighbors(t.db, cred, { direction: "in", edgeKind: "uses_credential", limit: 50 });
+    expect(users.items.map((i) => i.node.name).sort()).toEqual(["Triage bot", "ci-deployer"]);
+  });
+});
+
+describe("graphCounts", () => {
+  it("counts current nodes by kind and source", async () => {
+    const c = await graphCounts(t.db);
+    expect(c.total).toBe(11);
+    expect(c.byKind).toMatchObject({ human: 3, group: 1, tool: 1, credential: 1 });
+    expect(c.edgesByKind.uses_credential).toBe(2);
+    expect(c.bySource.find((r) => r.source === "okta" && r.kind === "human")?.count).toBe(3);
+  });
+});

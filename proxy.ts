@@ -1,0 +1,17 @@
+import { NextResponse, type NextRequest } from "next/server";
+
+/**
+ * Convenience only: sends visitors without a session cookie to sign-in before
+ * rendering. It is not a security boundary: every page and handler checks the
+ * actor and its permissions itself (lib/authz).
+ */
+export function proxy(req: NextRequest) {
+  const hasSession = req.cookies.has("authjs.session-token") || req.cookies.has("__Secure-authjs.session-token");
+  if (!hasSession) return NextResponse.redirect(new URL("/sign-in", req.url));
+  return NextResponse.next();
+}
+
+export const config = {
+  // Pages only: API routes answer 401 themselves; sign-in, auth and static files stay open.
+  matcher: ["/((?!api|scim|sign-in|forbidden|_next|favicon.ico|.*\\.(?:png|svg|ico|txt)$).*)"],
+};

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// `npm test`: every check, in the order that fails fastest.
+//   1. type-check   2. lint   3. Vitest on in-memory PGlite
+//   4. the database suites again on real PostgreSQL when TEST_DATABASE_URL is set
+//   5. Playwright e2e in Debian's Chromium against the built app on a fresh PGlite folder
+// Ends with one line "tests: N passed, N failed".
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+process.chdir(root);
+const bin = (name) => path.join(root, "node_modules", ".bin", name);
+const work = mkdtempSync(path.join(os.tmpdir(), "attest-test-"));
+let passed = 0;
+let failed = 0;
+
+function run(title, cmd, args, env = {}) {
+  console.log(`\n━━ ${title} ━━`);
+  const r = spawnSync(cmd, args, { stdio: "inherit", env: { ...process.env, ...env } });
+  return r.status === 0;
+}
+
+function finish(code) {
+  console.log(`\ntests: ${passed} passed, ${failed} failed`);
+  rmSync(work, { recursive: true, force: true });
+  process.exit(code);
+}
+
+function stop(message) {
+  console.error(`\n✗ ${message}`);
+  failed = Math.max(failed, 1);
+  finish(1);
+}
+
+function countVitest(file) {
+  if (!existsSync(file)) return;
+  const r = JSON.parse(readFileSync(file, "utf8"));
+  passed += r.numPassedTests ?? 0;
+  failed += (r.numFailedTests ?? 0) + (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+}
+
+if (!run("type-check", bin("tsc"), ["--noEmit"])) stop("type-check failed");
+if (!run("lint", bin("eslint"), [".", "--max-warnings=0"])) stop("lint failed");
+
+const unitJson = path.join(work, "vitest-pglite.json");
+const unitOk = run("unit and integration tests (PGlite)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${unitJson}`], {
+  ATTEST_TEST_DB: "pglite",
+});
+countVitest(unitJson);
+if (!unitOk) stop("Vitest (PGlite) failed");
+
+if (process.env.TEST_DATABASE_URL) {
+  const pgJson = path.join(work, "vitest-postgres.json");
+  const pgOk = run("integration tests (PostgreSQL)", bin("vitest"), ["run", ".db.test.", "--reporter=default", "--reporter=json", `--outputFile.json=${pgJson}`], {
+    ATTEST_TEST_DB: "postgres",
+  });
+  countVitest(pgJson);
+  if (!pgOk) stop("Vitest (PostgreSQL) failed");
+} else {
+  console.log("\n(TEST_DATABASE_URL is not set: the PostgreSQL run of the integration suite is skipped; .ci/run sets it.)");
+}
+
+const chromium = process.env.ATTEST_CHROMIUM ?? "/usr/bin/chromium";
+if (!existsSync(chromium)) {
+  if (process.getuid?.() === 0) {
+    if (!run("installing Debian's Chromium for the browser tests", "bash", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium"]))
+      stop("could not install Chromium; run: apt-get install -y chromium");
+  } else {
+    stop("the browser tests need Chromium. Install it with:  sudo apt-get install -y chromium");
+  }
+}
+
+const e2eJson = path.join(work, "playwright.json");
+const e2eOk = run("browser tests (Playwright, Chromium)", bin("playwright"), ["test", "--reporter=list,json"], {
+  PLAYWRIGHT_JSON_OUTPUT_NAME: e2eJson,
+  ATTEST_E2E_DATA_DIR: path.join(work, "e2e-data"),
+  ATTEST_CHROMIUM: chromium,
+});
+if (existsSync(e2eJson)) {
+  const s = JSON.parse(readFileSync(e2eJson, "utf8")).stats ?? {};
+  passed += s.expected ?? 0;
+  failed += (s.unexpected ?? 0) + (s.flaky ?? 0) + (s.skipped ?? 0);
+}
+if (!e2eOk) stop("browser tests failed");
+finish(failed === 0 ? 0 : 1);
