@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     include: ["{lib,db,app,components,scripts}/**/*.test.ts"],
     environment: "node",
+    // next-auth imports "next/server" without an extension; inlining lets Vite resolve it.
+    server: { deps: { inline: ["next-auth"] } },
     // Each file opens its own database; two cores run two files at a time.
     pool: "forks",
     testTimeout: 30_000,

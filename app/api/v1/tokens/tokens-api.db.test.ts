@@ -1,0 +1,88 @@
+import { count, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiTokens, auditEvents } from "@/db/schema";
+import { seedGraph } from "@/db/seed/seed";
+import { createApiToken } from "@/lib/admin/api-tokens";
+import { verifyAuditChain } from "@/lib/audit/emit-audit";
+import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
+import { smallGraph } from "@/lib/testing/small-graph";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
+import { GET as listNodes } from "../nodes/route";
+import { DELETE } from "./[id]/route";
+import { GET, POST } from "./route";
+
+let t: TestDatabase;
+let adminToken: string;
+let reviewerToken: string;
+const noParams = { params: Promise.resolve({}) } as never;
+
+const call = (token: string, init: RequestInit & { url?: string } = {}) =>
+  new Request(init.url ?? "http://attest.test/api/v1/tokens", { ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(init.headers ?? {}) } });
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await seedGraph(t.db, smallGraph());
+  useAsAppDatabase(t);
+  const admin = await actorByEmail(t, "admin@example.com");
+  const reviewer = await actorByEmail(t, "ada@example.com");
+  adminToken = (await createApiToken(t.db, admin, { name: "admin", roles: ["admin"] })).token;
+  reviewerToken = (await createApiToken(t.db, admin, { name: "ada's", userId: reviewer.id, roles: ["reviewer"] })).token;
+});
+afterAll(() => t.cleanup());
+
+async function tokenCount() {
+  const [r] = await t.db.select({ n: count() }).from(apiTokens);
+  return r!.n;
+}
+
+describe("tokens API", () => {
+  it("a token without the permission gets 403 on a write, and nothing is written or audited", async () => {
+    const tokens = await tokenCount();
+    const events = (await verifyAuditChain(t.db)).entries;
+    const r = await POST(call(reviewerToken, { method: "POST", body: JSON.stringify({ name: "x", roles: ["reviewer"] }) }), noParams);
+    expect(r.status).toBe(403);
+    expect((await r.json()).error.code).toBe("forbidden");
+    expect(await tokenCount()).toBe(tokens);
+    expect((await verifyAuditChain(t.db)).entries).toBe(events);
+  });
+
+  it("a reviewer token cannot read the graph", async () => {
+    const r = await listNodes(call(reviewerToken, { url: "http://attest.test/api/v1/nodes" }), noParams);
+    expect(r.status).toBe(403);
+  });
+
+  it("an admin creates a token shown once, stored only as a hash, and audited without its value", async () => {
+    const r = await POST(call(adminToken, { method: "POST", body: JSON.stringify({ name: "automation", roles: ["admin"] }) }), noParams);
+    expect(r.status).toBe(201);
+    const created = await r.json();
+    expect(created.token).toMatch(/^att_[A-Za-z0-9_-]{43}$/);
+    const rows = await t.db.select().from(apiTokens).where(eq(apiTokens.id, created.id));
+    expect(rows[0]!.tokenHash).not.toContain(created.token);
+    const audit = await t.db.select().from(auditEvents).where(eq(auditEvents.targetId, created.id));
+    expect(audit.map((a) => a.action)).toEqual(["token.create"]);
+    expect(JSON.stringify(audit)).not.toContain(created.token);
+    const listed = await (await GET(call(adminToken, { method: "GET" }), noParams)).json();
+    expect(JSON.stringify(listed)).not.toContain(created.token);
+  });
+
+  it("refuses roles the user does not hold", async () => {
+    const ada = await actorByEmail(t, "ada@example.com");
+    const r = await POST(call(adminToken, { method: "POST", body: JSON.stringify({ name: "escalate", userId: ada.id, roles: ["admin"] }) }), noParams);
+    expect(r.status).toBe(400);
+    expect((await r.json()).error.details).toEqual([{ path: "roles", message: "not held by the user: admin" }]);
+  });
+
+  it("a revoked token is refused at once, and revoking twice is 404", async () => {
+    const created = await (await POST(call(adminToken, { method: "POST", body: JSON.stringify({ name: "short", roles: ["admin"] }) }), noParams)).json();
+    const params = { params: Promise.resolve({ id: created.id }) } as never;
+    expect((await DELETE(call(adminToken, { method: "DELETE" }), params)).status).toBe(200);
+    expect((await DELETE(call(adminToken, { method: "DELETE" }), params)).status).toBe(404);
+    const r = await listNodes(call(created.token, { url: "http://attest.test/api/v1/nodes" }), noParams);
+    expect(r.status).toBe(401);
+  });
+
+  it("a session-less write from another site is refused before anything else", async () => {
+    const r = await POST(new Request("http://attest.test/api/v1/tokens", { method: "POST", headers: { origin: "https://evil.example", "content-type": "application/json" }, body: "{}" }), noParams);
+    expect(r.status).toBe(403);
+  });
+});
