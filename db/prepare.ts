@@ -7,6 +7,9 @@ import { getDatabase, isDemoMode } from "./client";
  */
 export async function prepareDatabase(): Promise<void> {
   const database = await getDatabase();
+  const { failInterruptedImports } = await import("@/lib/ingest/run-import");
+  const interrupted = await failInterruptedImports(database.db, database.kind);
+  if (interrupted) console.log(`[attest] marked ${interrupted} interrupted import(s) as failed`);
   if (!isDemoMode()) return;
   const { seedGraph } = await import("./seed/seed");
   const { buildDemoOrg } = await import("./seed/demo-org");

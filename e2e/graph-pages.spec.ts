@@ -6,6 +6,7 @@ test.beforeEach(async ({ page }) => {
   await new SignInPage(page).signInAsDemo("analyst");
 });
 
+// Runs before imports.spec.ts (files run in name order, one worker), while the graph is exactly the seed.
 test("the dashboard's counts equal the seed's", async ({ page }) => {
   await page.goto("/");
   for (const kind of NODE_KINDS) {

@@ -47,8 +47,13 @@ export function isAppError(e: unknown): e is AppError {
 }
 
 /** Zod issues as error details, paths joined the way a user reads them (`nodes[3].kind`). */
-export function zodDetails(issues: readonly { path: readonly PropertyKey[]; message: string }[], prefix = ""): ErrorDetail[] {
-  return issues.map((i) => ({ path: formatPath(i.path, prefix), message: i.message }));
+export function zodDetails(issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[], prefix = ""): ErrorDetail[] {
+  return issues.flatMap((i) =>
+    // An unknown key is named as its own path, so the message points at it.
+    i.code === "unrecognized_keys" && i.keys?.length
+      ? i.keys.map((k) => ({ path: formatPath([...i.path, k], prefix), message: "is not a known field" }))
+      : [{ path: formatPath(i.path, prefix), message: i.message }],
+  );
 }
 
 export function formatPath(segments: readonly PropertyKey[], prefix = ""): string {
@@ -61,9 +66,13 @@ export function formatPath(segments: readonly PropertyKey[], prefix = ""): strin
 }
 
 /** Parses untrusted input with a zod schema; failures become a 400 listing every problem and where. */
-export function parseInput<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, input: unknown, what = "body"): T {
+export function parseInput<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string; code?: string }[] } } },
+  input: unknown,
+  what = "body",
+): T {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
-  const details = zodDetails(r.error.issues);
+  const details = zodDetails(r.error.issues as Parameters<typeof zodDetails>[0]);
   throw new AppError("validation", `invalid ${what}: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, details);
 }

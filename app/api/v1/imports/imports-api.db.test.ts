@@ -1,0 +1,113 @@
+import { count } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nodes } from "@/db/schema";
+import { seedGraph } from "@/db/seed/seed";
+import { createApiToken } from "@/lib/admin/api-tokens";
+import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
+import { smallGraph } from "@/lib/testing/small-graph";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
+import { GET as getOne } from "./[id]/route";
+import { GET, POST } from "./route";
+
+let t: TestDatabase;
+let analystToken: string;
+let auditorToken: string;
+const noParams = { params: Promise.resolve({}) } as never;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await seedGraph(t.db, smallGraph());
+  useAsAppDatabase(t);
+  const admin = await actorByEmail(t, "admin@example.com");
+  const analyst = await actorByEmail(t, "ana@example.com");
+  const auditor = await actorByEmail(t, "audit@example.com");
+  analystToken = (await createApiToken(t.db, admin, { name: "a", userId: analyst.id, roles: ["analyst"] })).token;
+  auditorToken = (await createApiToken(t.db, admin, { name: "b", userId: auditor.id, roles: ["auditor"] })).token;
+});
+afterAll(() => t.cleanup());
+
+function post(body: BodyInit, type: string, query = "", token = analystToken, extra: Record<string, string> = {}) {
+  return POST(new Request(`http://attest.test/api/v1/imports${query}`, { method: "POST", body, headers: { authorization: `Bearer ${token}`, "content-type": type, ...extra } }), noParams);
+}
+
+async function nodeCount() {
+  const [r] = await t.db.select({ n: count() }).from(nodes);
+  return r!.n;
+}
+
+const graphDoc = { source: "api-src", mode: "full", nodes: [{ kind: "agent", externalId: "a1", name: "Agent" }], edges: [] };
+
+describe("POST /api/v1/imports", () => {
+  it("applies a JSON graph document and answers 201 with the counts; the same again counts zero", async () => {
+    const r = await post(JSON.stringify(graphDoc), "application/json");
+    expect(r.status).toBe(201);
+    const rec = await r.json();
+    expect(rec.counts.nodesCreated).toBe(1);
+    const again = await (await post(JSON.stringify(graphDoc), "application/json")).json();
+    expect(Object.values(again.counts)).toEqual([0, 0, 0, 0, 0, 0]);
+    const listed = await (await GET(new Request("http://attest.test/api/v1/imports", { headers: { authorization: `Bearer ${auditorToken}` } }), noParams)).json();
+    expect(listed.items[0].id).toBe(again.id);
+    const one = await getOne(new Request(`http://attest.test/api/v1/imports/${rec.id}`, { headers: { authorization: `Bearer ${auditorToken}` } }), { params: Promise.resolve({ id: rec.id }) } as never);
+    expect((await one.json()).status).toBe("succeeded");
+  });
+
+  it("streams JSONL", async () => {
+    const body = ['{"source":"jsonl-src","mode":"full"}', ...Array.from({ length: 2500 }, (_, i) => JSON.stringify({ node: { kind: "service_account", externalId: `sa-${i}`, name: `svc ${i}` } }))].join("\n");
+    const stream = new ReadableStream({
+      start(c) {
+        const bytes = new TextEncoder().encode(body);
+        for (let i = 0; i < bytes.length; i += 7000) c.enqueue(bytes.slice(i, i + 7000));
+        c.close();
+      },
+    });
+    const r = await POST(new Request("http://attest.test/api/v1/imports", { method: "POST", body: stream, headers: { authorization: `Bearer ${analystToken}`, "content-type": "application/x-ndjson" }, duplex: "half" } as RequestInit), noParams);
+    expect(r.status).toBe(201);
+    expect((await r.json()).counts.nodesCreated).toBe(2500);
+  });
+
+  it("imports CSV files sent as multipart", async () => {
+    const form = new FormData();
+    form.set("source", "csv-src");
+    form.set("nodes", new File(["kind,externalId,name\nhuman,u1,Una\ngroup,g1,Group One\n"], "nodes.csv", { type: "text/csv" }));
+    form.set("edges", new File(["kind,fromKind,fromExternalId,toKind,toExternalId\nmember_of,human,u1,group,g1\n"], "edges.csv", { type: "text/csv" }));
+    const r = await POST(new Request("http://attest.test/api/v1/imports", { method: "POST", body: form, headers: { authorization: `Bearer ${analystToken}` } }), noParams);
+    expect(r.status).toBe(201);
+    const rec = await r.json();
+    expect(rec.counts).toMatchObject({ nodesCreated: 2, edgesCreated: 1 });
+    expect(rec.fileName).toBe("nodes.csv + edges.csv");
+  });
+
+  it("rejects an invalid document with 400, every problem located, and nothing written", async () => {
+    const before = await nodeCount();
+    const r = await post(JSON.stringify({ source: "bad", nodes: [{ kind: "agent", name: "x" }, { kind: "nope", externalId: "1", name: "y" }] }), "application/json");
+    expect(r.status).toBe(400);
+    const body = await r.json();
+    expect(body.error.details.map((d: { path: string }) => d.path)).toEqual(["nodes[0].externalId", "nodes[1].kind"]);
+    expect(body.import.status).toBe("rejected");
+    expect(await nodeCount()).toBe(before);
+  });
+
+  it("answers 413 for a body over the limit before reading it, 415 for a wrong type, 400 for broken JSON", async () => {
+    process.env.ATTEST_MAX_IMPORT_MB = "1";
+    try {
+      const big = await post("x", "application/json", "", analystToken, { "content-length": String(5 * 1024 * 1024) });
+      expect(big.status).toBe(413);
+      const streamedBig = await post(JSON.stringify({ source: "s", nodes: [{ kind: "agent", externalId: "a", name: "x".repeat(1.5 * 1024 * 1024) }] }), "application/json");
+      expect(streamedBig.status).toBe(413);
+    } finally {
+      delete process.env.ATTEST_MAX_IMPORT_MB;
+    }
+    expect((await post("<xml/>", "application/xml")).status).toBe(415);
+    const broken = await post('{"source": "s", "nodes": [', "application/json");
+    expect(broken.status).toBe(400);
+    expect((await broken.json()).error.message).toMatch(/not valid JSON/);
+    const query = await post(JSON.stringify(graphDoc), "application/json", "?mode=sometimes&color=red");
+    expect(query.status).toBe(400);
+    expect((await query.json()).error.details.map((d: { path: string }) => d.path).sort()).toEqual(["color", "mode"]);
+  });
+
+  it("an auditor may read imports but not run one", async () => {
+    const r = await post(JSON.stringify(graphDoc), "application/json", "", auditorToken);
+    expect(r.status).toBe(403);
+  });
+});

@@ -1,0 +1,110 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+
+interface Problem {
+  path: string;
+  message: string;
+}
+
+type Outcome = { kind: "ok"; message: string } | { kind: "error"; message: string; details: Problem[] } | null;
+
+/** Uploads a file to POST /api/v1/imports as multipart, then refreshes the history. */
+export function UploadForm() {
+  const client = useQueryClient();
+  const [busy, setBusy] = useState(false);
+  const [format, setFormat] = useState("graph");
+  const [outcome, setOutcome] = useState<Outcome>(null);
+
+  async function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    setBusy(true);
+    setOutcome(null);
+    const data = new FormData(e.currentTarget);
+    for (const [k, v] of [...data.entries()]) if (v === "" || (v instanceof File && v.size === 0 && v.name === "")) data.delete(k);
+    try {
+      const r = await fetch("/api/v1/imports", { method: "POST", body: data });
+      const body = await r.json().catch(() => null);
+      if (r.ok) {
+        const c = body.counts ?? {};
+        setOutcome({ kind: "ok", message: `Imported: ${c.nodesCreated} nodes created, ${c.nodesUpdated} updated, ${c.nodesEnded} ended; ${c.edgesCreated} edges created, ${c.edgesUpdated} updated, ${c.edgesEnded} ended.` });
+      } else {
+        setOutcome({ kind: "error", message: body?.error?.message ?? `The server answered ${r.status}.`, details: body?.error?.details ?? [] });
+      }
+    } catch {
+      setOutcome({ kind: "error", message: "The upload did not reach the server.", details: [] });
+    } finally {
+      setBusy(false);
+      await client.invalidateQueries({ queryKey: ["imports"] });
+    }
+  }
+
+  const needsSource = format !== "graph" && format !== "jsonl";
+  return (
+    <form className="panel" onSubmit={submit} aria-labelledby="upload-title" encType="multipart/form-data">
+      <h2 id="upload-title" style={{ marginTop: 0 }}>
+        Import a file
+      </h2>
+      <div className="toolbar">
+        <label>
+          Format{" "}
+          <select name="format" value={format} onChange={(e) => setFormat(e.target.value)} aria-label="Format">
+            <option value="graph">Attest graph document (JSON)</option>
+            <option value="jsonl">Attest graph document (JSONL)</option>
+            <option value="csv">CSV nodes + edges</option>
+            <option value="mcp-config">MCP client config</option>
+            <option value="bloodhound-opengraph">BloodHound OpenGraph</option>
+            <option value="baton">ConductorOne Baton template</option>
+          </select>
+        </label>
+        <label>
+          Mode{" "}
+          <select name="mode" defaultValue="" aria-label="Mode">
+            <option value="">as the document says</option>
+            <option value="full">full (end-date what is missing)</option>
+            <option value="incremental">incremental (upsert only)</option>
+          </select>
+        </label>
+        {needsSource ? <input className="text" name="source" placeholder="Source name, e.g. okta-prod" aria-label="Source" required style={{ minWidth: 200 }} /> : null}
+        <label>
+          <input type="checkbox" name="allowPartial" value="true" /> accept valid records, report the rest
+        </label>
+      </div>
+      <div className="toolbar">
+        {format === "csv" ? (
+          <>
+            <label>
+              Nodes CSV <input type="file" name="nodes" accept=".csv,text/csv" aria-label="Nodes CSV" />
+            </label>
+            <label>
+              Edges CSV <input type="file" name="edges" accept=".csv,text/csv" aria-label="Edges CSV" />
+            </label>
+          </>
+        ) : (
+          <label>
+            File <input type="file" name="file" required aria-label="File" />
+          </label>
+        )}
+        <button className="btn" type="submit" disabled={busy}>
+          {busy ? "Importing…" : "Import"}
+        </button>
+      </div>
+      {outcome ? (
+        <div className={outcome.kind === "ok" ? "badge ok" : "alert"} role={outcome.kind === "ok" ? "status" : "alert"} style={{ display: "block", padding: "0.5rem 0.75rem", borderRadius: 6 }}>
+          {outcome.message}
+          {outcome.kind === "error" && outcome.details.length ? (
+            <ul style={{ margin: "0.4rem 0 0", paddingLeft: "1.2rem" }}>
+              {outcome.details.slice(0, 20).map((d, i) => (
+                <li key={i}>
+                  <code>{d.path}</code>: {d.message}
+                </li>
+              ))}
+              {outcome.details.length > 20 ? <li>… and {outcome.details.length - 20} more (see the import below)</li> : null}
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
+    </form>
+  );
+}

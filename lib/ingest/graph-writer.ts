@@ -1,0 +1,215 @@
+import { and, eq, isNull, lt, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { edges, graphState, nodes, sources, type ImportCounts } from "@/db/schema";
+import { canonicalJson } from "@/lib/audit/canonical-json";
+import type { ErrorDetail } from "@/lib/errors";
+import { NODE_ID_PREFIX, type EdgeKind, type NodeKind } from "@/lib/graph/model";
+import { newId } from "@/lib/ids";
+import type { GraphEdgeRecord, GraphNodeRecord, ImportMode } from "./graph-document";
+
+const STATUSES = new Set(["active", "inactive", "leave", "terminated"]);
+const refKey = (source: string, kind: string, externalId: string) => `${source}\u0000${kind}\u0000${externalId}`;
+
+export function emptyCounts(): ImportCounts {
+  return { nodesCreated: 0, nodesUpdated: 0, nodesEnded: 0, edgesCreated: 0, edgesUpdated: 0, edgesEnded: 0 };
+}
+
+/** A node's lifecycle status, from its `status` attribute (SCIM `active`, directories' `status`). */
+export function nodeStatus(attributes: Record<string, unknown> | undefined): string | null {
+  const s = attributes?.status;
+  return typeof s === "string" && STATUSES.has(s) ? s : null;
+}
+
+export interface PendingEdge {
+  record: GraphEdgeRecord;
+  /** Where the record came from, for error messages: `edges[3]` or `line 42`. */
+  where: string;
+}
+
+/**
+ * Writes one source's graph facts inside the caller's transaction, chunk by
+ * chunk, so a large import never needs the whole document in memory:
+ * - nodes and edges are upserted by their keys; unchanged ones only get lastSeenAt;
+ * - every row this import touches gets lastSeenAt = `at`, so a full import can
+ *   end-date what it did not report with one statement per table in finish();
+ * - edges whose ends are not in the database yet are retried at finish()
+ *   (an edge may name a node that appears later in the file).
+ */
+export class GraphWriter {
+  readonly counts = emptyCounts();
+  private deferred: PendingEdge[] = [];
+
+  private constructor(
+    private readonly tx: Db,
+    readonly sourceId: string,
+    readonly sourceName: string,
+    readonly at: Date,
+    readonly mode: ImportMode,
+  ) {}
+
+  /** Opens (creating if new) the source and locks it, so two imports of one source never interleave. */
+  static async open(tx: Db, sourceName: string, sourceType: string, mode: ImportMode, at: Date): Promise<GraphWriter> {
+    await tx.insert(sources).values({ id: newId("src"), name: sourceName, type: sourceType }).onConflictDoNothing();
+    const [src] = await tx.select({ id: sources.id }).from(sources).where(eq(sources.name, sourceName)).for("update");
+    return new GraphWriter(tx, src!.id, sourceName, at, mode);
+  }
+
+  /** Upserts a chunk of nodes (the caller has removed duplicates). */
+  async writeNodes(chunk: { record: GraphNodeRecord; where: string }[]): Promise<ErrorDetail[]> {
+    const errors: ErrorDetail[] = [];
+    const batch = chunk.map((c) => c.record);
+    if (batch.length === 0) return errors;
+    const existing = await this.tx
+      .select({ id: nodes.id, kind: nodes.kind, externalId: nodes.externalId, name: nodes.name, attributes: nodes.attributes, status: nodes.status, validTo: nodes.validTo })
+      .from(nodes)
+      .where(
+        and(
+          eq(nodes.sourceId, this.sourceId),
+          sql`(${nodes.kind}, ${nodes.externalId}) in (select * from unnest(${sql.param(batch.map((n) => n.kind))}::text[], ${sql.param(batch.map((n) => n.externalId))}::text[]))`,
+        ),
+      );
+    const byKey = new Map(existing.map((e) => [`${e.kind}\u0000${e.externalId}`, e]));
+    const inserts: (typeof nodes.$inferInsert)[] = [];
+    const touched: string[] = [];
+    for (const n of batch) {
+      const attributes = n.attributes ?? {};
+      const status = nodeStatus(attributes);
+      const old = byKey.get(`${n.kind}\u0000${n.externalId}`);
+      if (!old) {
+        inserts.push({ id: newId(NODE_ID_PREFIX[n.kind]), kind: n.kind, sourceId: this.sourceId, externalId: n.externalId, name: n.name, status, attributes, firstSeenAt: this.at, lastSeenAt: this.at, validFrom: this.at });
+        continue;
+      }
+      const changed = old.name !== n.name || old.status !== status || old.validTo !== null || canonicalJson(old.attributes) !== canonicalJson(attributes);
+      if (changed) {
+        await this.tx
+          .update(nodes)
+          .set({ name: n.name, status, attributes, lastSeenAt: this.at, updatedAt: this.at, validTo: null, ...(old.validTo ? { validFrom: this.at } : {}) })
+          .where(eq(nodes.id, old.id));
+        this.counts.nodesUpdated++;
+      } else touched.push(old.id);
+    }
+    if (inserts.length) {
+      await this.tx.insert(nodes).values(inserts);
+      this.counts.nodesCreated += inserts.length;
+    }
+    if (touched.length) await this.tx.update(nodes).set({ lastSeenAt: this.at }).where(sql`${nodes.id} = any(${sql.param(touched)}::text[])`);
+    return errors;
+  }
+
+  /** Upserts a chunk of edges; ends not found yet are kept for finish(). */
+  async writeEdges(chunk: PendingEdge[], final = false): Promise<ErrorDetail[]> {
+    const errors: ErrorDetail[] = [];
+    if (chunk.length === 0) return errors;
+    const refs = new Map<string, { source: string; kind: NodeKind; externalId: string }>();
+    for (const { record } of chunk) {
+      for (const end of [record.from, record.to]) {
+        const source = end.source ?? this.sourceName;
+        refs.set(refKey(source, end.kind, end.externalId), { source, kind: end.kind, externalId: end.externalId });
+      }
+    }
+    const list = [...refs.values()];
+    const found = await this.tx
+      .select({ id: nodes.id, source: sources.name, kind: nodes.kind, externalId: nodes.externalId })
+      .from(nodes)
+      .innerJoin(sources, eq(sources.id, nodes.sourceId))
+      .where(
+        and(
+          isNull(nodes.validTo),
+          sql`(${sources.name}, ${nodes.kind}, ${nodes.externalId}) in (select * from unnest(${sql.param(list.map((r) => r.source))}::text[], ${sql.param(list.map((r) => r.kind))}::text[], ${sql.param(list.map((r) => r.externalId))}::text[]))`,
+        ),
+      );
+    const ids = new Map(found.map((f) => [refKey(f.source, f.kind, f.externalId), f.id]));
+
+    const resolved: { kind: EdgeKind; fromId: string; toId: string; attributes: Record<string, unknown>; externalId: string }[] = [];
+    for (const p of chunk) {
+      const { record } = p;
+      const fromSource = record.from.source ?? this.sourceName;
+      const toSource = record.to.source ?? this.sourceName;
+      const fromId = ids.get(refKey(fromSource, record.from.kind, record.from.externalId));
+      const toId = ids.get(refKey(toSource, record.to.kind, record.to.externalId));
+      if (!fromId || !toId) {
+        if (final) {
+          const missing = !fromId ? record.from : record.to;
+          errors.push({ path: p.where, message: `edge ${!fromId ? "from" : "to"} ${missing.source ?? this.sourceName}:${missing.kind}:${missing.externalId}, which is neither in this import nor a current node` });
+        } else this.deferred.push(p);
+        continue;
+      }
+      resolved.push({
+        kind: record.kind,
+        fromId,
+        toId,
+        attributes: record.attributes ?? {},
+        externalId: `${record.kind}:${fromSource}:${record.from.kind}:${record.from.externalId}->${toSource}:${record.to.kind}:${record.to.externalId}`,
+      });
+    }
+    if (resolved.length === 0) return errors;
+
+    const existing = await this.tx
+      .select({ id: edges.id, kind: edges.kind, fromId: edges.fromId, toId: edges.toId, attributes: edges.attributes })
+      .from(edges)
+      .where(
+        and(
+          eq(edges.sourceId, this.sourceId),
+          isNull(edges.validTo),
+          sql`(${edges.kind}, ${edges.fromId}, ${edges.toId}) in (select * from unnest(${sql.param(resolved.map((e) => e.kind))}::text[], ${sql.param(resolved.map((e) => e.fromId))}::text[], ${sql.param(resolved.map((e) => e.toId))}::text[]))`,
+        ),
+      );
+    const byKey = new Map(existing.map((e) => [`${e.kind}\u0000${e.fromId}\u0000${e.toId}`, e]));
+    const inserts: (typeof edges.$inferInsert)[] = [];
+    const touched: string[] = [];
+    for (const e of resolved) {
+      const old = byKey.get(`${e.kind}\u0000${e.fromId}\u0000${e.toId}`);
+      if (!old) {
+        inserts.push({ id: newId("edg"), kind: e.kind, sourceId: this.sourceId, externalId: e.externalId, fromId: e.fromId, toId: e.toId, attributes: e.attributes, firstSeenAt: this.at, lastSeenAt: this.at, validFrom: this.at });
+      } else if (canonicalJson(old.attributes) !== canonicalJson(e.attributes)) {
+        await this.tx.update(edges).set({ attributes: e.attributes, lastSeenAt: this.at, updatedAt: this.at }).where(eq(edges.id, old.id));
+        this.counts.edgesUpdated++;
+      } else touched.push(old.id);
+    }
+    if (inserts.length) {
+      await this.tx.insert(edges).values(inserts);
+      this.counts.edgesCreated += inserts.length;
+    }
+    if (touched.length) await this.tx.update(edges).set({ lastSeenAt: this.at }).where(sql`${edges.id} = any(${sql.param(touched)}::text[])`);
+    return errors;
+  }
+
+  /**
+   * Retries deferred edges, then, for a full import, end-dates what this source
+   * no longer reports (never deletes: history stays answerable), and bumps the
+   * graph version. Returns the errors of edges whose ends never appeared.
+   */
+  async finish(): Promise<ErrorDetail[]> {
+    const errors: ErrorDetail[] = [];
+    const deferred = this.deferred;
+    this.deferred = [];
+    for (let i = 0; i < deferred.length; i += 1000) errors.push(...(await this.writeEdges(deferred.slice(i, i + 1000), true)));
+    if (this.mode === "full") {
+      const endedEdges = await this.tx
+        .update(edges)
+        .set({ validTo: this.at, updatedAt: this.at })
+        .where(and(eq(edges.sourceId, this.sourceId), isNull(edges.validTo), lt(edges.lastSeenAt, this.at)))
+        .returning({ id: edges.id });
+      const endedNodes = await this.tx
+        .update(nodes)
+        .set({ validTo: this.at, updatedAt: this.at })
+        .where(and(eq(nodes.sourceId, this.sourceId), isNull(nodes.validTo), lt(nodes.lastSeenAt, this.at)))
+        .returning({ id: nodes.id });
+      this.counts.edgesEnded += endedEdges.length;
+      this.counts.nodesEnded += endedNodes.length;
+    }
+    await this.tx.update(sources).set({ lastImportAt: this.at, updatedAt: this.at }).where(eq(sources.id, this.sourceId));
+    if (Object.values(this.counts).some((n) => n > 0)) await bumpGraphVersion(this.tx);
+    return errors;
+  }
+}
+
+/** Marks the graph changed; call inside the transaction that changed it. */
+export async function bumpGraphVersion(tx: Db): Promise<number> {
+  const [row] = await tx
+    .update(graphState)
+    .set({ version: sql`${graphState.version} + 1`, updatedAt: new Date() })
+    .where(eq(graphState.id, 1))
+    .returning({ version: graphState.version });
+  return row?.version ?? 0;
+}

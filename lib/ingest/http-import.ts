@@ -1,0 +1,165 @@
+import { NextResponse } from "next/server";
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import type { Actor } from "@/lib/authz/actor";
+import { requirePermission } from "@/lib/authz/permissions";
+import { AppError, parseInput, type ErrorDetail } from "@/lib/errors";
+import { checkDeclaredLength, limitedChunks, lines, maxImportBytes, readText, tooLarge } from "./body-stream";
+import { SOURCE_NAME_RE } from "./graph-document";
+import { decodeConverted, decodeCsv, decodeGraphDocument, decodeJsonl, type DecodedImport } from "./import-items";
+import { CONVERTERS } from "./converters";
+import { recordRefusedImport, runImport, type ImportFormat, type ImportRecord } from "./run-import";
+
+const FORMATS = ["graph", "jsonl", "csv", "mcp-config", "bloodhound-opengraph", "baton"] as const;
+
+export const importQuerySchema = z
+  .object({
+    format: z.enum(FORMATS, { error: `format must be one of ${FORMATS.join(", ")}` }).optional(),
+    source: z.string().regex(SOURCE_NAME_RE, "source must be 1-100 letters, digits, dot, dash or underscore").optional(),
+    mode: z.enum(["full", "incremental"], { error: "mode must be full or incremental" }).optional(),
+    allowPartial: z.enum(["true", "false"], { error: "allowPartial must be true or false" }).optional(),
+  })
+  .strict();
+type ImportQuery = z.infer<typeof importQuerySchema>;
+
+const JSON_TYPE = /^application\/(.+\+)?json\s*(;|$)/i;
+const JSONL_TYPE = /^application\/(x-ndjson|jsonl|x-jsonlines|jsonlines)\s*(;|$)/i;
+const CSV_TYPE = /^text\/csv\s*(;|$)/i;
+const MULTIPART_TYPE = /^multipart\/form-data\s*;/i;
+
+/** The answer to a finished import: 201 when applied, 400 with every problem when rejected. */
+export function importResponse(record: ImportRecord, requestId: string): NextResponse {
+  if (record.status === "succeeded") return NextResponse.json(record, { status: 201 });
+  const code = record.status === "failed" ? 500 : 400;
+  return NextResponse.json(
+    {
+      error: {
+        code: record.status === "failed" ? "internal" : "validation",
+        message:
+          record.status === "failed"
+            ? `import ${record.id} failed on our side and was rolled back; nothing was written`
+            : `import ${record.id} was rejected: ${record.errorCount} problem${record.errorCount === 1 ? "" : "s"}; nothing was written`,
+        details: record.errors,
+        requestId,
+      },
+      import: record,
+    },
+    { status: code },
+  );
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new AppError("bad_request", `${what} is not valid JSON: ${(e as Error).message}`, [{ path: "body", message: (e as Error).message }]);
+  }
+}
+
+function requireSource(q: ImportQuery, format: string): string {
+  if (!q.source) throw new AppError("validation", `format ${format} needs ?source=<name> to say where the data comes from`, [{ path: "source", message: "is required for this format" }]);
+  return q.source;
+}
+
+/** Turns text of a whole-document format into a decoded import, or the problems that stop it. */
+function decodeText(format: ImportFormat, text: string, q: ImportQuery): DecodedImport | { errors: ErrorDetail[] } {
+  if (format === "graph") {
+    const d = decodeGraphDocument(parseJson(text, "the graph document"));
+    if ("errors" in d) return d;
+    return q.mode ? { ...d, mode: q.mode } : d;
+  }
+  const convert = CONVERTERS[format as keyof typeof CONVERTERS];
+  if (!convert) throw new AppError("validation", `format ${format} cannot be sent this way`, [{ path: "format", message: "unsupported here" }]);
+  const r = convert(text, { source: requireSource(q, format), mode: q.mode ?? "full" });
+  if (!r.ok) return { errors: r.errors };
+  return decodeConverted(r.document);
+}
+
+/**
+ * POST /api/v1/imports: reads the body the way its content type says, streaming
+ * JSONL, and applies it as one import. Size is limited before and while reading.
+ */
+export async function handleImportRequest(db: Db, actor: Actor, req: Request, requestId: string): Promise<Response> {
+  requirePermission(actor, "import.run");
+  const url = new URL(req.url);
+  const q = parseInput(importQuerySchema, Object.fromEntries(url.searchParams), "query");
+  const max = maxImportBytes();
+  checkDeclaredLength(req, max);
+  const type = req.headers.get("content-type") ?? "";
+  const bytes = Number(req.headers.get("content-length") ?? "0") || undefined;
+  const opts = { allowPartial: q.allowPartial === "true", bytes, requestId };
+
+  const finish = async (format: ImportFormat, decoded: DecodedImport | { errors: ErrorDetail[] }, fileName?: string, allowPartial = opts.allowPartial) => {
+    const o = { ...opts, allowPartial, format, fileName };
+    const record = "errors" in decoded ? await recordRefusedImport(db, actor, o, decoded.errors, q.source ?? null) : await runImport(db, actor, decoded, o);
+    return importResponse(record, requestId);
+  };
+
+  if (JSONL_TYPE.test(type) || q.format === "jsonl") {
+    if (!JSONL_TYPE.test(type)) throw unsupported(type, "JSONL is sent as application/x-ndjson");
+    const decoded = await decodeJsonl(lines(limitedChunks(req, max)));
+    if (!("errors" in decoded) && q.mode) decoded.mode = q.mode;
+    return finish("jsonl", decoded);
+  }
+  if (JSON_TYPE.test(type)) {
+    const format = q.format ?? "graph";
+    if (format === "csv") throw unsupported(type, "CSV is sent as multipart/form-data (nodes, edges) or text/csv");
+    return finish(format, decodeText(format, await readText(limitedChunks(req, max)), q));
+  }
+  if (CSV_TYPE.test(type)) {
+    const source = requireSource(q, "csv");
+    const text = await readText(limitedChunks(req, max));
+    return finish("csv", { source, mode: q.mode ?? "full", items: decodeCsv({ nodes: text }) });
+  }
+  if (MULTIPART_TYPE.test(type)) {
+    let form: FormData;
+    try {
+      form = await req.formData();
+    } catch {
+      throw new AppError("bad_request", "the multipart body could not be read", [{ path: "body", message: "malformed multipart" }]);
+    }
+    const field = (name: string) => {
+      const v = form.get(name);
+      return typeof v === "string" ? v : undefined;
+    };
+    const file = async (name: string) => {
+      const v = form.get(name);
+      if (v === null || typeof v === "string") return undefined;
+      if (v.size > max) throw tooLarge(max);
+      return { text: await v.text(), name: v.name };
+    };
+    const merged = parseInput(
+      importQuerySchema,
+      Object.fromEntries(Object.entries({ ...Object.fromEntries(url.searchParams), format: field("format") ?? q.format, source: field("source") ?? q.source, mode: field("mode") ?? q.mode, allowPartial: field("allowPartial") ?? q.allowPartial }).filter(([, v]) => v !== undefined && v !== "")),
+      "form",
+    );
+    const nodesFile = await file("nodes");
+    const edgesFile = await file("edges");
+    if (nodesFile || edgesFile) {
+      const source = requireSource(merged, "csv");
+      return finish("csv", { source, mode: merged.mode ?? "full", items: decodeCsv({ nodes: nodesFile?.text, edges: edgesFile?.text }) }, [nodesFile?.name, edgesFile?.name].filter(Boolean).join(" + "), merged.allowPartial === "true");
+    }
+    const one = await file("file");
+    if (!one) throw new AppError("validation", "send the data as a file field named file (or nodes and edges for CSV)", [{ path: "file", message: "missing" }]);
+    const format = merged.format ?? (/\.(jsonl|ndjson)$/i.test(one.name) ? "jsonl" : "graph");
+    const partial = merged.allowPartial === "true";
+    if (format === "jsonl") {
+      const decoded = await decodeJsonl(lines([new TextEncoder().encode(one.text)]));
+      if (!("errors" in decoded) && merged.mode) decoded.mode = merged.mode;
+      return finish("jsonl", decoded, one.name, partial);
+    }
+    if (format === "csv") {
+      const source = requireSource(merged, "csv");
+      return finish("csv", { source, mode: merged.mode ?? "full", items: decodeCsv({ nodes: one.text }) }, one.name, partial);
+    }
+    return finish(format, decodeText(format, one.text, merged), one.name, partial);
+  }
+  if (q.format === "mcp-config" && /^text\/plain\s*(;|$)/i.test(type)) {
+    return finish("mcp-config", decodeText("mcp-config", await readText(limitedChunks(req, max)), q));
+  }
+  throw unsupported(type, "send application/json, application/x-ndjson, text/csv or multipart/form-data");
+}
+
+function unsupported(type: string, hint: string) {
+  return new AppError("unsupported_media_type", `content type ${type || "(none)"} is not accepted here: ${hint}`, [{ path: "content-type", message: type || "missing" }]);
+}

@@ -1,0 +1,245 @@
+import { and, desc, eq, lt, or, isNull, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { imports, type ImportCounts } from "@/db/schema";
+import { emitAudit } from "@/lib/audit/emit-audit";
+import { actorLabel, type Actor } from "@/lib/authz/actor";
+import { requirePermission } from "@/lib/authz/permissions";
+import { AppError, formatPath, type ErrorDetail } from "@/lib/errors";
+import { edgeKindMismatch } from "@/lib/graph/model";
+import { newId } from "@/lib/ids";
+import { graphEdgeSchema, graphNodeSchema, type GraphEdgeRecord, type GraphNodeRecord } from "./graph-document";
+import { GraphWriter, type PendingEdge } from "./graph-writer";
+import type { DecodedImport } from "./import-items";
+
+const CHUNK = 1000;
+/** The answer lists every problem, up to this many (then says how many more). */
+export const MAX_REPORTED_ERRORS = 1000;
+
+export type ImportFormat = "graph" | "jsonl" | "csv" | "mcp-config" | "bloodhound-opengraph" | "baton";
+export const SOURCE_TYPE: Record<ImportFormat, string> = {
+  graph: "import",
+  jsonl: "import",
+  csv: "import",
+  "mcp-config": "mcp_config",
+  "bloodhound-opengraph": "bloodhound",
+  baton: "baton",
+};
+
+export interface ImportOptions {
+  format: ImportFormat;
+  allowPartial?: boolean;
+  fileName?: string;
+  bytes?: number;
+  requestId?: string;
+}
+
+export type ImportRecord = typeof imports.$inferSelect;
+
+type Progress = { processed: number; phase: "reading" | "writing" | "finishing" };
+const g = globalThis as typeof globalThis & { __attestImportProgress?: Map<string, Progress> };
+/** Progress of imports running in this process (a running transaction is invisible to other sessions). */
+export const importProgress: Map<string, Progress> = (g.__attestImportProgress ??= new Map());
+
+class Rejected extends Error {}
+
+/** Starts the import record outside the data transaction, so progress and failures stay visible. */
+async function startRecord(db: Db, actor: Actor, opts: ImportOptions, sourceName: string | null, mode: "full" | "incremental"): Promise<string> {
+  const id = newId("imp");
+  const now = new Date();
+  await db.insert(imports).values({
+    id,
+    sourceName,
+    format: opts.format,
+    mode,
+    status: "running",
+    allowPartial: opts.allowPartial ?? false,
+    fileName: opts.fileName ?? null,
+    bytes: opts.bytes ?? null,
+    actorType: actor.type,
+    actorId: actor.id,
+    actorLabel: actorLabel(actor),
+    startedAt: now,
+    heartbeatAt: now,
+  });
+  return id;
+}
+
+/** Records an import that was refused before any record could be read (bad header, unreadable file). */
+export async function recordRefusedImport(db: Db, actor: Actor, opts: ImportOptions, errors: ErrorDetail[], sourceName: string | null = null): Promise<ImportRecord> {
+  requirePermission(actor, "import.run");
+  const id = await startRecord(db, actor, opts, sourceName, "incremental");
+  const [row] = await db
+    .update(imports)
+    .set({ status: "rejected", errors: errors.slice(0, MAX_REPORTED_ERRORS), errorCount: errors.length, finishedAt: new Date(), durationMs: 0 })
+    .where(eq(imports.id, id))
+    .returning();
+  return row!;
+}
+
+/**
+ * Applies one decoded import as one transaction. Every record is validated; with
+ * any invalid record nothing is written (unless allowPartial, which writes the
+ * valid ones and reports the rest, accepted + rejected = total). Audited in the
+ * same transaction. Never throws for bad input: the answer is the import record.
+ */
+export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, opts: ImportOptions): Promise<ImportRecord> {
+  requirePermission(actor, "import.run");
+  const started = Date.now();
+  const id = await startRecord(db, actor, opts, decoded.source, decoded.mode);
+  const progress: Progress = { processed: 0, phase: "reading" };
+  importProgress.set(id, progress);
+  const errors: ErrorDetail[] = [];
+  let total = 0;
+  let rejected = 0;
+  let counts: ImportCounts | null = null;
+  try {
+    await db.transaction(async (tx) => {
+      const writer = await GraphWriter.open(tx, decoded.source, SOURCE_TYPE[opts.format], decoded.mode, new Date());
+      let nodeChunk: { record: GraphNodeRecord; where: string }[] = [];
+      let edgeChunk: PendingEdge[] = [];
+      // Writing stops at the first problem unless partial imports are allowed; validation goes on to list them all.
+      const writing = () => opts.allowPartial || errors.length === 0;
+      const report = (found: ErrorDetail[], records = found.length) => {
+        errors.push(...found);
+        rejected += records;
+      };
+      const flushNodes = async () => {
+        if (nodeChunk.length && writing()) report(await writer.writeNodes(nodeChunk));
+        nodeChunk = [];
+      };
+      const flushEdges = async () => {
+        if (edgeChunk.length && writing()) report(await writer.writeEdges(edgeChunk));
+        edgeChunk = [];
+      };
+      // Duplicates and self-loops are found here, by key, so they are reported even once writing has stopped.
+      const seenNodes = new Set<string>();
+      const seenEdges = new Set<string>();
+      const refKey = (r: { kind: string; externalId: string; source?: string }) => `${r.source ?? decoded.source}\u0000${r.kind}\u0000${r.externalId}`;
+      for await (const item of decoded.items) {
+        if (item.type === "error") {
+          total++;
+          report([item.error]);
+          continue;
+        }
+        total++;
+        progress.processed = total;
+        if (item.type === "node") {
+          const r = graphNodeSchema.safeParse(item.raw);
+          const key = r.success ? refKey(r.data) : "";
+          if (!r.success) report(r.error.issues.map((i) => ({ path: detailPath(item.where, i.path), message: i.message })), 1);
+          else if (seenNodes.has(key)) report([{ path: item.where, message: `${r.data.kind} "${r.data.externalId}" appears more than once in this import` }]);
+          else {
+            seenNodes.add(key);
+            nodeChunk.push({ record: r.data, where: item.where });
+          }
+          if (nodeChunk.length >= CHUNK) await flushNodes();
+        } else {
+          const r = graphEdgeSchema.safeParse(item.raw);
+          if (!r.success) {
+            report(r.error.issues.map((i) => ({ path: detailPath(item.where, i.path), message: i.message })), 1);
+            continue;
+          }
+          const mismatch = edgeKindMismatch(r.data.kind, r.data.from.kind, r.data.to.kind);
+          const from = refKey(r.data.from);
+          const to = refKey(r.data.to);
+          const key = `${r.data.kind}\u0000${from}\u0000${to}`;
+          if (mismatch) report([{ path: item.where, message: mismatch }]);
+          else if (from === to) report([{ path: item.where, message: "an edge cannot join a node to itself" }]);
+          else if (seenEdges.has(key)) report([{ path: item.where, message: `this ${r.data.kind} edge appears more than once in this import` }]);
+          else {
+            seenEdges.add(key);
+            edgeChunk.push({ record: r.data as GraphEdgeRecord, where: item.where });
+          }
+          if (edgeChunk.length >= CHUNK) {
+            await flushNodes();
+            await flushEdges();
+          }
+        }
+      }
+      progress.phase = "writing";
+      await flushNodes();
+      await flushEdges();
+      progress.phase = "finishing";
+      if (writing()) report(await writer.finish());
+      if (errors.length > 0 && !opts.allowPartial) throw new Rejected();
+      counts = writer.counts;
+      const finishedAt = new Date();
+      await tx
+        .update(imports)
+        .set({
+          status: "succeeded",
+          counts,
+          recordsTotal: total,
+          recordsAccepted: total - rejected,
+          recordsRejected: rejected,
+          errors: errors.slice(0, MAX_REPORTED_ERRORS),
+          errorCount: errors.length,
+          finishedAt,
+          durationMs: finishedAt.getTime() - started,
+        })
+        .where(eq(imports.id, id));
+      await emitAudit(tx, actor, {
+        action: "import.apply",
+        target: { type: "source", id: decoded.source },
+        after: { importId: id, format: opts.format, mode: decoded.mode, counts, recordsTotal: total, recordsRejected: rejected },
+        requestId: opts.requestId,
+      });
+    });
+  } catch (e) {
+    const finishedAt = new Date();
+    const isRejected = e instanceof Rejected;
+    if (!isRejected) console.error(`[import] ${id} failed:`, e);
+    const reported = isRejected ? errors : [{ path: "(import)", message: "the import failed on our side and was rolled back; nothing was written" }];
+    await db
+      .update(imports)
+      .set({
+        status: isRejected ? "rejected" : "failed",
+        recordsTotal: total,
+        recordsAccepted: 0,
+        recordsRejected: isRejected ? rejected : total,
+        errors: reported.slice(0, MAX_REPORTED_ERRORS),
+        errorCount: reported.length,
+        finishedAt,
+        durationMs: finishedAt.getTime() - started,
+      })
+      .where(eq(imports.id, id));
+  } finally {
+    importProgress.delete(id);
+  }
+  const [row] = await db.select().from(imports).where(eq(imports.id, id));
+  return row!;
+}
+
+function detailPath(where: string, path: readonly PropertyKey[]): string {
+  const inner = formatPath(path, "");
+  if (inner === "(root)") return where;
+  return where.startsWith("line ") || where.includes(".csv") ? `${where}: ${inner}` : `${where}.${inner}`;
+}
+
+/**
+ * An import left running by a process that was killed never committed (its
+ * transaction died with it): mark it failed. On PostgreSQL only imports whose
+ * heartbeat is old are touched, since another instance may be running one.
+ */
+export async function failInterruptedImports(db: Db, kind: "pglite" | "postgres"): Promise<number> {
+  const stale = kind === "pglite" ? sql`true` : or(isNull(imports.heartbeatAt), lt(imports.heartbeatAt, new Date(Date.now() - 10 * 60_000)));
+  const rows = await db
+    .update(imports)
+    .set({ status: "failed", finishedAt: new Date(), errors: [{ path: "(import)", message: "interrupted: the server stopped before the import finished; nothing was written" }], errorCount: 1 })
+    .where(and(eq(imports.status, "running"), stale))
+    .returning({ id: imports.id });
+  return rows.length;
+}
+
+export async function listImports(db: Db, actor: Actor, limit = 50): Promise<(ImportRecord & { progress?: Progress })[]> {
+  requirePermission(actor, "import.read");
+  const rows = await db.select().from(imports).orderBy(desc(imports.startedAt)).limit(limit);
+  return rows.map((r) => ({ ...r, progress: importProgress.get(r.id) }));
+}
+
+export async function getImport(db: Db, actor: Actor, id: string): Promise<ImportRecord & { progress?: Progress }> {
+  requirePermission(actor, "import.read");
+  const [row] = await db.select().from(imports).where(eq(imports.id, id));
+  if (!row) throw new AppError("not_found", "import not found");
+  return { ...row, progress: importProgress.get(row.id) };
+}
