@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { edgeKindMismatch, type NodeKind } from "@/lib/graph/model";
-import { buildDemoOrg, DEMO_NOW, toolRisk } from "./demo-org";
+import { buildDemoOrg, DEMO_NOW } from "./demo-org";
 import type { NodeRef, SeedEdge, SeedNode } from "./graph-doc";
 
 const graph = buildDemoOrg();
@@ -196,15 +196,3 @@ describe("buildDemoOrg", () => {
   });
 });
 
-describe("toolRisk", () => {
-  it("derives risk from annotations", () => {
-    expect(toolRisk({ readOnlyHint: true, openWorldHint: false })).toBe("low");
-    expect(toolRisk({ readOnlyHint: false, destructiveHint: true, openWorldHint: true })).toBe("critical");
-    expect(toolRisk(undefined)).toBe("high");
-    expect(toolRisk({})).toBe("high");
-    expect(toolRisk({ readOnlyHint: false, destructiveHint: true, openWorldHint: false })).toBe("high");
-    expect(toolRisk({ readOnlyHint: false, destructiveHint: false, openWorldHint: true })).toBe("high");
-    expect(toolRisk({ readOnlyHint: false, destructiveHint: false, openWorldHint: false })).toBe("medium");
-    expect(toolRisk({ readOnlyHint: true, openWorldHint: true })).toBe("low");
-  });
-});

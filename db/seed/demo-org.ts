@@ -13,6 +13,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { toolRisk } from "@/lib/graph/tool-risk";
 import { edgeKindMismatch, type EdgeKind, type NodeKind, type OwnerRole } from "@/lib/graph/model";
 import type { DemoUser, NodeRef, SeedEdge, SeedGraph, SeedNode, SeedSource } from "./graph-doc";
 
@@ -102,22 +103,7 @@ const PACKAGE_VERSIONS = new Map(
     .map(([pkg, version]) => [pkg, version] as const),
 );
 
-const HINT_KEYS = ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"];
 
-/**
- * Risk of a tool from its MCP annotations. No annotations (or none of the four
- * hints) means unknown behaviour, treated as high.
- */
-export function toolRisk(annotations: Record<string, unknown> | undefined): "low" | "medium" | "high" | "critical" {
-  if (!annotations || !HINT_KEYS.some((k) => k in annotations)) return "high";
-  const readOnly = annotations.readOnlyHint === true;
-  const destructive = annotations.destructiveHint === true;
-  const openWorld = annotations.openWorldHint === true;
-  if (destructive && openWorld) return "critical";
-  if (destructive || (openWorld && !readOnly)) return "high";
-  if (!readOnly) return "medium";
-  return "low";
-}
 
 // ---------------------------------------------------------------------------
 // Sources
@@ -683,7 +669,8 @@ export function buildDemoOrg(): SeedGraph {
         inputSchema: structuredClone(t.inputSchema),
         annotations: t.annotations ? structuredClone(t.annotations) : undefined,
         server: s.key,
-        risk: toolRisk(t.annotations),
+        risk: toolRisk(t.annotations).risk,
+        riskReason: toolRisk(t.annotations).reason,
       });
       g.edge("mcp-discovery", "exposes", key.server(s.key), toolKey);
       const target = TOOLS_ACT_ON[s.key];

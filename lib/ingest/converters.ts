@@ -1,8 +1,29 @@
 import type { ErrorDetail } from "@/lib/errors";
+import { convertBatonTemplate } from "./baton/template";
+import { convertOpenGraph } from "./bloodhound/opengraph";
 import type { GraphDocument } from "./graph-document";
 
 export type ConvertResult = { ok: true; document: GraphDocument; warnings?: string[] } | { ok: false; errors: ErrorDetail[] };
-type Converter = (text: string, opts: { source: string; mode: "full" | "incremental" }) => ConvertResult;
+type ConvertOptions = { source: string; mode: "full" | "incremental" };
+type Converter = (text: string, opts: ConvertOptions) => ConvertResult;
 
-/** Other formats, each turned into a graph document by a pure converter. */
-export const CONVERTERS: Partial<Record<"mcp-config" | "bloodhound-opengraph" | "baton", Converter>> = {};
+function json(text: string): { ok: true; value: unknown } | { ok: false; errors: ErrorDetail[] } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (e) {
+    return { ok: false, errors: [{ path: "body", message: `not valid JSON: ${(e as Error).message}` }] };
+  }
+}
+
+const fromJson =
+  (convert: (value: unknown, opts: ConvertOptions) => ConvertResult): Converter =>
+  (text, opts) => {
+    const parsed = json(text);
+    return parsed.ok ? convert(parsed.value, opts) : parsed;
+  };
+
+/** Other formats, each turned into a graph document by a pure converter; the import engine applies it. */
+export const CONVERTERS: Partial<Record<"mcp-config" | "bloodhound-opengraph" | "baton", Converter>> = {
+  "bloodhound-opengraph": fromJson(convertOpenGraph),
+  baton: fromJson(convertBatonTemplate),
+};

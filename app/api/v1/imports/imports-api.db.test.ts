@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { count } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodes } from "@/db/schema";
@@ -104,6 +106,22 @@ describe("POST /api/v1/imports", () => {
     const query = await post(JSON.stringify(graphDoc), "application/json", "?mode=sometimes&color=red");
     expect(query.status).toBe(400);
     expect((await query.json()).error.details.map((d: { path: string }) => d.path).sort()).toEqual(["color", "mode"]);
+  });
+
+  it("imports peers' formats: BloodHound OpenGraph and a Baton template, from the real samples", async () => {
+    const bh = readFileSync(path.join("lib/ingest/bloodhound/fixtures/sample-bhce-output.json"), "utf8");
+    const r1 = await post(bh, "application/json", "?format=bloodhound-opengraph&source=bhce");
+    expect(r1.status).toBe(201);
+    expect((await r1.json()).counts).toMatchObject({ nodesCreated: 38, edgesCreated: 33 });
+    const baton = readFileSync(path.join("lib/ingest/baton/fixtures/template.json"), "utf8");
+    const r2 = await post(baton, "application/json", "?format=baton&source=baton-demo");
+    expect(r2.status).toBe(201);
+    expect((await r2.json()).counts).toMatchObject({ nodesCreated: 26, edgesCreated: 19 });
+    const noSource = await post(baton, "application/json", "?format=baton");
+    expect(noSource.status).toBe(400);
+    expect((await noSource.json()).error.details[0].path).toBe("source");
+    const notBh = await post(JSON.stringify({ graph: 1 }), "application/json", "?format=bloodhound-opengraph&source=bhce");
+    expect(notBh.status).toBe(400);
   });
 
   it("an auditor may read imports but not run one", async () => {
