@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { createTokenSchema } from "@/lib/admin/api-tokens";
 import { importQuerySchema } from "@/lib/ingest/http-import";
+import { discoverRequestSchema } from "@/lib/ingest/mcp-discovery/run-discovery";
 import { listNodesQuerySchema, neighborsQuerySchema } from "@/lib/graph/node-api";
 import { EDGE_KINDS, NODE_KINDS } from "@/lib/graph/model";
 
@@ -156,6 +157,13 @@ export function openApiDocument(version: string): JsonSchema {
       },
       "/api/v1/imports/{id}": {
         get: { summary: "One import, with progress while it runs", parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }], responses: { "200": { description: "The import" }, ...commonErrors, "404": errorResponse("No such import.") } },
+      },
+      "/api/v1/discovery/mcp": {
+        post: {
+          summary: "List a live MCP server's tools over streamable HTTP and import them (annotations, risk, definition hash)",
+          requestBody: { required: true, content: { "application/json": { schema: z.toJSONSchema(discoverRequestSchema, { io: "input", unrepresentable: "any" }) } } },
+          responses: { "201": { description: "The import record" }, ...commonErrors },
+        },
       },
       "/api/v1/tokens": {
         get: { summary: "List API tokens (admin)", responses: { "200": { description: "Tokens, without their values" }, ...commonErrors } },

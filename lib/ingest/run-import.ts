@@ -15,7 +15,7 @@ const CHUNK = 1000;
 /** The answer lists every problem, up to this many (then says how many more). */
 export const MAX_REPORTED_ERRORS = 1000;
 
-export type ImportFormat = "graph" | "jsonl" | "csv" | "mcp-config" | "bloodhound-opengraph" | "baton";
+export type ImportFormat = "graph" | "jsonl" | "csv" | "mcp-config" | "bloodhound-opengraph" | "baton" | "mcp-discovery";
 export const SOURCE_TYPE: Record<ImportFormat, string> = {
   graph: "import",
   jsonl: "import",
@@ -23,6 +23,7 @@ export const SOURCE_TYPE: Record<ImportFormat, string> = {
   "mcp-config": "mcp_config",
   "bloodhound-opengraph": "bloodhound",
   baton: "baton",
+  "mcp-discovery": "mcp_discovery",
 };
 
 export interface ImportOptions {

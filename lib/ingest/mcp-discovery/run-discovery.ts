@@ -1,0 +1,58 @@
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import type { Actor } from "@/lib/authz/actor";
+import { requirePermission } from "@/lib/authz/permissions";
+import { AppError, parseInput } from "@/lib/errors";
+import { parseNodeRef, resolveNodeId } from "@/lib/graph/node-ref";
+import { getNode } from "@/lib/graph/nodes";
+import { SOURCE_NAME_RE } from "../graph-document";
+import { decodeConverted } from "../import-items";
+import { runImport, type ImportRecord } from "../run-import";
+import { discoverServer } from "./discover";
+import { discoveryToGraph } from "./to-graph";
+
+export const discoverRequestSchema = z
+  .object({
+    url: z
+      .string()
+      .max(2000)
+      .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), "must be an http(s) URL of a streamable HTTP MCP endpoint"),
+    /** An MCP server already in the graph (id or source:mcp_server:externalId) whose tools these are. */
+    server: z.string().max(700).optional(),
+    /** Name for a server not yet in the graph. */
+    serverName: z.string().regex(SOURCE_NAME_RE, "1-100 letters, digits, dot, dash or underscore").optional(),
+    /** Sent to the server for this call only; never stored. */
+    headers: z.record(z.string().max(200), z.string().max(4000)).optional(),
+  })
+  .strict()
+  .refine((v) => v.server || v.serverName, { message: "name the server: server (an existing node) or serverName (a new one)", path: ["server"] });
+
+/** The URL as recorded: no user info, no query (either may carry a credential). */
+export function redactUrl(raw: string): string {
+  const u = new URL(raw);
+  u.username = "";
+  u.password = "";
+  u.search = "";
+  return u.toString();
+}
+
+/**
+ * Lists a live MCP server's tools over streamable HTTP and imports them as one
+ * full import of that server's tool source: tools it no longer lists are
+ * end-dated, changed definitions show as updates.
+ */
+export async function discoverAndImport(db: Db, actor: Actor, input: unknown, requestId?: string): Promise<ImportRecord> {
+  requirePermission(actor, "import.run");
+  const req = parseInput(discoverRequestSchema, input);
+  let server: { source: string; externalId: string } | undefined;
+  let serverName = req.serverName;
+  if (req.server) {
+    const node = await getNode(db, await resolveNodeId(db, parseNodeRef(req.server, "server")));
+    if (!node || node.kind !== "mcp_server") throw new AppError("validation", "server must name an MCP server", [{ path: "server", message: "not an mcp_server node" }]);
+    server = { source: node.source, externalId: node.externalId };
+    serverName = node.externalId;
+  }
+  const discovery = await discoverServer({ transport: "http", url: req.url, headers: req.headers });
+  const doc = discoveryToGraph(discovery, { serverName: serverName!, server, endpoint: { transport: "http", url: redactUrl(req.url) } });
+  return runImport(db, actor, decodeConverted(doc), { format: "mcp-discovery", requestId });
+}
