@@ -2,6 +2,7 @@ import { z } from "zod";
 import { createTokenSchema } from "@/lib/admin/api-tokens";
 import { importQuerySchema } from "@/lib/ingest/http-import";
 import { discoverRequestSchema } from "@/lib/ingest/mcp-discovery/run-discovery";
+import { pathsQuerySchema, reachableFromQuerySchema, whoCanReachQuerySchema } from "@/lib/graph/access-api";
 import { listNodesQuerySchema, neighborsQuerySchema } from "@/lib/graph/node-api";
 import { EDGE_KINDS, NODE_KINDS } from "@/lib/graph/model";
 
@@ -157,6 +158,27 @@ export function openApiDocument(version: string): JsonSchema {
       },
       "/api/v1/imports/{id}": {
         get: { summary: "One import, with progress while it runs", parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }], responses: { "200": { description: "The import" }, ...commonErrors, "404": errorResponse("No such import.") } },
+      },
+      "/api/v1/access/who-can-reach": {
+        get: {
+          summary: "Every principal (human, service account, agent) with a directed path of access edges to the target, each with one shortest path",
+          parameters: queryParams(whoCanReachQuerySchema),
+          responses: { "200": { description: "{ items: [{ id, kind, externalId, source, name, depth, path: { nodes, edges } }], total, nextCursor, graphVersion, asOf }" }, ...commonErrors, "404": errorResponse("No such node (at that time)."), "409": errorResponse("The graph changed between pages.") },
+        },
+      },
+      "/api/v1/access/reachable-from": {
+        get: {
+          summary: "Every node a principal reaches through access edges, each with one shortest path",
+          parameters: queryParams(reachableFromQuerySchema),
+          responses: { "200": { description: "Same shape as who-can-reach" }, ...commonErrors, "404": errorResponse("No such node (at that time)."), "409": errorResponse("The graph changed between pages.") },
+        },
+      },
+      "/api/v1/access/paths": {
+        get: {
+          summary: "Up to k shortest simple paths between two nodes",
+          parameters: queryParams(pathsQuerySchema),
+          responses: { "200": { description: "{ items: [{ nodes, edges, length }], nodes: { id: { name, kind, source, externalId } }, truncated }" }, ...commonErrors, "404": errorResponse("No such node (at that time).") },
+        },
       },
       "/api/v1/discovery/mcp": {
         post: {

@@ -1,0 +1,148 @@
+import { eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import { nodes, sources } from "@/db/schema";
+import { decodeCursor, encodeCursor } from "@/lib/api/cursor";
+import type { Actor } from "@/lib/authz/actor";
+import { requirePermission } from "@/lib/authz/permissions";
+import { AppError } from "@/lib/errors";
+import { getAccessIndex } from "./access-cache";
+import type { AccessIndex } from "./access-index";
+import { NODE_KINDS, PRINCIPAL_KINDS, type NodeKind } from "./model";
+import { parseNodeRef, resolveNodeId } from "./node-ref";
+import { DEFAULT_DEPTH, kShortestPaths, MAX_DEPTH, pathTo, reachableFrom, whoCanReach, type PathOut, type Reached, type Search } from "./traverse";
+
+const intParam = (name: string, min: number, max: number, dflt: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `${name} must be from ${min} to ${max}`).max(max, `${name} must be from ${min} to ${max}`))
+    .default(dflt);
+
+const asOf = z
+  .string()
+  .max(40)
+  .refine((s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), "asOf must be an ISO 8601 date or date-time")
+  .transform((s) => new Date(s));
+
+const common = {
+  maxDepth: intParam("maxDepth", 1, MAX_DEPTH, DEFAULT_DEPTH),
+  asOf: asOf.optional(),
+  limit: intParam("limit", 1, 500, 100),
+  cursor: z.string().max(500).optional(),
+};
+
+export const whoCanReachQuerySchema = z
+  .object({ target: z.string().min(1, "target is required").max(700), kind: z.enum(PRINCIPAL_KINDS, { error: `kind must be one of ${PRINCIPAL_KINDS.join(", ")}` }).optional(), ...common })
+  .strict();
+export const reachableFromQuerySchema = z
+  .object({ principal: z.string().min(1, "principal is required").max(700), kind: z.enum(NODE_KINDS, { error: `kind must be one of ${NODE_KINDS.join(", ")}` }).optional(), ...common })
+  .strict();
+export const pathsQuerySchema = z
+  .object({
+    from: z.string().min(1, "from is required").max(700),
+    to: z.string().min(1, "to is required").max(700),
+    maxDepth: intParam("maxDepth", 1, MAX_DEPTH, DEFAULT_DEPTH),
+    k: intParam("k", 1, 50, 5),
+    asOf: asOf.optional(),
+  })
+  .strict();
+
+export interface AccessItem {
+  id: string;
+  kind: NodeKind;
+  externalId: string;
+  source: string;
+  name: string;
+  depth: number;
+  path: PathOut;
+}
+
+export interface AccessPage {
+  items: AccessItem[];
+  total: number;
+  nextCursor: string | null;
+  graphVersion: number;
+  asOf: string | null;
+  maxDepth: number;
+}
+
+const isPageCursor = (v: unknown): v is { o: number; v: number } =>
+  typeof v === "object" && v !== null && Number.isInteger((v as { o: unknown }).o) && (v as { o: number }).o >= 0 && Number.isInteger((v as { v: unknown }).v);
+
+async function indexedNode(db: Db, ix: AccessIndex, raw: string, param: string): Promise<number> {
+  const id = await resolveNodeId(db, parseNodeRef(raw, param));
+  const i = ix.indexOf.get(id);
+  if (i === undefined) throw new AppError("not_found", `${param}: the node did not exist at that time`);
+  return i;
+}
+
+/** Node details for one page of results (names are read from the database, only for the page). */
+export async function describeNodes(db: Db, ids: string[]): Promise<Map<string, { kind: NodeKind; externalId: string; source: string; name: string }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: nodes.id, kind: nodes.kind, externalId: nodes.externalId, source: sources.name, name: nodes.name })
+    .from(nodes)
+    .innerJoin(sources, eq(sources.id, nodes.sourceId))
+    .where(inArray(nodes.id, ids));
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+async function page(db: Db, ix: AccessIndex, reached: Reached[], search: Search, direction: "in" | "out", q: { limit: number; cursor?: string; maxDepth: number }): Promise<AccessPage> {
+  let offset = 0;
+  if (q.cursor) {
+    const c = decodeCursor(q.cursor, isPageCursor);
+    // Pages of one answer must come from one version of the graph.
+    if (c.v !== ix.version) throw new AppError("conflict", "the graph changed since the first page was read; start again without a cursor");
+    offset = c.o;
+  }
+  // Deterministic order: nearest first, then by id.
+  const sorted = [...reached].sort((a, b) => a.depth - b.depth || (ix.ids[a.node]! < ix.ids[b.node]! ? -1 : 1));
+  const slice = sorted.slice(offset, offset + q.limit);
+  const info = await describeNodes(db, slice.map((r) => ix.ids[r.node]!));
+  const items = slice.map((r) => {
+    const id = ix.ids[r.node]!;
+    const d = info.get(id)!;
+    return { id, kind: d.kind, externalId: d.externalId, source: d.source, name: d.name, depth: r.depth, path: pathTo(ix, search, r.node, direction) };
+  });
+  const next = offset + q.limit < sorted.length ? encodeCursor({ o: offset + q.limit, v: ix.version }) : null;
+  return { items, total: sorted.length, nextCursor: next, graphVersion: ix.version, asOf: ix.asOf?.toISOString() ?? null, maxDepth: q.maxDepth };
+}
+
+/** Who or what can reach a target, through which path (GET /api/v1/access/who-can-reach). */
+export async function whoCanReachFor(db: Db, actor: Actor, q: z.infer<typeof whoCanReachQuerySchema>): Promise<AccessPage> {
+  requirePermission(actor, "graph.read");
+  const ix = await getAccessIndex(db, q.asOf);
+  const target = await indexedNode(db, ix, q.target, "target");
+  const r = whoCanReach(ix, target, q.maxDepth, q.kind);
+  return page(db, ix, r.reached, r.search, "in", q);
+}
+
+/** What a principal can reach (GET /api/v1/access/reachable-from). */
+export async function reachableFromFor(db: Db, actor: Actor, q: z.infer<typeof reachableFromQuerySchema>): Promise<AccessPage> {
+  requirePermission(actor, "graph.read");
+  const ix = await getAccessIndex(db, q.asOf);
+  const principal = await indexedNode(db, ix, q.principal, "principal");
+  const r = reachableFrom(ix, principal, q.maxDepth, q.kind);
+  return page(db, ix, r.reached, r.search, "out", q);
+}
+
+/** Up to k shortest paths between two nodes (GET /api/v1/access/paths). */
+export async function pathsFor(db: Db, actor: Actor, q: z.infer<typeof pathsQuerySchema>) {
+  requirePermission(actor, "graph.read");
+  const ix = await getAccessIndex(db, q.asOf);
+  const from = await indexedNode(db, ix, q.from, "from");
+  const to = await indexedNode(db, ix, q.to, "to");
+  const r = kShortestPaths(ix, from, to, q.k, q.maxDepth);
+  const info = await describeNodes(db, [...new Set(r.paths.flatMap((p) => p.nodes))]);
+  return {
+    items: r.paths.map((p) => ({ ...p, length: p.edges.length })),
+    total: r.paths.length,
+    nextCursor: null,
+    truncated: r.truncated,
+    nodes: Object.fromEntries(info),
+    graphVersion: ix.version,
+    asOf: ix.asOf?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,83 @@
+import { ACCESS_EDGE_KINDS, NODE_KINDS, type EdgeKind, type NodeKind } from "./model";
+
+/** Node kinds and access-edge kinds as small integer codes, for the typed arrays below. */
+export const KIND_CODE = new Map<NodeKind, number>(NODE_KINDS.map((k, i) => [k, i]));
+export const EDGE_CODE = new Map<EdgeKind, number>(ACCESS_EDGE_KINDS.map((k, i) => [k, i]));
+export const EDGE_BY_CODE = ACCESS_EDGE_KINDS as readonly EdgeKind[];
+
+/**
+ * The access graph in compressed sparse row form, both directions: for node i,
+ * its out-edges are fwdTo[fwdStart[i] .. fwdStart[i+1]) with kinds fwdKind[...],
+ * and likewise for in-edges. About 9 bytes per edge per direction, so a few
+ * million edges fit in tens of MB and a BFS touches only arrays.
+ * Only access edges are here: governance edges (owns, manages) never carry access.
+ */
+export interface AccessIndex {
+  /** The graph version this index was built from (graph_state.version). */
+  version: number;
+  /** The instant the index describes; null = now. */
+  asOf: Date | null;
+  ids: string[];
+  kinds: Uint8Array;
+  indexOf: Map<string, number>;
+  fwdStart: Int32Array;
+  fwdTo: Int32Array;
+  fwdKind: Uint8Array;
+  revStart: Int32Array;
+  revFrom: Int32Array;
+  revKind: Uint8Array;
+  edgeCount: number;
+}
+
+export interface IndexNode {
+  id: string;
+  kind: NodeKind;
+}
+export interface IndexEdge {
+  fromId: string;
+  toId: string;
+  kind: EdgeKind;
+}
+
+/** Builds the index. Edges that are not access edges, or whose ends are not among the nodes, are left out. */
+export function buildAccessIndex(nodes: readonly IndexNode[], edges: readonly IndexEdge[], version = 0, asOf: Date | null = null): AccessIndex {
+  const n = nodes.length;
+  const ids = new Array<string>(n);
+  const kinds = new Uint8Array(n);
+  const indexOf = new Map<string, number>();
+  nodes.forEach((node, i) => {
+    ids[i] = node.id;
+    kinds[i] = KIND_CODE.get(node.kind) ?? 255;
+    indexOf.set(node.id, i);
+  });
+  const from: number[] = [];
+  const to: number[] = [];
+  const kind: number[] = [];
+  for (const e of edges) {
+    const k = EDGE_CODE.get(e.kind);
+    const f = indexOf.get(e.fromId);
+    const t = indexOf.get(e.toId);
+    if (k === undefined || f === undefined || t === undefined) continue;
+    from.push(f);
+    to.push(t);
+    kind.push(k);
+  }
+  const m = from.length;
+  const csr = (src: number[], dst: number[]) => {
+    const start = new Int32Array(n + 1);
+    for (let i = 0; i < m; i++) start[src[i]! + 1]!++;
+    for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
+    const fill = start.slice(0, n);
+    const target = new Int32Array(m);
+    const kinds = new Uint8Array(m);
+    for (let i = 0; i < m; i++) {
+      const pos = fill[src[i]!]!++;
+      target[pos] = dst[i]!;
+      kinds[pos] = kind[i]!;
+    }
+    return { start, target, kinds };
+  };
+  const fwd = csr(from, to);
+  const rev = csr(to, from);
+  return { version, asOf, ids, kinds, indexOf, fwdStart: fwd.start, fwdTo: fwd.target, fwdKind: fwd.kinds, revStart: rev.start, revFrom: rev.target, revKind: rev.kinds, edgeCount: m };
+}
