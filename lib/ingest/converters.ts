@@ -1,6 +1,7 @@
 import type { ErrorDetail } from "@/lib/errors";
 import { convertBatonTemplate } from "./baton/template";
 import { convertOpenGraph } from "./bloodhound/opengraph";
+import { parseMcpConfig } from "./mcp-config/parse";
 import type { GraphDocument } from "./graph-document";
 
 export type ConvertResult = { ok: true; document: GraphDocument; warnings?: string[] } | { ok: false; errors: ErrorDetail[] };
@@ -26,4 +27,6 @@ const fromJson =
 export const CONVERTERS: Partial<Record<"mcp-config" | "bloodhound-opengraph" | "baton", Converter>> = {
   "bloodhound-opengraph": fromJson(convertOpenGraph),
   baton: fromJson(convertBatonTemplate),
+  // MCP client configs are often pasted README fragments or JSONC: the parser reads the text itself.
+  "mcp-config": (text, opts) => parseMcpConfig(text, opts),
 };

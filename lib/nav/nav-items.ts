@@ -12,7 +12,7 @@ interface NavEntry {
 /** Navigation by task. Pages that later issues build say so with an honest empty state. */
 export const NAV: NavEntry[] = [
   { href: "/", label: "Dashboard", anyOf: [] },
-  { href: "/graph", label: "Graph", anyOf: ["graph.read"], soon: true },
+  { href: "/graph", label: "Graph", anyOf: ["graph.read"] },
   { href: "/nodes", label: "Identities", anyOf: ["graph.read"] },
   { href: "/mcp", label: "MCP servers & tools", anyOf: ["graph.read"] },
   { href: "/ownership", label: "Ownership", anyOf: ["owner.read", "review.decide"], soon: true },

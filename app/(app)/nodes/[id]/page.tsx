@@ -38,7 +38,12 @@ export default async function NodePage({ params }: { params: Promise<{ id: strin
       <h1 style={{ display: "flex", gap: "0.6rem", alignItems: "center", flexWrap: "wrap" }}>
         {node.name} <KindBadge kind={node.kind} /> <StatusBadge status={node.status} /> <RiskBadge risk={node.attributes.risk} />
       </h1>
-      <p className="subtitle mono">{node.id}</p>
+      <p className="subtitle">
+        <span className="mono">{node.id}</span> ·{" "}
+        <Link href={`/graph?node=${node.id}`} data-testid="explore-in-graph">
+          Explore in graph →
+        </Link>
+      </p>
       <div className="grid2">
         <section className="panel" aria-labelledby="attrs">
           <h2 id="attrs" style={{ marginTop: 0 }}>

@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { count } from "drizzle-orm";
+import { count, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodes } from "@/db/schema";
 import { seedGraph } from "@/db/seed/seed";
 import { createApiToken } from "@/lib/admin/api-tokens";
+import { ALNUM, randomish } from "@/lib/ingest/secrets/fake-tokens";
 import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
 import { smallGraph } from "@/lib/testing/small-graph";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
@@ -122,6 +123,24 @@ describe("POST /api/v1/imports", () => {
     expect((await noSource.json()).error.details[0].path).toBe("source");
     const notBh = await post(JSON.stringify({ graph: 1 }), "application/json", "?format=bloodhound-opengraph&source=bhce");
     expect(notBh.status).toBe(400);
+  });
+
+  it("imports an MCP client config: servers, a hard-coded credential by fingerprint, never its value", async () => {
+    const token = `ghp_${randomish(36, ALNUM, 42)}`;
+    const config = `// pasted from a laptop\n"mcpServers": { "github": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"], "env": { "GITHUB_PERSONAL_ACCESS_TOKEN": "${token}" } } }`;
+    const r = await post(config, "text/plain", "?format=mcp-config&source=laptop-ada");
+    expect(r.status).toBe(201);
+    const rec = await r.json();
+    expect(rec.counts).toMatchObject({ nodesCreated: 2, edgesCreated: 1 });
+    const rows = await t.db.select().from(nodes);
+    const cred = rows.find((n) => n.kind === "credential" && n.externalId.startsWith("github"))!;
+    expect(cred.attributes).toMatchObject({ storage: "hard_coded", fingerprint: expect.stringMatching(/^hmac-sha256:/) });
+    const server = rows.find((n) => n.kind === "mcp_server" && n.externalId === "github")!;
+    expect(server.attributes).toMatchObject({ package: "@modelcontextprotocol/server-github", pinned: false });
+    // The value is nowhere: not in any node, edge, import record or audit event.
+    const everything = JSON.stringify(await t.db.execute(sql`select (select json_agg(n) from nodes n) as n, (select json_agg(e) from edges e) as e, (select json_agg(i) from imports i) as i, (select json_agg(a) from audit_events a) as a`));
+    expect(everything).not.toContain(token);
+    expect(everything).not.toContain(token.slice(4, 20));
   });
 
   it("an auditor may read imports but not run one", async () => {

@@ -1,0 +1,42 @@
+import type { StylesheetJson } from "cytoscape";
+import { KIND_COLOR } from "@/lib/graph/kind-style";
+import { NODE_KINDS } from "@/lib/graph/model";
+
+/** Cytoscape styles: colour by node kind (the same colours as badges and the legend). */
+export const GRAPH_STYLE: StylesheetJson = [
+  {
+    selector: "node",
+    style: {
+      label: "data(label)",
+      "font-size": 10,
+      "text-valign": "bottom",
+      "text-margin-y": 4,
+      "text-wrap": "ellipsis",
+      "text-max-width": "120px",
+      width: 22,
+      height: 22,
+      "border-width": 1,
+      "border-color": "#ffffff",
+      color: "#1c2430",
+    },
+  },
+  ...NODE_KINDS.map((k) => ({ selector: `node[kind = "${k}"]`, style: { "background-color": KIND_COLOR[k] } })),
+  { selector: "node[?focus]", style: { width: 34, height: 34, "border-width": 4, "border-color": "#101828", "font-weight": "bold" } },
+  {
+    selector: "edge",
+    style: {
+      width: 1.5,
+      "line-color": "#98a2b3",
+      "target-arrow-color": "#98a2b3",
+      "target-arrow-shape": "triangle",
+      "curve-style": "bezier",
+      "arrow-scale": 0.8,
+    },
+  },
+  { selector: "edge[kind = \"acts_for\"]", style: { "line-style": "dashed", "line-color": "#dd2590", "target-arrow-color": "#dd2590" } },
+  { selector: "edge[kind = \"uses_credential\"], edge[kind = \"credential_for\"]", style: { "line-color": "#b42318", "target-arrow-color": "#b42318" } },
+  { selector: ".dim", style: { opacity: 0.15 } },
+  { selector: "edge.hl", style: { width: 3.5, "line-color": "#2457d6", "target-arrow-color": "#2457d6", opacity: 1 } },
+  { selector: "node.hl", style: { opacity: 1, "border-color": "#2457d6", "border-width": 3 } },
+  { selector: "edge.show-label", style: { label: "data(kind)", "font-size": 8, color: "#475467", "text-rotation": "autorotate", "text-background-color": "#ffffff", "text-background-opacity": 1 } },
+];
