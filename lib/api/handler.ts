@@ -16,6 +16,9 @@ type RouteContext<P> = { params: Promise<P> };
 
 /** Maps any thrown value to the one JSON error shape; unexpected errors never leak their message. */
 export function errorResponse(err: unknown, requestId: string): NextResponse {
+  // PostgreSQL cancelled the statement at its time limit (statement_timeout): say so, do not hang or 500.
+  const pgCode = (err as { code?: string; cause?: { code?: string } } | null)?.cause?.code ?? (err as { code?: string } | null)?.code;
+  if (pgCode === "57014") err = new AppError("timeout", "the query took longer than the time limit and was stopped; narrow it (a smaller depth, a kind filter) and try again");
   if (isAppError(err)) {
     return NextResponse.json(
       { error: { code: err.code, message: err.message, details: err.details, requestId } },
