@@ -1,0 +1,67 @@
+import { commonErrors, errorResponse, idParam, page, queryParams, type PathItems } from "@/lib/api/openapi-kit";
+import { pathsQuerySchema, reachableFromQuerySchema, whoCanReachQuerySchema } from "./access-api";
+import { EDGE_KINDS } from "./model";
+import { listNodesQuerySchema, neighborsQuerySchema } from "./node-api";
+
+export const graphPaths: PathItems = {
+  "/api/v1/nodes": {
+    get: {
+      summary: "List and search nodes",
+      description: "Current nodes (or those valid at `asOf`), ordered by name; keyset pagination with `cursor`. `q` searches name, external id and email.",
+      parameters: queryParams(listNodesQuerySchema),
+      responses: { "200": { description: "A page of nodes", content: { "application/json": { schema: page({ $ref: "#/components/schemas/Node" }) } } }, ...commonErrors },
+    },
+  },
+  "/api/v1/nodes/{id}": {
+    get: {
+      summary: "One node",
+      parameters: [idParam],
+      responses: { "200": { description: "The node", content: { "application/json": { schema: { $ref: "#/components/schemas/Node" } } } }, ...commonErrors, "404": errorResponse("No such node.") },
+    },
+  },
+  "/api/v1/nodes/{id}/neighbors": {
+    get: {
+      summary: "The nodes one edge away, with the edges",
+      parameters: [idParam, ...queryParams(neighborsQuerySchema)],
+      responses: {
+        "200": {
+          description: "A page of neighbours",
+          content: {
+            "application/json": {
+              schema: page({
+                type: "object",
+                properties: {
+                  edge: { type: "object", properties: { id: { type: "string" }, kind: { enum: EDGE_KINDS }, direction: { enum: ["out", "in"] }, access: { type: "boolean" } } },
+                  node: { $ref: "#/components/schemas/Node" },
+                },
+              }),
+            },
+          },
+        },
+        ...commonErrors,
+        "404": errorResponse("No such node."),
+      },
+    },
+  },
+  "/api/v1/access/who-can-reach": {
+    get: {
+      summary: "Every principal (human, service account, agent) with a directed path of access edges to the target, each with one shortest path",
+      parameters: queryParams(whoCanReachQuerySchema),
+      responses: { "200": { description: "{ items: [{ id, kind, externalId, source, name, depth, path: { nodes, edges } }], total, nextCursor, graphVersion, asOf }" }, ...commonErrors, "404": errorResponse("No such node (at that time)."), "409": errorResponse("The graph changed between pages.") },
+    },
+  },
+  "/api/v1/access/reachable-from": {
+    get: {
+      summary: "Every node a principal reaches through access edges, each with one shortest path",
+      parameters: queryParams(reachableFromQuerySchema),
+      responses: { "200": { description: "Same shape as who-can-reach" }, ...commonErrors, "404": errorResponse("No such node (at that time)."), "409": errorResponse("The graph changed between pages.") },
+    },
+  },
+  "/api/v1/access/paths": {
+    get: {
+      summary: "Up to k shortest simple paths between two nodes",
+      parameters: queryParams(pathsQuerySchema),
+      responses: { "200": { description: "{ items: [{ nodes, edges, length }], nodes: { id: { name, kind, source, externalId } }, truncated }" }, ...commonErrors, "404": errorResponse("No such node (at that time).") },
+    },
+  },
+};

@@ -1,0 +1,35 @@
+import { commonErrors, errorResponse, jsonBody, pathParam, queryParams, type PathItems } from "@/lib/api/openapi-kit";
+import { importQuerySchema } from "./http-import";
+import { discoverRequestSchema } from "./mcp-discovery/run-discovery";
+
+export const ingestPaths: PathItems = {
+  "/api/v1/imports": {
+    get: { summary: "Import history, newest first, with status, counts, errors and progress", parameters: [{ name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200 } }], responses: { "200": { description: "Imports" }, ...commonErrors } },
+    post: {
+      summary: "Import a graph document (JSON), JSONL (streamed), CSV, an MCP client config, BloodHound OpenGraph or a Baton template",
+      description:
+        "One import is one transaction: any invalid record and nothing is written (unless allowPartial=true). The answer is the import record (201), or 400 with every problem located by JSON path or line and the rejected import record.",
+      parameters: queryParams(importQuerySchema),
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": { schema: { type: "object", description: "An Attest graph document { source, mode, nodes, edges }, or the format named by ?format=" } },
+          "application/x-ndjson": { schema: { type: "string", description: "A header line {source, mode}, then one {node} or {edge} per line" } },
+          "text/csv": { schema: { type: "string", description: "A nodes CSV (kind, externalId, name, attributes?, other columns); needs ?source=" } },
+          "multipart/form-data": { schema: { type: "object", properties: { nodes: { type: "string", format: "binary" }, edges: { type: "string", format: "binary" }, file: { type: "string", format: "binary" }, source: { type: "string" }, mode: { type: "string" }, format: { type: "string" } } } },
+        },
+      },
+      responses: { "201": { description: "The import record with counts" }, ...commonErrors, "413": errorResponse("Larger than ATTEST_MAX_IMPORT_MB."), "415": errorResponse("Unsupported content type.") },
+    },
+  },
+  "/api/v1/imports/{id}": {
+    get: { summary: "One import, with progress while it runs", parameters: [pathParam("id")], responses: { "200": { description: "The import" }, ...commonErrors, "404": errorResponse("No such import.") } },
+  },
+  "/api/v1/discovery/mcp": {
+    post: {
+      summary: "List a live MCP server's tools over streamable HTTP and import them (annotations, risk, definition hash)",
+      requestBody: jsonBody(discoverRequestSchema),
+      responses: { "201": { description: "The import record" }, ...commonErrors },
+    },
+  },
+};
