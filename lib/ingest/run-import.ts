@@ -89,6 +89,12 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
   const id = await startRecord(db, actor, opts, decoded.source, decoded.mode);
   const progress: Progress = { processed: 0, phase: "reading" };
   importProgress.set(id, progress);
+  // A heartbeat outside the data transaction tells other instances this import is alive (see failInterruptedImports).
+  // On PGlite the write simply waits for the transaction; nothing awaits it, so it cannot block the import.
+  const heartbeat = setInterval(() => {
+    db.update(imports).set({ heartbeatAt: new Date() }).where(and(eq(imports.id, id), eq(imports.status, "running"))).catch(() => undefined);
+  }, 30_000);
+  heartbeat.unref();
   const errors: ErrorDetail[] = [];
   let total = 0;
   let rejected = 0;
@@ -205,6 +211,7 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
       })
       .where(eq(imports.id, id));
   } finally {
+    clearInterval(heartbeat);
     importProgress.delete(id);
   }
   const [row] = await db.select().from(imports).where(eq(imports.id, id));
