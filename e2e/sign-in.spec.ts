@@ -55,10 +55,13 @@ for (const role of Object.keys(expectations) as Role[]) {
   });
 }
 
-test("sign-out ends the session", async ({ page }) => {
+test("sign-out ends the session, and a copy of the old session cookie no longer works", async ({ page, context }) => {
   await new SignInPage(page).signInAsDemo("analyst");
+  const stolen = await context.cookies();
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/sign-in$/);
+  await context.addCookies(stolen);
   await page.goto("/nodes");
   await expect(page).toHaveURL(/\/sign-in$/);
+  expect((await page.request.get("/api/v1/nodes")).status()).toBe(401);
 });

@@ -19,6 +19,8 @@ export const appUsers = pgTable(
     /** The graph's human node for this person, so "my items" and separation of duties can be checked. */
     humanNodeId: text("human_node_id").references(() => nodes.id, { onDelete: "set null" }),
     lastSignInAt: timestamp("last_sign_in_at", { withTimezone: true }),
+    /** Sessions issued before this instant are void (set on sign-out and when the user is disabled). */
+    sessionsValidAfter: timestamp("sessions_valid_after", { withTimezone: true }),
     ...timestamps,
   },
   (t) => [

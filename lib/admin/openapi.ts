@@ -1,5 +1,6 @@
 import { commonErrors, errorResponse, jsonBody, pathParam, type PathItems } from "@/lib/api/openapi-kit";
 import { createTokenSchema } from "./api-tokens";
+import { updateUserSchema } from "./app-users";
 
 export const adminPaths: PathItems = {
   "/api/v1/tokens": {
@@ -15,6 +16,17 @@ export const adminPaths: PathItems = {
       summary: "Revoke an API token (admin)",
       parameters: [pathParam("id")],
       responses: { "200": { description: "The revoked token" }, ...commonErrors, "404": errorResponse("No such live token.") },
+    },
+  },
+  "/api/v1/users": {
+    get: { summary: "App users with their roles, status, linked person and live token count (admin)", responses: { "200": { description: "Users" }, ...commonErrors } },
+  },
+  "/api/v1/users/{id}": {
+    patch: {
+      summary: "Change a user's status and/or roles (admin); takes effect on the user's next request",
+      parameters: [pathParam("id")],
+      requestBody: jsonBody(updateUserSchema),
+      responses: { "200": { description: "The user" }, ...commonErrors, "404": errorResponse("No such user."), "409": errorResponse("An admin cannot disable themself or drop their own admin role.") },
     },
   },
 };

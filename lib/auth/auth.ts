@@ -38,13 +38,23 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     : [],
   callbacks: {
     jwt({ token, user }) {
-      if (user?.id) token.uid = user.id;
+      if (user?.id) {
+        token.uid = user.id;
+        // Fixed at sign-in (unlike iat, which rolls): lets sign-out and disabling void older sessions.
+        token.signedInAt = Date.now();
+      }
       return token;
     },
     session({ session, token }) {
-      // Only the user id travels in the cookie; roles and status are read from the database per request.
+      // Only the user id and sign-in time travel in the cookie; roles and status are read from the database per request.
       if (typeof token.uid === "string") session.user.id = token.uid;
-      return session;
+      return Object.assign(session, { signedInAt: typeof token.signedInAt === "number" ? token.signedInAt : 0 });
+    },
+  },
+  events: {
+    async signOut(message) {
+      const uid = "token" in message ? message.token?.uid : undefined;
+      if (typeof uid === "string") await (await getDb()).update(appUsers).set({ sessionsValidAfter: new Date() }).where(eq(appUsers.id, uid));
     },
   },
 });

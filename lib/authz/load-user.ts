@@ -12,6 +12,7 @@ export interface AppUserRecord {
   status: "active" | "disabled";
   humanNodeId: string | null;
   roles: Role[];
+  sessionsValidAfter: Date | null;
 }
 
 /** Reads a user and their roles now: roles and status are never taken from a session cookie. */
@@ -26,6 +27,7 @@ export async function loadUser(db: Db, userId: string): Promise<AppUserRecord | 
     status: u.status,
     humanNodeId: u.humanNodeId,
     roles: roles.map((r) => r.role).filter(isRole).sort(),
+    sessionsValidAfter: u.sessionsValidAfter,
   };
 }
 
@@ -38,10 +40,14 @@ export async function findUserByEmail(db: Db, email: string) {
   return u ?? null;
 }
 
-/** The actor of a signed-in session, or null when the user is gone or disabled. */
-export async function actorForUser(db: Db, userId: string): Promise<Actor | null> {
+/**
+ * The actor of a signed-in session, or null when the user is gone or disabled,
+ * or the session was issued (`signedInAt`, ms) before the user's sessions were voided.
+ */
+export async function actorForUser(db: Db, userId: string, signedInAt?: number): Promise<Actor | null> {
   const u = await loadUser(db, userId);
   if (!u || u.status !== "active") return null;
+  if (signedInAt !== undefined && u.sessionsValidAfter && signedInAt <= u.sessionsValidAfter.getTime()) return null;
   return { type: "user", id: u.id, email: u.email, name: u.name, roles: u.roles, humanNodeId: u.humanNodeId };
 }
 

@@ -11,7 +11,8 @@ export async function sessionActor(): Promise<Actor | null> {
   const session = await auth();
   const uid = session?.user?.id;
   if (!uid) return null;
-  return actorForUser(await getDb(), uid);
+  // Sessions from before Attest knew when they began are treated as beginning at time 0: void once voided.
+  return actorForUser(await getDb(), uid, (session as { signedInAt?: number }).signedInAt ?? 0);
 }
 
 /** For pages: the actor, or a redirect to sign-in. */

@@ -19,7 +19,7 @@ export const NAV: NavEntry[] = [
   { href: "/campaigns", label: "Campaigns", anyOf: ["campaign.read", "review.decide"], soon: true },
   { href: "/evidence", label: "Evidence", anyOf: ["evidence.export", "audit.read"], soon: true },
   { href: "/imports", label: "Imports", anyOf: ["import.read"] },
-  { href: "/admin", label: "Admin", anyOf: ["admin.users"], soon: true },
+  { href: "/admin", label: "Admin", anyOf: ["admin.users"] },
 ];
 
 export function navFor(actor: Actor) {
