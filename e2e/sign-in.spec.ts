@@ -25,6 +25,14 @@ test("a wrong password is refused with a message and no session", async ({ page 
   await expect(page).toHaveURL(/\/sign-in$/);
 });
 
+test("repeated sign-in attempts are slowed down, with the same answer whether or not the account exists", async ({ page }) => {
+  const signIn = new SignInPage(page);
+  await signIn.signInWith("nobody-at-all@northwind.example", "guess-1");
+  await expect(page.getByRole("alert").filter({ hasText: "do not match" })).toBeVisible();
+  for (let i = 2; i <= 11; i++) await signIn.signInWith("nobody-at-all@northwind.example", `guess-${i}`);
+  await expect(page.getByRole("alert").filter({ hasText: "Too many sign-in attempts" })).toBeVisible();
+});
+
 const expectations: Record<Role, { sees: string[]; hidden: string[]; forbidden: string[] }> = {
   admin: { sees: ["Dashboard", "Graph", "Identities", "MCP servers & tools", "Ownership", "Campaigns", "Evidence", "Imports", "Admin"], hidden: [], forbidden: [] },
   analyst: { sees: ["Identities", "MCP servers & tools", "Ownership", "Campaigns", "Imports"], hidden: ["Evidence", "Admin"], forbidden: ["/admin", "/evidence"] },

@@ -16,7 +16,7 @@ async function signInAction(formData: FormData) {
     });
   } catch (e) {
     // Auth.js signals success with a redirect, which must propagate; only its own errors mean "refused".
-    if (e instanceof AuthError) redirect("/sign-in?error=invalid");
+    if (e instanceof AuthError) redirect(`/sign-in?error=${(e as { code?: string }).code === "rate_limited" ? "rate" : "invalid"}`);
     throw e;
   }
 }
@@ -33,7 +33,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <p className="subtitle">Identity-graph governance for people, service accounts, AI agents and MCP servers.</p>
         {error ? (
           <p className="alert" role="alert">
-            That email and password do not match an active account.
+            {error === "rate" ? "Too many sign-in attempts. Wait a few minutes and try again." : "That email and password do not match an active account."}
           </p>
         ) : null}
         {enabled ? (

@@ -6,6 +6,7 @@ import { emitAudit } from "@/lib/audit/emit-audit";
 import type { Actor } from "@/lib/authz/actor";
 import { loadUser } from "@/lib/authz/load-user";
 import { requirePermission } from "@/lib/authz/permissions";
+import { enforceRateLimit } from "@/lib/authz/rate-limit";
 import { ROLES } from "@/lib/authz/roles";
 import { generateToken } from "@/lib/authz/tokens";
 import { AppError, parseInput } from "@/lib/errors";
@@ -42,6 +43,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
  */
 export async function createApiToken(db: Db, actor: Actor, input: unknown, requestId?: string): Promise<TokenView & { token: string }> {
   requirePermission(actor, "admin.tokens");
+  enforceRateLimit(`tokens:${actor.id}`, 30, 60_000, "token requests");
   const parsed = parseInput(createTokenSchema, input);
   const userId = parsed.userId ?? (actor.type === "user" || actor.type === "token" ? actor.id : undefined);
   if (!userId) throw new AppError("validation", "userId is required when the caller is not a user", [{ path: "userId", message: "is required" }]);

@@ -6,10 +6,16 @@ import { getDb, isDemoMode } from "@/db/client";
 import { appUsers } from "@/db/schema";
 import { findUserByEmail } from "@/lib/authz/load-user";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "@/lib/authz/password";
+import { clientAddress, rateLimit } from "@/lib/authz/rate-limit";
 
 /** Password sign-in is for the demo and for deployments that ask for it; OIDC comes later. */
 export function passwordSignInEnabled(): boolean {
   return isDemoMode() || process.env.ATTEST_PASSWORD_SIGNIN === "1";
+}
+
+/** Too many attempts for this account or address: the page says so (the same for unknown users). */
+class TooManyAttempts extends CredentialsSignin {
+  code = "rate_limited";
 }
 
 const credentialsSchema = z.object({ email: z.string().trim().min(3).max(320), password: z.string().min(1).max(1024) });
@@ -22,9 +28,12 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     ? [
         Credentials({
           credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },
-          async authorize(raw) {
+          async authorize(raw, request) {
             const parsed = credentialsSchema.safeParse(raw);
             if (!parsed.success) throw new CredentialsSignin();
+            // Counted before the password is checked, so guessing costs the same whether or not the account exists.
+            const email = parsed.data.email.toLowerCase();
+            if (!rateLimit(`signin:email:${email}`, 10, 5 * 60_000) || !rateLimit(`signin:ip:${clientAddress(request.headers)}`, 50, 5 * 60_000)) throw new TooManyAttempts();
             const db = await getDb();
             const user = await findUserByEmail(db, parsed.data.email);
             // Same work for unknown users and wrong passwords: the answer must not tell them apart.

@@ -1,7 +1,8 @@
 import { redirect } from "next/navigation";
 import { getDb } from "@/db/client";
 import { auth } from "@/lib/auth/auth";
-import { unauthenticated } from "@/lib/errors";
+import { AppError, unauthenticated } from "@/lib/errors";
+import { clientAddress, rateCount, rateLimit } from "./rate-limit";
 import type { Actor } from "./actor";
 import { actorForToken, actorForUser } from "./load-user";
 import { can, type Permission } from "./permissions";
@@ -33,9 +34,15 @@ export async function requirePagePermission(...anyOf: [Permission, ...Permission
 export async function requestActor(req: Request): Promise<Actor> {
   const header = req.headers.get("authorization");
   if (header) {
+    // Failed bearer attempts are limited per address, so tokens cannot be guessed at speed.
+    const failures = `bearer-fail:${clientAddress(req.headers)}`;
+    if (rateCount(failures) > 100) throw new AppError("rate_limited", "too many failed authentications; wait a minute");
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const actor = m?.[1] ? await actorForToken(await getDb(), m[1]) : null;
-    if (!actor) throw unauthenticated();
+    if (!actor) {
+      rateLimit(failures, 100, 60_000);
+      throw unauthenticated();
+    }
     return actor;
   }
   const actor = await sessionActor();

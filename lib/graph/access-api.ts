@@ -5,6 +5,7 @@ import { nodes, sources } from "@/db/schema";
 import { decodeCursor, encodeCursor } from "@/lib/api/cursor";
 import type { Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
+import { enforceRateLimit } from "@/lib/authz/rate-limit";
 import { AppError } from "@/lib/errors";
 import { getAccessIndex } from "./access-cache";
 import type { AccessIndex } from "./access-index";
@@ -113,6 +114,7 @@ async function page(db: Db, ix: AccessIndex, reached: Reached[], search: Search,
 /** Who or what can reach a target, through which path (GET /api/v1/access/who-can-reach). */
 export async function whoCanReachFor(db: Db, actor: Actor, q: z.infer<typeof whoCanReachQuerySchema>): Promise<AccessPage> {
   requirePermission(actor, "graph.read");
+  enforceRateLimit(`access:${actor.id}`, 600, 60_000, "access queries");
   const ix = await getAccessIndex(db, q.asOf);
   const target = await indexedNode(db, ix, q.target, "target");
   const r = whoCanReach(ix, target, q.maxDepth, q.kind);
@@ -122,6 +124,7 @@ export async function whoCanReachFor(db: Db, actor: Actor, q: z.infer<typeof who
 /** What a principal can reach (GET /api/v1/access/reachable-from). */
 export async function reachableFromFor(db: Db, actor: Actor, q: z.infer<typeof reachableFromQuerySchema>): Promise<AccessPage> {
   requirePermission(actor, "graph.read");
+  enforceRateLimit(`access:${actor.id}`, 600, 60_000, "access queries");
   const ix = await getAccessIndex(db, q.asOf);
   const principal = await indexedNode(db, ix, q.principal, "principal");
   const r = reachableFrom(ix, principal, q.maxDepth, q.kind);
@@ -131,6 +134,7 @@ export async function reachableFromFor(db: Db, actor: Actor, q: z.infer<typeof r
 /** Up to k shortest paths between two nodes (GET /api/v1/access/paths). */
 export async function pathsFor(db: Db, actor: Actor, q: z.infer<typeof pathsQuerySchema>) {
   requirePermission(actor, "graph.read");
+  enforceRateLimit(`access:${actor.id}`, 600, 60_000, "access queries");
   const ix = await getAccessIndex(db, q.asOf);
   const from = await indexedNode(db, ix, q.from, "from");
   const to = await indexedNode(db, ix, q.to, "to");
