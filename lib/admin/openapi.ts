@@ -29,4 +29,44 @@ export const adminPaths: PathItems = {
       responses: { "200": { description: "The user" }, ...commonErrors, "404": errorResponse("No such user."), "409": errorResponse("An admin cannot disable themself or drop their own admin role.") },
     },
   },
+  // SCIM sources (lib/admin/sources.ts); the /scim/v2 endpoints describe themselves (ServiceProviderConfig, Schemas, ResourceTypes), as RFC 7644 §4 has it.
+  "/api/v1/sources": {
+    get: {
+      summary: "List sources with their current node counts by kind and last import or SCIM write (graph.read)",
+      responses: { "200": { description: "`{ items, total, nextCursor }`; never a token or its hash" }, "401": errorResponse("No valid session or bearer token."), "403": errorResponse("Without graph.read.") },
+    },
+    post: {
+      summary: "Create a SCIM source (admin, source.manage); its SCIM bearer token is in this answer only",
+      description: "Answers 201 `{ source, scimToken }`; only the token's SHA-256 is stored. The IdP then calls /scim/v2 with `Authorization: Bearer <scimToken>`.",
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              additionalProperties: false,
+              required: ["name", "type"],
+              properties: { name: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$" }, type: { const: "scim" }, description: { type: "string", maxLength: 500 } },
+            },
+          },
+        },
+      },
+      responses: {
+        "201": { description: "The source and its SCIM token, shown once" },
+        "400": errorResponse("Invalid body; `details` names each field."),
+        "401": errorResponse("No valid session or bearer token."),
+        "403": errorResponse("Without source.manage."),
+        "409": errorResponse("A source of that name exists."),
+        "413": errorResponse("Body too large."),
+        "415": errorResponse("Body is not JSON."),
+      },
+    },
+  },
+  "/api/v1/sources/{id}/scim-token": {
+    post: {
+      summary: "Rotate a SCIM source's token (admin, source.manage); the previous token stops working at once",
+      parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+      responses: { "200": { description: "The source and its new SCIM token, shown once" }, "401": errorResponse("No valid session or bearer token."), "403": errorResponse("Without source.manage."), "404": errorResponse("No such source."), "409": errorResponse("Not a SCIM source.") },
+    },
+  },
 };

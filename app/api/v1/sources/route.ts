@@ -1,0 +1,23 @@
+import { NextResponse } from "next/server";
+import { z } from "zod";
+import { getDb } from "@/db/client";
+import { createSource, listSources } from "@/lib/admin/sources";
+import { readJsonBody } from "@/lib/api/body";
+import { apiRoute, parseQuery } from "@/lib/api/handler";
+import { requirePermission } from "@/lib/authz/permissions";
+
+export const dynamic = "force-dynamic";
+
+/** Sources with their node counts and last import (graph.read). */
+export const GET = apiRoute(async ({ req, actor }) => {
+  parseQuery(req, z.object({}).strict());
+  return listSources(await getDb(), actor);
+});
+
+/** Creates a SCIM source (source.manage); its token is in this answer only. */
+export const POST = apiRoute(async ({ req, actor, requestId }) => {
+  // Permission before reading the body, so a caller without it learns nothing from validation.
+  requirePermission(actor, "source.manage");
+  const created = await createSource(await getDb(), actor, await readJsonBody(req, 16 * 1024), requestId);
+  return NextResponse.json(created, { status: 201 });
+});

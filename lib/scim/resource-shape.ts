@@ -1,0 +1,118 @@
+import { invalidValue } from "./errors";
+import { COMMON_ATTRIBUTES, extensionOf, findByName, subAttribute, type AttributeDef, type ResourceSchema } from "./schema";
+
+export type Obj = Record<string, unknown>;
+
+export const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * One attribute value in canonical form: sub-attribute names spelt as the schema
+ * spells them, types checked. Lenient where IdPs are known to deviate: a single
+ * value for a multi-valued attribute is wrapped, "True"/"False" strings become
+ * booleans (Entra ID), and a bare string for a complex attribute with a `value`
+ * sub-attribute becomes `{ value }` (Entra ID sends `manager` that way).
+ * Returns undefined for null, which callers treat as "unassigned".
+ */
+export function normalizeValue(def: AttributeDef, v: unknown, where: string): unknown {
+  if (v === null || v === undefined) return undefined;
+  if (def.multiValued) {
+    const list = Array.isArray(v) ? v : [v];
+    const out = list.map((el, i) => single(def, el, `${where}[${i}]`)).filter((el) => el !== undefined);
+    return out;
+  }
+  if (Array.isArray(v)) throw invalidValue(`${where} takes one value, not a list`);
+  return single(def, v, where);
+}
+
+function single(def: AttributeDef, v: unknown, where: string): unknown {
+  if (v === null || v === undefined) return undefined;
+  switch (def.type) {
+    case "complex": {
+      if (typeof v === "string" && subAttribute(def, "value")) return { value: v };
+      if (!isObj(v)) throw invalidValue(`${where} must be an object`);
+      const out: Obj = {};
+      for (const [k, x] of Object.entries(v)) {
+        const sub = subAttribute(def, k);
+        if (!sub) throw invalidValue(`${where}.${k} is not an attribute of ${def.name}`);
+        const nv = normalizeValue(sub, x, `${where}.${sub.name}`);
+        if (nv !== undefined) out[sub.name] = nv;
+      }
+      return out;
+    }
+    case "boolean":
+      if (typeof v === "boolean") return v;
+      if (typeof v === "string" && /^(true|false)$/i.test(v)) return v.toLowerCase() === "true";
+      throw invalidValue(`${where} must be true or false`);
+    case "integer":
+    case "decimal":
+      if (typeof v === "number" && Number.isFinite(v) && (def.type === "decimal" || Number.isInteger(v))) return v;
+      throw invalidValue(`${where} must be ${def.type === "integer" ? "an integer" : "a number"}`);
+    case "dateTime":
+      if (typeof v === "string" && ISO_RE.test(v) && !Number.isNaN(Date.parse(v))) return v;
+      throw invalidValue(`${where} must be an xsd:dateTime such as 2011-05-13T04:42:34Z`);
+    default:
+      if (typeof v !== "string") throw invalidValue(`${where} must be a string`);
+      if (v.length > 4096) throw invalidValue(`${where} is longer than 4096 characters`);
+      return v;
+  }
+}
+
+/** The definition of a top-level key of a resource body: a core or common attribute, not an extension's. */
+export function bodyAttribute(rs: ResourceSchema, key: string): AttributeDef | undefined {
+  return findByName(rs.core.attributes, key) ?? findByName(COMMON_ATTRIBUTES, key);
+}
+
+/**
+ * A client-sent resource (POST, PUT, or the result of PATCH) in canonical form.
+ * Unknown attributes and extensions are a 400 naming them; read-only ones
+ * (id, meta, groups) are dropped as RFC 7643 §2.2 says; `schemas` is checked
+ * and then recomputed by the server. Required attributes must be present.
+ */
+export function normalizeResource(raw: unknown, rs: ResourceSchema): Obj {
+  if (!isObj(raw)) throw invalidValue(`the body must be a ${rs.name} object`);
+  const out: Obj = {};
+  for (const [key, v] of Object.entries(raw)) {
+    if (key.toLowerCase() === "schemas") {
+      checkSchemas(v, rs);
+      continue;
+    }
+    const ext = extensionOf(rs, key);
+    if (ext) {
+      if (v === null) continue;
+      if (!isObj(v)) throw invalidValue(`${ext.id} must be an object`);
+      const inner: Obj = {};
+      for (const [k, x] of Object.entries(v)) {
+        const def = findByName(ext.attributes, k);
+        if (!def) throw invalidValue(`${k} is not an attribute of ${ext.id}`);
+        if (def.mutability === "readOnly") continue;
+        const nv = normalizeValue(def, x, def.name);
+        if (nv !== undefined) inner[def.name] = nv;
+      }
+      if (Object.keys(inner).length) out[ext.id] = inner;
+      continue;
+    }
+    const def = bodyAttribute(rs, key);
+    if (!def) throw invalidValue(`${key} is not an attribute of ${rs.name}${/^urn:/i.test(key) ? " (unknown schema extension)" : ""}`);
+    if (def.mutability === "readOnly" || def.name === "schemas") continue;
+    const nv = normalizeValue(def, v, def.name);
+    if (nv !== undefined && !(Array.isArray(nv) && nv.length === 0)) out[def.name] = nv;
+  }
+  for (const def of rs.core.attributes) {
+    if (def.required && (typeof out[def.name] !== "string" || !(out[def.name] as string).trim())) throw invalidValue(`${def.name} is required`);
+  }
+  return out;
+}
+
+function checkSchemas(v: unknown, rs: ResourceSchema): void {
+  if (!Array.isArray(v) || v.some((s) => typeof s !== "string")) throw invalidValue("schemas must be a list of schema URNs");
+  for (const s of v as string[]) {
+    if (s.toLowerCase() !== rs.core.id.toLowerCase() && !extensionOf(rs, s)) throw invalidValue(`schemas names ${JSON.stringify(s)}, which a ${rs.name} does not carry`);
+  }
+}
+
+/** The `schemas` a stored resource answers with: its core schema and each extension it has data for. */
+export function schemasOf(resource: Obj, rs: ResourceSchema): string[] {
+  return [rs.core.id, ...rs.extensions.filter((e) => isObj(resource[e.id])).map((e) => e.id)];
+}
