@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import type { z } from "zod";
 import type { Actor } from "@/lib/authz/actor";
+import { can, requirePermission, type Permission } from "@/lib/authz/permissions";
 import { requestActor } from "@/lib/authz/session";
 import { AppError, isAppError, zodDetails } from "@/lib/errors";
 import { newId } from "@/lib/ids";
@@ -32,17 +33,25 @@ export function errorResponse(err: unknown, requestId: string): NextResponse {
   );
 }
 
+export interface RouteOptions {
+  /** The caller must hold one of these, checked before the request is read (so no input is parsed for, or
+   * revealed to, a caller who may not call at all). Domain functions check again, wherever they are called from. */
+  anyOf?: [Permission, ...Permission[]];
+}
+
 /**
  * Wraps an API route handler: request id, authentication (bearer token or
- * session), JSON answer and the error mapping. Permission checks stay inside
- * each handler's domain call so they hold wherever the domain is called from.
+ * session), the CSRF check for session writes, the route's permission, JSON
+ * answer and the error mapping.
  */
-export function apiRoute<P = Record<string, never>>(fn: (ctx: HandlerContext<P>) => Promise<unknown>) {
+export function apiRoute<P = Record<string, never>>(fn: (ctx: HandlerContext<P>) => Promise<unknown>, options: RouteOptions = {}) {
   return async (req: Request, ctx: RouteContext<P>): Promise<Response> => {
     const requestId = req.headers.get("x-request-id")?.slice(0, 64) || newId("req");
     try {
-      checkSameOrigin(req);
       const actor = await requestActor(req);
+      // Only a session rides on an ambient cookie; bearer calls cannot be forged cross-site.
+      if (actor.type === "user") checkSameOrigin(req);
+      if (options.anyOf && !options.anyOf.some((p) => can(actor, p))) requirePermission(actor, options.anyOf[0]);
       const params = (await ctx?.params) ?? ({} as P);
       const out = await fn({ req, params, requestId, actor });
       if (out instanceof Response) return out;

@@ -81,25 +81,20 @@ export async function insertScimNode(tx: Db, sourceId: string, kind: ScimKind, f
   return row!;
 }
 
-const DEPARTED = new Set(["inactive", "terminated"]);
-
 export async function updateScimNode(tx: Db, id: string, f: NodeFields, at: Date): Promise<NodeRow> {
-  const [before] = await tx.select({ status: nodes.status }).from(nodes).where(eq(nodes.id, id));
   const [row] = await tx.update(nodes).set({ ...f, lastSeenAt: at, updatedAt: at }).where(eq(nodes.id, id)).returning();
-  void before;
   return row!;
 }
 
 /** Ends a node (validTo = at; the row stays for history) and every current edge of this source that touches it. */
 export async function endScimNode(tx: Db, sourceId: string, nodeId: string, at: Date): Promise<number> {
-  const [ended] = await tx.update(nodes).set({ validTo: at, updatedAt: at }).where(eq(nodes.id, nodeId)).returning({ kind: nodes.kind });
-  void ended;
-  const endedEdges = await tx
+  await tx.update(nodes).set({ validTo: at, updatedAt: at }).where(eq(nodes.id, nodeId));
+  const ended = await tx
     .update(edges)
     .set({ validTo: at, updatedAt: at })
     .where(and(eq(edges.sourceId, sourceId), isNull(edges.validTo), or(eq(edges.fromId, nodeId), eq(edges.toId, nodeId))))
     .returning({ id: edges.id });
-  return endedEdges.length;
+  return ended.length;
 }
 
 export interface EdgeEnd {

@@ -8,4 +8,4 @@ export const dynamic = "force-dynamic";
 export const GET = apiRoute(async ({ req, actor }) => {
   parseQuery(req, z.object({}).strict());
   return listAppUsers(await getDb(), actor);
-});
+}, { anyOf: ["admin.users"] });

@@ -4,4 +4,4 @@ import { reachableFromFor, reachableFromQuerySchema } from "@/lib/graph/access-a
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute(async ({ req, actor }) => reachableFromFor(await getDb(), actor, parseQuery(req, reachableFromQuerySchema)));
+export const GET = apiRoute(async ({ req, actor }) => reachableFromFor(await getDb(), actor, parseQuery(req, reachableFromQuerySchema)), { anyOf: ["graph.read"] });

@@ -4,4 +4,4 @@ import { whoCanReachFor, whoCanReachQuerySchema } from "@/lib/graph/access-api";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute(async ({ req, actor }) => whoCanReachFor(await getDb(), actor, parseQuery(req, whoCanReachQuerySchema)));
+export const GET = apiRoute(async ({ req, actor }) => whoCanReachFor(await getDb(), actor, parseQuery(req, whoCanReachQuerySchema)), { anyOf: ["graph.read"] });

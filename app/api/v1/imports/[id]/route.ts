@@ -4,4 +4,4 @@ import { getImport } from "@/lib/ingest/run-import";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute<{ id: string }>(async ({ actor, params }) => getImport(await getDb(), actor, params.id));
+export const GET = apiRoute<{ id: string }>(async ({ actor, params }) => getImport(await getDb(), actor, params.id), { anyOf: ["import.read"] });

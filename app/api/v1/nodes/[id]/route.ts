@@ -8,4 +8,4 @@ export const dynamic = "force-dynamic";
 export const GET = apiRoute<{ id: string }>(async ({ req, actor, params }) => {
   parseQuery(req, z.object({}).strict());
   return getNodeFor(await getDb(), actor, params.id);
-});
+}, { anyOf: ["graph.read"] });

@@ -5,5 +5,4 @@ import { listNeighborsFor, neighborsQuerySchema } from "@/lib/graph/node-api";
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute<{ id: string }>(async ({ req, actor, params }) =>
-  listNeighborsFor(await getDb(), actor, params.id, parseQuery(req, neighborsQuerySchema)),
-);
+  listNeighborsFor(await getDb(), actor, params.id, parseQuery(req, neighborsQuerySchema)), { anyOf: ["graph.read"] });

@@ -1,0 +1,139 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedGraph } from "@/db/seed/seed";
+import { createApiToken, revokeApiToken } from "@/lib/admin/api-tokens";
+import type { Role } from "@/lib/authz/roles";
+import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
+import { smallGraph } from "@/lib/testing/small-graph";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
+
+/**
+ * Which roles may call each API operation. Every route handler under app/api
+ * must have an entry: a new endpoint without one fails this test, so nobody
+ * ships an endpoint whose access was never decided. "public" = no authentication.
+ * Object-level rules (a reviewer's own items) are tested where they live; here a
+ * permitted role may get 400 or 404 for the dummy input, never 401 or 403.
+ */
+const MATRIX: Record<string, Role[] | "public"> = {
+  "GET /api/health": "public",
+  "GET /api/v1/openapi.json": "public",
+  "GET /api/v1/nodes": ["admin", "analyst", "auditor"],
+  "GET /api/v1/nodes/{id}": ["admin", "analyst", "auditor"],
+  "GET /api/v1/nodes/{id}/neighbors": ["admin", "analyst", "auditor"],
+  "GET /api/v1/access/who-can-reach": ["admin", "analyst", "auditor"],
+  "GET /api/v1/access/reachable-from": ["admin", "analyst", "auditor"],
+  "GET /api/v1/access/paths": ["admin", "analyst", "auditor"],
+  "GET /api/v1/imports": ["admin", "analyst", "auditor"],
+  "POST /api/v1/imports": ["admin", "analyst"],
+  "GET /api/v1/imports/{id}": ["admin", "analyst", "auditor"],
+  "POST /api/v1/discovery/mcp": ["admin", "analyst"],
+  "GET /api/v1/tokens": ["admin"],
+  "POST /api/v1/tokens": ["admin"],
+  "DELETE /api/v1/tokens/{id}": ["admin"],
+  "GET /api/v1/users": ["admin"],
+  "PATCH /api/v1/users/{id}": ["admin"],
+  "GET /api/v1/sources": ["admin", "analyst", "auditor"],
+  "POST /api/v1/sources": ["admin"],
+  "POST /api/v1/sources/{id}/scim-token": ["admin"],
+};
+
+const ROLES: Role[] = ["admin", "analyst", "reviewer", "auditor"];
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+interface Operation {
+  key: string;
+  file: string;
+  method: (typeof METHODS)[number];
+  url: string;
+  params: Record<string, string | string[]>;
+}
+
+function operations(): Operation[] {
+  const out: Operation[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name === "route.ts") {
+        const segments = path.relative("app", path.dirname(p)).split(path.sep);
+        if (segments[1] === "auth") continue; // Auth.js's own endpoints
+        const params: Record<string, string | string[]> = {};
+        const urlPath = segments.map((s) => {
+          const m = /^\[(\.\.\.)?(\w+)\]$/.exec(s);
+          if (!m) return s;
+          params[m[2]!] = m[1] ? ["x"] : "x";
+          return "x";
+        });
+        const apiPath = `/${segments.map((s) => s.replace(/^\[(\w+)\]$/, "{$1}")).join("/")}`;
+        const src = readFileSync(p, "utf8");
+        for (const method of METHODS) {
+          if (new RegExp(`export (const|async function|function) ${method}\\b|export const \\{[^}]*\\b${method}\\b`).test(src)) {
+            out.push({ key: `${method} ${apiPath}`, file: p, method, url: `http://attest.test/${urlPath.join("/")}`, params });
+          }
+        }
+      }
+    }
+  };
+  walk(path.join("app", "api"));
+  return out;
+}
+
+let t: TestDatabase;
+const tokens = {} as Record<Role | "revoked", string>;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await seedGraph(t.db, smallGraph());
+  useAsAppDatabase(t);
+  const admin = await actorByEmail(t, "admin@example.com");
+  const users: Record<Role, string> = { admin: "admin@example.com", analyst: "ana@example.com", reviewer: "ada@example.com", auditor: "audit@example.com" };
+  for (const role of ROLES) {
+    const u = await actorByEmail(t, users[role]);
+    tokens[role] = (await createApiToken(t.db, admin, { name: role, userId: u.id, roles: [role] })).token;
+  }
+  const revoked = await createApiToken(t.db, admin, { name: "revoked", roles: ["admin"] });
+  await revokeApiToken(t.db, admin, revoked.id);
+  tokens.revoked = revoked.token;
+});
+afterAll(() => t.cleanup());
+
+async function call(op: Operation, token?: string): Promise<number> {
+  const mod = (await import(/* @vite-ignore */ path.resolve(op.file))) as Record<string, (req: Request, ctx: unknown) => Promise<Response>>;
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const hasBody = op.method !== "GET" && op.method !== "DELETE";
+  if (hasBody) headers["content-type"] = "application/json";
+  const res = await mod[op.method]!(new Request(op.url, { method: op.method, headers, body: hasBody ? "{}" : undefined }), { params: Promise.resolve(op.params) });
+  return res.status;
+}
+
+describe("role × action matrix", () => {
+  const ops = operations();
+
+  it("every API operation has a matrix entry, and every entry an operation", () => {
+    expect(ops.length).toBeGreaterThan(15);
+    const missing = ops.filter((o) => !(o.key in MATRIX)).map((o) => o.key);
+    expect(missing, "decide who may call these and add them to MATRIX").toEqual([]);
+    const stale = Object.keys(MATRIX).filter((k) => !ops.some((o) => o.key === k));
+    expect(stale, "these MATRIX entries name no route").toEqual([]);
+  });
+
+  for (const op of ops) {
+    it(`${op.key}: anonymous, a revoked token, and each role get what the matrix says`, async () => {
+      const allowed = MATRIX[op.key];
+      if (allowed === undefined) return; // reported by the test above
+      if (allowed === "public") {
+        expect(await call(op)).not.toBe(401);
+        return;
+      }
+      expect(await call(op), "anonymous").toBe(401);
+      expect(await call(op, tokens.revoked), "revoked token").toBe(401);
+      for (const role of ROLES) {
+        const status = await call(op, tokens[role]);
+        if (allowed.includes(role)) expect([401, 403], `${role} should be allowed`).not.toContain(status);
+        else expect(status, `${role} should be refused`).toBe(403);
+        expect(status, `${role}: never a server error`).toBeLessThan(500);
+      }
+    });
+  }
+});
