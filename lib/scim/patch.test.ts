@@ -5,7 +5,8 @@ import { ScimError } from "./errors";
 import { applyPatch, parsePatchRequest, type PatchOperation } from "./patch";
 import { GROUP_RESOURCE, USER_RESOURCE, type ResourceSchema } from "./schema";
 
-const FIXTURES = path.resolve(process.cwd(), "..", "shared", "fixtures");
+// Copied from the shared fixtures with their provenance (fixtures/*/PROVENANCE.md), so the suite runs on any clone.
+const FIXTURES = path.resolve(process.cwd(), "lib", "scim", "fixtures");
 const fixture = (rel: string) => JSON.parse(readFileSync(path.join(FIXTURES, rel), "utf8"));
 const rfc = (name: string) => fixture(`scim-rfc-examples/${name}.json`);
 const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";

@@ -12,7 +12,7 @@ import { smallGraph } from "@/lib/testing/small-graph";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { scim } from "./scim-test-client";
 
-const RFC = path.resolve(process.cwd(), "..", "shared", "fixtures", "scim-rfc-examples");
+const RFC = path.resolve(process.cwd(), "lib", "scim", "fixtures", "scim-rfc-examples");
 const rfc = (name: string) => JSON.parse(readFileSync(path.join(RFC, `${name}.json`), "utf8"));
 const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 const ERROR = "urn:ietf:params:scim:api:messages:2.0:Error";
