@@ -44,6 +44,20 @@ function countVitest(file) {
 if (!run("type-check", bin("tsc"), ["--noEmit"])) stop("type-check failed");
 if (!run("lint", bin("eslint"), [".", "--max-warnings=0"])) stop("lint failed");
 
+// Debian packages the suites need: Chromium for the browser tests, poppler-utils to render and read back PDFs.
+const chromium = process.env.ATTEST_CHROMIUM ?? "/usr/bin/chromium";
+const needed = [];
+if (!existsSync(chromium)) needed.push("chromium");
+if (spawnSync("sh", ["-c", "command -v pdftoppm && command -v pdftotext"], { stdio: "ignore" }).status !== 0) needed.push("poppler-utils");
+if (needed.length) {
+  if (process.getuid?.() === 0) {
+    if (!run(`installing ${needed.join(" and ")} from Debian`, "bash", ["-c", `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${needed.join(" ")}`]))
+      stop(`could not install them; run: apt-get install -y ${needed.join(" ")}`);
+  } else {
+    stop(`the tests need ${needed.join(" and ")}. Install with:  sudo apt-get install -y ${needed.join(" ")}`);
+  }
+}
+
 const unitJson = path.join(work, "vitest-pglite.json");
 const unitOk = run("unit and integration tests (PGlite)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${unitJson}`], {
   ATTEST_TEST_DB: "pglite",
@@ -60,16 +74,6 @@ if (process.env.TEST_DATABASE_URL) {
   if (!pgOk) stop("Vitest (PostgreSQL) failed");
 } else {
   console.log("\n(TEST_DATABASE_URL is not set: the PostgreSQL run of the integration suite is skipped; .ci/run sets it.)");
-}
-
-const chromium = process.env.ATTEST_CHROMIUM ?? "/usr/bin/chromium";
-if (!existsSync(chromium)) {
-  if (process.getuid?.() === 0) {
-    if (!run("installing Debian's Chromium for the browser tests", "bash", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium"]))
-      stop("could not install Chromium; run: apt-get install -y chromium");
-  } else {
-    stop("the browser tests need Chromium. Install it with:  sudo apt-get install -y chromium");
-  }
 }
 
 const e2eJson = path.join(work, "playwright.json");
