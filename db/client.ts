@@ -1,4 +1,5 @@
-import { mkdirSync } from "node:fs";
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
@@ -50,15 +51,32 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   let client;
+  let release = () => {};
   if (!opts.dataDir || opts.dataDir === "memory://") {
     client = new PGlite();
   } else {
     mkdirSync(opts.dataDir, { recursive: true });
+    release = acquirePgliteLock(opts.dataDir);
     client = new PGlite(path.join(opts.dataDir, "pglite"));
   }
-  await client.waitReady;
+  try {
+    await client.waitReady;
+  } catch (err) {
+    release();
+    throw err;
+  }
   const db = drizzle({ client, schema }) as unknown as Db;
-  return { db, kind: "pglite", close: () => client.close() };
+  return {
+    db,
+    kind: "pglite",
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        release();
+      }
+    },
+  };
 }
 
 export function databaseUrlFromEnv(): string | undefined {
@@ -96,4 +114,152 @@ export function getDatabase(): Promise<Database> {
 
 export async function getDb(): Promise<Db> {
   return (await getDatabase()).db;
+}
+
+// ---------------------------------------------------------------------------
+// One process per PGlite folder. Two processes opening the same folder would
+// corrupt it, so the opener holds <dataDir>/pglite.lock: {pid, host, identity}.
+// The server takes it at start and keeps it for its life; CLIs (npm run
+// audit:verify) take it too, or are told to ask the server's API instead.
+// A lock whose process is gone (or whose pid now belongs to another process,
+// told apart on Linux by boot id and start time) is stale and taken over.
+// Within one process the lock is re-entrant, so nothing changes for the server.
+// ---------------------------------------------------------------------------
+
+export const PGLITE_LOCK_FILE = "pglite.lock";
+
+interface LockHolder {
+  pid: number;
+  host: string;
+  identity: string | null;
+  since: string;
+}
+
+export class DatabaseInUseError extends Error {
+  constructor(
+    readonly lockFile: string,
+    readonly holder: LockHolder,
+  ) {
+    super(
+      `the embedded database in ${path.dirname(lockFile)} is in use by process ${holder.pid} on ${holder.host} (since ${holder.since}), ` +
+        `most likely the Attest server; PGlite can be opened by one process only. Ask the running server through its API instead, ` +
+        `or stop it first. If no such process exists, delete ${lockFile}.`,
+    );
+    this.name = "DatabaseInUseError";
+  }
+}
+
+/** Locks this process holds, on globalThis because Next may load this module more than once per process. */
+const heldLocks = ((globalThis as typeof globalThis & { __attestPgliteLocks?: Map<string, { count: number; onExit: () => void }> }).__attestPgliteLocks ??= new Map());
+
+/** Linux: boot id + process start time, so a recycled pid is not mistaken for the holder. */
+function processIdentity(pid: number): string | null {
+  try {
+    const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const start = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+    return start ? `${boot}:${start}` : null;
+  } catch {
+    return null;
+  }
+}
+
+function readHolder(file: string): { raw: string; holder: LockHolder | null } | null {
+  let raw: string;
+  try {
+    raw = readFileSync(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw err;
+  }
+  try {
+    const h = JSON.parse(raw) as LockHolder;
+    return { raw, holder: Number.isInteger(h.pid) && h.pid > 0 ? h : null };
+  } catch {
+    // A half-written lock: its writer died between create and write, or is writing now.
+    return { raw, holder: null };
+  }
+}
+
+function holderAlive(h: LockHolder): boolean {
+  if (h.host !== os.hostname()) return true; // another machine sharing the folder: cannot tell, assume it is there
+  if (h.pid === process.pid) return false; // our pid but not in heldLocks: left by an earlier process that had our pid
+  try {
+    process.kill(h.pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ESRCH") return false;
+  }
+  return !h.identity || h.identity === processIdentity(h.pid);
+}
+
+function acquirePgliteLock(dataDir: string): () => void {
+  const file = path.join(path.resolve(dataDir), PGLITE_LOCK_FILE);
+  let entry = heldLocks.get(file);
+  if (!entry) {
+    takeLockFile(file);
+    const onExit = () => removeIfOurs(file);
+    process.on("exit", onExit);
+    entry = { count: 0, onExit };
+    heldLocks.set(file, entry);
+  }
+  entry.count++;
+  let released = false;
+  return () => {
+    const e = heldLocks.get(file);
+    if (released || !e) return;
+    released = true;
+    if (--e.count > 0) return;
+    heldLocks.delete(file);
+    process.off("exit", e.onExit);
+    removeIfOurs(file);
+  };
+}
+
+function removeIfOurs(file: string): void {
+  if (readHolder(file)?.holder?.pid === process.pid) rmSync(file, { force: true });
+}
+
+function takeLockFile(file: string): void {
+  const me = JSON.stringify({ pid: process.pid, host: os.hostname(), identity: processIdentity(process.pid), since: new Date().toISOString() });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(file, me, { flag: "wx" });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    if (attempt > 10) throw new Error(`could not take ${file}: it keeps changing; is another process starting on this folder?`);
+    const seen = readHolder(file);
+    if (seen === null) continue; // released in the meantime
+    if (seen.holder && holderAlive(seen.holder)) throw new DatabaseInUseError(file, seen.holder);
+    if (!seen.holder && attempt < 5) {
+      sleepSync(50); // a writer between create and write gets its moment
+      continue;
+    }
+    // Stale. Move it aside atomically, and keep it removed only if what moved is what was judged stale.
+    const grave = `${file}.${process.pid}.stale`;
+    try {
+      renameSync(file, grave);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") continue;
+      throw err;
+    }
+    const moved = readHolder(grave);
+    if (moved && moved.raw !== seen.raw) {
+      // Another process took the lock between our read and the move: give it back (the next round reports it).
+      try {
+        linkSync(grave, file);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      } finally {
+        rmSync(grave, { force: true });
+      }
+      continue;
+    }
+    rmSync(grave, { force: true });
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

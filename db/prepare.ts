@@ -14,5 +14,11 @@ export async function prepareDatabase(): Promise<void> {
   const { seedGraph } = await import("./seed/seed");
   const { buildDemoOrg } = await import("./seed/demo-org");
   const result = await seedGraph(database.db, buildDemoOrg());
-  if (result.seeded) console.log(`[attest] seeded the demo organisation: ${result.nodes} nodes, ${result.edges} edges, ${result.users} sign-in users`);
+  if (result.seeded) {
+    console.log(`[attest] seeded the demo organisation: ${result.nodes} nodes, ${result.edges} edges, ${result.users} sign-in users`);
+    // The seed bypasses the import engine, so evaluate findings once here, as an import would.
+    const { evaluateFindings } = await import("@/lib/findings/evaluate");
+    const { systemActor } = await import("@/lib/authz/actor");
+    await evaluateFindings(database.db, systemActor("seed"), { trigger: "seed" });
+  }
 }

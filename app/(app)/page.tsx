@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
+import { FindingsCard } from "@/components/findings/findings-card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { KindBadge } from "@/components/ui/kind-badge";
 import { can } from "@/lib/authz/permissions";
@@ -7,6 +8,7 @@ import { requirePageActor } from "@/lib/authz/session";
 import { KIND_COLOR } from "@/lib/graph/kind-style";
 import { EDGE_RULES, NODE_KINDS, NODE_KIND_LABEL, type EdgeKind, type NodeKind } from "@/lib/graph/model";
 import { graphCounts } from "@/lib/graph/nodes";
+import { findingsSummary } from "@/lib/findings/queries";
 import { listOwnedByActor } from "@/lib/ownership/owned-by";
 
 export const metadata = { title: "Dashboard" };
@@ -16,6 +18,7 @@ export default async function DashboardPage() {
   const db = await getDb();
   const owned = await listOwnedByActor(db, actor);
   const counts = can(actor, "graph.read") ? await graphCounts(db) : null;
+  const findings = can(actor, "findings.read") ? await findingsSummary(db, actor, { status: "open" }) : null;
 
   const sources = counts ? [...new Set(counts.bySource.map((r) => r.source))] : [];
   const perSource = (source: string) => counts!.bySource.filter((r) => r.source === source);
@@ -111,6 +114,8 @@ export default async function DashboardPage() {
         )
       ) : null}
 
+      {findings ? <FindingsCard summary={findings} /> : null}
+
       <section className="panel" aria-labelledby="owned">
         <h2 id="owned" style={{ marginTop: 0 }}>
           What you own
@@ -149,7 +154,7 @@ export default async function DashboardPage() {
             Your reviews
           </h2>
           <p className="subtitle" style={{ margin: 0 }}>
-            No access reviews are assigned to you. Recertification campaigns arrive with a later release.
+            Access reviews assigned to you are in your <Link href="/campaigns/inbox">review inbox</Link>.
           </p>
         </section>
       ) : null}

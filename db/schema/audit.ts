@@ -27,5 +27,8 @@ export const auditEvents = pgTable(
     uniqueIndex("audit_events_id_key").on(t.id),
     index("audit_events_target_idx").on(t.targetType, t.targetId),
     index("audit_events_action_idx").on(t.action),
+    // The audit page filters by actor and date range and pages by seq.
+    index("audit_events_actor_idx").on(t.actorId),
+    index("audit_events_occurred_idx").on(t.occurredAt),
   ],
 );

@@ -1,7 +1,13 @@
 import { adminPaths } from "@/lib/admin/openapi";
+import { auditPaths } from "@/lib/audit/openapi";
+import { campaignsPaths } from "@/lib/campaigns/openapi";
+import { findingsPaths } from "@/lib/findings/openapi";
+import { evidencePaths } from "@/lib/evidence/openapi";
 import { graphPaths } from "@/lib/graph/openapi";
 import { NODE_KINDS } from "@/lib/graph/model";
 import { ingestPaths } from "@/lib/ingest/openapi";
+import { ownershipPaths } from "@/lib/ownership/openapi";
+import { reportsPaths } from "@/lib/reports/openapi";
 import type { JsonSchema } from "./openapi-kit";
 
 const node = {
@@ -58,6 +64,12 @@ export function openApiDocument(version: string): JsonSchema {
       ...graphPaths,
       ...ingestPaths,
       ...adminPaths,
+      ...ownershipPaths,
+      ...auditPaths,
+      ...reportsPaths,
+      ...evidencePaths,
+      ...campaignsPaths,
+      ...findingsPaths,
       "/api/health": {
         get: {
           summary: "Liveness and which database is in use",

@@ -23,6 +23,14 @@ describe("audit log", () => {
     expect(v).toEqual({ ok: true, entries: 2, head: b.hash });
   });
 
+  it("refuses to append inside a repeatable read transaction, whose snapshot could fork the chain", async () => {
+    const before = (await verifyAuditChain(t.db)).entries;
+    await expect(
+      t.db.transaction((tx) => emitAudit(tx, systemActor("test"), { action: "test.snapshot" }), { isolationLevel: "repeatable read" }),
+    ).rejects.toThrow(/read committed/);
+    expect((await verifyAuditChain(t.db)).entries).toBe(before);
+  });
+
   it("refuses updates and deletes of events", async () => {
     await expect(t.db.execute(sql`update audit_events set action = 'forged'`)).rejects.toMatchObject({ cause: { message: expect.stringMatching(/append-only/) } });
     await expect(t.db.execute(sql`delete from audit_events`)).rejects.toMatchObject({ cause: { message: expect.stringMatching(/append-only/) } });

@@ -57,7 +57,14 @@ export function chainHash(prevHash: string, e: ChainedFields): string {
  * event and a failed audit write rolls the change back.
  */
 export async function emitAudit(tx: Db, actor: Actor, event: AuditEventInput): Promise<{ id: string; hash: string }> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
+  const locked = (await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK}), current_setting('transaction_isolation') as isolation`)) as unknown as {
+    rows: { isolation: string }[];
+  };
+  // Under repeatable read or serializable the snapshot may predate the lock, so the
+  // previous hash read below could miss an event committed while we waited: the
+  // chain would fork. Only read committed takes a fresh snapshot after the lock.
+  const isolation = locked.rows[0]?.isolation;
+  if (isolation !== "read committed") throw new Error(`emitAudit needs a read committed transaction (this one is ${isolation ?? "unknown"})`);
   const [last] = await tx.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1);
   const prevHash = last?.hash ?? GENESIS_HASH;
   const fields: ChainedFields = {
@@ -80,16 +87,39 @@ export async function emitAudit(tx: Db, actor: Actor, event: AuditEventInput): P
 
 export interface ChainVerification {
   ok: boolean;
+  /** Events verified (all of them when ok; those before the break otherwise). */
   entries: number;
+  /** The hash of the last verified event (the genesis hash for an empty log). */
   head: string;
   brokenAt?: { seq: number; id: string; reason: string };
+  /** When an anchor was given: whether that earlier head is still in the chain. */
+  anchor?: { hash: string; found: boolean; seq: number | null };
+}
+
+export interface VerifyOptions {
+  pageSize?: number;
+  /**
+   * A head recorded earlier (in an evidence manifest, say). The chain alone
+   * cannot show that events were cut off its end; an anchor that is no longer
+   * in the chain can, so `ok` is false when it is missing.
+   */
+  anchor?: string;
 }
 
 /** Recomputes the whole chain. Reads in pages so a long log never sits in memory. */
-export async function verifyAuditChain(db: Db, pageSize = 5000): Promise<ChainVerification> {
+export async function verifyAuditChain(db: Db, opts: VerifyOptions | number = {}): Promise<ChainVerification> {
+  const { pageSize = 5000, anchor } = typeof opts === "number" ? { pageSize: opts } : opts;
+  const result = await walkChain(db, pageSize, anchor);
+  if (!anchor) return result;
+  const found = result.anchor ?? { hash: anchor, found: anchor === GENESIS_HASH, seq: null };
+  return { ...result, ok: result.ok && found.found, anchor: found };
+}
+
+async function walkChain(db: Db, pageSize: number, anchor: string | undefined): Promise<ChainVerification> {
   let prev = GENESIS_HASH;
   let entries = 0;
   let afterSeq = 0;
+  let anchorAt: ChainVerification["anchor"];
   for (;;) {
     const rows = await db
       .select()
@@ -98,14 +128,16 @@ export async function verifyAuditChain(db: Db, pageSize = 5000): Promise<ChainVe
       .orderBy(auditEvents.seq)
       .limit(pageSize);
     for (const r of rows) {
-      if (r.prevHash !== prev) return { ok: false, entries, head: prev, brokenAt: { seq: r.seq, id: r.id, reason: "previous hash does not match" } };
-      const expect = chainHash(prev, r);
-      if (expect !== r.hash) return { ok: false, entries, head: prev, brokenAt: { seq: r.seq, id: r.id, reason: "event content does not match its hash" } };
+      const broken = (reason: string): ChainVerification => ({ ok: false, entries, head: prev, brokenAt: { seq: r.seq, id: r.id, reason }, ...(anchorAt ? { anchor: anchorAt } : {}) });
+      // A deleted or reordered event shows here: its successor no longer points at the event before it.
+      if (r.prevHash !== prev) return broken("previous hash does not match");
+      if (chainHash(prev, r) !== r.hash) return broken("event content does not match its hash");
       prev = r.hash;
       entries++;
       afterSeq = r.seq;
+      if (anchor && r.hash === anchor) anchorAt = { hash: anchor, found: true, seq: r.seq };
     }
     if (rows.length < pageSize) break;
   }
-  return { ok: true, entries, head: prev };
+  return { ok: true, entries, head: prev, ...(anchorAt ? { anchor: anchorAt } : {}) };
 }

@@ -2,9 +2,11 @@ import { and, eq, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { edges, graphState, nodes, sources, type ImportCounts } from "@/db/schema";
 import { canonicalJson } from "@/lib/audit/canonical-json";
-import type { ErrorDetail } from "@/lib/errors";
+import { systemActor, type Actor } from "@/lib/authz/actor";
+import { AppError, type ErrorDetail } from "@/lib/errors";
 import { NODE_ID_PREFIX, type EdgeKind, type NodeKind } from "@/lib/graph/model";
 import { newId } from "@/lib/ids";
+import { offboardHumans } from "@/lib/ownership/offboarding";
 import type { GraphEdgeRecord, GraphNodeRecord, ImportMode } from "./graph-document";
 
 const STATUSES = new Set(["active", "inactive", "leave", "terminated"]);
@@ -45,13 +47,21 @@ export class GraphWriter {
     readonly sourceName: string,
     readonly at: Date,
     readonly mode: ImportMode,
+    private readonly actor: Actor,
   ) {}
 
-  /** Opens (creating if new) the source and locks it, so two imports of one source never interleave. */
-  static async open(tx: Db, sourceName: string, sourceType: string, mode: ImportMode, at: Date): Promise<GraphWriter> {
+  /**
+   * Opens (creating if new) the source and locks it, so two imports of one source never interleave.
+   * `actor` is who the import's side effects (offboarding) are recorded as.
+   */
+  static async open(tx: Db, sourceName: string, sourceType: string, mode: ImportMode, at: Date, actor: Actor = systemActor("import")): Promise<GraphWriter> {
     await tx.insert(sources).values({ id: newId("src"), name: sourceName, type: sourceType }).onConflictDoNothing();
-    const [src] = await tx.select({ id: sources.id }).from(sources).where(eq(sources.name, sourceName)).for("update");
-    return new GraphWriter(tx, src!.id, sourceName, at, mode);
+    const [src] = await tx.select({ id: sources.id, type: sources.type }).from(sources).where(eq(sources.name, sourceName)).for("update");
+    // A SCIM source is the IdP's to write: a full import into it would end every identity the IdP pushed.
+    if (src!.type === "scim" && sourceType !== "scim") {
+      throw new AppError("conflict", `source ${sourceName} is kept by SCIM; import into another source name`, [{ path: "source", message: "a SCIM source" }]);
+    }
+    return new GraphWriter(tx, src!.id, sourceName, at, mode, actor);
   }
 
   /** Upserts a chunk of nodes (the caller has removed duplicates). */
@@ -71,6 +81,7 @@ export class GraphWriter {
     const byKey = new Map(existing.map((e) => [`${e.kind}\u0000${e.externalId}`, e]));
     const inserts: (typeof nodes.$inferInsert)[] = [];
     const touched: string[] = [];
+    const departed = new Map<string, string[]>();
     for (const n of batch) {
       const attributes = n.attributes ?? {};
       const status = nodeStatus(attributes);
@@ -86,6 +97,8 @@ export class GraphWriter {
           .set({ name: n.name, status, attributes, lastSeenAt: this.at, updatedAt: this.at, validTo: null, ...(old.validTo ? { validFrom: this.at } : {}) })
           .where(eq(nodes.id, old.id));
         this.counts.nodesUpdated++;
+        // A person who just left: what they own must move, not evaporate (lib/ownership/offboarding.ts).
+        if (n.kind === "human" && old.status !== status && (status === "terminated" || status === "inactive")) departed.set(status, [...(departed.get(status) ?? []), old.id]);
       } else touched.push(old.id);
     }
     if (inserts.length) {
@@ -93,6 +106,7 @@ export class GraphWriter {
       this.counts.nodesCreated += inserts.length;
     }
     if (touched.length) await this.tx.update(nodes).set({ lastSeenAt: this.at }).where(sql`${nodes.id} = any(${sql.param(touched)}::text[])`);
+    for (const [s, ids] of departed) await offboardHumans(this.tx, this.actor, ids, `${this.sourceName}: status became ${s}`);
     return errors;
   }
 

@@ -216,3 +216,14 @@ describe("JSONL and CSV", () => {
     expect(broken.errors[0]).toEqual({ path: "nodes.csv line 1", message: "missing column externalId" });
   });
 });
+
+describe("sources kept by SCIM", () => {
+  it("an import into a SCIM source is refused and writes nothing", async () => {
+    const { sources } = await import("@/db/schema");
+    await t.db.insert(sources).values({ id: "src_scim_test", name: "okta-scim", type: "scim" });
+    const r = await runImport(t.db, analyst, decoded(doc({ source: "okta-scim" })), { format: "graph" });
+    expect(r.status).toBe("rejected");
+    expect(r.errors).toEqual([{ path: "source", message: "source okta-scim is kept by SCIM; import into another source name" }]);
+    expect((await listNodes(t.db, { source: "okta-scim", limit: 5 })).total).toBe(0);
+  });
+});

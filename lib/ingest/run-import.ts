@@ -2,9 +2,11 @@ import { and, desc, eq, lt, or, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { imports, type ImportCounts } from "@/db/schema";
 import { emitAudit } from "@/lib/audit/emit-audit";
+import { evaluateAfterImport } from "@/lib/findings/evaluate";
+import { verifyRemediation } from "@/lib/campaigns/remediation";
 import { actorLabel, type Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
-import { AppError, formatPath, type ErrorDetail } from "@/lib/errors";
+import { AppError, formatPath, isAppError, type ErrorDetail } from "@/lib/errors";
 import { edgeKindMismatch } from "@/lib/graph/model";
 import { newId } from "@/lib/ids";
 import { graphEdgeSchema, graphNodeSchema, type GraphEdgeRecord, type GraphNodeRecord } from "./graph-document";
@@ -101,7 +103,7 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
   let counts: ImportCounts | null = null;
   try {
     await db.transaction(async (tx) => {
-      const writer = await GraphWriter.open(tx, decoded.source, SOURCE_TYPE[opts.format], decoded.mode, new Date());
+      const writer = await GraphWriter.open(tx, decoded.source, SOURCE_TYPE[opts.format], decoded.mode, new Date(), actor);
       let nodeChunk: { record: GraphNodeRecord; where: string }[] = [];
       let edgeChunk: PendingEdge[] = [];
       // Writing stops at the first problem unless partial imports are allowed; validation goes on to list them all.
@@ -169,6 +171,8 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
       progress.phase = "finishing";
       if (writing()) report(await writer.finish());
       if (errors.length > 0 && !opts.allowPartial) throw new Rejected();
+      // Closes the loop on revoked access: this import can verify remediation tasks of its source.
+      await verifyRemediation(tx, id, decoded.source);
       counts = writer.counts;
       const finishedAt = new Date();
       await tx
@@ -194,9 +198,17 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
     });
   } catch (e) {
     const finishedAt = new Date();
-    const isRejected = e instanceof Rejected;
+    // Bad input (listed problems, or a refusal such as a SCIM-kept source) is "rejected"; anything else is our failure.
+    const isRejected = e instanceof Rejected || isAppError(e);
     if (!isRejected) console.error(`[import] ${id} failed:`, e);
-    const reported = isRejected ? errors : [{ path: "(import)", message: "the import failed on our side and was rolled back; nothing was written" }];
+    const reported: ErrorDetail[] =
+      e instanceof Rejected
+        ? errors
+        : isAppError(e)
+          ? e.details.length
+            ? e.details.map((d) => ({ path: d.path, message: e.message }))
+            : [{ path: "(import)", message: e.message }]
+          : [{ path: "(import)", message: "the import failed on our side and was rolled back; nothing was written" }];
     await db
       .update(imports)
       .set({
@@ -215,6 +227,8 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
     importProgress.delete(id);
   }
   const [row] = await db.select().from(imports).where(eq(imports.id, id));
+  // Findings follow the graph: evaluated after the import commits, in their own transaction (see lib/findings/evaluate.ts).
+  if (row!.status === "succeeded") await evaluateAfterImport(db, id, opts.requestId);
   return row!;
 }
 

@@ -15,9 +15,10 @@ export const NAV: NavEntry[] = [
   { href: "/graph", label: "Graph", anyOf: ["graph.read"] },
   { href: "/nodes", label: "Identities", anyOf: ["graph.read"] },
   { href: "/mcp", label: "MCP servers & tools", anyOf: ["graph.read"] },
-  { href: "/ownership", label: "Ownership", anyOf: ["owner.read", "review.decide"], soon: true },
-  { href: "/campaigns", label: "Campaigns", anyOf: ["campaign.read", "review.decide"], soon: true },
-  { href: "/evidence", label: "Evidence", anyOf: ["evidence.export", "audit.read"], soon: true },
+  { href: "/findings", label: "Findings", anyOf: ["findings.read"] },
+  { href: "/ownership", label: "Ownership", anyOf: ["owner.read", "review.decide"] },
+  { href: "/campaigns", label: "Campaigns", anyOf: ["campaign.read", "review.decide"] },
+  { href: "/evidence", label: "Evidence", anyOf: ["evidence.export", "audit.read"] },
   { href: "/imports", label: "Imports", anyOf: ["import.read"] },
   { href: "/admin", label: "Admin", anyOf: ["admin.users"] },
 ];

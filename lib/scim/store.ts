@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { edges, nodes, sources } from "@/db/schema";
 import { emitAudit, type AuditEventInput } from "@/lib/audit/emit-audit";
+import { offboardHumans } from "@/lib/ownership/offboarding";
 import { systemActor } from "@/lib/authz/actor";
 import { NODE_ID_PREFIX } from "@/lib/graph/model";
 import { newId, ulid } from "@/lib/ids";
@@ -81,14 +82,22 @@ export async function insertScimNode(tx: Db, sourceId: string, kind: ScimKind, f
   return row!;
 }
 
+const DEPARTED = new Set(["inactive", "terminated"]);
+
 export async function updateScimNode(tx: Db, id: string, f: NodeFields, at: Date): Promise<NodeRow> {
+  const [before] = await tx.select({ status: nodes.status }).from(nodes).where(eq(nodes.id, id));
   const [row] = await tx.update(nodes).set({ ...f, lastSeenAt: at, updatedAt: at }).where(eq(nodes.id, id)).returning();
+  // A person the IdP deactivates leaves what they own to be reassigned, in this same transaction.
+  if (row!.kind === "human" && DEPARTED.has(row!.status ?? "") && !DEPARTED.has(before?.status ?? "")) {
+    await offboardHumans(tx, systemActor("scim"), [id], "SCIM: active set to false");
+  }
   return row!;
 }
 
 /** Ends a node (validTo = at; the row stays for history) and every current edge of this source that touches it. */
 export async function endScimNode(tx: Db, sourceId: string, nodeId: string, at: Date): Promise<number> {
-  await tx.update(nodes).set({ validTo: at, updatedAt: at }).where(eq(nodes.id, nodeId));
+  const [gone] = await tx.update(nodes).set({ validTo: at, updatedAt: at }).where(eq(nodes.id, nodeId)).returning({ kind: nodes.kind });
+  if (gone?.kind === "human") await offboardHumans(tx, systemActor("scim"), [nodeId], "SCIM: user deleted");
   const ended = await tx
     .update(edges)
     .set({ validTo: at, updatedAt: at })

@@ -1,0 +1,118 @@
+import Link from "next/link";
+import { getDb } from "@/db/client";
+import { AuditTable } from "@/components/evidence/audit-table";
+import { ChainStatus } from "@/components/evidence/chain-status";
+import { EmptyState } from "@/components/ui/empty-state";
+import { auditFacetsFor, listAuditEventsFor, listAuditQuerySchema, verifyAuditLogFor } from "@/lib/audit/audit-api";
+import { requirePagePermission } from "@/lib/authz/session";
+import { isAppError, zodDetails } from "@/lib/errors";
+
+export const metadata = { title: "Audit log" };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+const KEYS = ["action", "actor", "targetType", "target", "from", "to", "cursor"] as const;
+
+function single(params: Record<string, string | string[] | undefined>) {
+  const out: Record<string, string> = {};
+  for (const key of KEYS) {
+    const v = params[key];
+    if (typeof v === "string" && v.trim() !== "") out[key] = v.trim();
+  }
+  return out;
+}
+
+function href(params: Record<string, string>, change: Record<string, string | undefined>) {
+  const next = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...params, ...change })) if (v) next.set(k, v);
+  const s = next.toString();
+  return s ? `/evidence/audit?${s}` : "/evidence/audit";
+}
+
+export default async function AuditLogPage({ searchParams }: { searchParams: SearchParams }) {
+  const actor = await requirePagePermission("audit.read");
+  const db = await getDb();
+  const params = single(await searchParams);
+  const [verification, facets] = await Promise.all([verifyAuditLogFor(db, actor), auditFacetsFor(db, actor)]);
+  const parsed = listAuditQuerySchema.safeParse({ ...params, limit: "50" });
+  // A stale or edited cursor is a validation error: show it as a bad filter, not a crash.
+  const page = parsed.success ? await listAuditEventsFor(db, actor, parsed.data).catch((e: unknown) => (isAppError(e) && e.code === "validation" ? null : Promise.reject(e))) : null;
+  const { cursor: _cursor, ...filters } = params;
+  const filtered = Object.keys(filters).length > 0;
+
+  return (
+    <>
+      <p className="subtitle" style={{ marginBottom: "0.25rem" }}>
+        <Link href="/evidence">Evidence</Link> /
+      </p>
+      <h1>Audit log</h1>
+      <p className="subtitle">Every governance action, in the order it was committed, each event hash-chained to the one before it. The log is append-only: the application cannot change or remove an event.</p>
+      <ChainStatus {...verification} />
+
+      <form className="toolbar" role="search" aria-label="Filter events" action="/evidence/audit">
+        <select name="action" defaultValue={filters.action ?? ""} aria-label="Action">
+          <option value="">Any action</option>
+          {facets.actions.map((a) => (
+            <option key={a} value={a}>
+              {a}
+            </option>
+          ))}
+        </select>
+        <input className="text" style={{ minWidth: 180 }} type="search" name="actor" defaultValue={filters.actor ?? ""} placeholder="Actor (email, token, id)" aria-label="Actor" />
+        <select name="targetType" defaultValue={filters.targetType ?? ""} aria-label="Target type">
+          <option value="">Any target</option>
+          {facets.targetTypes.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </select>
+        <input className="text" style={{ minWidth: 180 }} type="search" name="target" defaultValue={filters.target ?? ""} placeholder="Target id" aria-label="Target id" />
+        <label className="subtitle" style={{ margin: 0, display: "inline-flex", gap: "0.3rem", alignItems: "center" }}>
+          From <input className="text" style={{ minWidth: 0 }} type="date" name="from" defaultValue={filters.from?.slice(0, 10) ?? ""} />
+        </label>
+        <label className="subtitle" style={{ margin: 0, display: "inline-flex", gap: "0.3rem", alignItems: "center" }}>
+          To <input className="text" style={{ minWidth: 0 }} type="date" name="to" defaultValue={filters.to?.slice(0, 10) ?? ""} />
+        </label>
+        <button className="btn" type="submit">
+          Filter
+        </button>
+        {filtered ? <Link href="/evidence/audit">Clear</Link> : null}
+      </form>
+
+      {!parsed.success || !page ? (
+        <EmptyState title="That filter is not valid">
+          {parsed.error ? (
+            zodDetails(parsed.error.issues).map((d) => (
+              <p key={d.path}>
+                <code>{d.path}</code>: {d.message}
+              </p>
+            ))
+          ) : (
+            <p>That page link is not one this log issued.</p>
+          )}
+          <Link href="/evidence/audit">Show all events</Link>
+        </EmptyState>
+      ) : page.total === 0 ? (
+        <EmptyState title={filtered ? "No events match" : "No events yet"}>
+          <p>{filtered ? "Nothing in the log matches these filters." : "Governance actions (imports, token and owner changes, decisions) appear here as they happen."}</p>
+        </EmptyState>
+      ) : (
+        <>
+          <AuditTable rows={page.items} />
+          <div className="pager">
+            <span data-testid="audit-total">
+              {page.items.length} shown of {page.total.toLocaleString("en")}
+              {filtered ? " matching" : ""}
+            </span>
+            {params.cursor ? <Link href={href(filters, { cursor: undefined })}>Newest</Link> : null}
+            {page.nextCursor ? (
+              <Link className="btn secondary" href={href(filters, { cursor: page.nextCursor })} rel="next">
+                Older events →
+              </Link>
+            ) : null}
+          </div>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,11 @@
+import { getDb } from "@/db/client";
+import { apiRoute, parseQuery } from "@/lib/api/handler";
+import { verifyAuditLogFor, verifyQuerySchema } from "@/lib/audit/audit-api";
+import { requirePermission } from "@/lib/authz/permissions";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute(async ({ req, actor }) => {
+  requirePermission(actor, "audit.read");
+  return verifyAuditLogFor(await getDb(), actor, parseQuery(req, verifyQuerySchema));
+});

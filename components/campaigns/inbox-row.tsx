@@ -1,0 +1,130 @@
+"use client";
+
+import { KindBadge, RiskBadge } from "@/components/ui/kind-badge";
+import { EDGE_VERB, type Decision } from "@/lib/campaigns/model";
+import type { ItemView } from "@/lib/campaigns/views";
+import { day, DecisionBadge, PathLine, Recommendation } from "./badges";
+import styles from "./campaigns.module.css";
+
+export type GroupBy = "subject" | "access" | "none";
+
+interface RowProps {
+  item: ItemView;
+  index: number;
+  focused: boolean;
+  picked: boolean;
+  groupBy: GroupBy;
+  busy: boolean;
+  onFocus(): void;
+  onToggle(): void;
+  onDecide(d: Decision): void;
+  onDelegate(): void;
+}
+
+/** One review item: what it is, the recommendation, the path, the context, and its actions. */
+export function InboxRow({ item: i, index, focused, picked, groupBy, busy, onFocus, onToggle, onDecide, onDelegate }: RowProps) {
+  const owners = i.context.targetOwners.filter((o) => o.status !== "terminated");
+  const creds = i.context.credentials;
+  const own = i.target.kind === "credential" ? creds[0] : undefined;
+  const hard = creds.filter((c) => c.storage === "hard_coded").length;
+  const expired = creds.filter((c) => c.expired).length;
+  // Tool risk already shows as a badge beside the title.
+  const flags = i.context.flags.filter((f) => f.code !== "high_risk_tool" && f.code !== "critical_tool");
+  return (
+    <article
+      className={`${styles.item} ${i.decision ? styles.decided : ""}`}
+      aria-current={focused ? "true" : undefined}
+      aria-label={`${i.subject.name} ${EDGE_VERB[i.access.kind]} ${i.target.name}`}
+      data-index={index}
+      data-testid="inbox-item"
+      onClick={onFocus}
+    >
+      <input type="checkbox" checked={picked} onChange={onToggle} aria-label={`Select ${i.subject.name} ${EDGE_VERB[i.access.kind]} ${i.target.name}`} onClick={(e) => e.stopPropagation()} />
+      <div style={{ minWidth: 0 }}>
+        <div className={styles.title}>
+          {groupBy !== "subject" ? (
+            <>
+              {i.subject.name} {groupBy === "none" ? <KindBadge kind={i.subject.kind} /> : null}
+            </>
+          ) : null}
+          {groupBy !== "access" ? (
+            <>
+              <span className={styles.verb}>{EDGE_VERB[i.access.kind]}</span> {i.target.name} <KindBadge kind={i.target.kind} />
+            </>
+          ) : null}
+          {i.toolRisk ? <RiskBadge risk={i.toolRisk} /> : null}
+          {i.level === 2 ? <span className="badge info">second level</span> : null}
+        </div>
+        <div className={styles.line}>
+          <Recommendation recommendation={i.recommendation} reason={i.recommendationReason} />
+        </div>
+        <div className={styles.line}>
+          <PathLine nodes={i.context.path.nodes} edges={i.context.path.edges} />
+        </div>
+        <div className={styles.meta}>
+          <span>owner{owners.length === 1 ? "" : "s"}: {owners.length ? owners.map((o) => `${o.name}${o.role ? ` (${o.role})` : ""}`).join(", ") : "none"}</span>
+          {own ? (
+            <span>
+              credential: {own.storage ? own.storage.replace(/_/g, "-") : "storage unknown"}
+              {own.ageDays !== null ? `, ${own.ageDays} days since rotation` : ""}
+              {own.expired ? ", expired" : ""}
+            </span>
+          ) : creds.length ? (
+            <span title={creds.map((c) => c.name).join("\n")}>
+              {creds.length} credential{creds.length === 1 ? "" : "s"} behind the target{hard ? `, ${hard} hard-coded` : ""}
+              {expired ? `, ${expired} expired` : ""}
+            </span>
+          ) : null}
+          <span>first seen {day(i.access.firstSeenAt)}</span>
+          <span>
+            {i.campaignName} · due {day(i.dueAt)}
+          </span>
+        </div>
+        {flags.length ? (
+          <div className={styles.flags}>
+            {flags.slice(0, 4).map((f) => (
+              <span key={f.code + f.message} className={`badge ${f.tone}`}>
+                {f.message}
+              </span>
+            ))}
+          </div>
+        ) : null}
+        {i.decision ? (
+          <div className={styles.meta}>
+            <DecisionBadge decision={i.decision} />
+            {i.justification ? <span>“{i.justification}”</span> : null}
+            <span>you can change it until the campaign closes</span>
+          </div>
+        ) : null}
+      </div>
+      <div className={styles.actions}>
+        <button type="button" className={`btn ${styles.approve}`} disabled={busy} onClick={(e) => {
+            e.stopPropagation();
+            onDecide("approve");
+          }} aria-keyshortcuts="a" title={i.highRisk ? "High-risk access: approving needs a justification" : undefined}>
+          Approve
+        </button>
+        <button type="button" className={`btn ${styles.revoke}`} disabled={busy} onClick={(e) => {
+            e.stopPropagation();
+            onDecide("revoke");
+          }} aria-keyshortcuts="r">
+          Revoke
+        </button>
+        <button type="button" className={`btn ${styles.plain}`} disabled={busy} onClick={(e) => {
+            e.stopPropagation();
+            onDecide("abstain");
+          }} aria-keyshortcuts="n">
+          Abstain
+        </button>
+        {!i.decision ? (
+          <button type="button" className={`btn ${styles.plain}`} disabled={busy} onClick={(e) => {
+              e.stopPropagation();
+              onDelegate();
+            }} aria-keyshortcuts="d">
+            Delegate
+          </button>
+        ) : null}
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,87 @@
+import { expect, test } from "@playwright/test";
+import { mainNav, SignInPage } from "./pages";
+
+/**
+ * Findings on the demo organisation. The first test evaluates on demand (the
+ * e2e server's seed does not evaluate, and earlier specs may or may not have
+ * imported). Nothing here adds or ends nodes: it changes a finding's status
+ * (and puts it back) and creates one draft campaign.
+ */
+test("an analyst evaluates, filters by a chart, reads a finding's evidence and accepts then reopens its risk", async ({ page }) => {
+  await new SignInPage(page).signInAsDemo("analyst");
+  await mainNav(page).getByRole("link", { name: "Findings" }).click();
+  await expect(page.getByRole("heading", { name: "Findings", level: 1 })).toBeVisible();
+  await page.getByTestId("evaluate-now").click();
+  await expect(page.getByTestId("evaluate-result")).toContainText(/Evaluated in \d+ ms: \d+ found/);
+  await expect(page.getByTestId("last-evaluation")).toBeVisible();
+  await expect(page.getByTestId("finding-row").first()).toBeVisible();
+  // Every rule fires on the demo but "tool changed since certified", which needs a closed campaign.
+  for (const rule of ["hardcoded_secret", "credential_rotation", "shared_credential", "no_active_owner", "agent_inactive_principal", "uncertified_risky_tool", "dual_access_path", "over_broad_reach", "insecure_mcp_server"]) {
+    await expect(page.getByTestId(`chart-rule-${rule}`)).not.toHaveAttribute("aria-label", /: 0$/);
+  }
+  await page.screenshot({ path: "test-results/findings-list.png", fullPage: true });
+  await page.screenshot({ path: "test-results/findings-list-top.png" });
+
+  // A chart bar filters the list, in the URL.
+  await page.getByTestId("chart-rule-hardcoded_secret").click();
+  await expect(page).toHaveURL(/rule=hardcoded_secret/);
+  const rows = page.getByTestId("finding-row");
+  await expect(rows.first()).toBeVisible();
+  for (const rule of await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-rule")))) expect(rule).toBe("hardcoded_secret");
+  await expect(page.getByTestId("findings-table")).toContainText("NHI2");
+
+  // Its evidence, drawn and listed.
+  await page.getByRole("link", { name: /GitHub PAT in Lucas's Claude Desktop config is hard-coded/ }).click();
+  await expect(page.getByTestId("finding-title")).toContainText("is hard-coded");
+  const canvas = page.getByTestId("graph-canvas");
+  await expect(canvas).toHaveAttribute("data-ready", "true");
+  await expect(canvas).toHaveAttribute("data-nodes", /^[2-9]|\d\d+$/);
+  await expect(page.getByTestId("evidence-attributes")).toContainText("hard_coded");
+  await expect(page.getByTestId("assign-owner")).toHaveAttribute("href", /^\/ownership\/nodes\/cred_/);
+  await page.screenshot({ path: "test-results/findings-detail.png", fullPage: true });
+  await page.screenshot({ path: "test-results/findings-detail-top.png" });
+
+  // Accept the risk, then take the acceptance back.
+  const form = page.getByTestId("accept-form");
+  await form.getByLabel("Reason").fill("Lucas's laptop is being reimaged this week");
+  await form.getByRole("button", { name: "Accept risk" }).click();
+  await expect(page.getByTestId("acceptance")).toContainText("Lucas's laptop is being reimaged this week");
+  await expect(page.getByTestId("reopen")).toBeVisible();
+  await page.getByTestId("reopen").click();
+  await expect(page.getByTestId("accept-form")).toBeVisible();
+
+  // A dual access path lists both routes, and links to them in the explorer.
+  await page.goto("/findings?rule=dual_access_path");
+  await page.getByTestId("finding-row").getByRole("link", { name: /reaches GitHub org northwind through GitHub MCP server and directly/ }).first().click();
+  await expect(page.getByTestId("evidence-paths")).toContainText("through MCP: ");
+  await expect(page.getByTestId("evidence-paths")).toContainText("directly: ");
+  await expect(page.getByRole("link", { name: /Both paths to GitHub org northwind/ })).toHaveAttribute("href", /mode=paths/);
+  await expect(page.getByTestId("graph-canvas")).toHaveAttribute("data-ready", "true");
+  await page.screenshot({ path: "test-results/findings-dual.png", fullPage: true });
+});
+
+test("an analyst turns selected findings into a draft campaign", async ({ page }) => {
+  await new SignInPage(page).signInAsDemo("analyst");
+  await page.goto("/findings?rule=insecure_mcp_server");
+  const row = page.getByTestId("finding-row").first();
+  await row.getByRole("checkbox").check();
+  await page.getByTestId("create-campaign").click();
+  await expect(page).toHaveURL(/\/campaigns\/cmp_/);
+});
+
+test("an auditor reads findings without actions; a reviewer has no findings page", async ({ page }) => {
+  await new SignInPage(page).signInAsDemo("auditor");
+  await page.goto("/findings?status=all");
+  await expect(page.getByTestId("finding-row").first()).toBeVisible();
+  await expect(page.getByTestId("evaluate-now")).toHaveCount(0);
+  await expect(page.getByTestId("create-campaign")).toHaveCount(0);
+  await page.getByTestId("finding-row").first().getByRole("link").first().click();
+  await expect(page.getByTestId("finding-actions")).toBeVisible();
+  await expect(page.getByTestId("accept-form")).toHaveCount(0);
+
+  await page.context().clearCookies();
+  await new SignInPage(page).signInAsDemo("reviewer");
+  await expect(mainNav(page).getByRole("link", { name: "Findings" })).toHaveCount(0);
+  await page.goto("/findings");
+  await expect(page).toHaveURL(/\/forbidden/);
+});

@@ -1,0 +1,102 @@
+import { toCsv } from "./csv";
+import { ACCESS_REVIEW_FRAMEWORKS } from "./frameworks";
+import type { PackageFile } from "./zip";
+import { delegations, delegationText, iso, pathText, person, population, reassignments, ref, remediation, stage } from "./campaign-evidence-facts";
+import { campaignPdf } from "./campaign-evidence-pdf";
+import { reviewerIndependence, type CampaignSnapshot, type Totals } from "./campaign-snapshot";
+
+/**
+ * The files of a campaign's evidence. Pure functions of the snapshot: no clock,
+ * no exporter, so a closed campaign exports to the same bytes every time.
+ */
+
+export function campaignItemsCsv(s: CampaignSnapshot): string {
+  const dels = delegations(s);
+  return toCsv(
+    [
+      "item_id", "stage", "subject", "subject_kind", "subject_ref", "subject_id", "subject_status", "access", "access_source", "target", "target_kind", "target_ref", "target_id",
+      "path", "tool_risk", "high_risk", "recommendation", "assigned_reviewer", "reviewer_of_record", "reviewer_reason", "delegations", "decided_by", "decision",
+      "justification", "decided_at", "outcome", "outcome_reason",
+    ],
+    s.items.map((i) => [
+      i.id, stage(i), i.subjectName, i.subjectKind, ref(i.subjectSource, i.subjectKind, i.subjectExternalId), i.subjectId, i.subjectStatus, i.edgeKind, i.edgeSource, i.targetName, i.targetKind,
+      ref(i.targetSource, i.targetKind, i.targetExternalId), i.targetId, pathText(i), i.toolRisk, i.highRisk, i.recommendation, person(s, i.assignedReviewerId), person(s, i.reviewerId),
+      i.reviewerReason, delegationText(s, dels.get(i.id)), person(s, i.decidedById), i.decision, i.justification, i.decidedAt, i.outcome, i.outcomeReason,
+    ]),
+  );
+}
+
+/** The whole evidence as one JSON document (campaign.json in the package). */
+export function campaignEvidenceDocument(s: CampaignSnapshot, totals: Totals) {
+  const dels = delegations(s);
+  const c = s.campaign;
+  const doc = {
+    format: "attest-campaign-evidence/1",
+    campaign: c,
+    frameworks: [...(c.control ? [{ framework: "campaign control", control: c.control, title: c.name }] : []), ...ACCESS_REVIEW_FRAMEWORKS],
+    population: population(s),
+    totals,
+    signOff: { closedAt: c.closedAt, closedBy: c.closedBy, signedOffAt: c.signedOffAt, signedOffBy: c.signedOffBy, statement: c.signOffStatement },
+    items: s.items.map((i) => ({
+      id: i.id, stage: stage(i), level: i.level, firstLevelItemId: i.firstLevelItemId,
+      subject: { id: i.subjectId, kind: i.subjectKind, name: i.subjectName, ref: ref(i.subjectSource, i.subjectKind, i.subjectExternalId), status: i.subjectStatus },
+      access: { kind: i.edgeKind, edgeId: i.edgeId, source: i.edgeSource, firstSeenAt: i.accessFirstSeenAt.toISOString() },
+      target: { id: i.targetId, kind: i.targetKind, name: i.targetName, ref: ref(i.targetSource, i.targetKind, i.targetExternalId) },
+      path: i.context.path, toolRisk: i.toolRisk, riskReason: i.riskReason, highRisk: i.highRisk, recommendation: i.recommendation, recommendationReason: i.recommendationReason,
+      assignedReviewer: person(s, i.assignedReviewerId), reviewerOfRecord: person(s, i.reviewerId), reviewerReason: i.reviewerReason,
+      delegations: (dels.get(i.id) ?? []).map((d) => ({ from: person(s, d.fromReviewerId), to: person(s, d.toReviewerId), by: d.actorLabel, at: d.at.toISOString(), reason: d.justification })),
+      decidedBy: person(s, i.decidedById) || null, decision: i.decision, justification: i.justification, decidedAt: iso(i.decidedAt) || null, outcome: i.outcome, outcomeReason: i.outcomeReason,
+    })),
+    reviewerIndependence: reviewerIndependence(s),
+    reassignments: reassignments(s),
+    remediation: remediation(s),
+    auditExtract: s.audit,
+  };
+  return doc;
+}
+
+export const campaignEvidenceJson = (s: CampaignSnapshot, totals: Totals) => `${JSON.stringify(campaignEvidenceDocument(s, totals), null, 2)}\n`;
+
+function auditCsv(s: CampaignSnapshot): string {
+  return toCsv(
+    ["seq", "id", "occurred_at", "actor_type", "actor_id", "actor_label", "action", "target_type", "target_id", "before", "after", "request_id", "prev_hash", "hash"],
+    s.audit.map((e) => [e.seq, e.id, e.occurredAt, e.actorType, e.actorId, e.actorLabel, e.action, e.targetType, e.targetId, JSON.stringify(e.before), JSON.stringify(e.after), e.requestId, e.prevHash, e.hash]),
+  );
+}
+
+/** The files of the package, in their fixed order. */
+export async function campaignEvidenceFiles(s: CampaignSnapshot, t: Totals): Promise<PackageFile[]> {
+  const enc = (x: string) => new TextEncoder().encode(x);
+  const pop = population(s);
+  const ind = reviewerIndependence(s);
+  return [
+    { path: "campaign.json", data: enc(campaignEvidenceJson(s, t)) },
+    { path: "campaign-report.pdf", data: await campaignPdf(s, t) },
+    { path: "items.csv", data: enc(campaignItemsCsv(s)) },
+    {
+      path: "population.csv",
+      data: enc(
+        toCsv(
+          ["dimension", "value", "items"],
+          [
+            ...Object.entries(pop.counts).flatMap(([dim, rows]) => rows.map(([v, n]) => [dim, v, n])),
+            ...s.sources.map((x) => ["source last import before launch", x.name, x.lastImportBeforeLaunch ?? ""]),
+            ["total items", "", pop.reconciliation.items],
+          ],
+        ),
+      ),
+    },
+    { path: "reviewer-independence.csv", data: enc(toCsv(["item_id", "who", "person", "finding"], ind.exceptions.map((e) => [e.itemId, e.who, e.person, e.finding]))) },
+    { path: "reassignments.csv", data: enc(toCsv(["item_id", "subject", "access", "target", "from", "to", "by", "at", "reason"], reassignments(s).map((r) => [r.itemId, r.subject, r.access, r.target, r.from, r.to, r.by, r.at, r.reason]))) },
+    {
+      path: "remediation.csv",
+      data: enc(
+        toCsv(
+          ["item_id", "subject", "access", "target", "task_id", "status", "done_by", "done_at", "ticket", "note", "verified_at", "verified_by_import", "import_finished_at", "not_effective_import", "result"],
+          remediation(s).map((r) => [r.itemId, r.subject, r.access, r.target, r.taskId, r.status, r.doneBy, r.doneAt, r.ticket, r.note, r.verifiedAt, r.verifiedImportId, r.verifyingImportFinishedAt, r.notEffectiveImportId, r.result]),
+        ),
+      ),
+    },
+    { path: "audit-extract.csv", data: enc(auditCsv(s)) },
+  ];
+}

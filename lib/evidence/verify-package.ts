@@ -1,0 +1,88 @@
+import { MANIFEST_FORMAT, MANIFEST_PATH, sha256Hex, type Manifest } from "./manifest";
+import { readZip } from "./zip";
+
+export interface FileCheck {
+  path: string;
+  ok: boolean;
+  expectedSha256: string;
+  actualSha256: string | null;
+  problem?: string;
+}
+
+export interface PackageVerification {
+  ok: boolean;
+  /** SHA-256 of the package as received: worth writing down. */
+  packageSha256: string;
+  manifestSha256: string | null;
+  manifest: Manifest | null;
+  files: FileCheck[];
+  problems: string[];
+}
+
+function isManifest(v: unknown): v is Manifest {
+  const m = v as Manifest;
+  return (
+    typeof m === "object" &&
+    m !== null &&
+    Array.isArray(m.files) &&
+    m.files.every((f) => typeof f?.path === "string" && typeof f.sha256 === "string" && typeof f.bytes === "number")
+  );
+}
+
+/**
+ * Rechecks an evidence package: every file the manifest lists is there with
+ * its size and SHA-256, nothing is in the package that the manifest does not
+ * list, and no name appears twice. Needs nothing but the package.
+ */
+export function verifyPackage(zipBytes: Uint8Array): PackageVerification {
+  const out: PackageVerification = { ok: false, packageSha256: sha256Hex(zipBytes), manifestSha256: null, manifest: null, files: [], problems: [] };
+  let zip: ReturnType<typeof readZip>;
+  try {
+    zip = readZip(zipBytes);
+  } catch (err) {
+    out.problems.push(`not a readable zip archive: ${(err as Error).message}`);
+    return out;
+  }
+  const seen = new Set<string>();
+  for (const name of zip.names) {
+    if (seen.has(name)) out.problems.push(`${name} appears more than once in the archive`);
+    seen.add(name);
+  }
+  const raw = zip.files.get(MANIFEST_PATH);
+  if (!raw) {
+    out.problems.push(`${MANIFEST_PATH} is missing`);
+    return out;
+  }
+  out.manifestSha256 = sha256Hex(raw);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(raw));
+  } catch {
+    out.problems.push(`${MANIFEST_PATH} is not valid JSON`);
+    return out;
+  }
+  if (!isManifest(parsed)) {
+    out.problems.push(`${MANIFEST_PATH} does not list files with their sizes and hashes`);
+    return out;
+  }
+  out.manifest = parsed;
+  if (parsed.format !== MANIFEST_FORMAT) out.problems.push(`unknown manifest format ${String(parsed.format)} (this tool checks ${MANIFEST_FORMAT})`);
+  const listed = new Set<string>();
+  for (const f of parsed.files) {
+    listed.add(f.path);
+    const data = zip.files.get(f.path);
+    if (!data) {
+      out.files.push({ path: f.path, ok: false, expectedSha256: f.sha256, actualSha256: null, problem: "missing from the package" });
+      continue;
+    }
+    const actual = sha256Hex(data);
+    const problem = actual !== f.sha256 ? "SHA-256 differs: the file was changed" : data.byteLength !== f.bytes ? `size differs (${data.byteLength} bytes, manifest says ${f.bytes})` : undefined;
+    out.files.push({ path: f.path, ok: !problem, expectedSha256: f.sha256, actualSha256: actual, ...(problem ? { problem } : {}) });
+  }
+  for (const name of zip.files.keys()) {
+    if (name !== MANIFEST_PATH && !listed.has(name)) out.problems.push(`${name} is in the package but not in the manifest`);
+  }
+  if (out.files.length === 0) out.problems.push("the manifest lists no files");
+  out.ok = out.problems.length === 0 && out.files.every((f) => f.ok);
+  return out;
+}

@@ -1,0 +1,271 @@
+import { createHash } from "node:crypto";
+import { desc, inArray, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { findingEvaluations, findings, findingToolDefinitions } from "@/db/schema";
+import { emitAudit } from "@/lib/audit/emit-audit";
+import { systemActor, type Actor } from "@/lib/authz/actor";
+import { requirePermission } from "@/lib/authz/permissions";
+import { newId } from "@/lib/ids";
+import type { RuleContext } from "./context";
+import type { FoundFinding } from "./evidence";
+import { FINDING_RULES, type FindingRule } from "./rules";
+import { changedToolFindings, insecureServerFindings, newToolDefinitions } from "./rules-mcp";
+import { hardcodedSecrets, rotationFindings, sharedCredentials } from "./rules-credentials";
+import { departedPrincipalFindings, ownerlessFindings } from "./rules-ownership";
+import { blastRadiusFindings, principalReachFindings } from "./rules-reach";
+import { loadSettings } from "./settings";
+import { loadSnapshot } from "./snapshot";
+
+/** Serialises evaluations' writes across instances (two imports finishing together). */
+const FINDINGS_LOCK = 727_276;
+const BATCH = 500;
+const AUDIT_ID_SAMPLE = 100;
+
+export type EvaluationTrigger = "manual" | "import" | "seed" | "bench";
+
+export interface EvaluateOptions {
+  trigger?: EvaluationTrigger;
+  importId?: string;
+  requestId?: string;
+  /** The instant evaluated at (tests move the clock; the API never sets it). */
+  now?: Date;
+}
+
+export interface EvaluationCounts {
+  /** Findings the rules report now. */
+  found: number;
+  new: number;
+  /** Still found, with different evidence, title or severity. */
+  updated: number;
+  unchanged: number;
+  resolved: number;
+  reopened: number;
+  /** Accepted findings whose acceptance ran out: open again. */
+  expired: number;
+}
+
+export interface EvaluationResult {
+  id: string;
+  trigger: EvaluationTrigger;
+  graphVersion: number;
+  startedAt: string;
+  durationMs: number;
+  counts: EvaluationCounts;
+  /** Findings reported now, per rule. */
+  byRule: Record<FindingRule, number>;
+  /** True when a newer graph version had already been evaluated: this (older) result was not written. */
+  superseded: boolean;
+}
+
+/** Runs every enabled rule over one snapshot. Pure apart from the clock it is given. */
+export function runRules(ctx: RuleContext): FoundFinding[] {
+  const on = (r: FindingRule) => ctx.settings.rules[r].enabled;
+  const found: FoundFinding[] = [];
+  if (on("hardcoded_secret")) found.push(...hardcodedSecrets(ctx));
+  if (on("credential_rotation")) found.push(...rotationFindings(ctx));
+  if (on("shared_credential")) found.push(...sharedCredentials(ctx));
+  if (on("no_active_owner")) found.push(...ownerlessFindings(ctx));
+  if (on("agent_inactive_principal")) found.push(...departedPrincipalFindings(ctx));
+  if (on("uncertified_risky_tool") || on("dual_access_path") || on("over_broad_reach")) {
+    found.push(...principalReachFindings(ctx, { uncertified: on("uncertified_risky_tool"), dual: on("dual_access_path"), overBroad: on("over_broad_reach") }));
+  }
+  if (on("over_broad_reach")) found.push(...blastRadiusFindings(ctx));
+  if (on("tool_definition_changed")) found.push(...changedToolFindings(ctx));
+  if (on("insecure_mcp_server")) found.push(...insecureServerFindings(ctx));
+  return found;
+}
+
+/** What tells a changed finding from an unchanged one. */
+export function fingerprintOf(f: FoundFinding): string {
+  // Rules build evidence in a fixed key order, so plain JSON is deterministic (and much faster than canonical JSON here).
+  return createHash("sha256").update(JSON.stringify([f.severity, f.title, f.subjectName, f.evidence])).digest("hex");
+}
+
+/**
+ * Evaluates every rule over the current graph and reconciles the stored
+ * findings: new ones are opened, ones no longer found are resolved, resolved
+ * ones found again are reopened, accepted ones whose acceptance expired are
+ * open again. Idempotent: evaluating an unchanged graph writes no finding.
+ * One audit event per evaluation, with the counts.
+ * Analysts and admins (findings.manage); also called by the seed and the benchmark.
+ */
+export async function evaluateFindings(db: Db, actor: Actor, opts: EvaluateOptions = {}): Promise<EvaluationResult> {
+  requirePermission(actor, "findings.manage");
+  return runEvaluation(db, actor, opts);
+}
+
+/**
+ * Evaluation after a successful import, once its transaction has committed.
+ * The import stands whatever happens here: a failure is logged with the import
+ * id, and the next import or an evaluation on demand catches up.
+ */
+export async function evaluateAfterImport(db: Db, importId: string, requestId?: string): Promise<EvaluationResult | null> {
+  try {
+    return await runEvaluation(db, systemActor("findings"), { trigger: "import", importId, requestId });
+  } catch (e) {
+    console.error(`[findings] evaluation after import ${importId} failed; findings are stale until the next evaluation:`, e);
+    return null;
+  }
+}
+
+async function runEvaluation(db: Db, actor: Actor, opts: EvaluateOptions): Promise<EvaluationResult> {
+  const started = performance.now();
+  const now = opts.now ?? new Date();
+  const trigger = opts.trigger ?? "manual";
+  const { settings } = await loadSettings(db);
+  const snap = await loadSnapshot(db);
+  const ctx: RuleContext = { snap, settings, now };
+  const found = runRules(ctx);
+  const definitions = newToolDefinitions(ctx);
+  const byRule = Object.fromEntries(FINDING_RULES.map((r) => [r, 0])) as Record<FindingRule, number>;
+  for (const f of found) byRule[f.rule]++;
+
+  const id = newId("fev");
+  const result = await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${FINDINGS_LOCK})`);
+    const [previous] = await tx.select({ graphVersion: findingEvaluations.graphVersion, startedAt: findingEvaluations.startedAt }).from(findingEvaluations).orderBy(desc(findingEvaluations.startedAt), desc(findingEvaluations.id)).limit(1);
+    const counts: EvaluationCounts = { found: found.length, new: 0, updated: 0, unchanged: 0, resolved: 0, reopened: 0, expired: 0 };
+    const changed: Record<"new" | "resolved" | "reopened" | "expired", string[]> = { new: [], resolved: [], reopened: [], expired: [] };
+    // An evaluation of an older graph than one already written would undo it: record it, write nothing.
+    const superseded = !!previous && previous.graphVersion > snap.version;
+    if (!superseded) await reconcile(tx, found, definitions, now, previous?.startedAt ?? null, counts, changed);
+    const durationMs = Math.round(performance.now() - started);
+    await tx.insert(findingEvaluations).values({
+      id,
+      trigger,
+      importId: opts.importId ?? null,
+      actorId: actor.id,
+      graphVersion: snap.version,
+      startedAt: now,
+      finishedAt: new Date(),
+      durationMs,
+      counts: { ...counts, superseded: superseded ? 1 : 0 },
+    });
+    const sample = (ids: string[]) => ids.slice(0, AUDIT_ID_SAMPLE);
+    await emitAudit(tx, actor, {
+      action: "findings.evaluate",
+      target: { type: "findings_evaluation", id },
+      after: {
+        trigger,
+        importId: opts.importId ?? null,
+        graphVersion: snap.version,
+        counts,
+        superseded,
+        byRule,
+        newIds: sample(changed.new),
+        resolvedIds: sample(changed.resolved),
+        reopenedIds: sample(changed.reopened),
+        expiredIds: sample(changed.expired),
+      },
+      requestId: opts.requestId,
+    });
+    return { counts, superseded, durationMs };
+  });
+  return { id, trigger, graphVersion: snap.version, startedAt: now.toISOString(), durationMs: result.durationMs, counts: result.counts, byRule, superseded: result.superseded };
+}
+
+interface StoredRow {
+  id: string;
+  rule: FindingRule;
+  key: string;
+  status: "open" | "accepted" | "resolved";
+  fingerprint: string;
+  acceptedUntil: Date | null;
+  lastSeenAt: Date;
+}
+
+interface Update {
+  id: string;
+  f: FoundFinding;
+  fingerprint: string;
+  status: "open" | "accepted";
+  clearAcceptance: boolean;
+  reopen: boolean;
+}
+
+async function reconcile(
+  tx: Db,
+  found: FoundFinding[],
+  definitions: { toolId: string; hash: string }[],
+  now: Date,
+  previousAt: Date | null,
+  counts: EvaluationCounts,
+  changed: Record<"new" | "resolved" | "reopened" | "expired", string[]>,
+): Promise<void> {
+  const stored: StoredRow[] = await tx
+    .select({ id: findings.id, rule: findings.rule, key: findings.key, status: findings.status, fingerprint: findings.fingerprint, acceptedUntil: findings.acceptedUntil, lastSeenAt: findings.lastSeenAt })
+    .from(findings);
+  const byKey = new Map(stored.map((r) => [`${r.rule}\u0000${r.key}`, r]));
+  const inserts: (typeof findings.$inferInsert)[] = [];
+  const updates: Update[] = [];
+  const seen = new Set<string>();
+  for (const f of found) {
+    const k = `${f.rule}\u0000${f.key}`;
+    if (seen.has(k)) continue; // a rule reports each key once; be safe against a bug reporting it twice
+    seen.add(k);
+    const fp = fingerprintOf(f);
+    const row = byKey.get(k);
+    if (!row) {
+      const fid = newId("fnd");
+      inserts.push({ id: fid, rule: f.rule, key: f.key, subjectId: f.subjectId, subjectKind: f.subjectKind, subjectName: f.subjectName, severity: f.severity, title: f.title, evidence: f.evidence, fingerprint: fp, status: "open", firstSeenAt: now, lastSeenAt: now, createdAt: now, updatedAt: now });
+      changed.new.push(fid);
+      continue;
+    }
+    if (row.status === "resolved") {
+      updates.push({ id: row.id, f, fingerprint: fp, status: "open", clearAcceptance: true, reopen: true });
+      changed.reopened.push(row.id);
+      continue;
+    }
+    const expired = row.status === "accepted" && row.acceptedUntil !== null && row.acceptedUntil.getTime() <= now.getTime();
+    if (expired) changed.expired.push(row.id);
+    if (expired || row.fingerprint !== fp) {
+      updates.push({ id: row.id, f, fingerprint: fp, status: expired ? "open" : row.status, clearAcceptance: expired, reopen: false });
+      if (row.fingerprint !== fp) counts.updated++;
+      else counts.unchanged++;
+    } else counts.unchanged++;
+  }
+  const resolve = stored.filter((r) => r.status !== "resolved" && !seen.has(`${r.rule}\u0000${r.key}`)).map((r) => r.id);
+  changed.resolved.push(...resolve);
+  counts.new = inserts.length;
+  counts.resolved = resolve.length;
+  counts.reopened = changed.reopened.length;
+  counts.expired = changed.expired.length;
+
+  for (let i = 0; i < inserts.length; i += BATCH) await tx.insert(findings).values(inserts.slice(i, i + BATCH));
+  for (let i = 0; i < updates.length; i += BATCH) await applyUpdates(tx, updates.slice(i, i + BATCH), now);
+  for (let i = 0; i < resolve.length; i += BATCH) {
+    // Last seen: the previous evaluation, the last one that still found it.
+    await tx
+      .update(findings)
+      .set({ status: "resolved", resolvedAt: now, lastSeenAt: sql`greatest(${findings.lastSeenAt}, ${(previousAt ?? now).toISOString()}::timestamptz)`, updatedAt: now })
+      .where(inArray(findings.id, resolve.slice(i, i + BATCH)));
+  }
+  for (let i = 0; i < definitions.length; i += BATCH) {
+    await tx.insert(findingToolDefinitions).values(definitions.slice(i, i + BATCH).map((d) => ({ id: newId("tdh"), toolId: d.toolId, definitionHash: d.hash, firstSeenAt: now })));
+  }
+}
+
+/** One statement per batch: content, status, and the reopen / acceptance bookkeeping. */
+async function applyUpdates(tx: Db, batch: Update[], now: Date): Promise<void> {
+  const col = <T>(f: (u: Update) => T) => sql.param(batch.map(f));
+  const iso = now.toISOString();
+  await tx.execute(sql`
+    update ${findings} f set
+      severity = u.severity, title = u.title, subject_name = u.subject_name, evidence = u.evidence::jsonb, fingerprint = u.fingerprint,
+      status = u.status,
+      accepted_reason = case when u.clear_acceptance then null else f.accepted_reason end,
+      accepted_until = case when u.clear_acceptance then null else f.accepted_until end,
+      accepted_by = case when u.clear_acceptance then null else f.accepted_by end,
+      accepted_at = case when u.clear_acceptance then null else f.accepted_at end,
+      resolved_at = case when u.reopen then null else f.resolved_at end,
+      reopened_at = case when u.reopen then ${iso}::timestamptz else f.reopened_at end,
+      reopen_count = f.reopen_count + case when u.reopen then 1 else 0 end,
+      last_seen_at = case when u.reopen then ${iso}::timestamptz else f.last_seen_at end,
+      updated_at = ${iso}::timestamptz
+    from unnest(
+      ${col((u) => u.id)}::text[], ${col((u) => u.f.severity)}::text[], ${col((u) => u.f.title)}::text[], ${col((u) => u.f.subjectName)}::text[],
+      ${col((u) => JSON.stringify(u.f.evidence))}::text[], ${col((u) => u.fingerprint)}::text[], ${col((u) => u.status)}::text[],
+      ${col((u) => u.clearAcceptance)}::boolean[], ${col((u) => u.reopen)}::boolean[]
+    ) as u(id, severity, title, subject_name, evidence, fingerprint, status, clear_acceptance, reopen)
+    where f.id = u.id`);
+}

@@ -1,0 +1,77 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ownershipCoverageDaily } from "@/db/schema";
+import { seedGraph } from "@/db/seed/seed";
+import type { Actor } from "@/lib/authz/actor";
+import { clearAccessCache } from "@/lib/graph/access-cache";
+import { actorByEmail } from "@/lib/testing/app-context";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
+import { assignOwner } from "./assign";
+import { counts, getCoverage, recordCoverage } from "./coverage";
+import { ownershipGraph } from "./testing/ownership-graph";
+
+let t: TestDatabase;
+let analyst: Actor;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  clearAccessCache();
+  await seedGraph(t.db, ownershipGraph());
+  analyst = await actorByEmail(t, "ana@example.com");
+});
+afterAll(() => t.cleanup());
+
+describe("coverage arithmetic", () => {
+  it("counts, per kind, nodes with an active owner and with both a business and a technical owner", async () => {
+    const c = await getCoverage(t.db, analyst);
+    const byKind = Object.fromEntries(c.byKind.map((k) => [k.kind, [k.total, k.owned, k.businessAndTechnical]]));
+    expect(byKind).toEqual({
+      service_account: [3, 2, 0],
+      agent: [3, 1, 1],
+      mcp_server: [2, 1, 1],
+      tool: [3, 1, 1],
+      entitlement: [1, 0, 0],
+      resource: [1, 1, 0],
+      credential: [2, 0, 0],
+    });
+    expect(c.totals).toEqual({ total: 15, owned: 6, businessAndTechnical: 3, ownedShare: 0.4, businessAndTechnicalShare: 0.2, unowned: 9 });
+  });
+
+  it("counts per source, and the sources add up to the totals", async () => {
+    const c = await getCoverage(t.db, analyst);
+    expect(Object.fromEntries(c.bySource.map((s) => [s.source, [s.total, s.owned, s.businessAndTechnical]]))).toEqual({ cfg: [2, 1, 1], dir: [1, 0, 0], disc: [3, 1, 1], reg: [9, 4, 1] });
+  });
+
+  it("lists gaps worst first: most nodes without an active owner, then the lowest share", async () => {
+    const c = await getCoverage(t.db, analyst);
+    expect(c.gaps.slice(0, 3).map((g) => `${g.kind}/${g.source}:${g.unowned}`)).toEqual(["credential/reg:2", "agent/reg:2", "tool/disc:2"]);
+    expect(c.gaps.at(-1)).toMatchObject({ kind: "resource", unowned: 0 });
+  });
+
+  it("narrows to one kind or one source", async () => {
+    expect((await getCoverage(t.db, analyst, { kind: "agent", days: 90 })).totals).toMatchObject({ total: 3, owned: 1 });
+    expect((await getCoverage(t.db, analyst, { source: "disc", days: 90 })).totals).toMatchObject({ total: 3, owned: 1, businessAndTechnical: 1 });
+  });
+
+  it("shares are null, not NaN, when there is nothing to own", () => {
+    expect(counts(0, 0, 0)).toEqual({ total: 0, owned: 0, businessAndTechnical: 0, ownedShare: null, businessAndTechnicalShare: null, unowned: 0 });
+  });
+
+  it("keeps one trend point per day, updated by later looks that day, and rises when an owner is assigned", async () => {
+    await recordCoverage(t.db, [{ kind: "agent", source: "reg", ...counts(3, 0, 0) }], new Date("2026-01-05T12:00:00Z"));
+    const before = await getCoverage(t.db, analyst, { kind: "agent", days: 365 });
+    await assignOwner(t.db, analyst, { nodes: ["reg:agent:agt-none"], owner: "dir:human:maya", role: "business" });
+    const after = await getCoverage(t.db, analyst, { kind: "agent", days: 365 });
+    expect(after.totals.owned).toBe(before.totals.owned + 1);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(after.trend.map((p) => p.day)).toEqual(["2026-01-05", today].filter((d, i, a) => a.indexOf(d) === i).sort());
+    expect(after.trend.at(-1)).toMatchObject({ day: today, owned: 2, total: 3 });
+    const rows = await t.db.select().from(ownershipCoverageDaily).where(eq(ownershipCoverageDaily.day, today));
+    expect(rows.filter((r) => r.kind === "agent")).toHaveLength(1);
+  });
+
+  it("an auditor may read coverage; a reviewer may not", async () => {
+    await expect(getCoverage(t.db, await actorByEmail(t, "audit@example.com"))).resolves.toBeTruthy();
+    await expect(getCoverage(t.db, await actorByEmail(t, "ann@example.com"))).rejects.toMatchObject({ code: "forbidden" });
+  });
+});
