@@ -6,7 +6,7 @@ import { getDb, isDemoMode } from "@/db/client";
 import { appUsers } from "@/db/schema";
 import { findUserByEmail } from "@/lib/authz/load-user";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "@/lib/authz/password";
-import { clientAddress, rateLimit } from "@/lib/authz/rate-limit";
+import { clientAddress, rateCount, rateLimit } from "@/lib/authz/rate-limit";
 
 /** Password sign-in is for the demo and for deployments that ask for it; OIDC comes later. */
 export function passwordSignInEnabled(): boolean {
@@ -31,14 +31,20 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
           async authorize(raw, request) {
             const parsed = credentialsSchema.safeParse(raw);
             if (!parsed.success) throw new CredentialsSignin();
-            // Counted before the password is checked, so guessing costs the same whether or not the account exists.
+            // Failed attempts are counted per account and per address; once over the limit every attempt is refused
+            // the same way before the password is checked, whether or not the account exists.
             const email = parsed.data.email.toLowerCase();
-            if (!rateLimit(`signin:email:${email}`, 10, 5 * 60_000) || !rateLimit(`signin:ip:${clientAddress(request.headers)}`, 50, 5 * 60_000)) throw new TooManyAttempts();
+            const keys = [`signin:email:${email}`, `signin:ip:${clientAddress(request.headers)}`];
+            if (rateCount(keys[0]!) >= 10 || rateCount(keys[1]!) >= 50) throw new TooManyAttempts();
             const db = await getDb();
             const user = await findUserByEmail(db, parsed.data.email);
             // Same work for unknown users and wrong passwords: the answer must not tell them apart.
             const ok = await verifyPassword(parsed.data.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-            if (!user || !ok || user.status !== "active") throw new CredentialsSignin();
+            if (!user || !ok || user.status !== "active") {
+              rateLimit(keys[0]!, 10, 5 * 60_000);
+              rateLimit(keys[1]!, 50, 5 * 60_000);
+              throw new CredentialsSignin();
+            }
             await db.update(appUsers).set({ lastSignInAt: new Date() }).where(eq(appUsers.id, user.id));
             return { id: user.id, email: user.email, name: user.name };
           },
