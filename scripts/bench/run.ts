@@ -33,6 +33,7 @@ import { sqlReachableFrom, sqlShortestPaths, sqlWhoCanReach, type SqlTechnique }
 import { kShortestPaths, reachableFrom, whoCanReach } from "@/lib/graph/traverse";
 import { decodeGraphDocument } from "@/lib/ingest/import-items";
 import { runImport } from "@/lib/ingest/run-import";
+import { evaluateFindings } from "@/lib/findings/evaluate";
 
 interface Options {
   size: BenchSize;
@@ -482,6 +483,17 @@ async function main() {
     const roots = pickRoots(ds, load.ids, Math.ceil(o.queries), o.seed);
     const cells = await traversals(db, ix, roots, ds.roles.popularTools.map((i) => load.ids[i]!), o, mismatches);
 
+    // Findings over the whole dataset: the first evaluation writes every finding, the second only checks.
+    log("evaluating findings (2×)…");
+    const findingsRuns: { ms: number; found: number; new: number; unchanged: number }[] = [];
+    for (let i = 0; i < 2; i++) {
+      const t0 = now();
+      const r = await evaluateFindings(db, systemActor("bench"), { trigger: "bench" });
+      findingsRuns.push({ ms: now() - t0, found: r.counts.found, new: r.counts.new, unchanged: r.counts.unchanged });
+      log(`  ${formatMs(now() - t0)} ms: ${fmtInt(r.counts.found)} found, ${fmtInt(r.counts.new)} new`);
+    }
+    if (findingsRuns[1]!.new !== 0) failures.push(`a second findings evaluation of an unchanged graph created ${findingsRuns[1]!.new} findings`);
+
     let importCheck: ImportCheck | null = null;
     if (o.runImport) {
       try {
@@ -559,6 +571,7 @@ async function main() {
     out.push("");
     if (mismatches.length) out.push(`!!!!!!!! ${mismatches.length} MISMATCH(ES) between SQL and the in-memory index — see above and the JSON file.`);
     else out.push("Correctness: every SQL answer equals the in-memory answer, for every root and depth that ran.");
+    out.push(`Findings evaluation over the dataset: first ${formatMs(findingsRuns[0]!.ms)} ms (${fmtInt(findingsRuns[0]!.found)} findings written), second ${formatMs(findingsRuns[1]!.ms)} ms (unchanged graph, nothing written).`);
     for (const f of failures) out.push(`!!!!!!!! FAILURE: ${f}`);
 
     const file = path.join(process.cwd(), "bench-results", `${started.toISOString().replace(/[:.]/g, "-")}.json`);
@@ -575,6 +588,7 @@ async function main() {
           load: { nodes: load.nodes, edges: load.edges, nodeMs: load.nodeMs, edgeMs: load.edgeMs, totalMs: load.totalMs, nodesPerSecond: rate(load.nodes, load.nodeMs), edgesPerSecond: rate(load.edges, load.edgeMs), rowsPerSecond: rate(load.nodes + load.edges, load.totalMs), analyzeMs },
           index: { ...timing, p50Ms: indexMs, perBaselineQuery: Object.fromEntries((["who_can_reach", "reachable_from"] as const).map((op) => [op, baseline6(op) ? indexMs / baseline6(op)!.ms.p50 : null])) },
           import: importCheck,
+          findings: findingsRuns,
           baseline: BASELINE,
           roots,
           traversals: reports,
