@@ -7,6 +7,7 @@ import { zodDetails } from "@/lib/errors";
 import { listNodesFor, listNodesQuerySchema } from "@/lib/graph/node-api";
 import { KIND_COLOR } from "@/lib/graph/kind-style";
 import { NODE_KINDS, NODE_KIND_LABEL } from "@/lib/graph/model";
+import { hrefWith } from "@/lib/nav/url-state";
 
 export const metadata = { title: "Identities" };
 
@@ -21,12 +22,7 @@ function single(params: Record<string, string | string[] | undefined>) {
   return out;
 }
 
-function href(params: Record<string, string>, change: Record<string, string | undefined>) {
-  const next = new URLSearchParams();
-  for (const [k, v] of Object.entries({ ...params, ...change })) if (v) next.set(k, v);
-  const s = next.toString();
-  return s ? `/nodes?${s}` : "/nodes";
-}
+const href = (params: Record<string, string>, change: Record<string, string | undefined>) => hrefWith("/nodes", params, change);
 
 export default async function NodesPage({ searchParams }: { searchParams: SearchParams }) {
   const actor = await requirePagePermission("graph.read");

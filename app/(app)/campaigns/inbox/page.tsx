@@ -9,6 +9,7 @@ import { itemsQuerySchema, listMyCampaigns, listMyItems, listReviewerCandidates 
 import { listNotificationsFor } from "@/lib/campaigns/reminders";
 import { actorUserId } from "@/lib/campaigns/views";
 import { TOOL_RISKS } from "@/lib/graph/tool-risk";
+import { hrefWith } from "@/lib/nav/url-state";
 
 export const metadata = { title: "Review inbox" };
 
@@ -20,12 +21,7 @@ const GROUPS: { key: GroupBy; label: string }[] = [
   { key: "none", label: "Flat" },
 ];
 
-function href(params: Record<string, string>, change: Record<string, string | undefined>) {
-  const next = new URLSearchParams();
-  for (const [k, v] of Object.entries({ ...params, ...change })) if (v) next.set(k, v);
-  const s = next.toString();
-  return s ? `/campaigns/inbox?${s}` : "/campaigns/inbox";
-}
+const href = (params: Record<string, string>, change: Record<string, string | undefined>) => hrefWith("/campaigns/inbox", params, change);
 
 export default async function InboxPage({ searchParams }: { searchParams: SearchParams }) {
   const actor = await requirePagePermission("review.decide");

@@ -6,6 +6,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { auditFacetsFor, listAuditEventsFor, listAuditQuerySchema, verifyAuditLogFor } from "@/lib/audit/audit-api";
 import { requirePagePermission } from "@/lib/authz/session";
 import { isAppError, zodDetails } from "@/lib/errors";
+import { hrefWith } from "@/lib/nav/url-state";
 
 export const metadata = { title: "Audit log" };
 
@@ -21,12 +22,7 @@ function single(params: Record<string, string | string[] | undefined>) {
   return out;
 }
 
-function href(params: Record<string, string>, change: Record<string, string | undefined>) {
-  const next = new URLSearchParams();
-  for (const [k, v] of Object.entries({ ...params, ...change })) if (v) next.set(k, v);
-  const s = next.toString();
-  return s ? `/evidence/audit?${s}` : "/evidence/audit";
-}
+const href = (params: Record<string, string>, change: Record<string, string | undefined>) => hrefWith("/evidence/audit", params, change);
 
 export default async function AuditLogPage({ searchParams }: { searchParams: SearchParams }) {
   const actor = await requirePagePermission("audit.read");

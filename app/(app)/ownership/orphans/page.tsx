@@ -11,6 +11,7 @@ import { NODE_KIND_LABEL, OWNABLE_KINDS } from "@/lib/graph/model";
 import { openQueueCount } from "@/lib/ownership/coverage";
 import { listOrphans, type OrphanPage } from "@/lib/ownership/orphans";
 import { ORPHAN_RULE_LABEL, type OrphanRule } from "@/lib/ownership/owner-state";
+import { hrefWith } from "@/lib/nav/url-state";
 
 export const metadata = { title: "Orphans · Ownership" };
 
@@ -18,12 +19,7 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 const KEYS = ["kind", "source", "rule", "q", "cursor"] as const;
 const PAGE = 50;
 
-function href(params: Record<string, string>, change: Record<string, string | undefined>) {
-  const next = new URLSearchParams();
-  for (const [k, v] of Object.entries({ ...params, ...change })) if (v) next.set(k, v);
-  const s = next.toString();
-  return s ? `/ownership/orphans?${s}` : "/ownership/orphans";
-}
+const href = (params: Record<string, string>, change: Record<string, string | undefined>) => hrefWith("/ownership/orphans", params, change);
 
 export default async function OrphansPage({ searchParams }: { searchParams: SearchParams }) {
   const actor = await requirePagePermission("owner.read");

@@ -10,6 +10,7 @@ import { requirePagePermission } from "@/lib/authz/session";
 import { zodDetails } from "@/lib/errors";
 import { ownershipTabCounts } from "@/lib/ownership/coverage";
 import { listDepartures, listReassignments, listReassignmentsQuerySchema } from "@/lib/ownership/reassignments";
+import { hrefWith } from "@/lib/nav/url-state";
 
 export const metadata = { title: "Reassignment queue · Ownership" };
 
@@ -21,12 +22,7 @@ const STATUSES = [
   ["all", "All"],
 ] as const;
 
-function href(params: Record<string, string>, change: Record<string, string | undefined>) {
-  const next = new URLSearchParams();
-  for (const [k, v] of Object.entries({ ...params, ...change })) if (v) next.set(k, v);
-  const s = next.toString();
-  return s ? `/ownership/reassignments?${s}` : "/ownership/reassignments";
-}
+const href = (params: Record<string, string>, change: Record<string, string | undefined>) => hrefWith("/ownership/reassignments", params, change);
 
 export default async function ReassignmentsPage({ searchParams }: { searchParams: SearchParams }) {
   const actor = await requirePagePermission("owner.read");
