@@ -45,6 +45,19 @@ test("what an agent acting for a person reaches, and the paths between it and a 
   await page.screenshot({ path: "test-results/graph-paths.png", fullPage: true });
 });
 
+test("the neighbourhood of a person lists every relationship one edge away, ownership included", async ({ page, request }) => {
+  const viktor = demo.nodes.find((n) => n.kind === "human" && n.attributes?.status === "terminated")!;
+  const node = await (await request.get(`/api/v1/nodes/${encodeURIComponent(`${viktor.source}:human:${viktor.externalId}`)}`, { headers: BOOTSTRAP })).json();
+  const around = await (await request.get(`/api/v1/nodes/${node.id}/neighbors?limit=1`, { headers: BOOTSTRAP })).json();
+  await new SignInPage(page).signInAsDemo("analyst");
+  await page.goto(`/graph?node=${node.id}&mode=neighbors`);
+  await expect(page.getByTestId("graph-summary")).toContainText(`${around.total} relationships one edge away`);
+  await expect(page.getByTestId("results").getByRole("option")).toHaveCount(around.total);
+  await expect(page.getByTestId("results")).toContainText("owns");
+  await page.goto(`/graph?node=${node.id}&mode=neighbors&asOf=someday`);
+  await expect(page.getByRole("alert").filter({ hasText: "asOf" })).toBeVisible();
+});
+
 test("graph search finds nodes and a bad date is explained, not a crash", async ({ page }) => {
   await new SignInPage(page).signInAsDemo("analyst");
   await page.goto("/graph");

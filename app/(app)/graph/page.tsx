@@ -4,18 +4,19 @@ import { ExplorerView, type ExplorerItem } from "@/components/graph/explorer-vie
 import { EmptyState } from "@/components/ui/empty-state";
 import { KindBadge } from "@/components/ui/kind-badge";
 import { requirePagePermission } from "@/lib/authz/session";
-import { isAppError } from "@/lib/errors";
+import { isAppError, parseInput } from "@/lib/errors";
 import { describeNodes, pathsFor, pathsQuerySchema, reachableFromFor, reachableFromQuerySchema, whoCanReachFor, whoCanReachQuerySchema } from "@/lib/graph/access-api";
 import { pathsToElements } from "@/lib/graph/elements";
 import { PRINCIPAL_KINDS, type NodeKind } from "@/lib/graph/model";
-import { getNodeFor, listNodesFor, listNodesQuerySchema } from "@/lib/graph/node-api";
+import { getNodeFor, listNodesFor, listNodesQuerySchema, neighborsQuerySchema } from "@/lib/graph/node-api";
+import { listNeighbors } from "@/lib/graph/nodes";
 import { DEFAULT_DEPTH, MAX_DEPTH } from "@/lib/graph/traverse";
 
 export const metadata = { title: "Graph" };
 
 type Params = Record<string, string | string[] | undefined>;
 const one = (p: Params, k: string) => (typeof p[k] === "string" && p[k] !== "" ? (p[k] as string) : undefined);
-const MODES = { who: "Who can reach it", reach: "What it reaches", paths: "Paths to…" } as const;
+const MODES = { who: "Who can reach it", reach: "What it reaches", paths: "Paths to…", neighbors: "Neighbourhood" } as const;
 type Mode = keyof typeof MODES;
 
 function href(state: Record<string, string | undefined>) {
@@ -108,7 +109,22 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
   let names: Record<string, string> = {};
   let kinds = new Map<string, NodeKind>();
   try {
-    if (mode === "paths") {
+    if (mode === "neighbors") {
+      // Every relationship one edge away, governance (owns, manages) included: the place to start exploring.
+      const q = parseInput(neighborsQuerySchema, { limit: "300", ...(asOf ? { asOf } : {}) }, "query");
+      const r = await listNeighbors(db, focus.id, q);
+      items = r.items.map((n) => ({
+        key: n.edge.id,
+        id: n.node.id,
+        name: n.node.name,
+        kind: n.node.kind,
+        depth: 1,
+        path: n.edge.direction === "out" ? { nodes: [focus.id, n.node.id], edges: [n.edge.kind] } : { nodes: [n.node.id, focus.id], edges: [n.edge.kind] },
+      }));
+      total = r.total;
+      names = Object.fromEntries([[focus.id, focus.name], ...r.items.map((n) => [n.node.id, n.node.name])]);
+      kinds = new Map<string, NodeKind>([[focus.id, focus.kind], ...r.items.map((n) => [n.node.id, n.node.kind] as [string, NodeKind])]);
+    } else if (mode === "paths") {
       if (to) {
         const r = await pathsFor(db, actor, pathsQuerySchema.parse({ from: focus.id, to, maxDepth: depth, k: "10", ...(asOf ? { asOf } : {}) }));
         items = r.items.map((path, i) => ({ key: `p${i}`, id: path.nodes[path.nodes.length - 1]!, name: `Path ${i + 1}`, kind: r.nodes[path.nodes[path.nodes.length - 1]!]!.kind, depth: path.length, path }));
@@ -175,7 +191,9 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
         </p>
       ) : null}
       <p className="subtitle" data-testid="graph-summary">
-        {mode === "paths"
+        {mode === "neighbors"
+          ? `${total.toLocaleString("en")} relationships one edge away${total > 300 ? " (the first 300 shown)" : ""}${asOf ? `, as of ${asOf}` : ""}.`
+          : mode === "paths"
           ? to
             ? `${total} path${total === 1 ? "" : "s"} within ${depth} hops${asOf ? `, as of ${asOf}` : ""}.`
             : "Name a target to list the shortest paths to it."
@@ -188,7 +206,7 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
         ) : null}
       </p>
       {items.length === 0 && !problem ? (
-        <EmptyState title={mode === "who" ? "Nobody can reach this" : mode === "reach" ? "This reaches nothing" : "No path"}>
+        <EmptyState title={mode === "who" ? "Nobody can reach this" : mode === "reach" ? "This reaches nothing" : mode === "neighbors" ? "No relationships" : "No path"}>
           <p>No access path within {depth} hops. Try a greater depth.</p>
         </EmptyState>
       ) : (
