@@ -1,19 +1,7 @@
+import type { AuditEventView } from "@/lib/audit/audit-api";
+
 /** One page of audit events. Before/after are untrusted data: shown as text only. */
-export interface AuditRow {
-  seq: number;
-  id: string;
-  occurredAt: string;
-  actorType: string;
-  actorId: string;
-  actorLabel: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  before: unknown;
-  after: unknown;
-  requestId: string | null;
-  hash: string;
-}
+export type AuditRow = Omit<AuditEventView, "prevHash">;
 
 const utc = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
 const text = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v, null, 2));
