@@ -16,9 +16,9 @@ export async function prepareDatabase(): Promise<void> {
   const result = await seedGraph(database.db, buildDemoOrg());
   if (result.seeded) {
     console.log(`[attest] seeded the demo organisation: ${result.nodes} nodes, ${result.edges} edges, ${result.users} sign-in users`);
-    // The seed bypasses the import engine, so evaluate findings once here, as an import would.
-    const { evaluateFindings } = await import("@/lib/findings/evaluate");
-    const { systemActor } = await import("@/lib/authz/actor");
-    await evaluateFindings(database.db, systemActor("seed"), { trigger: "seed" });
+    // The seed bypasses the import engine: findings are evaluated here, then the demo is given a past
+    // (a closed campaign, a later discovery run) through the real domain functions.
+    const { seedDemoHistory } = await import("./seed/demo-history");
+    await seedDemoHistory(database.db);
   }
 }

@@ -15,7 +15,8 @@ test("an analyst evaluates, filters by a chart, reads a finding's evidence and a
   await expect(page.getByTestId("evaluate-result")).toContainText(/Evaluated in \d+ ms: \d+ found/);
   await expect(page.getByTestId("last-evaluation")).toBeVisible();
   await expect(page.getByTestId("finding-row").first()).toBeVisible();
-  // Every rule fires on the demo but "tool changed since certified", which needs a closed campaign.
+  // Every rule fires on the demo but "tool changed since certified", which the seed's past campaign and rediscovery
+  // open, and which campaigns.spec's later certification of GitHub MCP access resolves (see the next test).
   for (const rule of ["hardcoded_secret", "credential_rotation", "shared_credential", "no_active_owner", "agent_inactive_principal", "uncertified_risky_tool", "dual_access_path", "over_broad_reach", "insecure_mcp_server"]) {
     await expect(page.getByTestId(`chart-rule-${rule}`)).not.toHaveAttribute("aria-label", /: 0$/);
   }
@@ -58,6 +59,18 @@ test("an analyst evaluates, filters by a chart, reads a finding's evidence and a
   await expect(page.getByRole("link", { name: /Both paths to GitHub org northwind/ })).toHaveAttribute("href", /mode=paths/);
   await expect(page.getByTestId("graph-canvas")).toHaveAttribute("data-ready", "true");
   await page.screenshot({ path: "test-results/findings-dual.png", fullPage: true });
+});
+
+test("the demo's rug pull: a GitHub tool whose description changed after a campaign certified access to it", async ({ page }) => {
+  await new SignInPage(page).signInAsDemo("analyst");
+  // All statuses: on a fresh demo it is open; after campaigns.spec closes a newer campaign certifying the GitHub MCP
+  // server's access (the changed definition included), a later evaluation has resolved it.
+  await page.goto("/findings?rule=tool_definition_changed&status=all");
+  await page.getByTestId("finding-row").getByRole("link", { name: /create_pull_request \(github-mcp\) changed after access to it was certified/ }).click();
+  await expect(page.getByTestId("finding-title")).toContainText("Q3 agent access to the GitHub MCP server");
+  await expect(page.getByTestId("evidence-attributes")).toContainText("certifiedDefinitionHash");
+  await expect(page.getByTestId("graph-canvas")).toHaveAttribute("data-ready", "true");
+  await page.screenshot({ path: "test-results/findings-tool-changed.png", fullPage: true });
 });
 
 test("an analyst turns selected findings into a draft campaign", async ({ page }) => {

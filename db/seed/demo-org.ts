@@ -14,6 +14,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { toolRisk } from "@/lib/graph/tool-risk";
+import { analyzeLaunch } from "@/lib/ingest/mcp-config/launch";
+import { toolDefinitionHash } from "@/lib/ingest/mcp-discovery/to-graph";
 import { edgeKindMismatch, type EdgeKind, type NodeKind, type OwnerRole } from "@/lib/graph/model";
 import type { DemoUser, NodeRef, SeedEdge, SeedGraph, SeedNode, SeedSource } from "./graph-doc";
 
@@ -278,7 +280,7 @@ const MCP_SERVERS: McpServerRow[] = [
   },
   {
     key: "filesystem-eng", name: "Filesystem (engineering share)", tools: "filesystem", transport: "stdio", package: "@modelcontextprotocol/server-filesystem",
-    args: npx("@modelcontextprotocol/server-filesystem", "/mnt/eng-share"), host: "Engineering laptops with the EFS eng-share mounted (Claude Desktop, Cursor)",
+    args: npx(`@modelcontextprotocol/server-filesystem@${PACKAGE_VERSIONS.get("@modelcontextprotocol/server-filesystem")}`, "/mnt/eng-share"), host: "Engineering laptops with the EFS eng-share mounted (Claude Desktop, Cursor)",
     extra: { allowedRoots: ["/mnt/eng-share"] },
   },
   {
@@ -649,6 +651,8 @@ export function buildDemoOrg(): SeedGraph {
   // --- MCP servers and their discovered tools ---
   for (const s of MCP_SERVERS) {
     const list = s.tools ? TOOL_LISTS[s.tools] : null;
+    // How the MCP config importer describes a launch: `npx -y pkg` without a version is unpinned.
+    const launch = s.transport === "stdio" ? analyzeLaunch("npx", s.args ?? []) : null;
     g.node(key.server(s.key), "mcp-configs", "mcp_server", s.key, s.name, {
       transport: s.transport,
       command: s.transport === "stdio" ? "npx" : undefined,
@@ -657,7 +661,9 @@ export function buildDemoOrg(): SeedGraph {
       version: list ? list.serverInfo.version : null,
       serverInfoName: list?.serverInfo.name,
       package: s.package,
-      packageVersion: PACKAGE_VERSIONS.get(s.package),
+      launcher: launch?.launcher ?? undefined,
+      packageVersion: launch ? (launch.packageVersion ?? undefined) : PACKAGE_VERSIONS.get(s.package),
+      pinned: launch ? launch.pinned : undefined,
       host: s.host,
       ...structuredClone(s.extra ?? {}),
     });
@@ -671,6 +677,7 @@ export function buildDemoOrg(): SeedGraph {
         server: s.key,
         risk: toolRisk(t.annotations).risk,
         riskReason: toolRisk(t.annotations).reason,
+        definitionHash: toolDefinitionHash(t),
       });
       g.edge("mcp-discovery", "exposes", key.server(s.key), toolKey);
       const target = TOOLS_ACT_ON[s.key];

@@ -1,66 +1,71 @@
 import { and, eq, ne } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findings } from "@/db/schema";
+import { auditEvents, campaigns, findings, nodes } from "@/db/schema";
+import { DEMO_CHANGED_TOOL, DEMO_PAST_CAMPAIGN, POISONED_SUFFIX, seedDemoHistory } from "@/db/seed/demo-history";
 import { buildDemoOrg } from "@/db/seed/demo-org";
 import { seedGraph } from "@/db/seed/seed";
-import { systemActor } from "@/lib/authz/actor";
+import { verifyAuditChain } from "@/lib/audit/emit-audit";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
-import { evaluateFindings } from "./evaluate";
-import { FINDING_RULES } from "./rules";
-import { certify, importDoc, nodeId } from "./test-graphs";
+import { FINDING_RULES, type FindingRule } from "./rules";
+import { nodeId } from "./test-graphs";
 
 /**
- * The demo organisation shows every rule. Nine fire on the seed as it is; the
- * tenth (a tool changed since its access was certified) needs a certification
- * and a later change of a tool's definition, which this test adds the way the
- * seed is asked to (see the report): definition hashes on the discovered tools,
- * an evaluation, a closed campaign approving PR Review Assistant's connection
- * to the GitHub MCP server, then a rediscovered tool whose description changed.
+ * The demo organisation as `npm start` seeds it (db/prepare.ts): the graph,
+ * then its history through the real domain functions — a campaign closed last
+ * quarter certifying the agents' connections to the GitHub MCP server, and a
+ * later discovery run in which one of that server's tools changed its
+ * description. It shows a finding of every rule.
  */
 let t: TestDatabase;
-const seed = systemActor("seed");
 
 beforeAll(async () => {
   t = await createTestDatabase();
   await seedGraph(t.db, buildDemoOrg());
+  await seedDemoHistory(t.db);
 });
 afterAll(() => t.cleanup());
 
-async function openByRule() {
-  const rows = await t.db.select({ rule: findings.rule }).from(findings).where(ne(findings.status, "resolved"));
-  const counts = Object.fromEntries(FINDING_RULES.map((r) => [r, 0])) as Record<string, number>;
-  for (const r of rows) counts[r.rule]!++;
-  return counts;
+async function openOf(rule: FindingRule) {
+  return t.db.select().from(findings).where(and(eq(findings.rule, rule), ne(findings.status, "resolved")));
 }
 
-const githubTool = (hash: string) => ({
-  source: "mcp-discovery",
-  mode: "incremental" as const,
-  nodes: [{ kind: "tool" as const, externalId: "github-mcp/create_pull_request", name: "create_pull_request", attributes: { server: "github-mcp", risk: "critical", definitionHash: hash } }],
-  edges: [],
-});
-
 describe("the demo organisation", () => {
-  it("shows findings of nine rules as seeded, with the stories the seed tells", async () => {
-    const r = await evaluateFindings(t.db, seed, { trigger: "seed" });
-    expect(r.counts.new).toBe(r.counts.found);
-    const counts = await openByRule();
-    for (const rule of FINDING_RULES.filter((x) => x !== "tool_definition_changed")) expect(counts[rule], rule).toBeGreaterThan(0);
+  it("shows open findings of every rule", async () => {
+    for (const rule of FINDING_RULES) expect((await openOf(rule)).length, rule).toBeGreaterThan(0);
+  });
+
+  it("tells the seed's stories", async () => {
     const titles = (await t.db.select({ title: findings.title }).from(findings)).map((f) => f.title);
     expect(titles).toContain("Pipeline Doctor acts for Viktor Sokolov and is owned by Viktor Sokolov, who left");
-    expect(titles).toContain("Everything reference server (sandbox) is reached over plain HTTP (http://mcp-sandbox.internal:3001/mcp)");
+    expect(titles.some((x) => x.startsWith("Everything reference server (sandbox) is reached over plain HTTP (http://mcp-sandbox.internal:3001/mcp)"))).toBe(true);
     expect(titles.some((x) => x.startsWith("SVC_DBT Snowflake password is used by 2 identities"))).toBe(true);
   });
 
-  it("shows the tenth once a certified tool's definition changes", async () => {
-    await importDoc(t.db, seed, githubTool("sha256:approved-definition"));
-    const [bot, server] = [await nodeId(t.db, "agent-registry", "agent", "agt-pr-review"), await nodeId(t.db, "mcp-configs", "mcp_server", "github-mcp")];
-    await certify(t.db, { subjectId: bot, targetId: server, edgeKind: "connects_to", closedAt: new Date(), ownerEmail: "chloe@northwind.example" });
-    await importDoc(t.db, seed, githubTool("sha256:changed-description"));
-    const counts = await openByRule();
-    for (const rule of FINDING_RULES) expect(counts[rule], rule).toBeGreaterThan(0);
-    const tool = await nodeId(t.db, "mcp-discovery", "tool", "github-mcp/create_pull_request");
-    const [f] = await t.db.select().from(findings).where(and(eq(findings.rule, "tool_definition_changed"), eq(findings.subjectId, tool)));
-    expect(f!.title).toMatch(/^create_pull_request \(github-mcp\) changed after access to it was certified/);
+  it("flags the unpinned npx launches and not the pinned one", async () => {
+    const unpinned = (await openOf("insecure_mcp_server")).filter((f) => /unpinned package/.test(f.title)).map((f) => f.subjectName).sort();
+    expect(unpinned).toEqual(["Filesystem (finance reports)", "GitHub MCP server", "Memory (agent knowledge graph)", "Postgres (orders, read-only)"]);
+    // The engineering share's server is launched as `npx -y @modelcontextprotocol/server-filesystem@<version>`.
+    expect(unpinned).not.toContain("Filesystem (engineering share)");
+  });
+
+  it("holds a signed-off campaign from last quarter, made through the audited domain functions", async () => {
+    const [c] = await t.db.select().from(campaigns).where(eq(campaigns.name, DEMO_PAST_CAMPAIGN));
+    expect(c!.status).toBe("signed_off");
+    expect(Date.now() - c!.closedAt!.getTime()).toBeGreaterThan(30 * 86_400_000);
+    const actions = (await t.db.select({ action: auditEvents.action }).from(auditEvents)).map((a) => a.action);
+    for (const a of ["campaign.create", "campaign.launch", "campaign.close", "campaign.sign_off"]) expect(actions, a).toContain(a);
+    expect((await verifyAuditChain(t.db)).ok).toBe(true);
+  });
+
+  it("shows the GitHub tool whose description changed after that campaign certified access to it", async () => {
+    const tool = await nodeId(t.db, DEMO_CHANGED_TOOL.source, "tool", DEMO_CHANGED_TOOL.externalId);
+    const [row] = await t.db.select({ attributes: nodes.attributes }).from(nodes).where(eq(nodes.id, tool));
+    expect(String((row!.attributes as Record<string, unknown>).description)).toContain(POISONED_SUFFIX.trim());
+    const [f] = (await openOf("tool_definition_changed")).filter((x) => x.subjectId === tool);
+    expect(f!.title).toMatch(new RegExp(`^create_pull_request \\(github-mcp\\) changed after access to it was certified in "${DEMO_PAST_CAMPAIGN}"`));
+    // Its evidence draws the tool, its server and the certified connection to it.
+    expect(f!.evidence.edges.map((e) => e.kind).sort()).toEqual(["connects_to", "exposes"]);
+    // Only that tool changed: the other GitHub tools keep the definition that was certified.
+    expect((await openOf("tool_definition_changed")).map((x) => x.subjectId)).toEqual([tool]);
   });
 });

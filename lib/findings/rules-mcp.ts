@@ -72,6 +72,8 @@ export function changedToolFindings(ctx: RuleContext): FoundFinding[] {
     const b = new EvidenceBuilder().node(tool.id);
     for (const e of ctx.snap.edges) if (e.kind === "exposes" && e.to === tool.id) b.edge(e);
     b.node(c.subjectId).node(c.targetId);
+    // The certified access itself, when it is still in the graph: the picture shows who was approved to reach what.
+    for (const e of ctx.snap.edges) if (e.kind === c.edgeKind && e.from === c.subjectId && e.to === c.targetId) b.edge(e);
     b.attr(tool.id, "definitionHash", current).attr(tool.id, "certifiedDefinitionHash", certified.hash);
     b.fact("certification", { itemId: c.itemId, campaignId: c.campaignId, campaignName: c.campaignName, closedAt: c.closedAt.toISOString(), subjectId: c.subjectId, edgeKind: c.edgeKind, targetId: c.targetId });
     b.fact("certifiedHashFrom", certified.source);
