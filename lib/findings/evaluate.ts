@@ -6,6 +6,7 @@ import { emitAudit } from "@/lib/audit/emit-audit";
 import { systemActor, type Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
 import { newId } from "@/lib/ids";
+import { coverageCells, recordCoverage } from "@/lib/ownership/coverage";
 import type { RuleContext } from "./context";
 import type { FoundFinding } from "./evidence";
 import { FINDING_RULES, type FindingRule } from "./rules";
@@ -21,7 +22,7 @@ const FINDINGS_LOCK = 727_276;
 const BATCH = 500;
 const AUDIT_ID_SAMPLE = 100;
 
-export type EvaluationTrigger = "manual" | "import" | "seed" | "bench";
+export type EvaluationTrigger = "manual" | "import" | "ownership" | "seed" | "bench";
 
 export interface EvaluateOptions {
   trigger?: EvaluationTrigger;
@@ -108,6 +109,21 @@ export async function evaluateAfterImport(db: Db, importId: string, requestId?: 
   }
 }
 
+/**
+ * Evaluation after an ownership change in Attest (assignments, reassignments),
+ * once its transaction has committed: a finding the change fixed (no active
+ * owner, an agent owned by someone who left) resolves at once. Best effort, as
+ * after an import.
+ */
+export async function evaluateAfterOwnershipChange(db: Db, requestId?: string): Promise<EvaluationResult | null> {
+  try {
+    return await runEvaluation(db, systemActor("findings"), { trigger: "ownership", requestId });
+  } catch (e) {
+    console.error("[findings] evaluation after an ownership change failed; findings are stale until the next evaluation:", e);
+    return null;
+  }
+}
+
 async function runEvaluation(db: Db, actor: Actor, opts: EvaluateOptions): Promise<EvaluationResult> {
   const started = performance.now();
   const now = opts.now ?? new Date();
@@ -128,7 +144,12 @@ async function runEvaluation(db: Db, actor: Actor, opts: EvaluateOptions): Promi
     const changed: Record<"new" | "resolved" | "reopened" | "expired", string[]> = { new: [], resolved: [], reopened: [], expired: [] };
     // An evaluation of an older graph than one already written would undo it: record it, write nothing.
     const superseded = !!previous && previous.graphVersion > snap.version;
-    if (!superseded) await reconcile(tx, found, definitions, now, previous?.startedAt ?? null, counts, changed);
+    if (!superseded) {
+      await reconcile(tx, found, definitions, now, previous?.startedAt ?? null, counts, changed);
+      // The day's ownership coverage point, from the same transaction (a person's status is overwritten in place, so
+      // past coverage cannot be recomputed): evaluations follow every import and ownership change.
+      await recordCoverage(tx, await coverageCells(tx), now);
+    }
     const durationMs = Math.round(performance.now() - started);
     await tx.insert(findingEvaluations).values({
       id,

@@ -1,3 +1,4 @@
+import { evaluateAfterOwnershipChange } from "@/lib/findings/evaluate";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import type { Actor } from "@/lib/authz/actor";
@@ -43,7 +44,7 @@ export async function assignOwner(db: Db, actor: Actor, input: unknown, requestI
   const targets = [...new Map(body.nodes.map((raw, i) => [found.get(raw)!.id, { node: found.get(raw)!, path: `nodes[${i}]` }])).values()];
   for (const t of targets) checkOwnable(t.node, t.path);
   const at = new Date();
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     await checkAssignableOwner(tx, owner, "owner");
     const names = new Map([[owner.id, owner.name]]);
     const items: AssignResult["items"] = [];
@@ -55,4 +56,6 @@ export async function assignOwner(db: Db, actor: Actor, input: unknown, requestI
     if (assigned > 0) await bumpGraphVersion(tx);
     return { assigned, unchanged: items.length - assigned, items };
   });
+  if (result.assigned > 0) await evaluateAfterOwnershipChange(db, requestId);
+  return result;
 }

@@ -1,6 +1,7 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ownershipCoverageDaily } from "@/db/schema";
+import { findings, ownershipCoverageDaily } from "@/db/schema";
+import { evaluateFindings } from "@/lib/findings/evaluate";
 import { seedGraph } from "@/db/seed/seed";
 import type { Actor } from "@/lib/authz/actor";
 import { clearAccessCache } from "@/lib/graph/access-cache";
@@ -8,6 +9,7 @@ import { actorByEmail } from "@/lib/testing/app-context";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { assignOwner } from "./assign";
 import { counts, getCoverage, recordCoverage } from "./coverage";
+import { resolveRef } from "./refs";
 import { ownershipGraph } from "./testing/ownership-graph";
 
 let t: TestDatabase;
@@ -57,17 +59,31 @@ describe("coverage arithmetic", () => {
     expect(counts(0, 0, 0)).toEqual({ total: 0, owned: 0, businessAndTechnical: 0, ownedShare: null, businessAndTechnicalShare: null, unowned: 0 });
   });
 
-  it("keeps one trend point per day, updated by later looks that day, and rises when an owner is assigned", async () => {
+  it("reading coverage writes nothing; the trend ends with today's live figure", async () => {
+    const before = await t.db.select().from(ownershipCoverageDaily);
+    const c = await getCoverage(t.db, analyst);
+    await getCoverage(t.db, analyst, { kind: "agent", days: 30 });
+    expect(await t.db.select().from(ownershipCoverageDaily)).toEqual(before);
+    expect(c.trend.at(-1)).toEqual({ day: new Date().toISOString().slice(0, 10), ...c.totals });
+  });
+
+  it("an evaluation records one point per day, replaced by later ones that day; an assignment records the rise and resolves the finding", async () => {
     await recordCoverage(t.db, [{ kind: "agent", source: "reg", ...counts(3, 0, 0) }], new Date("2026-01-05T12:00:00Z"));
-    const before = await getCoverage(t.db, analyst, { kind: "agent", days: 365 });
-    await assignOwner(t.db, analyst, { nodes: ["reg:agent:agt-none"], owner: "dir:human:maya", role: "business" });
-    const after = await getCoverage(t.db, analyst, { kind: "agent", days: 365 });
-    expect(after.totals.owned).toBe(before.totals.owned + 1);
+    await evaluateFindings(t.db, analyst, { trigger: "manual" });
     const today = new Date().toISOString().slice(0, 10);
+    const todays = async () => (await t.db.select().from(ownershipCoverageDaily).where(eq(ownershipCoverageDaily.day, today))).filter((r) => r.kind === "agent");
+    expect((await todays()).map((r) => [r.source, r.total, r.owned])).toEqual([["reg", 3, 1]]);
+    const agent = (await resolveRef(t.db, "reg:agent:agt-none")).id;
+    const ownerless = () => t.db.select().from(findings).where(and(eq(findings.rule, "no_active_owner"), eq(findings.subjectId, agent)));
+    expect((await ownerless())[0]!.status).toBe("open");
+
+    await assignOwner(t.db, analyst, { nodes: ["reg:agent:agt-none"], owner: "dir:human:maya", role: "business" });
+    // The assignment's own evaluation: today's point replaced, the finding resolved, no read needed.
+    expect((await todays()).map((r) => [r.source, r.total, r.owned])).toEqual([["reg", 3, 2]]);
+    expect((await ownerless())[0]!.status).toBe("resolved");
+    const after = await getCoverage(t.db, analyst, { kind: "agent", days: 365 });
     expect(after.trend.map((p) => p.day)).toEqual(["2026-01-05", today].filter((d, i, a) => a.indexOf(d) === i).sort());
     expect(after.trend.at(-1)).toMatchObject({ day: today, owned: 2, total: 3 });
-    const rows = await t.db.select().from(ownershipCoverageDaily).where(eq(ownershipCoverageDaily.day, today));
-    expect(rows.filter((r) => r.kind === "agent")).toHaveLength(1);
   });
 
   it("an auditor may read coverage; a reviewer may not", async () => {

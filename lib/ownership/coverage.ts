@@ -45,7 +45,7 @@ export interface Coverage {
   bySource: (Counts & { source: string })[];
   /** Every (kind, source) with something to own, worst gap first: most nodes without an active owner, then lowest share. */
   gaps: CoverageCell[];
-  /** One point per day coverage was looked at (see ownership_coverage_daily), oldest first. */
+  /** One point per day recorded (see recordCoverage), oldest first, ending with today's live figure. */
   trend: (Counts & { day: string })[];
 }
 
@@ -84,9 +84,11 @@ export async function coverageCells(db: Db): Promise<CoverageCell[]> {
 const utcDay = (d: Date) => d.toISOString().slice(0, 10);
 
 /**
- * Records today's coverage (replacing what an earlier look today recorded), so
- * the trend has one point per day coverage was looked at. Node status is
- * overwritten in place, so this is the only way to know past coverage exactly.
+ * Records the day's coverage (replacing what an earlier record that day wrote),
+ * so the trend has one point per day. Node status is overwritten in place, so
+ * this is the only way to know past coverage exactly. Called by every findings
+ * evaluation (after each import and ownership change, at seed, on demand),
+ * never by a read.
  */
 export async function recordCoverage(db: Db, cells: readonly CoverageCell[], at: Date = new Date()): Promise<void> {
   const day = utcDay(at);
@@ -115,7 +117,6 @@ export async function getCoverage(db: Db, actor: Actor, q: CoverageQuery = { day
   requirePermission(actor, "owner.read");
   const at = new Date();
   const all = await coverageCells(db);
-  await recordCoverage(db, all, at);
   const cells = all.filter((c) => (!q.kind || c.kind === q.kind) && (!q.source || c.source === q.source));
 
   const kinds = [...new Set(cells.map((c) => c.kind))];
@@ -141,6 +142,10 @@ export async function getCoverage(db: Db, actor: Actor, q: CoverageQuery = { day
     .where(and(...filters))
     .groupBy(ownershipCoverageDaily.day)
     .orderBy(asc(ownershipCoverageDaily.day));
+  // Today's point is the live figure (what the page shows now), whatever was last recorded today.
+  const today = utcDay(at);
+  const trend = points.filter((p) => p.day !== today).map((p) => ({ day: p.day, ...counts(p.total, p.owned, p.both) }));
+  trend.push({ day: today, ...sum(cells) });
 
   return {
     asOf: at.toISOString(),
@@ -148,7 +153,7 @@ export async function getCoverage(db: Db, actor: Actor, q: CoverageQuery = { day
     byKind,
     bySource,
     gaps,
-    trend: points.map((p) => ({ day: p.day, ...counts(p.total, p.owned, p.both) })),
+    trend,
   };
 }
 

@@ -1,3 +1,4 @@
+import { evaluateAfterOwnershipChange } from "@/lib/findings/evaluate";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
@@ -103,5 +104,6 @@ export async function setOwnersFor(db: Db, actor: Actor, rawId: string, input: u
     if (out.length) await bumpGraphVersion(tx);
     return out;
   });
+  if (changes.length) await evaluateAfterOwnershipChange(db, requestId);
   return { ...(await ownersView(db, node)), changes };
 }

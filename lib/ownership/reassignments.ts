@@ -1,3 +1,4 @@
+import { evaluateAfterOwnershipChange } from "@/lib/findings/evaluate";
 import { and, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
@@ -216,6 +217,7 @@ export async function resolveReassignments(db: Db, actor: Actor, input: unknown,
     }
     if (graphChanged) await bumpGraphVersion(tx);
   });
+  if (changes.length) await evaluateAfterOwnershipChange(db, requestId);
   const items = await loadViews(db, inArray(ownershipReassignments.id, ids), ids.length, 0);
   return { items, changes };
 }

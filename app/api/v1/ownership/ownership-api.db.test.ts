@@ -89,6 +89,8 @@ describe("GET and PUT /api/v1/nodes/{id}/owners", () => {
     expect(events.map((e) => [e.action, e.targetId])).toEqual([
       ["owner.unassign", await idOf("agt-owned")],
       ["owner.assign", await idOf("agt-owned")],
+      // The findings evaluation that follows an ownership change, under the same request id.
+      ["findings.evaluate", expect.stringMatching(/^fev_/)],
     ]);
     expect(events[1]!.after).toMatchObject({ owner: { name: "Maya Manager" }, role: "technical", via: "put", reason: "Bob moved teams" });
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
@@ -178,7 +180,7 @@ describe("POST /api/v1/ownership/assignments (bulk)", () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ assigned: 3, unchanged: 1 });
     const events = await eventsOf("req-bulk-1");
-    expect(events.map((e) => e.action)).toEqual(["owner.assign", "owner.assign", "owner.assign"]);
+    expect(events.map((e) => e.action)).toEqual(["owner.assign", "owner.assign", "owner.assign", "findings.evaluate"]);
     const created = await t.db.select({ validFrom: edges.validFrom }).from(edges).where(and(eq(edges.kind, "owns"), isNull(edges.validTo), inArray(edges.toId, [await idOf("agt-none"), await idOf("mcp-orphan"), await idOf("cred-hard")])));
     expect(new Set(created.map((c) => c.validFrom.toISOString())).size).toBe(1);
     const after = (await json(await coverage(call("analyst", "/api/v1/ownership/coverage"), noParams))).body.totals;
@@ -227,7 +229,7 @@ describe("the reassignment queue", () => {
     expect(done.status).toBe(200);
     expect(done.body.items[0]).toMatchObject({ status: "reassigned", resolvedOwner: { name: "Maya Manager" }, resolvedBy: expect.stringMatching(/^ana@example.com/) });
     expect(await currentOwners("sa-leave")).toEqual(["maya:business@attest"]);
-    expect((await eventsOf("req-resolve-1")).map((e) => e.action)).toEqual(["owner.unassign", "owner.assign", "ownership.reassignment.resolve"]);
+    expect((await eventsOf("req-resolve-1")).map((e) => e.action)).toEqual(["owner.unassign", "owner.assign", "ownership.reassignment.resolve", "findings.evaluate"]);
     const again = await json(await resolve(call("analyst", "/x", { method: "POST", body: { items: [leoRows[0].id], action: "dismiss", note: "x" } }), noParams));
     expect(again.status).toBe(409);
   });
