@@ -19,6 +19,8 @@ export interface AppUserView {
   humanName: string | null;
   lastSignInAt: string | null;
   tokens: number;
+  /** Signs in through OIDC (linked to an issuer and subject). */
+  oidc: boolean;
 }
 
 /** Every app user with roles, for the admin page and GET /api/v1/users. */
@@ -42,6 +44,7 @@ export async function listAppUsers(db: Db, actor: Actor): Promise<{ items: AppUs
     humanName,
     lastSignInAt: u.lastSignInAt?.toISOString() ?? null,
     tokens: tokens.filter((t) => t.userId === u.id && !t.revokedAt).length,
+    oidc: u.oidcSubject !== null,
   }));
   return { items, total: items.length, nextCursor: null };
 }
