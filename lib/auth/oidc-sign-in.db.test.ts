@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appUsers, auditEvents } from "@/db/schema";
+import { appUsers, auditEvents, nodes } from "@/db/schema";
 import { seedGraph } from "@/db/seed/seed";
 import { updateAppUser } from "@/lib/admin/app-users";
 import { verifyAuditChain } from "@/lib/audit/emit-audit";
@@ -39,6 +39,17 @@ describe("OIDC sign-in", () => {
     const events = await eventsFor(r.userId);
     expect(events.map((e) => [e.action, e.actorType, e.actorId])).toEqual([["user.create", "system", "system:oidc"]]);
     expect(events[0]!.after).toMatchObject({ email: "new.person@example.com", roles: [], oidc: { issuer: ISSUER, subject: "sub-new-1" } });
+  });
+
+  it("a newcomer whose verified email is a person's in the graph is linked to that person (never by an unverified email)", async () => {
+    // smallGraph's "50% Done_Person" (pct@example.com) has no app user.
+    const r = await signInWithOidc(t.db, noMap, claims("sub-pct", { email: "PCT@example.com" }));
+    if (!r.ok) throw new Error("expected a sign-in");
+    const [person] = await t.db.select().from(nodes).where(eq(nodes.name, "50% Done_Person"));
+    expect((await userRow(r.userId)).humanNodeId).toBe(person!.id);
+    const unverified = await signInWithOidc(t.db, noMap, claims("sub-grace", { email: "grace@example.com", email_verified: false }));
+    if (!unverified.ok) throw new Error("expected a sign-in");
+    expect((await userRow(unverified.userId)).humanNodeId).toBeNull();
   });
 
   it("the next sign-in finds the same user by issuer and sub, even after the email changed at the IdP", async () => {

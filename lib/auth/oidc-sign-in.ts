@@ -1,6 +1,6 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { appUserRoles, appUsers } from "@/db/schema";
+import { appUserRoles, appUsers, nodes } from "@/db/schema";
 import { emitAudit } from "@/lib/audit/emit-audit";
 import { systemActor } from "@/lib/authz/actor";
 import { isRole, type Role } from "@/lib/authz/roles";
@@ -66,9 +66,10 @@ export async function signInWithOidc(db: Db, config: Pick<OidcConfig, "issuer" |
     if (!user) {
       if (!email) return { ok: false, reason: "no_email" } as const;
       const id = newId("usr");
-      [user] = await tx.insert(appUsers).values({ id, email, name, oidcIssuer: issuer, oidcSubject: subject }).returning();
+      const humanNodeId = emailVerified ? await personByEmail(tx, email) : null;
+      [user] = await tx.insert(appUsers).values({ id, email, name, oidcIssuer: issuer, oidcSubject: subject, humanNodeId }).returning();
       created = true;
-      await emitAudit(tx, actor, { action: "user.create", target: target(id), after: { email, name, status: "active", roles: [], oidc: { issuer, subject } } });
+      await emitAudit(tx, actor, { action: "user.create", target: target(id), after: { email, name, status: "active", roles: [], humanNodeId, oidc: { issuer, subject } } });
     }
     if (!user) throw new Error("OIDC sign-in: the app user row was not written");
     if (user.status !== "active") return { ok: false, reason: "disabled" } as const;
@@ -95,6 +96,19 @@ export async function signInWithOidc(db: Db, config: Pick<OidcConfig, "issuer" |
     await tx.update(appUsers).set({ lastSignInAt: new Date() }).where(eq(appUsers.id, user.id));
     return { ok: true, userId: user.id, created, linked, roles } as const;
   });
+}
+
+/**
+ * The graph's current human node with this email, when exactly one has it, so a new user's "what I own" and separation
+ * of duties know who they are. Only for an email the IdP verified: a claimed address must not borrow someone's identity.
+ */
+async function personByEmail(tx: Db, email: string): Promise<string | null> {
+  const found = await tx
+    .select({ id: nodes.id })
+    .from(nodes)
+    .where(and(eq(nodes.kind, "human"), isNull(nodes.validTo), sql`lower(${nodes.attributes}->>'email') = ${email}`))
+    .limit(2);
+  return found.length === 1 ? found[0]!.id : null;
 }
 
 /** The app user signed in as (issuer, sub), if any. */
