@@ -37,8 +37,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
             // Auth.js's generic OIDC provider: endpoints from the issuer's discovery document, authorization code flow
             // with PKCE, state and nonce; the profile is the validated ID token's claims (so the roles claim must be in
             // the ID token). Auth.js passes oauth4webapi's allowInsecureRequests itself, so a plain-http issuer works;
-            // oidc-config.ts admits one on loopback only. The redirect URI is <origin>/api/auth/callback/oidc, where a
-            // route handler's origin names a loopback address "localhost" (Next.js's NextURL) — set AUTH_URL behind proxies.
+            // oidc-config.ts admits one on loopback only. The redirect URI is <origin>/api/auth/callback/oidc, the
+            // origin from AUTH_URL or the (forwarded) Host header (lib/auth/public-request.ts).
             id: "oidc",
             name: oidcConfig.name,
             type: "oidc" as const,
