@@ -4,6 +4,8 @@ import { defineConfig } from "@playwright/test";
 
 const port = Number(process.env.ATTEST_E2E_PORT ?? 3100);
 const dataDir = process.env.ATTEST_E2E_DATA_DIR ?? path.join(os.tmpdir(), "attest-e2e-data");
+/** The local OpenID Provider's port, derived from the app's so parallel runs on other ports do not collide. */
+export const oidcPort = port + 1000;
 
 export default defineConfig({
   testDir: "e2e",
@@ -23,21 +25,41 @@ export default defineConfig({
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
     },
   },
-  webServer: {
-    // The app as a new user runs it: `npm start` on a fresh embedded database with the demo seed.
-    command: "node scripts/start.mjs",
-    url: `http://127.0.0.1:${port}/api/health`,
-    timeout: 240_000,
-    reuseExistingServer: false,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      PORT: String(port),
-      ATTEST_DATA_DIR: dataDir,
-      DATABASE_URL: "",
-      ATTEST_DEMO: "",
-      ATTEST_BOOTSTRAP_TOKEN: "e2e-bootstrap-token-0123456789abcdef",
-      AUTH_SECRET: "e2e-only-secret-not-for-production-0123456789",
+  webServer: [
+    {
+      // A real OpenID Provider on 127.0.0.1 for e2e/oidc.spec.ts (e2e/oidc-provider.mjs).
+      command: "node e2e/oidc-provider.mjs",
+      url: `http://127.0.0.1:${oidcPort}/.well-known/openid-configuration`,
+      timeout: 30_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      // The app's side of OIDC runs on localhost: Next.js reports a loopback address as localhost to route handlers,
+      // so the callback URL Auth.js computes there must match the one the sign-in started from (e2e/oidc.spec.ts).
+      env: { OIDC_PORT: String(oidcPort), OIDC_REDIRECT_URI: `http://localhost:${port}/api/auth/callback/oidc` },
     },
-  },
+    {
+      // The app as a new user runs it: `npm start` on a fresh embedded database with the demo seed, and OIDC sign-in
+      // through the provider above (password sign-in stays on: the demo is on with PGlite).
+      command: "node scripts/start.mjs",
+      url: `http://127.0.0.1:${port}/api/health`,
+      timeout: 240_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        PORT: String(port),
+        ATTEST_DATA_DIR: dataDir,
+        DATABASE_URL: "",
+        ATTEST_DEMO: "",
+        ATTEST_BOOTSTRAP_TOKEN: "e2e-bootstrap-token-0123456789abcdef",
+        AUTH_SECRET: "e2e-only-secret-not-for-production-0123456789",
+        AUTH_OIDC_ISSUER: `http://127.0.0.1:${oidcPort}`,
+        AUTH_OIDC_CLIENT_ID: "attest-e2e",
+        AUTH_OIDC_CLIENT_SECRET: "attest-e2e-oidc-client-secret",
+        AUTH_OIDC_NAME: "Northwind IdP",
+        AUTH_OIDC_ROLE_MAP: "attest-admins=admin,attest-analysts=analyst,attest-reviewers=reviewer,attest-auditors=auditor",
+      },
+    },
+  ],
 });

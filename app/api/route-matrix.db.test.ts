@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appUserRoles, appUsers } from "@/db/schema";
 import { seedGraph } from "@/db/seed/seed";
 import { createApiToken, revokeApiToken } from "@/lib/admin/api-tokens";
 import type { Role } from "@/lib/authz/roles";
@@ -121,7 +123,7 @@ function operations(): Operation[] {
 }
 
 let t: TestDatabase;
-const tokens = {} as Record<Role | "revoked", string>;
+const tokens = {} as Record<Role | "revoked" | "noRole", string>;
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -133,6 +135,11 @@ beforeAll(async () => {
     const u = await actorByEmail(t, users[role]);
     tokens[role] = (await createApiToken(t.db, admin, { name: role, userId: u.id, roles: [role] })).token;
   }
+  // A person with no role (a first OIDC sign-in): a token made while they held one now acts with none.
+  await t.db.insert(appUsers).values({ id: "usr_norole", email: "norole@example.com", name: "No Role" });
+  await t.db.insert(appUserRoles).values({ userId: "usr_norole", role: "auditor" });
+  tokens.noRole = (await createApiToken(t.db, admin, { name: "no role", userId: "usr_norole", roles: ["auditor"] })).token;
+  await t.db.delete(appUserRoles).where(eq(appUserRoles.userId, "usr_norole"));
   const revoked = await createApiToken(t.db, admin, { name: "revoked", roles: ["admin"] });
   await revokeApiToken(t.db, admin, revoked.id);
   tokens.revoked = revoked.token;
@@ -160,7 +167,7 @@ describe("role × action matrix", () => {
   });
 
   for (const op of ops) {
-    it(`${op.key}: anonymous, a revoked token, and each role get what the matrix says`, async () => {
+    it(`${op.key}: anonymous, a revoked token, a user with no role, and each role get what the matrix says`, async () => {
       const allowed = MATRIX[op.key];
       if (allowed === undefined) return; // reported by the test above
       if (allowed === "public") {
@@ -169,6 +176,7 @@ describe("role × action matrix", () => {
       }
       expect(await call(op), "anonymous").toBe(401);
       expect(await call(op, tokens.revoked), "revoked token").toBe(401);
+      expect(await call(op, tokens.noRole), "a user with no role").toBe(403);
       for (const role of ROLES) {
         const status = await call(op, tokens[role]);
         if (allowed.includes(role)) expect([401, 403], `${role} should be allowed`).not.toContain(status);

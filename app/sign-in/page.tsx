@@ -1,7 +1,7 @@
 import { AuthError } from "next-auth";
 import { redirect } from "next/navigation";
 import { isDemoMode } from "@/db/client";
-import { passwordSignInEnabled, signIn } from "@/lib/auth/auth";
+import { oidcConfig, passwordSignInEnabled, signIn } from "@/lib/auth/auth";
 import { sessionActor } from "@/lib/authz/session";
 
 export const metadata = { title: "Sign in" };
@@ -21,6 +21,36 @@ async function signInAction(formData: FormData) {
   }
 }
 
+async function oidcSignInAction() {
+  "use server";
+  try {
+    await signIn("oidc", { redirectTo: "/" });
+  } catch (e) {
+    // Success is a redirect to the identity provider; an AuthError here means it could not be reached or refused us.
+    if (e instanceof AuthError) redirect("/sign-in?error=oidc-failed");
+    throw e;
+  }
+}
+
+/** What the page says for each `?error=`: ours (oidc-*, set by lib/auth/auth.ts) and Auth.js's own error types. */
+function errorMessage(error: string, idp: string): string {
+  switch (error) {
+    case "rate":
+      return "Too many sign-in attempts. Wait a few minutes and try again.";
+    case "invalid":
+    case "CredentialsSignin":
+      return "That email and password do not match an active account.";
+    case "oidc-disabled":
+      return "Your Attest account is disabled. Ask an administrator if you need access.";
+    case "oidc-cannot_link":
+      return `An Attest account with your email exists, but your ${idp} sign-in could not be linked to it safely (the email is not verified by ${idp}, or the account already signs in with another identity). Ask an administrator.`;
+    case "oidc-no_email":
+      return `${idp} did not send your email address, which a new Attest account needs. Ask an administrator to release the email claim to Attest.`;
+    default:
+      return `Sign-in with ${idp} did not complete. Try again; if it keeps failing, ask an administrator.`;
+  }
+}
+
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
   if (await sessionActor()) redirect("/");
   const { error } = await searchParams;
@@ -33,9 +63,17 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <p className="subtitle">Identity-graph governance for people, service accounts, AI agents and MCP servers.</p>
         {error ? (
           <p className="alert" role="alert">
-            {error === "rate" ? "Too many sign-in attempts. Wait a few minutes and try again." : "That email and password do not match an active account."}
+            {errorMessage(error, oidcConfig?.name ?? "single sign-on")}
           </p>
         ) : null}
+        {oidcConfig ? (
+          <form action={oidcSignInAction}>
+            <button className="btn" type="submit">
+              Sign in with {oidcConfig.name}
+            </button>
+          </form>
+        ) : null}
+        {oidcConfig && enabled ? <p className="subtitle">or with your email and password:</p> : null}
         {enabled ? (
           <form action={signInAction}>
             <label>
@@ -50,7 +88,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
               Sign in
             </button>
           </form>
-        ) : (
+        ) : oidcConfig ? null : (
           <p>Password sign-in is turned off on this server. Ask an administrator how to sign in.</p>
         )}
       </section>

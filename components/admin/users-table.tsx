@@ -14,6 +14,7 @@ export interface UserRow {
   humanName: string | null;
   lastSignInAt: string | null;
   tokens: number;
+  oidc: boolean;
 }
 
 /** Users and their roles; each change is sent at once and takes effect on the user's next request. */
@@ -58,6 +59,8 @@ export function UsersTable({ users, selfId }: { users: UserRow[]; selfId: string
                 <div className="subtitle" style={{ margin: 0, fontSize: "0.8rem" }}>
                   {u.email}
                   {u.tokens ? ` · ${u.tokens} token${u.tokens === 1 ? "" : "s"}` : ""}
+                  {u.oidc ? " · OIDC" : ""}
+                  {u.status === "active" && u.roles.length === 0 ? " · no role yet" : ""}
                 </div>
               </td>
               <td>{u.humanName ?? "—"}</td>

@@ -21,10 +21,15 @@ export const appUsers = pgTable(
     lastSignInAt: timestamp("last_sign_in_at", { withTimezone: true }),
     /** Sessions issued before this instant are void (set on sign-out and when the user is disabled). */
     sessionsValidAfter: timestamp("sessions_valid_after", { withTimezone: true }),
+    /** The OIDC identity this user signs in with: the issuer and its `sub` claim, stable where emails are not. */
+    oidcIssuer: text("oidc_issuer"),
+    oidcSubject: text("oidc_subject"),
     ...timestamps,
   },
   (t) => [
     uniqueIndex("app_users_email_key").on(sql`lower(${t.email})`),
+    uniqueIndex("app_users_oidc_key").on(t.oidcIssuer, t.oidcSubject),
+    check("app_users_oidc_check", sql`(${t.oidcIssuer} is null) = (${t.oidcSubject} is null)`),
     check("app_users_status_check", sql`${t.status} in ('active', 'disabled')`),
   ],
 );

@@ -1,4 +1,4 @@
-import { asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { apiTokens, appUserRoles, appUsers, nodes } from "@/db/schema";
@@ -19,6 +19,8 @@ export interface AppUserView {
   humanName: string | null;
   lastSignInAt: string | null;
   tokens: number;
+  /** Signs in through OIDC (linked to an issuer and subject). */
+  oidc: boolean;
 }
 
 /** Every app user with roles, for the admin page and GET /api/v1/users. */
@@ -42,6 +44,7 @@ export async function listAppUsers(db: Db, actor: Actor): Promise<{ items: AppUs
     humanName,
     lastSignInAt: u.lastSignInAt?.toISOString() ?? null,
     tokens: tokens.filter((t) => t.userId === u.id && !t.revokedAt).length,
+    oidc: u.oidcSubject !== null,
   }));
   return { items, total: items.length, nextCursor: null };
 }
@@ -72,8 +75,12 @@ export async function updateAppUser(db: Db, actor: Actor, userId: string, input:
     // Disabling also voids the user's sessions, so re-enabling later does not revive them.
     if (change.status) await tx.update(appUsers).set({ status: change.status, updatedAt: new Date(), ...(change.status === "disabled" ? { sessionsValidAfter: new Date() } : {}) }).where(eq(appUsers.id, userId));
     if (change.roles) {
-      await tx.delete(appUserRoles).where(eq(appUserRoles.userId, userId));
-      if (roles.length) await tx.insert(appUserRoles).values(roles.map((role) => ({ userId, role, grantedBy: actor.id })));
+      // Only the difference is written: a role kept keeps its grantor, so a role the OIDC role map granted stays
+      // the map's to take back (lib/auth/oidc-sign-in.ts), and one an admin granted stays the admin's.
+      const removed = before.roles.filter((r) => !roles.includes(r));
+      const added = roles.filter((r) => !before.roles.includes(r));
+      if (removed.length) await tx.delete(appUserRoles).where(and(eq(appUserRoles.userId, userId), inArray(appUserRoles.role, removed)));
+      if (added.length) await tx.insert(appUserRoles).values(added.map((role) => ({ userId, role, grantedBy: actor.id })));
     }
     await emitAudit(tx, actor, {
       action: "user.update",

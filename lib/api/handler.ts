@@ -51,6 +51,8 @@ export function apiRoute<P = Record<string, never>>(fn: (ctx: HandlerContext<P>)
       const actor = await requestActor(req);
       // Only a session rides on an ambient cookie; bearer calls cannot be forged cross-site.
       if (actor.type === "user") checkSameOrigin(req);
+      // No role, no data: a first OIDC sign-in waits for an admin's grant, on every route (even "my own" ones).
+      if (actor.roles.length === 0) throw new AppError("forbidden", "your account has no role yet; ask an administrator to grant one");
       if (options.anyOf && !options.anyOf.some((p) => can(actor, p))) requirePermission(actor, options.anyOf[0]);
       const params = (await ctx?.params) ?? ({} as P);
       const out = await fn({ req, params, requestId, actor });

@@ -16,10 +16,14 @@ export async function sessionActor(): Promise<Actor | null> {
   return actorForUser(await getDb(), uid, (session as { signedInAt?: number }).signedInAt ?? 0);
 }
 
-/** For pages: the actor, or a redirect to sign-in. */
+/**
+ * For pages: the actor, or a redirect to sign-in. A signed-in person with no role yet (a first OIDC sign-in, or every
+ * role removed) is sent to the "no role yet" page and sees no data, not even what they own.
+ */
 export async function requirePageActor(): Promise<Actor> {
   const actor = await sessionActor();
   if (!actor) redirect("/sign-in");
+  if (actor.roles.length === 0) redirect("/no-role");
   return actor;
 }
 
