@@ -24,6 +24,7 @@ test("the sign-in page offers the identity provider next to the demo accounts", 
   await new SignInPage(page).goto();
   await expect(page.getByRole("button", { name: "Sign in with Northwind IdP" })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Demo accounts" })).toBeVisible();
+  await page.screenshot({ path: "test-results/oidc-sign-in.png", fullPage: true });
 });
 
 test("a person whose IdP groups map to analyst lands on the dashboard with analyst permissions", async ({ page }) => {
@@ -44,6 +45,7 @@ test("a newcomer without a mapped group waits on the no-role page until an admin
   await expect(page).toHaveURL(/\/no-role$/);
   await expect(page.getByRole("heading", { name: "You're signed in but have no role yet" })).toBeVisible();
   await expect(page.getByText(`${login}@idp.test`)).toBeVisible();
+  await page.screenshot({ path: "test-results/oidc-no-role.png", fullPage: true });
   // No data anywhere: pages send them back, the API refuses the session.
   for (const path of ["/graph", "/", "/nodes"]) {
     await page.goto(path);
