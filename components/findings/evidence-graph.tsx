@@ -11,7 +11,7 @@ export function EvidenceGraph({ elements, subjectId }: { elements: GraphElements
   const kinds = [...new Set(elements.nodes.map((n) => n.kind))] as NodeKind[];
   return (
     <div className={styles.evidence} data-testid="evidence-graph">
-      <GraphCanvas elements={elements} layout={elements.edges.length ? "breadthfirst" : "concentric"} roots={[subjectId]} />
+      <GraphCanvas elements={elements} layout={elements.edges.length ? "paths" : "concentric"} roots={[subjectId]} />
       <div className="legend" aria-label="Legend">
         {kinds.map((k) => (
           <span key={k}>
