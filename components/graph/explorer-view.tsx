@@ -65,6 +65,18 @@ export function ExplorerView({ elements, items, names, focusId, exploreHref, dir
           <span style={{ color: "#dd2590" }}>- - acts for (delegation)</span>
           <span style={{ color: "#b42318" }}>— credential</span>
         </div>
+        {groupLinks ? (
+          // The same groups as links, for keyboards and screen readers (the canvas is a picture).
+          <nav className="chips" aria-label="Groups" data-testid="graph-groups">
+            {elements.nodes
+              .filter((n) => groupLinks[n.id])
+              .map((n) => (
+                <Link key={n.id} className="chip" href={groupLinks[n.id]!}>
+                  <span className="dot" style={{ background: KIND_COLOR[n.kind] }} aria-hidden /> {n.label}
+                </Link>
+              ))}
+          </nav>
+        ) : null}
         {elements.clipped ? <p className="subtitle">The picture shows the nearest results only; the list has them all.</p> : null}
       </div>
       <section className="panel results" aria-label="Results" style={{ padding: 0 }}>

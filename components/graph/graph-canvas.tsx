@@ -95,6 +95,11 @@ export function GraphCanvas({ elements, highlight, onSelect, layout = "paths", r
     });
     c.layout(layoutFor(layout, elements.nodes.length, roots?.filter((r) => ids.has(r)) ?? [])).run();
     c.fit(undefined, 30);
+    // A handful of nodes would otherwise fill the canvas at the highest zoom.
+    if (c.zoom() > 1.25) {
+      c.zoom(1.25);
+      c.center();
+    }
     el.dataset.nodes = String(c.nodes().length);
     // "render" fires after the renderer has drawn a frame with the new positions.
     c.one("render", () => {
