@@ -38,7 +38,7 @@ function layoutFor(kind: Props["layout"], count: number, roots: string[]): Layou
  * When a drawing is complete (layout run, first frame rendered) the host gets
  * data-layout="done" and the page a performance mark "attest:graph-drawn", so
  * tests and the render benchmark wait for real work, not a timer. A tap on a
- * node puts its id in data-selected before onSelect runs.
+ * node puts its id in data-selected (and marks "attest:graph-tap") before onSelect runs.
  */
 export function GraphCanvas({ elements, highlight, onSelect, layout = "paths", roots, pngName = "attest-graph.png" }: Props) {
   const host = useRef<HTMLDivElement>(null);
@@ -66,6 +66,7 @@ export function GraphCanvas({ elements, highlight, onSelect, layout = "paths", r
       instance.on("tap", "node", (e) => {
         const id: string = e.target.id();
         if (host.current) host.current.dataset.selected = id;
+        performance.mark("attest:graph-tap", { detail: { id } });
         selectRef.current?.(id);
       });
       cy.current = instance;
