@@ -56,6 +56,9 @@ test("the neighbourhood of a person lists every relationship one edge away, owne
   await expect(page.getByTestId("graph-summary")).toContainText(`${around.total} relationships one edge away`);
   await expect(page.getByTestId("results").getByRole("option")).toHaveCount(around.total);
   await expect(page.getByTestId("results")).toContainText("owns");
+  const [csv] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-csv").click()]);
+  expect(csv.suggestedFilename()).toBe(`neighbors-${node.id}.csv`);
+  expect(readFileSync((await csv.path())!, "utf8").trimEnd().split("\r\n")).toHaveLength(around.total + 1);
   await page.goto(`/graph?node=${node.id}&mode=neighbors&asOf=someday`);
   await expect(page.getByRole("alert").filter({ hasText: "asOf" })).toBeVisible();
 });

@@ -8,7 +8,8 @@ import { smallGraph } from "@/lib/testing/small-graph";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { clearAccessCache } from "./access-cache";
 import { pathsFor, pathsQuerySchema, reachableFromFor, reachableFromQuerySchema, whoCanReachFor, whoCanReachQuerySchema } from "./access-api";
-import { pathsCsv, reachableFromCsv, whoCanReachCsv } from "./access-csv";
+import { neighborsCsv, pathsCsv, reachableFromCsv, whoCanReachCsv } from "./access-csv";
+import { neighborsQuerySchema } from "./node-api";
 import { readCsv } from "@/lib/evidence/csv";
 
 let t: TestDatabase;
@@ -109,6 +110,12 @@ describe("filters by kind and source, and CSV of the whole answer", () => {
     const paths = readCsv((await pathsCsv(t.db, analyst, pathsQuerySchema.parse({ from: "mcp:agent:bot", to: "mcp:resource:repo", k: "3", format: "csv" }))).body);
     expect(paths.rows.map((row) => row[4])).toEqual(["2", "3", "6"]);
     expect(paths.rows.every((row) => row[0] === "repo northwind/platform")).toBe(true);
+
+    // Ada's neighbourhood: every relationship, both directions, governance included, all pages.
+    const around = readCsv((await neighborsCsv(t.db, analyst, "okta:human:00u1", neighborsQuerySchema.parse({ limit: "1", format: "csv" }))).body);
+    expect(around.rows.map((row) => row[5]).sort()).toEqual(
+      ["Ada Lovelace —manages→ 50% Done_Person", "Ada Lovelace —member of→ Engineering", "Ada Lovelace —owns→ Triage bot", "Triage bot —acts for→ Ada Lovelace", "New agent —acts for→ Ada Lovelace", '=HYPERLINK("http://x") —acts for→ Ada Lovelace'].sort(),
+    );
   });
 });
 

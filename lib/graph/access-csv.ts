@@ -5,6 +5,8 @@ import { AppError } from "@/lib/errors";
 import { toCsv, type Cell } from "@/lib/evidence/csv";
 import { describeNodes, describeReached, pathsFor, type pathsQuerySchema, reachableFromAnswer, type reachableFromQuerySchema, whoCanReachAnswer, type whoCanReachQuerySchema, type AccessAnswer } from "./access-api";
 import { EDGE_RULES } from "./model";
+import { getNodeFor, type neighborsQuerySchema } from "./node-api";
+import { listNeighbors } from "./nodes";
 import type { PathOut } from "./traverse";
 
 /** The explorer's list as a file: one row per result, the same columns for every mode. */
@@ -66,4 +68,21 @@ export async function pathsCsv(db: Db, actor: Actor, q: z.infer<typeof pathsQuer
   });
   const from = r.items[0]?.nodes[0] ?? "none";
   return { filename: `paths-${from}.csv`, body: toCsv(ACCESS_CSV_HEADER, rows) };
+}
+
+/** Every relationship one edge away (all pages), one row per edge, described by the node at its other end. */
+export async function neighborsCsv(db: Db, actor: Actor, rawId: string, q: z.infer<typeof neighborsQuerySchema>): Promise<CsvFile> {
+  const node = await getNodeFor(db, actor, rawId);
+  const rows: Cell[][] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listNeighbors(db, node.id, { ...q, limit: 500, cursor });
+    if (page.total > ACCESS_CSV_MAX_ROWS) throw new AppError("bad_request", `the node has ${page.total} relationships, more than ${ACCESS_CSV_MAX_ROWS} a CSV export holds; filter by edgeKind or direction`);
+    for (const n of page.items) {
+      const path = n.edge.direction === "out" ? `${node.name} —${n.edge.label}→ ${n.node.name}` : `${n.node.name} —${n.edge.label}→ ${node.name}`;
+      rows.push([n.node.name, n.node.kind, n.node.source, n.node.externalId, 1, path, n.node.id]);
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return { filename: `neighbors-${node.id}.csv`, body: toCsv(ACCESS_CSV_HEADER, rows) };
 }

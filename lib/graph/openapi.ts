@@ -26,6 +26,7 @@ export const graphPaths: PathItems = {
   "/api/v1/nodes/{id}/neighbors": {
     get: {
       summary: "The nodes one edge away, with the edges",
+      description: "`format=csv` answers every relationship (all pages) as a formula-safe CSV attachment, one row per edge, with the columns of who-can-reach (path length 1, the edge in words).",
       parameters: [idParam, ...queryParams(neighborsQuerySchema)],
       responses: {
         "200": {

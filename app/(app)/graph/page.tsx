@@ -175,7 +175,9 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
     ? `/api/v1/access/${mode === "who" ? "who-can-reach" : "reachable-from"}?${new URLSearchParams({ [mode === "who" ? "target" : "principal"]: focus.id, maxDepth: depth, ...(asOf ? { asOf } : {}), ...(kind ? { kind } : {}), ...(source ? { source } : {}), format: "csv" })}`
     : mode === "paths" && to
       ? `/api/v1/access/paths?${new URLSearchParams({ from: focus.id, to, maxDepth: depth, k: "10", ...(asOf ? { asOf } : {}), format: "csv" })}`
-      : null;
+      : mode === "neighbors"
+        ? `/api/v1/nodes/${focus.id}/neighbors?${new URLSearchParams({ ...(asOf ? { asOf } : {}), format: "csv" })}`
+        : null;
 
   return (
     <>
@@ -247,10 +249,10 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
             </a>
           ) : null}
         </p>
-      ) : mode === "paths" && csvHref && items.length > 0 ? (
+      ) : csvHref && items.length > 0 ? (
         <p className="toolbar">
           <a className="btn secondary" href={csvHref} download data-testid="download-csv">
-            Download CSV
+            Download CSV{mode === "neighbors" ? ` (all ${total.toLocaleString("en")})` : ""}
           </a>
         </p>
       ) : null}
