@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
 import type { GraphElements } from "@/lib/graph/elements";
 import { KIND_COLOR } from "@/lib/graph/kind-style";
+import { KindGlyph } from "@/components/graph/kind-glyph";
 import { EDGE_RULES, NODE_KIND_LABEL, NODE_KINDS, type EdgeKind, type NodeKind } from "@/lib/graph/model";
 import { GraphCanvas } from "./graph-canvas";
 
@@ -58,7 +59,7 @@ export function ExplorerView({ elements, items, names, focusId, exploreHref, dir
         <div className="legend" aria-label="Legend">
           {kindsShown.map((k) => (
             <span key={k}>
-              <span className="dot" style={{ background: KIND_COLOR[k] }} aria-hidden /> {NODE_KIND_LABEL[k]}
+              <KindGlyph kind={k} /> {NODE_KIND_LABEL[k]}
             </span>
           ))}
           {grouped ? <span>▢ a group of results of one kind and source: click to open it</span> : <span>— access edge</span>}

@@ -1,11 +1,11 @@
 import type { StylesheetJson } from "cytoscape";
-import { KIND_COLOR } from "@/lib/graph/kind-style";
+import { KIND_COLOR, KIND_SHAPE } from "@/lib/graph/kind-style";
 import { NODE_KINDS } from "@/lib/graph/model";
 
 /** The highlighted path's colour: used by no node kind, so a highlighted path stands out (and a test can find its pixels). */
 export const HIGHLIGHT_COLOR = "#06aed4";
 
-/** Cytoscape styles: colour by node kind (the same colours as badges and the legend). */
+/** Cytoscape styles: colour and shape by node kind (the same as badges and the legend). */
 export const GRAPH_STYLE: StylesheetJson = [
   {
     selector: "node",
@@ -23,7 +23,7 @@ export const GRAPH_STYLE: StylesheetJson = [
       color: "#1c2430",
     },
   },
-  ...NODE_KINDS.map((k) => ({ selector: `node[kind = "${k}"]`, style: { "background-color": KIND_COLOR[k] } })),
+  ...NODE_KINDS.map((k) => ({ selector: `node[kind = "${k}"]`, style: { "background-color": KIND_COLOR[k], shape: KIND_SHAPE[k] } })),
   { selector: "node[?focus]", style: { width: 34, height: 34, "border-width": 4, "border-color": "#101828", "font-weight": "bold" } },
   {
     selector: "edge",
