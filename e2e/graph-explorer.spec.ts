@@ -208,6 +208,7 @@ test("a node page summarises who can reach it and what a person reaches, with li
   await page.goto(`/nodes/${tool.id}`);
   const summary = page.getByTestId("access-summary");
   await expect(summary.getByRole("heading")).toHaveText(`Who can reach this ${all.total}`);
+  await page.screenshot({ path: "test-results/node-access-summary.png", fullPage: true });
   await summary.getByRole("link", { name: /^Human/ }).click();
   await expect(page).toHaveURL(/mode=who&kind=human/);
   await expect(page.getByTestId("graph-summary")).toContainText("filtered by human");
