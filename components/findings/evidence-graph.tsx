@@ -1,7 +1,7 @@
 "use client";
 
 import { GraphCanvas } from "@/components/graph/graph-canvas";
-import { KIND_COLOR } from "@/lib/graph/kind-style";
+import { KindGlyph } from "@/components/graph/kind-glyph";
 import type { GraphElements } from "@/lib/graph/elements";
 import { NODE_KIND_LABEL, type NodeKind } from "@/lib/graph/model";
 import styles from "./findings.module.css";
@@ -11,11 +11,11 @@ export function EvidenceGraph({ elements, subjectId }: { elements: GraphElements
   const kinds = [...new Set(elements.nodes.map((n) => n.kind))] as NodeKind[];
   return (
     <div className={styles.evidence} data-testid="evidence-graph">
-      <GraphCanvas elements={elements} layout={elements.edges.length ? "breadthfirst" : "concentric"} roots={[subjectId]} />
+      <GraphCanvas elements={elements} layout={elements.edges.length ? "paths" : "concentric"} roots={[subjectId]} />
       <div className="legend" aria-label="Legend">
         {kinds.map((k) => (
           <span key={k}>
-            <span className="dot" style={{ background: KIND_COLOR[k] }} aria-hidden /> {NODE_KIND_LABEL[k]}
+            <KindGlyph kind={k} /> {NODE_KIND_LABEL[k]}
           </span>
         ))}
         {elements.clipped ? <span>Only part of the evidence is drawn; the lists below have all of it.</span> : null}

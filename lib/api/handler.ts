@@ -95,3 +95,10 @@ export function parseQuery<T extends z.ZodType>(req: Request, schema: T): z.infe
   }
   return parsed.data;
 }
+
+/** A file download answer (Content-Disposition: attachment); `filename` must be built from safe characters only. */
+export function downloadResponse(body: string | Uint8Array, contentType: string, filename: string, requestId: string): Response {
+  return new Response(body as BodyInit, {
+    headers: { "content-type": contentType, "content-disposition": `attachment; filename="${filename}"`, "cache-control": "no-store", "x-request-id": requestId },
+  });
+}

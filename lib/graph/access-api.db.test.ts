@@ -8,6 +8,9 @@ import { smallGraph } from "@/lib/testing/small-graph";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { clearAccessCache } from "./access-cache";
 import { pathsFor, pathsQuerySchema, reachableFromFor, reachableFromQuerySchema, whoCanReachFor, whoCanReachQuerySchema } from "./access-api";
+import { neighborsCsv, pathsCsv, reachableFromCsv, whoCanReachCsv } from "./access-csv";
+import { neighborsQuerySchema } from "./node-api";
+import { readCsv } from "@/lib/evidence/csv";
 
 let t: TestDatabase;
 let analyst: Actor;
@@ -67,6 +70,55 @@ describe("reachable from", () => {
   });
 });
 
+describe("filters by kind and source, and CSV of the whole answer", () => {
+  it("narrows by source and kind; total counts what is left; groups count the whole answer", async () => {
+    const all = await from({ principal: "mcp:agent:bot" });
+    const bySource = await from({ principal: "mcp:agent:bot", source: "okta" });
+    expect(bySource.items.every((i) => i.source === "okta")).toBe(true);
+    expect(bySource.total).toBe(all.items.filter((i) => i.source === "okta").length);
+    expect(bySource.groups).toEqual(all.groups);
+    expect(all.groups.reduce((n, g) => n + g.count, 0)).toBe(all.total);
+    expect(all.groups).toContainEqual({ kind: "human", source: "okta", count: 1 });
+    const both = await from({ principal: "mcp:agent:bot", kind: "resource", source: "okta" });
+    expect(both.total).toBe(0);
+    expect((await from({ principal: "mcp:agent:bot", source: "no-such-source" })).total).toBe(0);
+    const who2 = await who({ target: "mcp:resource:repo", source: "mcp" });
+    expect(who2.items.map((i) => i.name).sort()).toEqual(["Triage bot", "ci-deployer"].sort());
+  });
+
+  it("exports every row, not one page, with paths in words, and neutralises formula-like names", async () => {
+    const page1 = await who({ target: "mcp:resource:repo", limit: "1" });
+    expect(page1.total).toBeGreaterThan(1);
+    const f = await whoCanReachCsv(t.db, analyst, whoCanReachQuerySchema.parse({ target: "mcp:resource:repo", limit: "1", format: "csv" }));
+    expect(f.filename).toMatch(/^who-can-reach-res_[0-9a-z]+\.csv$/);
+    const { header, rows } = readCsv(f.body);
+    expect(header).toEqual(["name", "kind", "source", "external id", "path length", "path", "id"]);
+    expect(rows).toHaveLength(page1.total);
+    const bot = rows.find((r) => r[0] === "Triage bot")!;
+    expect(bot.slice(1, 5)).toEqual(["agent", "mcp", "bot", "2"]);
+    expect(bot[5]).toBe("Triage bot —uses credential→ GitHub PAT —credential for→ repo northwind/platform");
+
+    // A name from an import that a spreadsheet would run as a formula is written as text.
+    const r = await runImport(t.db, analyst, decodeGraphDocument({ source: "evil", nodes: [{ kind: "agent", externalId: "x", name: "=HYPERLINK(\"http://x\")" }], edges: [{ kind: "acts_for", from: { kind: "agent", externalId: "x" }, to: { kind: "human", externalId: "00u1", source: "okta" } }] }) as never, { format: "graph" });
+    expect(r.status).toBe("succeeded");
+    const evil = await reachableFromCsv(t.db, analyst, reachableFromQuerySchema.parse({ principal: "evil:agent:x", kind: "resource", format: "csv" }));
+    expect(evil.body).toContain(`"'=HYPERLINK(""http://x"")`);
+    expect(evil.body).not.toMatch(/(^|,)"=/m);
+    const back = readCsv(evil.body).rows;
+    expect(back[0]![5]!.startsWith('=HYPERLINK("http://x") —acts for→ Ada Lovelace')).toBe(true);
+
+    const paths = readCsv((await pathsCsv(t.db, analyst, pathsQuerySchema.parse({ from: "mcp:agent:bot", to: "mcp:resource:repo", k: "3", format: "csv" }))).body);
+    expect(paths.rows.map((row) => row[4])).toEqual(["2", "3", "6"]);
+    expect(paths.rows.every((row) => row[0] === "repo northwind/platform")).toBe(true);
+
+    // Ada's neighbourhood: every relationship, both directions, governance included, all pages.
+    const around = readCsv((await neighborsCsv(t.db, analyst, "okta:human:00u1", neighborsQuerySchema.parse({ limit: "1", format: "csv" }))).body);
+    expect(around.rows.map((row) => row[5]).sort()).toEqual(
+      ["Ada Lovelace —manages→ 50% Done_Person", "Ada Lovelace —member of→ Engineering", "Ada Lovelace —owns→ Triage bot", "Triage bot —acts for→ Ada Lovelace", "New agent —acts for→ Ada Lovelace", '=HYPERLINK("http://x") —acts for→ Ada Lovelace'].sort(),
+    );
+  });
+});
+
 describe("paths", () => {
   it("returns the k shortest paths with the nodes described", async () => {
     const r = await pathsFor(t.db, analyst, pathsQuerySchema.parse({ from: "mcp:agent:bot", to: "mcp:resource:repo", k: "3" }));
@@ -82,6 +134,9 @@ describe("validation and permissions", () => {
     expect(whoCanReachQuerySchema.safeParse({ target: "x", maxDepth: "0" }).success).toBe(false);
     expect(whoCanReachQuerySchema.safeParse({ target: "x", asOf: "last week" }).success).toBe(false);
     expect(whoCanReachQuerySchema.safeParse({ target: "x", kind: "tool" }).success).toBe(false);
+    expect(whoCanReachQuerySchema.safeParse({ target: "x", format: "xlsx" }).success).toBe(false);
+    expect(whoCanReachQuerySchema.safeParse({ target: "x", source: "" }).success).toBe(false);
+    expect(reachableFromQuerySchema.safeParse({ principal: "x", source: "okta", kind: "tool", format: "csv" }).success).toBe(true);
   });
 
   it("a malformed target is a validation error; a reviewer is refused", async () => {

@@ -8,6 +8,7 @@ import { requirePermission } from "@/lib/authz/permissions";
 import { enforceRateLimit } from "@/lib/authz/rate-limit";
 import { AppError } from "@/lib/errors";
 import { getAccessIndex } from "./access-cache";
+import { groupReached, narrowReached, type AccessGroup } from "./access-groups";
 import type { AccessIndex } from "./access-index";
 import { NODE_KINDS, PRINCIPAL_KINDS, type NodeKind } from "./model";
 import { parseNodeRef, resolveNodeId } from "./node-ref";
@@ -27,11 +28,15 @@ const asOf = z
   .refine((s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), "asOf must be an ISO 8601 date or date-time")
   .transform((s) => new Date(s));
 
+const format = z.enum(["json", "csv"], { error: "format must be json or csv" }).optional();
+
 const common = {
+  source: z.string().min(1).max(200).optional(),
   maxDepth: intParam("maxDepth", 1, MAX_DEPTH, DEFAULT_DEPTH),
   asOf: asOf.optional(),
   limit: intParam("limit", 1, 500, 100),
   cursor: z.string().max(500).optional(),
+  format,
 };
 
 export const whoCanReachQuerySchema = z
@@ -47,6 +52,7 @@ export const pathsQuerySchema = z
     maxDepth: intParam("maxDepth", 1, MAX_DEPTH, DEFAULT_DEPTH),
     k: intParam("k", 1, 50, 5),
     asOf: asOf.optional(),
+    format,
   })
   .strict();
 
@@ -62,7 +68,10 @@ export interface AccessItem {
 
 export interface AccessPage {
   items: AccessItem[];
+  /** Results after the kind and source filters. */
   total: number;
+  /** The whole answer before the kind and source filters, counted by (kind, source), largest first. */
+  groups: AccessGroup[];
   nextCursor: string | null;
   graphVersion: number;
   asOf: string | null;
@@ -90,45 +99,71 @@ export async function describeNodes(db: Db, ids: string[]): Promise<Map<string, 
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-async function page(db: Db, ix: AccessIndex, reached: Reached[], search: Search, direction: "in" | "out", q: { limit: number; cursor?: string; maxDepth: number }): Promise<AccessPage> {
+/** A whole access answer, filtered and in its one deterministic order (nearest first, then by id). */
+export interface AccessAnswer {
+  ix: AccessIndex;
+  search: Search;
+  direction: "in" | "out";
+  /** The start node's id. */
+  start: string;
+  sorted: Reached[];
+  groups: AccessGroup[];
+}
+
+type AnswerQuery = { maxDepth: number; asOf?: Date; kind?: NodeKind; source?: string };
+
+async function answer(db: Db, actor: Actor, direction: "in" | "out", startRef: string, param: string, q: AnswerQuery): Promise<AccessAnswer> {
+  requirePermission(actor, "graph.read");
+  enforceRateLimit(`access:${actor.id}`, 600, 60_000, "access queries");
+  const ix = await getAccessIndex(db, q.asOf);
+  const start = await indexedNode(db, ix, startRef, param);
+  const r = direction === "in" ? whoCanReach(ix, start, q.maxDepth) : reachableFrom(ix, start, q.maxDepth);
+  const narrowed = narrowReached(ix, r.reached, { kind: q.kind, source: q.source });
+  const sorted = narrowed.sort((a, b) => a.depth - b.depth || (ix.ids[a.node]! < ix.ids[b.node]! ? -1 : 1));
+  return { ix, search: r.search, direction, start: ix.ids[start]!, sorted, groups: groupReached(ix, r.reached) };
+}
+
+/** Rows of an answer with node details and paths (names read from the database for these rows only). */
+export async function describeReached(db: Db, a: AccessAnswer, slice: readonly Reached[]): Promise<AccessItem[]> {
+  const info = await describeNodes(db, slice.map((r) => a.ix.ids[r.node]!));
+  return slice.map((r) => {
+    const id = a.ix.ids[r.node]!;
+    const d = info.get(id)!;
+    return { id, kind: d.kind, externalId: d.externalId, source: d.source, name: d.name, depth: r.depth, path: pathTo(a.ix, a.search, r.node, a.direction) };
+  });
+}
+
+async function page(db: Db, a: AccessAnswer, q: { limit: number; cursor?: string; maxDepth: number }): Promise<AccessPage> {
   let offset = 0;
   if (q.cursor) {
     const c = decodeCursor(q.cursor, isPageCursor);
     // Pages of one answer must come from one version of the graph.
-    if (c.v !== ix.version) throw new AppError("conflict", "the graph changed since the first page was read; start again without a cursor");
+    if (c.v !== a.ix.version) throw new AppError("conflict", "the graph changed since the first page was read; start again without a cursor");
     offset = c.o;
   }
-  // Deterministic order: nearest first, then by id.
-  const sorted = [...reached].sort((a, b) => a.depth - b.depth || (ix.ids[a.node]! < ix.ids[b.node]! ? -1 : 1));
-  const slice = sorted.slice(offset, offset + q.limit);
-  const info = await describeNodes(db, slice.map((r) => ix.ids[r.node]!));
-  const items = slice.map((r) => {
-    const id = ix.ids[r.node]!;
-    const d = info.get(id)!;
-    return { id, kind: d.kind, externalId: d.externalId, source: d.source, name: d.name, depth: r.depth, path: pathTo(ix, search, r.node, direction) };
-  });
-  const next = offset + q.limit < sorted.length ? encodeCursor({ o: offset + q.limit, v: ix.version }) : null;
-  return { items, total: sorted.length, nextCursor: next, graphVersion: ix.version, asOf: ix.asOf?.toISOString() ?? null, maxDepth: q.maxDepth };
+  const items = await describeReached(db, a, a.sorted.slice(offset, offset + q.limit));
+  const next = offset + q.limit < a.sorted.length ? encodeCursor({ o: offset + q.limit, v: a.ix.version }) : null;
+  return { items, total: a.sorted.length, groups: a.groups, nextCursor: next, graphVersion: a.ix.version, asOf: a.ix.asOf?.toISOString() ?? null, maxDepth: q.maxDepth };
+}
+
+/** The whole who-can-reach answer (every page), for exports. */
+export function whoCanReachAnswer(db: Db, actor: Actor, q: z.infer<typeof whoCanReachQuerySchema>): Promise<AccessAnswer> {
+  return answer(db, actor, "in", q.target, "target", q);
+}
+
+/** The whole reachable-from answer (every page), for exports. */
+export function reachableFromAnswer(db: Db, actor: Actor, q: z.infer<typeof reachableFromQuerySchema>): Promise<AccessAnswer> {
+  return answer(db, actor, "out", q.principal, "principal", q);
 }
 
 /** Who or what can reach a target, through which path (GET /api/v1/access/who-can-reach). */
 export async function whoCanReachFor(db: Db, actor: Actor, q: z.infer<typeof whoCanReachQuerySchema>): Promise<AccessPage> {
-  requirePermission(actor, "graph.read");
-  enforceRateLimit(`access:${actor.id}`, 600, 60_000, "access queries");
-  const ix = await getAccessIndex(db, q.asOf);
-  const target = await indexedNode(db, ix, q.target, "target");
-  const r = whoCanReach(ix, target, q.maxDepth, q.kind);
-  return page(db, ix, r.reached, r.search, "in", q);
+  return page(db, await whoCanReachAnswer(db, actor, q), q);
 }
 
 /** What a principal can reach (GET /api/v1/access/reachable-from). */
 export async function reachableFromFor(db: Db, actor: Actor, q: z.infer<typeof reachableFromQuerySchema>): Promise<AccessPage> {
-  requirePermission(actor, "graph.read");
-  enforceRateLimit(`access:${actor.id}`, 600, 60_000, "access queries");
-  const ix = await getAccessIndex(db, q.asOf);
-  const principal = await indexedNode(db, ix, q.principal, "principal");
-  const r = reachableFrom(ix, principal, q.maxDepth, q.kind);
-  return page(db, ix, r.reached, r.search, "out", q);
+  return page(db, await reachableFromAnswer(db, actor, q), q);
 }
 
 /** Up to k shortest paths between two nodes (GET /api/v1/access/paths). */

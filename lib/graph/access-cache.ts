@@ -1,6 +1,6 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { edges, graphState, nodes } from "@/db/schema";
+import { edges, graphState, nodes, sources } from "@/db/schema";
 import { buildAccessIndex, type AccessIndex } from "./access-index";
 import { ACCESS_EDGE_KINDS } from "./model";
 import { validAt } from "./nodes";
@@ -23,7 +23,7 @@ export async function loadAccessIndex(db: Db, asOf?: Date): Promise<AccessIndex>
   return db.transaction(
     async (tx) => {
       const version = await graphVersion(tx);
-      const nodeRows = await tx.select({ id: nodes.id, kind: nodes.kind }).from(nodes).where(validAt(nodes, asOf));
+      const nodeRows = await tx.select({ id: nodes.id, kind: nodes.kind, source: sources.name }).from(nodes).innerJoin(sources, eq(sources.id, nodes.sourceId)).where(validAt(nodes, asOf));
       const edgeRows = await tx
         .select({ fromId: edges.fromId, toId: edges.toId, kind: edges.kind })
         .from(edges)

@@ -19,6 +19,9 @@ export interface AccessIndex {
   asOf: Date | null;
   ids: string[];
   kinds: Uint8Array;
+  /** Each node's source as an index into sourceNames (filters and grouping by source read these, not the database). */
+  sources: Int32Array;
+  sourceNames: string[];
   indexOf: Map<string, number>;
   fwdStart: Int32Array;
   fwdTo: Int32Array;
@@ -32,6 +35,8 @@ export interface AccessIndex {
 export interface IndexNode {
   id: string;
   kind: NodeKind;
+  /** The source's name; optional for callers that never filter by source (they all share ""). */
+  source?: string;
 }
 export interface IndexEdge {
   fromId: string;
@@ -45,10 +50,20 @@ export function buildAccessIndex(nodes: readonly IndexNode[], edges: readonly In
   const ids = new Array<string>(n);
   const kinds = new Uint8Array(n);
   const indexOf = new Map<string, number>();
+  const sources = new Int32Array(n);
+  const sourceNames: string[] = [];
+  const sourceCode = new Map<string, number>();
   nodes.forEach((node, i) => {
     ids[i] = node.id;
     kinds[i] = KIND_CODE.get(node.kind) ?? 255;
     indexOf.set(node.id, i);
+    const s = node.source ?? "";
+    let code = sourceCode.get(s);
+    if (code === undefined) {
+      code = sourceNames.push(s) - 1;
+      sourceCode.set(s, code);
+    }
+    sources[i] = code;
   });
   const from: number[] = [];
   const to: number[] = [];
@@ -79,5 +94,5 @@ export function buildAccessIndex(nodes: readonly IndexNode[], edges: readonly In
   };
   const fwd = csr(from, to);
   const rev = csr(to, from);
-  return { version, asOf, ids, kinds, indexOf, fwdStart: fwd.start, fwdTo: fwd.target, fwdKind: fwd.kinds, revStart: rev.start, revFrom: rev.target, revKind: rev.kinds, edgeCount: m };
+  return { version, asOf, ids, kinds, sources, sourceNames, indexOf, fwdStart: fwd.start, fwdTo: fwd.target, fwdKind: fwd.kinds, revStart: rev.start, revFrom: rev.target, revKind: rev.kinds, edgeCount: m };
 }

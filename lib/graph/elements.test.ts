@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_DRAWN_NODES, pathsToElements } from "./elements";
+import { groupsToElements, MAX_DRAWN_NODES, pathsToElements } from "./elements";
 
 const describeNode = (id: string) => ({ name: `name of ${id}`, kind: "group" as const });
 
@@ -25,5 +25,26 @@ describe("pathsToElements", () => {
     expect(e.clipped).toBe(true);
     expect(e.nodes.length).toBeLessThanOrEqual(MAX_DRAWN_NODES);
     expect(e.edges.every((x) => e.nodes.some((n) => n.id === x.source) && e.nodes.some((n) => n.id === x.target))).toBe(true);
+  });
+});
+
+describe("groupsToElements", () => {
+  it("draws one node per (kind, source) with its count, joined to the focus the way access flows", () => {
+    const groups = [
+      { kind: "human" as const, source: "okta", count: 4200 },
+      { kind: "agent" as const, source: '<img src=x onerror=alert(1)>', count: 7 },
+    ];
+    const who = groupsToElements(groups, { id: "tool_1", name: "delete_repo", kind: "tool" }, "in");
+    expect(who.nodes.map((n) => [n.id, n.label, n.count])).toEqual([
+      ["tool_1", "delete_repo", undefined],
+      ["grp-0", "Human · okta (4,200)", 4200],
+      ["grp-1", "AI agent · <img src=x onerror=alert(1)> (7)", 7],
+    ]);
+    // Ids never carry the (imported) source name; the label carries it as plain text for the canvas.
+    expect(who.nodes.every((n) => /^[\w-]+$/.test(n.id))).toBe(true);
+    expect(who.edges.map((e) => [e.source, e.target])).toEqual([["grp-0", "tool_1"], ["grp-1", "tool_1"]]);
+    const reach = groupsToElements(groups, { id: "hum_1", name: "Ada", kind: "human" }, "out");
+    expect(reach.edges[0]).toMatchObject({ source: "hum_1", target: "grp-0", kind: "group" });
+    expect(who.nodes[1]!.size).toBeGreaterThan(who.nodes[2]!.size!);
   });
 });

@@ -1,4 +1,5 @@
-import type { EdgeKind, NodeKind } from "./model";
+import type { AccessGroup } from "./access-groups";
+import { NODE_KIND_LABEL, type EdgeKind, type NodeKind } from "./model";
 import type { PathOut } from "./traverse";
 
 export interface ElementNode {
@@ -6,12 +7,16 @@ export interface ElementNode {
   label: string;
   kind: NodeKind;
   focus?: boolean;
+  /** A group node standing for this many results of one (kind, source); drawn larger, opened by a click. */
+  count?: number;
+  size?: number;
 }
 export interface ElementEdge {
   id: string;
   source: string;
   target: string;
-  kind: EdgeKind;
+  /** "group": from a group node to the focus (or back), standing for all its members' paths. */
+  kind: EdgeKind | "group";
 }
 export interface GraphElements {
   nodes: ElementNode[];
@@ -53,4 +58,25 @@ export function pathsToElements(paths: PathOut[], describe: (id: string) => { na
     });
   }
   return { nodes: [...nodes.values()], edges: [...edges.values()], clipped };
+}
+
+/** Answers larger than this are drawn as groups by (kind, source) with counts, unless the user asks for paths. */
+export const GROUP_ABOVE = 300;
+
+/**
+ * A large answer as a few nodes: the focus and one node per (kind, source)
+ * with its count, joined to the focus in the direction access flows. Group
+ * ids are positional (`grp-0`…), never built from source names, which are
+ * imported text.
+ */
+export function groupsToElements(groups: readonly AccessGroup[], focus: { id: string; name: string; kind: NodeKind }, direction: "in" | "out"): GraphElements {
+  const nodes: ElementNode[] = [{ id: focus.id, label: focus.name, kind: focus.kind, focus: true }];
+  const edges: ElementEdge[] = [];
+  groups.forEach((g, i) => {
+    const id = `grp-${i}`;
+    nodes.push({ id, label: `${NODE_KIND_LABEL[g.kind]} · ${g.source || "no source"} (${g.count.toLocaleString("en")})`, kind: g.kind, count: g.count, size: Math.round(28 + 14 * Math.log10(g.count + 1)) });
+    const [source, target] = direction === "in" ? [id, focus.id] : [focus.id, id];
+    edges.push({ id: `${source}|group|${target}`, source, target, kind: "group" });
+  });
+  return { nodes, edges, clipped: false };
 }

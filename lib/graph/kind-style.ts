@@ -12,3 +12,19 @@ export const KIND_COLOR: Record<NodeKind, string> = {
   resource: "#475467",
   credential: "#b42318",
 };
+
+/**
+ * One shape per node kind on the graph canvas (cytoscape shape names), so kinds read apart without colour too.
+ * round-rectangle is left free: it marks a group of results (a large answer drawn by kind and source).
+ */
+export const KIND_SHAPE: Record<NodeKind, "ellipse" | "hexagon" | "diamond" | "star" | "barrel" | "triangle" | "tag" | "rectangle" | "pentagon"> = {
+  human: "ellipse",
+  group: "hexagon",
+  service_account: "diamond",
+  agent: "star",
+  mcp_server: "barrel",
+  tool: "triangle",
+  entitlement: "tag",
+  resource: "rectangle",
+  credential: "pentagon",
+};

@@ -41,6 +41,7 @@ export const neighborsQuerySchema = z
     asOf: instant.optional(),
     limit: limit(500, 100),
     cursor: z.string().max(1000).optional(),
+    format: z.enum(["json", "csv"], { error: "format must be json or csv" }).optional(),
   })
   .strict();
 

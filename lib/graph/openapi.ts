@@ -3,6 +3,10 @@ import { pathsQuerySchema, reachableFromQuerySchema, whoCanReachQuerySchema } fr
 import { EDGE_KINDS } from "./model";
 import { listNodesQuerySchema, neighborsQuerySchema } from "./node-api";
 
+const FILTERS_AND_CSV =
+  "`kind` and `source` narrow the answer (`total` and the pages count what is left); `groups` always counts the whole answer by (kind, source), for filters and for drawing large answers as groups. " +
+  "`format=csv` answers every row of the filtered answer (not one page; `limit` and `cursor` are ignored) as a formula-safe CSV attachment (RFC 4180; a cell starting with = + - @ gets a leading apostrophe) with columns name, kind, source, external id, path length, path (in words), id.";
+
 export const graphPaths: PathItems = {
   "/api/v1/nodes": {
     get: {
@@ -22,6 +26,7 @@ export const graphPaths: PathItems = {
   "/api/v1/nodes/{id}/neighbors": {
     get: {
       summary: "The nodes one edge away, with the edges",
+      description: "`format=csv` answers every relationship (all pages) as a formula-safe CSV attachment, one row per edge, with the columns of who-can-reach (path length 1, the edge in words).",
       parameters: [idParam, ...queryParams(neighborsQuerySchema)],
       responses: {
         "200": {
@@ -46,22 +51,25 @@ export const graphPaths: PathItems = {
   "/api/v1/access/who-can-reach": {
     get: {
       summary: "Every principal (human, service account, agent) with a directed path of access edges to the target, each with one shortest path",
+      description: FILTERS_AND_CSV,
       parameters: queryParams(whoCanReachQuerySchema),
-      responses: { "200": { description: "{ items: [{ id, kind, externalId, source, name, depth, path: { nodes, edges } }], total, nextCursor, graphVersion, asOf }" }, ...commonErrors, "404": errorResponse("No such node (at that time)."), "409": errorResponse("The graph changed between pages.") },
+      responses: { "200": { description: "{ items: [{ id, kind, externalId, source, name, depth, path: { nodes, edges } }], total, groups: [{ kind, source, count }], nextCursor, graphVersion, asOf }; with `format=csv`, a text/csv attachment", content: { "application/json": {}, "text/csv": {} } }, ...commonErrors, "404": errorResponse("No such node (at that time)."), "409": errorResponse("The graph changed between pages.") },
     },
   },
   "/api/v1/access/reachable-from": {
     get: {
       summary: "Every node a principal reaches through access edges, each with one shortest path",
+      description: FILTERS_AND_CSV,
       parameters: queryParams(reachableFromQuerySchema),
-      responses: { "200": { description: "Same shape as who-can-reach" }, ...commonErrors, "404": errorResponse("No such node (at that time)."), "409": errorResponse("The graph changed between pages.") },
+      responses: { "200": { description: "Same shape as who-can-reach", content: { "application/json": {}, "text/csv": {} } }, ...commonErrors, "404": errorResponse("No such node (at that time)."), "409": errorResponse("The graph changed between pages.") },
     },
   },
   "/api/v1/access/paths": {
     get: {
       summary: "Up to k shortest simple paths between two nodes",
+      description: "`format=csv` answers a formula-safe CSV attachment, one row per path (columns as for who-can-reach).",
       parameters: queryParams(pathsQuerySchema),
-      responses: { "200": { description: "{ items: [{ nodes, edges, length }], nodes: { id: { name, kind, source, externalId } }, truncated }" }, ...commonErrors, "404": errorResponse("No such node (at that time).") },
+      responses: { "200": { description: "{ items: [{ nodes, edges, length }], nodes: { id: { name, kind, source, externalId } }, truncated }; with `format=csv`, a text/csv attachment", content: { "application/json": {}, "text/csv": {} } }, ...commonErrors, "404": errorResponse("No such node (at that time).") },
     },
   },
 };

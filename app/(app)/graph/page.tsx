@@ -1,12 +1,14 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
+import { ExplorerFilters } from "@/components/graph/explorer-filters";
 import { ExplorerView, type ExplorerItem } from "@/components/graph/explorer-view";
 import { EmptyState } from "@/components/ui/empty-state";
 import { KindBadge } from "@/components/ui/kind-badge";
 import { requirePagePermission } from "@/lib/authz/session";
 import { isAppError, parseInput } from "@/lib/errors";
 import { describeNodes, pathsFor, pathsQuerySchema, reachableFromFor, reachableFromQuerySchema, whoCanReachFor, whoCanReachQuerySchema } from "@/lib/graph/access-api";
-import { pathsToElements } from "@/lib/graph/elements";
+import type { AccessGroup } from "@/lib/graph/access-groups";
+import { GROUP_ABOVE, groupsToElements, pathsToElements, type GraphElements } from "@/lib/graph/elements";
 import { PRINCIPAL_KINDS, type NodeKind } from "@/lib/graph/model";
 import { getNodeFor, listNodesFor, listNodesQuerySchema, neighborsQuerySchema } from "@/lib/graph/node-api";
 import { listNeighbors } from "@/lib/graph/nodes";
@@ -35,6 +37,10 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
   const asOf = one(p, "asOf");
   const to = one(p, "to");
   const cursor = one(p, "cursor");
+  const kind = one(p, "kind");
+  const source = one(p, "source");
+  // "groups" or "paths" forces a picture; unset, answers above GROUP_ABOVE are drawn as groups.
+  const view = one(p, "view") === "groups" || one(p, "view") === "paths" ? one(p, "view") : undefined;
 
   const search = (
     <form className="toolbar" role="search" action="/graph">
@@ -100,7 +106,7 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
   }
   const isPrincipal = (PRINCIPAL_KINDS as readonly string[]).includes(focus.kind);
   const mode: Mode = (one(p, "mode") as Mode) in MODES ? (one(p, "mode") as Mode) : isPrincipal ? "reach" : "who";
-  const state = { node: focus.id, mode, depth, asOf, to };
+  const state = { node: focus.id, mode, depth, asOf, to, kind, source, view };
 
   let items: ExplorerItem[] = [];
   let total = 0;
@@ -108,6 +114,7 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
   let problem: string | null = null;
   let names: Record<string, string> = {};
   let kinds = new Map<string, NodeKind>();
+  let groups: AccessGroup[] = [];
   try {
     if (mode === "neighbors") {
       // Every relationship one edge away, governance (owns, manages) included: the place to start exploring.
@@ -133,10 +140,14 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
         kinds = new Map(Object.entries(r.nodes).map(([id, n]) => [id, n.kind]));
       }
     } else {
-      const common = { maxDepth: depth, limit: "100", ...(asOf ? { asOf } : {}), ...(cursor ? { cursor } : {}) };
-      const r = mode === "who" ? await whoCanReachFor(db, actor, whoCanReachQuerySchema.parse({ target: focus.id, ...common })) : await reachableFromFor(db, actor, reachableFromQuerySchema.parse({ principal: focus.id, ...common }));
-      items = r.items.map((i) => ({ key: i.id, id: i.id, name: i.name, kind: i.kind, depth: i.depth, path: i.path }));
+      const common = { maxDepth: depth, limit: "100", ...(asOf ? { asOf } : {}), ...(cursor ? { cursor } : {}), ...(kind ? { kind } : {}), ...(source ? { source } : {}) };
+      const r =
+        mode === "who"
+          ? await whoCanReachFor(db, actor, parseInput(whoCanReachQuerySchema, { target: focus.id, ...common }, "query"))
+          : await reachableFromFor(db, actor, parseInput(reachableFromQuerySchema, { principal: focus.id, ...common }, "query"));
+      items = r.items.map((i) => ({ key: i.id, id: i.id, name: i.name, kind: i.kind, source: i.source, depth: i.depth, path: i.path }));
       total = r.total;
+      groups = r.groups;
       nextCursor = r.nextCursor;
       const info = await describeNodes(db, [...new Set(items.flatMap((i) => i.path.nodes))]);
       names = Object.fromEntries([...info].map(([id, n]) => [id, n.name]));
@@ -146,11 +157,27 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
     if (!isAppError(e)) throw e;
     problem = e.message;
   }
-  const elements = pathsToElements(
-    items.map((i) => i.path),
-    (id) => (kinds.has(id) ? { name: names[id] ?? id, kind: kinds.get(id)! } : undefined),
-    [focus.id],
-  );
+  const access = mode === "who" || mode === "reach";
+  // Large answers are drawn as (kind, source) groups with counts; a click on a group opens it (both filters set).
+  const shownGroups = groups.filter((g) => (!kind || g.kind === kind) && (!source || g.source === source));
+  const grouped = access && items.length > 0 && (view === "groups" || (view !== "paths" && total > GROUP_ABOVE && !(kind && source)));
+  const groupLinks = grouped ? Object.fromEntries(shownGroups.map((g, i) => [`grp-${i}`, href({ ...state, kind: g.kind, source: g.source, view: undefined, cursor: undefined })])) : undefined;
+  const elements: GraphElements = grouped
+    ? groupsToElements(shownGroups, focus, mode === "who" ? "in" : "out")
+    : pathsToElements(
+        items.map((i) => i.path),
+        (id) => (kinds.has(id) ? { name: names[id] ?? id, kind: kinds.get(id)! } : undefined),
+        [focus.id],
+      );
+  const filtered = Boolean(kind || source);
+  const all = groups.reduce((n, g) => n + g.count, 0);
+  const csvHref = access
+    ? `/api/v1/access/${mode === "who" ? "who-can-reach" : "reachable-from"}?${new URLSearchParams({ [mode === "who" ? "target" : "principal"]: focus.id, maxDepth: depth, ...(asOf ? { asOf } : {}), ...(kind ? { kind } : {}), ...(source ? { source } : {}), format: "csv" })}`
+    : mode === "paths" && to
+      ? `/api/v1/access/paths?${new URLSearchParams({ from: focus.id, to, maxDepth: depth, k: "10", ...(asOf ? { asOf } : {}), format: "csv" })}`
+      : mode === "neighbors"
+        ? `/api/v1/nodes/${focus.id}/neighbors?${new URLSearchParams({ ...(asOf ? { asOf } : {}), format: "csv" })}`
+        : null;
 
   return (
     <>
@@ -160,7 +187,7 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
       <div className="toolbar">
         <nav className="segmented" aria-label="Question">
           {(Object.keys(MODES) as Mode[]).map((m) => (
-            <Link key={m} href={href({ ...state, mode: m, cursor: undefined })} aria-current={m === mode ? "true" : undefined}>
+            <Link key={m} href={href({ ...state, mode: m, cursor: undefined, kind: undefined, source: undefined, view: undefined })} aria-current={m === mode ? "true" : undefined}>
               {MODES[m]}
             </Link>
           ))}
@@ -168,6 +195,8 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
         <form className="toolbar" action="/graph" style={{ margin: 0 }}>
           <input type="hidden" name="node" value={focus.id} />
           <input type="hidden" name="mode" value={mode} />
+          {view ? <input type="hidden" name="view" value={view} /> : null}
+          {access ? <ExplorerFilters groups={groups} kind={kind} source={source} /> : null}
           {mode === "paths" ? <input className="text" name="to" defaultValue={to ?? ""} placeholder="to: id or source:kind:externalId" aria-label="Path target" style={{ minWidth: 240 }} /> : null}
           <label>
             Depth{" "}
@@ -197,7 +226,8 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
           ? to
             ? `${total} path${total === 1 ? "" : "s"} within ${depth} hops${asOf ? `, as of ${asOf}` : ""}.`
             : "Name a target to list the shortest paths to it."
-          : `${total.toLocaleString("en")} ${mode === "who" ? "principals can reach it" : "nodes reachable"} within ${depth} hops${asOf ? `, as of ${asOf}` : ""}.`}
+          : `${total.toLocaleString("en")} ${mode === "who" ? "principals can reach it" : "nodes reachable"} within ${depth} hops${asOf ? `, as of ${asOf}` : ""}${filtered ? ` (of ${all.toLocaleString("en")}, filtered by ${[kind, source].filter(Boolean).join(" and ")})` : ""}.`}
+        {grouped ? ` Drawn as ${shownGroups.length} group${shownGroups.length === 1 ? "" : "s"} by kind and source: click one to open it.` : ""}
         {nextCursor ? (
           <>
             {" "}
@@ -205,12 +235,43 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
           </>
         ) : null}
       </p>
+      {access && (items.length > 0 || filtered) ? (
+        <p className="toolbar" data-testid="graph-view-links">
+          {filtered ? <Link href={href({ ...state, kind: undefined, source: undefined, cursor: undefined })}>{all > GROUP_ABOVE ? "← all groups" : "← clear filters"}</Link> : null}
+          {items.length === 0 ? null : grouped ? (
+            <Link href={href({ ...state, view: "paths", cursor: undefined })}>Draw this page’s paths instead</Link>
+          ) : (
+            <Link href={href({ ...state, view: "groups", cursor: undefined })}>Group by kind and source</Link>
+          )}
+          {csvHref && items.length > 0 ? (
+            <a className="btn secondary" href={csvHref} download data-testid="download-csv">
+              Download CSV (all {total.toLocaleString("en")})
+            </a>
+          ) : null}
+        </p>
+      ) : csvHref && items.length > 0 ? (
+        <p className="toolbar">
+          <a className="btn secondary" href={csvHref} download data-testid="download-csv">
+            Download CSV{mode === "neighbors" ? ` (all ${total.toLocaleString("en")})` : ""}
+          </a>
+        </p>
+      ) : null}
       {items.length === 0 && !problem ? (
-        <EmptyState title={mode === "who" ? "Nobody can reach this" : mode === "reach" ? "This reaches nothing" : mode === "neighbors" ? "No relationships" : "No path"}>
+        <EmptyState title={filtered ? "Nothing matches these filters" : mode === "who" ? "Nobody can reach this" : mode === "reach" ? "This reaches nothing" : mode === "neighbors" ? "No relationships" : "No path"}>
           <p>No access path within {depth} hops. Try a greater depth.</p>
         </EmptyState>
       ) : (
-        <ExplorerView elements={elements} items={items} names={names} focusId={focus.id} exploreHref={href({ depth, asOf })} direction={mode === "who" ? "in" : "out"} />
+        <ExplorerView
+          elements={elements}
+          items={items}
+          names={names}
+          focusId={focus.id}
+          exploreHref={href({ depth, asOf })}
+          direction={mode === "who" ? "in" : "out"}
+          layout={grouped ? "concentric" : mode === "neighbors" ? "force" : "paths"}
+          groupLinks={groupLinks}
+          pngName={`attest-${mode}-${focus.id}.png`}
+        />
       )}
     </>
   );

@@ -2,9 +2,11 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
 import { KindBadge, RiskBadge, StatusBadge } from "@/components/ui/kind-badge";
+import { AccessSummaryPanel } from "@/components/nodes/access-summary";
 import { AttributeList } from "@/components/nodes/attribute-list";
 import { requirePagePermission } from "@/lib/authz/session";
 import { isAppError } from "@/lib/errors";
+import { accessSummaryFor } from "@/lib/graph/access-summary";
 import { getNodeFor } from "@/lib/graph/node-api";
 import { listNeighbors, type NeighborView } from "@/lib/graph/nodes";
 
@@ -23,7 +25,7 @@ export default async function NodePage({ params }: { params: Promise<{ id: strin
     if (isAppError(e) && (e.code === "not_found" || e.code === "validation")) notFound();
     throw e;
   }
-  const neighbors = await listNeighbors(db, node.id, { direction: "both", limit: NEIGHBOR_LIMIT });
+  const [neighbors, access] = await Promise.all([listNeighbors(db, node.id, { direction: "both", limit: NEIGHBOR_LIMIT }), accessSummaryFor(db, actor, node)]);
   const groups = new Map<string, NeighborView[]>();
   for (const n of neighbors.items) {
     const key = n.edge.direction === "out" ? n.edge.label : `${n.edge.label} (incoming)`;
@@ -77,6 +79,7 @@ export default async function NodePage({ params }: { params: Promise<{ id: strin
           </dl>
         </section>
       </div>
+      {access ? <AccessSummaryPanel nodeId={node.id} summary={access} /> : null}
       <section className="panel" aria-labelledby="neighbors">
         <h2 id="neighbors" style={{ marginTop: 0 }}>
           Relationships <span className="badge">{neighbors.total}</span>
