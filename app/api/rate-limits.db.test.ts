@@ -96,5 +96,5 @@ describe("rate limits", () => {
     expect(first429).toBe(600);
     // Cheap reads by the same caller are not held back.
     expect((await api(nodesRoute, "/nodes?limit=1", analyst, "203.0.113.40")).status).toBe(200);
-  });
+  }, 120_000);
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { format } from "node:util";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { seedGraph } from "@/db/seed/seed";
@@ -79,6 +79,8 @@ function readable(bytes: Uint8Array, type: string): string[] {
   return [new TextDecoder().decode(bytes)];
 }
 
+const rows = async <T>(query: SQL) => ((await t.db.execute(query)) as unknown as { rows: T[] }).rows;
+
 function mcpConfig(servers: Record<string, unknown>) {
   return JSON.stringify({ mcpServers: servers }, null, 2);
 }
@@ -127,8 +129,8 @@ describe("secrets never leave the request that carried them", () => {
     expect(readme).toContain("<YOUR_TOKEN>");
     const two = await call(importPost, "/imports?format=mcp-config&source=laptop-readme", { method: "POST", type: "text/plain", body: readme.replace("<YOUR_TOKEN>", pat) });
     expect(two.status, two.text).toBe(201);
-    const stored = await t.db.execute(sql`select count(*)::int as n from nodes where kind = 'credential' and attributes->>'storage' = 'hard_coded'`);
-    expect((stored.rows[0] as { n: number }).n).toBeGreaterThanOrEqual(secrets.length);
+    const stored = await rows<{ n: number }>(sql`select count(*)::int as n from nodes where kind = 'credential' and attributes->>'storage' = 'hard_coded'`);
+    expect(stored[0]!.n).toBeGreaterThanOrEqual(secrets.length);
   });
 
   it("refused requests carrying them answer without echoing them", async () => {
@@ -178,15 +180,14 @@ describe("secrets never leave the request that carried them", () => {
     }
     await call(exportTasksRoute, "/remediation/tasks/export");
     expect(answers.join("\n")).toContain("hard_coded");
-  });
+  }, 120_000);
 
   it("no value appears in any answer, log line, audit event or stored row", async () => {
-    const tables = (await t.db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`)).rows as { table_name: string }[];
+    const tables = await rows<{ table_name: string }>(sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`);
     expect(tables.map((r) => r.table_name)).toEqual(expect.arrayContaining(["nodes", "edges", "audit_events", "imports", "api_tokens", "findings"]));
     const stored: string[] = [];
     for (const { table_name } of tables) {
-      const rows = (await t.db.execute(sql.raw(`select row_to_json(r)::text as j from "${table_name}" r`))).rows as { j: string }[];
-      stored.push(...rows.map((r) => r.j));
+      stored.push(...(await rows<{ j: string }>(sql.raw(`select row_to_json(r)::text as j from "${table_name}" r`))).map((r) => r.j));
     }
     const places = { answers: answers.join("\n"), logs: logs.join("\n"), database: stored.join("\n") };
     expect(places.answers.length).toBeGreaterThan(10_000);
