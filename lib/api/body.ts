@@ -1,16 +1,19 @@
 import { AppError } from "@/lib/errors";
+import { API_JSON_LIMITS, assertJsonShape, type JsonLimits } from "./json-limits";
 
 export const DEFAULT_JSON_LIMIT = 1024 * 1024;
 
 /**
- * Reads a JSON request body: 415 unless it is declared JSON, 413 as soon as it
- * passes `maxBytes` (before it is read whole), 400 naming where it stops being JSON.
+ * Reads a JSON request body: 415 unless it is declared JSON in UTF-8, 413 as
+ * soon as it passes `maxBytes` (before it is read whole), 400 naming where it
+ * stops being UTF-8 JSON or breaks the shape limits (depth, keys, `__proto__`).
  */
-export async function readJsonBody(req: Request, maxBytes = DEFAULT_JSON_LIMIT): Promise<unknown> {
+export async function readJsonBody(req: Request, maxBytes = DEFAULT_JSON_LIMIT, limits: JsonLimits = API_JSON_LIMITS): Promise<unknown> {
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
     throw new AppError("unsupported_media_type", "send the body as application/json", [{ path: "content-type", message: type ? `got ${type}` : "missing" }]);
   }
+  checkCharset(type);
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > maxBytes) throw tooLarge(maxBytes);
   if (!req.body) throw new AppError("bad_request", "the request has no body", [{ path: "body", message: "missing" }]);
@@ -27,12 +30,32 @@ export async function readJsonBody(req: Request, maxBytes = DEFAULT_JSON_LIMIT):
     }
     chunks.push(value);
   }
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+  const text = decodeUtf8(Buffer.concat(chunks));
   if (!text.trim()) throw new AppError("bad_request", "the request body is empty", [{ path: "body", message: "empty" }]);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     throw new AppError("bad_request", `the body is not valid JSON: ${(e as Error).message}`, [{ path: "body", message: (e as Error).message }]);
+  }
+  assertJsonShape(value, limits);
+  return value;
+}
+
+/** 415 when the content type names a charset other than UTF-8 (JSON is UTF-8, RFC 8259 §8.1). */
+export function checkCharset(type: string): void {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1]?.toLowerCase();
+  if (charset && charset !== "utf-8" && charset !== "utf8" && charset !== "us-ascii") {
+    throw new AppError("unsupported_media_type", "send the body in UTF-8", [{ path: "content-type", message: `charset ${charset} is not accepted` }]);
+  }
+}
+
+/** Bytes as UTF-8 text (a leading BOM dropped); 400 when they are not UTF-8, rather than guessing. */
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new AppError("bad_request", "the body is not valid UTF-8", [{ path: "body", message: "not UTF-8" }]);
   }
 }
 

@@ -4,6 +4,7 @@ import { seedGraph } from "@/db/seed/seed";
 import { remediationTasks } from "@/db/schema";
 import type { Actor } from "@/lib/authz/actor";
 import { clearAccessCache } from "@/lib/graph/access-cache";
+import { readCsv } from "@/lib/evidence/csv";
 import { decodeGraphDocument, type DecodedImport } from "@/lib/ingest/import-items";
 import { runImport } from "@/lib/ingest/run-import";
 import { actorByEmail } from "@/lib/testing/app-context";
@@ -107,11 +108,10 @@ describe("remediation verified by the next import", () => {
   });
 
   it("exports the tasks as CSV for a ticketing system", async () => {
-    const csv = await exportRemediationCsv(t.db, auditor, {});
-    const lines = csv.trim().split("\n");
-    expect(lines[0]).toBe("task_id,status,not_effective,campaign,subject_kind,subject,subject_id,access,target_kind,target,target_id,source,reason,created_at,done_at,done_by,ticket,note,verified_at,verified_import_id");
-    expect(lines).toHaveLength(3);
-    expect(lines.slice(1).every((l) => l.includes(",verified,") && l.includes("PAT users"))).toBe(true);
+    const { header, rows } = readCsv(await exportRemediationCsv(t.db, auditor, {}));
+    expect(header.join(",")).toBe("task_id,status,not_effective,campaign,subject_kind,subject,subject_id,access,target_kind,target,target_id,source,reason,created_at,done_at,done_by,ticket,note,verified_at,verified_import_id");
+    expect(rows).toHaveLength(2);
+    expect(rows.every((r) => r[1] === "verified" && r[3]!.includes("PAT users"))).toBe(true);
   });
 
   it("only analysts and admins complete tasks; reviewers cannot even list them", async () => {

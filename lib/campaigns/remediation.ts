@@ -1,4 +1,3 @@
-import { stringify } from "csv-stringify/sync";
 import { and, asc, count, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
@@ -8,6 +7,7 @@ import { emitAudit } from "@/lib/audit/emit-audit";
 import { actorLabel, systemActor, type Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
 import { AppError, parseInput } from "@/lib/errors";
+import { toCsv } from "@/lib/evidence/csv";
 import type { ActionOptions } from "./launch-campaign";
 import { TASK_STATUSES } from "./model";
 import { requireActorUser } from "./views";
@@ -171,9 +171,8 @@ export async function exportRemediationCsv(db: Db, actor: Actor, q: z.infer<type
     t.id, t.status, t.status === "done" && t.notEffectiveAt ? "yes" : "", campaignName, t.subjectKind, t.subjectName, t.subjectId, t.edgeKind, t.targetKind, t.targetName, t.targetId, t.sourceName, t.reason,
     t.createdAt.toISOString(), iso(t.doneAt) ?? "", t.doneBy ?? "", t.ticket ?? "", t.doneNote ?? "", iso(t.verifiedAt) ?? "", t.verifiedImportId ?? "",
   ]);
-  // Cells that a spreadsheet would run as a formula are prefixed, since names come from imported data.
-  const safe = records.map((r) => r.map((v) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v)));
-  return stringify([CSV_COLUMNS, ...safe]);
+  // Names come from imported data: the one formula-safe writer neutralises cells a spreadsheet would run.
+  return toCsv(CSV_COLUMNS, records);
 }
 
 export interface VerificationResult {

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import { neutraliseCell, readCsv, restoreCell, toCsv } from "./csv";
@@ -54,5 +56,20 @@ describe("formula-safe CSV", () => {
 
   it("refuses a row whose length is not the header's", () => {
     expect(() => toCsv(["a", "b"], [["1"]])).toThrow(/row 1/);
+  });
+});
+
+describe("one CSV writer", () => {
+  it("every CSV the app writes goes through toCsv: nothing else imports csv-stringify", () => {
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/\.tsx?$/.test(e.name) && !e.name.includes(".test.") && p !== path.join("lib", "evidence", "csv.ts") && /from "csv-stringify/.test(readFileSync(p, "utf8"))) offenders.push(p);
+      }
+    };
+    for (const dir of ["app", "components", "lib", "scripts"]) walk(dir);
+    expect(offenders).toEqual([]);
   });
 });

@@ -31,16 +31,31 @@ export function buildZip(files: readonly PackageFile[]): Uint8Array {
   return zipSync(zippable, { level: 6, mtime });
 }
 
+/** What readZip inflates at most: evidence packages are far smaller; a zip bomb is far larger. */
+export const READ_ZIP_LIMITS = { maxEntries: 10_000, maxEntryBytes: 256 * 1024 * 1024, maxTotalBytes: 512 * 1024 * 1024 };
+
 /**
  * The entries of a zip, and every entry name in archive order, repeats
  * included (a verifier must notice a name that appears twice: tools disagree on
- * which copy they extract). Throws on a corrupt archive.
+ * which copy they extract). Throws on a corrupt archive, and before inflating
+ * anything on an archive that could not be a package: an entry path that is
+ * absolute, climbs out with `..` or is otherwise not one buildZip writes, more
+ * entries or more declared bytes than READ_ZIP_LIMITS (a zip bomb). fflate
+ * inflates each entry into a buffer of its declared size, so an entry that
+ * lies about its size is cut short (and then fails its SHA-256), never larger.
  */
-export function readZip(bytes: Uint8Array): { files: Map<string, Uint8Array>; names: string[] } {
+export function readZip(bytes: Uint8Array, limits = READ_ZIP_LIMITS): { files: Map<string, Uint8Array>; names: string[] } {
   const names: string[] = [];
+  let total = 0;
   const entries = unzipSync(bytes, {
     filter: (f) => {
       names.push(f.name);
+      if (!SAFE_PATH.test(f.name) || /^\d+$/.test(f.name)) throw new Error(`entry ${JSON.stringify(f.name.slice(0, 200))} has an unsafe path`);
+      if (names.length > limits.maxEntries) throw new Error(`more than ${limits.maxEntries} entries`);
+      total += f.originalSize;
+      if (f.originalSize > limits.maxEntryBytes || total > limits.maxTotalBytes) {
+        throw new Error(`entry ${f.name} would inflate past the limit (${Math.round(Math.max(f.originalSize, total) / 1024 / 1024)} MB declared)`);
+      }
       return true;
     },
   });

@@ -1,3 +1,4 @@
+import { decodeUtf8 } from "@/lib/api/body";
 import { AppError } from "@/lib/errors";
 
 /** ATTEST_MAX_IMPORT_MB, default 50. */
@@ -52,9 +53,9 @@ export async function* lines(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8A
   if (buffer.length > 0) yield { line: line + 1, text: buffer.replace(/\r$/, "") };
 }
 
-/** Reads the whole (already size-limited) body as text. */
+/** Reads the whole (already size-limited) body as UTF-8 text; 400 when it is not UTF-8. */
 export async function readText(chunks: AsyncIterable<Uint8Array>): Promise<string> {
   const parts: Buffer[] = [];
   for await (const c of chunks) parts.push(Buffer.from(c));
-  return Buffer.concat(parts).toString("utf8");
+  return decodeUtf8(Buffer.concat(parts));
 }

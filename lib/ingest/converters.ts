@@ -1,3 +1,4 @@
+import { IMPORT_JSON_LIMITS, jsonShapeProblem } from "@/lib/api/json-limits";
 import type { ErrorDetail } from "@/lib/errors";
 import { convertBatonTemplate } from "./baton/template";
 import { convertOpenGraph } from "./bloodhound/opengraph";
@@ -9,11 +10,14 @@ type ConvertOptions = { source: string; mode: "full" | "incremental" };
 type Converter = (text: string, opts: ConvertOptions) => ConvertResult;
 
 function json(text: string): { ok: true; value: unknown } | { ok: false; errors: ErrorDetail[] } {
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch (e) {
     return { ok: false, errors: [{ path: "body", message: `not valid JSON: ${(e as Error).message}` }] };
   }
+  const problem = jsonShapeProblem(value, IMPORT_JSON_LIMITS);
+  return problem ? { ok: false, errors: [problem] } : { ok: true, value };
 }
 
 const fromJson =

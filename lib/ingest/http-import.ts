@@ -3,6 +3,8 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import type { Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
+import { checkCharset } from "@/lib/api/body";
+import { assertJsonShape, IMPORT_JSON_LIMITS } from "@/lib/api/json-limits";
 import { AppError, parseInput, type ErrorDetail } from "@/lib/errors";
 import { checkDeclaredLength, limitedChunks, lines, maxImportBytes, readText, tooLarge } from "./body-stream";
 import { SOURCE_NAME_RE } from "./graph-document";
@@ -49,11 +51,14 @@ export function importResponse(record: ImportRecord, requestId: string): NextRes
 }
 
 function parseJson(text: string, what: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     throw new AppError("bad_request", `${what} is not valid JSON: ${(e as Error).message}`, [{ path: "body", message: (e as Error).message }]);
   }
+  assertJsonShape(value, IMPORT_JSON_LIMITS, what);
+  return value;
 }
 
 function requireSource(q: ImportQuery, format: string): string {
@@ -86,6 +91,7 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
   const max = maxImportBytes();
   checkDeclaredLength(req, max);
   const type = req.headers.get("content-type") ?? "";
+  checkCharset(type);
   const bytes = Number(req.headers.get("content-length") ?? "0") || undefined;
   const opts = { allowPartial: q.allowPartial === "true", bytes, requestId };
 

@@ -1,5 +1,6 @@
 import { parse as parseCsv } from "csv-parse";
 import { Readable } from "node:stream";
+import { IMPORT_JSON_LIMITS, jsonShapeProblem } from "@/lib/api/json-limits";
 import type { ErrorDetail } from "@/lib/errors";
 import { formatPath } from "@/lib/errors";
 import { graphDocumentSchema, type GraphDocument } from "./graph-document";
@@ -62,6 +63,11 @@ export async function decodeJsonl(input: AsyncIterable<{ line: number; text: str
         yield { type: "error", error: { path: `line ${line}`, message: `not JSON: ${(e as Error).message}` } };
         continue;
       }
+      const problem = jsonShapeProblem(value, IMPORT_JSON_LIMITS);
+      if (problem) {
+        yield { type: "error", error: { path: `line ${line}: ${problem.path}`, message: problem.message } };
+        continue;
+      }
       const obj = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
       const keys = obj ? Object.keys(obj) : [];
       if (!obj || keys.length !== 1 || (keys[0] !== "node" && keys[0] !== "edge")) {
@@ -121,6 +127,8 @@ function jsonAttributes(row: Map<string, string>): { ok: true; value: Record<str
   try {
     const v: unknown = JSON.parse(raw);
     if (v === null || typeof v !== "object" || Array.isArray(v)) return { ok: false, message: "the attributes column must hold a JSON object" };
+    const problem = jsonShapeProblem(v, IMPORT_JSON_LIMITS, "attributes");
+    if (problem) return { ok: false, message: `${problem.path}: ${problem.message}` };
     return { ok: true, value: v as Record<string, unknown> };
   } catch (e) {
     return { ok: false, message: `the attributes column is not JSON: ${(e as Error).message}` };
@@ -132,7 +140,10 @@ function nodeFromRow(row: Map<string, string>): RowResult {
   if (!attrs.ok) return attrs;
   const attributes = new Map(Object.entries(attrs.value));
   for (const [k, v] of row) if (!NODE_COLUMNS.includes(k) && k !== "attributes" && v !== "") attributes.set(k, v);
-  return { ok: true, raw: { kind: row.get("kind"), externalId: row.get("externalId"), name: row.get("name"), attributes: Object.fromEntries(attributes) } };
+  const merged = Object.fromEntries(attributes);
+  const problem = jsonShapeProblem(merged, IMPORT_JSON_LIMITS, "attributes");
+  if (problem) return { ok: false, message: `${problem.path}: ${problem.message}` };
+  return { ok: true, raw: { kind: row.get("kind"), externalId: row.get("externalId"), name: row.get("name"), attributes: merged } };
 }
 
 function edgeFromRow(row: Map<string, string>): RowResult {
