@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: every check, in the order that fails fastest.
-//   1. type-check   2. lint   3. Vitest on in-memory PGlite
+//   1. type-check   2. lint (and npm audit of production dependencies)   3. Vitest on in-memory PGlite
 //   4. the database suites again on real PostgreSQL when TEST_DATABASE_URL is set
 //   5. Playwright e2e in Debian's Chromium against the built app on a fresh PGlite folder
 // Ends with one line "tests: N passed, N failed".
@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { auditVerdict } from "./audit-verdict.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 process.chdir(root);
@@ -43,6 +44,21 @@ function countVitest(file) {
 
 if (!run("type-check", bin("tsc"), ["--noEmit"])) stop("type-check failed");
 if (!run("lint", bin("eslint"), [".", "--max-warnings=0"])) stop("lint failed");
+checkAdvisories();
+
+/**
+ * `npm audit` of the production dependencies: a high or critical advisory fails the run unless
+ * scripts/audit-allow.json explains it (advisory id or URL → reason). Where the registry offers no advisory
+ * endpoint (this project's machines answer 405), it says so and goes on: there is nothing to check against.
+ */
+function checkAdvisories() {
+  console.log("\n━━ npm audit (production dependencies) ━━");
+  const r = spawnSync("npm", ["audit", "--omit=dev", "--json"], { encoding: "utf8", env: process.env });
+  const allowed = JSON.parse(readFileSync(path.join(root, "scripts", "audit-allow.json"), "utf8"));
+  const verdict = auditVerdict(r.stdout, r.stderr, allowed);
+  if (verdict.serious.length) stop(`npm audit: high or critical advisories in production dependencies, not explained in scripts/audit-allow.json:\n  ${verdict.serious.join("\n  ")}`);
+  console.log(verdict.message);
+}
 
 // Debian packages the suites need: Chromium for the browser tests, poppler-utils to render and read back PDFs.
 const chromium = process.env.ATTEST_CHROMIUM ?? "/usr/bin/chromium";
