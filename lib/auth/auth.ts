@@ -30,6 +30,15 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
   // Auth.js's own errors (a refused or failed OIDC sign-in) come back to the sign-in page as ?error=<type>.
   pages: { signIn: "/sign-in", error: "/sign-in" },
+  logger: {
+    // A refused sign-in (wrong password, rate limited, OIDC refusal) is an answer, not a server error: one line,
+    // without Auth.js's stack trace. Anything else keeps its stack.
+    error(error: Error) {
+      const type = (error as Error & { type?: string }).type ?? error.name;
+      if (type === "CredentialsSignin" || type === "AccessDenied") console.warn(`[auth] sign-in refused (${type})`);
+      else console.error("[auth]", error);
+    },
+  },
   providers: [
     ...(oidcConfig
       ? [
