@@ -99,6 +99,11 @@ describe("the access API equals a plain BFS over the rows, as of any instant", (
         const inn = await whoCanReachFor(t.db, actor, whoCanReachQuerySchema.parse({ target: ids[a], ...q }));
         expect(answer(inn, ids)).toEqual(new Map([...referenceBfs(usable, a, "in", maxDepth)].filter(([x]) => isPrincipal(g.kinds[x]!))));
 
+        // Nearest first, then by id: the order pages are cut from.
+        for (const page of [out, inn]) {
+          const order = page.items.map((x) => [x.depth, x.id] as const);
+          expect(order).toEqual([...order].sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0)));
+        }
         for (const item of [...out.items, ...inn.items]) {
           const p = item.path;
           expect(p.edges).toHaveLength(item.depth);

@@ -90,6 +90,40 @@ export async function describeNodes(db: Db, ids: string[]): Promise<Map<string, 
   return new Map(rows.map((r) => [r.id, r]));
 }
 
+/** Each index's node ids ranked in string order, computed once per index (ids never change within one). */
+const idRanks = new WeakMap<AccessIndex, Int32Array>();
+function idRank(ix: AccessIndex): Int32Array {
+  let rank = idRanks.get(ix);
+  if (!rank) {
+    const order = Array.from(ix.ids.keys()).sort((a, b) => (ix.ids[a]! < ix.ids[b]! ? -1 : ix.ids[a]! > ix.ids[b]! ? 1 : 0));
+    rank = new Int32Array(ix.ids.length);
+    order.forEach((node, i) => (rank![node] = i));
+    idRanks.set(ix, rank);
+  }
+  return rank;
+}
+
+/**
+ * The first `count` results in the answer's deterministic order: nearest first, then by id. A BFS lists results
+ * level by level, so only the levels up to the page are sorted, by a precomputed rank instead of string
+ * comparisons: a 40,000-principal answer no longer pays a full string sort for a page of 100.
+ */
+function firstInOrder(ix: AccessIndex, reached: Reached[], count: number): Reached[] {
+  const rank = idRank(ix);
+  // A list not in level order (not from a BFS) is sorted whole.
+  for (let i = 1; i < reached.length; i++) if (reached[i]!.depth < reached[i - 1]!.depth) return [...reached].sort((a, b) => a.depth - b.depth || rank[a.node]! - rank[b.node]!).slice(0, count);
+  const out: Reached[] = [];
+  for (let i = 0; i < reached.length && out.length < count; ) {
+    let j = i;
+    while (j < reached.length && reached[j]!.depth === reached[i]!.depth) j++;
+    const level = reached.slice(i, j);
+    level.sort((a, b) => rank[a.node]! - rank[b.node]!);
+    for (const r of level) out.push(r);
+    i = j;
+  }
+  return out.slice(0, count);
+}
+
 async function page(db: Db, ix: AccessIndex, reached: Reached[], search: Search, direction: "in" | "out", q: { limit: number; cursor?: string; maxDepth: number }): Promise<AccessPage> {
   let offset = 0;
   if (q.cursor) {
@@ -98,17 +132,15 @@ async function page(db: Db, ix: AccessIndex, reached: Reached[], search: Search,
     if (c.v !== ix.version) throw new AppError("conflict", "the graph changed since the first page was read; start again without a cursor");
     offset = c.o;
   }
-  // Deterministic order: nearest first, then by id.
-  const sorted = [...reached].sort((a, b) => a.depth - b.depth || (ix.ids[a.node]! < ix.ids[b.node]! ? -1 : 1));
-  const slice = sorted.slice(offset, offset + q.limit);
+  const slice = firstInOrder(ix, reached, offset + q.limit).slice(offset);
   const info = await describeNodes(db, slice.map((r) => ix.ids[r.node]!));
   const items = slice.map((r) => {
     const id = ix.ids[r.node]!;
     const d = info.get(id)!;
     return { id, kind: d.kind, externalId: d.externalId, source: d.source, name: d.name, depth: r.depth, path: pathTo(ix, search, r.node, direction) };
   });
-  const next = offset + q.limit < sorted.length ? encodeCursor({ o: offset + q.limit, v: ix.version }) : null;
-  return { items, total: sorted.length, nextCursor: next, graphVersion: ix.version, asOf: ix.asOf?.toISOString() ?? null, maxDepth: q.maxDepth };
+  const next = offset + q.limit < reached.length ? encodeCursor({ o: offset + q.limit, v: ix.version }) : null;
+  return { items, total: reached.length, nextCursor: next, graphVersion: ix.version, asOf: ix.asOf?.toISOString() ?? null, maxDepth: q.maxDepth };
 }
 
 /** Who or what can reach a target, through which path (GET /api/v1/access/who-can-reach). */
