@@ -58,7 +58,7 @@ interface Options {
   keepDb: boolean;
 }
 
-const USAGE = `usage: npm run bench -- [--size S|M|L] [--db pglite|postgres] [--queries N] [--depths 4,6,8] [--seed N]
+const USAGE = `usage: npm run bench -- --suite techniques [--size S|M|L] [--db pglite|postgres] [--queries N] [--depths 4,6,8] [--seed N]
        [--naive-timeout MS] [--naive-max-depth N] [--timeout MS] [--path-budget N] [--no-import] [--keep-db] [--url postgres://...]`;
 
 function usage(message: string): never {
