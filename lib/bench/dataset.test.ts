@@ -3,7 +3,7 @@ import { buildAccessIndex } from "@/lib/graph/access-index";
 import { EDGE_KINDS, EDGE_RULES, type EdgeKind } from "@/lib/graph/model";
 import { bfs } from "@/lib/graph/traverse";
 import { graphDocumentSchema, graphEdgeSchema, graphNodeSchema } from "@/lib/ingest/graph-document";
-import { datasetStats, generateDataset, toGraphDocument } from "./dataset";
+import { datasetStats, generateDataset, serverTemplates, SIZE_SPECS, toGraphDocument } from "./dataset";
 import { Rng } from "./random";
 import { compareReached } from "./compare";
 import { describeSpeedup, percentile, speedup, summarize } from "./stats";
@@ -22,13 +22,23 @@ describe("the benchmark dataset", () => {
     expect(Array.from(other.edgeTo)).not.toEqual(Array.from(ds.edgeTo));
   });
 
-  it("has the S size: about 5k nodes and 20k edges, every node kind and edge kind", () => {
-    expect(stats.nodes).toBeGreaterThan(4_000);
-    expect(stats.nodes).toBeLessThan(6_000);
-    expect(stats.edges).toBeGreaterThan(17_000);
-    expect(stats.edges).toBeLessThan(26_000);
+  it("has the S size of issue #4: about 10k nodes and 50k edges, every node kind and edge kind", () => {
+    expect(stats.nodes).toBeGreaterThan(8_500);
+    expect(stats.nodes).toBeLessThan(11_500);
+    expect(stats.edges).toBeGreaterThan(42_000);
+    expect(stats.edges).toBeLessThan(58_000);
     for (const k of EDGE_KINDS) expect(stats.byEdgeKind[k], k).toBeGreaterThan(0);
     expect(Object.keys(stats.byNodeKind)).toHaveLength(9);
+  });
+
+  it("sizes M and L have the issue's node counts, non-human identities outnumbering humans many times over", () => {
+    for (const size of ["M", "L"] as const) {
+      const s = SIZE_SPECS[size];
+      const nodes = s.humans + s.teams + s.serviceAccounts + s.agents + s.mcpServers * 15.5 + s.entitlements + s.resources + s.credentials;
+      expect(nodes, size).toBeGreaterThan(size === "M" ? 90_000 : 900_000);
+      expect(nodes, size).toBeLessThan(size === "M" ? 115_000 : 1_150_000);
+      expect((s.serviceAccounts + s.agents) / s.humans, size).toBeGreaterThanOrEqual(10);
+    }
   });
 
   it("joins only the kinds each edge may join, with no duplicates or self-loops", () => {
@@ -47,7 +57,7 @@ describe("the benchmark dataset", () => {
     expect(new Set(ds.nodeKinds.map((k, i) => `${k}:${ds.externalIds[i]}`)).size).toBe(ds.nodeKinds.length);
   });
 
-  it("is shaped like a directory with MCP servers: 10–15 groups per human, 10–30 tools per server, shared credentials, group cycles", () => {
+  it("is shaped like a directory with MCP servers: 10–15 groups per human, real tools per server, shared credentials, group cycles", () => {
     const out = (kind: EdgeKind) => {
       const m = new Map<number, number>();
       const code = EDGE_KINDS.indexOf(kind);
@@ -60,10 +70,16 @@ describe("the benchmark dataset", () => {
       expect(memberships.get(h)).toBeLessThanOrEqual(15);
     }
     const tools = out("exposes");
+    const captured = new Map(serverTemplates().map((t) => [t.name, t.tools.map((x) => x.name)]));
     for (const s of ds.roles.mcpServers) {
-      expect(tools.get(s)).toBeGreaterThanOrEqual(10);
-      expect(tools.get(s)).toBeLessThanOrEqual(30);
+      const template = ds.externalIds[s]!.replace(/-\d+$/, "");
+      expect(tools.get(s)).toBe(captured.get(template)!.length);
     }
+    // Tool names are the captured ones, with their annotations' risk.
+    const toolNames = new Set(ds.roles.tools.map((i) => ds.names[i]!));
+    expect(toolNames).toContain("create_or_update_file");
+    expect(toolNames).toContain("read_graph");
+    for (const i of ds.roles.tools.slice(0, 200)) expect(["low", "medium", "high", "critical"]).toContain(ds.attributes[i]!.risk);
     const usesCredential = EDGE_KINDS.indexOf("uses_credential");
     const users = new Map<number, number>();
     for (let i = 0; i < ds.edgeKinds.length; i++) if (ds.edgeKinds[i] === usesCredential) users.set(ds.edgeTo[i]!, (users.get(ds.edgeTo[i]!) ?? 0) + 1);
@@ -77,6 +93,30 @@ describe("the benchmark dataset", () => {
     const cyclic = ds.roles.groups.filter((g) => bfs(ix, g, "out", 12).reached.some((r) => Array.from(ix.fwdTo.subarray(ix.fwdStart[r.node]!, ix.fwdStart[r.node + 1]!)).includes(g)));
     expect(cyclic.length).toBeGreaterThan(0);
     expect(ds.roles.popularTools.length).toBeGreaterThan(20);
+  });
+
+  it("has hard-coded credentials recorded as the MCP-config importer records them, some sharing a fingerprint", () => {
+    const hc = ds.roles.hardCodedCredentials;
+    expect(hc.length).toBeGreaterThan(stats.byNodeKind.credential! * 0.1);
+    for (const i of hc) {
+      const a = ds.attributes[i]!;
+      expect(a).toMatchObject({ storage: "hard_coded" });
+      expect(a.location).toMatch(/ → mcpServers\..+\.env\./);
+      expect(a.fingerprint).toMatch(/^hmac-sha256:[0-9a-f]{32}$/);
+      expect(Object.keys(a).sort()).toEqual(["confidence", "detectedBy", "fingerprint", "location", "storage", "type"]);
+    }
+    const fingerprints = hc.map((i) => ds.attributes[i]!.fingerprint);
+    expect(new Set(fingerprints).size).toBeLessThan(fingerprints.length);
+  });
+
+  it("has super-connected groups and delegation through service accounts", () => {
+    const members = new Map<number, number>();
+    const memberOf = EDGE_KINDS.indexOf("member_of");
+    for (let i = 0; i < ds.edgeKinds.length; i++) if (ds.edgeKinds[i] === memberOf) members.set(ds.edgeTo[i]!, (members.get(ds.edgeTo[i]!) ?? 0) + 1);
+    for (const g of ds.roles.superGroups) expect(members.get(g)).toBeGreaterThan((ds.roles.serviceAccounts.length + ds.roles.agents.length) * 0.1);
+    const actsFor = EDGE_KINDS.indexOf("acts_for");
+    const toServiceAccount = Array.from(ds.edgeKinds).filter((k, i) => k === actsFor && ds.nodeKinds[ds.edgeTo[i]!] === "service_account").length;
+    expect(toServiceAccount).toBeGreaterThan(ds.roles.agents.length * 0.15);
   });
 
   it("becomes a valid Attest graph document", () => {

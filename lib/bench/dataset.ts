@@ -1,5 +1,10 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import type { GraphDocument, ImportMode } from "@/lib/ingest/graph-document";
 import { EDGE_KINDS, EDGE_RULES, type EdgeKind, type NodeKind } from "@/lib/graph/model";
+import { toolRisk } from "@/lib/graph/tool-risk";
+import { canonicalJson } from "@/lib/audit/canonical-json";
 import { Rng } from "./random";
 
 /**
@@ -9,17 +14,26 @@ import { Rng } from "./random";
  * - one org-wide group, divisions, departments, then three levels of teams and
  *   roles; every team has up to 3 parents (mostly in its department, some
  *   across), so there are many diamonds, plus a few membership cycles;
- * - flat application groups (jira-users, vpn-users) that many people join;
+ * - flat application groups (jira-users, vpn-users) that many people join, and
+ *   a few super-connected groups ("Domain Users"-like: a large share of every
+ *   kind of principal, with many entitlements);
+ * - non-human identities outnumbering humans ~15:1 (industry surveys: 45–144:1
+ *   counting every workload identity); service accounts with 5–20 entitlements;
  * - humans in departments of uneven size, each in 10–15 groups, managed by a
  *   colleague; a few terminated or on leave;
  * - entitlements granted to groups at every level (broad ones at the top) and
  *   directly to humans, service accounts and agents; an entitlement grants an
  *   MCP server, some tools or a resource;
- * - MCP servers exposing 10–30 tools each, tools acting on resources;
- * - agents acting for humans (some for service accounts), connecting to
- *   servers; service accounts in groups with entitlements;
+ * - MCP servers, each an instance of a real server whose tools come from the
+ *   captured `tools/list` answers in db/seed/mcp-tools (names, annotations,
+ *   risk and definition hash as live discovery records them), tools acting on resources;
+ * - agents acting for humans or for service accounts (delegation: the agent
+ *   inherits what its principal reaches), connecting to servers;
  * - credentials used by several identities (a power law: a few are shared
- *   widely) and valid for resources or servers;
+ *   widely), valid for resources or servers; a share are hard-coded in MCP
+ *   client configs, recorded as the MCP-config importer records them (location,
+ *   type, keyed fingerprint, never a value), some with the same fingerprint in
+ *   several configs (one token pasted in many places);
  * - governance edges (owns, manages) that traversals must ignore.
  * Same size and seed, same graph, node for node and edge for edge.
  */
@@ -29,22 +43,26 @@ export const BENCH_SIZES: readonly BenchSize[] = ["S", "M", "L"];
 export interface SizeSpec {
   humans: number;
   departments: number;
-  /** Team and role groups (levels 3–5); divisions, departments and app groups come on top. */
+  /** Team and role groups (levels 3–5); divisions, departments, app and super-connected groups come on top. */
   teams: number;
   appGroups: number;
+  /** Groups with a large share of all principals as members and many entitlements. */
+  superGroups: number;
   serviceAccounts: number;
   agents: number;
   mcpServers: number;
   entitlements: number;
   resources: number;
   credentials: number;
+  /** Direct entitlements of each service account, [min, max]; agents get about half. */
+  nhiEntitlements: readonly [number, number];
 }
 
-/** Calibrated so S ≈ 5k nodes / 20k edges, M ≈ 50k / 250k, L ≈ 300k / 1.2M. */
+/** Calibrated to issue #4: S ≈ 10k nodes / 50k edges, M ≈ 100k / 1M, L ≈ 1M / 10M (see the tests for the bands). */
 export const SIZE_SPECS: Record<BenchSize, SizeSpec> = {
-  S: { humans: 650, departments: 8, teams: 300, appGroups: 20, serviceAccounts: 600, agents: 300, mcpServers: 55, entitlements: 900, resources: 450, credentials: 500 },
-  M: { humans: 9_500, departments: 40, teams: 3_000, appGroups: 150, serviceAccounts: 6_500, agents: 3_000, mcpServers: 600, entitlements: 6_000, resources: 4_500, credentials: 4_500 },
-  L: { humans: 30_000, departments: 150, teams: 15_000, appGroups: 500, serviceAccounts: 42_000, agents: 18_000, mcpServers: 3_500, entitlements: 35_000, resources: 45_000, credentials: 40_000 },
+  S: { humans: 450, departments: 8, teams: 250, appGroups: 20, superGroups: 2, serviceAccounts: 2_600, agents: 1_400, mcpServers: 80, entitlements: 1_300, resources: 1_000, credentials: 1_200, nhiEntitlements: [1, 4] },
+  M: { humans: 3_000, departments: 30, teams: 2_000, appGroups: 150, superGroups: 6, serviceAccounts: 28_000, agents: 16_000, mcpServers: 1_000, entitlements: 12_000, resources: 10_000, credentials: 12_000, nhiEntitlements: [7, 25] },
+  L: { humans: 30_000, departments: 200, teams: 20_000, appGroups: 1_000, superGroups: 20, serviceAccounts: 280_000, agents: 160_000, mcpServers: 10_000, entitlements: 120_000, resources: 100_000, credentials: 120_000, nhiEntitlements: [7, 25] },
 };
 
 export const DEFAULT_SEED = 20_240_601;
@@ -68,10 +86,12 @@ export interface BenchDataset {
     agents: number[];
     serviceAccounts: number[];
     groups: number[];
+    superGroups: number[];
     tools: number[];
     /** Tools reachable through entitlements of the org-wide, division and department groups: who-can-reach answers are large. */
     popularTools: number[];
     credentials: number[];
+    hardCodedCredentials: number[];
     resources: number[];
     mcpServers: number[];
   };
@@ -109,7 +129,7 @@ class Builder {
   edge(kind: EdgeKind, from: number, to: number): boolean {
     if (from === to) return false;
     const code = EDGE_CODE.get(kind)!;
-    // (kind, from, to) packed in one number: 4 + 21 + 21 bits, exact below 2^53.
+    // (kind, from, to) packed in one number: 4 + 21 + 21 bits, exact below 2^53 (so at most 2,097,152 nodes).
     const key = (code * 2_097_152 + from) * 2_097_152 + to;
     if (this.keys.has(key)) return false;
     const rule = EDGE_RULES[kind];
@@ -124,6 +144,7 @@ class Builder {
   }
 
   finish(): Pick<BenchDataset, "nodeKinds" | "externalIds" | "names" | "attributes" | "edgeFrom" | "edgeTo" | "edgeKinds"> {
+    this.keys.clear();
     return {
       nodeKinds: this.nodeKinds,
       externalIds: this.externalIds,
@@ -137,9 +158,65 @@ class Builder {
 }
 
 const pad = (n: number, width = 6) => String(n).padStart(width, "0");
-const TOOL_VERBS = ["list", "get", "search", "create", "update", "delete", "run", "query", "export", "sync"];
-const TOOL_NOUNS = ["issue", "file", "record", "message", "page", "user", "job", "table", "ticket", "secret", "report", "branch", "event", "invoice"];
-const STORAGE = ["vault", "vault", "vault", "env", "config_file", "hard_coded"];
+const STORAGE = ["vault", "vault", "vault", "env", "env", "prompt"];
+
+interface CapturedTool {
+  name: string;
+  title?: string;
+  description?: string;
+  inputSchema?: unknown;
+  outputSchema?: unknown;
+  annotations?: Record<string, unknown>;
+}
+export interface ServerTemplate {
+  /** The captured server's name (everything, filesystem, github, memory). */
+  name: string;
+  version: string;
+  /** Each tool's name and the attributes live discovery records for it (lib/ingest/mcp-discovery/to-graph.ts), minus the schema. */
+  tools: { name: string; attributes: Record<string, unknown> }[];
+  /** The environment variable a client config passes its token in, for hard-coded credential locations. */
+  tokenVariable: string;
+}
+
+const CAPTURED = ["everything", "filesystem", "github", "memory"] as const;
+const TOKEN_VARIABLE: Record<(typeof CAPTURED)[number], string> = {
+  everything: "API_KEY",
+  filesystem: "FS_TOKEN",
+  github: "GITHUB_PERSONAL_ACCESS_TOKEN",
+  memory: "MEMORY_API_KEY",
+};
+let templates: ServerTemplate[] | undefined;
+
+/** The real MCP servers whose captured tools/list answers are vendored in db/seed/mcp-tools (see its PROVENANCE.md). */
+export function serverTemplates(): ServerTemplate[] {
+  templates ??= CAPTURED.map((name) => {
+    const list = JSON.parse(readFileSync(path.join(process.cwd(), "db/seed/mcp-tools", `${name}.tools-list.json`), "utf8")) as { serverInfo: { version: string }; tools: CapturedTool[] };
+    return {
+      name,
+      version: list.serverInfo.version,
+      tokenVariable: TOKEN_VARIABLE[name],
+      tools: list.tools.map((t) => {
+        const risk = toolRisk(t.annotations);
+        // The same hash as toolDefinitionHash in lib/ingest/mcp-discovery/to-graph.ts, over the full captured definition.
+        const body = canonicalJson({ name: t.name, title: t.title ?? null, description: t.description ?? null, inputSchema: t.inputSchema ?? null, outputSchema: t.outputSchema ?? null, annotations: t.annotations ?? null });
+        const attributes: Record<string, unknown> = {
+          description: t.description ?? null,
+          risk: risk.risk,
+          riskReason: risk.reason,
+          definitionHash: `sha256:${createHash("sha256").update(body).digest("hex")}`,
+          serverVersion: list.serverInfo.version,
+        };
+        if (t.annotations) attributes.annotations = t.annotations;
+        return { name: t.name, attributes };
+      }),
+    };
+  });
+  return templates;
+}
+
+/** A fingerprint shaped like the MCP-config importer's (keyed HMAC, 32 hex digits), of no real value: the generator never makes secrets. */
+const fakeFingerprint = (seed: number, i: number) => `hmac-sha256:${createHash("sha256").update(`attest-bench:${seed}:${i}`).digest("hex").slice(0, 32)}`;
+const CONFIG_FILES = ["~/Library/Application Support/Claude/claude_desktop_config.json", "~/.cursor/mcp.json", ".vscode/mcp.json", "~/.config/Code/User/mcp.json"];
 
 /** Generates the dataset for a size (or an explicit spec), deterministically from the seed. */
 export function generateDataset(size: BenchSize | SizeSpec, seed = DEFAULT_SEED, source = "bench"): BenchDataset {
@@ -185,14 +262,12 @@ export function generateDataset(size: BenchSize | SizeSpec, seed = DEFAULT_SEED,
   const teamsByLevel: number[][] = [[], [], []];
   const teamParents = new Map<number, number[]>();
   const levelShare = [0.4, 0.35, 0.25];
-  const teamDept = new Map<number, number>();
   let t = 0;
   for (let level = 0; level < 3; level++) {
     const count = Math.round(spec.teams * levelShare[level]!);
     for (let i = 0; i < count; i++, t++) {
       const d = pickDept();
       const g = b.node("group", `g-team-${pad(t)}`, `Team ${t} (L${level + 3})`);
-      teamDept.set(g, d);
       const wanted = rng.chance(0.5) ? 3 : rng.chance(0.6) ? 2 : 1;
       const parents: number[] = [];
       for (let p = 0; p < wanted * 3 && parents.length < wanted; p++) {
@@ -221,39 +296,88 @@ export function generateDataset(size: BenchSize | SizeSpec, seed = DEFAULT_SEED,
   }
   const appGroups: number[] = [];
   for (let i = 0; i < spec.appGroups; i++) appGroups.push(b.node("group", `g-app-${pad(i, 4)}`, `app-${i}-users`));
+  const superGroups: number[] = [];
+  for (let i = 0; i < spec.superGroups; i++) superGroups.push(b.node("group", `g-super-${pad(i, 3)}`, `Everyone ${i} (incl. workloads)`, { description: "super-connected: most principals, many entitlements" }));
+  // Super-connected groups nest into each other in a chain, the last back into the first (one more cycle).
+  for (let i = 1; i < superGroups.length; i++) b.edge("member_of", superGroups[i]!, superGroups[i - 1]!);
+  if (superGroups.length > 2) b.edge("member_of", superGroups[0]!, superGroups.at(-1)!);
   const allTeams = teamsByLevel.flat();
-  const groups = [allStaff, ...divisions, ...departments, ...allTeams, ...appGroups];
+  const groups = [allStaff, ...divisions, ...departments, ...allTeams, ...appGroups, ...superGroups];
+  /** Principals join each super-connected group with this probability. */
+  const superShare = 0.3;
+  const joinSuper = (p: number) => {
+    for (const g of superGroups) if (rng.chance(superShare / Math.max(1, superGroups.length / 3))) b.edge("member_of", p, g);
+  };
 
   // --- Resources, credentials, MCP servers and their tools, entitlements.
   const resources: number[] = [];
   for (let i = 0; i < spec.resources; i++) resources.push(b.node("resource", `res-${pad(i)}`, `Resource ${i}`, { system: rng.pick(["github", "postgres", "salesforce", "s3", "jira", "snowflake"]) }));
-  const credentials: number[] = [];
-  for (let i = 0; i < spec.credentials; i++) {
-    credentials.push(b.node("credential", `cred-${pad(i)}`, `Credential ${i}`, { type: rng.pick(["api_key", "oauth_token", "pat", "certificate"]), storage: rng.pick(STORAGE), fingerprint: `sha256:${(i * 2654435761) >>> 0}` }));
-  }
+  const tmpl = serverTemplates();
+  const serverTemplate: ServerTemplate[] = [];
   const servers: number[] = [];
+  for (let s = 0; s < spec.mcpServers; s++) {
+    const tpl = rng.pick(tmpl);
+    serverTemplate.push(tpl);
+    const name = `${tpl.name}-${pad(s, 5)}`;
+    servers.push(b.node("mcp_server", name, name, { transport: rng.chance(0.6) ? "stdio" : "http", serverInfo: { name: `mcp-servers/${tpl.name}`, version: tpl.version }, version: tpl.version, discoveredTools: tpl.tools.length }));
+  }
+  // Credentials: vault / env / prompt references, and hard-coded secrets found in MCP client configs.
+  const credentials: number[] = [];
+  const hardCoded: number[] = [];
+  const hardCodedServer = new Map<number, number>();
+  let fingerprints = 0;
+  let lastFingerprint = "";
+  for (let i = 0; i < spec.credentials; i++) {
+    if (rng.chance(0.2) && servers.length > 0) {
+      const srvIndex = rng.int(0, servers.length - 1);
+      const tpl = serverTemplate[srvIndex]!;
+      const srvName = b.externalIds[servers[srvIndex]!]!;
+      const laptop = `laptop-${pad(rng.int(0, Math.max(1, spec.humans - 1)), 6)}`;
+      const file = rng.pick(CONFIG_FILES);
+      // One token pasted into several configs: the next hard-coded credential often carries the same fingerprint.
+      const fingerprint = lastFingerprint && rng.chance(0.3) ? lastFingerprint : fakeFingerprint(seed, fingerprints++);
+      lastFingerprint = fingerprint;
+      const c = b.node("credential", `${laptop}/${srvName}/env/${tpl.tokenVariable}#${pad(i)}`, `${srvName}: env ${tpl.tokenVariable}`, {
+        type: tpl.name === "github" ? "github_pat" : "api_key",
+        storage: "hard_coded",
+        location: `${laptop}:${file} → mcpServers.${srvName}.env.${tpl.tokenVariable}`,
+        fingerprint,
+        detectedBy: tpl.name === "github" ? "github-pat" : "generic-api-key",
+        confidence: tpl.name === "github" ? "high" : "medium",
+      });
+      credentials.push(c);
+      hardCoded.push(c);
+      hardCodedServer.set(c, servers[srvIndex]!);
+    } else {
+      credentials.push(b.node("credential", `cred-${pad(i)}`, `Credential ${i}`, { type: rng.pick(["api_key", "oauth_token", "pat", "certificate"]), storage: rng.pick(STORAGE) }));
+    }
+  }
   const toolsOf: number[][] = [];
   const tools: number[] = [];
-  for (let s = 0; s < spec.mcpServers; s++) {
-    const srv = b.node("mcp_server", `mcp-${pad(s, 5)}`, `mcp-server-${s}`, { transport: rng.chance(0.6) ? "stdio" : "http" });
-    servers.push(srv);
+  for (const [s, srv] of servers.entries()) {
+    const tpl = serverTemplate[s]!;
+    const srvName = b.externalIds[srv]!;
     const own: number[] = [];
-    const n = rng.int(10, 30);
-    for (let k = 0; k < n; k++) {
-      const verb = rng.pick(TOOL_VERBS);
-      const name = `${verb}_${rng.pick(TOOL_NOUNS)}_${k}`;
-      const tool = b.node("tool", `mcp-${pad(s, 5)}/${name}`, name, { risk: verb === "delete" ? "high" : verb === "create" || verb === "update" || verb === "run" ? "medium" : "low" });
-      b.edge("exposes", srv, tool);
-      own.push(tool);
-      tools.push(tool);
+    for (const tool of tpl.tools) {
+      const node = b.node("tool", `${srvName}/${tool.name}`, tool.name, { server: srvName, ...tool.attributes });
+      b.edge("exposes", srv, node);
+      own.push(node);
+      tools.push(node);
       const acts = rng.next();
-      if (acts < 0.85) b.edge("acts_on", tool, resources[rng.skewed(resources.length, 1.8)]!);
-      if (acts < 0.2) b.edge("acts_on", tool, rng.pick(resources));
+      if (acts < 0.85) b.edge("acts_on", node, resources[rng.skewed(resources.length, 1.8)]!);
+      if (acts < 0.2) b.edge("acts_on", node, rng.pick(resources));
     }
     toolsOf.push(own);
     if (rng.chance(0.85)) b.edge("uses_credential", srv, credentials[rng.skewed(credentials.length)]!);
   }
   for (const c of credentials) {
+    const srv = hardCodedServer.get(c);
+    if (srv !== undefined) {
+      // A hard-coded token is the server's own: the server uses it, and it opens the resource the server's tools act on.
+      b.edge("uses_credential", srv, c);
+      b.edge("credential_for", c, rng.pick(resources));
+      continue;
+    }
     if (rng.chance(0.75)) b.edge("credential_for", c, rng.pick(resources));
     else b.edge("credential_for", c, rng.pick(servers));
     if (rng.chance(0.25)) b.edge("credential_for", c, rng.pick(resources));
@@ -283,6 +407,7 @@ export function generateDataset(size: BenchSize | SizeSpec, seed = DEFAULT_SEED,
   for (const g of [...divisions, ...departments]) for (let k = rng.int(2, 3); k > 0; k--) entGroup(g, rng.pick(entitlements));
   for (const g of allTeams) for (let k = rng.chance(0.7) ? rng.int(1, 3) : 0; k > 0; k--) b.edge("has_entitlement", g, rng.pick(entitlements));
   for (const g of appGroups) for (let k = rng.int(1, 2); k > 0; k--) b.edge("has_entitlement", g, rng.pick(entitlements));
+  for (const g of superGroups) for (let k = rng.int(10, 30); k > 0; k--) b.edge("has_entitlement", g, entitlements[rng.skewed(entitlements.length, 1.5)]!);
 
   // --- Humans.
   const humans: number[] = [];
@@ -301,7 +426,7 @@ export function generateDataset(size: BenchSize | SizeSpec, seed = DEFAULT_SEED,
     const own = teamsByDeptLevel[d]!.flat();
     for (let tries = 0, n = 1; n < target && tries < target * 6; tries++) {
       const r2 = rng.next();
-      const g = r2 < 0.6 && own.length > 0 ? rng.pick(own) : r2 < 0.75 ? appGroups[rng.skewed(appGroups.length, 1.5)]! : rng.pick(allTeams);
+      const g = r2 < 0.6 && own.length > 0 ? rng.pick(own) : r2 < 0.75 ? appGroups[rng.skewed(appGroups.length, 1.5)]! : rng.chance(0.1) && superGroups.length ? rng.pick(superGroups) : rng.pick(allTeams);
       if (b.edge("member_of", h, g)) n++;
     }
     if (rng.chance(0.5)) b.edge("has_entitlement", h, rng.pick(entitlements));
@@ -310,12 +435,14 @@ export function generateDataset(size: BenchSize | SizeSpec, seed = DEFAULT_SEED,
   }
 
   // --- Service accounts and agents.
+  const [entMin, entMax] = spec.nhiEntitlements;
   const serviceAccounts: number[] = [];
   for (let i = 0; i < spec.serviceAccounts; i++) {
     const sa = b.node("service_account", `sa-${pad(i)}`, `svc-${i}`, { status: rng.chance(0.97) ? "active" : "inactive" });
     serviceAccounts.push(sa);
     for (let k = rng.int(0, 3); k > 0; k--) b.edge("member_of", sa, rng.chance(0.5) ? rng.pick(appGroups) : rng.pick(allTeams));
-    for (let k = rng.int(1, 3); k > 0; k--) b.edge("has_entitlement", sa, rng.pick(entitlements));
+    joinSuper(sa);
+    for (let k = rng.int(entMin, entMax); k > 0; k--) b.edge("has_entitlement", sa, entitlements[rng.skewed(entitlements.length, 1.3)]!);
     for (let k = rng.int(1, 2); k > 0; k--) b.edge("uses_credential", sa, credentials[rng.skewed(credentials.length)]!);
     if (rng.chance(0.4)) b.edge("connects_to", sa, servers[rng.skewed(servers.length, 1.5)]!);
   }
@@ -323,11 +450,15 @@ export function generateDataset(size: BenchSize | SizeSpec, seed = DEFAULT_SEED,
   for (let i = 0; i < spec.agents; i++) {
     const a = b.node("agent", `agt-${pad(i)}`, `agent-${i}`, { status: "active", autonomy: rng.pick(["assistive", "supervised", "autonomous"]) });
     agents.push(a);
-    b.edge("acts_for", a, rng.chance(0.85) ? rng.pick(humans) : rng.pick(serviceAccounts));
+    // Delegation: mostly for a person; some for a service account, which in turn holds entitlements and groups
+    // (the longest chain the model allows: acts_for goes from an agent to a human or service account only).
+    b.edge("acts_for", a, rng.chance(0.7) ? rng.pick(humans) : rng.pick(serviceAccounts));
+    if (rng.chance(0.1)) b.edge("acts_for", a, rng.pick(humans));
     for (let k = rng.int(1, 4); k > 0; k--) b.edge("connects_to", a, servers[rng.skewed(servers.length, 1.5)]!);
     for (let k = rng.int(0, 2); k > 0; k--) b.edge("uses_credential", a, credentials[rng.skewed(credentials.length)]!);
     for (let k = rng.int(0, 2); k > 0; k--) b.edge("member_of", a, rng.chance(0.6) ? rng.pick(appGroups) : rng.pick(allTeams));
-    for (let k = rng.int(0, 2); k > 0; k--) b.edge("has_entitlement", a, rng.pick(entitlements));
+    joinSuper(a);
+    for (let k = rng.int(Math.floor(entMin / 2), Math.ceil(entMax / 2)); k > 0; k--) b.edge("has_entitlement", a, entitlements[rng.skewed(entitlements.length, 1.3)]!);
   }
 
   // --- Governance: owners of every non-human thing that needs one.
@@ -355,7 +486,7 @@ export function generateDataset(size: BenchSize | SizeSpec, seed = DEFAULT_SEED,
     seed,
     source,
     ...built,
-    roles: { humans, agents, serviceAccounts, groups, tools, popularTools: [...popular].sort((x, y) => x - y), credentials, resources, mcpServers: servers },
+    roles: { humans, agents, serviceAccounts, groups, superGroups, tools, popularTools: [...popular].sort((x, y) => x - y), credentials, hardCodedCredentials: hardCoded, resources, mcpServers: servers },
   };
 }
 

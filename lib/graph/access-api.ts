@@ -99,15 +99,54 @@ export async function describeNodes(db: Db, ids: string[]): Promise<Map<string, 
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-/** A whole access answer, filtered and in its one deterministic order (nearest first, then by id). */
+/** Each index's node ids ranked in string order, computed once per index (ids never change within one). */
+const idRanks = new WeakMap<AccessIndex, Int32Array>();
+function idRank(ix: AccessIndex): Int32Array {
+  let rank = idRanks.get(ix);
+  if (!rank) {
+    const order = Array.from(ix.ids.keys()).sort((a, b) => (ix.ids[a]! < ix.ids[b]! ? -1 : ix.ids[a]! > ix.ids[b]! ? 1 : 0));
+    rank = new Int32Array(ix.ids.length);
+    order.forEach((node, i) => (rank![node] = i));
+    idRanks.set(ix, rank);
+  }
+  return rank;
+}
+
+/**
+ * The first `count` results in the answer's deterministic order: nearest first, then by id. A BFS lists results
+ * level by level, so only the levels up to the page are sorted, by a precomputed rank instead of string
+ * comparisons: a 40,000-principal answer no longer pays a full string sort for a page of 100.
+ */
+function firstInOrder(ix: AccessIndex, reached: Reached[], count: number): Reached[] {
+  const rank = idRank(ix);
+  // A list not in level order (not from a BFS) is sorted whole.
+  for (let i = 1; i < reached.length; i++) if (reached[i]!.depth < reached[i - 1]!.depth) return [...reached].sort((a, b) => a.depth - b.depth || rank[a.node]! - rank[b.node]!).slice(0, count);
+  const out: Reached[] = [];
+  for (let i = 0; i < reached.length && out.length < count; ) {
+    let j = i;
+    while (j < reached.length && reached[j]!.depth === reached[i]!.depth) j++;
+    const level = reached.slice(i, j);
+    level.sort((a, b) => rank[a.node]! - rank[b.node]!);
+    for (const r of level) out.push(r);
+    i = j;
+  }
+  return out.slice(0, count);
+}
+
+/** A whole access answer, filtered, in BFS order (nearest first); `inOrder` gives its deterministic order. */
 export interface AccessAnswer {
   ix: AccessIndex;
   search: Search;
   direction: "in" | "out";
   /** The start node's id. */
   start: string;
-  sorted: Reached[];
+  reached: Reached[];
   groups: AccessGroup[];
+}
+
+/** The first `count` results of an answer in its one deterministic order: nearest first, then by id. */
+export function inOrder(a: AccessAnswer, count = a.reached.length): Reached[] {
+  return firstInOrder(a.ix, a.reached, count);
 }
 
 type AnswerQuery = { maxDepth: number; asOf?: Date; kind?: NodeKind; source?: string };
@@ -119,8 +158,7 @@ async function answer(db: Db, actor: Actor, direction: "in" | "out", startRef: s
   const start = await indexedNode(db, ix, startRef, param);
   const r = direction === "in" ? whoCanReach(ix, start, q.maxDepth) : reachableFrom(ix, start, q.maxDepth);
   const narrowed = narrowReached(ix, r.reached, { kind: q.kind, source: q.source });
-  const sorted = narrowed.sort((a, b) => a.depth - b.depth || (ix.ids[a.node]! < ix.ids[b.node]! ? -1 : 1));
-  return { ix, search: r.search, direction, start: ix.ids[start]!, sorted, groups: groupReached(ix, r.reached) };
+  return { ix, search: r.search, direction, start: ix.ids[start]!, reached: narrowed, groups: groupReached(ix, r.reached) };
 }
 
 /** Rows of an answer with node details and paths (names read from the database for these rows only). */
@@ -141,9 +179,9 @@ async function page(db: Db, a: AccessAnswer, q: { limit: number; cursor?: string
     if (c.v !== a.ix.version) throw new AppError("conflict", "the graph changed since the first page was read; start again without a cursor");
     offset = c.o;
   }
-  const items = await describeReached(db, a, a.sorted.slice(offset, offset + q.limit));
-  const next = offset + q.limit < a.sorted.length ? encodeCursor({ o: offset + q.limit, v: a.ix.version }) : null;
-  return { items, total: a.sorted.length, groups: a.groups, nextCursor: next, graphVersion: a.ix.version, asOf: a.ix.asOf?.toISOString() ?? null, maxDepth: q.maxDepth };
+  const items = await describeReached(db, a, inOrder(a, offset + q.limit).slice(offset));
+  const next = offset + q.limit < a.reached.length ? encodeCursor({ o: offset + q.limit, v: a.ix.version }) : null;
+  return { items, total: a.reached.length, groups: a.groups, nextCursor: next, graphVersion: a.ix.version, asOf: a.ix.asOf?.toISOString() ?? null, maxDepth: q.maxDepth };
 }
 
 /** The whole who-can-reach answer (every page), for exports. */

@@ -3,7 +3,7 @@ import type { Db } from "@/db/client";
 import type { Actor } from "@/lib/authz/actor";
 import { AppError } from "@/lib/errors";
 import { toCsv, type Cell } from "@/lib/evidence/csv";
-import { describeNodes, describeReached, pathsFor, type pathsQuerySchema, reachableFromAnswer, type reachableFromQuerySchema, whoCanReachAnswer, type whoCanReachQuerySchema, type AccessAnswer } from "./access-api";
+import { describeNodes, describeReached, inOrder, pathsFor, type pathsQuerySchema, reachableFromAnswer, type reachableFromQuerySchema, whoCanReachAnswer, type whoCanReachQuerySchema, type AccessAnswer } from "./access-api";
 import { EDGE_RULES } from "./model";
 import { getNodeFor, type neighborsQuerySchema } from "./node-api";
 import { listNeighbors } from "./nodes";
@@ -33,12 +33,13 @@ async function names(db: Db, ids: Iterable<string>): Promise<Map<string, string>
 }
 
 async function answerCsv(db: Db, a: AccessAnswer, filename: string): Promise<CsvFile> {
-  if (a.sorted.length > ACCESS_CSV_MAX_ROWS) {
-    throw new AppError("bad_request", `the answer has ${a.sorted.length} rows, more than ${ACCESS_CSV_MAX_ROWS} a CSV export holds; filter by kind or source, or lower maxDepth`);
+  if (a.reached.length > ACCESS_CSV_MAX_ROWS) {
+    throw new AppError("bad_request", `the answer has ${a.reached.length} rows, more than ${ACCESS_CSV_MAX_ROWS} a CSV export holds; filter by kind or source, or lower maxDepth`);
   }
   const rows: Cell[][] = [];
-  for (let i = 0; i < a.sorted.length; i += CHUNK) {
-    const items = await describeReached(db, a, a.sorted.slice(i, i + CHUNK));
+  const ordered = inOrder(a);
+  for (let i = 0; i < ordered.length; i += CHUNK) {
+    const items = await describeReached(db, a, ordered.slice(i, i + CHUNK));
     const named = await names(db, items.flatMap((it) => it.path.nodes));
     for (const it of items) rows.push([it.name, it.kind, it.source, it.externalId, it.depth, pathInWords(it.path, (id) => named.get(id) ?? id), it.id]);
   }

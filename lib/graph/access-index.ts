@@ -44,7 +44,10 @@ export interface IndexEdge {
   kind: EdgeKind;
 }
 
-/** Builds the index. Edges that are not access edges, or whose ends are not among the nodes, are left out. */
+/**
+ * Builds the index. Edges that are not access edges, or whose ends are not among the nodes, are left out;
+ * parallel rows of one kind between the same two nodes (from several sources) count once.
+ */
 export function buildAccessIndex(nodes: readonly IndexNode[], edges: readonly IndexEdge[], version = 0, asOf: Date | null = null): AccessIndex {
   const n = nodes.length;
   const ids = new Array<string>(n);
@@ -77,8 +80,7 @@ export function buildAccessIndex(nodes: readonly IndexNode[], edges: readonly In
     to.push(t);
     kind.push(k);
   }
-  const m = from.length;
-  const csr = (src: number[], dst: number[]) => {
+  const csr = (src: ArrayLike<number>, dst: ArrayLike<number>, kind: ArrayLike<number>, m: number) => {
     const start = new Int32Array(n + 1);
     for (let i = 0; i < m; i++) start[src[i]! + 1]!++;
     for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
@@ -92,7 +94,32 @@ export function buildAccessIndex(nodes: readonly IndexNode[], edges: readonly In
     }
     return { start, target, kinds };
   };
-  const fwd = csr(from, to);
-  const rev = csr(to, from);
+  // The same fact asserted by two sources is two rows but one way through: keep one edge per (from, to, kind),
+  // so a path is never listed twice. One pass over the forward rows, remembering which kinds each target had in this row.
+  const all = csr(from, to, kind, from.length);
+  const rowOf = new Int32Array(n).fill(-1);
+  const kindsSeen = new Uint16Array(n);
+  const dFrom = new Int32Array(from.length);
+  const dTo = new Int32Array(from.length);
+  const dKind = new Uint8Array(from.length);
+  let m = 0;
+  for (let u = 0; u < n; u++) {
+    for (let p = all.start[u]!; p < all.start[u + 1]!; p++) {
+      const v = all.target[p]!;
+      const bit = 1 << all.kinds[p]!;
+      if (rowOf[v] !== u) {
+        rowOf[v] = u;
+        kindsSeen[v] = 0;
+      }
+      if (kindsSeen[v]! & bit) continue;
+      kindsSeen[v]! |= bit;
+      dFrom[m] = u;
+      dTo[m] = v;
+      dKind[m] = all.kinds[p]!;
+      m++;
+    }
+  }
+  const fwd = m === from.length ? all : csr(dFrom, dTo, dKind, m);
+  const rev = csr(dTo, dFrom, dKind, m);
   return { version, asOf, ids, kinds, sources, sourceNames, indexOf, fwdStart: fwd.start, fwdTo: fwd.target, fwdKind: fwd.kinds, revStart: rev.start, revFrom: rev.target, revKind: rev.kinds, edgeCount: m };
 }

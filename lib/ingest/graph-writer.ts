@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, isNull, lt, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { edges, graphState, nodes, sources, type ImportCounts } from "@/db/schema";
 import { canonicalJson } from "@/lib/audit/canonical-json";
@@ -69,17 +69,16 @@ export class GraphWriter {
     const errors: ErrorDetail[] = [];
     const batch = chunk.map((c) => c.record);
     if (batch.length === 0) return errors;
-    const existing = await this.tx
-      .select({ id: nodes.id, kind: nodes.kind, externalId: nodes.externalId, name: nodes.name, attributes: nodes.attributes, status: nodes.status, validTo: nodes.validTo })
-      .from(nodes)
-      .where(
-        and(
-          eq(nodes.sourceId, this.sourceId),
-          sql`(${nodes.kind}, ${nodes.externalId}) in (select * from unnest(${sql.param(batch.map((n) => n.kind))}::text[], ${sql.param(batch.map((n) => n.externalId))}::text[]))`,
-        ),
-      );
+    const existing = await rows<{ id: string; kind: string; externalId: string; name: string; attributes: Record<string, unknown>; status: string | null; validTo: Date | null }>(
+      this.tx,
+      sql`select n.id, n.kind, n.external_id as "externalId", n.name, n.attributes, n.status, n.valid_to as "validTo"
+          from unnest(${sql.param(batch.map((n) => n.kind))}::text[], ${sql.param(batch.map((n) => n.externalId))}::text[]) as k(kind, external_id)
+          cross join lateral (
+            select * from nodes n where n.source_id = ${this.sourceId} and n.kind = k.kind and n.external_id = k.external_id limit 1 offset 0
+          ) n`,
+    );
     const byKey = new Map(existing.map((e) => [`${e.kind}\u0000${e.externalId}`, e]));
-    const inserts: (typeof nodes.$inferInsert)[] = [];
+    const inserts: NewNode[] = [];
     const touched: string[] = [];
     const departed = new Map<string, string[]>();
     for (const n of batch) {
@@ -87,7 +86,7 @@ export class GraphWriter {
       const status = nodeStatus(attributes);
       const old = byKey.get(`${n.kind}\u0000${n.externalId}`);
       if (!old) {
-        inserts.push({ id: newId(NODE_ID_PREFIX[n.kind]), kind: n.kind, sourceId: this.sourceId, externalId: n.externalId, name: n.name, status, attributes, firstSeenAt: this.at, lastSeenAt: this.at, validFrom: this.at });
+        inserts.push({ id: newId(NODE_ID_PREFIX[n.kind]), kind: n.kind, externalId: n.externalId, name: n.name, status, attributes });
         continue;
       }
       const changed = old.name !== n.name || old.status !== status || old.validTo !== null || canonicalJson(old.attributes) !== canonicalJson(attributes);
@@ -102,7 +101,7 @@ export class GraphWriter {
       } else touched.push(old.id);
     }
     if (inserts.length) {
-      await this.tx.insert(nodes).values(inserts);
+      await insertNodes(this.tx, this.sourceId, this.at, inserts);
       this.counts.nodesCreated += inserts.length;
     }
     if (touched.length) await this.tx.update(nodes).set({ lastSeenAt: this.at }).where(sql`${nodes.id} = any(${sql.param(touched)}::text[])`);
@@ -122,16 +121,15 @@ export class GraphWriter {
       }
     }
     const list = [...refs.values()];
-    const found = await this.tx
-      .select({ id: nodes.id, source: sources.name, kind: nodes.kind, externalId: nodes.externalId })
-      .from(nodes)
-      .innerJoin(sources, eq(sources.id, nodes.sourceId))
-      .where(
-        and(
-          isNull(nodes.validTo),
-          sql`(${sources.name}, ${nodes.kind}, ${nodes.externalId}) in (select * from unnest(${sql.param(list.map((r) => r.source))}::text[], ${sql.param(list.map((r) => r.kind))}::text[], ${sql.param(list.map((r) => r.externalId))}::text[]))`,
-        ),
-      );
+    const found = await rows<{ id: string; source: string; kind: string; externalId: string }>(
+      this.tx,
+      sql`select k.source, k.kind, k.external_id as "externalId", n.id
+          from unnest(${sql.param(list.map((r) => r.source))}::text[], ${sql.param(list.map((r) => r.kind))}::text[], ${sql.param(list.map((r) => r.externalId))}::text[]) as k(source, kind, external_id)
+          cross join lateral (
+            select n.id from nodes n join sources s on s.id = n.source_id
+            where s.name = k.source and n.kind = k.kind and n.external_id = k.external_id and n.valid_to is null limit 1 offset 0
+          ) n`,
+    );
     const ids = new Map(found.map((f) => [refKey(f.source, f.kind, f.externalId), f.id]));
 
     const resolved: { kind: EdgeKind; fromId: string; toId: string; attributes: Record<string, unknown>; externalId: string }[] = [];
@@ -158,30 +156,29 @@ export class GraphWriter {
     }
     if (resolved.length === 0) return errors;
 
-    const existing = await this.tx
-      .select({ id: edges.id, kind: edges.kind, fromId: edges.fromId, toId: edges.toId, attributes: edges.attributes })
-      .from(edges)
-      .where(
-        and(
-          eq(edges.sourceId, this.sourceId),
-          isNull(edges.validTo),
-          sql`(${edges.kind}, ${edges.fromId}, ${edges.toId}) in (select * from unnest(${sql.param(resolved.map((e) => e.kind))}::text[], ${sql.param(resolved.map((e) => e.fromId))}::text[], ${sql.param(resolved.map((e) => e.toId))}::text[]))`,
-        ),
-      );
+    const existing = await rows<{ id: string; kind: string; fromId: string; toId: string; attributes: Record<string, unknown> }>(
+      this.tx,
+      sql`select e.id, e.kind, e.from_id as "fromId", e.to_id as "toId", e.attributes
+          from unnest(${sql.param(resolved.map((e) => e.kind))}::text[], ${sql.param(resolved.map((e) => e.fromId))}::text[], ${sql.param(resolved.map((e) => e.toId))}::text[]) as k(kind, from_id, to_id)
+          cross join lateral (
+            select * from edges e
+            where e.source_id = ${this.sourceId} and e.kind = k.kind and e.from_id = k.from_id and e.to_id = k.to_id and e.valid_to is null limit 1 offset 0
+          ) e`,
+    );
     const byKey = new Map(existing.map((e) => [`${e.kind}\u0000${e.fromId}\u0000${e.toId}`, e]));
-    const inserts: (typeof edges.$inferInsert)[] = [];
+    const inserts: NewEdge[] = [];
     const touched: string[] = [];
     for (const e of resolved) {
       const old = byKey.get(`${e.kind}\u0000${e.fromId}\u0000${e.toId}`);
       if (!old) {
-        inserts.push({ id: newId("edg"), kind: e.kind, sourceId: this.sourceId, externalId: e.externalId, fromId: e.fromId, toId: e.toId, attributes: e.attributes, firstSeenAt: this.at, lastSeenAt: this.at, validFrom: this.at });
+        inserts.push({ id: newId("edg"), kind: e.kind, externalId: e.externalId, fromId: e.fromId, toId: e.toId, attributes: e.attributes });
       } else if (canonicalJson(old.attributes) !== canonicalJson(e.attributes)) {
         await this.tx.update(edges).set({ attributes: e.attributes, lastSeenAt: this.at, updatedAt: this.at }).where(eq(edges.id, old.id));
         this.counts.edgesUpdated++;
       } else touched.push(old.id);
     }
     if (inserts.length) {
-      await this.tx.insert(edges).values(inserts);
+      await insertEdges(this.tx, this.sourceId, this.at, inserts);
       this.counts.edgesCreated += inserts.length;
     }
     if (touched.length) await this.tx.update(edges).set({ lastSeenAt: this.at }).where(sql`${edges.id} = any(${sql.param(touched)}::text[])`);
@@ -216,6 +213,59 @@ export class GraphWriter {
     if (Object.values(this.counts).some((n) => n > 0)) await bumpGraphVersion(this.tx);
     return errors;
   }
+}
+
+/*
+ * The lookups of a chunk's existing rows are one lateral key lookup per record (`cross join lateral (… limit 1
+ * offset 0)`), so each is an index probe on the table's unique key whatever the planner believes. The earlier
+ * `(cols) in (select * from unnest(…))` form was planned from statistics that a large first import cannot have
+ * (its rows are uncommitted, so never analysed): with every row in one source, PostgreSQL read the whole source's
+ * rows for every chunk, and a 1M-edge import slowed quadratically (see docs/BENCHMARKS.md). Each key has at most
+ * one row (nodes: unique per source, kind, external id; edges: one current row per source, kind, from, to).
+ */
+async function rows<T>(tx: Db, query: SQL): Promise<T[]> {
+  return ((await tx.execute(query)) as unknown as { rows: T[] }).rows;
+}
+
+type NewNode = { id: string; kind: NodeKind; externalId: string; name: string; status: string | null; attributes: Record<string, unknown> };
+type NewEdge = { id: string; kind: EdgeKind; externalId: string; fromId: string; toId: string; attributes: Record<string, unknown> };
+
+/*
+ * New rows go in as one `INSERT … SELECT FROM unnest($arrays)` per chunk: one
+ * array parameter per column instead of a multi-row VALUES with a parameter
+ * per cell (13 per edge), which PostgreSQL and above all PGlite parse and bind
+ * far more slowly (PGlite, S dataset: edge inserts 14 s → see docs/BENCHMARKS.md).
+ * Same columns and values as the drizzle insert it replaces; created_at and
+ * updated_at keep their defaults.
+ */
+async function insertNodes(tx: Db, sourceId: string, at: Date, rows: NewNode[]): Promise<void> {
+  const stamp = at.toISOString();
+  await tx.execute(sql`
+    insert into nodes (id, kind, source_id, external_id, name, status, attributes, first_seen_at, last_seen_at, valid_from)
+    select id, kind, ${sourceId}::text, external_id, name, status, attributes::jsonb, ${stamp}::timestamptz, ${stamp}::timestamptz, ${stamp}::timestamptz
+    from unnest(
+      ${sql.param(rows.map((r) => r.id))}::text[],
+      ${sql.param(rows.map((r) => r.kind))}::text[],
+      ${sql.param(rows.map((r) => r.externalId))}::text[],
+      ${sql.param(rows.map((r) => r.name))}::text[],
+      ${sql.param(rows.map((r) => r.status))}::text[],
+      ${sql.param(rows.map((r) => JSON.stringify(r.attributes)))}::text[]
+    ) as t(id, kind, external_id, name, status, attributes)`);
+}
+
+async function insertEdges(tx: Db, sourceId: string, at: Date, rows: NewEdge[]): Promise<void> {
+  const stamp = at.toISOString();
+  await tx.execute(sql`
+    insert into edges (id, kind, source_id, external_id, from_id, to_id, attributes, first_seen_at, last_seen_at, valid_from)
+    select id, kind, ${sourceId}::text, external_id, from_id, to_id, attributes::jsonb, ${stamp}::timestamptz, ${stamp}::timestamptz, ${stamp}::timestamptz
+    from unnest(
+      ${sql.param(rows.map((r) => r.id))}::text[],
+      ${sql.param(rows.map((r) => r.kind))}::text[],
+      ${sql.param(rows.map((r) => r.externalId))}::text[],
+      ${sql.param(rows.map((r) => r.fromId))}::text[],
+      ${sql.param(rows.map((r) => r.toId))}::text[],
+      ${sql.param(rows.map((r) => JSON.stringify(r.attributes)))}::text[]
+    ) as t(id, kind, external_id, from_id, to_id, attributes)`);
 }
 
 /** Marks the graph changed; call inside the transaction that changed it. */

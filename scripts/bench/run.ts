@@ -1,15 +1,18 @@
 /**
- * The traversal benchmark: the in-memory access index against SQL baselines,
- * on a generated identity graph, with every answer checked.
+ * The benchmarks. By default the engine benchmark of issue #4
+ * (scripts/bench/engine-suite.ts: import vs raw COPY, engine latency vs naive
+ * CTE and a plain in-memory BFS). With `--suite techniques`, the traversal
+ * techniques benchmark below: the in-memory access index against SQL
+ * baselines, on a generated identity graph, with every answer checked.
  *
- *   npm run bench -- [--size S|M|L] [--db pglite|postgres] [--queries N] [--depths 4,6,8]
+ *   npm run bench -- --suite techniques [--size S|M|L] [--db pglite|postgres] [--queries N] [--depths 4,6,8]
  *                    [--seed N] [--naive-timeout MS] [--naive-max-depth N] [--timeout MS] [--path-budget N]
  *                    [--no-import] [--keep-db] [--url postgres://…]
  *
  * PostgreSQL is used when BENCH_DATABASE_URL or TEST_DATABASE_URL (or --url)
  * is set: a new database attest_bench_<random> is created beside it and
  * dropped at the end. Otherwise in-memory PGlite. Prints a table and writes
- * bench-results/<timestamp>.json. Exits 1 when any technique answers
+ * bench/results/<timestamp>.json. Exits 1 when any technique answers
  * differently from the in-memory index, or the import engine check fails.
  * See docs/BENCHMARKS.md.
  */
@@ -34,6 +37,7 @@ import { kShortestPaths, reachableFrom, whoCanReach } from "@/lib/graph/traverse
 import { decodeGraphDocument } from "@/lib/ingest/import-items";
 import { runImport } from "@/lib/ingest/run-import";
 import { evaluateFindings } from "@/lib/findings/evaluate";
+import { runEngineSuite } from "./engine-suite";
 
 interface Options {
   size: BenchSize;
@@ -54,7 +58,7 @@ interface Options {
   keepDb: boolean;
 }
 
-const USAGE = `usage: npm run bench -- [--size S|M|L] [--db pglite|postgres] [--queries N] [--depths 4,6,8] [--seed N]
+const USAGE = `usage: npm run bench -- --suite techniques [--size S|M|L] [--db pglite|postgres] [--queries N] [--depths 4,6,8] [--seed N]
        [--naive-timeout MS] [--naive-max-depth N] [--timeout MS] [--path-budget N] [--no-import] [--keep-db] [--url postgres://...]`;
 
 function usage(message: string): never {
@@ -574,7 +578,7 @@ async function main() {
     out.push(`Findings evaluation over the dataset: first ${formatMs(findingsRuns[0]!.ms)} ms (${fmtInt(findingsRuns[0]!.found)} findings written), second ${formatMs(findingsRuns[1]!.ms)} ms (unchanged graph, nothing written).`);
     for (const f of failures) out.push(`!!!!!!!! FAILURE: ${f}`);
 
-    const file = path.join(process.cwd(), "bench-results", `${started.toISOString().replace(/[:.]/g, "-")}.json`);
+    const file = path.join(process.cwd(), "bench", "results", `${started.toISOString().replace(/[:.]/g, "-")}.json`);
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(
       file,
@@ -627,7 +631,14 @@ function redact(url: string): string {
   }
 }
 
-main().catch((e: Error) => {
+// `npm run bench` runs the engine benchmark of issue #4 (scripts/bench/engine-suite.ts);
+// `--suite techniques` the comparison of SQL traversal techniques below.
+const argv = process.argv.slice(2);
+const suiteAt = argv.findIndex((a) => a === "--suite" || a.startsWith("--suite="));
+const suite = suiteAt < 0 ? "engine" : argv[suiteAt]!.includes("=") ? argv[suiteAt]!.split("=")[1] : argv[suiteAt + 1];
+if (suiteAt >= 0) process.argv.splice(2 + suiteAt, argv[suiteAt]!.includes("=") ? 1 : 2);
+if (suite !== "engine" && suite !== "techniques") usage("--suite must be engine or techniques");
+(suite === "engine" ? runEngineSuite(process.argv.slice(2)).then((code) => process.exit(code)) : main()).catch((e: Error) => {
   console.error(`benchmark failed: ${e.stack ?? e.message}`);
   process.exit(1);
 });
