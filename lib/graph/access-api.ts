@@ -82,7 +82,14 @@ const isPageCursor = (v: unknown): v is { o: number; v: number } =>
   typeof v === "object" && v !== null && Number.isInteger((v as { o: unknown }).o) && (v as { o: number }).o >= 0 && Number.isInteger((v as { v: unknown }).v);
 
 async function indexedNode(db: Db, ix: AccessIndex, raw: string, param: string): Promise<number> {
-  const id = await resolveNodeId(db, parseNodeRef(raw, param));
+  const ref = parseNodeRef(raw, param);
+  // An Attest id the index holds needs no lookup: the index is this graph version's (checked just before), and ids
+  // never change. Other references (source:kind:externalId, ids not in the index) are resolved in the database.
+  if ("id" in ref) {
+    const known = ix.indexOf.get(ref.id);
+    if (known !== undefined) return known;
+  }
+  const id = await resolveNodeId(db, ref);
   const i = ix.indexOf.get(id);
   if (i === undefined) throw new AppError("not_found", `${param}: the node did not exist at that time`);
   return i;
