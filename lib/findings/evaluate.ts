@@ -144,12 +144,7 @@ async function runEvaluation(db: Db, actor: Actor, opts: EvaluateOptions): Promi
     const changed: Record<"new" | "resolved" | "reopened" | "expired", string[]> = { new: [], resolved: [], reopened: [], expired: [] };
     // An evaluation of an older graph than one already written would undo it: record it, write nothing.
     const superseded = !!previous && previous.graphVersion > snap.version;
-    if (!superseded) {
-      await reconcile(tx, found, definitions, now, previous?.startedAt ?? null, counts, changed);
-      // The day's ownership coverage point, from the same transaction (a person's status is overwritten in place, so
-      // past coverage cannot be recomputed): evaluations follow every import and ownership change.
-      await recordCoverage(tx, await coverageCells(tx), now);
-    }
+    if (!superseded) await reconcile(tx, found, definitions, now, previous?.startedAt ?? null, counts, changed);
     const durationMs = Math.round(performance.now() - started);
     await tx.insert(findingEvaluations).values({
       id,
@@ -182,7 +177,21 @@ async function runEvaluation(db: Db, actor: Actor, opts: EvaluateOptions): Promi
     });
     return { counts, superseded, durationMs };
   });
+  if (!result.superseded) await recordCoverageAfter(db, now);
   return { id, trigger, graphVersion: snap.version, startedAt: now.toISOString(), durationMs: result.durationMs, counts: result.counts, byRule, superseded: result.superseded };
+}
+
+/**
+ * The day's ownership coverage point (a person's status is overwritten in place, so past coverage cannot be
+ * recomputed): evaluations follow every import and ownership change. Its own step after the findings commit, so a
+ * slow coverage query on a very large graph (it can meet the statement timeout) never costs the findings.
+ */
+async function recordCoverageAfter(db: Db, now: Date): Promise<void> {
+  try {
+    await recordCoverage(db, await coverageCells(db), now);
+  } catch (e) {
+    console.error("[findings] recording the day's ownership coverage failed; the trend misses this point:", e instanceof Error ? e.message : e);
+  }
 }
 
 interface StoredRow {
