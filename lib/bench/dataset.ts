@@ -4,8 +4,9 @@ import path from "node:path";
 import type { GraphDocument, ImportMode } from "@/lib/ingest/graph-document";
 import { EDGE_KINDS, EDGE_RULES, type EdgeKind, type NodeKind } from "@/lib/graph/model";
 import { toolRisk } from "@/lib/graph/tool-risk";
-import { canonicalJson } from "@/lib/audit/canonical-json";
 import { Rng } from "./random";
+import type { DiscoveredTool } from "@/lib/ingest/mcp-discovery/discover";
+import { toolDefinitionHash } from "@/lib/ingest/mcp-discovery/to-graph";
 
 /**
  * Deterministic, realistic identity graphs for benchmarks and scale tests.
@@ -160,14 +161,6 @@ class Builder {
 const pad = (n: number, width = 6) => String(n).padStart(width, "0");
 const STORAGE = ["vault", "vault", "vault", "env", "env", "prompt"];
 
-interface CapturedTool {
-  name: string;
-  title?: string;
-  description?: string;
-  inputSchema?: unknown;
-  outputSchema?: unknown;
-  annotations?: Record<string, unknown>;
-}
 export interface ServerTemplate {
   /** The captured server's name (everything, filesystem, github, memory). */
   name: string;
@@ -190,20 +183,18 @@ let templates: ServerTemplate[] | undefined;
 /** The real MCP servers whose captured tools/list answers are vendored in db/seed/mcp-tools (see its PROVENANCE.md). */
 export function serverTemplates(): ServerTemplate[] {
   templates ??= CAPTURED.map((name) => {
-    const list = JSON.parse(readFileSync(path.join(process.cwd(), "db/seed/mcp-tools", `${name}.tools-list.json`), "utf8")) as { serverInfo: { version: string }; tools: CapturedTool[] };
+    const list = JSON.parse(readFileSync(path.join(process.cwd(), "db/seed/mcp-tools", `${name}.tools-list.json`), "utf8")) as { serverInfo: { version: string }; tools: DiscoveredTool[] };
     return {
       name,
       version: list.serverInfo.version,
       tokenVariable: TOKEN_VARIABLE[name],
       tools: list.tools.map((t) => {
         const risk = toolRisk(t.annotations);
-        // The same hash as toolDefinitionHash in lib/ingest/mcp-discovery/to-graph.ts, over the full captured definition.
-        const body = canonicalJson({ name: t.name, title: t.title ?? null, description: t.description ?? null, inputSchema: t.inputSchema ?? null, outputSchema: t.outputSchema ?? null, annotations: t.annotations ?? null });
         const attributes: Record<string, unknown> = {
           description: t.description ?? null,
           risk: risk.risk,
           riskReason: risk.reason,
-          definitionHash: `sha256:${createHash("sha256").update(body).digest("hex")}`,
+          definitionHash: toolDefinitionHash(t),
           serverVersion: list.serverInfo.version,
         };
         if (t.annotations) attributes.annotations = t.annotations;
