@@ -41,6 +41,34 @@ describe("OIDC sign-in", () => {
     expect(events[0]!.after).toMatchObject({ email: "new.person@example.com", roles: [], oidc: { issuer: ISSUER, subject: "sub-new-1" } });
   });
 
+  it("a first sign-in that loses a race on the unique index (two tabs) tries once more and finds the winner's user", async () => {
+    const c = claims("sub-race", { email: "race@example.com", name: "Race Twice" });
+    const winner = await signInWithOidc(t.db, noMap, c);
+    if (!winner.ok) throw new Error("the first sign-in failed");
+    // The loser's first transaction meets the unique index as PostgreSQL reports it through drizzle; any other error is not retried.
+    const racing = (code: string) => {
+      let calls = 0;
+      const db = new Proxy(t.db, {
+        get(target, prop, receiver) {
+          if (prop !== "transaction") return Reflect.get(target, prop, receiver);
+          return (fn: Parameters<typeof t.db.transaction>[0]) => {
+            calls++;
+            if (calls === 1) return Promise.reject(Object.assign(new Error("Failed query: insert into app_users"), { cause: { code } }));
+            return target.transaction(fn);
+          };
+        },
+      });
+      return { db, calls: () => calls };
+    };
+    const lost = racing("23505");
+    await expect(signInWithOidc(lost.db, noMap, c)).resolves.toMatchObject({ ok: true, userId: winner.userId, created: false });
+    expect(lost.calls()).toBe(2);
+    const other = racing("40001");
+    await expect(signInWithOidc(other.db, noMap, c)).rejects.toThrow("Failed query");
+    expect(other.calls()).toBe(1);
+    expect(await t.db.select().from(appUsers).where(eq(appUsers.oidcSubject, "sub-race"))).toHaveLength(1);
+  });
+
   it("a newcomer whose verified email is a person's in the graph is linked to that person (never by an unverified email)", async () => {
     // smallGraph's "50% Done_Person" (pct@example.com) has no app user.
     const r = await signInWithOidc(t.db, noMap, claims("sub-pct", { email: "PCT@example.com" }));

@@ -39,6 +39,22 @@ const str = (v: unknown, max = 320) => (typeof v === "string" && v.trim() !== ""
  * claims no longer give are removed. Roles an admin granted are never touched by sign-in.
  */
 export async function signInWithOidc(db: Db, config: Pick<OidcConfig, "issuer" | "rolesClaim" | "roleMap">, claims: Record<string, unknown>): Promise<OidcSignInResult> {
+  try {
+    return await signInOnce(db, config, claims);
+  } catch (e) {
+    // Two first sign-ins of one person at the same moment (two tabs): the loser's insert meets the unique
+    // (issuer, sub) or email index. Once more, it finds the user the winner created.
+    if (isUniqueViolation(e)) return signInOnce(db, config, claims);
+    throw e;
+  }
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; cause?: { code?: string } } | null;
+  return (err?.cause?.code ?? err?.code) === "23505";
+}
+
+async function signInOnce(db: Db, config: Pick<OidcConfig, "issuer" | "rolesClaim" | "roleMap">, claims: Record<string, unknown>): Promise<OidcSignInResult> {
   const subject = str(claims.sub, 255);
   const issuer = str(claims.iss, 1000) ?? config.issuer;
   if (!subject) return { ok: false, reason: "invalid" };
