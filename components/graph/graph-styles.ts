@@ -40,7 +40,7 @@ export const GRAPH_STYLE: StylesheetJson = [
   { selector: "edge[kind = \"uses_credential\"], edge[kind = \"credential_for\"]", style: { "line-color": "#b42318", "target-arrow-color": "#b42318" } },
   {
     selector: "node[count]",
-    style: { shape: "round-rectangle", width: "data(size)", height: "data(size)", "border-width": 3, "border-color": "#101828", "border-style": "double", "font-size": 11, "text-max-width": "180px" },
+    style: { shape: "round-rectangle", width: "data(size)", height: "data(size)", "border-width": 3, "border-color": "#101828", "border-style": "double", "font-size": 11, "text-max-width": "180px", "text-wrap": "wrap" },
   },
   { selector: 'edge[kind = "group"]', style: { width: 2.5, "line-style": "dotted" } },
   { selector: ".dim", style: { opacity: 0.15 } },

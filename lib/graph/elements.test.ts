@@ -37,8 +37,8 @@ describe("groupsToElements", () => {
     const who = groupsToElements(groups, { id: "tool_1", name: "delete_repo", kind: "tool" }, "in");
     expect(who.nodes.map((n) => [n.id, n.label, n.count])).toEqual([
       ["tool_1", "delete_repo", undefined],
-      ["grp-0", "Human · okta (4,200)", 4200],
-      ["grp-1", "AI agent · <img src=x onerror=alert(1)> (7)", 7],
+      ["grp-0", "Human (4,200)\nokta", 4200],
+      ["grp-1", "AI agent (7)\n<img src=x onerror=alert(1)>", 7],
     ]);
     // Ids never carry the (imported) source name; the label carries it as plain text for the canvas.
     expect(who.nodes.every((n) => /^[\w-]+$/.test(n.id))).toBe(true);

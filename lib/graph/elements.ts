@@ -74,7 +74,7 @@ export function groupsToElements(groups: readonly AccessGroup[], focus: { id: st
   const edges: ElementEdge[] = [];
   groups.forEach((g, i) => {
     const id = `grp-${i}`;
-    nodes.push({ id, label: `${NODE_KIND_LABEL[g.kind]} · ${g.source || "no source"} (${g.count.toLocaleString("en")})`, kind: g.kind, count: g.count, size: Math.round(28 + 14 * Math.log10(g.count + 1)) });
+    nodes.push({ id, label: `${NODE_KIND_LABEL[g.kind]} (${g.count.toLocaleString("en")})\n${g.source || "no source"}`, kind: g.kind, count: g.count, size: Math.round(28 + 14 * Math.log10(g.count + 1)) });
     const [source, target] = direction === "in" ? [id, focus.id] : [focus.id, id];
     edges.push({ id: `${source}|group|${target}`, source, target, kind: "group" });
   });
