@@ -10,6 +10,7 @@
  * See lib/bench/dataset.ts for the shape and docs/BENCHMARKS.md for the sizes.
  */
 import { BENCH_SIZES, DEFAULT_SEED, datasetStats, generateDataset, type BenchSize } from "@/lib/bench/dataset";
+import { readFlags } from "@/lib/bench/cli";
 import { writeDatasetJsonl } from "@/lib/bench/jsonl";
 import { SOURCE_NAME_RE } from "@/lib/ingest/graph-document";
 
@@ -27,10 +28,8 @@ async function main() {
   let seed = DEFAULT_SEED;
   let source = "synthetic-org";
   let mode: "full" | "incremental" = "full";
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const [name, inline] = flag.includes("=") ? [flag.slice(0, flag.indexOf("=")), flag.slice(flag.indexOf("=") + 1)] : [flag, undefined];
-    const value = () => inline ?? argv[++i] ?? fail(`${name} needs a value`);
+  readFlags(argv, (name, read, flag) => {
+    const value = () => read() ?? fail(`${name} needs a value`);
     switch (name) {
       case "--size": {
         const v = value().toUpperCase();
@@ -65,7 +64,7 @@ async function main() {
       default:
         fail(`unknown option ${flag}`);
     }
-  }
+  });
   if (!size) fail("--size is required");
   if (!out) fail("--out is required");
   const t0 = performance.now();

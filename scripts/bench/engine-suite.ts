@@ -32,6 +32,7 @@ import { reachableFrom, whoCanReach } from "@/lib/graph/traverse";
 import { lines } from "@/lib/ingest/body-stream";
 import { decodeJsonl } from "@/lib/ingest/import-items";
 import { runImport } from "@/lib/ingest/run-import";
+import { readFlags, wholeNumber } from "@/lib/bench/cli";
 
 type DbKind = "pglite" | "postgres";
 type Operation = "who_can_reach" | "reachable_from";
@@ -65,14 +66,8 @@ function parseArgs(argv: string[]): Options {
   const envUrl = process.env.BENCH_DATABASE_URL?.trim() || process.env.TEST_DATABASE_URL?.trim() || undefined;
   const o: Options = { sizes: ["S", "M"], dbs: [envUrl ? "postgres" : "pglite"], url: envUrl, seed: DEFAULT_SEED, queries: 40, depth: 6, reps: 3, naiveTimeoutMs: 5_000, pathBudget: 2_000_000, naive: true, importCheck: true, render: false, keepFiles: false };
   let dbGiven = false;
-  const int = (flag: string, v: string | undefined, min = 1) => {
-    if (!v || !/^\d+$/.test(v) || Number(v) < min) usage(`${flag} needs a whole number ≥ ${min}`);
-    return Number(v);
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const [name, inline] = flag.includes("=") ? [flag.slice(0, flag.indexOf("=")), flag.slice(flag.indexOf("=") + 1)] : [flag, undefined];
-    const value = () => inline ?? argv[++i];
+  const int = (flag: string, v: string | undefined, min = 1) => wholeNumber(flag, v, usage, min);
+  readFlags(argv, (name, value, flag) => {
     switch (name) {
       case "--size": {
         const v = (value() ?? "").toUpperCase().split(",").map((s) => s.trim());
@@ -130,7 +125,7 @@ function parseArgs(argv: string[]): Options {
       default:
         usage(`unknown option ${flag}`);
     }
-  }
+  });
   if (o.dbs.includes("postgres") && !o.url) usage("--db postgres needs BENCH_DATABASE_URL, TEST_DATABASE_URL or --url");
   return o;
 }

@@ -38,6 +38,7 @@ import { decodeGraphDocument } from "@/lib/ingest/import-items";
 import { runImport } from "@/lib/ingest/run-import";
 import { evaluateFindings } from "@/lib/findings/evaluate";
 import { runEngineSuite } from "./engine-suite";
+import { readFlags, wholeNumber } from "@/lib/bench/cli";
 
 interface Options {
   size: BenchSize;
@@ -85,14 +86,8 @@ function parseArgs(argv: string[]): Options {
     keepDb: false,
   };
   let dbGiven = false;
-  const int = (flag: string, v: string | undefined, min = 1) => {
-    if (!v || !/^\d+$/.test(v) || Number(v) < min) usage(`${flag} needs a whole number ≥ ${min}`);
-    return Number(v);
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const [name, inline] = flag.includes("=") ? [flag.slice(0, flag.indexOf("=")), flag.slice(flag.indexOf("=") + 1)] : [flag, undefined];
-    const value = () => inline ?? argv[++i];
+  const int = (flag: string, v: string | undefined, min = 1) => wholeNumber(flag, v, usage, min);
+  readFlags(argv, (name, value, flag) => {
     switch (name) {
       case "--size": {
         const v = value()?.toUpperCase();
@@ -150,7 +145,7 @@ function parseArgs(argv: string[]): Options {
       default:
         usage(`unknown option ${flag}`);
     }
-  }
+  });
   if (o.db === "postgres" && !o.url) usage("--db postgres needs BENCH_DATABASE_URL, TEST_DATABASE_URL or --url");
   return o;
 }
