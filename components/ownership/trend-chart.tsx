@@ -63,7 +63,7 @@ export function TrendChart({ points }: { points: TrendPoint[] }) {
           <i className={styles.swatch} style={{ background: "#1a7f37" }} /> business and technical owner
         </span>
       </figcaption>
-      {pts.length === 1 ? <p className={styles.chartNote}>The trend starts today: Attest records coverage once a day, each time this page or the coverage API is read.</p> : null}
+      {pts.length === 1 ? <p className={styles.chartNote}>The trend starts today: Attest records the day&rsquo;s coverage each time findings are evaluated (after every import and ownership change); today&rsquo;s point is the live figure.</p> : null}
     </figure>
   );
 }
