@@ -7,7 +7,7 @@ import type { GraphDocument } from "./graph-document";
 
 export type ConvertResult = { ok: true; document: GraphDocument; warnings?: string[] } | { ok: false; errors: ErrorDetail[] };
 type ConvertOptions = { source: string; mode: "full" | "incremental" };
-type Converter = (text: string, opts: ConvertOptions) => ConvertResult;
+type Converter = (text: string, opts: ConvertOptions) => ConvertResult | Promise<ConvertResult>;
 
 function json(text: string): { ok: true; value: unknown } | { ok: false; errors: ErrorDetail[] } {
   let value: unknown;

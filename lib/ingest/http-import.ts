@@ -67,7 +67,7 @@ function requireSource(q: ImportQuery, format: string): string {
 }
 
 /** Turns text of a whole-document format into a decoded import, or the problems that stop it. */
-function decodeText(format: ImportFormat, text: string, q: ImportQuery): DecodedImport | { errors: ErrorDetail[] } {
+async function decodeText(format: ImportFormat, text: string, q: ImportQuery): Promise<DecodedImport | { errors: ErrorDetail[] }> {
   if (format === "graph") {
     const d = decodeGraphDocument(parseJson(text, "the graph document"));
     if ("errors" in d) return d;
@@ -75,7 +75,7 @@ function decodeText(format: ImportFormat, text: string, q: ImportQuery): Decoded
   }
   const convert = CONVERTERS[format as keyof typeof CONVERTERS];
   if (!convert) throw new AppError("validation", `format ${format} cannot be sent this way`, [{ path: "format", message: "unsupported here" }]);
-  const r = convert(text, { source: requireSource(q, format), mode: q.mode ?? "full" });
+  const r = await convert(text, { source: requireSource(q, format), mode: q.mode ?? "full" });
   if (!r.ok) return { errors: r.errors };
   return decodeConverted(r.document);
 }
@@ -110,7 +110,7 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
   if (JSON_TYPE.test(type)) {
     const format = q.format ?? "graph";
     if (format === "csv") throw unsupported(type, "CSV is sent as multipart/form-data (nodes, edges) or text/csv");
-    return finish(format, decodeText(format, await readText(limitedChunks(req, max)), q));
+    return finish(format, await decodeText(format, await readText(limitedChunks(req, max)), q));
   }
   if (CSV_TYPE.test(type)) {
     const source = requireSource(q, "csv");
@@ -158,10 +158,10 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
       const source = requireSource(merged, "csv");
       return finish("csv", { source, mode: merged.mode ?? "full", items: decodeCsv({ nodes: one.text }) }, one.name, partial);
     }
-    return finish(format, decodeText(format, one.text, merged), one.name, partial);
+    return finish(format, await decodeText(format, one.text, merged), one.name, partial);
   }
   if (q.format === "mcp-config" && /^text\/plain\s*(;|$)/i.test(type)) {
-    return finish("mcp-config", decodeText("mcp-config", await readText(limitedChunks(req, max)), q));
+    return finish("mcp-config", await decodeText("mcp-config", await readText(limitedChunks(req, max)), q));
   }
   throw unsupported(type, "send application/json, application/x-ndjson, text/csv or multipart/form-data");
 }

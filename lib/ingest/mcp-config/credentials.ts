@@ -1,14 +1,19 @@
 /**
- * The credentials a server definition holds or points at, and the server's
- * command line with every literal secret redacted. A literal secret becomes a
+ * The credentials a server definition holds or points at, and what is stored of
+ * its command line, URL, env and headers: built by construction from safe parts
+ * only (lib/ingest/secrets/redact-config.ts), never the values as given. A literal secret becomes a
  * `hard_coded` credential (fingerprint, never the value); a reference to a VS
  * Code password input, an environment variable or a vault becomes a
  * `prompt` / `env` / `vault` credential without a fingerprint (Attest never
  * sees those values).
  */
 import { fingerprintSecret } from "@/lib/ingest/fingerprint";
-import { findReferences, isPlaceholder, isSecretKeyName, redactSecrets, secretKeyKind, type SecretFinding, type SecretReference } from "@/lib/ingest/secrets/detect";
+import { findReferences, findSecrets, isPlaceholder, isSecretKeyName, secretKeyKind, type SecretFinding, type SecretReference } from "@/lib/ingest/secrets/detect";
 import { keyWords } from "@/lib/ingest/secrets/key-names";
+import { redactArgs, redactCommand, redactNamedValue, safePackage } from "@/lib/ingest/secrets/redact-config";
+import { scanValues, type ScanInput } from "@/lib/ingest/secrets/scanner";
+import { pathTemplate, urlTemplate } from "@/lib/ingest/secrets/url-template";
+import { analyzeLaunch, type LaunchInfo } from "./launch";
 import { formatConfigPath, type InputDecl, type RawServer, type Segment } from "./shape";
 
 export type CredentialStorage = "hard_coded" | "env" | "prompt" | "vault";
@@ -21,6 +26,12 @@ export interface ServerScan {
   command: string | null;
   args: string[];
   url: string | null;
+  /** Env and header names with typed placeholders (or the reference they hold) as values. */
+  env: Record<string, string>;
+  headers: Record<string, string>;
+  cwd: string | null;
+  /** What the launcher runs; package and version only when they have a package's shape. */
+  launch: LaunchInfo;
   credentials: CredentialRecord[];
   warnings: string[];
 }
@@ -30,16 +41,25 @@ export interface ScanContext {
   inputsPath: Segment[];
 }
 
-export const REDACTED = "[REDACTED]";
-
-export function scanServer(server: RawServer, ctx: ScanContext): ServerScan {
+export async function scanServer(server: RawServer, ctx: ScanContext): Promise<ServerScan> {
   const credentials: CredentialRecord[] = [];
   const warnings: string[] = [];
   const where = (path: Segment[]) => (ctx.location ? `${ctx.location} → ${formatConfigPath(path)}` : formatConfigPath(path));
 
-  /** Records what one value holds; returns the value with its secrets redacted. */
-  const inspect = (value: string, key: string | undefined, path: Segment[], idBase: string, label: string): string => {
-    const { text, findings } = redactSecrets(value, { key });
+  // Every value of the definition, scanned in one batch (secretlint + our own rules).
+  type Item = ScanInput & { path: Segment[]; idBase: string; label: string };
+  const items: Item[] = [
+    ...server.env.map(([k, v]): Item => ({ value: v, key: k, path: [...server.path, "env", k], idBase: `env/${k}`, label: `env ${k}` })),
+    ...server.headers.map(([k, v]): Item => ({ value: v, key: k, path: [...server.path, "headers", k], idBase: `headers/${k}`, label: `header ${k}` })),
+    ...server.args.map((a, i): Item => ({ value: a, ...argumentContext(server.args, i), path: [...server.path, "args", i] })),
+    ...(server.url === null ? [] : [{ value: server.url, key: "url", path: [...server.path, "url"], idBase: "url", label: "url" }]),
+    ...(server.command === null ? [] : [{ value: server.command, key: undefined, path: [...server.path, "command"], idBase: "command", label: "command" }]),
+  ];
+  const found = await scanValues(items);
+
+  /** Records what one value holds; returns the first secret found in it (its fingerprint names the placeholder). */
+  const inspect = (item: Item, findings: SecretFinding[]): string | undefined => {
+    const { value, key, path, idBase, label } = item;
     findings.forEach((f, i) => {
       const id = findings.length > 1 ? `${idBase}#${i + 1}` : idBase;
       credentials.push(hardCoded(server.name, id, `${server.name}: ${label}${describeSpan(f, value)}`, f, value, `${where(path)}${spanNote(f, value)}`));
@@ -55,19 +75,33 @@ export function scanServer(server: RawServer, ctx: ScanContext): ServerScan {
     if (findings.length === 0 && !referenced && isSecretKeyName(key) && isPlaceholder(value)) {
       warnings.push(`${formatConfigPath(path)} holds a placeholder, not a credential; nothing recorded`);
     }
-    return text;
+    const f = findings[0];
+    return f && value.slice(f.start, f.end);
   };
+  const secrets = items.map((item, i) => inspect(item, found[i]!));
 
-  for (const [k, v] of server.env) inspect(v, k, [...server.path, "env", k], `env/${k}`, `env ${k}`);
-  for (const [k, v] of server.headers) inspect(v, k, [...server.path, "headers", k], `headers/${k}`, `header ${k}`);
-  const args = server.args.map((a, i) => {
-    const c = argumentContext(server.args, i);
-    return inspect(a, c.key, [...server.path, "args", i], c.idBase, c.label);
-  });
-  const url = server.url === null ? null : inspect(server.url, "url", [...server.path, "url"], "url", "url");
-  const command = server.command === null ? null : inspect(server.command, undefined, [...server.path, "command"], "command", "command");
+  const nEnv = server.env.length;
+  const nHeaders = server.headers.length;
+  const argsAt = nEnv + nHeaders;
+  const raw = analyzeLaunch(server.command, server.args);
+  const launch: LaunchInfo = { ...raw, ...safePackage(raw.package, raw.packageVersion) };
+  const named = (pairs: [string, string][], offset: number) =>
+    Object.fromEntries(pairs.map(([k, v], i) => [k, redactNamedValue(v, { key: k, secret: secrets[offset + i] })]));
+  const args = redactArgs(server.args, { package: launch.package, packageVersion: launch.packageVersion, secretAt: (i) => secrets[argsAt + i] });
+  const url = server.url === null ? null : urlTemplate(server.url);
+  const command = server.command === null ? null : redactCommand(server.command);
   if (server.envFile) warnings.push(`${formatConfigPath([...server.path, "envFile"])}: variables loaded from an env file are not visible to this import`);
-  return { command, args, url, credentials, warnings };
+  return {
+    command,
+    args,
+    url,
+    env: named(server.env, 0),
+    headers: named(server.headers, nEnv),
+    cwd: server.cwd === null ? null : pathTemplate(server.cwd),
+    launch,
+    credentials,
+    warnings,
+  };
 }
 
 /**
@@ -168,7 +202,7 @@ function referenceCredential(
 function safeDescription(d: string | null): string | null {
   if (!d) return null;
   const clipped = d.slice(0, 200);
-  return redactSecrets(clipped).findings.length ? null : clipped;
+  return findSecrets(clipped).length ? null : clipped;
 }
 
 function credentialType(key: string | undefined, description: string | null): string {

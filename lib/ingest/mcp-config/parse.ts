@@ -4,8 +4,10 @@
  * it a `hard_coded` credential (fingerprint only), every reference to a
  * password input, environment variable or vault a `prompt` / `env` / `vault`
  * credential; the server `uses_credential` each. No secret value reaches the
- * document or the warnings: arguments and URLs are redacted, env and header
- * values are reduced to their names.
+ * document or the warnings: args, url, env, headers, command and cwd are
+ * stored as built by lib/ingest/secrets/redact-config.ts (package, version,
+ * allow-listed flags, URL/path templates, env and header names with typed
+ * placeholders), never as given.
  */
 import { edgeKindMismatch, type EdgeKind, type NodeKind } from "@/lib/graph/model";
 import type { ErrorDetail } from "@/lib/errors";
@@ -22,7 +24,6 @@ import {
 } from "@/lib/ingest/graph-document";
 import { scanServer, type CredentialRecord } from "./credentials";
 import { parseJsonc } from "./jsonc";
-import { analyzeLaunch } from "./launch";
 import { formatConfigPath, readConfigShape, type RawServer } from "./shape";
 
 export interface McpConfigOptions {
@@ -39,7 +40,7 @@ export type McpConfigResult = { ok: true; document: GraphDocument; warnings: str
 export const MCP_CONFIG_LIMITS = { maxBytes: 5 * 1024 * 1024, maxServers: 500, maxDepth: 64 } as const;
 
 /** Reads a Claude Desktop / Cursor / Windsurf / VS Code MCP config (JSONC or a pasted fragment) into a graph document. */
-export function parseMcpConfig(text: string, opts: McpConfigOptions): McpConfigResult {
+export async function parseMcpConfig(text: string, opts: McpConfigOptions): Promise<McpConfigResult> {
   const optionErrors = checkOptions(text, opts);
   if (optionErrors.length) return { ok: false, errors: optionErrors };
   const parsed = parseJsonc(text, MCP_CONFIG_LIMITS.maxDepth);
@@ -55,9 +56,9 @@ export function parseMcpConfig(text: string, opts: McpConfigOptions): McpConfigR
 
   const doc = new DocumentBuilder();
   for (const server of shape.servers) {
-    const scan = scanServer(server, { location: opts.location, inputs: shape.inputs, inputsPath: shape.inputsPath });
+    const scan = await scanServer(server, { location: opts.location, inputs: shape.inputs, inputsPath: shape.inputsPath });
     warnings.push(...scan.warnings);
-    const launch = analyzeLaunch(server.command, server.args);
+    const { launch } = scan;
     doc.node("mcp_server", server.name, server.name, {
       transport: server.transport,
       command: scan.command,
@@ -69,9 +70,11 @@ export function parseMcpConfig(text: string, opts: McpConfigOptions): McpConfigR
       launcher: launch.launcher,
       envKeys: server.env.map(([k]) => k),
       headerKeys: server.headers.map(([k]) => k),
+      ...(server.env.length ? { env: scan.env } : {}),
+      ...(server.headers.length ? { headers: scan.headers } : {}),
       configLocation: configLocation(opts.location, server),
       configFormat: shape.format,
-      ...(server.cwd ? { cwd: server.cwd } : {}),
+      ...(scan.cwd ? { cwd: scan.cwd } : {}),
       ...(server.disabled ? { disabled: true } : {}),
     });
     for (const c of scan.credentials) addCredential(doc, server, c);

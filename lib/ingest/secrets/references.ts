@@ -18,6 +18,7 @@ const REFERENCE_RE = new RegExp(
   [
     String.raw`\$\{input:(?<input>[^}\s]{1,200})\}`, // VS Code input prompt
     String.raw`\$\{env:(?<envColon>[A-Za-z_][A-Za-z0-9_]{0,200})\}`, // VS Code / Cursor
+    String.raw`(?<!\$)\{env:(?<envBrace>[A-Za-z_][A-Za-z0-9_]{0,200})\}`, // OpenCode {env:NAME}
     String.raw`\$\{\{\s*(?<gha>[^}]{1,200}?)\s*\}\}`, // GitHub Actions ${{ secrets.X }}
     String.raw`\{\{\s*(?<mustache>[^{}]{1,200}?)\s*\}\}`, // {{ secrets.X }}, {{host}}
     String.raw`\$\{(?<braced>[A-Za-z_][A-Za-z0-9_]{0,200})(?::?[-=?+][^}]{0,200})?\}`, // ${FOO}, ${FOO:-x}
@@ -34,6 +35,7 @@ const REFERENCE_RE = new RegExp(
 const GROUP_KIND: Record<string, ReferenceKind> = {
   input: "input",
   envColon: "env",
+  envBrace: "env",
   braced: "env",
   paren: "env",
   percent: "env",
