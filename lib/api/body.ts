@@ -1,4 +1,5 @@
 import { AppError } from "@/lib/errors";
+import { jsonErrorMessage } from "./json-error";
 import { API_JSON_LIMITS, assertJsonShape, type JsonLimits } from "./json-limits";
 
 export const DEFAULT_JSON_LIMIT = 1024 * 1024;
@@ -36,7 +37,8 @@ export async function readJsonBody(req: Request, maxBytes = DEFAULT_JSON_LIMIT, 
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new AppError("bad_request", `the body is not valid JSON: ${(e as Error).message}`, [{ path: "body", message: (e as Error).message }]);
+    const message = jsonErrorMessage(text, e);
+    throw new AppError("bad_request", `the body is ${message}`, [{ path: "body", message }]);
   }
   assertJsonShape(value, limits);
   return value;

@@ -1,3 +1,4 @@
+import { jsonErrorMessage } from "@/lib/api/json-error";
 import { IMPORT_JSON_LIMITS, jsonShapeProblem } from "@/lib/api/json-limits";
 import type { ErrorDetail } from "@/lib/errors";
 import { convertBatonTemplate } from "./baton/template";
@@ -14,7 +15,7 @@ function json(text: string): { ok: true; value: unknown } | { ok: false; errors:
   try {
     value = JSON.parse(text);
   } catch (e) {
-    return { ok: false, errors: [{ path: "body", message: `not valid JSON: ${(e as Error).message}` }] };
+    return { ok: false, errors: [{ path: "body", message: jsonErrorMessage(text, e) }] };
   }
   const problem = jsonShapeProblem(value, IMPORT_JSON_LIMITS);
   return problem ? { ok: false, errors: [problem] } : { ok: true, value };

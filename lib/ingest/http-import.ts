@@ -4,6 +4,7 @@ import type { Db } from "@/db/client";
 import type { Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
 import { checkCharset } from "@/lib/api/body";
+import { jsonErrorMessage } from "@/lib/api/json-error";
 import { assertJsonShape, IMPORT_JSON_LIMITS } from "@/lib/api/json-limits";
 import { AppError, parseInput, type ErrorDetail } from "@/lib/errors";
 import { checkDeclaredLength, limitedChunks, lines, maxImportBytes, readText, tooLarge } from "./body-stream";
@@ -55,7 +56,8 @@ function parseJson(text: string, what: string): unknown {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new AppError("bad_request", `${what} is not valid JSON: ${(e as Error).message}`, [{ path: "body", message: (e as Error).message }]);
+    const message = jsonErrorMessage(text, e);
+    throw new AppError("bad_request", `${what} is ${message}`, [{ path: "body", message }]);
   }
   assertJsonShape(value, IMPORT_JSON_LIMITS, what);
   return value;

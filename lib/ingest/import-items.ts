@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import { IMPORT_JSON_LIMITS, jsonShapeProblem } from "@/lib/api/json-limits";
 import type { ErrorDetail } from "@/lib/errors";
 import { formatPath } from "@/lib/errors";
+import { jsonErrorMessage } from "@/lib/api/json-error";
 import { graphDocumentSchema, type GraphDocument } from "./graph-document";
 
 /** What a decoder yields: a raw record to validate, or a problem found while decoding. */
@@ -44,7 +45,7 @@ export async function decodeJsonl(input: AsyncIterable<{ line: number; text: str
   try {
     header = JSON.parse(first.value.text);
   } catch (e) {
-    return { errors: [{ path: `line ${first.value.line}`, message: `the header line is not JSON: ${(e as Error).message}` }] };
+    return { errors: [{ path: `line ${first.value.line}`, message: `the header line is ${columnOnly(jsonErrorMessage(first.value.text, e))}` }] };
   }
   const { graphDocumentHeaderSchema } = await import("./graph-document");
   const h = graphDocumentHeaderSchema.safeParse(header);
@@ -60,7 +61,7 @@ export async function decodeJsonl(input: AsyncIterable<{ line: number; text: str
       try {
         value = JSON.parse(text);
       } catch (e) {
-        yield { type: "error", error: { path: `line ${line}`, message: `not JSON: ${(e as Error).message}` } };
+        yield { type: "error", error: { path: `line ${line}`, message: columnOnly(jsonErrorMessage(text, e)) } };
         continue;
       }
       const problem = jsonShapeProblem(value, IMPORT_JSON_LIMITS);
@@ -117,7 +118,7 @@ async function* csvRows(text: string, file: string, required: string[], toRecord
       else yield { type: "error", error: { path: `${file} line ${line}`, message: r.message } };
     }
   } catch (e) {
-    yield { type: "error", error: { path: file, message: `not valid CSV: ${(e as Error).message}` } };
+    yield { type: "error", error: { path: file, message: csvErrorMessage(e) } };
   }
 }
 
@@ -131,7 +132,7 @@ function jsonAttributes(row: Map<string, string>): { ok: true; value: Record<str
     if (problem) return { ok: false, message: `${problem.path}: ${problem.message}` };
     return { ok: true, value: v as Record<string, unknown> };
   } catch (e) {
-    return { ok: false, message: `the attributes column is not JSON: ${(e as Error).message}` };
+    return { ok: false, message: `the attributes column is ${jsonErrorMessage(raw, e).replace(/ at line 1, column/, " at character")}` };
   }
 }
 
@@ -155,4 +156,18 @@ function edgeFromRow(row: Map<string, string>): RowResult {
     ...(row.get(`${p}Source`) ? { source: row.get(`${p}Source`) } : {}),
   });
   return { ok: true, raw: { kind: row.get("kind"), from: end("from"), to: end("to"), attributes: attrs.value } };
+}
+
+/** A JSONL line is one line: its column is all the position there is. */
+function columnOnly(message: string): string {
+  return message.replace(/ at line 1, column (\d+)$/, " at column $1");
+}
+
+/** csv-parse's messages quote the offending field; only its kind and line are kept. */
+function csvErrorMessage(e: unknown): string {
+  const err = e as { code?: unknown; lines?: unknown };
+  const code = typeof err.code === "string" && /^CSV_[A-Z_]{1,60}$/.test(err.code) ? err.code : null;
+  const line = typeof err.lines === "number" ? ` at line ${err.lines}` : "";
+  const what = code ? code.slice(4).toLowerCase().replace(/_/g, " ") : "unreadable";
+  return `not valid CSV${line}: ${what}`;
 }

@@ -74,7 +74,7 @@ function tokenize(src: string, fail: (m: string) => ScimError): Token[] {
       try {
         text = JSON.parse(raw) as string;
       } catch {
-        throw fail(`invalid string ${raw} at position ${pos + 1}`);
+        throw fail(`invalid string escape in the string starting at position ${pos + 1}`);
       }
       out.push({ kind: "str", text, pos, gap });
       i = j + 1;

@@ -44,17 +44,23 @@ describe("parseMcpConfig refuses what it cannot make sense of, with a reason and
     ]);
   });
 
-  it("__proto__ and constructor are plain server names and pollute nothing", async () => {
-    const text = '{"mcpServers": {"__proto__": {"command": "npx", "args": ["-y", "evil"]}, "constructor": {"command": "uvx", "args": ["x"], "env": {"__proto__": "y"}}}}';
-    const r = (await parse(text));
-    expect(r.ok && r.document.nodes.map((n) => [n.externalId, n.attributes?.command])).toEqual([
-      ["__proto__", "npx"],
-      ["constructor", "uvx"],
-    ]);
-    expect(r.ok && r.document.nodes[1]!.attributes?.envKeys).toEqual(["__proto__"]);
+  it("a server or any key named __proto__ is refused, like in every other JSON body; constructor is plain data", async () => {
+    const refused = [
+      '{"mcpServers": {"__proto__": {"command": "npx", "args": ["-y", "evil"]}}}',
+      '{"mcpServers": {"a": {"command": "uvx", "args": ["x"], "env": {"__proto__": "y"}}}}',
+      '{"mcpServers": {"a": {"url": "https://h.example.com/mcp", "headers": {"__proto__": {"polluted": true}}}}}',
+      '{"__proto__": {"mcpServers": {"a": {"command": "x"}}}}',
+      '"mcpServers": {"__proto__": {"command": "x"}}',
+    ];
+    for (const text of refused) {
+      const errors = errorsOf(await parse(text));
+      expect(errors, text).toHaveLength(1);
+      expect(errors[0]!.message).toMatch(/^line 1, column \d+: the key __proto__ is not accepted$/);
+    }
+    const r = await parse('{"mcpServers": {"constructor": {"command": "uvx", "args": ["x"], "env": {"constructor": "y"}}}}');
+    expect(r.ok && r.document.nodes.map((n) => [n.externalId, n.attributes?.command, n.attributes?.envKeys])).toEqual([["constructor", "uvx", ["constructor"]]]);
     expect(({} as Record<string, unknown>).command).toBeUndefined();
     expect(Object.prototype.hasOwnProperty.call(Object.prototype, "args")).toBe(false);
-    expect(errorsOf((await parse('{"__proto__": {"mcpServers": {"a": {"command": "x"}}}}')))[0]!.message).toMatch(/^unknown config shape/);
   });
 
   it("a 10 MB input is refused before it is read", async () => {
