@@ -11,6 +11,7 @@ import { edgeKindMismatch } from "@/lib/graph/model";
 import { newId } from "@/lib/ids";
 import { graphEdgeSchema, graphNodeSchema, type GraphEdgeRecord, type GraphNodeRecord } from "./graph-document";
 import { GraphWriter, type PendingEdge } from "./graph-writer";
+import { findAttributeSecrets, secretRefusal } from "./secrets/attributes";
 import type { DecodedImport } from "./import-items";
 
 const CHUNK = 1000;
@@ -112,12 +113,15 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
         errors.push(...found);
         rejected += records;
       };
+      // Secret-looking attribute values are refused per record, whether or not writing goes on, so all are listed.
       const flushNodes = async () => {
-        if (nodeChunk.length && writing()) report(await writer.writeNodes(nodeChunk));
+        const clean = await withoutSecrets(nodeChunk, report);
+        if (clean.length && writing()) report(await writer.writeNodes(clean));
         nodeChunk = [];
       };
       const flushEdges = async () => {
-        if (edgeChunk.length && writing()) report(await writer.writeEdges(edgeChunk));
+        const clean = await withoutSecrets(edgeChunk, report);
+        if (clean.length && writing()) report(await writer.writeEdges(clean));
         edgeChunk = [];
       };
       // Duplicates and self-loops are found here, by key, so they are reported even once writing has stopped.
@@ -253,6 +257,24 @@ async function refreshStatistics(db: Db, counts: ImportCounts | null): Promise<v
   } catch (e) {
     console.error("[import] ANALYZE after a large import failed; plans may be poor until autovacuum runs:", e instanceof Error ? e.message : e);
   }
+}
+
+/** The records of a chunk whose attributes hold nothing secret-like; each other one is reported (one problem per value). */
+async function withoutSecrets<T extends { record: { attributes?: Record<string, unknown> }; where: string }>(
+  chunk: T[],
+  report: (found: ErrorDetail[], records: number) => void,
+): Promise<T[]> {
+  if (chunk.length === 0) return chunk;
+  const found = await findAttributeSecrets(chunk.map((c) => c.record.attributes ?? {}));
+  return chunk.filter((c, i) => {
+    const secrets = found[i]!;
+    if (secrets.length) report(secrets.map((s) => ({ path: joinPath(c.where, s.path), message: secretRefusal(s) })), 1);
+    return secrets.length === 0;
+  });
+}
+
+function joinPath(where: string, inner: string): string {
+  return where.startsWith("line ") || where.includes(".csv") ? `${where}: ${inner}` : `${where}.${inner}`;
 }
 
 function detailPath(where: string, path: readonly PropertyKey[]): string {

@@ -7,7 +7,9 @@ import { systemActor } from "@/lib/authz/actor";
 import { NODE_ID_PREFIX } from "@/lib/graph/model";
 import { newId, ulid } from "@/lib/ids";
 import { bumpGraphVersion } from "@/lib/ingest/graph-writer";
+import { firstAttributeSecret, secretRefusal } from "@/lib/ingest/secrets/attributes";
 import type { ScimSource } from "./auth";
+import { invalidValue } from "./errors";
 
 /** What every SCIM domain function works with: the database, the source the token names, and where the API lives. */
 export interface ScimContext {
@@ -74,7 +76,14 @@ export interface NodeFields {
   attributes: Record<string, unknown>;
 }
 
+/** Issue 13: a secret-looking value anywhere in a resource is refused, never stored (lib/ingest/secrets/attributes.ts). */
+async function refuseSecrets(f: NodeFields): Promise<void> {
+  const secret = await firstAttributeSecret(f.attributes.scim ?? f.attributes);
+  if (secret) throw invalidValue(secretRefusal(secret));
+}
+
 export async function insertScimNode(tx: Db, sourceId: string, kind: ScimKind, f: NodeFields, at: Date): Promise<NodeRow> {
+  await refuseSecrets(f);
   const [row] = await tx
     .insert(nodes)
     .values({ id: newId(NODE_ID_PREFIX[kind]), kind, sourceId, externalId: ulid(at.getTime()), ...f, firstSeenAt: at, lastSeenAt: at, validFrom: at, createdAt: at, updatedAt: at })
@@ -85,6 +94,7 @@ export async function insertScimNode(tx: Db, sourceId: string, kind: ScimKind, f
 const DEPARTED = new Set(["inactive", "terminated"]);
 
 export async function updateScimNode(tx: Db, id: string, f: NodeFields, at: Date): Promise<NodeRow> {
+  await refuseSecrets(f);
   const [before] = await tx.select({ status: nodes.status }).from(nodes).where(eq(nodes.id, id));
   const [row] = await tx.update(nodes).set({ ...f, lastSeenAt: at, updatedAt: at }).where(eq(nodes.id, id)).returning();
   // A person the IdP deactivates leaves what they own to be reassigned, in this same transaction.

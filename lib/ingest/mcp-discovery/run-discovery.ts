@@ -8,6 +8,7 @@ import { getNode } from "@/lib/graph/nodes";
 import { SOURCE_NAME_RE } from "../graph-document";
 import { decodeConverted } from "../import-items";
 import { runImport, type ImportRecord } from "../run-import";
+import { urlTemplate } from "../secrets/url-template";
 import { discoverServer } from "./discover";
 import { discoveryToGraph } from "./to-graph";
 
@@ -27,13 +28,13 @@ export const discoverRequestSchema = z
   .strict()
   .refine((v) => v.server || v.serverName, { message: "name the server: server (an existing node) or serverName (a new one)", path: ["server"] });
 
-/** The URL as recorded: no user info, no query (either may carry a credential). */
+/**
+ * The URL as recorded: the same template as MCP configs store (origin, plain
+ * path words, opaque segments masked, query names only, no user info), since
+ * a token hides in a path as often as in a query.
+ */
 export function redactUrl(raw: string): string {
-  const u = new URL(raw);
-  u.username = "";
-  u.password = "";
-  u.search = "";
-  return u.toString();
+  return urlTemplate(raw);
 }
 
 /**

@@ -150,6 +150,8 @@ const TYPE_BY_KIND: Record<SecretKeyKind, string> = {
   auth_header: "token",
 };
 const PATH_RE = /^(?:~|\.{1,2})?[/\\](?:home|Users|usr|etc|var|opt|tmp|mnt|data|app|srv|root|path|projects|workspace|run|Library|Volumes|secrets?)\b|^(?:~|\.{1,2})[/\\]|^[A-Za-z]:[/\\]/;
+/** `registry.example.com/team/image@sha256:…`, `github.com/org/repo`: a location, not key material. */
+const HOST_PATH_RE = /^[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,10}(?::\d{1,5})?\/[^\s]{1,2000}$/i;
 const AWS_SECRET_RE = /^[A-Za-z0-9/+]{40}$/;
 
 function findByKeyName(value: string, key: string | undefined): SecretFinding | null {
@@ -159,7 +161,7 @@ function findByKeyName(value: string, key: string | undefined): SecretFinding | 
   const start = value.indexOf(trimmed);
   const at = (type: string, rule: string, confidence: SecretConfidence): SecretFinding => ({ type, rule, confidence, start, end: start + trimmed.length });
   if (containsReference(trimmed) || isPlaceholder(trimmed)) return null;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) || PATH_RE.test(trimmed)) return null;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) || PATH_RE.test(trimmed) || HOST_PATH_RE.test(trimmed)) return null;
   if (/^(?:true|false|yes|no|on|off|\d{1,5})$/i.test(trimmed)) return null;
   const words = keyWords(key!);
   if (words.includes("AWS") && words.includes("SECRET") && AWS_SECRET_RE.test(trimmed)) {

@@ -35,3 +35,20 @@ export function fakeJwt(seed = 3): string {
   const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
   return `${b64({ alg: "HS256", typ: "JWT" })}.${b64({ sub: randomish(10, ALNUM, seed), iat: 1700000000 })}.${randomish(43, `${ALNUM}-_`, seed + 1)}`;
 }
+
+/**
+ * Values of many shapes that no detector recognises as secrets: no vendor
+ * prefix, some short, some only letters and digits, some with punctuation.
+ * Redaction by construction must drop every one of them wherever it is placed.
+ */
+export function unshapedValues(seed: number): string[] {
+  return [
+    `x9Qm2vT7${randomish(8, ALNUM, seed)}`,
+    randomish(10, ALNUM, seed + 1),
+    randomish(24, HEX, seed + 2),
+    randomish(40, BASE64, seed + 3).replace(/\//g, "_"),
+    `${randomish(6, ALNUM, seed + 4)}-${randomish(6, ALNUM, seed + 5)}-${randomish(6, ALNUM, seed + 6)}`,
+    `Qz${randomish(7, DIGITS, seed + 7)}`,
+    `${randomish(12, ALNUM, seed + 8)}.${randomish(12, ALNUM, seed + 9)}`,
+  ];
+}

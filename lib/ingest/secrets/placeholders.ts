@@ -46,6 +46,8 @@ export function isPlaceholder(value: string): boolean {
   if (v === "") return true;
   const lower = v.toLowerCase();
   if (LITERAL_PLACEHOLDERS.has(lower)) return true;
+  // Attest's own redaction placeholders (lib/ingest/secrets/redact-config.ts), so stored configs re-import cleanly.
+  if (/^\{(?:redacted(?::[a-z]{1,20})?(?::hmac-sha256:[0-9a-f]{32})?|opaque)\}$/.test(v)) return true;
   if (ONLY_FILLER_RE.test(v) || WRAPPED_RE.test(v) || REPEATED_X_RE.test(v)) return true;
   if (/example/i.test(v)) return true; // AWS's AKIAIOSFODNN7EXAMPLE convention, "example-token"
   if (/^your|^(?:enter|insert|replace|put|add)[\s_-]/i.test(v) && v.length < 120) return true;

@@ -1,26 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { fingerprintSecret } from "@/lib/ingest/fingerprint";
 import { parseMcpConfig } from "@/lib/ingest/mcp-config/parse";
-import { ALNUM, BASE64, HEX, randomish as rnd } from "./fake-tokens";
+import { ALNUM, BASE64, HEX, randomish as rnd, unshapedValues } from "./fake-tokens";
 import { redactArgs, redactCommand, redactNamedValue, redactValue } from "./redact-config";
 import { isPlainWord, pathTemplate, urlTemplate } from "./url-template";
-
-/**
- * Values of many shapes that no detector recognises as secrets: no vendor
- * prefix, some short, some only letters and digits, some with punctuation.
- * Redaction by construction must drop every one of them wherever it is placed.
- */
-export function unshapedValues(seed: number): string[] {
-  return [
-    `x9Qm2vT7${rnd(8, ALNUM, seed)}`,
-    rnd(10, ALNUM, seed + 1),
-    rnd(24, HEX, seed + 2),
-    rnd(40, BASE64, seed + 3).replace(/\//g, "_"),
-    `${rnd(6, ALNUM, seed + 4)}-${rnd(6, ALNUM, seed + 5)}-${rnd(6, ALNUM, seed + 6)}`,
-    `Qz${rnd(7, "0123456789", seed + 7)}`,
-    `${rnd(12, ALNUM, seed + 8)}.${rnd(12, ALNUM, seed + 9)}`,
-  ];
-}
 
 describe("url and path templates", () => {
   it("keeps scheme, host, port, plain path words and query names; masks opaque segments, drops values, user info and fragment", () => {
