@@ -91,15 +91,16 @@ describe("__proto__, constructor and prototype keys", () => {
     expect(inside.json.error!.details[0]!.message).toContain("__proto__");
   });
 
-  it("MCP configs keep server names and env keys such as __proto__ as plain data (the config reader builds Maps)", async () => {
+  it("MCP configs: a server or env key named __proto__ is refused like elsewhere (issue 13); constructor stays plain data", async () => {
     const config = '{"mcpServers":{"__proto__":{"command":"npx","args":["-y","pkg@1.0.0"],"env":{"__proto__":"x","constructor":"y"}},"constructor":{"command":"uvx","args":["tool==1.0"]}}}';
     const r = await send(importPost, "/imports?format=mcp-config&source=laptop-proto", config, "text/plain");
-    expect(r.status, r.text).toBe(201);
-    const servers = (await t.db.select().from(nodes).where(eq(nodes.kind, "mcp_server"))).filter((n) => ["__proto__", "constructor"].includes(n.externalId));
-    expect(servers.map((s) => s.externalId).sort()).toEqual(["__proto__", "constructor"]);
-    const proto = servers.find((s) => s.externalId === "__proto__")!;
-    expect(Object.getPrototypeOf(proto.attributes)).toBe(Object.prototype);
-    expect((proto.attributes as { envKeys?: string[] }).envKeys).toEqual(["__proto__", "constructor"]);
+    expect(r.status, r.text).toBe(400);
+    expect(r.json.error!.details).toEqual([{ path: "1:16", message: "line 1, column 16: the key __proto__ is not accepted" }]);
+    const ok = await send(importPost, "/imports?format=mcp-config&source=laptop-proto", '{"mcpServers":{"constructor":{"command":"uvx","args":["tool==1.0"],"env":{"constructor":"y"}}}}', "text/plain");
+    expect(ok.status, ok.text).toBe(201);
+    const [server] = (await t.db.select().from(nodes).where(eq(nodes.kind, "mcp_server"))).filter((n) => n.externalId === "constructor");
+    expect(Object.getPrototypeOf(server!.attributes)).toBe(Object.prototype);
+    expect((server!.attributes as { envKeys?: string[] }).envKeys).toEqual(["constructor"]);
   });
 
   it("BloodHound OpenGraph properties with __proto__ are refused naming the place", async () => {
