@@ -13,6 +13,10 @@ const POSITIVE: [rule: string, value: string, key?: string][] = [
   ["github-app-installation-token", `ghs_12345_${fakeJwt(5)}`],
   ["gitlab-pat", `glpat-${rnd(20, ALNUM, 6)}`],
   ["gitlab-token", `glrt-${rnd(20, ALNUM, 7)}`],
+  ["gitlab-runner-registration-token", `GR1348941${rnd(20, ALNUM, 71)}`],
+  ["discord-bot-token", `MT${rnd(24, ALNUM, 72)}.${rnd(6, ALNUM, 73)}.${rnd(27, ALNUM, 74)}`],
+  ["telegram-bot-token", `${rnd(10, DIGITS, 75)}:AA${rnd(33, ALNUM, 76)}`],
+  ["mailchimp-api-key", `${rnd(32, HEX, 77)}-us21`],
   ["slack-bot-token", `xoxb-${rnd(11, DIGITS, 8)}-${rnd(13, DIGITS, 9)}-${rnd(24, ALNUM, 10)}`],
   ["slack-user-token", `xoxp-${rnd(11, DIGITS, 11)}-${rnd(13, DIGITS, 12)}-${rnd(32, HEX, 13)}`],
   ["slack-app-token", `xapp-1-A${rnd(10, UPPER_DIGITS, 14)}-${rnd(13, DIGITS, 15)}-${rnd(64, HEX, 16)}`],
@@ -197,7 +201,7 @@ describe("secretlint corpus", () => {
     }
     const partial = [...perFamily].filter(([, f]) => f.found < f.total).map(([k, f]) => `${k} ${f.found}/${f.total}`);
     console.info(`secretlint recall (covered families): ${found}/${total} = ${(found / total).toFixed(3)}; partial: ${partial.join(", ")}`);
-    expect(total).toBeGreaterThan(100);
+    expect(total).toBeGreaterThan(85); // cases whose every span is a one-character placeholder body are excluded (secretlint-corpus.ts)
     expect(found / total).toBeGreaterThanOrEqual(MIN_RECALL);
   });
 

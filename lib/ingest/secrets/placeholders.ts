@@ -42,7 +42,8 @@ const REPEATED_X_RE = /x{4,}|X{4,}|\*{3,}|\.{3,}|…/;
  * secret. Applied to the candidate secret itself (a token, a URL password).
  */
 export function isPlaceholder(value: string): boolean {
-  const v = value.trim();
+  // A quoted stand-in (`"insert_key_here"`) is still a stand-in.
+  const v = value.trim().replace(/^(["'])(.*)\1$/s, "$2").trim();
   if (v === "") return true;
   const lower = v.toLowerCase();
   if (LITERAL_PLACEHOLDERS.has(lower)) return true;
@@ -52,6 +53,8 @@ export function isPlaceholder(value: string): boolean {
   if (/example/i.test(v)) return true; // AWS's AKIAIOSFODNN7EXAMPLE convention, "example-token"
   if (/^your|^(?:enter|insert|replace|put|add)[\s_-]/i.test(v) && v.length < 120) return true;
   if (isSameCharacter(v)) return true;
+  // A vendor prefix and then one character repeated (`AKIAZZZZZZZZZZZZZZZZ`, `ghp_000000…`) is a template.
+  if (/([A-Za-z0-9])\1{9,}/.test(v) && v.replace(/([A-Za-z0-9])\1{9,}/g, "").length <= 12) return true;
   const segments = lower.split(/[\s_\-.:/]+/).filter(Boolean);
   if (segments.some((s) => MARKER_SEGMENTS.has(s))) return true;
   if (segments.length > 0 && segments.every((s) => VOCABULARY.has(s) || /^\d{1,4}$/.test(s))) return true;

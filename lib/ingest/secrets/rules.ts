@@ -27,13 +27,17 @@ export const TOKEN_RULES: readonly TokenRule[] = [
   { rule: "github-oauth-token", type: "oauth_token", re: r(`${B}gh[ousr]_[A-Za-z0-9]{36,255}${E}`) },
   // GitLab
   { rule: "gitlab-pat", type: "pat", re: r(`${B}glpat-[A-Za-z0-9_-]{20,100}`) },
-  { rule: "gitlab-token", type: "api_token", re: r(`${B}gl(?:dt|rt|ptt|ft|cbt|soat)-[A-Za-z0-9_-]{20,100}`) },
+  { rule: "gitlab-token", type: "api_token", re: r(`${B}gl(?:dt|rt|ptt|ft|cbt|soat|imt|agent|oas|wt|ffct)-[A-Za-z0-9_-]{20,100}`) },
+  { rule: "gitlab-runner-registration-token", type: "api_token", re: r(`${B}GR1348941[A-Za-z0-9_-]{20,100}`) },
   // Slack
   { rule: "slack-bot-token", type: "bot_token", re: r(`${B}xoxb-[0-9]{5,20}-[A-Za-z0-9-]{5,200}`) },
   { rule: "slack-user-token", type: "user_token", re: r(`${B}xoxp-[0-9]{5,20}-[A-Za-z0-9-]{5,200}`) },
   { rule: "slack-app-token", type: "app_token", re: r(`${B}xapp-[0-9]-[A-Z0-9]{5,20}-[0-9]{5,20}-[A-Za-z0-9]{10,200}`) },
   { rule: "slack-token", type: "api_token", re: r(`${B}xox[a-z](?:\\.xox[a-z])?-[0-9]{1,20}-[A-Za-z0-9-]{5,200}`) },
   { rule: "slack-webhook-url", type: "webhook_url", re: r(`https://hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/+-]{20,300}`) },
+  // Chat bots (MCP servers for Discord and Telegram take these)
+  { rule: "discord-bot-token", type: "bot_token", re: r(`${B}[MNO][A-Za-z0-9_-]{23,27}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,38}${E}`) },
+  { rule: "telegram-bot-token", type: "bot_token", re: r(`${B}[0-9]{8,10}:AA[A-Za-z0-9_-]{32,33}(?![A-Za-z0-9_-])`) },
   // Cloud providers
   { rule: "aws-access-key-id", type: "aws_access_key", re: r(`(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])`) },
   { rule: "google-api-key", type: "api_key", re: r(`${B}AIza[A-Za-z0-9_-]{35}${E}`) },
@@ -58,6 +62,7 @@ export const TOKEN_RULES: readonly TokenRule[] = [
   { rule: "huggingface-token", type: "api_token", re: r(`${B}hf_[A-Za-z]{34}${E}`) },
   // SaaS
   { rule: "stripe-secret-key", type: "api_key", re: r(`${B}(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{24,247}${E}`) },
+  { rule: "mailchimp-api-key", type: "api_key", re: r(`${B}[0-9a-f]{32}-us[0-9]{1,2}${E}`) },
   { rule: "sendgrid-api-key", type: "api_key", re: r(`${B}SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])`) },
   { rule: "shopify-token", type: "api_token", re: r(`${B}shp(?:at|ca|pa|ss)_[A-Za-z0-9]{32,64}${E}`) },
   { rule: "notion-token", type: "api_token", re: r(`${B}ntn_[0-9]{11}[A-Za-z0-9]{35}${E}`) },
