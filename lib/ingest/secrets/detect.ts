@@ -90,7 +90,11 @@ function scan(value: string, key: string | undefined, depth: number): SecretFind
   return findByKeyName(value, key);
 }
 
+/** All token rules in one pass: most values match none, and one alternation is far cheaper than 40 scans. */
+const ANY_TOKEN_RE = new RegExp(TOKEN_RULES.map((r) => `(?:${r.re.source})`).join("|"));
+
 function findToken(value: string): SecretFinding | null {
+  if (!ANY_TOKEN_RE.test(value)) return null;
   for (const rule of TOKEN_RULES) {
     for (const m of value.matchAll(rule.re)) {
       const text = m[0];
