@@ -26,6 +26,7 @@ const NON_SECRET_LAST = new Set([
   // When and how a secret was used or changed (identity data: passwordLastSet, credential_accessed_at, PasswordLastUsed).
   "AT", "ON", "DATE", "TIME", "TIMESTAMP", "SET", "USED", "CHANGED", "CREATED", "UPDATED", "ROTATED", "RESET", "AGE",
   "EXPIRED", "REQUIRED", "NEVER", "POLICIES", "PROFILE", "STATUS", "STRENGTH", "HINT", "HISTORY", "COMPLEXITY", "LAST",
+  "FINGERPRINT", "THUMBPRINT",
 ]);
 /** Words that make a `..._KEY` name something other than key material. */
 const NON_SECRET_KEY_QUALIFIERS = new Set(["PUBLIC", "PUBLISHABLE", "SORT", "PRIMARY", "PARTITION", "CACHE", "FOREIGN", "IDEMPOTENCY", "MAP", "HOT", "LOOKUP", "SHORTCUT", "KEYBOARD", "ROUTING"]);
