@@ -301,7 +301,7 @@ const MCP_SERVERS: McpServerRow[] = [
   },
   {
     key: "postgres-orders", name: "Postgres (orders, read-only)", tools: null, transport: "stdio", package: "@modelcontextprotocol/server-postgres",
-    args: npx("@modelcontextprotocol/server-postgres", "postgresql://reporting:[REDACTED]@orders-prod.cluster-cx7hq2rn.eu-west-1.rds.amazonaws.com:5432/orders"),
+    args: npx("@modelcontextprotocol/server-postgres", "postgresql://orders-prod.{opaque}.eu-west-1.rds.amazonaws.com:5432/orders"),
     host: "Viktor Sokolov's laptop (Cursor); also launched by Pipeline Doctor on EKS",
     extra: { discovery: "not discovered: the server was unreachable from the discovery runner", upstreamStatus: "archived upstream; no longer maintained" },
   },
