@@ -181,6 +181,7 @@ describe("secrets never leave the request that carried them", () => {
       expect(one.status).toBe(200);
       expect(one.text).toMatch(/\{redacted:|\{opaque\}/);
       expect((await call(neighborsRoute, `/nodes/${n.id}/neighbors`, { params: { id: n.id } })).status).toBe(200);
+      expect((await call(neighborsRoute, `/nodes/${n.id}/neighbors?format=csv`, { params: { id: n.id } })).status).toBe(200);
     }
   });
 
