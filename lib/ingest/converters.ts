@@ -5,8 +5,10 @@ import { convertOpenGraph } from "./bloodhound/opengraph";
 import { parseMcpConfig } from "./mcp-config/parse";
 import type { GraphDocument } from "./graph-document";
 
-export type ConvertResult = { ok: true; document: GraphDocument; warnings?: string[] } | { ok: false; errors: ErrorDetail[] };
-type ConvertOptions = { source: string; mode: "full" | "incremental" };
+/** `detectedFormat` says which variant was read (for MCP configs, the client: "codex", "zed", ...). */
+export type ConvertResult = { ok: true; document: GraphDocument; warnings?: string[]; detectedFormat?: string } | { ok: false; errors: ErrorDetail[] };
+/** `server` names the server of a single-server MCP config snippet; other formats refuse it (see http-import.ts). */
+type ConvertOptions = { source: string; mode: "full" | "incremental"; server?: string };
 type Converter = (text: string, opts: ConvertOptions) => ConvertResult;
 
 function json(text: string): { ok: true; value: unknown } | { ok: false; errors: ErrorDetail[] } {
@@ -32,5 +34,8 @@ export const CONVERTERS: Partial<Record<"mcp-config" | "bloodhound-opengraph" | 
   "bloodhound-opengraph": fromJson(convertOpenGraph),
   baton: fromJson(convertBatonTemplate),
   // MCP client configs are often pasted README fragments or JSONC: the parser reads the text itself.
-  "mcp-config": (text, opts) => parseMcpConfig(text, opts),
+  "mcp-config": (text, opts) => {
+    const r = parseMcpConfig(text, opts);
+    return r.ok ? { ok: true, document: r.document, warnings: r.warnings, detectedFormat: r.detected.formats.join("+") } : r;
+  },
 };

@@ -10,6 +10,7 @@ import { checkDeclaredLength, limitedChunks, lines, maxImportBytes, readText, to
 import { SOURCE_NAME_RE } from "./graph-document";
 import { decodeConverted, decodeCsv, decodeGraphDocument, decodeJsonl, type DecodedImport } from "./import-items";
 import { CONVERTERS } from "./converters";
+import { serverNameProblem } from "./mcp-config/parse";
 import { recordRefusedImport, runImport, type ImportFormat, type ImportRecord } from "./run-import";
 
 const FORMATS = ["graph", "jsonl", "csv", "mcp-config", "bloodhound-opengraph", "baton"] as const;
@@ -20,6 +21,14 @@ export const importQuerySchema = z
     source: z.string().regex(SOURCE_NAME_RE, "source must be 1-100 letters, digits, dot, dash or underscore").optional(),
     mode: z.enum(["full", "incremental"], { error: "mode must be full or incremental" }).optional(),
     allowPartial: z.enum(["true", "false"], { error: "allowPartial must be true or false" }).optional(),
+    server: z
+      .string()
+      .superRefine((v, ctx) => {
+        const problem = serverNameProblem(v);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
+      .optional()
+      .describe("format=mcp-config only: the server's name when the body is a single server definition (an install-guide snippet)"),
   })
   .strict();
 type ImportQuery = z.infer<typeof importQuerySchema>;
@@ -28,6 +37,9 @@ const JSON_TYPE = /^application\/(.+\+)?json\s*(;|$)/i;
 const JSONL_TYPE = /^application\/(x-ndjson|jsonl|x-jsonlines|jsonlines)\s*(;|$)/i;
 const CSV_TYPE = /^text\/csv\s*(;|$)/i;
 const MULTIPART_TYPE = /^multipart\/form-data\s*;/i;
+/** MCP configs come as JSON, text, TOML (Codex) or YAML (Continue); the syntax is told from the content. */
+const CONFIG_TEXT_TYPE = /^(?:text\/plain|application\/(?:x-)?toml|text\/(?:x-)?toml|application\/(?:x-)?yaml|text\/(?:x-)?yaml)\s*(;|$)/i;
+const TOML_OR_YAML_TYPE = /^(?:application|text)\/(?:x-)?(?:toml|yaml)\s*(;|$)/i;
 
 /** The answer to a finished import: 201 when applied, 400 with every problem when rejected. */
 export function importResponse(record: ImportRecord, requestId: string): NextResponse {
@@ -75,9 +87,15 @@ function decodeText(format: ImportFormat, text: string, q: ImportQuery): Decoded
   }
   const convert = CONVERTERS[format as keyof typeof CONVERTERS];
   if (!convert) throw new AppError("validation", `format ${format} cannot be sent this way`, [{ path: "format", message: "unsupported here" }]);
-  const r = convert(text, { source: requireSource(q, format), mode: q.mode ?? "full" });
+  const r = convert(text, { source: requireSource(q, format), mode: q.mode ?? "full", ...(q.server !== undefined ? { server: q.server } : {}) });
   if (!r.ok) return { errors: r.errors };
-  return decodeConverted(r.document);
+  return decodeConverted(r.document, { warnings: r.warnings ?? [], detectedFormat: r.detectedFormat });
+}
+
+function checkServerParam(q: ImportQuery, format: string): void {
+  if (q.server !== undefined && format !== "mcp-config") {
+    throw new AppError("validation", "server applies only to format=mcp-config (a single server definition)", [{ path: "server", message: "not used by this format" }]);
+  }
 }
 
 /**
@@ -100,6 +118,8 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
     const record = "errors" in decoded ? await recordRefusedImport(db, actor, o, decoded.errors, q.source ?? null) : await runImport(db, actor, decoded, o);
     return importResponse(record, requestId);
   };
+
+  if (!MULTIPART_TYPE.test(type)) checkServerParam(q, q.format ?? (TOML_OR_YAML_TYPE.test(type) ? "mcp-config" : "graph"));
 
   if (JSONL_TYPE.test(type) || q.format === "jsonl") {
     if (!JSONL_TYPE.test(type)) throw unsupported(type, "JSONL is sent as application/x-ndjson");
@@ -136,7 +156,11 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
     };
     const merged = parseInput(
       importQuerySchema,
-      Object.fromEntries(Object.entries({ ...Object.fromEntries(url.searchParams), format: field("format") ?? q.format, source: field("source") ?? q.source, mode: field("mode") ?? q.mode, allowPartial: field("allowPartial") ?? q.allowPartial }).filter(([, v]) => v !== undefined && v !== "")),
+      Object.fromEntries(
+        Object.entries({ ...Object.fromEntries(url.searchParams), format: field("format") ?? q.format, source: field("source") ?? q.source, mode: field("mode") ?? q.mode, allowPartial: field("allowPartial") ?? q.allowPartial, server: field("server") ?? q.server }).filter(
+          ([, v]) => v !== undefined && v !== "",
+        ),
+      ),
       "form",
     );
     const nodesFile = await file("nodes");
@@ -147,7 +171,8 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
     }
     const one = await file("file");
     if (!one) throw new AppError("validation", "send the data as a file field named file (or nodes and edges for CSV)", [{ path: "file", message: "missing" }]);
-    const format = merged.format ?? (/\.(jsonl|ndjson)$/i.test(one.name) ? "jsonl" : "graph");
+    const format = merged.format ?? (/\.(jsonl|ndjson)$/i.test(one.name) ? "jsonl" : /\.(toml|ya?ml)$/i.test(one.name) ? "mcp-config" : "graph");
+    checkServerParam(merged, format);
     const partial = merged.allowPartial === "true";
     if (format === "jsonl") {
       const decoded = await decodeJsonl(lines([new TextEncoder().encode(one.text)]));
@@ -160,10 +185,10 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
     }
     return finish(format, decodeText(format, one.text, merged), one.name, partial);
   }
-  if (q.format === "mcp-config" && /^text\/plain\s*(;|$)/i.test(type)) {
+  if ((q.format === "mcp-config" && CONFIG_TEXT_TYPE.test(type)) || (q.format === undefined && TOML_OR_YAML_TYPE.test(type))) {
     return finish("mcp-config", decodeText("mcp-config", await readText(limitedChunks(req, max)), q));
   }
-  throw unsupported(type, "send application/json, application/x-ndjson, text/csv or multipart/form-data");
+  throw unsupported(type, "send application/json, application/x-ndjson, text/csv or multipart/form-data (MCP configs also as text/plain, TOML or YAML with format=mcp-config)");
 }
 
 function unsupported(type: string, hint: string) {

@@ -46,7 +46,7 @@ export const importProgress: Map<string, Progress> = (g.__attestImportProgress ?
 class Rejected extends Error {}
 
 /** Starts the import record outside the data transaction, so progress and failures stay visible. */
-async function startRecord(db: Db, actor: Actor, opts: ImportOptions, sourceName: string | null, mode: "full" | "incremental"): Promise<string> {
+async function startRecord(db: Db, actor: Actor, opts: ImportOptions, sourceName: string | null, mode: "full" | "incremental", decoded?: DecodedImport): Promise<string> {
   const id = newId("imp");
   const now = new Date();
   await db.insert(imports).values({
@@ -58,6 +58,8 @@ async function startRecord(db: Db, actor: Actor, opts: ImportOptions, sourceName
     allowPartial: opts.allowPartial ?? false,
     fileName: opts.fileName ?? null,
     bytes: opts.bytes ?? null,
+    warnings: decoded?.warnings ?? [],
+    detectedFormat: decoded?.detectedFormat ?? null,
     actorType: actor.type,
     actorId: actor.id,
     actorLabel: actorLabel(actor),
@@ -88,7 +90,7 @@ export async function recordRefusedImport(db: Db, actor: Actor, opts: ImportOpti
 export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, opts: ImportOptions): Promise<ImportRecord> {
   requirePermission(actor, "import.run");
   const started = Date.now();
-  const id = await startRecord(db, actor, opts, decoded.source, decoded.mode);
+  const id = await startRecord(db, actor, opts, decoded.source, decoded.mode, decoded);
   const progress: Progress = { processed: 0, phase: "reading" };
   importProgress.set(id, progress);
   // A heartbeat outside the data transaction tells other instances this import is alive (see failInterruptedImports).

@@ -30,7 +30,7 @@ describe("parseMcpConfig refuses what it cannot make sense of, with a reason and
   });
 
   it("an unknown shape lists the keys it found", () => {
-    expect(errorsOf(parse('{"mcp_servers": {}, "theme": "dark"}'))[0]!.message).toMatch(/^unknown config shape: .*found keys "mcp_servers", "theme"$/);
+    expect(errorsOf(parse('{"tools": {}, "theme": "dark"}'))[0]!.message).toMatch(/^unknown config shape: .*found keys "tools", "theme"$/);
   });
 
   it("a bad server is refused whole, every problem listed with its path", () => {
@@ -40,21 +40,18 @@ describe("parseMcpConfig refuses what it cannot make sense of, with a reason and
       { path: "mcpServers.b.args[1]", message: "must be a string, found an object" },
       { path: "mcpServers.b.env.T", message: "must be a string, found an array" },
       { path: "mcpServers.c", message: "a server definition must be an object, found a string" },
-      { path: "mcpServers.d.type", message: 'unknown transport "websocket": expected stdio, http or sse' },
     ]);
+    // An unknown transport is not a reason to lose the server: it is read from its URL, with a warning (formats.test.ts).
   });
 
-  it("__proto__ and constructor are plain server names and pollute nothing", () => {
-    const text = '{"mcpServers": {"__proto__": {"command": "npx", "args": ["-y", "evil"]}, "constructor": {"command": "uvx", "args": ["x"], "env": {"__proto__": "y"}}}}';
-    const r = parse(text);
-    expect(r.ok && r.document.nodes.map((n) => [n.externalId, n.attributes?.command])).toEqual([
-      ["__proto__", "npx"],
-      ["constructor", "uvx"],
-    ]);
-    expect(r.ok && r.document.nodes[1]!.attributes?.envKeys).toEqual(["__proto__"]);
+  it("a key or server named __proto__ is refused with its path, as everywhere in the API; constructor is plain data", () => {
+    expect(errorsOf(parse('{"mcpServers": {"__proto__": {"command": "npx", "args": ["-y", "evil"]}}}'))).toEqual([{ path: "mcpServers.__proto__", message: "the key __proto__ is not accepted" }]);
+    expect(errorsOf(parse('{"__proto__": {"mcpServers": {"a": {"command": "x"}}}}'))).toEqual([{ path: "__proto__", message: "the key __proto__ is not accepted" }]);
+    expect(errorsOf(parse('{"mcpServers": {"a": {"command": "uvx", "env": {"__proto__": "y"}}}}'))).toEqual([{ path: "mcpServers.a.env.__proto__", message: "the key __proto__ is not accepted" }]);
+    const r = parse('{"mcpServers": {"constructor": {"command": "uvx", "args": ["x"], "env": {"constructor": "y"}}}}');
+    expect(r.ok && r.document.nodes.map((n) => [n.externalId, n.attributes?.command, n.attributes?.envKeys])).toEqual([["constructor", "uvx", ["constructor"]]]);
     expect(({} as Record<string, unknown>).command).toBeUndefined();
     expect(Object.prototype.hasOwnProperty.call(Object.prototype, "args")).toBe(false);
-    expect(errorsOf(parse('{"__proto__": {"mcpServers": {"a": {"command": "x"}}}}'))[0]!.message).toMatch(/^unknown config shape/);
   });
 
   it("a 10 MB input is refused before it is read", () => {
@@ -91,7 +88,12 @@ describe("parseMcpConfig refuses what it cannot make sense of, with a reason and
   });
 
   it("an empty server map is a valid, empty config", () => {
-    expect(parse('{"mcpServers": {}}')).toEqual({ ok: true, document: { source: "mcp-configs", mode: "incremental", nodes: [], edges: [] }, warnings: ["the config defines no servers"] });
+    expect(parse('{"mcpServers": {}}')).toEqual({
+      ok: true,
+      document: { source: "mcp-configs", mode: "incremental", nodes: [], edges: [] },
+      warnings: ["the config defines no servers"],
+      detected: { syntax: "json", formats: ["mcpServers"], label: "mcpServers (Claude Desktop, Cursor or a compatible client)" },
+    });
   });
 
   it("never throws on mangled fixtures (deterministic fuzz: deletions, insertions, truncations)", () => {
