@@ -4,11 +4,14 @@ import { discoverRequestSchema } from "./mcp-discovery/run-discovery";
 
 export const ingestPaths: PathItems = {
   "/api/v1/imports": {
-    get: { summary: "Import history, newest first, with status, counts, errors and progress", parameters: [{ name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200 } }], responses: { "200": { description: "Imports" }, ...commonErrors } },
+    get: { summary: "Import history, newest first, with status, counts, errors, warnings, the detected format and progress", parameters: [{ name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200 } }], responses: { "200": { description: "Imports" }, ...commonErrors } },
     post: {
       summary: "Import a graph document (JSON), JSONL (streamed), CSV, an MCP client config, BloodHound OpenGraph or a Baton template",
       description:
-        "One import is one transaction: any invalid record and nothing is written (unless allowPartial=true). The answer is the import record (201), or 400 with every problem located by JSON path or line and the rejected import record.",
+        "One import is one transaction: any invalid record and nothing is written (unless allowPartial=true). The answer is the import record (201), or 400 with every problem located by JSON path or line and the rejected import record. " +
+        "The record's `warnings` list what a converter dropped or found unusual (paths and key names, never values) and `detectedFormat` the variant it read. " +
+        "format=mcp-config reads Claude Desktop, Claude Code (.mcp.json), Cursor, Windsurf, Gemini CLI (mcpServers), VS Code (servers + inputs, or settings mcp.servers), Zed (context_servers), OpenCode (mcp), Codex (config.toml mcp_servers), Continue (config.yaml mcpServers, or config.json experimental.modelContextProtocolServers) and single server definitions (give their name with server=); detectedFormat names them: claude-desktop, claude-code, cursor, windsurf, gemini-cli, mcpServers (when the file does not tell which of these), vscode, vscode-settings, zed, opencode, codex, continue, continue-json, snippet, server-map. " +
+        "JSON/JSONC, TOML and YAML are told apart by content; TOML and YAML errors name the syntax, a line and a column, and never quote the input.",
       parameters: queryParams(importQuerySchema),
       requestBody: {
         required: true,
@@ -16,10 +19,13 @@ export const ingestPaths: PathItems = {
           "application/json": { schema: { type: "object", description: "An Attest graph document { source, mode, nodes, edges }, or the format named by ?format=" } },
           "application/x-ndjson": { schema: { type: "string", description: "A header line {source, mode}, then one {node} or {edge} per line" } },
           "text/csv": { schema: { type: "string", description: "A nodes CSV (kind, externalId, name, attributes?, other columns); needs ?source=" } },
-          "multipart/form-data": { schema: { type: "object", properties: { nodes: { type: "string", format: "binary" }, edges: { type: "string", format: "binary" }, file: { type: "string", format: "binary" }, source: { type: "string" }, mode: { type: "string" }, format: { type: "string" } } } },
+          "text/plain": { schema: { type: "string", description: "With format=mcp-config: an MCP client config as JSON/JSONC, TOML or YAML (told apart by content)" } },
+          "application/toml": { schema: { type: "string", description: "A Codex config.toml (format=mcp-config is implied); needs ?source=" } },
+          "application/yaml": { schema: { type: "string", description: "A Continue config.yaml or .continue/mcpServers block (format=mcp-config is implied); needs ?source=" } },
+          "multipart/form-data": { schema: { type: "object", properties: { nodes: { type: "string", format: "binary" }, edges: { type: "string", format: "binary" }, file: { type: "string", format: "binary" }, source: { type: "string" }, mode: { type: "string" }, format: { type: "string" }, server: { type: "string" } } } },
         },
       },
-      responses: { "201": { description: "The import record with counts" }, ...commonErrors, "413": errorResponse("Larger than ATTEST_MAX_IMPORT_MB."), "415": errorResponse("Unsupported content type.") },
+      responses: { "201": { description: "The import record with counts, warnings and detectedFormat" }, ...commonErrors, "413": errorResponse("Larger than ATTEST_MAX_IMPORT_MB."), "415": errorResponse("Unsupported content type.") },
     },
   },
   "/api/v1/imports/{id}": {
