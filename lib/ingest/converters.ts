@@ -8,7 +8,7 @@ import type { GraphDocument } from "./graph-document";
 /** `detectedFormat` says which variant was read (for MCP configs, the client: "codex", "zed", ...). */
 export type ConvertResult = { ok: true; document: GraphDocument; warnings?: string[]; detectedFormat?: string } | { ok: false; errors: ErrorDetail[] };
 /** `server` names the server of a single-server MCP config snippet; other formats refuse it (see http-import.ts). */
-type ConvertOptions = { source: string; mode: "full" | "incremental"; server?: string };
+type ConvertOptions = { source: string; mode: "full" | "incremental"; server?: string; fileName?: string };
 type Converter = (text: string, opts: ConvertOptions) => ConvertResult;
 
 function json(text: string): { ok: true; value: unknown } | { ok: false; errors: ErrorDetail[] } {

@@ -79,7 +79,7 @@ function requireSource(q: ImportQuery, format: string): string {
 }
 
 /** Turns text of a whole-document format into a decoded import, or the problems that stop it. */
-function decodeText(format: ImportFormat, text: string, q: ImportQuery): DecodedImport | { errors: ErrorDetail[] } {
+function decodeText(format: ImportFormat, text: string, q: ImportQuery, fileName?: string): DecodedImport | { errors: ErrorDetail[] } {
   if (format === "graph") {
     const d = decodeGraphDocument(parseJson(text, "the graph document"));
     if ("errors" in d) return d;
@@ -87,7 +87,7 @@ function decodeText(format: ImportFormat, text: string, q: ImportQuery): Decoded
   }
   const convert = CONVERTERS[format as keyof typeof CONVERTERS];
   if (!convert) throw new AppError("validation", `format ${format} cannot be sent this way`, [{ path: "format", message: "unsupported here" }]);
-  const r = convert(text, { source: requireSource(q, format), mode: q.mode ?? "full", ...(q.server !== undefined ? { server: q.server } : {}) });
+  const r = convert(text, { source: requireSource(q, format), mode: q.mode ?? "full", ...(q.server !== undefined ? { server: q.server } : {}), ...(fileName ? { fileName } : {}) });
   if (!r.ok) return { errors: r.errors };
   return decodeConverted(r.document, { warnings: r.warnings ?? [], detectedFormat: r.detectedFormat });
 }
@@ -183,7 +183,7 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
       const source = requireSource(merged, "csv");
       return finish("csv", { source, mode: merged.mode ?? "full", items: decodeCsv({ nodes: one.text }) }, one.name, partial);
     }
-    return finish(format, decodeText(format, one.text, merged), one.name, partial);
+    return finish(format, decodeText(format, one.text, merged, one.name), one.name, partial);
   }
   if ((q.format === "mcp-config" && CONFIG_TEXT_TYPE.test(type)) || (q.format === undefined && TOML_OR_YAML_TYPE.test(type))) {
     return finish("mcp-config", decodeText("mcp-config", await readText(limitedChunks(req, max)), q));

@@ -36,6 +36,8 @@ export interface McpConfigOptions {
   owner?: NodeRefRecord;
   /** The server's name when the config is a single server definition (an install-guide snippet). */
   server?: string;
+  /** The uploaded file's name: like `location`, tells which client wrote a plain mcpServers map, but is not written into locations. */
+  fileName?: string;
 }
 export interface DetectedConfig {
   syntax: ConfigSyntax;
@@ -60,7 +62,7 @@ export function parseMcpConfig(text: string, opts: McpConfigOptions): McpConfigR
   if (optionErrors.length) return { ok: false, errors: optionErrors };
   const parsed = parseConfigText(text, MCP_CONFIG_LIMITS.maxDepth);
   if (!parsed.ok) return { ok: false, errors: [parsed.error] };
-  const shaped = readConfigShape(parsed.value, MCP_CONFIG_LIMITS.maxServers, { location: opts.location, server: opts.server });
+  const shaped = readConfigShape(parsed.value, MCP_CONFIG_LIMITS.maxServers, { location: opts.location ?? opts.fileName, server: opts.server });
   if (!shaped.ok) return shaped;
   const { shape } = shaped;
   const warnings = [...parsed.warnings, ...shaped.warnings];

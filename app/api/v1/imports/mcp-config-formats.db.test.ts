@@ -89,6 +89,13 @@ describe("POST /api/v1/imports?format=mcp-config: every client format, warnings 
     const r = await POST(new Request("http://attest.test/api/v1/imports", { method: "POST", body: form, headers: { authorization: `Bearer ${analystToken}` } }), noParams);
     expect(r.status).toBe(201);
     expect(await r.json()).toMatchObject({ format: "mcp-config", detectedFormat: "codex", fileName: "config.toml" });
+    // A plain mcpServers map says which client wrote it only through its file name.
+    const desktop = new FormData();
+    desktop.set("format", "mcp-config");
+    desktop.set("source", "desktop-1");
+    desktop.set("file", new File([fixture("cursor__docs.json")], "claude_desktop_config.json"));
+    const d = await POST(new Request("http://attest.test/api/v1/imports", { method: "POST", body: desktop, headers: { authorization: `Bearer ${analystToken}` } }), noParams);
+    expect(await d.json()).toMatchObject({ status: "succeeded", detectedFormat: "claude-desktop" });
     const snippet = new FormData();
     snippet.set("format", "mcp-config");
     snippet.set("source", "guide-2");

@@ -70,7 +70,7 @@ export function mcpServersFlavour(servers: JsonObject, root: JsonObject, locatio
   const loc = (location ?? "").replace(/\\/g, "/").toLowerCase();
   if (/claude_desktop_config\.json$/.test(loc)) return "claude-desktop";
   if (/(^|\/)\.cursor\//.test(loc)) return "cursor";
-  if (/windsurf|codeium/.test(loc)) return "windsurf";
+  if (/windsurf|codeium|(^|\/)mcp_config\.json$/.test(loc)) return "windsurf";
   if (/(^|\/)\.gemini\//.test(loc)) return "gemini-cli";
   if (/(^|\/)\.mcp\.json$|(^|\/)\.claude\.json$/.test(loc)) return "claude-code";
   const entries = [...servers.values()].filter((v): v is JsonObject => v instanceof Map);
