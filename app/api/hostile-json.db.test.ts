@@ -91,15 +91,22 @@ describe("__proto__, constructor and prototype keys", () => {
     expect(inside.json.error!.details[0]!.message).toContain("__proto__");
   });
 
-  it("MCP configs keep server names and env keys such as __proto__ as plain data (the config reader builds Maps)", async () => {
-    const config = '{"mcpServers":{"__proto__":{"command":"npx","args":["-y","pkg@1.0.0"],"env":{"__proto__":"x","constructor":"y"}},"constructor":{"command":"uvx","args":["tool==1.0"]}}}';
+  it("MCP configs: a server or key named __proto__ is refused naming the place, in JSON, TOML and YAML; constructor stays plain data", async () => {
+    const config = '{"mcpServers":{"__proto__":{"command":"npx","args":["-y","pkg@1.0.0"]},"ok":{"command":"uvx","env":{"constructor":"y"}}}}';
     const r = await send(importPost, "/imports?format=mcp-config&source=laptop-proto", config, "text/plain");
-    expect(r.status, r.text).toBe(201);
-    const servers = (await t.db.select().from(nodes).where(eq(nodes.kind, "mcp_server"))).filter((n) => ["__proto__", "constructor"].includes(n.externalId));
-    expect(servers.map((s) => s.externalId).sort()).toEqual(["__proto__", "constructor"]);
-    const proto = servers.find((s) => s.externalId === "__proto__")!;
-    expect(Object.getPrototypeOf(proto.attributes)).toBe(Object.prototype);
-    expect((proto.attributes as { envKeys?: string[] }).envKeys).toEqual(["__proto__", "constructor"]);
+    expect(r.status, r.text).toBe(400);
+    expect(r.json.error!.details).toEqual([{ path: "mcpServers.__proto__", message: "the key __proto__ is not accepted" }]);
+    const toml = await send(importPost, "/imports?format=mcp-config&source=laptop-proto", '[mcp_servers.a]\ncommand = "npx"\n[mcp_servers.a.env]\n"__proto__" = "x"\n', "text/plain");
+    expect(toml.json.error!.details).toEqual([{ path: "mcp_servers.a.env.__proto__", message: "the key __proto__ is not accepted" }]);
+    const yaml = await send(importPost, "/imports?format=mcp-config&source=laptop-proto", "mcpServers:\n  - name: a\n    command: npx\n    __proto__: {polluted: 1}\n", "text/plain");
+    expect(yaml.json.error!.details).toEqual([{ path: "mcpServers[0].__proto__", message: "the key __proto__ is not accepted" }]);
+    expect((await t.db.select().from(nodes).where(eq(nodes.kind, "mcp_server"))).filter((n) => ["__proto__", "a", "ok"].includes(n.externalId))).toEqual([]);
+    const plain = await send(importPost, "/imports?format=mcp-config&source=laptop-proto", '{"mcpServers":{"constructor":{"command":"uvx","args":["tool==1.0"],"env":{"constructor":"y"}}}}', "text/plain");
+    expect(plain.status, plain.text).toBe(201);
+    const server = (await t.db.select().from(nodes).where(eq(nodes.externalId, "constructor"))).find((n) => n.kind === "mcp_server")!;
+    expect(Object.getPrototypeOf(server.attributes)).toBe(Object.prototype);
+    expect((server.attributes as { envKeys?: string[] }).envKeys).toEqual(["constructor"]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it("BloodHound OpenGraph properties with __proto__ are refused naming the place", async () => {
