@@ -274,3 +274,38 @@ describe("what is dropped or unusual is a warning, naming paths and keys, never 
     expect(r.warnings).toEqual([]);
   });
 });
+
+describe("hostile input in every syntax", () => {
+  it("never throws on mangled vendor examples (deterministic fuzz over JSON, TOML and YAML)", () => {
+    const texts = CASES.map((c) => read(c.file));
+    const noise = '{}[]",:=#-&*!|>\n \t.\'';
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    let refused = 0;
+    for (let i = 0; i < 1500; i++) {
+      let t = texts[next(texts.length)]!;
+      for (let k = 0, edits = 1 + next(4); k < edits; k++) {
+        const at = next(t.length + 1);
+        const op = next(3);
+        if (op === 0) t = t.slice(0, at) + t.slice(at + 1 + next(5));
+        else if (op === 1) t = t.slice(0, at) + noise[next(noise.length)] + t.slice(at);
+        else t = t.slice(0, at);
+      }
+      let r: McpConfigResult | undefined;
+      expect(() => (r = parse(t, { server: "s" }))).not.toThrow();
+      if (!r!.ok) {
+        refused++;
+        for (const e of r!.errors) expect(e.message.length).toBeGreaterThan(5);
+      }
+    }
+    expect(refused).toBeGreaterThan(300);
+  });
+
+  it("deep nesting is refused in TOML and YAML too", () => {
+    expect(errorsOf(parse(`[mcp_servers.a]\nargs = ${"[".repeat(100)}${"]".repeat(100)}\n`))[0]!.message).toMatch(/^TOML/);
+    expect(errorsOf(parse(`mcpServers:\n  - args: ${"[".repeat(100)}${"]".repeat(100)}\n`))[0]!.message).toMatch(/nesting deeper than 64 levels/);
+  });
+});

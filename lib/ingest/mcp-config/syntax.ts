@@ -58,7 +58,8 @@ function parseTomlText(text: string, maxDepth: number): SyntaxResult {
   try {
     value = parseToml(text, { maxDepth, integersAsBigInt: false, unsafeKeyBehaviour: "keep" });
   } catch (e) {
-    if (!(e instanceof TomlError)) throw e;
+    // Anything else the library throws (a stack overflow on hostile input) is still bad input, never a 500.
+    if (!(e instanceof TomlError)) return { ok: false, error: { path: "(root)", message: "TOML: the document could not be read" } };
     return { ok: false, error: { path: `${e.line}:${e.column}`, message: `TOML, line ${e.line}, column ${e.column}: ${tomlReason(e)}` } };
   }
   return fromPlain(value, "toml", maxDepth);
@@ -89,7 +90,12 @@ const YAML_REASONS: Record<string, string> = {
 
 function parseYamlText(text: string, maxDepth: number): SyntaxResult {
   // No custom or 1.1 tags (no !!binary, !!js/...), no merge keys, unique keys: plain data only.
-  const doc = parseDocument(text, { version: "1.2", schema: "core", customTags: [], resolveKnownTags: false, merge: false, uniqueKeys: true, strict: true, prettyErrors: false });
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { version: "1.2", schema: "core", customTags: [], resolveKnownTags: false, merge: false, uniqueKeys: true, strict: true, prettyErrors: false });
+  } catch {
+    return { ok: false, error: { path: "(root)", message: "YAML: the document could not be read" } };
+  }
   const problem = [...doc.errors, ...doc.warnings.filter((w) => w.code === "TAG_RESOLVE_FAILED")][0];
   if (problem) {
     const { line, column } = lineColumn(text, problem.pos[0]);
