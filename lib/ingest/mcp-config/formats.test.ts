@@ -268,6 +268,13 @@ describe("what is dropped or unusual is a warning, naming paths and keys, never 
     expect(JSON.stringify(r)).not.toContain(secret);
   });
 
+  it("a settings file's other keys are not warned about; a Codex or Continue file without servers is that client's, empty", () => {
+    const zed = ok(parse(JSON.stringify({ language_servers: { rust: { binary: { path: "/usr/bin/rust-analyzer" } } }, "chat.mcp.discovery.enabled": true, server: { port: 4096 }, context_servers: { a: { command: "a" } } })));
+    expect(zed.warnings).toEqual([]);
+    expect(ok(parse('model = "o3"\n[tui]\nnotifications = true\n'))).toMatchObject({ detected: { formats: ["codex"], syntax: "toml" }, warnings: ["no [mcp_servers.<name>] tables: read as a Codex config.toml without MCP servers", "the config defines no servers"] });
+    expect(ok(parse("name: My config\nversion: 1.0.0\nmodels: []\n")).detected).toMatchObject({ formats: ["continue"], syntax: "yaml" });
+  });
+
   it("Gemini settings' own mcp block is not a server list and is not warned about", () => {
     const r = ok(parse(JSON.stringify({ mcp: { allowed: ["a"] }, mcpServers: { a: { httpUrl: "https://a.example/mcp", trust: false } } })));
     expect(r.detected.formats).toEqual(["gemini-cli"]);

@@ -62,7 +62,7 @@ export function parseMcpConfig(text: string, opts: McpConfigOptions): McpConfigR
   if (optionErrors.length) return { ok: false, errors: optionErrors };
   const parsed = parseConfigText(text, MCP_CONFIG_LIMITS.maxDepth);
   if (!parsed.ok) return { ok: false, errors: [parsed.error] };
-  const shaped = readConfigShape(parsed.value, MCP_CONFIG_LIMITS.maxServers, { location: opts.location ?? opts.fileName, server: opts.server });
+  const shaped = readConfigShape(parsed.value, MCP_CONFIG_LIMITS.maxServers, { location: opts.location ?? opts.fileName, server: opts.server, syntax: parsed.syntax });
   if (!shaped.ok) return shaped;
   const { shape } = shaped;
   const warnings = [...parsed.warnings, ...shaped.warnings];

@@ -36,6 +36,8 @@ export interface ShapeOptions {
   location?: string;
   /** The name of the server when the config is a single server definition. */
   server?: string;
+  /** TOML can only be Codex and YAML only Continue: such a file without servers is that client's, with none. */
+  syntax?: "json" | "toml" | "yaml";
 }
 
 type Reader = (name: string, value: JsonValue, path: Segment[], index: number) => RawServer | null;
@@ -61,6 +63,11 @@ export function readConfigShape(root: JsonValue, maxServers: number, opts: Shape
     if (single) sections = [single];
   } else if (opts.server !== undefined) {
     ctx.warnings.push("server: ignored, because the config names its own servers");
+  }
+  if (sections.length === 0 && (opts.syntax === "toml" || opts.syntax === "yaml")) {
+    const format: ConfigFormat = opts.syntax === "toml" ? "codex" : "continue";
+    ctx.warnings.push(opts.syntax === "toml" ? "no [mcp_servers.<name>] tables: read as a Codex config.toml without MCP servers" : "no mcpServers list: read as a Continue config.yaml without MCP servers");
+    return { ok: true, shape: { format, formats: [format], servers: [], inputs: new Map(), inputsPath: [] }, warnings: ctx.warnings };
   }
   if (sections.length === 0) {
     const keys = [...root.keys()].slice(0, 10).map((k) => JSON.stringify(k.slice(0, 40)));
@@ -144,8 +151,13 @@ function findSections(root: JsonObject, opts: ShapeOptions, ctx: ReadContext): S
       if (servers instanceof Map && servers.size > 0) map("claude-code", ["projects", dir, "mcpServers"], servers, mapReader("claude-code"));
     }
   }
-  for (const k of root.keys()) {
-    if (!used.has(k) && k !== "inputs" && /mcp|server/i.test(k)) ctx.warnings.push(`${formatConfigPath([k])}: looks like a list of servers but is not a format this import reads; ignored`);
+  // Settings files hold many other keys (Zed's language_servers, VS Code's chat.mcp.*): only an unread key whose
+  // entries look like MCP server definitions is worth a warning.
+  for (const [k, v] of root) {
+    const items = v instanceof Map ? [...v.values()] : Array.isArray(v) ? v : [];
+    if (!used.has(k) && /mcp|server/i.test(k) && items.some((x) => looksLikeServer(x) || looksLikeOpenCodeServer(x))) {
+      ctx.warnings.push(`${formatConfigPath([k])}: looks like a list of servers but is not a format this import reads; ignored`);
+    }
   }
   return out;
 }

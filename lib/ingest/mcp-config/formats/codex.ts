@@ -9,6 +9,7 @@
  */
 import type { JsonValue } from "../jsonc";
 import { describeJson, Entry, FORMAT_LABELS, quoteKey, type RawServer, type ReadContext, type Segment } from "./common";
+import { warnOAuthSecret } from "./server-map";
 
 /** Documented keys that change nothing Attest records (timeouts, tool filters, approval modes, OAuth scopes). */
 const HARMLESS = [
@@ -68,6 +69,7 @@ export function readCodexServer(name: string, value: JsonValue, path: Segment[],
     { command: e.str("command"), args: e.list("args"), env, headers, url: e.str("url"), cwd: e.str("cwd"), envFile: null, disabled: e.bool("enabled") === false, declared: e.str(typeKey), declaredKey: typeKey },
     "codex",
   );
+  warnOAuthSecret(e, value.get("oauth"));
   e.warnUnknownKeys(KNOWN, FORMAT_LABELS.codex);
   return server;
 }
