@@ -180,6 +180,11 @@ describe("Codex config.toml", () => {
     expect(errorsOf(parse('[mcp_servers.a]\ncommand = "npx"\n[mcp_servers.a]\n'))[0]!.message).toMatch(/^TOML, line 3, column \d+: [a-z]/);
   });
 
+  it("a file saved with a byte-order mark reads the same", () => {
+    expect(servers(ok(parse(`\uFEFF${read("codex__figma.toml")}`)).document)).toEqual([["figma", "http", "https://mcp.figma.com/mcp", "codex"]]);
+    expect(servers(ok(parse(`\uFEFF${read("continue__sqlite.yaml")}`)).document)).toEqual([["SQLite MCP", "stdio", "npx", "continue"]]);
+  });
+
   it("__proto__ as a table or key name is refused with its path", () => {
     expect(errorsOf(parse('[mcp_servers.__proto__]\ncommand = "npx"\n'))).toEqual([{ path: "mcp_servers.__proto__", message: "the key __proto__ is not accepted" }]);
     expect(errorsOf(parse('[mcp_servers.a]\ncommand = "npx"\n[mcp_servers.a.env]\n"__proto__" = "x"\n'))).toEqual([{ path: "mcp_servers.a.env.__proto__", message: "the key __proto__ is not accepted" }]);

@@ -42,8 +42,9 @@ export function detectSyntax(text: string): ConfigSyntax {
 
 export function parseConfigText(text: string, maxDepth: number): SyntaxResult {
   const syntax = detectSyntax(text);
-  if (syntax === "toml") return parseTomlText(text, maxDepth);
-  if (syntax === "yaml") return parseYamlText(text, maxDepth);
+  // A byte-order mark is one character at the start: removing it moves no line and no later column.
+  if (syntax === "toml") return parseTomlText(text.replace(/^\uFEFF/, ""), maxDepth);
+  if (syntax === "yaml") return parseYamlText(text.replace(/^\uFEFF/, ""), maxDepth);
   const parsed = parseJsonc(text, maxDepth);
   if (!parsed.ok) {
     const { line, column, message } = parsed.error;
