@@ -149,6 +149,19 @@ describe("what the outbound client may reach", () => {
     expect((await failureOf(f("http://nothing.test/"))).failure).toBe("dns_failure");
   });
 
+  it("a name whose resolution never ends is a timeout", async () => {
+    const resolve: Resolver = () => new Promise(() => undefined);
+    const f = fetchWith({ policy: { allowHosts: ["*"], allowPrivateRanges: [] }, resolve, timeoutMs: 200 });
+    expect((await failureOf(f("http://slow-dns.test/"))).failure).toBe("timeout");
+  });
+
+  it("a caller cannot choose the Host header (another virtual host behind the same address)", async () => {
+    const r = await fetchWith()(`http://127.0.0.1:${target.port}/ok`, { headers: { host: "admin.internal", "transfer-encoding": "chunked", "x-caller": "kept" } });
+    expect(r.status).toBe(200);
+    await r.text();
+    expect(target.hits.at(-1)?.host).toBe(`127.0.0.1:${target.port}`);
+  });
+
   it("only http and https", async () => {
     expect((await failureOf(fetchWith({ policy: { allowHosts: ["*"], allowPrivateRanges: ["0.0.0.0/0"] } })("ftp://127.0.0.1/"))).failure).toBe("not_allowed");
   });

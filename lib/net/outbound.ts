@@ -43,6 +43,8 @@ export type OutboundFetch = (input: string | URL, init?: RequestInit) => Promise
 
 const DEFAULTS = { connectTimeoutMs: 5_000, timeoutMs: 15_000, maxResponseBytes: 4 * 1024 * 1024, maxRequestBytes: 1024 * 1024 };
 
+const HOP_BY_HOP = new Set(["host", "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "content-length", "expect"]);
+
 const systemResolver: Resolver = (host) => dnsLookup(host, { all: true, verbatim: true });
 
 /** Resolves once and checks every address; returns the one to connect to. */
@@ -53,10 +55,16 @@ async function checkedAddress(opts: OutboundOptions, url: URL, patterns: HostPat
   let addresses: { address: string; family: number }[];
   if (isIP(host)) addresses = [{ address: host, family: isIP(host) }];
   else {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      addresses = await (opts.resolve ?? systemResolver)(host);
-    } catch {
-      throw new OutboundError("dns_failure");
+      addresses = await Promise.race([
+        (opts.resolve ?? systemResolver)(host).catch(() => {
+          throw new OutboundError("dns_failure");
+        }),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new OutboundError("timeout")), opts.timeoutMs ?? DEFAULTS.timeoutMs))),
+      ]);
+    } finally {
+      clearTimeout(timer);
     }
   }
   if (addresses.length === 0) throw new OutboundError("dns_failure");
@@ -112,7 +120,10 @@ export function createOutboundFetch(options: OutboundOptions): OutboundFetch {
     const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
     if (body && body.length > opts.maxRequestBytes) throw failed("too_large");
     const headers: Record<string, string> = {};
-    request.headers.forEach((v, k) => (headers[k] = v));
+    request.headers.forEach((v, k) => {
+      // Framing and routing headers are the client's to set: a caller-given Host or Transfer-Encoding could reach another virtual host or desynchronise the exchange.
+      if (!HOP_BY_HOP.has(k) && !k.startsWith("proxy-")) headers[k] = v;
+    });
     headers.host = url.host;
     headers["accept-encoding"] = "identity"; // an answer's size is counted as sent; no decompression bombs
     if (body) headers["content-length"] = String(body.length);

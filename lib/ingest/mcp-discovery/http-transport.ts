@@ -32,8 +32,8 @@ export function httpDiscoveryTransport(raw: string, headers: Record<string, stri
     await r.body?.cancel();
     // The optional background GET stream failing does not fail discovery; the POSTs carry it.
     if (method === "POST") record(new OutboundError("http_status", { httpStatus: r.status }));
-    // The SDK quotes a failed answer's body in its error: it gets none.
-    return new Response(null, { status: r.status, headers: r.headers });
+    // The SDK quotes a failed answer's body in its error: it gets neither body nor headers.
+    return new Response(null, { status: r.status });
   };
 
   // fetch refuses URLs with user info: send it as Basic authentication instead.
