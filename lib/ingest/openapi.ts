@@ -34,6 +34,8 @@ export const ingestPaths: PathItems = {
   "/api/v1/discovery/mcp": {
     post: {
       summary: "List a live MCP server's tools over streamable HTTP and import them (annotations, risk, definition hash)",
+      description:
+        "The server is reached through the outbound client, only at hosts an admin allowed (`/api/v1/settings/outbound`), never at a loopback, private, link-local or metadata address unless its range was opened; no redirect is followed; time and size are bounded. A failure answers 400 with `details: [{ path: \"url\", message: \"<class>: ...\" }]`, the class one of not_allowed, blocked_address, dns_failure, refused, timeout, tls, redirect, too_large, http_status (with the status), bad_response, not_mcp, mcp_error. The remote's body and headers are never in the answer.",
       requestBody: jsonBody(discoverRequestSchema),
       responses: { "201": { description: "The import record" }, ...commonErrors },
     },
