@@ -6,7 +6,7 @@ import { EDGE_KINDS, EDGE_RULES, type EdgeKind, type NodeKind } from "@/lib/grap
 import { toolRisk } from "@/lib/graph/tool-risk";
 import { Rng } from "./random";
 import type { DiscoveredTool } from "@/lib/ingest/mcp-discovery/discover";
-import { toolDefinitionHash } from "@/lib/ingest/mcp-discovery/to-graph";
+import { riskAttributes, toolDefinitionHash } from "@/lib/ingest/tool-attributes";
 
 /**
  * Deterministic, realistic identity graphs for benchmarks and scale tests.
@@ -192,8 +192,7 @@ export function serverTemplates(): ServerTemplate[] {
         const risk = toolRisk(t.annotations);
         const attributes: Record<string, unknown> = {
           description: t.description ?? null,
-          risk: risk.risk,
-          riskReason: risk.reason,
+          ...riskAttributes(risk),
           definitionHash: toolDefinitionHash(t),
           serverVersion: list.serverInfo.version,
         };

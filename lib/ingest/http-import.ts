@@ -10,9 +10,10 @@ import { checkDeclaredLength, limitedChunks, lines, maxImportBytes, readText, to
 import { SOURCE_NAME_RE } from "./graph-document";
 import { decodeConverted, decodeCsv, decodeGraphDocument, decodeJsonl, type DecodedImport } from "./import-items";
 import { CONVERTERS } from "./converters";
+import { importToolsList } from "./mcp-tools/import-tools";
 import { recordRefusedImport, runImport, type ImportFormat, type ImportRecord } from "./run-import";
 
-const FORMATS = ["graph", "jsonl", "csv", "mcp-config", "bloodhound-opengraph", "baton"] as const;
+const FORMATS = ["graph", "jsonl", "csv", "mcp-config", "bloodhound-opengraph", "baton", "mcp-tools"] as const;
 
 export const importQuerySchema = z
   .object({
@@ -20,6 +21,8 @@ export const importQuerySchema = z
     source: z.string().regex(SOURCE_NAME_RE, "source must be 1-100 letters, digits, dot, dash or underscore").optional(),
     mode: z.enum(["full", "incremental"], { error: "mode must be full or incremental" }).optional(),
     allowPartial: z.enum(["true", "false"], { error: "allowPartial must be true or false" }).optional(),
+    /** format=mcp-tools: the MCP server whose tools/list this is (id, source:mcp_server:externalId, or a new server's name). */
+    server: z.string().trim().min(1, "server must not be empty").max(700, "server is longer than 700 characters").optional(),
   })
   .strict();
 type ImportQuery = z.infer<typeof importQuerySchema>;
@@ -28,6 +31,7 @@ const JSON_TYPE = /^application\/(.+\+)?json\s*(;|$)/i;
 const JSONL_TYPE = /^application\/(x-ndjson|jsonl|x-jsonlines|jsonlines)\s*(;|$)/i;
 const CSV_TYPE = /^text\/csv\s*(;|$)/i;
 const MULTIPART_TYPE = /^multipart\/form-data\s*;/i;
+const TEXT_TYPE = /^text\/plain\s*(;|$)/i;
 
 /** The answer to a finished import: 201 when applied, 400 with every problem when rejected. */
 export function importResponse(record: ImportRecord, requestId: string): NextResponse {
@@ -100,6 +104,19 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
     const record = "errors" in decoded ? await recordRefusedImport(db, actor, o, decoded.errors, q.source ?? null) : await runImport(db, actor, decoded, o);
     return importResponse(record, requestId);
   };
+  // A tools/list answer names its server, not a source: its tools are kept in the server's own source (tools.<server>).
+  const tools = async (query: ImportQuery, text: string, jsonl: boolean, fileName?: string) => {
+    if (query.source) throw new AppError("validation", "format mcp-tools keeps the tools in the server's own source (tools.<server>): leave out source", [{ path: "source", message: "not used by this format" }]);
+    const record = await importToolsList(db, actor, text, { server: query.server, mode: query.mode, jsonl, fileName, bytes, requestId });
+    return importResponse(record, requestId);
+  };
+  if (q.server && q.format !== "mcp-tools" && q.format !== "mcp-config") {
+    throw new AppError("validation", "server applies to format=mcp-tools (and mcp-config) only", [{ path: "server", message: "not used by this format" }]);
+  }
+  if (q.format === "mcp-tools" && !MULTIPART_TYPE.test(type)) {
+    if (!JSON_TYPE.test(type) && !JSONL_TYPE.test(type) && !TEXT_TYPE.test(type)) throw unsupported(type, "a tools/list answer is sent as application/json (pages one per line as application/x-ndjson)");
+    return tools(q, await readText(limitedChunks(req, max)), JSONL_TYPE.test(type));
+  }
 
   if (JSONL_TYPE.test(type) || q.format === "jsonl") {
     if (!JSONL_TYPE.test(type)) throw unsupported(type, "JSONL is sent as application/x-ndjson");
@@ -136,7 +153,7 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
     };
     const merged = parseInput(
       importQuerySchema,
-      Object.fromEntries(Object.entries({ ...Object.fromEntries(url.searchParams), format: field("format") ?? q.format, source: field("source") ?? q.source, mode: field("mode") ?? q.mode, allowPartial: field("allowPartial") ?? q.allowPartial }).filter(([, v]) => v !== undefined && v !== "")),
+      Object.fromEntries(Object.entries({ ...Object.fromEntries(url.searchParams), format: field("format") ?? q.format, source: field("source") ?? q.source, mode: field("mode") ?? q.mode, allowPartial: field("allowPartial") ?? q.allowPartial, server: field("server") ?? q.server }).filter(([, v]) => v !== undefined && v !== "")),
       "form",
     );
     const nodesFile = await file("nodes");
@@ -147,6 +164,7 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
     }
     const one = await file("file");
     if (!one) throw new AppError("validation", "send the data as a file field named file (or nodes and edges for CSV)", [{ path: "file", message: "missing" }]);
+    if (merged.format === "mcp-tools") return tools(merged, one.text, /\.(jsonl|ndjson)$/i.test(one.name), one.name);
     const format = merged.format ?? (/\.(jsonl|ndjson)$/i.test(one.name) ? "jsonl" : "graph");
     const partial = merged.allowPartial === "true";
     if (format === "jsonl") {
@@ -160,7 +178,7 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
     }
     return finish(format, decodeText(format, one.text, merged), one.name, partial);
   }
-  if (q.format === "mcp-config" && /^text\/plain\s*(;|$)/i.test(type)) {
+  if (q.format === "mcp-config" && TEXT_TYPE.test(type)) {
     return finish("mcp-config", decodeText("mcp-config", await readText(limitedChunks(req, max)), q));
   }
   throw unsupported(type, "send application/json, application/x-ndjson, text/csv or multipart/form-data");

@@ -23,8 +23,8 @@ export interface Discovery {
   tools: DiscoveredTool[];
 }
 
-const MAX_TOOLS = 5000;
-const MAX_PAGES = 100;
+export const MAX_TOOLS = 5000;
+export const MAX_PAGES = 100;
 
 /** fetch refuses URLs with user info: send it as Basic authentication instead. */
 function httpTransport(raw: string, headers: Record<string, string>): Transport {
