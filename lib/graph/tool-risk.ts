@@ -18,7 +18,11 @@ export const RISK_REASON_CODES = [
   "read_only_open_world",
   "read_only",
 ] as const;
-export type RiskReasonCode = (typeof RISK_REASON_CODES)[number] | "declared_by_source";
+/**
+ * Besides the computed reasons: `declared_by_source`, a risk the importing source set above what the annotations give
+ * (lib/ingest/tool-attributes.ts); `recorded`, a risk stored without a reason code (rows written before codes existed).
+ */
+export type RiskReasonCode = (typeof RISK_REASON_CODES)[number] | "declared_by_source" | "recorded";
 
 export interface ToolRiskResult {
   risk: ToolRisk;
@@ -88,4 +92,16 @@ export function riskRank(r: { risk: ToolRisk; reasonCode?: string }): number {
 
 export function isToolRisk(v: unknown): v is ToolRisk {
   return typeof v === "string" && (TOOL_RISKS as readonly string[]).includes(v);
+}
+
+const KNOWN_CODES = new Set<string>([...RISK_REASON_CODES, "declared_by_source"]);
+
+/**
+ * A tool node's risk: what its import stored (risk, riskReason, riskReasonCode), else derived from its annotations.
+ * The one reading every consumer (findings, campaigns, ownership, the MCP page) uses, so they cannot disagree.
+ */
+export function riskOfToolAttributes(a: Record<string, unknown>): ToolRiskResult {
+  if (!isToolRisk(a.risk)) return toolRisk(a.annotations !== null && typeof a.annotations === "object" && !Array.isArray(a.annotations) ? (a.annotations as Record<string, unknown>) : undefined);
+  const code = typeof a.riskReasonCode === "string" && KNOWN_CODES.has(a.riskReasonCode) ? (a.riskReasonCode as RiskReasonCode) : "recorded";
+  return { risk: a.risk, reasonCode: code, reason: typeof a.riskReason === "string" ? a.riskReason : `${a.risk} (from the tool's record)` };
 }

@@ -1,24 +1,10 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { discoverServer } from "../mcp-discovery/discover";
 import { parseToolsList } from "./parse-tools-list";
+import { captured, capturedText } from "./test-fixtures";
 
-const FIXTURES = "/work/shared/fixtures/mcp-servers/tools-list-captured";
-const SEEDED = "db/seed/mcp-tools";
-/** The shared fixtures when this machine has them, else the identical copies vendored for the demo seed. */
-const fixture = (name: string) => {
-  for (const dir of [FIXTURES, SEEDED]) {
-    try {
-      return readFileSync(path.join(dir, `${name}.tools-list.json`), "utf8");
-    } catch {
-      // try the next copy
-    }
-  }
-  throw new Error(`no fixture ${name}`);
-};
-type Captured = { serverInfo: { name: string; version: string }; tools: { name: string; annotations?: unknown; inputSchema: unknown; outputSchema?: unknown; description?: string; title?: string }[] };
-const captured = (name: string) => JSON.parse(fixture(name)) as Captured;
+const fixture = capturedText;
 const ok = (r: ReturnType<typeof parseToolsList>) => {
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r;
@@ -30,7 +16,7 @@ describe("parseToolsList on captured real tools/list answers", () => {
     ["filesystem", 14, "0.2.0"],
     ["memory", 9, "0.6.3"],
     ["github", 26, "0.6.2"],
-  ])("%s: every tool, its definition as listed, and serverInfo", (name, count, version) => {
+  ] as const)("%s: every tool, its definition as listed, and serverInfo", (name, count, version) => {
     const c = captured(name);
     const r = ok(parseToolsList(fixture(name)));
     expect(r.tools).toHaveLength(count);
