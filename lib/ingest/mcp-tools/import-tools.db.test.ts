@@ -1,6 +1,7 @@
 import { and, count, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/v1/imports/route";
+import { GET as getNodeRoute } from "@/app/api/v1/nodes/[id]/route";
 import { edges, nodes, sources } from "@/db/schema";
 import { seedGraph } from "@/db/seed/seed";
 import { createApiToken } from "@/lib/admin/api-tokens";
@@ -76,6 +77,15 @@ describe("POST /api/v1/imports?format=mcp-tools on captured real tools/list answ
 
     const again = await (await post(capturedText(name), `server=cap-${name}`)).json();
     expect(Object.values(again.counts)).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it("the node API says why a tool has its risk", async () => {
+    const ref = "tools.cap-filesystem:tool:cap-filesystem/write_file";
+    const r = await getNodeRoute(new Request(`http://attest.test/api/v1/nodes/${encodeURIComponent(ref)}`, { headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve({ id: ref }) } as never);
+    expect(r.status).toBe(200);
+    const node = await r.json();
+    expect(node.toolRisk).toEqual({ risk: "critical", reasonCode: "declared_destructive", reason: "declares itself destructive, closed world" });
+    expect(node.attributes).toMatchObject({ risk: "critical", riskReasonCode: "declared_destructive" });
   });
 
   it("attaches the tools to a server already in the graph, named by source:mcp_server:externalId", async () => {
