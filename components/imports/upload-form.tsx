@@ -40,7 +40,8 @@ export function UploadForm() {
     }
   }
 
-  const needsSource = format !== "graph" && format !== "jsonl";
+  // A tools/list answer names its server instead: its tools are kept in the server's own source.
+  const needsSource = format !== "graph" && format !== "jsonl" && format !== "mcp-tools";
   return (
     <form className="panel" onSubmit={submit} aria-labelledby="upload-title" encType="multipart/form-data">
       <h2 id="upload-title" style={{ marginTop: 0 }}>
@@ -54,6 +55,7 @@ export function UploadForm() {
             <option value="jsonl">Attest graph document (JSONL)</option>
             <option value="csv">CSV nodes + edges</option>
             <option value="mcp-config">MCP client config</option>
+            <option value="mcp-tools">MCP tools/list answer</option>
             <option value="bloodhound-opengraph">BloodHound OpenGraph</option>
             <option value="baton">ConductorOne Baton template</option>
           </select>
@@ -67,6 +69,7 @@ export function UploadForm() {
           </select>
         </label>
         {needsSource ? <input className="text" name="source" placeholder="Source name, e.g. okta-prod" aria-label="Source" required style={{ minWidth: 200 }} /> : null}
+        {format === "mcp-tools" ? <input className="text" name="server" placeholder="Server: mcp-configs:mcp_server:github, or a new name" aria-label="Server" required style={{ minWidth: 280 }} /> : null}
         <label>
           <input type="checkbox" name="allowPartial" value="true" /> accept valid records, report the rest
         </label>

@@ -98,6 +98,16 @@ describe("POST /api/v1/imports?format=mcp-tools on captured real tools/list answ
     expect(exposed).toHaveLength(27);
   });
 
+  it("as a file uploaded from the import page (multipart, format and server as fields)", async () => {
+    const form = new FormData();
+    form.set("format", "mcp-tools");
+    form.set("server", "upload-memory");
+    form.set("file", new File([capturedText("memory")], "memory.tools-list.json", { type: "application/json" }));
+    const r = await POST(new Request("http://attest.test/api/v1/imports", { method: "POST", body: form, headers: { authorization: `Bearer ${token}` } }), noParams);
+    expect(r.status).toBe(201);
+    expect(await r.json()).toMatchObject({ format: "mcp-tools", sourceName: "tools.upload-memory", fileName: "memory.tools-list.json", counts: { nodesCreated: 10 } });
+  });
+
   it("pages as JSON Lines; a later list without some tools end-dates them (full mode per server)", async () => {
     const tools = captured("memory").tools;
     const jsonl = (list: CapturedTool[]) => rpcPages(list, 4).map((p) => JSON.stringify(p)).join("\n");
