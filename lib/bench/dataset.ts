@@ -165,7 +165,10 @@ export interface ServerTemplate {
   /** The captured server's name (everything, filesystem, github, memory). */
   name: string;
   version: string;
-  /** Each tool's name and the attributes live discovery records for it (lib/ingest/mcp-discovery/to-graph.ts), minus the schema. */
+  /**
+   * Each tool's name and the attributes live discovery records for it (lib/ingest/mcp-discovery/to-graph.ts), minus the
+   * schemas; its definition hash covers what is kept, as the import engine recomputes it (lib/ingest/tool-attributes.ts).
+   */
   tools: { name: string; attributes: Record<string, unknown> }[];
   /** The environment variable a client config passes its token in, for hard-coded credential locations. */
   tokenVariable: string;
@@ -193,7 +196,7 @@ export function serverTemplates(): ServerTemplate[] {
         const attributes: Record<string, unknown> = {
           description: t.description ?? null,
           ...riskAttributes(risk),
-          definitionHash: toolDefinitionHash(t),
+          definitionHash: toolDefinitionHash({ name: t.name, description: t.description, annotations: t.annotations }),
           serverVersion: list.serverInfo.version,
         };
         if (t.annotations) attributes.annotations = t.annotations;

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { buildDemoOrg } from "@/db/seed/demo-org";
+import { serverTemplates } from "@/lib/bench/dataset";
 import { discoveryToGraph } from "./mcp-discovery/to-graph";
 import { captured } from "./mcp-tools/test-fixtures";
 import { enrichToolAttributes, toolDefinitionHash } from "./tool-attributes";
@@ -51,5 +53,18 @@ describe("enrichToolAttributes", () => {
     const list = captured(name);
     const doc = discoveryToGraph(list, { serverName: name });
     for (const n of doc.nodes.filter((x) => x.kind === "tool")) expect(enrichToolAttributes(n.name, n.attributes)).toEqual(n.attributes);
+  });
+
+  it("the benchmark generator's tools are already what the import engine stores (no recomputed hash, no declared risk)", () => {
+    for (const server of serverTemplates()) for (const tool of server.tools) expect(enrichToolAttributes(tool.name, tool.attributes)).toEqual(tool.attributes);
+  });
+
+  it("the demo organisation's tools too (it is written without the import engine)", () => {
+    const tools = buildDemoOrg().nodes.filter((n) => n.kind === "tool");
+    expect(tools.length).toBeGreaterThan(0);
+    for (const n of tools) {
+      const stored = JSON.parse(JSON.stringify(n.attributes)) as Record<string, unknown>;
+      expect(enrichToolAttributes(n.name, stored)).toEqual(stored);
+    }
   });
 });
