@@ -148,6 +148,12 @@ describe("parseToolsList: refusals name the JSON path, never the value", () => {
     expect(errorsOf(JSON.stringify({ tools: [good], nextCursor: 5 }))[0]!.path).toBe("nextCursor");
   });
 
+  it("nothing that says which tools: an empty array, or an initialize answer alone (a full import would end every tool)", () => {
+    expect(errorsOf("[]")[0]!.path).toBe("body");
+    expect(errorsOf(JSON.stringify({ jsonrpc: "2.0", id: 0, result: { serverInfo: { name: "s", version: "1" } } }))[0]!.path).toBe("body");
+    expect(parseToolsList('{"tools": []}')).toMatchObject({ ok: true, tools: [] });
+  });
+
   it("pages and bare tools mixed, and the same name with two definitions", () => {
     expect(errorsOf(JSON.stringify([{ tools: [good] }, good]))[0]!.path).toBe("[1]");
     expect(errorsOf(JSON.stringify([{ tools: [good] }, { tools: [{ ...good, description: "changed" }] }]))).toEqual([{ path: "[1].tools[0].name", message: "the same tool name is listed at [0].tools[0] with a different definition" }]);

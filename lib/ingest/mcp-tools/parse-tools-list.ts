@@ -108,6 +108,9 @@ export function parseToolsList(text: string, opts: { jsonl?: boolean } = {}): To
   const pages = elements.filter((e) => e.kind === "page");
   const bare = elements.filter((e) => e.kind === "tool");
   if (pages.length && bare.length) return { ok: false, errors: [{ path: bare[0]!.at || "body", message: "a tool definition among tools/list pages: send pages or tool definitions, not both" }] };
+  // Only an explicit tools/list result may say "no tools" ({"tools": []}): an empty array or an initialize answer alone
+  // would otherwise end every tool of the server.
+  if (!pages.length && !bare.length) return { ok: false, errors: [{ path: "body", message: "no tools/list result and no tool definition found (a server with no tools answers {\"tools\": []})" }] };
   if (pages.length > MAX_PAGES) return { ok: false, errors: [{ path: "body", message: `more than ${MAX_PAGES} pages (discovery stops there too)` }] };
 
   let serverInfo: Discovery["serverInfo"] | undefined;
