@@ -45,7 +45,8 @@ export function UploadForm() {
     }
   }
 
-  const needsSource = format !== "graph" && format !== "jsonl";
+  // A tools/list answer names its server instead: its tools are kept in the server's own source.
+  const needsSource = format !== "graph" && format !== "jsonl" && format !== "mcp-tools";
   return (
     <form className="panel" onSubmit={submit} aria-labelledby="upload-title" encType="multipart/form-data">
       <h2 id="upload-title" style={{ marginTop: 0 }}>
@@ -59,6 +60,7 @@ export function UploadForm() {
             <option value="jsonl">Attest graph document (JSONL)</option>
             <option value="csv">CSV nodes + edges</option>
             <option value="mcp-config">MCP client config</option>
+            <option value="mcp-tools">MCP tools/list answer</option>
             <option value="bloodhound-opengraph">BloodHound OpenGraph</option>
             <option value="baton">ConductorOne Baton template</option>
           </select>
@@ -75,6 +77,7 @@ export function UploadForm() {
         {format === "mcp-config" ? (
           <input className="text" name="server" placeholder="Server name (single-server snippet only)" aria-label="Server name" title="Only for a single server definition copied from an install guide" style={{ minWidth: 220 }} />
         ) : null}
+        {format === "mcp-tools" ? <input className="text" name="server" placeholder="Server: mcp-configs:mcp_server:github, or a new name" aria-label="Server" required style={{ minWidth: 280 }} /> : null}
         <label>
           <input type="checkbox" name="allowPartial" value="true" /> accept valid records, report the rest
         </label>

@@ -11,9 +11,10 @@ import { SOURCE_NAME_RE } from "./graph-document";
 import { decodeConverted, decodeCsv, decodeGraphDocument, decodeJsonl, type DecodedImport } from "./import-items";
 import { CONVERTERS } from "./converters";
 import { serverNameProblem } from "./mcp-config/parse";
+import { importToolsList } from "./mcp-tools/import-tools";
 import { recordRefusedImport, runImport, type ImportFormat, type ImportRecord } from "./run-import";
 
-const FORMATS = ["graph", "jsonl", "csv", "mcp-config", "bloodhound-opengraph", "baton"] as const;
+const FORMATS = ["graph", "jsonl", "csv", "mcp-config", "bloodhound-opengraph", "baton", "mcp-tools"] as const;
 
 export const importQuerySchema = z
   .object({
@@ -21,14 +22,8 @@ export const importQuerySchema = z
     source: z.string().regex(SOURCE_NAME_RE, "source must be 1-100 letters, digits, dot, dash or underscore").optional(),
     mode: z.enum(["full", "incremental"], { error: "mode must be full or incremental" }).optional(),
     allowPartial: z.enum(["true", "false"], { error: "allowPartial must be true or false" }).optional(),
-    server: z
-      .string()
-      .superRefine((v, ctx) => {
-        const problem = serverNameProblem(v);
-        if (problem) ctx.addIssue({ code: "custom", message: problem });
-      })
-      .optional()
-      .describe("format=mcp-config only: the server's name when the body is a single server definition (an install-guide snippet)"),
+    /** format=mcp-tools: the MCP server whose tools/list this is (id, source:mcp_server:externalId, or a new server's name); format=mcp-config: the name of a single server definition (an install-guide snippet). */
+    server: z.string().trim().min(1, "server must not be empty").max(700, "server is longer than 700 characters").optional(),
   })
   .strict();
 type ImportQuery = z.infer<typeof importQuerySchema>;
@@ -40,6 +35,7 @@ const MULTIPART_TYPE = /^multipart\/form-data\s*;/i;
 /** MCP configs come as JSON, text, TOML (Codex) or YAML (Continue); the syntax is told from the content. */
 const CONFIG_TEXT_TYPE = /^(?:text\/plain|application\/(?:x-)?toml|text\/(?:x-)?toml|application\/(?:x-)?yaml|text\/(?:x-)?yaml)\s*(;|$)/i;
 const TOML_OR_YAML_TYPE = /^(?:application|text)\/(?:x-)?(?:toml|yaml)\s*(;|$)/i;
+const TEXT_TYPE = /^text\/plain\s*(;|$)/i;
 
 /** The answer to a finished import: 201 when applied, 400 with every problem when rejected. */
 export function importResponse(record: ImportRecord, requestId: string): NextResponse {
@@ -93,9 +89,12 @@ function decodeText(format: ImportFormat, text: string, q: ImportQuery, fileName
 }
 
 function checkServerParam(q: ImportQuery, format: string): void {
-  if (q.server !== undefined && format !== "mcp-config") {
-    throw new AppError("validation", "server applies only to format=mcp-config (a single server definition)", [{ path: "server", message: "not used by this format" }]);
+  if (q.server === undefined) return;
+  if (format !== "mcp-config") {
+    throw new AppError("validation", "server applies only to format=mcp-config (a single server definition) and format=mcp-tools", [{ path: "server", message: "not used by this format" }]);
   }
+  const problem = serverNameProblem(q.server);
+  if (problem) throw new AppError("validation", problem, [{ path: "server", message: problem }]);
 }
 
 /**
@@ -118,6 +117,19 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
     const record = "errors" in decoded ? await recordRefusedImport(db, actor, o, decoded.errors, q.source ?? null) : await runImport(db, actor, decoded, o);
     return importResponse(record, requestId);
   };
+  // A tools/list answer names its server, not a source: its tools are kept in the server's own source (tools.<server>).
+  const tools = async (query: ImportQuery, text: string, jsonl: boolean, fileName?: string) => {
+    if (query.source) throw new AppError("validation", "format mcp-tools keeps the tools in the server's own source (tools.<server>): leave out source", [{ path: "source", message: "not used by this format" }]);
+    const record = await importToolsList(db, actor, text, { server: query.server, mode: query.mode, jsonl, fileName, bytes, requestId });
+    return importResponse(record, requestId);
+  };
+  if (q.server && q.format !== "mcp-tools" && q.format !== "mcp-config") {
+    throw new AppError("validation", "server applies to format=mcp-tools (and mcp-config) only", [{ path: "server", message: "not used by this format" }]);
+  }
+  if (q.format === "mcp-tools" && !MULTIPART_TYPE.test(type)) {
+    if (!JSON_TYPE.test(type) && !JSONL_TYPE.test(type) && !TEXT_TYPE.test(type)) throw unsupported(type, "a tools/list answer is sent as application/json (pages one per line as application/x-ndjson)");
+    return tools(q, await readText(limitedChunks(req, max)), JSONL_TYPE.test(type));
+  }
 
   if (!MULTIPART_TYPE.test(type)) checkServerParam(q, q.format ?? (TOML_OR_YAML_TYPE.test(type) ? "mcp-config" : "graph"));
 
@@ -171,6 +183,7 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
     }
     const one = await file("file");
     if (!one) throw new AppError("validation", "send the data as a file field named file (or nodes and edges for CSV)", [{ path: "file", message: "missing" }]);
+    if (merged.format === "mcp-tools") return tools(merged, one.text, /\.(jsonl|ndjson)$/i.test(one.name), one.name);
     const format = merged.format ?? (/\.(jsonl|ndjson)$/i.test(one.name) ? "jsonl" : /\.(toml|ya?ml)$/i.test(one.name) ? "mcp-config" : "graph");
     checkServerParam(merged, format);
     const partial = merged.allowPartial === "true";

@@ -12,12 +12,13 @@ import { newId } from "@/lib/ids";
 import { graphEdgeSchema, graphNodeSchema, type GraphEdgeRecord, type GraphNodeRecord } from "./graph-document";
 import { GraphWriter, type PendingEdge } from "./graph-writer";
 import type { DecodedImport } from "./import-items";
+import { enrichToolAttributes } from "./tool-attributes";
 
 const CHUNK = 1000;
 /** The answer lists every problem, up to this many (then says how many more). */
 export const MAX_REPORTED_ERRORS = 1000;
 
-export type ImportFormat = "graph" | "jsonl" | "csv" | "mcp-config" | "bloodhound-opengraph" | "baton" | "mcp-discovery";
+export type ImportFormat = "graph" | "jsonl" | "csv" | "mcp-config" | "bloodhound-opengraph" | "baton" | "mcp-discovery" | "mcp-tools";
 export const SOURCE_TYPE: Record<ImportFormat, string> = {
   graph: "import",
   jsonl: "import",
@@ -26,6 +27,8 @@ export const SOURCE_TYPE: Record<ImportFormat, string> = {
   "bloodhound-opengraph": "bloodhound",
   baton: "baton",
   "mcp-discovery": "mcp_discovery",
+  // A tools/list file is discovery done elsewhere: same per-server source, same type.
+  "mcp-tools": "mcp_discovery",
 };
 
 export interface ImportOptions {
@@ -141,7 +144,9 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
           else if (seenNodes.has(key)) report([{ path: item.where, message: `${r.data.kind} "${r.data.externalId}" appears more than once in this import` }]);
           else {
             seenNodes.add(key);
-            nodeChunk.push({ record: r.data, where: item.where });
+            // Every tool gets its risk and definition hash here, whatever the format, so they cannot differ by how it arrived.
+            const record = r.data.kind === "tool" ? { ...r.data, attributes: enrichToolAttributes(r.data.name, r.data.attributes) } : r.data;
+            nodeChunk.push({ record, where: item.where });
           }
           if (nodeChunk.length >= CHUNK) await flushNodes();
         } else {

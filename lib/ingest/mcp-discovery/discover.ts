@@ -24,8 +24,8 @@ export interface Discovery {
   tools: DiscoveredTool[];
 }
 
-const MAX_TOOLS = 5000;
-const MAX_PAGES = 100;
+export const MAX_TOOLS = 5000;
+export const MAX_PAGES = 100;
 
 export interface DiscoverOptions {
   timeoutMs?: number;

@@ -3,11 +3,10 @@ import type { Db } from "@/db/client";
 import { loadOutboundPolicy } from "@/lib/admin/outbound-settings";
 import type { Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
-import { AppError, parseInput } from "@/lib/errors";
-import { parseNodeRef, resolveNodeId } from "@/lib/graph/node-ref";
-import { getNode } from "@/lib/graph/nodes";
+import { parseInput } from "@/lib/errors";
 import { SOURCE_NAME_RE } from "../graph-document";
 import { decodeConverted } from "../import-items";
+import { findMcpServer } from "../mcp-tools/import-tools";
 import { runImport, type ImportRecord } from "../run-import";
 import { discoverServer } from "./discover";
 import { discoveryToGraph } from "./to-graph";
@@ -51,10 +50,8 @@ export async function discoverAndImport(db: Db, actor: Actor, input: unknown, re
   let server: { source: string; externalId: string } | undefined;
   let serverName = req.serverName;
   if (req.server) {
-    const node = await getNode(db, await resolveNodeId(db, parseNodeRef(req.server, "server")));
-    if (!node || node.kind !== "mcp_server") throw new AppError("validation", "server must name an MCP server", [{ path: "server", message: "not an mcp_server node" }]);
-    server = { source: node.source, externalId: node.externalId };
-    serverName = node.externalId;
+    server = await findMcpServer(db, req.server, "server");
+    serverName = server.externalId;
   }
   // Only where an admin allowed (Admin → Outbound requests), through the one outbound client.
   const discovery = await discoverServer({ transport: "http", url: req.url, headers: req.headers }, { outbound: { policy: await loadOutboundPolicy(db) } });
