@@ -40,16 +40,16 @@ function copyInto(out: Obj, from: Obj, t: Target): void {
   const v = src[key];
   if (v === undefined) return;
   const dst = t.container ? ((out[t.container] ??= {}) as Obj) : out;
-  if (!t.sub) {
-    dst[key] = v;
-    return;
-  }
   if (t.select && Array.isArray(v)) {
     // emails[type eq "work"] and emails[type eq "work"].value: the matching elements, whole or one sub-attribute of each.
     const picked = v.filter(t.select).map((el) => (t.sub ? (isObj(el) && el[t.sub] !== undefined ? { [t.sub]: el[t.sub] } : undefined) : el));
     const prev = Array.isArray(dst[key]) ? (dst[key] as unknown[]) : [];
     const all = [...prev, ...picked.filter((el) => el !== undefined && !prev.includes(el))];
     if (all.length) dst[key] = all;
+    return;
+  }
+  if (!t.sub) {
+    dst[key] = v;
     return;
   }
   const sub = t.sub;
