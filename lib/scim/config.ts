@@ -20,7 +20,7 @@ function listed(value: string | undefined, name: string): boolean {
   return v.split(",").some((s) => s.trim() === name);
 }
 
-export function scimSettings(sourceName: string, env: NodeJS.ProcessEnv = process.env): ScimSettings {
+export function scimSettings(sourceName: string, env: Record<string, string | undefined> = process.env): ScimSettings {
   return {
     strict: listed(env.ATTEST_SCIM_STRICT, sourceName),
     patchReturn: env.ATTEST_SCIM_PATCH_RETURN?.trim().toLowerCase() === "minimal" ? "minimal" : "representation",
