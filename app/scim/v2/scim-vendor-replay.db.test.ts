@@ -45,6 +45,7 @@ const sequences: [string, string][] = [
   ["Entra ID: Microsoft Learn tutorial", "entra-id/learn-tutorial-sequence.json"],
   ["Entra ID: SCIM reference code Postman collection", "entra-id/reference-postman-collection.json"],
   ["Okta: SCIM 2.0 protocol reference", "okta/scim-20-reference-sequence.json"],
+  ["Okta: SCIM 2.0 SPEC Test (Runscope)", "okta/spec-test-sequence.json"],
 ];
 
 /** `{{name}}` in strings, deep, from the ids saved by earlier steps. */
