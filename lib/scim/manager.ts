@@ -100,3 +100,18 @@ export async function resolvePendingReports(tx: Db, ctx: ScimContext, arrived: N
   }
   return events;
 }
+
+/**
+ * A manager ended (SCIM DELETE): the reports whose manages edge from it ended at `at`
+ * wait again, as pending references (a User with that externalId may still arrive).
+ */
+export async function markReportsPending(tx: Db, ctx: ScimContext, managerNodeId: string, at: Date): Promise<void> {
+  const ended = tx
+    .select({ id: edges.toId })
+    .from(edges)
+    .where(and(eq(edges.sourceId, ctx.source.id), eq(edges.kind, "manages"), eq(edges.fromId, managerNodeId), eq(edges.validTo, at)));
+  await tx
+    .update(nodes)
+    .set({ attributes: sql`${nodes.attributes} || '{"managerPending": true}'::jsonb`, updatedAt: at })
+    .where(and(currentHumans(ctx.source.id), inArray(nodes.id, ended)));
+}

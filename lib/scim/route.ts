@@ -42,7 +42,7 @@ export function scimRoute<P = Record<string, never>>(fn: (ctx: ScimRequest<P>) =
       const warning = ignoredWarning(lx.ignored);
       if (warning) {
         res.headers.set("warning", warning);
-        console.warn(`[scim] request ${requestId} from source ${source.name}: ${warning.slice(6, -1)}`);
+        console.warn(`[scim] request ${requestId} from source ${source.name}: ${warning.slice(7, -1)}`);
       }
       return res;
     } catch (err) {

@@ -2,7 +2,7 @@ import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { nodes } from "@/db/schema";
 import { ScimError, mutability, scimNotFound } from "./errors";
-import { findManager, linkManager, managerRef, resolvePendingReports } from "./manager";
+import { findManager, linkManager, managerRef, markReportsPending, resolvePendingReports } from "./manager";
 import { applyPatch, parsePatchRequest } from "./patch";
 import { checkIfMatch, withMeta } from "./render";
 import { isObj, normalizeResource, type Obj } from "./resource-shape";
@@ -165,6 +165,7 @@ export async function deleteUser(ctx: ScimContext, id: string, opts: WriteOption
     const { row, resource } = await load(ctx, tx, id);
     if (opts.request) checkIfMatch(opts.request, resource);
     const edgesEnded = await endScimNode(tx, ctx.source.id, row.id, at);
+    await markReportsPending(tx, ctx, row.id, at);
     return { result: undefined, audit: { action: "scim.user.delete", target: { type: "node", id: row.id }, before: { scimId: row.externalId, userName: row.attributes.userName, name: row.name }, after: { validTo: at.toISOString(), edgesEnded } } };
   });
 }

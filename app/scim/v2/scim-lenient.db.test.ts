@@ -113,6 +113,12 @@ describe("a manager that is not (yet) a User", () => {
     expect((await call("PUT", `/Users/${report.body.id}`, { userName: "report.one", [ENTERPRISE]: { manager: { value: "boss-ext-1" } } })).status).toBe(200);
     expect(await currentManages(report.body.id)).toHaveLength(1);
     expect(await t.db.select().from(auditEvents).where(eq(auditEvents.action, "scim.user.manager_resolved"))).toHaveLength(1);
+
+    // The manager deleted: the report waits again, and a new user with that externalId is linked.
+    expect((await call("DELETE", `/Users/${boss.body.id}`)).status).toBe(204);
+    expect((await nodeOf(report.body.id)).attributes.managerPending).toBe(true);
+    const next = (await call("POST", "/Users", { userName: "boss.again", externalId: "boss-ext-1" })).body;
+    expect((await currentManages(report.body.id)).map((e) => e.fromId)).toEqual([(await nodeOf(next.id)).id]);
     expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true });
   });
 
