@@ -14,7 +14,11 @@ import { endScimNode, findByScimIds, findScimNode, insertScimNode, linkedEdges, 
  * Group of the same source.
  */
 
-/** What is stored of a Group (the one place it is gathered; members are edges, not attributes). */
+/**
+ * What a write stores of a Group (members are edges, not attributes). Create,
+ * replace and patch call it once for the new state (the old one is summarised
+ * for the audit with the same mapping): the one place to check values to store.
+ */
 export function groupNodeFields(resource: Obj): NodeFields {
   const { members: _members, ...scim } = resource;
   return {

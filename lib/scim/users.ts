@@ -22,12 +22,7 @@ import { endScimNode, findScimNode, insertScimNode, linkedEdges, scimWrite, upda
 const str = (v: unknown) => (typeof v === "string" && v.trim() ? v : undefined);
 const ext = (r: Obj): Obj => (isObj(r[ENTERPRISE_USER_SCHEMA]) ? (r[ENTERPRISE_USER_SCHEMA] as Obj) : {});
 
-/**
- * The node columns a User resource maps to: the one place where what is stored
- * of a User (its attributes, the resource as sent under `scim`, extension
- * attributes included) is gathered, on create, replace and patch alike. A check
- * of the values to store (such as a secret scan) belongs here.
- */
+/** The node columns a User resource maps to (also used to summarise the stored state for the audit). */
 export function userNodeFields(resource: Obj, managerPending = false): NodeFields {
   const { password: _password, ...scim } = resource;
   const name = isObj(resource.name) ? resource.name : {};
@@ -53,6 +48,16 @@ export function userNodeFields(resource: Obj, managerPending = false): NodeField
       scim,
     },
   };
+}
+
+/**
+ * What a write stores of a User: its node columns, with the resource as sent under
+ * `attributes.scim` (EnterpriseUser attributes included). Create, replace and patch
+ * all go through here, once per write and only for the new state, so a check of the
+ * values to be stored (issue 13's secret scan of extension attributes) is one call here.
+ */
+export function userFieldsToStore(resource: Obj, managerPending: boolean): NodeFields {
+  return userNodeFields(resource, managerPending);
 }
 
 /**
@@ -111,7 +116,7 @@ export async function createUser(ctx: ScimContext, body: unknown): Promise<Obj> 
   return scimWrite(ctx, async (tx, at) => {
     await checkUserName(tx, ctx, resource.userName as string);
     const manager = await findManager(tx, ctx, resource);
-    const fields = userNodeFields(resource, manager.kind === "pending");
+    const fields = userFieldsToStore(resource, manager.kind === "pending");
     const row = await insertScimNode(tx, ctx.source.id, "human", fields, at);
     await linkManager(tx, ctx, row, manager, at);
     const more = await resolvePendingReports(tx, ctx, row, at);
@@ -133,7 +138,7 @@ async function save(ctx: ScimContext, id: string, action: "scim.user.replace" | 
     await checkUserName(tx, ctx, resource.userName as string, row.id);
     const before = userNodeFields(isObj(row.attributes.scim) ? row.attributes.scim : {}, row.attributes.managerPending === true);
     const manager = await findManager(tx, ctx, resource, row);
-    const fields = userNodeFields(resource, manager.kind === "pending");
+    const fields = userFieldsToStore(resource, manager.kind === "pending");
     const updated = await updateScimNode(tx, row.id, fields, at);
     await linkManager(tx, ctx, updated, manager, at);
     const more = await resolvePendingReports(tx, ctx, updated, at);
