@@ -14,11 +14,7 @@ import { endScimNode, findByScimIds, findScimNode, insertScimNode, linkedEdges, 
  * Group of the same source.
  */
 
-/**
- * What a write stores of a Group (members are edges, not attributes). Create,
- * replace and patch call it once for the new state (the old one is summarised
- * for the audit with the same mapping): the one place to check values to store.
- */
+/** The node columns a Group resource maps to (also used to summarise the stored state for the audit). */
 export function groupNodeFields(resource: Obj): NodeFields {
   const { members: _members, ...scim } = resource;
   return {
@@ -26,6 +22,15 @@ export function groupNodeFields(resource: Obj): NodeFields {
     status: null,
     attributes: { displayName: resource.displayName, scimExternalId: typeof resource.externalId === "string" ? resource.externalId : undefined, scim },
   };
+}
+
+/**
+ * What a write stores of a Group (members are edges, not attributes): create,
+ * replace and patch call it once, for the new state only, so a check of the
+ * values to be stored is one call here.
+ */
+export function groupFieldsToStore(resource: Obj): NodeFields {
+  return groupNodeFields(resource);
 }
 
 /**
@@ -81,7 +86,7 @@ const memberCount = (r: Obj) => (Array.isArray(r.members) ? new Set(r.members.fi
 /** POST /Groups: 201 with the stored group and its members. */
 export async function createGroup(ctx: ScimContext, body: unknown): Promise<Obj> {
   const resource = normalizeResource(body, GROUP_RESOURCE, ctx.lx);
-  const fields = groupNodeFields(resource);
+  const fields = groupFieldsToStore(resource);
   return scimWrite(ctx, async (tx, at) => {
     const row = await insertScimNode(tx, ctx.source.id, "group", fields, at);
     const { added } = await syncMembers(tx, ctx, row, resource, at);
@@ -99,7 +104,7 @@ async function save(ctx: ScimContext, id: string, action: "scim.group.replace" |
     const { row, resource: current } = await load(ctx, tx, id);
     if (opts.request) checkIfMatch(opts.request, current);
     const { resource, extra } = next(current);
-    const fields = groupNodeFields(resource);
+    const fields = groupFieldsToStore(resource);
     const before = groupNodeFields({ ...(isObj(row.attributes.scim) ? row.attributes.scim : {}), displayName: row.name });
     const updated = await updateScimNode(tx, row.id, fields, at);
     const { added, removed } = await syncMembers(tx, ctx, updated, resource, at);
