@@ -40,3 +40,20 @@ test("a disabled user loses access at once, and can sign in again when enabled",
   await new SignInPage(auditorPage).signInAsDemo("auditor");
   await expect(auditorPage.getByTestId("current-user")).toContainText("auditor");
 });
+
+test("an admin allows a host for outbound requests; a bad pattern is refused by name", async ({ page }) => {
+  await new SignInPage(page).signInAsDemo("admin");
+  await page.goto("/admin");
+  await page.getByLabel("Allowed hosts").fill("mcp.example.com\nhttp://not-a-pattern/");
+  await page.getByRole("button", { name: "Save outbound settings" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "allowHosts[1]" })).toBeVisible();
+  await page.getByLabel("Allowed hosts").fill("mcp.example.com");
+  await page.getByRole("button", { name: "Save outbound settings" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved" })).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel("Allowed hosts")).toHaveValue("mcp.example.com");
+  // Back to the demo's default (nothing allowed), so other specs see what a new install sees.
+  await page.getByLabel("Allowed hosts").fill("");
+  await page.getByRole("button", { name: "Save outbound settings" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved" })).toBeVisible();
+});

@@ -44,6 +44,9 @@ test("MCP inventory lists every server with its real tools", async ({ page }) =>
   const servers = demo.nodes.filter((n) => n.kind === "mcp_server");
   await expect(page.getByTestId("mcp-server")).toHaveCount(servers.length);
   await expect(page.getByRole("link", { name: "create_or_update_file" }).first()).toBeVisible();
+  // Each tool's risk says why: the filesystem servers' write_file declares itself destructive, GitHub's tools carry no annotations.
+  await expect(page.locator('[data-testid="mcp-risk-reason"][data-reason-code="declared_destructive"]').first()).toContainText("declares itself destructive");
+  await expect(page.locator('[data-testid="mcp-risk-reason"][data-reason-code="no_annotations"]').first()).toContainText("no annotations");
   await page.screenshot({ path: "test-results/mcp.png", fullPage: true });
 });
 

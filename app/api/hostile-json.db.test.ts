@@ -91,16 +91,22 @@ describe("__proto__, constructor and prototype keys", () => {
     expect(inside.json.error!.details[0]!.message).toContain("__proto__");
   });
 
-  it("MCP configs: a server or env key named __proto__ is refused like elsewhere (issue 13); constructor stays plain data", async () => {
-    const config = '{"mcpServers":{"__proto__":{"command":"npx","args":["-y","pkg@1.0.0"],"env":{"__proto__":"x","constructor":"y"}},"constructor":{"command":"uvx","args":["tool==1.0"]}}}';
+  it("MCP configs: a server or key named __proto__ is refused naming the place, in JSON, TOML and YAML; constructor stays plain data", async () => {
+    const config = '{"mcpServers":{"__proto__":{"command":"npx","args":["-y","pkg@1.0.0"]},"ok":{"command":"uvx","env":{"constructor":"y"}}}}';
     const r = await send(importPost, "/imports?format=mcp-config&source=laptop-proto", config, "text/plain");
     expect(r.status, r.text).toBe(400);
-    expect(r.json.error!.details).toEqual([{ path: "1:16", message: "line 1, column 16: the key __proto__ is not accepted" }]);
-    const ok = await send(importPost, "/imports?format=mcp-config&source=laptop-proto", '{"mcpServers":{"constructor":{"command":"uvx","args":["tool==1.0"],"env":{"constructor":"y"}}}}', "text/plain");
-    expect(ok.status, ok.text).toBe(201);
-    const [server] = (await t.db.select().from(nodes).where(eq(nodes.kind, "mcp_server"))).filter((n) => n.externalId === "constructor");
-    expect(Object.getPrototypeOf(server!.attributes)).toBe(Object.prototype);
-    expect((server!.attributes as { envKeys?: string[] }).envKeys).toEqual(["constructor"]);
+    expect(r.json.error!.details).toEqual([{ path: "mcpServers.__proto__", message: "the key __proto__ is not accepted" }]);
+    const toml = await send(importPost, "/imports?format=mcp-config&source=laptop-proto", '[mcp_servers.a]\ncommand = "npx"\n[mcp_servers.a.env]\n"__proto__" = "x"\n', "text/plain");
+    expect(toml.json.error!.details).toEqual([{ path: "mcp_servers.a.env.__proto__", message: "the key __proto__ is not accepted" }]);
+    const yaml = await send(importPost, "/imports?format=mcp-config&source=laptop-proto", "mcpServers:\n  - name: a\n    command: npx\n    __proto__: {polluted: 1}\n", "text/plain");
+    expect(yaml.json.error!.details).toEqual([{ path: "mcpServers[0].__proto__", message: "the key __proto__ is not accepted" }]);
+    expect((await t.db.select().from(nodes).where(eq(nodes.kind, "mcp_server"))).filter((n) => ["__proto__", "a", "ok"].includes(n.externalId))).toEqual([]);
+    const plain = await send(importPost, "/imports?format=mcp-config&source=laptop-proto", '{"mcpServers":{"constructor":{"command":"uvx","args":["tool==1.0"],"env":{"constructor":"y"}}}}', "text/plain");
+    expect(plain.status, plain.text).toBe(201);
+    const server = (await t.db.select().from(nodes).where(eq(nodes.externalId, "constructor"))).find((n) => n.kind === "mcp_server")!;
+    expect(Object.getPrototypeOf(server.attributes)).toBe(Object.prototype);
+    expect((server.attributes as { envKeys?: string[] }).envKeys).toEqual(["constructor"]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it("BloodHound OpenGraph properties with __proto__ are refused naming the place", async () => {

@@ -16,6 +16,10 @@ export interface ImportRow {
   counts: Record<string, number> | null;
   errors: { path: string; message: string }[];
   errorCount: number;
+  /** What the converter dropped or found unusual (paths and key names only). */
+  warnings?: string[];
+  /** The variant read, e.g. the MCP client ("codex", "vscode+claude-code"). */
+  detectedFormat?: string | null;
   actorLabel: string | null;
   startedAt: string;
   durationMs: number | null;
@@ -26,7 +30,8 @@ const TONE = { running: "info", succeeded: "ok", rejected: "danger", failed: "da
 
 /** Import history; polls every second while an import is running. */
 export function ImportsTable({ initial }: { initial: ImportRow[] }) {
-  const [open, setOpen] = useState<string | null>(null);
+  const [open, setOpen] = useState<{ id: string; what: "problems" | "warnings" } | null>(null);
+  const toggle = (id: string, what: "problems" | "warnings") => setOpen(open?.id === id && open.what === what ? null : { id, what });
   const { data } = useQuery({
     queryKey: ["imports"],
     queryFn: async () => {
@@ -69,6 +74,11 @@ export function ImportsTable({ initial }: { initial: ImportRow[] }) {
               <td>{i.sourceName ?? "—"}</td>
               <td>
                 {i.format} · {i.mode}
+                {i.detectedFormat ? (
+                  <div className="subtitle" style={{ margin: 0, fontSize: "0.8rem" }} title="The variant this import recognised">
+                    read as {i.detectedFormat}
+                  </div>
+                ) : null}
                 {i.fileName ? <div className="subtitle mono" style={{ margin: 0 }}>{i.fileName}</div> : null}
               </td>
               <td>
@@ -88,14 +98,19 @@ export function ImportsTable({ initial }: { initial: ImportRow[] }) {
                   </>
                 ) : null}
                 {i.errorCount ? (
-                  <button type="button" className="btn secondary" style={{ padding: "0.1rem 0.5rem", marginTop: 4 }} aria-expanded={open === i.id} onClick={() => setOpen(open === i.id ? null : i.id)}>
+                  <button type="button" className="btn secondary" style={{ padding: "0.1rem 0.5rem", marginTop: 4 }} aria-expanded={open?.id === i.id && open.what === "problems"} onClick={() => toggle(i.id, "problems")}>
                     {i.errorCount} problem{i.errorCount === 1 ? "" : "s"}
+                  </button>
+                ) : null}
+                {i.warnings?.length ? (
+                  <button type="button" className="btn secondary" style={{ padding: "0.1rem 0.5rem", marginTop: 4, marginLeft: 4 }} aria-expanded={open?.id === i.id && open.what === "warnings"} onClick={() => toggle(i.id, "warnings")}>
+                    {i.warnings.length} warning{i.warnings.length === 1 ? "" : "s"}
                   </button>
                 ) : null}
               </td>
               <td>{i.actorLabel}</td>
             </tr>
-            {open === i.id ? (
+            {open?.id === i.id && open.what === "problems" ? (
               <tr>
                 <td colSpan={7}>
                   <ul style={{ margin: 0, paddingLeft: "1.2rem", maxHeight: 240, overflow: "auto" }}>
@@ -105,6 +120,17 @@ export function ImportsTable({ initial }: { initial: ImportRow[] }) {
                       </li>
                     ))}
                     {i.errorCount > i.errors.length ? <li>… and {i.errorCount - i.errors.length} more</li> : null}
+                  </ul>
+                </td>
+              </tr>
+            ) : null}
+            {open?.id === i.id && open.what === "warnings" ? (
+              <tr>
+                <td colSpan={7}>
+                  <ul aria-label="Warnings" style={{ margin: 0, paddingLeft: "1.2rem", maxHeight: 240, overflow: "auto" }}>
+                    {(i.warnings ?? []).map((w, n) => (
+                      <li key={n}>{w}</li>
+                    ))}
                   </ul>
                 </td>
               </tr>

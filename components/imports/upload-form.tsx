@@ -8,7 +8,7 @@ interface Problem {
   message: string;
 }
 
-type Outcome = { kind: "ok"; message: string } | { kind: "error"; message: string; details: Problem[] } | null;
+type Outcome = { kind: "ok"; message: string; warnings: string[] } | { kind: "error"; message: string; details: Problem[] } | null;
 
 /** Uploads a file to POST /api/v1/imports as multipart, then refreshes the history. */
 export function UploadForm() {
@@ -28,7 +28,12 @@ export function UploadForm() {
       const body = await r.json().catch(() => null);
       if (r.ok) {
         const c = body.counts ?? {};
-        setOutcome({ kind: "ok", message: `Imported: ${c.nodesCreated} nodes created, ${c.nodesUpdated} updated, ${c.nodesEnded} ended; ${c.edgesCreated} edges created, ${c.edgesUpdated} updated, ${c.edgesEnded} ended.` });
+        const read = body.detectedFormat ? ` Read as ${body.detectedFormat}.` : "";
+        setOutcome({
+          kind: "ok",
+          message: `Imported: ${c.nodesCreated} nodes created, ${c.nodesUpdated} updated, ${c.nodesEnded} ended; ${c.edgesCreated} edges created, ${c.edgesUpdated} updated, ${c.edgesEnded} ended.${read}`,
+          warnings: Array.isArray(body.warnings) ? body.warnings : [],
+        });
       } else {
         setOutcome({ kind: "error", message: body?.error?.message ?? `The server answered ${r.status}.`, details: body?.error?.details ?? [] });
       }
@@ -40,7 +45,8 @@ export function UploadForm() {
     }
   }
 
-  const needsSource = format !== "graph" && format !== "jsonl";
+  // A tools/list answer names its server instead: its tools are kept in the server's own source.
+  const needsSource = format !== "graph" && format !== "jsonl" && format !== "mcp-tools";
   return (
     <form className="panel" onSubmit={submit} aria-labelledby="upload-title" encType="multipart/form-data">
       <h2 id="upload-title" style={{ marginTop: 0 }}>
@@ -54,6 +60,7 @@ export function UploadForm() {
             <option value="jsonl">Attest graph document (JSONL)</option>
             <option value="csv">CSV nodes + edges</option>
             <option value="mcp-config">MCP client config</option>
+            <option value="mcp-tools">MCP tools/list answer</option>
             <option value="bloodhound-opengraph">BloodHound OpenGraph</option>
             <option value="baton">ConductorOne Baton template</option>
           </select>
@@ -67,6 +74,10 @@ export function UploadForm() {
           </select>
         </label>
         {needsSource ? <input className="text" name="source" placeholder="Source name, e.g. okta-prod" aria-label="Source" required style={{ minWidth: 200 }} /> : null}
+        {format === "mcp-config" ? (
+          <input className="text" name="server" placeholder="Server name (single-server snippet only)" aria-label="Server name" title="Only for a single server definition copied from an install guide" style={{ minWidth: 220 }} />
+        ) : null}
+        {format === "mcp-tools" ? <input className="text" name="server" placeholder="Server: mcp-configs:mcp_server:github, or a new name" aria-label="Server" required style={{ minWidth: 280 }} /> : null}
         <label>
           <input type="checkbox" name="allowPartial" value="true" /> accept valid records, report the rest
         </label>
@@ -101,6 +112,14 @@ export function UploadForm() {
                 </li>
               ))}
               {outcome.details.length > 20 ? <li>… and {outcome.details.length - 20} more (see the import below)</li> : null}
+            </ul>
+          ) : null}
+          {outcome.kind === "ok" && outcome.warnings.length ? (
+            <ul aria-label="Import warnings" style={{ margin: "0.4rem 0 0", paddingLeft: "1.2rem" }}>
+              {outcome.warnings.slice(0, 20).map((w, i) => (
+                <li key={i}>{w}</li>
+              ))}
+              {outcome.warnings.length > 20 ? <li>… and {outcome.warnings.length - 20} more (see the import below)</li> : null}
             </ul>
           ) : null}
         </div>

@@ -40,6 +40,14 @@ export const nodes = pgTable(
     uniqueIndex("nodes_source_kind_external_key").on(t.sourceId, t.kind, t.externalId),
     index("nodes_kind_name_idx").on(t.kind, t.name),
     index("nodes_lower_name_idx").on(sql`lower(${t.name})`),
+    // SCIM looks current people up by the client's externalId (Entra's matching filter, manager references) and
+    // finds the reports waiting for a manager on every user write (lib/scim/manager.ts).
+    index("nodes_scim_external_id_idx")
+      .on(t.sourceId, sql`(${t.attributes}->>'scimExternalId')`)
+      .where(sql`${t.kind} = 'human' and ${t.validTo} is null`),
+    index("nodes_scim_manager_ref_idx")
+      .on(t.sourceId, sql`(${t.attributes}->>'managerId')`)
+      .where(sql`${t.kind} = 'human' and ${t.validTo} is null`),
     check("nodes_kind_check", sql`${t.kind} in (${inList(NODE_KINDS)})`),
     check("nodes_status_check", sql`${t.status} is null or ${t.status} in ('active', 'inactive', 'leave', 'terminated')`),
     check("nodes_validity_check", sql`${t.validTo} is null or ${t.validTo} >= ${t.validFrom}`),

@@ -5,3 +5,4 @@ export * from "./ingest";
 export * from "./ownership";
 export * from "./campaigns";
 export * from "./findings";
+export * from "./settings";

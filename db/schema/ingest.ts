@@ -34,6 +34,10 @@ export const imports = pgTable(
     counts: jsonb("counts").$type<ImportCounts>(),
     errors: jsonb("errors").$type<ErrorDetail[]>().notNull().default([]),
     errorCount: integer("error_count").notNull().default(0),
+    /** What the converter dropped or found unusual (never values: paths and key names only). */
+    warnings: jsonb("warnings").$type<string[]>().notNull().default([]),
+    /** The variant a converter recognised, e.g. the MCP client ("codex", "vscode+claude-code"). */
+    detectedFormat: text("detected_format"),
     actorType: text("actor_type").notNull(),
     actorId: text("actor_id").notNull(),
     actorLabel: text("actor_label"),

@@ -15,7 +15,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { toolRisk } from "@/lib/graph/tool-risk";
 import { analyzeLaunch } from "@/lib/ingest/mcp-config/launch";
-import { toolDefinitionHash } from "@/lib/ingest/mcp-discovery/to-graph";
+import { riskAttributes, toolDefinitionHash } from "@/lib/ingest/tool-attributes";
 import { edgeKindMismatch, type EdgeKind, type NodeKind, type OwnerRole } from "@/lib/graph/model";
 import type { DemoUser, NodeRef, SeedEdge, SeedGraph, SeedNode, SeedSource } from "./graph-doc";
 
@@ -77,6 +77,7 @@ interface CapturedTool {
   title?: string;
   description?: string;
   inputSchema: Record<string, unknown>;
+  outputSchema?: Record<string, unknown>;
   annotations?: Record<string, unknown>;
 }
 interface CapturedToolsList {
@@ -673,10 +674,10 @@ export function buildDemoOrg(): SeedGraph {
         title: t.title,
         description: t.description,
         inputSchema: structuredClone(t.inputSchema),
+        outputSchema: t.outputSchema === undefined ? undefined : structuredClone(t.outputSchema),
         annotations: t.annotations ? structuredClone(t.annotations) : undefined,
         server: s.key,
-        risk: toolRisk(t.annotations).risk,
-        riskReason: toolRisk(t.annotations).reason,
+        ...riskAttributes(toolRisk(t.annotations)),
         definitionHash: toolDefinitionHash(t),
       });
       g.edge("mcp-discovery", "exposes", key.server(s.key), toolKey);

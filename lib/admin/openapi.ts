@@ -1,6 +1,7 @@
 import { commonErrors, errorResponse, jsonBody, pathParam, type PathItems } from "@/lib/api/openapi-kit";
 import { createTokenSchema } from "./api-tokens";
 import { updateUserSchema } from "./app-users";
+import { outboundSettingsSchema } from "./outbound-settings";
 
 export const adminPaths: PathItems = {
   "/api/v1/tokens": {
@@ -27,6 +28,21 @@ export const adminPaths: PathItems = {
       parameters: [pathParam("id")],
       requestBody: jsonBody(updateUserSchema),
       responses: { "200": { description: "The user" }, ...commonErrors, "404": errorResponse("No such user."), "409": errorResponse("An admin cannot disable themself or drop their own admin role.") },
+    },
+  },
+  "/api/v1/settings/outbound": {
+    get: {
+      summary: "Where the server may send requests (MCP discovery): allowed host patterns and opened private ranges, stored and from the environment (admin)",
+      description:
+        "`allowHosts` and `allowPrivateRanges` as stored; `env` what ATTEST_OUTBOUND_ALLOW / ATTEST_OUTBOUND_ALLOW_PRIVATE add (and `ignored` entries there that do not parse); `effective` the union every request is checked against.",
+      responses: { "200": { description: "The outbound settings" }, ...commonErrors },
+    },
+    put: {
+      summary: "Replace the allowed host patterns and opened private ranges (admin); audited, applies to the next request",
+      description:
+        "Host patterns: `api.example.com`, `*.example.com` (subdomains only), `host:port`, `[IPv6]`, `*` (any host). Loopback, private (RFC 1918, fc00::/7), link-local (incl. 169.254.169.254), CGNAT, multicast and reserved addresses stay refused for every host unless their address or CIDR range is in `allowPrivateRanges`. Stored in canonical form.",
+      requestBody: jsonBody(outboundSettingsSchema),
+      responses: { "200": { description: "The outbound settings" }, ...commonErrors, "413": errorResponse("Body too large."), "415": errorResponse("Body is not JSON.") },
     },
   },
   // SCIM sources (lib/admin/sources.ts); the /scim/v2 endpoints describe themselves (ServiceProviderConfig, Schemas, ResourceTypes), as RFC 7644 §4 has it.

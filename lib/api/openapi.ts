@@ -5,6 +5,7 @@ import { findingsPaths } from "@/lib/findings/openapi";
 import { evidencePaths } from "@/lib/evidence/openapi";
 import { graphPaths } from "@/lib/graph/openapi";
 import { NODE_KINDS } from "@/lib/graph/model";
+import { RISK_REASON_CODES, TOOL_RISKS } from "@/lib/graph/tool-risk";
 import { ingestPaths } from "@/lib/ingest/openapi";
 import { ownershipPaths } from "@/lib/ownership/openapi";
 import { reportsPaths } from "@/lib/reports/openapi";
@@ -25,6 +26,11 @@ const node = {
     lastSeenAt: { type: "string", format: "date-time" },
     validFrom: { type: "string", format: "date-time" },
     validTo: { type: ["string", "null"], format: "date-time" },
+    toolRisk: {
+      type: "object",
+      description: "Tools only: the risk and why (README, \"Tool risk\"). Codes are stable; a risk its source set above the annotations' is declared_by_source.",
+      properties: { risk: { enum: TOOL_RISKS }, reasonCode: { enum: [...RISK_REASON_CODES, "declared_by_source", "recorded"] }, reason: { type: "string" } },
+    },
   },
 };
 

@@ -17,6 +17,7 @@ export const PERMISSIONS = [
   "findings.manage",
   "admin.users",
   "admin.tokens",
+  "admin.settings",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

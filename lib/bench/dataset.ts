@@ -6,7 +6,7 @@ import { EDGE_KINDS, EDGE_RULES, type EdgeKind, type NodeKind } from "@/lib/grap
 import { toolRisk } from "@/lib/graph/tool-risk";
 import { Rng } from "./random";
 import type { DiscoveredTool } from "@/lib/ingest/mcp-discovery/discover";
-import { toolDefinitionHash } from "@/lib/ingest/mcp-discovery/to-graph";
+import { riskAttributes, toolDefinitionHash } from "@/lib/ingest/tool-attributes";
 
 /**
  * Deterministic, realistic identity graphs for benchmarks and scale tests.
@@ -165,7 +165,10 @@ export interface ServerTemplate {
   /** The captured server's name (everything, filesystem, github, memory). */
   name: string;
   version: string;
-  /** Each tool's name and the attributes live discovery records for it (lib/ingest/mcp-discovery/to-graph.ts), minus the schema. */
+  /**
+   * Each tool's name and the attributes live discovery records for it (lib/ingest/mcp-discovery/to-graph.ts), minus the
+   * schemas; its definition hash covers what is kept, as the import engine recomputes it (lib/ingest/tool-attributes.ts).
+   */
   tools: { name: string; attributes: Record<string, unknown> }[];
   /** The environment variable a client config passes its token in, for hard-coded credential locations. */
   tokenVariable: string;
@@ -192,9 +195,8 @@ export function serverTemplates(): ServerTemplate[] {
         const risk = toolRisk(t.annotations);
         const attributes: Record<string, unknown> = {
           description: t.description ?? null,
-          risk: risk.risk,
-          riskReason: risk.reason,
-          definitionHash: toolDefinitionHash(t),
+          ...riskAttributes(risk),
+          definitionHash: toolDefinitionHash({ name: t.name, description: t.description, annotations: t.annotations }),
           serverVersion: list.serverInfo.version,
         };
         if (t.annotations) attributes.annotations = t.annotations;

@@ -66,9 +66,12 @@ describe("scope selection on the demo organisation", () => {
   });
 
   it("keeps only access reaching tools at or above the minimum risk", async () => {
+    // The finance filesystem's write_file declares itself destructive: critical. GitHub's tools carry no annotations: high.
     const fin = await nodeId(t.db, "Filesystem (finance reports)");
-    expect((await preview({ edgeKinds: ["connects_to"], targets: [fin] })).byRisk).toEqual({ high: 2 });
-    expect((await preview({ edgeKinds: ["connects_to"], targets: [fin], minToolRisk: "critical" })).items).toBe(0);
+    expect((await preview({ edgeKinds: ["connects_to"], targets: [fin] })).byRisk).toEqual({ critical: 2 });
+    expect((await preview({ edgeKinds: ["connects_to"], targets: [fin], minToolRisk: "critical" })).items).toBe(2);
+    expect((await preview({ edgeKinds: ["connects_to"], targets: [github] })).byRisk).toEqual({ high: 6 });
+    expect((await preview({ edgeKinds: ["connects_to"], targets: [github], minToolRisk: "critical" })).items).toBe(0);
     const readOnly = await preview({ edgeKinds: ["has_entitlement"], targets: [await nodeId(t.db, "mcp:filesystem-finance:read")] });
     expect(readOnly.byRisk).toEqual({ low: 1 });
     expect((await preview({ edgeKinds: ["has_entitlement"], targets: [await nodeId(t.db, "mcp:filesystem-finance:read")], minToolRisk: "medium" })).items).toBe(0);
@@ -190,7 +193,7 @@ describe("launch", () => {
   });
 
   it("a scope that selects nothing cannot be launched", async () => {
-    const c = await createCampaign(t.db, chloe, { name: "empty", scope: { edgeKinds: ["connects_to"], minToolRisk: "critical" }, reviewerStrategy: "target_owner", dueAt: dueIn(3) });
+    const c = await createCampaign(t.db, chloe, { name: "empty", scope: { edgeKinds: ["connects_to"], targets: [github], minToolRisk: "critical" }, reviewerStrategy: "target_owner", dueAt: dueIn(3) });
     await expect(launchCampaign(t.db, chloe, c.id)).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("selects no access") });
   });
 });

@@ -50,7 +50,7 @@ export function itemFlags(i: RecommendInput): ItemFlag[] {
   if (i.target.kind !== "human" && i.target.kind !== "group" && !i.targetOwners.some((o) => o.status !== "terminated")) {
     flags.push({ code: "target_orphaned", tone: "warn", message: `${i.target.name} has no active owner` });
   }
-  if (i.toolRisk === "critical") flags.push({ code: "critical_tool", tone: "danger", message: "reaches a critical-risk tool (destructive, open world)" });
+  if (i.toolRisk === "critical") flags.push({ code: "critical_tool", tone: "danger", message: "reaches a critical-risk tool (one that declares itself destructive)" });
   else if (i.toolRisk === "high") flags.push({ code: "high_risk_tool", tone: "warn", message: "reaches a high-risk tool" });
   return flags;
 }

@@ -7,7 +7,7 @@ import { KIND_CODE, type AccessIndex } from "@/lib/graph/access-index";
 import { describeNodes } from "@/lib/graph/access-api";
 import { AppError } from "@/lib/errors";
 import type { EdgeKind, NodeKind } from "@/lib/graph/model";
-import { toolRisk as riskFromAnnotations, TOOL_RISKS, type ToolRisk } from "@/lib/graph/tool-risk";
+import { riskOfToolAttributes, type ToolRisk } from "@/lib/graph/tool-risk";
 import { bfs, DEFAULT_DEPTH, pathTo, whoCanReach } from "@/lib/graph/traverse";
 import { credentialBrief, itemFlags, recommend } from "./recommend";
 import { isHighRisk, riskAtLeast, riskRank, type CampaignScope, type CredentialBrief, type ItemContext, type NodeBrief, type OwnerBrief, type Recommendation, type ReviewerStrategy, type SecondLevel } from "./model";
@@ -116,9 +116,7 @@ async function governance(db: Db, kind: "owns" | "manages" | "acts_for", directi
 
 /** A tool's risk: the `risk` attribute imports and discovery set, else derived from its MCP annotations. */
 function riskOfTool(attrs: Record<string, unknown>): { risk: ToolRisk; reason: string } {
-  const r = attrs.risk;
-  if (typeof r === "string" && (TOOL_RISKS as readonly string[]).includes(r)) return { risk: r as ToolRisk, reason: typeof attrs.riskReason === "string" ? attrs.riskReason : `${r} (from the tool's record)` };
-  return riskFromAnnotations(attrs.annotations as Record<string, unknown> | undefined);
+  return riskOfToolAttributes(attrs);
 }
 
 const KIND = { resource: KIND_CODE.get("resource"), mcp_server: KIND_CODE.get("mcp_server"), credential: KIND_CODE.get("credential") };

@@ -1,6 +1,6 @@
 import { KIND_CODE } from "@/lib/graph/access-index";
 import type { NodeKind } from "@/lib/graph/model";
-import { toolRisk, TOOL_RISKS, type ToolRisk } from "@/lib/graph/tool-risk";
+import { riskOfToolAttributes, TOOL_RISKS, type ToolRisk } from "@/lib/graph/tool-risk";
 import type { PathOut } from "@/lib/graph/traverse";
 import { isDepartedStatus } from "@/lib/ownership/owner-state";
 import type { EvidenceEdge } from "./evidence";
@@ -35,11 +35,7 @@ export function day(d: Date): string {
 
 /** A tool's risk: the `risk` attribute imports and discovery set, else derived from its MCP annotations. */
 export function riskOfTool(n: SnapNode): { risk: ToolRisk; reason: string } {
-  const r = n.attributes.risk;
-  if (typeof r === "string" && (TOOL_RISKS as readonly string[]).includes(r)) {
-    return { risk: r as ToolRisk, reason: typeof n.attributes.riskReason === "string" ? n.attributes.riskReason : `${r} (from the tool's record)` };
-  }
-  return toolRisk(n.attributes.annotations as Record<string, unknown> | undefined);
+  return riskOfToolAttributes(n.attributes);
 }
 
 const RISK_RANK = new Map<string, number>(TOOL_RISKS.map((r, i) => [r, i]));

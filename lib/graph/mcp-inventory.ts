@@ -4,9 +4,10 @@ import type { Db } from "@/db/client";
 import { edges, nodes, sources } from "@/db/schema";
 import type { Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
+import { riskOfToolAttributes, riskRank, TOOL_RISKS, type RiskReasonCode, type ToolRisk } from "./tool-risk";
 
-export const RISK_LEVELS = ["low", "medium", "high", "critical"] as const;
-export type RiskLevel = (typeof RISK_LEVELS)[number];
+export const RISK_LEVELS = TOOL_RISKS;
+export type RiskLevel = ToolRisk;
 
 export interface McpServerSummary {
   id: string;
@@ -15,8 +16,9 @@ export interface McpServerSummary {
   transport: string | null;
   endpoint: string | null;
   version: string | null;
-  tools: { id: string; name: string; risk: RiskLevel | "unknown"; annotated: boolean }[];
-  riskCounts: Record<RiskLevel | "unknown", number>;
+  /** Most worrying first (level, then reason; see lib/graph/tool-risk.ts), then by name. */
+  tools: { id: string; name: string; risk: RiskLevel; reasonCode: RiskReasonCode; reason: string; annotated: boolean }[];
+  riskCounts: Record<RiskLevel, number>;
 }
 
 /** Every current MCP server with the tools it exposes and their risk, for the MCP inventory page. */
@@ -39,11 +41,13 @@ export async function listMcpServers(db: Db, actor: Actor): Promise<McpServerSum
     const tools = toolRows
       .filter((t) => t.serverId === s.id)
       .map((t) => {
-        const r = t.attributes.risk;
-        const risk = (RISK_LEVELS as readonly unknown[]).includes(r) ? (r as RiskLevel) : ("unknown" as const);
-        return { id: t.id, name: t.name, risk, annotated: typeof t.attributes.annotations === "object" && t.attributes.annotations !== null };
-      });
-    const riskCounts = { low: 0, medium: 0, high: 0, critical: 0, unknown: 0 };
+        // Imports store the risk (lib/ingest/tool-attributes.ts); rows from before that are read from their annotations.
+        const r = riskOfToolAttributes(t.attributes);
+        return { id: t.id, name: t.name, risk: r.risk, reasonCode: r.reasonCode, reason: r.reason, rank: riskRank(r), annotated: typeof t.attributes.annotations === "object" && t.attributes.annotations !== null };
+      })
+      .sort((a, b) => b.rank - a.rank || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map(({ rank: _rank, ...tool }) => tool);
+    const riskCounts = { low: 0, medium: 0, high: 0, critical: 0 };
     for (const t of tools) riskCounts[t.risk]++;
     const a = s.attributes;
     const str = (v: unknown) => (typeof v === "string" ? v : null);

@@ -5,6 +5,7 @@ import { requirePermission } from "@/lib/authz/permissions";
 import { AppError } from "@/lib/errors";
 import { EDGE_KINDS, NODE_KINDS } from "./model";
 import { parseNodeRef, resolveNodeId } from "./node-ref";
+import { riskOfToolAttributes, type ToolRiskResult } from "./tool-risk";
 import { getNode, listNeighbors, listNodes, type NeighborView, type NodeView, type Page } from "./nodes";
 
 /** An ISO 8601 instant in a query string, turned into a Date. */
@@ -50,12 +51,13 @@ export async function listNodesFor(db: Db, actor: Actor, query: z.infer<typeof l
   return listNodes(db, { ...query, q: query.q || undefined });
 }
 
-export async function getNodeFor(db: Db, actor: Actor, rawId: string): Promise<NodeView> {
+/** One node; a tool also gets `toolRisk`, its risk with the reason (code and words), read as every consumer reads it. */
+export async function getNodeFor(db: Db, actor: Actor, rawId: string): Promise<NodeView & { toolRisk?: ToolRiskResult }> {
   requirePermission(actor, "graph.read");
   const id = await resolveNodeId(db, parseNodeRef(rawId));
   const node = await getNode(db, id);
   if (!node) throw new AppError("not_found", "node not found");
-  return node;
+  return node.kind === "tool" ? { ...node, toolRisk: riskOfToolAttributes(node.attributes) } : node;
 }
 
 export async function listNeighborsFor(

@@ -6,8 +6,10 @@ import { convertOpenGraph } from "./bloodhound/opengraph";
 import { parseMcpConfig } from "./mcp-config/parse";
 import type { GraphDocument } from "./graph-document";
 
-export type ConvertResult = { ok: true; document: GraphDocument; warnings?: string[] } | { ok: false; errors: ErrorDetail[] };
-type ConvertOptions = { source: string; mode: "full" | "incremental" };
+/** `detectedFormat` says which variant was read (for MCP configs, the client: "codex", "zed", ...). */
+export type ConvertResult = { ok: true; document: GraphDocument; warnings?: string[]; detectedFormat?: string } | { ok: false; errors: ErrorDetail[] };
+/** `server` names the server of a single-server MCP config snippet; other formats refuse it (see http-import.ts). */
+type ConvertOptions = { source: string; mode: "full" | "incremental"; server?: string; fileName?: string };
 type Converter = (text: string, opts: ConvertOptions) => ConvertResult | Promise<ConvertResult>;
 
 function json(text: string): { ok: true; value: unknown } | { ok: false; errors: ErrorDetail[] } {
@@ -33,5 +35,8 @@ export const CONVERTERS: Partial<Record<"mcp-config" | "bloodhound-opengraph" | 
   "bloodhound-opengraph": fromJson(convertOpenGraph),
   baton: fromJson(convertBatonTemplate),
   // MCP client configs are often pasted README fragments or JSONC: the parser reads the text itself.
-  "mcp-config": (text, opts) => parseMcpConfig(text, opts),
+  "mcp-config": async (text, opts) => {
+    const r = await parseMcpConfig(text, opts);
+    return r.ok ? { ok: true, document: r.document, warnings: r.warnings, detectedFormat: r.detected.formats.join("+") } : r;
+  },
 };

@@ -11,9 +11,11 @@ import { checkDeclaredLength, limitedChunks, lines, maxImportBytes, readText, to
 import { SOURCE_NAME_RE } from "./graph-document";
 import { decodeConverted, decodeCsv, decodeGraphDocument, decodeJsonl, type DecodedImport } from "./import-items";
 import { CONVERTERS } from "./converters";
+import { serverNameProblem } from "./mcp-config/parse";
+import { importToolsList } from "./mcp-tools/import-tools";
 import { recordRefusedImport, runImport, type ImportFormat, type ImportRecord } from "./run-import";
 
-const FORMATS = ["graph", "jsonl", "csv", "mcp-config", "bloodhound-opengraph", "baton"] as const;
+const FORMATS = ["graph", "jsonl", "csv", "mcp-config", "bloodhound-opengraph", "baton", "mcp-tools"] as const;
 
 export const importQuerySchema = z
   .object({
@@ -21,6 +23,8 @@ export const importQuerySchema = z
     source: z.string().regex(SOURCE_NAME_RE, "source must be 1-100 letters, digits, dot, dash or underscore").optional(),
     mode: z.enum(["full", "incremental"], { error: "mode must be full or incremental" }).optional(),
     allowPartial: z.enum(["true", "false"], { error: "allowPartial must be true or false" }).optional(),
+    /** format=mcp-tools: the MCP server whose tools/list this is (id, source:mcp_server:externalId, or a new server's name); format=mcp-config: the name of a single server definition (an install-guide snippet). */
+    server: z.string().trim().min(1, "server must not be empty").max(700, "server is longer than 700 characters").optional(),
   })
   .strict();
 type ImportQuery = z.infer<typeof importQuerySchema>;
@@ -29,6 +33,10 @@ const JSON_TYPE = /^application\/(.+\+)?json\s*(;|$)/i;
 const JSONL_TYPE = /^application\/(x-ndjson|jsonl|x-jsonlines|jsonlines)\s*(;|$)/i;
 const CSV_TYPE = /^text\/csv\s*(;|$)/i;
 const MULTIPART_TYPE = /^multipart\/form-data\s*;/i;
+/** MCP configs come as JSON, text, TOML (Codex) or YAML (Continue); the syntax is told from the content. */
+const CONFIG_TEXT_TYPE = /^(?:text\/plain|application\/(?:x-)?toml|text\/(?:x-)?toml|application\/(?:x-)?yaml|text\/(?:x-)?yaml)\s*(;|$)/i;
+const TOML_OR_YAML_TYPE = /^(?:application|text)\/(?:x-)?(?:toml|yaml)\s*(;|$)/i;
+const TEXT_TYPE = /^text\/plain\s*(;|$)/i;
 
 /** The answer to a finished import: 201 when applied, 400 with every problem when rejected. */
 export function importResponse(record: ImportRecord, requestId: string): NextResponse {
@@ -69,7 +77,7 @@ function requireSource(q: ImportQuery, format: string): string {
 }
 
 /** Turns text of a whole-document format into a decoded import, or the problems that stop it. */
-async function decodeText(format: ImportFormat, text: string, q: ImportQuery): Promise<DecodedImport | { errors: ErrorDetail[] }> {
+async function decodeText(format: ImportFormat, text: string, q: ImportQuery, fileName?: string): Promise<DecodedImport | { errors: ErrorDetail[] }> {
   if (format === "graph") {
     const d = decodeGraphDocument(parseJson(text, "the graph document"));
     if ("errors" in d) return d;
@@ -77,9 +85,18 @@ async function decodeText(format: ImportFormat, text: string, q: ImportQuery): P
   }
   const convert = CONVERTERS[format as keyof typeof CONVERTERS];
   if (!convert) throw new AppError("validation", `format ${format} cannot be sent this way`, [{ path: "format", message: "unsupported here" }]);
-  const r = await convert(text, { source: requireSource(q, format), mode: q.mode ?? "full" });
+  const r = await convert(text, { source: requireSource(q, format), mode: q.mode ?? "full", ...(q.server !== undefined ? { server: q.server } : {}), ...(fileName ? { fileName } : {}) });
   if (!r.ok) return { errors: r.errors };
-  return decodeConverted(r.document);
+  return decodeConverted(r.document, { warnings: r.warnings ?? [], detectedFormat: r.detectedFormat });
+}
+
+function checkServerParam(q: ImportQuery, format: string): void {
+  if (q.server === undefined) return;
+  if (format !== "mcp-config") {
+    throw new AppError("validation", "server applies only to format=mcp-config (a single server definition) and format=mcp-tools", [{ path: "server", message: "not used by this format" }]);
+  }
+  const problem = serverNameProblem(q.server);
+  if (problem) throw new AppError("validation", problem, [{ path: "server", message: problem }]);
 }
 
 /**
@@ -102,6 +119,21 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
     const record = "errors" in decoded ? await recordRefusedImport(db, actor, o, decoded.errors, q.source ?? null) : await runImport(db, actor, decoded, o);
     return importResponse(record, requestId);
   };
+  // A tools/list answer names its server, not a source: its tools are kept in the server's own source (tools.<server>).
+  const tools = async (query: ImportQuery, text: string, jsonl: boolean, fileName?: string) => {
+    if (query.source) throw new AppError("validation", "format mcp-tools keeps the tools in the server's own source (tools.<server>): leave out source", [{ path: "source", message: "not used by this format" }]);
+    const record = await importToolsList(db, actor, text, { server: query.server, mode: query.mode, jsonl, fileName, bytes, requestId });
+    return importResponse(record, requestId);
+  };
+  if (q.server && q.format !== "mcp-tools" && q.format !== "mcp-config") {
+    throw new AppError("validation", "server applies to format=mcp-tools (and mcp-config) only", [{ path: "server", message: "not used by this format" }]);
+  }
+  if (q.format === "mcp-tools" && !MULTIPART_TYPE.test(type)) {
+    if (!JSON_TYPE.test(type) && !JSONL_TYPE.test(type) && !TEXT_TYPE.test(type)) throw unsupported(type, "a tools/list answer is sent as application/json (pages one per line as application/x-ndjson)");
+    return tools(q, await readText(limitedChunks(req, max)), JSONL_TYPE.test(type));
+  }
+
+  if (!MULTIPART_TYPE.test(type)) checkServerParam(q, q.format ?? (TOML_OR_YAML_TYPE.test(type) ? "mcp-config" : "graph"));
 
   if (JSONL_TYPE.test(type) || q.format === "jsonl") {
     if (!JSONL_TYPE.test(type)) throw unsupported(type, "JSONL is sent as application/x-ndjson");
@@ -138,7 +170,11 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
     };
     const merged = parseInput(
       importQuerySchema,
-      Object.fromEntries(Object.entries({ ...Object.fromEntries(url.searchParams), format: field("format") ?? q.format, source: field("source") ?? q.source, mode: field("mode") ?? q.mode, allowPartial: field("allowPartial") ?? q.allowPartial }).filter(([, v]) => v !== undefined && v !== "")),
+      Object.fromEntries(
+        Object.entries({ ...Object.fromEntries(url.searchParams), format: field("format") ?? q.format, source: field("source") ?? q.source, mode: field("mode") ?? q.mode, allowPartial: field("allowPartial") ?? q.allowPartial, server: field("server") ?? q.server }).filter(
+          ([, v]) => v !== undefined && v !== "",
+        ),
+      ),
       "form",
     );
     const nodesFile = await file("nodes");
@@ -149,7 +185,9 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
     }
     const one = await file("file");
     if (!one) throw new AppError("validation", "send the data as a file field named file (or nodes and edges for CSV)", [{ path: "file", message: "missing" }]);
-    const format = merged.format ?? (/\.(jsonl|ndjson)$/i.test(one.name) ? "jsonl" : "graph");
+    if (merged.format === "mcp-tools") return tools(merged, one.text, /\.(jsonl|ndjson)$/i.test(one.name), one.name);
+    const format = merged.format ?? (/\.(jsonl|ndjson)$/i.test(one.name) ? "jsonl" : /\.(toml|ya?ml)$/i.test(one.name) ? "mcp-config" : "graph");
+    checkServerParam(merged, format);
     const partial = merged.allowPartial === "true";
     if (format === "jsonl") {
       const decoded = await decodeJsonl(lines([new TextEncoder().encode(one.text)]));
@@ -160,12 +198,12 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
       const source = requireSource(merged, "csv");
       return finish("csv", { source, mode: merged.mode ?? "full", items: decodeCsv({ nodes: one.text }) }, one.name, partial);
     }
-    return finish(format, await decodeText(format, one.text, merged), one.name, partial);
+    return finish(format, await decodeText(format, one.text, merged, one.name), one.name, partial);
   }
-  if (q.format === "mcp-config" && /^text\/plain\s*(;|$)/i.test(type)) {
+  if ((q.format === "mcp-config" && CONFIG_TEXT_TYPE.test(type)) || (q.format === undefined && TOML_OR_YAML_TYPE.test(type))) {
     return finish("mcp-config", await decodeText("mcp-config", await readText(limitedChunks(req, max)), q));
   }
-  throw unsupported(type, "send application/json, application/x-ndjson, text/csv or multipart/form-data");
+  throw unsupported(type, "send application/json, application/x-ndjson, text/csv or multipart/form-data (MCP configs also as text/plain, TOML or YAML with format=mcp-config)");
 }
 
 function unsupported(type: string, hint: string) {

@@ -13,6 +13,9 @@ export interface DecodedImport {
   source: string;
   mode: "full" | "incremental";
   items: AsyncIterable<ImportItem>;
+  /** A converter's warnings, kept on the import record. */
+  warnings?: string[];
+  detectedFormat?: string;
 }
 
 async function* fromArrays(nodes: unknown[], edges: unknown[], prefix = ""): AsyncGenerator<ImportItem> {
@@ -28,8 +31,8 @@ export function decodeGraphDocument(value: unknown): DecodedImport | { errors: E
 }
 
 /** A converter's document (MCP config, BloodHound, Baton), already shaped as a graph document. */
-export function decodeConverted(doc: GraphDocument): DecodedImport {
-  return { source: doc.source, mode: doc.mode, items: fromArrays(doc.nodes, doc.edges) };
+export function decodeConverted(doc: GraphDocument, extra: { warnings?: string[]; detectedFormat?: string } = {}): DecodedImport {
+  return { source: doc.source, mode: doc.mode, items: fromArrays(doc.nodes, doc.edges), ...extra };
 }
 
 /**

@@ -13,12 +13,13 @@ import { graphEdgeSchema, graphNodeSchema, type GraphEdgeRecord, type GraphNodeR
 import { GraphWriter, type PendingEdge } from "./graph-writer";
 import { findAttributeSecrets, secretRefusal } from "./secrets/attributes";
 import type { DecodedImport } from "./import-items";
+import { enrichToolAttributes } from "./tool-attributes";
 
 const CHUNK = 1000;
 /** The answer lists every problem, up to this many (then says how many more). */
 export const MAX_REPORTED_ERRORS = 1000;
 
-export type ImportFormat = "graph" | "jsonl" | "csv" | "mcp-config" | "bloodhound-opengraph" | "baton" | "mcp-discovery";
+export type ImportFormat = "graph" | "jsonl" | "csv" | "mcp-config" | "bloodhound-opengraph" | "baton" | "mcp-discovery" | "mcp-tools";
 export const SOURCE_TYPE: Record<ImportFormat, string> = {
   graph: "import",
   jsonl: "import",
@@ -27,6 +28,8 @@ export const SOURCE_TYPE: Record<ImportFormat, string> = {
   "bloodhound-opengraph": "bloodhound",
   baton: "baton",
   "mcp-discovery": "mcp_discovery",
+  // A tools/list file is discovery done elsewhere: same per-server source, same type.
+  "mcp-tools": "mcp_discovery",
 };
 
 export interface ImportOptions {
@@ -47,7 +50,7 @@ export const importProgress: Map<string, Progress> = (g.__attestImportProgress ?
 class Rejected extends Error {}
 
 /** Starts the import record outside the data transaction, so progress and failures stay visible. */
-async function startRecord(db: Db, actor: Actor, opts: ImportOptions, sourceName: string | null, mode: "full" | "incremental"): Promise<string> {
+async function startRecord(db: Db, actor: Actor, opts: ImportOptions, sourceName: string | null, mode: "full" | "incremental", decoded?: DecodedImport): Promise<string> {
   const id = newId("imp");
   const now = new Date();
   await db.insert(imports).values({
@@ -59,6 +62,8 @@ async function startRecord(db: Db, actor: Actor, opts: ImportOptions, sourceName
     allowPartial: opts.allowPartial ?? false,
     fileName: opts.fileName ?? null,
     bytes: opts.bytes ?? null,
+    warnings: decoded?.warnings ?? [],
+    detectedFormat: decoded?.detectedFormat ?? null,
     actorType: actor.type,
     actorId: actor.id,
     actorLabel: actorLabel(actor),
@@ -89,7 +94,7 @@ export async function recordRefusedImport(db: Db, actor: Actor, opts: ImportOpti
 export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, opts: ImportOptions): Promise<ImportRecord> {
   requirePermission(actor, "import.run");
   const started = Date.now();
-  const id = await startRecord(db, actor, opts, decoded.source, decoded.mode);
+  const id = await startRecord(db, actor, opts, decoded.source, decoded.mode, decoded);
   const progress: Progress = { processed: 0, phase: "reading" };
   importProgress.set(id, progress);
   // A heartbeat outside the data transaction tells other instances this import is alive (see failInterruptedImports).
@@ -143,7 +148,9 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
           else if (seenNodes.has(key)) report([{ path: item.where, message: `${r.data.kind} "${r.data.externalId}" appears more than once in this import` }]);
           else {
             seenNodes.add(key);
-            nodeChunk.push({ record: r.data, where: item.where });
+            // Every tool gets its risk and definition hash here, whatever the format, so they cannot differ by how it arrived.
+            const record = r.data.kind === "tool" ? { ...r.data, attributes: enrichToolAttributes(r.data.name, r.data.attributes) } : r.data;
+            nodeChunk.push({ record, where: item.where });
           }
           if (nodeChunk.length >= CHUNK) await flushNodes();
         } else {

@@ -3,7 +3,7 @@ import type { Db } from "@/db/client";
 import { nodes } from "@/db/schema";
 import { EDGE_CODE, KIND_CODE, type AccessIndex } from "@/lib/graph/access-index";
 import type { NodeKind } from "@/lib/graph/model";
-import { toolRisk, type ToolRisk } from "@/lib/graph/tool-risk";
+import { riskOfToolAttributes, type ToolRisk } from "@/lib/graph/tool-risk";
 import { DEFAULT_DEPTH, reachableFrom } from "@/lib/graph/traverse";
 
 /** What makes a node worth worrying about, for the kinds that carry it. */
@@ -29,7 +29,7 @@ export async function getSensitivity(db: Db, version: number): Promise<Sensitivi
     const s: Sensitivity = { version, toolRisk: new Map(), storage: new Map(), classification: new Map(), privileged: new Set() };
     for (const n of found) {
       const a = n.attributes;
-      if (n.kind === "tool") s.toolRisk.set(n.id, typeof a.risk === "string" && ["low", "medium", "high", "critical"].includes(a.risk) ? (a.risk as ToolRisk) : toolRisk(a.annotations as Record<string, unknown> | undefined).risk);
+      if (n.kind === "tool") s.toolRisk.set(n.id, riskOfToolAttributes(a).risk);
       else if (n.kind === "credential" && typeof a.storage === "string") s.storage.set(n.id, a.storage);
       else if (n.kind === "resource" && typeof a.dataClassification === "string") s.classification.set(n.id, a.dataClassification);
       else if (n.kind === "entitlement" && a.privileged === true) s.privileged.add(n.id);
@@ -87,7 +87,7 @@ export function assessRisk(ix: AccessIndex, sens: Sensitivity, node: RiskSubject
     if (typeof a.expiresAt === "string" && Date.parse(a.expiresAt) < Date.now()) add(1, "expired");
   }
   if (node.kind === "tool") {
-    const r = sens.toolRisk.get(node.id) ?? toolRisk(a.annotations as Record<string, unknown> | undefined).risk;
+    const r = sens.toolRisk.get(node.id) ?? riskOfToolAttributes(a).risk;
     add(TOOL_POINTS[r], `${r}-risk tool`);
   }
   if (node.kind === "resource") {

@@ -60,12 +60,12 @@ function spellings(id: string): string[] {
 
 export function getSchema(base: string, id: string): Obj {
   const doc = SCHEMA_DOCS.find((d) => spellings(id).includes(d.id.toLowerCase()));
-  if (!doc) throw scimNotFound("Schema", id);
+  if (!doc) throw scimNotFound("Schema");
   return schemaResource(doc, base);
 }
 
 export function getResourceType(base: string, id: string): Obj {
   const rt = RESOURCE_TYPES.find((r) => spellings(id).includes(r.name.toLowerCase()));
-  if (!rt) throw scimNotFound("ResourceType", id);
+  if (!rt) throw scimNotFound("ResourceType");
   return resourceTypeResource(rt, base);
 }

@@ -37,7 +37,8 @@ export const invalidSyntax = (detail: string) => new ScimError(400, "invalidSynt
 export const invalidPath = (detail: string) => new ScimError(400, "invalidPath", detail);
 export const noTarget = (detail: string) => new ScimError(400, "noTarget", detail);
 export const mutability = (detail: string) => new ScimError(400, "mutability", detail);
-export const scimNotFound = (what: string, id: string) => new ScimError(404, undefined, `${what} ${JSON.stringify(id)} not found`);
+/** 404 naming the kind of resource only: the id is the client's input and is never echoed. */
+export const scimNotFound = (what: string) => new ScimError(404, undefined, `${what} not found`);
 
 export interface ScimErrorBody {
   schemas: [typeof ERROR_SCHEMA];

@@ -34,6 +34,7 @@ export type Filter =
   | { type: "test"; path: AttrPath; op: CompareOp | "pr" | "exists"; value?: FilterValue };
 
 const COMPARE_OPS = new Set(["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"]);
+const KEYWORDS = new Set([...COMPARE_OPS, "pr", "and", "or", "not", "true", "false", "null"]);
 const MAX_LENGTH = 4096;
 const MAX_DEPTH = 32;
 const NAME_RE = /^(?!\d+$)[A-Za-z0-9_$-]+$/;
@@ -74,7 +75,7 @@ function tokenize(src: string, fail: (m: string) => ScimError): Token[] {
       try {
         text = JSON.parse(raw) as string;
       } catch {
-        throw fail(`invalid string escape in the string starting at position ${pos + 1}`);
+        throw fail(`invalid string (bad escape) at position ${pos + 1}`);
       }
       out.push({ kind: "str", text, pos, gap });
       i = j + 1;
@@ -102,8 +103,14 @@ class Parser {
     return this.tokens[this.i];
   }
 
+  /** A token for an error message: syntax and keywords by name, anything else by kind only (it may be a value). */
   private describe(t: Token | undefined): string {
-    return t ? `"${t.text}" at position ${t.pos + 1}` : "the end";
+    if (!t) return "the end";
+    const at = `at position ${t.pos + 1}`;
+    if (t.kind === "str") return `a string ${at}`;
+    if (t.kind !== "word") return `"${t.text}" ${at}`;
+    const lower = t.text.toLowerCase();
+    return KEYWORDS.has(lower) ? `"${lower}" ${at}` : `a name or value ${at}`;
   }
 
   private isWord(t: Token | undefined, ...words: string[]): boolean {
@@ -237,7 +244,7 @@ class Parser {
 
   private names(dotted: string, pos: number): PathSegment[] {
     return dotted.split(".").map((name) => {
-      if (!NAME_RE.test(name)) throw this.fail(`invalid attribute name ${JSON.stringify(name || dotted)} at position ${pos + 1}`);
+      if (!NAME_RE.test(name)) throw this.fail(`invalid attribute name at position ${pos + 1}`);
       return { name };
     });
   }
@@ -260,7 +267,7 @@ export function parseFilter(src: string): Filter {
 
 /** Parses a PATCH `path` (attrPath, or valuePath with an optional sub-attribute); errors are invalidPath. */
 export function parsePath(src: string): AttrPath {
-  const fail = (m: string) => invalidPath(`path ${JSON.stringify(src.slice(0, 200))}: ${m}`);
+  const fail = (m: string) => invalidPath(`path: ${m}`);
   checkLength(src, fail);
   const p = new Parser(tokenize(src, fail), fail);
   const path = p.parsePath();
@@ -268,15 +275,41 @@ export function parsePath(src: string): AttrPath {
   return path;
 }
 
-/** Parses an `attributes` / `excludedAttributes` list: comma-separated paths without filters. */
+/** Splits at commas outside brackets and strings, so `emails[value eq "a,b"]` stays whole. */
+function splitTopLevel(src: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (quoted) {
+      if (c === "\\") i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === "[") depth++;
+    else if (c === "]") depth--;
+    else if (c === "," && depth === 0) {
+      out.push(src.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(src.slice(start));
+  return out.map((s) => s.trim()).filter(Boolean);
+}
+
+/**
+ * Parses an `attributes` / `excludedAttributes` list: comma-separated paths. A path
+ * may carry a value filter (`emails[type eq "work"]`, `emails[type eq "work"].value`,
+ * as Entra ID's reference tests ask), which selects the matching elements.
+ */
 export function parseAttributeList(src: string, param: string): AttrPath[] {
-  return src
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((s) => {
-      const path = parsePath(s);
-      if (path.segments.some((seg) => seg.filter)) throw invalidPath(`${param}: ${JSON.stringify(s)} may not contain a filter`);
-      return path;
-    });
+  return splitTopLevel(src).map((s, i) => {
+    try {
+      return parsePath(s);
+    } catch (e) {
+      if (e instanceof Error) throw invalidPath(`${param}[${i}]: ${e.message}`);
+      throw e;
+    }
+  });
 }

@@ -14,6 +14,7 @@ import { endScimNode, findByScimIds, findScimNode, insertScimNode, linkedEdges, 
  * Group of the same source.
  */
 
+/** The node columns a Group resource maps to (also used to summarise the stored state for the audit). */
 export function groupNodeFields(resource: Obj): NodeFields {
   const { members: _members, ...scim } = resource;
   return {
@@ -21,6 +22,15 @@ export function groupNodeFields(resource: Obj): NodeFields {
     status: null,
     attributes: { displayName: resource.displayName, scimExternalId: typeof resource.externalId === "string" ? resource.externalId : undefined, scim },
   };
+}
+
+/**
+ * What a write stores of a Group (members are edges, not attributes): create,
+ * replace and patch call it once, for the new state only, so a check of the
+ * values to be stored is one call here.
+ */
+export function groupFieldsToStore(resource: Obj): NodeFields {
+  return groupNodeFields(resource);
 }
 
 /**
@@ -44,7 +54,7 @@ export async function renderGroups(ctx: ScimContext, rows: NodeRow[], db: Db = c
 
 async function load(ctx: ScimContext, db: Db, id: string): Promise<{ row: NodeRow; resource: Obj }> {
   const row = await findScimNode(db, ctx.source.id, "group", id);
-  if (!row) throw scimNotFound("Group", id);
+  if (!row) throw scimNotFound("Group");
   const [resource] = await renderGroups(ctx, [row], db);
   return { row, resource: resource! };
 }
@@ -63,8 +73,9 @@ async function syncMembers(tx: Db, ctx: ScimContext, group: NodeRow, resource: O
   if (ids.includes(group.externalId)) throw invalidValue("a group cannot be a member of itself");
   const found = await findByScimIds(tx, ctx.source.id, ["human", "group"], ids);
   const byId = new Map(found.map((n) => [n.externalId, n]));
-  const missing = ids.filter((id) => !byId.has(id));
-  if (missing.length) throw invalidValue(`members ${missing.slice(0, 5).map((m) => JSON.stringify(m)).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""} are not Users or Groups of this source`);
+  // Named by position, never by value: the ids are the client's input.
+  const missing = wanted.flatMap((m, i) => (byId.has(m.value as string) ? [] : [`members[${i}].value`]));
+  if (missing.length) throw invalidValue(`${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""} ${missing.length === 1 ? "is not a User or Group" : "are not Users or Groups"} of this source`);
   const existing = await linkedEdges(tx, ctx.source.id, "member_of", "to", [group.id]);
   return syncEdges(tx, ctx.source.id, "member_of", existing, ids.map((id) => ({ from: byId.get(id)!, to: group })), "from", at);
 }
@@ -74,8 +85,8 @@ const memberCount = (r: Obj) => (Array.isArray(r.members) ? new Set(r.members.fi
 
 /** POST /Groups: 201 with the stored group and its members. */
 export async function createGroup(ctx: ScimContext, body: unknown): Promise<Obj> {
-  const resource = normalizeResource(body, GROUP_RESOURCE);
-  const fields = groupNodeFields(resource);
+  const resource = normalizeResource(body, GROUP_RESOURCE, ctx.lx);
+  const fields = groupFieldsToStore(resource);
   return scimWrite(ctx, async (tx, at) => {
     const row = await insertScimNode(tx, ctx.source.id, "group", fields, at);
     const { added } = await syncMembers(tx, ctx, row, resource, at);
@@ -93,7 +104,7 @@ async function save(ctx: ScimContext, id: string, action: "scim.group.replace" |
     const { row, resource: current } = await load(ctx, tx, id);
     if (opts.request) checkIfMatch(opts.request, current);
     const { resource, extra } = next(current);
-    const fields = groupNodeFields(resource);
+    const fields = groupFieldsToStore(resource);
     const before = groupNodeFields({ ...(isObj(row.attributes.scim) ? row.attributes.scim : {}), displayName: row.name });
     const updated = await updateScimNode(tx, row.id, fields, at);
     const { added, removed } = await syncMembers(tx, ctx, updated, resource, at);
@@ -108,15 +119,25 @@ async function save(ctx: ScimContext, id: string, action: "scim.group.replace" |
 /** PUT /Groups/{id}: replaces the group, membership included. */
 export async function replaceGroup(ctx: ScimContext, id: string, body: unknown, opts: WriteOptions = {}): Promise<Obj> {
   if (isObj(body) && body.id !== undefined && body.id !== id) throw mutability("id is read-only and must match the URL");
-  const resource = normalizeResource(body, GROUP_RESOURCE);
+  const resource = normalizeResource(body, GROUP_RESOURCE, ctx.lx);
   return save(ctx, id, "scim.group.replace", opts, () => ({ resource }));
+}
+
+/**
+ * The group as PATCH sees it: members by value and type only. `$ref` and
+ * `display` are computed when the group is read, so Entra ID's remove
+ * (`[{ "$ref": null, "value": id }]`, "$ref absent" in SCIMMY's reading) matches.
+ */
+function patchable(current: Obj): Obj {
+  if (!Array.isArray(current.members)) return current;
+  return { ...current, members: current.members.filter(isObj).map((m) => ({ value: m.value, type: m.type })) };
 }
 
 /** PATCH /Groups/{id}: how IdPs add and remove members one by one. */
 export async function patchGroup(ctx: ScimContext, id: string, body: unknown, opts: WriteOptions = {}): Promise<Obj> {
-  const ops = parsePatchRequest(body);
+  const ops = parsePatchRequest(body, ctx.lx);
   return save(ctx, id, "scim.group.patch", opts, (current) => ({
-    resource: normalizeResource(applyPatch(current, ops, GROUP_RESOURCE), GROUP_RESOURCE),
+    resource: normalizeResource(applyPatch(patchable(current), ops, GROUP_RESOURCE, ctx.lx), GROUP_RESOURCE, ctx.lx),
     extra: { operations: ops.map((o) => ({ op: o.op, path: o.path ?? null })) },
   }));
 }

@@ -69,6 +69,20 @@ export function parseListQuery(req: Request): ListParams {
   return listParams(raw);
 }
 
+/**
+ * `attributes` / `excludedAttributes` of a GET of one resource (RFC 7644 §3.4.1);
+ * other query parameters mean nothing there and are ignored, as before.
+ */
+export function parseProjectionQuery(req: Request): Pick<ListParams, "attributes" | "excludedAttributes"> {
+  const raw: Record<string, string> = {};
+  for (const [k, v] of new URL(req.url).searchParams) {
+    const name = ["attributes", "excludedAttributes"].find((p) => p.toLowerCase() === k.toLowerCase());
+    if (name) raw[name] = v;
+  }
+  const { attributes, excludedAttributes } = listParams(raw);
+  return { attributes, excludedAttributes };
+}
+
 /** POST /Users/.search: the same parameters as a SearchRequest body (RFC 7644 §3.4.3). */
 export function parseSearchRequest(body: unknown): ListParams {
   if (!isObj(body)) throw invalidValue("the body must be a SearchRequest object");

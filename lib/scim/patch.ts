@@ -1,5 +1,6 @@
 import { canonicalJson } from "@/lib/audit/canonical-json";
-import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget } from "./errors";
+import { ignoreOr, type Leniency } from "./config";
+import { ScimError, invalidPath, invalidSyntax, invalidValue, mutability, noTarget } from "./errors";
 import { parsePath, type AttrPath, type Filter } from "./filter";
 import { getCi, matchesFilter } from "./filter-match";
 import { isObj, normalizeValue, type Obj } from "./resource-shape";
@@ -20,7 +21,11 @@ import { caseExactAt, extensionOf, PATCH_OP_SCHEMA, subAttribute, topAttribute, 
  *   without a work email), and answers noTarget when the filter is not such a conjunction;
  * - remove through a filter that matches nothing changes nothing, so retries are idempotent;
  * - remove of a multi-valued attribute with a value removes the listed elements
- *   (Entra ID removes group members this way).
+ *   (Entra ID removes group members this way; `"$ref": null` matches an element without $ref);
+ * - lenient sources (`lx` not strict) ignore, recording their paths: members of the
+ *   message or of an operation other than schemas/Operations and op/path/value (the
+ *   reference collection sends `"name": "addMember"`, Okta and others an `id`), and
+ *   operations on attributes or extensions the schema does not have.
  */
 
 export type PatchOpName = "add" | "remove" | "replace";
@@ -33,20 +38,26 @@ export interface PatchOperation {
 const MAX_OPERATIONS = 1000;
 
 /** Validates a PatchOp message (schemas, Operations) and returns its operations with lower-cased op names. */
-export function parsePatchRequest(body: unknown): PatchOperation[] {
+export function parsePatchRequest(body: unknown, lx?: Leniency): PatchOperation[] {
   if (!isObj(body)) throw invalidSyntax("the body must be a PatchOp message object");
-  const schemas = getCi(body, "schemas");
+  const raw = getCi(body, "schemas");
+  // A lenient source also takes the URN as a bare string instead of a list.
+  const schemas = typeof raw === "string" && lx && !lx.strict ? [raw] : raw;
   if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === "string" && s.toLowerCase() === PATCH_OP_SCHEMA.toLowerCase())) {
     throw invalidSyntax(`schemas must be ["${PATCH_OP_SCHEMA}"]`);
   }
-  for (const k of Object.keys(body)) if (!["schemas", "operations"].includes(k.toLowerCase())) throw invalidSyntax(`${k} is not a field of a PatchOp message`);
+  for (const k of Object.keys(body)) {
+    if (!["schemas", "operations"].includes(k.toLowerCase())) ignoreOr(lx, k, () => invalidSyntax(`${k} is not a field of a PatchOp message`));
+  }
   const ops = getCi(body, "Operations");
   if (!Array.isArray(ops) || ops.length === 0) throw invalidValue("Operations must be a non-empty list");
   if (ops.length > MAX_OPERATIONS) throw invalidValue(`Operations may hold at most ${MAX_OPERATIONS} operations`);
   return ops.map((o, i) => {
     const where = `Operations[${i}]`;
     if (!isObj(o)) throw invalidSyntax(`${where} must be an object`);
-    for (const k of Object.keys(o)) if (!["op", "path", "value"].includes(k)) throw invalidSyntax(`${where}.${k} is not a field of a patch operation`);
+    for (const k of Object.keys(o)) {
+      if (!["op", "path", "value"].includes(k)) ignoreOr(lx, `${where}.${k}`, () => invalidSyntax(`${where}.${k} is not a field of a patch operation`));
+    }
     const op = typeof o.op === "string" ? o.op.toLowerCase() : "";
     if (op !== "add" && op !== "remove" && op !== "replace") throw invalidSyntax(`${where}.op must be add, remove or replace`);
     if (o.path !== undefined && typeof o.path !== "string") throw invalidPath(`${where}.path must be a string`);
@@ -57,16 +68,16 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
 }
 
 /** Applies the operations in order to a copy of `resource`; any failing operation fails the whole request. */
-export function applyPatch(resource: Obj, ops: readonly PatchOperation[], rs: ResourceSchema): Obj {
+export function applyPatch(resource: Obj, ops: readonly PatchOperation[], rs: ResourceSchema, lx?: Leniency): Obj {
   const target = structuredClone(resource);
   for (const op of ops) {
-    if (op.path) apply(target, op.op, parsePath(op.path), op.value, rs);
-    else applyWithoutPath(target, op, rs);
+    if (op.path) apply(target, op.op, parsePath(op.path), op.value, rs, lx);
+    else applyWithoutPath(target, op, rs, lx);
   }
   return target;
 }
 
-function applyWithoutPath(target: Obj, op: PatchOperation, rs: ResourceSchema): void {
+function applyWithoutPath(target: Obj, op: PatchOperation, rs: ResourceSchema, lx?: Leniency): void {
   if (!isObj(op.value)) throw invalidValue(`${op.op} without a path needs an object value`);
   for (const [key, v] of Object.entries(op.value)) {
     if (["schemas", "meta"].includes(key.toLowerCase())) continue;
@@ -77,23 +88,32 @@ function applyWithoutPath(target: Obj, op: PatchOperation, rs: ResourceSchema): 
     const ext = extensionOf(rs, key);
     if (ext) {
       if (!isObj(v)) throw invalidValue(`${ext.id} must be an object`);
-      for (const [k, x] of Object.entries(v)) apply(target, op.op, { urn: ext.id, segments: [{ name: k }] }, x, rs);
+      for (const [k, x] of Object.entries(v)) apply(target, op.op, { urn: ext.id, segments: [{ name: k }] }, x, rs, lx);
       continue;
     }
-    apply(target, op.op, parsePath(key), v, rs);
+    let path: AttrPath;
+    try {
+      path = parsePath(key);
+    } catch (e) {
+      // A key that is not even a path (a custom extension's odd URN) is unknown like any other.
+      if (!(e instanceof ScimError)) throw e;
+      ignoreOr(lx, key, () => e);
+      continue;
+    }
+    apply(target, op.op, path, v, rs, lx);
   }
 }
 
 /** A path that is only an extension's URN: remove drops the extension, add and replace apply to each attribute given. */
-function applyToExtension(target: Obj, op: PatchOpName, path: AttrPath, value: unknown, rs: ResourceSchema): void {
+function applyToExtension(target: Obj, op: PatchOpName, path: AttrPath, value: unknown, rs: ResourceSchema, lx?: Leniency): void {
   const ext = path.urn ? extensionOf(rs, path.urn) : undefined;
-  if (!ext) throw invalidPath(`${path.urn ?? "the path"} is not a schema extension of ${rs.name}`);
+  if (!ext) return ignoreOr(lx, path.urn ?? "", () => invalidPath(`${path.urn ?? "the path"} is not a schema extension of ${rs.name}`));
   if (op === "remove" || value === null) {
     deleteCi(target, ext.id);
     return;
   }
   if (!isObj(value)) throw invalidValue(`${ext.id} must be an object`);
-  for (const [k, x] of Object.entries(value)) apply(target, op, { urn: ext.id, segments: [{ name: k }] }, x, rs);
+  for (const [k, x] of Object.entries(value)) apply(target, op, { urn: ext.id, segments: [{ name: k }] }, x, rs, lx);
 }
 
 interface Resolved {
@@ -106,13 +126,14 @@ interface Resolved {
 }
 
 /** Where a path points: the object holding the attribute, its key there, its definition, and any value filter and sub-attribute. */
-function resolve(target: Obj, path: AttrPath, rs: ResourceSchema, create: boolean): Resolved | undefined {
+function resolve(target: Obj, path: AttrPath, rs: ResourceSchema, create: boolean, lx?: Leniency): Resolved | undefined {
   const [first, second, ...rest] = path.segments;
   const shown = JSON.stringify([path.urn, ...path.segments.map((s) => s.name)].filter(Boolean).join(":"));
   if (!first) throw invalidPath(`path ${shown} names a schema, not an attribute`);
   if (rest.length || second?.filter) throw invalidPath(`path ${shown} is deeper than attribute.subAttribute`);
   const top = topAttribute(rs, first.name, path.urn);
-  if (!top) throw invalidPath(`${first.name} is not an attribute of ${rs.name}`);
+  const named = [path.urn, path.segments.map((s) => s.name).join(".")].filter(Boolean).join(":");
+  if (!top) return void ignoreOr(lx, named, () => invalidPath(`${first.name} is not an attribute of ${rs.name}`));
   if (top.def.mutability === "readOnly") throw mutability(`${top.def.name} is read-only`);
   if (first.filter && !top.def.multiValued) throw invalidPath(`${top.def.name} is not multi-valued, so it takes no value filter`);
   let container: Obj | undefined = target;
@@ -125,20 +146,20 @@ function resolve(target: Obj, path: AttrPath, rs: ResourceSchema, create: boolea
     container = target[key] as Obj;
   }
   const sub = second ? subAttribute(top.def, second.name) : undefined;
-  if (second && !sub) throw invalidPath(`${second.name} is not a sub-attribute of ${top.def.name}`);
+  if (second && !sub) return void ignoreOr(lx, named, () => invalidPath(`${second.name} is not a sub-attribute of ${top.def.name}`));
   if (sub?.mutability === "readOnly") throw mutability(`${top.def.name}.${sub.name} is read-only`);
   const key = Object.keys(container).find((k) => k.toLowerCase() === top.def.name.toLowerCase()) ?? top.def.name;
   return { container, key, def: top.def, filter: first.filter, sub, urn: top.extension };
 }
 
-function apply(target: Obj, op: PatchOpName, path: AttrPath, value: unknown, rs: ResourceSchema): void {
-  if (path.segments.length === 0) return applyToExtension(target, op, path, value, rs);
-  const r = resolve(target, path, rs, op !== "remove");
-  if (!r) return; // removing from an extension the resource does not have
+function apply(target: Obj, op: PatchOpName, path: AttrPath, value: unknown, rs: ResourceSchema, lx?: Leniency): void {
+  if (path.segments.length === 0) return applyToExtension(target, op, path, value, rs, lx);
+  const r = resolve(target, path, rs, op !== "remove", lx);
+  if (!r) return; // removing from an extension the resource does not have, or an ignored unknown attribute
   const { container, key, def, filter, sub } = r;
   const where = sub ? `${def.name}.${sub.name}` : def.name;
   // An explicit null is "unassigned": replace with null removes (as several IdPs send it).
-  if (value === null && op !== "remove") return apply(target, "remove", path, undefined, rs);
+  if (value === null && op !== "remove") return apply(target, "remove", path, undefined, rs, lx);
 
   if (!def.multiValued) {
     if (op === "remove") {
@@ -151,10 +172,10 @@ function apply(target: Obj, op: PatchOpName, path: AttrPath, value: unknown, rs:
     }
     if (sub) {
       const obj = isObj(container[key]) ? (container[key] as Obj) : (container[key] = {});
-      setCi(obj as Obj, sub.name, normalizeValue(sub, value, where));
+      setCi(obj as Obj, sub.name, normalizeValue(sub, value, where, lx));
       return;
     }
-    const nv = normalizeValue(def, value, where);
+    const nv = normalizeValue(def, value, where, lx);
     // add merges into a complex value (RFC 7644 §3.5.2.1); replace sets it whole.
     if (op === "add" && def.type === "complex" && isObj(container[key]) && isObj(nv)) Object.assign(container[key] as Obj, nv);
     else container[key] = nv;
@@ -179,7 +200,7 @@ function apply(target: Obj, op: PatchOpName, path: AttrPath, value: unknown, rs:
   }
 
   if (!filter && !sub) {
-    const added = normalizeValue(def, value, where) as unknown[];
+    const added = normalizeValue(def, value, where, lx) as unknown[];
     const base = op === "add" ? list : [];
     const seen = new Set(base.map((el) => canonicalJson(el)));
     container[key] = [...base, ...added.filter((el) => !seen.has(canonicalJson(el)))];
@@ -192,9 +213,9 @@ function apply(target: Obj, op: PatchOpName, path: AttrPath, value: unknown, rs:
   const targets = created ? [appendFromFilter(container, key, list, filter, where)] : matches;
   for (const [i, el] of targets.entries()) {
     if (!isObj(el)) continue;
-    if (sub) setCi(el, sub.name, normalizeValue(sub, value, where));
+    if (sub) setCi(el, sub.name, normalizeValue(sub, value, where, lx));
     else {
-      const nv = normalizeValue({ ...def, multiValued: false }, value, where) as Obj;
+      const nv = normalizeValue({ ...def, multiValued: false }, value, where, lx) as Obj;
       // A new element keeps the filter's terms (type "work") under what the value says.
       if (op === "add" || created) Object.assign(el, nv);
       else {

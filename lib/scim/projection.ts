@@ -1,6 +1,7 @@
-import type { AttrPath } from "./filter";
+import type { AttrPath, Filter } from "./filter";
+import { matchesFilter } from "./filter-match";
 import { isObj, type Obj } from "./resource-shape";
-import { extensionOf, subAttribute, topAttribute, type ResourceSchema } from "./schema";
+import { caseExactAt, extensionOf, subAttribute, topAttribute, type ResourceSchema } from "./schema";
 
 /** Returned whatever `attributes` or `excludedAttributes` say (RFC 7643 §7 "returned: always"). */
 const ALWAYS = new Set(["schemas", "id"]);
@@ -10,6 +11,8 @@ interface Target {
   container?: string;
   key?: string;
   sub?: string;
+  /** A value filter on a multi-valued attribute: only matching elements are concerned. */
+  select?: (el: unknown) => boolean;
 }
 
 /** Where a listed attribute lives in a rendered resource; undefined when the schema has no such attribute (ignored, as RFC 7644 §3.4.2.5 allows). */
@@ -20,7 +23,10 @@ function locate(rs: ResourceSchema, p: AttrPath): Target | undefined {
   if (!top) return undefined;
   const sub = second ? subAttribute(top.def, second.name)?.name : undefined;
   if (second && !sub) return undefined;
-  return { container: top.extension, key: top.def.name, sub };
+  if (!first.filter || !top.def.multiValued) return { container: top.extension, key: top.def.name, sub };
+  const filter: Filter = first.filter;
+  const caseExact = (urn: string | undefined, names: readonly string[]) => caseExactAt(rs, urn ?? top.extension, [top.def.name, ...names]);
+  return { container: top.extension, key: top.def.name, sub, select: (el) => isObj(el) && matchesFilter(el, filter, { caseExact }) };
 }
 
 function copyInto(out: Obj, from: Obj, t: Target): void {
@@ -34,6 +40,14 @@ function copyInto(out: Obj, from: Obj, t: Target): void {
   const v = src[key];
   if (v === undefined) return;
   const dst = t.container ? ((out[t.container] ??= {}) as Obj) : out;
+  if (t.select && Array.isArray(v)) {
+    // emails[type eq "work"] and emails[type eq "work"].value: the matching elements, whole or one sub-attribute of each.
+    const picked = v.filter(t.select).map((el) => (t.sub ? (isObj(el) && el[t.sub] !== undefined ? { [t.sub]: el[t.sub] } : undefined) : el));
+    const prev = Array.isArray(dst[key]) ? (dst[key] as unknown[]) : [];
+    const all = [...prev, ...picked.filter((el) => el !== undefined && !prev.includes(el))];
+    if (all.length) dst[key] = all;
+    return;
+  }
   if (!t.sub) {
     dst[key] = v;
     return;
@@ -58,11 +72,16 @@ function removeFrom(out: Obj, t: Target): void {
   const holder = t.container ? out[t.container] : out;
   if (!isObj(holder) || ALWAYS.has(t.key!)) return;
   if (!t.sub) {
-    delete holder[t.key!];
+    const v = holder[t.key!];
+    if (t.select && Array.isArray(v)) {
+      const kept = v.filter((el) => !t.select!(el));
+      if (kept.length) holder[t.key!] = kept;
+      else delete holder[t.key!];
+    } else delete holder[t.key!];
     return;
   }
   const v = holder[t.key!];
-  for (const el of Array.isArray(v) ? v : [v]) if (isObj(el)) delete el[t.sub];
+  for (const el of Array.isArray(v) ? v : [v]) if (isObj(el) && (!t.select || t.select(el))) delete el[t.sub];
 }
 
 /**

@@ -46,3 +46,17 @@ function etagListIncludes(header: string, version: string): boolean {
   const strip = (t: string) => t.trim().replace(/^W\//, "");
   return header.split(",").some((t) => t.trim() === "*" || strip(t) === strip(version));
 }
+
+/**
+ * A PATCH answer (RFC 7644 §3.5.2 allows 200 with the resource or 204): the
+ * request's `Prefer: return=minimal|representation` (RFC 7240) decides, else the
+ * configured default (ATTEST_SCIM_PATCH_RETURN). 204 still carries the ETag.
+ */
+export function patchResponse(req: Request, fallback: "representation" | "minimal", resource: Obj): Response {
+  const asked = /(?:^|[\s,;])return\s*=\s*"?(minimal|representation)"?/i.exec(req.headers.get("prefer") ?? "")?.[1]?.toLowerCase();
+  const applied: Record<string, string> = asked ? { "preference-applied": `return=${asked}` } : {};
+  if ((asked ?? fallback) === "minimal") return new Response(null, { status: 204, headers: { etag: metaOf(resource).version, ...applied } });
+  const res = resourceResponse(resource);
+  for (const [k, v] of Object.entries(applied)) res.headers.set(k, v);
+  return res;
+}

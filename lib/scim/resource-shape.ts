@@ -1,3 +1,4 @@
+import { ignoreOr, type Leniency } from "./config";
 import { invalidValue } from "./errors";
 import { COMMON_ATTRIBUTES, extensionOf, findByName, subAttribute, type AttributeDef, type ResourceSchema } from "./schema";
 
@@ -13,20 +14,26 @@ const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{
  * value for a multi-valued attribute is wrapped, "True"/"False" strings become
  * booleans (Entra ID), and a bare string for a complex attribute with a `value`
  * sub-attribute becomes `{ value }` (Entra ID sends `manager` that way).
+ * When lenient (`lx` not strict), an unknown sub-attribute is ignored (its path is
+ * recorded) and a one-element list for a single-valued attribute is unwrapped
+ * (Entra ID adds a manager as `[{ "value": … }]`).
  * Returns undefined for null, which callers treat as "unassigned".
  */
-export function normalizeValue(def: AttributeDef, v: unknown, where: string): unknown {
+export function normalizeValue(def: AttributeDef, v: unknown, where: string, lx?: Leniency): unknown {
   if (v === null || v === undefined) return undefined;
   if (def.multiValued) {
     const list = Array.isArray(v) ? v : [v];
-    const out = list.map((el, i) => single(def, el, `${where}[${i}]`)).filter((el) => el !== undefined);
+    const out = list.map((el, i) => single(def, el, `${where}[${i}]`, lx)).filter((el) => el !== undefined);
     return out;
   }
-  if (Array.isArray(v)) throw invalidValue(`${where} takes one value, not a list`);
-  return single(def, v, where);
+  if (Array.isArray(v)) {
+    if (v.length === 1 && lx && !lx.strict) return single(def, v[0], where, lx);
+    throw invalidValue(`${where} takes one value, not a list`);
+  }
+  return single(def, v, where, lx);
 }
 
-function single(def: AttributeDef, v: unknown, where: string): unknown {
+function single(def: AttributeDef, v: unknown, where: string, lx?: Leniency): unknown {
   if (v === null || v === undefined) return undefined;
   switch (def.type) {
     case "complex": {
@@ -35,8 +42,11 @@ function single(def: AttributeDef, v: unknown, where: string): unknown {
       const out: Obj = {};
       for (const [k, x] of Object.entries(v)) {
         const sub = subAttribute(def, k);
-        if (!sub) throw invalidValue(`${where}.${k} is not an attribute of ${def.name}`);
-        const nv = normalizeValue(sub, x, `${where}.${sub.name}`);
+        if (!sub) {
+          ignoreOr(lx, `${where}.${k}`, () => invalidValue(`${where}.${k} is not an attribute of ${def.name}`));
+          continue;
+        }
+        const nv = normalizeValue(sub, x, `${where}.${sub.name}`, lx);
         if (nv !== undefined) out[sub.name] = nv;
       }
       return out;
@@ -66,16 +76,19 @@ export function bodyAttribute(rs: ResourceSchema, key: string): AttributeDef | u
 
 /**
  * A client-sent resource (POST, PUT, or the result of PATCH) in canonical form.
- * Unknown attributes and extensions are a 400 naming them; read-only ones
- * (id, meta, groups) are dropped as RFC 7643 §2.2 says; `schemas` is checked
- * and then recomputed by the server. Required attributes must be present.
+ * Unknown attributes and extensions are a 400 naming them when strict (the
+ * default); a lenient source ignores them and records their paths in `lx`
+ * (RFC 7644 §3.3 lets a service provider ignore what it does not support).
+ * Read-only attributes (id, meta, groups) are dropped as RFC 7643 §2.2 says;
+ * `schemas` is checked and then recomputed by the server. Required attributes
+ * must be present.
  */
-export function normalizeResource(raw: unknown, rs: ResourceSchema): Obj {
+export function normalizeResource(raw: unknown, rs: ResourceSchema, lx?: Leniency): Obj {
   if (!isObj(raw)) throw invalidValue(`the body must be a ${rs.name} object`);
   const out: Obj = {};
   for (const [key, v] of Object.entries(raw)) {
     if (key.toLowerCase() === "schemas") {
-      checkSchemas(v, rs);
+      checkSchemas(v, rs, lx);
       continue;
     }
     const ext = extensionOf(rs, key);
@@ -85,18 +98,24 @@ export function normalizeResource(raw: unknown, rs: ResourceSchema): Obj {
       const inner: Obj = {};
       for (const [k, x] of Object.entries(v)) {
         const def = findByName(ext.attributes, k);
-        if (!def) throw invalidValue(`${k} is not an attribute of ${ext.id}`);
+        if (!def) {
+          ignoreOr(lx, `${ext.id}:${k}`, () => invalidValue(`${k} is not an attribute of ${ext.id}`));
+          continue;
+        }
         if (def.mutability === "readOnly") continue;
-        const nv = normalizeValue(def, x, def.name);
+        const nv = normalizeValue(def, x, def.name, lx);
         if (nv !== undefined) inner[def.name] = nv;
       }
       if (Object.keys(inner).length) out[ext.id] = inner;
       continue;
     }
     const def = bodyAttribute(rs, key);
-    if (!def) throw invalidValue(`${key} is not an attribute of ${rs.name}${/^urn:/i.test(key) ? " (unknown schema extension)" : ""}`);
+    if (!def) {
+      ignoreOr(lx, key, () => invalidValue(`${key} is not an attribute of ${rs.name}${/^urn:/i.test(key) ? " (unknown schema extension)" : ""}`));
+      continue;
+    }
     if (def.mutability === "readOnly" || def.name === "schemas") continue;
-    const nv = normalizeValue(def, v, def.name);
+    const nv = normalizeValue(def, v, def.name, lx);
     if (nv !== undefined && !(Array.isArray(nv) && nv.length === 0)) out[def.name] = nv;
   }
   for (const def of rs.core.attributes) {
@@ -105,11 +124,14 @@ export function normalizeResource(raw: unknown, rs: ResourceSchema): Obj {
   return out;
 }
 
-function checkSchemas(v: unknown, rs: ResourceSchema): void {
+/** `schemas` must list URNs; one a resource of this type does not carry is refused when strict, ignored (as `schemas[i]`) when lenient. */
+function checkSchemas(v: unknown, rs: ResourceSchema, lx?: Leniency): void {
   if (!Array.isArray(v) || v.some((s) => typeof s !== "string")) throw invalidValue("schemas must be a list of schema URNs");
-  for (const s of v as string[]) {
-    if (s.toLowerCase() !== rs.core.id.toLowerCase() && !extensionOf(rs, s)) throw invalidValue(`schemas names ${JSON.stringify(s)}, which a ${rs.name} does not carry`);
-  }
+  (v as string[]).forEach((s, i) => {
+    if (s.toLowerCase() !== rs.core.id.toLowerCase() && !extensionOf(rs, s)) {
+      ignoreOr(lx, `schemas[${i}]`, () => invalidValue(`schemas[${i}] names a schema that a ${rs.name} does not carry`));
+    }
+  });
 }
 
 /** The `schemas` a stored resource answers with: its core schema and each extension it has data for. */

@@ -64,6 +64,11 @@ it("random client input only ever fails with a ScimError", () => {
     };
     onlyScimErrors(() => normalizeResource(applyPatch(user, parsePatchRequest(message), USER_RESOURCE), USER_RESOURCE));
     onlyScimErrors(() => normalizeResource(applyPatch(group, parsePatchRequest(message), GROUP_RESOURCE), GROUP_RESOURCE));
+    // The lenient paths (a source not in ATTEST_SCIM_STRICT) skip instead of throwing: they must be as safe.
+    const lx = { strict: false, ignored: [] as string[] };
+    onlyScimErrors(() => normalizeResource(value(), rnd(2) ? USER_RESOURCE : GROUP_RESOURCE, lx));
+    onlyScimErrors(() => normalizeResource(applyPatch(user, parsePatchRequest({ ...message, id: "x" }, lx), USER_RESOURCE, lx), USER_RESOURCE, lx));
+    onlyScimErrors(() => normalizeResource(applyPatch(group, parsePatchRequest(message, lx), GROUP_RESOURCE, lx), GROUP_RESOURCE, lx));
   }
   expect(seed).not.toBe(20240601);
 });

@@ -9,6 +9,7 @@ import { newId, ulid } from "@/lib/ids";
 import { bumpGraphVersion } from "@/lib/ingest/graph-writer";
 import { firstAttributeSecret, secretRefusal } from "@/lib/ingest/secrets/attributes";
 import type { ScimSource } from "./auth";
+import type { Leniency } from "./config";
 import { invalidValue } from "./errors";
 
 /** What every SCIM domain function works with: the database, the source the token names, and where the API lives. */
@@ -18,6 +19,8 @@ export interface ScimContext {
   /** Absolute SCIM root, e.g. https://attest.example/scim/v2. */
   base: string;
   requestId: string;
+  /** Strict (refuse) or lenient (ignore and record) about unknown input; unset is strict. */
+  lx?: Leniency;
 }
 
 export type NodeRow = typeof nodes.$inferSelect;
@@ -28,16 +31,21 @@ export type ScimEdgeKind = "member_of" | "manages";
  * One SCIM write: a transaction that first locks the source row, so writes of
  * one source never interleave (userName uniqueness and edge diffs are checked
  * and applied under the lock), then marks the graph changed, records when the
- * source last spoke, and appends the audit event, all or nothing.
+ * source last spoke, and appends the audit event (and any `more` events the
+ * write caused, such as pending manager references it resolved), all or nothing.
  */
-export async function scimWrite<T>(ctx: ScimContext, fn: (tx: Db, at: Date) => Promise<{ result: T; audit: Omit<AuditEventInput, "requestId"> }>): Promise<T> {
+export async function scimWrite<T>(
+  ctx: ScimContext,
+  fn: (tx: Db, at: Date) => Promise<{ result: T; audit: Omit<AuditEventInput, "requestId">; more?: Omit<AuditEventInput, "requestId">[] }>,
+): Promise<T> {
   return ctx.db.transaction(async (tx) => {
     await tx.select({ id: sources.id }).from(sources).where(eq(sources.id, ctx.source.id)).for("update");
     const at = new Date();
-    const { result, audit } = await fn(tx, at);
+    const { result, audit, more = [] } = await fn(tx, at);
     await tx.update(sources).set({ lastImportAt: at, updatedAt: at }).where(eq(sources.id, ctx.source.id));
     await bumpGraphVersion(tx);
-    await emitAudit(tx, systemActor(`scim:${ctx.source.name}`), { ...audit, requestId: ctx.requestId });
+    const actor = systemActor(`scim:${ctx.source.name}`);
+    for (const event of [audit, ...more]) await emitAudit(tx, actor, { ...event, requestId: ctx.requestId });
     return result;
   });
 }

@@ -1,12 +1,13 @@
 import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { nodes } from "@/db/schema";
-import { ScimError, invalidValue, mutability, scimNotFound } from "./errors";
+import { ScimError, mutability, scimNotFound } from "./errors";
+import { findManager, linkManager, managerRef, markReportsPending, resolvePendingReports } from "./manager";
 import { applyPatch, parsePatchRequest } from "./patch";
 import { checkIfMatch, withMeta } from "./render";
 import { isObj, normalizeResource, type Obj } from "./resource-shape";
 import { ENTERPRISE_USER_SCHEMA, USER_RESOURCE } from "./schema";
-import { endScimNode, findByScimIds, findScimNode, insertScimNode, linkedEdges, scimWrite, syncEdges, updateScimNode, type NodeFields, type NodeRow, type ScimContext } from "./store";
+import { endScimNode, findScimNode, insertScimNode, linkedEdges, scimWrite, updateScimNode, type NodeFields, type NodeRow, type ScimContext } from "./store";
 
 /**
  * SCIM Users as `human` nodes of the token's source. The node's externalId is
@@ -14,14 +15,15 @@ import { endScimNode, findByScimIds, findScimNode, insertScimNode, linkedEdges, 
  * attribute scimExternalId. The resource as sent (minus password, which Attest
  * never stores) is kept as attribute `scim`, so a GET answers what was written;
  * `groups` and `meta` are computed. EnterpriseUser `manager` becomes a `manages`
- * edge from the manager to this user.
+ * edge from the manager to this user (lib/scim/manager.ts, pending until that
+ * manager arrives when the source is lenient).
  */
 
 const str = (v: unknown) => (typeof v === "string" && v.trim() ? v : undefined);
 const ext = (r: Obj): Obj => (isObj(r[ENTERPRISE_USER_SCHEMA]) ? (r[ENTERPRISE_USER_SCHEMA] as Obj) : {});
 
-/** The node columns a User resource maps to. */
-export function userNodeFields(resource: Obj): NodeFields {
+/** The node columns a User resource maps to (also used to summarise the stored state for the audit). */
+export function userNodeFields(resource: Obj, managerPending = false): NodeFields {
   const { password: _password, ...scim } = resource;
   const name = isObj(resource.name) ? resource.name : {};
   const emails = Array.isArray(resource.emails) ? resource.emails.filter(isObj) : [];
@@ -39,12 +41,23 @@ export function userNodeFields(resource: Obj): NodeFields {
       title: str(resource.title),
       department: str(enterprise.department),
       employeeNumber: str(enterprise.employeeNumber),
-      managerId: isObj(enterprise.manager) ? str(enterprise.manager.value) : undefined,
+      managerId: managerRef(resource),
+      managerPending: managerPending || undefined,
       scimExternalId: str(resource.externalId),
       status,
       scim,
     },
   };
+}
+
+/**
+ * What a write stores of a User: its node columns, with the resource as sent under
+ * `attributes.scim` (EnterpriseUser attributes included). Create, replace and patch
+ * all go through here, once per write and only for the new state, so a check of the
+ * values to be stored (issue 13's secret scan of extension attributes) is one call here.
+ */
+export function userFieldsToStore(resource: Obj, managerPending: boolean): NodeFields {
+  return userNodeFields(resource, managerPending);
 }
 
 /**
@@ -65,7 +78,7 @@ export async function renderUsers(ctx: ScimContext, rows: NodeRow[], db: Db = ct
 
 async function load(ctx: ScimContext, db: Db, id: string): Promise<{ row: NodeRow; resource: Obj }> {
   const row = await findScimNode(db, ctx.source.id, "human", id);
-  if (!row) throw scimNotFound("User", id);
+  if (!row) throw scimNotFound("User");
   const [resource] = await renderUsers(ctx, [row], db);
   return { row, resource: resource! };
 }
@@ -89,21 +102,7 @@ async function checkUserName(tx: Db, ctx: ScimContext, userName: string, exceptI
       ),
     )
     .limit(1);
-  if (dup) throw new ScimError(409, "uniqueness", `userName ${JSON.stringify(userName)} is already taken in this source`);
-}
-
-/** Points the user's manages edge at the manager the resource names (or ends it), in the same transaction. */
-async function syncManager(tx: Db, ctx: ScimContext, user: NodeRow, resource: Obj, at: Date) {
-  const managerId = userNodeFields(resource).attributes.managerId as string | undefined;
-  const existing = await linkedEdges(tx, ctx.source.id, "manages", "to", [user.id]);
-  const desired = [];
-  if (managerId) {
-    if (managerId === user.externalId) throw invalidValue("a user cannot be their own manager");
-    const [manager] = await findByScimIds(tx, ctx.source.id, ["human"], [managerId]);
-    if (!manager) throw invalidValue(`${ENTERPRISE_USER_SCHEMA}:manager.value ${JSON.stringify(managerId)} is not a User of this source`);
-    desired.push({ from: manager, to: user });
-  }
-  return syncEdges(tx, ctx.source.id, "manages", existing, desired, "from", at);
+  if (dup) throw new ScimError(409, "uniqueness", "userName is already taken in this source");
 }
 
 const summary = (f: NodeFields) => {
@@ -113,14 +112,16 @@ const summary = (f: NodeFields) => {
 
 /** POST /Users: 201 with the stored resource. */
 export async function createUser(ctx: ScimContext, body: unknown): Promise<Obj> {
-  const resource = normalizeResource(body, USER_RESOURCE);
-  const fields = userNodeFields(resource);
+  const resource = normalizeResource(body, USER_RESOURCE, ctx.lx);
   return scimWrite(ctx, async (tx, at) => {
     await checkUserName(tx, ctx, resource.userName as string);
+    const manager = await findManager(tx, ctx, resource);
+    const fields = userFieldsToStore(resource, manager.kind === "pending");
     const row = await insertScimNode(tx, ctx.source.id, "human", fields, at);
-    await syncManager(tx, ctx, row, resource, at);
+    await linkManager(tx, ctx, row, manager, at);
+    const more = await resolvePendingReports(tx, ctx, row, at);
     const [out] = await renderUsers(ctx, [row], tx);
-    return { result: out!, audit: { action: "scim.user.create", target: { type: "node", id: row.id }, after: { scimId: row.externalId, ...summary(fields) } } };
+    return { result: out!, audit: { action: "scim.user.create", target: { type: "node", id: row.id }, after: { scimId: row.externalId, ...summary(fields) } }, more };
   });
 }
 
@@ -135,27 +136,29 @@ async function save(ctx: ScimContext, id: string, action: "scim.user.replace" | 
     if (opts.request) checkIfMatch(opts.request, current);
     const { resource, extra } = next(current);
     await checkUserName(tx, ctx, resource.userName as string, row.id);
-    const before = userNodeFields(isObj(row.attributes.scim) ? row.attributes.scim : {});
-    const fields = userNodeFields(resource);
+    const before = userNodeFields(isObj(row.attributes.scim) ? row.attributes.scim : {}, row.attributes.managerPending === true);
+    const manager = await findManager(tx, ctx, resource, row);
+    const fields = userFieldsToStore(resource, manager.kind === "pending");
     const updated = await updateScimNode(tx, row.id, fields, at);
-    await syncManager(tx, ctx, updated, resource, at);
+    await linkManager(tx, ctx, updated, manager, at);
+    const more = await resolvePendingReports(tx, ctx, updated, at);
     const [out] = await renderUsers(ctx, [updated], tx);
-    return { result: out!, audit: { action, target: { type: "node", id: row.id }, before: summary(before), after: { scimId: row.externalId, ...summary(fields), ...extra } } };
+    return { result: out!, audit: { action, target: { type: "node", id: row.id }, before: summary(before), after: { scimId: row.externalId, ...summary(fields), ...extra } }, more };
   });
 }
 
 /** PUT /Users/{id}: the body replaces the resource (RFC 7644 §3.5.1); a different id in it is a mutability error. */
 export async function replaceUser(ctx: ScimContext, id: string, body: unknown, opts: WriteOptions = {}): Promise<Obj> {
   if (isObj(body) && body.id !== undefined && body.id !== id) throw mutability("id is read-only and must match the URL");
-  const resource = normalizeResource(body, USER_RESOURCE);
+  const resource = normalizeResource(body, USER_RESOURCE, ctx.lx);
   return save(ctx, id, "scim.user.replace", opts, () => ({ resource }));
 }
 
 /** PATCH /Users/{id}: the operations apply to the current resource, and the result must still be a valid User. */
 export async function patchUser(ctx: ScimContext, id: string, body: unknown, opts: WriteOptions = {}): Promise<Obj> {
-  const ops = parsePatchRequest(body);
+  const ops = parsePatchRequest(body, ctx.lx);
   return save(ctx, id, "scim.user.patch", opts, (current) => ({
-    resource: normalizeResource(applyPatch(current, ops, USER_RESOURCE), USER_RESOURCE),
+    resource: normalizeResource(applyPatch(current, ops, USER_RESOURCE, ctx.lx), USER_RESOURCE, ctx.lx),
     // Paths only: values may carry personal data or a password.
     extra: { operations: ops.map((o) => ({ op: o.op, path: o.path ?? null })) },
   }));
@@ -167,6 +170,7 @@ export async function deleteUser(ctx: ScimContext, id: string, opts: WriteOption
     const { row, resource } = await load(ctx, tx, id);
     if (opts.request) checkIfMatch(opts.request, resource);
     const edgesEnded = await endScimNode(tx, ctx.source.id, row.id, at);
+    await markReportsPending(tx, ctx, row.id, at);
     return { result: undefined, audit: { action: "scim.user.delete", target: { type: "node", id: row.id }, before: { scimId: row.externalId, userName: row.attributes.userName, name: row.name }, after: { validTo: at.toISOString(), edgesEnded } } };
   });
 }

@@ -5,6 +5,7 @@ import * as resourceTypesRoute from "./ResourceTypes/route";
 import * as schemaRoute from "./Schemas/[id]/route";
 import * as schemasRoute from "./Schemas/route";
 import * as spConfigRoute from "./ServiceProviderConfig/route";
+import * as serviceConfigurationRoute from "./serviceConfiguration/route";
 import * as userRoute from "./Users/[id]/route";
 import * as usersRoute from "./Users/route";
 import * as restRoute from "./[...rest]/route";
@@ -34,6 +35,7 @@ function route(pathname: string): { mod: Module; params: Record<string, unknown>
     ResourceTypes: [resourceTypesRoute as Module, resourceTypeRoute as Module],
   };
   if (first === "ServiceProviderConfig" && !id) return { mod: spConfigRoute as Module, params: {} };
+  if (first === "serviceConfiguration" && !id) return { mod: serviceConfigurationRoute as Module, params: {} };
   const pair = first ? table[first] : undefined;
   if (pair && !more.length) return id ? { mod: pair[1], params: { id: decodeURIComponent(id) } } : { mod: pair[0], params: {} };
   return { mod: restRoute as Module, params: { rest: parts } };

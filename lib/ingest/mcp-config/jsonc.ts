@@ -2,8 +2,7 @@
  * A bounded JSONC reader for configs pasted from READMEs: JSON plus `//` and
  * `/* *\/` comments, trailing commas, `#` comment lines, and a bare member list
  * (`"mcpServers": { ... }` without the outer braces). Objects become Maps, so a
- * key such as `constructor` stays plain data; `__proto__` is refused, as in
- * every other JSON body the API reads (lib/api/json-limits.ts). Errors carry a
+ * key such as `__proto__` or `constructor` stays plain data. Errors carry a
  * line and column and never quote input beyond one character (inputs hold
  * secrets).
  */
@@ -111,8 +110,6 @@ class Reader {
       if (this.peek() !== '"') this.fail(`expected a double-quoted property name${close ? " or '}'" : ""}, found ${this.describe()}`);
       const keyPos = this.pos;
       const key = this.string();
-      // Refused by name like everywhere else: a later merge of this data into a plain object would set a prototype.
-      if (key === "__proto__") this.fail("the key __proto__ is not accepted", keyPos);
       this.trivia();
       if (this.peek() !== ":") this.fail(`expected ':' after a property name, found ${this.describe()}`);
       this.pos++;

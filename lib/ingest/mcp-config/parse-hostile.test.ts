@@ -30,7 +30,7 @@ describe("parseMcpConfig refuses what it cannot make sense of, with a reason and
   });
 
   it("an unknown shape lists the keys it found", async () => {
-    expect(errorsOf((await parse('{"mcp_servers": {}, "theme": "dark"}')))[0]!.message).toMatch(/^unknown config shape: .*found keys "mcp_servers", "theme"$/);
+    expect(errorsOf((await parse('{"tools": {}, "theme": "dark"}')))[0]!.message).toMatch(/^unknown config shape: .*found keys "tools", "theme"$/);
   });
 
   it("a bad server is refused whole, every problem listed with its path", async () => {
@@ -40,24 +40,15 @@ describe("parseMcpConfig refuses what it cannot make sense of, with a reason and
       { path: "mcpServers.b.args[1]", message: "must be a string, found an object" },
       { path: "mcpServers.b.env.T", message: "must be a string, found an array" },
       { path: "mcpServers.c", message: "a server definition must be an object, found a string" },
-      { path: "mcpServers.d.type", message: 'unknown transport "websocket": expected stdio, http or sse' },
     ]);
+    // An unknown transport is not a reason to lose the server: it is read from its URL, with a warning (formats.test.ts).
   });
 
-  it("a server or any key named __proto__ is refused, like in every other JSON body; constructor is plain data", async () => {
-    const refused = [
-      '{"mcpServers": {"__proto__": {"command": "npx", "args": ["-y", "evil"]}}}',
-      '{"mcpServers": {"a": {"command": "uvx", "args": ["x"], "env": {"__proto__": "y"}}}}',
-      '{"mcpServers": {"a": {"url": "https://h.example.com/mcp", "headers": {"__proto__": {"polluted": true}}}}}',
-      '{"__proto__": {"mcpServers": {"a": {"command": "x"}}}}',
-      '"mcpServers": {"__proto__": {"command": "x"}}',
-    ];
-    for (const text of refused) {
-      const errors = errorsOf(await parse(text));
-      expect(errors, text).toHaveLength(1);
-      expect(errors[0]!.message).toMatch(/^line 1, column \d+: the key __proto__ is not accepted$/);
-    }
-    const r = await parse('{"mcpServers": {"constructor": {"command": "uvx", "args": ["x"], "env": {"constructor": "y"}}}}');
+  it("a key or server named __proto__ is refused with its path, as everywhere in the API; constructor is plain data", async () => {
+    expect(errorsOf((await parse('{"mcpServers": {"__proto__": {"command": "npx", "args": ["-y", "evil"]}}}')))).toEqual([{ path: "mcpServers.__proto__", message: "the key __proto__ is not accepted" }]);
+    expect(errorsOf((await parse('{"__proto__": {"mcpServers": {"a": {"command": "x"}}}}')))).toEqual([{ path: "__proto__", message: "the key __proto__ is not accepted" }]);
+    expect(errorsOf((await parse('{"mcpServers": {"a": {"command": "uvx", "env": {"__proto__": "y"}}}}')))).toEqual([{ path: "mcpServers.a.env.__proto__", message: "the key __proto__ is not accepted" }]);
+    const r = (await parse('{"mcpServers": {"constructor": {"command": "uvx", "args": ["x"], "env": {"constructor": "y"}}}}'));
     expect(r.ok && r.document.nodes.map((n) => [n.externalId, n.attributes?.command, n.attributes?.envKeys])).toEqual([["constructor", "uvx", ["constructor"]]]);
     expect(({} as Record<string, unknown>).command).toBeUndefined();
     expect(Object.prototype.hasOwnProperty.call(Object.prototype, "args")).toBe(false);
@@ -97,7 +88,12 @@ describe("parseMcpConfig refuses what it cannot make sense of, with a reason and
   });
 
   it("an empty server map is a valid, empty config", async () => {
-    expect((await parse('{"mcpServers": {}}'))).toEqual({ ok: true, document: { source: "mcp-configs", mode: "incremental", nodes: [], edges: [] }, warnings: ["the config defines no servers"] });
+    expect((await parse('{"mcpServers": {}}'))).toEqual({
+      ok: true,
+      document: { source: "mcp-configs", mode: "incremental", nodes: [], edges: [] },
+      warnings: ["the config defines no servers"],
+      detected: { syntax: "json", formats: ["mcpServers"], label: "mcpServers (Claude Desktop, Cursor or a compatible client)" },
+    });
   });
 
   it("never throws on mangled fixtures (deterministic fuzz: deletions, insertions, truncations)", async () => {

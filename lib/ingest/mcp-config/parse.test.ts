@@ -60,7 +60,7 @@ describe("parseMcpConfig on the README fixtures", () => {
 
   it.each(FILES.map((f) => [path.basename(f), f]))("%s: never throws; strict JSON parses with servers, the rest parse or fail with a line:column", async (name, file) => {
     const text = read(file);
-    const r: McpConfigResult = await parse(text); // a throw fails the test
+    const r: McpConfigResult = await (await parse(text)); // a throw fails the test
     const strict = STRICTNESS.get(name) !== "not-strict-json";
     expect(isStrictJson(text)).toBe(strict);
     if (strict || r!.ok) {

@@ -23,8 +23,9 @@ import {
   type NodeRefRecord,
 } from "@/lib/ingest/graph-document";
 import { scanServer, type CredentialRecord } from "./credentials";
-import { parseJsonc } from "./jsonc";
-import { formatConfigPath, readConfigShape, type RawServer } from "./shape";
+import { FORMAT_LABELS } from "./formats/common";
+import { formatConfigPath, MAX_NAME_LENGTH, readConfigShape, type ConfigFormat, type RawServer } from "./shape";
+import { parseConfigText, type ConfigSyntax } from "./syntax";
 
 export interface McpConfigOptions {
   /** The Attest source the document is for (`mcp-configs`, `laptop-ada`). */
@@ -34,21 +35,35 @@ export interface McpConfigOptions {
   location?: string;
   /** The principal whose client reads this config: gets a `connects_to` edge to every server. */
   owner?: NodeRefRecord;
+  /** The server's name when the config is a single server definition (an install-guide snippet). */
+  server?: string;
+  /** The uploaded file's name: like `location`, tells which client wrote a plain mcpServers map, but is not written into locations. */
+  fileName?: string;
 }
-export type McpConfigResult = { ok: true; document: GraphDocument; warnings: string[] } | { ok: false; errors: ErrorDetail[] };
+export interface DetectedConfig {
+  syntax: ConfigSyntax;
+  /** Every client format read, e.g. ["codex"] or ["vscode", "claude-code"]. */
+  formats: ConfigFormat[];
+  /** For people: "Codex config.toml (mcp_servers)". */
+  label: string;
+}
+export type McpConfigResult = { ok: true; document: GraphDocument; warnings: string[]; detected: DetectedConfig } | { ok: false; errors: ErrorDetail[] };
 
 export const MCP_CONFIG_LIMITS = { maxBytes: 5 * 1024 * 1024, maxServers: 500, maxDepth: 64 } as const;
 
-/** Reads a Claude Desktop / Cursor / Windsurf / VS Code MCP config (JSONC or a pasted fragment) into a graph document. */
+/** Most warnings listed in one answer; one hostile file must not produce megabytes of them. */
+export const MAX_WARNINGS = 200;
+
+/**
+ * Reads an MCP client config (JSON/JSONC or a pasted fragment, Codex TOML,
+ * Continue YAML; see shape.ts for the clients) into a graph document.
+ */
 export async function parseMcpConfig(text: string, opts: McpConfigOptions): Promise<McpConfigResult> {
   const optionErrors = checkOptions(text, opts);
   if (optionErrors.length) return { ok: false, errors: optionErrors };
-  const parsed = parseJsonc(text, MCP_CONFIG_LIMITS.maxDepth);
-  if (!parsed.ok) {
-    const { line, column, message } = parsed.error;
-    return { ok: false, errors: [{ path: `${line}:${column}`, message: `line ${line}, column ${column}: ${message}` }] };
-  }
-  const shaped = readConfigShape(parsed.value, MCP_CONFIG_LIMITS.maxServers);
+  const parsed = parseConfigText(text, MCP_CONFIG_LIMITS.maxDepth);
+  if (!parsed.ok) return { ok: false, errors: [parsed.error] };
+  const shaped = readConfigShape(parsed.value, MCP_CONFIG_LIMITS.maxServers, { location: opts.location ?? opts.fileName, server: opts.server, syntax: parsed.syntax });
   if (!shaped.ok) return shaped;
   const { shape } = shaped;
   const warnings = [...parsed.warnings, ...shaped.warnings];
@@ -73,7 +88,7 @@ export async function parseMcpConfig(text: string, opts: McpConfigOptions): Prom
       ...(server.env.length ? { env: scan.env } : {}),
       ...(server.headers.length ? { headers: scan.headers } : {}),
       configLocation: configLocation(opts.location, server),
-      configFormat: shape.format,
+      configFormat: server.format ?? shape.format,
       ...(scan.cwd ? { cwd: scan.cwd } : {}),
       ...(server.disabled ? { disabled: true } : {}),
     });
@@ -82,13 +97,24 @@ export async function parseMcpConfig(text: string, opts: McpConfigOptions): Prom
   }
   const errors = doc.validate();
   if (errors.length) return { ok: false, errors };
-  return { ok: true, document: { source: opts.source, mode: opts.mode ?? "incremental", nodes: doc.nodes, edges: doc.edges }, warnings };
+  const detected: DetectedConfig = { syntax: parsed.syntax, formats: shape.formats, label: shape.formats.map((f) => FORMAT_LABELS[f]).join(" + ") };
+  return { ok: true, document: { source: opts.source, mode: opts.mode ?? "incremental", nodes: doc.nodes, edges: doc.edges }, warnings: boundWarnings(warnings), detected };
+}
+
+/** Distinct warnings, at most MAX_WARNINGS, then a count of the rest. */
+function boundWarnings(all: string[]): string[] {
+  const distinct = [...new Set(all)];
+  return distinct.length <= MAX_WARNINGS ? distinct : [...distinct.slice(0, MAX_WARNINGS), `… and ${distinct.length - MAX_WARNINGS} more warnings`];
 }
 
 function checkOptions(text: unknown, opts: McpConfigOptions): ErrorDetail[] {
   if (typeof text !== "string") return [{ path: "(root)", message: "the config must be text" }];
   const errors: ErrorDetail[] = [];
   if (!SOURCE_NAME_RE.test(opts.source)) errors.push({ path: "source", message: "source must be 1-100 letters, digits, dot, dash or underscore" });
+  if (opts.server !== undefined) {
+    const problem = serverNameProblem(opts.server);
+    if (problem) errors.push({ path: "server", message: problem });
+  }
   // A string longer than the limit in UTF-16 units is longer in UTF-8 bytes too; skip encoding it.
   if (text.length > MCP_CONFIG_LIMITS.maxBytes || Buffer.byteLength(text, "utf8") > MCP_CONFIG_LIMITS.maxBytes) {
     errors.push({ path: "(root)", message: `the config is larger than ${MCP_CONFIG_LIMITS.maxBytes / 1024 / 1024} MB` });
@@ -100,6 +126,15 @@ function checkOptions(text: unknown, opts: McpConfigOptions): ErrorDetail[] {
     else if (mismatch) errors.push({ path: "owner.kind", message: mismatch });
   }
   return errors;
+}
+
+/** A server name given by the caller: what a config key could hold, minus what no client would write. */
+export function serverNameProblem(name: string): string | null {
+  if (typeof name !== "string" || name.trim() === "") return "server must be a non-empty name";
+  if (name.length > MAX_NAME_LENGTH) return `server must be at most ${MAX_NAME_LENGTH} characters`;
+  if (/[\u0000-\u001f\u007f]/.test(name)) return "server must not contain control characters";
+  if (name === "__proto__") return "the server name __proto__ is not accepted";
+  return null;
 }
 
 function configLocation(location: string | undefined, server: RawServer): string {

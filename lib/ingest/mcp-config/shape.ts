@@ -1,177 +1,203 @@
 /**
  * Which client wrote the config, and its servers and inputs read into plain
- * records. Claude Desktop, Cursor, Windsurf and Claude Code's `.mcp.json` use
- * `mcpServers`; VS Code's `mcp.json` uses `servers` + `inputs`, its settings
- * file nests both under `mcp`. Anything else is refused with the keys found.
+ * records. Every recognised section is read, not only the first: `mcpServers`
+ * (Claude Desktop, Claude Code, Cursor, Windsurf, Gemini CLI; a list in
+ * Continue's YAML), VS Code `servers` + `inputs` and settings `mcp.servers`,
+ * Zed `context_servers`, OpenCode `mcp`, Codex `mcp_servers`, Continue's older
+ * `experimental.modelContextProtocolServers`, Claude Code's per-project
+ * `projects.<path>.mcpServers`. A single server definition needs its name
+ * from the caller. Anything else is refused with the keys found; anything
+ * dropped or unusual is a warning.
  */
 import type { ErrorDetail } from "@/lib/errors";
 import type { JsonObject, JsonValue } from "./jsonc";
+import { readCodexServer } from "./formats/codex";
+import { describeJson, formatConfigPath, MAX_KEY_LENGTH, MAX_NAME_LENGTH, quoteKey, type ConfigFormat, type InputDecl, type RawServer, type ReadContext, type Segment } from "./formats/common";
+import { readContinueLegacyServer, readContinueServer } from "./formats/continue";
+import { isOpenCodeMap, looksLikeOpenCodeServer, readOpenCodeServer } from "./formats/opencode";
+import { looksLikeServer, mcpServersFlavour, readMapServer } from "./formats/server-map";
+import { readZedServer } from "./formats/zed";
 
-export type ConfigFormat = "mcpServers" | "vscode" | "vscode-settings" | "server-map";
-export type Transport = "stdio" | "http" | "sse";
-export type Segment = string | number;
+export { describeJson, formatConfigPath, MAX_NAME_LENGTH, type ConfigFormat, type InputDecl, type RawServer, type Segment };
+export type { Transport } from "./formats/common";
 
-export interface InputDecl {
-  id: string;
-  index: number;
-  password: boolean;
-  description: string | null;
-}
-export interface RawServer {
-  name: string;
-  path: Segment[];
-  transport: Transport;
-  command: string | null;
-  args: string[];
-  env: [string, string][];
-  headers: [string, string][];
-  url: string | null;
-  cwd: string | null;
-  envFile: string | null;
-  disabled: boolean;
-}
 export interface ConfigShape {
+  /** The first section's format (kept for callers that expect one). */
   format: ConfigFormat;
+  /** Every format read, in the order of the sections. */
+  formats: ConfigFormat[];
   servers: RawServer[];
   inputs: Map<string, InputDecl>;
   inputsPath: Segment[];
 }
 export type ShapeResult = { ok: true; shape: ConfigShape; warnings: string[] } | { ok: false; errors: ErrorDetail[] };
-
-export const MAX_NAME_LENGTH = 256;
-const MAX_KEY_LENGTH = 200;
-
-/** `mcpServers.github.env.GITHUB_TOKEN`, `servers["my server"].args[2]`. */
-export function formatConfigPath(segments: readonly Segment[]): string {
-  return segments
-    .map((s, i) => (typeof s === "number" ? `[${s}]` : /^[A-Za-z0-9_$-]+$/.test(s) ? (i === 0 ? s : `.${s}`) : `[${JSON.stringify(s.slice(0, 100))}]`))
-    .join("");
+export interface ShapeOptions {
+  /** Where the file was found: tells Cursor's mcp.json from Claude Desktop's, which are otherwise alike. */
+  location?: string;
+  /** The name of the server when the config is a single server definition. */
+  server?: string;
+  /** TOML can only be Codex and YAML only Continue: such a file without servers is that client's, with none. */
+  syntax?: "json" | "toml" | "yaml";
 }
 
-export function describeJson(v: JsonValue | undefined): string {
-  if (v === undefined) return "nothing";
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "an array";
-  if (v instanceof Map) return "an object";
-  return `a ${typeof v}`;
+type Reader = (name: string, value: JsonValue, path: Segment[], index: number) => RawServer | null;
+interface Section {
+  format: ConfigFormat;
+  path: Segment[];
+  /** A map of name → definition, or a list of definitions that carry their name. */
+  entries: [string, JsonValue][] | null;
+  found: JsonValue | undefined;
+  read: Reader;
+  inputsPath?: Segment[];
 }
 
-export function readConfigShape(root: JsonValue, maxServers: number): ShapeResult {
+export function readConfigShape(root: JsonValue, maxServers: number, opts: ShapeOptions = {}): ShapeResult {
   if (!(root instanceof Map)) {
     return fail("(root)", `expected a JSON object with "mcpServers" or "servers", found ${describeJson(root)}`);
   }
-  const warnings: string[] = [];
-  const mcp = root.get("mcp");
-  const candidates: [ConfigFormat, Segment[], JsonValue | undefined, Segment[]][] = [
-    ["mcpServers", ["mcpServers"], root.get("mcpServers"), []],
-    ["vscode", ["servers"], root.get("servers"), ["inputs"]],
-    ["vscode-settings", ["mcp", "servers"], mcp instanceof Map ? mcp.get("servers") : undefined, ["mcp", "inputs"]],
-  ];
-  const present = candidates.filter((c) => c[2] !== undefined);
-  let chosen = present[0];
-  if (present.length > 1) warnings.push(`found ${present.map((c) => formatConfigPath(c[1])).join(" and ")}; only ${formatConfigPath(present[0]![1])} is read`);
-  if (!chosen && root.size > 0 && [...root.values()].every(looksLikeServer)) {
-    chosen = ["server-map", [], root, []];
-    warnings.push("no mcpServers/servers wrapper: the top-level object is read as a map of server definitions");
+  const ctx: ReadContext = { errors: [], warnings: [] };
+  let sections = findSections(root, opts, ctx);
+  if (sections.length === 0) {
+    const single = singleServer(root, opts, ctx);
+    if (single && "errors" in single) return single;
+    if (single) sections = [single];
+  } else if (opts.server !== undefined) {
+    ctx.warnings.push("server: ignored, because the config names its own servers");
   }
-  if (!chosen) {
+  if (sections.length === 0 && (opts.syntax === "toml" || opts.syntax === "yaml")) {
+    const format: ConfigFormat = opts.syntax === "toml" ? "codex" : "continue";
+    ctx.warnings.push(opts.syntax === "toml" ? "no [mcp_servers.<name>] tables: read as a Codex config.toml without MCP servers" : "no mcpServers list: read as a Continue config.yaml without MCP servers");
+    return { ok: true, shape: { format, formats: [format], servers: [], inputs: new Map(), inputsPath: [] }, warnings: ctx.warnings };
+  }
+  if (sections.length === 0) {
     const keys = [...root.keys()].slice(0, 10).map((k) => JSON.stringify(k.slice(0, 40)));
     return fail(
       "(root)",
-      `unknown config shape: expected a top-level "mcpServers" object (Claude Desktop, Cursor, Windsurf), "servers" (VS Code mcp.json) or "mcp": { "servers" } (VS Code settings); found ${keys.length ? `keys ${keys.join(", ")}` : "an empty object"}`,
+      `unknown config shape: expected "mcpServers" (Claude Desktop, Claude Code, Cursor, Windsurf, Gemini CLI, Continue), "servers" (VS Code mcp.json), "mcp": { "servers" } (VS Code settings), "context_servers" (Zed), "mcp" (OpenCode), "mcp_servers" (Codex config.toml) or a single server definition; found ${keys.length ? `keys ${keys.join(", ")}` : "an empty object"}`,
     );
   }
-  const [format, serversPath, servers, inputsPath] = chosen;
-  if (!(servers instanceof Map)) {
-    return fail(formatConfigPath(serversPath), `must be an object mapping server names to server definitions, found ${describeJson(servers)}`);
+  for (const s of sections) {
+    if (s.entries === null) ctx.errors.push({ path: formatConfigPath(s.path), message: `must be an object mapping server names to server definitions, found ${describeJson(s.found)}` });
   }
-  if (servers.size > maxServers) return fail(formatConfigPath(serversPath), `has ${servers.size} servers; at most ${maxServers} are accepted`);
-  const errors: ErrorDetail[] = [];
-  const out: RawServer[] = [];
-  for (const [name, value] of servers) {
-    const s = readServer(name, value, [...serversPath, name], errors);
-    if (s) out.push(s);
+  const total = sections.reduce((n, s) => n + (s.entries?.length ?? 0), 0);
+  if (total > maxServers) return fail(formatConfigPath(sections[0]!.path), `has ${total} servers; at most ${maxServers} are accepted`);
+  if (ctx.errors.length) return { ok: false, errors: ctx.errors };
+
+  const servers: RawServer[] = [];
+  const seen = new Map<string, Segment[]>();
+  for (const s of sections) {
+    s.entries!.forEach(([name, value], index) => {
+      const path = s.entries && Array.isArray(s.found) ? [...s.path, index] : [...s.path, name];
+      const server = s.read(name, value, path, index);
+      if (!server) return;
+      const first = seen.get(server.name);
+      if (first) {
+        ctx.warnings.push(`${formatConfigPath(server.path)}: a server named ${quoteKey(server.name)} is already defined at ${formatConfigPath(first)}; this one is not imported`);
+        return;
+      }
+      seen.set(server.name, server.path);
+      servers.push(server);
+    });
   }
-  if (errors.length) return { ok: false, errors };
-  const inputs = readInputs(inputsPath.length ? lookup(root, inputsPath) : undefined, inputsPath, warnings);
-  return { ok: true, shape: { format, servers: out, inputs, inputsPath }, warnings };
+  if (ctx.errors.length) return { ok: false, errors: ctx.errors };
+  const inputSections = sections.filter((s) => s.inputsPath);
+  const inputsPath = inputSections[0]?.inputsPath ?? [];
+  const inputs = new Map<string, InputDecl>();
+  for (const s of inputSections) for (const [id, d] of readInputs(lookup(root, s.inputsPath!), s.inputsPath!, ctx.warnings)) if (!inputs.has(id)) inputs.set(id, d);
+  const formats = [...new Set(sections.map((s) => s.format))];
+  return { ok: true, shape: { format: formats[0]!, formats, servers, inputs, inputsPath }, warnings: ctx.warnings };
 }
 
-function looksLikeServer(v: JsonValue): boolean {
-  return v instanceof Map && (typeof v.get("command") === "string" || typeof v.get("url") === "string");
+function findSections(root: JsonObject, opts: ShapeOptions, ctx: ReadContext): Section[] {
+  const out: Section[] = [];
+  const used = new Set<string>();
+  const map = (format: ConfigFormat, path: Segment[], found: JsonValue | undefined, read: Reader, inputsPath?: Segment[]) => {
+    used.add(String(path[0]));
+    out.push({ format, path, found, entries: found instanceof Map ? [...found] : null, read, inputsPath });
+  };
+  const list = (format: ConfigFormat, path: Segment[], found: JsonValue[], read: Reader) => {
+    used.add(String(path[0]));
+    out.push({ format, path, found, entries: found.map((v) => ["", v]), read });
+  };
+  const mapReader = (format: ConfigFormat): Reader => (name, value, path) => readMapServer(name, value, path, format, ctx);
+
+  const mcpServers = root.get("mcpServers");
+  // Continue's YAML lists its servers; an empty or mixed array is not taken for one.
+  if (Array.isArray(mcpServers) && mcpServers.length > 0 && mcpServers.every((v) => v instanceof Map)) list("continue", ["mcpServers"], mcpServers, (_n, v, p, i) => readContinueServer(v, i, p, ctx));
+  else if (mcpServers !== undefined) {
+    const flavour = mcpServers instanceof Map ? mcpServersFlavour(mcpServers, root, opts.location) : "mcpServers";
+    map(flavour, ["mcpServers"], mcpServers, mapReader(flavour));
+  }
+  if (root.has("servers")) map("vscode", ["servers"], root.get("servers"), mapReader("vscode"), ["inputs"]);
+  const mcp = root.get("mcp");
+  if (mcp !== undefined) used.add("mcp");
+  if (mcp instanceof Map && mcp.has("servers")) map("vscode-settings", ["mcp", "servers"], mcp.get("servers"), mapReader("vscode-settings"), ["mcp", "inputs"]);
+  else if (isOpenCodeMap(mcp)) map("opencode", ["mcp"], mcp, (n, v, p) => readOpenCodeServer(n, v, p, ctx));
+  else if (mcp instanceof Map && !["allowed", "excluded", "serverCommand"].some((k) => mcp.has(k)) && mcp.size > 0) {
+    ctx.warnings.push('mcp: not a server map this import recognises (VS Code settings have "mcp": { "servers" }, OpenCode entries have "type": "local" or "remote"); ignored');
+  }
+  if (root.has("context_servers")) map("zed", ["context_servers"], root.get("context_servers"), (n, v, p) => readZedServer(n, v, p, ctx));
+  if (root.has("mcp_servers")) map("codex", ["mcp_servers"], root.get("mcp_servers"), (n, v, p) => readCodexServer(n, v, p, ctx));
+  const experimental = root.get("experimental");
+  if (experimental !== undefined) used.add("experimental");
+  const legacy = experimental instanceof Map ? experimental.get("modelContextProtocolServers") : undefined;
+  if (Array.isArray(legacy)) list("continue-json", ["experimental", "modelContextProtocolServers"], legacy, (_n, v, p, i) => readContinueLegacyServer(v, i, p, ctx));
+  else if (legacy !== undefined) ctx.errors.push({ path: "experimental.modelContextProtocolServers", message: `must be an array of servers, found ${describeJson(legacy)}` });
+  // ~/.claude.json keeps servers per project too: `projects["/path"].mcpServers`.
+  const projects = root.get("projects");
+  if (projects instanceof Map) {
+    for (const [dir, project] of projects) {
+      const servers = project instanceof Map ? project.get("mcpServers") : undefined;
+      if (servers instanceof Map && servers.size > 0) map("claude-code", ["projects", dir, "mcpServers"], servers, mapReader("claude-code"));
+    }
+  }
+  // Settings files hold many other keys (Zed's language_servers, VS Code's chat.mcp.*): only an unread key whose
+  // entries look like MCP server definitions is worth a warning.
+  for (const [k, v] of root) {
+    const items = v instanceof Map ? [...v.values()] : Array.isArray(v) ? v : [];
+    if (!used.has(k) && /mcp|server/i.test(k) && items.some((x) => looksLikeServer(x) || looksLikeOpenCodeServer(x))) {
+      ctx.warnings.push(`${formatConfigPath([k])}: looks like a list of servers but is not a format this import reads; ignored`);
+    }
+  }
+  return out;
+}
+
+/** The whole document is one server definition (install-guide snippet) or a bare map of them. */
+function singleServer(root: JsonObject, opts: ShapeOptions, ctx: ReadContext): Section | { ok: false; errors: ErrorDetail[] } | null {
+  if (looksLikeServer(root) || looksLikeOpenCodeServer(root)) {
+    const given = opts.server ?? (typeof root.get("name") === "string" ? (root.get("name") as string) : undefined);
+    if (given === undefined) {
+      return fail("server", "the config is a single server definition without a name: give its name with ?server=<name> (the name it has in your client)");
+    }
+    const opencode = looksLikeOpenCodeServer(root) && !looksLikeServer(root);
+    return {
+      format: opencode ? "opencode" : "snippet",
+      path: [],
+      found: new Map([[given, root]]),
+      entries: [[given, root]],
+      read: (name, value) => (opencode ? readOpenCodeServer(name, value, [name], ctx) : readMapServer(name, value, [name], "snippet", ctx)),
+    };
+  }
+  const values = [...root.values()];
+  if (root.size > 0 && values.every((v) => looksLikeServer(v) || looksLikeOpenCodeServer(v))) {
+    // OpenCode's project `.agents/mcp.json` is such a map of `type: local|remote` entries.
+    const opencode = values.every(looksLikeOpenCodeServer);
+    ctx.warnings.push(`no wrapper key: the top-level object is read as a map of server definitions${opencode ? " (OpenCode .agents/mcp.json)" : ""}`);
+    return {
+      format: opencode ? "opencode" : "server-map",
+      path: [],
+      found: root,
+      entries: [...root],
+      read: (name, value, path) => (opencode ? readOpenCodeServer(name, value, path, ctx) : readMapServer(name, value, path, "server-map", ctx)),
+    };
+  }
+  return null;
 }
 
 function lookup(root: JsonObject, path: Segment[]): JsonValue | undefined {
   let v: JsonValue | undefined = root;
   for (const s of path) v = v instanceof Map ? v.get(String(s)) : undefined;
   return v;
-}
-
-const TRANSPORTS: Record<string, Transport> = { stdio: "stdio", http: "http", "streamable-http": "http", streamablehttp: "http", sse: "sse" };
-
-function readServer(name: string, value: JsonValue, path: Segment[], errors: ErrorDetail[]): RawServer | null {
-  const at = formatConfigPath(path);
-  const start = errors.length;
-  const err = (where: string, message: string) => errors.push({ path: where, message });
-  if (name.trim() === "") err(at, "server name is empty");
-  if (name.length > MAX_NAME_LENGTH) err(at, `server name is longer than ${MAX_NAME_LENGTH} characters`);
-  if (!(value instanceof Map)) {
-    err(at, `a server definition must be an object, found ${describeJson(value)}`);
-    return null;
-  }
-  const str = (key: string): string | null => {
-    const v = value.get(key);
-    if (v === undefined || v === null) return null;
-    if (typeof v !== "string") err(formatConfigPath([...path, key]), `must be a string, found ${describeJson(v)}`);
-    return typeof v === "string" && v.trim() !== "" ? v : null;
-  };
-  const command = str("command");
-  const url = str("url") ?? str("serverUrl");
-  const type = str("type") ?? str("transport");
-  const args = readArgs(value.get("args"), [...path, "args"], err);
-  const env = readStringMap(value.get("env"), [...path, "env"], err);
-  const headers = readStringMap(value.get("headers"), [...path, "headers"], err);
-  let transport: Transport = command ? "stdio" : url && /\/sse\/?(?:\?|$)/.test(url) ? "sse" : "http";
-  if (type !== null) {
-    const t = TRANSPORTS[type.toLowerCase()];
-    if (t) transport = t;
-    else err(formatConfigPath([...path, value.has("type") ? "type" : "transport"]), `unknown transport "${type.slice(0, 40)}": expected stdio, http or sse`);
-  }
-  const label = `server "${name.slice(0, 60)}"`;
-  if (!command && !url) err(at, `${label} has neither "command" (stdio) nor "url" (http, sse)`);
-  else if (transport === "stdio" && !command) err(at, `${label} has type stdio but no "command"`);
-  else if (transport !== "stdio" && !url) err(at, `${label} has type ${transport} but no "url"`);
-  const disabled = value.get("disabled") === true;
-  if (errors.length > start) return null;
-  return { name, path, transport, command, args, env, headers, url, cwd: str("cwd"), envFile: str("envFile"), disabled };
-}
-
-function readArgs(v: JsonValue | undefined, path: Segment[], err: (where: string, message: string) => void): string[] {
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) {
-    err(formatConfigPath(path), `must be an array of strings, found ${describeJson(v)}`);
-    return [];
-  }
-  return v.flatMap((a, i) => {
-    if (typeof a === "string" || typeof a === "number" || typeof a === "boolean") return [String(a)];
-    err(formatConfigPath([...path, i]), `must be a string, found ${describeJson(a)}`);
-    return [];
-  });
-}
-
-function readStringMap(v: JsonValue | undefined, path: Segment[], err: (where: string, message: string) => void): [string, string][] {
-  if (v === undefined || v === null) return [];
-  if (!(v instanceof Map)) {
-    err(formatConfigPath(path), `must be an object of names to strings, found ${describeJson(v)}`);
-    return [];
-  }
-  const out: [string, string][] = [];
-  for (const [k, val] of v) {
-    if (k.length > MAX_KEY_LENGTH) err(formatConfigPath(path), `a name is longer than ${MAX_KEY_LENGTH} characters`);
-    else if (typeof val === "string" || typeof val === "number" || typeof val === "boolean") out.push([k, String(val)]);
-    else if (val !== null) err(formatConfigPath([...path, k]), `must be a string, found ${describeJson(val)}`);
-  }
-  return out;
 }
 
 function readInputs(v: JsonValue | undefined, path: Segment[], warnings: string[]): Map<string, InputDecl> {
@@ -193,6 +219,6 @@ function readInputs(v: JsonValue | undefined, path: Segment[], warnings: string[
   return inputs;
 }
 
-function fail(path: string, message: string): ShapeResult {
+function fail(path: string, message: string): { ok: false; errors: ErrorDetail[] } {
   return { ok: false, errors: [{ path, message }] };
 }

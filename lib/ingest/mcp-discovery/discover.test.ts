@@ -27,8 +27,8 @@ describe("live MCP discovery over stdio", () => {
   });
 
   it("a command that is not an MCP server fails with a clear 400, not a hang", async () => {
-    await expect(discoverServer({ transport: "stdio", command: "node", args: ["-e", "setTimeout(()=>{}, 100)"] }, 5000)).rejects.toMatchObject({ code: expect.stringMatching(/bad_request|timeout/) });
-    await expect(discoverServer({ transport: "stdio", command: "/nonexistent/binary" }, 5000)).rejects.toMatchObject({ code: "bad_request" });
+    await expect(discoverServer({ transport: "stdio", command: "node", args: ["-e", "setTimeout(()=>{}, 100)"] }, { timeoutMs: 5000 })).rejects.toMatchObject({ code: expect.stringMatching(/bad_request|timeout/) });
+    await expect(discoverServer({ transport: "stdio", command: "/nonexistent/binary" }, { timeoutMs: 5000 })).rejects.toMatchObject({ code: "bad_request" });
   });
 });
 

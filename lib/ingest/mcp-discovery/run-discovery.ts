@@ -1,12 +1,12 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
+import { loadOutboundPolicy } from "@/lib/admin/outbound-settings";
 import type { Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
-import { AppError, parseInput } from "@/lib/errors";
-import { parseNodeRef, resolveNodeId } from "@/lib/graph/node-ref";
-import { getNode } from "@/lib/graph/nodes";
+import { parseInput } from "@/lib/errors";
 import { SOURCE_NAME_RE } from "../graph-document";
 import { decodeConverted } from "../import-items";
+import { findMcpServer } from "../mcp-tools/import-tools";
 import { runImport, type ImportRecord } from "../run-import";
 import { urlTemplate } from "../secrets/url-template";
 import { discoverServer } from "./discover";
@@ -40,7 +40,10 @@ export function redactUrl(raw: string): string {
 /**
  * Lists a live MCP server's tools over streamable HTTP and imports them as one
  * full import of that server's tool source: tools it no longer lists are
- * end-dated, changed definitions show as updates.
+ * end-dated, changed definitions show as updates. The server is reached only
+ * through lib/net/outbound.ts under the admin's outbound settings; a failure
+ * answers 400 naming its class (not_allowed, blocked_address, timeout, ...),
+ * never the remote's words.
  */
 export async function discoverAndImport(db: Db, actor: Actor, input: unknown, requestId?: string): Promise<ImportRecord> {
   requirePermission(actor, "import.run");
@@ -48,12 +51,11 @@ export async function discoverAndImport(db: Db, actor: Actor, input: unknown, re
   let server: { source: string; externalId: string } | undefined;
   let serverName = req.serverName;
   if (req.server) {
-    const node = await getNode(db, await resolveNodeId(db, parseNodeRef(req.server, "server")));
-    if (!node || node.kind !== "mcp_server") throw new AppError("validation", "server must name an MCP server", [{ path: "server", message: "not an mcp_server node" }]);
-    server = { source: node.source, externalId: node.externalId };
-    serverName = node.externalId;
+    server = await findMcpServer(db, req.server, "server");
+    serverName = server.externalId;
   }
-  const discovery = await discoverServer({ transport: "http", url: req.url, headers: req.headers });
+  // Only where an admin allowed (Admin → Outbound requests), through the one outbound client.
+  const discovery = await discoverServer({ transport: "http", url: req.url, headers: req.headers }, { outbound: { policy: await loadOutboundPolicy(db) } });
   const doc = discoveryToGraph(discovery, { serverName: serverName!, server, endpoint: { transport: "http", url: redactUrl(req.url) } });
   return runImport(db, actor, decodeConverted(doc), { format: "mcp-discovery", requestId });
 }

@@ -1,18 +1,9 @@
-import { createHash } from "node:crypto";
-import { canonicalJson } from "@/lib/audit/canonical-json";
 import { toolRisk } from "@/lib/graph/tool-risk";
 import type { GraphDocument, GraphEdgeRecord, GraphNodeRecord } from "../graph-document";
-import type { Discovery, DiscoveredTool } from "./discover";
+import { riskAttributes, toolDefinitionHash } from "../tool-attributes";
+import type { Discovery } from "./discover";
 
-/**
- * The fingerprint of a tool's definition: what an approver saw. When a server
- * changes a tool's description, schema or annotations after its access was
- * certified, this changes and the change is caught.
- */
-export function toolDefinitionHash(t: DiscoveredTool): string {
-  const body = canonicalJson({ name: t.name, title: t.title ?? null, description: t.description ?? null, inputSchema: t.inputSchema ?? null, outputSchema: t.outputSchema ?? null, annotations: t.annotations ?? null });
-  return `sha256:${createHash("sha256").update(body).digest("hex")}`;
-}
+export { toolDefinitionHash };
 
 /** Discovery results are kept per server, so a full import ends only the tools this server stopped listing. */
 export function discoverySourceName(serverName: string): string {
@@ -29,8 +20,15 @@ export interface DiscoveryGraphOptions {
   endpoint?: Record<string, unknown>;
 }
 
-/** Turns a tools/list answer into a graph document: the tools, with risk and definition hash, exposed by the server. */
-export function discoveryToGraph(d: Discovery, opts: DiscoveryGraphOptions): GraphDocument {
+/**
+ * Turns a tools/list answer into a graph document: the tools, with risk and
+ * definition hash, exposed by the server. Live discovery and imported tools/list
+ * files (lib/ingest/mcp-tools) both come through here. Every field the hash
+ * covers is stored, so the import engine's recomputation (tool-attributes.ts)
+ * finds the same hash. `serverInfo` is absent when a file did not carry it.
+ */
+export function discoveryToGraph(d: Omit<Discovery, "serverInfo"> & { serverInfo?: Discovery["serverInfo"] }, opts: DiscoveryGraphOptions): GraphDocument {
+  const version = d.serverInfo?.version ?? null;
   const source = discoverySourceName(opts.serverName);
   const nodes: GraphNodeRecord[] = [];
   const serverRef = opts.server ? { kind: "mcp_server" as const, externalId: opts.server.externalId, source: opts.server.source } : { kind: "mcp_server" as const, externalId: opts.serverName };
@@ -39,7 +37,7 @@ export function discoveryToGraph(d: Discovery, opts: DiscoveryGraphOptions): Gra
       kind: "mcp_server",
       externalId: opts.serverName,
       name: opts.serverName,
-      attributes: { ...(opts.endpoint ?? {}), serverInfo: d.serverInfo, version: d.serverInfo.version, discoveredTools: d.tools.length },
+      attributes: { ...(opts.endpoint ?? {}), serverInfo: d.serverInfo ?? null, version, discoveredTools: d.tools.length },
     });
   }
   const edges: GraphEdgeRecord[] = [];
@@ -48,17 +46,16 @@ export function discoveryToGraph(d: Discovery, opts: DiscoveryGraphOptions): Gra
     if (!t.name || seen.has(t.name)) continue;
     seen.add(t.name);
     const externalId = `${opts.serverName}/${t.name}`;
-    const risk = toolRisk(t.annotations);
     const attributes: Record<string, unknown> = {
       server: opts.serverName,
       description: t.description ?? null,
       inputSchema: t.inputSchema ?? null,
-      risk: risk.risk,
-      riskReason: risk.reason,
+      ...riskAttributes(toolRisk(t.annotations)),
       definitionHash: toolDefinitionHash(t),
-      serverVersion: d.serverInfo.version,
+      serverVersion: version,
     };
-    if (t.title) attributes.title = t.title;
+    if (t.title !== undefined) attributes.title = t.title;
+    if (t.outputSchema !== undefined) attributes.outputSchema = t.outputSchema;
     if (t.annotations) attributes.annotations = t.annotations;
     nodes.push({ kind: "tool", externalId, name: t.name, attributes });
     edges.push({ kind: "exposes", from: serverRef, to: { kind: "tool", externalId } });

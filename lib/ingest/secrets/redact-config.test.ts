@@ -59,6 +59,10 @@ describe("redactArgs: kept by construction", () => {
     expect(redactNamedValue("{env:GITHUB_TOKEN}", { key: "GITHUB_TOKEN" })).toBe("{env:GITHUB_TOKEN}");
     expect(redactNamedValue("Bearer ${input:api_token}", { key: "Authorization" })).toBe("Bearer ${input:api_token}");
     expect(redactNamedValue("<YOUR_TOKEN>", { key: "GITHUB_TOKEN" })).toBe("{redacted:placeholder}");
+    // A reference's default is a literal: templated, never kept as given.
+    expect(redactNamedValue(`\${API_TOKEN:-${rnd(20, ALNUM, 13)}}`, { key: "API_TOKEN" })).toBe("${API_TOKEN:-{redacted}}");
+    expect(redactNamedValue(`Bearer \${TOKEN:-${rnd(20, ALNUM, 14)}}`, { key: "Authorization" })).toBe("Bearer ${TOKEN:-{redacted}}");
+    expect(urlTemplate(`\${API_BASE_URL:-https://api.example.com/${rnd(20, ALNUM, 15)}}/mcp?key=x`)).toBe("${API_BASE_URL:-https://api.example.com/{opaque}}/mcp?key={redacted}");
     expect(redactNamedValue("https://gitlab.com/api/v4", { key: "GITLAB_API_URL" })).toBe("{redacted:value}");
     expect(redactNamedValue("hunter2", { key: "DB_PASSWORD" })).toBe(`{redacted:secret:${fingerprintSecret("hunter2")}}`);
     expect(redactValue(rnd(16, ALNUM, 10))).toMatch(/^\{redacted:secret:hmac-sha256:[0-9a-f]{32}\}$/);

@@ -19,7 +19,7 @@ import { fingerprintSecret } from "@/lib/ingest/fingerprint";
 import { looksRandom, secretKeyKind } from "./key-names";
 import { isPlaceholder } from "./placeholders";
 import { isSecretReference } from "./references";
-import { isPlainWord, pathTemplate, urlTemplate } from "./url-template";
+import { isPlainWord, pathTemplate, referenceTemplate, urlTemplate } from "./url-template";
 
 export const REDACTED_VALUE = "{redacted:value}";
 export const REDACTED_PLACEHOLDER = "{redacted:placeholder}";
@@ -80,7 +80,10 @@ export function looksSecretLike(value: string, key: string | undefined): boolean
 /** A whole reference, kept: it names where a secret lives, it is not one. */
 function keptReference(value: string): string | null {
   const v = value.trim();
-  return v.length <= 300 && isSecretReference(v) ? v : null;
+  if (v.length > 300 || !isSecretReference(v)) return null;
+  // `Bearer ${X:-literal}`: the scheme word is kept, a default is templated like any literal.
+  const scheme = /^(?:bearer|basic|token|bot)\s+/i.exec(v)?.[0] ?? "";
+  return scheme + referenceTemplate(v.slice(scheme.length));
 }
 
 /** An env or header value: the reference it is, or a typed placeholder. Names are kept by the caller. */

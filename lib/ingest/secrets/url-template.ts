@@ -82,6 +82,14 @@ function templateHost(host: string): string {
  */
 export function urlTemplate(raw: string): string {
   const text = raw.trim();
+  // `${API_BASE_URL:-https://api.example.com}/mcp`: the base is a reference, the rest a path.
+  const lead = LEADING_REFERENCE_RE.exec(text);
+  if (lead) {
+    const rest = text.slice(lead[0].length);
+    const q = rest.indexOf("?");
+    const path = q === -1 ? rest : rest.slice(0, q);
+    return `${referenceTemplate(lead[0])}${pathTemplate(path.replace(/#.*$/, ""))}${q === -1 ? "" : queryTemplate(new URLSearchParams(rest.slice(q + 1).replace(/#.*$/, "")))}`;
+  }
   let u: URL;
   try {
     u = new URL(text);
@@ -91,8 +99,29 @@ export function urlTemplate(raw: string): string {
   if (!/^[a-z][a-z0-9+.-]*:$/i.test(u.protocol)) return "{redacted:url}";
   const hierarchical = u.host !== "" || /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
   const base = hierarchical ? `${u.protocol}//${templateHost(u.hostname)}${u.port ? `:${u.port}` : ""}` : u.protocol;
-  const path = hierarchical ? pathTemplate(u.pathname).replace(/^\/$/, "/") : pathTemplate(u.pathname);
-  const names = [...new Set([...u.searchParams.keys()])].slice(0, 50);
-  const query = names.length ? `?${names.map((n) => `${isPlainWord(n) ? encodeURIComponent(n) : OPAQUE}=${REDACTED_QUERY_VALUE}`).join("&")}` : "";
-  return `${base}${path}${query}`;
+  // `https://host` stays without the slash URL adds, so a template reads like what was written.
+  const wrotePath = !hierarchical || /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\//i.test(text);
+  const path = wrotePath ? pathTemplate(u.pathname) : "";
+  return `${base}${path}${queryTemplate(u.searchParams)}`;
+}
+
+function queryTemplate(params: URLSearchParams): string {
+  const names = [...new Set([...params.keys()])].slice(0, 50);
+  return names.length ? `?${names.map((n) => `${isPlainWord(n) ? encodeURIComponent(n) : OPAQUE}=${REDACTED_QUERY_VALUE}`).join("&")}` : "";
+}
+
+const LEADING_REFERENCE_RE = /^(?:\$\{[A-Za-z_][A-Za-z0-9_]{0,200}(?::?[-=?+][^}]{0,500})?\}|\$\{(?:env|input):[^}\s]{1,200}\}|\{env:[A-Za-z_][A-Za-z0-9_]{0,200}\}|\$[A-Z_][A-Z0-9_]{0,200}(?![A-Za-z0-9_]))/;
+const DEFAULTED_RE = /^\$\{([A-Za-z_][A-Za-z0-9_]{0,200})(:?[-=?+])([^}]{0,500})\}$/;
+
+/**
+ * A reference as kept: its name, and its default only as a template
+ * (`${TOKEN:-abc123}` holds a literal after all): a URL default as a URL
+ * template, a plain word or number as is, anything else `{redacted}`.
+ */
+export function referenceTemplate(ref: string): string {
+  const m = DEFAULTED_RE.exec(ref);
+  if (!m) return ref;
+  const [, name, op, fallback] = m as unknown as [string, string, string, string];
+  const kept = fallback === "" ? "" : /^[a-z][a-z0-9+.-]*:\/\//i.test(fallback) ? urlTemplate(fallback) : /^\d{1,6}$/.test(fallback) || isPlainWord(fallback) ? fallback : REDACTED_QUERY_VALUE;
+  return `\${${name}${op}${kept}}`;
 }

@@ -38,8 +38,13 @@ export default async function NodePage({ params }: { params: Promise<{ id: strin
         <Link href={`/nodes?kind=${node.kind}`}>← all of this kind</Link>
       </p>
       <h1 style={{ display: "flex", gap: "0.6rem", alignItems: "center", flexWrap: "wrap" }}>
-        {node.name} <KindBadge kind={node.kind} /> <StatusBadge status={node.status} /> <RiskBadge risk={node.attributes.risk} />
+        {node.name} <KindBadge kind={node.kind} /> <StatusBadge status={node.status} /> <RiskBadge risk={node.toolRisk?.risk ?? node.attributes.risk} />
       </h1>
+      {node.toolRisk ? (
+        <p className="subtitle" data-testid="tool-risk-reason" data-reason-code={node.toolRisk.reasonCode}>
+          Why {node.toolRisk.risk}: {node.toolRisk.reason}
+        </p>
+      ) : null}
       <p className="subtitle">
         <span className="mono">{node.id}</span> ·{" "}
         <Link href={`/graph?node=${node.id}`} data-testid="explore-in-graph">

@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 const notImplemented = scimRoute<{ rest: string[] }>(async (c) => {
   const path = `/${c.params.rest.join("/")}`;
   if (/^\/(Bulk|Me)$/i.test(path)) throw new ScimError(501, undefined, `${path} is not supported by this service provider (see ServiceProviderConfig)`);
-  throw new ScimError(404, undefined, `no SCIM endpoint at ${path}`);
+  throw new ScimError(404, undefined, "no SCIM endpoint at this path");
 });
 
 export const GET = notImplemented;

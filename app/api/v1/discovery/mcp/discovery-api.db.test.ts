@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { edges, nodes } from "@/db/schema";
 import { seedGraph } from "@/db/seed/seed";
 import { createApiToken } from "@/lib/admin/api-tokens";
+import { updateOutboundSettings } from "@/lib/admin/outbound-settings";
 import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
 import { smallGraph } from "@/lib/testing/small-graph";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
@@ -39,6 +40,8 @@ beforeAll(async () => {
   const admin = await actorByEmail(t, "admin@example.com");
   const analyst = await actorByEmail(t, "ana@example.com");
   token = (await createApiToken(t.db, admin, { name: "a", userId: analyst.id, roles: ["analyst"] })).token;
+  // The test server is on loopback, which discovery refuses unless an admin opens it explicitly: this is that path.
+  await updateOutboundSettings(t.db, admin, { allowHosts: ["127.0.0.1"], allowPrivateRanges: ["127.0.0.1/32"] });
   await waitForPort();
 });
 afterAll(async () => {
@@ -80,6 +83,8 @@ describe("POST /api/v1/discovery/mcp", () => {
     expect((await post({ url, server: "mcp:tool:github-mcp/create_issue" })).status).toBe(400);
     const r = await post({ url: "http://127.0.0.1:9/mcp", serverName: "down" });
     expect(r.status).toBe(400);
-    expect((await r.json()).error.message).toMatch(/could not list/);
+    const body = await r.json();
+    expect(body.error.message).toMatch(/could not list/);
+    expect(body.error.details).toEqual([{ path: "url", message: expect.stringMatching(/^refused: /) }]);
   });
 });

@@ -1,0 +1,2 @@
+CREATE INDEX "nodes_scim_external_id_idx" ON "nodes" USING btree ("source_id",("attributes"->>'scimExternalId')) WHERE "nodes"."kind" = 'human' and "nodes"."valid_to" is null;--> statement-breakpoint
+CREATE INDEX "nodes_scim_manager_ref_idx" ON "nodes" USING btree ("source_id",("attributes"->>'managerId')) WHERE "nodes"."kind" = 'human' and "nodes"."valid_to" is null;
