@@ -69,11 +69,11 @@ describe("POST /api/v1/discovery/mcp", () => {
     expect(Object.values(again.counts)).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
-  it("creates a new server node, with the URL stripped of credentials", async () => {
+  it("creates a new server node, with the URL as a template (no user info, query names only)", async () => {
     const r = await post({ url: `http://user:pw@127.0.0.1:${port}/mcp?key=secret`, serverName: "sandbox", headers: { authorization: "Bearer not-stored" } });
     expect(r.status).toBe(201);
     const [s] = await t.db.select().from(nodes).where(and(eq(nodes.kind, "mcp_server"), eq(nodes.externalId, "sandbox")));
-    expect(s!.attributes.url).toBe(`http://127.0.0.1:${port}/mcp`);
+    expect(s!.attributes.url).toBe(`http://127.0.0.1:${port}/mcp?key={redacted}`);
     expect(JSON.stringify(s)).not.toMatch(/pw@|secret|not-stored/);
   });
 
