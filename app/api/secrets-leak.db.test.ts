@@ -173,9 +173,18 @@ describe("secrets never leave the request that carried them", () => {
     });
     const r = await call(importPost, "/imports?format=mcp-config&source=laptop-random", { method: "POST", type: "text/plain", body: mcpConfig(servers) });
     expect(r.status, r.text).toBe(201);
+    // The same through Codex's TOML reader, and a YAML (Continue) file.
+    const v = plant("unshaped value in a TOML config", `Tq${randomish(14, ALNUM, 777)}`);
+    const toml = `[mcp_servers.random-toml]\ncommand = "npx"\nargs = ["-y", "@acme/mcp@1.0.0", "${v}", "--opt=${v}"]\nenv = { SETTING = "${v}" }\n[mcp_servers.random-toml-remote]\nurl = "https://mcp.example.com/${v}/mcp?k=${v}"\nhttp_headers = { "X-Custom" = "${v}" }\n`;
+    const t1 = await call(importPost, "/imports?format=mcp-config&source=laptop-random-toml", { method: "POST", type: "application/toml", body: toml });
+    expect(t1.status, t1.text).toBe(201);
+    const w = plant("unshaped value in a YAML config", `Yw${randomish(14, ALNUM, 778)}`);
+    const yaml = `mcpServers:\n  - name: random-yaml\n    command: npx\n    args: ["-y", "@acme/mcp@1.0.0", "${w}"]\n    env:\n      SETTING: "${w}"\n`;
+    const y1 = await call(importPost, "/imports?format=mcp-config&source=laptop-random-yaml", { method: "POST", type: "application/yaml", body: yaml });
+    expect(y1.status, y1.text).toBe(201);
     const list = JSON.parse((await call(nodesRoute, "/nodes?kind=mcp_server&limit=100")).text) as { items: { id: string; externalId: string }[] };
     const mine = list.items.filter((n) => n.externalId.startsWith("random-"));
-    expect(mine.length).toBe(14);
+    expect(mine.length).toBe(17);
     for (const n of mine) {
       const one = await call(nodeRoute, `/nodes/${n.id}`, { params: { id: n.id } });
       expect(one.status).toBe(200);
