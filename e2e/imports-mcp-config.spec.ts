@@ -27,5 +27,5 @@ test("an analyst imports a Codex config.toml: the answer says what was read and 
   const row = page.getByTestId("imports-table").locator("tbody tr").first();
   await expect(row).toContainText("read as codex");
   await row.getByRole("button", { name: "1 warning" }).click();
-  await expect(page.getByRole("list", { name: "Warnings" })).toContainText("imported with disabled: true");
+  await expect(page.getByTestId("imports-table").getByRole("list", { name: "Warnings", exact: true })).toContainText("imported with disabled: true");
 });
