@@ -45,10 +45,7 @@ export function OutboundPanel({ settings }: { settings: OutboundSettingsProps })
   const env = settings.env;
   return (
     <form className="panel" onSubmit={save} aria-labelledby="outbound-title">
-      <h3 id="outbound-title" style={{ marginTop: 0 }}>
-        Outbound requests
-      </h3>
-      <p className="subtitle">
+      <p className="subtitle" style={{ marginTop: 0 }}>
         Live MCP discovery makes this server send requests. It reaches only the hosts below, and never a loopback, private, link-local or cloud metadata address unless
         that range is opened too. Nothing is allowed until you add it.
       </p>

@@ -26,7 +26,7 @@ export default async function AdminPage() {
       <TokensPanel tokens={tokens.items as TokenRow[]} myRoles={actor.roles} />
       {outbound ? (
         <>
-          <h2>Outbound requests</h2>
+          <h2 id="outbound-title">Outbound requests</h2>
           <OutboundPanel settings={outbound} />
         </>
       ) : null}
