@@ -2,7 +2,9 @@ import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { sources } from "@/db/schema";
 import { EDGE_KINDS, NODE_ID_PREFIX } from "@/lib/graph/model";
-import { bumpGraphVersion, nodeStatus } from "@/lib/ingest/graph-writer";
+import { recordGraphChange } from "@/lib/graph/after-change";
+import { bumpGraphVersion } from "@/lib/graph/version";
+import { nodeStatus } from "@/lib/ingest/graph-writer";
 import { newId } from "@/lib/ids";
 import type { BenchDataset } from "./dataset";
 
@@ -120,6 +122,8 @@ export async function bulkLoad(db: Db, ds: BenchDataset, opts: LoadOptions = {})
     }
     edgeMs = performance.now() - t1;
     await bumpGraphVersion(tx);
+    // A whole source at once: recorded as whole-scope, so the pipeline's follow-ups take it in full.
+    await recordGraphChange(tx, { origin: "seed", ref: description, sourceIds: [sourceId], full: true });
   });
   return { ids, sourceId, nodes: ids.length, edges: ds.edgeKinds.length, nodeMs, edgeMs, totalMs: performance.now() - started };
 }

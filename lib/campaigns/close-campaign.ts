@@ -6,6 +6,7 @@ import { emitAudit } from "@/lib/audit/emit-audit";
 import { actorLabel, type Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
 import { AppError, parseInput } from "@/lib/errors";
+import { notifyGraphChanged, recordGraphChange } from "@/lib/graph/after-change";
 import { newId } from "@/lib/ids";
 import type { ActionOptions } from "./launch-campaign";
 import { combineOutcome, type Outcome } from "./model";
@@ -37,7 +38,7 @@ export async function closeCampaign(db: Db, actor: Actor, id: string, input: unk
   requirePermission(actor, "campaign.manage");
   const body = parseInput(closeSchema, input ?? {});
   const now = opts.now ?? new Date();
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     // FOR UPDATE waits for decisions in flight (they hold the row FOR SHARE) and keeps new ones out.
     const [c] = await tx.select().from(campaigns).where(eq(campaigns.id, id)).for("update");
     if (!c) throw new AppError("not_found", "campaign not found");
@@ -94,8 +95,13 @@ export async function closeCampaign(db: Db, actor: Actor, id: string, input: unk
       after: { status: "closed", outcomes, revokeOnNoResponse, remediationTasks: tasks.map((t) => t.id) },
       requestId: opts.requestId,
     });
+    // Outcomes certify or revoke access: findings about those subjects and targets follow (lib/pipeline).
+    const level1 = items.filter((i) => i.level === 1);
+    await recordGraphChange(tx, { origin: "campaign", ref: id, nodeIds: level1.flatMap((i) => [i.subjectId, i.targetId]), edgeIds: level1.flatMap((i) => (i.edgeId ? [i.edgeId] : [])) });
     return { campaign: (await campaignViews(tx, [closed!]))[0]!, outcomes, remediationTasks: tasks.length };
   });
+  notifyGraphChanged();
+  return result;
 }
 
 /** The campaign owner signs a closed campaign off: the statement an auditor reads with the evidence. */

@@ -7,6 +7,14 @@ import { clearAccessCache } from "@/lib/graph/access-cache";
 import { readCsv } from "@/lib/evidence/csv";
 import { decodeGraphDocument, type DecodedImport } from "@/lib/ingest/import-items";
 import { runImport } from "@/lib/ingest/run-import";
+import { processGraphChanges } from "@/lib/pipeline/process-changes";
+
+/** Verification follows an import out of its request (lib/pipeline): the import, then the run the job engine would start. */
+async function importThenPipeline(...args: Parameters<typeof runImport>) {
+  const r = await runImport(...args);
+  await processGraphChanges(args[0]);
+  return r;
+}
 import { actorByEmail } from "@/lib/testing/app-context";
 import { smallGraph } from "@/lib/testing/small-graph";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
@@ -68,15 +76,15 @@ describe("remediation verified by the next import", () => {
 
   it("an import of another source, or one that is rejected, verifies nothing", async () => {
     const okta = decodeGraphDocument({ source: "okta", mode: "incremental", nodes: [{ kind: "group", externalId: "g-eng", name: "Engineering" }], edges: [] }) as DecodedImport;
-    expect((await runImport(t.db, ana, okta, { format: "graph" })).status).toBe("succeeded");
+    expect((await importThenPipeline(t.db, ana, okta, { format: "graph" })).status).toBe("succeeded");
     const bad = decodeGraphDocument({ source: "mcp", mode: "full", nodes: [{ kind: "wizard", externalId: "x", name: "x" }], edges: [] }) as DecodedImport;
-    expect((await runImport(t.db, ana, bad, { format: "graph" })).status).toBe("rejected");
+    expect((await importThenPipeline(t.db, ana, bad, { format: "graph" })).status).toBe("rejected");
     expect((await task("ci-deployer")).status).toBe("open");
     expect(await auditOf(t.db, "remediation.verify")).toHaveLength(0);
   });
 
   it("a sync that no longer shows the access marks its task verified with that import's id", async () => {
-    const imp = await runImport(t.db, ana, mcpSync([{ from: "ci", to: "cred-pat" }]), { format: "graph" });
+    const imp = await importThenPipeline(t.db, ana, mcpSync([{ from: "ci", to: "cred-pat" }]), { format: "graph" });
     expect(imp.status).toBe("succeeded");
     expect(imp.counts?.edgesEnded).toBe(1);
     const ci = await task("ci-deployer");
@@ -94,7 +102,7 @@ describe("remediation verified by the next import", () => {
     expect(await auditOf(t.db, "remediation.done", bot.id)).toHaveLength(1);
     await expect(completeRemediationTask(t.db, ana, bot.id)).rejects.toMatchObject({ code: "conflict" });
 
-    const still = await runImport(t.db, ana, mcpSync([{ from: "ci", to: "cred-pat" }]), { format: "graph" });
+    const still = await importThenPipeline(t.db, ana, mcpSync([{ from: "ci", to: "cred-pat" }]), { format: "graph" });
     const flagged = await task("Triage bot");
     expect(flagged).toMatchObject({ status: "done", notEffectiveImportId: still.id });
     expect((await listRemediationTasks(t.db, ana, { status: "not_effective", limit: 10 })).items.map((x) => x.subject.name)).toEqual(["Triage bot"]);
@@ -102,7 +110,7 @@ describe("remediation verified by the next import", () => {
 
     // Tried again, then the sync shows it gone.
     await completeRemediationTask(t.db, ana, bot.id, { note: "token rotated and removed" });
-    const gone = await runImport(t.db, ana, mcpSync([{ from: "ci", to: "cred-pat" }, { from: "bot", to: "cred-pat" }]), { format: "graph" });
+    const gone = await importThenPipeline(t.db, ana, mcpSync([{ from: "ci", to: "cred-pat" }, { from: "bot", to: "cred-pat" }]), { format: "graph" });
     expect(await task("Triage bot")).toMatchObject({ status: "verified", verifiedImportId: gone.id });
     await expect(completeRemediationTask(t.db, ana, bot.id)).rejects.toMatchObject({ code: "conflict" });
   });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { edges, nodes, sources } from "@/db/schema";
 import { systemActor } from "@/lib/authz/actor";
 import { isAppError } from "@/lib/errors";
-import { bumpGraphVersion } from "@/lib/ingest/graph-writer";
+import { bumpGraphVersion } from "@/lib/graph/version";
 import { newId } from "@/lib/ids";
 import { allSimplePaths, graphArb, holds, isPrincipal, referenceBfs, usableEdges, type RefGraph } from "@/lib/testing/reference-graph";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";

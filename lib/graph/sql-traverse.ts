@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { rows } from "@/db/rows";
 import { ACCESS_EDGE_KINDS, PRINCIPAL_KINDS } from "./model";
 
 /**
@@ -59,11 +60,6 @@ export const DEFAULT_PATH_BUDGET = 2_000_000;
 
 const accessKinds = () => sql`${sql.param([...ACCESS_EDGE_KINDS])}::text[]`;
 const principalKinds = () => sql`${sql.param([...PRINCIPAL_KINDS])}::text[]`;
-
-async function rows<T>(db: Db, query: SQL): Promise<T[]> {
-  const res = (await db.execute(query)) as unknown as { rows: T[] };
-  return res.rows;
-}
 
 class BudgetExceeded extends Error {}
 class TimeBudgetExceeded extends Error {}

@@ -1,12 +1,13 @@
-import { and, eq, isNull, lt, sql, type SQL } from "drizzle-orm";
+import { and, eq, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { edges, graphState, nodes, sources, type ImportCounts } from "@/db/schema";
+import { rows } from "@/db/rows";
+import { edges, nodes, sources, type ImportCounts } from "@/db/schema";
 import { canonicalJson } from "@/lib/audit/canonical-json";
-import { systemActor, type Actor } from "@/lib/authz/actor";
 import { AppError, type ErrorDetail } from "@/lib/errors";
 import { NODE_ID_PREFIX, type EdgeKind, type NodeKind } from "@/lib/graph/model";
 import { newId } from "@/lib/ids";
-import { offboardHumans } from "@/lib/ownership/offboarding";
+import { MAX_LISTED_IDS, recordGraphChange } from "@/lib/graph/after-change";
+import { bumpGraphVersion } from "@/lib/graph/version";
 import type { GraphEdgeRecord, GraphNodeRecord, ImportMode } from "./graph-document";
 
 const STATUSES = new Set(["active", "inactive", "leave", "terminated"]);
@@ -40,6 +41,9 @@ export interface PendingEdge {
 export class GraphWriter {
   readonly counts = emptyCounts();
   private deferred: PendingEdge[] = [];
+  /** Ids created, changed or ended, for the after-change outbox; null once past MAX_LISTED_IDS (recorded as whole-source). */
+  private changedNodes: Set<string> | null = new Set();
+  private changedEdges: Set<string> | null = new Set();
 
   private constructor(
     private readonly tx: Db,
@@ -47,21 +51,21 @@ export class GraphWriter {
     readonly sourceName: string,
     readonly at: Date,
     readonly mode: ImportMode,
-    private readonly actor: Actor,
   ) {}
 
   /**
    * Opens (creating if new) the source and locks it, so two imports of one source never interleave.
-   * `actor` is who the import's side effects (offboarding) are recorded as.
+   * Follow-up work (offboarding people who left, remediation checks, findings) is not the writer's:
+   * finish() records what changed, and lib/pipeline runs it after commit.
    */
-  static async open(tx: Db, sourceName: string, sourceType: string, mode: ImportMode, at: Date, actor: Actor = systemActor("import")): Promise<GraphWriter> {
+  static async open(tx: Db, sourceName: string, sourceType: string, mode: ImportMode, at: Date): Promise<GraphWriter> {
     await tx.insert(sources).values({ id: newId("src"), name: sourceName, type: sourceType }).onConflictDoNothing();
     const [src] = await tx.select({ id: sources.id, type: sources.type }).from(sources).where(eq(sources.name, sourceName)).for("update");
     // A SCIM source is the IdP's to write: a full import into it would end every identity the IdP pushed.
     if (src!.type === "scim" && sourceType !== "scim") {
       throw new AppError("conflict", `source ${sourceName} is kept by SCIM; import into another source name`, [{ path: "source", message: "a SCIM source" }]);
     }
-    return new GraphWriter(tx, src!.id, sourceName, at, mode, actor);
+    return new GraphWriter(tx, src!.id, sourceName, at, mode);
   }
 
   /** Upserts a chunk of nodes (the caller has removed duplicates). */
@@ -80,7 +84,6 @@ export class GraphWriter {
     const byKey = new Map(existing.map((e) => [`${e.kind}\u0000${e.externalId}`, e]));
     const inserts: NewNode[] = [];
     const touched: string[] = [];
-    const departed = new Map<string, string[]>();
     for (const n of batch) {
       const attributes = n.attributes ?? {};
       const status = nodeStatus(attributes);
@@ -96,16 +99,16 @@ export class GraphWriter {
           .set({ name: n.name, status, attributes, lastSeenAt: this.at, updatedAt: this.at, validTo: null, ...(old.validTo ? { validFrom: this.at } : {}) })
           .where(eq(nodes.id, old.id));
         this.counts.nodesUpdated++;
-        // A person who just left: what they own must move, not evaporate (lib/ownership/offboarding.ts).
-        if (n.kind === "human" && old.status !== status && (status === "terminated" || status === "inactive")) departed.set(status, [...(departed.get(status) ?? []), old.id]);
+        // A person who just left is offboarded by the pipeline from this record (lib/pipeline/process-changes.ts).
+        this.noteNodes([old.id]);
       } else touched.push(old.id);
     }
     if (inserts.length) {
       await insertNodes(this.tx, this.sourceId, this.at, inserts);
       this.counts.nodesCreated += inserts.length;
+      this.noteNodes(inserts.map((i) => i.id));
     }
     if (touched.length) await this.tx.update(nodes).set({ lastSeenAt: this.at }).where(sql`${nodes.id} = any(${sql.param(touched)}::text[])`);
-    for (const [s, ids] of departed) await offboardHumans(this.tx, this.actor, ids, `${this.sourceName}: status became ${s}`);
     return errors;
   }
 
@@ -175,22 +178,33 @@ export class GraphWriter {
       } else if (canonicalJson(old.attributes) !== canonicalJson(e.attributes)) {
         await this.tx.update(edges).set({ attributes: e.attributes, lastSeenAt: this.at, updatedAt: this.at }).where(eq(edges.id, old.id));
         this.counts.edgesUpdated++;
+        this.noteEdges([old.id]);
       } else touched.push(old.id);
     }
     if (inserts.length) {
       await insertEdges(this.tx, this.sourceId, this.at, inserts);
       this.counts.edgesCreated += inserts.length;
+      this.noteEdges(inserts.map((i) => i.id));
     }
     if (touched.length) await this.tx.update(edges).set({ lastSeenAt: this.at }).where(sql`${edges.id} = any(${sql.param(touched)}::text[])`);
     return errors;
   }
 
+  private noteNodes(ids: string[]): void {
+    this.changedNodes = note(this.changedNodes, this.changedEdges, ids);
+  }
+
+  private noteEdges(ids: string[]): void {
+    this.changedEdges = note(this.changedEdges, this.changedNodes, ids);
+  }
+
   /**
    * Retries deferred edges, then, for a full import, end-dates what this source
-   * no longer reports (never deletes: history stays answerable), and bumps the
-   * graph version. Returns the errors of edges whose ends never appeared.
+   * no longer reports (never deletes: history stays answerable), bumps the
+   * graph version and records the change in the after-change outbox (`ref`:
+   * the import id). Returns the errors of edges whose ends never appeared.
    */
-  async finish(): Promise<ErrorDetail[]> {
+  async finish(ref: string | null = null): Promise<ErrorDetail[]> {
     const errors: ErrorDetail[] = [];
     const deferred = this.deferred;
     this.deferred = [];
@@ -208,9 +222,21 @@ export class GraphWriter {
         .returning({ id: nodes.id });
       this.counts.edgesEnded += endedEdges.length;
       this.counts.nodesEnded += endedNodes.length;
+      this.noteEdges(endedEdges.map((e) => e.id));
+      this.noteNodes(endedNodes.map((n) => n.id));
     }
     await this.tx.update(sources).set({ lastImportAt: this.at, updatedAt: this.at }).where(eq(sources.id, this.sourceId));
     if (Object.values(this.counts).some((n) => n > 0)) await bumpGraphVersion(this.tx);
+    // Recorded even when nothing changed: an import that no longer reports revoked access is what verifies remediation.
+    const full = this.changedNodes === null || this.changedEdges === null;
+    await recordGraphChange(this.tx, {
+      origin: "import",
+      ref,
+      nodeIds: full ? [] : [...this.changedNodes!],
+      edgeIds: full ? [] : [...this.changedEdges!],
+      sourceIds: [this.sourceId],
+      full,
+    });
     return errors;
   }
 }
@@ -223,9 +249,6 @@ export class GraphWriter {
  * rows for every chunk, and a 1M-edge import slowed quadratically (see docs/BENCHMARKS.md). Each key has at most
  * one row (nodes: unique per source, kind, external id; edges: one current row per source, kind, from, to).
  */
-async function rows<T>(tx: Db, query: SQL): Promise<T[]> {
-  return ((await tx.execute(query)) as unknown as { rows: T[] }).rows;
-}
 
 type NewNode = { id: string; kind: NodeKind; externalId: string; name: string; status: string | null; attributes: Record<string, unknown> };
 type NewEdge = { id: string; kind: EdgeKind; externalId: string; fromId: string; toId: string; attributes: Record<string, unknown> };
@@ -268,12 +291,9 @@ async function insertEdges(tx: Db, sourceId: string, at: Date, rows: NewEdge[]):
     ) as t(id, kind, external_id, from_id, to_id, attributes)`);
 }
 
-/** Marks the graph changed; call inside the transaction that changed it. */
-export async function bumpGraphVersion(tx: Db): Promise<number> {
-  const [row] = await tx
-    .update(graphState)
-    .set({ version: sql`${graphState.version} + 1`, updatedAt: new Date() })
-    .where(eq(graphState.id, 1))
-    .returning({ version: graphState.version });
-  return row?.version ?? 0;
+/** Adds ids to a change list; past MAX_LISTED_IDS (both lists together) the list gives up: null = whole source. */
+function note(list: Set<string> | null, other: Set<string> | null, ids: string[]): Set<string> | null {
+  if (list === null || other === null) return null;
+  for (const id of ids) list.add(id);
+  return list.size + other.size > MAX_LISTED_IDS ? null : list;
 }

@@ -2,11 +2,10 @@ import { and, desc, eq, lt, or, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { imports, type ImportCounts } from "@/db/schema";
 import { emitAudit } from "@/lib/audit/emit-audit";
-import { evaluateAfterImport } from "@/lib/findings/evaluate";
-import { verifyRemediation } from "@/lib/campaigns/remediation";
 import { actorLabel, type Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
 import { AppError, formatPath, isAppError, type ErrorDetail } from "@/lib/errors";
+import { notifyGraphChanged } from "@/lib/graph/after-change";
 import { edgeKindMismatch } from "@/lib/graph/model";
 import { newId } from "@/lib/ids";
 import { graphEdgeSchema, graphNodeSchema, type GraphEdgeRecord, type GraphNodeRecord } from "./graph-document";
@@ -109,7 +108,7 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
   let counts: ImportCounts | null = null;
   try {
     await db.transaction(async (tx) => {
-      const writer = await GraphWriter.open(tx, decoded.source, SOURCE_TYPE[opts.format], decoded.mode, new Date(), actor);
+      const writer = await GraphWriter.open(tx, decoded.source, SOURCE_TYPE[opts.format], decoded.mode, new Date());
       let nodeChunk: { record: GraphNodeRecord; where: string }[] = [];
       let edgeChunk: PendingEdge[] = [];
       // Writing stops at the first problem unless partial imports are allowed; validation goes on to list them all.
@@ -180,10 +179,10 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
       await flushNodes();
       await flushEdges();
       progress.phase = "finishing";
-      if (writing()) report(await writer.finish());
+      // finish() records the change in the outbox; remediation verification, offboarding and findings follow it
+      // out of this request (lib/pipeline/process-changes.ts).
+      if (writing()) report(await writer.finish(id));
       if (errors.length > 0 && !opts.allowPartial) throw new Rejected();
-      // Closes the loop on revoked access: this import can verify remediation tasks of its source.
-      await verifyRemediation(tx, id, decoded.source);
       counts = writer.counts;
       const finishedAt = new Date();
       await tx
@@ -240,8 +239,8 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
   const [row] = await db.select().from(imports).where(eq(imports.id, id));
   if (row!.status === "succeeded") {
     await refreshStatistics(db, row!.counts);
-    // Findings follow the graph: evaluated after the import commits, in their own transaction (see lib/findings/evaluate.ts).
-    await evaluateAfterImport(db, id, opts.requestId);
+    // The answer does not wait for findings: the job engine hears this and runs the after-change pipeline.
+    notifyGraphChanged();
   }
   return row!;
 }
@@ -250,7 +249,7 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
 export const ANALYZE_AFTER_ROWS = 10_000;
 
 /**
- * After a large import, ANALYZE the graph tables before the findings evaluation and the next queries read them:
+ * After a large import, ANALYZE the graph tables before the pipeline's follow-ups and the next queries read them:
  * PostgreSQL's autovacuum gets to it only after its nap (a minute by default) and PGlite never does; until then the
  * planner takes the tables for as small as they were and picks plans that, on the M benchmark graph, ran the
  * ownership coverage query past a 120 s timeout (1.4 s with statistics). Best effort: an import stands regardless.

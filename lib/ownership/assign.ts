@@ -1,11 +1,11 @@
-import { evaluateAfterOwnershipChange } from "@/lib/findings/evaluate";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import type { Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
 import { parseInput } from "@/lib/errors";
 import { OWNER_ROLES } from "@/lib/graph/model";
-import { bumpGraphVersion } from "@/lib/ingest/graph-writer";
+import { notifyGraphChanged, recordGraphChange } from "@/lib/graph/after-change";
+import { bumpGraphVersion } from "@/lib/graph/version";
 import { reasonField } from "./owners";
 import { changeOwners, checkAssignableOwner, checkOwnable, type OwnerChange } from "./owner-writes";
 import { resolveRefs } from "./refs";
@@ -53,9 +53,13 @@ export async function assignOwner(db: Db, actor: Actor, input: unknown, requestI
       items.push({ nodeId: node.id, name: node.name, changes });
     }
     const assigned = items.filter((i) => i.changes.length > 0).length;
-    if (assigned > 0) await bumpGraphVersion(tx);
+    if (assigned > 0) {
+      await bumpGraphVersion(tx);
+      await recordGraphChange(tx, { origin: "ownership", nodeIds: [owner.id, ...items.filter((i) => i.changes.length).map((i) => i.nodeId)] });
+    }
     return { assigned, unchanged: items.length - assigned, items };
   });
-  if (result.assigned > 0) await evaluateAfterOwnershipChange(db, requestId);
+  // Findings and coverage follow out of this request (lib/pipeline): the answer is the assignment.
+  if (result.assigned > 0) notifyGraphChanged();
   return result;
 }

@@ -8,6 +8,7 @@ import { systemActor, type Actor } from "@/lib/authz/actor";
 import { clearAccessCache } from "@/lib/graph/access-cache";
 import { decodeGraphDocument, type DecodedImport } from "@/lib/ingest/import-items";
 import { runImport } from "@/lib/ingest/run-import";
+import { processGraphChanges } from "@/lib/pipeline/process-changes";
 import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { assignOwner } from "./assign";
@@ -23,13 +24,17 @@ const openRows = async (formerOwnerId: string) =>
     .select()
     .from(ownershipReassignments)
     .where(and(eq(ownershipReassignments.formerOwnerId, formerOwnerId), eq(ownershipReassignments.status, "open")));
-const importPeople = (people: { externalId: string; name: string; status: string }[]) =>
-  runImport(
+// Offboarding follows the import out of its request (lib/pipeline): the import, then the pipeline run the job engine would start.
+const importPeople = async (people: { externalId: string; name: string; status: string }[]) => {
+  const r = await runImport(
     t.db,
     analyst,
     decodeGraphDocument({ source: "dir", mode: "incremental", nodes: people.map((p) => ({ kind: "human", externalId: p.externalId, name: p.name, attributes: { email: `${p.externalId}@example.com`, status: p.status } })), edges: [] }) as DecodedImport,
     { format: "graph" },
   );
+  await processGraphChanges(t.db);
+  return r;
+};
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -41,7 +46,7 @@ beforeAll(async () => {
 afterAll(() => t.cleanup());
 
 describe("offboarding", () => {
-  it("an import that terminates someone queues everything they own, their manager suggested, in the import's transaction", async () => {
+  it("an import that terminates someone queues everything they own, their manager suggested, once the pipeline runs", async () => {
     const bob = await idOf("bob");
     const maya = await idOf("maya");
     const r = await importPeople([{ externalId: "bob", name: "Bob Builder", status: "terminated" }]);
@@ -54,7 +59,8 @@ describe("offboarding", () => {
     expect(new Set(rows.map((x) => x.nodeId))).toEqual(new Set([await idOf("agt-owned"), await idOf("mcp-srv")]));
     expect(rows[0]!.suggestionReason).toBe("manager of Bob Builder");
     const [event] = await t.db.select().from(auditEvents).where(and(eq(auditEvents.action, "ownership.offboard"), eq(auditEvents.targetId, bob)));
-    expect(event!.actorId).toBe(analyst.id);
+    // Recorded by the pipeline on the import's behalf, not as the person who ran the import.
+    expect(event!.actorId).toBe(systemActor("import").id);
     expect((event!.after as { queued: unknown[] }).queued).toHaveLength(2);
   });
 
@@ -102,10 +108,12 @@ describe("offboarding", () => {
     expect(patched.status).toBe(200);
     const [after] = await t.db.select({ status: nodes.status }).from(nodes).where(eq(nodes.id, sam!.id));
     expect(after!.status).toBe("inactive");
-    // The SCIM provider calls offboardHumans in the transaction of that PATCH; this is the same call (idempotent once wired).
-    await t.db.transaction((tx) => offboardHumans(tx, systemActor("scim:idp-scim"), [sam!.id], "SCIM: active set to false"));
+    // The PATCH answers once its own write commits; offboarding is the pipeline's, run here as the job engine would.
+    expect(await openRows(sam!.id)).toHaveLength(0);
+    await processGraphChanges(t.db);
+    await processGraphChanges(t.db); // a second run (a redelivered job) adds nothing
     const rows = await openRows(sam!.id);
-    expect(rows.map((x) => [x.kind, x.nodeId, x.role, x.suggestedOwnerId])).toEqual([["owner_departed", await idOf("sa-leave"), "technical", bossNode!.id]]);
+    expect(rows.map((x) => [x.kind, x.nodeId, x.role, x.suggestedOwnerId, x.reason])).toEqual([["owner_departed", await idOf("sa-leave"), "technical", bossNode!.id, "SCIM: active set to false"]]);
   });
 });
 

@@ -6,7 +6,8 @@ import { emitAudit } from "@/lib/audit/emit-audit";
 import type { Actor } from "@/lib/authz/actor";
 import { newId } from "@/lib/ids";
 import { groupHasActiveMember } from "./owner-writes";
-import { edgeRoles, effectiveOwnersOf, rows } from "./owner-state";
+import { rows } from "@/db/rows";
+import { edgeRoles, effectiveOwnersOf } from "./owner-state";
 import { activeManagerOf } from "./successor";
 
 export interface QueuedItem {

@@ -4,7 +4,8 @@ import type { Db } from "@/db/client";
 import { decodeCursor, encodeCursor } from "@/lib/api/cursor";
 import type { Actor } from "@/lib/authz/actor";
 import type { NodeKind, OwnerRole } from "@/lib/graph/model";
-import { edgeRoles, effectiveOwnersOf, rows, type EffectiveOwner } from "./owner-state";
+import { rows } from "@/db/rows";
+import { edgeRoles, effectiveOwnersOf, type EffectiveOwner } from "./owner-state";
 
 export interface OwnedItem {
   id: string;

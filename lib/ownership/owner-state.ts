@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { rows } from "@/db/rows";
 import { OWNABLE_KINDS, OWNER_ROLES, type NodeKind, type OwnerRole } from "@/lib/graph/model";
 
 /**
@@ -84,11 +85,6 @@ node_flags as (
   from owner_state group by node_id
 )
 `);
-
-export async function rows<T>(db: Db, query: SQL): Promise<T[]> {
-  const res = (await db.execute(query)) as unknown as { rows: T[] };
-  return res.rows;
-}
 
 /**
  * Runs a query over OWNERSHIP_CTES with JIT off. The planner cannot estimate a

@@ -1,5 +1,6 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { rows } from "@/db/rows";
 import { edges, nodes, sources } from "@/db/schema";
 import { emitAudit } from "@/lib/audit/emit-audit";
 import { actorLabel, type Actor } from "@/lib/authz/actor";
@@ -77,7 +78,7 @@ export async function checkAssignableOwner(tx: Db, owner: RefNode, path: string)
 }
 
 export async function groupHasActiveMember(db: Db, groupId: string): Promise<boolean> {
-  const res = (await db.execute(sql`
+  const found = await rows<unknown>(db, sql`
     with recursive members(id) as (
       select from_id from edges where to_id = ${groupId} and kind = 'member_of' and valid_to is null
       union
@@ -85,8 +86,8 @@ export async function groupHasActiveMember(db: Db, groupId: string): Promise<boo
     )
     select 1 as ok from members m join nodes h on h.id = m.id
     where h.kind = 'human' and h.valid_to is null and coalesce(h.status, 'active') not in ('terminated', 'inactive')
-    limit 1`)) as unknown as { rows: unknown[] };
-  return res.rows.length > 0;
+    limit 1`);
+  return found.length > 0;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { evaluateAfterOwnershipChange } from "@/lib/findings/evaluate";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
@@ -6,9 +5,11 @@ import type { Actor } from "@/lib/authz/actor";
 import { can, requirePermission } from "@/lib/authz/permissions";
 import { AppError, parseInput } from "@/lib/errors";
 import { OWNER_ROLES, type NodeKind } from "@/lib/graph/model";
-import { bumpGraphVersion } from "@/lib/ingest/graph-writer";
+import { notifyGraphChanged, recordGraphChange } from "@/lib/graph/after-change";
+import { bumpGraphVersion } from "@/lib/graph/version";
 import { changeOwners, checkAssignableOwner, checkOwnable, type OwnerChange } from "./owner-writes";
-import { effectiveOwnersOf, orphanRules, rows, type EffectiveOwner, type OrphanRule } from "./owner-state";
+import { rows } from "@/db/rows";
+import { effectiveOwnersOf, orphanRules, type EffectiveOwner, type OrphanRule } from "./owner-state";
 import { resolveRef, resolveRefs } from "./refs";
 
 export const reasonField = z.string().trim().min(1, "is empty").max(500, "at most 500 characters");
@@ -101,9 +102,13 @@ export async function setOwnersFor(db: Db, actor: Actor, rawId: string, input: u
       const owner = owners.get(o.owner)!;
       if (out.some((c) => c.change === "added" && c.ownerId === owner.id)) await checkAssignableOwner(tx, owner, `owners[${i}].owner`);
     }
-    if (out.length) await bumpGraphVersion(tx);
+    if (out.length) {
+      await bumpGraphVersion(tx);
+      await recordGraphChange(tx, { origin: "ownership", nodeIds: [node.id, ...out.map((c) => c.ownerId)] });
+    }
     return out;
   });
-  if (changes.length) await evaluateAfterOwnershipChange(db, requestId);
+  // Findings and coverage follow out of this request (lib/pipeline): the answer is the new owners.
+  if (changes.length) notifyGraphChanged();
   return { ...(await ownersView(db, node)), changes };
 }

@@ -1,4 +1,3 @@
-import { evaluateAfterOwnershipChange } from "@/lib/findings/evaluate";
 import { and, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
@@ -10,11 +9,13 @@ import { actorLabel, type Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
 import { AppError, parseInput } from "@/lib/errors";
 import { OWNER_ROLES, type NodeKind, type OwnerRole } from "@/lib/graph/model";
-import { bumpGraphVersion } from "@/lib/ingest/graph-writer";
+import { notifyGraphChanged, recordGraphChange } from "@/lib/graph/after-change";
+import { bumpGraphVersion } from "@/lib/graph/version";
 import { offboardHumans, type OffboardResult } from "./offboarding";
 import { reasonField } from "./owners";
 import { changeOwners, checkAssignableOwner, type OwnerChange } from "./owner-writes";
-import { edgeRoles, rows } from "./owner-state";
+import { rows } from "@/db/rows";
+import { edgeRoles } from "./owner-state";
 import { resolveRefs } from "./refs";
 
 const intParam = (max: number, dflt: number) =>
@@ -215,9 +216,12 @@ export async function resolveReassignments(db: Db, actor: Actor, input: unknown,
         requestId,
       });
     }
-    if (graphChanged) await bumpGraphVersion(tx);
+    if (graphChanged) {
+      await bumpGraphVersion(tx);
+      await recordGraphChange(tx, { origin: "ownership", nodeIds: changes.flatMap((c) => [c.nodeId, c.ownerId]) });
+    }
   });
-  if (changes.length) await evaluateAfterOwnershipChange(db, requestId);
+  if (changes.length) notifyGraphChanged();
   const items = await loadViews(db, inArray(ownershipReassignments.id, ids), ids.length, 0);
   return { items, changes };
 }

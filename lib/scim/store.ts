@@ -2,11 +2,11 @@ import { and, asc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { edges, nodes, sources } from "@/db/schema";
 import { emitAudit, type AuditEventInput } from "@/lib/audit/emit-audit";
-import { offboardHumans } from "@/lib/ownership/offboarding";
 import { systemActor } from "@/lib/authz/actor";
 import { NODE_ID_PREFIX } from "@/lib/graph/model";
+import { notifyGraphChanged, recordGraphChange } from "@/lib/graph/after-change";
+import { bumpGraphVersion } from "@/lib/graph/version";
 import { newId, ulid } from "@/lib/ids";
-import { bumpGraphVersion } from "@/lib/ingest/graph-writer";
 import { firstAttributeSecret, secretRefusal } from "@/lib/ingest/secrets/attributes";
 import type { ScimSource } from "./auth";
 import type { Leniency } from "./config";
@@ -33,21 +33,38 @@ export type ScimEdgeKind = "member_of" | "manages";
  * and applied under the lock), then marks the graph changed, records when the
  * source last spoke, and appends the audit event (and any `more` events the
  * write caused, such as pending manager references it resolved), all or nothing.
+ * What it changed goes to the after-change outbox in the same transaction; offboarding
+ * a deactivated or deleted person and findings follow after commit (lib/pipeline).
  */
 export async function scimWrite<T>(
   ctx: ScimContext,
   fn: (tx: Db, at: Date) => Promise<{ result: T; audit: Omit<AuditEventInput, "requestId">; more?: Omit<AuditEventInput, "requestId">[] }>,
 ): Promise<T> {
-  return ctx.db.transaction(async (tx) => {
+  const result = await ctx.db.transaction(async (tx) => {
     await tx.select({ id: sources.id }).from(sources).where(eq(sources.id, ctx.source.id)).for("update");
     const at = new Date();
+    const touched: Touched = { nodes: new Set(), edges: new Set() };
+    changedIn.set(tx, touched);
     const { result, audit, more = [] } = await fn(tx, at);
     await tx.update(sources).set({ lastImportAt: at, updatedAt: at }).where(eq(sources.id, ctx.source.id));
     await bumpGraphVersion(tx);
+    await recordGraphChange(tx, { origin: "scim", ref: ctx.source.name, nodeIds: [...touched.nodes], edgeIds: [...touched.edges], sourceIds: [ctx.source.id] });
     const actor = systemActor(`scim:${ctx.source.name}`);
     for (const event of [audit, ...more]) await emitAudit(tx, actor, { ...event, requestId: ctx.requestId });
     return result;
   });
+  notifyGraphChanged();
+  return result;
+}
+
+type Touched = { nodes: Set<string>; edges: Set<string> };
+/** What the write in progress on a transaction changed (the helpers below note it), for the outbox record. */
+const changedIn = new WeakMap<Db, Touched>();
+function noteChanged(tx: Db, nodeIds: string[], edgeIds: string[] = []): void {
+  const t = changedIn.get(tx);
+  if (!t) return;
+  for (const id of nodeIds) t.nodes.add(id);
+  for (const id of edgeIds) t.edges.add(id);
 }
 
 const current = (sourceId: string, kind: ScimKind) => and(eq(nodes.sourceId, sourceId), eq(nodes.kind, kind), isNull(nodes.validTo));
@@ -96,31 +113,27 @@ export async function insertScimNode(tx: Db, sourceId: string, kind: ScimKind, f
     .insert(nodes)
     .values({ id: newId(NODE_ID_PREFIX[kind]), kind, sourceId, externalId: ulid(at.getTime()), ...f, firstSeenAt: at, lastSeenAt: at, validFrom: at, createdAt: at, updatedAt: at })
     .returning();
+  noteChanged(tx, [row!.id]);
   return row!;
 }
 
-const DEPARTED = new Set(["inactive", "terminated"]);
-
+/** A person the IdP deactivates is offboarded by the pipeline from the outbox record (lib/pipeline/follow-ups.ts). */
 export async function updateScimNode(tx: Db, id: string, f: NodeFields, at: Date): Promise<NodeRow> {
   await refuseSecrets(f);
-  const [before] = await tx.select({ status: nodes.status }).from(nodes).where(eq(nodes.id, id));
   const [row] = await tx.update(nodes).set({ ...f, lastSeenAt: at, updatedAt: at }).where(eq(nodes.id, id)).returning();
-  // A person the IdP deactivates leaves what they own to be reassigned, in this same transaction.
-  if (row!.kind === "human" && DEPARTED.has(row!.status ?? "") && !DEPARTED.has(before?.status ?? "")) {
-    await offboardHumans(tx, systemActor("scim"), [id], "SCIM: active set to false");
-  }
+  noteChanged(tx, [id]);
   return row!;
 }
 
 /** Ends a node (validTo = at; the row stays for history) and every current edge of this source that touches it. */
 export async function endScimNode(tx: Db, sourceId: string, nodeId: string, at: Date): Promise<number> {
-  const [gone] = await tx.update(nodes).set({ validTo: at, updatedAt: at }).where(eq(nodes.id, nodeId)).returning({ kind: nodes.kind });
-  if (gone?.kind === "human") await offboardHumans(tx, systemActor("scim"), [nodeId], "SCIM: user deleted");
+  await tx.update(nodes).set({ validTo: at, updatedAt: at }).where(eq(nodes.id, nodeId));
   const ended = await tx
     .update(edges)
     .set({ validTo: at, updatedAt: at })
     .where(and(eq(edges.sourceId, sourceId), isNull(edges.validTo), or(eq(edges.fromId, nodeId), eq(edges.toId, nodeId))))
     .returning({ id: edges.id });
+  noteChanged(tx, [nodeId], ended.map((e) => e.id));
   return ended.length;
 }
 
@@ -175,9 +188,10 @@ export async function syncEdges(
   const fresh = [...want.entries()].filter(([k]) => !have.has(k)).map(([, d]) => d);
   if (gone.length) {
     await tx.update(edges).set({ validTo: at, updatedAt: at }).where(inArray(edges.id, gone.map((e) => e.edgeId)));
+    noteChanged(tx, [], gone.map((e) => e.edgeId));
   }
   for (let i = 0; i < fresh.length; i += 500) {
-    await tx.insert(edges).values(
+    const inserted = await tx.insert(edges).values(
       fresh.slice(i, i + 500).map((d) => ({
         id: newId("edg"),
         kind,
@@ -191,7 +205,8 @@ export async function syncEdges(
         createdAt: at,
         updatedAt: at,
       })),
-    );
+    ).returning({ id: edges.id });
+    noteChanged(tx, [], inserted.map((e) => e.id));
   }
   return { added: fresh.map((d) => d[otherEnd].externalId), removed: gone.map((e) => e.other.externalId) };
 }

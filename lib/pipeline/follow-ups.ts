@@ -1,0 +1,84 @@
+import { and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { nodes, sources } from "@/db/schema";
+import { systemActor } from "@/lib/authz/actor";
+import { verifyRemediation } from "@/lib/campaigns/remediation";
+import { evaluateFindings, type EvaluationResult } from "@/lib/findings/evaluate";
+import type { ChangeSet } from "@/lib/graph/after-change";
+import { getAccessIndex } from "@/lib/graph/access-cache";
+import { offboardHumans, type QueuedItem } from "@/lib/ownership/offboarding";
+
+/*
+ * The follow-ups of committed graph changes, run by processGraphChanges out of
+ * any request. Each is idempotent, since a run may be repeated after a crash
+ * (delivery is at least once): offboarding adds at most one open queue row per
+ * edge, verification only moves open/done tasks, evaluation of an unchanged
+ * graph changes no finding.
+ */
+
+const DEPARTED = ["terminated", "inactive"];
+
+/**
+ * People who left in these changes (status terminated or inactive, or a SCIM
+ * user deleted): what they own goes into the reassignment queue, agents acting
+ * for them are flagged. Same reasons as when it ran inside the write.
+ */
+export async function offboardDeparted(db: Db, change: ChangeSet): Promise<QueuedItem[]> {
+  if (!change.full && change.nodeIds.length === 0) return [];
+  const scope = change.full ? inArray(nodes.sourceId, change.sourceIds) : inArray(nodes.id, change.nodeIds);
+  if (change.full && change.sourceIds.length === 0) return [];
+  const departed = await db
+    .select({ id: nodes.id, status: nodes.status, ended: sql<boolean>`${nodes.validTo} is not null`, source: sources.name, sourceType: sources.type })
+    .from(nodes)
+    .innerJoin(sources, eq(sources.id, nodes.sourceId))
+    // An import that stops reporting a person ends them without saying they left; SCIM's DELETE does say so.
+    .where(and(scope, eq(nodes.kind, "human"), or(and(isNull(nodes.validTo), inArray(nodes.status, DEPARTED)), and(isNotNull(nodes.validTo), eq(sources.type, "scim")))));
+  const byReason = new Map<string, { scim: boolean; ids: string[] }>();
+  for (const h of departed) {
+    const scim = h.sourceType === "scim";
+    const reason = scim ? (h.ended ? "SCIM: user deleted" : "SCIM: active set to false") : `${h.source}: status became ${h.status}`;
+    const entry = byReason.get(reason) ?? { scim, ids: [] };
+    entry.ids.push(h.id);
+    byReason.set(reason, entry);
+  }
+  const queued: QueuedItem[] = [];
+  for (const [reason, { scim, ids }] of byReason) {
+    const r = await db.transaction((tx) => offboardHumans(tx, systemActor(scim ? "scim" : "import"), ids, reason));
+    queued.push(...r.queued);
+  }
+  return queued;
+}
+
+/** Closes the loop on revoked access: each import verifies the remediation tasks of its source. */
+export async function verifyImportedSources(db: Db, change: ChangeSet): Promise<{ verified: string[]; notEffective: string[] }> {
+  const out = { verified: [] as string[], notEffective: [] as string[] };
+  for (const imp of change.importRefs) {
+    if (imp.sourceIds.length === 0) continue;
+    const names = await db.select({ name: sources.name }).from(sources).where(inArray(sources.id, imp.sourceIds));
+    for (const { name } of names) {
+      const r = await db.transaction((tx) => verifyRemediation(tx, imp.ref, name));
+      out.verified.push(...r.verified);
+      out.notEffective.push(...r.notEffective);
+    }
+  }
+  return out;
+}
+
+/**
+ * Findings after a change. The incremental evaluator (lib/findings,
+ * evaluateIncremental) replaces this body at merge; until then it is the full
+ * evaluation, now out of the request. Coverage is recorded by the evaluation.
+ */
+export async function evaluateChanges(db: Db, change: ChangeSet): Promise<EvaluationResult> {
+  const importId = change.importRefs.length === 1 ? change.importRefs[0]!.ref : undefined;
+  return evaluateFindings(db, systemActor("findings"), { trigger: change.importRefs.length ? "import" : "ownership", importId });
+}
+
+/**
+ * Rebuilds this process's access index now, so the next query does not pay for it. Other instances notice the
+ * bumped graph version on their next query (lib/graph/access-cache.ts), as before.
+ */
+export async function refreshAccessIndex(db: Db): Promise<void> {
+  await getAccessIndex(db);
+}
+
