@@ -13,6 +13,7 @@ import type { NodeKind } from "@/lib/graph/model";
 import { newId } from "@/lib/ids";
 import { decodeGraphDocument } from "@/lib/ingest/import-items";
 import { runImport } from "@/lib/ingest/run-import";
+import { processGraphChanges } from "@/lib/pipeline/process-changes";
 import type { FindingRule } from "./rules";
 
 export const DAY = 86_400_000;
@@ -57,6 +58,8 @@ export async function importDoc(db: Db, actor: Actor, doc: Doc) {
   if ("errors" in decoded) throw new Error(JSON.stringify(decoded.errors));
   const rec = await runImport(db, actor, decoded, { format: "graph" });
   if (rec.status !== "succeeded") throw new Error(`import ${rec.status}: ${JSON.stringify(rec.errors)}`);
+  // Findings follow an import out of its request: run the after-change pipeline as the job engine would.
+  await processGraphChanges(db);
   return rec;
 }
 
