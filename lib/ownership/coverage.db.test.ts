@@ -7,6 +7,7 @@ import type { Actor } from "@/lib/authz/actor";
 import { clearAccessCache } from "@/lib/graph/access-cache";
 import { actorByEmail } from "@/lib/testing/app-context";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
+import { processGraphChanges } from "@/lib/pipeline/process-changes";
 import { assignOwner } from "./assign";
 import { counts, getCoverage, recordCoverage } from "./coverage";
 import { resolveRef } from "./refs";
@@ -78,7 +79,10 @@ describe("coverage arithmetic", () => {
     expect((await ownerless())[0]!.status).toBe("open");
 
     await assignOwner(t.db, analyst, { nodes: ["reg:agent:agt-none"], owner: "dir:human:maya", role: "business" });
-    // The assignment's own evaluation: today's point replaced, the finding resolved, no read needed.
+    // The request only assigns: nothing is re-evaluated until the pipeline runs (as the job engine would).
+    expect((await todays()).map((r) => [r.source, r.total, r.owned])).toEqual([["reg", 3, 1]]);
+    await processGraphChanges(t.db);
+    // The assignment's follow-up evaluation: today's point replaced, the finding resolved, no read needed.
     expect((await todays()).map((r) => [r.source, r.total, r.owned])).toEqual([["reg", 3, 2]]);
     expect((await ownerless())[0]!.status).toBe("resolved");
     const after = await getCoverage(t.db, analyst, { kind: "agent", days: 365 });
