@@ -10,6 +10,7 @@ import { evaluateFindings } from "@/lib/findings/evaluate";
 import { decodeGraphDocument } from "@/lib/ingest/import-items";
 import { toolDefinitionHash } from "@/lib/ingest/mcp-discovery/to-graph";
 import { runImport } from "@/lib/ingest/run-import";
+import { processGraphChanges } from "@/lib/pipeline/process-changes";
 
 const DAY = 86_400_000;
 
@@ -91,7 +92,8 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<v
     edges: [],
   });
   if ("errors" in decoded) throw new Error(`demo history: ${JSON.stringify(decoded.errors)}`);
-  // runImport evaluates the findings again once the import commits.
   const rec = await runImport(db, systemActor("mcp-discovery"), decoded, { format: "graph" });
   if (rec.status !== "succeeded") throw new Error(`demo history: rediscovery import ${rec.status}: ${JSON.stringify(rec.errors)}`);
+  // The findings follow the import in the after-change pipeline; the seed runs it now so the demo starts evaluated.
+  await processGraphChanges(db);
 }

@@ -16,6 +16,7 @@ import { launched } from "@/lib/campaigns/test-helpers";
 import { clearAccessCache } from "@/lib/graph/access-cache";
 import { decodeGraphDocument, type DecodedImport } from "@/lib/ingest/import-items";
 import { runImport } from "@/lib/ingest/run-import";
+import { processGraphChanges } from "@/lib/pipeline/process-changes";
 import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
 import { smallGraph } from "@/lib/testing/small-graph";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
@@ -73,6 +74,7 @@ beforeAll(async () => {
   const [ciTask] = await t.db.select().from(remediationTasks).where(eq(remediationTasks.subjectName, "ci-deployer"));
   await completeRemediationTask(t.db, ana, ciTask!.id, { ticket: "IAM-1" });
   verifyingImport = (await runImport(t.db, ana, mcpSync([{ from: "ci", to: "cred-pat" }]), { format: "graph" })).id;
+  await processGraphChanges(t.db); // remediation verification follows the import (lib/pipeline)
 });
 afterAll(() => t.cleanup());
 
