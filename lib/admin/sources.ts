@@ -8,7 +8,7 @@ import { requirePermission } from "@/lib/authz/permissions";
 import { generateToken } from "@/lib/authz/tokens";
 import { AppError, parseInput } from "@/lib/errors";
 import { newId } from "@/lib/ids";
-import { SOURCE_NAME_RE } from "@/lib/ingest/graph-document";
+import { SOURCE_NAME_RE } from "@/lib/graph/model";
 
 export const createSourceSchema = z
   .object({

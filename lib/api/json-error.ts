@@ -4,7 +4,7 @@
  * JSON`), and inputs hold secrets, so its message is never forwarded: only a
  * position is, as line and column.
  */
-import { lineColumn, parseJsonc } from "@/lib/ingest/mcp-config/jsonc";
+import { lineColumn, parseJsonc } from "./jsonc";
 
 /** Every JSON.parse failure the API reports: a position (when one can be found), never input text. */
 export function jsonErrorMessage(text: string, e: unknown): string {

@@ -5,7 +5,7 @@ import { auditEvents } from "@/db/schema";
 import { decodeCursor, encodeCursor } from "@/lib/api/cursor";
 import type { Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
-import { likePattern } from "@/lib/graph/nodes";
+import { likePattern } from "@/db/like";
 import { verifyAuditChain, type ChainVerification } from "./emit-audit";
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;

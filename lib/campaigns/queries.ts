@@ -6,7 +6,7 @@ import { decodeCursor, encodeCursor } from "@/lib/api/cursor";
 import type { Actor } from "@/lib/authz/actor";
 import { can, requirePermission } from "@/lib/authz/permissions";
 import { AppError } from "@/lib/errors";
-import { likePattern } from "@/lib/graph/nodes";
+import { likePattern } from "@/db/like";
 import { TOOL_RISKS } from "@/lib/graph/tool-risk";
 import { CAMPAIGN_STATUSES, DECISIONS, RECOMMENDATIONS, riskRank, type Outcome } from "./model";
 import { listCampaignNotifications, type NotificationView } from "./reminders";

@@ -7,7 +7,7 @@ import { emitAudit } from "@/lib/audit/emit-audit";
 import { actorLabel, systemActor, type Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
 import { AppError, parseInput } from "@/lib/errors";
-import { toCsv } from "@/lib/evidence/csv";
+import { toCsv } from "@/lib/api/csv";
 import type { ActionOptions } from "./launch-campaign";
 import { TASK_STATUSES } from "./model";
 import { requireActorUser } from "./views";

@@ -6,7 +6,7 @@ import { decodeCursor, encodeCursor } from "@/lib/api/cursor";
 import type { Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
 import { AppError } from "@/lib/errors";
-import { likePattern } from "@/lib/graph/nodes";
+import { likePattern } from "@/db/like";
 import type { NodeKind } from "@/lib/graph/model";
 import type { FindingDetail, FindingsSummary, FindingView } from "./views";
 export type { FindingDetail, FindingsSummary, FindingView } from "./views";

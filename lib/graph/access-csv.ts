@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { Db } from "@/db/client";
 import type { Actor } from "@/lib/authz/actor";
 import { AppError } from "@/lib/errors";
-import { toCsv, type Cell } from "@/lib/evidence/csv";
+import { toCsv, type Cell } from "@/lib/api/csv";
 import { describeNodes, describeReached, inOrder, pathsFor, type pathsQuerySchema, reachableFromAnswer, type reachableFromQuerySchema, whoCanReachAnswer, type whoCanReachQuerySchema, type AccessAnswer } from "./access-api";
 import { EDGE_RULES } from "./model";
 import { getNodeFor, type neighborsQuerySchema } from "./node-api";

@@ -102,3 +102,6 @@ export const NODE_KIND_LABEL: Record<NodeKind, string> = {
   resource: "Resource",
   credential: "Credential",
 };
+
+/** A source's name: 1-100 letters, digits, dot, dash or underscore, starting with a letter or digit. */
+export const SOURCE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;

@@ -1,6 +1,7 @@
 import { and, asc, count, eq, gt, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "@/db/client";
+import { likePattern } from "@/db/like";
 import { edges, nodes, sources } from "@/db/schema";
 import { decodeCursor, encodeCursor } from "@/lib/api/cursor";
 import { EDGE_RULES, type EdgeKind, type NodeKind } from "./model";
@@ -75,10 +76,6 @@ export interface ListNodesQuery {
 const isNameIdCursor = (v: unknown): v is [string, string] =>
   Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string";
 
-/** Escapes LIKE wildcards so a search for `50%` means the characters. */
-export function likePattern(q: string): string {
-  return `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 /** Nodes by kind, source, status and a search over name, external id and email; keyset-paginated by (name, id). */
 export async function listNodes(db: Db, query: ListNodesQuery): Promise<Page<NodeView>> {

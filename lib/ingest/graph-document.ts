@@ -6,7 +6,9 @@ import { EDGE_KINDS, NODE_KINDS } from "@/lib/graph/model";
  * import engine applies. Converters for other formats (MCP configs, BloodHound
  * OpenGraph, Baton, live MCP discovery) return this shape; they never write.
  */
-export const SOURCE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+// Vocabulary (lib/graph/model.ts), so admin can check names without depending on ingest.
+import { SOURCE_NAME_RE } from "@/lib/graph/model";
+export { SOURCE_NAME_RE };
 
 const attributes = z.record(z.string(), z.unknown());
 const externalId = z.string().trim().min(1, "externalId is required").max(512, "externalId is longer than 512 characters");

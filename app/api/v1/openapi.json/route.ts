@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
-import { openApiDocument } from "@/lib/api/openapi";
+// The aggregator lives beside its route: it names every area, so no lib area may hold it (see lib/architecture.test.ts).
+import { openApiDocument } from "./document";
 import pkg from "@/package.json";
 
 export const dynamic = "force-static";

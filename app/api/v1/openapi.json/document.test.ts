@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { openApiDocument } from "./openapi";
+import { openApiDocument } from "./document";
 
 /** Every route handler file under app/api and app/scim, as an OpenAPI path with its methods. */
 function routeFiles(dir: string): { path: string; methods: string[] }[] {

@@ -9,7 +9,7 @@ import { RISK_REASON_CODES, TOOL_RISKS } from "@/lib/graph/tool-risk";
 import { ingestPaths } from "@/lib/ingest/openapi";
 import { ownershipPaths } from "@/lib/ownership/openapi";
 import { reportsPaths } from "@/lib/reports/openapi";
-import type { JsonSchema } from "./openapi-kit";
+import type { JsonSchema } from "@/lib/api/openapi-kit";
 
 const node = {
   type: "object",
