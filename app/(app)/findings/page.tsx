@@ -6,8 +6,10 @@ import { EvaluateButton } from "@/components/findings/evaluate-button";
 import { FindingsTable } from "@/components/findings/findings-table";
 import styles from "@/components/findings/findings.module.css";
 import { EmptyState } from "@/components/ui/empty-state";
+import { PendingChanges } from "@/components/ui/pending-changes";
 import { can } from "@/lib/authz/permissions";
 import { requirePagePermission } from "@/lib/authz/session";
+import { pendingChanges } from "@/lib/graph/after-change";
 import { findingsSummary, listFindings, listFindingsQuerySchema } from "@/lib/findings/queries";
 import { FINDING_RULES, FINDING_SEVERITIES, RULES, type FindingStatus } from "@/lib/findings/rules";
 
@@ -39,9 +41,10 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
   const parsed = listFindingsQuerySchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
   const query = parsed.success ? parsed.data : listFindingsQuerySchema.parse({ status: "open" });
   const state = { status: statusParam === "open" ? undefined : statusParam, rule: query.rule, severity: query.severity, q: query.q };
-  const [summary, page] = await Promise.all([
+  const [summary, page, pending] = await Promise.all([
     findingsSummary(db, actor, { status: query.status as FindingStatus | undefined, rule: query.rule, severity: query.severity }),
     listFindings(db, actor, query),
+    pendingChanges(db),
   ]);
   const last = summary.lastEvaluation;
   const anyFinding = Object.values(summary.byRule).some((n) => n > 0) || !!query.rule || !!query.severity || statusParam !== "open";
@@ -59,6 +62,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
           "Not evaluated yet: findings are evaluated after every import, or on demand."
         )}
       </p>
+      <PendingChanges count={pending.count} what="these findings" />
       {can(actor, "findings.manage") ? (
         <div className={styles.actionsBar}>
           <EvaluateButton />

@@ -7,9 +7,11 @@ import { pct, ShareBar } from "@/components/ownership/share";
 import { TrendChart } from "@/components/ownership/trend-chart";
 import styles from "@/components/ownership/ownership.module.css";
 import { EmptyState } from "@/components/ui/empty-state";
+import { PendingChanges } from "@/components/ui/pending-changes";
 import { KindBadge } from "@/components/ui/kind-badge";
 import { can } from "@/lib/authz/permissions";
 import { requirePagePermission } from "@/lib/authz/session";
+import { pendingChanges } from "@/lib/graph/after-change";
 import { getCoverage } from "@/lib/ownership/coverage";
 import { listDepartures, listReassignments, listReassignmentsQuerySchema } from "@/lib/ownership/reassignments";
 
@@ -22,7 +24,12 @@ export default async function OwnershipPage() {
   // Reviewers see only what they own.
   if (!can(actor, "owner.read")) redirect("/ownership/mine");
   const db = await getDb();
-  const [coverage, queue, departures] = await Promise.all([getCoverage(db, actor), listReassignments(db, actor, listReassignmentsQuerySchema.parse({ limit: "1" })), listDepartures(db, actor)]);
+  const [coverage, queue, departures, pending] = await Promise.all([
+    getCoverage(db, actor),
+    listReassignments(db, actor, listReassignmentsQuerySchema.parse({ limit: "1" })),
+    listDepartures(db, actor),
+    pendingChanges(db),
+  ]);
   const unqueued = departures.items.filter((d) => d.unqueued > 0 || d.actingAgents > 0);
   const t = coverage.totals;
   const worst = coverage.gaps.filter((g) => g.unowned > 0);
@@ -32,6 +39,7 @@ export default async function OwnershipPage() {
       <h1>Ownership</h1>
       <p className="subtitle">Every agent, service account, MCP server, tool, entitlement, resource and credential needs an accountable owner who still works here.</p>
       <OwnershipTabs current="coverage" orphans={t.unowned} queue={queue.total} readsAll />
+      <PendingChanges count={pending.count} what="the reassignment queue and today's trend point" />
 
       {t.total === 0 ? (
         <EmptyState title="Nothing to own yet">

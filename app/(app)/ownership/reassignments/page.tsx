@@ -4,10 +4,12 @@ import { OwnershipTabs } from "@/components/ownership/ownership-tabs";
 import { QueueDepartureButton, QueueTable, type QueueRow } from "@/components/ownership/queue-table";
 import styles from "@/components/ownership/ownership.module.css";
 import { EmptyState } from "@/components/ui/empty-state";
+import { PendingChanges } from "@/components/ui/pending-changes";
 import { StatusBadge } from "@/components/ui/kind-badge";
 import { can } from "@/lib/authz/permissions";
 import { requirePagePermission } from "@/lib/authz/session";
 import { zodDetails } from "@/lib/errors";
+import { pendingChanges } from "@/lib/graph/after-change";
 import { ownershipTabCounts } from "@/lib/ownership/coverage";
 import { listDepartures, listReassignments, listReassignmentsQuerySchema } from "@/lib/ownership/reassignments";
 import { hrefWith } from "@/lib/nav/url-state";
@@ -31,13 +33,15 @@ export default async function ReassignmentsPage({ searchParams }: { searchParams
   for (const k of ["status", "cursor"]) if (typeof raw[k] === "string" && raw[k] !== "") params[k] = raw[k] as string;
   const parsed = listReassignmentsQuerySchema.safeParse({ ...params, limit: "50" });
   const db = await getDb();
-  const tabs = await ownershipTabCounts(db, actor);
+  const [tabs, pending] = await Promise.all([ownershipTabCounts(db, actor), pendingChanges(db)]);
   const canResolve = can(actor, "owner.assign");
   const header = (
     <>
       <h1>Reassignment queue</h1>
       <p className="subtitle">When someone leaves (by SCIM, an import or by hand), everything they own lands here with a suggested successor, their manager first. Agents still acting for them are flagged.</p>
       <OwnershipTabs current="reassignments" orphans={tabs.orphans} queue={tabs.queue} readsAll />
+      {/* Someone who just left is queued by the after-change pipeline, moments after the change that says so. */}
+      <PendingChanges count={pending.count} what="this queue" />
     </>
   );
   if (!parsed.success) {
