@@ -13,6 +13,7 @@ import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
 import { createTestDatabase, testTarget, type TestDatabase } from "@/lib/testing/test-db";
 import { offboardDeparted } from "./follow-ups";
 import { mergeChanges, processGraphChanges } from "./process-changes";
+import { startInProcessPipeline } from "./in-process";
 import { GRAPH_AFTER_CHANGE_JOB, registerPipelineHandlers } from "./register";
 
 let t: TestDatabase;
@@ -134,5 +135,17 @@ describe(`the after-change pipeline (${testTarget()})`, () => {
     await importPerson("ann", "Ann A. Active", "active");
     expect(await handlers.get(GRAPH_AFTER_CHANGE_JOB)!(t.db)).toEqual({ changes: 2 });
     expect(await waiting()).toHaveLength(0);
+  });
+
+  it("until the job engine runs it, a signal drains the outbox in this process", async () => {
+    const stop = startInProcessPipeline(async () => t.db);
+    try {
+      await importPerson("ann", "Ann Active", "active");
+      // Polls the outbox (no timing assertion): the signal's run empties it.
+      for (let i = 0; i < 200 && (await waiting()).length > 0; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(await waiting()).toHaveLength(0);
+    } finally {
+      stop();
+    }
   });
 });
