@@ -55,7 +55,7 @@ export async function offboardHumans(tx: Db, actor: Actor, nodeIds: string[], re
   const ids = [...new Set(nodeIds)];
   if (ids.length === 0) return { humans: 0, queued: [] };
   const humans = await tx
-    .select({ id: nodes.id, name: nodes.name })
+    .select({ id: nodes.id, name: nodes.name, validTo: nodes.validTo })
     .from(nodes)
     .where(and(inArray(nodes.id, ids), eq(nodes.kind, "human")));
   const queued: QueuedItem[] = [];
@@ -81,11 +81,13 @@ export async function offboardHumans(tx: Db, actor: Actor, nodeIds: string[], re
       queue.push({ id: newId("rsg"), kind: "owner_departed", nodeId: e.nodeId, edgeId: e.edgeId, formerOwnerId: h.id, role: edgeRoles(e.attributes)[0] ?? null, reason, suggestedOwnerId: s.id, suggestionReason: s.reason });
     }
 
-    // What groups they leave empty own (every group they are in, nested groups included).
+    // What groups they leave empty own (every group they are in, nested groups included). A person who was ended
+    // (SCIM DELETE) had their memberships ended at the same instant: those still say which groups they left.
+    const leftAt = h.validTo ? h.validTo.toISOString() : null;
     const groups = await rows<{ id: string }>(
       tx,
       sql`with recursive up(id) as (
-          select e.to_id from edges e where e.from_id = ${h.id} and e.kind = 'member_of' and e.valid_to is null
+          select e.to_id from edges e where e.from_id = ${h.id} and e.kind = 'member_of' and (e.valid_to is null or e.valid_to = ${leftAt}::timestamptz)
           union
           select e.to_id from edges e join up on e.from_id = up.id where e.kind = 'member_of' and e.valid_to is null
         )

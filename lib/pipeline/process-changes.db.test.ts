@@ -1,13 +1,16 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { scim } from "@/app/scim/v2/scim-test-client";
 import { openDatabase, type Database } from "@/db/client";
 import { auditEvents, findings, graphChanges, nodes, ownershipReassignments } from "@/db/schema";
 import { seedGraph } from "@/db/seed/seed";
+import { createSource } from "@/lib/admin/sources";
 import type { Actor } from "@/lib/authz/actor";
 import { MAX_LISTED_IDS, onGraphChanged, pendingChanges, recordGraphChange } from "@/lib/graph/after-change";
 import { clearAccessCache } from "@/lib/graph/access-cache";
 import { decodeGraphDocument, type DecodedImport } from "@/lib/ingest/import-items";
 import { runImport } from "@/lib/ingest/run-import";
+import { assignOwner } from "@/lib/ownership/assign";
 import { ownershipGraph } from "@/lib/ownership/testing/ownership-graph";
 import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
 import { createTestDatabase, testTarget, type TestDatabase } from "@/lib/testing/test-db";
@@ -147,5 +150,21 @@ describe(`the after-change pipeline (${testTarget()})`, () => {
     } finally {
       stop();
     }
+  });
+
+  it("a SCIM DELETE is followed as a departure: a group they leave empty has what it owns queued", async () => {
+    const token = (await createSource(t.db, await actorByEmail(t, "admin@example.com"), { name: "idp", type: "scim" })).scimToken!;
+    const user = await scim("POST", "/Users", { token, body: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "zoe@example.com", displayName: "Zoe Scim" } });
+    const group = await scim("POST", "/Groups", { token, body: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Zoe's team", members: [{ value: user.body.id }] } });
+    expect([user.status, group.status]).toEqual([201, 201]);
+    const groupId = await idOf(group.body.id);
+    await assignOwner(t.db, analyst, { nodes: ["reg:agent:agt-none"], owner: groupId, role: "technical" });
+    await processGraphChanges(t.db);
+    expect((await scim("DELETE", `/Users/${user.body.id}`, { token })).status).toBe(204);
+    const emptied = () => t.db.select().from(ownershipReassignments).where(and(eq(ownershipReassignments.formerOwnerId, groupId), eq(ownershipReassignments.status, "open")));
+    expect(await emptied()).toHaveLength(0);
+    await processGraphChanges(t.db);
+    expect((await emptied()).map((r) => [r.kind, r.nodeId])).toEqual([["owner_group_empty", await idOf("agt-none")]]);
+    expect((await emptied())[0]!.reason).toMatch(/^SCIM: user deleted; Zoe Scim was the owner group's last active member$/);
   });
 });
