@@ -45,13 +45,15 @@ type Row = typeof ownershipReassignments.$inferInsert;
  * managers who left); failing that, someone who already co-owns the node.
  *
  * Idempotent: at most one open row per edge, so calling it again (a second
- * import, SCIM and an import both reporting the departure) adds nothing. No
+ * import, SCIM and an import both reporting the departure) adds nothing; with
+ * `skipHandled` (the after-change pipeline), an edge already queued once for the
+ * same former owner, even if since resolved or dismissed, is not queued again. No
  * permission check: the caller has already changed the person's status under
  * its own authority; `actor` is recorded in one audit event per human with
  * anything queued (action `ownership.offboard`). `reason` says what happened,
  * e.g. "okta: status became terminated" or "SCIM: active set to false".
  */
-export async function offboardHumans(tx: Db, actor: Actor, nodeIds: string[], reason: string, opts: { requestId?: string } = {}): Promise<OffboardResult> {
+export async function offboardHumans(tx: Db, actor: Actor, nodeIds: string[], reason: string, opts: { requestId?: string; skipHandled?: boolean } = {}): Promise<OffboardResult> {
   const ids = [...new Set(nodeIds)];
   if (ids.length === 0) return { humans: 0, queued: [] };
   const humans = await tx
@@ -116,6 +118,16 @@ export async function offboardHumans(tx: Db, actor: Actor, nodeIds: string[], re
       queue.push({ id: newId("rsg"), kind: "agent_principal_departed", nodeId: a.agentId, edgeId: a.edgeId, formerOwnerId: h.id, role: null, reason: `${reason}; the agent still acts for ${h.name}`, suggestedOwnerId: manager?.id ?? null, suggestionReason: managerReason });
     }
 
+    // The pipeline sees a departed person again whenever their record changes: what was already queued for an edge,
+    // and since reassigned or dismissed, stays handled (a person leaving once is queued once, as when it ran in the write).
+    if (opts.skipHandled && queue.length) {
+      const handled = await tx
+        .select({ edgeId: ownershipReassignments.edgeId, formerOwnerId: ownershipReassignments.formerOwnerId })
+        .from(ownershipReassignments)
+        .where(inArray(ownershipReassignments.edgeId, queue.map((q) => q.edgeId)));
+      const seen = new Set(handled.map((r) => `${r.edgeId}\u0000${r.formerOwnerId}`));
+      queue.splice(0, queue.length, ...queue.filter((q) => !seen.has(`${q.edgeId}\u0000${q.formerOwnerId}`)));
+    }
     if (queue.length === 0) continue;
     const inserted = await tx.insert(ownershipReassignments).values(queue).onConflictDoNothing().returning();
     const items = inserted.map((r) => ({ id: r.id, kind: r.kind, nodeId: r.nodeId, edgeId: r.edgeId, formerOwnerId: r.formerOwnerId, suggestedOwnerId: r.suggestedOwnerId }));

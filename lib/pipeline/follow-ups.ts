@@ -43,7 +43,7 @@ export async function offboardDeparted(db: Db, change: ChangeSet): Promise<Queue
   }
   const queued: QueuedItem[] = [];
   for (const [reason, { scim, ids }] of byReason) {
-    const r = await db.transaction((tx) => offboardHumans(tx, systemActor(scim ? "scim" : "import"), ids, reason));
+    const r = await db.transaction((tx) => offboardHumans(tx, systemActor(scim ? "scim" : "import"), ids, reason, { skipHandled: true }));
     queued.push(...r.queued);
   }
   return queued;

@@ -11,6 +11,7 @@ import { clearAccessCache } from "@/lib/graph/access-cache";
 import { decodeGraphDocument, type DecodedImport } from "@/lib/ingest/import-items";
 import { runImport } from "@/lib/ingest/run-import";
 import { assignOwner } from "@/lib/ownership/assign";
+import { resolveReassignments } from "@/lib/ownership/reassignments";
 import { ownershipGraph } from "@/lib/ownership/testing/ownership-graph";
 import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
 import { createTestDatabase, testTarget, type TestDatabase } from "@/lib/testing/test-db";
@@ -128,6 +129,17 @@ describe(`the after-change pipeline (${testTarget()})`, () => {
     expect((await processGraphChanges(t.db)).changes).toBe(1);
     const open = await t.db.select().from(ownershipReassignments).where(and(eq(ownershipReassignments.formerOwnerId, leo), eq(ownershipReassignments.status, "open")));
     expect(open).toHaveLength(1);
+  });
+
+  it("a departed person seen again (another change to their record) is not queued again once their rows were dismissed", async () => {
+    const leo = await idOf("leo");
+    const open = () => t.db.select().from(ownershipReassignments).where(and(eq(ownershipReassignments.formerOwnerId, leo), eq(ownershipReassignments.status, "open")));
+    const rows = await open();
+    expect(rows).toHaveLength(1);
+    await resolveReassignments(t.db, analyst, { items: rows.map((r) => r.id), action: "dismiss", note: "the account is being retired" });
+    await importPerson("leo", "Leo L. Leave", "inactive");
+    await processGraphChanges(t.db);
+    expect(await open()).toHaveLength(0);
   });
 
   it("registers one job handler that drains the outbox", async () => {
