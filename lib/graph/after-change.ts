@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { isNull, sql } from "drizzle-orm";
+import { and, isNotNull, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { graphChanges, type GraphChangeOrigin } from "@/db/schema";
 
@@ -85,4 +85,17 @@ export async function pendingChanges(db: Db): Promise<{ count: number; oldestAt:
     .from(graphChanges)
     .where(isNull(graphChanges.processedAt));
   return { count: row?.count ?? 0, oldestAt: row?.oldestAt ? new Date(row.oldestAt) : null };
+}
+
+/**
+ * Deletes processed changes older than `keepDays` (a nightly job's work): the outbox is a queue, not a history;
+ * the audit log keeps what happened. Waiting rows are never deleted, however old.
+ */
+export async function pruneGraphChanges(db: Db, keepDays = 30, now: Date = new Date()): Promise<number> {
+  const before = new Date(now.getTime() - keepDays * 86_400_000);
+  const gone = await db
+    .delete(graphChanges)
+    .where(and(isNotNull(graphChanges.processedAt), lt(graphChanges.processedAt, before)))
+    .returning({ id: graphChanges.id });
+  return gone.length;
 }

@@ -6,7 +6,7 @@ import { auditEvents, findings, graphChanges, nodes, ownershipReassignments } fr
 import { seedGraph } from "@/db/seed/seed";
 import { createSource } from "@/lib/admin/sources";
 import type { Actor } from "@/lib/authz/actor";
-import { MAX_LISTED_IDS, onGraphChanged, pendingChanges, recordGraphChange } from "@/lib/graph/after-change";
+import { MAX_LISTED_IDS, onGraphChanged, pendingChanges, pruneGraphChanges, recordGraphChange } from "@/lib/graph/after-change";
 import { clearAccessCache } from "@/lib/graph/access-cache";
 import { decodeGraphDocument, type DecodedImport } from "@/lib/ingest/import-items";
 import { runImport } from "@/lib/ingest/run-import";
@@ -178,5 +178,14 @@ describe(`the after-change pipeline (${testTarget()})`, () => {
     await processGraphChanges(t.db);
     expect((await emptied()).map((r) => [r.kind, r.nodeId])).toEqual([["owner_group_empty", await idOf("agt-none")]]);
     expect((await emptied())[0]!.reason).toMatch(/^SCIM: user deleted; Zoe Scim was the owner group's last active member$/);
+  });
+
+  it("prunes processed changes past their keep, never waiting ones", async () => {
+    await t.db.transaction((tx) => recordGraphChange(tx, { origin: "system", nodeIds: ["n-waiting"] }));
+    const processed = (await t.db.select().from(graphChanges)).filter((r) => r.processedAt).length;
+    expect(processed).toBeGreaterThan(0);
+    expect(await pruneGraphChanges(t.db, 30)).toBe(0);
+    expect(await pruneGraphChanges(t.db, 30, new Date(Date.now() + 31 * 86_400_000))).toBe(processed);
+    expect((await waiting()).map((r) => r.nodeIds)).toEqual([["n-waiting"]]);
   });
 });
