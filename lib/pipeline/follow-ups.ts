@@ -24,9 +24,13 @@ const DEPARTED = ["terminated", "inactive"];
  * for them are flagged. Same reasons as when it ran inside the write.
  */
 export async function offboardDeparted(db: Db, change: ChangeSet): Promise<QueuedItem[]> {
-  if (!change.full && change.nodeIds.length === 0) return [];
-  const scope = change.full ? inArray(nodes.sourceId, change.sourceIds) : inArray(nodes.id, change.nodeIds);
-  if (change.full && change.sourceIds.length === 0) return [];
+  // Whole-scope: every person of the sources named, plus the people other (listed) changes in the set name.
+  const parts = [
+    ...(change.nodeIds.length ? [inArray(nodes.id, change.nodeIds)] : []),
+    ...(change.full && change.sourceIds.length ? [inArray(nodes.sourceId, change.sourceIds)] : []),
+  ];
+  if (parts.length === 0) return [];
+  const scope = or(...parts);
   const departed = await db
     .select({ id: nodes.id, status: nodes.status, ended: sql<boolean>`${nodes.validTo} is not null`, source: sources.name, sourceType: sources.type })
     .from(nodes)

@@ -2,7 +2,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scim } from "@/app/scim/v2/scim-test-client";
 import { openDatabase, type Database } from "@/db/client";
-import { auditEvents, findings, graphChanges, nodes, ownershipReassignments } from "@/db/schema";
+import { auditEvents, findings, graphChanges, nodes, ownershipReassignments, sources } from "@/db/schema";
 import { seedGraph } from "@/db/seed/seed";
 import { createSource } from "@/lib/admin/sources";
 import type { Actor } from "@/lib/authz/actor";
@@ -187,5 +187,19 @@ describe(`the after-change pipeline (${testTarget()})`, () => {
     expect(await pruneGraphChanges(t.db, 30)).toBe(0);
     expect(await pruneGraphChanges(t.db, 30, new Date(Date.now() + 31 * 86_400_000))).toBe(processed);
     expect((await waiting()).map((r) => r.nodeIds)).toEqual([["n-waiting"]]);
+  });
+
+  it("a whole-scope change is followed over every person of its sources", async () => {
+    const ann = await idOf("ann");
+    const [dir] = await t.db.select({ id: sources.id }).from(sources).where(eq(sources.name, "dir"));
+    await t.db.transaction(async (tx) => {
+      await tx.update(nodes).set({ status: "terminated" }).where(eq(nodes.id, ann));
+      await recordGraphChange(tx, { origin: "system", sourceIds: [dir!.id], full: true });
+    });
+    const run = await processGraphChanges(t.db);
+    expect(run.change?.full).toBe(true);
+    const rows = await t.db.select().from(ownershipReassignments).where(and(eq(ownershipReassignments.formerOwnerId, ann), eq(ownershipReassignments.status, "open")));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(new Set(rows.map((r) => r.reason))).toEqual(new Set(["dir: status became terminated", "dir: status became terminated; the agent still acts for Ann Active"]));
   });
 });
