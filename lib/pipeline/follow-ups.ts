@@ -71,7 +71,10 @@ export async function verifyImportedSources(db: Db, change: ChangeSet): Promise<
 /**
  * Findings after a change. The incremental evaluator (lib/findings,
  * evaluateIncremental) replaces this body at merge; until then it is the full
- * evaluation, now out of the request. Coverage is recorded by the evaluation.
+ * evaluation, now out of the request. The day's coverage point is recorded by
+ * the full evaluation (lib/findings/evaluate.ts); an incremental evaluation
+ * that does not record it needs `recordCoverage(db, await coverageCells(db))`
+ * here, as its own step, so the trend keeps one point a day.
  */
 export async function evaluateChanges(db: Db, change: ChangeSet): Promise<EvaluationResult> {
   const importId = change.importRefs.length === 1 ? change.importRefs[0]!.ref : undefined;
