@@ -201,7 +201,7 @@ describe("incremental evaluation == full evaluation", () => {
           }
         },
       ),
-      { numRuns: 12, seed: 1414, endOnFailure: true },
+      { numRuns: 20, seed: 1414, endOnFailure: true },
     );
     // The property is about something: most states checked had findings to agree on.
     expect(nonEmpty).toBeGreaterThan(checked / 2);

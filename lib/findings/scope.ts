@@ -116,46 +116,60 @@ export interface ScopedSnapshot {
  * principals and their certified targets, maxDepth back from tools with a definition hash (the certifications
  * reaching them), and the full membership of owner groups.
  */
-export async function loadScopedSnapshot(db: Db, change: GraphChange, settings: FindingSettings): Promise<ScopedSnapshot> {
+export async function loadScopedSnapshot(db: Db, change: GraphChange, settings: FindingSettings, phase: (name: string) => void = () => {}): Promise<ScopedSnapshot> {
   return db.transaction(
     async (tx) => {
       const version = await graphVersion(tx);
       const depth = settings.maxDepth;
       const k = new Kinds(tx);
+      // Changed nodes: anything about them (status, attributes, name, end) may have changed.
       const seeds = new Set(change.nodeIds);
-      const structural = new Set<string>();
+      await k.load(seeds);
+      const structural = new Set<string>(); // reach through these changed: ends of changed access edges, ended nodes
+      for (const id of seeds) if (k.current.get(id) === false) structural.add(id);
+      // Changed edges: only what their kind can affect (an owns edge changes its target's owners, nothing's reach).
+      const reachTails = new Set<string>();
+      const byEdge = { credential: new Set<string>(), agent: new Set<string>(), owned: new Set<string>(), group: new Set<string>(), tool: new Set<string>() };
       if (change.edgeIds.length) {
         for (const e of await tx.select({ from: edges.fromId, to: edges.toId, kind: edges.kind }).from(edges).where(anyOf(edges.id, change.edgeIds))) {
-          seeds.add(e.from).add(e.to);
-          if (ACCESS_SET.has(e.kind)) structural.add(e.from).add(e.to);
+          if (ACCESS_SET.has(e.kind)) {
+            structural.add(e.from).add(e.to);
+            reachTails.add(e.from);
+          }
+          if (e.kind === "uses_credential") byEdge.credential.add(e.to);
+          else if (e.kind === "credential_for") byEdge.credential.add(e.from);
+          else if (e.kind === "acts_for") byEdge.agent.add(e.from);
+          else if (e.kind === "owns") byEdge.owned.add(e.to);
+          else if (e.kind === "member_of") byEdge.group.add(e.to);
+          else if (e.kind === "exposes") byEdge.tool.add(e.to);
         }
       }
-      await k.load(seeds);
-      for (const id of seeds) if (k.current.get(id) === false) structural.add(id);
       const around = new Set(seeds);
       for (const e of await neighbours(tx, seeds)) around.add(e.from).add(e.to);
-      await k.load(around);
+      await k.load([...around, ...structural, ...byEdge.owned]);
 
       const scope = Object.fromEntries(FINDING_RULES.map((r) => [r, new Set<string>()])) as RuleScope;
       const add = (rule: FindingRule, ids: Iterable<string>) => {
         for (const id of ids) scope[rule].add(id);
       };
-      for (const r of ["hardcoded_secret", "credential_rotation", "shared_credential"] as const) add(r, k.of(around, ["credential"]));
-      add("agent_inactive_principal", k.of(around, ["agent"]));
+      for (const r of ["hardcoded_secret", "credential_rotation", "shared_credential"] as const) add(r, [...k.of(around, ["credential"]), ...byEdge.credential]);
+      add("agent_inactive_principal", [...k.of(around, ["agent"]), ...byEdge.agent, ...k.of(byEdge.owned, ["agent"])]);
       add("insecure_mcp_server", k.of(seeds, ["mcp_server"]));
-      add("tool_definition_changed", k.of(seeds, ["tool"]));
+      add("tool_definition_changed", [...k.of(seeds, ["tool"]), ...k.of(structural, ["tool"]), ...byEdge.tool]);
       // Owners: a changed person or group changes the active members of every group it belongs to, nesting followed.
-      const people = k.of(seeds, ["human", "group"]);
+      const people = [...k.of(seeds, ["human", "group"]), ...byEdge.group];
+      await k.load(people);
       const groups = new Set([...k.of(people, ["group"]), ...(await walk(tx, people, "out", Number.MAX_SAFE_INTEGER, ["member_of"]))]);
-      add("no_active_owner", k.of(around, ORPHAN_KINDS));
+      add("no_active_owner", [...k.of(around, ORPHAN_KINDS), ...k.of(byEdge.owned, ORPHAN_KINDS)]);
       if (groups.size) {
         const owned = await tx.select({ to: edges.toId }).from(edges).where(and(isNull(edges.validTo), sql`${edges.kind} = 'owns'`, anyOf(edges.fromId, [...groups])));
         const ids = owned.map((o) => o.to);
         await k.load(ids);
         add("no_active_owner", k.of(ids, ORPHAN_KINDS));
       }
-      // Principals reaching a seed: their reach, or its evidence, may have changed.
-      const back = new Set([...seeds, ...(await walk(tx, seeds, "in", depth))]);
+      // Principals reaching a changed node or the tail of a changed access edge: their reach, or its evidence, may have changed.
+      const from = new Set([...seeds, ...reachTails]);
+      const back = new Set([...from, ...(await walk(tx, from, "in", depth))]);
       await k.load(back);
       add("uncertified_risky_tool", k.of(back, ["agent"]));
       add("dual_access_path", k.of(back, settings.dualPathPrincipalKinds));
@@ -177,7 +191,9 @@ export async function loadScopedSnapshot(db: Db, change: GraphChange, settings: 
         }
       }
 
+      phase("scope");
       const snap = await loadNeighbourhood(tx, version, scope, settings, k);
+      phase("neighbourhood");
       const subjects = new Set<string>();
       for (const r of FINDING_RULES) for (const id of scope[r]) subjects.add(id);
       return { snap, scope, subjects: [...subjects] };
