@@ -138,7 +138,10 @@ async function apply(sourceId: string, o: Op): Promise<{ nodeIds: string[]; edge
       return { nodeIds: [n.id], edgeIds: [] };
     }
     case "attrs": {
-      const n = pickNode(o.pick);
+      // Only tools, credentials and servers have attributes a rule reads.
+      const withAttrs = ns.filter((x) => x.kind === "tool" || x.kind === "credential" || x.kind === "mcp_server");
+      if (!withAttrs.length) return { nodeIds: [], edgeIds: [] };
+      const n = withAttrs[o.pick % withAttrs.length]!;
       await t.db.update(nodes).set({ attributes: nodeAttrs(n.kind, o.v) }).where(eq(nodes.id, n.id));
       return { nodeIds: [n.id], edgeIds: [] };
     }
@@ -177,7 +180,7 @@ describe("incremental evaluation == full evaluation", () => {
     let nonEmpty = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ kind: fc.nat(), from: fc.nat(), to: fc.nat() }), { minLength: 8, maxLength: 20 }),
+        fc.array(fc.record({ kind: fc.nat(), from: fc.nat(), to: fc.nat() }), { minLength: 12, maxLength: 24 }),
         fc.array(fc.nat(), { minLength: KINDS.length, maxLength: KINDS.length }),
         fc.array(opArb, { minLength: 4, maxLength: 10 }),
         async (initialEdges, variants, ops) => {

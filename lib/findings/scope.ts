@@ -32,6 +32,8 @@ export function scopedKey(rule: FindingRule, subjectId: string): string {
 }
 
 const ACCESS = [...ACCESS_EDGE_KINDS] as string[];
+/** Kinds whose attributes or names the reach rules read about nodes a principal reaches. */
+const REACH_READ_KINDS = ["tool", "resource", "mcp_server", "credential", "entitlement"] as const;
 const ACCESS_SET = new Set(ACCESS);
 const texts = (ids: Iterable<string>) => sql`${sql.param([...ids])}::text[]`;
 /** `col = any($1)`: one parameter whatever the list's length (an IN list is one per id, and PostgreSQL allows 65,535). */
@@ -167,9 +169,11 @@ export async function loadScopedSnapshot(db: Db, change: GraphChange, settings: 
         await k.load(ids);
         add("no_active_owner", k.of(ids, ORPHAN_KINDS));
       }
-      // Principals reaching a changed node or the tail of a changed access edge: their reach, or its evidence, may have changed.
-      const from = new Set([...seeds, ...reachTails]);
-      const back = new Set([...from, ...(await walk(tx, from, "in", depth))]);
+      // Principals reaching the tail of a changed access edge, an ended node, or a changed node whose risk or name their
+      // findings read (tools, resources, servers, credentials, entitlements: a rename can move one into a title's sample).
+      // A current person, group, agent or account changed in place changes no one else's reach: only its own is re-checked.
+      const from = new Set([...reachTails, ...structural, ...k.of(seeds, REACH_READ_KINDS)]);
+      const back = new Set([...seeds, ...from, ...(await walk(tx, from, "in", depth))]);
       await k.load(back);
       add("uncertified_risky_tool", k.of(back, ["agent"]));
       add("dual_access_path", k.of(back, settings.dualPathPrincipalKinds));
