@@ -35,7 +35,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.cleanup());
 
-const KINDS: NodeKind[] = ["human", "human", "group", "agent", "agent", "service_account", "mcp_server", "tool", "tool", "resource", "resource", "credential", "credential", "entitlement"];
+const KINDS: NodeKind[] = ["human", "human", "human", "group", "group", "agent", "agent", "service_account", "mcp_server", "tool", "tool", "resource", "resource", "credential", "credential", "entitlement"];
 const iso = (days: number) => new Date(NOW.getTime() + days * DAY).toISOString();
 
 const nodeAttrs = (kind: NodeKind, v: number): Record<string, unknown> => {
@@ -189,7 +189,13 @@ describe("incremental evaluation == full evaluation", () => {
           await t.db.update(edges).set({ validTo: sql`greatest(${edges.validFrom}, now())` }).where(isNull(edges.validTo));
           const sourceId = newId("src");
           await t.db.insert(sources).values({ id: sourceId, name: sourceId, type: "import" });
-          for (let i = 0; i < KINDS.length; i++) await addNode(sourceId, KINDS[i]!, variants[i]!);
+          const ids: string[] = [];
+          for (let i = 0; i < KINDS.length; i++) ids.push(await addNode(sourceId, KINDS[i]!, variants[i]!));
+          // Nested groups with people in them, so group owners and their active members are exercised.
+          const [h0, h1, , g0, g1] = ids;
+          await addEdge(sourceId, "member_of", h0!, g1!);
+          await addEdge(sourceId, "member_of", g1!, g0!);
+          await addEdge(sourceId, "member_of", h1!, g0!);
           for (const e of initialEdges) await apply(sourceId, { op: "addEdge", ...e });
           await bump();
           await runEvaluation(t.db, actor, { trigger: "manual", now: NOW });

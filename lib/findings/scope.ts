@@ -98,6 +98,37 @@ async function neighbours(tx: Db, ids: Set<string>): Promise<{ from: string; to:
     .where(and(isNull(edges.validTo), ne(edges.kind, "manages"), or(anyOf(edges.fromId, list), anyOf(edges.toId, list))));
 }
 
+/**
+ * Enough of a group's membership to decide, as findOrphans does, whether it has an active person: the nested groups
+ * walked and the first active person met (the rule needs one; a big group's thousands of members need not be read),
+ * or, when it has none, every nested group (its count, 0, is then exact).
+ */
+async function activeWitness(tx: Db, group: string): Promise<string[]> {
+  const seen = new Set([group]);
+  let frontier = [group];
+  while (frontier.length) {
+    const [active] = await rows<{ id: string }>(
+      tx,
+      sql`select e.from_id as id from edges e join nodes n on n.id = e.from_id and n.valid_to is null
+          where e.valid_to is null and e.kind = 'member_of' and e.to_id = any(${texts(frontier)})
+            and n.kind = 'human' and (n.status is null or n.status not in ('terminated', 'inactive')) limit 1`,
+    );
+    if (active) return [...seen, active.id];
+    const next: string[] = [];
+    for (const r of await rows<{ id: string }>(
+      tx,
+      sql`select distinct e.from_id as id from edges e join nodes n on n.id = e.from_id and n.valid_to is null
+          where e.valid_to is null and e.kind = 'member_of' and e.to_id = any(${texts(frontier)}) and n.kind = 'group'`,
+    )) {
+      if (seen.has(r.id)) continue;
+      seen.add(r.id);
+      next.push(r.id);
+    }
+    frontier = next;
+  }
+  return [...seen];
+}
+
 export interface ScopedSnapshot {
   snap: GraphSnapshot;
   scope: RuleScope;
@@ -216,11 +247,10 @@ async function loadNeighbourhood(tx: Db, version: number, scope: RuleScope, sett
   }
   const localEdges = await neighbours(tx, local);
   for (const e of localEdges) load.add(e.from).add(e.to);
-  // Owner groups: their whole membership decides whether they count as an active owner.
+  // Owner groups: whether one counts as an active owner is whether it has an active person, nesting followed.
   const ownerGroups = localEdges.filter((e) => e.kind === "owns" && scope.no_active_owner.has(e.to)).map((e) => e.from);
   await k.load(ownerGroups);
-  const groups = k.of(ownerGroups, ["group"]);
-  if (groups.length) for (const id of await walk(tx, groups, "in", Number.MAX_SAFE_INTEGER, ["member_of"])) load.add(id);
+  for (const g of new Set(k.of(ownerGroups, ["group"]))) for (const id of await activeWitness(tx, g)) load.add(id);
 
   // Certifications: of the agents in scope (their approvals), and of anything reaching a tool in scope with a definition hash.
   const principals = new Set([...scope.uncertified_risky_tool, ...scope.dual_access_path, ...scope.over_broad_reach]);
