@@ -22,7 +22,7 @@ const FINDINGS_LOCK = 727_276;
 const BATCH = 500;
 const AUDIT_ID_SAMPLE = 100;
 
-export type EvaluationTrigger = "manual" | "import" | "ownership" | "seed" | "bench";
+export type EvaluationTrigger = "manual" | "import" | "ownership" | "seed" | "bench" | "schedule";
 
 export interface EvaluateOptions {
   trigger?: EvaluationTrigger;

@@ -56,7 +56,7 @@ const evaluation: JsonSchema = {
   type: "object",
   properties: {
     id: { type: "string" },
-    trigger: { enum: ["manual", "import", "seed", "bench"] },
+    trigger: { enum: ["manual", "import", "ownership", "seed", "bench", "schedule"] },
     graphVersion: { type: "integer" },
     startedAt: { type: "string", format: "date-time" },
     durationMs: { type: "integer" },
