@@ -11,26 +11,8 @@ export async function register() {
     }
     const { prepareDatabase } = await import("./db/prepare");
     await prepareDatabase();
+    const { startBackgroundJobs } = await import("./instrumentation-node");
     await startBackgroundJobs();
   }
 }
 
-/**
- * Workers run inside the server process (`npm start` needs no second command;
- * PGlite allows one process anyway). Each area registers its own handlers,
- * schedules and sweeps; this is where they are gathered.
- */
-async function startBackgroundJobs() {
-  await import("./lib/ingest/jobs");
-  await import("./lib/findings/jobs");
-  await import("./lib/campaigns/jobs");
-  const { getDatabase } = await import("./db/client");
-  const { startJobs, stopJobs } = await import("./lib/jobs");
-  await startJobs(await getDatabase());
-  // Best effort: Next exits on its own after closing the server; anything this does not finish is failed by the next sweep.
-  for (const sig of ["SIGTERM", "SIGINT"] as const) {
-    process.once(sig, () => {
-      stopJobs().catch((e: Error) => console.error("[jobs] stop failed:", e.message));
-    });
-  }
-}

@@ -73,7 +73,8 @@ export async function listJobs(db: Db, actor: Actor, query: z.infer<typeof listJ
   requirePermission(actor, "admin.jobs");
   if (!(await installed(db))) return { items: [], total: 0, nextCursor: null };
   const s = sql.raw(JOBS_SCHEMA);
-  const filter = sql.join([sql`true`, query.state ? sql`state::text = ${query.state}` : sql`true`, query.name ? sql`name = ${query.name}` : sql`true`], sql` and `);
+  // pg-boss's own internal queues (__pgboss__send-it: cron deliveries) are its business, not the admin's.
+  const filter = sql.join([sql`name not like '\_\_pgboss\_\_%'`, query.state ? sql`state::text = ${query.state}` : sql`true`, query.name ? sql`name = ${query.name}` : sql`true`], sql` and `);
   const all = sql`(select id, name, state, created_on, started_on, completed_on, retry_count, retry_limit, output from ${s}.job where ${filter}
     union all select id, name, state, created_on, started_on, completed_on, retry_count, retry_limit, output from ${s}.archive where ${filter})`;
   const [{ n }] = (await rows<{ n: number }>(db, sql`select count(*)::int as n from ${all} j`)) as [{ n: number }];
@@ -122,7 +123,7 @@ export async function summarizeJobs(db: Db, actor: Actor): Promise<JobNameSummar
   if (await installed(db)) {
     const s = sql.raw(JOBS_SCHEMA);
     for (const r of await rows(db, sql`select name, count(*) filter (where state in ('created','retry'))::int as queued, count(*) filter (where state = 'active')::int as running,
-        count(*) filter (where state = 'failed')::int as failed from ${s}.job group by name`)) {
+        count(*) filter (where state = 'failed')::int as failed from ${s}.job where name not like '\_\_pgboss\_\_%' group by name`)) {
       counts.set(String(r.name), r);
       names.add(String(r.name));
     }

@@ -2,7 +2,9 @@ import type { Database } from "@/db/client";
 import { onGraphChanged } from "@/lib/graph/after-change";
 import { registerInstance, unregisterInstance } from "@/lib/instance";
 import { JobEngine, type EnqueueOptions } from "./engine";
-import { defineQueue, registerSchedule } from "./registry";
+import { defineQueue, registeredHandlers, registerSchedule } from "./registry";
+
+const registeredHandlerNames = () => [...registeredHandlers().keys()].sort();
 import { SWEEP_INTERVAL_MS, sweepInterruptedWork } from "./sweep";
 
 export { registerHandler, registerSchedule, registerSweeper, defineQueue } from "./registry";
@@ -45,6 +47,7 @@ export function startJobs(database: Database): Promise<JobEngine> {
     const failed = Object.entries(swept).filter(([, n]) => n > 0);
     if (failed.length) console.log(`[jobs] failed interrupted work at start: ${failed.map(([w, n]) => `${n} ${w}`).join(", ")}`);
     await engine.startWorkers();
+    console.log(`[jobs] engine started on ${database.kind} (instance ${instanceId}): ${registeredHandlerNames().join(", ") || "no handlers"}`);
     let sweeping = false;
     const timer = setInterval(() => {
       if (sweeping) return; // on PGlite a sweep waits behind a long import; never stack them

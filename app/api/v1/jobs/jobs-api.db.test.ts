@@ -5,7 +5,8 @@ import { seedGraph } from "@/db/seed/seed";
 import { createApiToken } from "@/lib/admin/api-tokens";
 import { verifyAuditChain } from "@/lib/audit/emit-audit";
 import type { JobEngine } from "@/lib/jobs/engine";
-import { registerHandler } from "@/lib/jobs/registry";
+import { summarizeJobs } from "@/lib/jobs/admin";
+import { registerHandler, registerSchedule } from "@/lib/jobs/registry";
 import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
 import { eventually, startTestEngine } from "@/lib/testing/jobs";
 import { smallGraph } from "@/lib/testing/small-graph";
@@ -100,6 +101,16 @@ describe(`jobs API (${testTarget()})`, () => {
     expect(new Set(seen).size).toBe(5);
     const created = (await t.db.execute(sql`select id::text as id from pgboss.job where name = 'test.idle' order by created_on desc, id::text desc`)) as unknown as { rows: { id: string }[] };
     expect(seen).toEqual(created.rows.map((r) => r.id));
+  });
+
+  it("summarises each job name: schedule in words, counts, last run", async () => {
+    registerSchedule({ name: "test.idle", cron: "0 3 * * *", description: "every night at 03:00 UTC" });
+    const admin = await actorByEmail(t, "admin@example.com");
+    const summary = await summarizeJobs(t.db, admin);
+    expect(summary.find((s) => s.name === "test.idle")).toMatchObject({ queued: 5, running: 0, failed: 0, schedule: { cron: "0 3 * * *", description: "every night at 03:00 UTC" }, lastRun: null });
+    expect(summary.find((s) => s.name === "test.flaky")).toMatchObject({ failed: 0, schedule: null, lastRun: { state: "completed", errorClass: null } });
+    expect(summary.some((s) => s.name.startsWith("__pgboss__"))).toBe(false);
+    await expect(summarizeJobs(t.db, await actorByEmail(t, "ana@example.com"))).rejects.toThrow(/admin.jobs/);
   });
 
   it("says which query parameter is wrong", async () => {
