@@ -81,6 +81,7 @@ export function errorClassOf(e: unknown): string {
 export class JobEngine {
   readonly boss: PgBoss;
   private started = false;
+  private readonly queues = new Set<string>();
 
   constructor(
     readonly database: Database,
@@ -105,7 +106,10 @@ export class JobEngine {
     if (this.started) return;
     await this.boss.start();
     this.started = true;
-    for (const [name, q] of definedQueues()) await this.boss.createQueue(name, { name, ...q });
+    for (const [name, q] of definedQueues()) {
+      await this.boss.createQueue(name, { name, ...q });
+      this.queues.add(name);
+    }
     if (this.opts.schedule) {
       const wanted = new Set(registeredSchedules().map((s) => s.name));
       for (const s of await this.boss.getSchedules()) if (!wanted.has(s.name)) await this.boss.unschedule(s.name);
@@ -139,7 +143,11 @@ export class JobEngine {
 
   async enqueue(name: string, data: object = {}, opts: EnqueueOptions = {}): Promise<string | null> {
     if (!definedQueues().has(name)) throw new Error(`no queue named ${name}: register its handler or defineQueue first`);
-    await this.boss.createQueue(name, { name, ...definedQueues().get(name) });
+    // A queue defined after start (a module loaded later) is created on first use.
+    if (!this.queues.has(name)) {
+      await this.boss.createQueue(name, { name, ...definedQueues().get(name) });
+      this.queues.add(name);
+    }
     const send: PgBoss.SendOptions = {};
     if (opts.singletonKey) send.singletonKey = opts.singletonKey;
     if (opts.startAfter !== undefined) send.startAfter = opts.startAfter instanceof Date ? opts.startAfter : new Date(opts.startAfter);
