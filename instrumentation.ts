@@ -11,5 +11,8 @@ export async function register() {
     }
     const { prepareDatabase } = await import("./db/prepare");
     await prepareDatabase();
+    const { startBackgroundJobs } = await import("./instrumentation-node");
+    await startBackgroundJobs();
   }
 }
+

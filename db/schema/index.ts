@@ -6,3 +6,4 @@ export * from "./ownership";
 export * from "./campaigns";
 export * from "./findings";
 export * from "./settings";
+export * from "./jobs";

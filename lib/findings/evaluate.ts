@@ -22,8 +22,8 @@ const FINDINGS_LOCK = 727_276;
 const BATCH = 500;
 const AUDIT_ID_SAMPLE = 100;
 
-/** "change": an incremental evaluation of one graph change (evaluate-incremental.ts); the others are full. */
-export type EvaluationTrigger = "manual" | "import" | "ownership" | "seed" | "bench" | "change" | "nightly";
+/** "change": an incremental evaluation of one graph change (evaluate-incremental.ts); the others are full ("schedule": the nightly one). */
+export type EvaluationTrigger = "manual" | "import" | "ownership" | "seed" | "bench" | "schedule" | "change";
 
 export interface EvaluateOptions {
   trigger?: EvaluationTrigger;

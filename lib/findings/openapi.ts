@@ -56,7 +56,7 @@ const evaluation: JsonSchema = {
   type: "object",
   properties: {
     id: { type: "string" },
-    trigger: { enum: ["manual", "import", "ownership", "seed", "bench", "change", "nightly"], description: "change: an incremental evaluation of one graph change (only the subjects it can affect); the others are full" },
+    trigger: { enum: ["manual", "import", "ownership", "seed", "bench", "schedule", "change"], description: "change: an incremental evaluation of one graph change (only the subjects it can affect); the others are full (schedule: the nightly one)" },
     graphVersion: { type: "integer" },
     startedAt: { type: "string", format: "date-time" },
     durationMs: { type: "integer" },

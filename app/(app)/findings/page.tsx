@@ -22,7 +22,7 @@ const STATUS_TABS = [
   ["all", "All"],
 ] as const;
 const RULE_COLOR = "#5b6675";
-const TRIGGER_LABEL: Record<string, string> = { import: "after an import", change: "after a change", ownership: "after an ownership change", nightly: "nightly" };
+const TRIGGER_LABEL: Record<string, string> = { import: "after an import", change: "after a change", ownership: "after an ownership change", schedule: "nightly" };
 const utc = (iso: string) => iso.slice(0, 16).replace("T", " ");
 
 function href(state: Record<string, string | undefined>) {
