@@ -11,10 +11,8 @@ export async function register() {
     }
     const { prepareDatabase } = await import("./db/prepare");
     await prepareDatabase();
-    // Follow-ups of graph changes (findings, offboarding, remediation checks) run here, out of requests.
-    // The job engine (lib/jobs) takes this over at merge: registerPipelineHandlers(registerHandler).
-    const { getDb } = await import("./db/client");
-    const { startInProcessPipeline } = await import("./lib/pipeline/in-process");
-    startInProcessPipeline(getDb);
+    const { startBackgroundJobs } = await import("./instrumentation-node");
+    await startBackgroundJobs();
   }
 }
+

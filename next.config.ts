@@ -28,8 +28,9 @@ const securityHeaders = [
 ];
 
 const nextConfig: NextConfig = {
-  // PGlite (WASM and data files) and pdfkit (font metrics) load files from node_modules at run time.
-  serverExternalPackages: ["@electric-sql/pglite", "pg", "pdfkit"],
+  // PGlite (WASM and data files) and pdfkit (font metrics) load files from node_modules at run time;
+  // pg-boss (CommonJS, requires pg) runs as it is published.
+  serverExternalPackages: ["@electric-sql/pglite", "pg", "pg-boss", "pdfkit"],
   poweredByHeader: false,
   // `npm test` type-checks the whole project first (tsc --noEmit); the build need not do it again.
   typescript: { ignoreBuildErrors: true },

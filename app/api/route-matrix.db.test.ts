@@ -37,6 +37,8 @@ const MATRIX: Record<string, Role[] | "public"> = {
   "PATCH /api/v1/users/{id}": ["admin"],
   "GET /api/v1/settings/outbound": ["admin"],
   "PUT /api/v1/settings/outbound": ["admin"],
+  "GET /api/v1/jobs": ["admin"],
+  "POST /api/v1/jobs/{id}/retry": ["admin"],
   "GET /api/v1/nodes/{id}/owners": ["admin", "analyst", "reviewer", "auditor"],
   "PUT /api/v1/nodes/{id}/owners": ["admin", "analyst"],
   "GET /api/v1/ownership/coverage": ["admin", "analyst", "auditor"],

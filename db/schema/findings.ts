@@ -52,6 +52,8 @@ export const findings = pgTable(
     uniqueIndex("findings_rule_key").on(t.rule, t.key),
     index("findings_status_severity_idx").on(t.status, t.severity),
     index("findings_subject_idx").on(t.subjectId),
+    // An incremental evaluation re-checks the findings whose evidence names a changed node (evidence->'nodes' ?| ids).
+    index("findings_evidence_nodes_idx").using("gin", sql`(${t.evidence}->'nodes')`),
     check("findings_rule_check", sql`${t.rule} in (${inList(FINDING_RULES)})`),
     check("findings_severity_check", sql`${t.severity} in (${inList(FINDING_SEVERITIES)})`),
     check("findings_status_check", sql`${t.status} in (${inList(FINDING_STATUSES)})`),

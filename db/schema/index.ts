@@ -6,4 +6,5 @@ export * from "./ownership";
 export * from "./campaigns";
 export * from "./findings";
 export * from "./settings";
+export * from "./jobs";
 export * from "./graph-changes";

@@ -43,6 +43,8 @@ export const imports = pgTable(
     actorLabel: text("actor_label"),
     startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
     heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
+    /** The app instance (app_instances.id) running it: when that instance is dead, the import is failed. */
+    instanceId: text("instance_id"),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
     durationMs: integer("duration_ms"),
   },

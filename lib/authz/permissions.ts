@@ -18,6 +18,7 @@ export const PERMISSIONS = [
   "admin.users",
   "admin.tokens",
   "admin.settings",
+  "admin.jobs",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

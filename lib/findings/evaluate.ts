@@ -22,7 +22,8 @@ const FINDINGS_LOCK = 727_276;
 const BATCH = 500;
 const AUDIT_ID_SAMPLE = 100;
 
-export type EvaluationTrigger = "manual" | "import" | "ownership" | "seed" | "bench";
+/** "change": an incremental evaluation of one graph change (evaluate-incremental.ts); the others are full ("schedule": the nightly one). */
+export type EvaluationTrigger = "manual" | "import" | "ownership" | "seed" | "bench" | "schedule" | "change";
 
 export interface EvaluateOptions {
   trigger?: EvaluationTrigger;
@@ -124,7 +125,8 @@ export async function evaluateAfterOwnershipChange(db: Db, requestId?: string): 
   }
 }
 
-async function runEvaluation(db: Db, actor: Actor, opts: EvaluateOptions): Promise<EvaluationResult> {
+/** The full evaluation, without a permission check (callers: the API after requirePermission, the pipeline, the schedule). */
+export async function runEvaluation(db: Db, actor: Actor, opts: EvaluateOptions): Promise<EvaluationResult> {
   const started = performance.now();
   const now = opts.now ?? new Date();
   const trigger = opts.trigger ?? "manual";
@@ -194,6 +196,12 @@ async function recordCoverageAfter(db: Db, now: Date): Promise<void> {
   }
 }
 
+/** An incremental evaluation's reach: only stored findings about these subjects, with (rule, key) in scope, are reconciled. */
+export interface ReconcileScope {
+  subjects: string[];
+  has(rule: FindingRule, key: string): boolean;
+}
+
 interface StoredRow {
   id: string;
   rule: FindingRule;
@@ -213,7 +221,7 @@ interface Update {
   reopen: boolean;
 }
 
-async function reconcile(
+export async function reconcile(
   tx: Db,
   found: FoundFinding[],
   definitions: { toolId: string; hash: string }[],
@@ -221,10 +229,13 @@ async function reconcile(
   previousAt: Date | null,
   counts: EvaluationCounts,
   changed: Record<"new" | "resolved" | "reopened" | "expired", string[]>,
+  scope?: ReconcileScope,
 ): Promise<void> {
-  const stored: StoredRow[] = await tx
+  const all: StoredRow[] = await tx
     .select({ id: findings.id, rule: findings.rule, key: findings.key, status: findings.status, fingerprint: findings.fingerprint, acceptedUntil: findings.acceptedUntil, lastSeenAt: findings.lastSeenAt })
-    .from(findings);
+    .from(findings)
+    .where(scope ? sql`${findings.subjectId} = any(${sql.param(scope.subjects)}::text[])` : undefined);
+  const stored = scope ? all.filter((r) => scope.has(r.rule, r.key)) : all;
   const byKey = new Map(stored.map((r) => [`${r.rule}\u0000${r.key}`, r]));
   const inserts: (typeof findings.$inferInsert)[] = [];
   const updates: Update[] = [];

@@ -56,7 +56,7 @@ const evaluation: JsonSchema = {
   type: "object",
   properties: {
     id: { type: "string" },
-    trigger: { enum: ["manual", "import", "seed", "bench"] },
+    trigger: { enum: ["manual", "import", "ownership", "seed", "bench", "schedule", "change"], description: "change: an incremental evaluation of one graph change (only the subjects it can affect); the others are full (schedule: the nightly one)" },
     graphVersion: { type: "integer" },
     startedAt: { type: "string", format: "date-time" },
     durationMs: { type: "integer" },
@@ -86,7 +86,7 @@ export const findingsPaths: PathItems = {
       summary: "Counts by severity and by rule, and the last evaluation (findings.read)",
       description: "Counts by severity honour the rule filter; counts by rule honour the severity filter; both honour status.",
       parameters: queryParams(summaryQuerySchema),
-      responses: { "200": { description: "{ bySeverity, byRule, lastEvaluation }" }, ...commonErrors },
+      responses: { "200": { description: "{ bySeverity, byRule, lastEvaluation, lastFullEvaluation }: the latest evaluation (incremental ones have trigger \"change\" and counts.subjects) and the latest full one" }, ...commonErrors },
     },
   },
   "/api/v1/findings/{id}": {

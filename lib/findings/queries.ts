@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { findingEvaluations, findings, nodes } from "@/db/schema";
@@ -155,6 +155,8 @@ export async function findingsSummary(db: Db, actor: Actor, f: { status?: Findin
     .where(and(...base, ...(f.severity ? [eq(findings.severity, f.severity)] : [])))
     .groupBy(findings.rule);
   const [last] = await db.select().from(findingEvaluations).orderBy(desc(findingEvaluations.startedAt), desc(findingEvaluations.id)).limit(1);
+  // Incremental evaluations ("change") re-check part of the graph; the last full one says when everything was.
+  const [lastFull] = last?.trigger === "change" ? await db.select().from(findingEvaluations).where(ne(findingEvaluations.trigger, "change")).orderBy(desc(findingEvaluations.startedAt), desc(findingEvaluations.id)).limit(1) : [last];
   const bySeverity = Object.fromEntries(FINDING_SEVERITIES.map((s) => [s, 0])) as Record<FindingSeverity, number>;
   for (const r of sev) bySeverity[r.k] = r.n;
   const byRule = Object.fromEntries(FINDING_RULES.map((r) => [r, 0])) as Record<FindingRule, number>;
@@ -162,6 +164,7 @@ export async function findingsSummary(db: Db, actor: Actor, f: { status?: Findin
   return {
     bySeverity,
     byRule,
-    lastEvaluation: last ? { id: last.id, at: last.startedAt.toISOString(), trigger: last.trigger, durationMs: last.durationMs, graphVersion: last.graphVersion, counts: last.counts } : null,
+    lastEvaluation: last ? { id: last.id, at: last.startedAt.toISOString(), finishedAt: last.finishedAt.toISOString(), trigger: last.trigger, durationMs: last.durationMs, graphVersion: last.graphVersion, counts: last.counts } : null,
+    lastFullEvaluation: lastFull ? { id: lastFull.id, at: lastFull.startedAt.toISOString(), finishedAt: lastFull.finishedAt.toISOString(), trigger: lastFull.trigger } : null,
   };
 }

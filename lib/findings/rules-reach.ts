@@ -14,7 +14,10 @@ type Risks = Map<number, { risk: ToolRisk; reason: string }>;
  * paths): NHI5 uncertified risky tools (agents), dual access paths and
  * over-broad reach. Disabled principals are skipped: their reach is not exercised.
  */
-export function principalReachFindings(ctx: RuleContext, enabled: { uncertified: boolean; dual: boolean; overBroad: boolean }): FoundFinding[] {
+export function principalReachFindings(
+  ctx: RuleContext,
+  enabled: { uncertified: boolean; dual: boolean; overBroad: boolean; /** Only these principals (an incremental evaluation's scope). */ only?: ReadonlySet<string> },
+): FoundFinding[] {
   const { ix } = ctx.snap;
   const risks = toolRisks(ctx);
   const mcp = new McpReach(ix, ctx.settings.maxDepth);
@@ -26,7 +29,7 @@ export function principalReachFindings(ctx: RuleContext, enabled: { uncertified:
   const broadKinds = new Set<NodeKind>(ctx.settings.overBroadPrincipalKinds);
   const out: FoundFinding[] = [];
   const principals = [...ctx.snap.nodes.values()]
-    .filter((n) => n.current && (PRINCIPAL_KINDS as readonly string[]).includes(n.kind) && !isDisabled(n))
+    .filter((n) => (!enabled.only || enabled.only.has(n.id)) && n.current && (PRINCIPAL_KINDS as readonly string[]).includes(n.kind) && !isDisabled(n))
     .sort((a, b) => (a.id < b.id ? -1 : 1));
   for (const p of principals) {
     const wantUncertified = enabled.uncertified && p.kind === "agent";

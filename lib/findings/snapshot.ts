@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, isNull, ne, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, ne, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { campaigns, edges, findingToolDefinitions, nodes, reviewItems } from "@/db/schema";
 import { graphVersion } from "@/lib/graph/access-cache";
@@ -63,7 +63,7 @@ export interface GraphSnapshot {
   toolHistory: Map<string, { hash: string; firstSeenAt: Date }[]>;
 }
 
-const ORPHAN_KINDS = ["agent", "service_account", "mcp_server", "credential"] as const;
+export const ORPHAN_KINDS = ["agent", "service_account", "mcp_server", "credential"] as const;
 const ACCESS = new Set<string>(ACCESS_EDGE_KINDS);
 
 /**
@@ -101,70 +101,99 @@ export async function loadSnapshot(db: Db): Promise<GraphSnapshot> {
           ),
         );
 
-      // Everything in id order, so rules meet nodes and edges in the same order on every evaluation.
-      const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-      nodeRows.sort((a, b) => byId(a.id, b.id));
-      edgeRows.sort((a, b) => byId(a.id, b.id));
-      const nodeMap = new Map<string, SnapNode>();
-      for (const n of nodeRows) nodeMap.set(n.id, { ...n, attributes: n.attributes ?? {}, current: true });
-      for (const n of endedRows) nodeMap.set(n.id, { ...n, attributes: n.attributes ?? {}, current: false });
-      const edgeList: SnapEdge[] = [];
-      const accessOut = new Map<string, SnapEdge[]>();
-      for (const e of edgeRows) {
-        if (!nodeMap.has(e.from) || !nodeMap.has(e.to)) continue;
-        edgeList.push(e);
-        if (!ACCESS.has(e.kind)) continue;
-        const list = accessOut.get(e.from);
-        if (list) list.push(e);
-        else accessOut.set(e.from, [e]);
-      }
-      // An index of our own, from rows in id order: breadth-first searches then meet neighbours in the same
-      // order whatever order the database returned rows in, so the same graph always yields the same paths
-      // (and evidence). The shared index (lib/graph/access-cache) keeps the database's order.
-      const accessRows = edgeList.filter((e) => ACCESS.has(e.kind)).sort((a, b) => byId(a.from, b.from) || byId(a.to, b.to) || byId(a.kind, b.kind));
-      const ix = buildAccessIndex(
-        nodeRows.map((n) => ({ id: n.id, kind: n.kind })),
-        accessRows.map((e) => ({ fromId: e.from, toId: e.to, kind: e.kind })),
-        version,
-      );
-
+      const { nodeMap, edgeList, accessOut, ix } = assembleGraph(version, nodeRows, endedRows, edgeRows);
       const orphans = findOrphans(nodeMap, edgeList);
 
-      const certRows = await tx
-        .select({
-          itemId: reviewItems.id,
-          subjectId: reviewItems.subjectId,
-          targetId: reviewItems.targetId,
-          edgeKind: reviewItems.edgeKind,
-          campaignId: campaigns.id,
-          campaignName: campaigns.name,
-          closedAt: campaigns.closedAt,
-          toolDefinitions: sql<Record<string, string> | null>`${reviewItems.context}->'toolDefinitions'`,
-        })
-        .from(reviewItems)
-        .innerJoin(campaigns, eq(campaigns.id, reviewItems.campaignId))
-        .where(and(eq(reviewItems.level, 1), eq(reviewItems.outcome, "approve"), inArray(campaigns.status, ["closed", "signed_off"]), isNotNull(campaigns.closedAt)));
-      const certifications: Certification[] = certRows.map((r) => ({
-        ...r,
-        closedAt: r.closedAt!,
-        toolDefinitions: r.toolDefinitions && typeof r.toolDefinitions === "object" && !Array.isArray(r.toolDefinitions) ? r.toolDefinitions : null,
-      }));
+      const certRows = await certificationRows(tx);
+      const certifications = toCertifications(certRows);
 
       const history = await tx
         .select({ toolId: findingToolDefinitions.toolId, hash: findingToolDefinitions.definitionHash, firstSeenAt: findingToolDefinitions.firstSeenAt })
         .from(findingToolDefinitions)
         .orderBy(asc(findingToolDefinitions.toolId), asc(findingToolDefinitions.firstSeenAt), asc(findingToolDefinitions.id));
-      const toolHistory = new Map<string, { hash: string; firstSeenAt: Date }[]>();
-      for (const h of history) {
-        const list = toolHistory.get(h.toolId) ?? [];
-        list.push({ hash: h.hash, firstSeenAt: h.firstSeenAt });
-        toolHistory.set(h.toolId, list);
-      }
+      const toolHistory = toToolHistory(history);
 
       return { version, nodes: nodeMap, edges: edgeList, accessOut, ix, orphans, certifications, toolHistory };
     },
     { isolationLevel: "repeatable read", accessMode: "read only" },
   );
+}
+
+type NodeRow = Omit<SnapNode, "current" | "attributes"> & { attributes: Record<string, unknown> | null };
+type EdgeRow = SnapEdge;
+
+/**
+ * The snapshot's graph from its rows: current nodes, ended ones still named, and the current edges whose ends are
+ * both known, all in id order, with an access index of its own. Shared by the full snapshot and the partial one an
+ * incremental evaluation reads (scope.ts), so both index a neighbourhood the same way and find the same paths.
+ */
+export function assembleGraph(version: number, nodeRows: NodeRow[], endedRows: NodeRow[], edgeRows: EdgeRow[]) {
+  // Everything in id order, so rules meet nodes and edges in the same order on every evaluation.
+  const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  nodeRows.sort((a, b) => byId(a.id, b.id));
+  edgeRows.sort((a, b) => byId(a.id, b.id));
+  const nodeMap = new Map<string, SnapNode>();
+  for (const n of nodeRows) nodeMap.set(n.id, { ...n, attributes: n.attributes ?? {}, current: true });
+  for (const n of endedRows) nodeMap.set(n.id, { ...n, attributes: n.attributes ?? {}, current: false });
+  const edgeList: SnapEdge[] = [];
+  const accessOut = new Map<string, SnapEdge[]>();
+  for (const e of edgeRows) {
+    if (!nodeMap.has(e.from) || !nodeMap.has(e.to)) continue;
+    edgeList.push(e);
+    if (!ACCESS.has(e.kind)) continue;
+    const list = accessOut.get(e.from);
+    if (list) list.push(e);
+    else accessOut.set(e.from, [e]);
+  }
+  // An index of our own, from rows in id order: breadth-first searches then meet neighbours in the same
+  // order whatever order the database returned rows in, so the same graph always yields the same paths
+  // (and evidence). The shared index (lib/graph/access-cache) keeps the database's order.
+  const accessRows = edgeList.filter((e) => ACCESS.has(e.kind)).sort((a, b) => byId(a.from, b.from) || byId(a.to, b.to) || byId(a.kind, b.kind));
+  const ix = buildAccessIndex(
+    nodeRows.map((n) => ({ id: n.id, kind: n.kind })),
+    accessRows.map((e) => ({ fromId: e.from, toId: e.to, kind: e.kind })),
+    version,
+  );
+
+  return { nodeMap, edgeList, accessOut, ix };
+}
+
+/** Approved level-1 items of closed (or signed-off) campaigns, optionally only those matching `where`. */
+export function certificationRows(tx: Db, where?: SQL) {
+  return tx
+    .select({
+      itemId: reviewItems.id,
+      subjectId: reviewItems.subjectId,
+      targetId: reviewItems.targetId,
+      edgeKind: reviewItems.edgeKind,
+      campaignId: campaigns.id,
+      campaignName: campaigns.name,
+      closedAt: campaigns.closedAt,
+      toolDefinitions: sql<Record<string, string> | null>`${reviewItems.context}->'toolDefinitions'`,
+    })
+    .from(reviewItems)
+    .innerJoin(campaigns, eq(campaigns.id, reviewItems.campaignId))
+    .where(and(eq(reviewItems.level, 1), eq(reviewItems.outcome, "approve"), inArray(campaigns.status, ["closed", "signed_off"]), isNotNull(campaigns.closedAt), where));
+}
+
+type CertRow = Omit<Certification, "closedAt" | "toolDefinitions"> & { closedAt: Date | null; toolDefinitions: unknown };
+
+export function toCertifications(certRows: CertRow[]): Certification[] {
+  return certRows.map((r) => ({
+    ...r,
+    closedAt: r.closedAt!,
+    toolDefinitions: r.toolDefinitions && typeof r.toolDefinitions === "object" && !Array.isArray(r.toolDefinitions) ? (r.toolDefinitions as Record<string, string>) : null,
+  }));
+}
+
+export function toToolHistory(history: { toolId: string; hash: string; firstSeenAt: Date }[]): Map<string, { hash: string; firstSeenAt: Date }[]> {
+  const toolHistory = new Map<string, { hash: string; firstSeenAt: Date }[]>();
+  for (const h of history) {
+    const list = toolHistory.get(h.toolId) ?? [];
+    list.push({ hash: h.hash, firstSeenAt: h.firstSeenAt });
+    toolHistory.set(h.toolId, list);
+  }
+  return toolHistory;
 }
 
 /**

@@ -8,6 +8,7 @@ import { AppError, formatPath, isAppError, type ErrorDetail } from "@/lib/errors
 import { notifyGraphChanged } from "@/lib/graph/after-change";
 import { edgeKindMismatch } from "@/lib/graph/model";
 import { newId } from "@/lib/ids";
+import { currentInstanceId, instanceIsDead } from "@/lib/instance";
 import { graphEdgeSchema, graphNodeSchema, type GraphEdgeRecord, type GraphNodeRecord } from "./graph-document";
 import { GraphWriter, type PendingEdge } from "./graph-writer";
 import { findAttributeSecrets, secretRefusal } from "./secrets/attributes";
@@ -68,6 +69,7 @@ async function startRecord(db: Db, actor: Actor, opts: ImportOptions, sourceName
     actorLabel: actorLabel(actor),
     startedAt: now,
     heartbeatAt: now,
+    instanceId: currentInstanceId(),
   });
   return id;
 }
@@ -295,7 +297,10 @@ function detailPath(where: string, path: readonly PropertyKey[]): string {
  * heartbeat is old are touched, since another instance may be running one.
  */
 export async function failInterruptedImports(db: Db, kind: "pglite" | "postgres"): Promise<number> {
-  const stale = kind === "pglite" ? sql`true` : or(isNull(imports.heartbeatAt), lt(imports.heartbeatAt, new Date(Date.now() - 10 * 60_000)));
+  // An import records the instance running it; one whose instance is dead (see lib/instance) failed with it.
+  // Imports of an unregistered process (a CLI) keep the older rule: their own heartbeat, 10 minutes.
+  const legacy = kind === "pglite" ? sql`true` : or(isNull(imports.heartbeatAt), lt(imports.heartbeatAt, new Date(Date.now() - 10 * 60_000)));
+  const stale = or(and(isNull(imports.instanceId), legacy), instanceIsDead(imports.instanceId, kind));
   const rows = await db
     .update(imports)
     .set({ status: "failed", finishedAt: new Date(), errors: [{ path: "(import)", message: "interrupted: the server stopped before the import finished; nothing was written" }], errorCount: 1 })

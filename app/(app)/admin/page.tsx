@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { getDb } from "@/db/client";
 import { OutboundPanel } from "@/components/admin/outbound-panel";
 import { TokensPanel, type TokenRow } from "@/components/admin/tokens-panel";
@@ -20,6 +21,11 @@ export default async function AdminPage() {
     <>
       <h1>Admin</h1>
       <p className="subtitle">People who sign in to Attest, their roles, API tokens, and where the server may send requests. Changes take effect on the user&apos;s next request and are audited.</p>
+      {can(actor, "admin.jobs") ? (
+        <p>
+          <Link href="/admin/jobs">Background jobs</Link>: queued, running and failed work, schedules, retry.
+        </p>
+      ) : null}
       <h2>Users and roles</h2>
       <UsersTable users={users.items} selfId={actor.id} />
       <h2>API tokens</h2>

@@ -24,6 +24,8 @@ const STATUS_TABS = [
   ["all", "All"],
 ] as const;
 const RULE_COLOR = "#5b6675";
+const TRIGGER_LABEL: Record<string, string> = { import: "after an import", change: "after a change", ownership: "after an ownership change", schedule: "nightly" };
+const utc = (iso: string) => iso.slice(0, 16).replace("T", " ");
 
 function href(state: Record<string, string | undefined>) {
   const s = new URLSearchParams();
@@ -56,7 +58,9 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
         Non-human identity and MCP risks in the graph, most severe first, each mapped to the OWASP Non-Human Identity Top 10.{" "}
         {last ? (
           <span data-testid="last-evaluation">
-            Last evaluated {last.at.slice(0, 16).replace("T", " ")} UTC ({last.trigger === "import" ? "after an import" : last.trigger}, {last.counts.found ?? 0} found).
+            Last evaluated {utc(last.finishedAt)} UTC ({TRIGGER_LABEL[last.trigger] ?? last.trigger}
+            {last.trigger === "change" ? `: ${last.counts.subjects ?? 0} subjects re-checked, ${last.counts.found ?? 0} found` : `, ${last.counts.found ?? 0} found`})
+            {summary.lastFullEvaluation && summary.lastFullEvaluation.id !== last.id ? `; last full evaluation ${utc(summary.lastFullEvaluation.finishedAt)} UTC` : ""}.
           </span>
         ) : (
           "Not evaluated yet: findings are evaluated after every import, or on demand."

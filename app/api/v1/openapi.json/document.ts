@@ -7,6 +7,7 @@ import { graphPaths } from "@/lib/graph/openapi";
 import { NODE_KINDS } from "@/lib/graph/model";
 import { RISK_REASON_CODES, TOOL_RISKS } from "@/lib/graph/tool-risk";
 import { ingestPaths } from "@/lib/ingest/openapi";
+import { jobsPaths } from "@/lib/jobs/openapi";
 import { ownershipPaths } from "@/lib/ownership/openapi";
 import { reportsPaths } from "@/lib/reports/openapi";
 import type { JsonSchema } from "@/lib/api/openapi-kit";
@@ -76,6 +77,7 @@ export function openApiDocument(version: string): JsonSchema {
       ...evidencePaths,
       ...campaignsPaths,
       ...findingsPaths,
+      ...jobsPaths,
       "/api/health": {
         get: {
           summary: "Liveness and which database is in use",

@@ -1,0 +1,1 @@
+CREATE INDEX "findings_evidence_nodes_idx" ON "findings" USING gin (("evidence"->'nodes'));

@@ -1,0 +1,20 @@
+/**
+ * Background workers run inside the server process (`npm start` needs no
+ * second command; PGlite allows one process anyway). Each area registers its
+ * own handlers, schedules and sweeps; this is where they are gathered.
+ * Node runtime only: instrumentation.ts imports it behind NEXT_RUNTIME.
+ */
+export async function startBackgroundJobs(): Promise<void> {
+  await import("./lib/ingest/jobs");
+  await import("./lib/findings/jobs");
+  await import("./lib/campaigns/jobs");
+  const { getDatabase } = await import("./db/client");
+  const { startJobs, stopJobs } = await import("./lib/jobs");
+  await startJobs(await getDatabase());
+  // Best effort: Next exits on its own once the server is closed; whatever this does not finish is failed by the next sweep.
+  for (const sig of ["SIGTERM", "SIGINT"] as const) {
+    process.once(sig, () => {
+      stopJobs().catch((e: Error) => console.error("[jobs] stop failed:", e.message));
+    });
+  }
+}

@@ -1,0 +1,47 @@
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findingEvaluations, jobRuns } from "@/db/schema";
+import { seedGraph } from "@/db/seed/seed";
+import { CAMPAIGN_REMINDERS } from "@/lib/campaigns/jobs";
+import { FULL_EVALUATION } from "@/lib/findings/jobs";
+import { eventually, startTestEngine } from "@/lib/testing/jobs";
+import { smallGraph } from "@/lib/testing/small-graph";
+import { createTestDatabase, testTarget, type TestDatabase } from "@/lib/testing/test-db";
+import type { JobEngine } from "./engine";
+import { registeredSchedules } from "./registry";
+
+let t: TestDatabase;
+let engine: JobEngine;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await seedGraph(t.db, smallGraph());
+  engine = await startTestEngine(t, { only: [FULL_EVALUATION, CAMPAIGN_REMINDERS] });
+});
+afterAll(async () => {
+  await engine.stop();
+  await t.cleanup();
+});
+
+const completed = (name: string, id: string) => eventually(`${name} to complete`, async () => (await t.db.select().from(jobRuns).where(and(eq(jobRuns.jobId, id), eq(jobRuns.state, "completed"))))[0]);
+
+describe(`the scheduled jobs the areas register (${testTarget()})`, () => {
+  it("are on cron in UTC: the nightly full evaluation and the hourly reminder run", () => {
+    const byName = new Map(registeredSchedules().map((s) => [s.name, s]));
+    expect(byName.get(FULL_EVALUATION)).toMatchObject({ cron: "0 2 * * *", description: "every night at 02:00 UTC" });
+    expect(byName.get(CAMPAIGN_REMINDERS)?.cron).toBe("5 * * * *");
+  });
+
+  it("the full evaluation job runs the full findings evaluation, recorded as scheduled", async () => {
+    const id = (await engine.enqueue(FULL_EVALUATION))!;
+    await completed(FULL_EVALUATION, id);
+    const evaluations = await t.db.select().from(findingEvaluations).where(eq(findingEvaluations.trigger, "schedule"));
+    expect(evaluations).toHaveLength(1);
+  });
+
+  it("the reminder job runs the reminder run", async () => {
+    const id = (await engine.enqueue(CAMPAIGN_REMINDERS))!;
+    const run = await completed(CAMPAIGN_REMINDERS, id);
+    expect(run.errorClass).toBeNull();
+  });
+});
