@@ -8,6 +8,7 @@ export async function startBackgroundJobs(): Promise<void> {
   await import("./lib/ingest/jobs");
   await import("./lib/findings/jobs");
   await import("./lib/campaigns/jobs");
+  await import("./lib/pipeline/jobs");
   const { getDatabase } = await import("./db/client");
   const { startJobs, stopJobs } = await import("./lib/jobs");
   await startJobs(await getDatabase());

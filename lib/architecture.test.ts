@@ -15,10 +15,12 @@ export const LAYERS: string[][] = [
   ["audit"],
   ["auth"],
   ["graph"],
+  // The job engine knows no area: areas register their handlers with it (lib/<area>/jobs.ts).
+  ["instance", "jobs"],
   ["ownership", "admin"],
   ["ingest", "scim", "campaigns"],
   ["evidence", "findings", "reports"],
-  ["pipeline", "jobs", "bench", "nav"],
+  ["pipeline", "bench", "nav"],
 ];
 
 /**

@@ -3,9 +3,11 @@ import type { Db } from "@/db/client";
 import { nodes, sources } from "@/db/schema";
 import { systemActor } from "@/lib/authz/actor";
 import { verifyRemediation } from "@/lib/campaigns/remediation";
-import { evaluateFindings, type EvaluationResult } from "@/lib/findings/evaluate";
+import type { EvaluationResult } from "@/lib/findings/evaluate";
+import { evaluateIncremental } from "@/lib/findings/evaluate-incremental";
 import type { ChangeSet } from "@/lib/graph/after-change";
 import { getAccessIndex } from "@/lib/graph/access-cache";
+import { coverageCells, recordCoverage } from "@/lib/ownership/coverage";
 import { offboardHumans, type QueuedItem } from "@/lib/ownership/offboarding";
 
 /*
@@ -69,16 +71,20 @@ export async function verifyImportedSources(db: Db, change: ChangeSet): Promise<
 }
 
 /**
- * Findings after a change. The incremental evaluator (lib/findings,
- * evaluateIncremental) replaces this body at merge; until then it is the full
- * evaluation, now out of the request. The day's coverage point is recorded by
- * the full evaluation (lib/findings/evaluate.ts); an incremental evaluation
- * that does not record it needs `recordCoverage(db, await coverageCells(db))`
- * here, as its own step, so the trend keeps one point a day.
+ * Findings after a change: only what it can affect (lib/findings/evaluate-incremental.ts);
+ * a whole-scope change set runs the full evaluation there.
  */
 export async function evaluateChanges(db: Db, change: ChangeSet): Promise<EvaluationResult> {
-  const importId = change.importRefs.length === 1 ? change.importRefs[0]!.ref : undefined;
-  return evaluateFindings(db, systemActor("findings"), { trigger: change.importRefs.length ? "import" : "ownership", importId });
+  return evaluateIncremental(db, { nodeIds: change.nodeIds, edgeIds: change.edgeIds, sourceIds: change.sourceIds, full: change.full }, { trigger: "change" });
+}
+
+/**
+ * The day's ownership coverage point (node status is overwritten in place, so past coverage cannot be recomputed).
+ * The full evaluation records it itself; after an incremental one it is this step. Whole-graph, but out of any request.
+ */
+export async function recordCoveragePoint(db: Db, change: ChangeSet): Promise<void> {
+  if (change.full) return;
+  await recordCoverage(db, await coverageCells(db));
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Db } from "@/db/client";
 import { rows } from "@/db/rows";
 import { graphChanges } from "@/db/schema";
 import type { ChangeSet } from "@/lib/graph/after-change";
-import { evaluateChanges, offboardDeparted, refreshAccessIndex, verifyImportedSources } from "./follow-ups";
+import { evaluateChanges, offboardDeparted, recordCoveragePoint, refreshAccessIndex, verifyImportedSources } from "./follow-ups";
 
 /** How long a run may hold its claimed rows; a run that died gives them up when this runs out. */
 export const CLAIM_LEASE_MS = 10 * 60_000;
@@ -24,7 +24,7 @@ type ClaimedRow = { id: number; origin: string; ref: string | null; node_ids: st
  * Drains the after-change outbox: claims the oldest waiting rows (up to
  * `limit`), merges them into one ChangeSet and runs the follow-ups, in order:
  * offboarding people who left, remediation verification of imported sources,
- * findings, the access index. Then marks the rows processed.
+ * findings (incremental), the day's coverage point, the access index. Then marks the rows processed.
  *
  * Safe to run twice at once, here or in another instance: rows are claimed
  * with a lease in one short statement (`FOR UPDATE SKIP LOCKED`), so a second
@@ -32,7 +32,7 @@ type ClaimedRow = { id: number; origin: string; ref: string | null; node_ids: st
  * runs out, then another run does them again, which is harmless since every
  * follow-up is idempotent. A follow-up that fails gives the claim back and
  * throws, so the job is retried; nothing is marked processed.
- * Called by the job `graph.after-change` (lib/pipeline/register.ts) and by tests.
+ * Called by the job `graph.after-change` (lib/pipeline/jobs.ts) and by tests.
  */
 export async function processGraphChanges(db: Db, opts: { limit?: number } = {}): Promise<PipelineRun> {
   const claimed = await claim(db, opts.limit ?? DEFAULT_LIMIT);
@@ -43,6 +43,7 @@ export async function processGraphChanges(db: Db, opts: { limit?: number } = {})
     const queued = await offboardDeparted(db, change);
     const verified = await verifyImportedSources(db, change);
     const evaluation = await evaluateChanges(db, change);
+    await recordCoveragePoint(db, change);
     await refreshAccessIndex(db);
     await db
       .update(graphChanges)
