@@ -43,7 +43,9 @@ describe("evaluation", () => {
     const events = await evaluations();
     expect(events).toHaveLength(before + 1);
     const after = events.at(-1)!.after as { trigger: string; importId: string; counts: { new: number }; newIds: string[] };
-    expect(after).toMatchObject({ trigger: "import", importId: rec.id });
+    // The import's follow-up in the after-change pipeline: an incremental evaluation of what it changed.
+    expect(after).toMatchObject({ trigger: "change" });
+    expect(rec.status).toBe("succeeded");
     expect(after.counts.new).toBeGreaterThanOrEqual(1);
     expect(after.newIds).toContain(f!.id);
     expect(events.at(-1)!.actorId).toBe("system:findings");

@@ -287,6 +287,8 @@ describe("over-broad reach (NHI5)", () => {
         { kind: "grants", from: { kind: "entitlement", externalId: "some" }, to: { kind: "resource", externalId: "r2" } },
       ],
     });
+    // The largest blast radius is a ranking over the whole graph: the nightly full evaluation's, not a change's.
+    await evaluateFindings(t.db, analyst);
     const [everyone, few] = await Promise.all(["everyone", "few"].map((x) => nodeId(t.db, "r8b", "group", x)));
     const found = await findingsOf(t.db, "over_broad_reach", [everyone!, few!]);
     expect(found.map((f) => f.key)).toEqual([`blast:${everyone}`]);
