@@ -45,17 +45,18 @@ export async function assignOwner(db: Db, actor: Actor, input: unknown, requestI
   for (const t of targets) checkOwnable(t.node, t.path);
   const at = new Date();
   const result = await db.transaction(async (tx) => {
+    const touchedEdgeIds: string[] = [];
     await checkAssignableOwner(tx, owner, "owner");
     const names = new Map([[owner.id, owner.name]]);
     const items: AssignResult["items"] = [];
     for (const { node } of targets) {
-      const changes = await changeOwners(tx, actor, node.id, (current) => [...current, { ownerId: owner.id, role: body.role }], names, { via: "assign", reason: body.reason, requestId, at });
+      const changes = await changeOwners(tx, actor, node.id, (current) => [...current, { ownerId: owner.id, role: body.role }], names, { via: "assign", reason: body.reason, requestId, at, touchedEdgeIds });
       items.push({ nodeId: node.id, name: node.name, changes });
     }
     const assigned = items.filter((i) => i.changes.length > 0).length;
     if (assigned > 0) {
       await bumpGraphVersion(tx);
-      await recordGraphChange(tx, { origin: "ownership", nodeIds: [owner.id, ...items.filter((i) => i.changes.length).map((i) => i.nodeId)] });
+      await recordGraphChange(tx, { origin: "ownership", edgeIds: touchedEdgeIds });
     }
     return { assigned, unchanged: items.length - assigned, items };
   });

@@ -9,6 +9,7 @@ import { actorByEmail } from "@/lib/testing/app-context";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { processGraphChanges } from "@/lib/pipeline/process-changes";
 import { assignOwner } from "./assign";
+import { setOwnersFor } from "./owners";
 import { counts, getCoverage, recordCoverage } from "./coverage";
 import { resolveRef } from "./refs";
 import { ownershipGraph } from "./testing/ownership-graph";
@@ -88,6 +89,20 @@ describe("coverage arithmetic", () => {
     const after = await getCoverage(t.db, analyst, { kind: "agent", days: 365 });
     expect(after.trend.map((p) => p.day)).toEqual(["2026-01-05", today].filter((d, i, a) => a.indexOf(d) === i).sort());
     expect(after.trend.at(-1)).toMatchObject({ day: today, owned: 2, total: 3 });
+  });
+
+  it("removing the only owner (PUT owners, recorded as the ended owns edge) reopens 'no active owner' once the pipeline runs", async () => {
+    const agent = (await resolveRef(t.db, "reg:agent:agt-none")).id;
+    const ownerless = () => t.db.select().from(findings).where(and(eq(findings.rule, "no_active_owner"), eq(findings.subjectId, agent)));
+    if ((await ownerless())[0]?.status !== "resolved") {
+      await assignOwner(t.db, analyst, { nodes: ["reg:agent:agt-none"], owner: "dir:human:maya", role: "business" });
+      await processGraphChanges(t.db);
+    }
+    expect((await ownerless())[0]!.status).toBe("resolved");
+    await setOwnersFor(t.db, analyst, agent, { owners: [], reason: "test: owner left the team" });
+    expect((await ownerless())[0]!.status).toBe("resolved");
+    await processGraphChanges(t.db);
+    expect((await ownerless())[0]!.status).toBe("open");
   });
 
   it("an auditor may read coverage; a reviewer may not", async () => {

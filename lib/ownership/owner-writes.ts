@@ -30,6 +30,11 @@ export interface ChangeContext {
   via: "put" | "assign" | "reassign";
   requestId?: string;
   at: Date;
+  /**
+   * Collects the ids of the owns edges ended or created, for the after-change record: the findings scope of an
+   * owns edge is its target's ownership only, where the owner's node id would re-check the owner's whole reach.
+   */
+  touchedEdgeIds?: string[];
 }
 
 export interface OwnerChange {
@@ -172,6 +177,7 @@ export async function changeOwners(
       .where(and(sql`${edges.id} = any(${sql.param(toEnd)}::text[])`, isNull(edges.validTo)));
   }
   if (inserts.length) await tx.insert(edges).values(inserts);
+  ctx.touchedEdgeIds?.push(...toEnd, ...inserts.map((e) => e.id!));
 
   const changes: OwnerChange[] = [
     ...removed.map((p) => ({ change: "removed" as const, ownerId: p.ownerId, ownerName: names.get(p.ownerId) ?? p.ownerId, role: p.role })),

@@ -96,7 +96,8 @@ export async function setOwnersFor(db: Db, actor: Actor, rawId: string, input: u
   const desired = body.owners.map((o) => ({ ownerId: owners.get(o.owner)!.id, role: o.role }));
   const names = new Map([...owners.values()].map((o) => [o.id, o.name]));
   const changes = await db.transaction(async (tx) => {
-    const out = await changeOwners(tx, actor, node.id, () => desired, names, { via: "put", reason: body.reason, requestId, at: new Date() });
+    const touchedEdgeIds: string[] = [];
+    const out = await changeOwners(tx, actor, node.id, () => desired, names, { via: "put", reason: body.reason, requestId, at: new Date(), touchedEdgeIds });
     // Only owners this request adds must be assignable; ones already there may stay whatever their state.
     for (const [i, o] of body.owners.entries()) {
       const owner = owners.get(o.owner)!;
@@ -104,7 +105,7 @@ export async function setOwnersFor(db: Db, actor: Actor, rawId: string, input: u
     }
     if (out.length) {
       await bumpGraphVersion(tx);
-      await recordGraphChange(tx, { origin: "ownership", nodeIds: [node.id, ...out.map((c) => c.ownerId)] });
+      await recordGraphChange(tx, { origin: "ownership", edgeIds: touchedEdgeIds });
     }
     return out;
   });

@@ -182,6 +182,7 @@ export async function resolveReassignments(db: Db, actor: Actor, input: unknown,
     const successors = body.action === "accept" ? await resolveRefs(tx, found.map((r) => ({ raw: r.suggestedOwnerId!, path: `items[${ids.indexOf(r.id)}]` }))) : new Map();
     const names = new Map<string, string>(named ? [[named.id, named.name]] : []);
     let graphChanged = false;
+    const touchedEdgeIds: string[] = [];
     for (const r of found) {
       let ownerId: string | null = null;
       if (body.action !== "dismiss") {
@@ -198,7 +199,7 @@ export async function resolveReassignments(db: Db, actor: Actor, input: unknown,
           r.nodeId,
           (current) => [...current.filter((p) => r.kind === "agent_principal_departed" || p.ownerId !== r.formerOwnerId), ...roles.map((role) => ({ ownerId: owner.id, role }))],
           names,
-          { via: "reassign", reason: body.note ?? `reassignment ${r.id}: ${r.reason}`, requestId, at },
+          { via: "reassign", reason: body.note ?? `reassignment ${r.id}: ${r.reason}`, requestId, at, touchedEdgeIds },
         );
         changes.push(...made.map((c) => ({ ...c, nodeId: r.nodeId })));
         graphChanged ||= made.length > 0;
@@ -218,7 +219,7 @@ export async function resolveReassignments(db: Db, actor: Actor, input: unknown,
     }
     if (graphChanged) {
       await bumpGraphVersion(tx);
-      await recordGraphChange(tx, { origin: "ownership", nodeIds: changes.flatMap((c) => [c.nodeId, c.ownerId]) });
+      await recordGraphChange(tx, { origin: "ownership", edgeIds: touchedEdgeIds });
     }
   });
   if (changes.length) notifyGraphChanged();
