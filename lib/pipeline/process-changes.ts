@@ -34,17 +34,24 @@ type ClaimedRow = { id: number; origin: string; ref: string | null; node_ids: st
  * throws, so the job is retried; nothing is marked processed.
  * Called by the job `graph.after-change` (lib/pipeline/jobs.ts) and by tests.
  */
-export async function processGraphChanges(db: Db, opts: { limit?: number } = {}): Promise<PipelineRun> {
+export async function processGraphChanges(db: Db, opts: { limit?: number; onStep?: (step: string, ms: number) => void } = {}): Promise<PipelineRun> {
   const claimed = await claim(db, opts.limit ?? DEFAULT_LIMIT);
   if (claimed.length === 0) return { changes: 0, change: null, offboarded: 0, verified: 0, evaluation: null };
   const ids = claimed.map((r) => r.id);
   const change = mergeChanges(claimed);
   try {
-    const queued = await offboardDeparted(db, change);
-    const verified = await verifyImportedSources(db, change);
-    const evaluation = await evaluateChanges(db, change);
-    await recordCoveragePoint(db, change);
-    await refreshAccessIndex(db);
+    let mark = performance.now();
+    const step = <T>(name: string, value: T): T => {
+      const now = performance.now();
+      opts.onStep?.(name, now - mark);
+      mark = now;
+      return value;
+    };
+    const queued = step("offboarding", await offboardDeparted(db, change));
+    const verified = step("remediation", await verifyImportedSources(db, change));
+    const evaluation = step("findings", await evaluateChanges(db, change));
+    step("coverage", await recordCoveragePoint(db, change));
+    step("access index", await refreshAccessIndex(db));
     await db
       .update(graphChanges)
       .set({ processedAt: new Date(), claimedUntil: null })
