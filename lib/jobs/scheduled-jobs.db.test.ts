@@ -1,9 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findingEvaluations, jobRuns } from "@/db/schema";
+import { findingEvaluations, graphChanges, jobRuns } from "@/db/schema";
 import { seedGraph } from "@/db/seed/seed";
 import { CAMPAIGN_REMINDERS } from "@/lib/campaigns/jobs";
 import { FULL_EVALUATION } from "@/lib/findings/jobs";
+import { PRUNE_GRAPH_CHANGES } from "@/lib/pipeline/jobs";
 import { eventually, startTestEngine } from "@/lib/testing/jobs";
 import { smallGraph } from "@/lib/testing/small-graph";
 import { createTestDatabase, testTarget, type TestDatabase } from "@/lib/testing/test-db";
@@ -16,7 +17,7 @@ let engine: JobEngine;
 beforeAll(async () => {
   t = await createTestDatabase();
   await seedGraph(t.db, smallGraph());
-  engine = await startTestEngine(t, { only: [FULL_EVALUATION, CAMPAIGN_REMINDERS] });
+  engine = await startTestEngine(t, { only: [FULL_EVALUATION, CAMPAIGN_REMINDERS, PRUNE_GRAPH_CHANGES] });
 });
 afterAll(async () => {
   await engine.stop();
@@ -43,5 +44,19 @@ describe(`the scheduled jobs the areas register (${testTarget()})`, () => {
     const id = (await engine.enqueue(CAMPAIGN_REMINDERS))!;
     const run = await completed(CAMPAIGN_REMINDERS, id);
     expect(run.errorClass).toBeNull();
+  });
+
+  it("the nightly prune removes processed outbox rows past 30 days and never a waiting one", async () => {
+    const old = new Date(Date.now() - 40 * 86_400_000);
+    const [done] = await t.db.insert(graphChanges).values({ at: old, origin: "system", processedAt: old }).returning({ id: graphChanges.id });
+    const [waiting] = await t.db.insert(graphChanges).values({ at: old, origin: "system" }).returning({ id: graphChanges.id });
+    const [recent] = await t.db.insert(graphChanges).values({ at: new Date(), origin: "system", processedAt: new Date() }).returning({ id: graphChanges.id });
+    expect(registeredSchedules().find((s) => s.name === PRUNE_GRAPH_CHANGES)?.cron).toBe("30 3 * * *");
+    const id = (await engine.enqueue(PRUNE_GRAPH_CHANGES))!;
+    await completed(PRUNE_GRAPH_CHANGES, id);
+    const left = new Set((await t.db.select({ id: graphChanges.id }).from(graphChanges)).map((r) => r.id));
+    expect(left.has(done!.id)).toBe(false);
+    expect(left.has(waiting!.id)).toBe(true);
+    expect(left.has(recent!.id)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { GRAPH_AFTER_CHANGE } from "@/lib/jobs";
-import { registerHandler } from "@/lib/jobs/registry";
+import { registerHandler, registerSchedule } from "@/lib/jobs/registry";
+import { pruneGraphChanges } from "@/lib/graph/after-change";
 import { processGraphChanges } from "./process-changes";
 
 /**
@@ -21,3 +22,10 @@ export async function drainGraphChanges(db: Parameters<typeof processGraphChange
 registerHandler(GRAPH_AFTER_CHANGE, async (_data, { db }) => {
   await drainGraphChanges(db);
 });
+
+/** Processed outbox rows older than 30 days go; waiting rows never do (lib/graph/after-change.ts). */
+export const PRUNE_GRAPH_CHANGES = "graph.prune-changes";
+registerHandler(PRUNE_GRAPH_CHANGES, async (_data, { db }) => {
+  await pruneGraphChanges(db);
+}, { policy: "stately", retryLimit: 2 });
+registerSchedule({ name: PRUNE_GRAPH_CHANGES, cron: "30 3 * * *", description: "every night at 03:30 UTC" });
