@@ -57,3 +57,16 @@ test("an admin allows a host for outbound requests; a bad pattern is refused by 
   await page.getByRole("button", { name: "Save outbound settings" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Saved" })).toBeVisible();
 });
+
+test("an admin sees the background jobs with their schedules in words and filters them by state", async ({ page }) => {
+  await new SignInPage(page).signInAsDemo("admin");
+  await page.goto("/admin");
+  await page.getByRole("link", { name: "Background jobs" }).click();
+  await expect(page.getByRole("heading", { name: "Background jobs", level: 1 })).toBeVisible();
+  const names = page.getByTestId("job-names");
+  await expect(names.getByRole("row").filter({ hasText: "findings.full-evaluation" })).toContainText("every night at 02:00 UTC");
+  await expect(names.getByRole("row").filter({ hasText: "graph.after-change" })).toContainText("every minute");
+  await page.getByRole("navigation", { name: "Filter jobs by state" }).getByRole("link", { name: "failed" }).click();
+  await expect(page).toHaveURL(/state=failed/);
+  await expect(page.getByText("No failed jobs")).toBeVisible();
+});
