@@ -19,40 +19,20 @@ import { sql } from "drizzle-orm";
 import { edges, sources } from "@/db/schema";
 import { systemActor } from "@/lib/authz/actor";
 import { createBenchDatabase } from "@/lib/bench/bench-db";
-import { readFlags, wholeNumber } from "@/lib/bench/cli";
-import { BENCH_SIZES, DEFAULT_SEED, datasetStats, generateDataset, type BenchSize } from "@/lib/bench/dataset";
+import { datasetStats, generateDataset } from "@/lib/bench/dataset";
 import { analyzeGraph, bulkLoad } from "@/lib/bench/load";
 import { formatMs, percentile } from "@/lib/bench/stats";
 import { runEvaluation } from "@/lib/findings/evaluate";
 import { evaluateIncremental } from "@/lib/findings/evaluate-incremental";
 import { newId } from "@/lib/ids";
+import { suiteOptions } from "./suite-options";
 
 const USAGE = "usage: npm run bench -- --suite findings [--size S|M|L] [--db pglite|postgres] [--url postgres://…] [--reps N] [--seed N]";
 const log = (m: string) => console.log(m);
 const load = () => os.loadavg().map((x) => Math.round(x * 100) / 100) as [number, number, number];
 
-function usage(message: string): never {
-  console.error(`${message}\n${USAGE}`);
-  process.exit(2);
-}
-
 export async function runFindingsSuite(argv: string[]): Promise<number> {
-  const envUrl = process.env.BENCH_DATABASE_URL?.trim() || process.env.TEST_DATABASE_URL?.trim() || undefined;
-  const o = { size: "S" as BenchSize, db: (envUrl ? "postgres" : "pglite") as "pglite" | "postgres", url: envUrl, reps: 5, seed: DEFAULT_SEED };
-  readFlags(argv, (name, value) => {
-    if (name === "--size") {
-      const v = value()?.toUpperCase();
-      if (!BENCH_SIZES.includes(v as BenchSize)) usage("--size must be S, M or L");
-      o.size = v as BenchSize;
-    } else if (name === "--db") {
-      const v = value();
-      if (v !== "pglite" && v !== "postgres") usage("--db must be pglite or postgres");
-      o.db = v;
-    } else if (name === "--url") o.url = value();
-    else if (name === "--reps") o.reps = wholeNumber("--reps", value(), usage);
-    else if (name === "--seed") o.seed = wholeNumber("--seed", value(), usage, 0);
-    else usage(`unknown flag ${name}`);
-  });
+  const o = suiteOptions(argv, USAGE, { reps: 5 });
   const loadAtStart = load();
   log(`findings benchmark: size ${o.size}, ${o.db}, ${o.reps} incremental runs; load average ${loadAtStart.join(" / ")} on ${os.cpus().length} cores`);
   const ds = generateDataset(o.size, o.seed);
