@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { CollapsibleNav } from "@/components/nav/collapsible-nav";
 import { SidebarLinks } from "@/components/nav/sidebar";
 import { signOut } from "@/lib/auth/auth";
 import { requirePageActor } from "@/lib/authz/session";
@@ -16,15 +17,17 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
         <div className="brand">
           Attest<small>identity-graph governance</small>
         </div>
-        <SidebarLinks items={navFor(actor)} />
-        <div className="spacer" />
-        <div className="me" data-testid="current-user">
-          <div>{actor.name}</div>
-          <div className="roles">{actor.roles.join(" · ") || "no role yet"}</div>
-          <form action={signOutAction}>
-            <button type="submit">Sign out</button>
-          </form>
-        </div>
+        <CollapsibleNav>
+          <SidebarLinks items={navFor(actor)} />
+          <div className="spacer" />
+          <div className="me" data-testid="current-user">
+            <div>{actor.name}</div>
+            <div className="roles">{actor.roles.join(" · ") || "no role yet"}</div>
+            <form action={signOutAction}>
+              <button type="submit">Sign out</button>
+            </form>
+          </div>
+        </CollapsibleNav>
       </aside>
       <main className="content">{children}</main>
     </div>
