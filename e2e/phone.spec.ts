@@ -20,6 +20,16 @@ test("on a phone the menu is folded behind a button, opens, and closes again aft
   await expect(page.getByRole("button", { name: "Menu" })).toHaveAttribute("aria-expanded", "false");
 });
 
+test("on a phone wide tables scroll inside themselves: no page is wider than the screen", async ({ page }) => {
+  await new SignInPage(page).signInAsDemo("analyst");
+  for (const path of ["/", "/findings", "/imports", "/ownership", "/mcp"]) {
+    await page.goto(path);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, path).toBeLessThanOrEqual(0);
+  }
+});
+
 test("the site icon is served (no 404 on every page)", async ({ request }) => {
   const res = await request.get("/favicon.ico");
   expect(res.status()).toBe(200);
