@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 
 /**
- * Real tools/list answers captured from the official MCP servers (see PROVENANCE.md beside them): the project's shared
- * fixtures when this machine has them, else the identical copies vendored for the demo seed (db/seed/mcp-tools).
+ * Real tools/list answers captured from the official MCP servers (see PROVENANCE.md beside them), as vendored in the
+ * repository for the demo seed (db/seed/mcp-tools): the tests need nothing outside the checkout.
  */
-const DIRS = ["/work/shared/fixtures/mcp-servers/tools-list-captured", "db/seed/mcp-tools"];
+const DIRS = ["db/seed/mcp-tools"];
 export const CAPTURED_SERVERS = ["everything", "filesystem", "memory", "github"] as const;
 
 export interface CapturedTool {
