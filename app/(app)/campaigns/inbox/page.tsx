@@ -116,26 +116,33 @@ export default async function InboxPage({ searchParams }: { searchParams: Search
         </nav>
       </div>
 
-      {page.total === 0 ? (
-        <EmptyState title={status === "pending" && !filters.q && !filters.recommendation && !filters.minRisk ? "Inbox zero" : "No items match"}>
-          <p>{status === "pending" ? "Every item assigned to you is decided. Decisions can still be changed under “Decided” until each campaign closes." : "Try another filter."}</p>
-        </EmptyState>
-      ) : (
-        <>
-          <Inbox items={page.items} groupBy={groupBy} candidates={candidates} meId={actorUserId(actor) ?? ""} />
-          <div className="pager">
-            <span>
-              {page.items.length} shown of {page.total}
-            </span>
-            {params.cursor ? <Link href={href(filters, {})}>First page</Link> : null}
-            {page.nextCursor ? (
-              <Link className="btn secondary" href={href(filters, { cursor: page.nextCursor })} rel="next">
-                Next page →
-              </Link>
-            ) : null}
-          </div>
-        </>
-      )}
+      {/* The inbox keeps what it shows until the reader reloads or changes the filter (it is keyed by the filters). */}
+      <Inbox
+        key={JSON.stringify(params)}
+        items={page.items}
+        groupBy={groupBy}
+        candidates={candidates}
+        meId={actorUserId(actor) ?? ""}
+        canOpenNodes={can(actor, "graph.read")}
+        empty={
+          <EmptyState title={status === "pending" && !filters.q && !filters.recommendation && !filters.minRisk ? "Inbox zero" : "No items match"}>
+            <p>{status === "pending" ? "Every item assigned to you is decided. Decisions can still be changed under “Decided” until each campaign closes." : "Try another filter."}</p>
+          </EmptyState>
+        }
+      />
+      {page.total > 0 || params.cursor ? (
+        <div className="pager">
+          <span>
+            {page.items.length} shown of {page.total}
+          </span>
+          {params.cursor ? <Link href={href(filters, {})}>First page</Link> : null}
+          {page.nextCursor ? (
+            <Link className="btn secondary" href={href(filters, { cursor: page.nextCursor })} rel="next">
+              Next page →
+            </Link>
+          ) : null}
+        </div>
+      ) : null}
     </>
   );
 }
