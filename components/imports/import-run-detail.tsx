@@ -50,7 +50,7 @@ export function ImportRunDetail({ initial, errorsOffset, perPage }: { initial: I
       <p className="subtitle">{STATUS_WORDS[run.status]}</p>
       {error ? <Alert tone="warn">Could not refresh: {errorMessage(error)}</Alert> : null}
       {run.status === "running" ? (
-        <section className="panel" aria-label="Progress" data-testid="import-progress">
+        <section className={`panel ${styles.section}`} aria-label="Progress" data-testid="import-progress">
           <div className={styles.progress} role="status">
             <span>
               {(run.progress?.processed ?? 0).toLocaleString("en")} records read · {run.progress?.phase ?? "starting"}
@@ -62,7 +62,7 @@ export function ImportRunDetail({ initial, errorsOffset, perPage }: { initial: I
         </section>
       ) : null}
 
-      <section className="panel" aria-labelledby="run-facts">
+      <section className={`panel ${styles.section}`} aria-labelledby="run-facts">
         <h2 id="run-facts" className="sr-only">
           About this run
         </h2>
@@ -112,7 +112,7 @@ export function ImportRunDetail({ initial, errorsOffset, perPage }: { initial: I
         </dl>
       </section>
 
-      <section className="panel" aria-labelledby="run-changes">
+      <section className={`panel ${styles.section}`} aria-labelledby="run-changes">
         <h2 id="run-changes">Changes</h2>
         {c ? (
           <Table caption="Changes by kind" testId="import-counts">
@@ -126,13 +126,13 @@ export function ImportRunDetail({ initial, errorsOffset, perPage }: { initial: I
             </thead>
             <tbody>
               <tr>
-                <th scope="row">Nodes</th>
+                <td>Nodes</td>
                 <td className="num">{c.nodesCreated.toLocaleString("en")}</td>
                 <td className="num">{c.nodesUpdated.toLocaleString("en")}</td>
                 <td className="num">{c.nodesEnded.toLocaleString("en")}</td>
               </tr>
               <tr>
-                <th scope="row">Edges</th>
+                <td>Edges</td>
                 <td className="num">{c.edgesCreated.toLocaleString("en")}</td>
                 <td className="num">{c.edgesUpdated.toLocaleString("en")}</td>
                 <td className="num">{c.edgesEnded.toLocaleString("en")}</td>
@@ -144,7 +144,7 @@ export function ImportRunDetail({ initial, errorsOffset, perPage }: { initial: I
         )}
       </section>
 
-      <section className="panel" aria-labelledby="run-warnings">
+      <section className={`panel ${styles.section}`} aria-labelledby="run-warnings">
         <h2 id="run-warnings">Warnings ({run.warnings.length.toLocaleString("en")})</h2>
         {run.warnings.length ? (
           <ul className={styles.problems} data-testid="import-warnings">
@@ -157,7 +157,7 @@ export function ImportRunDetail({ initial, errorsOffset, perPage }: { initial: I
         )}
       </section>
 
-      <section className="panel" aria-labelledby="run-errors">
+      <section className={`panel ${styles.section}`} aria-labelledby="run-errors">
         <h2 id="run-errors">Problems ({run.errorCount.toLocaleString("en")})</h2>
         {run.errorCount > stored ? <p className="subtitle">The first {stored.toLocaleString("en")} are kept.</p> : null}
         {run.errors.length ? (
