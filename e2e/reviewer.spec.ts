@@ -94,6 +94,12 @@ test("the reviewer's home leads with their open items per campaign, counts and d
   expect(await labels(page)).toEqual(before);
   await expect(items.nth(0)).toContainText("revoked");
   await expect(items.nth(2)).toHaveAttribute("aria-current", "true");
+
+  // The reviewer (who cannot browse the graph) sees what the access reaches: the server's tools, the tool's risk.
+  const reach = items.nth(2).locator("details");
+  await reach.getByText("What it reaches").click();
+  await expect(reach).toContainText(/\d+ tools?; riskiest: /);
+  await expect(reach).toContainText(/critical|high/);
   await page.screenshot({ path: "test-results/reviewer-inbox.png", fullPage: true });
 
   // A reload shows only what is left to decide.

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { KindBadge, RiskBadge } from "@/components/ui/kind-badge";
 import { EDGE_VERB, type Decision } from "@/lib/campaigns/model";
+import type { ReachNode } from "@/lib/campaigns/item-reach";
 import type { ItemView } from "@/lib/campaigns/views";
 import { day, DecisionBadge, PathLine, Recommendation } from "./badges";
 import type { NodeKind } from "@/lib/graph/model";
@@ -19,6 +20,7 @@ interface RowProps {
   busy: boolean;
   /** Names link to their node pages (MCP servers to their server page). */
   canOpenNodes: boolean;
+  reach: Record<string, ReachNode>;
   /** Set when the item was delegated from this page: it stays in place, no longer actionable. */
   handedTo: string | null;
   onFocus(): void;
@@ -41,8 +43,49 @@ function NodeName({ node, link }: { node: { id: string; kind: NodeKind | string;
   );
 }
 
+/** "What it reaches": each node beyond the subject, with what it does, so the reviewer can judge without browsing the graph. */
+function ReachDetails({ item, reach, link }: { item: ItemView; reach: Record<string, ReachNode>; link: boolean }) {
+  const list = item.context.path.nodes.filter((n) => n.id !== item.subject.id && reach[n.id]).map((n) => reach[n.id]!);
+  if (list.length === 0) return null;
+  return (
+    <details className={styles.reach} onClick={(e) => e.stopPropagation()}>
+      <summary>What it reaches</summary>
+      <dl>
+        {list.map((n) => (
+          <div key={n.id}>
+            <dt>
+              <NodeName node={n} link={link} /> <KindBadge kind={n.kind} />
+              {n.risk ? <RiskBadge risk={n.risk.level} /> : null}
+              {n.hints?.map((h) => (
+                <span key={h} className="badge">
+                  {h}
+                </span>
+              ))}
+              {n.transport ? <span className={styles.verb}> · {n.transport}</span> : null}
+            </dt>
+            {n.description ? <dd className={styles.reachText}>{n.description}</dd> : null}
+            {n.risk ? <dd className={styles.reachText}>{n.risk.reason}</dd> : null}
+            {n.tools ? (
+              <dd className={styles.reachText}>
+                {n.tools.total} tool{n.tools.total === 1 ? "" : "s"}
+                {n.tools.riskiest.length ? "; riskiest: " : ""}
+                {n.tools.riskiest.map((t, k) => (
+                  <span key={t.id} title={t.description ?? undefined}>
+                    {k ? ", " : ""}
+                    {link ? <Link href={nodeHref({ id: t.id, kind: "tool" })}>{t.name}</Link> : t.name} ({t.risk})
+                  </span>
+                ))}
+              </dd>
+            ) : null}
+          </div>
+        ))}
+      </dl>
+    </details>
+  );
+}
+
 /** One review item: what it is, the recommendation, the path, the context, and its actions. */
-export function InboxRow({ item: i, index, focused, picked, groupBy, busy, canOpenNodes, handedTo, onFocus, onToggle, onDecide, onDelegate }: RowProps) {
+export function InboxRow({ item: i, index, focused, picked, groupBy, busy, canOpenNodes, reach, handedTo, onFocus, onToggle, onDecide, onDelegate }: RowProps) {
   const owners = i.context.targetOwners.filter((o) => o.status !== "terminated");
   const creds = i.context.credentials;
   const own = i.target.kind === "credential" ? creds[0] : undefined;
@@ -83,6 +126,7 @@ export function InboxRow({ item: i, index, focused, picked, groupBy, busy, canOp
         <div className={styles.line}>
           <PathLine nodes={i.context.path.nodes} edges={i.context.path.edges} href={canOpenNodes ? nodeHref : undefined} />
         </div>
+        <ReachDetails item={i} reach={reach} link={canOpenNodes} />
         <div className={styles.meta}>
           <span>owner{owners.length === 1 ? "" : "s"}: {owners.length ? owners.map((o) => `${o.name}${o.role ? ` (${o.role})` : ""}`).join(", ") : "none"}</span>
           {own ? (

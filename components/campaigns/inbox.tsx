@@ -7,6 +7,7 @@ import { KindBadge, StatusBadge } from "@/components/ui/kind-badge";
 import { ApiError, apiFetch, errorMessage } from "@/lib/client/api-fetch";
 import type { BulkResult } from "@/lib/campaigns/decide-item";
 import { EDGE_VERB, type Decision } from "@/lib/campaigns/model";
+import type { ReachNode } from "@/lib/campaigns/item-reach";
 import type { ItemView, UserRef } from "@/lib/campaigns/views";
 import { DecisionDialog, DelegateDialog, ShortcutsDialog, type Pending } from "./inbox-dialogs";
 import { InboxRow as Row } from "./inbox-row";
@@ -17,6 +18,8 @@ import type { GroupBy } from "./inbox-row";
 
 interface Props {
   items: ItemView[];
+  /** What the nodes on the items' paths do (descriptions, tool risk, a server's riskiest tools), by node id. */
+  reach: Record<string, ReachNode>;
   groupBy: GroupBy;
   candidates: UserRef[];
   meId: string;
@@ -92,13 +95,19 @@ type DecideResult = { decided: Map<string, number>; conflicts: number; views: Ma
  * item or a selection; keyboard first (j/k, x, a, r, n, d, ?). The list keeps its
  * order after a decision and the focus moves on to the next item to decide.
  */
-export function Inbox({ items, groupBy, candidates, meId, canOpenNodes, empty }: Props) {
+export function Inbox({ items, reach: freshReach, groupBy, candidates, meId, canOpenNodes, empty }: Props) {
   const router = useRouter();
   const [list, setList] = useState(items);
   const [seen, setSeen] = useState(items);
+  const [reach, setReach] = useState(freshReach);
+  const [seenReach, setSeenReach] = useState(freshReach);
   if (seen !== items) {
     setSeen(items);
     setList((l) => mergeInPlace(l, items));
+  }
+  if (seenReach !== freshReach) {
+    setSeenReach(freshReach);
+    setReach((r) => ({ ...r, ...freshReach }));
   }
   /** Items handed to someone else here: they stay in place, no longer actionable. */
   const [handed, setHanded] = useState<Map<string, string>>(new Map());
@@ -325,6 +334,7 @@ export function Inbox({ items, groupBy, candidates, meId, canOpenNodes, empty }:
                   groupBy={groupBy}
                   busy={busy}
                   canOpenNodes={canOpenNodes}
+                  reach={reach}
                   handedTo={handed.get(i.id) ?? null}
                   onFocus={() => setFocus(n)}
                   onToggle={() => toggle(i.id)}

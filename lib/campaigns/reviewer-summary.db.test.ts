@@ -1,8 +1,8 @@
-import { eq } from "drizzle-orm";
+import { and, count, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDemoOrg } from "@/db/seed/demo-org";
 import { seedGraph } from "@/db/seed/seed";
-import { campaigns, reviewItems } from "@/db/schema";
+import { campaigns, edges, reviewItems } from "@/db/schema";
 import type { Actor } from "@/lib/authz/actor";
 import { clearAccessCache } from "@/lib/graph/access-cache";
 import { actorByEmail } from "@/lib/testing/app-context";
@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { closeCampaign } from "./close-campaign";
 import { decideItem } from "./decide-item";
 import { listMyItems } from "./queries";
+import { describeItemReach } from "./item-reach";
 import { dueState, summarizeMyReviews } from "./reviewer-summary";
 import { DAY, dueIn, launched, nodeId } from "./test-helpers";
 import { actorUserId } from "./views";
@@ -122,5 +123,33 @@ describe("dueState", () => {
     expect(dueState("2026-03-11T11:00:00Z", now)).toMatchObject({ label: "due within a day", overdue: false });
     expect(dueState("2026-03-10T11:00:00Z", now)).toMatchObject({ label: "overdue", overdue: true, tone: "danger" });
     expect(dueState("2026-03-08T11:00:00Z", now)).toMatchObject({ label: "overdue by 2 days", overdue: true });
+  });
+});
+
+describe("what an item reaches, for its reviewer", () => {
+  it("describes the nodes beyond the subject on the reviewer's own items: a server's tools, a tool's risk and hints", async () => {
+    const mine = (await listMyItems(t.db, priya, { status: "all", campaign: late, limit: 500 })).items;
+    const reach = await describeItemReach(t.db, priya, mine);
+    const item = mine.find((i) => i.target.kind === "mcp_server")!;
+    const server = reach[item.target.id]!;
+    expect(server).toMatchObject({ kind: "mcp_server", name: item.target.name });
+    const [exposed] = await t.db.select({ n: count() }).from(edges).where(and(eq(edges.fromId, item.target.id), eq(edges.kind, "exposes"), isNull(edges.validTo)));
+    expect(server.tools!.total).toBe(exposed!.n);
+    expect(server.tools!.riskiest.length).toBe(Math.min(6, exposed!.n));
+    const ranks = server.tools!.riskiest.map((x) => ["low", "medium", "high", "critical"].indexOf(x.risk));
+    expect(ranks).toEqual([...ranks].sort((a, b) => b - a));
+    const last = item.context.path.nodes[item.context.path.nodes.length - 1]!;
+    if (last.kind === "tool") expect(reach[last.id]!.risk!.level).toBe(item.toolRisk);
+    // The subject itself is not described, and nothing but the listed fields is returned.
+    expect(reach[item.subject.id]).toBeUndefined();
+    expect(Object.keys(server).sort()).toEqual(["description", "id", "kind", "name", "tools", "transport"]);
+  });
+
+  it("describes nothing of an item assigned to someone else", async () => {
+    const omars = (await listMyItems(t.db, omar, { status: "all", limit: 500 })).items;
+    const onlyOmars = omars.filter((i) => i.reviewer?.id !== actorUserId(priya));
+    expect(onlyOmars.length).toBeGreaterThan(0);
+    expect(await describeItemReach(t.db, priya, onlyOmars)).toEqual({});
+    expect(Object.keys(await describeItemReach(t.db, omar, onlyOmars)).length).toBeGreaterThan(0);
   });
 });

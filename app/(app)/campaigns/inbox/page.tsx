@@ -6,6 +6,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { can } from "@/lib/authz/permissions";
 import { requirePagePermission } from "@/lib/authz/session";
 import { itemsQuerySchema, listMyCampaigns, listMyItems, listReviewerCandidates } from "@/lib/campaigns/queries";
+import { describeItemReach } from "@/lib/campaigns/item-reach";
 import { listNotificationsFor } from "@/lib/campaigns/reminders";
 import { actorUserId } from "@/lib/campaigns/views";
 import { TOOL_RISKS } from "@/lib/graph/tool-risk";
@@ -39,6 +40,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Search
     listReviewerCandidates(db, actor),
     listNotificationsFor(db, actorUserId(actor) ?? ""),
   ]);
+  const reach = await describeItemReach(db, actor, page.items);
   const pendingTotal = campaigns.reduce((a, c) => a + c.pending, 0);
   const activeIds = new Set(campaigns.map((c) => c.id));
   const myNotes = notes.filter((n) => activeIds.has(n.campaignId)).slice(0, 3);
@@ -120,6 +122,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Search
       <Inbox
         key={JSON.stringify(params)}
         items={page.items}
+        reach={reach}
         groupBy={groupBy}
         candidates={candidates}
         meId={actorUserId(actor) ?? ""}
@@ -130,7 +133,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Search
           </EmptyState>
         }
       />
-      {page.total > 0 || params.cursor ? (
+      {page.nextCursor || params.cursor ? (
         <div className="pager">
           <span>
             {page.items.length} shown of {page.total}
