@@ -48,7 +48,7 @@ function ReachDetails({ item, reach, link }: { item: ItemView; reach: Record<str
   const list = item.context.path.nodes.filter((n) => n.id !== item.subject.id && reach[n.id]).map((n) => reach[n.id]!);
   if (list.length === 0) return null;
   return (
-    <details className={styles.reach} onClick={(e) => e.stopPropagation()}>
+    <details className={styles.reach}>
       <summary>What it reaches</summary>
       <dl>
         {list.map((n) => (
