@@ -9,7 +9,7 @@ import { actorUserId, type ItemView } from "./views";
 
 /** Bounds: the nodes described per page of items, the tools read per page, the tools named per server. */
 const MAX_NODES = 400;
-const MAX_TOOL_ROWS = 600;
+const MAX_TOOL_ROWS = 2000;
 const TOOLS_PER_SERVER = 6;
 const MAX_TEXT = 400;
 
