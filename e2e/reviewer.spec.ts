@@ -5,13 +5,13 @@ import { demoUser, SignInPage } from "./pages";
 // counts and due date; the inbox keeps its order while they decide; on a phone items are cards.
 const DAY = 86_400_000;
 
-async function switchTo(page: Page, role: "analyst" | "reviewer") {
+async function switchTo(page: Page, role: "analyst" | "reviewer" | "admin") {
   await page.context().clearCookies();
   return new SignInPage(page).signInAsDemo(role);
 }
 
 /** As the analyst, through the API: a campaign of people's access to two MCP servers, reviewed by their owner (the demo reviewer). */
-async function launchForReviewer(page: Page, name: string, dueInDays: number): Promise<{ id: string; total: number }> {
+async function launchForReviewer(page: Page, name: string, dueInDays: number, reviewer?: string): Promise<{ id: string; total: number }> {
   await switchTo(page, "analyst");
   const origin = new URL(page.url()).origin;
   const headers = { origin, "content-type": "application/json" };
@@ -20,8 +20,7 @@ async function launchForReviewer(page: Page, name: string, dueInDays: number): P
     data: {
       name,
       scope: { edgeKinds: ["connects_to"], subjectKinds: ["human"], targets: ["mcp-configs:mcp_server:github-mcp", "mcp-configs:mcp_server:filesystem-eng"] },
-      reviewerStrategy: "target_owner",
-      fallbackReviewer: demoUser("reviewer").email,
+      ...(reviewer ? { reviewerStrategy: { reviewer } } : { reviewerStrategy: "target_owner", fallbackReviewer: demoUser("reviewer").email }),
       dueAt: new Date(Date.now() + dueInDays * DAY + 3_600_000).toISOString(),
     },
   });
@@ -110,6 +109,24 @@ test("the reviewer's home leads with their open items per campaign, counts and d
   await page.goto("/");
   await expect(row.getByTestId("open-count")).toHaveText(String(total - 2));
   await expect(row.getByTestId("decided-count")).toHaveText("2");
+});
+
+test("a reviewer who may read the graph opens the person, the server and its tools from an item", async ({ page }) => {
+  test.setTimeout(90_000);
+  const admin = demoUser("admin");
+  const { id } = await launchForReviewer(page, `E2E links ${Date.now().toString(36)}`, 5, admin.email);
+  await switchTo(page, "admin");
+  await page.goto(`/campaigns/inbox?campaign=${id}&group=none`);
+  const item = page.getByTestId("inbox-item").first();
+  const title = (await item.getAttribute("aria-label")) ?? "";
+  const server = title.split(" connects to ")[1]!;
+  await expect(item.getByRole("link", { name: server }).first()).toHaveAttribute("href", /^\/mcp\/mcp_/);
+  await expect(item.getByRole("link", { name: title.split(" connects to ")[0]! }).first()).toHaveAttribute("href", /^\/nodes\/hum_/);
+  await item.getByText("What it reaches").click();
+  const tool = item.locator("details a[href^='/nodes/tool_']").first();
+  await expect(tool).toBeVisible();
+  await tool.click();
+  await expect(page).toHaveURL(/\/nodes\/tool_/);
 });
 
 test.describe("on a phone", () => {
