@@ -132,7 +132,7 @@ export default async function DashboardPage() {
             {actor.humanNodeId ? "You are not recorded as the owner of any agent, server, account or credential." : "Your sign-in is not linked to a person in the graph."}
           </p>
         ) : (
-          <table className="data" data-testid="owned-list">
+          <table className="data" data-testid="owned-list" tabIndex={0}>
             <thead>
               <tr>
                 <th>Name</th>

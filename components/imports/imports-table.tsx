@@ -52,7 +52,7 @@ export function ImportsTable({ initial }: { initial: ImportRow[] }) {
     );
   }
   return (
-    <table className="data" data-testid="imports-table">
+    <table className="data" data-testid="imports-table" tabIndex={0}>
       <thead>
         <tr>
           <th>Started</th>
