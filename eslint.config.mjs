@@ -17,8 +17,6 @@ const FETCH_NOT_YET_MIGRATED = [
   "components/findings/findings-table.tsx",
   "components/imports/imports-table.tsx",
   "components/imports/upload-form.tsx",
-  "components/ownership/assign-form.tsx",
-  "components/ownership/owner-picker.tsx",
 ];
 
 const config = [
