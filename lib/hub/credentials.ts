@@ -22,6 +22,8 @@ export interface CredentialFacts {
   issuedAt: string | null;
   lastRotatedAt: string | null;
   expiresAt: string | null;
+  /** The expiry has passed (at the time of the request). */
+  expired: boolean;
   current: boolean;
 }
 
@@ -37,8 +39,9 @@ export interface CredentialRow {
 const text = (v: unknown) => (typeof v === "string" && v.length <= 500 ? v : null);
 const instant = (v: unknown) => (typeof v === "string" && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : null);
 
-export function credentialFacts(r: { id: string; name: string; source: string; attributes: Record<string, unknown>; current: boolean }): CredentialFacts {
+export function credentialFacts(r: { id: string; name: string; source: string; attributes: Record<string, unknown>; current: boolean }, now: Date = new Date()): CredentialFacts {
   const a = r.attributes;
+  const expiresAt = instant(a.expiresAt);
   return {
     id: r.id,
     name: r.name,
@@ -49,7 +52,8 @@ export function credentialFacts(r: { id: string; name: string; source: string; a
     location: text(a.location),
     issuedAt: instant(a.issuedAt),
     lastRotatedAt: instant(a.lastRotatedAt),
-    expiresAt: instant(a.expiresAt),
+    expiresAt,
+    expired: expiresAt !== null && Date.parse(expiresAt) <= now.getTime(),
     current: r.current,
   };
 }

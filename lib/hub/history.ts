@@ -62,15 +62,20 @@ export async function listNodeHistory(db: Db, actor: Actor, rawId: string, q: Se
         select n.valid_from, 'began', '', null, n.source_id, null, null, null from nodes n where n.id = ${node.id}
         union all
         select n.valid_to, 'ended', '', null, n.source_id, null, null, null from nodes n where n.id = ${node.id} and n.valid_to is not null
+      ),
+      -- Only the page's rows are joined to names.
+      page as (
+        select * from events x
+        ${after ? sql`where (x.at, x.edge_id, x.change) < (${after[0]}::timestamptz, ${after[1]}, ${after[2]})` : sql``}
+        order by x.at desc, x.edge_id desc, x.change desc
+        limit ${limit + 1}
       )
       select x.at, x.at::text as at_key, x.change, nullif(x.edge_id, '') as edge_id, x.kind as edge_kind, x.direction, s.name as source, x.attributes,
         o.id as other_id, o.kind as other_kind, o.name as other_name
-      from events x
+      from page x
       join sources s on s.id = x.source_id
       left join nodes o on o.id = x.other_id
-      ${after ? sql`where (x.at, x.edge_id, x.change) < (${after[0]}::timestamptz, ${after[1]}, ${after[2]})` : sql``}
-      order by x.at desc, x.edge_id desc, x.change desc
-      limit ${limit + 1}`,
+      order by x.at desc, x.edge_id desc, x.change desc`,
   );
   const items = found.slice(0, limit).map(
     (r): HistoryEvent => ({
