@@ -3,7 +3,9 @@ import { KindBadge, StatusBadge } from "@/components/ui/kind-badge";
 import { LocalTime } from "@/components/ui/local-time";
 import { Table } from "@/components/ui/table";
 import type { AccessSummary } from "@/lib/graph/access-summary";
-import type { NeighborView, NodeView, Page } from "@/lib/graph/nodes";
+import { NODE_KIND_LABEL } from "@/lib/graph/model";
+import type { NeighborView, NodeView } from "@/lib/graph/nodes";
+import type { SectionPage } from "@/lib/hub/common";
 import { AccessSummaryPanel } from "./access-summary";
 import { AttributeList } from "./attribute-list";
 import { HubMore } from "./hub-more";
@@ -14,15 +16,10 @@ import styles from "./hub.module.css";
  * explorer), its relationships one edge away, and its attributes and source.
  * Owners are in the header, so incoming owns edges are not repeated here.
  */
-export function HubAccess({ node, access, neighbors, paged }: { node: NodeView; access: AccessSummary | null; neighbors: Page<NeighborView>; paged: boolean }) {
+export function HubAccess({ node, access, relationships, paged }: { node: NodeView; access: AccessSummary | null; relationships: SectionPage<NeighborView> & { total: number; owners: number }; paged: boolean }) {
   const groups = new Map<string, NeighborView[]>();
-  let owners = 0;
-  for (const n of neighbors.items) {
-    if (n.edge.kind === "owns" && n.edge.direction === "in") {
-      owners++;
-      continue;
-    }
-    const key = n.edge.direction === "out" ? n.edge.label : `${n.edge.label} (${node.name} is the target)`;
+  for (const n of relationships.items) {
+    const key = n.edge.direction === "out" ? n.edge.label : `${n.edge.label} this ${NODE_KIND_LABEL[node.kind].toLowerCase()}`;
     groups.set(key, [...(groups.get(key) ?? []), n]);
   }
   return (
@@ -30,10 +27,10 @@ export function HubAccess({ node, access, neighbors, paged }: { node: NodeView; 
       {access ? <AccessSummaryPanel nodeId={node.id} summary={access} /> : <p className="subtitle">This node is not in the current graph, so it reaches nothing and nothing reaches it now.</p>}
       <section className="panel" aria-labelledby="hub-rel-title">
         <h2 id="hub-rel-title" className={styles.panelTitle}>
-          Relationships <span className="badge">{neighbors.total.toLocaleString("en")}</span>
+          Relationships <span className="badge">{relationships.total.toLocaleString("en")}</span>
         </h2>
-        {owners ? <p className="subtitle">Owners are listed at the top of the page.</p> : null}
-        {neighbors.total === 0 ? <p className="subtitle">No relationships.</p> : null}
+        {relationships.owners ? <p className="subtitle">Owners are listed at the top of the page.</p> : null}
+        {relationships.total === 0 ? <p className="subtitle">No relationships.</p> : null}
         {[...groups.entries()].map(([label, items]) => (
           <div key={label} data-testid="neighbor-group">
             <h3 className={styles.relGroup}>
@@ -60,7 +57,7 @@ export function HubAccess({ node, access, neighbors, paged }: { node: NodeView; 
             </Table>
           </div>
         ))}
-        <HubMore base={`/nodes/${node.id}?tab=access`} nextCursor={neighbors.nextCursor} paged={paged} what="relationships" />
+        <HubMore base={`/nodes/${node.id}?tab=access`} nextCursor={relationships.nextCursor} paged={paged} what="relationships" />
       </section>
       <details className={`panel ${styles.details}`} open>
         <summary>Attributes and source</summary>

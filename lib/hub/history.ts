@@ -50,18 +50,18 @@ export async function listNodeHistory(db: Db, actor: Actor, rawId: string, q: Se
   const found = await rows<Row>(
     db,
     sql`with mine as (
-        select e.id, e.kind, e.source_id, e.attributes, e.valid_from, e.valid_to, e.to_id as other_id, 'out' as direction from edges e where e.from_id = ${node.id}
+        select e.id, e.kind, e.source_id, e.valid_from, e.valid_to, e.to_id as other_id, 'out' as direction from edges e where e.from_id = ${node.id}
         union all
-        select e.id, e.kind, e.source_id, e.attributes, e.valid_from, e.valid_to, e.from_id, 'in' from edges e where e.to_id = ${node.id}
+        select e.id, e.kind, e.source_id, e.valid_from, e.valid_to, e.from_id, 'in' from edges e where e.to_id = ${node.id}
       ),
       events as (
-        select valid_from as at, 'began' as change, id as edge_id, kind, source_id, attributes, other_id, direction from mine
+        select valid_from as at, 'began' as change, id as edge_id, kind, source_id, other_id, direction from mine
         union all
-        select valid_to, 'ended', id, kind, source_id, attributes, other_id, direction from mine where valid_to is not null
+        select valid_to, 'ended', id, kind, source_id, other_id, direction from mine where valid_to is not null
         union all
-        select n.valid_from, 'began', '', null, n.source_id, null, null, null from nodes n where n.id = ${node.id}
+        select n.valid_from, 'began', '', null, n.source_id, null, null from nodes n where n.id = ${node.id}
         union all
-        select n.valid_to, 'ended', '', null, n.source_id, null, null, null from nodes n where n.id = ${node.id} and n.valid_to is not null
+        select n.valid_to, 'ended', '', null, n.source_id, null, null from nodes n where n.id = ${node.id} and n.valid_to is not null
       ),
       -- Only the page's rows are joined to names.
       page as (
@@ -70,10 +70,11 @@ export async function listNodeHistory(db: Db, actor: Actor, rawId: string, q: Se
         order by x.at desc, x.edge_id desc, x.change desc
         limit ${limit + 1}
       )
-      select x.at, x.at::text as at_key, x.change, nullif(x.edge_id, '') as edge_id, x.kind as edge_kind, x.direction, s.name as source, x.attributes,
+      select x.at, x.at::text as at_key, x.change, nullif(x.edge_id, '') as edge_id, x.kind as edge_kind, x.direction, s.name as source, e.attributes,
         o.id as other_id, o.kind as other_kind, o.name as other_name
       from page x
       join sources s on s.id = x.source_id
+      left join edges e on e.id = x.edge_id
       left join nodes o on o.id = x.other_id
       order by x.at desc, x.edge_id desc, x.change desc`,
   );

@@ -16,6 +16,7 @@ import { listNodeCredentials } from "./credentials";
 import { listNodeFindings } from "./findings";
 import { getHubHeader } from "./header";
 import { listNodeHistory } from "./history";
+import { listNodeRelationships } from "./relationships";
 
 let t: TestDatabase;
 let admin: Actor;
@@ -60,6 +61,23 @@ describe("the node hub", () => {
     expect(f.items.every((x) => x.subject.id === id && x.status !== "resolved")).toBe(true);
   });
 
+  it("relationships leave the owners to the header and page without repeats", async () => {
+    const id = await idOf("mcp_server", "GitHub MCP server");
+    const all = await listNodeRelationships(t.db, analyst, id, { limit: 100 });
+    expect(all.owners).toBe(3);
+    expect(all.items.some((n) => n.edge.kind === "owns")).toBe(false);
+    expect(all.total).toBe(all.items.length);
+    expect(all.items.some((n) => n.edge.kind === "exposes" && n.edge.direction === "out")).toBe(true);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const p = await listNodeRelationships(t.db, analyst, id, { limit: 4, cursor });
+      seen.push(...p.items.map((n) => n.edge.id));
+      cursor = p.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(all.items.map((n) => n.edge.id));
+  });
+
   it("a tool's risk is its annotations' reason code, in words", async () => {
     const [tool] = await t.db.select({ id: nodes.id }).from(nodes).where(and(eq(nodes.kind, "tool"), eq(nodes.name, "write_file"), isNull(nodes.validTo))).limit(1);
     const h = await getHubHeader(t.db, auditor, tool!.id);
@@ -75,7 +93,7 @@ describe("the node hub", () => {
       expect(h.node.kind).toBe(kind);
       if (kind === "human" || kind === "group") expect(h.owners, kind).toBeNull();
       else expect(h.owners, kind).not.toBeNull();
-      for (const list of [listNodeHistory, listNodeCredentials, listNodeCertifications, listNodeAudit]) await expect(list(t.db, admin, n!.id)).resolves.toHaveProperty("items");
+      for (const list of [listNodeRelationships, listNodeHistory, listNodeCredentials, listNodeCertifications, listNodeAudit]) await expect(list(t.db, admin, n!.id)).resolves.toHaveProperty("items");
     }
   });
 
@@ -146,7 +164,7 @@ describe("the node hub", () => {
 
   it("is refused to a reviewer without graph.read, and each section to a role without its permission", async () => {
     const id = await idOf("agent", "Pipeline Doctor");
-    for (const call of [getHubHeader, listNodeFindings, listNodeCertifications, listNodeCredentials, listNodeHistory, listNodeAudit]) {
+    for (const call of [getHubHeader, listNodeRelationships, listNodeFindings, listNodeCertifications, listNodeCredentials, listNodeHistory, listNodeAudit]) {
       await expect(call(t.db, reviewer, id), call.name).rejects.toMatchObject({ code: "forbidden" });
     }
     await expect(listNodeAudit(t.db, analyst, id)).rejects.toMatchObject({ code: "forbidden" });

@@ -13,9 +13,8 @@ import { can } from "@/lib/authz/permissions";
 import { requirePagePermission } from "@/lib/authz/session";
 import { isAppError } from "@/lib/errors";
 import { accessSummaryFor, type AccessSummary } from "@/lib/graph/access-summary";
-import { encodeCursor } from "@/lib/api/cursor";
 import type { Actor } from "@/lib/authz/actor";
-import { listNeighbors, type NeighborView, type NodeView, type Page } from "@/lib/graph/nodes";
+import type { NodeView } from "@/lib/graph/nodes";
 import { listNodeAudit } from "@/lib/hub/audit";
 import { listNodeCertifications } from "@/lib/hub/certifications";
 import { HUB_TABS, isHubTab, TAB_PERMISSION, type HubTab } from "@/lib/hub/common";
@@ -23,6 +22,7 @@ import { listNodeCredentials } from "@/lib/hub/credentials";
 import { listNodeFindings } from "@/lib/hub/findings";
 import { getHubHeader, type HubHeader as Header } from "@/lib/hub/header";
 import { listNodeHistory } from "@/lib/hub/history";
+import { listNodeRelationships } from "@/lib/hub/relationships";
 
 export const metadata = { title: "Node" };
 
@@ -85,7 +85,7 @@ export default async function NodePage({ params, searchParams }: { params: Promi
 }
 
 type Section =
-  | { tab: "access"; data: { neighbors: Page<NeighborView>; access: AccessSummary | null } }
+  | { tab: "access"; data: { relationships: Awaited<ReturnType<typeof listNodeRelationships>>; access: AccessSummary | null } }
   | { tab: "findings"; status: "open" | "all"; data: Awaited<ReturnType<typeof listNodeFindings>> }
   | { tab: "certifications"; data: Awaited<ReturnType<typeof listNodeCertifications>> }
   | { tab: "credentials"; data: Awaited<ReturnType<typeof listNodeCredentials>> }
@@ -97,13 +97,11 @@ async function loadSection(db: Db, actor: Actor, node: NodeView, tab: HubTab, sp
   const cursor = one(sp, "cursor");
   switch (tab) {
     case "access": {
-      // Relationship pages are offsets; the cursor in the URL is the plain offset.
-      const offset = cursor && /^\d{1,6}$/.test(cursor) ? Number(cursor) : 0;
-      const [neighbors, access] = await Promise.all([
-        listNeighbors(db, node.id, { direction: "both", limit: NEIGHBOR_LIMIT, cursor: offset ? encodeCursor({ o: offset }) : undefined }),
+      const [relationships, access] = await Promise.all([
+        listNodeRelationships(db, actor, node.id, { limit: NEIGHBOR_LIMIT, cursor }),
         node.validTo ? Promise.resolve(null) : accessSummaryFor(db, actor, node),
       ]);
-      return { tab, data: { neighbors: { ...neighbors, nextCursor: neighbors.nextCursor ? String(offset + NEIGHBOR_LIMIT) : null }, access } };
+      return { tab, data: { relationships, access } };
     }
     case "findings": {
       const status = one(sp, "status") === "all" ? "all" : "open";
@@ -125,7 +123,7 @@ function SectionView({ section, node, paged }: { section: Section | { tab: "inva
     case "invalid":
       return <Alert>That page link is no longer valid; open the section again from its tab.</Alert>;
     case "access":
-      return <HubAccess node={node} access={section.data.access} neighbors={section.data.neighbors} paged={paged} />;
+      return <HubAccess node={node} access={section.data.access} relationships={section.data.relationships} paged={paged} />;
     case "findings":
       return <HubFindings nodeId={node.id} items={section.data.items} openCount={section.data.openCount} status={section.status} nextCursor={section.data.nextCursor} paged={paged} />;
     case "certifications":
