@@ -43,10 +43,21 @@ export function HubCertifications({ nodeId, items, summary, nextCursor, paged }:
               <tr key={c.itemId}>
                 <td className={styles.nameCell}>
                   <span className={styles.path}>
-                    {c.role === "subject" ? <strong>{c.subject.name}</strong> : <Link href={`/nodes/${c.subject.id}`}>{c.subject.name}</Link>}
+                    {c.role === "subject" ? (
+                      <strong>{c.subject.name}</strong>
+                    ) : (
+                      <>
+                        <Link href={`/nodes/${c.subject.id}`}>{c.subject.name}</Link> <KindBadge kind={c.subject.kind} />
+                      </>
+                    )}
                     <span className={styles.sub}>{isEdgeKind(c.edgeKind) ? EDGE_RULES[c.edgeKind].label : c.edgeKind}</span>
-                    {c.role === "target" ? <strong>{c.target.name}</strong> : <Link href={`/nodes/${c.target.id}`}>{c.target.name}</Link>}
-                    <KindBadge kind={c.role === "subject" ? c.target.kind : c.subject.kind} />
+                    {c.role === "target" ? (
+                      <strong>{c.target.name}</strong>
+                    ) : (
+                      <>
+                        <Link href={`/nodes/${c.target.id}`}>{c.target.name}</Link> <KindBadge kind={c.target.kind} />
+                      </>
+                    )}
                   </span>
                   {c.level === 2 ? <div className={styles.sub}>second-level review</div> : null}
                 </td>
