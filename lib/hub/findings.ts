@@ -1,15 +1,18 @@
 import { and, asc, desc, eq, ne, or, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Db } from "@/db/client";
 import { findings } from "@/db/schema";
 import { decodeCursor, encodeCursor } from "@/lib/api/cursor";
 import type { Actor } from "@/lib/authz/actor";
 import { toView, type FindingView } from "@/lib/findings/queries";
-import { boundedLimit, hubNode, type SectionPage, type SectionQuery } from "./common";
+import { boundedLimit, hubNode, sectionQuerySchema, type SectionPage, type SectionQuery } from "./common";
 
 const RANK = sql<number>`(case ${findings.severity} when 'critical' then 3 when 'high' then 2 when 'medium' then 1 else 0 end)`;
 const RANK_OF = { critical: 3, high: 2, medium: 1, low: 0 } as const;
 
 const isCursor = (v: unknown): v is [number, string] => Array.isArray(v) && v.length === 2 && typeof v[0] === "number" && typeof v[1] === "string";
+
+export const nodeFindingsQuerySchema = sectionQuerySchema.extend({ status: z.enum(["open", "all"], { error: "must be open or all" }).optional() }).strict();
 
 export interface NodeFindingsQuery extends SectionQuery {
   /** "open" (default): open and accepted; "all": resolved ones too. */
