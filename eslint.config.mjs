@@ -11,8 +11,6 @@ const FETCH_NOT_YET_MIGRATED = [
   "components/findings/evaluate-button.tsx",
   "components/findings/finding-actions.tsx",
   "components/findings/findings-table.tsx",
-  "components/ownership/assign-form.tsx",
-  "components/ownership/owner-picker.tsx",
 ];
 
 const config = [

@@ -20,7 +20,7 @@ export const LAYERS: string[][] = [
   ["ownership", "admin"],
   ["ingest", "scim", "campaigns"],
   ["evidence", "findings", "reports"],
-  ["pipeline", "bench", "nav"],
+  ["pipeline", "bench", "nav", "hub"],
   // The browser's door to the API; imports view types from any area below, nothing imports it but components.
   ["client"],
 ];

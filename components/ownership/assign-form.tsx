@@ -1,7 +1,9 @@
 "use client";
 
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { ApiError, apiFetch, errorMessage } from "@/lib/client/api-fetch";
 import { OwnerPicker, type PickedOwner } from "./owner-picker";
 import styles from "./ownership.module.css";
 
@@ -12,15 +14,13 @@ export interface ApiProblem {
   details: { path: string; message: string }[];
 }
 
-/** POSTs JSON and answers the parsed body or the API's error. */
-export async function postJson<T>(url: string, body: unknown, method = "POST"): Promise<{ ok: true; body: T } | { ok: false; problem: ApiProblem }> {
+/** Sends JSON through apiFetch and answers the parsed body or the API's error, for callers that show it inline. */
+export async function postJson<T>(url: string, body: unknown, method: "POST" | "PUT" = "POST"): Promise<{ ok: true; body: T } | { ok: false; problem: ApiProblem }> {
   try {
-    const r = await fetch(url, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-    const parsed = await r.json().catch(() => null);
-    if (r.ok) return { ok: true, body: parsed as T };
-    return { ok: false, problem: { message: parsed?.error?.message ?? `The server answered ${r.status}.`, details: parsed?.error?.details ?? [] } };
-  } catch {
-    return { ok: false, problem: { message: "The request did not reach the server.", details: [] } };
+    return { ok: true, body: await apiFetch<T>(url, { method, body }) };
+  } catch (e) {
+    const details = e instanceof ApiError ? e.details.map((d) => ({ path: d.path ?? "", message: d.message })) : [];
+    return { ok: false, problem: { message: e instanceof ApiError ? e.message : errorMessage(e), details } };
   }
 }
 
@@ -30,27 +30,30 @@ export async function postJson<T>(url: string, body: unknown, method = "POST"): 
  */
 export function AssignForm({ nodeIds, variant, onDone, noun = "selected" }: { nodeIds: string[]; variant: "bar" | "inline"; onDone?: () => void; noun?: string }) {
   const router = useRouter();
+  const queryClient = useQueryClient();
   const [owner, setOwner] = useState<PickedOwner | null>(null);
   const [role, setRole] = useState<(typeof ROLES)[number]>("business");
   const [reason, setReason] = useState("");
-  const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
+  const assign = useMutation({
+    mutationFn: (body: { nodes: string[]; owner: string; role: string; reason?: string }) => apiFetch<{ assigned: number; unchanged: number }>("/api/v1/ownership/assignments", { method: "POST", body }),
+  });
+  const busy = assign.isPending;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (!owner || nodeIds.length === 0) return;
-    setBusy(true);
     setOutcome(null);
-    const r = await postJson<{ assigned: number; unchanged: number }>("/api/v1/ownership/assignments", { nodes: nodeIds, owner: owner.id, role, ...(reason.trim() ? { reason: reason.trim() } : {}) });
-    setBusy(false);
-    if (r.ok) {
-      setOutcome({ ok: true, text: `${owner.name} is now ${role} owner of ${r.body.assigned} ${r.body.assigned === 1 ? "node" : "nodes"}${r.body.unchanged ? ` (${r.body.unchanged} already were)` : ""}.` });
+    try {
+      const r = await assign.mutateAsync({ nodes: nodeIds, owner: owner.id, role, ...(reason.trim() ? { reason: reason.trim() } : {}) });
+      setOutcome({ ok: true, text: `${owner.name} is now ${role} owner of ${r.assigned} ${r.assigned === 1 ? "node" : "nodes"}${r.unchanged ? ` (${r.unchanged} already were)` : ""}.` });
       setOwner(null);
       setReason("");
       onDone?.();
+      await queryClient.invalidateQueries({ queryKey: ["owners"] });
       router.refresh();
-    } else {
-      setOutcome({ ok: false, text: [r.problem.message, ...r.problem.details.map((d) => `${d.path}: ${d.message}`)].join(" ") });
+    } catch (err) {
+      setOutcome({ ok: false, text: errorMessage(err) });
     }
   }
 
@@ -73,12 +76,12 @@ export function AssignForm({ nodeIds, variant, onDone, noun = "selected" }: { no
           ))}
         </select>
       </label>
-      <input type="text" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="Why (kept in the audit log)" aria-label="Why this owner" maxLength={500} style={{ minWidth: 220 }} />
+      <input type="text" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="Why (kept in the audit log)" aria-label="Why this owner" maxLength={500} className={styles.reason} />
       <button className="btn" type="submit" disabled={disabled}>
         {busy ? "Assigning…" : variant === "bar" ? `Assign to ${nodeIds.length}` : "Assign"}
       </button>
       {outcome ? (
-        <span role={outcome.ok ? "status" : "alert"} className={`${styles.message} ${outcome.ok ? styles.ok : styles.error}`} style={{ margin: 0 }}>
+        <span role={outcome.ok ? "status" : "alert"} className={`${styles.message} ${styles.flush} ${outcome.ok ? styles.ok : styles.error}`}>
           {outcome.text}
         </span>
       ) : null}

@@ -1,6 +1,8 @@
 "use client";
 
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useId, useState, type KeyboardEvent } from "react";
+import { apiFetch, qs } from "@/lib/client/api-fetch";
 import styles from "./ownership.module.css";
 
 export interface PickedOwner {
@@ -20,6 +22,15 @@ interface NodeHit {
 
 const DEPARTED = new Set(["terminated", "inactive"]);
 
+/** People who have not left and groups whose name, external id or email matches (GET /api/v1/nodes, 8 of each). */
+async function searchOwners(q: string, signal: AbortSignal): Promise<PickedOwner[]> {
+  const search = (kind: string) => apiFetch<{ items: NodeHit[] }>(`/api/v1/nodes${qs({ kind, limit: 8, q })}`, { signal });
+  const [people, groups] = await Promise.all([search("human"), search("group")]);
+  return [...people.items, ...groups.items]
+    .filter((n) => !DEPARTED.has(n.status ?? ""))
+    .map((n) => ({ id: n.id, name: n.name, kind: n.kind, detail: n.kind === "group" ? "group" : typeof n.attributes.email === "string" ? n.attributes.email : null }));
+}
+
 /**
  * A combobox for choosing an owner: a person who has not left, or a group.
  * Type to search (GET /api/v1/nodes), arrows to move, Enter to choose, Escape to close.
@@ -30,33 +41,23 @@ export function OwnerPicker({ value, onChange, label = "Owner", inputId }: { val
   const id = inputId ?? fallbackId;
   // What the person types; once an owner is chosen the input shows the owner's name instead.
   const [text, setText] = useState("");
-  const [hits, setHits] = useState<PickedOwner[]>([]);
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(0);
-  const [problem, setProblem] = useState<string | null>(null);
-  const seq = useRef(0);
-
   const q = text.trim();
+  // Searches wait for a pause in typing.
+  const [debounced, setDebounced] = useState(q);
   useEffect(() => {
-    if (!open || q.length < 2 || value) return;
-    const mine = ++seq.current;
-    const timer = setTimeout(async () => {
-      try {
-        const search = (kind: string) => fetch(`/api/v1/nodes?kind=${kind}&limit=8&q=${encodeURIComponent(q)}`).then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))));
-        const [people, groups] = await Promise.all([search("human"), search("group")]);
-        if (mine !== seq.current) return;
-        const list: PickedOwner[] = [...(people.items as NodeHit[]), ...(groups.items as NodeHit[])]
-          .filter((n) => !DEPARTED.has(n.status ?? ""))
-          .map((n) => ({ id: n.id, name: n.name, kind: n.kind, detail: n.kind === "group" ? "group" : typeof n.attributes.email === "string" ? n.attributes.email : null }));
-        setHits(list);
-        setActive(0);
-        setProblem(list.length ? null : "No person or group matches.");
-      } catch {
-        if (mine === seq.current) setProblem("Search failed; try again.");
-      }
-    }, 200);
+    const timer = setTimeout(() => setDebounced(q), 200);
     return () => clearTimeout(timer);
-  }, [q, open, value]);
+  }, [q]);
+  const search = useQuery({
+    queryKey: ["owner-search", debounced],
+    queryFn: ({ signal }) => searchOwners(debounced, signal),
+    enabled: open && !value && debounced.length >= 2,
+    staleTime: 60_000,
+  });
+  const hits = debounced === q ? (search.data ?? []) : [];
+  const problem = search.isError ? "Search failed; try again." : search.isSuccess && debounced === q && hits.length === 0 ? "No person or group matches." : null;
 
   function choose(o: PickedOwner) {
     onChange(o);
@@ -83,7 +84,7 @@ export function OwnerPicker({ value, onChange, label = "Owner", inputId }: { val
   const showList = open && !value && q.length >= 2 && hits.length > 0;
   return (
     <span className={styles.picker}>
-      <label htmlFor={id} className="sr-only" style={{ position: "absolute", width: 1, height: 1, overflow: "hidden", clip: "rect(0 0 0 0)" }}>
+      <label htmlFor={id} className={`sr-only ${styles.pickerLabel}`}>
         {label}
       </label>
       <input
@@ -100,7 +101,7 @@ export function OwnerPicker({ value, onChange, label = "Owner", inputId }: { val
         onChange={(e) => {
           setText(e.target.value);
           setOpen(true);
-          setProblem(null);
+          setActive(0);
           if (value) onChange(null);
         }}
         onFocus={() => setOpen(true)}
@@ -127,7 +128,7 @@ export function OwnerPicker({ value, onChange, label = "Owner", inputId }: { val
         </ul>
       ) : null}
       {open && problem && q.length >= 2 && !value ? (
-        <span className={styles.hint} role="status" style={{ marginLeft: "0.5rem" }}>
+        <span className={`${styles.hint} ${styles.problem}`} role="status">
           {problem}
         </span>
       ) : null}

@@ -110,6 +110,8 @@ export const reviewItems = pgTable(
     index("review_items_reviewer_idx").on(t.reviewerId, t.campaignId),
     index("review_items_campaign_idx").on(t.campaignId, t.subjectName),
     index("review_items_access_idx").on(t.subjectId, t.edgeKind, t.targetId),
+    // A node page lists the reviews of the accesses that reach it (a tool, a server, a resource).
+    index("review_items_target_idx").on(t.targetId),
     check("review_items_level_check", sql`${t.level} in (1, 2)`),
     check("review_items_decision_check", sql`${t.decision} is null or ${t.decision} in ('approve', 'revoke', 'abstain')`),
     check("review_items_outcome_check", sql`${t.outcome} is null or ${t.outcome} in ('approve', 'revoke', 'abstain', 'no_response')`),

@@ -1,125 +1,138 @@
-import Link from "next/link";
 import { notFound } from "next/navigation";
-import { getDb } from "@/db/client";
-import { KindBadge, RiskBadge, StatusBadge } from "@/components/ui/kind-badge";
-import { AccessSummaryPanel } from "@/components/nodes/access-summary";
-import { AttributeList } from "@/components/nodes/attribute-list";
+import { getDb, type Db } from "@/db/client";
+import { HubAccess } from "@/components/nodes/hub-access";
+import { HubAudit } from "@/components/nodes/hub-audit";
+import { HubCertifications } from "@/components/nodes/hub-certifications";
+import { HubCredentials } from "@/components/nodes/hub-credentials";
+import { HubFindings } from "@/components/nodes/hub-findings";
+import { HubHeader } from "@/components/nodes/hub-header";
+import { HubHistory } from "@/components/nodes/hub-history";
+import { HubTabs, type HubTabLink } from "@/components/nodes/hub-tabs";
+import { Alert } from "@/components/ui/alert";
+import { can } from "@/lib/authz/permissions";
 import { requirePagePermission } from "@/lib/authz/session";
 import { isAppError } from "@/lib/errors";
-import { accessSummaryFor } from "@/lib/graph/access-summary";
-import { getNodeFor } from "@/lib/graph/node-api";
-import { listNeighbors, type NeighborView } from "@/lib/graph/nodes";
+import { accessSummaryFor, type AccessSummary } from "@/lib/graph/access-summary";
+import type { Actor } from "@/lib/authz/actor";
+import type { NodeView } from "@/lib/graph/nodes";
+import { listNodeAudit } from "@/lib/hub/audit";
+import { listNodeCertifications } from "@/lib/hub/certifications";
+import { HUB_TABS, isHubTab, TAB_PERMISSION, type HubTab } from "@/lib/hub/common";
+import { listNodeCredentials } from "@/lib/hub/credentials";
+import { listNodeFindings } from "@/lib/hub/findings";
+import { getHubHeader, type HubHeader as Header } from "@/lib/hub/header";
+import { listNodeHistory } from "@/lib/hub/history";
+import { listNodeRelationships } from "@/lib/hub/relationships";
 
 export const metadata = { title: "Node" };
 
-const NEIGHBOR_LIMIT = 500;
+const TAB_LABEL: Record<HubTab, string> = { access: "Access", findings: "Findings", certifications: "Certifications", credentials: "Credentials", history: "History", audit: "Audit" };
+const NEIGHBOR_LIMIT = 100;
 
-export default async function NodePage({ params }: { params: Promise<{ id: string }> }) {
+type Search = Record<string, string | string[] | undefined>;
+const one = (sp: Search, k: string) => (typeof sp[k] === "string" ? (sp[k] as string) : undefined);
+
+/**
+ * The node hub: every kind's governance in one place. The header (kind,
+ * source, status, risk, owners with assign in place) and one section at a time,
+ * named in the URL (`?tab=`), each read by its own bounded function in lib/hub.
+ */
+export default async function NodePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Search> }) {
   const actor = await requirePagePermission("graph.read");
   const db = await getDb();
-  const { id } = await params;
-  let node;
+  const [{ id }, sp] = await Promise.all([params, searchParams]);
+  let header: Header;
   try {
-    node = await getNodeFor(db, actor, decodeURIComponent(id));
+    header = await getHubHeader(db, actor, decodeURIComponent(id));
   } catch (e) {
     if (isAppError(e) && (e.code === "not_found" || e.code === "validation")) notFound();
     throw e;
   }
-  const [neighbors, access] = await Promise.all([listNeighbors(db, node.id, { direction: "both", limit: NEIGHBOR_LIMIT }), accessSummaryFor(db, actor, node)]);
-  const groups = new Map<string, NeighborView[]>();
-  for (const n of neighbors.items) {
-    const key = n.edge.direction === "out" ? n.edge.label : `${n.edge.label} (incoming)`;
-    groups.set(key, [...(groups.get(key) ?? []), n]);
-  }
+  const node = header.node;
+  const allowed = HUB_TABS.filter((t) => {
+    const p = TAB_PERMISSION[t];
+    return !p || can(actor, p);
+  });
+  const requested = one(sp, "tab");
+  const tab: HubTab = isHubTab(requested) && allowed.includes(requested) ? requested : "access";
+  const paged = !!one(sp, "cursor");
 
+  let section: Section | { tab: "invalid" };
+  try {
+    section = await loadSection(db, actor, node, tab, sp);
+  } catch (e) {
+    if (!(isAppError(e) && e.code === "validation")) throw e;
+    section = { tab: "invalid" };
+  }
+  let openFindings = section.tab === "findings" ? section.data.openCount : undefined;
+  if (openFindings === undefined && header.can.findings) openFindings = (await listNodeFindings(db, actor, node.id, { limit: 1 })).openCount;
+
+  const tabs: HubTabLink[] = allowed.map((t) => ({
+    id: t,
+    label: TAB_LABEL[t],
+    href: t === "access" ? `/nodes/${node.id}` : `/nodes/${node.id}?tab=${t}`,
+    ...(t === "findings" && openFindings !== undefined ? { count: openFindings, alert: true } : {}),
+  }));
   return (
     <>
-      <p className="subtitle" style={{ marginBottom: "0.5rem" }}>
-        <Link href={`/nodes?kind=${node.kind}`}>← all of this kind</Link>
-      </p>
-      <h1 style={{ display: "flex", gap: "0.6rem", alignItems: "center", flexWrap: "wrap" }}>
-        {node.name} <KindBadge kind={node.kind} /> <StatusBadge status={node.status} /> <RiskBadge risk={node.toolRisk?.risk ?? node.attributes.risk} />
-      </h1>
-      {node.toolRisk ? (
-        <p className="subtitle" data-testid="tool-risk-reason" data-reason-code={node.toolRisk.reasonCode}>
-          Why {node.toolRisk.risk}: {node.toolRisk.reason}
-        </p>
-      ) : null}
-      <p className="subtitle">
-        <span className="mono">{node.id}</span> ·{" "}
-        <Link href={`/graph?node=${node.id}`} data-testid="explore-in-graph">
-          Explore in graph →
-        </Link>
-      </p>
-      <div className="grid2">
-        <section className="panel" aria-labelledby="attrs">
-          <h2 id="attrs" style={{ marginTop: 0 }}>
-            Attributes
-          </h2>
-          <AttributeList attributes={node.attributes} />
-        </section>
-        <section className="panel" aria-labelledby="provenance">
-          <h2 id="provenance" style={{ marginTop: 0 }}>
-            Source and history
-          </h2>
-          <dl className="attrs">
-            <dt>Source</dt>
-            <dd>
-              <Link href={`/nodes?source=${encodeURIComponent(node.source)}`}>{node.source}</Link>
-            </dd>
-            <dt>External id</dt>
-            <dd className="mono">{node.externalId}</dd>
-            <dt>Address</dt>
-            <dd className="mono">
-              {node.source}:{node.kind}:{node.externalId}
-            </dd>
-            <dt>First seen</dt>
-            <dd>{node.firstSeenAt}</dd>
-            <dt>Last seen</dt>
-            <dd>{node.lastSeenAt}</dd>
-            <dt>Valid</dt>
-            <dd>
-              from {node.validFrom} {node.validTo ? `to ${node.validTo}` : "(current)"}
-            </dd>
-          </dl>
-        </section>
+      <HubHeader header={JSON.parse(JSON.stringify(header)) as Header} />
+      <HubTabs tabs={tabs} current={tab} panelId="hub-panel" />
+      <div role="tabpanel" id="hub-panel" aria-labelledby={`hub-tab-${tab}`} data-testid={`hub-panel-${tab}`}>
+        <SectionView section={section} node={node} paged={paged} />
       </div>
-      {access ? <AccessSummaryPanel nodeId={node.id} summary={access} /> : null}
-      <section className="panel" aria-labelledby="neighbors">
-        <h2 id="neighbors" style={{ marginTop: 0 }}>
-          Relationships <span className="badge">{neighbors.total}</span>
-        </h2>
-        {neighbors.total === 0 ? <p className="subtitle">No relationships.</p> : null}
-        {neighbors.total > NEIGHBOR_LIMIT ? <p className="subtitle">Showing the first {NEIGHBOR_LIMIT}.</p> : null}
-        {[...groups.entries()].map(([label, items]) => (
-          <div key={label} data-testid="neighbor-group">
-            <h3 style={{ fontSize: "0.95rem", margin: "1rem 0 0.4rem" }}>
-              {label} <span className="badge">{items.length}</span>
-            </h3>
-            <table className="data">
-              <tbody>
-                {items.map((n) => (
-                  <tr key={n.edge.id}>
-                    <td style={{ width: "40%" }}>
-                      <Link href={`/nodes/${n.node.id}`}>{n.node.name}</Link>
-                    </td>
-                    <td>
-                      <KindBadge kind={n.node.kind} />
-                    </td>
-                    <td>
-                      <StatusBadge status={n.node.status} />
-                      {typeof n.edge.attributes.role === "string" ? <span className="badge info">{n.edge.attributes.role}</span> : null}
-                    </td>
-                    <td className="subtitle" style={{ margin: 0 }}>
-                      via {n.edge.source}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ))}
-      </section>
     </>
   );
+}
+
+type Section =
+  | { tab: "access"; data: { relationships: Awaited<ReturnType<typeof listNodeRelationships>>; access: AccessSummary | null } }
+  | { tab: "findings"; status: "open" | "all"; data: Awaited<ReturnType<typeof listNodeFindings>> }
+  | { tab: "certifications"; data: Awaited<ReturnType<typeof listNodeCertifications>> }
+  | { tab: "credentials"; data: Awaited<ReturnType<typeof listNodeCredentials>> }
+  | { tab: "history"; data: Awaited<ReturnType<typeof listNodeHistory>> }
+  | { tab: "audit"; data: Awaited<ReturnType<typeof listNodeAudit>> };
+
+/** Reads the one section the URL names, through its bounded function in lib/hub (which checks the permission again). */
+async function loadSection(db: Db, actor: Actor, node: NodeView, tab: HubTab, sp: Search): Promise<Section> {
+  const cursor = one(sp, "cursor");
+  switch (tab) {
+    case "access": {
+      const [relationships, access] = await Promise.all([
+        listNodeRelationships(db, actor, node.id, { limit: NEIGHBOR_LIMIT, cursor }),
+        node.validTo ? Promise.resolve(null) : accessSummaryFor(db, actor, node),
+      ]);
+      return { tab, data: { relationships, access } };
+    }
+    case "findings": {
+      const status = one(sp, "status") === "all" ? "all" : "open";
+      return { tab, status, data: await listNodeFindings(db, actor, node.id, { status, cursor }) };
+    }
+    case "certifications":
+      return { tab, data: await listNodeCertifications(db, actor, node.id, { cursor }) };
+    case "credentials":
+      return { tab, data: await listNodeCredentials(db, actor, node.id, { cursor }) };
+    case "history":
+      return { tab, data: await listNodeHistory(db, actor, node.id, { cursor }) };
+    case "audit":
+      return { tab, data: await listNodeAudit(db, actor, node.id, { cursor }) };
+  }
+}
+
+function SectionView({ section, node, paged }: { section: Section | { tab: "invalid" }; node: NodeView; paged: boolean }) {
+  switch (section.tab) {
+    case "invalid":
+      return <Alert>That page link is no longer valid; open the section again from its tab.</Alert>;
+    case "access":
+      return <HubAccess node={node} access={section.data.access} relationships={section.data.relationships} paged={paged} />;
+    case "findings":
+      return <HubFindings nodeId={node.id} items={section.data.items} openCount={section.data.openCount} status={section.status} nextCursor={section.data.nextCursor} paged={paged} />;
+    case "certifications":
+      return <HubCertifications nodeId={node.id} items={section.data.items} summary={section.data.summary} nextCursor={section.data.nextCursor} paged={paged} />;
+    case "credentials":
+      return <HubCredentials nodeId={node.id} items={section.data.items} self={section.data.self} nextCursor={section.data.nextCursor} paged={paged} />;
+    case "history":
+      return <HubHistory nodeId={node.id} nodeName={node.name} items={section.data.items} nextCursor={section.data.nextCursor} paged={paged} />;
+    case "audit":
+      return <HubAudit nodeId={node.id} items={section.data.items} nextCursor={section.data.nextCursor} paged={paged} />;
+  }
 }

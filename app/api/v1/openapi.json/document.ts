@@ -4,6 +4,7 @@ import { campaignsPaths } from "@/lib/campaigns/openapi";
 import { findingsPaths } from "@/lib/findings/openapi";
 import { evidencePaths } from "@/lib/evidence/openapi";
 import { graphPaths } from "@/lib/graph/openapi";
+import { hubPaths } from "@/lib/hub/openapi";
 import { NODE_KINDS } from "@/lib/graph/model";
 import { RISK_REASON_CODES, TOOL_RISKS } from "@/lib/graph/tool-risk";
 import { ingestPaths } from "@/lib/ingest/openapi";
@@ -78,6 +79,7 @@ export function openApiDocument(version: string): JsonSchema {
       ...campaignsPaths,
       ...findingsPaths,
       ...jobsPaths,
+      ...hubPaths,
       "/api/health": {
         get: {
           summary: "Liveness and which database is in use",

@@ -1,0 +1,1 @@
+CREATE INDEX "review_items_target_idx" ON "review_items" USING btree ("target_id");
