@@ -8,8 +8,6 @@ const FETCH_NOT_YET_MIGRATED = [
   "components/campaigns/inbox.tsx",
   "components/campaigns/node-picker.tsx",
   "components/campaigns/remediation-table.tsx",
-  "components/findings/evaluate-button.tsx",
-  "components/findings/finding-actions.tsx",
   "components/findings/findings-table.tsx",
   "components/imports/imports-table.tsx",
   "components/imports/upload-form.tsx",
