@@ -47,7 +47,7 @@ export function ScimSourcesPanel({ sources, scimUrl }: { sources: SourceView[]; 
         : { source: await apiFetch<SourceView>(`/api/v1/sources/${encodeURIComponent(a.source.id)}`, { method: "PATCH", body: { status: a.kind === "disable" ? "disabled" : "active" } }) },
     onSuccess: ({ source, scimToken }) => {
       qc.setQueryData<SourceView[]>(SCIM_SOURCES_KEY, (old) => old?.map((s) => (s.id === source.id ? source : s)));
-      setSecret(scimToken ? { source: source.name, token: scimToken } : null);
+      if (scimToken) setSecret({ source: source.name, token: scimToken });
       setAsk(null);
       done();
     },

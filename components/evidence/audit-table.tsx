@@ -10,6 +10,8 @@ import styles from "./audit.module.css";
 /** One page of audit events, names resolved. Before/after are untrusted data: shown as text only. */
 export type AuditRow = Omit<NamedAuditEvent, "prevHash">;
 
+const ACTOR_TYPE: Record<string, string> = { user: "person", token: "API token", bootstrap: "bootstrap token", system: "Attest (automatic)" };
+
 /** Changes shown before "more": most events change a handful of fields. */
 const SHOWN_CHANGES = 4;
 const ID_IN_TEXT = /((?:[a-z]{2,5})_[0-9a-z]{26})/;
@@ -115,26 +117,24 @@ function Changes({ changes, names }: { changes: AuditChange[]; names: Record<str
   );
 }
 
-/** A name, linked when it has a page, with its id (and what it is) as secondary text. */
-function Named({ id, name, info, filterHref, secondary }: { id: string; name: string | null; info?: AuditName; filterHref: string; secondary?: ReactNode }) {
+/** An id shortened for the eye (`usr_01m91m…8gwh`); the whole id is in its tooltip and in the filter link it opens. */
+const shortId = (id: string) => (id.length > 20 ? `${id.slice(0, 10)}…${id.slice(-4)}` : id);
+
+/** A name, linked when it has a page, with what it is and its id (short, whole in the tooltip) as secondary text. */
+function Named({ id, name, info, filterHref, secondary }: { id: string; name: string | null; info?: AuditName; filterHref: string; secondary?: string }) {
   const label = name ?? id;
   return (
-    <>
-      <span title={id} className={info?.gone ? styles.gone : undefined}>
+    <div>
+      <span title={id} className={info?.gone ? styles.gone : name ? undefined : "mono"}>
         {info?.href ? <Link href={info.href}>{label}</Link> : label}
       </span>
       <div className={styles.secondary}>
-        {secondary}
-        {name ? (
-          <>
-            {secondary ? " · " : null}
-            <Link href={filterHref} className="mono" title="Show only this one's events">
-              {id}
-            </Link>
-          </>
-        ) : null}
+        {secondary && secondary !== label ? `${secondary} · ` : null}
+        <Link href={filterHref} className="mono" title={`${id}: show only its events`} data-id={id}>
+          {shortId(id)}
+        </Link>
       </div>
-    </>
+    </div>
   );
 }
 
@@ -155,36 +155,39 @@ export function AuditTable({ rows, names, filterHref }: { rows: AuditRow[]; name
         <tbody>
           {rows.map((e) => (
             <tr key={e.id}>
-              <td>
+              <td className={styles.whenCell} data-label="When">
                 <LocalTime value={e.occurredAt} />
               </td>
-              <td data-testid="audit-actor">
+              <td className={styles.nameCell} data-testid="audit-actor" data-label="Actor">
                 <Named
                   id={e.actorId}
-                  name={e.actorName}
+                  name={e.actorName ?? (e.actorType === "system" || e.actorType === "bootstrap" ? e.actorLabel : null)}
                   info={names[e.actorId]}
                   filterHref={filterHref({ actor: e.actorId })}
-                  secondary={e.actorName ? e.actorType : `${e.actorType}${e.actorLabel && e.actorLabel !== e.actorId ? ` · ${e.actorLabel}` : ""}`}
+                  secondary={ACTOR_TYPE[e.actorType] ?? e.actorType}
                 />
               </td>
-              <td className={styles.actionCell}>
+              <td className={styles.actionCell} data-label="Action">
                 <ActionName action={e.action} />
               </td>
-              <td data-testid="audit-subject">
+              <td className={styles.nameCell} data-testid="audit-subject" data-label="Subject">
                 {e.targetType && e.targetId ? (
                   <Named id={e.targetId} name={e.targetName} info={names[e.targetId]} filterHref={filterHref({ targetType: e.targetType, target: e.targetId })} secondary={names[e.targetId]?.kind ?? e.targetType} />
                 ) : (
                   <span className={styles.secondary}>—</span>
                 )}
-                {e.targetType && e.targetId && !e.targetName ? <div className={styles.secondary}>{e.targetType}</div> : null}
               </td>
-              <td className={styles.changesCell}>
-                <Changes changes={e.changes} names={names} />
-                {e.requestId ? <div className={`${styles.secondary} mono`}>request {e.requestId}</div> : null}
+              <td className={styles.changesCell} data-label="Changes">
+                <div>
+                  <Changes changes={e.changes} names={names} />
+                  {e.requestId ? <div className={`${styles.secondary} mono`}>request {e.requestId}</div> : null}
+                </div>
               </td>
-              <td className={`num mono ${styles.hash}`} title={e.hash}>
-                {e.seq}
-                <div className={styles.secondary}>{e.hash.slice(0, 10)}…</div>
+              <td className={`num mono ${styles.hash}`} title={e.hash} data-label="Seq">
+                <div>
+                  {e.seq}
+                  <div className={styles.secondary}>{e.hash.slice(0, 10)}…</div>
+                </div>
               </td>
             </tr>
           ))}

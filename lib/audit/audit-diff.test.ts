@@ -33,7 +33,11 @@ describe("auditChanges", () => {
     expect(auditChanges({ a: { b: 1 } }, { a: { b: 1 } })).toEqual([]);
     expect(auditChanges(null, null)).toEqual([]);
     expect(auditChanges(1, 2)).toEqual([{ field: "value", kind: "changed", before: "1", after: "2" }]);
-    expect(auditChanges({ rs: [{ id: 1 }] }, { rs: [{ id: 2 }] })).toEqual([{ field: "rs", kind: "changed", before: '[{"id":1}]', after: '[{"id":2}]' }]);
+    expect(auditChanges({ rs: [{ id: 1 }] }, { rs: [{ id: 2 }] })).toEqual([{ field: "rs", kind: "changed", before: "id 1", after: "id 2" }]);
+    // Records read as their id first, the rest in brackets.
+    expect(auditChanges(null, { users: [{ id: "usr_a", email: "a@x", roles: ["admin"] }, { id: "usr_b", items: 3 }] })).toEqual([
+      { field: "users", kind: "added", after: "usr_a (email a@x, roles admin); usr_b (items 3)" },
+    ]);
   });
 
   it("stops following nesting at three levels and cuts long values", () => {

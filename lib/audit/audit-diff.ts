@@ -35,8 +35,18 @@ export function valueText(v: unknown): string {
   else if (typeof v === "string") s = v === "" ? '""' : v;
   else if (typeof v === "number" || typeof v === "boolean") s = String(v);
   else if (Array.isArray(v) && v.every(isScalar)) s = v.length ? v.map(valueText).join(", ") : "(empty)";
+  else if (Array.isArray(v) && v.every(isPlainObject)) s = v.map(objectText).join("; ");
   else s = JSON.stringify(v);
   return s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT - 1)}…` : s;
+}
+
+/** A small record in words: its id or name first, the rest as "key value" in brackets: `usr_01… (email a@b, roles admin)`. */
+function objectText(o: Record<string, unknown>): string {
+  const head = ["id", "name"].map((k) => o[k]).find((x) => typeof x === "string") as string | undefined;
+  const rest = Object.entries(o)
+    .filter(([k]) => !(head !== undefined && o[k] === head))
+    .map(([k, x]) => `${fieldLabel(k)} ${isScalar(x) || (Array.isArray(x) && x.every(isScalar)) ? valueText(x) : JSON.stringify(x)}`);
+  return head ? (rest.length ? `${head} (${rest.join(", ")})` : head) : rest.join(", ");
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);

@@ -113,7 +113,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
       ) : (
         <>
           <p className={styles.exports} data-testid="audit-export">
-            Export {filtered ? "these" : "all"} {page.total.toLocaleString("en")} event{page.total === 1 ? "" : "s"}:
+            {page.total === 1 ? "Export this event:" : `Export ${filtered ? "these" : "all"} ${page.total.toLocaleString("en")} events:`}
             <a className="btn secondary" href={exportHref("csv")} download>
               CSV
             </a>

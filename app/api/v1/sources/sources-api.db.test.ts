@@ -39,7 +39,10 @@ describe("/api/v1/sources", () => {
 
     const rotated = await rotate(req(adminToken, "POST", undefined, `http://attest.test/api/v1/sources/${source.id}/scim-token`), { params: Promise.resolve({ id: source.id }) } as never);
     expect(rotated.status).toBe(200);
-    const next = (await rotated.json()).scimToken;
+    const answer = await rotated.json();
+    const next = answer.scimToken;
+    // A new token has not been used yet, whatever the old one did.
+    expect(answer.source.scimTokenLastUsedAt).toBeNull();
     expect((await scim("GET", "/Users", { token: scimToken })).status).toBe(401);
     expect((await scim("GET", "/Users", { token: next })).body.totalResults).toBe(1);
 
