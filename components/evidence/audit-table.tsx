@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { Fragment, type ReactNode } from "react";
+import { Fragment } from "react";
 import { Table } from "@/components/ui/table";
 import { LocalTime } from "@/components/ui/local-time";
 import type { AuditChange } from "@/lib/audit/audit-diff";
