@@ -35,8 +35,11 @@ function ActionName({ action }: { action: string }) {
   );
 }
 
-/** Text with every id it contains shown as its name (the id in the tooltip). */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;
+
+/** Text with every id it contains shown as its name (the id in the tooltip); an instant in the reader's time. */
 function WithNames({ text, names }: { text: string; names: Record<string, AuditName> }) {
+  if (ISO_INSTANT.test(text)) return <LocalTime value={text} relative={false} />;
   const parts = text.split(ID_IN_TEXT);
   return (
     <>

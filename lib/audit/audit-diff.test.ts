@@ -21,6 +21,8 @@ describe("auditChanges", () => {
       { field: "scope › edge kinds", kind: "added", after: "(empty)" },
     ]);
     expect(auditChanges({ a: 1 }, null)).toEqual([{ field: "a", kind: "removed", before: "1" }]);
+    // Empty fields on the only side there is are left out.
+    expect(auditChanges(null, { name: "x", description: null })).toEqual([{ field: "name", kind: "added", after: "x" }]);
   });
 
   it("compares lists of plain values by their items: roles added and removed", () => {

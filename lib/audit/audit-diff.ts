@@ -54,6 +54,8 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 function walk(before: unknown, after: unknown, path: string[], depth: number, out: AuditChange[]): void {
   const field = path.map(fieldLabel).join(" › ") || "value";
   if (before === undefined && after === undefined) return;
+  // A field recorded as empty on the only side there is says nothing ("description added none").
+  if ((before === undefined && after === null) || (after === undefined && before === null)) return;
   if (before === undefined) {
     if (isPlainObject(after) && depth < MAX_DEPTH && Object.keys(after).length) {
       for (const [k, v] of Object.entries(after)) walk(undefined, v, [...path, k], depth + 1, out);

@@ -6,6 +6,7 @@ import { DefinitionDiff } from "@/components/findings/definition-diff";
 import { EvidenceDetails } from "@/components/findings/evidence-details";
 import { EvidenceGraph } from "@/components/findings/evidence-graph";
 import { FindingActions } from "@/components/findings/finding-actions";
+import detailStyles from "@/components/findings/detail.module.css";
 import styles from "@/components/findings/findings.module.css";
 import { KindBadge } from "@/components/ui/kind-badge";
 import { LocalTime } from "@/components/ui/local-time";
@@ -114,7 +115,7 @@ export default async function FindingPage({ params }: { params: Promise<{ id: st
             <p className={styles.note}>
               {f.owasp.map((o) => `OWASP ${o.id} ${o.name}`).join("; ")}: {rule.owaspWhy}
             </p>
-            <dl className="attrs" data-testid="finding-dates">
+            <dl className={`attrs ${detailStyles.dates}`} data-testid="finding-dates">
               <dt>First seen</dt>
               <dd>
                 <LocalTime value={f.firstSeenAt} />
