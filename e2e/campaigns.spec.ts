@@ -69,7 +69,10 @@ test("a small campaign end to end: analyst launches, reviewer decides in the inb
   await page.screenshot({ path: "test-results/campaign-justification.png", fullPage: true });
   await approve.getByRole("button", { name: "Approve 2 items" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Approved 2 items." })).toBeVisible();
-  await expect(items).toHaveCount(2);
+  // Decided items stay where they were, marked decided; the focus moves on to the next one to decide.
+  await expect(items).toHaveCount(4);
+  await expect(page.locator('[data-testid="inbox-item"][data-decided="true"]').filter({ hasText: NAME })).toHaveCount(2);
+  await expect(items.nth(2)).toHaveAttribute("aria-current", "true");
 
   // Revoke the focused item with "r".
   await page.keyboard.press("r");
@@ -77,12 +80,16 @@ test("a small campaign end to end: analyst launches, reviewer decides in the inb
   await revoke.getByLabel(/Justification/).fill("No longer works on this repository");
   await revoke.getByRole("button", { name: "Revoke" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Revoked 1 item." })).toBeVisible();
-  await expect(items).toHaveCount(1);
+  await expect(items.nth(2)).toHaveAttribute("data-decided", "true");
+  await expect(items.nth(3)).toHaveAttribute("aria-current", "true");
 
   // The last one with its own button.
-  await items.first().getByRole("button", { name: "Approve" }).click();
+  await items.nth(3).getByRole("button", { name: "Approve" }).click();
   await page.getByRole("dialog").getByLabel(/Justification/).fill("Needed for the release train");
   await page.getByRole("dialog").getByRole("button", { name: "Approve" }).click();
+  await expect(items.nth(3)).toHaveAttribute("data-decided", "true");
+  // Until a reload the decided items stay on screen; then the inbox is empty.
+  await page.reload();
   await expect(page.getByRole("heading", { name: "Inbox zero" })).toBeVisible();
 
   // 3. The owner closes and signs off.

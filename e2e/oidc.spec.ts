@@ -1,5 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-import { mainNav, SignInPage } from "./pages";
+import { expect, test } from "@playwright/test";
+import { mainNav, signInThroughIdp, SignInPage } from "./pages";
 
 // Signs in through a real OpenID Provider (e2e/oidc-provider.mjs, started by playwright.config.ts), whose development
 // login page takes any login and password. The app maps the IdP group attest-analysts to the analyst role.
@@ -7,18 +7,6 @@ import { mainNav, SignInPage } from "./pages";
 // so Auth.js's callback URL says localhost, and the sign-in must start there too (same redirect URI, same cookies).
 const port = Number(process.env.ATTEST_E2E_PORT ?? 3100);
 test.use({ baseURL: `http://localhost:${port}` });
-
-/** Page object for the provider's development login and consent pages. */
-async function signInThroughIdp(page: Page, login: string) {
-  await page.goto("/sign-in");
-  await page.getByRole("button", { name: "Sign in with Northwind IdP" }).click();
-  await expect(page).toHaveURL(/127\.0\.0\.1:\d+\/interaction\//);
-  await page.locator('input[name="login"]').fill(login);
-  await page.locator('input[name="password"]').fill("any password");
-  await page.getByRole("button", { name: "Sign-in" }).click();
-  // First time for this client: the provider asks to consent to the scopes.
-  await page.getByRole("button", { name: "Continue" }).click();
-}
 
 test("the sign-in page offers the identity provider next to the demo accounts", async ({ page }) => {
   await new SignInPage(page).goto();

@@ -39,3 +39,18 @@ export class SignInPage {
 export function mainNav(page: Page) {
   return page.getByRole("navigation", { name: "Main" });
 }
+
+/**
+ * Signs in through the e2e OpenID Provider (e2e/oidc-provider.mjs), whose development login page takes any login and
+ * password; open the app at localhost for it (see e2e/oidc.spec.ts).
+ */
+export async function signInThroughIdp(page: Page, login: string) {
+  await page.goto("/sign-in");
+  await page.getByRole("button", { name: "Sign in with Northwind IdP" }).click();
+  await expect(page).toHaveURL(/127\.0\.0\.1:\d+\/interaction\//);
+  await page.locator('input[name="login"]').fill(login);
+  await page.locator('input[name="password"]').fill("any password");
+  await page.getByRole("button", { name: "Sign-in" }).click();
+  // First time for this client: the provider asks to consent to the scopes.
+  await page.getByRole("button", { name: "Continue" }).click();
+}

@@ -13,6 +13,10 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   }
   return (
     <div className="shell">
+      {/* First in the tab order: past the navigation to the page itself (globals.css shows it only while focused). */}
+      <a className="skip-link" href="#content">
+        Skip to content
+      </a>
       <aside className="sidebar">
         <div className="brand">
           Attest<small>identity-graph governance</small>
@@ -29,7 +33,9 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
           </div>
         </CollapsibleNav>
       </aside>
-      <main className="content">{children}</main>
+      <main className="content" id="content" tabIndex={-1}>
+        {children}
+      </main>
     </div>
   );
 }

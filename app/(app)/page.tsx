@@ -10,6 +10,8 @@ import { EDGE_RULES, NODE_KINDS, NODE_KIND_LABEL, type EdgeKind, type NodeKind }
 import { graphCounts } from "@/lib/graph/nodes";
 import { findingsSummary } from "@/lib/findings/queries";
 import { listOwnedByActor } from "@/lib/ownership/owned-by";
+import { ReviewSummaryPanel } from "@/components/campaigns/review-summary-panel";
+import { summarizeMyReviews } from "@/lib/campaigns/reviewer-summary";
 
 export const metadata = { title: "Dashboard" };
 
@@ -19,6 +21,9 @@ export default async function DashboardPage() {
   const owned = await listOwnedByActor(db, actor);
   const counts = can(actor, "graph.read") ? await graphCounts(db) : null;
   const findings = can(actor, "findings.read") ? await findingsSummary(db, actor, { status: "open" }) : null;
+  const reviews = can(actor, "review.decide") ? await summarizeMyReviews(db, actor) : null;
+  // The reviewer's work leads their home: first for anyone with review items, and for reviewers who read nothing else.
+  const reviewsFirst = reviews !== null && (reviews.campaigns.length > 0 || !counts);
 
   const sources = counts ? [...new Set(counts.bySource.map((r) => r.source))] : [];
   const perSource = (source: string) => counts!.bySource.filter((r) => r.source === source);
@@ -29,6 +34,8 @@ export default async function DashboardPage() {
       <p className="subtitle">
         {counts ? `${counts.total.toLocaleString("en")} identities, systems and credentials in the graph, from ${sources.length} sources.` : "Your review work and what you own."}
       </p>
+
+      {reviews && reviewsFirst ? <ReviewSummaryPanel summary={reviews} /> : null}
 
       {counts ? (
         counts.total === 0 ? (
@@ -125,7 +132,7 @@ export default async function DashboardPage() {
             {actor.humanNodeId ? "You are not recorded as the owner of any agent, server, account or credential." : "Your sign-in is not linked to a person in the graph."}
           </p>
         ) : (
-          <table className="data" data-testid="owned-list">
+          <table className="data" data-testid="owned-list" tabIndex={0}>
             <thead>
               <tr>
                 <th>Name</th>
@@ -148,7 +155,7 @@ export default async function DashboardPage() {
         )}
       </section>
 
-      {can(actor, "review.decide") ? (
+      {can(actor, "review.decide") && !reviewsFirst ? (
         <section className="panel" aria-labelledby="reviews">
           <h2 id="reviews" style={{ marginTop: 0 }}>
             Your reviews

@@ -92,7 +92,6 @@ describe("query parameters are allow-listed and bounded", () => {
       "/api/v1/campaigns/{id}",
       "/api/v1/campaigns/{id}/preview",
       "/api/v1/findings/{id}",
-      "/api/v1/imports/{id}",
       "/api/v1/openapi.json",
       "/api/v1/review-items/{id}",
     ]);

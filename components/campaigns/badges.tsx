@@ -1,6 +1,8 @@
+import Link from "next/link";
 import { KIND_COLOR } from "@/lib/graph/kind-style";
 import type { NodeKind } from "@/lib/graph/model";
 import { EDGE_VERB, type NodeBrief } from "@/lib/campaigns/model";
+import styles from "./campaigns.module.css";
 
 const STATUS_TONE: Record<string, string> = { draft: "", active: "info", closed: "warn", signed_off: "ok" };
 const STATUS_LABEL: Record<string, string> = { draft: "draft", active: "active", closed: "closed", signed_off: "signed off" };
@@ -33,16 +35,16 @@ export function Recommendation({ recommendation, reason }: { recommendation: str
   );
 }
 
-/** An access path as text: names with their kind colour, joined by the edge verbs. */
-export function PathLine({ nodes, edges }: { nodes: NodeBrief[]; edges: string[] }) {
+/** An access path as text: names with their kind colour, joined by the edge verbs; with `href`, each name links to its page. */
+export function PathLine({ nodes, edges, href }: { nodes: NodeBrief[]; edges: string[]; href?: (n: NodeBrief) => string }) {
   return (
     <span style={{ fontSize: "0.8rem", color: "var(--muted)", lineHeight: 1.6 }} aria-label="Access path">
       {nodes.map((n, i) => (
         <span key={`${n.id}-${i}`}>
           {i > 0 ? <span> —{EDGE_VERB[edges[i - 1] ?? ""] ?? edges[i - 1]}→ </span> : null}
-          <span style={{ color: "var(--text)", whiteSpace: "nowrap" }}>
+          <span className={styles.pathName}>
             <span className="dot" style={{ background: KIND_COLOR[n.kind as NodeKind] ?? "#999", width: 8, height: 8, marginRight: 3 }} aria-hidden />
-            {n.name}
+            {href ? <Link href={href(n)}>{n.name}</Link> : n.name}
           </span>
         </span>
       ))}

@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import styles from "./campaigns.module.css";
+import { ApiError, apiFetch, errorMessage } from "@/lib/client/api-fetch";
 
 interface Props {
   campaignId: string;
@@ -18,15 +19,9 @@ interface Props {
 
 type Outcome = { ok: boolean; text: string } | null;
 
-async function post(url: string, body?: unknown): Promise<{ ok: boolean; data: Record<string, unknown> }> {
-  const r = await fetch(url, { method: "POST", headers: body === undefined ? {} : { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = (await r.json().catch(() => ({}))) as Record<string, unknown>;
-  return { ok: r.ok, data };
-}
-const errorText = (data: Record<string, unknown>) => {
-  const e = data.error as { message?: string; details?: { path: string; message: string }[] } | undefined;
-  return [e?.message ?? "the request failed", ...(e?.details ?? []).slice(0, 5).map((d) => `${d.path}: ${d.message}`)].join(" · ");
-};
+/** The server's message and its first located problems, in one line. */
+const errorText = (err: unknown) =>
+  err instanceof ApiError ? [err.message, ...err.details.slice(0, 5).map((d) => (d.path ? `${d.path}: ${d.message}` : d.message))].join(" · ") : errorMessage(err);
 
 /** Launch, close, sign-off and reminders for one campaign, each a POST to the API followed by a refresh. */
 export function CampaignActions(p: Props) {
@@ -42,11 +37,11 @@ export function CampaignActions(p: Props) {
     setBusy(true);
     setOutcome(null);
     try {
-      const r = await post(url, body);
-      setOutcome(r.ok ? { ok: true, text: done ? done(r.data) : `${label}: done.` } : { ok: false, text: errorText(r.data) });
-      if (r.ok) router.refresh();
-    } catch {
-      setOutcome({ ok: false, text: "The request did not reach the server." });
+      const data = (await apiFetch<Record<string, unknown> | undefined>(url, { method: "POST", body })) ?? {};
+      setOutcome({ ok: true, text: done ? done(data) : `${label}: done.` });
+      router.refresh();
+    } catch (err) {
+      setOutcome({ ok: false, text: errorText(err) });
     } finally {
       setBusy(false);
     }

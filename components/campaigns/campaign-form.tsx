@@ -10,6 +10,13 @@ import { TOOL_RISKS } from "@/lib/graph/tool-risk";
 import { NodePicker, type PickedNode } from "./node-picker";
 import { PreviewPanel, type Problem } from "./preview-panel";
 import styles from "./campaigns.module.css";
+import { ApiError, apiFetch, errorMessage } from "@/lib/client/api-fetch";
+
+/** The problems to show beside the form: the server's located details, else its message. */
+function located(err: unknown): { path: string; message: string }[] {
+  if (err instanceof ApiError && err.details.length) return err.details.map((d) => ({ path: d.path ?? "(definition)", message: d.message }));
+  return [{ path: "(definition)", message: errorMessage(err) }];
+}
 
 const EDGE_CHOICES: { kind: ReviewableEdgeKind; label: string }[] = [
   { kind: "has_entitlement", label: "Entitlement grants" },
@@ -91,17 +98,12 @@ export function CampaignForm({ sources, reviewers }: { sources: string[]; review
     const ctl = new AbortController();
     const timer = setTimeout(async () => {
       try {
-        const r = await fetch("/api/v1/campaigns/preview", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(definition), signal: ctl.signal });
-        const body = await r.json();
-        if (r.ok) {
-          setPreview(body as PreviewSummary);
-          setProblems([]);
-        } else {
-          setPreview(null);
-          setProblems(body?.error?.details?.length ? body.error.details : [{ path: "(definition)", message: body?.error?.message ?? `the server answered ${r.status}` }]);
-        }
-      } catch {
-        // aborted by a newer edit
+        setPreview(await apiFetch<PreviewSummary>("/api/v1/campaigns/preview", { method: "POST", body: definition, signal: ctl.signal }));
+        setProblems([]);
+      } catch (err) {
+        if (ctl.signal.aborted) return; // a newer edit took over
+        setPreview(null);
+        setProblems(located(err));
       }
     }, 350);
     return () => {
@@ -113,26 +115,21 @@ export function CampaignForm({ sources, reviewers }: { sources: string[]; review
   async function create(launch: boolean) {
     setBusy(true);
     setMessage(null);
+    let body: { id: string };
     try {
-      const r = await fetch("/api/v1/campaigns", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...definition, name: name.trim() }) });
-      const body = await r.json();
-      if (!r.ok) {
-        setProblems(body?.error?.details ?? []);
-        setMessage(body?.error?.message ?? "The campaign was not created.");
-        return;
-      }
-      if (launch) {
-        const l = await fetch(`/api/v1/campaigns/${body.id}/launch`, { method: "POST" });
-        if (!l.ok) {
-          const lb = await l.json().catch(() => null);
-          setMessage(`Saved as a draft, but not launched: ${lb?.error?.message ?? l.status}`);
-          router.push(`/campaigns/${body.id}`);
-          return;
-        }
-      }
+      body = await apiFetch<{ id: string }>("/api/v1/campaigns", { method: "POST", body: { ...definition, name: name.trim() } });
+    } catch (err) {
+      setProblems(err instanceof ApiError ? located(err) : []);
+      setMessage(err instanceof ApiError ? err.message : errorMessage(err));
+      setBusy(false);
+      return;
+    }
+    try {
+      if (launch) await apiFetch(`/api/v1/campaigns/${encodeURIComponent(body.id)}/launch`, { method: "POST" });
       router.push(`/campaigns/${body.id}`);
-    } catch {
-      setMessage("The request did not reach the server.");
+    } catch (err) {
+      setMessage(`Saved as a draft, but not launched: ${errorMessage(err)}`);
+      router.push(`/campaigns/${body.id}`);
     } finally {
       setBusy(false);
     }

@@ -7,6 +7,7 @@ import { EDGE_VERB } from "@/lib/campaigns/model";
 import type { TaskView } from "@/lib/campaigns/remediation";
 import { when } from "./badges";
 import styles from "./campaigns.module.css";
+import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
 
 function TaskStatus({ t }: { t: TaskView }) {
   if (t.status === "verified") return <span className="badge ok">verified</span>;
@@ -28,20 +29,16 @@ export function RemediationTable({ tasks, canComplete }: { tasks: TaskView[]; ca
     setBusy(true);
     setError(null);
     try {
-      const r = await fetch(`/api/v1/remediation/tasks/${id}/complete`, {
+      await apiFetch(`/api/v1/remediation/tasks/${encodeURIComponent(id)}/complete`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ ...(ticket.trim() ? { ticket: ticket.trim() } : {}), ...(note.trim() ? { note: note.trim() } : {}) }),
+        body: { ...(ticket.trim() ? { ticket: ticket.trim() } : {}), ...(note.trim() ? { note: note.trim() } : {}) },
       });
-      if (!r.ok) {
-        const body = (await r.json().catch(() => null)) as { error?: { message?: string } } | null;
-        setError(body?.error?.message ?? `The server answered ${r.status}.`);
-        return;
-      }
       setEditing(null);
       setTicket("");
       setNote("");
       router.refresh();
+    } catch (err) {
+      setError(errorMessage(err));
     } finally {
       setBusy(false);
     }

@@ -16,7 +16,8 @@ const COUNT_W = 44;
 
 /**
  * A horizontal bar chart in plain SVG: one row per category, each row a link
- * that filters by it. Labels are text nodes (never markup from data).
+ * that filters by it (so the chart is a labelled group of links, not an image: an
+ * image may not hold focusable things). Labels are text nodes (never markup from data).
  */
 export function BarChart({ rows, title, testId, width = 560, labelWidth = 230 }: { rows: BarRow[]; title: string; testId?: string; width?: number; labelWidth?: number }) {
   const W = width;
@@ -24,7 +25,7 @@ export function BarChart({ rows, title, testId, width = 560, labelWidth = 230 }:
   const max = Math.max(1, ...rows.map((r) => r.value));
   const barW = W - LABEL_W - COUNT_W - 8;
   return (
-    <svg className={styles.chart} viewBox={`0 0 ${W} ${rows.length * ROW + 4}`} role="img" aria-label={`${title}: ${rows.map((r) => `${r.label} ${r.value}`).join(", ")}`} data-testid={testId}>
+    <svg className={styles.chart} viewBox={`0 0 ${W} ${rows.length * ROW + 4}`} role="group" aria-label={title} data-testid={testId}>
       {rows.map((r, i) => {
         const y = i * ROW + 2;
         const w = r.value === 0 ? 0 : Math.max(3, (barW * r.value) / max);

@@ -1,7 +1,12 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { Fragment, useState } from "react";
+import { LocalTime } from "@/components/ui/local-time";
+import { apiFetch } from "@/lib/client/api-fetch";
+import { formatDuration } from "./import-run-detail";
+import styles from "./imports.module.css";
 
 export interface ImportRow {
   id: string;
@@ -28,17 +33,13 @@ export interface ImportRow {
 
 const TONE = { running: "info", succeeded: "ok", rejected: "danger", failed: "danger" } as const;
 
-/** Import history; polls every second while an import is running. */
+/** Import history, each run linking to its page; polls every second while an import is running. */
 export function ImportsTable({ initial }: { initial: ImportRow[] }) {
   const [open, setOpen] = useState<{ id: string; what: "problems" | "warnings" } | null>(null);
   const toggle = (id: string, what: "problems" | "warnings") => setOpen(open?.id === id && open.what === what ? null : { id, what });
   const { data } = useQuery({
     queryKey: ["imports"],
-    queryFn: async () => {
-      const r = await fetch("/api/v1/imports?limit=50");
-      if (!r.ok) throw new Error(`imports: ${r.status}`);
-      return ((await r.json()) as { items: ImportRow[] }).items;
-    },
+    queryFn: async ({ signal }) => (await apiFetch<{ items: ImportRow[] }>("/api/v1/imports?limit=50", { signal })).items,
     initialData: initial,
     refetchInterval: (q) => (q.state.data?.some((i) => i.status === "running") ? 1000 : false),
   });
@@ -51,7 +52,7 @@ export function ImportsTable({ initial }: { initial: ImportRow[] }) {
     );
   }
   return (
-    <table className="data" data-testid="imports-table">
+    <table className="data" data-testid="imports-table" tabIndex={0}>
       <thead>
         <tr>
           <th>Started</th>
@@ -68,28 +69,30 @@ export function ImportsTable({ initial }: { initial: ImportRow[] }) {
           <Fragment key={i.id}>
             <tr>
               <td>
-                <span title={i.id}>{new Date(i.startedAt).toISOString().replace("T", " ").slice(0, 19)}</span>
-                {i.durationMs !== null ? <div className="subtitle" style={{ margin: 0, fontSize: "0.8rem" }}>{(i.durationMs / 1000).toFixed(1)} s</div> : null}
+                <Link href={`/imports/${encodeURIComponent(i.id)}`} className={styles.rowLink} aria-label={`Import ${i.sourceName ?? i.fileName ?? i.id}, started ${i.startedAt}`}>
+                  <LocalTime value={i.startedAt} relative={false} />
+                </Link>
+                {i.durationMs !== null ? <div className={styles.small}>{formatDuration(i.durationMs)}</div> : null}
               </td>
               <td>{i.sourceName ?? "—"}</td>
               <td>
                 {i.format} · {i.mode}
                 {i.detectedFormat ? (
-                  <div className="subtitle" style={{ margin: 0, fontSize: "0.8rem" }} title="The variant this import recognised">
+                  <div className={styles.small} title="The variant this import recognised">
                     read as {i.detectedFormat}
                   </div>
                 ) : null}
-                {i.fileName ? <div className="subtitle mono" style={{ margin: 0 }}>{i.fileName}</div> : null}
+                {i.fileName ? <div className={`${styles.small} mono`}>{i.fileName}</div> : null}
               </td>
               <td>
                 <span className={`badge ${TONE[i.status]}`}>{i.status}</span>
-                {i.progress ? <div className="subtitle" style={{ margin: 0, fontSize: "0.8rem" }}>{i.progress.processed.toLocaleString("en")} records · {i.progress.phase}</div> : null}
+                {i.progress ? <div className={styles.small}>{i.progress.processed.toLocaleString("en")} records · {i.progress.phase}</div> : null}
               </td>
               <td className="num">
                 {i.recordsTotal.toLocaleString("en")}
-                {i.recordsRejected ? <div className="subtitle" style={{ margin: 0, fontSize: "0.8rem" }}>{i.recordsRejected} rejected</div> : null}
+                {i.recordsRejected ? <div className={styles.small}>{i.recordsRejected} rejected</div> : null}
               </td>
-              <td style={{ fontSize: "0.85rem" }}>
+              <td className={styles.changes}>
                 {i.counts ? (
                   <>
                     nodes +{i.counts.nodesCreated} ~{i.counts.nodesUpdated} −{i.counts.nodesEnded}
@@ -98,12 +101,12 @@ export function ImportsTable({ initial }: { initial: ImportRow[] }) {
                   </>
                 ) : null}
                 {i.errorCount ? (
-                  <button type="button" className="btn secondary" style={{ padding: "0.1rem 0.5rem", marginTop: 4 }} aria-expanded={open?.id === i.id && open.what === "problems"} onClick={() => toggle(i.id, "problems")}>
+                  <button type="button" className={`btn secondary ${styles.detail}`} aria-expanded={open?.id === i.id && open.what === "problems"} onClick={() => toggle(i.id, "problems")}>
                     {i.errorCount} problem{i.errorCount === 1 ? "" : "s"}
                   </button>
                 ) : null}
                 {i.warnings?.length ? (
-                  <button type="button" className="btn secondary" style={{ padding: "0.1rem 0.5rem", marginTop: 4, marginLeft: 4 }} aria-expanded={open?.id === i.id && open.what === "warnings"} onClick={() => toggle(i.id, "warnings")}>
+                  <button type="button" className={`btn secondary ${styles.detail} ${styles.detailNext}`} aria-expanded={open?.id === i.id && open.what === "warnings"} onClick={() => toggle(i.id, "warnings")}>
                     {i.warnings.length} warning{i.warnings.length === 1 ? "" : "s"}
                   </button>
                 ) : null}
@@ -113,13 +116,17 @@ export function ImportsTable({ initial }: { initial: ImportRow[] }) {
             {open?.id === i.id && open.what === "problems" ? (
               <tr>
                 <td colSpan={7}>
-                  <ul style={{ margin: 0, paddingLeft: "1.2rem", maxHeight: 240, overflow: "auto" }}>
-                    {i.errors.map((e, n) => (
+                  <ul className={styles.list}>
+                    {i.errors.slice(0, 20).map((e, n) => (
                       <li key={n}>
                         <code>{e.path}</code>: {e.message}
                       </li>
                     ))}
-                    {i.errorCount > i.errors.length ? <li>… and {i.errorCount - i.errors.length} more</li> : null}
+                    {i.errorCount > 20 ? (
+                      <li>
+                        <Link href={`/imports/${encodeURIComponent(i.id)}`}>all {i.errorCount.toLocaleString("en")} on the run&apos;s page →</Link>
+                      </li>
+                    ) : null}
                   </ul>
                 </td>
               </tr>
@@ -127,7 +134,7 @@ export function ImportsTable({ initial }: { initial: ImportRow[] }) {
             {open?.id === i.id && open.what === "warnings" ? (
               <tr>
                 <td colSpan={7}>
-                  <ul aria-label="Warnings" style={{ margin: 0, paddingLeft: "1.2rem", maxHeight: 240, overflow: "auto" }}>
+                  <ul aria-label="Warnings" className={styles.list}>
                     {(i.warnings ?? []).map((w, n) => (
                       <li key={n}>{w}</li>
                     ))}

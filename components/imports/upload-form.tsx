@@ -1,14 +1,17 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState, type FormEvent } from "react";
+import { ApiError, apiFetch, errorMessage } from "@/lib/client/api-fetch";
+import type { ImportRow } from "./imports-table";
 
 interface Problem {
   path: string;
   message: string;
 }
 
-type Outcome = { kind: "ok"; message: string; warnings: string[] } | { kind: "error"; message: string; details: Problem[] } | null;
+type Outcome = { kind: "ok"; message: string; warnings: string[]; id: string } | { kind: "error"; message: string; details: Problem[] } | null;
 
 /** Uploads a file to POST /api/v1/imports as multipart, then refreshes the history. */
 export function UploadForm() {
@@ -24,21 +27,17 @@ export function UploadForm() {
     const data = new FormData(e.currentTarget);
     for (const [k, v] of [...data.entries()]) if (v === "" || (v instanceof File && v.size === 0 && v.name === "")) data.delete(k);
     try {
-      const r = await fetch("/api/v1/imports", { method: "POST", body: data });
-      const body = await r.json().catch(() => null);
-      if (r.ok) {
-        const c = body.counts ?? {};
-        const read = body.detectedFormat ? ` Read as ${body.detectedFormat}.` : "";
-        setOutcome({
-          kind: "ok",
-          message: `Imported: ${c.nodesCreated} nodes created, ${c.nodesUpdated} updated, ${c.nodesEnded} ended; ${c.edgesCreated} edges created, ${c.edgesUpdated} updated, ${c.edgesEnded} ended.${read}`,
-          warnings: Array.isArray(body.warnings) ? body.warnings : [],
-        });
-      } else {
-        setOutcome({ kind: "error", message: body?.error?.message ?? `The server answered ${r.status}.`, details: body?.error?.details ?? [] });
-      }
-    } catch {
-      setOutcome({ kind: "error", message: "The upload did not reach the server.", details: [] });
+      const body = await apiFetch<ImportRow>("/api/v1/imports", { method: "POST", body: data });
+      const c = body.counts ?? {};
+      const read = body.detectedFormat ? ` Read as ${body.detectedFormat}.` : "";
+      setOutcome({
+        kind: "ok",
+        id: body.id,
+        message: `Imported: ${c.nodesCreated} nodes created, ${c.nodesUpdated} updated, ${c.nodesEnded} ended; ${c.edgesCreated} edges created, ${c.edgesUpdated} updated, ${c.edgesEnded} ended.${read}`,
+        warnings: Array.isArray(body.warnings) ? body.warnings : [],
+      });
+    } catch (err) {
+      setOutcome({ kind: "error", message: err instanceof ApiError ? err.message : errorMessage(err), details: err instanceof ApiError ? err.details.map((d) => ({ path: d.path ?? "", message: d.message })) : [] });
     } finally {
       setBusy(false);
       await client.invalidateQueries({ queryKey: ["imports"] });
@@ -104,6 +103,12 @@ export function UploadForm() {
       {outcome ? (
         <div className={outcome.kind === "ok" ? "badge ok" : "alert"} role={outcome.kind === "ok" ? "status" : "alert"} style={{ display: "block", padding: "0.5rem 0.75rem", borderRadius: 6 }}>
           {outcome.message}
+          {outcome.kind === "ok" ? (
+            <>
+              {" "}
+              <Link href={`/imports/${encodeURIComponent(outcome.id)}`}>Open the run →</Link>
+            </>
+          ) : null}
           {outcome.kind === "error" && outcome.details.length ? (
             <ul style={{ margin: "0.4rem 0 0", paddingLeft: "1.2rem" }}>
               {outcome.details.slice(0, 20).map((d, i) => (

@@ -4,10 +4,14 @@ import styles from "./ui.module.css";
 
 export type SortDir = "asc" | "desc";
 
-/** A data table that scrolls inside itself on narrow screens instead of widening the page. */
+/**
+ * A data table that scrolls inside itself on narrow screens instead of widening the page. The scrolling box takes
+ * focus, so a keyboard can scroll it too (WCAG 2.1.1; axe "scrollable-region-focusable"), and is a region named by
+ * the caption when there is one.
+ */
 export function Table({ caption, children, testId }: { caption?: string; children: ReactNode; testId?: string }) {
   return (
-    <div className={styles.tableWrap}>
+    <div className={`${styles.tableWrap} table-scroll`} tabIndex={0} role={caption ? "region" : undefined} aria-label={caption}>
       <table className="data" data-testid={testId}>
         {caption ? <caption className="sr-only">{caption}</caption> : null}
         {children}

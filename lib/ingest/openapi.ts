@@ -1,5 +1,6 @@
 import { commonErrors, errorResponse, jsonBody, pathParam, queryParams, type PathItems } from "@/lib/api/openapi-kit";
 import { importQuerySchema } from "./http-import";
+import { importRunQuerySchema } from "./import-run";
 import { discoverRequestSchema } from "./mcp-discovery/run-discovery";
 
 export const ingestPaths: PathItems = {
@@ -38,7 +39,12 @@ export const ingestPaths: PathItems = {
     },
   },
   "/api/v1/imports/{id}": {
-    get: { summary: "One import, with progress while it runs", parameters: [pathParam("id")], responses: { "200": { description: "The import" }, ...commonErrors, "404": errorResponse("No such import.") } },
+    get: {
+      summary: "One import, with progress while it runs and a page of its problems",
+      description: "`errors` holds the problems from errorsOffset (at most errorsLimit of them; all stored ones by default); `errorsPage.stored` says how many were kept (at most 1,000) of `errorCount`. Problems name a path or line and never quote input values.",
+      parameters: [pathParam("id"), ...queryParams(importRunQuerySchema)],
+      responses: { "200": { description: "The import" }, ...commonErrors, "404": errorResponse("No such import.") },
+    },
   },
   "/api/v1/discovery/mcp": {
     post: {

@@ -54,7 +54,7 @@ export default async function McpPage() {
               {s.version ? <span className="badge">v{s.version}</span> : null}
             </h2>
             {s.endpoint ? <p className="mono subtitle">{s.endpoint}</p> : null}
-            <div className="bar" style={{ height: 12, marginBottom: "0.6rem" }} aria-label={`Risk mix: ${Object.entries(s.riskCounts).filter(([, n]) => n).map(([r, n]) => `${n} ${r}`).join(", ")}`}>
+            <div className="bar" style={{ height: 12, marginBottom: "0.6rem" }} role="img" aria-label={`Risk mix: ${Object.entries(s.riskCounts).filter(([, n]) => n).map(([r, n]) => `${n} ${r}`).join(", ")}`}>
               {Object.entries(s.riskCounts).map(([r, n]) =>
                 n ? <span key={r} title={`${n} ${r}`} style={{ width: `${(100 * n) / Math.max(1, s.tools.length)}%`, background: RISK_COLOR[r as keyof typeof RISK_COLOR] }} /> : null,
               )}

@@ -36,7 +36,7 @@ export default async function JobsPage({ searchParams }: { searchParams: SearchP
         <Link href="/admin">Back to Admin</Link>
       </p>
       <h2>By job</h2>
-      <table className="data" data-testid="job-names">
+      <table className="data" data-testid="job-names" tabIndex={0}>
         <thead>
           <tr>
             <th>Job</th>
@@ -83,7 +83,7 @@ export default async function JobsPage({ searchParams }: { searchParams: SearchP
             {list.total} job{list.total === 1 ? "" : "s"}
             {state ? ` ${STATE_LABEL[state]}` : ""}, newest first.
           </p>
-          <table className="data" data-testid="jobs-table" aria-labelledby="jobs-title">
+          <table className="data" data-testid="jobs-table" aria-labelledby="jobs-title" tabIndex={0}>
             <thead>
               <tr>
                 <th>Job</th>

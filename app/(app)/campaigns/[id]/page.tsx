@@ -182,7 +182,7 @@ export default async function CampaignPage({ params, searchParams }: { params: P
             <EmptyState title="No items here" />
           ) : items ? (
             <>
-              <table className="data" data-testid="campaign-items" aria-labelledby="items-h">
+              <table className="data" data-testid="campaign-items" aria-labelledby="items-h" tabIndex={0}>
                 <thead>
                   <tr>
                     <th>Subject and access</th>

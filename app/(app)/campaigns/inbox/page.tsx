@@ -6,6 +6,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { can } from "@/lib/authz/permissions";
 import { requirePagePermission } from "@/lib/authz/session";
 import { itemsQuerySchema, listMyCampaigns, listMyItems, listReviewerCandidates } from "@/lib/campaigns/queries";
+import { describeItemReach } from "@/lib/campaigns/item-reach";
 import { listNotificationsFor } from "@/lib/campaigns/reminders";
 import { actorUserId } from "@/lib/campaigns/views";
 import { TOOL_RISKS } from "@/lib/graph/tool-risk";
@@ -39,6 +40,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Search
     listReviewerCandidates(db, actor),
     listNotificationsFor(db, actorUserId(actor) ?? ""),
   ]);
+  const reach = await describeItemReach(db, actor, page.items);
   const pendingTotal = campaigns.reduce((a, c) => a + c.pending, 0);
   const activeIds = new Set(campaigns.map((c) => c.id));
   const myNotes = notes.filter((n) => activeIds.has(n.campaignId)).slice(0, 3);
@@ -116,26 +118,34 @@ export default async function InboxPage({ searchParams }: { searchParams: Search
         </nav>
       </div>
 
-      {page.total === 0 ? (
-        <EmptyState title={status === "pending" && !filters.q && !filters.recommendation && !filters.minRisk ? "Inbox zero" : "No items match"}>
-          <p>{status === "pending" ? "Every item assigned to you is decided. Decisions can still be changed under “Decided” until each campaign closes." : "Try another filter."}</p>
-        </EmptyState>
-      ) : (
-        <>
-          <Inbox items={page.items} groupBy={groupBy} candidates={candidates} meId={actorUserId(actor) ?? ""} />
-          <div className="pager">
-            <span>
-              {page.items.length} shown of {page.total}
-            </span>
-            {params.cursor ? <Link href={href(filters, {})}>First page</Link> : null}
-            {page.nextCursor ? (
-              <Link className="btn secondary" href={href(filters, { cursor: page.nextCursor })} rel="next">
-                Next page →
-              </Link>
-            ) : null}
-          </div>
-        </>
-      )}
+      {/* The inbox keeps what it shows until the reader reloads or changes the filter (it is keyed by the filters). */}
+      <Inbox
+        key={JSON.stringify(params)}
+        items={page.items}
+        reach={reach}
+        groupBy={groupBy}
+        candidates={candidates}
+        meId={actorUserId(actor) ?? ""}
+        canOpenNodes={can(actor, "graph.read")}
+        empty={
+          <EmptyState title={status === "pending" && !filters.q && !filters.recommendation && !filters.minRisk ? "Inbox zero" : "No items match"}>
+            <p>{status === "pending" ? "Every item assigned to you is decided. Decisions can still be changed under “Decided” until each campaign closes." : "Try another filter."}</p>
+          </EmptyState>
+        }
+      />
+      {page.nextCursor || params.cursor ? (
+        <div className="pager">
+          <span>
+            {page.items.length} shown of {page.total}
+          </span>
+          {params.cursor ? <Link href={href(filters, {})}>First page</Link> : null}
+          {page.nextCursor ? (
+            <Link className="btn secondary" href={href(filters, { cursor: page.nextCursor })} rel="next">
+              Next page →
+            </Link>
+          ) : null}
+        </div>
+      ) : null}
     </>
   );
 }

@@ -148,3 +148,36 @@ describe("POST /api/v1/imports", () => {
     expect(r.status).toBe(403);
   });
 });
+
+describe("GET /api/v1/imports/{id}", () => {
+  const getRun = (id: string, query = "", token = auditorToken) => getOne(new Request(`http://attest.test/api/v1/imports/${id}${query}`, { headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve({ id }) } as never);
+
+  it("pages the problems of a rejected run, naming paths and never the input values", async () => {
+    const bad = { source: "paged-src", mode: "full", nodes: Array.from({ length: 5 }, (_, i) => ({ kind: "wizard", externalId: `w${i}`, name: `SECRETNAME${i}` })), edges: [] };
+    const r = await post(JSON.stringify(bad), "application/json");
+    expect(r.status).toBe(400);
+    const id = ((await r.json()) as { import: { id: string } }).import.id;
+    const all = await (await getRun(id)).json();
+    expect(all.status).toBe("rejected");
+    expect(all.errorCount).toBe(5);
+    expect(all.errorsPage).toEqual({ offset: 0, limit: 1000, stored: 5 });
+    const page = await (await getRun(id, "?errorsOffset=1&errorsLimit=2")).json();
+    expect(page.errors).toEqual(all.errors.slice(1, 3));
+    expect(page.errorsPage).toEqual({ offset: 1, limit: 2, stored: 5 });
+    expect(page.errors[0].path).toMatch(/nodes\[1\]/);
+    expect(JSON.stringify(all.errors)).not.toContain("SECRETNAME");
+    const past = await (await getRun(id, "?errorsOffset=10")).json();
+    expect(past.errors).toEqual([]);
+  });
+
+  it("refuses an unknown or out-of-range query parameter with 400 naming it, and answers 404 for an unknown run", async () => {
+    const listed = await (await GET(new Request("http://attest.test/api/v1/imports", { headers: { authorization: `Bearer ${auditorToken}` } }), noParams)).json();
+    const id = listed.items[0].id as string;
+    for (const [query, path] of [["?errorsLimit=0", "errorsLimit"], ["?errorsOffset=-1", "errorsOffset"], ["?page=2", "page"]] as const) {
+      const r = await getRun(id, query);
+      expect(r.status, query).toBe(400);
+      expect((await r.json()).error.details.map((d: { path: string }) => d.path)).toContain(path);
+    }
+    expect((await getRun("imp_nope")).status).toBe(404);
+  });
+});

@@ -73,7 +73,7 @@ export default async function NodeOwnersPage({ params }: { params: Promise<{ id:
             Nobody owns this yet.
           </p>
         ) : (
-          <table className="data" data-testid="owners-table">
+          <table className="data" data-testid="owners-table" tabIndex={0}>
             <thead>
               <tr>
                 <th>Owner</th>

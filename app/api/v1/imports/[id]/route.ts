@@ -1,7 +1,7 @@
 import { getDb } from "@/db/client";
-import { apiRoute } from "@/lib/api/handler";
-import { getImport } from "@/lib/ingest/run-import";
+import { apiRoute, parseQuery } from "@/lib/api/handler";
+import { getImportRun, importRunQuerySchema } from "@/lib/ingest/import-run";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute<{ id: string }>(async ({ actor, params }) => getImport(await getDb(), actor, params.id), { anyOf: ["import.read"] });
+export const GET = apiRoute<{ id: string }>(async ({ req, actor, params }) => getImportRun(await getDb(), actor, params.id, parseQuery(req, importRunQuerySchema)), { anyOf: ["import.read"] });
