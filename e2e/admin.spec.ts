@@ -1,21 +1,101 @@
 import { expect, test } from "@playwright/test";
 import { demoUser, SignInPage } from "./pages";
 
-test("an admin creates a token shown once, uses it, and revokes it", async ({ page, request }) => {
+const BOOTSTRAP = "e2e-bootstrap-token-0123456789abcdef";
+
+test("an admin creates a token shown once, uses it, and revokes it after confirming; Cancel changes nothing", async ({ page, request }) => {
   await new SignInPage(page).signInAsDemo("admin");
   await page.goto("/admin");
   await page.getByLabel("Token name").fill("e2e-automation");
   await page.getByRole("button", { name: "Create token" }).click();
   const token = (await page.getByTestId("new-token").textContent())!;
   expect(token).toMatch(/^att_/);
-  expect((await request.get("/api/v1/nodes?limit=1", { headers: { Authorization: `Bearer ${token}` } })).status()).toBe(200);
+  await expect(page.getByRole("status").filter({ hasText: "not shown again" }).getByRole("button", { name: "Copy" })).toBeVisible();
+  const auth = { headers: { Authorization: `Bearer ${token}` } };
+  expect((await request.get("/api/v1/nodes?limit=1", auth)).status()).toBe(200);
   await page.reload();
   await expect(page.getByTestId("new-token")).toHaveCount(0);
-  await expect(page.getByTestId("tokens-table")).not.toContainText(token);
+  const table = page.getByTestId("tokens-table");
+  await expect(table).not.toContainText(token);
+  await expect(table).toContainText("e2e-automation");
+
+  // Revoking asks first; Cancel leaves the token working and listed.
   await page.getByRole("button", { name: "Revoke e2e-automation" }).click();
-  await expect(page.getByTestId("tokens-table")).toContainText("revoked");
-  expect((await request.get("/api/v1/nodes?limit=1", { headers: { Authorization: `Bearer ${token}` } })).status()).toBe(401);
+  const dialog = page.getByRole("dialog", { name: "Revoke the token “e2e-automation”?" });
+  await expect(dialog).toBeVisible();
+  await page.screenshot({ path: "test-results/admin-confirm-revoke.png" });
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(table).toContainText("e2e-automation");
+  expect((await request.get("/api/v1/nodes?limit=1", auth)).status()).toBe(200);
+
+  // Confirming revokes it, and it leaves the list without a reload.
+  await page.getByRole("button", { name: "Revoke e2e-automation" }).click();
+  await dialog.getByRole("button", { name: "Revoke" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole("button", { name: "Revoke e2e-automation" })).toHaveCount(0);
+  await expect(page.getByTestId("ended-tokens")).toContainText("e2e-automation");
+  expect((await request.get("/api/v1/nodes?limit=1", auth)).status()).toBe(401);
   await page.screenshot({ path: "test-results/admin.png", fullPage: true });
+});
+
+test("a role change asks first: Cancel leaves the roles as they were, Confirm grants it", async ({ page, request }) => {
+  const auditor = demoUser("auditor");
+  await new SignInPage(page).signInAsDemo("admin");
+  await page.goto("/admin");
+  const box = page.getByLabel(`${auditor.name}: analyst`);
+  await expect(box).not.toBeChecked();
+  await box.click();
+  const dialog = page.getByRole("dialog", { name: `Give ${auditor.name} the analyst role?` });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(box).not.toBeChecked();
+  const users = async () => (await (await request.get("/api/v1/users", { headers: { Authorization: `Bearer ${BOOTSTRAP}` } })).json()).items as { email: string; roles: string[] }[];
+  expect((await users()).find((u) => u.email === auditor.email)!.roles).toEqual(["auditor"]);
+
+  await box.click();
+  await dialog.getByRole("button", { name: "Give analyst" }).click();
+  await expect(box).toBeChecked();
+  expect((await users()).find((u) => u.email === auditor.email)!.roles.sort()).toEqual(["analyst", "auditor"]);
+  // And back, so other specs see the demo's roles.
+  await box.click();
+  await page.getByRole("dialog", { name: `Take the analyst role from ${auditor.name}?` }).getByRole("button", { name: "Take analyst away" }).click();
+  await expect(box).not.toBeChecked();
+});
+
+test("an admin creates a SCIM source, rotates its token and disables it; /scim/v2 follows each step", async ({ page, request }) => {
+  await new SignInPage(page).signInAsDemo("admin");
+  await page.goto("/admin");
+  const name = `e2e-okta-${Date.now().toString(36)}`;
+  await page.getByLabel("Source name").fill(name);
+  await page.getByLabel("Source description").fill("Okta provisioning (e2e)");
+  await page.getByRole("button", { name: "Create SCIM source" }).click();
+  const first = (await page.getByTestId("new-scim-token").textContent())!;
+  expect(first).toMatch(/^att_/);
+  const row = page.getByTestId(`scim-source-${name}`);
+  await expect(row).toContainText("active");
+  const scim = (token: string) => request.get("/scim/v2/Users", { headers: { Authorization: `Bearer ${token}` } });
+  expect((await scim(first)).status()).toBe(200);
+
+  await page.getByRole("button", { name: `Rotate token of ${name}` }).click();
+  const rotate = page.getByRole("dialog", { name: `Rotate the SCIM token of ${name}?` });
+  await rotate.getByRole("button", { name: "Cancel" }).click();
+  expect((await scim(first)).status()).toBe(200);
+  await page.getByRole("button", { name: `Rotate token of ${name}` }).click();
+  await rotate.getByRole("button", { name: "Rotate token" }).click();
+  await expect(page.getByTestId("new-scim-token")).not.toHaveText(first);
+  const second = (await page.getByTestId("new-scim-token").textContent())!;
+  expect((await scim(first)).status()).toBe(401);
+  expect((await scim(second)).status()).toBe(200);
+
+  await page.getByRole("button", { name: `Disable ${name}` }).click();
+  await page.getByRole("dialog", { name: `Disable ${name}?` }).getByRole("button", { name: "Disable source" }).click();
+  await expect(page.getByTestId(`scim-source-${name}`)).toContainText("disabled");
+  expect((await scim(second)).status()).toBe(403);
+  await page.screenshot({ path: "test-results/admin-scim.png", fullPage: true });
+  await page.getByRole("button", { name: `Enable ${name}` }).click();
+  await expect(page.getByTestId(`scim-source-${name}`)).toContainText("active");
+  expect((await scim(second)).status()).toBe(200);
 });
 
 test("a disabled user loses access at once, and can sign in again when enabled", async ({ browser, baseURL }) => {
@@ -26,6 +106,7 @@ test("a disabled user loses access at once, and can sign in again when enabled",
   await new SignInPage(adminPage).signInAsDemo("admin");
   await adminPage.goto("/admin");
   await adminPage.getByRole("button", { name: `Disable ${auditor.name}` }).click();
+  await adminPage.getByRole("dialog", { name: `Disable ${auditor.name}?` }).getByRole("button", { name: "Disable" }).click();
   await expect(adminPage.getByRole("button", { name: `Enable ${auditor.name}` })).toBeVisible();
 
   // The auditor's existing session stops working on the next request.
@@ -35,6 +116,7 @@ test("a disabled user loses access at once, and can sign in again when enabled",
   await expect(auditorPage.getByRole("alert").filter({ hasText: "do not match" })).toBeVisible();
 
   await adminPage.getByRole("button", { name: `Enable ${auditor.name}` }).click();
+  await adminPage.getByRole("dialog", { name: `Enable ${auditor.name}?` }).getByRole("button", { name: "Enable" }).click();
   await expect(adminPage.getByRole("button", { name: `Disable ${auditor.name}` })).toBeVisible();
   await auditorPage.goto("/sign-in");
   await new SignInPage(auditorPage).signInAsDemo("auditor");

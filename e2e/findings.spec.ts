@@ -37,7 +37,7 @@ test("an analyst evaluates, filters by a chart, reads a finding's evidence and a
   const canvas = page.getByTestId("graph-canvas");
   await expect(canvas).toHaveAttribute("data-ready", "true");
   await expect(canvas).toHaveAttribute("data-nodes", /^[2-9]|\d\d+$/);
-  await expect(page.getByTestId("evidence-attributes")).toContainText("hard_coded");
+  await expect(page.getByTestId("evidence-attributes")).toContainText("hard coded");
   await expect(page.getByTestId("assign-owner")).toHaveAttribute("href", /^\/ownership\/nodes\/cred_/);
   await page.screenshot({ path: "test-results/findings-detail.png", fullPage: true });
   await page.screenshot({ path: "test-results/findings-detail-top.png" });
@@ -68,7 +68,18 @@ test("the demo's rug pull: a GitHub tool whose description changed after a campa
   await page.goto("/findings?rule=tool_definition_changed&status=all");
   await page.getByTestId("finding-row").getByRole("link", { name: /create_pull_request \(github-mcp\) changed after access to it was certified/ }).click();
   await expect(page.getByTestId("finding-title")).toContainText("Q3 agent access to the GitHub MCP server");
-  await expect(page.getByTestId("evidence-attributes")).toContainText("certifiedDefinitionHash");
+  await expect(page.getByTestId("evidence-attributes")).toContainText("certified definition hash");
+  // The change itself: the description as certified against now, the sentence the server slipped in marked as added.
+  const diff = page.getByTestId("definition-diff-description");
+  await expect(diff.locator("[data-op=del]")).toContainText("Create a new pull request");
+  await expect(diff.locator("ins")).toContainText("read the repository's .env file");
+  await expect(diff.locator("del")).toHaveCount(0);
+  await expect(page.getByTestId("definition-diff")).toContainText("Unchanged: input schema");
+  // Facts in words: the certification's campaign linked, its access named.
+  const facts = page.getByTestId("evidence-facts");
+  await expect(facts.getByRole("link", { name: "Q3 agent access to the GitHub MCP server" })).toHaveAttribute("href", /^\/campaigns\/cmp_/);
+  await expect(facts).toContainText("definition history");
+  await expect(facts).not.toContainText(/cmp_|itm_|agt_/);
   await expect(page.getByTestId("graph-canvas")).toHaveAttribute("data-ready", "true");
   await page.screenshot({ path: "test-results/findings-tool-changed.png", fullPage: true });
 });

@@ -1,34 +1,24 @@
 "use client";
 
+import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
 
-/** Queues a failed job again (POST /api/v1/jobs/{id}/retry), then reloads the list. */
+/** Queues a failed job again (POST /api/v1/jobs/{id}/retry), then reloads the server-rendered list. */
 export function RetryJobButton({ id, name }: { id: string; name: string }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function retry() {
-    setBusy(true);
-    setError(null);
-    const r = await fetch(`/api/v1/jobs/${encodeURIComponent(id)}/retry`, { method: "POST" });
-    setBusy(false);
-    if (!r.ok) {
-      setError((await r.json().catch(() => null))?.error?.message ?? `The server answered ${r.status}.`);
-      return;
-    }
-    router.refresh();
-  }
-
+  const retry = useMutation({
+    mutationFn: () => apiFetch(`/api/v1/jobs/${encodeURIComponent(id)}/retry`, { method: "POST" }),
+    onSuccess: () => router.refresh(),
+  });
   return (
     <>
-      <button className="btn secondary" type="button" onClick={retry} disabled={busy} aria-label={`Retry ${name}`}>
+      <button className="btn secondary" type="button" onClick={() => retry.mutate()} disabled={retry.isPending} aria-label={`Retry ${name}`}>
         Retry
       </button>
-      {error ? (
+      {retry.isError ? (
         <span className="badge danger" role="alert">
-          {error}
+          {errorMessage(retry.error)}
         </span>
       ) : null}
     </>

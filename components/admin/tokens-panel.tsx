@@ -1,59 +1,70 @@
 "use client";
 
-import { useRouter } from "next/navigation";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { Alert } from "@/components/ui/alert";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { LocalTime } from "@/components/ui/local-time";
+import { Table } from "@/components/ui/table";
+import type { TokenView } from "@/lib/admin/api-tokens";
+import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
+import { NewSecret } from "./new-secret";
+import styles from "./admin.module.css";
 
-export interface TokenRow {
-  id: string;
-  name: string;
-  prefix: string;
-  userEmail: string;
-  roles: string[];
-  createdAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-}
+export type TokenRow = TokenView;
+export const TOKENS_KEY = ["admin", "tokens"] as const;
 
-const day = (s: string | null) => (s ? s.slice(0, 10) : "—");
+const live = (t: TokenRow, now: number) => !t.revokedAt && (!t.expiresAt || Date.parse(t.expiresAt) > now);
 
-/** Create (shown once), list and revoke API tokens. */
+/** Create (shown once, with a copy button), list and revoke API tokens; revoking asks first and the token leaves the list. */
 export function TokensPanel({ tokens, myRoles }: { tokens: TokenRow[]; myRoles: string[] }) {
-  const router = useRouter();
+  const qc = useQueryClient();
+  const { data } = useQuery({ queryKey: TOKENS_KEY, queryFn: async () => (await apiFetch<{ items: TokenRow[] }>("/api/v1/tokens")).items, initialData: tokens });
   const [created, setCreated] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [revoking, setRevoking] = useState<TokenRow | null>(null);
+  // Expiry is judged once per visit; a token that expires while the page is open is refused by the server anyway.
+  const [now] = useState(() => Date.now());
 
-  async function create(e: FormEvent<HTMLFormElement>) {
+  const create = useMutation({
+    mutationFn: (body: { name: string; roles: string[]; expiresAt?: string }) => apiFetch<TokenRow & { token: string }>("/api/v1/tokens", { method: "POST", body }),
+    onSuccess: (t) => {
+      setCreated(t.token);
+      const { token: _secret, ...row } = t;
+      qc.setQueryData<TokenRow[]>(TOKENS_KEY, (old) => [row, ...(old ?? [])]);
+      void qc.invalidateQueries({ queryKey: TOKENS_KEY });
+      void qc.invalidateQueries({ queryKey: ["admin", "users"] });
+    },
+  });
+  const revoke = useMutation({
+    mutationFn: (t: TokenRow) => apiFetch<TokenRow>(`/api/v1/tokens/${encodeURIComponent(t.id)}`, { method: "DELETE" }),
+    onSuccess: (row) => {
+      qc.setQueryData<TokenRow[]>(TOKENS_KEY, (old) => old?.map((t) => (t.id === row.id ? { ...t, revokedAt: row.revokedAt ?? new Date().toISOString() } : t)));
+      setRevoking(null);
+      void qc.invalidateQueries({ queryKey: TOKENS_KEY });
+      void qc.invalidateQueries({ queryKey: ["admin", "users"] });
+    },
+  });
+
+  function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    setError(null);
-    const f = new FormData(e.currentTarget);
-    const roles = f.getAll("roles").map(String);
+    const form = e.currentTarget;
+    const f = new FormData(form);
     const days = Number(f.get("days"));
-    const body = { name: String(f.get("name") ?? ""), roles, ...(days > 0 ? { expiresAt: new Date(Date.now() + days * 86_400_000).toISOString() } : {}) };
-    const r = await fetch("/api/v1/tokens", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-    const json = await r.json().catch(() => null);
-    if (!r.ok) {
-      setError(json?.error?.message ?? `The server answered ${r.status}.`);
-      return;
-    }
-    setCreated(json.token);
-    (e.target as HTMLFormElement).reset();
-    router.refresh();
+    create.mutate(
+      { name: String(f.get("name") ?? ""), roles: f.getAll("roles").map(String), ...(days > 0 ? { expiresAt: new Date(Date.now() + days * 86_400_000).toISOString() } : {}) },
+      { onSuccess: () => form.reset() },
+    );
   }
 
-  async function revoke(id: string) {
-    const r = await fetch(`/api/v1/tokens/${id}`, { method: "DELETE" });
-    if (!r.ok) setError((await r.json().catch(() => null))?.error?.message ?? `The server answered ${r.status}.`);
-    router.refresh();
-  }
-
+  const active = data.filter((t) => live(t, now));
+  const ended = data.filter((t) => !live(t, now));
   return (
     <>
-      <form className="panel" onSubmit={create} aria-labelledby="new-token">
-        <h3 id="new-token" style={{ marginTop: 0 }}>
+      <form className={`panel ${styles.form}`} onSubmit={submit} aria-labelledby="new-token">
+        <h3 id="new-token" className={styles.formTitle}>
           New token for yourself
         </h3>
-        <div className="toolbar">
+        <div className={styles.row}>
           <input className="text" name="name" placeholder="What it is for, e.g. okta-sync" aria-label="Token name" required maxLength={100} />
           {myRoles.map((r) => (
             <label key={r}>
@@ -69,25 +80,17 @@ export function TokensPanel({ tokens, myRoles }: { tokens: TokenRow[]; myRoles: 
               <option value="0">never</option>
             </select>
           </label>
-          <button className="btn" type="submit">
+          <button className="btn" type="submit" disabled={create.isPending}>
             Create token
           </button>
         </div>
-        {created ? (
-          <div className="badge ok" role="status" style={{ display: "block", padding: "0.6rem", borderRadius: 6 }}>
-            Copy it now; it is not shown again: <code data-testid="new-token">{created}</code>
-          </div>
-        ) : null}
-        {error ? (
-          <p className="alert" role="alert">
-            {error}
-          </p>
-        ) : null}
+        {created ? <NewSecret value={created} testId="new-token" hint="Send it as Authorization: Bearer <token>." /> : null}
+        {create.isError ? <Alert>{errorMessage(create.error)}</Alert> : null}
       </form>
-      {tokens.length === 0 ? (
-        <p className="subtitle">No API tokens yet.</p>
+      {active.length === 0 ? (
+        <p className="subtitle">No active API tokens.</p>
       ) : (
-        <table className="data" data-testid="tokens-table">
+        <Table testId="tokens-table" caption="Active API tokens">
           <thead>
             <tr>
               <th>Name</th>
@@ -100,30 +103,74 @@ export function TokensPanel({ tokens, myRoles }: { tokens: TokenRow[]; myRoles: 
             </tr>
           </thead>
           <tbody>
-            {tokens.map((t) => (
+            {active.map((t) => (
               <tr key={t.id}>
                 <td>
-                  {t.name} <span className="mono subtitle">{t.prefix}…</span>
+                  {t.name} <span className={`mono ${styles.muted}`}>{t.prefix}…</span>
                 </td>
                 <td>{t.userEmail}</td>
                 <td>{t.roles.join(", ")}</td>
-                <td>{day(t.createdAt)}</td>
-                <td>{day(t.expiresAt)}</td>
-                <td>{t.lastUsedAt ? t.lastUsedAt.replace("T", " ").slice(0, 16) : "never"}</td>
                 <td>
-                  {t.revokedAt ? (
-                    <span className="badge danger">revoked {day(t.revokedAt)}</span>
-                  ) : (
-                    <button type="button" className="btn secondary" style={{ padding: "0.15rem 0.5rem" }} onClick={() => revoke(t.id)} aria-label={`Revoke ${t.name}`}>
-                      Revoke
-                    </button>
-                  )}
+                  <LocalTime value={t.createdAt} relative={false} />
+                </td>
+                <td>{t.expiresAt ? <LocalTime value={t.expiresAt} /> : "never"}</td>
+                <td>{t.lastUsedAt ? <LocalTime value={t.lastUsedAt} /> : "never"}</td>
+                <td>
+                  <button
+                    type="button"
+                    className={`btn secondary ${styles.small}`}
+                    onClick={() => {
+                      revoke.reset();
+                      setRevoking(t);
+                    }}
+                    aria-label={`Revoke ${t.name}`}
+                  >
+                    Revoke
+                  </button>
                 </td>
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       )}
+      {ended.length ? (
+        <details className={styles.revoked} data-testid="ended-tokens">
+          <summary>
+            {ended.length} revoked or expired token{ended.length === 1 ? "" : "s"}
+          </summary>
+          <ul>
+            {ended.map((t) => (
+              <li key={t.id}>
+                {t.name} <span className={`mono ${styles.muted}`}>{t.prefix}…</span> · {t.userEmail} ·{" "}
+                {t.revokedAt ? (
+                  <>
+                    revoked <LocalTime value={t.revokedAt} />
+                  </>
+                ) : (
+                  <>
+                    expired <LocalTime value={t.expiresAt} />
+                  </>
+                )}
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+      <ConfirmDialog
+        open={revoking !== null}
+        title={`Revoke the token “${revoking?.name ?? ""}”?`}
+        confirmLabel="Revoke"
+        tone="danger"
+        busy={revoke.isPending}
+        error={revoke.isError ? errorMessage(revoke.error) : null}
+        onConfirm={() => revoking && revoke.mutate(revoking)}
+        onCancel={() => setRevoking(null)}
+      >
+        <p>
+          Anything that uses it ({revoking?.userEmail}, {revoking?.roles.join(", ")}) is refused from its next request. This cannot be undone: a new token would
+          have to be created and configured.
+        </p>
+      </ConfirmDialog>
     </>
   );
 }

@@ -1,38 +1,35 @@
 "use client";
 
+import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
 import styles from "./findings.module.css";
+
+interface EvaluationAnswer {
+  durationMs: number;
+  counts: { found: number; new: number; resolved: number; reopened: number };
+}
 
 /** Evaluates every rule now (POST /api/v1/findings/evaluate) and reloads the page's data. */
 export function EvaluateButton() {
   const router = useRouter();
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
-  async function run() {
-    setBusy(true);
-    setMessage(null);
-    try {
-      const r = await fetch("/api/v1/findings/evaluate", { method: "POST" });
-      const body = await r.json();
-      if (!r.ok) throw new Error(body?.error?.message ?? `failed (${r.status})`);
-      const c = body.counts;
-      setMessage({ text: `Evaluated in ${body.durationMs} ms: ${c.found} found, ${c.new} new, ${c.resolved} resolved, ${c.reopened} reopened.`, error: false });
-      router.refresh();
-    } catch (e) {
-      setMessage({ text: (e as Error).message, error: true });
-    } finally {
-      setBusy(false);
-    }
-  }
+  const run = useMutation({
+    mutationFn: () => apiFetch<EvaluationAnswer>("/api/v1/findings/evaluate", { method: "POST" }),
+    onSuccess: () => router.refresh(),
+  });
+  const c = run.data?.counts;
   return (
     <>
-      <button type="button" className="btn secondary" onClick={run} disabled={busy} data-testid="evaluate-now">
-        {busy ? "Evaluating…" : "Evaluate now"}
+      <button type="button" className="btn secondary" onClick={() => run.mutate()} disabled={run.isPending} data-testid="evaluate-now">
+        {run.isPending ? "Evaluating…" : "Evaluate now"}
       </button>
-      {message ? (
-        <span className={message.error ? styles.error : styles.note} role="status" data-testid="evaluate-result">
-          {message.text}
+      {run.isError ? (
+        <span className={styles.error} role="status" data-testid="evaluate-result">
+          {errorMessage(run.error)}
+        </span>
+      ) : c ? (
+        <span className={styles.note} role="status" data-testid="evaluate-result">
+          Evaluated in {run.data!.durationMs} ms: {c.found} found, {c.new} new, {c.resolved} resolved, {c.reopened} reopened.
         </span>
       ) : null}
     </>

@@ -2,15 +2,12 @@ import Link from "next/link";
 import { KindBadge } from "@/components/ui/kind-badge";
 import type { FindingDetail } from "@/lib/findings/views";
 import { EDGE_RULES, type EdgeKind, type NodeKind } from "@/lib/graph/model";
+import { FactValue, Facts, factLabel, isPath } from "./facts";
 import styles from "./findings.module.css";
 
-type Path = { nodes: string[]; edges: string[] };
-const isPath = (v: unknown): v is Path =>
-  typeof v === "object" && v !== null && Array.isArray((v as Path).nodes) && Array.isArray((v as Path).edges) && (v as Path).nodes.every((x) => typeof x === "string");
-
 /** Every path the facts carry, with a label from where it sits ("sample 1 · direct"). */
-export function pathsInFacts(facts: Record<string, unknown>): { label: string; path: Path }[] {
-  const out: { label: string; path: Path }[] = [];
+export function pathsInFacts(facts: Record<string, unknown>): { label: string; path: { nodes: string[]; edges: string[] } }[] {
+  const out: { label: string; path: { nodes: string[]; edges: string[] } }[] = [];
   const walk = (v: unknown, label: string, depth: number) => {
     if (depth > 4 || v === null || typeof v !== "object") return;
     if (isPath(v)) {
@@ -18,50 +15,13 @@ export function pathsInFacts(facts: Record<string, unknown>): { label: string; p
       return;
     }
     if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${label} ${i + 1}`.trim(), depth + 1));
-    else for (const [k, x] of Object.entries(v)) walk(x, label ? `${label} · ${FACT_LABEL[k] ?? k}` : (FACT_LABEL[k] ?? k), depth + 1);
+    else for (const [k, x] of Object.entries(v)) walk(x, label ? `${label} · ${factLabel(k)}` : factLabel(k), depth + 1);
   };
   walk(facts, "", 0);
   return out;
 }
 
-/** Fact names as a reader says them. */
-const FACT_LABEL: Record<string, string> = {
-  throughMcp: "through MCP",
-  direct: "directly",
-  directVia: "directly via",
-  path: "path",
-  reasons: "reasons",
-  neverCertified: "never certified",
-  certifiedTooLongAgo: "certified too long ago",
-  certificationMaxAgeDays: "certification policy (days)",
-  minRisk: "minimum tool risk",
-  byRisk: "by risk",
-  riskyTools: "risky tools",
-  principalsExposed: "principals exposed",
-  byKind: "by kind",
-  rotationDays: "rotation policy (days)",
-  certifiedHashFrom: "certified definition from",
-};
-const label = (k: string) => FACT_LABEL[k] ?? k;
-
-/** Facts as lines of text: numbers, words, lists (ids shown as names), examples; paths are listed on their own. */
-function scalarFacts(facts: Record<string, unknown>, name: (v: string) => string): [string, string][] {
-  const show = (x: unknown): string => {
-    if (x === null || x === undefined) return "";
-    if (typeof x === "string") return name(x);
-    if (typeof x !== "object") return String(x);
-    if (isPath(x)) return "";
-    if (Array.isArray(x)) return x.map(show).filter(Boolean).join("; ");
-    return Object.entries(x)
-      .map(([k, v]) => (typeof v === "object" && v !== null && !Array.isArray(v) ? "" : ["tool", "resource", "target", "mcp", "code"].includes(k) ? show(v) : `${label(k)} ${show(v)}`))
-      .filter((t) => t.trim())
-      .join(", ");
-  };
-  return Object.entries(facts)
-    .filter(([, v]) => !isPath(v))
-    .map(([k, v]) => [label(k), show(v)] as [string, string])
-    .filter(([, v]) => v !== "");
-}
+const label = (k: string) => factLabel(k);
 
 /** The evidence as text: facts, attribute values and the paths, every name linked to its node. */
 export function EvidenceDetails({ finding }: { finding: FindingDetail }) {
@@ -76,24 +36,9 @@ export function EvidenceDetails({ finding }: { finding: FindingDetail }) {
     );
   };
   const paths = pathsInFacts(finding.evidence.facts);
-  const facts = scalarFacts(finding.evidence.facts, (v) => finding.nodes[v]?.name ?? v);
   return (
     <>
-      {facts.length ? (
-        <section className="panel" aria-labelledby="facts">
-          <h2 id="facts" style={{ marginTop: 0 }}>
-            Facts
-          </h2>
-          <dl className="attrs" data-testid="evidence-facts">
-            {facts.map(([k, v]) => (
-              <div key={k} style={{ display: "contents" }}>
-                <dt>{k}</dt>
-                <dd>{v}</dd>
-              </div>
-            ))}
-          </dl>
-        </section>
-      ) : null}
+      <Facts facts={finding.evidence.facts} nodes={finding.nodes} />
       {finding.evidence.attributes.length ? (
         <section className="panel" aria-labelledby="attrs">
           <h2 id="attrs" style={{ marginTop: 0 }}>
@@ -112,8 +57,8 @@ export function EvidenceDetails({ finding }: { finding: FindingDetail }) {
                 <tr key={`${a.node}-${a.key}-${i}`}>
                   {/* The node once, on the first of its rows. */}
                   <td>{i === 0 || all[i - 1]!.node !== a.node ? node(a.node) : null}</td>
-                  <td className="mono">{a.key}</td>
-                  <td className={`mono ${styles.value}`}>{typeof a.value === "string" ? a.value : JSON.stringify(a.value)}</td>
+                  <td>{label(a.key)}</td>
+                  <td className={styles.value}>{typeof a.value === "string" && /^sha256:/.test(a.value) ? <span className="mono">{a.value}</span> : <FactValue v={a.value} k={a.key} nodes={finding.nodes} />}</td>
                 </tr>
               ))}
             </tbody>

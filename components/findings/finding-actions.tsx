@@ -1,8 +1,10 @@
 "use client";
 
 import Link from "next/link";
+import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import type { FormEvent } from "react";
+import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
 import type { FindingStatus } from "@/lib/findings/rules";
 import { useCreateCampaign } from "./findings-table";
 import styles from "./findings.module.css";
@@ -24,29 +26,19 @@ const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString(
 /** What an analyst does with a finding: accept the risk, reopen it, assign an owner, explore, or seed a campaign. */
 export function FindingActions({ id, status, subject, links, canManage, canCreateCampaign, canAssignOwner, maxAcceptanceDays }: Props) {
   const router = useRouter();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const campaign = useCreateCampaign();
-
-  async function patch(body: Record<string, unknown>) {
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await fetch(`/api/v1/findings/${encodeURIComponent(id)}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-      const answer = await r.json();
-      if (!r.ok) throw new Error(answer?.error?.details?.[0] ? `${answer.error.details[0].path}: ${answer.error.details[0].message}` : (answer?.error?.message ?? `failed (${r.status})`));
-      router.refresh();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const update = useMutation({
+    mutationFn: (body: Record<string, unknown>) => apiFetch(`/api/v1/findings/${encodeURIComponent(id)}`, { method: "PATCH", body }),
+    // The page is server-rendered: refresh it to show the new status and acceptance.
+    onSuccess: () => router.refresh(),
+  });
+  const busy = update.isPending;
+  const patch = (body: Record<string, unknown>) => update.mutate(body);
 
   function accept(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
-    void patch({ status: "accepted", reason: String(form.get("reason") ?? ""), expiresAt: String(form.get("expiresAt") ?? "") });
+    patch({ status: "accepted", reason: String(form.get("reason") ?? ""), expiresAt: String(form.get("expiresAt") ?? "") });
   }
 
   return (
@@ -104,9 +96,9 @@ export function FindingActions({ id, status, subject, links, canManage, canCreat
         </div>
       ) : null}
       {status === "resolved" ? <p className={styles.note}>Resolved by an evaluation that no longer found it. It reopens by itself if it comes back.</p> : null}
-      {error ? (
+      {update.isError ? (
         <p className={styles.error} role="alert">
-          {error}
+          {errorMessage(update.error)}
         </p>
       ) : null}
     </section>

@@ -104,6 +104,12 @@ export const findingToolDefinitions = pgTable(
       .notNull()
       .references(() => nodes.id),
     definitionHash: text("definition_hash").notNull(),
+    /**
+     * The definition itself (title, description, schemas, annotations) as the tool node held it when this hash was
+     * first seen, so a change can be shown as a diff after the node moves on. Copied from the node's attributes,
+     * which imports have already scanned for secrets; null for rows recorded before it was kept.
+     */
+    definition: jsonb("definition").$type<Record<string, unknown>>(),
     firstSeenAt: timestamp("first_seen_at", { withTimezone: true }).notNull(),
   },
   (t) => [index("finding_tool_definitions_tool_idx").on(t.toolId, t.firstSeenAt)],

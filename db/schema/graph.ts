@@ -15,6 +15,10 @@ export const sources = pgTable(
     description: text("description"),
     /** SHA-256 of this source's SCIM bearer token; the token itself is never stored. */
     scimTokenHash: text("scim_token_hash"),
+    /** When the SCIM token last authenticated a request (updated at most once a minute). */
+    scimTokenLastUsedAt: timestamp("scim_token_last_used_at", { withTimezone: true }),
+    /** Set while an admin has disabled the source: its SCIM token is refused until it is enabled again. */
+    disabledAt: timestamp("disabled_at", { withTimezone: true }),
     lastImportAt: timestamp("last_import_at", { withTimezone: true }),
     ...timestamps,
   },

@@ -1,7 +1,8 @@
-import { commonErrors, errorResponse, jsonBody, pathParam, type PathItems } from "@/lib/api/openapi-kit";
+import { commonErrors, errorResponse, jsonBody, pathParam, queryParams, type PathItems } from "@/lib/api/openapi-kit";
 import { createTokenSchema } from "./api-tokens";
 import { updateUserSchema } from "./app-users";
 import { outboundSettingsSchema } from "./outbound-settings";
+import { listSourcesQuerySchema, updateSourceSchema } from "./sources";
 
 export const adminPaths: PathItems = {
   "/api/v1/tokens": {
@@ -49,6 +50,7 @@ export const adminPaths: PathItems = {
   "/api/v1/sources": {
     get: {
       summary: "List sources with their current node counts by kind and last import or SCIM write (graph.read)",
+      parameters: queryParams(listSourcesQuerySchema),
       responses: { "200": { description: "`{ items, total, nextCursor }`; never a token or its hash" }, "401": errorResponse("No valid session or bearer token."), "403": errorResponse("Without graph.read.") },
     },
     post: {
@@ -76,6 +78,15 @@ export const adminPaths: PathItems = {
         "413": errorResponse("Body too large."),
         "415": errorResponse("Body is not JSON."),
       },
+    },
+  },
+  "/api/v1/sources/{id}": {
+    patch: {
+      summary: "Disable or enable a source (admin, source.manage); audited as source.disable / source.enable",
+      description: "While a source is disabled, /scim/v2 refuses its SCIM token (403) and the source's nodes stay as they are; enabling it makes the same token work again. Setting the status it already has changes nothing.",
+      parameters: [pathParam("id")],
+      requestBody: jsonBody(updateSourceSchema),
+      responses: { "200": { description: "The source" }, ...commonErrors, "404": errorResponse("No such source."), "413": errorResponse("Body too large."), "415": errorResponse("Body is not JSON.") },
     },
   },
   "/api/v1/sources/{id}/scim-token": {

@@ -1,5 +1,6 @@
 import { commonErrors, page, queryParams, type PathItems } from "@/lib/api/openapi-kit";
 import { listAuditQuerySchema, verifyQuerySchema } from "./audit-api";
+import { AUDIT_CSV_HEADER, exportAuditQuerySchema } from "./audit-export";
 
 const hash = { type: "string", pattern: "^[0-9a-f]{64}$" };
 
@@ -60,6 +61,20 @@ export const auditPaths: PathItems = {
       description: "Keyset pagination with `cursor`. A bare date in `to` includes that whole day (UTC). Needs `audit.read`.",
       parameters: queryParams(listAuditQuerySchema),
       responses: { "200": { description: "A page of events", content: { "application/json": { schema: page(auditEvent) } } }, ...commonErrors },
+    },
+  },
+  "/api/v1/audit/events/export": {
+    get: {
+      summary: "Export the audit events a filter selects, as CSV or JSON (audit.read); audited as audit.export",
+      description: `Same filters as /api/v1/audit/events, newest first, every matching event (streamed). Names are resolved at export time (actor_name, target_name) and each event's changes are listed field by field; ids, before/after and hashes are exactly as the chain holds them. CSV columns: ${AUDIT_CSV_HEADER.join(", ")}. JSON: \`{ exportedAt, filters, total, items }\`. \`X-Total-Count\` carries the number of rows. The export is recorded before its rows are read and is not part of its own file.`,
+      parameters: queryParams(exportAuditQuerySchema),
+      responses: {
+        "200": {
+          description: "The file (Content-Disposition: attachment)",
+          content: { "text/csv": { schema: { type: "string" } }, "application/json": { schema: { type: "object", required: ["exportedAt", "filters", "total", "items"] } } },
+        },
+        ...commonErrors,
+      },
     },
   },
 };

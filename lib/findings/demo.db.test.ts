@@ -1,10 +1,14 @@
 import { and, eq, ne } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditEvents, campaigns, findings, nodes } from "@/db/schema";
+import { auditEvents, campaigns, findings, findingToolDefinitions, nodes } from "@/db/schema";
 import { DEMO_CHANGED_TOOL, DEMO_PAST_CAMPAIGN, POISONED_SUFFIX, seedDemoHistory } from "@/db/seed/demo-history";
 import { buildDemoOrg } from "@/db/seed/demo-org";
 import { seedGraph } from "@/db/seed/seed";
 import { verifyAuditChain } from "@/lib/audit/emit-audit";
+import { actorForUser } from "@/lib/authz/load-user";
+import { appUsers } from "@/db/schema";
+import { getFinding } from "./queries";
+import { toolDefinitionChange } from "./tool-definition-change";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { FINDING_RULES, type FindingRule } from "./rules";
 import { nodeId } from "./test-graphs";
@@ -67,5 +71,35 @@ describe("the demo organisation", () => {
     expect(f!.evidence.edges.map((e) => e.kind).sort()).toEqual(["connects_to", "exposes"]);
     // Only that tool changed: the other GitHub tools keep the definition that was certified.
     expect((await openOf("tool_definition_changed")).map((x) => x.subjectId)).toEqual([tool]);
+  });
+
+  it("keeps each definition the tool showed, so the finding shows the changed description as a diff", async () => {
+    const tool = await nodeId(t.db, DEMO_CHANGED_TOOL.source, "tool", DEMO_CHANGED_TOOL.externalId);
+    const history = await t.db.select().from(findingToolDefinitions).where(eq(findingToolDefinitions.toolId, tool)).orderBy(findingToolDefinitions.firstSeenAt);
+    expect(history).toHaveLength(2);
+    const [then, now] = history.map((h) => h.definition as Record<string, unknown>);
+    expect(String(then!.description)).not.toContain(POISONED_SUFFIX.trim());
+    expect(String(now!.description)).toContain(POISONED_SUFFIX.trim());
+    expect(Object.keys(then!).sort()).toEqual(expect.arrayContaining(["description", "inputSchema"]));
+
+    const [u] = await t.db.select({ id: appUsers.id }).from(appUsers).where(eq(appUsers.email, "chloe@northwind.example"));
+    const analyst = (await actorForUser(t.db, u!.id))!;
+    const [f] = (await openOf("tool_definition_changed")).filter((x) => x.subjectId === tool);
+    const change = (await toolDefinitionChange(t.db, analyst, await getFinding(t.db, analyst, f!.id)))!;
+    expect(change).toMatchObject({ recorded: true, certifiedHash: history[0]!.definitionHash, currentHash: history[1]!.definitionHash });
+    expect(change.changed.map((c) => c.part)).toEqual(["description"]);
+    expect(change.unchanged).toContain("Input schema");
+    const lines = change.changed[0]!.lines;
+    // The old one-line description against the new one, the words the server slipped in marked as added.
+    const del = lines.filter((l) => l.op === "del");
+    const add = lines.filter((l) => l.op === "add");
+    expect(del.map((l) => l.text).join("")).toBe(String(then!.description));
+    expect(add.map((l) => l.text).join("")).toBe(String(now!.description));
+    const inserted = add.flatMap((l) => l.words ?? []).filter((w) => w.op === "add").map((w) => w.text).join("");
+    expect(inserted.trim()).toBe(POISONED_SUFFIX.trim());
+    expect(del.flatMap((l) => l.words ?? []).filter((w) => w.op === "del")).toEqual([]);
+    // Another rule's finding has no definition change.
+    const [other] = await openOf("hardcoded_secret");
+    expect(await toolDefinitionChange(t.db, analyst, await getFinding(t.db, analyst, other!.id))).toBeNull();
   });
 });

@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import { desc, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { findingEvaluations, findings, findingToolDefinitions } from "@/db/schema";
+import { findingEvaluations, findings, findingToolDefinitions, nodes } from "@/db/schema";
 import { emitAudit } from "@/lib/audit/emit-audit";
 import { systemActor, type Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
 import { newId } from "@/lib/ids";
+import { DEFINITION_KEYS } from "@/lib/ingest/tool-attributes";
 import { coverageCells, recordCoverage } from "@/lib/ownership/coverage";
 import type { RuleContext } from "./context";
 import type { FoundFinding } from "./evidence";
@@ -281,9 +282,27 @@ export async function reconcile(
       .set({ status: "resolved", resolvedAt: now, lastSeenAt: sql`greatest(${findings.lastSeenAt}, ${(previousAt ?? now).toISOString()}::timestamptz)`, updatedAt: now })
       .where(inArray(findings.id, resolve.slice(i, i + BATCH)));
   }
-  for (let i = 0; i < definitions.length; i += BATCH) {
-    await tx.insert(findingToolDefinitions).values(definitions.slice(i, i + BATCH).map((d) => ({ id: newId("tdh"), toolId: d.toolId, definitionHash: d.hash, firstSeenAt: now })));
-  }
+  for (let i = 0; i < definitions.length; i += BATCH) await recordDefinitions(tx, definitions.slice(i, i + BATCH), now);
+}
+
+/**
+ * Adds definition history rows, each with the definition itself copied from the tool node (when the node still
+ * holds that hash), so a later change can be shown as a diff of the texts. The snapshot leaves descriptions and
+ * schemas out; this copies them inside the database, without reading them into the evaluation.
+ */
+async function recordDefinitions(tx: Db, batch: { toolId: string; hash: string }[], now: Date): Promise<void> {
+  const ids = sql.param(batch.map(() => newId("tdh")));
+  const tools = sql.param(batch.map((d) => d.toolId));
+  const hashes = sql.param(batch.map((d) => d.hash));
+  await tx.execute(sql`
+    insert into ${findingToolDefinitions} (id, tool_id, definition_hash, first_seen_at, definition)
+    select v.id, v.tool_id, v.hash, ${now.toISOString()}::timestamptz,
+      case when n.attributes->>'definitionHash' = v.hash then (
+        select jsonb_object_agg(a.key, a.value) from jsonb_each(n.attributes) a
+        where a.key in (${sql.join(DEFINITION_KEYS.map((k) => sql`${k}`), sql`, `)}) and a.value <> 'null'::jsonb
+      ) end
+    from unnest(${ids}::text[], ${tools}::text[], ${hashes}::text[]) as v(id, tool_id, hash)
+    left join ${nodes} n on n.id = v.tool_id`);
 }
 
 /** One statement per batch: content, status, and the reopen / acceptance bookkeeping. */

@@ -1,26 +1,40 @@
 import Link from "next/link";
+import { headers } from "next/headers";
 import { getDb } from "@/db/client";
 import { OutboundPanel } from "@/components/admin/outbound-panel";
-import { TokensPanel, type TokenRow } from "@/components/admin/tokens-panel";
+import { ScimSourcesPanel } from "@/components/admin/scim-sources-panel";
+import { TokensPanel } from "@/components/admin/tokens-panel";
 import { UsersTable } from "@/components/admin/users-table";
 import { listApiTokens } from "@/lib/admin/api-tokens";
 import { listAppUsers } from "@/lib/admin/app-users";
 import { getOutboundSettings } from "@/lib/admin/outbound-settings";
+import { listSources } from "@/lib/admin/sources";
 import { can } from "@/lib/authz/permissions";
 import { requirePagePermission } from "@/lib/authz/session";
 
 export const metadata = { title: "Admin" };
+
+/** Where identity providers reach SCIM: this server's own origin, as the browser sees it. */
+async function scimBaseUrl(): Promise<string> {
+  const h = await headers();
+  const host = h.get("x-forwarded-host") ?? h.get("host") ?? "localhost";
+  const proto = h.get("x-forwarded-proto") ?? (host.startsWith("localhost") || host.startsWith("127.") ? "http" : "https");
+  return `${process.env.AUTH_URL?.replace(/\/$/, "") ?? `${proto}://${host}`}/scim/v2`;
+}
 
 export default async function AdminPage() {
   const actor = await requirePagePermission("admin.users");
   const db = await getDb();
   const users = await listAppUsers(db, actor);
   const tokens = await listApiTokens(db, actor);
+  const scim = can(actor, "source.manage") ? await listSources(db, actor, { type: "scim" }) : null;
   const outbound = can(actor, "admin.settings") ? await getOutboundSettings(db, actor) : null;
   return (
     <>
       <h1>Admin</h1>
-      <p className="subtitle">People who sign in to Attest, their roles, API tokens, and where the server may send requests. Changes take effect on the user&apos;s next request and are audited.</p>
+      <p className="subtitle">
+        People who sign in to Attest, their roles, API tokens, SCIM sources and where the server may send requests. Every change asks first, takes effect on the next request and is audited.
+      </p>
       {can(actor, "admin.jobs") ? (
         <p>
           <Link href="/admin/jobs">Background jobs</Link>: queued, running and failed work, schedules, retry.
@@ -29,7 +43,13 @@ export default async function AdminPage() {
       <h2>Users and roles</h2>
       <UsersTable users={users.items} selfId={actor.id} />
       <h2>API tokens</h2>
-      <TokensPanel tokens={tokens.items as TokenRow[]} myRoles={actor.roles} />
+      <TokensPanel tokens={tokens.items} myRoles={actor.roles} />
+      {scim ? (
+        <>
+          <h2 id="scim-title">SCIM sources</h2>
+          <ScimSourcesPanel sources={scim.items} scimUrl={await scimBaseUrl()} />
+        </>
+      ) : null}
       {outbound ? (
         <>
           <h2 id="outbound-title">Outbound requests</h2>

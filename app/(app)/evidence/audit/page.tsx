@@ -1,9 +1,11 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
 import { AuditTable } from "@/components/evidence/audit-table";
+import styles from "@/components/evidence/audit.module.css";
 import { ChainStatus } from "@/components/evidence/chain-status";
 import { EmptyState } from "@/components/ui/empty-state";
 import { auditFacetsFor, listAuditEventsFor, listAuditQuerySchema, verifyAuditLogFor } from "@/lib/audit/audit-api";
+import { nameAuditEvents } from "@/lib/audit/audit-export";
 import { requirePagePermission } from "@/lib/authz/session";
 import { isAppError, zodDetails } from "@/lib/errors";
 import { hrefWith } from "@/lib/nav/url-state";
@@ -32,42 +34,58 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
   const parsed = listAuditQuerySchema.safeParse({ ...params, limit: "50" });
   // A stale or edited cursor is a validation error: show it as a bad filter, not a crash.
   const page = parsed.success ? await listAuditEventsFor(db, actor, parsed.data).catch((e: unknown) => (isAppError(e) && e.code === "validation" ? null : Promise.reject(e))) : null;
+  const named = page ? await nameAuditEvents(db, page.items) : null;
   const { cursor: _cursor, ...filters } = params;
   const filtered = Object.keys(filters).length > 0;
+  const exportHref = (format: "csv" | "json") => hrefWith("/api/v1/audit/events/export", { ...filters, format });
 
   return (
     <>
-      <p className="subtitle" style={{ marginBottom: "0.25rem" }}>
+      <p className={styles.crumb}>
         <Link href="/evidence">Evidence</Link> /
       </p>
       <h1>Audit log</h1>
       <p className="subtitle">Every governance action, in the order it was committed, each event hash-chained to the one before it. The log is append-only: the application cannot change or remove an event.</p>
       <ChainStatus {...verification} />
 
-      <form className="toolbar" role="search" aria-label="Filter events" action="/evidence/audit">
-        <select name="action" defaultValue={filters.action ?? ""} aria-label="Action">
-          <option value="">Any action</option>
-          {facets.actions.map((a) => (
-            <option key={a} value={a}>
-              {a}
-            </option>
-          ))}
-        </select>
-        <input className="text" style={{ minWidth: 180 }} type="search" name="actor" defaultValue={filters.actor ?? ""} placeholder="Actor (email, token, id)" aria-label="Actor" />
-        <select name="targetType" defaultValue={filters.targetType ?? ""} aria-label="Target type">
-          <option value="">Any target</option>
-          {facets.targetTypes.map((t) => (
-            <option key={t} value={t}>
-              {t}
-            </option>
-          ))}
-        </select>
-        <input className="text" style={{ minWidth: 180 }} type="search" name="target" defaultValue={filters.target ?? ""} placeholder="Target id" aria-label="Target id" />
-        <label className="subtitle" style={{ margin: 0, display: "inline-flex", gap: "0.3rem", alignItems: "center" }}>
-          From <input className="text" style={{ minWidth: 0 }} type="date" name="from" defaultValue={filters.from?.slice(0, 10) ?? ""} />
+      <form className={styles.filters} role="search" aria-label="Filter events" action="/evidence/audit">
+        <label>
+          Action
+          <select name="action" defaultValue={filters.action ?? ""}>
+            <option value="">Any action</option>
+            {facets.actions.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
         </label>
-        <label className="subtitle" style={{ margin: 0, display: "inline-flex", gap: "0.3rem", alignItems: "center" }}>
-          To <input className="text" style={{ minWidth: 0 }} type="date" name="to" defaultValue={filters.to?.slice(0, 10) ?? ""} />
+        <label>
+          Actor
+          <input type="search" name="actor" defaultValue={filters.actor ?? ""} placeholder="email, token or id" />
+        </label>
+        <label>
+          Subject type
+          <select name="targetType" defaultValue={filters.targetType ?? ""}>
+            <option value="">Any subject</option>
+            {facets.targetTypes.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Subject id
+          <input type="search" name="target" defaultValue={filters.target ?? ""} placeholder="e.g. agt_01…" />
+        </label>
+        <label>
+          From
+          <input type="date" name="from" defaultValue={filters.from?.slice(0, 10) ?? ""} />
+        </label>
+        <label>
+          To
+          <input type="date" name="to" defaultValue={filters.to?.slice(0, 10) ?? ""} />
         </label>
         <button className="btn" type="submit">
           Filter
@@ -94,7 +112,16 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
         </EmptyState>
       ) : (
         <>
-          <AuditTable rows={page.items} />
+          <p className={styles.exports} data-testid="audit-export">
+            {page.total === 1 ? "Export this event:" : `Export ${filtered ? "these" : "all"} ${page.total.toLocaleString("en")} events:`}
+            <a className="btn secondary" href={exportHref("csv")} download>
+              CSV
+            </a>
+            <a className="btn secondary" href={exportHref("json")} download>
+              JSON
+            </a>
+          </p>
+          <AuditTable rows={named!.items} names={named!.names} filterHref={(change) => href({}, change)} />
           <div className="pager">
             <span data-testid="audit-total">
               {page.items.length} shown of {page.total.toLocaleString("en")}

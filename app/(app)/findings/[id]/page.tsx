@@ -2,24 +2,26 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
 import { FindingStatusBadge, OwaspTags, SeverityBadge } from "@/components/findings/badges";
+import { DefinitionDiff } from "@/components/findings/definition-diff";
 import { EvidenceDetails } from "@/components/findings/evidence-details";
 import { EvidenceGraph } from "@/components/findings/evidence-graph";
 import { FindingActions } from "@/components/findings/finding-actions";
+import detailStyles from "@/components/findings/detail.module.css";
 import styles from "@/components/findings/findings.module.css";
 import { KindBadge } from "@/components/ui/kind-badge";
+import { LocalTime } from "@/components/ui/local-time";
 import { can } from "@/lib/authz/permissions";
 import { requirePagePermission } from "@/lib/authz/session";
 import { isAppError } from "@/lib/errors";
 import { getFinding } from "@/lib/findings/queries";
 import { RULES } from "@/lib/findings/rules";
 import { loadSettings } from "@/lib/findings/settings";
+import { toolDefinitionChange } from "@/lib/findings/tool-definition-change";
 import type { FindingDetail } from "@/lib/findings/views";
 import { pathsToElements } from "@/lib/graph/elements";
 import { OWNABLE_KINDS, type EdgeKind, type NodeKind } from "@/lib/graph/model";
 
 export const metadata = { title: "Finding" };
-
-const day = (iso: string | null) => (iso ? iso.slice(0, 10) : "—");
 
 /** The evidence as drawable elements: each edge as a one-step path, lone nodes on their own; the subject in focus. */
 function evidenceElements(f: FindingDetail) {
@@ -61,6 +63,7 @@ export default async function FindingPage({ params }: { params: Promise<{ id: st
     throw e;
   }
   const { settings } = await loadSettings(db);
+  const definition = await toolDefinitionChange(db, actor, f);
   const rule = RULES[f.rule];
   const subjectNode = f.nodes[f.subject.id];
   return (
@@ -90,6 +93,7 @@ export default async function FindingPage({ params }: { params: Promise<{ id: st
             </h2>
             <EvidenceGraph elements={evidenceElements(f)} subjectId={f.subject.id} />
           </section>
+          {definition ? <DefinitionDiff change={definition} /> : null}
           <EvidenceDetails finding={f} />
         </div>
         <div>
@@ -111,22 +115,28 @@ export default async function FindingPage({ params }: { params: Promise<{ id: st
             <p className={styles.note}>
               {f.owasp.map((o) => `OWASP ${o.id} ${o.name}`).join("; ")}: {rule.owaspWhy}
             </p>
-            <dl className="attrs" data-testid="finding-dates">
+            <dl className={`attrs ${detailStyles.dates}`} data-testid="finding-dates">
               <dt>First seen</dt>
-              <dd>{day(f.firstSeenAt)}</dd>
+              <dd>
+                <LocalTime value={f.firstSeenAt} />
+              </dd>
               <dt>Last seen</dt>
-              <dd>{day(f.lastSeenAt)}</dd>
+              <dd>
+                <LocalTime value={f.lastSeenAt} />
+              </dd>
               {f.resolvedAt ? (
                 <>
                   <dt>Resolved</dt>
-                  <dd>{day(f.resolvedAt)}</dd>
+                  <dd>
+                    <LocalTime value={f.resolvedAt} />
+                  </dd>
                 </>
               ) : null}
               {f.reopenCount ? (
                 <>
                   <dt>Reopened</dt>
                   <dd>
-                    {f.reopenCount}× (last {day(f.reopenedAt)})
+                    {f.reopenCount}× (last <LocalTime value={f.reopenedAt} />)
                   </dd>
                 </>
               ) : null}
@@ -134,7 +144,7 @@ export default async function FindingPage({ params }: { params: Promise<{ id: st
                 <>
                   <dt>Accepted</dt>
                   <dd data-testid="acceptance">
-                    until {day(f.acceptance.expiresAt)}
+                    until <LocalTime value={f.acceptance.expiresAt} />
                     {f.acceptance.expired ? " (expired)" : ""} by {f.acceptance.by ?? "—"}: {f.acceptance.reason}
                   </dd>
                 </>

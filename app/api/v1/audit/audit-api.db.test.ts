@@ -6,10 +6,17 @@ import { systemActor } from "@/lib/authz/actor";
 import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
 import { smallGraph } from "@/lib/testing/small-graph";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
+import { and, eq } from "drizzle-orm";
+import { auditEvents, nodes } from "@/db/schema";
+import { readCsv } from "@/lib/api/csv";
+import { AUDIT_CSV_HEADER, nameAuditEvents } from "@/lib/audit/audit-export";
+import { listAuditEventsFor } from "@/lib/audit/audit-api";
+import { GET as exportEvents } from "./events/export/route";
 import { GET as listEvents } from "./events/route";
 import { GET as verify } from "./verify/route";
 
 let t: TestDatabase;
+let agentId: string;
 const tokens: Record<string, string> = {};
 const noParams = { params: Promise.resolve({}) } as never;
 const get = (route: typeof verify, token: string, url: string) => route(new Request(`http://attest.test${url}`, { headers: { authorization: `Bearer ${token}` } }), noParams);
@@ -23,6 +30,13 @@ beforeAll(async () => {
     const u = await actorByEmail(t, email);
     tokens[role] = (await createApiToken(t.db, admin, { name: role, userId: u.id, roles: [role] })).token;
   }
+  const [agent] = await t.db.select({ id: nodes.id }).from(nodes).where(and(eq(nodes.kind, "agent"), eq(nodes.name, "Triage bot")));
+  agentId = agent!.id;
+  const [ada] = await t.db.select({ id: nodes.id }).from(nodes).where(eq(nodes.name, "Ada Lovelace"));
+  const analyst = await actorByEmail(t, "ana@example.com");
+  await t.db.transaction(async (tx) =>
+    emitAudit(tx, analyst, { action: "owner.assign", target: { type: "node", id: agentId }, before: { owners: [] }, after: { owners: [ada!.id], note: "=cmd|' /C calc'!A0" } }),
+  );
   for (let i = 0; i < 5; i++) {
     await t.db.transaction((tx) => emitAudit(tx, systemActor("test"), { action: i % 2 ? "test.odd" : "test.even", target: { type: "node", id: `n${i}` }, after: { i } }));
   }
@@ -93,5 +107,84 @@ describe("GET /api/v1/audit/events", () => {
       expect((await r.json()).error.details.map((d: { path: string }) => d.path), q).toContain(path);
     }
     expect((await get(listEvents, tokens.reviewer!, "/api/v1/audit/events")).status).toBe(403);
+  });
+});
+
+describe("names in the audit log", () => {
+  it("resolves actors, subjects and ids inside changes to names in one batch, keeping the ids", async () => {
+    const auditor = await actorByEmail(t, "audit@example.com");
+    const page = await listAuditEventsFor(t.db, auditor, { limit: 50 });
+    const { items, names } = await nameAuditEvents(t.db, page.items);
+    const assign = items.find((e) => e.action === "owner.assign")!;
+    expect(assign).toMatchObject({ actorName: "Ana Lyst", actorLabel: "ana@example.com", targetName: "Triage bot", targetId: agentId });
+    expect(names[agentId]).toEqual({ name: "Triage bot", kind: "agent", href: `/nodes/${agentId}` });
+    const owner = assign.changes.find((c) => c.field === "owners")!;
+    expect(owner.kind).toBe("list");
+    expect(names[(owner as { added: string[] }).added[0]!]?.name).toBe("Ada Lovelace");
+    // The tokens the admin created: subject is the token, by its name.
+    const created = items.filter((e) => e.action === "token.create").map((e) => e.targetName);
+    expect(created.sort()).toEqual(["analyst", "auditor", "reviewer"]);
+    // Ids nothing resolves (test targets) stay ids; a system actor keeps its label.
+    const odd = items.find((e) => e.action === "test.odd")!;
+    expect(odd).toMatchObject({ actorName: null, actorLabel: "test", targetName: null, targetId: "n3" });
+  });
+});
+
+describe("GET /api/v1/audit/events/export", () => {
+  const exp = (token: string, q: string) => get(exportEvents, token, `/api/v1/audit/events/export?${q}`);
+
+  it("exports the filtered view as CSV with the documented columns, names resolved and formulas neutralised", async () => {
+    const r = await exp(tokens.auditor!, "format=csv&targetType=node");
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toContain("text/csv");
+    expect(r.headers.get("content-disposition")).toMatch(/^attachment; filename="attest-audit-log-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const { header, rows } = readCsv(await r.text());
+    expect(header).toEqual([...AUDIT_CSV_HEADER]);
+    const col = (name: string) => header.indexOf(name);
+    // Filter applied: node targets only (five test events and the owner change), newest first.
+    expect(rows.map((x) => x[col("action")])).toEqual(["test.even", "test.odd", "test.even", "test.odd", "test.even", "owner.assign"]);
+    expect(Number(r.headers.get("x-total-count"))).toBe(6);
+    const assign = rows.at(-1)!;
+    expect(assign[col("actor_name")]).toBe("Ana Lyst");
+    expect(assign[col("target_name")]).toBe("Triage bot");
+    expect(assign[col("changes")]).toContain(`owners: +`);
+    expect(JSON.parse(assign[col("after")]!).note).toBe("=cmd|' /C calc'!A0");
+    const seqs = rows.map((x) => Number(x[col("seq")]));
+    expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
+  });
+
+  it("exports JSON with the same filters and audits the export, which is not part of its own file", async () => {
+    const before = (await t.db.select().from(auditEvents).where(eq(auditEvents.action, "audit.export"))).length;
+    const r = await exp(tokens.auditor!, "format=json&action=test.odd");
+    expect(r.status).toBe(200);
+    const body = await r.json();
+    expect(body).toMatchObject({ filters: { action: "test.odd" }, total: 2 });
+    expect(body.items.map((e: { after: { i: number } }) => e.after.i)).toEqual([3, 1]);
+    expect(body.items[0]).toMatchObject({ changes: [{ field: "i", kind: "added", after: "3" }], actorLabel: "test" });
+    const events = await t.db.select().from(auditEvents).where(eq(auditEvents.action, "audit.export"));
+    expect(events).toHaveLength(before + 1);
+    expect(events.at(-1)!.after).toMatchObject({ format: "json", filters: { action: "test.odd" }, rows: 2 });
+    const all = await (await exp(tokens.auditor!, "format=json")).json();
+    // The newest row is the earlier export; this export's own event is not in its file.
+    expect(all.items[0]).toMatchObject({ action: "audit.export", after: { format: "json", filters: { action: "test.odd" } } });
+    expect(all.items.filter((e: { action: string }) => e.action === "audit.export")).toHaveLength(before + 1);
+    expect(all.items.length).toBe(all.total);
+  });
+
+  it("pages through a log longer than one read, all rows once", async () => {
+    await t.db.transaction(async (tx) => {
+      for (let i = 0; i < 520; i++) await emitAudit(tx, systemActor("bulk"), { action: "test.bulk", target: { type: "node", id: `b${i}` } });
+    });
+    const { rows } = readCsv(await (await exp(tokens.auditor!, "format=csv&action=test.bulk")).text());
+    expect(rows).toHaveLength(520);
+    expect(new Set(rows.map((x) => x[0])).size).toBe(520);
+  });
+
+  it("needs audit.read: a reviewer and an analyst cannot export; a bad format is named", async () => {
+    expect((await exp(tokens.reviewer!, "format=csv")).status).toBe(403);
+    expect((await exp(tokens.analyst!, "format=json")).status).toBe(403);
+    const bad = await exp(tokens.auditor!, "format=xml&limit=5");
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.details.map((d: { path: string }) => d.path).sort()).toEqual(["format", "limit"]);
   });
 });

@@ -1,7 +1,6 @@
 import { NextResponse } from "next/server";
-import { z } from "zod";
 import { getDb } from "@/db/client";
-import { createSource, listSources } from "@/lib/admin/sources";
+import { createSource, listSources, listSourcesQuerySchema } from "@/lib/admin/sources";
 import { readJsonBody } from "@/lib/api/body";
 import { apiRoute, parseQuery } from "@/lib/api/handler";
 import { requirePermission } from "@/lib/authz/permissions";
@@ -10,8 +9,7 @@ export const dynamic = "force-dynamic";
 
 /** Sources with their node counts and last import (graph.read). */
 export const GET = apiRoute(async ({ req, actor }) => {
-  parseQuery(req, z.object({}).strict());
-  return listSources(await getDb(), actor);
+  return listSources(await getDb(), actor, parseQuery(req, listSourcesQuerySchema));
 });
 
 /** Creates a SCIM source (source.manage); its token is in this answer only. */
