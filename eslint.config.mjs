@@ -10,7 +10,6 @@ const FETCH_NOT_YET_MIGRATED = [
   "components/campaigns/campaign-actions.tsx",
   "components/campaigns/campaign-form.tsx",
   "components/campaigns/inbox.tsx",
-  "components/campaigns/node-picker.tsx",
   "components/campaigns/remediation-table.tsx",
   "components/findings/evaluate-button.tsx",
   "components/findings/finding-actions.tsx",

@@ -3,7 +3,7 @@ import { seedGraph } from "@/db/seed/seed";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { smallGraph } from "@/lib/testing/small-graph";
 import { parseNodeRef, resolveNodeId } from "./node-ref";
-import { graphCounts, listNeighbors, listNodes } from "./nodes";
+import { graphCounts, listNeighborhood, listNeighbors, listNodes } from "./nodes";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -93,6 +93,51 @@ describe("listNeighbors", () => {
     expect(new Set([...first.items, ...second.items].map((i) => i.edge.id)).size).toBe(4);
     const users = await listNeighbors(t.db, cred, { direction: "in", edgeKind: "uses_credential", limit: 50 });
     expect(users.items.map((i) => i.node.name).sort()).toEqual(["Triage bot", "ci-deployer"]);
+  });
+});
+
+describe("listNeighborhood", () => {
+  it("goes one level further per depth, nearest first, each edge once and hung from the nearer node", async () => {
+    const bot = await resolveNodeId(t.db, parseNodeRef("mcp:agent:bot"));
+    const one = await listNeighborhood(t.db, bot, { depth: 1, direction: "both", limit: 100 });
+    expect(one.items.map((i) => i.node.name).sort()).toEqual(["Ada Lovelace", "Ada Lovelace", "GitHub PAT", "github-mcp"]);
+    expect(one.truncated).toBe(false);
+    const two = await listNeighborhood(t.db, bot, { depth: 2, direction: "both", limit: 100 });
+    expect(two.items).toHaveLength(11);
+    expect(new Set(two.items.map((i) => i.edge.id)).size).toBe(11);
+    expect(two.items.slice(0, 4).every((i) => i.depth === 1 && i.via === bot)).toBe(true);
+    const second = two.items.slice(4).map((i) => `${i.edge.direction}:${i.edge.kind}:${i.node.name}:${i.depth}`).sort();
+    expect(second).toEqual([
+      "in:grants:GitHub MCP use:2",
+      "in:owns:Grace Hopper:2",
+      "in:uses_credential:ci-deployer:2",
+      "out:credential_for:repo northwind/platform:2",
+      "out:exposes:create_issue:2",
+      "out:manages:50% Done_Person:2",
+      "out:member_of:Engineering:2",
+    ]);
+    // The edges of the second level hang from first-level nodes, never from the start.
+    const firstLevel = new Set(one.items.map((i) => i.node.id));
+    expect(two.items.slice(4).every((i) => firstLevel.has(i.via))).toBe(true);
+  });
+
+  it("stops at the limit and says the neighbourhood holds more", async () => {
+    const bot = await resolveNodeId(t.db, parseNodeRef("mcp:agent:bot"));
+    const r = await listNeighborhood(t.db, bot, { depth: 3, direction: "both", limit: 6 });
+    expect(r.items).toHaveLength(6);
+    expect(r.truncated).toBe(true);
+    const exact = await listNeighborhood(t.db, bot, { depth: 1, direction: "both", limit: 4 });
+    expect(exact.truncated).toBe(false);
+  });
+
+  it("follows only outgoing edges when asked", async () => {
+    const bot = await resolveNodeId(t.db, parseNodeRef("mcp:agent:bot"));
+    const r = await listNeighborhood(t.db, bot, { depth: 2, direction: "out", limit: 100 });
+    expect(r.items.every((i) => i.edge.direction === "out")).toBe(true);
+    // Ada owns the bot: an outgoing edge back to the start, which keeps its depth 0.
+    expect(r.items.map((i) => `${i.node.name}:${i.depth}`).sort()).toEqual(
+      ["Ada Lovelace:1", "GitHub PAT:1", "github-mcp:1", "Engineering:2", "50% Done_Person:2", "create_issue:2", "repo northwind/platform:2", "Triage bot:0"].sort(),
+    );
   });
 });
 

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, gt, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "@/db/client";
 import { likePattern } from "@/db/like";
@@ -221,4 +221,107 @@ export async function graphCounts(db: Db): Promise<GraphCounts> {
   const edgesByKind: Record<string, number> = {};
   for (const r of e) edgesByKind[r.kind] = r.count;
   return { byKind, bySource: rows, edgesByKind, total };
+}
+
+export interface NeighborhoodItem extends NeighborView {
+  /** Edges from the start node to `node` (1: a direct neighbour). */
+  depth: number;
+  /** The node this edge hangs from: the start node at depth 1, a nearer neighbour beyond; `edge.direction` is relative to it. */
+  via: string;
+}
+
+export interface NeighborhoodQuery {
+  depth: number;
+  direction: "out" | "in" | "both";
+  edgeKind?: EdgeKind;
+  asOf?: Date;
+  limit: number;
+}
+
+/** The deepest neighbourhood the API draws: each level multiplies the rows a hub brings in. */
+export const MAX_NEIGHBORHOOD_DEPTH = 3;
+
+/**
+ * The relationships up to `depth` edges from a node, nearest first: breadth-first,
+ * one query per level over the frontier (indexed on both edge ends), at most
+ * `limit` edges in all, so a hub cannot make it unbounded. Within a level the order
+ * is that of listNeighbors (edge kind, then the other node's name). `truncated`
+ * says the neighbourhood holds more than was returned.
+ */
+export async function listNeighborhood(db: Db, nodeId: string, query: NeighborhoodQuery): Promise<{ items: NeighborhoodItem[]; truncated: boolean }> {
+  const other = alias(nodes, "other");
+  const edgeSource = alias(sources, "edge_source");
+  const otherSource = alias(sources, "other_source");
+  const depthOf = new Map<string, number>([[nodeId, 0]]);
+  const seenEdges = new Set<string>();
+  const items: NeighborhoodItem[] = [];
+  let frontier = [nodeId];
+  let previousLevel = 0;
+  let truncated = false;
+  for (let depth = 1; depth <= query.depth && frontier.length > 0 && !truncated; depth++) {
+    const fromFrontier = inArray(edges.fromId, frontier);
+    const toFrontier = inArray(edges.toId, frontier);
+    const filters: SQL[] = [query.direction === "out" ? fromFrontier : query.direction === "in" ? toFrontier : or(fromFrontier, toFrontier)!, validAt(edges, query.asOf)];
+    if (query.edgeKind) filters.push(eq(edges.kind, query.edgeKind));
+    // An edge with its "from" end in the frontier hangs from it (for "in", only the "to" end is).
+    const viaFrom = query.direction === "in" ? sql`false` : fromFrontier;
+    const otherId = sql`case when ${viaFrom} then ${edges.toId} else ${edges.fromId} end`;
+    const budget = query.limit - items.length;
+    // Edges back to the previous level were listed there: fetch enough to skip them and still fill the budget.
+    const rows = await db
+      .select({
+        edgeId: edges.id,
+        edgeKind: edges.kind,
+        fromId: edges.fromId,
+        toId: edges.toId,
+        edgeSource: edgeSource.name,
+        edgeAttributes: edges.attributes,
+        id: other.id,
+        kind: other.kind,
+        name: other.name,
+        source: otherSource.name,
+        externalId: other.externalId,
+        status: other.status,
+      })
+      .from(edges)
+      .innerJoin(other, eq(other.id, otherId))
+      .innerJoin(edgeSource, eq(edgeSource.id, edges.sourceId))
+      .innerJoin(otherSource, eq(otherSource.id, other.sourceId))
+      .where(and(...filters))
+      .orderBy(asc(edges.kind), asc(other.name), asc(edges.id))
+      .limit(budget + previousLevel + 1);
+    const next: string[] = [];
+    let added = 0;
+    for (const r of rows) {
+      if (seenEdges.has(r.edgeId)) continue;
+      if (added === budget) {
+        truncated = true;
+        break;
+      }
+      seenEdges.add(r.edgeId);
+      added++;
+      const via = r.id === r.toId ? r.fromId : r.toId;
+      if (!depthOf.has(r.id)) {
+        depthOf.set(r.id, depth);
+        next.push(r.id);
+      }
+      items.push({
+        depth: depthOf.get(r.id) ?? depth,
+        via,
+        edge: {
+          id: r.edgeId,
+          kind: r.edgeKind,
+          direction: r.fromId === via ? "out" : "in",
+          label: EDGE_RULES[r.edgeKind].label,
+          source: r.edgeSource,
+          attributes: r.edgeAttributes,
+          access: EDGE_RULES[r.edgeKind].access,
+        },
+        node: { id: r.id, kind: r.kind, name: r.name, source: r.source, externalId: r.externalId, status: r.status },
+      });
+    }
+    previousLevel = added;
+    frontier = next;
+  }
+  return { items, truncated };
 }
