@@ -1,6 +1,6 @@
 "use client";
 
-import type { Core, LayoutOptions, NodeSingular } from "cytoscape";
+import type { CollectionArgument, Core, LayoutOptions, NodeSingular } from "cytoscape";
 import { useEffect, useRef } from "react";
 import type { GraphElements } from "@/lib/graph/elements";
 import { GRAPH_STYLE } from "./graph-styles";
@@ -27,6 +27,18 @@ const LAYERED_MAX = 250;
 
 let dagreRegistered = false;
 
+/** Below this zoom, 10 px labels are too small to read. */
+const READABLE_ZOOM = 0.5;
+
+/** Fits the picture (or some of it) in the canvas, never past 1.25× (a handful of nodes would otherwise fill it). */
+function fitTo(c: Core, eles?: CollectionArgument) {
+  c.fit(eles, 30);
+  if (c.zoom() > 1.25) {
+    c.zoom(1.25);
+    c.center(eles);
+  }
+}
+
 function layoutFor(kind: Props["layout"], count: number): LayoutOptions {
   if (kind === "paths" && count <= LAYERED_MAX) {
     return { name: "dagre", rankDir: "LR", nodeDimensionsIncludeLabels: true, nodeSep: 12, rankSep: 60, edgeSep: 8, ranker: "network-simplex", animate: false, fit: false } as LayoutOptions;
@@ -50,6 +62,8 @@ export function GraphCanvas({ elements, highlight, onSelect, layout = "paths", p
   const host = useRef<HTMLDivElement>(null);
   const cy = useRef<Core | null>(null);
   const selectRef = useRef(onSelect);
+  /** The whole picture fits only below READABLE_ZOOM: a chosen path is then zoomed to. */
+  const zoomedOut = useRef(false);
   useEffect(() => {
     selectRef.current = onSelect;
   }, [onSelect]);
@@ -109,12 +123,8 @@ export function GraphCanvas({ elements, highlight, onSelect, layout = "paths", p
       c.add(elements.edges.filter((e) => ids.has(e.source) && ids.has(e.target)).map((e) => ({ group: "edges" as const, data: { ...e } })));
     });
     c.layout(layoutFor(layout, elements.nodes.length)).run();
-    c.fit(undefined, 30);
-    // A handful of nodes would otherwise fill the canvas at the highest zoom.
-    if (c.zoom() > 1.25) {
-      c.zoom(1.25);
-      c.center();
-    }
+    fitTo(c);
+    zoomedOut.current = c.zoom() < READABLE_ZOOM;
     el.dataset.nodes = String(c.nodes().length);
     // "render" fires after the renderer has drawn a frame with the new positions.
     c.one("render", () => {
@@ -142,6 +152,10 @@ export function GraphCanvas({ elements, highlight, onSelect, layout = "paths", p
       }
       c.nodes().filter((n) => on.has(n.id())).removeClass("dim");
     });
+    // A picture too large to read whole (labels below ~5 px) zooms to the chosen path, and back out when it is cleared.
+    const path = highlight && highlight.length > 0 ? c.elements(".hl") : null;
+    if (path && path.nonempty() && zoomedOut.current) fitTo(c, path);
+    else if (!path) fitTo(c);
     if (host.current) host.current.dataset.highlight = highlight && highlight.length > 0 ? String(highlight.length) : "";
   }, [highlight]);
 
