@@ -150,3 +150,31 @@ describe("graphCounts", () => {
     expect(c.bySource.find((r) => r.source === "okta" && r.kind === "human")?.count).toBe(3);
   });
 });
+
+describe("listNeighborhood around a hub", () => {
+  let h: TestDatabase;
+  beforeAll(async () => {
+    h = await createTestDatabase();
+    const g = smallGraph();
+    // Engineering gets 20 more members: a hub one step from Ada.
+    for (let i = 0; i < 20; i++) {
+      g.nodes.push({ source: "okta", kind: "human", externalId: `m${i}`, name: `Member ${String(i).padStart(2, "0")}` });
+      g.edges.push({ source: "okta", kind: "member_of", from: { kind: "human", externalId: `m${i}` }, to: { kind: "group", externalId: "g-eng" } });
+    }
+    await seedGraph(h.db, g);
+  });
+  afterAll(() => h.cleanup());
+
+  it("gives each frontier node a share of the budget, so a hub cannot crowd out the others' edges", async () => {
+    const ada = await resolveNodeId(h.db, parseNodeRef("okta:human:00u1"));
+    const r = await listNeighborhood(h.db, ada, { depth: 2, direction: "both", limit: 12 });
+    expect(r.truncated).toBe(true);
+    const second = r.items.filter((i) => i.depth === 2);
+    // In kind order alone, Engineering's 20 memberships (member_of) would fill the budget before the bot's uses_credential.
+    expect(second.filter((i) => i.edge.kind === "member_of").length).toBeLessThanOrEqual(5);
+    expect(second.map((i) => `${i.edge.kind}:${i.node.name}`)).toContain("uses_credential:GitHub PAT");
+    const whole = await listNeighborhood(h.db, ada, { depth: 2, direction: "both", limit: 500 });
+    expect(whole.truncated).toBe(false);
+    expect(whole.items.filter((i) => i.edge.kind === "member_of" && i.depth === 2)).toHaveLength(20);
+  });
+});
