@@ -155,7 +155,7 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
     mode === "neighbors"
       ? depth === "1"
         ? `${total.toLocaleString("en")} relationships one edge away${answer?.truncated ? " (the first 300 shown)" : ""}${asOf ? `, as of ${asOf}` : ""}${filtered ? ` (${items.length} of them ${[kind, source].filter(Boolean).join(" from ")})` : ""}.`
-        : `${total.toLocaleString("en")} relationships within ${depth} edges${answer?.truncated ? " (the nearest 300: there are more)" : ""}${asOf ? `, as of ${asOf}` : ""}${filtered ? ` (${items.length} of them ${[kind, source].filter(Boolean).join(" from ")})` : ""}.`
+        : `${total.toLocaleString("en")} relationships within ${depth} edges${answer?.truncated ? " (not all of them: busy nodes show only their first few)" : ""}${asOf ? `, as of ${asOf}` : ""}${filtered ? ` (${items.length} of them ${[kind, source].filter(Boolean).join(" from ")})` : ""}.`
       : mode === "paths"
         ? target
           ? `${total} path${total === 1 ? "" : "s"} to ${target.name} within ${depth} hops${asOf ? `, as of ${asOf}` : ""}.`
