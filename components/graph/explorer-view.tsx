@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { GraphElements } from "@/lib/graph/elements";
-import { explainPath, noteOf, type ExplainedNode } from "@/lib/graph/explain";
+import { explainPath, KIND_NOUN, noteOf, type ExplainedNode } from "@/lib/graph/explain";
 import type { ExplorerItem } from "@/lib/graph/explorer";
 import { KIND_COLOR } from "@/lib/graph/kind-style";
 import { EDGE_RULES, NODE_KIND_LABEL, NODE_KINDS } from "@/lib/graph/model";
@@ -54,10 +54,8 @@ function Explanation({ item, nodes }: { item: ExplorerItem | undefined; nodes: R
   );
 }
 
-const NOUN: Record<string, string> = { group: "group", service_account: "service account", agent: "AI agent", mcp_server: "MCP server", tool: "tool", entitlement: "entitlement", resource: "resource", credential: "credential" };
-
 function NodeWords({ node, capital }: { node: ExplainedNode; capital?: boolean }) {
-  const noun = NOUN[node.kind] ?? "";
+  const noun = KIND_NOUN[node.kind];
   const shown = capital && noun ? noun.charAt(0).toUpperCase() + noun.slice(1) : noun;
   const note = noteOf(node);
   return (

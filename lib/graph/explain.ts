@@ -39,7 +39,7 @@ export const EDGE_VERB: Record<EdgeKind, string> = {
 };
 
 /** The noun put before a name ("group Engineering"); people are named alone. */
-const KIND_NOUN: Record<NodeKind, string> = {
+export const KIND_NOUN: Record<NodeKind, string> = {
   human: "",
   group: "group",
   service_account: "service account",
