@@ -7,7 +7,7 @@ import type { PreviewSummary } from "@/lib/campaigns/snapshot";
 import type { UserRef } from "@/lib/campaigns/views";
 import { NODE_KIND_LABEL, type NodeKind } from "@/lib/graph/model";
 import { TOOL_RISKS } from "@/lib/graph/tool-risk";
-import { NodePicker, type PickedNode } from "./node-picker";
+import { NodePicker, type PickedNode } from "@/components/ui/node-picker";
 import { PreviewPanel, type Problem } from "./preview-panel";
 import styles from "./campaigns.module.css";
 import { ApiError, apiFetch, errorMessage } from "@/lib/client/api-fetch";

@@ -2,70 +2,132 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useMemo, useState } from "react";
+import { useState } from "react";
 import type { GraphElements } from "@/lib/graph/elements";
+import { explainPath, KIND_NOUN, noteOf, type ExplainedNode } from "@/lib/graph/explain";
+import type { ExplorerItem } from "@/lib/graph/explorer";
 import { KIND_COLOR } from "@/lib/graph/kind-style";
-import { KindGlyph } from "@/components/graph/kind-glyph";
-import { EDGE_RULES, NODE_KIND_LABEL, NODE_KINDS, type EdgeKind, type NodeKind } from "@/lib/graph/model";
+import { EDGE_RULES, NODE_KIND_LABEL, NODE_KINDS } from "@/lib/graph/model";
+import { TOOL_RISKS } from "@/lib/graph/tool-risk";
+import { BorderGlyph, KindGlyph } from "./kind-glyph";
 import { GraphCanvas } from "./graph-canvas";
+import { EXPOSURE_BORDER, RISK_BORDER } from "./graph-styles";
+import styles from "./explorer.module.css";
 
-export interface ExplorerItem {
-  key: string;
-  id: string;
-  name: string;
-  kind: NodeKind;
-  source?: string;
-  depth: number;
-  path: { nodes: string[]; edges: EdgeKind[] };
-}
+export type { ExplorerItem };
 
 interface Props {
   elements: GraphElements;
   items: ExplorerItem[];
-  names: Record<string, string>;
+  /** The nodes on the listed paths, named and marked. */
+  nodes: Record<string, ExplainedNode>;
   focusId: string;
   /** The graph URL (depth, date) to which `node=<id>` is added to explore from another node. */
   exploreHref: string;
-  direction: "in" | "out";
-  layout: "paths" | "force" | "concentric";
+  layout: "paths" | "rings" | "concentric";
   /** Group node id → the URL that opens the group (a large answer drawn as groups). */
   groupLinks?: Record<string, string>;
   pngName: string;
 }
 
-/** The graph and the result list beside it: choosing a result highlights its path; clicking a node explores from it. */
-export function ExplorerView({ elements, items, names, focusId, exploreHref, direction, layout, groupLinks, pngName }: Props) {
+/** The chosen path in words, each node a link: "AI agent X acts for Alice, who is a member of group G, …". */
+function Explanation({ item, nodes }: { item: ExplorerItem | undefined; nodes: Record<string, ExplainedNode> }) {
+  const e = item ? explainPath(item.path, (id) => nodes[id]) : null;
+  return (
+    <section className={styles.explain} aria-label="Explanation" aria-live="polite" data-testid="explain">
+      {e ? (
+        <p>
+          <strong>Why:</strong> <NodeWords node={e.subject} capital />
+          {e.clauses.map((c, i) => (
+            <span key={i}>
+              {i > 0 ? ", " : " "}
+              {c.pronoun ? `${c.pronoun} ` : ""}
+              {c.verb} <NodeWords node={c.object} />
+            </span>
+          ))}
+          .
+        </p>
+      ) : (
+        <p className={styles.muted}>Choose a result in the list to read its path in words.</p>
+      )}
+    </section>
+  );
+}
+
+function NodeWords({ node, capital }: { node: ExplainedNode; capital?: boolean }) {
+  const noun = KIND_NOUN[node.kind];
+  const shown = capital && noun ? noun.charAt(0).toUpperCase() + noun.slice(1) : noun;
+  const note = noteOf(node);
+  return (
+    <>
+      {shown ? `${shown} ` : ""}
+      <Link href={`/nodes/${node.id}`}>{node.name}</Link>
+      {note ? <span className={node.risk === "critical" || node.risk === "high" || node.storage === "hard_coded" || node.storage === "config_file" ? styles.warn : styles.muted}>{note}</span> : null}
+    </>
+  );
+}
+
+/** What the picture's shapes, borders and lines mean: only what is drawn. */
+function Legend({ elements, grouped }: { elements: GraphElements; grouped: boolean }) {
+  const kindsShown = NODE_KINDS.filter((k) => elements.nodes.some((n) => n.kind === k));
+  const risks = TOOL_RISKS.filter((r) => elements.nodes.some((n) => n.risk === r));
+  const exposures = (["exposed", "env", "kept"] as const).filter((x) => elements.nodes.some((n) => n.exposure === x));
+  return (
+    <div className="legend" aria-label="Legend" data-testid="legend">
+      {kindsShown.map((k) => (
+        <span key={k}>
+          <KindGlyph kind={k} /> {NODE_KIND_LABEL[k]}
+        </span>
+      ))}
+      {grouped ? <span>▢ a group of results of one kind and source: click to open it</span> : <span>— access edge</span>}
+      <span className={styles.delegation}>- - acts for (delegation)</span>
+      <span className={styles.credentialEdge}>— credential</span>
+      {risks.length ? (
+        <span className={styles.legendGroup} data-testid="legend-risk">
+          Tool border = risk:
+          {risks.map((r) => (
+            <span key={r}>
+              <BorderGlyph {...RISK_BORDER[r]} /> {r}
+            </span>
+          ))}
+        </span>
+      ) : null}
+      {exposures.length ? (
+        <span className={styles.legendGroup} data-testid="legend-storage">
+          Credential border:
+          {exposures.map((x) => (
+            <span key={x}>
+              <BorderGlyph {...EXPOSURE_BORDER[x]} /> {EXPOSURE_BORDER[x].words}
+            </span>
+          ))}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+/** The graph and the result list beside it: choosing a result highlights its path and explains it; clicking a node explores from it. */
+export function ExplorerView({ elements, items, nodes, focusId, exploreHref, layout, groupLinks, pngName }: Props) {
   const router = useRouter();
   const [selected, setSelected] = useState<string | null>(null);
-  const highlight = items.find((i) => i.key === selected)?.path.nodes ?? null;
-  const kindsShown = NODE_KINDS.filter((k) => elements.nodes.some((n) => n.kind === k));
-  // A new array on every render would re-run the layout on every selection: keep it stable per answer.
-  const roots = useMemo(() => (direction === "in" ? items.map((i) => i.id) : [focusId]), [direction, items, focusId]);
+  const chosen = items.find((i) => i.key === selected);
+  const highlight = chosen?.path.nodes ?? null;
   const grouped = groupLinks !== undefined;
   return (
     <div className="graph-layout">
       <div>
         <GraphCanvas
           elements={elements}
-          highlight={highlight}
+          highlight={grouped ? null : highlight}
           layout={layout}
-          roots={roots}
           pngName={pngName}
           onSelect={(id) => {
             if (groupLinks?.[id]) router.push(groupLinks[id]);
             else if (id !== focusId && !id.startsWith("grp-")) router.push(`${exploreHref}&node=${encodeURIComponent(id)}`);
           }}
         />
-        <div className="legend" aria-label="Legend">
-          {kindsShown.map((k) => (
-            <span key={k}>
-              <KindGlyph kind={k} /> {NODE_KIND_LABEL[k]}
-            </span>
-          ))}
-          {grouped ? <span>▢ a group of results of one kind and source: click to open it</span> : <span>— access edge</span>}
-          <span style={{ color: "#dd2590" }}>- - acts for (delegation)</span>
-          <span style={{ color: "#b42318" }}>— credential</span>
-        </div>
+        <Explanation item={chosen} nodes={nodes} />
+        <Legend elements={elements} grouped={grouped} />
         {groupLinks ? (
           // The same groups as links, for keyboards and screen readers (the canvas is a picture).
           <nav className="chips" aria-label="Groups" data-testid="graph-groups">
@@ -80,7 +142,7 @@ export function ExplorerView({ elements, items, names, focusId, exploreHref, dir
         ) : null}
         {elements.clipped ? <p className="subtitle">The picture shows the nearest results only; the list has them all.</p> : null}
       </div>
-      <section className="panel results" aria-label="Results" style={{ padding: 0 }}>
+      <section className={`panel results ${styles.results}`} aria-label="Results">
         <ol role="listbox" aria-label="Results with their paths" data-testid="results">
           {items.map((i) => (
             <li
@@ -96,12 +158,13 @@ export function ExplorerView({ elements, items, names, focusId, exploreHref, dir
                 }
               }}
             >
-              <div style={{ display: "flex", justifyContent: "space-between", gap: "0.5rem" }}>
+              <div className={styles.row}>
                 <span>
                   <span className="dot" style={{ background: KIND_COLOR[i.kind] }} aria-hidden /> <Link href={`/nodes/${i.id}`}>{i.name}</Link>
+                  {nodes[i.id] && noteOf(nodes[i.id]!) ? <span className={styles.muted}>{noteOf(nodes[i.id]!)}</span> : null}
                 </span>
-                <span style={{ display: "inline-flex", gap: "0.3rem", alignItems: "center" }}>
-                  {i.source ? <span className="subtitle" style={{ margin: 0, fontSize: "0.75rem" }}>{i.source}</span> : null}
+                <span className={styles.rowMeta}>
+                  {i.source ? <span className={styles.source}>{i.source}</span> : null}
                   <span className="badge">
                     {i.depth} hop{i.depth === 1 ? "" : "s"}
                   </span>
@@ -111,7 +174,7 @@ export function ExplorerView({ elements, items, names, focusId, exploreHref, dir
                 {i.path.nodes.map((n, idx) => (
                   <span key={idx}>
                     {idx > 0 ? <em> —{EDGE_RULES[i.path.edges[idx - 1]!].label}→ </em> : null}
-                    {names[n] ?? n}
+                    {nodes[n]?.name ?? n}
                   </span>
                 ))}
               </div>

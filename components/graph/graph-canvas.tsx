@@ -1,6 +1,6 @@
 "use client";
 
-import type { Core, LayoutOptions } from "cytoscape";
+import type { CollectionArgument, Core, LayoutOptions, NodeSingular } from "cytoscape";
 import { useEffect, useRef } from "react";
 import type { GraphElements } from "@/lib/graph/elements";
 import { GRAPH_STYLE } from "./graph-styles";
@@ -10,24 +10,42 @@ interface Props {
   /** Node ids of the path to highlight; the rest is dimmed. */
   highlight?: string[] | null;
   onSelect?: (id: string) => void;
-  /** "paths": layered, reading left to right from principals to what they reach; "force": a force layout (neighbourhoods); "concentric": the focus in the middle (groups of a large answer). */
-  layout?: "paths" | "force" | "concentric";
+  /**
+   * "paths": layered left to right (dagre), from principals to what they reach; "rings": the focus in the middle,
+   * each node on the ring of its distance (neighbourhoods); "concentric": the focus in the middle (groups).
+   * Every layout sizes nodes with their labels, so labels never overlap.
+   */
+  layout?: "paths" | "rings" | "concentric";
+  /** Where paths start; the layered layout finds them itself (kept so callers need not change). */
   roots?: string[];
   /** File name for "Download PNG" (built from ids, not labels). */
   pngName?: string;
 }
 
-/** Above this, layered and force layouts cost seconds (PERFORMANCE-NOTES): a concentric layout instead. */
-const LAYERED_MAX = 150;
-const FORCE_MAX = 80;
+/** Above this, a layered layout costs seconds on a phone-class CPU: rings instead (still without overlaps). */
+const LAYERED_MAX = 250;
 
-function layoutFor(kind: Props["layout"], count: number, roots: string[]): LayoutOptions {
-  if (kind === "paths" && count <= LAYERED_MAX) {
-    // breadthfirst lays layers top to bottom; swapping x and y makes them read left to right.
-    return { name: "breadthfirst", directed: true, spacingFactor: 1.1, roots, animate: false, transform: (_n, p) => ({ x: p.y * 1.6, y: p.x / 1.6 }) } as LayoutOptions;
+let dagreRegistered = false;
+
+/** Below this zoom, 10 px labels are too small to read. */
+const READABLE_ZOOM = 0.5;
+
+/** Fits the picture (or some of it) in the canvas, never past 1.25× (a handful of nodes would otherwise fill it). */
+function fitTo(c: Core, eles?: CollectionArgument) {
+  c.fit(eles, 30);
+  if (c.zoom() > 1.25) {
+    c.zoom(1.25);
+    c.center(eles);
   }
-  if (kind === "force" && count <= FORCE_MAX) return { name: "cose", animate: false, randomize: false, nodeRepulsion: () => 8000, idealEdgeLength: () => 80, numIter: 600 } as LayoutOptions;
-  return { name: "concentric", concentric: (n) => (n.data("focus") ? 10 : 1), levelWidth: () => 1, animate: false, minNodeSpacing: count > LAYERED_MAX ? 4 : 18 } as LayoutOptions;
+}
+
+function layoutFor(kind: Props["layout"], count: number): LayoutOptions {
+  if (kind === "paths" && count <= LAYERED_MAX) {
+    return { name: "dagre", rankDir: "LR", nodeDimensionsIncludeLabels: true, nodeSep: 12, rankSep: 60, edgeSep: 8, ranker: "network-simplex", animate: false, fit: false } as LayoutOptions;
+  }
+  // The focus in the middle, then one ring per distance (groups and large pictures: everything on one ring).
+  const ring = (n: NodeSingular) => (n.data("focus") ? 100 : kind === "rings" ? 100 - (Number(n.data("ring")) || 1) : 1);
+  return { name: "concentric", concentric: ring, levelWidth: () => 1, avoidOverlap: true, nodeDimensionsIncludeLabels: true, minNodeSpacing: 10, animate: false, fit: false } as LayoutOptions;
 }
 
 /**
@@ -40,10 +58,12 @@ function layoutFor(kind: Props["layout"], count: number, roots: string[]): Layou
  * tests and the render benchmark wait for real work, not a timer. A tap on a
  * node puts its id in data-selected (and marks "attest:graph-tap") before onSelect runs.
  */
-export function GraphCanvas({ elements, highlight, onSelect, layout = "paths", roots, pngName = "attest-graph.png" }: Props) {
+export function GraphCanvas({ elements, highlight, onSelect, layout = "paths", pngName = "attest-graph.png" }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const cy = useRef<Core | null>(null);
   const selectRef = useRef(onSelect);
+  /** The whole picture fits only below READABLE_ZOOM: a chosen path is then zoomed to. */
+  const zoomedOut = useRef(false);
   useEffect(() => {
     selectRef.current = onSelect;
   }, [onSelect]);
@@ -51,7 +71,11 @@ export function GraphCanvas({ elements, highlight, onSelect, layout = "paths", r
   useEffect(() => {
     let disposed = false;
     (async () => {
-      const { default: cytoscape } = await import("cytoscape");
+      const [{ default: cytoscape }, { default: dagre }] = await Promise.all([import("cytoscape"), import("cytoscape-dagre")]);
+      if (!dagreRegistered) {
+        cytoscape.use(dagre);
+        dagreRegistered = true;
+      }
       if (disposed || !host.current) return;
       const instance = cytoscape({
         container: host.current,
@@ -70,6 +94,10 @@ export function GraphCanvas({ elements, highlight, onSelect, layout = "paths", r
         selectRef.current?.(id);
       });
       cy.current = instance;
+      // Tests read node and label boxes from the live instance; only a page whose script opted in before loading
+      // (Playwright's addInitScript) gets it, so nothing is exposed to ordinary pages.
+      const w = window as unknown as { __attestExposeCy?: boolean; __attestCy?: Core };
+      if (w.__attestExposeCy === true) w.__attestCy = instance;
       host.current.dataset.ready = "true";
       draw();
     })();
@@ -94,13 +122,9 @@ export function GraphCanvas({ elements, highlight, onSelect, layout = "paths", r
       // Drop edges whose ends are missing rather than letting cytoscape throw.
       c.add(elements.edges.filter((e) => ids.has(e.source) && ids.has(e.target)).map((e) => ({ group: "edges" as const, data: { ...e } })));
     });
-    c.layout(layoutFor(layout, elements.nodes.length, roots?.filter((r) => ids.has(r)) ?? [])).run();
-    c.fit(undefined, 30);
-    // A handful of nodes would otherwise fill the canvas at the highest zoom.
-    if (c.zoom() > 1.25) {
-      c.zoom(1.25);
-      c.center();
-    }
+    c.layout(layoutFor(layout, elements.nodes.length)).run();
+    fitTo(c);
+    zoomedOut.current = c.zoom() < READABLE_ZOOM;
     el.dataset.nodes = String(c.nodes().length);
     // "render" fires after the renderer has drawn a frame with the new positions.
     c.one("render", () => {
@@ -110,7 +134,7 @@ export function GraphCanvas({ elements, highlight, onSelect, layout = "paths", r
     c.forceRender();
   }
 
-  useEffect(draw, [elements, layout, roots]);
+  useEffect(draw, [elements, layout]);
 
   useEffect(() => {
     const c = cy.current;
@@ -128,6 +152,10 @@ export function GraphCanvas({ elements, highlight, onSelect, layout = "paths", r
       }
       c.nodes().filter((n) => on.has(n.id())).removeClass("dim");
     });
+    // A picture too large to read whole (labels below ~5 px) zooms to the chosen path, and back out when it is cleared.
+    const path = highlight && highlight.length > 0 ? c.elements(".hl") : null;
+    if (path && path.nonempty() && zoomedOut.current) fitTo(c, path);
+    else if (!path) fitTo(c);
     if (host.current) host.current.dataset.highlight = highlight && highlight.length > 0 ? String(highlight.length) : "";
   }, [highlight]);
 
@@ -147,7 +175,7 @@ export function GraphCanvas({ elements, highlight, onSelect, layout = "paths", r
   }
 
   return (
-    <div style={{ position: "relative" }}>
+    <div className="graph-frame">
       <div ref={host} className="graph-canvas" data-testid="graph-canvas" role="img" aria-label={`Access graph: ${elements.nodes.length} nodes, ${elements.edges.length} edges`} />
       <button type="button" className="btn secondary graph-png" onClick={downloadPng} data-testid="download-png">
         Download PNG

@@ -18,8 +18,19 @@ const POINTS: Record<(typeof KIND_SHAPE)[NodeKind], string | null> = {
 export function KindGlyph({ kind }: { kind: NodeKind }) {
   const points = POINTS[KIND_SHAPE[kind]];
   return (
-    <svg width="12" height="12" viewBox="0 0 12 12" aria-hidden style={{ flex: "none" }}>
+    <svg width="12" height="12" viewBox="0 0 12 12" aria-hidden className="glyph">
       {points ? <polygon points={points} fill={KIND_COLOR[kind]} /> : <circle cx="6" cy="6" r="6" fill={KIND_COLOR[kind]} />}
+    </svg>
+  );
+}
+
+/** A border as the canvas draws it (a tool's risk, a credential's storage), around a plain disc, for legends. */
+export function BorderGlyph({ color, width, style }: { color: string; width: number; style: "solid" | "double" | "dashed" }) {
+  const w = Math.min(width, 4);
+  return (
+    <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden className="glyph">
+      <circle cx="8" cy="8" r={7 - w / 2} fill="#f2f4f7" stroke={color} strokeWidth={w} strokeDasharray={style === "dashed" ? "3 2" : undefined} />
+      {style === "double" ? <circle cx="8" cy="8" r={2.5} fill="none" stroke={color} strokeWidth={1.2} /> : null}
     </svg>
   );
 }

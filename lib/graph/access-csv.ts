@@ -73,6 +73,7 @@ export async function pathsCsv(db: Db, actor: Actor, q: z.infer<typeof pathsQuer
 
 /** Every relationship one edge away (all pages), one row per edge, described by the node at its other end. */
 export async function neighborsCsv(db: Db, actor: Actor, rawId: string, q: z.infer<typeof neighborsQuerySchema>): Promise<CsvFile> {
+  if (q.depth !== 1) throw new AppError("validation", "depth: format=csv lists the relationships one edge away; depth must be 1", [{ path: "depth", message: "must be 1 with format=csv" }]);
   const node = await getNodeFor(db, actor, rawId);
   const rows: Cell[][] = [];
   let cursor: string | undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { groupsToElements, MAX_DRAWN_NODES, pathsToElements } from "./elements";
+import { countGroups, groupsToElements, markedNode, MAX_DRAWN_NODES, pathsToElements } from "./elements";
 
 const describeNode = (id: string) => ({ name: `name of ${id}`, kind: "group" as const });
 
@@ -46,5 +46,44 @@ describe("groupsToElements", () => {
     const reach = groupsToElements(groups, { id: "hum_1", name: "Ada", kind: "human" }, "out");
     expect(reach.edges[0]).toMatchObject({ source: "hum_1", target: "grp-0", kind: "group" });
     expect(who.nodes[1]!.size).toBeGreaterThan(who.nodes[2]!.size!);
+  });
+});
+
+describe("marks on nodes", () => {
+  it("draws a tool's risk and a credential's storage on the node, and nothing on other kinds", () => {
+    const write = markedNode("tool_w", { name: "write_file", kind: "tool", risk: "critical" });
+    const read = markedNode("tool_r", { name: "read_file", kind: "tool", risk: "low" });
+    expect([write.label, write.risk]).toEqual(["write_file\ncritical risk", "critical"]);
+    expect([read.label, read.risk]).toEqual(["read_file\nlow risk", "low"]);
+    const pat = markedNode("cred_1", { name: "GitHub PAT", kind: "credential", storage: "hard_coded" });
+    expect([pat.label, pat.storage, pat.exposure]).toEqual(["GitHub PAT\nhard-coded", "hard_coded", "exposed"]);
+    expect(markedNode("cred_2", { name: "Vault token", kind: "credential", storage: "vault" }).exposure).toBe("kept");
+    // A mark that does not belong to the kind is not drawn.
+    const ada = markedNode("hum_1", { name: "Ada", kind: "human", risk: "critical", storage: "hard_coded" });
+    expect(ada).toEqual({ id: "hum_1", label: "Ada", kind: "human" });
+  });
+
+  it("carries the marks through pathsToElements", () => {
+    const e = pathsToElements([{ nodes: ["s", "t"], edges: ["exposes"] }], (id) => (id === "s" ? { name: "fs", kind: "mcp_server" } : { name: "write_file", kind: "tool", risk: "high" }));
+    expect(e.nodes.find((n) => n.id === "t")).toMatchObject({ risk: "high", label: "write_file\nhigh risk" });
+  });
+});
+
+describe("countGroups", () => {
+  it("counts results by kind and source, largest first, ties in a stable order", () => {
+    const items = [
+      { kind: "tool" as const, source: "mcp" },
+      { kind: "human" as const, source: "okta" },
+      { kind: "tool" as const, source: "mcp" },
+      { kind: "group" as const, source: "okta" },
+      { kind: "human" as const, source: "hr" },
+    ];
+    expect(countGroups(items)).toEqual([
+      { kind: "tool", source: "mcp", count: 2 },
+      { kind: "group", source: "okta", count: 1 },
+      { kind: "human", source: "hr", count: 1 },
+      { kind: "human", source: "okta", count: 1 },
+    ]);
+    expect(countGroups([])).toEqual([]);
   });
 });

@@ -1,12 +1,38 @@
 import type { AccessGroup } from "./access-groups";
 import { NODE_KIND_LABEL, type EdgeKind, type NodeKind } from "./model";
+import type { ToolRisk } from "./tool-risk";
 import type { PathOut } from "./traverse";
+
+/** Where a credential's secret lives (the `storage` attribute imports set), in words for the canvas and the legend. */
+export const STORAGE_WORDS: Record<string, string> = {
+  hard_coded: "hard-coded",
+  config_file: "in a config file",
+  env: "in an env variable",
+  vault: "in a vault",
+  prompt: "asked for at start",
+};
+/** How exposed each storage is, for the border drawn around a credential: "exposed" secrets sit in plain text. */
+export const STORAGE_EXPOSURE: Record<string, "exposed" | "env" | "kept"> = { hard_coded: "exposed", config_file: "exposed", env: "env", vault: "kept", prompt: "kept" };
+
+/** What the canvas marks on a node besides its kind: a tool's risk, a credential's storage. */
+export interface NodeMarks {
+  risk?: ToolRisk;
+  storage?: string;
+}
 
 export interface ElementNode {
   id: string;
   label: string;
   kind: NodeKind;
   focus?: boolean;
+  /** A tool's risk: drawn as its border, and as a second label line. */
+  risk?: ToolRisk;
+  /** A credential's storage (`hard_coded`, `env`…): drawn as its border, and as a second label line. */
+  storage?: string;
+  /** How exposed the credential's storage is (see STORAGE_EXPOSURE), for the border style. */
+  exposure?: "exposed" | "env" | "kept";
+  /** Distance from the focus in a neighbourhood (0: the focus): the ring it is drawn on. */
+  ring?: number;
   /** A group node standing for this many results of one (kind, source); drawn larger, opened by a click. */
   count?: number;
   size?: number;
@@ -33,7 +59,7 @@ export const MAX_DRAWN_NODES = 400;
  * edges between consecutive nodes, deduplicated, stopping before the picture
  * passes MAX_DRAWN_NODES. Labels are plain strings; the canvas draws them as text.
  */
-export function pathsToElements(paths: PathOut[], describe: (id: string) => { name: string; kind: NodeKind } | undefined, focusIds: string[] = []): GraphElements {
+export function pathsToElements(paths: PathOut[], describe: (id: string) => ({ name: string; kind: NodeKind } & NodeMarks) | undefined, focusIds: string[] = []): GraphElements {
   const nodes = new Map<string, ElementNode>();
   const edges = new Map<string, ElementEdge>();
   const focus = new Set(focusIds);
@@ -48,7 +74,7 @@ export function pathsToElements(paths: PathOut[], describe: (id: string) => { na
       if (nodes.has(id)) continue;
       const d = describe(id);
       if (!d) continue;
-      nodes.set(id, { id, label: d.name, kind: d.kind, ...(focus.has(id) ? { focus: true } : {}) });
+      nodes.set(id, markedNode(id, d, focus.has(id)));
     }
     p.edges.forEach((kind, i) => {
       const source = p.nodes[i]!;
@@ -60,8 +86,41 @@ export function pathsToElements(paths: PathOut[], describe: (id: string) => { na
   return { nodes: [...nodes.values()], edges: [...edges.values()], clipped };
 }
 
-/** Answers larger than this are drawn as groups by (kind, source) with counts, unless the user asks for paths. */
-export const GROUP_ABOVE = 300;
+/**
+ * A node as drawn: its name, then what it risks in words on a second line (a tool's risk, where a credential's
+ * secret lives), so a destructive write_file never looks like read_file even without colour.
+ */
+export function markedNode(id: string, d: { name: string; kind: NodeKind } & NodeMarks, focus = false): ElementNode {
+  const n: ElementNode = { id, label: d.name, kind: d.kind, ...(focus ? { focus: true } : {}) };
+  if (d.kind === "tool" && d.risk) {
+    n.risk = d.risk;
+    n.label = `${d.name}\n${d.risk} risk`;
+  }
+  if (d.kind === "credential" && d.storage) {
+    n.storage = d.storage;
+    n.exposure = STORAGE_EXPOSURE[d.storage];
+    n.label = `${d.name}\n${STORAGE_WORDS[d.storage] ?? d.storage.slice(0, 40)}`;
+  }
+  return n;
+}
+
+/**
+ * Pictures with more nodes than this are drawn as groups by (kind, source) with counts, unless the user asks for
+ * paths: beyond it, labels either overlap or shrink to a sliver on a 600 px canvas.
+ */
+export const GROUP_ABOVE = 60;
+
+/** Counts of results by (kind, source), largest first (then by kind and source, so the order is stable). */
+export function countGroups(items: readonly { kind: NodeKind; source: string }[]): AccessGroup[] {
+  const counts = new Map<string, AccessGroup>();
+  for (const i of items) {
+    const key = `${i.kind}\u0000${i.source}`;
+    const g = counts.get(key);
+    if (g) g.count++;
+    else counts.set(key, { kind: i.kind, source: i.source, count: 1 });
+  }
+  return [...counts.values()].sort((a, b) => b.count - a.count || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0) || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+}
 
 /**
  * A large answer as a few nodes: the focus and one node per (kind, source)

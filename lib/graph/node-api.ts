@@ -6,7 +6,7 @@ import { AppError } from "@/lib/errors";
 import { EDGE_KINDS, NODE_KINDS } from "./model";
 import { parseNodeRef, resolveNodeId } from "./node-ref";
 import { riskOfToolAttributes, type ToolRiskResult } from "./tool-risk";
-import { getNode, listNeighbors, listNodes, type NeighborView, type NodeView, type Page } from "./nodes";
+import { getNode, listNeighborhood, listNeighbors, listNodes, MAX_NEIGHBORHOOD_DEPTH, type NeighborhoodItem, type NodeView, type Page } from "./nodes";
 
 /** An ISO 8601 instant in a query string, turned into a Date. */
 const instant = z
@@ -40,6 +40,11 @@ export const neighborsQuerySchema = z
     direction: z.enum(["out", "in", "both"]).default("both"),
     edgeKind: z.enum(EDGE_KINDS, { error: `must be one of ${EDGE_KINDS.join(", ")}` }).optional(),
     asOf: instant.optional(),
+    depth: z
+      .string()
+      .regex(new RegExp(`^[1-${MAX_NEIGHBORHOOD_DEPTH}]$`), `must be a whole number from 1 to ${MAX_NEIGHBORHOOD_DEPTH}`)
+      .transform(Number)
+      .default(1),
     limit: limit(500, 100),
     cursor: z.string().max(1000).optional(),
     format: z.enum(["json", "csv"], { error: "format must be json or csv" }).optional(),
@@ -60,13 +65,23 @@ export async function getNodeFor(db: Db, actor: Actor, rawId: string): Promise<N
   return node.kind === "tool" ? { ...node, toolRisk: riskOfToolAttributes(node.attributes) } : node;
 }
 
+/**
+ * The relationships around a node. At depth 1, a page of the edges one step away (offset cursor, exact total); at
+ * depth 2 or 3, the neighbourhood breadth-first up to `limit` edges in one answer (no cursor: `truncated` says more
+ * exist), each item with its depth and the node it hangs from (`via`).
+ */
 export async function listNeighborsFor(
   db: Db,
   actor: Actor,
   rawId: string,
   query: z.infer<typeof neighborsQuerySchema>,
-): Promise<Page<NeighborView> & { node: NodeView }> {
+): Promise<Page<NeighborhoodItem> & { node: NodeView; truncated: boolean }> {
   const node = await getNodeFor(db, actor, rawId);
-  const page = await listNeighbors(db, node.id, query);
-  return { node, ...page };
+  if (query.depth === 1) {
+    const page = await listNeighbors(db, node.id, query);
+    return { node, ...page, items: page.items.map((i) => ({ ...i, depth: 1, via: node.id })), truncated: page.nextCursor !== null };
+  }
+  if (query.cursor) throw new AppError("validation", "cursor: pages exist only at depth 1", [{ path: "cursor", message: "only at depth 1" }]);
+  const r = await listNeighborhood(db, node.id, query);
+  return { node, items: r.items, total: r.items.length, nextCursor: null, truncated: r.truncated };
 }

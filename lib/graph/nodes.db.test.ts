@@ -3,7 +3,7 @@ import { seedGraph } from "@/db/seed/seed";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { smallGraph } from "@/lib/testing/small-graph";
 import { parseNodeRef, resolveNodeId } from "./node-ref";
-import { graphCounts, listNeighbors, listNodes } from "./nodes";
+import { graphCounts, listNeighborhood, listNeighbors, listNodes } from "./nodes";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -96,6 +96,51 @@ describe("listNeighbors", () => {
   });
 });
 
+describe("listNeighborhood", () => {
+  it("goes one level further per depth, nearest first, each edge once and hung from the nearer node", async () => {
+    const bot = await resolveNodeId(t.db, parseNodeRef("mcp:agent:bot"));
+    const one = await listNeighborhood(t.db, bot, { depth: 1, direction: "both", limit: 100 });
+    expect(one.items.map((i) => i.node.name).sort()).toEqual(["Ada Lovelace", "Ada Lovelace", "GitHub PAT", "github-mcp"]);
+    expect(one.truncated).toBe(false);
+    const two = await listNeighborhood(t.db, bot, { depth: 2, direction: "both", limit: 100 });
+    expect(two.items).toHaveLength(11);
+    expect(new Set(two.items.map((i) => i.edge.id)).size).toBe(11);
+    expect(two.items.slice(0, 4).every((i) => i.depth === 1 && i.via === bot)).toBe(true);
+    const second = two.items.slice(4).map((i) => `${i.edge.direction}:${i.edge.kind}:${i.node.name}:${i.depth}`).sort();
+    expect(second).toEqual([
+      "in:grants:GitHub MCP use:2",
+      "in:owns:Grace Hopper:2",
+      "in:uses_credential:ci-deployer:2",
+      "out:credential_for:repo northwind/platform:2",
+      "out:exposes:create_issue:2",
+      "out:manages:50% Done_Person:2",
+      "out:member_of:Engineering:2",
+    ]);
+    // The edges of the second level hang from first-level nodes, never from the start.
+    const firstLevel = new Set(one.items.map((i) => i.node.id));
+    expect(two.items.slice(4).every((i) => firstLevel.has(i.via))).toBe(true);
+  });
+
+  it("stops at the limit and says the neighbourhood holds more", async () => {
+    const bot = await resolveNodeId(t.db, parseNodeRef("mcp:agent:bot"));
+    const r = await listNeighborhood(t.db, bot, { depth: 3, direction: "both", limit: 6 });
+    expect(r.items).toHaveLength(6);
+    expect(r.truncated).toBe(true);
+    const exact = await listNeighborhood(t.db, bot, { depth: 1, direction: "both", limit: 4 });
+    expect(exact.truncated).toBe(false);
+  });
+
+  it("follows only outgoing edges when asked", async () => {
+    const bot = await resolveNodeId(t.db, parseNodeRef("mcp:agent:bot"));
+    const r = await listNeighborhood(t.db, bot, { depth: 2, direction: "out", limit: 100 });
+    expect(r.items.every((i) => i.edge.direction === "out")).toBe(true);
+    // Ada owns the bot: an outgoing edge back to the start, which keeps its depth 0.
+    expect(r.items.map((i) => `${i.node.name}:${i.depth}`).sort()).toEqual(
+      ["Ada Lovelace:1", "GitHub PAT:1", "github-mcp:1", "Engineering:2", "50% Done_Person:2", "create_issue:2", "repo northwind/platform:2", "Triage bot:0"].sort(),
+    );
+  });
+});
+
 describe("graphCounts", () => {
   it("counts current nodes by kind and source", async () => {
     const c = await graphCounts(t.db);
@@ -103,5 +148,33 @@ describe("graphCounts", () => {
     expect(c.byKind).toMatchObject({ human: 3, group: 1, tool: 1, credential: 1 });
     expect(c.edgesByKind.uses_credential).toBe(2);
     expect(c.bySource.find((r) => r.source === "okta" && r.kind === "human")?.count).toBe(3);
+  });
+});
+
+describe("listNeighborhood around a hub", () => {
+  let h: TestDatabase;
+  beforeAll(async () => {
+    h = await createTestDatabase();
+    const g = smallGraph();
+    // Engineering gets 20 more members: a hub one step from Ada.
+    for (let i = 0; i < 20; i++) {
+      g.nodes.push({ source: "okta", kind: "human", externalId: `m${i}`, name: `Member ${String(i).padStart(2, "0")}` });
+      g.edges.push({ source: "okta", kind: "member_of", from: { kind: "human", externalId: `m${i}` }, to: { kind: "group", externalId: "g-eng" } });
+    }
+    await seedGraph(h.db, g);
+  });
+  afterAll(() => h.cleanup());
+
+  it("gives each frontier node a share of the budget, so a hub cannot crowd out the others' edges", async () => {
+    const ada = await resolveNodeId(h.db, parseNodeRef("okta:human:00u1"));
+    const r = await listNeighborhood(h.db, ada, { depth: 2, direction: "both", limit: 12 });
+    expect(r.truncated).toBe(true);
+    const second = r.items.filter((i) => i.depth === 2);
+    // In kind order alone, Engineering's 20 memberships (member_of) would fill the budget before the bot's uses_credential.
+    expect(second.filter((i) => i.edge.kind === "member_of").length).toBeLessThanOrEqual(5);
+    expect(second.map((i) => `${i.edge.kind}:${i.node.name}`)).toContain("uses_credential:GitHub PAT");
+    const whole = await listNeighborhood(h.db, ada, { depth: 2, direction: "both", limit: 500 });
+    expect(whole.truncated).toBe(false);
+    expect(whole.items.filter((i) => i.edge.kind === "member_of" && i.depth === 2)).toHaveLength(20);
   });
 });

@@ -222,3 +222,113 @@ export async function graphCounts(db: Db): Promise<GraphCounts> {
   for (const r of e) edgesByKind[r.kind] = r.count;
   return { byKind, bySource: rows, edgesByKind, total };
 }
+
+export interface NeighborhoodItem extends NeighborView {
+  /** Edges from the start node to `node` (1: a direct neighbour). */
+  depth: number;
+  /** The node this edge hangs from: the start node at depth 1, a nearer neighbour beyond; `edge.direction` is relative to it. */
+  via: string;
+}
+
+export interface NeighborhoodQuery {
+  depth: number;
+  direction: "out" | "in" | "both";
+  edgeKind?: EdgeKind;
+  asOf?: Date;
+  limit: number;
+}
+
+/** The deepest neighbourhood the API draws: each level multiplies the rows a hub brings in. */
+export const MAX_NEIGHBORHOOD_DEPTH = 3;
+
+/**
+ * The relationships up to `depth` edges from a node, nearest first: breadth-first, one query per level over the
+ * frontier, at most `limit` edges in all. Each frontier node contributes at most its share of the level's budget
+ * (at least 5) per direction, read through the (from_id, kind, to_id) / (to_id, kind, from_id) indexes with a LIMIT,
+ * so a frontier of large groups costs a few thousand index rows, not every membership (a 300-group frontier at M
+ * has 87,000 incident edges). Within a level the order is edge kind, then the other node's name. `truncated` says
+ * the neighbourhood holds more than was returned.
+ */
+export async function listNeighborhood(db: Db, nodeId: string, query: NeighborhoodQuery): Promise<{ items: NeighborhoodItem[]; truncated: boolean }> {
+  const depthOf = new Map<string, number>([[nodeId, 0]]);
+  const seenEdges = new Set<string>();
+  const items: NeighborhoodItem[] = [];
+  let frontier = [nodeId];
+  let truncated = false;
+  for (let depth = 1; depth <= query.depth && frontier.length > 0 && items.length < query.limit; depth++) {
+    const budget = query.limit - items.length;
+    const share = Math.max(5, Math.ceil(budget / frontier.length));
+    const rows = await levelRows(db, frontier, share + 1, query);
+    // A frontier node with more than its share: the neighbourhood is larger than what is listed.
+    const perVia = new Map<string, number>();
+    const kept: LevelRow[] = [];
+    for (const r of rows) {
+      const key = `${r.via}|${r.from_id === r.via ? "out" : "in"}`;
+      const n = (perVia.get(key) ?? 0) + 1;
+      perVia.set(key, n);
+      if (n > share) truncated = true;
+      else kept.push(r);
+    }
+    kept.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : a.edge_id < b.edge_id ? -1 : a.edge_id > b.edge_id ? 1 : 0));
+    const next: string[] = [];
+    let added = 0;
+    for (const r of kept) {
+      if (seenEdges.has(r.edge_id)) continue;
+      if (added === budget) {
+        truncated = true;
+        break;
+      }
+      seenEdges.add(r.edge_id);
+      added++;
+      if (!depthOf.has(r.id)) {
+        depthOf.set(r.id, depth);
+        next.push(r.id);
+      }
+      const kind = r.kind as EdgeKind;
+      items.push({
+        depth: depthOf.get(r.id) ?? depth,
+        via: r.via,
+        edge: { id: r.edge_id, kind, direction: r.from_id === r.via ? "out" : "in", label: EDGE_RULES[kind].label, source: r.edge_source, attributes: r.attributes ?? {}, access: EDGE_RULES[kind].access },
+        node: { id: r.id, kind: r.node_kind as NodeKind, name: r.name, source: r.node_source, externalId: r.external_id, status: r.status },
+      });
+    }
+    frontier = next;
+  }
+  return { items, truncated };
+}
+
+interface LevelRow {
+  edge_id: string;
+  kind: string;
+  from_id: string;
+  via: string;
+  edge_source: string;
+  attributes: Record<string, unknown> | null;
+  id: string;
+  node_kind: string;
+  name: string;
+  node_source: string;
+  external_id: string;
+  status: string | null;
+}
+
+/** Up to `perNode` edges per frontier node and direction, with the node at the other end. */
+async function levelRows(db: Db, frontier: string[], perNode: number, query: NeighborhoodQuery): Promise<LevelRow[]> {
+  const ids = sql`unnest(array[${sql.join(
+    frontier.map((id) => sql`${id}`),
+    sql`, `,
+  )}]::text[])`;
+  const filters = sql`${validAt(edges, query.asOf)}${query.edgeKind ? sql` and ${edges.kind} = ${query.edgeKind}` : sql``}`;
+  const out = sql`select edges.id as edge_id, edges.kind, edges.from_id, edges.source_id, edges.attributes, f.id as via, edges.to_id as other
+    from ${ids} f(id) cross join lateral (select * from edges where edges.from_id = f.id and ${filters} order by edges.kind, edges.to_id limit ${perNode}) edges`;
+  const inn = sql`select edges.id as edge_id, edges.kind, edges.from_id, edges.source_id, edges.attributes, f.id as via, edges.from_id as other
+    from ${ids} f(id) cross join lateral (select * from edges where edges.to_id = f.id and ${filters} order by edges.kind, edges.from_id limit ${perNode}) edges`;
+  const halves = query.direction === "out" ? out : query.direction === "in" ? inn : sql`${out} union all ${inn}`;
+  const result = (await db.execute(sql`select x.edge_id, x.kind, x.from_id, x.via, es.name as edge_source, x.attributes,
+      o.id, o.kind as node_kind, o.name, os.name as node_source, o.external_id, o.status
+    from (${halves}) x
+    join nodes o on o.id = x.other
+    join sources es on es.id = x.source_id
+    join sources os on os.id = o.source_id`)) as unknown as { rows: LevelRow[] };
+  return result.rows;
+}

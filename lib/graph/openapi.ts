@@ -25,8 +25,8 @@ export const graphPaths: PathItems = {
   },
   "/api/v1/nodes/{id}/neighbors": {
     get: {
-      summary: "The nodes one edge away, with the edges",
-      description: "`format=csv` answers every relationship (all pages) as a formula-safe CSV attachment, one row per edge, with the columns of who-can-reach (path length 1, the edge in words).",
+      summary: "The nodes one edge away (or up to `depth` edges away), with the edges",
+      description: "At `depth=1` (the default) a page of the relationships one edge away, with an exact `total` and an offset `cursor`. At `depth=2` or `3` the neighbourhood breadth-first, nearest first, at most `limit` edges in one answer (no `cursor`; `truncated: true` when more exist); each item carries its `depth` and `via`, the node its edge hangs from (`edge.direction` is relative to it). `format=csv` answers every relationship (all pages) as a formula-safe CSV attachment, one row per edge, with the columns of who-can-reach (path length 1, the edge in words).",
       parameters: [idParam, ...queryParams(neighborsQuerySchema)],
       responses: {
         "200": {
@@ -38,6 +38,8 @@ export const graphPaths: PathItems = {
                 properties: {
                   edge: { type: "object", properties: { id: { type: "string" }, kind: { enum: EDGE_KINDS }, direction: { enum: ["out", "in"] }, access: { type: "boolean" } } },
                   node: { $ref: "#/components/schemas/Node" },
+                  depth: { type: "integer", minimum: 1 },
+                  via: { type: "string", description: "the node the edge hangs from" },
                 },
               }),
             },

@@ -9,7 +9,8 @@
  *   npm run bench:render [-- --runs 5 --sizes 500,2000,5000 --port 3240]
  *
  * For each size and each picture (`auto`: what a user gets, groups by kind and
- * source above 300 results; `paths`: the page's 100 paths drawn, `view=paths`)
+ * source when more than 60 nodes would be drawn, as for every size here; `paths`:
+ * the page's 100 paths drawn left to right by dagre, `view=paths`)
  * one warm-up load, then `--runs` timed loads. Per load, from the navigation start:
  *   ttfb        the server's answer (access query, page render) starts arriving
  *   drawn       the canvas mark "attest:graph-drawn" (layout run and a frame rendered)
