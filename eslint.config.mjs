@@ -1,11 +1,6 @@
 import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
 
-/** Components that still call fetch themselves; each is migrated to apiFetch and removed from this list. */
-const FETCH_NOT_YET_MIGRATED = [
-  "components/findings/findings-table.tsx",
-];
-
 const config = [
   ...nextVitals,
   ...nextTs,
@@ -20,7 +15,6 @@ const config = [
   {
     // Components reach the API through lib/client/api-fetch.ts (apiFetch + React Query), never with a bare fetch.
     files: ["components/**/*.tsx", "app/**/*.tsx"],
-    ignores: FETCH_NOT_YET_MIGRATED,
     rules: {
       "no-restricted-globals": ["error", { name: "fetch", message: "Use apiFetch from @/lib/client/api-fetch (with useQuery/useMutation) so errors and types are handled in one place." }],
     },

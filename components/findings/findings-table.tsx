@@ -2,9 +2,10 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useMutation } from "@tanstack/react-query";
 import { HeaderCheckbox, useSelection } from "@/components/ownership/selection";
 import { KindBadge } from "@/components/ui/kind-badge";
+import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
 import type { FindingView } from "@/lib/findings/views";
 import { FindingStatusBadge, OwaspTags, SeverityBadge } from "./badges";
 import styles from "./findings.module.css";
@@ -14,22 +15,12 @@ const day = (iso: string) => iso.slice(0, 10);
 /** POSTs the selected findings to /api/v1/findings/campaign and opens the draft campaign. */
 export function useCreateCampaign() {
   const router = useRouter();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function create(findingIds: string[]) {
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await fetch("/api/v1/findings/campaign", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ findingIds }) });
-      const body = await r.json();
-      if (!r.ok) throw new Error(body?.error?.message ?? `failed (${r.status})`);
-      router.push(`/campaigns/${body.campaign.id}`);
-    } catch (e) {
-      setError((e as Error).message);
-      setBusy(false);
-    }
-  }
-  return { create, busy, error };
+  const m = useMutation({
+    mutationFn: (findingIds: string[]) => apiFetch<{ campaign: { id: string } }>("/api/v1/findings/campaign", { body: { findingIds } }),
+    // Stays busy through the navigation to the new campaign.
+    onSuccess: (body) => router.push(`/campaigns/${body.campaign.id}`),
+  });
+  return { create: (findingIds: string[]) => m.mutate(findingIds), busy: m.isPending || m.isSuccess, error: m.error ? errorMessage(m.error) : null };
 }
 
 /** The findings list: select rows to seed a campaign; each row links to its evidence. */
