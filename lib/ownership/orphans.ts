@@ -7,8 +7,9 @@ import type { Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
 import { AppError, parseInput } from "@/lib/errors";
 import { getAccessIndex } from "@/lib/graph/access-cache";
+import type { AccessIndex } from "@/lib/graph/access-index";
 import { OWNABLE_KINDS, type NodeKind } from "@/lib/graph/model";
-import { effectiveOwnersOf, orphanRules, OWNERSHIP_CTES, ownableKindsSql, wholeGraphRows, type EffectiveOwner, type OrphanRule } from "./owner-state";
+import { effectiveOwnersOf, orphanRules, ownableKindsSql, wholeGraphRows, type EffectiveOwner, type OrphanRule } from "./owner-state";
 import { assessRisk, getSensitivity, type RiskAssessment } from "./risk";
 
 const ORPHAN_RULES = ["no_owner", "inactive_owners", "empty_owner_group"] as const satisfies readonly OrphanRule[];
@@ -68,7 +69,6 @@ interface Row {
   source: string;
   status: string | null;
   attributes: Record<string, unknown>;
-  owners: number;
   has_direct: boolean;
   servers: string[] | null;
 }
@@ -101,21 +101,100 @@ export async function listOrphans(db: Db, actor: Actor, raw: OrphansQuery = {}):
     if (c.v !== ix.version) throw new AppError("conflict", "the graph changed since the first page was read; start again without a cursor");
     offset = c.o;
   }
+  const collapse = q.collapseTools === "true" && q.kind !== "tool";
+  let all = await rankedOrphans(db, ix);
+  if (q.source) all = all.filter((it) => it.source === q.source);
+
+  // Counts cover every orphan in the source filter, folded tools included, so they match coverage.
+  const counts: OrphanPage["counts"] = { byRule: { no_owner: 0, inactive_owners: 0, empty_owner_group: 0 }, byKind: {} };
+  for (const it of all) {
+    for (const rule of it.rules) counts.byRule[rule]++;
+    counts.byKind[it.kind] = (counts.byKind[it.kind] ?? 0) + 1;
+  }
+  const folded = collapse ? all.filter((it) => it.folds).length : 0;
+  let items: OrphanItem[] = (collapse ? all.filter((it) => !it.folds) : all).map(({ folds: _folds, ...it }) => it);
+  const needle = q.q?.toLowerCase();
+  items = items.filter((it) => (!q.kind || it.kind === q.kind) && (!q.rule || it.rules.includes(q.rule)) && (!needle || it.name.toLowerCase().includes(needle)));
+  const page = items.slice(offset, offset + q.limit);
+  return {
+    items: page,
+    total: items.length,
+    nextCursor: offset + q.limit < items.length ? encodeCursor({ o: offset + q.limit, v: ix.version }) : null,
+    counts,
+    folded,
+    graphVersion: ix.version,
+    offset,
+  };
+}
+
+type Ranked = OrphanItem & { folds: boolean };
+const g = globalThis as typeof globalThis & { __attestOrphans?: WeakMap<AccessIndex, Promise<Ranked[]>> };
+const cache = (g.__attestOrphans ??= new WeakMap());
+
+/**
+ * Every orphan with its reasons and risk, most dangerous first, for one access
+ * index (so one graph version). Computing it reads the ownership of the whole
+ * graph and walks the access index from each orphan, so it is kept beside the
+ * index, per process, and goes when the index does (every ownership or status
+ * change bumps the graph version, and the next query builds a new index). The
+ * after-change pipeline warms it (warmOrphans), so a page rarely pays for it.
+ */
+async function rankedOrphans(db: Db, ix: AccessIndex): Promise<readonly Ranked[]> {
+  let ranked = cache.get(ix);
+  if (!ranked) {
+    ranked = computeOrphans(db, ix);
+    cache.set(ix, ranked);
+    ranked.catch(() => cache.delete(ix));
+  }
+  return ranked;
+}
+
+/** Builds the ranked orphan list for the current graph version now (the after-change pipeline calls it). */
+export async function warmOrphans(db: Db): Promise<void> {
+  await rankedOrphans(db, await getAccessIndex(db));
+}
+
+/**
+ * Current ownable nodes without an active owner. Written to touch only what
+ * decides it (PERFORMANCE: the whole-graph OWNERSHIP_CTES took 3-5 s here at M):
+ * active groups are walked upwards with one index probe per group (the lateral
+ * `offset 0` keeps the planner from hashing every member_of edge once per level),
+ * and a node is kept when no owns edge into it comes from an active person or
+ * group, or, for a tool without owners of its own, into a server exposing it.
+ * Same meaning as OWNERSHIP_CTES' `not any_active`.
+ */
+async function computeOrphans(db: Db, ix: AccessIndex): Promise<Ranked[]> {
   const found = await wholeGraphRows<Row>(
     db,
-    sql`${OWNERSHIP_CTES}
-      select n.id, n.kind, n.name, s.name as source, n.status, n.attributes, coalesce(f.owners, 0) as owners,
+    sql`with recursive active_groups(id) as (
+        select distinct m.to_id from edges m join nodes h on h.id = m.from_id
+        where m.kind = 'member_of' and m.valid_to is null and h.kind = 'human' and h.valid_to is null and coalesce(h.status, 'active') not in ('terminated', 'inactive')
+        union
+        select up.to_id from active_groups g cross join lateral (
+          select m.to_id from edges m where m.from_id = g.id and m.kind = 'member_of' and m.valid_to is null offset 0
+        ) up
+      ),
+      active_owner(id) as materialized (
+        select h.id from nodes h where h.kind = 'human' and h.valid_to is null and coalesce(h.status, 'active') not in ('terminated', 'inactive')
+        union all
+        select g.id from active_groups g join nodes f on f.id = g.id and f.valid_to is null
+      )
+      select n.id, n.kind, n.name, s.name as source, n.status, n.attributes,
         exists (select 1 from edges o where o.to_id = n.id and o.kind = 'owns' and o.valid_to is null) as has_direct,
         (select array_agg(x.from_id order by x.from_id) from edges x where x.to_id = n.id and x.kind = 'exposes' and x.valid_to is null) as servers
       from nodes n
       join sources s on s.id = n.source_id
-      left join node_flags f on f.node_id = n.id
-      where n.valid_to is null and n.kind in ${ownableKindsSql()} and not coalesce(f.any_active, false)`,
+      where n.valid_to is null and n.kind in ${ownableKindsSql()}
+        and not exists (select 1 from edges o join active_owner a on a.id = o.from_id where o.to_id = n.id and o.kind = 'owns' and o.valid_to is null)
+        and not (n.kind = 'tool'
+          and not exists (select 1 from edges o where o.to_id = n.id and o.kind = 'owns' and o.valid_to is null)
+          and exists (select 1 from edges x join edges o on o.to_id = x.from_id and o.kind = 'owns' and o.valid_to is null join active_owner a on a.id = o.from_id
+            where x.to_id = n.id and x.kind = 'exposes' and x.valid_to is null))`,
   );
   const [owners, sens, departed] = await Promise.all([
     effectiveOwnersOf(
       db,
-      found.filter((r) => r.owners > 0).map((r) => r.id),
+      found.map((r) => r.id),
     ),
     getSensitivity(db, ix.version),
     departedHumans(db),
@@ -123,10 +202,9 @@ export async function listOrphans(db: Db, actor: Actor, raw: OrphansQuery = {}):
   const orphanIds = new Set(found.map((r) => r.id));
   const names = new Map(found.map((r) => [r.id, r.name]));
   const inheriting = new Map<string, number>();
-  const collapse = q.collapseTools === "true" && q.kind !== "tool";
 
   // Every orphan, each marked when it is a tool orphaned only because its server is.
-  let all: (OrphanItem & { folds: boolean })[] = [];
+  const all: Ranked[] = [];
   for (const r of found) {
     const own = owners.get(r.id) ?? [];
     const inheritsFrom = r.kind === "tool" && !r.has_direct ? (r.servers ?? []).map((id) => ({ id, name: names.get(id) ?? id })) : [];
@@ -147,27 +225,6 @@ export async function listOrphans(db: Db, actor: Actor, raw: OrphansQuery = {}):
     });
   }
   for (const it of all) it.inheritingTools = inheriting.get(it.id) ?? 0;
-  if (q.source) all = all.filter((it) => it.source === q.source);
-
-  // Counts cover every orphan in the source filter, folded tools included, so they match coverage.
-  const counts: OrphanPage["counts"] = { byRule: { no_owner: 0, inactive_owners: 0, empty_owner_group: 0 }, byKind: {} };
-  for (const it of all) {
-    for (const rule of it.rules) counts.byRule[rule]++;
-    counts.byKind[it.kind] = (counts.byKind[it.kind] ?? 0) + 1;
-  }
-  const folded = collapse ? all.filter((it) => it.folds).length : 0;
-  let items: OrphanItem[] = (collapse ? all.filter((it) => !it.folds) : all).map(({ folds: _folds, ...it }) => it);
-  const needle = q.q?.toLowerCase();
-  items = items.filter((it) => (!q.kind || it.kind === q.kind) && (!q.rule || it.rules.includes(q.rule)) && (!needle || it.name.toLowerCase().includes(needle)));
-  items.sort((a, b) => b.risk.score - a.risk.score || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
-  const page = items.slice(offset, offset + q.limit);
-  return {
-    items: page,
-    total: items.length,
-    nextCursor: offset + q.limit < items.length ? encodeCursor({ o: offset + q.limit, v: ix.version }) : null,
-    counts,
-    folded,
-    graphVersion: ix.version,
-    offset,
-  };
+  all.sort((a, b) => b.risk.score - a.risk.score || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  return all;
 }

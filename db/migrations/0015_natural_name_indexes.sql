@@ -1,0 +1,2 @@
+CREATE INDEX "nodes_current_natural_name_idx" ON "nodes" USING btree ((regexp_replace(regexp_replace(lower("name"), '(\d+)', '0000000000\1', 'g'), '0*(\d{10})', '\1', 'g') collate "C"),"id") WHERE "nodes"."valid_to" is null;--> statement-breakpoint
+CREATE INDEX "nodes_current_kind_natural_name_idx" ON "nodes" USING btree ("kind",(regexp_replace(regexp_replace(lower("name"), '(\d+)', '0000000000\1', 'g'), '0*(\d{10})', '\1', 'g') collate "C"),"id") WHERE "nodes"."valid_to" is null;

@@ -1,0 +1,1 @@
+CREATE INDEX "edges_current_kind_to_from_idx" ON "edges" USING btree ("kind","to_id","from_id") WHERE "edges"."valid_to" is null;
