@@ -99,8 +99,8 @@ export async function getMcpServerDetail(db: Db, actor: Actor, rawId: string): P
     rows<{ id: string; rule: string; severity: string; title: string; subject_id: string; subject_name: string; subject_kind: string; total: number }>(
       db,
       sql`select f.id, f.rule, f.severity, f.title, f.subject_id, f.subject_name, f.subject_kind, count(*) over ()::int as total
-        from findings f
-        where f.status = 'open' and (f.subject_id = ${id} or f.subject_id in (select x.to_id from edges x where x.from_id = ${id} and x.kind = 'exposes' and x.valid_to is null))
+        from (select ${id}::text as sid union select x.to_id from edges x where x.from_id = ${id} and x.kind = 'exposes' and x.valid_to is null) subj
+        join findings f on f.subject_id = subj.sid and f.status = 'open'
         order by (case f.severity when 'critical' then 4 when 'high' then 3 when 'medium' then 2 else 1 end) desc, f.first_seen_at desc, f.id
         limit ${DETAIL_LIMITS.findings}`,
     ),

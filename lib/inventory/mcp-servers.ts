@@ -106,8 +106,10 @@ export async function listMcpServerTable(db: Db, actor: Actor, raw: McpServersQu
         select n.id, n.name, src.name as source, n.attributes, n.last_seen_at,
           coalesce(t.tools, 0) as tools, coalesce(t.risk_rank, 0) as risk_rank,
           (select count(distinct c.from_id)::int from edges c where c.to_id = n.id and c.kind = 'connects_to' and c.valid_to is null) as agents,
-          (select count(*)::int from findings f where f.status = 'open' and (f.subject_id = n.id or f.subject_id in (
-            select x.to_id from edges x where x.from_id = n.id and x.kind = 'exposes' and x.valid_to is null))) as findings,
+          -- Two index lookups (findings by subject), not one OR: with an OR PostgreSQL scans every finding per server.
+          (select count(*)::int from findings f where f.subject_id = n.id and f.status = 'open')
+            + (select count(*)::int from edges x join findings f on f.subject_id = x.to_id and f.status = 'open'
+               where x.from_id = n.id and x.kind = 'exposes' and x.valid_to is null) as findings,
           (select min(${naturalKey(sql`o.name`)}) from edges e join nodes o on o.id = e.from_id
             where e.to_id = n.id and e.kind = 'owns' and e.valid_to is null) as owner_key
         from nodes n
