@@ -44,6 +44,7 @@ test.beforeAll(async ({ request }) => {
 });
 
 test("the MCP table at M-like counts: paged, sorted on the server in natural order, filtered by risk and search", async ({ page }) => {
+  test.setTimeout(120_000);
   await new SignInPage(page).signInAsDemo("analyst");
   await page.goto("/mcp?q=scale+server");
   const table = page.getByTestId("mcp-table");
@@ -88,6 +89,7 @@ test("the MCP table at M-like counts: paged, sorted on the server in natural ord
 });
 
 test("a server's page shows its tools with their risk in words and the agents that connect", async ({ page }) => {
+  test.setTimeout(120_000);
   await new SignInPage(page).signInAsDemo("analyst");
   await page.goto("/mcp?q=scale+server+70");
   await page.getByRole("link", { name: "scale server 70", exact: true }).click();

@@ -1,7 +1,7 @@
 import { relations, sql } from "drizzle-orm";
 import { check, index, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { EDGE_KINDS, NODE_KINDS } from "@/lib/graph/model";
-import { naturalKey } from "@/db/natural-sort";
+import { naturalKeyText } from "@/db/natural-sort";
 import { observed, timestamps } from "./columns";
 
 const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(", "));
@@ -32,6 +32,8 @@ export const nodes = pgTable(
       .references(() => sources.id),
     externalId: text("external_id").notNull(),
     name: text("name").notNull(),
+    /** The name as people sort it ("agent 9" before "agent 10"): see db/natural-sort.ts. Compare it with collate "C". */
+    nameKey: text("name_key").generatedAlwaysAs(naturalKeyText(sql.raw(`"name"`))),
     /** Lifecycle of principals (active, inactive, leave, terminated); null where it does not apply. */
     status: text("status"),
     ...observed,
@@ -42,8 +44,8 @@ export const nodes = pgTable(
     index("nodes_kind_name_idx").on(t.kind, t.name),
     index("nodes_lower_name_idx").on(sql`lower(${t.name})`),
     // Lists sort current nodes by name as people read it ("agent 9" before "agent 10"), all kinds or one.
-    index("nodes_current_natural_name_idx").on(naturalKey(t.name), t.id).where(sql`${t.validTo} is null`),
-    index("nodes_current_kind_natural_name_idx").on(t.kind, naturalKey(t.name), t.id).where(sql`${t.validTo} is null`),
+    index("nodes_current_name_key_idx").on(sql`${t.nameKey} collate "C"`, t.id).where(sql`${t.validTo} is null`),
+    index("nodes_current_kind_name_key_idx").on(t.kind, sql`${t.nameKey} collate "C"`, t.id).where(sql`${t.validTo} is null`),
     // SCIM looks current people up by the client's externalId (Entra's matching filter, manager references) and
     // finds the reports waiting for a manager on every user write (lib/scim/manager.ts).
     index("nodes_scim_external_id_idx")

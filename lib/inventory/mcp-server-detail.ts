@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { naturalKey } from "@/db/natural-sort";
+import { nodeNameKey } from "@/db/natural-sort";
 import { rows } from "@/db/rows";
 import type { Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
@@ -78,14 +78,14 @@ export async function getMcpServerDetail(db: Db, actor: Actor, rawId: string): P
           (select f.id from findings f where f.subject_id = t.id and f.rule = 'tool_definition_changed' and f.status <> 'resolved' limit 1) as change_finding
         from edges x join nodes t on t.id = x.to_id and t.valid_to is null
         where x.from_id = ${id} and x.kind = 'exposes' and x.valid_to is null
-        order by ${naturalKey(sql`t.name`)}, t.id limit ${DETAIL_LIMITS.tools}`,
+        order by ${nodeNameKey("t")}, t.id limit ${DETAIL_LIMITS.tools}`,
     ),
     rows<{ id: string; kind: NodeKind; name: string; status: string | null; source: string; total: number }>(
       db,
       sql`select p.id, p.kind, p.name, p.status, s.name as source, count(*) over ()::int as total
         from (select distinct c.from_id from edges c where c.to_id = ${id} and c.kind = 'connects_to' and c.valid_to is null) c
         join nodes p on p.id = c.from_id join sources s on s.id = p.source_id
-        order by ${naturalKey(sql`p.name`)}, p.id limit ${DETAIL_LIMITS.agents}`,
+        order by ${nodeNameKey("p")}, p.id limit ${DETAIL_LIMITS.agents}`,
     ),
     rows<{ id: string; name: string; relation: "uses" | "grants access to it"; attributes: Record<string, unknown>; total: number }>(
       db,
@@ -94,7 +94,7 @@ export async function getMcpServerDetail(db: Db, actor: Actor, rawId: string): P
           union
           select e.from_id, 'grants access to it' from edges e where e.to_id = ${id} and e.kind = 'credential_for' and e.valid_to is null
         ) r join nodes c on c.id = r.cid and c.kind = 'credential'
-        order by r.relation desc, ${naturalKey(sql`c.name`)}, c.id limit ${DETAIL_LIMITS.credentials}`,
+        order by r.relation desc, ${nodeNameKey("c")}, c.id limit ${DETAIL_LIMITS.credentials}`,
     ),
     rows<{ id: string; rule: string; severity: string; title: string; subject_id: string; subject_name: string; subject_kind: string; total: number }>(
       db,

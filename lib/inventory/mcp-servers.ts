@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { likePattern } from "@/db/like";
-import { naturalKey } from "@/db/natural-sort";
+import { nodeNameKey } from "@/db/natural-sort";
 import { rows } from "@/db/rows";
 import type { Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
@@ -91,7 +91,7 @@ export async function listMcpServerTable(db: Db, actor: Actor, raw: McpServersQu
   const riskRank = q.risk ? (q.risk === "none" ? 0 : TOOL_RISKS.indexOf(q.risk) + 1) : null;
 
   const order: Record<McpServerSort, SQL> = {
-    name: sql`${naturalKey(sql`name`)}`,
+    name: sql`(name_key collate "C")`,
     tools: sql`tools`,
     agents: sql`agents`,
     risk: sql`risk_rank`,
@@ -103,14 +103,14 @@ export async function listMcpServerTable(db: Db, actor: Actor, raw: McpServersQu
   const found = await rows<Row & { total: number; by_risk: Record<string, number> }>(
     db,
     sql`with s as (
-        select n.id, n.name, src.name as source, n.attributes, n.last_seen_at,
+        select n.id, n.name, n.name_key, src.name as source, n.attributes, n.last_seen_at,
           coalesce(t.tools, 0) as tools, coalesce(t.risk_rank, 0) as risk_rank,
           (select count(distinct c.from_id)::int from edges c where c.to_id = n.id and c.kind = 'connects_to' and c.valid_to is null) as agents,
           -- Two index lookups (findings by subject), not one OR: with an OR PostgreSQL scans every finding per server.
           (select count(*)::int from findings f where f.subject_id = n.id and f.status = 'open')
             + (select count(*)::int from edges x join findings f on f.subject_id = x.to_id and f.status = 'open'
                where x.from_id = n.id and x.kind = 'exposes' and x.valid_to is null) as findings,
-          (select min(${naturalKey(sql`o.name`)}) from edges e join nodes o on o.id = e.from_id
+          (select min(${nodeNameKey("o")}) from edges e join nodes o on o.id = e.from_id
             where e.to_id = n.id and e.kind = 'owns' and e.valid_to is null) as owner_key
         from nodes n
         join sources src on src.id = n.source_id
@@ -126,7 +126,7 @@ export async function listMcpServerTable(db: Db, actor: Actor, raw: McpServersQu
       filtered as (select * from s ${riskRank !== null ? sql`where risk_rank = ${riskRank}` : sql``})
       select f.*, (select count(*)::int from filtered) as total, (select coalesce(jsonb_object_agg(risk_rank, n), '{}'::jsonb) from counted) as by_risk
       from filtered f
-      order by ${orderSql(order[q.sort], dir)}, ${naturalKey(sql`f.name`)} asc, f.id asc
+      order by ${orderSql(order[q.sort], dir)}, (f.name_key collate "C") asc, f.id asc
       limit ${q.limit + 1} offset ${offset}`,
   );
   const more = found.length > q.limit;

@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { likePattern } from "@/db/like";
-import { naturalKey } from "@/db/natural-sort";
+import { naturalKey, nodeNameKey } from "@/db/natural-sort";
 import { rows } from "@/db/rows";
 import type { Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
@@ -68,7 +68,7 @@ export async function listNodeTable(db: Db, actor: Actor, raw: NodeTableQuery = 
     filters.push(sql`(lower(n.name) like ${p} or lower(n.external_id) like ${p} or lower(n.attributes->>'email') like ${p})`);
   }
   const where = sql.join(filters, sql` and `);
-  const name = naturalKey(sql`n.name`);
+  const name = nodeNameKey("n");
 
   // Only the aggregate the sort needs is joined; the default (name) reads the natural-name index.
   let join = sql``;
@@ -90,14 +90,16 @@ export async function listNodeTable(db: Db, actor: Actor, raw: NodeTableQuery = 
       break;
     case "owner":
       // The first owner's name (natural order); a tool without owners of its own sorts by its server's, as it is shown.
-      join = sql`left join lateral (
-          select min(${naturalKey(sql`o.name`)}) as k from edges e join nodes o on o.id = e.from_id
-          where e.to_id = n.id and e.kind = 'owns' and e.valid_to is null
-        ) ow on true
-        left join lateral (
-          select min(${naturalKey(sql`o.name`)}) as k from edges x join edges e on e.to_id = x.from_id and e.kind = 'owns' and e.valid_to is null join nodes o on o.id = e.from_id
-          where n.kind = 'tool' and ow.k is null and x.to_id = n.id and x.kind = 'exposes' and x.valid_to is null
-        ) inh on true`;
+      // Aggregated once over the owns edges (hashed), not probed per node: 100k lateral probes took seconds at M.
+      join = sql`left join (
+          select e.to_id, min(${nodeNameKey("o")}) as k from edges e join nodes o on o.id = e.from_id
+          where e.kind = 'owns' and e.valid_to is null group by e.to_id
+        ) ow on ow.to_id = n.id
+        left join (
+          select x.to_id, min(${nodeNameKey("o")}) as k from edges x
+          join edges e on e.to_id = x.from_id and e.kind = 'owns' and e.valid_to is null join nodes o on o.id = e.from_id
+          where x.kind = 'exposes' and x.valid_to is null group by x.to_id
+        ) inh on inh.to_id = n.id and n.kind = 'tool'`;
       key = sql`coalesce(ow.k, inh.k)`;
       break;
   }

@@ -6,7 +6,7 @@ import { decodeCursor, encodeCursor } from "@/lib/api/cursor";
 import type { Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
 import { AppError, parseInput } from "@/lib/errors";
-import { getAccessIndex } from "@/lib/graph/access-cache";
+import { getAccessIndex, graphVersion } from "@/lib/graph/access-cache";
 import type { AccessIndex } from "@/lib/graph/access-index";
 import { OWNABLE_KINDS, type NodeKind } from "@/lib/graph/model";
 import { effectiveOwnersOf, orphanRules, ownableKindsSql, wholeGraphRows, type EffectiveOwner, type OrphanRule } from "./owner-state";
@@ -95,6 +95,8 @@ export async function listOrphans(db: Db, actor: Actor, raw: OrphansQuery = {}):
   requirePermission(actor, "owner.read");
   const q = parseInput(orphansQuerySchema, raw, "query");
   const ix = await getAccessIndex(db);
+  // Read after the index: an index still being built from before the latest change answers older than this.
+  const version = await graphVersion(db);
   let offset = 0;
   if (q.cursor) {
     const c = decodeCursor(q.cursor, isCursor);
@@ -102,7 +104,7 @@ export async function listOrphans(db: Db, actor: Actor, raw: OrphansQuery = {}):
     offset = c.o;
   }
   const collapse = q.collapseTools === "true" && q.kind !== "tool";
-  let all = await rankedOrphans(db, ix);
+  let all = await rankedOrphans(db, ix, version);
   if (q.source) all = all.filter((it) => it.source === q.source);
 
   // Counts cover every orphan in the source filter, folded tools included, so they match coverage.
@@ -139,7 +141,10 @@ const cache = (g.__attestOrphans ??= new WeakMap());
  * change bumps the graph version, and the next query builds a new index). The
  * after-change pipeline warms it (warmOrphans), so a page rarely pays for it.
  */
-async function rankedOrphans(db: Db, ix: AccessIndex): Promise<readonly Ranked[]> {
+async function rankedOrphans(db: Db, ix: AccessIndex, version: number): Promise<readonly Ranked[]> {
+  // An index older than the graph (built from a snapshot taken before the latest change) must not pin an old
+  // answer: who owns what is read afresh then, and the list is not kept.
+  if (ix.version !== version) return computeOrphans(db, ix);
   let ranked = cache.get(ix);
   if (!ranked) {
     ranked = computeOrphans(db, ix);
@@ -151,7 +156,8 @@ async function rankedOrphans(db: Db, ix: AccessIndex): Promise<readonly Ranked[]
 
 /** Builds the ranked orphan list for the current graph version now (the after-change pipeline calls it). */
 export async function warmOrphans(db: Db): Promise<void> {
-  await rankedOrphans(db, await getAccessIndex(db));
+  const ix = await getAccessIndex(db);
+  await rankedOrphans(db, ix, await graphVersion(db));
 }
 
 /**
