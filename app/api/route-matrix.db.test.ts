@@ -23,6 +23,7 @@ const MATRIX: Record<string, Role[] | "public"> = {
   "GET /api/v1/nodes": ["admin", "analyst", "auditor"],
   "GET /api/v1/nodes/{id}": ["admin", "analyst", "auditor"],
   "GET /api/v1/nodes/{id}/neighbors": ["admin", "analyst", "auditor"],
+  "GET /api/v1/mcp/servers": ["admin", "analyst", "auditor"],
   "GET /api/v1/access/who-can-reach": ["admin", "analyst", "auditor"],
   "GET /api/v1/access/reachable-from": ["admin", "analyst", "auditor"],
   "GET /api/v1/access/paths": ["admin", "analyst", "auditor"],

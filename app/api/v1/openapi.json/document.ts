@@ -7,6 +7,7 @@ import { graphPaths } from "@/lib/graph/openapi";
 import { NODE_KINDS } from "@/lib/graph/model";
 import { RISK_REASON_CODES, TOOL_RISKS } from "@/lib/graph/tool-risk";
 import { ingestPaths } from "@/lib/ingest/openapi";
+import { inventoryPaths } from "@/lib/inventory/openapi";
 import { jobsPaths } from "@/lib/jobs/openapi";
 import { ownershipPaths } from "@/lib/ownership/openapi";
 import { reportsPaths } from "@/lib/reports/openapi";
@@ -78,6 +79,7 @@ export function openApiDocument(version: string): JsonSchema {
       ...campaignsPaths,
       ...findingsPaths,
       ...jobsPaths,
+      ...inventoryPaths,
       "/api/health": {
         get: {
           summary: "Liveness and which database is in use",
