@@ -43,6 +43,26 @@ test.beforeAll(async ({ request }) => {
   expect(r.status(), await r.text()).toBe(201);
 });
 
+test.afterAll(async ({ request }) => {
+  test.setTimeout(300_000);
+  // The import's after-change work (findings, coverage, access index, orphans) runs in the background, on PGlite over
+  // the app's one connection: later specs start once it is done, so they read a settled graph.
+  await expect
+    .poll(
+      async () => {
+        let busy = 0;
+        for (const state of ["created", "retry", "active"]) {
+          const r = await request.get(`/api/v1/jobs?state=${state}&name=graph.after-change&limit=200`, { headers: BOOTSTRAP });
+          expect(r.status()).toBe(200);
+          busy += ((await r.json()) as { total: number }).total;
+        }
+        return busy;
+      },
+      { timeout: 280_000, intervals: [2_000] },
+    )
+    .toBe(0);
+});
+
 test("the MCP table at M-like counts: paged, sorted on the server in natural order, filtered by risk and search", async ({ page }) => {
   test.setTimeout(120_000);
   await new SignInPage(page).signInAsDemo("analyst");

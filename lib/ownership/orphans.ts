@@ -9,7 +9,7 @@ import { AppError, parseInput } from "@/lib/errors";
 import { getAccessIndex, graphVersion } from "@/lib/graph/access-cache";
 import type { AccessIndex } from "@/lib/graph/access-index";
 import { OWNABLE_KINDS, type NodeKind } from "@/lib/graph/model";
-import { effectiveOwnersOf, orphanRules, ownableKindsSql, wholeGraphRows, type EffectiveOwner, type OrphanRule } from "./owner-state";
+import { effectiveOwnersOf, orphanRules, OWNERSHIP_CTES, ownableKindsSql, wholeGraphRows, type EffectiveOwner, type OrphanRule } from "./owner-state";
 import { assessRisk, getSensitivity, type RiskAssessment } from "./risk";
 
 const ORPHAN_RULES = ["no_owner", "inactive_owners", "empty_owner_group"] as const satisfies readonly OrphanRule[];
@@ -69,6 +69,7 @@ interface Row {
   source: string;
   status: string | null;
   attributes: Record<string, unknown>;
+  owners: number;
   has_direct: boolean;
   servers: string[] | null;
 }
@@ -160,47 +161,23 @@ export async function warmOrphans(db: Db): Promise<void> {
   await rankedOrphans(db, ix, await graphVersion(db));
 }
 
-/**
- * Current ownable nodes without an active owner. Written to touch only what
- * decides it (PERFORMANCE: the whole-graph OWNERSHIP_CTES took 3-5 s here at M):
- * active groups are walked upwards with one index probe per group (the lateral
- * `offset 0` keeps the planner from hashing every member_of edge once per level),
- * and a node is kept when no owns edge into it comes from an active person or
- * group, or, for a tool without owners of its own, into a server exposing it.
- * Same meaning as OWNERSHIP_CTES' `not any_active`.
- */
+/** Current ownable nodes without an active owner (OWNERSHIP_CTES' `not any_active`), with what ranks and explains them. */
 async function computeOrphans(db: Db, ix: AccessIndex): Promise<Ranked[]> {
   const found = await wholeGraphRows<Row>(
     db,
-    sql`with recursive active_groups(id) as (
-        select distinct m.to_id from edges m join nodes h on h.id = m.from_id
-        where m.kind = 'member_of' and m.valid_to is null and h.kind = 'human' and h.valid_to is null and coalesce(h.status, 'active') not in ('terminated', 'inactive')
-        union
-        select up.to_id from active_groups g cross join lateral (
-          select m.to_id from edges m where m.from_id = g.id and m.kind = 'member_of' and m.valid_to is null offset 0
-        ) up
-      ),
-      active_owner(id) as materialized (
-        select h.id from nodes h where h.kind = 'human' and h.valid_to is null and coalesce(h.status, 'active') not in ('terminated', 'inactive')
-        union all
-        select g.id from active_groups g join nodes f on f.id = g.id and f.valid_to is null
-      )
-      select n.id, n.kind, n.name, s.name as source, n.status, n.attributes,
+    sql`${OWNERSHIP_CTES}
+      select n.id, n.kind, n.name, s.name as source, n.status, n.attributes, coalesce(f.owners, 0) as owners,
         exists (select 1 from edges o where o.to_id = n.id and o.kind = 'owns' and o.valid_to is null) as has_direct,
         (select array_agg(x.from_id order by x.from_id) from edges x where x.to_id = n.id and x.kind = 'exposes' and x.valid_to is null) as servers
       from nodes n
       join sources s on s.id = n.source_id
-      where n.valid_to is null and n.kind in ${ownableKindsSql()}
-        and not exists (select 1 from edges o join active_owner a on a.id = o.from_id where o.to_id = n.id and o.kind = 'owns' and o.valid_to is null)
-        and not (n.kind = 'tool'
-          and not exists (select 1 from edges o where o.to_id = n.id and o.kind = 'owns' and o.valid_to is null)
-          and exists (select 1 from edges x join edges o on o.to_id = x.from_id and o.kind = 'owns' and o.valid_to is null join active_owner a on a.id = o.from_id
-            where x.to_id = n.id and x.kind = 'exposes' and x.valid_to is null))`,
+      left join node_flags f on f.node_id = n.id
+      where n.valid_to is null and n.kind in ${ownableKindsSql()} and not coalesce(f.any_active, false)`,
   );
   const [owners, sens, departed] = await Promise.all([
     effectiveOwnersOf(
       db,
-      found.map((r) => r.id),
+      found.filter((r) => r.owners > 0).map((r) => r.id),
     ),
     getSensitivity(db, ix.version),
     departedHumans(db),

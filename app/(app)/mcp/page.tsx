@@ -102,7 +102,7 @@ export default async function McpPage({ searchParams }: { searchParams: Promise<
             <tbody>
               {page.items.map((s) => (
                 <tr key={s.id} data-testid="mcp-server-row">
-                  <td>
+                  <td className={styles.nameCell}>
                     <Link href={`/mcp/${s.id}`}>{s.name}</Link> {s.transport ? <span className={`badge ${s.endpoint?.startsWith("http://") ? "danger" : ""}`}>{s.transport}</span> : null}
                     {s.endpoint ? <p className={`mono ${styles.endpoint}`}>{s.endpoint}</p> : null}
                   </td>

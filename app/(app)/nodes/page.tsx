@@ -107,7 +107,7 @@ export default async function NodesPage({ searchParams }: { searchParams: Promis
             <tbody>
               {page.items.map((n) => (
                 <tr key={n.id}>
-                  <td>
+                  <td className={styles.nameCell}>
                     <Link href={n.kind === "mcp_server" ? `/mcp/${n.id}` : `/nodes/${n.id}`}>{n.name}</Link>
                     {n.email ? <p className={styles.sub}>{n.email}</p> : n.externalId !== n.name ? <p className={`mono ${styles.sub}`}>{n.externalId}</p> : null}
                   </td>
