@@ -95,6 +95,8 @@ export async function recordCoveragePoint(db: Db, change: ChangeSet): Promise<vo
 export async function refreshAccessIndex(db: Db): Promise<void> {
   await getAccessIndex(db);
   // The ranked orphan list is kept beside the index (lib/ownership/orphans.ts): build it too, out of any request.
-  await warmOrphans(db);
+  // Only on PostgreSQL (DATABASE_URL; db/client.ts): on PGlite this work shares the app's one connection, so it would
+  // hold every request behind a whole-graph query, while the orphans page of a demo-sized graph computes it quickly.
+  if (process.env.DATABASE_URL) await warmOrphans(db);
 }
 
