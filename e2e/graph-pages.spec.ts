@@ -23,9 +23,9 @@ test("the dashboard's counts equal the seed's", async ({ page }) => {
 test("identities: search, filter by kind, page through and open a node with its relationships", async ({ page }) => {
   await page.goto("/nodes?kind=human");
   const humans = demo.nodes.filter((n) => n.kind === "human");
-  await expect(page.getByTestId("nodes-total")).toHaveText(`50 shown of ${humans.length}`);
-  await page.getByRole("link", { name: "Next page →" }).click();
-  await expect(page.getByTestId("nodes-total")).toHaveText(`${humans.length - 50} shown of ${humans.length}`);
+  await expect(page.getByTestId("nodes-total")).toContainText(`1–50 of ${humans.length}`);
+  await page.getByRole("link", { name: "Next →" }).click();
+  await expect(page.getByTestId("nodes-total")).toContainText(`51–${humans.length} of ${humans.length}`);
 
   const terminated = humans.find((h) => h.attributes?.status === "terminated")!;
   await page.goto("/nodes");
@@ -39,15 +39,18 @@ test("identities: search, filter by kind, page through and open a node with its 
   await page.screenshot({ path: "test-results/node.png", fullPage: true });
 });
 
-test("MCP inventory lists every server with its real tools", async ({ page }) => {
+test("MCP inventory lists every server, and a server's page its real tools with their risk in words", async ({ page }) => {
   await page.goto("/mcp");
   const servers = demo.nodes.filter((n) => n.kind === "mcp_server");
-  await expect(page.getByTestId("mcp-server")).toHaveCount(servers.length);
-  await expect(page.getByRole("link", { name: "create_or_update_file" }).first()).toBeVisible();
-  // Each tool's risk says why: the filesystem servers' write_file declares itself destructive, GitHub's tools carry no annotations.
-  await expect(page.locator('[data-testid="mcp-risk-reason"][data-reason-code="declared_destructive"]').first()).toContainText("declares itself destructive");
-  await expect(page.locator('[data-testid="mcp-risk-reason"][data-reason-code="no_annotations"]').first()).toContainText("no annotations");
+  await expect(page.getByTestId("mcp-server-row")).toHaveCount(servers.length);
   await page.screenshot({ path: "test-results/mcp.png", fullPage: true });
+  // GitHub's tools carry no annotations; the filesystem servers' write_file declares itself destructive.
+  await page.getByRole("link", { name: "GitHub MCP server", exact: true }).click();
+  await expect(page.getByRole("link", { name: "create_or_update_file" }).first()).toBeVisible();
+  await expect(page.locator('[data-testid="mcp-tool-row"][data-risk="high"]').first()).toContainText("no annotations");
+  await page.goto("/mcp");
+  await page.getByRole("link", { name: "Filesystem (engineering share)", exact: true }).click();
+  await expect(page.getByRole("row", { name: /write_file/ })).toContainText("declares itself destructive");
 });
 
 test("an unknown node id shows not found, not an error", async ({ page }) => {

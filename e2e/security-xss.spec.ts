@@ -113,7 +113,11 @@ test("pages and the security headers: hostile names read as text on every page t
 
   await page.goto("/mcp");
   await expect(page.getByText(NAMES.server, { exact: true }).first()).toBeVisible();
+  await expectInert(page, fired);
+  await page.goto(`/mcp/${ids.server}`);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(NAMES.server);
   await expect(page.getByText(NAMES.tool, { exact: true }).first()).toBeVisible();
+  await expect(page.getByText(NAMES.agent, { exact: true }).first()).toBeVisible();
   await expectInert(page, fired);
 
   await page.goto(`/ownership/orphans?source=xss-lab&limit=50`);

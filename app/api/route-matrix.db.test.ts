@@ -28,6 +28,7 @@ const MATRIX: Record<string, Role[] | "public"> = {
   "GET /api/v1/nodes/{id}/credentials": ["admin", "analyst", "auditor"],
   "GET /api/v1/nodes/{id}/history": ["admin", "analyst", "auditor"],
   "GET /api/v1/nodes/{id}/audit": ["admin", "auditor"],
+  "GET /api/v1/mcp/servers": ["admin", "analyst", "auditor"],
   "GET /api/v1/access/who-can-reach": ["admin", "analyst", "auditor"],
   "GET /api/v1/access/reachable-from": ["admin", "analyst", "auditor"],
   "GET /api/v1/access/paths": ["admin", "analyst", "auditor"],

@@ -6,7 +6,8 @@ import { decodeCursor, encodeCursor } from "@/lib/api/cursor";
 import type { Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
 import { AppError, parseInput } from "@/lib/errors";
-import { getAccessIndex } from "@/lib/graph/access-cache";
+import { getAccessIndex, graphVersion } from "@/lib/graph/access-cache";
+import type { AccessIndex } from "@/lib/graph/access-index";
 import { OWNABLE_KINDS, type NodeKind } from "@/lib/graph/model";
 import { effectiveOwnersOf, orphanRules, OWNERSHIP_CTES, ownableKindsSql, wholeGraphRows, type EffectiveOwner, type OrphanRule } from "./owner-state";
 import { assessRisk, getSensitivity, type RiskAssessment } from "./risk";
@@ -95,12 +96,73 @@ export async function listOrphans(db: Db, actor: Actor, raw: OrphansQuery = {}):
   requirePermission(actor, "owner.read");
   const q = parseInput(orphansQuerySchema, raw, "query");
   const ix = await getAccessIndex(db);
+  // Read after the index: an index still being built from before the latest change answers older than this.
+  const version = await graphVersion(db);
   let offset = 0;
   if (q.cursor) {
     const c = decodeCursor(q.cursor, isCursor);
     if (c.v !== ix.version) throw new AppError("conflict", "the graph changed since the first page was read; start again without a cursor");
     offset = c.o;
   }
+  const collapse = q.collapseTools === "true" && q.kind !== "tool";
+  let all = await rankedOrphans(db, ix, version);
+  if (q.source) all = all.filter((it) => it.source === q.source);
+
+  // Counts cover every orphan in the source filter, folded tools included, so they match coverage.
+  const counts: OrphanPage["counts"] = { byRule: { no_owner: 0, inactive_owners: 0, empty_owner_group: 0 }, byKind: {} };
+  for (const it of all) {
+    for (const rule of it.rules) counts.byRule[rule]++;
+    counts.byKind[it.kind] = (counts.byKind[it.kind] ?? 0) + 1;
+  }
+  const folded = collapse ? all.filter((it) => it.folds).length : 0;
+  let items: OrphanItem[] = (collapse ? all.filter((it) => !it.folds) : all).map(({ folds: _folds, ...it }) => it);
+  const needle = q.q?.toLowerCase();
+  items = items.filter((it) => (!q.kind || it.kind === q.kind) && (!q.rule || it.rules.includes(q.rule)) && (!needle || it.name.toLowerCase().includes(needle)));
+  const page = items.slice(offset, offset + q.limit);
+  return {
+    items: page,
+    total: items.length,
+    nextCursor: offset + q.limit < items.length ? encodeCursor({ o: offset + q.limit, v: ix.version }) : null,
+    counts,
+    folded,
+    graphVersion: ix.version,
+    offset,
+  };
+}
+
+type Ranked = OrphanItem & { folds: boolean };
+const g = globalThis as typeof globalThis & { __attestOrphans?: WeakMap<AccessIndex, Promise<Ranked[]>> };
+const cache = (g.__attestOrphans ??= new WeakMap());
+
+/**
+ * Every orphan with its reasons and risk, most dangerous first, for one access
+ * index (so one graph version). Computing it reads the ownership of the whole
+ * graph and walks the access index from each orphan, so it is kept beside the
+ * index, per process, and goes when the index does (every ownership or status
+ * change bumps the graph version, and the next query builds a new index). The
+ * after-change pipeline warms it (warmOrphans), so a page rarely pays for it.
+ */
+async function rankedOrphans(db: Db, ix: AccessIndex, version: number): Promise<readonly Ranked[]> {
+  // An index older than the graph (built from a snapshot taken before the latest change) must not pin an old
+  // answer: who owns what is read afresh then, and the list is not kept.
+  if (ix.version !== version) return computeOrphans(db, ix);
+  let ranked = cache.get(ix);
+  if (!ranked) {
+    ranked = computeOrphans(db, ix);
+    cache.set(ix, ranked);
+    ranked.catch(() => cache.delete(ix));
+  }
+  return ranked;
+}
+
+/** Builds the ranked orphan list for the current graph version now (the after-change pipeline calls it). */
+export async function warmOrphans(db: Db): Promise<void> {
+  const ix = await getAccessIndex(db);
+  await rankedOrphans(db, ix, await graphVersion(db));
+}
+
+/** Current ownable nodes without an active owner (OWNERSHIP_CTES' `not any_active`), with what ranks and explains them. */
+async function computeOrphans(db: Db, ix: AccessIndex): Promise<Ranked[]> {
   const found = await wholeGraphRows<Row>(
     db,
     sql`${OWNERSHIP_CTES}
@@ -123,10 +185,9 @@ export async function listOrphans(db: Db, actor: Actor, raw: OrphansQuery = {}):
   const orphanIds = new Set(found.map((r) => r.id));
   const names = new Map(found.map((r) => [r.id, r.name]));
   const inheriting = new Map<string, number>();
-  const collapse = q.collapseTools === "true" && q.kind !== "tool";
 
   // Every orphan, each marked when it is a tool orphaned only because its server is.
-  let all: (OrphanItem & { folds: boolean })[] = [];
+  const all: Ranked[] = [];
   for (const r of found) {
     const own = owners.get(r.id) ?? [];
     const inheritsFrom = r.kind === "tool" && !r.has_direct ? (r.servers ?? []).map((id) => ({ id, name: names.get(id) ?? id })) : [];
@@ -147,27 +208,6 @@ export async function listOrphans(db: Db, actor: Actor, raw: OrphansQuery = {}):
     });
   }
   for (const it of all) it.inheritingTools = inheriting.get(it.id) ?? 0;
-  if (q.source) all = all.filter((it) => it.source === q.source);
-
-  // Counts cover every orphan in the source filter, folded tools included, so they match coverage.
-  const counts: OrphanPage["counts"] = { byRule: { no_owner: 0, inactive_owners: 0, empty_owner_group: 0 }, byKind: {} };
-  for (const it of all) {
-    for (const rule of it.rules) counts.byRule[rule]++;
-    counts.byKind[it.kind] = (counts.byKind[it.kind] ?? 0) + 1;
-  }
-  const folded = collapse ? all.filter((it) => it.folds).length : 0;
-  let items: OrphanItem[] = (collapse ? all.filter((it) => !it.folds) : all).map(({ folds: _folds, ...it }) => it);
-  const needle = q.q?.toLowerCase();
-  items = items.filter((it) => (!q.kind || it.kind === q.kind) && (!q.rule || it.rules.includes(q.rule)) && (!needle || it.name.toLowerCase().includes(needle)));
-  items.sort((a, b) => b.risk.score - a.risk.score || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
-  const page = items.slice(offset, offset + q.limit);
-  return {
-    items: page,
-    total: items.length,
-    nextCursor: offset + q.limit < items.length ? encodeCursor({ o: offset + q.limit, v: ix.version }) : null,
-    counts,
-    folded,
-    graphVersion: ix.version,
-    offset,
-  };
+  all.sort((a, b) => b.risk.score - a.risk.score || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  return all;
 }

@@ -7,6 +7,7 @@ import type { EvaluationResult } from "@/lib/findings/evaluate";
 import { evaluateIncremental } from "@/lib/findings/evaluate-incremental";
 import type { ChangeSet } from "@/lib/graph/after-change";
 import { getAccessIndex } from "@/lib/graph/access-cache";
+import { warmOrphans } from "@/lib/ownership/orphans";
 import { coverageCells, recordCoverage } from "@/lib/ownership/coverage";
 import { offboardHumans, type QueuedItem } from "@/lib/ownership/offboarding";
 
@@ -93,5 +94,9 @@ export async function recordCoveragePoint(db: Db, change: ChangeSet): Promise<vo
  */
 export async function refreshAccessIndex(db: Db): Promise<void> {
   await getAccessIndex(db);
+  // The ranked orphan list is kept beside the index (lib/ownership/orphans.ts): build it too, out of any request.
+  // Only on PostgreSQL (DATABASE_URL; db/client.ts): on PGlite this work shares the app's one connection, so it would
+  // hold every request behind a whole-graph query, while the orphans page of a demo-sized graph computes it quickly.
+  if (process.env.DATABASE_URL) await warmOrphans(db);
 }
 

@@ -1,81 +1,133 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
+import { OwnerCell } from "@/components/inventory/owner-cell";
+import styles from "@/components/inventory/inventory.module.css";
 import { EmptyState } from "@/components/ui/empty-state";
+import { FilterChips } from "@/components/ui/filter-chips";
 import { RiskBadge } from "@/components/ui/kind-badge";
+import { LocalTime } from "@/components/ui/local-time";
+import { Pager } from "@/components/ui/pager";
+import { SortHeader, Table, type SortDir } from "@/components/ui/table";
 import { requirePagePermission } from "@/lib/authz/session";
-import { listMcpServers, type McpServerSummary } from "@/lib/graph/mcp-inventory";
+import { isAppError } from "@/lib/errors";
+import { TOOL_RISKS } from "@/lib/graph/tool-risk";
+import { listMcpServerTable, type McpServerPage } from "@/lib/inventory/mcp-servers";
+import { hrefWith, pickParams, type RawSearchParams } from "@/lib/nav/url-state";
 
 export const metadata = { title: "MCP servers & tools" };
 
-const RISK_COLOR = { critical: "#b42318", high: "#dc6803", medium: "#2457d6", low: "#1a7f37" } as const;
+const KEYS = ["q", "risk", "sort", "dir", "cursor"] as const;
+const RISK_FILTERS = [...[...TOOL_RISKS].reverse(), "none"] as const;
 
-/** A server's tools grouped by why they have their risk, most worrying first (the inventory's order). */
-function byReason(tools: McpServerSummary["tools"]) {
-  const groups = new Map<string, { risk: McpServerSummary["tools"][number]["risk"]; code: string; reason: string; tools: McpServerSummary["tools"] }>();
-  for (const t of tools) {
-    // The words can carry details (which default applied); tools with the same words share a row.
-    const key = `${t.reasonCode}\u0000${t.reason}`;
-    const g = groups.get(key) ?? { risk: t.risk, code: t.reasonCode, reason: t.reason, tools: [] };
-    g.tools.push(t);
-    groups.set(key, g);
-  }
-  return [...groups.values()];
-}
-
-export default async function McpPage() {
+export default async function McpPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const actor = await requirePagePermission("graph.read");
-  const servers = await listMcpServers(await getDb(), actor);
-  const toolCount = servers.reduce((a, s) => a + s.tools.length, 0);
+  const params = pickParams(await searchParams, KEYS);
+  const { cursor: _cursor, ...view } = params;
+  const href = (change: Record<string, string | undefined>) => hrefWith("/mcp", view, { cursor: undefined, ...change });
+
+  let page: McpServerPage;
+  try {
+    page = await listMcpServerTable(await getDb(), actor, { ...params, limit: "50" });
+  } catch (e) {
+    if (!isAppError(e) || e.code !== "validation") throw e;
+    return (
+      <>
+        <h1>MCP servers &amp; tools</h1>
+        <EmptyState title="That view cannot be shown">
+          {(e.details.length ? e.details : [{ path: "", message: e.message }]).map((d) => (
+            <p key={d.path}>
+              {d.path ? <code>{d.path}</code> : null} {d.message}
+            </p>
+          ))}
+          <Link href="/mcp">Show every server</Link>
+        </EmptyState>
+      </>
+    );
+  }
+  const sortHref = (sort: string, dir: SortDir) => href({ sort, dir });
+  const anyServers = Object.values(page.byRisk).some((n) => n > 0);
+  const allCount = Object.values(page.byRisk).reduce((a, n) => a + n, 0);
+
   return (
     <>
       <h1>MCP servers &amp; tools</h1>
       <p className="subtitle">
-        {servers.length} servers exposing {toolCount} tools. Tool risk comes from the server&apos;s own annotations, read with the MCP defaults: a tool
-        that declares itself destructive is critical; one that writes without saying whether it destroys, writes to an open world, or has no
-        annotations is high; a non-destructive closed-world write is medium; read-only is low.
+        Every MCP server agents can connect to. A server&apos;s risk is its riskiest tool&apos;s, read from the tools&apos; own annotations with the MCP
+        defaults: destructive is critical; writes without saying whether they destroy, open-world writes and tools without annotations are high; other
+        writes are medium; read-only is low. Open a server for its tools, who connects to it, its credentials and findings.
       </p>
-      <div className="chips" aria-label="Risk legend">
-        {Object.entries(RISK_COLOR).map(([r, c]) => (
-          <span key={r} className="chip">
-            <span className="dot" style={{ background: c }} aria-hidden /> {r}
-          </span>
-        ))}
-      </div>
-      {servers.length === 0 ? (
-        <EmptyState title="No MCP servers yet">
-          <p>Import an MCP client configuration or discover a live server to see its tools here.</p>
-        </EmptyState>
+      <form className="toolbar" role="search" action="/mcp">
+        {view.risk ? <input type="hidden" name="risk" value={view.risk} /> : null}
+        {view.sort ? <input type="hidden" name="sort" value={view.sort} /> : null}
+        {view.dir ? <input type="hidden" name="dir" value={view.dir} /> : null}
+        <input type="search" name="q" defaultValue={view.q ?? ""} placeholder="Search name, URL or command" aria-label="Search servers" />
+        <button className="btn" type="submit">
+          Search
+        </button>
+        {Object.keys(view).length ? <Link href="/mcp">Clear</Link> : null}
+      </form>
+      <FilterChips
+        label="Filter by risk"
+        chips={[
+          { label: "Any risk", href: href({ risk: undefined }), active: !view.risk, count: allCount },
+          ...RISK_FILTERS.map((r) => ({ label: r === "none" ? "no tools" : r, href: href({ risk: r }), active: view.risk === r, count: page.byRisk[r] })),
+        ]}
+      />
+
+      {page.total === 0 ? (
+        anyServers || view.q ? (
+          <EmptyState title="No servers match">
+            <p>{view.q ? `Nothing matches “${view.q}” with this filter.` : "No server has this risk."}</p>
+            <Link href="/mcp">Show every server</Link>
+          </EmptyState>
+        ) : (
+          <EmptyState title="No MCP servers yet">
+            <p>Import an MCP client configuration or discover a live server to see its tools here.</p>
+          </EmptyState>
+        )
       ) : (
-        servers.map((s) => (
-          <section key={s.id} className="panel" data-testid="mcp-server">
-            <h2 style={{ marginTop: 0, display: "flex", gap: "0.5rem", alignItems: "center" }}>
-              <Link href={`/nodes/${s.id}`}>{s.name}</Link>
-              {s.transport ? <span className={`badge ${s.endpoint?.startsWith("http://") ? "danger" : ""}`}>{s.transport}</span> : null}
-              {s.version ? <span className="badge">v{s.version}</span> : null}
-            </h2>
-            {s.endpoint ? <p className="mono subtitle">{s.endpoint}</p> : null}
-            <div className="bar" style={{ height: 12, marginBottom: "0.6rem" }} role="img" aria-label={`Risk mix: ${Object.entries(s.riskCounts).filter(([, n]) => n).map(([r, n]) => `${n} ${r}`).join(", ")}`}>
-              {Object.entries(s.riskCounts).map(([r, n]) =>
-                n ? <span key={r} title={`${n} ${r}`} style={{ width: `${(100 * n) / Math.max(1, s.tools.length)}%`, background: RISK_COLOR[r as keyof typeof RISK_COLOR] }} /> : null,
-              )}
-            </div>
-            {byReason(s.tools).map((g) => (
-              <div key={`${g.code}:${g.reason}`} data-testid="mcp-risk-reason" data-reason-code={g.code} style={{ marginBottom: "0.5rem" }}>
-                <p style={{ margin: "0 0 0.3rem" }}>
-                  <RiskBadge risk={g.risk} /> <span className="subtitle">{g.reason}</span>
-                </p>
-                <div className="chips">
-                  {g.tools.map((t) => (
-                    <Link key={t.id} className="chip" href={`/nodes/${t.id}`} title={`${t.risk} risk: ${t.reason}`}>
-                      <span className="dot" style={{ background: RISK_COLOR[t.risk] }} aria-hidden />
-                      {t.name}
-                    </Link>
-                  ))}
-                </div>
-              </div>
-            ))}
-          </section>
-        ))
+        <>
+          <Table caption="MCP servers" testId="mcp-table">
+            <thead>
+              <tr>
+                <SortHeader column="name" label="Server" sort={page.sort} dir={page.dir} href={sortHref} />
+                <SortHeader column="tools" label="Tools" sort={page.sort} dir={page.dir} href={sortHref} numeric />
+                <SortHeader column="agents" label="Connecting" sort={page.sort} dir={page.dir} href={sortHref} numeric />
+                <SortHeader column="risk" label="Risk" sort={page.sort} dir={page.dir} href={sortHref} numeric />
+                <SortHeader column="findings" label="Open findings" sort={page.sort} dir={page.dir} href={sortHref} numeric />
+                <SortHeader column="owner" label="Owner" sort={page.sort} dir={page.dir} href={sortHref} />
+                <SortHeader column="lastSeen" label="Last seen" sort={page.sort} dir={page.dir} href={sortHref} numeric />
+              </tr>
+            </thead>
+            <tbody>
+              {page.items.map((s) => (
+                <tr key={s.id} data-testid="mcp-server-row">
+                  <td className={styles.nameCell}>
+                    <Link href={`/mcp/${s.id}`}>{s.name}</Link> {s.transport ? <span className={`badge ${s.endpoint?.startsWith("http://") ? "danger" : ""}`}>{s.transport}</span> : null}
+                    {s.endpoint ? <p className={`mono ${styles.endpoint}`}>{s.endpoint}</p> : null}
+                  </td>
+                  <td className="num">{s.tools.toLocaleString("en")}</td>
+                  <td className="num">{s.agents.toLocaleString("en")}</td>
+                  <td className="num">{s.risk ? <RiskBadge risk={s.risk} /> : <span className={styles.none}>no tools</span>}</td>
+                  <td className="num">{s.findings ? <span className="badge danger">{s.findings}</span> : <span className={styles.none}>0</span>}</td>
+                  <td>
+                    <OwnerCell owner={s.owner} />
+                  </td>
+                  <td className="num">
+                    <LocalTime value={s.lastSeenAt} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+          <Pager
+            from={page.offset}
+            shown={page.items.length}
+            total={page.total}
+            prevHref={page.prevCursor ? hrefWith("/mcp", view, { cursor: page.offset > 50 ? page.prevCursor : undefined }) : null}
+            nextHref={page.nextCursor ? hrefWith("/mcp", view, { cursor: page.nextCursor }) : null}
+          />
+        </>
       )}
     </>
   );

@@ -1,99 +1,115 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
+import { OwnerCell } from "@/components/inventory/owner-cell";
+import styles from "@/components/inventory/inventory.module.css";
 import { EmptyState } from "@/components/ui/empty-state";
-import { KindBadge, StatusBadge } from "@/components/ui/kind-badge";
+import { FilterChips } from "@/components/ui/filter-chips";
+import { KindBadge, RiskBadge, StatusBadge } from "@/components/ui/kind-badge";
+import { LocalTime } from "@/components/ui/local-time";
+import { Pager } from "@/components/ui/pager";
+import { SortHeader, Table, type SortDir } from "@/components/ui/table";
 import { requirePagePermission } from "@/lib/authz/session";
-import { zodDetails } from "@/lib/errors";
-import { listNodesFor, listNodesQuerySchema } from "@/lib/graph/node-api";
-import { KIND_COLOR } from "@/lib/graph/kind-style";
+import { isAppError } from "@/lib/errors";
 import { NODE_KINDS, NODE_KIND_LABEL } from "@/lib/graph/model";
-import { hrefWith } from "@/lib/nav/url-state";
+import { listNodeTable, listSourceNames, NODE_STATUSES, type NodeTableRow } from "@/lib/inventory/node-table";
+import type { TablePage } from "@/lib/inventory/table-query";
+import { hrefWith, pickParams, type RawSearchParams } from "@/lib/nav/url-state";
 
 export const metadata = { title: "Identities" };
 
-type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+const KEYS = ["kind", "q", "source", "status", "sort", "dir", "cursor"] as const;
+const PAGE = 50;
 
-function single(params: Record<string, string | string[] | undefined>) {
-  const out: Record<string, string> = {};
-  for (const key of ["kind", "q", "source", "status", "cursor"]) {
-    const v = params[key];
-    if (typeof v === "string" && v !== "") out[key] = v;
-  }
-  return out;
-}
-
-const href = (params: Record<string, string>, change: Record<string, string | undefined>) => hrefWith("/nodes", params, change);
-
-export default async function NodesPage({ searchParams }: { searchParams: SearchParams }) {
+export default async function NodesPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const actor = await requirePagePermission("graph.read");
-  const params = single(await searchParams);
-  const parsed = listNodesQuerySchema.safeParse({ ...params, limit: "50" });
-  if (!parsed.success) {
+  const params = pickParams(await searchParams, KEYS);
+  const { cursor: _cursor, ...view } = params;
+  const href = (change: Record<string, string | undefined>) => hrefWith("/nodes", view, { cursor: undefined, ...change });
+  const db = await getDb();
+
+  let page: TablePage<NodeTableRow>;
+  try {
+    page = await listNodeTable(db, actor, { ...params, limit: String(PAGE) });
+  } catch (e) {
+    if (!isAppError(e) || e.code !== "validation") throw e;
     return (
-      <EmptyState title="That filter is not valid">
-        {zodDetails(parsed.error.issues).map((d) => (
-          <p key={d.path}>
-            <code>{d.path}</code>: {d.message}
-          </p>
-        ))}
-        <Link href="/nodes">Show all identities</Link>
-      </EmptyState>
+      <>
+        <h1>Identities</h1>
+        <EmptyState title="That filter is not valid">
+          {(e.details.length ? e.details : [{ path: "", message: e.message }]).map((d) => (
+            <p key={d.path}>
+              {d.path ? <code>{d.path}</code> : null} {d.message}
+            </p>
+          ))}
+          <Link href="/nodes">Show all identities</Link>
+        </EmptyState>
+      </>
     );
   }
-  const page = await listNodesFor(await getDb(), actor, parsed.data);
-  const { cursor: _cursor, ...filters } = params;
+  const sources = await listSourceNames(db, actor);
+  const sortHref = (sort: string, dir: SortDir) => href({ sort, dir });
+  const header = (column: string, label: string, numeric?: boolean) => <SortHeader column={column} label={label} sort={page.sort} dir={page.dir} href={sortHref} numeric={numeric} />;
 
   return (
     <>
       <h1>Identities</h1>
-      <p className="subtitle">People, groups, service accounts, agents, MCP servers, tools, entitlements, resources and credentials.</p>
+      <p className="subtitle">People, groups, service accounts, agents, MCP servers, tools, entitlements, resources and credentials. Risk is the most severe open finding about a node.</p>
       <form className="toolbar" role="search" action="/nodes">
-        {filters.kind ? <input type="hidden" name="kind" value={filters.kind} /> : null}
-        {filters.source ? <input type="hidden" name="source" value={filters.source} /> : null}
-        <input type="search" name="q" defaultValue={filters.q ?? ""} placeholder="Search name, external id or email" aria-label="Search" />
+        {view.kind ? <input type="hidden" name="kind" value={view.kind} /> : null}
+        {view.status ? <input type="hidden" name="status" value={view.status} /> : null}
+        {view.sort ? <input type="hidden" name="sort" value={view.sort} /> : null}
+        {view.dir ? <input type="hidden" name="dir" value={view.dir} /> : null}
+        <input type="search" name="q" defaultValue={view.q ?? ""} placeholder="Search name, external id or email" aria-label="Search" />
+        <select name="source" defaultValue={view.source ?? ""} aria-label="Source">
+          <option value="">Any source</option>
+          {sources.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
         <button className="btn" type="submit">
           Search
         </button>
-        {filters.source ? (
-          <span className="chip">
-            source: {filters.source} <Link href={href(filters, { source: undefined })} aria-label="Clear source filter">×</Link>
-          </span>
-        ) : null}
+        {Object.keys(view).length ? <Link href="/nodes">Clear</Link> : null}
       </form>
-      <nav className="chips" aria-label="Filter by kind">
-        <Link className="chip" href={href(filters, { kind: undefined })} aria-current={!filters.kind ? "true" : undefined}>
-          All kinds
-        </Link>
-        {NODE_KINDS.map((k) => (
-          <Link key={k} className="chip" href={href(filters, { kind: k })} aria-current={filters.kind === k ? "true" : undefined}>
-            <span className="dot" style={{ background: KIND_COLOR[k] }} aria-hidden />
-            {NODE_KIND_LABEL[k]}
-          </Link>
-        ))}
-      </nav>
+      <div className={styles.filters}>
+        <FilterChips
+          label="Filter by kind"
+          chips={[{ label: "All kinds", href: href({ kind: undefined }), active: !view.kind }, ...NODE_KINDS.map((k) => ({ label: NODE_KIND_LABEL[k], href: href({ kind: k }), active: view.kind === k }))]}
+        />
+        <FilterChips
+          label="Filter by status"
+          chips={[{ label: "Any status", href: href({ status: undefined }), active: !view.status }, ...NODE_STATUSES.map((s) => ({ label: s, href: href({ status: s }), active: view.status === s }))]}
+        />
+      </div>
 
       {page.total === 0 ? (
         <EmptyState title="No identities match">
-          <p>{filters.q ? `Nothing matches “${filters.q}”.` : "Nothing of this kind has been imported yet."}</p>
+          <p>{view.q ? `Nothing matches “${view.q}”.` : "Nothing with these filters has been imported yet."}</p>
+          <Link href="/nodes">Show all identities</Link>
         </EmptyState>
       ) : (
         <>
-          <table className="data" data-testid="nodes-table">
+          <Table caption="Identities" testId="nodes-table">
             <thead>
               <tr>
-                <th>Name</th>
-                <th>Kind</th>
+                {header("name", "Name")}
+                {header("kind", "Kind")}
                 <th>Status</th>
                 <th>Source</th>
-                <th>External id</th>
+                {header("owner", "Owner")}
+                {header("risk", "Risk", true)}
+                {header("findings", "Open findings", true)}
+                {header("lastSeen", "Last seen", true)}
               </tr>
             </thead>
             <tbody>
               {page.items.map((n) => (
                 <tr key={n.id}>
-                  <td>
-                    <Link href={`/nodes/${n.id}`}>{n.name}</Link>
-                    {typeof n.attributes.email === "string" ? <div className="subtitle" style={{ margin: 0, fontSize: "0.8rem" }}>{n.attributes.email}</div> : null}
+                  <td className={styles.nameCell}>
+                    <Link href={n.kind === "mcp_server" ? `/mcp/${n.id}` : `/nodes/${n.id}`}>{n.name}</Link>
+                    {n.email ? <p className={styles.sub}>{n.email}</p> : n.externalId !== n.name ? <p className={`mono ${styles.sub}`}>{n.externalId}</p> : null}
                   </td>
                   <td>
                     <KindBadge kind={n.kind} />
@@ -102,21 +118,24 @@ export default async function NodesPage({ searchParams }: { searchParams: Search
                     <StatusBadge status={n.status} />
                   </td>
                   <td>{n.source}</td>
-                  <td className="mono">{n.externalId}</td>
+                  <td>{n.kind === "human" || n.kind === "group" ? <span className={styles.none}>—</span> : <OwnerCell owner={n.owner} />}</td>
+                  <td className="num">{n.risk ? <RiskBadge risk={n.risk} /> : <span className={styles.none}>—</span>}</td>
+                  <td className="num">{n.findings ? <span className="badge danger">{n.findings}</span> : <span className={styles.none}>0</span>}</td>
+                  <td className="num">
+                    <LocalTime value={n.lastSeenAt} />
+                  </td>
                 </tr>
               ))}
             </tbody>
-          </table>
-          <div className="pager">
-            <span data-testid="nodes-total">
-              {page.items.length} shown of {page.total.toLocaleString("en")}
-            </span>
-            {params.cursor ? <Link href={href(filters, { cursor: undefined })}>First page</Link> : null}
-            {page.nextCursor ? (
-              <Link className="btn secondary" href={href(filters, { cursor: page.nextCursor })} rel="next">
-                Next page →
-              </Link>
-            ) : null}
+          </Table>
+          <div data-testid="nodes-total">
+            <Pager
+              from={page.offset}
+              shown={page.items.length}
+              total={page.total}
+              prevHref={page.prevCursor ? hrefWith("/nodes", view, { cursor: page.offset > PAGE ? page.prevCursor : undefined }) : null}
+              nextHref={page.nextCursor ? hrefWith("/nodes", view, { cursor: page.nextCursor }) : null}
+            />
           </div>
         </>
       )}

@@ -8,6 +8,7 @@ import { hubPaths } from "@/lib/hub/openapi";
 import { NODE_KINDS } from "@/lib/graph/model";
 import { RISK_REASON_CODES, TOOL_RISKS } from "@/lib/graph/tool-risk";
 import { ingestPaths } from "@/lib/ingest/openapi";
+import { inventoryPaths } from "@/lib/inventory/openapi";
 import { jobsPaths } from "@/lib/jobs/openapi";
 import { ownershipPaths } from "@/lib/ownership/openapi";
 import { reportsPaths } from "@/lib/reports/openapi";
@@ -80,6 +81,7 @@ export function openApiDocument(version: string): JsonSchema {
       ...findingsPaths,
       ...jobsPaths,
       ...hubPaths,
+      ...inventoryPaths,
       "/api/health": {
         get: {
           summary: "Liveness and which database is in use",
