@@ -17,6 +17,7 @@ describe("the real ids the page walk opens dynamic pages on", () => {
       "/api/v1/nodes/synthetic-org%3Amcp_server%3Agithub-00000": { id: "mcp_gh" },
       "/api/v1/campaigns": { items: [{ id: "cmp_small", counts: { items: 3 } }, { id: "cmp_big", counts: { items: 900 } }] },
       "/api/v1/findings?status=open&limit=1": { items: [{ id: "fnd_open" }] },
+      "/api/v1/imports?limit=1": { items: [{ id: "imp_last" }] },
     });
     const samples = await resolvePageSamples(api.get);
     expect(samples["/nodes/[id]"]).toEqual([
@@ -26,6 +27,8 @@ describe("the real ids the page walk opens dynamic pages on", () => {
     expect(samples["/ownership/nodes/[id]"]).toEqual(samples["/nodes/[id]"]);
     expect(samples["/campaigns/[id]"]).toEqual([{ label: "campaign, 900 items", params: { id: "cmp_big" } }]);
     expect(samples["/findings/[id]"]).toEqual([{ label: "finding", params: { id: "fnd_open" } }]);
+    expect(samples["/mcp/[id]"]).toEqual([{ label: "MCP server", params: { id: "mcp_gh" } }]);
+    expect(samples["/imports/[id]"]).toEqual([{ label: "latest import", params: { id: "imp_last" } }]);
     expect(api.asked).not.toContain("/api/v1/nodes?kind=group&limit=1");
   });
 
@@ -41,6 +44,8 @@ describe("the real ids the page walk opens dynamic pages on", () => {
     expect(samples["/nodes/[id]"]).toEqual([{ label: "group", params: { id: "grp_1" } }]);
     expect(samples["/campaigns/[id]"]).toEqual([]);
     expect(samples["/findings/[id]"]).toEqual([{ label: "finding", params: { id: "fnd_closed" } }]);
+    expect(samples["/mcp/[id]"]).toEqual([]);
+    expect(samples["/imports/[id]"]).toEqual([]);
   });
 
   it("a reviewer opens node pages on a node they own (anything else is not found for them)", async () => {

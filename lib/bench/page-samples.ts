@@ -28,7 +28,7 @@ async function firstNode(get: ApiGet, kind: string, refs: readonly string[]): Pr
 
 /**
  * Real ids for the app's dynamic pages, read through its API as an admin: the node samples above, the campaign with
- * the most items, an open finding (any finding when none is open). A route whose sample cannot be found (an empty
+ * the most items, an open finding (any finding when none is open), the latest import. A route whose sample cannot be found (an empty
  * database) gets none, and the page walk then says which.
  */
 export async function resolvePageSamples(get: ApiGet): Promise<Samples> {
@@ -41,11 +41,15 @@ export async function resolvePageSamples(get: ApiGet): Promise<Samples> {
   const biggest = [...campaigns].sort((a, b) => b.counts.items - a.counts.items)[0];
   const open = (await get("/api/v1/findings?status=open&limit=1")) as Listing<{ id: string }> | null;
   const finding = open?.items[0] ?? ((await get("/api/v1/findings?limit=1")) as Listing<{ id: string }> | null)?.items[0];
+  const server = nodes.find((n) => n.label === "MCP server");
+  const latestImport = ((await get("/api/v1/imports?limit=1")) as Listing<{ id: string }> | null)?.items[0];
   return {
     "/nodes/[id]": nodes,
     "/ownership/nodes/[id]": nodes,
     "/campaigns/[id]": biggest ? [{ label: `campaign, ${biggest.counts.items} items`, params: { id: biggest.id } }] : [],
     "/findings/[id]": finding ? [{ label: "finding", params: { id: finding.id } }] : [],
+    "/mcp/[id]": server ? [server] : [],
+    "/imports/[id]": latestImport ? [{ label: "latest import", params: { id: latestImport.id } }] : [],
   };
 }
 
