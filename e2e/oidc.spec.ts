@@ -50,7 +50,8 @@ test("a newcomer without a mapped group waits on the no-role page until an admin
   await adminPage.goto("/admin");
   const name = `Newcomer ${login}`;
   for (const role of ["admin", "analyst", "reviewer", "auditor"]) await expect(adminPage.getByLabel(`${name}: ${role}`)).not.toBeChecked();
-  await adminPage.getByLabel(`${name}: auditor`).click(); // controlled: checked once the server has saved it
+  await adminPage.getByLabel(`${name}: auditor`).click(); // asks first; controlled: checked once the server has saved it
+  await adminPage.getByRole("dialog").getByRole("button", { name: "Give auditor" }).click();
   await expect(adminPage.getByLabel(`${name}: auditor`)).toBeChecked();
 
   // The same session works on its next request, without signing in again.
@@ -70,6 +71,7 @@ test("an IdP session cannot sign in a disabled app user", async ({ page, browser
   await new SignInPage(adminPage).signInAsDemo("admin");
   await adminPage.goto("/admin");
   await adminPage.getByRole("button", { name: `Disable Newcomer ${login}` }).click();
+  await adminPage.getByRole("dialog").getByRole("button", { name: "Disable" }).click();
   await expect(adminPage.getByRole("button", { name: `Enable Newcomer ${login}` })).toBeVisible();
   await adminPage.context().close();
 

@@ -183,7 +183,9 @@ test("a campaign over the hostile agent: the reviewer's inbox and tooltips show 
   const titled = page.locator("[title]").filter({ hasText: /./ });
   const titles = await titled.evaluateAll((els) => els.map((e) => e.getAttribute("title") ?? ""));
   expect(titles.some((t) => t.includes(NAMES.credential))).toBe(true);
-  for (let i = 0; i < Math.min(await titled.count(), 10); i++) await titled.nth(i).hover();
+  // Hover the visible ones (some sit in folded panels, e.g. what an item reaches).
+  const shown = page.locator("[title]:visible").filter({ hasText: /./ });
+  for (let i = 0; i < Math.min(await shown.count(), 10); i++) await shown.nth(i).hover();
   await expectInert(page, fired);
 
   const csv = await request.get(`/api/v1/campaigns/${campaign.id}/evidence?format=csv`, { headers: BOOTSTRAP });

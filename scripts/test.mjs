@@ -44,6 +44,7 @@ function countVitest(file) {
 
 if (!run("type-check", bin("tsc"), ["--noEmit"])) stop("type-check failed");
 if (!run("lint", bin("eslint"), [".", "--max-warnings=0"])) stop("lint failed");
+if (!run("formatting (Prettier)", bin("prettier"), ["--check", ".", "--log-level", "warn"])) stop("formatting: run `npm run format` and commit the result");
 checkAdvisories();
 
 /**

@@ -46,9 +46,12 @@ export function HubHeader({ header }: { header: Header }) {
               <dd className={styles.mono}>{node.id}</dd>
             </div>
             <div>
-              <Link href={`/graph?node=${node.id}`} data-testid="explore-in-graph">
-                Explore in graph →
-              </Link>
+              <dt className="sr-only">Graph</dt>
+              <dd>
+                <Link href={`/graph?node=${node.id}`} data-testid="explore-in-graph">
+                  Explore in graph →
+                </Link>
+              </dd>
             </div>
           </dl>
           {toolRisk ? (
