@@ -18,10 +18,13 @@ export const metadata = { title: "Dashboard" };
 export default async function DashboardPage() {
   const actor = await requirePageActor();
   const db = await getDb();
-  const owned = await listOwnedByActor(db, actor);
-  const counts = can(actor, "graph.read") ? await graphCounts(db) : null;
-  const findings = can(actor, "findings.read") ? await findingsSummary(db, actor, { status: "open" }) : null;
-  const reviews = can(actor, "review.decide") ? await summarizeMyReviews(db, actor) : null;
+  // Independent reads, side by side.
+  const [owned, counts, findings, reviews] = await Promise.all([
+    listOwnedByActor(db, actor),
+    can(actor, "graph.read") ? graphCounts(db) : null,
+    can(actor, "findings.read") ? findingsSummary(db, actor, { status: "open" }) : null,
+    can(actor, "review.decide") ? summarizeMyReviews(db, actor) : null,
+  ]);
   // The reviewer's work leads their home: first for anyone with review items, and for reviewers who read nothing else.
   const reviewsFirst = reviews !== null && (reviews.campaigns.length > 0 || !counts);
 

@@ -63,7 +63,7 @@ export function TrendChart({ points }: { points: TrendPoint[] }) {
           <i className={styles.swatch} style={{ background: "#1a7f37" }} /> business and technical owner
         </span>
       </figcaption>
-      {pts.length === 1 ? <p className={styles.chartNote}>The trend starts today: Attest records the day&rsquo;s coverage each time findings are evaluated (after every import and ownership change); today&rsquo;s point is the live figure.</p> : null}
+      {pts.length === 1 ? <p className={styles.chartNote}>The trend starts today: Attest records the day&rsquo;s coverage each time findings are evaluated (after every import and ownership change); todaytoday&rsquo;s point is the live figure.rsquo;s point is the latest count.</p> : null}
     </figure>
   );
 }

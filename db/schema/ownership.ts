@@ -73,6 +73,8 @@ export const ownershipCoverageDaily = pgTable(
     owned: integer("owned").notNull(),
     businessAndTechnical: integer("business_and_technical").notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    /** The graph version these counts were computed at (null for points recorded before it was kept); pages read the latest point instead of recounting when it is the current version. */
+    graphVersion: integer("graph_version"),
   },
   (t) => [primaryKey({ columns: [t.day, t.kind, t.source] })],
 );

@@ -7,7 +7,7 @@ import { systemActor, type Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
 import { newId } from "@/lib/ids";
 import { DEFINITION_KEYS } from "@/lib/ingest/tool-attributes";
-import { coverageCells, recordCoverage } from "@/lib/ownership/coverage";
+import { recordCurrentCoverage } from "@/lib/ownership/coverage";
 import type { RuleContext } from "./context";
 import type { FoundFinding } from "./evidence";
 import { FINDING_RULES, type FindingRule } from "./rules";
@@ -191,7 +191,7 @@ export async function runEvaluation(db: Db, actor: Actor, opts: EvaluateOptions)
  */
 async function recordCoverageAfter(db: Db, now: Date): Promise<void> {
   try {
-    await recordCoverage(db, await coverageCells(db), now);
+    await recordCurrentCoverage(db, now);
   } catch (e) {
     console.error("[findings] recording the day's ownership coverage failed; the trend misses this point:", e instanceof Error ? e.message : e);
   }

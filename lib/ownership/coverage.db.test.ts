@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { processGraphChanges } from "@/lib/pipeline/process-changes";
 import { assignOwner } from "./assign";
 import { setOwnersFor } from "./owners";
-import { counts, getCoverage, recordCoverage } from "./coverage";
+import { counts, getCoverage, keptCoverageCells, ownershipTabCounts, recordCoverage } from "./coverage";
 import { resolveRef } from "./refs";
 import { ownershipGraph } from "./testing/ownership-graph";
 
@@ -108,5 +108,31 @@ describe("coverage arithmetic", () => {
   it("an auditor may read coverage; a reviewer may not", async () => {
     await expect(getCoverage(t.db, await actorByEmail(t, "audit@example.com"))).resolves.toBeTruthy();
     await expect(getCoverage(t.db, await actorByEmail(t, "ann@example.com"))).rejects.toMatchObject({ code: "forbidden" });
+  });
+
+  it("pages read the point the pipeline keeps: current until the graph changes, stale (not recounted) until the pipeline runs", async () => {
+    await processGraphChanges(t.db);
+    await evaluateFindings(t.db, analyst, { trigger: "manual" });
+    const live = await getCoverage(t.db, analyst);
+    const kept = await getCoverage(t.db, analyst, { days: 90 }, { kept: true });
+    expect(kept.kept).toMatchObject({ current: true });
+    expect(kept.totals).toEqual(live.totals);
+    expect(kept.byKind).toEqual(live.byKind);
+    expect(kept.gaps).toEqual(live.gaps);
+    expect((await ownershipTabCounts(t.db, analyst)).orphans).toBe(live.totals.unowned);
+
+    const points = await t.db.select().from(ownershipCoverageDaily);
+    await assignOwner(t.db, analyst, { nodes: ["reg:credential:cred-hard"], owner: "dir:human:maya", role: "business" });
+    const stale = await keptCoverageCells(t.db);
+    expect(stale?.current).toBe(false);
+    // Still the old figures: nothing was recounted by reading.
+    expect((await getCoverage(t.db, analyst, { days: 90 }, { kept: true })).totals).toEqual(kept.totals);
+    expect(await t.db.select().from(ownershipCoverageDaily)).toEqual(points);
+
+    await processGraphChanges(t.db);
+    const after = await getCoverage(t.db, analyst, { days: 90 }, { kept: true });
+    expect(after.kept).toMatchObject({ current: true });
+    expect(after.totals).toEqual((await getCoverage(t.db, analyst)).totals);
+    expect(after.totals.owned).toBe(kept.totals.owned + 1);
   });
 });

@@ -8,7 +8,7 @@ import { evaluateIncremental } from "@/lib/findings/evaluate-incremental";
 import type { ChangeSet } from "@/lib/graph/after-change";
 import { getAccessIndex } from "@/lib/graph/access-cache";
 import { warmOrphans } from "@/lib/ownership/orphans";
-import { coverageCells, recordCoverage } from "@/lib/ownership/coverage";
+import { recordCurrentCoverage } from "@/lib/ownership/coverage";
 import { offboardHumans, type QueuedItem } from "@/lib/ownership/offboarding";
 
 /*
@@ -85,7 +85,7 @@ export async function evaluateChanges(db: Db, change: ChangeSet): Promise<Evalua
  */
 export async function recordCoveragePoint(db: Db, change: ChangeSet): Promise<void> {
   if (change.full) return;
-  await recordCoverage(db, await coverageCells(db));
+  await recordCurrentCoverage(db);
 }
 
 /**

@@ -9,6 +9,7 @@ import styles from "@/components/ownership/ownership.module.css";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PendingChanges } from "@/components/ui/pending-changes";
 import { KindBadge } from "@/components/ui/kind-badge";
+import { LocalTime } from "@/components/ui/local-time";
 import { can } from "@/lib/authz/permissions";
 import { requirePagePermission } from "@/lib/authz/session";
 import { pendingChanges } from "@/lib/graph/after-change";
@@ -25,7 +26,8 @@ export default async function OwnershipPage() {
   if (!can(actor, "owner.read")) redirect("/ownership/mine");
   const db = await getDb();
   const [coverage, queue, departures, pending] = await Promise.all([
-    getCoverage(db, actor),
+    // The coverage point the after-change pipeline keeps: no whole-graph count in this request.
+    getCoverage(db, actor, undefined, { kept: true }),
     listReassignments(db, actor, listReassignmentsQuerySchema.parse({ limit: "1" })),
     listDepartures(db, actor),
     pendingChanges(db),
@@ -40,6 +42,11 @@ export default async function OwnershipPage() {
       <p className="subtitle">Every agent, service account, MCP server, tool, entitlement, resource and credential needs an accountable owner who still works here.</p>
       <OwnershipTabs current="coverage" orphans={t.unowned} queue={queue.total} readsAll />
       <PendingChanges count={pending.count} what="the reassignment queue and today's trend point" />
+      {coverage.kept && !coverage.kept.current ? (
+        <p role="status" data-testid="coverage-pending">
+          <span className="badge warn">Recounting…</span> These figures were counted <LocalTime value={coverage.kept.computedAt} />, before the latest changes; they are being recounted.
+        </p>
+      ) : null}
 
       {t.total === 0 ? (
         <EmptyState title="Nothing to own yet">

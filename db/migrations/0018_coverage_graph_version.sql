@@ -1,0 +1,1 @@
+ALTER TABLE "ownership_coverage_daily" ADD COLUMN "graph_version" integer;
