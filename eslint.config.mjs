@@ -5,7 +5,17 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: [".next/**", "node_modules/**", ".data/**", "test-results/**", "playwright-report/**", "db/migrations/**", "next-env.d.ts", "**/fixtures/**", "bench-results/**"],
+    ignores: [
+      ".next/**",
+      "node_modules/**",
+      ".data/**",
+      "test-results/**",
+      "playwright-report/**",
+      "db/migrations/**",
+      "next-env.d.ts",
+      "**/fixtures/**",
+      "bench-results/**",
+    ],
   },
   {
     rules: {
@@ -16,7 +26,10 @@ const config = [
     // Components reach the API through lib/client/api-fetch.ts (apiFetch + React Query), never with a bare fetch.
     files: ["components/**/*.tsx", "app/**/*.tsx"],
     rules: {
-      "no-restricted-globals": ["error", { name: "fetch", message: "Use apiFetch from @/lib/client/api-fetch (with useQuery/useMutation) so errors and types are handled in one place." }],
+      "no-restricted-globals": [
+        "error",
+        { name: "fetch", message: "Use apiFetch from @/lib/client/api-fetch (with useQuery/useMutation) so errors and types are handled in one place." },
+      ],
     },
   },
 ];

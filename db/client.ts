@@ -150,7 +150,8 @@ export class DatabaseInUseError extends Error {
 }
 
 /** Locks this process holds, on globalThis because Next may load this module more than once per process. */
-const heldLocks = ((globalThis as typeof globalThis & { __attestPgliteLocks?: Map<string, { count: number; onExit: () => void }> }).__attestPgliteLocks ??= new Map());
+const heldLocks = ((globalThis as typeof globalThis & { __attestPgliteLocks?: Map<string, { count: number; onExit: () => void }> }).__attestPgliteLocks ??=
+  new Map());
 
 /** Linux: boot id + process start time, so a recycled pid is not mistaken for the holder. */
 function processIdentity(pid: number): string | null {

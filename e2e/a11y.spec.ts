@@ -76,7 +76,10 @@ for (const p of pages) {
           await page.waitForLoadState("networkidle");
           const { violations } = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
           for (const v of violations.filter((x) => x.impact === "serious" || x.impact === "critical")) {
-            const where = v.nodes.slice(0, 4).map((n) => n.target.join(" ")).join(" | ");
+            const where = v.nodes
+              .slice(0, 4)
+              .map((n) => n.target.join(" "))
+              .join(" | ");
             found.push(`${path} (${vp.name}) ${v.id} [${v.impact}] ${v.help}: ${v.nodes.length} × ${where}`);
           }
         }

@@ -50,7 +50,8 @@ test("a role change asks first: Cancel leaves the roles as they were, Confirm gr
   await expect(dialog).toBeVisible();
   await dialog.getByRole("button", { name: "Cancel" }).click();
   await expect(box).not.toBeChecked();
-  const users = async () => (await (await request.get("/api/v1/users", { headers: { Authorization: `Bearer ${BOOTSTRAP}` } })).json()).items as { email: string; roles: string[] }[];
+  const users = async () =>
+    (await (await request.get("/api/v1/users", { headers: { Authorization: `Bearer ${BOOTSTRAP}` } })).json()).items as { email: string; roles: string[] }[];
   expect((await users()).find((u) => u.email === auditor.email)!.roles).toEqual(["auditor"]);
 
   await box.click();
@@ -59,7 +60,10 @@ test("a role change asks first: Cancel leaves the roles as they were, Confirm gr
   expect((await users()).find((u) => u.email === auditor.email)!.roles.sort()).toEqual(["analyst", "auditor"]);
   // And back, so other specs see the demo's roles.
   await box.click();
-  await page.getByRole("dialog", { name: `Take the analyst role from ${auditor.name}?` }).getByRole("button", { name: "Take analyst away" }).click();
+  await page
+    .getByRole("dialog", { name: `Take the analyst role from ${auditor.name}?` })
+    .getByRole("button", { name: "Take analyst away" })
+    .click();
   await expect(box).not.toBeChecked();
 });
 
@@ -89,7 +93,10 @@ test("an admin creates a SCIM source, rotates its token and disables it; /scim/v
   expect((await scim(second)).status()).toBe(200);
 
   await page.getByRole("button", { name: `Disable ${name}` }).click();
-  await page.getByRole("dialog", { name: `Disable ${name}?` }).getByRole("button", { name: "Disable source" }).click();
+  await page
+    .getByRole("dialog", { name: `Disable ${name}?` })
+    .getByRole("button", { name: "Disable source" })
+    .click();
   await expect(page.getByTestId(`scim-source-${name}`)).toContainText("disabled");
   expect((await scim(second)).status()).toBe(403);
   await page.screenshot({ path: "test-results/admin-scim.png", fullPage: true });
@@ -106,7 +113,10 @@ test("a disabled user loses access at once, and can sign in again when enabled",
   await new SignInPage(adminPage).signInAsDemo("admin");
   await adminPage.goto("/admin");
   await adminPage.getByRole("button", { name: `Disable ${auditor.name}` }).click();
-  await adminPage.getByRole("dialog", { name: `Disable ${auditor.name}?` }).getByRole("button", { name: "Disable" }).click();
+  await adminPage
+    .getByRole("dialog", { name: `Disable ${auditor.name}?` })
+    .getByRole("button", { name: "Disable" })
+    .click();
   await expect(adminPage.getByRole("button", { name: `Enable ${auditor.name}` })).toBeVisible();
 
   // The auditor's existing session stops working on the next request.
@@ -116,7 +126,10 @@ test("a disabled user loses access at once, and can sign in again when enabled",
   await expect(auditorPage.getByRole("alert").filter({ hasText: "do not match" })).toBeVisible();
 
   await adminPage.getByRole("button", { name: `Enable ${auditor.name}` }).click();
-  await adminPage.getByRole("dialog", { name: `Enable ${auditor.name}?` }).getByRole("button", { name: "Enable" }).click();
+  await adminPage
+    .getByRole("dialog", { name: `Enable ${auditor.name}?` })
+    .getByRole("button", { name: "Enable" })
+    .click();
   await expect(adminPage.getByRole("button", { name: `Disable ${auditor.name}` })).toBeVisible();
   await auditorPage.goto("/sign-in");
   await new SignInPage(auditorPage).signInAsDemo("auditor");

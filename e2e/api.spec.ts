@@ -101,9 +101,12 @@ test("a reviewer session gets 403 on graph reads and on token writes", async ({ 
 test("bodies that are not JSON, too large, or invalid answer 4xx", async ({ request }) => {
   const bad = await request.post("/api/v1/tokens", { headers: { ...admin, "Content-Type": "text/plain" }, data: "hello" });
   expect(bad.status()).toBe(415);
-  const broken = await request.post("/api/v1/tokens", { headers: { ...admin, "Content-Type": "application/json" }, data: "{\"name\": " });
+  const broken = await request.post("/api/v1/tokens", { headers: { ...admin, "Content-Type": "application/json" }, data: '{"name": ' });
   expect(broken.status()).toBe(400);
-  const big = await request.post("/api/v1/tokens", { headers: { ...admin, "Content-Type": "application/json" }, data: JSON.stringify({ name: "x".repeat(40_000) }) });
+  const big = await request.post("/api/v1/tokens", {
+    headers: { ...admin, "Content-Type": "application/json" },
+    data: JSON.stringify({ name: "x".repeat(40_000) }),
+  });
   expect(big.status()).toBe(413);
   const invalid = await request.post("/api/v1/tokens", { headers: admin, data: { name: "", roles: ["wizard"], extra: 1 } });
   expect(invalid.status()).toBe(400);
@@ -115,5 +118,7 @@ test("the OpenAPI document lists every endpoint", async ({ request }) => {
   const r = await request.get("/api/v1/openapi.json");
   expect(r.status()).toBe(200);
   const doc = await r.json();
-  expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/health", "/api/v1/nodes", "/api/v1/nodes/{id}", "/api/v1/nodes/{id}/neighbors", "/api/v1/tokens"]));
+  expect(Object.keys(doc.paths)).toEqual(
+    expect.arrayContaining(["/api/health", "/api/v1/nodes", "/api/v1/nodes/{id}", "/api/v1/nodes/{id}/neighbors", "/api/v1/tokens"]),
+  );
 });

@@ -8,7 +8,10 @@ const NAME = `E2E engineering MCP access ${Date.now().toString(36)}`;
 
 async function pickNode(page: Page, label: string, search: string, option: string) {
   await page.getByLabel(label, { exact: true }).fill(search);
-  await page.getByRole("listbox", { name: `${label}: matches` }).getByRole("option", { name: new RegExp(option) }).click();
+  await page
+    .getByRole("listbox", { name: `${label}: matches` })
+    .getByRole("option", { name: new RegExp(option) })
+    .click();
 }
 
 async function switchTo(page: Page, role: "analyst" | "reviewer") {
@@ -85,7 +88,10 @@ test("a small campaign end to end: analyst launches, reviewer decides in the inb
 
   // The last one with its own button.
   await items.nth(3).getByRole("button", { name: "Approve" }).click();
-  await page.getByRole("dialog").getByLabel(/Justification/).fill("Needed for the release train");
+  await page
+    .getByRole("dialog")
+    .getByLabel(/Justification/)
+    .fill("Needed for the release train");
   await page.getByRole("dialog").getByRole("button", { name: "Approve" }).click();
   await expect(items.nth(3)).toHaveAttribute("data-decided", "true");
   // Until a reload the decided items stay on screen; then the inbox is empty.

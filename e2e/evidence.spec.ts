@@ -27,7 +27,10 @@ async function download(page: Page, click: () => Promise<void>): Promise<Uint8Ar
 }
 
 function cli(script: string, args: string[], env: Record<string, string>) {
-  return spawnSync(process.execPath, ["--import", "tsx", script, ...args], { encoding: "utf8", env: { ...process.env, DATABASE_URL: "", ATTEST_URL: "", ATTEST_TOKEN: "", ...env } });
+  return spawnSync(process.execPath, ["--import", "tsx", script, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, DATABASE_URL: "", ATTEST_URL: "", ATTEST_TOKEN: "", ...env },
+  });
 }
 
 test("an auditor sees the audit chain verified and filters the log", async ({ page }) => {
@@ -142,7 +145,11 @@ test("an auditor downloads a campaign's evidence package that verifies; a review
   const mine = await (await page.request.get(`/api/v1/review-items?campaign=${campaign.id}&limit=500`)).json();
   expect(mine.total).toBeGreaterThan(0);
   const decided = await page.request.post("/api/v1/review-items/decisions", {
-    data: { items: mine.items.map((i: { id: string; version: number }) => ({ id: i.id, version: i.version })), decision: "approve", justification: "needed for the release train" },
+    data: {
+      items: mine.items.map((i: { id: string; version: number }) => ({ id: i.id, version: i.version })),
+      decision: "approve",
+      justification: "needed for the release train",
+    },
     headers: { origin },
   });
   expect(decided.status(), await decided.text()).toBe(200);

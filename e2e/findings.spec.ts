@@ -17,7 +17,17 @@ test("an analyst evaluates, filters by a chart, reads a finding's evidence and a
   await expect(page.getByTestId("finding-row").first()).toBeVisible();
   // Every rule fires on the demo but "tool changed since certified", which the seed's past campaign and rediscovery
   // open, and which campaigns.spec's later certification of GitHub MCP access resolves (see the next test).
-  for (const rule of ["hardcoded_secret", "credential_rotation", "shared_credential", "no_active_owner", "agent_inactive_principal", "uncertified_risky_tool", "dual_access_path", "over_broad_reach", "insecure_mcp_server"]) {
+  for (const rule of [
+    "hardcoded_secret",
+    "credential_rotation",
+    "shared_credential",
+    "no_active_owner",
+    "agent_inactive_principal",
+    "uncertified_risky_tool",
+    "dual_access_path",
+    "over_broad_reach",
+    "insecure_mcp_server",
+  ]) {
     await expect(page.getByTestId(`chart-rule-${rule}`)).not.toHaveAttribute("aria-label", /: 0$/);
   }
   await page.screenshot({ path: "test-results/findings-list.png", fullPage: true });
@@ -53,7 +63,11 @@ test("an analyst evaluates, filters by a chart, reads a finding's evidence and a
 
   // A dual access path lists both routes, and links to them in the explorer.
   await page.goto("/findings?rule=dual_access_path");
-  await page.getByTestId("finding-row").getByRole("link", { name: /reaches GitHub org northwind through GitHub MCP server and directly/ }).first().click();
+  await page
+    .getByTestId("finding-row")
+    .getByRole("link", { name: /reaches GitHub org northwind through GitHub MCP server and directly/ })
+    .first()
+    .click();
   await expect(page.getByTestId("evidence-paths")).toContainText("through MCP: ");
   await expect(page.getByTestId("evidence-paths")).toContainText("directly: ");
   await expect(page.getByRole("link", { name: /Both paths to GitHub org northwind/ })).toHaveAttribute("href", /mode=paths/);
@@ -66,7 +80,10 @@ test("the demo's rug pull: a GitHub tool whose description changed after a campa
   // All statuses: on a fresh demo it is open; after campaigns.spec closes a newer campaign certifying the GitHub MCP
   // server's access (the changed definition included), a later evaluation has resolved it.
   await page.goto("/findings?rule=tool_definition_changed&status=all");
-  await page.getByTestId("finding-row").getByRole("link", { name: /create_pull_request \(github-mcp\) changed after access to it was certified/ }).click();
+  await page
+    .getByTestId("finding-row")
+    .getByRole("link", { name: /create_pull_request \(github-mcp\) changed after access to it was certified/ })
+    .click();
   await expect(page.getByTestId("finding-title")).toContainText("Q3 agent access to the GitHub MCP server");
   await expect(page.getByTestId("evidence-attributes")).toContainText("certified definition hash");
   // The change itself: the description as certified against now, the sentence the server slipped in marked as added.

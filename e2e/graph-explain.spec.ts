@@ -40,7 +40,16 @@ function nodeBoxes(page: Page): Promise<(Box & { id: string; risk?: string; focu
     const cy = (window as unknown as { __attestCy: Cy }).__attestCy;
     return cy.nodes().map((n) => {
       const b = n.boundingBox({ includeLabels: true, includeOverlays: false });
-      return { id: n.id(), label: String(n.data("label")), risk: n.data("risk") as string | undefined, focus: Boolean(n.data("focus")), x1: b.x1, x2: b.x2, y1: b.y1, y2: b.y2 };
+      return {
+        id: n.id(),
+        label: String(n.data("label")),
+        risk: n.data("risk") as string | undefined,
+        focus: Boolean(n.data("focus")),
+        x1: b.x1,
+        x2: b.x2,
+        y1: b.y1,
+        y2: b.y2,
+      };
     });
   });
 }
@@ -61,7 +70,10 @@ async function agentActingForSomeone(request: APIRequestContext) {
   return get(request, `/api/v1/nodes/${encodeURIComponent(`${seed.source}:agent:${seed.externalId}`)}`);
 }
 
-test("paths by name with the keyboard: type, arrow, Enter; the URL keeps the id, the field the name, and the chosen path reads in words", async ({ page, request }) => {
+test("paths by name with the keyboard: type, arrow, Enter; the URL keeps the id, the field the name, and the chosen path reads in words", async ({
+  page,
+  request,
+}) => {
   const agent = await agentActingForSomeone(request);
   const resource = (await get(request, `/api/v1/access/reachable-from?principal=${agent.id}&kind=resource&limit=1`)).items[0];
   expect(resource).toBeTruthy();
@@ -118,14 +130,18 @@ test("paths by name with the keyboard: type, arrow, Enter; the URL keeps the id,
   await expect(page.getByTestId("path-candidates").getByRole("link").first()).toBeVisible();
 });
 
-test("what an agent reaches: a layered picture with no overlapping labels, tool risk drawn on the tools and explained in the legend", async ({ page, request }) => {
+test("what an agent reaches: a layered picture with no overlapping labels, tool risk drawn on the tools and explained in the legend", async ({
+  page,
+  request,
+}) => {
   // An agent whose whole answer is drawn node by node (below the grouping threshold) and reaches tools.
   const agents = (await get(request, "/api/v1/nodes?kind=agent&limit=100")).items as { id: string; name: string }[];
   let chosen: { id: string; name: string; total: number } | null = null;
   for (const a of agents) {
     const r = await get(request, `/api/v1/access/reachable-from?principal=${a.id}&limit=100`);
     const drawnNodes = new Set([a.id, ...r.items.flatMap((i: { path: { nodes: string[] } }) => i.path.nodes)]).size;
-    if (drawnNodes <= GROUP_ABOVE && r.items.some((i: { kind: string }) => i.kind === "tool") && (!chosen || r.total > chosen.total)) chosen = { ...a, total: r.total };
+    if (drawnNodes <= GROUP_ABOVE && r.items.some((i: { kind: string }) => i.kind === "tool") && (!chosen || r.total > chosen.total))
+      chosen = { ...a, total: r.total };
   }
   expect(chosen, "a demo agent reaching tools in a picture of at most 60 nodes").toBeTruthy();
 
@@ -144,7 +160,9 @@ test("what an agent reaches: a layered picture with no overlapping labels, tool 
   // Every tool carries its risk (border and second label line); the legend explains the borders drawn.
   const tools = await page.evaluate(() => {
     type Cy = { nodes(sel: string): { map<T>(f: (n: { data(k: string): unknown }) => T): T[] } };
-    return (window as unknown as { __attestCy: Cy }).__attestCy.nodes('[kind = "tool"]').map((n) => ({ risk: n.data("risk") as string, label: String(n.data("label")) }));
+    return (window as unknown as { __attestCy: Cy }).__attestCy
+      .nodes('[kind = "tool"]')
+      .map((n) => ({ risk: n.data("risk") as string, label: String(n.data("label")) }));
   });
   expect(tools.length).toBeGreaterThan(0);
   for (const t of tools) {

@@ -33,7 +33,9 @@ test("an analyst asks who can reach a destructive GitHub tool, sees the paths dr
 
 test("what an agent acting for a person reaches, and the paths between it and a resource", async ({ page, request }) => {
   const agentSeed = demo.nodes.find((n) => n.kind === "agent" && demo.edges.some((e) => e.kind === "acts_for" && e.from.externalId === n.externalId))!;
-  const agent = await (await request.get(`/api/v1/nodes/${encodeURIComponent(`${agentSeed.source}:agent:${agentSeed.externalId}`)}`, { headers: BOOTSTRAP })).json();
+  const agent = await (
+    await request.get(`/api/v1/nodes/${encodeURIComponent(`${agentSeed.source}:agent:${agentSeed.externalId}`)}`, { headers: BOOTSTRAP })
+  ).json();
   const reach = await (await request.get(`/api/v1/access/reachable-from?principal=${agent.id}&kind=resource&limit=1`, { headers: BOOTSTRAP })).json();
   expect(reach.total).toBeGreaterThan(0);
   const resource = reach.items[0];
@@ -58,7 +60,11 @@ test("the neighbourhood of a person lists every relationship one edge away, owne
   await expect(page.getByTestId("results")).toContainText("owns");
   const [csv] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-csv").click()]);
   expect(csv.suggestedFilename()).toBe(`neighbors-${node.id}.csv`);
-  expect(readFileSync((await csv.path())!, "utf8").trimEnd().split("\r\n")).toHaveLength(around.total + 1);
+  expect(
+    readFileSync((await csv.path())!, "utf8")
+      .trimEnd()
+      .split("\r\n"),
+  ).toHaveLength(around.total + 1);
   await page.goto(`/graph?node=${node.id}&mode=neighbors&asOf=someday`);
   await expect(page.getByRole("alert").filter({ hasText: "asOf" })).toBeVisible();
 });
@@ -83,8 +89,11 @@ async function canvasPixels(page: Page, name: string) {
 
 test("search a demo agent by name, run each of the four modes, and see the chosen path highlighted on the canvas", async ({ page, request }) => {
   const agentSeed = demo.nodes.find((n) => n.kind === "agent" && demo.edges.some((e) => e.kind === "acts_for" && e.from.externalId === n.externalId))!;
-  const agent = await (await request.get(`/api/v1/nodes/${encodeURIComponent(`${agentSeed.source}:agent:${agentSeed.externalId}`)}`, { headers: BOOTSTRAP })).json();
-  const resource = (await (await request.get(`/api/v1/access/reachable-from?principal=${agent.id}&kind=resource&limit=1`, { headers: BOOTSTRAP })).json()).items[0];
+  const agent = await (
+    await request.get(`/api/v1/nodes/${encodeURIComponent(`${agentSeed.source}:agent:${agentSeed.externalId}`)}`, { headers: BOOTSTRAP })
+  ).json();
+  const resource = (await (await request.get(`/api/v1/access/reachable-from?principal=${agent.id}&kind=resource&limit=1`, { headers: BOOTSTRAP })).json())
+    .items[0];
   expect(resource).toBeTruthy();
 
   await new SignInPage(page).signInAsDemo("analyst");
@@ -176,7 +185,10 @@ test("filters by kind and source narrow the answer in the URL; CSV has every row
   expect(findColour(img, "#2457d6").count).toBeGreaterThan(50); // humans are drawn in their kind's colour
 
   // Back to the whole answer.
-  await page.getByTestId("graph-view-links").getByRole("link", { name: /clear filters|all groups/ }).click();
+  await page
+    .getByTestId("graph-view-links")
+    .getByRole("link", { name: /clear filters|all groups/ })
+    .click();
   await expect(page.getByTestId("graph-summary")).toContainText(`${all.total} principals can reach it`);
 });
 

@@ -11,19 +11,36 @@ const AGENTS = 200;
 
 /** Server i has 1–3 tools; every tenth also a destructive one (critical). Agent k connects to servers k, k+200, …; "scale server 7" to five more. */
 function fixture() {
-  const nodes: object[] = [{ kind: "human", externalId: "scale-owner", name: "Scale Owner", attributes: { email: "scale.owner@example.com", status: "active" } }];
+  const nodes: object[] = [
+    { kind: "human", externalId: "scale-owner", name: "Scale Owner", attributes: { email: "scale.owner@example.com", status: "active" } },
+  ];
   const edges: object[] = [];
   const ref = (kind: string, externalId: string) => ({ kind, externalId });
   for (let i = 1; i <= SERVERS; i++) {
     const s = `scale-${i}`;
-    nodes.push({ kind: "mcp_server", externalId: s, name: `scale server ${i}`, attributes: { transport: "http", url: `https://mcp${i}.scale.example.com/mcp` } });
+    nodes.push({
+      kind: "mcp_server",
+      externalId: s,
+      name: `scale server ${i}`,
+      attributes: { transport: "http", url: `https://mcp${i}.scale.example.com/mcp` },
+    });
     edges.push({ kind: "owns", from: ref("human", "scale-owner"), to: ref("mcp_server", s), attributes: { role: "technical" } });
     for (let k = 0; k < (i % 3) + 1; k++) {
-      nodes.push({ kind: "tool", externalId: `${s}/read_${k}`, name: `read_${k}`, attributes: { description: `Reads thing ${k}`, annotations: { readOnlyHint: true, openWorldHint: false } } });
+      nodes.push({
+        kind: "tool",
+        externalId: `${s}/read_${k}`,
+        name: `read_${k}`,
+        attributes: { description: `Reads thing ${k}`, annotations: { readOnlyHint: true, openWorldHint: false } },
+      });
       edges.push({ kind: "exposes", from: ref("mcp_server", s), to: ref("tool", `${s}/read_${k}`) });
     }
     if (i % 10 === 0) {
-      nodes.push({ kind: "tool", externalId: `${s}/drop_all`, name: "drop_all", attributes: { description: "Drops every table", annotations: { destructiveHint: true, readOnlyHint: false } } });
+      nodes.push({
+        kind: "tool",
+        externalId: `${s}/drop_all`,
+        name: "drop_all",
+        attributes: { description: "Drops every table", annotations: { destructiveHint: true, readOnlyHint: false } },
+      });
       edges.push({ kind: "exposes", from: ref("mcp_server", s), to: ref("tool", `${s}/drop_all`) });
     }
   }
@@ -129,7 +146,15 @@ test("a server's page shows its tools with their risk in words and the agents th
 
   await page.goto("/mcp?q=scale+server+7&sort=agents");
   await page.getByRole("link", { name: "scale server 7", exact: true }).click();
-  await expect(page.getByTestId("mcp-agents").getByRole("link")).toHaveText(["scale agent 1", "scale agent 2", "scale agent 3", "scale agent 4", "scale agent 5", "scale agent 6", "scale agent 7"]);
+  await expect(page.getByTestId("mcp-agents").getByRole("link")).toHaveText([
+    "scale agent 1",
+    "scale agent 2",
+    "scale agent 3",
+    "scale agent 4",
+    "scale agent 5",
+    "scale agent 6",
+    "scale agent 7",
+  ]);
   await expect(page.getByRole("link", { name: /Node page/ })).toHaveAttribute("href", /^\/nodes\/mcp_/);
   await page.screenshot({ path: "test-results/mcp-server.png", fullPage: true });
 });

@@ -14,7 +14,10 @@ test("an analyst assigns an owner to an orphaned agent from the orphans list and
   const before = await agentShare(page);
   await page.screenshot({ path: "test-results/ownership-coverage.png", fullPage: true });
 
-  await page.getByRole("navigation", { name: "Ownership views" }).getByRole("link", { name: /Orphans/ }).click();
+  await page
+    .getByRole("navigation", { name: "Ownership views" })
+    .getByRole("link", { name: /Orphans/ })
+    .click();
   await expect(page.getByRole("heading", { name: "Orphans", level: 1 })).toBeVisible();
   // The demo's departed data engineer still owns agents, servers and a hard-coded password.
   const doctor = page.getByRole("row", { name: /Pipeline Doctor/ });

@@ -183,7 +183,15 @@ test("an import run opens from the history and shows its counts, warnings and pr
 
   // A rejected document: its problems, by path, never the values.
   await page.goto("/imports");
-  const bad = { source: "e2e-bad-run", mode: "full", nodes: [{ kind: "wizard", externalId: "m1", name: "Merlin the Secret" }, { kind: "wizard", externalId: "m2", name: "Morgana the Secret" }], edges: [] };
+  const bad = {
+    source: "e2e-bad-run",
+    mode: "full",
+    nodes: [
+      { kind: "wizard", externalId: "m1", name: "Merlin the Secret" },
+      { kind: "wizard", externalId: "m2", name: "Morgana the Secret" },
+    ],
+    edges: [],
+  };
   await page.getByLabel("Format").selectOption("graph");
   await page.getByLabel("File", { exact: true }).setInputFiles({ name: "bad.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(bad)) });
   await page.getByRole("button", { name: "Import", exact: true }).click();

@@ -34,7 +34,10 @@ test("an IdP provisions a user and a group through SCIM with its source's token,
   const ada = await user.json();
   expect(user.headers()["location"]).toBe(ada.meta.location);
 
-  const group = await request.post("/scim/v2/Groups", { headers: idp, data: JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "SCIM Engineers", members: [{ value: ada.id }] }) });
+  const group = await request.post("/scim/v2/Groups", {
+    headers: idp,
+    data: JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "SCIM Engineers", members: [{ value: ada.id }] }),
+  });
   expect(group.status()).toBe(201);
   const engineers = await group.json();
   expect(engineers.members).toEqual([expect.objectContaining({ value: ada.id, display: "Scimmy Ada", type: "User" })]);
@@ -52,13 +55,23 @@ test("an IdP provisions a user and a group through SCIM with its source's token,
   expect(found.status()).toBe(200);
   const items = (await found.json()).items;
   expect(items).toHaveLength(1);
-  expect(items[0]).toMatchObject({ kind: "human", source: "e2e-okta-scim", externalId: ada.id, name: "Scimmy Ada", status: "inactive", attributes: { department: "Analytical Engines" } });
+  expect(items[0]).toMatchObject({
+    kind: "human",
+    source: "e2e-okta-scim",
+    externalId: ada.id,
+    name: "Scimmy Ada",
+    status: "inactive",
+    attributes: { department: "Analytical Engines" },
+  });
   const neighbors = await request.get(`/api/v1/nodes/${items[0].id}/neighbors?direction=out`, { headers: admin });
   const out = (await neighbors.json()).items;
   expect(out.map((n: { edge: { kind: string }; node: { name: string } }) => [n.edge.kind, n.node.name])).toEqual([["member_of", "SCIM Engineers"]]);
 
   const sources = await (await request.get("/api/v1/sources", { headers: admin })).json();
-  expect(sources.items.find((s: { name: string }) => s.name === "e2e-okta-scim")).toMatchObject({ nodeCounts: { human: 1, group: 1 }, lastImportAt: expect.any(String) });
+  expect(sources.items.find((s: { name: string }) => s.name === "e2e-okta-scim")).toMatchObject({
+    nodeCounts: { human: 1, group: 1 },
+    lastImportAt: expect.any(String),
+  });
 
   // Without the token, or with the admin's API token, SCIM answers 401 in its own error form.
   for (const headers of [{}, admin]) {

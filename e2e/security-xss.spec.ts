@@ -25,10 +25,25 @@ const doc = {
   source: "xss-lab",
   mode: "incremental",
   nodes: [
-    { kind: "agent", externalId: "xss-agent", name: NAMES.agent, attributes: { status: "active", description: "<b onmouseover=alert(6)>hover</b>", "<i>key</i>": "<img src=x onerror=alert(7)>" } },
-    { kind: "mcp_server", externalId: "xss-mcp", name: NAMES.server, attributes: { transport: "stdio", command: "npx", args: ["-y", "<script>alert(8)</script>"] } },
+    {
+      kind: "agent",
+      externalId: "xss-agent",
+      name: NAMES.agent,
+      attributes: { status: "active", description: "<b onmouseover=alert(6)>hover</b>", "<i>key</i>": "<img src=x onerror=alert(7)>" },
+    },
+    {
+      kind: "mcp_server",
+      externalId: "xss-mcp",
+      name: NAMES.server,
+      attributes: { transport: "stdio", command: "npx", args: ["-y", "<script>alert(8)</script>"] },
+    },
     { kind: "tool", externalId: "xss-mcp/tool", name: NAMES.tool, attributes: { description: "<img src=x onerror=alert(9)>" } },
-    { kind: "credential", externalId: "xss-cred", name: NAMES.credential, attributes: { storage: "hard_coded", type: "<img src=x onerror=alert(10)>", fingerprint: "hmac-sha256:xss" } },
+    {
+      kind: "credential",
+      externalId: "xss-cred",
+      name: NAMES.credential,
+      attributes: { storage: "hard_coded", type: "<img src=x onerror=alert(10)>", fingerprint: "hmac-sha256:xss" },
+    },
     { kind: "resource", externalId: "xss-res", name: NAMES.resource },
     { kind: "group", externalId: "xss-group", name: NAMES.group },
   ],
@@ -153,7 +168,10 @@ test("the graph explorer: labels, result paths and the neighbourhood list read l
   await expectInert(page, fired);
 });
 
-test("a campaign over the hostile agent: the reviewer's inbox and tooltips show the names as text; the evidence CSV and PDF keep them literally", async ({ page, request }) => {
+test("a campaign over the hostile agent: the reviewer's inbox and tooltips show the names as text; the evidence CSV and PDF keep them literally", async ({
+  page,
+  request,
+}) => {
   test.setTimeout(90_000);
   const fired = armTrap(page);
   await new SignInPage(page).signInAsDemo("analyst");

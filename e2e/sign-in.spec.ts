@@ -38,9 +38,21 @@ test("repeated sign-in attempts are slowed down, with the same answer whether or
 });
 
 const expectations: Record<Role, { sees: string[]; hidden: string[]; forbidden: string[] }> = {
-  admin: { sees: ["Dashboard", "Graph", "Identities", "MCP servers & tools", "Ownership", "Campaigns", "Evidence", "Imports", "Admin"], hidden: [], forbidden: [] },
-  analyst: { sees: ["Identities", "MCP servers & tools", "Ownership", "Campaigns", "Imports"], hidden: ["Evidence", "Admin"], forbidden: ["/admin", "/evidence"] },
-  reviewer: { sees: ["Dashboard", "Ownership", "Campaigns"], hidden: ["Identities", "Graph", "MCP servers & tools", "Imports", "Evidence", "Admin"], forbidden: ["/nodes", "/mcp", "/graph", "/admin"] },
+  admin: {
+    sees: ["Dashboard", "Graph", "Identities", "MCP servers & tools", "Ownership", "Campaigns", "Evidence", "Imports", "Admin"],
+    hidden: [],
+    forbidden: [],
+  },
+  analyst: {
+    sees: ["Identities", "MCP servers & tools", "Ownership", "Campaigns", "Imports"],
+    hidden: ["Evidence", "Admin"],
+    forbidden: ["/admin", "/evidence"],
+  },
+  reviewer: {
+    sees: ["Dashboard", "Ownership", "Campaigns"],
+    hidden: ["Identities", "Graph", "MCP servers & tools", "Imports", "Evidence", "Admin"],
+    forbidden: ["/nodes", "/mcp", "/graph", "/admin"],
+  },
   auditor: { sees: ["Identities", "Evidence", "Campaigns", "Imports"], hidden: ["Admin"], forbidden: ["/admin"] },
 };
 

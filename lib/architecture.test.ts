@@ -155,7 +155,11 @@ describe("architecture: lib areas import downward only", () => {
   });
 
   it("vocabulary modules import only vocabulary", () => {
-    const bad = [...VOCABULARY].flatMap((f) => importsOf(f).filter((t) => !VOCABULARY.has(t)).map((t) => `${f} -> ${t}`));
+    const bad = [...VOCABULARY].flatMap((f) =>
+      importsOf(f)
+        .filter((t) => !VOCABULARY.has(t))
+        .map((t) => `${f} -> ${t}`),
+    );
     expect(bad).toEqual([]);
   });
 

@@ -24,5 +24,11 @@ export function auditVerdict(stdout, stderr, allowed) {
     if (unexplained.length) serious.push(`${name} (${v.severity}): ${unexplained.join(", ")}`);
   }
   const total = Object.keys(report.vulnerabilities).length;
-  return { ran: true, serious, message: serious.length ? `npm audit: ${serious.length} unexplained high or critical advisories` : `npm audit: no unexplained high or critical advisory (${total} advisories of any severity).` };
+  return {
+    ran: true,
+    serious,
+    message: serious.length
+      ? `npm audit: ${serious.length} unexplained high or critical advisories`
+      : `npm audit: no unexplained high or critical advisory (${total} advisories of any severity).`,
+  };
 }

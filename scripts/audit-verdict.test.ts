@@ -26,7 +26,11 @@ describe("the npm audit step of npm test", () => {
   });
 
   it("says so when the registry has no advisory endpoint, as on this project's machines", () => {
-    const v = auditVerdict(JSON.stringify({ message: "405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk", statusCode: 405 }), "", {});
+    const v = auditVerdict(
+      JSON.stringify({ message: "405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk", statusCode: 405 }),
+      "",
+      {},
+    );
     expect(v).toMatchObject({ ran: false, serious: [] });
     expect(v.message).toContain("405 Method Not Allowed");
     expect(auditVerdict("", "npm error code ENOTFOUND", {}).message).toContain("ENOTFOUND");

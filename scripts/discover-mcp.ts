@@ -12,7 +12,9 @@ import { discoverServer } from "../lib/ingest/mcp-discovery/discover";
 import { discoveryToGraph } from "../lib/ingest/mcp-discovery/to-graph";
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run discover -- --server NAME [--node source:mcp_server:externalId] [--url URL] [--token TOKEN] [--dry-run] -- COMMAND [ARGS...]`);
+  console.error(
+    `${message}\nusage: npm run discover -- --server NAME [--node source:mcp_server:externalId] [--url URL] [--token TOKEN] [--dry-run] -- COMMAND [ARGS...]`,
+  );
   process.exit(2);
 }
 
@@ -48,7 +50,11 @@ async function main() {
   const base = opts.get("url") ?? process.env.ATTEST_URL ?? "http://localhost:3000";
   const token = opts.get("token") ?? process.env.ATTEST_TOKEN ?? process.env.ATTEST_BOOTSTRAP_TOKEN;
   if (!token) usage("no token: pass --token or set ATTEST_TOKEN");
-  const r = await fetch(new URL("/api/v1/imports", base), { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(doc) });
+  const r = await fetch(new URL("/api/v1/imports", base), {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(doc),
+  });
   const body = await r.json();
   console.log(JSON.stringify(body, null, 2));
   if (!r.ok) process.exit(1);

@@ -78,8 +78,16 @@ async function main() {
     `${size} (seed ${seed}): ${n(stats.nodes)} nodes, ${n(stats.edges)} edges (${n(stats.accessEdges)} access) generated in ${((t1 - t0) / 1000).toFixed(1)} s; ` +
       `${out}: ${(written.bytes / 2 ** 20).toFixed(1)} MB written in ${((t2 - t1) / 1000).toFixed(1)} s`,
   );
-  console.error(`  nodes: ${Object.entries(stats.byNodeKind).map(([k, v]) => `${k} ${n(v ?? 0)}`).join(", ")}`);
-  console.error(`  edges: ${Object.entries(stats.byEdgeKind).map(([k, v]) => `${k} ${n(v ?? 0)}`).join(", ")}`);
+  console.error(
+    `  nodes: ${Object.entries(stats.byNodeKind)
+      .map(([k, v]) => `${k} ${n(v ?? 0)}`)
+      .join(", ")}`,
+  );
+  console.error(
+    `  edges: ${Object.entries(stats.byEdgeKind)
+      .map(([k, v]) => `${k} ${n(v ?? 0)}`)
+      .join(", ")}`,
+  );
 }
 
 main().catch((e: Error) => {

@@ -57,7 +57,8 @@ function checkAdvisories() {
   const r = spawnSync("npm", ["audit", "--omit=dev", "--json"], { encoding: "utf8", env: process.env });
   const allowed = JSON.parse(readFileSync(path.join(root, "scripts", "audit-allow.json"), "utf8"));
   const verdict = auditVerdict(r.stdout, r.stderr, allowed);
-  if (verdict.serious.length) stop(`npm audit: high or critical advisories in production dependencies, not explained in scripts/audit-allow.json:\n  ${verdict.serious.join("\n  ")}`);
+  if (verdict.serious.length)
+    stop(`npm audit: high or critical advisories in production dependencies, not explained in scripts/audit-allow.json:\n  ${verdict.serious.join("\n  ")}`);
   console.log(verdict.message);
 }
 
@@ -68,7 +69,12 @@ if (!existsSync(chromium)) needed.push("chromium");
 if (spawnSync("sh", ["-c", "command -v pdftoppm && command -v pdftotext"], { stdio: "ignore" }).status !== 0) needed.push("poppler-utils");
 if (needed.length) {
   if (process.getuid?.() === 0) {
-    if (!run(`installing ${needed.join(" and ")} from Debian`, "bash", ["-c", `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${needed.join(" ")}`]))
+    if (
+      !run(`installing ${needed.join(" and ")} from Debian`, "bash", [
+        "-c",
+        `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${needed.join(" ")}`,
+      ])
+    )
       stop(`could not install them; run: apt-get install -y ${needed.join(" ")}`);
   } else {
     stop(`the tests need ${needed.join(" and ")}. Install with:  sudo apt-get install -y ${needed.join(" ")}`);
@@ -84,9 +90,14 @@ if (!unitOk) stop("Vitest (PGlite) failed");
 
 if (process.env.TEST_DATABASE_URL) {
   const pgJson = path.join(work, "vitest-postgres.json");
-  const pgOk = run("integration tests (PostgreSQL)", bin("vitest"), ["run", ".db.test.", "--reporter=default", "--reporter=json", `--outputFile.json=${pgJson}`], {
-    ATTEST_TEST_DB: "postgres",
-  });
+  const pgOk = run(
+    "integration tests (PostgreSQL)",
+    bin("vitest"),
+    ["run", ".db.test.", "--reporter=default", "--reporter=json", `--outputFile.json=${pgJson}`],
+    {
+      ATTEST_TEST_DB: "postgres",
+    },
+  );
   countVitest(pgJson);
   if (!pgOk) stop("Vitest (PostgreSQL) failed");
 } else {

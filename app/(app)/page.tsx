@@ -35,7 +35,9 @@ export default async function DashboardPage() {
     <>
       <h1>Welcome, {actor.name.split(" ")[0]}</h1>
       <p className="subtitle">
-        {counts ? `${counts.total.toLocaleString("en")} identities, systems and credentials in the graph, from ${sources.length} sources.` : "Your review work and what you own."}
+        {counts
+          ? `${counts.total.toLocaleString("en")} identities, systems and credentials in the graph, from ${sources.length} sources.`
+          : "Your review work and what you own."}
       </p>
 
       {reviews && reviewsFirst ? <ReviewSummaryPanel summary={reviews} /> : null}
@@ -43,7 +45,9 @@ export default async function DashboardPage() {
       {counts ? (
         counts.total === 0 ? (
           <EmptyState title="The graph is empty">
-            <p>Nothing has been imported yet. Imports arrive through the API (<code>POST /api/v1/imports</code>) or SCIM.</p>
+            <p>
+              Nothing has been imported yet. Imports arrive through the API (<code>POST /api/v1/imports</code>) or SCIM.
+            </p>
           </EmptyState>
         ) : (
           <>
@@ -132,7 +136,9 @@ export default async function DashboardPage() {
         </h2>
         {owned.length === 0 ? (
           <p className="subtitle" style={{ margin: 0 }}>
-            {actor.humanNodeId ? "You are not recorded as the owner of any agent, server, account or credential." : "Your sign-in is not linked to a person in the graph."}
+            {actor.humanNodeId
+              ? "You are not recorded as the owner of any agent, server, account or credential."
+              : "Your sign-in is not linked to a person in the graph."}
           </p>
         ) : (
           <table className="data" data-testid="owned-list" tabIndex={0}>

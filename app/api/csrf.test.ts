@@ -84,7 +84,14 @@ describe("cross-site writes with a session cookie", () => {
     const quiet = vi.spyOn(console, "error").mockImplementation(() => undefined);
     const op = ops.find((o) => o.key === "POST /api/v1/campaigns")!;
     const mod = (await import(/* @vite-ignore */ path.resolve(op.file))) as Record<string, (req: Request, ctx: unknown) => Promise<Response>>;
-    const res = await mod.POST!(new Request(op.url, { method: "POST", headers: { host: "attest.test", origin: "http://attest.test", cookie: "authjs.session-token=stand-in", "content-type": "application/json" }, body: "{}" }), { params: Promise.resolve({}) });
+    const res = await mod.POST!(
+      new Request(op.url, {
+        method: "POST",
+        headers: { host: "attest.test", origin: "http://attest.test", cookie: "authjs.session-token=stand-in", "content-type": "application/json" },
+        body: "{}",
+      }),
+      { params: Promise.resolve({}) },
+    );
     expect(res.status).toBe(500);
     expect(quiet.mock.calls.map((c) => String(c[1]))).toEqual([expect.stringContaining("the database was reached")]);
     quiet.mockRestore();

@@ -29,13 +29,23 @@ const PROTO_KEYS = Object.getOwnPropertyNames(Object.prototype).sort();
 
 type Handler = (req: Request, ctx: never) => Promise<Response>;
 async function send(handler: Handler, url: string, body: string, type: string, method = "POST", params: Record<string, string> = {}) {
-  const res = await handler(new Request(`http://attest.test/api/v1${url}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": type }, body }), { params: Promise.resolve(params) } as never);
+  const res = await handler(
+    new Request(`http://attest.test/api/v1${url}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": type }, body }),
+    { params: Promise.resolve(params) } as never,
+  );
   const text = await res.text();
-  return { status: res.status, text, json: JSON.parse(text) as { error?: { message: string; details: { path: string; message: string }[] }; counts?: Record<string, number> } };
+  return {
+    status: res.status,
+    text,
+    json: JSON.parse(text) as { error?: { message: string; details: { path: string; message: string }[] }; counts?: Record<string, number> },
+  };
 }
 const importJson = (doc: unknown) => send(importPost, "/imports", typeof doc === "string" ? doc : JSON.stringify(doc), "application/json");
 const nodeCount = async (externalId?: string) => {
-  const [row] = await t.db.select({ n: count() }).from(nodes).where(externalId ? eq(nodes.externalId, externalId) : isNull(nodes.validTo));
+  const [row] = await t.db
+    .select({ n: count() })
+    .from(nodes)
+    .where(externalId ? eq(nodes.externalId, externalId) : isNull(nodes.validTo));
   return row!.n;
 };
 
@@ -59,23 +69,45 @@ afterEach(() => {
 describe("__proto__, constructor and prototype keys", () => {
   it("a graph document with __proto__ in attributes is refused naming the place, and nothing is written", async () => {
     const before = await nodeCount();
-    const r = await importJson(`{"source":"lab","mode":"incremental","nodes":[{"kind":"agent","externalId":"p1","name":"P1","attributes":{"__proto__":{"polluted":"yes","isAdmin":true}}}]}`);
+    const r = await importJson(
+      `{"source":"lab","mode":"incremental","nodes":[{"kind":"agent","externalId":"p1","name":"P1","attributes":{"__proto__":{"polluted":"yes","isAdmin":true}}}]}`,
+    );
     expect(r.status).toBe(400);
     expect(r.json.error!.details).toEqual([{ path: "nodes[0].attributes.__proto__", message: "the key __proto__ is not accepted" }]);
     expect(await nodeCount()).toBe(before);
   });
 
   it("constructor and prototype keys are stored and read back as plain data", async () => {
-    const r = await importJson({ source: "lab", mode: "incremental", nodes: [{ kind: "agent", externalId: "p2", name: "P2", attributes: { constructor: { prototype: { polluted: "yes" } }, prototype: { isAdmin: true }, toString: "text", hasOwnProperty: 1 } }] });
+    const r = await importJson({
+      source: "lab",
+      mode: "incremental",
+      nodes: [
+        {
+          kind: "agent",
+          externalId: "p2",
+          name: "P2",
+          attributes: { constructor: { prototype: { polluted: "yes" } }, prototype: { isAdmin: true }, toString: "text", hasOwnProperty: 1 },
+        },
+      ],
+    });
     expect(r.status, r.text).toBe(201);
-    const [row] = await t.db.select().from(nodes).where(and(eq(nodes.externalId, "p2"), isNull(nodes.validTo)));
+    const [row] = await t.db
+      .select()
+      .from(nodes)
+      .where(and(eq(nodes.externalId, "p2"), isNull(nodes.validTo)));
     expect(row!.attributes).toEqual({ constructor: { prototype: { polluted: "yes" } }, prototype: { isAdmin: true }, toString: "text", hasOwnProperty: 1 });
-    const res = await nodeGet(new Request(`http://attest.test/api/v1/nodes/${row!.id}`, { headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve({ id: row!.id }) } as never);
+    const res = await nodeGet(new Request(`http://attest.test/api/v1/nodes/${row!.id}`, { headers: { authorization: `Bearer ${token}` } }), {
+      params: Promise.resolve({ id: row!.id }),
+    } as never);
     expect(((await res.json()) as { attributes: unknown }).attributes).toEqual(row!.attributes);
   });
 
   it("JSONL: a line with __proto__ is reported by its line number", async () => {
-    const body = ['{"source":"lab","mode":"incremental"}', '{"node":{"kind":"agent","externalId":"p3","name":"P3"}}', '{"node":{"kind":"agent","externalId":"p4","name":"P4","attributes":{"a":{"__proto__":{"polluted":1}}}}}'].join("\n");
+    const body = [
+      '{"source":"lab","mode":"incremental"}',
+      '{"node":{"kind":"agent","externalId":"p3","name":"P3"}}',
+      '{"node":{"kind":"agent","externalId":"p4","name":"P4","attributes":{"a":{"__proto__":{"polluted":1}}}}}',
+    ].join("\n");
     const r = await send(importPost, "/imports", body, "application/x-ndjson");
     expect(r.status).toBe(400);
     expect(r.json.error!.details).toEqual([{ path: "line 3: node.attributes.a.__proto__", message: "the key __proto__ is not accepted" }]);
@@ -86,7 +118,12 @@ describe("__proto__, constructor and prototype keys", () => {
     const column = await send(importPost, "/imports?source=hr", "kind,externalId,name,__proto__\nhuman,c1,C One,x\n", "text/csv");
     expect(column.status).toBe(400);
     expect(column.json.error!.details[0]).toEqual({ path: "nodes.csv line 2", message: "attributes.__proto__: the key __proto__ is not accepted" });
-    const inside = await send(importPost, "/imports?source=hr", 'kind,externalId,name,attributes\nhuman,c2,C Two,"{""__proto__"":{""polluted"":1}}"\n', "text/csv");
+    const inside = await send(
+      importPost,
+      "/imports?source=hr",
+      'kind,externalId,name,attributes\nhuman,c2,C Two,"{""__proto__"":{""polluted"":1}}"\n',
+      "text/csv",
+    );
     expect(inside.status).toBe(400);
     expect(inside.json.error!.details[0]!.message).toContain("__proto__");
   });
@@ -96,12 +133,27 @@ describe("__proto__, constructor and prototype keys", () => {
     const r = await send(importPost, "/imports?format=mcp-config&source=laptop-proto", config, "text/plain");
     expect(r.status, r.text).toBe(400);
     expect(r.json.error!.details).toEqual([{ path: "mcpServers.__proto__", message: "the key __proto__ is not accepted" }]);
-    const toml = await send(importPost, "/imports?format=mcp-config&source=laptop-proto", '[mcp_servers.a]\ncommand = "npx"\n[mcp_servers.a.env]\n"__proto__" = "x"\n', "text/plain");
+    const toml = await send(
+      importPost,
+      "/imports?format=mcp-config&source=laptop-proto",
+      '[mcp_servers.a]\ncommand = "npx"\n[mcp_servers.a.env]\n"__proto__" = "x"\n',
+      "text/plain",
+    );
     expect(toml.json.error!.details).toEqual([{ path: "mcp_servers.a.env.__proto__", message: "the key __proto__ is not accepted" }]);
-    const yaml = await send(importPost, "/imports?format=mcp-config&source=laptop-proto", "mcpServers:\n  - name: a\n    command: npx\n    __proto__: {polluted: 1}\n", "text/plain");
+    const yaml = await send(
+      importPost,
+      "/imports?format=mcp-config&source=laptop-proto",
+      "mcpServers:\n  - name: a\n    command: npx\n    __proto__: {polluted: 1}\n",
+      "text/plain",
+    );
     expect(yaml.json.error!.details).toEqual([{ path: "mcpServers[0].__proto__", message: "the key __proto__ is not accepted" }]);
     expect((await t.db.select().from(nodes).where(eq(nodes.kind, "mcp_server"))).filter((n) => ["__proto__", "a", "ok"].includes(n.externalId))).toEqual([]);
-    const plain = await send(importPost, "/imports?format=mcp-config&source=laptop-proto", '{"mcpServers":{"constructor":{"command":"uvx","args":["tool==1.0"],"env":{"constructor":"y"}}}}', "text/plain");
+    const plain = await send(
+      importPost,
+      "/imports?format=mcp-config&source=laptop-proto",
+      '{"mcpServers":{"constructor":{"command":"uvx","args":["tool==1.0"],"env":{"constructor":"y"}}}}',
+      "text/plain",
+    );
     expect(plain.status, plain.text).toBe(201);
     const server = (await t.db.select().from(nodes).where(eq(nodes.externalId, "constructor"))).find((n) => n.kind === "mcp_server")!;
     expect(Object.getPrototypeOf(server.attributes)).toBe(Object.prototype);
@@ -127,12 +179,21 @@ describe("__proto__, constructor and prototype keys", () => {
   });
 
   it("SCIM: a body with __proto__ is refused; a PATCH path naming __proto__ changes no prototype", async () => {
-    const created = await scim("POST", "/Users", { token: scimToken, body: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "proto@example.com" } });
+    const created = await scim("POST", "/Users", {
+      token: scimToken,
+      body: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "proto@example.com" },
+    });
     expect(created.status).toBe(201);
-    const bad = await scim("POST", "/Users", { token: scimToken, raw: '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"p2@example.com","__proto__":{"polluted":1}}' });
+    const bad = await scim("POST", "/Users", {
+      token: scimToken,
+      raw: '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"p2@example.com","__proto__":{"polluted":1}}',
+    });
     expect(bad.status).toBe(400);
     for (const path of ["__proto__.polluted", "constructor.prototype.polluted", "name.__proto__.polluted"]) {
-      const r = await scim("PATCH", `/Users/${created.body.id}`, { token: scimToken, body: { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "add", path, value: "yes" }] } });
+      const r = await scim("PATCH", `/Users/${created.body.id}`, {
+        token: scimToken,
+        body: { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "add", path, value: "yes" }] },
+      });
       expect(r.status, `${path}: ${JSON.stringify(r.body)}`).toBeLessThan(500);
     }
   });
@@ -159,7 +220,14 @@ describe("nesting and key count bounds on uploads", () => {
   it("an import declared in a charset other than UTF-8 is 415; bytes that are not UTF-8 are 400", async () => {
     expect((await send(importPost, "/imports", "{}", "application/json; charset=iso-8859-1")).status).toBe(415);
     const latin1 = Buffer.from('{"source":"lab","mode":"incremental","nodes":[{"kind":"agent","externalId":"l1","name":"Zo\xeb"}]}', "latin1");
-    const res = await importPost(new Request("http://attest.test/api/v1/imports", { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: latin1 }), { params: Promise.resolve({}) } as never);
+    const res = await importPost(
+      new Request("http://attest.test/api/v1/imports", {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: latin1,
+      }),
+      { params: Promise.resolve({}) } as never,
+    );
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { message: string } }).error.message).toBe("the body is not valid UTF-8");
   });

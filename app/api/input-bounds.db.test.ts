@@ -70,7 +70,7 @@ beforeAll(async () => {
   useAsAppDatabase(t);
   const admin = await actorByEmail(t, "admin@example.com");
   token = (await createApiToken(t.db, admin, { name: "admin", userId: admin.id, roles: ["admin"] })).token;
-  const one = async (q: SQL) => (((await t.db.execute(q)) as unknown as { rows: { id: string }[] }).rows[0]?.id ?? "x");
+  const one = async (q: SQL) => ((await t.db.execute(q)) as unknown as { rows: { id: string }[] }).rows[0]?.id ?? "x";
   ids.nodes = await one(sql`select id from nodes where name = 'Ada Lovelace'`);
 });
 afterAll(() => t.cleanup());
@@ -79,15 +79,30 @@ async function get(route: GetRoute, query: string) {
   const mod = (await import(/* @vite-ignore */ path.resolve(route.file))) as { GET: (req: Request, ctx: unknown) => Promise<Response> };
   const res = await mod.GET(new Request(`${route.url}?${query}`, { headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve(route.params) });
   const text = await res.text();
-  return { status: res.status, text, body: res.headers.get("content-type")?.includes("json") ? (JSON.parse(text) as { error?: { message: string; details: { path: string }[] } }) : null };
+  return {
+    status: res.status,
+    text,
+    body: res.headers.get("content-type")?.includes("json") ? (JSON.parse(text) as { error?: { message: string; details: { path: string }[] } }) : null,
+  };
 }
 
 describe("query parameters are allow-listed and bounded", () => {
-  const routes = getRoutes({ nodes: "", campaigns: "cmp_00000000000000000000000000", "review-items": "itm_00000000000000000000000000", findings: "fnd_x", imports: "imp_x" });
+  const routes = getRoutes({
+    nodes: "",
+    campaigns: "cmp_00000000000000000000000000",
+    "review-items": "itm_00000000000000000000000000",
+    findings: "fnd_x",
+    imports: "imp_x",
+  });
 
   it("finds the GET endpoints; those that never look at the request cannot take a query", () => {
     expect(routes.length).toBeGreaterThan(25);
-    expect(routes.filter((r) => !readsQuery(r.file)).map((r) => r.key).sort()).toEqual([
+    expect(
+      routes
+        .filter((r) => !readsQuery(r.file))
+        .map((r) => r.key)
+        .sort(),
+    ).toEqual([
       "/api/health",
       "/api/v1/campaigns/{id}",
       "/api/v1/campaigns/{id}/preview",
@@ -164,14 +179,24 @@ describe("query parameters are allow-listed and bounded", () => {
 
   it("no GET changes state: calling every GET endpoint writes no audit event and changes no table", async () => {
     // Every table, ownership coverage's daily trend included (findings evaluations record it, never a read).
-    const all = ((await t.db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`)) as unknown as { rows: { table_name: string }[] }).rows;
+    const all = (
+      (await t.db.execute(
+        sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`,
+      )) as unknown as { rows: { table_name: string }[] }
+    ).rows;
     const tables = all.map((r) => r.table_name);
-    expect(tables).toEqual(expect.arrayContaining(["nodes", "edges", "audit_events", "campaigns", "review_items", "findings", "api_tokens", "ownership_coverage_daily"]));
+    expect(tables).toEqual(
+      expect.arrayContaining(["nodes", "edges", "audit_events", "campaigns", "review_items", "findings", "api_tokens", "ownership_coverage_daily"]),
+    );
     const fingerprint = async () => {
       const parts: string[] = [];
       for (const table of tables) {
         // Bookkeeping that a read legitimately updates (a token's last use) is left out.
-        const rows = ((await t.db.execute(sql.raw(`select md5(coalesce(string_agg(j, '|' order by j), '')) as h from (select (to_jsonb(r) - 'last_used_at')::text as j from "${table}" r) s`))) as unknown as { rows: { h: string }[] }).rows;
+        const rows = (
+          (await t.db.execute(
+            sql.raw(`select md5(coalesce(string_agg(j, '|' order by j), '')) as h from (select (to_jsonb(r) - 'last_used_at')::text as j from "${table}" r) s`),
+          )) as unknown as { rows: { h: string }[] }
+        ).rows;
         parts.push(`${table}:${rows[0]!.h}`);
       }
       const [events] = await t.db.select({ n: count() }).from(auditEvents);
@@ -205,7 +230,10 @@ describe("statement timeout on user-driven queries", () => {
         await tx.execute(sql`set local statement_timeout = 50`);
         await tx.execute(sql`select pg_sleep(2)`);
       })
-      .then(() => null, (e: unknown) => e);
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     const res = errorResponse(err, "req_t");
     expect(res.status).toBe(503);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("timeout");

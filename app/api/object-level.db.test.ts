@@ -33,7 +33,14 @@ type Handler = (req: Request, ctx: never) => Promise<Response>;
 async function call(handler: Handler, who: string, path: string, ctx: never, body?: unknown) {
   const headers: Record<string, string> = { authorization: `Bearer ${tokens[who]}` };
   if (body !== undefined) headers["content-type"] = "application/json";
-  const res = await handler(new Request(`http://attest.test/api/v1${path}`, { method: body === undefined ? "GET" : "POST", headers, body: body === undefined ? undefined : JSON.stringify(body) }), ctx);
+  const res = await handler(
+    new Request(`http://attest.test/api/v1${path}`, {
+      method: body === undefined ? "GET" : "POST",
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }),
+    ctx,
+  );
   return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string; requestId: string } } };
 }
 
@@ -45,7 +52,10 @@ let priyaItems: { id: string; version: number }[] = [];
 let claireItems: { id: string; version: number }[] = [];
 
 async function snapshot(ids: string[]) {
-  const items = await t.db.select({ id: reviewItems.id, version: reviewItems.version, decision: reviewItems.decision, reviewerId: reviewItems.reviewerId }).from(reviewItems).where(inArray(reviewItems.id, ids));
+  const items = await t.db
+    .select({ id: reviewItems.id, version: reviewItems.version, decision: reviewItems.decision, reviewerId: reviewItems.reviewerId })
+    .from(reviewItems)
+    .where(inArray(reviewItems.id, ids));
   const [decisions] = await t.db.select({ n: count() }).from(reviewDecisions).where(inArray(reviewDecisions.itemId, ids));
   const [events] = await t.db.select({ n: count() }).from(auditEvents);
   return { items: items.sort((a, b) => a.id.localeCompare(b.id)), decisions: decisions!.n, events: events!.n };
@@ -57,19 +67,34 @@ beforeAll(async () => {
   await seedGraph(t.db, buildDemoOrg());
   useAsAppDatabase(t);
   const samir = await actorByEmail(t, "samir@northwind.example");
-  for (const [who, roles] of [["chloe", ["analyst"]], ["priya", ["reviewer"]], ["claire", ["reviewer"]]] as const) {
+  for (const [who, roles] of [
+    ["chloe", ["analyst"]],
+    ["priya", ["reviewer"]],
+    ["claire", ["reviewer"]],
+  ] as const) {
     const u = await actorByEmail(t, `${who}@northwind.example`);
     tokens[who] = (await createApiToken(t.db, samir, { name: who, userId: u.id, roles: [...roles] })).token;
   }
-  for (const [name, reviewer] of [["A: Priya reviews", "priya@northwind.example"], ["B: Claire reviews", "claire@northwind.example"]] as const) {
-    const created = await call(createRoute, "chloe", "/campaigns", none, { name, control: "SOC 2 CC6.3", scope, reviewerStrategy: { reviewer }, fallbackReviewer: "omar@northwind.example", dueAt });
+  for (const [name, reviewer] of [
+    ["A: Priya reviews", "priya@northwind.example"],
+    ["B: Claire reviews", "claire@northwind.example"],
+  ] as const) {
+    const created = await call(createRoute, "chloe", "/campaigns", none, {
+      name,
+      control: "SOC 2 CC6.3",
+      scope,
+      reviewerStrategy: { reviewer },
+      fallbackReviewer: "omar@northwind.example",
+      dueAt,
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const id = created.body.id as string;
     expect((await call(launchRoute, "chloe", `/campaigns/${id}/launch`, params(id), {})).status).toBe(200);
     if (reviewer.startsWith("priya")) campaignA = id;
     else campaignB = id;
   }
-  const inbox = async (who: string, campaign: string) => ((await call(inboxRoute, who, `/review-items?campaign=${campaign}&status=all`, none)).body.items as { id: string; version: number }[]);
+  const inbox = async (who: string, campaign: string) =>
+    (await call(inboxRoute, who, `/review-items?campaign=${campaign}&status=all`, none)).body.items as { id: string; version: number }[];
   priyaItems = await inbox("priya", campaignA);
   claireItems = await inbox("claire", campaignB);
 });
@@ -84,8 +109,16 @@ describe("object-level access for reviewers", () => {
   it("a reviewer deciding another reviewer's item gets 404, like an unknown id, and nothing changes", async () => {
     const target = priyaItems[0]!;
     const before = await snapshot([target.id]);
-    const other = await call(decisionRoute, "claire", `/review-items/${target.id}/decision`, params(target.id), { decision: "approve", justification: "looks fine", version: target.version });
-    const unknown = await call(decisionRoute, "claire", "/review-items/itm_00000000000000000000000000/decision", params("itm_00000000000000000000000000"), { decision: "approve", justification: "looks fine", version: 1 });
+    const other = await call(decisionRoute, "claire", `/review-items/${target.id}/decision`, params(target.id), {
+      decision: "approve",
+      justification: "looks fine",
+      version: target.version,
+    });
+    const unknown = await call(decisionRoute, "claire", "/review-items/itm_00000000000000000000000000/decision", params("itm_00000000000000000000000000"), {
+      decision: "approve",
+      justification: "looks fine",
+      version: 1,
+    });
     expect(other.status).toBe(404);
     expect(unknown.status).toBe(404);
     expect(other.body.error).toEqual({ ...unknown.body.error, requestId: other.body.error!.requestId } as never);
@@ -95,7 +128,11 @@ describe("object-level access for reviewers", () => {
   it("a reviewer delegating another reviewer's item gets 404 and nothing changes", async () => {
     const target = priyaItems[0]!;
     const before = await snapshot([target.id]);
-    const r = await call(decisionRoute, "claire", `/review-items/${target.id}/decision`, params(target.id), { delegateTo: "omar@northwind.example", reason: "Omar knows it", version: target.version });
+    const r = await call(decisionRoute, "claire", `/review-items/${target.id}/decision`, params(target.id), {
+      delegateTo: "omar@northwind.example",
+      reason: "Omar knows it",
+      version: target.version,
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(404);
     expect(await snapshot([target.id])).toEqual(before);
   });
@@ -103,7 +140,11 @@ describe("object-level access for reviewers", () => {
   it("a bulk decision that slips in another reviewer's item changes nothing, not even the caller's own items", async () => {
     const ids = [claireItems[0]!.id, priyaItems[0]!.id];
     const before = await snapshot(ids);
-    const r = await call(bulkRoute, "claire", "/review-items/decisions", none, { items: [claireItems[0]!, priyaItems[0]!].map(({ id, version }) => ({ id, version })), decision: "revoke", justification: "all of it" });
+    const r = await call(bulkRoute, "claire", "/review-items/decisions", none, {
+      items: [claireItems[0]!, priyaItems[0]!].map(({ id, version }) => ({ id, version })),
+      decision: "revoke",
+      justification: "all of it",
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(404);
     expect(await snapshot(ids)).toEqual(before);
   });
@@ -121,7 +162,11 @@ describe("object-level access for reviewers", () => {
 
   it("the owner of the item still decides it afterwards: the refusals above left it untouched", async () => {
     const target = priyaItems[0]!;
-    const r = await call(decisionRoute, "priya", `/review-items/${target.id}/decision`, params(target.id), { decision: "approve", justification: "still needed", version: target.version });
+    const r = await call(decisionRoute, "priya", `/review-items/${target.id}/decision`, params(target.id), {
+      decision: "approve",
+      justification: "still needed",
+      version: target.version,
+    });
     expect(r.status).toBe(200);
     const [row] = await t.db.select().from(reviewItems).where(eq(reviewItems.id, target.id));
     expect(row!.version).toBe(target.version + 1);

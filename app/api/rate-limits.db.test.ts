@@ -27,7 +27,13 @@ let scimToken = "";
 let adminId = "";
 
 const none = { params: Promise.resolve({}) } as never;
-const api = (handler: (req: Request, ctx: never) => Promise<Response>, url: string, token: string, ip: string, init: { method?: string; body?: unknown } = {}) =>
+const api = (
+  handler: (req: Request, ctx: never) => Promise<Response>,
+  url: string,
+  token: string,
+  ip: string,
+  init: { method?: string; body?: unknown } = {},
+) =>
   handler(
     new Request(`http://attest.test/api/v1${url}`, {
       method: init.method ?? "GET",
@@ -79,7 +85,10 @@ describe("rate limits", () => {
   it("token creation: 30 a minute per caller, then 429", async () => {
     const statuses: number[] = [];
     // createApiToken in beforeAll already spent three of the admin's requests.
-    for (let i = 0; i < 30; i++) statuses.push((await api(tokensPost, "/tokens", admin, "203.0.113.30", { method: "POST", body: { name: `t${i}`, userId: adminId, roles: ["auditor"] } })).status);
+    for (let i = 0; i < 30; i++)
+      statuses.push(
+        (await api(tokensPost, "/tokens", admin, "203.0.113.30", { method: "POST", body: { name: `t${i}`, userId: adminId, roles: ["auditor"] } })).status,
+      );
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
     expect(statuses.at(-1)).toBe(429);
   });

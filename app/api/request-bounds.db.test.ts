@@ -28,10 +28,29 @@ import { PUT as putOwners } from "./v1/nodes/[id]/owners/route";
 const scaled = (f: number): SizeSpec => {
   const s = SIZE_SPECS.S;
   const n = (x: number) => Math.max(2, Math.round(x * f));
-  return { ...s, humans: n(s.humans), departments: n(s.departments), teams: n(s.teams), appGroups: n(s.appGroups), serviceAccounts: n(s.serviceAccounts), agents: n(s.agents), mcpServers: n(s.mcpServers), entitlements: n(s.entitlements), resources: n(s.resources), credentials: n(s.credentials) };
+  return {
+    ...s,
+    humans: n(s.humans),
+    departments: n(s.departments),
+    teams: n(s.teams),
+    appGroups: n(s.appGroups),
+    serviceAccounts: n(s.serviceAccounts),
+    agents: n(s.agents),
+    mcpServers: n(s.mcpServers),
+    entitlements: n(s.entitlements),
+    resources: n(s.resources),
+    credentials: n(s.credentials),
+  };
 };
 
-type Measured = { graph: { nodes: number; edges: number }; owners: QueryMeter; importing: QueryMeter; scimWrite: QueryMeter; evaluation: QueryMeter; statuses: number[] };
+type Measured = {
+  graph: { nodes: number; edges: number };
+  owners: QueryMeter;
+  importing: QueryMeter;
+  scimWrite: QueryMeter;
+  evaluation: QueryMeter;
+  statuses: number[];
+};
 
 async function measure(f: number): Promise<Measured> {
   const t = await createTestDatabase();
@@ -44,7 +63,10 @@ async function measure(f: number): Promise<Measured> {
     const token = (await createApiToken(t.db, admin, { name: "analyst", userId: analyst.id, roles: ["analyst"] })).token;
     const scimToken = (await createSource(t.db, admin, { name: "idp-scim", type: "scim" })).scimToken!;
     serveFrom(t);
-    const user = await scim("POST", "/Users", { token: scimToken, body: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "sam@example.com", displayName: "Sam Scim" } });
+    const user = await scim("POST", "/Users", {
+      token: scimToken,
+      body: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "sam@example.com", displayName: "Sam Scim" },
+    });
 
     const counted = await countingDatabase(t);
     serveFrom(counted.database);
@@ -76,7 +98,10 @@ async function measure(f: number): Promise<Measured> {
     statuses.push(imported.status === "succeeded" ? 200 : 500);
     const importing = take();
 
-    const patched = await scim("PATCH", `/Users/${user.body.id}`, { token: scimToken, body: { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "active", value: false }] } });
+    const patched = await scim("PATCH", `/Users/${user.body.id}`, {
+      token: scimToken,
+      body: { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "active", value: false }] },
+    });
     statuses.push(patched.status);
     const scimWrite = take();
 

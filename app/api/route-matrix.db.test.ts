@@ -163,7 +163,9 @@ async function call(op: Operation, token?: string): Promise<number> {
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   const hasBody = op.method !== "GET" && op.method !== "DELETE";
   if (hasBody) headers["content-type"] = "application/json";
-  const res = await mod[op.method]!(new Request(op.url, { method: op.method, headers, body: hasBody ? "{}" : undefined }), { params: Promise.resolve(op.params) });
+  const res = await mod[op.method]!(new Request(op.url, { method: op.method, headers, body: hasBody ? "{}" : undefined }), {
+    params: Promise.resolve(op.params),
+  });
   return res.status;
 }
 

@@ -53,7 +53,22 @@ import { GET as tokensRoute, POST as tokensPost } from "./v1/tokens/route";
 
 const CORPUS = path.resolve("lib/ingest/secrets/fixtures/secretlint-snapshots");
 const GITHUB_CONFIG = path.resolve("lib/ingest/mcp-config/fixtures/client-configs/archived-github__00__claude-desktop.json");
-const FAMILIES = ["github", "gitlab", "slack", "aws", "openai", "anthropic", "npm", "stripe", "sendgrid", "huggingface", "gcp", "privatekey", "database-connection-string", "basicauth"];
+const FAMILIES = [
+  "github",
+  "gitlab",
+  "slack",
+  "aws",
+  "openai",
+  "anthropic",
+  "npm",
+  "stripe",
+  "sendgrid",
+  "huggingface",
+  "gcp",
+  "privatekey",
+  "database-connection-string",
+  "basicauth",
+];
 const AUTH_SECRET = "test-auth-secret-9f8e7d6c5b4a39281706f5e4d3c2b1a0";
 const BOOTSTRAP = "test-bootstrap-token-5a4b3c2d1e0f9a8b";
 
@@ -82,10 +97,16 @@ const planted: { what: string; value: string }[] = [];
 const plant = (what: string, value: string) => (planted.push({ what, value }), value);
 
 type Handler = (req: Request, ctx: never) => Promise<Response>;
-async function call(handler: Handler, url: string, init: { method?: string; token?: string; body?: string; type?: string; params?: Record<string, string> } = {}) {
+async function call(
+  handler: Handler,
+  url: string,
+  init: { method?: string; token?: string; body?: string; type?: string; params?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { authorization: `Bearer ${init.token ?? tokens.admin}` };
   if (init.type) headers["content-type"] = init.type;
-  const res = await handler(new Request(`http://attest.test/api/v1${url}`, { method: init.method ?? "GET", headers, body: init.body }), { params: Promise.resolve(init.params ?? {}) } as never);
+  const res = await handler(new Request(`http://attest.test/api/v1${url}`, { method: init.method ?? "GET", headers, body: init.body }), {
+    params: Promise.resolve(init.params ?? {}),
+  } as never);
   const bytes = new Uint8Array(await res.arrayBuffer());
   answers.push(...readable(bytes, res.headers.get("content-type") ?? ""));
   return { status: res.status, bytes, text: new TextDecoder().decode(bytes) };
@@ -93,7 +114,8 @@ async function call(handler: Handler, url: string, init: { method?: string; toke
 
 /** An answer as text to search: zips file by file, PDFs through pdftotext, the rest as UTF-8. */
 function readable(bytes: Uint8Array, type: string): string[] {
-  if (type.startsWith("application/zip")) return Object.entries(unzipSync(bytes)).flatMap(([name, data]) => [name, ...readable(data, name.endsWith(".pdf") ? "application/pdf" : "text/plain")]);
+  if (type.startsWith("application/zip"))
+    return Object.entries(unzipSync(bytes)).flatMap(([name, data]) => [name, ...readable(data, name.endsWith(".pdf") ? "application/pdf" : "text/plain")]);
   if (type.startsWith("application/pdf")) return [rasterisePdf(bytes).text];
   return [new TextDecoder().decode(bytes)];
 }
@@ -135,7 +157,11 @@ describe("secrets never leave the request that carried them", () => {
   it("imports configs holding them: in env, in arguments, in URLs and headers, and the vendored GitHub README config", async () => {
     const servers: Record<string, unknown> = {};
     secrets.forEach((s, i) => {
-      servers[`${s.family}-${i}`] = { command: "npx", args: ["-y", `@example/${s.family}-mcp@1.0.0`], env: { API_TOKEN: s.value, [`${s.family.toUpperCase().replace(/-/g, "_")}_SECRET`]: s.value } };
+      servers[`${s.family}-${i}`] = {
+        command: "npx",
+        args: ["-y", `@example/${s.family}-mcp@1.0.0`],
+        env: { API_TOKEN: s.value, [`${s.family.toUpperCase().replace(/-/g, "_")}_SECRET`]: s.value },
+      };
     });
     const pat = secrets.find((s) => s.family === "github")!.value;
     const db = secrets.find((s) => s.family === "database-connection-string")!.value;
@@ -146,7 +172,11 @@ describe("secrets never leave the request that carried them", () => {
 
     const readme = readFileSync(GITHUB_CONFIG, "utf8");
     expect(readme).toContain("<YOUR_TOKEN>");
-    const two = await call(importPost, "/imports?format=mcp-config&source=laptop-readme", { method: "POST", type: "text/plain", body: readme.replace("<YOUR_TOKEN>", pat) });
+    const two = await call(importPost, "/imports?format=mcp-config&source=laptop-readme", {
+      method: "POST",
+      type: "text/plain",
+      body: readme.replace("<YOUR_TOKEN>", pat),
+    });
     expect(two.status, two.text).toBe(201);
     const stored = await rows<{ n: number }>(sql`select count(*)::int as n from nodes where kind = 'credential' and attributes->>'storage' = 'hard_coded'`);
     expect(stored[0]!.n).toBeGreaterThanOrEqual(secrets.length);
@@ -154,9 +184,17 @@ describe("secrets never leave the request that carried them", () => {
 
   it("refused requests carrying them answer without echoing them", async () => {
     const pat = secrets.find((s) => s.family === "github")!.value;
-    const broken = await call(importPost, "/imports?format=mcp-config&source=laptop-broken", { method: "POST", type: "text/plain", body: `{"mcpServers": {"x": {"command": "npx", "env": {"TOKEN": "${pat}" "NEXT": 1}}}}` });
+    const broken = await call(importPost, "/imports?format=mcp-config&source=laptop-broken", {
+      method: "POST",
+      type: "text/plain",
+      body: `{"mcpServers": {"x": {"command": "npx", "env": {"TOKEN": "${pat}" "NEXT": 1}}}}`,
+    });
     expect(broken.status).toBe(400);
-    const badKind = await call(importPost, "/imports", { method: "POST", type: "application/json", body: JSON.stringify({ source: "docs", mode: "incremental", nodes: [{ kind: pat, externalId: "x", name: "x" }] }) });
+    const badKind = await call(importPost, "/imports", {
+      method: "POST",
+      type: "application/json",
+      body: JSON.stringify({ source: "docs", mode: "incremental", nodes: [{ kind: pat, externalId: "x", name: "x" }] }),
+    });
     expect(badKind.status).toBe(400);
     const badJson = await call(importPost, "/imports", { method: "POST", type: "application/json", body: `{"source": "docs", "nodes": [${pat}]}` });
     expect(badJson.status).toBe(400);
@@ -168,7 +206,12 @@ describe("secrets never leave the request that carried them", () => {
     const servers: Record<string, unknown> = {};
     unshapedValues(500).forEach((raw, i) => {
       const v = plant(`unshaped MCP value ${i}`, raw);
-      servers[`random-${i}`] = { command: "npx", args: ["-y", "@acme/mcp@1.0.0", v, "--flag", v, `--opt=${v}`, `/srv/${v}/data`], env: { SETTING: v }, cwd: `/home/ada/${v}` };
+      servers[`random-${i}`] = {
+        command: "npx",
+        args: ["-y", "@acme/mcp@1.0.0", v, "--flag", v, `--opt=${v}`, `/srv/${v}/data`],
+        env: { SETTING: v },
+        cwd: `/home/ada/${v}`,
+      };
       servers[`random-remote-${i}`] = { url: `https://mcp.example.com/${v}/mcp?key=${v}`, headers: { "X-Custom": v } };
     });
     const r = await call(importPost, "/imports?format=mcp-config&source=laptop-random", { method: "POST", type: "text/plain", body: mcpConfig(servers) });
@@ -200,25 +243,42 @@ describe("secrets never leave the request that carried them", () => {
     const pem = fakePem("RSA PRIVATE KEY", 803);
     planted.push({ what: "PEM body in attributes", value: pem.split("\n")[2]! });
     const jwt = plant("JWT in CSV", fakeJwt(804));
-    const allowed = { objectId: "0f8fad5b-d9cb-469f-a165-70867728950e", accessKeyId: `AKIA${randomish(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 805)}`, commit: randomish(40, HEX, 806), fingerprint: `sha256:${randomish(64, HEX, 807)}`, arn: "arn:aws:iam::123456789012:role/deploy" };
+    const allowed = {
+      objectId: "0f8fad5b-d9cb-469f-a165-70867728950e",
+      accessKeyId: `AKIA${randomish(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 805)}`,
+      commit: randomish(40, HEX, 806),
+      fingerprint: `sha256:${randomish(64, HEX, 807)}`,
+      arn: "arn:aws:iam::123456789012:role/deploy",
+    };
     const nodes = [
       { kind: "human", externalId: "s1", name: "S One", attributes: { profile: { notes: `token ${pat}` } } },
       { kind: "human", externalId: "s2", name: "S Two", attributes: { integration: { api_key: key }, keys: [pem] } },
       { kind: "human", externalId: "s3", name: "S Three", attributes: allowed },
     ];
-    const whole = await call(importPost, "/imports", { method: "POST", type: "application/json", body: JSON.stringify({ source: "hr-secrets", mode: "incremental", nodes }) });
+    const whole = await call(importPost, "/imports", {
+      method: "POST",
+      type: "application/json",
+      body: JSON.stringify({ source: "hr-secrets", mode: "incremental", nodes }),
+    });
     expect(whole.status).toBe(400);
     const details = (JSON.parse(whole.text) as { error: { details: { path: string; message: string }[] } }).error.details;
     expect(details.map((d) => d.path)).toEqual(["nodes[0].attributes.profile.notes", "nodes[1].attributes.integration.api_key", "nodes[1].attributes.keys[0]"]);
     expect(details[0]!.message).toMatch(/looks like a secret \(pat\); secrets are not stored/);
 
-    const partial = await call(importPost, "/imports?allowPartial=true", { method: "POST", type: "application/json", body: JSON.stringify({ source: "hr-secrets", mode: "incremental", nodes }) });
+    const partial = await call(importPost, "/imports?allowPartial=true", {
+      method: "POST",
+      type: "application/json",
+      body: JSON.stringify({ source: "hr-secrets", mode: "incremental", nodes }),
+    });
     expect(partial.status, partial.text).toBe(201);
     expect(JSON.parse(partial.text)).toMatchObject({ recordsTotal: 3, recordsAccepted: 1, recordsRejected: 2 });
     const kept = await rows<{ attributes: Record<string, unknown> }>(sql`select attributes from nodes where external_id = 's3' and kind = 'human'`);
     expect(kept[0]!.attributes).toEqual(allowed); // the allow-list: ids that look random but are not secrets are stored as given
 
-    const jsonl = [JSON.stringify({ source: "hr-jsonl", mode: "incremental" }), JSON.stringify({ node: { kind: "human", externalId: "j1", name: "J", attributes: { bio: `see ${pat}` } } })].join("\n");
+    const jsonl = [
+      JSON.stringify({ source: "hr-jsonl", mode: "incremental" }),
+      JSON.stringify({ node: { kind: "human", externalId: "j1", name: "J", attributes: { bio: `see ${pat}` } } }),
+    ].join("\n");
     const j = await call(importPost, "/imports", { method: "POST", type: "application/x-ndjson", body: jsonl });
     expect(j.status).toBe(400);
     expect(j.text).toContain('"path":"line 2: attributes.bio"');
@@ -243,9 +303,15 @@ describe("secrets never leave the request that carried them", () => {
     expect(r.status).toBe(400);
     expect(r.body.detail).toMatch(/^urn:ietf:params:scim:schemas:extension:enterprise:2\.0:User\.department looks like a secret/);
     answers.push(JSON.stringify(r.body));
-    const ok = await scim("POST", "/Users", { token: scimToken, body: { ...user, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": { department: "Platform" } } });
+    const ok = await scim("POST", "/Users", {
+      token: scimToken,
+      body: { ...user, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": { department: "Platform" } },
+    });
     expect(ok.status).toBe(201);
-    const patched = await scim("PATCH", `/Users/${ok.body.id}`, { token: scimToken, body: { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "title", value: token }] } });
+    const patched = await scim("PATCH", `/Users/${ok.body.id}`, {
+      token: scimToken,
+      body: { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "title", value: token }] },
+    });
     expect(patched.status).toBe(400);
     answers.push(JSON.stringify(patched.body));
   });
@@ -255,7 +321,10 @@ describe("secrets never leave the request that carried them", () => {
     const inPath = plant("token in a discovery URL path", `sk-ak-${randomish(32, ALNUM, 950)}`);
     const inQuery = plant("token in a discovery URL query", randomish(28, ALNUM, 951));
     const url = `https://actions.example.com/mcp/${inPath}/sse?api_key=${inQuery}`;
-    const doc = discoveryToGraph({ serverInfo: { name: "zap", version: "1.0.0" }, tools: [{ name: "send", description: "Sends", inputSchema: { type: "object" } }] }, { serverName: "zap-remote", endpoint: { transport: "http", url: redactUrl(url) } });
+    const doc = discoveryToGraph(
+      { serverInfo: { name: "zap", version: "1.0.0" }, tools: [{ name: "send", description: "Sends", inputSchema: { type: "object" } }] },
+      { serverName: "zap-remote", endpoint: { transport: "http", url: redactUrl(url) } },
+    );
     const record = await runImport(t.db, analyst, decodeConverted(doc), { format: "mcp-discovery" });
     expect(record.status, JSON.stringify(record.errors)).toBe("succeeded");
     const stored = await rows<{ url: string }>(sql`select attributes->>'url' as url from nodes where external_id = 'zap-remote'`);
@@ -264,7 +333,11 @@ describe("secrets never leave the request that carried them", () => {
 
   it("an API token is shown once, then only by its prefix; the bootstrap token works without being recorded", async () => {
     const admin = await actorByEmail(t, "admin@example.com");
-    const created = await call(tokensPost, "/tokens", { method: "POST", type: "application/json", body: JSON.stringify({ name: "ci", userId: admin.id, roles: ["admin"] }) });
+    const created = await call(tokensPost, "/tokens", {
+      method: "POST",
+      type: "application/json",
+      body: JSON.stringify({ name: "ci", userId: admin.id, roles: ["admin"] }),
+    });
     expect(created.status, created.text).toBe(201);
     createdToken = (JSON.parse(created.text) as { token: string }).token;
     answers.pop(); // the one answer that must hold it
@@ -291,7 +364,12 @@ describe("secrets never leave the request that carried them", () => {
     for (const fmt of ["json", "csv", "pdf", "zip"]) {
       expect((await call(reportRoute, `/reports/access?principal=laptop-sec:mcp_server:remote&format=${fmt}`)).status).toBe(200);
     }
-    const c = await launched(t.db, analyst, { name: "Credential use", control: "SOC 2 CC6.1", scope: { edgeKinds: ["uses_credential"] }, reviewerStrategy: { reviewer: admin.id } });
+    const c = await launched(t.db, analyst, {
+      name: "Credential use",
+      control: "SOC 2 CC6.1",
+      scope: { edgeKinds: ["uses_credential"] },
+      reviewerStrategy: { reviewer: admin.id },
+    });
     for (const fmt of ["json", "csv", "pdf", "zip"]) {
       expect((await call(evidenceRoute, `/campaigns/${c.id}/evidence?format=${fmt}`, { token: tokens.auditor, params: { id: c.id } })).status).toBe(200);
     }
@@ -300,7 +378,9 @@ describe("secrets never leave the request that carried them", () => {
   }, 120_000);
 
   it("no value appears in any answer, log line, audit event or stored row", async () => {
-    const tables = await rows<{ table_name: string }>(sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`);
+    const tables = await rows<{ table_name: string }>(
+      sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`,
+    );
     expect(tables.map((r) => r.table_name)).toEqual(expect.arrayContaining(["nodes", "edges", "audit_events", "imports", "api_tokens", "findings"]));
     const stored: string[] = [];
     for (const { table_name } of tables) {
@@ -325,7 +405,10 @@ describe("secrets never leave the request that carried them", () => {
     const needles = [
       ...secrets.map((s) => ({ what: `${s.family} secret`, value: s.value })),
       // A value cut short or re-wrapped would still leak its middle.
-      ...secrets.map((s) => ({ what: `${s.family} secret (middle)`, value: s.value.slice(Math.floor(s.value.length / 4), Math.floor(s.value.length / 4) + 12) })),
+      ...secrets.map((s) => ({
+        what: `${s.family} secret (middle)`,
+        value: s.value.slice(Math.floor(s.value.length / 4), Math.floor(s.value.length / 4) + 12),
+      })),
       { what: "API token", value: createdToken },
       { what: "API token body", value: createdToken.slice(-24) },
       { what: "admin API token", value: tokens.admin! },
@@ -337,7 +420,11 @@ describe("secrets never leave the request that carried them", () => {
     ];
     expect(planted.length).toBeGreaterThanOrEqual(12);
     for (const n of needles) expect(n.value.length, n.what).toBeGreaterThanOrEqual(9);
-    const leaks = needles.flatMap((n) => Object.entries(places).filter(([, text]) => text.includes(n.value)).map(([where]) => `${n.what} in ${where}`));
+    const leaks = needles.flatMap((n) =>
+      Object.entries(places)
+        .filter(([, text]) => text.includes(n.value))
+        .map(([where]) => `${n.what} in ${where}`),
+    );
     expect(leaks).toEqual([]);
   });
 });

@@ -23,7 +23,8 @@ const lines = (v: FormDataEntryValue | null) =>
     .filter(Boolean);
 
 /** Every located problem ("allowHosts[1]: …"), so each bad line is named. */
-const problems = (err: unknown) => (err instanceof ApiError && err.details.length ? err.details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join("; ") : errorMessage(err));
+const problems = (err: unknown) =>
+  err instanceof ApiError && err.details.length ? err.details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join("; ") : errorMessage(err);
 
 /** Where the server may send requests (MCP discovery today): host patterns and opened private ranges. */
 export function OutboundPanel({ settings }: { settings: OutboundSettingsProps }) {
@@ -43,20 +44,36 @@ export function OutboundPanel({ settings }: { settings: OutboundSettingsProps })
   return (
     <form className="panel" onSubmit={submit} aria-labelledby="outbound-title">
       <p className={`subtitle ${styles.formTitle}`}>
-        Live MCP discovery makes this server send requests. It reaches only the hosts below, and never a loopback, private, link-local or cloud metadata address unless
-        that range is opened too. Nothing is allowed until you add it.
+        Live MCP discovery makes this server send requests. It reaches only the hosts below, and never a loopback, private, link-local or cloud metadata address
+        unless that range is opened too. Nothing is allowed until you add it.
       </p>
       <label htmlFor="outbound-hosts">
-        <strong>Allowed hosts</strong>, one per line: <code>mcp.example.com</code>, <code>*.example.com</code> (subdomains), <code>host:port</code>, or <code>*</code> (any public host)
+        <strong>Allowed hosts</strong>, one per line: <code>mcp.example.com</code>, <code>*.example.com</code> (subdomains), <code>host:port</code>, or{" "}
+        <code>*</code> (any public host)
       </label>
       <br />
-      <textarea id="outbound-hosts" name="allowHosts" rows={4} className={`mono ${styles.area}`} defaultValue={settings.allowHosts.join("\n")} aria-label="Allowed hosts" />
+      <textarea
+        id="outbound-hosts"
+        name="allowHosts"
+        rows={4}
+        className={`mono ${styles.area}`}
+        defaultValue={settings.allowHosts.join("\n")}
+        aria-label="Allowed hosts"
+      />
       <br />
       <label htmlFor="outbound-ranges">
-        <strong>Opened private ranges</strong>, one per line: addresses or CIDR ranges such as <code>10.20.0.0/16</code> for a discovery target inside your network
+        <strong>Opened private ranges</strong>, one per line: addresses or CIDR ranges such as <code>10.20.0.0/16</code> for a discovery target inside your
+        network
       </label>
       <br />
-      <textarea id="outbound-ranges" name="allowPrivateRanges" rows={3} className={`mono ${styles.area}`} defaultValue={settings.allowPrivateRanges.join("\n")} aria-label="Opened private ranges" />
+      <textarea
+        id="outbound-ranges"
+        name="allowPrivateRanges"
+        rows={3}
+        className={`mono ${styles.area}`}
+        defaultValue={settings.allowPrivateRanges.join("\n")}
+        aria-label="Opened private ranges"
+      />
       {env.allowHosts.length + env.allowPrivateRanges.length + env.ignored.length > 0 ? (
         <p className="subtitle" data-testid="outbound-env">
           Also allowed by the environment: {[...env.allowHosts, ...env.allowPrivateRanges].join(", ") || "nothing"}

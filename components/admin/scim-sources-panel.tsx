@@ -33,7 +33,8 @@ export function ScimSourcesPanel({ sources, scimUrl }: { sources: SourceView[]; 
   const done = () => void qc.invalidateQueries({ queryKey: ["admin", "sources"] });
 
   const create = useMutation({
-    mutationFn: (body: { name: string; type: "scim"; description?: string }) => apiFetch<{ source: SourceView; scimToken: string }>("/api/v1/sources", { method: "POST", body }),
+    mutationFn: (body: { name: string; type: "scim"; description?: string }) =>
+      apiFetch<{ source: SourceView; scimToken: string }>("/api/v1/sources", { method: "POST", body }),
     onSuccess: ({ source, scimToken }) => {
       setSecret({ source: source.name, token: scimToken });
       qc.setQueryData<SourceView[]>(SCIM_SOURCES_KEY, (old) => [...(old ?? []), source]);
@@ -44,7 +45,12 @@ export function ScimSourcesPanel({ sources, scimUrl }: { sources: SourceView[]; 
     mutationFn: async (a: Ask): Promise<{ source: SourceView; scimToken?: string }> =>
       a.kind === "rotate"
         ? apiFetch<{ source: SourceView; scimToken: string }>(`/api/v1/sources/${encodeURIComponent(a.source.id)}/scim-token`, { method: "POST" })
-        : { source: await apiFetch<SourceView>(`/api/v1/sources/${encodeURIComponent(a.source.id)}`, { method: "PATCH", body: { status: a.kind === "disable" ? "disabled" : "active" } }) },
+        : {
+            source: await apiFetch<SourceView>(`/api/v1/sources/${encodeURIComponent(a.source.id)}`, {
+              method: "PATCH",
+              body: { status: a.kind === "disable" ? "disabled" : "active" },
+            }),
+          },
     onSuccess: ({ source, scimToken }) => {
       qc.setQueryData<SourceView[]>(SCIM_SOURCES_KEY, (old) => old?.map((s) => (s.id === source.id ? source : s)));
       if (scimToken) setSecret({ source: source.name, token: scimToken });
@@ -90,10 +96,20 @@ export function ScimSourcesPanel({ sources, scimUrl }: { sources: SourceView[]; 
           New SCIM source
         </h3>
         <p className={styles.sub}>
-          For an identity provider (Okta, Entra ID, …) that provisions people and groups into Attest. Point it at <code>{scimUrl}</code> with the token shown after creating.
+          For an identity provider (Okta, Entra ID, …) that provisions people and groups into Attest. Point it at <code>{scimUrl}</code> with the token shown
+          after creating.
         </p>
         <div className={styles.row}>
-          <input className="text" name="name" placeholder="e.g. okta-prod" aria-label="Source name" required maxLength={100} pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,99}" title="Letters, digits, dot, dash or underscore" />
+          <input
+            className="text"
+            name="name"
+            placeholder="e.g. okta-prod"
+            aria-label="Source name"
+            required
+            maxLength={100}
+            pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,99}"
+            title="Letters, digits, dot, dash or underscore"
+          />
           <input className="text" name="description" placeholder="Description (optional)" aria-label="Source description" maxLength={500} />
           <button className="btn" type="submit" disabled={create.isPending}>
             Create SCIM source
@@ -102,7 +118,13 @@ export function ScimSourcesPanel({ sources, scimUrl }: { sources: SourceView[]; 
         {create.isError ? <Alert>{errorMessage(create.error)}</Alert> : null}
       </form>
       {act.isError && ask === null ? <Alert>{errorMessage(act.error)}</Alert> : null}
-      {secret ? <NewSecret value={secret.token} testId="new-scim-token" hint={`The SCIM token of ${secret.source}: send it as Authorization: Bearer <token> to ${scimUrl}.`} /> : null}
+      {secret ? (
+        <NewSecret
+          value={secret.token}
+          testId="new-scim-token"
+          hint={`The SCIM token of ${secret.source}: send it as Authorization: Bearer <token> to ${scimUrl}.`}
+        />
+      ) : null}
       {data.length === 0 ? (
         <p className="subtitle">No SCIM sources yet.</p>
       ) : (
@@ -125,7 +147,15 @@ export function ScimSourcesPanel({ sources, scimUrl }: { sources: SourceView[]; 
                   {s.name}
                   {s.description ? <p className={styles.sub}>{s.description}</p> : null}
                 </td>
-                <td>{s.status === "disabled" ? <Badge tone="danger">disabled</Badge> : s.scimEnabled ? <Badge tone="ok">active</Badge> : <Badge tone="warn">no token</Badge>}</td>
+                <td>
+                  {s.status === "disabled" ? (
+                    <Badge tone="danger">disabled</Badge>
+                  ) : s.scimEnabled ? (
+                    <Badge tone="ok">active</Badge>
+                  ) : (
+                    <Badge tone="warn">no token</Badge>
+                  )}
+                </td>
                 <td>
                   <LocalTime value={s.createdAt} />
                 </td>
@@ -134,15 +164,30 @@ export function ScimSourcesPanel({ sources, scimUrl }: { sources: SourceView[]; 
                 <td className="num">{s.nodeCount.toLocaleString("en")}</td>
                 <td>
                   <div className={styles.actions}>
-                    <button type="button" className={`btn secondary ${styles.small}`} onClick={() => open({ kind: "rotate", source: s })} aria-label={`Rotate token of ${s.name}`}>
+                    <button
+                      type="button"
+                      className={`btn secondary ${styles.small}`}
+                      onClick={() => open({ kind: "rotate", source: s })}
+                      aria-label={`Rotate token of ${s.name}`}
+                    >
                       Rotate token
                     </button>
                     {s.status === "disabled" ? (
-                      <button type="button" className={`btn ${styles.small}`} onClick={() => open({ kind: "enable", source: s })} aria-label={`Enable ${s.name}`}>
+                      <button
+                        type="button"
+                        className={`btn ${styles.small}`}
+                        onClick={() => open({ kind: "enable", source: s })}
+                        aria-label={`Enable ${s.name}`}
+                      >
                         Enable
                       </button>
                     ) : (
-                      <button type="button" className={`btn secondary ${styles.small}`} onClick={() => open({ kind: "disable", source: s })} aria-label={`Disable ${s.name}`}>
+                      <button
+                        type="button"
+                        className={`btn secondary ${styles.small}`}
+                        onClick={() => open({ kind: "disable", source: s })}
+                        aria-label={`Disable ${s.name}`}
+                      >
                         Disable
                       </button>
                     )}

@@ -19,14 +19,19 @@ const live = (t: TokenRow, now: number) => !t.revokedAt && (!t.expiresAt || Date
 /** Create (shown once, with a copy button), list and revoke API tokens; revoking asks first and the token leaves the list. */
 export function TokensPanel({ tokens, myRoles }: { tokens: TokenRow[]; myRoles: string[] }) {
   const qc = useQueryClient();
-  const { data } = useQuery({ queryKey: TOKENS_KEY, queryFn: async () => (await apiFetch<{ items: TokenRow[] }>("/api/v1/tokens")).items, initialData: tokens });
+  const { data } = useQuery({
+    queryKey: TOKENS_KEY,
+    queryFn: async () => (await apiFetch<{ items: TokenRow[] }>("/api/v1/tokens")).items,
+    initialData: tokens,
+  });
   const [created, setCreated] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<TokenRow | null>(null);
   // Expiry is judged once per visit; a token that expires while the page is open is refused by the server anyway.
   const [now] = useState(() => Date.now());
 
   const create = useMutation({
-    mutationFn: (body: { name: string; roles: string[]; expiresAt?: string }) => apiFetch<TokenRow & { token: string }>("/api/v1/tokens", { method: "POST", body }),
+    mutationFn: (body: { name: string; roles: string[]; expiresAt?: string }) =>
+      apiFetch<TokenRow & { token: string }>("/api/v1/tokens", { method: "POST", body }),
     onSuccess: (t) => {
       setCreated(t.token);
       const { token: _secret, ...row } = t;
@@ -51,7 +56,11 @@ export function TokensPanel({ tokens, myRoles }: { tokens: TokenRow[]; myRoles: 
     const f = new FormData(form);
     const days = Number(f.get("days"));
     create.mutate(
-      { name: String(f.get("name") ?? ""), roles: f.getAll("roles").map(String), ...(days > 0 ? { expiresAt: new Date(Date.now() + days * 86_400_000).toISOString() } : {}) },
+      {
+        name: String(f.get("name") ?? ""),
+        roles: f.getAll("roles").map(String),
+        ...(days > 0 ? { expiresAt: new Date(Date.now() + days * 86_400_000).toISOString() } : {}),
+      },
       { onSuccess: () => form.reset() },
     );
   }

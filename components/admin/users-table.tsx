@@ -53,7 +53,9 @@ export function UsersTable({ users, selfId }: { users: UserRow[]; selfId: string
       user: u,
       body: { roles: grant ? [...u.roles, r] : u.roles.filter((x) => x !== r) },
       title: grant ? `Give ${u.name} the ${r} role?` : `Take the ${r} role from ${u.name}?`,
-      text: grant ? `${u.name} will be able to ${ROLE_MEANS[r]}, from their next request.` : `${u.name} will no longer be able to ${ROLE_MEANS[r]}, from their next request; tokens that carry this role lose it too.`,
+      text: grant
+        ? `${u.name} will be able to ${ROLE_MEANS[r]}, from their next request.`
+        : `${u.name} will no longer be able to ${ROLE_MEANS[r]}, from their next request; tokens that carry this role lose it too.`,
       confirm: grant ? `Give ${r}` : `Take ${r} away`,
       danger: !grant,
     });
@@ -66,7 +68,9 @@ export function UsersTable({ users, selfId }: { users: UserRow[]; selfId: string
       user: u,
       body: { status: disable ? "disabled" : "active" },
       title: disable ? `Disable ${u.name}?` : `Enable ${u.name}?`,
-      text: disable ? `${u.name} is signed out at once and cannot sign in or use their API tokens until enabled again.` : `${u.name} can sign in again with the roles they hold.`,
+      text: disable
+        ? `${u.name} is signed out at once and cannot sign in or use their API tokens until enabled again.`
+        : `${u.name} can sign in again with the roles they hold.`,
       confirm: disable ? "Disable" : "Enable",
       danger: disable,
     });

@@ -48,9 +48,7 @@ export function BurndownChart({ data, now }: { data: BurndownData; now: string |
     <figure style={{ margin: 0 }}>
       <svg className={styles.chart} viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="burndown-title burndown-desc" data-testid="burndown">
         <title id="burndown-title">Burndown: undecided items over time</title>
-        <desc id="burndown-desc">
-          {`${data.total} items at launch; ${last?.undecided ?? data.total} undecided now; due ${data.dueAt.slice(0, 10)}.`}
-        </desc>
+        <desc id="burndown-desc">{`${data.total} items at launch; ${last?.undecided ?? data.total} undecided now; due ${data.dueAt.slice(0, 10)}.`}</desc>
         {yTicks.map((v) => (
           <g key={`y${v}`}>
             <line x1={PAD.left} x2={W - PAD.right} y1={y(v)} y2={y(v)} stroke="#eef0f3" />

@@ -21,7 +21,9 @@ type Outcome = { ok: boolean; text: string } | null;
 
 /** The server's message and its first located problems, in one line. */
 const errorText = (err: unknown) =>
-  err instanceof ApiError ? [err.message, ...err.details.slice(0, 5).map((d) => (d.path ? `${d.path}: ${d.message}` : d.message))].join(" · ") : errorMessage(err);
+  err instanceof ApiError
+    ? [err.message, ...err.details.slice(0, 5).map((d) => (d.path ? `${d.path}: ${d.message}` : d.message))].join(" · ")
+    : errorMessage(err);
 
 /** Launch, close, sign-off and reminders for one campaign, each a POST to the API followed by a refresh. */
 export function CampaignActions(p: Props) {
@@ -53,21 +55,55 @@ export function CampaignActions(p: Props) {
     <div className={`panel ${styles.controls}`} aria-label="Campaign actions" style={{ display: "flex", flexDirection: "column", gap: "0.6rem" }}>
       {p.status === "draft" && p.canManage ? (
         <div className="toolbar" style={{ margin: 0 }}>
-          <button className="btn" type="button" disabled={busy || (p.unassigned ?? 0) > 0} onClick={() => run("Launch", `${base}/launch`, undefined, () => "Launched: the items are in the reviewers' inboxes.")}>
+          <button
+            className="btn"
+            type="button"
+            disabled={busy || (p.unassigned ?? 0) > 0}
+            onClick={() => run("Launch", `${base}/launch`, undefined, () => "Launched: the items are in the reviewers' inboxes.")}
+          >
             Launch campaign
           </button>
-          <span className={styles.note}>{(p.unassigned ?? 0) > 0 ? "Some items have no reviewer (everyone who could review them is their subject or owns it): recreate the campaign with another fallback reviewer." : "Launching snapshots every item in scope and routes it to its reviewer."}</span>
+          <span className={styles.note}>
+            {(p.unassigned ?? 0) > 0
+              ? "Some items have no reviewer (everyone who could review them is their subject or owns it): recreate the campaign with another fallback reviewer."
+              : "Launching snapshots every item in scope and routes it to its reviewer."}
+          </span>
         </div>
       ) : null}
       {p.status === "active" && p.canManage ? (
         <div className="toolbar" style={{ margin: 0 }}>
-          <button className="btn" type="button" disabled={busy || !canClose} onClick={() => run("Close", `${base}/close`, { revokeOnNoResponse: revokeNoResponse }, (d) => `Closed: ${JSON.stringify(d.outcomes).replace(/[{}"]/g, "").replace(/,/g, ", ")}; ${String(d.remediationTasks)} remediation task(s) opened.`)}>
+          <button
+            className="btn"
+            type="button"
+            disabled={busy || !canClose}
+            onClick={() =>
+              run(
+                "Close",
+                `${base}/close`,
+                { revokeOnNoResponse: revokeNoResponse },
+                (d) =>
+                  `Closed: ${JSON.stringify(d.outcomes).replace(/[{}"]/g, "").replace(/,/g, ", ")}; ${String(d.remediationTasks)} remediation task(s) opened.`,
+              )
+            }
+          >
             Close campaign
           </button>
           <label style={{ fontSize: "0.88rem" }}>
             <input type="checkbox" checked={revokeNoResponse} onChange={(e) => setRevokeNoResponse(e.target.checked)} /> revoke on no response
           </label>
-          <button className="btn secondary" type="button" disabled={busy} onClick={() => run("Reminders", "/api/v1/campaigns/reminders/run", undefined, (d) => `Recorded ${String(d.reminders)} reminder(s) and ${String(d.escalations)} escalation(s).`)}>
+          <button
+            className="btn secondary"
+            type="button"
+            disabled={busy}
+            onClick={() =>
+              run(
+                "Reminders",
+                "/api/v1/campaigns/reminders/run",
+                undefined,
+                (d) => `Recorded ${String(d.reminders)} reminder(s) and ${String(d.escalations)} escalation(s).`,
+              )
+            }
+          >
             Send reminders and escalations
           </button>
           {!canClose ? <span className={styles.note}>Closes when every item is decided or once the due date has passed ({p.undecided} undecided).</span> : null}
@@ -78,10 +114,21 @@ export function CampaignActions(p: Props) {
           <div style={{ display: "flex", flexDirection: "column", gap: "0.4rem" }}>
             <label className={styles.field} style={{ marginTop: 0 }}>
               <span>Sign-off statement</span>
-              <textarea rows={2} value={statement} onChange={(e) => setStatement(e.target.value)} placeholder="I have reviewed the outcomes of this campaign and sign it off." maxLength={4000} />
+              <textarea
+                rows={2}
+                value={statement}
+                onChange={(e) => setStatement(e.target.value)}
+                placeholder="I have reviewed the outcomes of this campaign and sign it off."
+                maxLength={4000}
+              />
             </label>
             <div>
-              <button className="btn" type="button" disabled={busy} onClick={() => run("Sign-off", `${base}/sign-off`, statement.trim() ? { statement: statement.trim() } : {}, () => "Signed off.")}>
+              <button
+                className="btn"
+                type="button"
+                disabled={busy}
+                onClick={() => run("Sign-off", `${base}/sign-off`, statement.trim() ? { statement: statement.trim() } : {}, () => "Signed off.")}
+              >
                 Sign off
               </button>
             </div>
@@ -93,7 +140,11 @@ export function CampaignActions(p: Props) {
         )
       ) : null}
       {outcome ? (
-        <div role={outcome.ok ? "status" : "alert"} className={outcome.ok ? "badge ok" : "alert"} style={{ display: "block", padding: "0.45rem 0.7rem", borderRadius: 6, whiteSpace: "normal", fontWeight: 500 }}>
+        <div
+          role={outcome.ok ? "status" : "alert"}
+          className={outcome.ok ? "badge ok" : "alert"}
+          style={{ display: "block", padding: "0.45rem 0.7rem", borderRadius: 6, whiteSpace: "normal", fontWeight: 500 }}
+        >
           {outcome.text}
         </div>
       ) : null}

@@ -91,7 +91,29 @@ export function CampaignForm({ sources, reviewers }: { sources: string[]; review
       ...(secondOn && secondReviewer ? { secondLevel: { reviewer: secondReviewer, minRisk: secondRisk, rule: secondRule } } : {}),
       revokeOnNoResponse: revokeNoResponse,
     };
-  }, [name, description, control, edgeKinds, subjectKinds, chosenSources, minRisk, targets, ownedBy, strategy, named, fallback, due, reminders, escalateTo, escalateAfter, secondOn, secondReviewer, secondRisk, secondRule, revokeNoResponse]);
+  }, [
+    name,
+    description,
+    control,
+    edgeKinds,
+    subjectKinds,
+    chosenSources,
+    minRisk,
+    targets,
+    ownedBy,
+    strategy,
+    named,
+    fallback,
+    due,
+    reminders,
+    escalateTo,
+    escalateAfter,
+    secondOn,
+    secondReviewer,
+    secondRisk,
+    secondRule,
+    revokeNoResponse,
+  ]);
 
   // The preview follows the form: debounced, the newest answer wins.
   useEffect(() => {
@@ -164,7 +186,14 @@ export function CampaignForm({ sources, reviewers }: { sources: string[]; review
           <div className={styles.row}>
             <label className={styles.field}>
               <span>Control it evidences</span>
-              <input type="text" value={control} onChange={(e) => setControl(e.target.value)} list="control-suggestions" maxLength={200} placeholder="SOC 2 CC6.2" />
+              <input
+                type="text"
+                value={control}
+                onChange={(e) => setControl(e.target.value)}
+                list="control-suggestions"
+                maxLength={200}
+                placeholder="SOC 2 CC6.2"
+              />
               <datalist id="control-suggestions">
                 {CONTROL_SUGGESTIONS.map((c) => (
                   <option key={c} value={c} />
@@ -185,7 +214,8 @@ export function CampaignForm({ sources, reviewers }: { sources: string[]; review
             <div className={styles.checks}>
               {EDGE_CHOICES.map((c) => (
                 <label key={c.kind}>
-                  <input type="checkbox" checked={edgeKinds.includes(c.kind)} onChange={() => toggle(edgeKinds, c.kind, setEdgeKinds)} /> {c.label} <span className={styles.hint}>({EDGE_VERB[c.kind]})</span>
+                  <input type="checkbox" checked={edgeKinds.includes(c.kind)} onChange={() => toggle(edgeKinds, c.kind, setEdgeKinds)} /> {c.label}{" "}
+                  <span className={styles.hint}>({EDGE_VERB[c.kind]})</span>
                 </label>
               ))}
             </div>
@@ -230,9 +260,21 @@ export function CampaignForm({ sources, reviewers }: { sources: string[]; review
               </select>
             </label>
           </div>
-          <NodePicker label="Reaching" hint="Only access that leads to one of these (an MCP server, resource, entitlement…)" value={targets} onChange={setTargets} kinds={TARGET_KINDS} />
+          <NodePicker
+            label="Reaching"
+            hint="Only access that leads to one of these (an MCP server, resource, entitlement…)"
+            value={targets}
+            onChange={setTargets}
+            kinds={TARGET_KINDS}
+          />
           {fieldError("scope.targets")}
-          <NodePicker label="Subjects owned by" hint="Only subjects owned by one of these people or groups" value={ownedBy} onChange={setOwnedBy} kinds={OWNER_KINDS} />
+          <NodePicker
+            label="Subjects owned by"
+            hint="Only subjects owned by one of these people or groups"
+            value={ownedBy}
+            onChange={setOwnedBy}
+            kinds={OWNER_KINDS}
+          />
           {fieldError("scope.ownedBy")}
         </fieldset>
 
@@ -346,7 +388,8 @@ export function CampaignForm({ sources, reviewers }: { sources: string[]; review
             </label>
           </div>
           <label className={styles.field} style={{ flexDirection: "row", alignItems: "center", gap: "0.4rem" }}>
-            <input type="checkbox" checked={revokeNoResponse} onChange={(e) => setRevokeNoResponse(e.target.checked)} /> <span>Revoke on no response: undecided items at close become revokes</span>
+            <input type="checkbox" checked={revokeNoResponse} onChange={(e) => setRevokeNoResponse(e.target.checked)} />{" "}
+            <span>Revoke on no response: undecided items at close become revokes</span>
           </label>
         </fieldset>
 
@@ -359,7 +402,12 @@ export function CampaignForm({ sources, reviewers }: { sources: string[]; review
           <button className="btn" type="submit" disabled={!canCreate}>
             Save as draft
           </button>
-          <button className="btn secondary" type="button" disabled={!canCreate || !preview || preview.items === 0 || preview.unassigned > 0} onClick={() => create(true)}>
+          <button
+            className="btn secondary"
+            type="button"
+            disabled={!canCreate || !preview || preview.items === 0 || preview.unassigned > 0}
+            onClick={() => create(true)}
+          >
             Save and launch
           </button>
         </div>

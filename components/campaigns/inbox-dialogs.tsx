@@ -38,12 +38,27 @@ function Dialog({ title, onClose, children }: { title: string; onClose(): void; 
 const VERB: Record<Decision, string> = { approve: "Approve", revoke: "Revoke", abstain: "Abstain on" };
 
 /** Asks for the justification a revoke, or the approval of high-risk access, needs. Ctrl+Enter confirms. */
-export function DecisionDialog({ pending, busy, error, onCancel, onConfirm }: { pending: Pending; busy: boolean; error: string | null; onCancel(): void; onConfirm(text: string): void }) {
+export function DecisionDialog({
+  pending,
+  busy,
+  error,
+  onCancel,
+  onConfirm,
+}: {
+  pending: Pending;
+  busy: boolean;
+  error: string | null;
+  onCancel(): void;
+  onConfirm(text: string): void;
+}) {
   const [text, setText] = useState("");
   const n = pending.items.length;
   const highRisk = pending.items.filter((i) => i.highRisk).length;
   const title = `${VERB[pending.decision]} ${n === 1 ? `${pending.items[0]!.subject.name}'s access` : `${n} items`}`;
-  const why = pending.decision === "revoke" ? "A revoke needs a justification: it goes to the remediation task and the evidence." : `${highRisk === n ? "This is" : `${highRisk} of these are`} high-risk access: say why it should stay.`;
+  const why =
+    pending.decision === "revoke"
+      ? "A revoke needs a justification: it goes to the remediation task and the evidence."
+      : `${highRisk === n ? "This is" : `${highRisk} of these are`} high-risk access: say why it should stay.`;
   const confirm = () => text.trim() && onConfirm(text.trim());
   return (
     <Dialog title={title} onClose={onCancel}>
@@ -76,7 +91,12 @@ export function DecisionDialog({ pending, busy, error, onCancel, onConfirm }: { 
         <button type="button" className={`btn ${styles.plain}`} onClick={onCancel}>
           Cancel
         </button>
-        <button type="button" className={`btn ${pending.decision === "revoke" ? styles.revoke : styles.approve}`} disabled={busy || !text.trim()} onClick={confirm}>
+        <button
+          type="button"
+          className={`btn ${pending.decision === "revoke" ? styles.revoke : styles.approve}`}
+          disabled={busy || !text.trim()}
+          onClick={confirm}
+        >
           {VERB[pending.decision]}
           {n > 1 ? ` ${n} items` : ""}
         </button>
@@ -86,7 +106,21 @@ export function DecisionDialog({ pending, busy, error, onCancel, onConfirm }: { 
 }
 
 /** Hands one undecided item to another reviewer, with a reason. */
-export function DelegateDialog({ item, candidates, busy, error, onCancel, onConfirm }: { item: ItemView; candidates: UserRef[]; busy: boolean; error: string | null; onCancel(): void; onConfirm(to: string, reason: string): void }) {
+export function DelegateDialog({
+  item,
+  candidates,
+  busy,
+  error,
+  onCancel,
+  onConfirm,
+}: {
+  item: ItemView;
+  candidates: UserRef[];
+  busy: boolean;
+  error: string | null;
+  onCancel(): void;
+  onConfirm(to: string, reason: string): void;
+}) {
   const [to, setTo] = useState("");
   const [reason, setReason] = useState("");
   return (

@@ -104,7 +104,14 @@ export function InboxRow({ item: i, index, focused, picked, groupBy, busy, canOp
       data-testid="inbox-item"
       onClick={onFocus}
     >
-      <input type="checkbox" checked={picked} disabled={!!handedTo} onChange={onToggle} aria-label={`Select ${i.subject.name} ${EDGE_VERB[i.access.kind]} ${i.target.name}`} onClick={(e) => e.stopPropagation()} />
+      <input
+        type="checkbox"
+        checked={picked}
+        disabled={!!handedTo}
+        onChange={onToggle}
+        aria-label={`Select ${i.subject.name} ${EDGE_VERB[i.access.kind]} ${i.target.name}`}
+        onClick={(e) => e.stopPropagation()}
+      />
       <div className={styles.body}>
         <div className={styles.title}>
           {groupBy !== "subject" ? (
@@ -114,7 +121,8 @@ export function InboxRow({ item: i, index, focused, picked, groupBy, busy, canOp
           ) : null}
           {groupBy !== "access" ? (
             <>
-              <span className={styles.verb}>{EDGE_VERB[i.access.kind]}</span> <NodeName node={i.target} link={canOpenNodes} /> <KindBadge kind={i.target.kind} />
+              <span className={styles.verb}>{EDGE_VERB[i.access.kind]}</span> <NodeName node={i.target} link={canOpenNodes} />{" "}
+              <KindBadge kind={i.target.kind} />
             </>
           ) : null}
           {i.toolRisk ? <RiskBadge risk={i.toolRisk} /> : null}
@@ -128,7 +136,9 @@ export function InboxRow({ item: i, index, focused, picked, groupBy, busy, canOp
         </div>
         <ReachDetails item={i} reach={reach} link={canOpenNodes} />
         <div className={styles.meta}>
-          <span>owner{owners.length === 1 ? "" : "s"}: {owners.length ? owners.map((o) => `${o.name}${o.role ? ` (${o.role})` : ""}`).join(", ") : "none"}</span>
+          <span>
+            owner{owners.length === 1 ? "" : "s"}: {owners.length ? owners.map((o) => `${o.name}${o.role ? ` (${o.role})` : ""}`).join(", ") : "none"}
+          </span>
           {own ? (
             <span>
               credential: {own.storage ? own.storage.replace(/_/g, "-") : "storage unknown"}
@@ -169,34 +179,59 @@ export function InboxRow({ item: i, index, focused, picked, groupBy, busy, canOp
         ) : null}
       </div>
       {handedTo ? null : (
-      <div className={styles.actions}>
-        <button type="button" className={`btn ${styles.approve}`} disabled={busy} onClick={(e) => {
-            e.stopPropagation();
-            onDecide("approve");
-          }} aria-keyshortcuts="a" title={i.highRisk ? "High-risk access: approving needs a justification" : undefined}>
-          Approve
-        </button>
-        <button type="button" className={`btn ${styles.revoke}`} disabled={busy} onClick={(e) => {
-            e.stopPropagation();
-            onDecide("revoke");
-          }} aria-keyshortcuts="r">
-          Revoke
-        </button>
-        <button type="button" className={`btn ${styles.plain}`} disabled={busy} onClick={(e) => {
-            e.stopPropagation();
-            onDecide("abstain");
-          }} aria-keyshortcuts="n">
-          Abstain
-        </button>
-        {!i.decision ? (
-          <button type="button" className={`btn ${styles.plain}`} disabled={busy} onClick={(e) => {
+        <div className={styles.actions}>
+          <button
+            type="button"
+            className={`btn ${styles.approve}`}
+            disabled={busy}
+            onClick={(e) => {
               e.stopPropagation();
-              onDelegate();
-            }} aria-keyshortcuts="d">
-            Delegate
+              onDecide("approve");
+            }}
+            aria-keyshortcuts="a"
+            title={i.highRisk ? "High-risk access: approving needs a justification" : undefined}
+          >
+            Approve
           </button>
-        ) : null}
-      </div>
+          <button
+            type="button"
+            className={`btn ${styles.revoke}`}
+            disabled={busy}
+            onClick={(e) => {
+              e.stopPropagation();
+              onDecide("revoke");
+            }}
+            aria-keyshortcuts="r"
+          >
+            Revoke
+          </button>
+          <button
+            type="button"
+            className={`btn ${styles.plain}`}
+            disabled={busy}
+            onClick={(e) => {
+              e.stopPropagation();
+              onDecide("abstain");
+            }}
+            aria-keyshortcuts="n"
+          >
+            Abstain
+          </button>
+          {!i.decision ? (
+            <button
+              type="button"
+              className={`btn ${styles.plain}`}
+              disabled={busy}
+              onClick={(e) => {
+                e.stopPropagation();
+                onDelegate();
+              }}
+              aria-keyshortcuts="d"
+            >
+              Delegate
+            </button>
+          ) : null}
+        </div>
       )}
     </article>
   );

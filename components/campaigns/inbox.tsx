@@ -139,10 +139,16 @@ export function Inbox({ items, reach: freshReach, groupBy, candidates, meId, can
     mutationFn: async ({ decision, on, justification }) => {
       const extra = justification ? { justification } : {};
       if (on.length === 1) {
-        const it = await apiFetch<ItemView>(`/api/v1/review-items/${on[0]!.id}/decision`, { method: "POST", body: { decision, version: on[0]!.version, ...extra } });
+        const it = await apiFetch<ItemView>(`/api/v1/review-items/${on[0]!.id}/decision`, {
+          method: "POST",
+          body: { decision, version: on[0]!.version, ...extra },
+        });
         return { decided: new Map([[it.id, it.version]]), conflicts: 0, views: new Map([[it.id, it]]) };
       }
-      const r = await apiFetch<BulkResult>("/api/v1/review-items/decisions", { method: "POST", body: { items: on.map((i) => ({ id: i.id, version: i.version })), decision, ...extra } });
+      const r = await apiFetch<BulkResult>("/api/v1/review-items/decisions", {
+        method: "POST",
+        body: { items: on.map((i) => ({ id: i.id, version: i.version })), decision, ...extra },
+      });
       return { decided: new Map(r.items.filter((i) => i.status === "decided").map((i) => [i.id, i.version])), conflicts: r.conflicts, views: new Map() };
     },
     onSuccess: ({ decided, conflicts, views }, { decision, on, justification }) => {
@@ -150,14 +156,25 @@ export function Inbox({ items, reach: freshReach, groupBy, candidates, meId, can
       const at = new Date().toISOString();
       const me = candidates.find((c) => c.id === meId) ?? null;
       // Decided items change in place; the refresh below brings fresh counts (and the conflicting items' new versions).
-      setList((l) => l.map((i) => views.has(i.id) ? { ...i, ...views.get(i.id)! } : (decided.has(i.id) ? { ...i, decision, justification: justification ?? null, decidedAt: at, decidedBy: me ?? i.decidedBy, version: decided.get(i.id)! } : i)));
+      setList((l) =>
+        l.map((i) =>
+          views.has(i.id)
+            ? { ...i, ...views.get(i.id)! }
+            : decided.has(i.id)
+              ? { ...i, decision, justification: justification ?? null, decidedAt: at, decidedBy: me ?? i.decidedBy, version: decided.get(i.id)! }
+              : i,
+        ),
+      );
       const last = Math.max(...on.map((i) => flat.findIndex((f) => f.id === i.id)));
       const next = nextUndecided(flat, last, (i) => decided.has(i.id) || handed.has(i.id));
       if (next >= 0) {
         moveFocus.current = true;
         setFocus(next);
       }
-      setNote({ ok: true, text: `${PAST[decision]} ${decided.size} item${decided.size === 1 ? "" : "s"}.${conflicts ? ` ${conflicts} changed meanwhile and were reloaded: check them again.` : ""}` });
+      setNote({
+        ok: true,
+        text: `${PAST[decision]} ${decided.size} item${decided.size === 1 ? "" : "s"}.${conflicts ? ` ${conflicts} changed meanwhile and were reloaded: check them again.` : ""}`,
+      });
       setPicked(new Set());
       router.refresh();
     },
@@ -168,13 +185,22 @@ export function Inbox({ items, reach: freshReach, groupBy, candidates, meId, can
         return;
       }
       setPending(null);
-      setNote({ ok: false, text: err instanceof ApiError ? (err.status === 409 ? `${errorMessage(err)} The inbox has been reloaded.` : errorMessage(err)) : "The decision did not reach the server; nothing was recorded." });
+      setNote({
+        ok: false,
+        text:
+          err instanceof ApiError
+            ? err.status === 409
+              ? `${errorMessage(err)} The inbox has been reloaded.`
+              : errorMessage(err)
+            : "The decision did not reach the server; nothing was recorded.",
+      });
       router.refresh();
     },
   });
 
   const delegate = useMutation<ItemView, Error, { item: ItemView; to: string; reason: string }>({
-    mutationFn: ({ item, to, reason }) => apiFetch<ItemView>(`/api/v1/review-items/${item.id}/decision`, { method: "POST", body: { delegateTo: to, reason, version: item.version } }),
+    mutationFn: ({ item, to, reason }) =>
+      apiFetch<ItemView>(`/api/v1/review-items/${item.id}/decision`, { method: "POST", body: { delegateTo: to, reason, version: item.version } }),
     onSuccess: (after, { item }) => {
       setDelegating(null);
       const name = after.reviewer?.name ?? "them";
@@ -302,7 +328,12 @@ export function Inbox({ items, reach: freshReach, groupBy, candidates, meId, can
       <div className={`toolbar ${styles.listBar}`}>
         <span className={styles.note}>
           {flat.length} item{flat.length === 1 ? "" : "s"} shown ·{" "}
-          <button type="button" className={`btn secondary ${styles.small}`} onClick={() => setPicked(new Set(flat.filter((i) => !handed.has(i.id)).map((i) => i.id)))} disabled={flat.length === 0}>
+          <button
+            type="button"
+            className={`btn secondary ${styles.small}`}
+            onClick={() => setPicked(new Set(flat.filter((i) => !handed.has(i.id)).map((i) => i.id)))}
+            disabled={flat.length === 0}
+          >
             Select all shown
           </button>
         </span>
@@ -354,10 +385,23 @@ export function Inbox({ items, reach: freshReach, groupBy, candidates, meId, can
         ))}
       </div>
       {pending ? (
-        <DecisionDialog pending={pending} busy={busy} error={dialogError} onCancel={() => setPending(null)} onConfirm={(text) => decide.mutate({ decision: pending.decision, on: pending.items, justification: text })} />
+        <DecisionDialog
+          pending={pending}
+          busy={busy}
+          error={dialogError}
+          onCancel={() => setPending(null)}
+          onConfirm={(text) => decide.mutate({ decision: pending.decision, on: pending.items, justification: text })}
+        />
       ) : null}
       {delegating ? (
-        <DelegateDialog item={delegating} candidates={candidates.filter((c) => c.id !== meId)} busy={busy} error={dialogError} onCancel={() => setDelegating(null)} onConfirm={(to, reason) => delegate.mutate({ item: delegating, to, reason })} />
+        <DelegateDialog
+          item={delegating}
+          candidates={candidates.filter((c) => c.id !== meId)}
+          busy={busy}
+          error={dialogError}
+          onCancel={() => setDelegating(null)}
+          onConfirm={(to, reason) => delegate.mutate({ item: delegating, to, reason })}
+        />
       ) : null}
       {help ? <ShortcutsDialog onClose={() => setHelp(false)} /> : null}
     </>

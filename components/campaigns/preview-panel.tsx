@@ -30,11 +30,16 @@ export function PreviewPanel({ preview, problems }: { preview: PreviewSummary | 
         <>
           <p style={{ margin: "0 0 0.5rem", fontSize: "1.05rem" }}>
             <strong data-testid="preview-items">{preview.items}</strong> item{preview.items === 1 ? "" : "s"}
-            {preview.secondLevelItems ? ` + ${preview.secondLevelItems} second-level` : ""} for <strong>{preview.reviewers.length}</strong> reviewer{preview.reviewers.length === 1 ? "" : "s"}
+            {preview.secondLevelItems ? ` + ${preview.secondLevelItems} second-level` : ""} for <strong>{preview.reviewers.length}</strong> reviewer
+            {preview.reviewers.length === 1 ? "" : "s"}
           </p>
           {preview.unassigned ? (
             <p className="alert">
-              {preview.unassigned} item{preview.unassigned === 1 ? " has" : "s have"} no reviewer; choose a fallback reviewer. {preview.unassignedSample.slice(0, 3).map((u) => `${u.subject} → ${u.target}`).join("; ")}
+              {preview.unassigned} item{preview.unassigned === 1 ? " has" : "s have"} no reviewer; choose a fallback reviewer.{" "}
+              {preview.unassignedSample
+                .slice(0, 3)
+                .map((u) => `${u.subject} → ${u.target}`)
+                .join("; ")}
             </p>
           ) : null}
           <ul style={{ margin: "0 0 0.6rem", paddingLeft: "1.1rem", fontSize: "0.88rem" }}>
@@ -48,17 +53,24 @@ export function PreviewPanel({ preview, problems }: { preview: PreviewSummary | 
             {Object.entries(preview.byEdgeKind)
               .map(([k, n]) => `${EDGE_VERB[k] ?? k} ${n}`)
               .join(" · ")}
-            {Object.keys(preview.byRecommendation).length ? ` — suggested: ${Object.entries(preview.byRecommendation).map(([k, n]) => `${k} ${n}`).join(", ")}` : ""}
+            {Object.keys(preview.byRecommendation).length
+              ? ` — suggested: ${Object.entries(preview.byRecommendation)
+                  .map(([k, n]) => `${k} ${n}`)
+                  .join(", ")}`
+              : ""}
           </p>
           {preview.sample.length ? (
             <ol style={{ listStyle: "none", padding: 0, margin: 0, fontSize: "0.82rem" }}>
               {preview.sample.slice(0, 8).map((s, i) => (
                 <li key={i} style={{ borderTop: "1px solid var(--border)", padding: "0.4rem 0" }}>
                   <div style={{ display: "flex", gap: "0.3rem", flexWrap: "wrap", alignItems: "center" }}>
-                    <strong>{s.subject.name}</strong> <KindBadge kind={s.subject.kind} /> <span className={styles.verb}>{EDGE_VERB[s.access]}</span> {s.target.name} {s.toolRisk ? <RiskBadge risk={s.toolRisk} /> : null}
+                    <strong>{s.subject.name}</strong> <KindBadge kind={s.subject.kind} /> <span className={styles.verb}>{EDGE_VERB[s.access]}</span>{" "}
+                    {s.target.name} {s.toolRisk ? <RiskBadge risk={s.toolRisk} /> : null}
                   </div>
                   <Recommendation recommendation={s.recommendation} reason={s.recommendationReason} />
-                  <div className={styles.note}>→ {s.reviewer ?? "no reviewer"}: {s.reviewerReason}</div>
+                  <div className={styles.note}>
+                    → {s.reviewer ?? "no reviewer"}: {s.reviewerReason}
+                  </div>
                 </li>
               ))}
             </ol>

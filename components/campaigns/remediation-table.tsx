@@ -60,7 +60,8 @@ export function RemediationTable({ tasks, canComplete }: { tasks: TaskView[]; ca
         {tasks.map((t) => (
           <tr key={t.id}>
             <td style={{ minWidth: 280 }}>
-              <strong>{t.subject.name}</strong> <span style={{ color: "var(--muted)" }}>{EDGE_VERB[t.access.kind] ?? t.access.kind}</span> <strong>{t.target.name}</strong>
+              <strong>{t.subject.name}</strong> <span style={{ color: "var(--muted)" }}>{EDGE_VERB[t.access.kind] ?? t.access.kind}</span>{" "}
+              <strong>{t.target.name}</strong>
               <div className="subtitle" style={{ margin: 0, fontSize: "0.78rem" }}>
                 reported by <span className="mono">{t.access.source}</span> · {t.reason}
               </div>
@@ -81,7 +82,11 @@ export function RemediationTable({ tasks, canComplete }: { tasks: TaskView[]; ca
                 <>
                   {t.doneBy} · {when(t.doneAt)}
                   {t.ticket ? <div className="mono">{t.ticket}</div> : null}
-                  {t.doneNote ? <div className="subtitle" style={{ margin: 0 }}>{t.doneNote}</div> : null}
+                  {t.doneNote ? (
+                    <div className="subtitle" style={{ margin: 0 }}>
+                      {t.doneNote}
+                    </div>
+                  ) : null}
                 </>
               ) : (
                 "—"
@@ -114,19 +119,35 @@ export function RemediationTable({ tasks, canComplete }: { tasks: TaskView[]; ca
                       </label>
                       {error ? <span className={styles.error}>{error}</span> : null}
                       <div style={{ display: "flex", gap: "0.3rem" }}>
-                        <button type="button" className="btn" disabled={busy} onClick={() => complete(t.id)} style={{ padding: "0.25rem 0.6rem", fontSize: "0.82rem" }}>
+                        <button
+                          type="button"
+                          className="btn"
+                          disabled={busy}
+                          onClick={() => complete(t.id)}
+                          style={{ padding: "0.25rem 0.6rem", fontSize: "0.82rem" }}
+                        >
                           Confirm done
                         </button>
-                        <button type="button" className="btn secondary" onClick={() => setEditing(null)} style={{ padding: "0.25rem 0.6rem", fontSize: "0.82rem" }}>
+                        <button
+                          type="button"
+                          className="btn secondary"
+                          onClick={() => setEditing(null)}
+                          style={{ padding: "0.25rem 0.6rem", fontSize: "0.82rem" }}
+                        >
                           Cancel
                         </button>
                       </div>
                     </div>
                   ) : (
-                    <button type="button" className="btn secondary" onClick={() => {
+                    <button
+                      type="button"
+                      className="btn secondary"
+                      onClick={() => {
                         setEditing(t.id);
                         setError(null);
-                      }} style={{ padding: "0.25rem 0.6rem", fontSize: "0.82rem" }}>
+                      }}
+                      style={{ padding: "0.25rem 0.6rem", fontSize: "0.82rem" }}
+                    >
                       {t.notEffective ? "Mark done again" : "Mark done"}
                     </button>
                   )

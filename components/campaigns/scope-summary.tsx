@@ -58,13 +58,15 @@ export function ScopeSummary({ c, linkNodes }: { c: CampaignView; linkNodes: boo
         <>
           <dt>Second level</dt>
           <dd>
-            {c.secondLevel.reviewer?.name ?? "—"} for {c.secondLevel.minRisk}-risk access or higher; {c.secondLevel.rule === "any_revoke" ? "one revoke revokes" : "the second level's answer stands"}
+            {c.secondLevel.reviewer?.name ?? "—"} for {c.secondLevel.minRisk}-risk access or higher;{" "}
+            {c.secondLevel.rule === "any_revoke" ? "one revoke revokes" : "the second level's answer stands"}
           </dd>
         </>
       ) : null}
       <dt>Deadline</dt>
       <dd>
-        due {c.dueAt.slice(0, 10)}; reminders {c.reminderDays.length ? `${c.reminderDays.join(" and ")} day(s) before` : "off"}; escalation to {c.escalateTo === "reviewer_manager" ? "the reviewer's manager" : "the campaign owner"}{" "}
+        due {c.dueAt.slice(0, 10)}; reminders {c.reminderDays.length ? `${c.reminderDays.join(" and ")} day(s) before` : "off"}; escalation to{" "}
+        {c.escalateTo === "reviewer_manager" ? "the reviewer's manager" : "the campaign owner"}{" "}
         {c.escalateAfterDays ? `${c.escalateAfterDays} day(s) after` : "once it passes"}
         {c.revokeOnNoResponse ? "; revoke on no response" : ""}
       </dd>

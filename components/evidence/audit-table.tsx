@@ -141,7 +141,15 @@ function Named({ id, name, info, filterHref, secondary }: { id: string; name: st
   );
 }
 
-export function AuditTable({ rows, names, filterHref }: { rows: AuditRow[]; names: Record<string, AuditName>; filterHref(change: Record<string, string>): string }) {
+export function AuditTable({
+  rows,
+  names,
+  filterHref,
+}: {
+  rows: AuditRow[];
+  names: Record<string, AuditName>;
+  filterHref(change: Record<string, string>): string;
+}) {
   return (
     <div className={styles.table}>
       <Table testId="audit-table" caption="Audit events, newest first">
@@ -175,7 +183,13 @@ export function AuditTable({ rows, names, filterHref }: { rows: AuditRow[]; name
               </td>
               <td className={styles.nameCell} data-testid="audit-subject" data-label="Subject">
                 {e.targetType && e.targetId ? (
-                  <Named id={e.targetId} name={e.targetName} info={names[e.targetId]} filterHref={filterHref({ targetType: e.targetType, target: e.targetId })} secondary={names[e.targetId]?.kind ?? e.targetType} />
+                  <Named
+                    id={e.targetId}
+                    name={e.targetName}
+                    info={names[e.targetId]}
+                    filterHref={filterHref({ targetType: e.targetType, target: e.targetId })}
+                    secondary={names[e.targetId]?.kind ?? e.targetType}
+                  />
                 ) : (
                   <span className={styles.secondary}>—</span>
                 )}

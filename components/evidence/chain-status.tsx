@@ -30,8 +30,8 @@ export function ChainStatus({ ok, entries, head, brokenAt }: ChainStatusProps) {
         </dd>
         <dt>Check it yourself</dt>
         <dd>
-          <code>npm run audit:verify</code> or <code>GET /api/v1/audit/verify</code>; pass a head recorded earlier as <code>--anchor</code> / <code>?anchor=</code> to prove
-          nothing was cut off the end since.
+          <code>npm run audit:verify</code> or <code>GET /api/v1/audit/verify</code>; pass a head recorded earlier as <code>--anchor</code> /{" "}
+          <code>?anchor=</code> to prove nothing was cut off the end since.
         </dd>
       </dl>
     </section>

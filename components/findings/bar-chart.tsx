@@ -19,7 +19,19 @@ const COUNT_W = 44;
  * that filters by it (so the chart is a labelled group of links, not an image: an
  * image may not hold focusable things). Labels are text nodes (never markup from data).
  */
-export function BarChart({ rows, title, testId, width = 560, labelWidth = 230 }: { rows: BarRow[]; title: string; testId?: string; width?: number; labelWidth?: number }) {
+export function BarChart({
+  rows,
+  title,
+  testId,
+  width = 560,
+  labelWidth = 230,
+}: {
+  rows: BarRow[];
+  title: string;
+  testId?: string;
+  width?: number;
+  labelWidth?: number;
+}) {
   const W = width;
   const LABEL_W = labelWidth;
   const max = Math.max(1, ...rows.map((r) => r.value));
@@ -30,7 +42,13 @@ export function BarChart({ rows, title, testId, width = 560, labelWidth = 230 }:
         const y = i * ROW + 2;
         const w = r.value === 0 ? 0 : Math.max(3, (barW * r.value) / max);
         return (
-          <a key={r.key} href={r.href} className={r.selected ? styles.selected : undefined} aria-label={`${r.label}: ${r.value}`} data-testid={testId ? `${testId}-${r.key}` : undefined}>
+          <a
+            key={r.key}
+            href={r.href}
+            className={r.selected ? styles.selected : undefined}
+            aria-label={`${r.label}: ${r.value}`}
+            data-testid={testId ? `${testId}-${r.key}` : undefined}
+          >
             <rect className="track" x={0} y={y} width={W} height={ROW - 4} rx={4} fill="transparent" />
             <text x={6} y={y + ROW / 2 + 2}>
               {r.label}

@@ -68,8 +68,8 @@ export function DefinitionDiff({ change }: { change: ToolDefinitionChange }) {
         </>
       ) : (
         <p>
-          The certified definition&apos;s text was recorded before Attest kept definition texts, so only its fingerprint is known. The current definition is on the{" "}
-          <Link href={`/nodes/${change.toolId}`}>tool&apos;s page</Link>; from now on every new definition is kept and its changes are shown here.
+          The certified definition&apos;s text was recorded before Attest kept definition texts, so only its fingerprint is known. The current definition is on
+          the <Link href={`/nodes/${change.toolId}`}>tool&apos;s page</Link>; from now on every new definition is kept and its changes are shown here.
         </p>
       )}
       <p className={styles.hashes}>

@@ -58,7 +58,13 @@ export function EvidenceDetails({ finding }: { finding: FindingDetail }) {
                   {/* The node once, on the first of its rows. */}
                   <td>{i === 0 || all[i - 1]!.node !== a.node ? node(a.node) : null}</td>
                   <td>{label(a.key)}</td>
-                  <td className={styles.value}>{typeof a.value === "string" && /^sha256:/.test(a.value) ? <span className="mono">{a.value}</span> : <FactValue v={a.value} k={a.key} nodes={finding.nodes} />}</td>
+                  <td className={styles.value}>
+                    {typeof a.value === "string" && /^sha256:/.test(a.value) ? (
+                      <span className="mono">{a.value}</span>
+                    ) : (
+                      <FactValue v={a.value} k={a.key} nodes={finding.nodes} />
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

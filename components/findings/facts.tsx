@@ -10,7 +10,11 @@ type Nodes = FindingDetail["nodes"];
 type Path = { nodes: string[]; edges: string[] };
 
 export const isPath = (v: unknown): v is Path =>
-  typeof v === "object" && v !== null && Array.isArray((v as Path).nodes) && Array.isArray((v as Path).edges) && (v as Path).nodes.every((x) => typeof x === "string");
+  typeof v === "object" &&
+  v !== null &&
+  Array.isArray((v as Path).nodes) &&
+  Array.isArray((v as Path).edges) &&
+  (v as Path).nodes.every((x) => typeof x === "string");
 
 /** Fact names as a reader says them; others are turned from camelCase into words. */
 export const FACT_LABEL: Record<string, string> = {

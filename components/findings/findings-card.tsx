@@ -15,7 +15,11 @@ export function FindingsCard({ summary }: { summary: FindingsSummary }) {
         <Link href="/findings">Open findings</Link> <span className="badge">{total}</span>
       </h2>
       <div className="bar" style={{ height: 12, marginBottom: "0.6rem" }} aria-hidden>
-        {FINDING_SEVERITIES.map((s) => (summary.bySeverity[s] ? <span key={s} style={{ width: `${(100 * summary.bySeverity[s]) / Math.max(1, total)}%`, background: SEVERITY_COLOR[s] }} /> : null))}
+        {FINDING_SEVERITIES.map((s) =>
+          summary.bySeverity[s] ? (
+            <span key={s} style={{ width: `${(100 * summary.bySeverity[s]) / Math.max(1, total)}%`, background: SEVERITY_COLOR[s] }} />
+          ) : null,
+        )}
       </div>
       <div className="chips">
         {FINDING_SEVERITIES.map((s) => (

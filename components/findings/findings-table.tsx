@@ -33,10 +33,20 @@ export function FindingsTable({ items, canCreateCampaign }: { items: FindingView
     <>
       {canCreateCampaign ? (
         <div className={styles.actionsBar}>
-          <button type="button" className="btn" disabled={chosen.length === 0 || campaign.busy} onClick={() => campaign.create(chosen)} data-testid="create-campaign">
-            {campaign.busy ? "Creating…" : `Create a campaign from ${chosen.length ? `${chosen.length} selected` : "selected"} finding${chosen.length === 1 ? "" : "s"}`}
+          <button
+            type="button"
+            className="btn"
+            disabled={chosen.length === 0 || campaign.busy}
+            onClick={() => campaign.create(chosen)}
+            data-testid="create-campaign"
+          >
+            {campaign.busy
+              ? "Creating…"
+              : `Create a campaign from ${chosen.length ? `${chosen.length} selected` : "selected"} finding${chosen.length === 1 ? "" : "s"}`}
           </button>
-          <span className={styles.note}>A draft scoped to the findings&apos; subjects and targets, reviewed by the targets&apos; owners; preview and launch it from the campaign page.</span>
+          <span className={styles.note}>
+            A draft scoped to the findings&apos; subjects and targets, reviewed by the targets&apos; owners; preview and launch it from the campaign page.
+          </span>
           {campaign.error ? (
             <span className={styles.error} role="alert">
               {campaign.error}
@@ -62,7 +72,13 @@ export function FindingsTable({ items, canCreateCampaign }: { items: FindingView
             <tr key={f.id} data-testid="finding-row" data-rule={f.rule}>
               {canCreateCampaign ? (
                 <td>
-                  <input type="checkbox" checked={sel.selected.has(f.id)} onChange={() => undefined} onClick={(e) => sel.toggle(i, e)} aria-label={`Select: ${f.title}`} />
+                  <input
+                    type="checkbox"
+                    checked={sel.selected.has(f.id)}
+                    onChange={() => undefined}
+                    onClick={(e) => sel.toggle(i, e)}
+                    aria-label={`Select: ${f.title}`}
+                  />
                 </td>
               ) : null}
               <td>
@@ -70,7 +86,11 @@ export function FindingsTable({ items, canCreateCampaign }: { items: FindingView
               </td>
               <td className={styles.title}>
                 <Link href={`/findings/${f.id}`}>{f.title}</Link>
-                {f.acceptance && f.status === "accepted" ? <div className={styles.sub}>Accepted until {day(f.acceptance.expiresAt)}: {f.acceptance.reason}</div> : null}
+                {f.acceptance && f.status === "accepted" ? (
+                  <div className={styles.sub}>
+                    Accepted until {day(f.acceptance.expiresAt)}: {f.acceptance.reason}
+                  </div>
+                ) : null}
               </td>
               <td className={styles.subject}>
                 <KindBadge kind={f.subject.kind} /> <Link href={`/nodes/${f.subject.id}`}>{f.subject.name}</Link>

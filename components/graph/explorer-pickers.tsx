@@ -20,7 +20,9 @@ export function GraphSearch({ defaultText }: { defaultText?: string }) {
         placeholder="Find a person, agent, tool, credential…"
         className={styles.search}
         testId="graph-search"
-        onPick={(n) => router.push(`/graph?${new URLSearchParams({ node: n.id, mode: (PRINCIPAL_KINDS as readonly string[]).includes(n.kind) ? "reach" : "who" })}`)}
+        onPick={(n) =>
+          router.push(`/graph?${new URLSearchParams({ node: n.id, mode: (PRINCIPAL_KINDS as readonly string[]).includes(n.kind) ? "reach" : "who" })}`)
+        }
       />
       <button className="btn" type="submit">
         Find

@@ -62,7 +62,15 @@ function NodeWords({ node, capital }: { node: ExplainedNode; capital?: boolean }
     <>
       {shown ? `${shown} ` : ""}
       <Link href={`/nodes/${node.id}`}>{node.name}</Link>
-      {note ? <span className={node.risk === "critical" || node.risk === "high" || node.storage === "hard_coded" || node.storage === "config_file" ? styles.warn : styles.muted}>{note}</span> : null}
+      {note ? (
+        <span
+          className={
+            node.risk === "critical" || node.risk === "high" || node.storage === "hard_coded" || node.storage === "config_file" ? styles.warn : styles.muted
+          }
+        >
+          {note}
+        </span>
+      ) : null}
     </>
   );
 }

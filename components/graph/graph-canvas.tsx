@@ -41,11 +41,30 @@ function fitTo(c: Core, eles?: CollectionArgument) {
 
 function layoutFor(kind: Props["layout"], count: number): LayoutOptions {
   if (kind === "paths" && count <= LAYERED_MAX) {
-    return { name: "dagre", rankDir: "LR", nodeDimensionsIncludeLabels: true, nodeSep: 12, rankSep: 60, edgeSep: 8, ranker: "network-simplex", animate: false, fit: false } as LayoutOptions;
+    return {
+      name: "dagre",
+      rankDir: "LR",
+      nodeDimensionsIncludeLabels: true,
+      nodeSep: 12,
+      rankSep: 60,
+      edgeSep: 8,
+      ranker: "network-simplex",
+      animate: false,
+      fit: false,
+    } as LayoutOptions;
   }
   // The focus in the middle, then one ring per distance (groups and large pictures: everything on one ring).
   const ring = (n: NodeSingular) => (n.data("focus") ? 100 : kind === "rings" ? 100 - (Number(n.data("ring")) || 1) : 1);
-  return { name: "concentric", concentric: ring, levelWidth: () => 1, avoidOverlap: true, nodeDimensionsIncludeLabels: true, minNodeSpacing: 10, animate: false, fit: false } as LayoutOptions;
+  return {
+    name: "concentric",
+    concentric: ring,
+    levelWidth: () => 1,
+    avoidOverlap: true,
+    nodeDimensionsIncludeLabels: true,
+    minNodeSpacing: 10,
+    animate: false,
+    fit: false,
+  } as LayoutOptions;
 }
 
 /**
@@ -147,10 +166,14 @@ export function GraphCanvas({ elements, highlight, onSelect, layout = "paths", p
       for (let i = 0; i < highlight.length; i++) {
         c.getElementById(highlight[i]!).removeClass("dim").addClass("hl");
         if (i + 1 < highlight.length) {
-          c.edges(`[source = "${cssEscape(highlight[i]!)}"][target = "${cssEscape(highlight[i + 1]!)}"]`).removeClass("dim").addClass("hl show-label");
+          c.edges(`[source = "${cssEscape(highlight[i]!)}"][target = "${cssEscape(highlight[i + 1]!)}"]`)
+            .removeClass("dim")
+            .addClass("hl show-label");
         }
       }
-      c.nodes().filter((n) => on.has(n.id())).removeClass("dim");
+      c.nodes()
+        .filter((n) => on.has(n.id()))
+        .removeClass("dim");
     });
     // A picture too large to read whole (labels below ~5 px) zooms to the chosen path, and back out when it is cleared.
     const path = highlight && highlight.length > 0 ? c.elements(".hl") : null;
@@ -176,7 +199,13 @@ export function GraphCanvas({ elements, highlight, onSelect, layout = "paths", p
 
   return (
     <div className="graph-frame">
-      <div ref={host} className="graph-canvas" data-testid="graph-canvas" role="img" aria-label={`Access graph: ${elements.nodes.length} nodes, ${elements.edges.length} edges`} />
+      <div
+        ref={host}
+        className="graph-canvas"
+        data-testid="graph-canvas"
+        role="img"
+        aria-label={`Access graph: ${elements.nodes.length} nodes, ${elements.edges.length} edges`}
+      />
       <button type="button" className="btn secondary graph-png" onClick={downloadPng} data-testid="download-png">
         Download PNG
       </button>

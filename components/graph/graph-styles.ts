@@ -42,8 +42,14 @@ export const GRAPH_STYLE: StylesheetJson = [
   },
   ...NODE_KINDS.map((k) => ({ selector: `node[kind = "${k}"]`, style: { "background-color": KIND_COLOR[k], shape: KIND_SHAPE[k] } })),
   { selector: "node[?focus]", style: { width: 34, height: 34, "border-width": 4, "border-color": "#101828", "font-weight": "bold" } },
-  ...TOOL_RISKS.map((r) => ({ selector: `node[risk = "${r}"]`, style: { "border-width": RISK_BORDER[r].width, "border-color": RISK_BORDER[r].color, "border-style": RISK_BORDER[r].style } })),
-  ...(["exposed", "env", "kept"] as const).map((x) => ({ selector: `node[exposure = "${x}"]`, style: { "border-width": EXPOSURE_BORDER[x].width, "border-color": EXPOSURE_BORDER[x].color, "border-style": EXPOSURE_BORDER[x].style } })),
+  ...TOOL_RISKS.map((r) => ({
+    selector: `node[risk = "${r}"]`,
+    style: { "border-width": RISK_BORDER[r].width, "border-color": RISK_BORDER[r].color, "border-style": RISK_BORDER[r].style },
+  })),
+  ...(["exposed", "env", "kept"] as const).map((x) => ({
+    selector: `node[exposure = "${x}"]`,
+    style: { "border-width": EXPOSURE_BORDER[x].width, "border-color": EXPOSURE_BORDER[x].color, "border-style": EXPOSURE_BORDER[x].style },
+  })),
   {
     selector: "edge",
     style: {
@@ -55,15 +61,35 @@ export const GRAPH_STYLE: StylesheetJson = [
       "arrow-scale": 0.8,
     },
   },
-  { selector: "edge[kind = \"acts_for\"]", style: { "line-style": "dashed", "line-color": "#dd2590", "target-arrow-color": "#dd2590" } },
-  { selector: "edge[kind = \"uses_credential\"], edge[kind = \"credential_for\"]", style: { "line-color": "#b42318", "target-arrow-color": "#b42318" } },
+  { selector: 'edge[kind = "acts_for"]', style: { "line-style": "dashed", "line-color": "#dd2590", "target-arrow-color": "#dd2590" } },
+  { selector: 'edge[kind = "uses_credential"], edge[kind = "credential_for"]', style: { "line-color": "#b42318", "target-arrow-color": "#b42318" } },
   {
     selector: "node[count]",
-    style: { shape: "round-rectangle", width: "data(size)", height: "data(size)", "border-width": 3, "border-color": "#101828", "border-style": "double", "font-size": 11, "text-max-width": "180px", "text-wrap": "wrap" },
+    style: {
+      shape: "round-rectangle",
+      width: "data(size)",
+      height: "data(size)",
+      "border-width": 3,
+      "border-color": "#101828",
+      "border-style": "double",
+      "font-size": 11,
+      "text-max-width": "180px",
+      "text-wrap": "wrap",
+    },
   },
   { selector: 'edge[kind = "group"]', style: { width: 2.5, "line-style": "dotted" } },
   { selector: ".dim", style: { opacity: 0.15 } },
   { selector: "edge.hl", style: { width: 4, "line-color": HIGHLIGHT_COLOR, "target-arrow-color": HIGHLIGHT_COLOR, opacity: 1 } },
   { selector: "node.hl", style: { opacity: 1, "border-color": HIGHLIGHT_COLOR, "border-width": 4 } },
-  { selector: "edge.show-label", style: { label: "data(kind)", "font-size": 8, color: "#475467", "text-rotation": "autorotate", "text-background-color": "#ffffff", "text-background-opacity": 1 } },
+  {
+    selector: "edge.show-label",
+    style: {
+      label: "data(kind)",
+      "font-size": 8,
+      color: "#475467",
+      "text-rotation": "autorotate",
+      "text-background-color": "#ffffff",
+      "text-background-opacity": 1,
+    },
+  },
 ];

@@ -12,7 +12,11 @@ import type { ImportRun } from "@/lib/ingest/import-run";
 import styles from "./imports.module.css";
 
 /** The run as JSON (dates as strings). */
-export type ImportRunView = Omit<ImportRun, "startedAt" | "finishedAt" | "heartbeatAt"> & { startedAt: string; finishedAt: string | null; heartbeatAt: string | null };
+export type ImportRunView = Omit<ImportRun, "startedAt" | "finishedAt" | "heartbeatAt"> & {
+  startedAt: string;
+  finishedAt: string | null;
+  heartbeatAt: string | null;
+};
 
 const TONE = { running: "info", succeeded: "ok", rejected: "danger", failed: "danger" } as const;
 const STATUS_WORDS: Record<ImportRunView["status"], string> = {
@@ -35,7 +39,8 @@ const pageHref = (offset: number, perPage: number) => (offset <= 0 ? "?" : `?pag
 export function ImportRunDetail({ initial, errorsOffset, perPage }: { initial: ImportRunView; errorsOffset: number; perPage: number }) {
   const { data: run, error } = useQuery({
     queryKey: ["imports", initial.id, errorsOffset, perPage],
-    queryFn: ({ signal }) => apiFetch<ImportRunView>(`/api/v1/imports/${encodeURIComponent(initial.id)}${qs({ errorsOffset, errorsLimit: perPage })}`, { signal }),
+    queryFn: ({ signal }) =>
+      apiFetch<ImportRunView>(`/api/v1/imports/${encodeURIComponent(initial.id)}${qs({ errorsOffset, errorsLimit: perPage })}`, { signal }),
     initialData: initial,
     refetchInterval: (q) => (q.state.data?.status === "running" ? 1000 : false),
   });
@@ -80,7 +85,10 @@ export function ImportRunDetail({ initial, errorsOffset, perPage }: { initial: I
           </div>
           <div>
             <dt>Mode</dt>
-            <dd>{run.mode === "full" ? "full (ends what is missing)" : "incremental (upsert only)"}{run.allowPartial ? ", valid records accepted" : ""}</dd>
+            <dd>
+              {run.mode === "full" ? "full (ends what is missing)" : "incremental (upsert only)"}
+              {run.allowPartial ? ", valid records accepted" : ""}
+            </dd>
           </div>
           <div>
             <dt>File</dt>
@@ -106,7 +114,8 @@ export function ImportRunDetail({ initial, errorsOffset, perPage }: { initial: I
           <div>
             <dt>Records</dt>
             <dd data-testid="import-records">
-              {run.recordsTotal.toLocaleString("en")} read · {run.recordsAccepted.toLocaleString("en")} accepted · {run.recordsRejected.toLocaleString("en")} rejected
+              {run.recordsTotal.toLocaleString("en")} read · {run.recordsAccepted.toLocaleString("en")} accepted · {run.recordsRejected.toLocaleString("en")}{" "}
+              rejected
             </dd>
           </div>
         </dl>

@@ -69,7 +69,11 @@ export function ImportsTable({ initial }: { initial: ImportRow[] }) {
           <Fragment key={i.id}>
             <tr>
               <td>
-                <Link href={`/imports/${encodeURIComponent(i.id)}`} className={styles.rowLink} aria-label={`Import ${i.sourceName ?? i.fileName ?? i.id}, started ${i.startedAt}`}>
+                <Link
+                  href={`/imports/${encodeURIComponent(i.id)}`}
+                  className={styles.rowLink}
+                  aria-label={`Import ${i.sourceName ?? i.fileName ?? i.id}, started ${i.startedAt}`}
+                >
                   <LocalTime value={i.startedAt} relative={false} />
                 </Link>
                 {i.durationMs !== null ? <div className={styles.small}>{formatDuration(i.durationMs)}</div> : null}
@@ -86,7 +90,11 @@ export function ImportsTable({ initial }: { initial: ImportRow[] }) {
               </td>
               <td>
                 <span className={`badge ${TONE[i.status]}`}>{i.status}</span>
-                {i.progress ? <div className={styles.small}>{i.progress.processed.toLocaleString("en")} records · {i.progress.phase}</div> : null}
+                {i.progress ? (
+                  <div className={styles.small}>
+                    {i.progress.processed.toLocaleString("en")} records · {i.progress.phase}
+                  </div>
+                ) : null}
               </td>
               <td className="num">
                 {i.recordsTotal.toLocaleString("en")}
@@ -101,12 +109,22 @@ export function ImportsTable({ initial }: { initial: ImportRow[] }) {
                   </>
                 ) : null}
                 {i.errorCount ? (
-                  <button type="button" className={`btn secondary ${styles.detail}`} aria-expanded={open?.id === i.id && open.what === "problems"} onClick={() => toggle(i.id, "problems")}>
+                  <button
+                    type="button"
+                    className={`btn secondary ${styles.detail}`}
+                    aria-expanded={open?.id === i.id && open.what === "problems"}
+                    onClick={() => toggle(i.id, "problems")}
+                  >
                     {i.errorCount} problem{i.errorCount === 1 ? "" : "s"}
                   </button>
                 ) : null}
                 {i.warnings?.length ? (
-                  <button type="button" className={`btn secondary ${styles.detail} ${styles.detailNext}`} aria-expanded={open?.id === i.id && open.what === "warnings"} onClick={() => toggle(i.id, "warnings")}>
+                  <button
+                    type="button"
+                    className={`btn secondary ${styles.detail} ${styles.detailNext}`}
+                    aria-expanded={open?.id === i.id && open.what === "warnings"}
+                    onClick={() => toggle(i.id, "warnings")}
+                  >
                     {i.warnings.length} warning{i.warnings.length === 1 ? "" : "s"}
                   </button>
                 ) : null}

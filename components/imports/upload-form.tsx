@@ -37,7 +37,11 @@ export function UploadForm() {
         warnings: Array.isArray(body.warnings) ? body.warnings : [],
       });
     } catch (err) {
-      setOutcome({ kind: "error", message: err instanceof ApiError ? err.message : errorMessage(err), details: err instanceof ApiError ? err.details.map((d) => ({ path: d.path ?? "", message: d.message })) : [] });
+      setOutcome({
+        kind: "error",
+        message: err instanceof ApiError ? err.message : errorMessage(err),
+        details: err instanceof ApiError ? err.details.map((d) => ({ path: d.path ?? "", message: d.message })) : [],
+      });
     } finally {
       setBusy(false);
       await client.invalidateQueries({ queryKey: ["imports"] });
@@ -72,11 +76,29 @@ export function UploadForm() {
             <option value="incremental">incremental (upsert only)</option>
           </select>
         </label>
-        {needsSource ? <input className="text" name="source" placeholder="Source name, e.g. okta-prod" aria-label="Source" required style={{ minWidth: 200 }} /> : null}
-        {format === "mcp-config" ? (
-          <input className="text" name="server" placeholder="Server name (single-server snippet only)" aria-label="Server name" title="Only for a single server definition copied from an install guide" style={{ minWidth: 220 }} />
+        {needsSource ? (
+          <input className="text" name="source" placeholder="Source name, e.g. okta-prod" aria-label="Source" required style={{ minWidth: 200 }} />
         ) : null}
-        {format === "mcp-tools" ? <input className="text" name="server" placeholder="Server: mcp-configs:mcp_server:github, or a new name" aria-label="Server" required style={{ minWidth: 280 }} /> : null}
+        {format === "mcp-config" ? (
+          <input
+            className="text"
+            name="server"
+            placeholder="Server name (single-server snippet only)"
+            aria-label="Server name"
+            title="Only for a single server definition copied from an install guide"
+            style={{ minWidth: 220 }}
+          />
+        ) : null}
+        {format === "mcp-tools" ? (
+          <input
+            className="text"
+            name="server"
+            placeholder="Server: mcp-configs:mcp_server:github, or a new name"
+            aria-label="Server"
+            required
+            style={{ minWidth: 280 }}
+          />
+        ) : null}
         <label>
           <input type="checkbox" name="allowPartial" value="true" /> accept valid records, report the rest
         </label>
@@ -101,7 +123,11 @@ export function UploadForm() {
         </button>
       </div>
       {outcome ? (
-        <div className={outcome.kind === "ok" ? "badge ok" : "alert"} role={outcome.kind === "ok" ? "status" : "alert"} style={{ display: "block", padding: "0.5rem 0.75rem", borderRadius: 6 }}>
+        <div
+          className={outcome.kind === "ok" ? "badge ok" : "alert"}
+          role={outcome.kind === "ok" ? "status" : "alert"}
+          style={{ display: "block", padding: "0.5rem 0.75rem", borderRadius: 6 }}
+        >
           {outcome.message}
           {outcome.kind === "ok" ? (
             <>

@@ -13,7 +13,9 @@ export function AccessSummaryPanel({ nodeId, summary }: { nodeId: string; summar
         {title} <span className="badge">{summary.total.toLocaleString("en")}</span>
       </h2>
       {summary.total === 0 ? (
-        <p className="subtitle">{summary.mode === "who" ? "No principal" : "Nothing"} within {summary.maxDepth} hops of access edges.</p>
+        <p className="subtitle">
+          {summary.mode === "who" ? "No principal" : "Nothing"} within {summary.maxDepth} hops of access edges.
+        </p>
       ) : (
         <>
           <p className="chips" aria-label="By kind">
@@ -44,7 +46,9 @@ export function AccessSummaryPanel({ nodeId, summary }: { nodeId: string; summar
       )}
       <p className="subtitle" style={{ marginBottom: 0 }}>
         <Link href={explore()} data-testid="access-summary-explore">
-          {summary.total > summary.first.length ? `All ${summary.total.toLocaleString("en")}, with their paths, in the explorer →` : "See the paths in the explorer →"}
+          {summary.total > summary.first.length
+            ? `All ${summary.total.toLocaleString("en")}, with their paths, in the explorer →`
+            : "See the paths in the explorer →"}
         </Link>
       </p>
     </section>

@@ -16,7 +16,17 @@ import styles from "./hub.module.css";
  * explorer), its relationships one edge away, and its attributes and source.
  * Owners are in the header, so incoming owns edges are not repeated here.
  */
-export function HubAccess({ node, access, relationships, paged }: { node: NodeView; access: AccessSummary | null; relationships: SectionPage<NeighborView> & { total: number; owners: number }; paged: boolean }) {
+export function HubAccess({
+  node,
+  access,
+  relationships,
+  paged,
+}: {
+  node: NodeView;
+  access: AccessSummary | null;
+  relationships: SectionPage<NeighborView> & { total: number; owners: number };
+  paged: boolean;
+}) {
   const groups = new Map<string, NeighborView[]>();
   for (const n of relationships.items) {
     const key = n.edge.direction === "out" ? n.edge.label : `${n.edge.label} this ${NODE_KIND_LABEL[node.kind].toLowerCase()}`;
@@ -24,7 +34,11 @@ export function HubAccess({ node, access, relationships, paged }: { node: NodeVi
   }
   return (
     <>
-      {access ? <AccessSummaryPanel nodeId={node.id} summary={access} /> : <p className="subtitle">This node is not in the current graph, so it reaches nothing and nothing reaches it now.</p>}
+      {access ? (
+        <AccessSummaryPanel nodeId={node.id} summary={access} />
+      ) : (
+        <p className="subtitle">This node is not in the current graph, so it reaches nothing and nothing reaches it now.</p>
+      )}
       <section className="panel" aria-labelledby="hub-rel-title">
         <h2 id="hub-rel-title" className={styles.panelTitle}>
           Relationships <span className="badge">{relationships.total.toLocaleString("en")}</span>

@@ -10,7 +10,19 @@ import styles from "./hub.module.css";
 const TONE: Record<string, string> = { approve: "ok", revoke: "danger", abstain: "warn", no_response: "warn" };
 
 /** Campaign decisions on the accesses the node holds or that reach it; the last approval first. */
-export function HubCertifications({ nodeId, items, summary, nextCursor, paged }: { nodeId: string; items: CertificationRow[]; summary: CertificationSummary; nextCursor: string | null; paged: boolean }) {
+export function HubCertifications({
+  nodeId,
+  items,
+  summary,
+  nextCursor,
+  paged,
+}: {
+  nodeId: string;
+  items: CertificationRow[];
+  summary: CertificationSummary;
+  nextCursor: string | null;
+  paged: boolean;
+}) {
   const last = summary.lastCertified;
   return (
     <section className="panel" aria-labelledby="hub-cert-title" data-testid="hub-certifications">
@@ -21,7 +33,8 @@ export function HubCertifications({ nodeId, items, summary, nextCursor, paged }:
       <p className={styles.lead} data-testid="last-certified">
         {last ? (
           <>
-            Last certified <LocalTime value={last.at} /> by <strong>{last.by ?? "the campaign's outcome"}</strong> in <Link href={`/campaigns/${last.campaign.id}`}>{last.campaign.name}</Link>.
+            Last certified <LocalTime value={last.at} /> by <strong>{last.by ?? "the campaign's outcome"}</strong> in{" "}
+            <Link href={`/campaigns/${last.campaign.id}`}>{last.campaign.name}</Link>.
           </>
         ) : (
           <>Never certified: no campaign has approved access of or to this node.</>
@@ -62,7 +75,11 @@ export function HubCertifications({ nodeId, items, summary, nextCursor, paged }:
                   {c.level === 2 ? <div className={styles.sub}>second-level review</div> : null}
                 </td>
                 <td>
-                  {c.decision || c.outcome ? <span className={`badge ${TONE[c.outcome ?? c.decision ?? ""] ?? ""}`}>{(c.outcome ?? c.decision)!.replace("_", " ")}</span> : <span className="badge">pending</span>}
+                  {c.decision || c.outcome ? (
+                    <span className={`badge ${TONE[c.outcome ?? c.decision ?? ""] ?? ""}`}>{(c.outcome ?? c.decision)!.replace("_", " ")}</span>
+                  ) : (
+                    <span className="badge">pending</span>
+                  )}
                   {c.justification ? <div className={styles.sub}>“{c.justification}”</div> : null}
                 </td>
                 <td>{c.decidedBy ?? (c.reviewer ? <span className={styles.sub}>{c.reviewer} (reviewer)</span> : "—")}</td>

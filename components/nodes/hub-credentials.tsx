@@ -62,10 +62,27 @@ function Facts({ c }: { c: CredentialFacts }) {
   );
 }
 
-const RELATION: Record<CredentialRow["relation"], string> = { uses: "uses it", for: "opens this", used_by: "uses this credential", opens: "this credential opens" };
+const RELATION: Record<CredentialRow["relation"], string> = {
+  uses: "uses it",
+  for: "opens this",
+  used_by: "uses this credential",
+  opens: "this credential opens",
+};
 
 /** Credentials the node uses or that open it; for a credential, its facts, who uses it and what it opens. */
-export function HubCredentials({ nodeId, items, self, nextCursor, paged }: { nodeId: string; items: CredentialRow[]; self: CredentialFacts | null; nextCursor: string | null; paged: boolean }) {
+export function HubCredentials({
+  nodeId,
+  items,
+  self,
+  nextCursor,
+  paged,
+}: {
+  nodeId: string;
+  items: CredentialRow[];
+  self: CredentialFacts | null;
+  nextCursor: string | null;
+  paged: boolean;
+}) {
   return (
     <section className="panel" aria-labelledby="hub-cred-title" data-testid="hub-credentials">
       <h2 id="hub-cred-title" className={styles.panelTitle}>
@@ -74,7 +91,9 @@ export function HubCredentials({ nodeId, items, self, nextCursor, paged }: { nod
       <p className={`subtitle ${styles.lead}`}>Where secrets are kept and their fingerprints; Attest never stores or shows a secret&apos;s value.</p>
       {self ? <Facts c={self} /> : null}
       {items.length === 0 ? (
-        <p className="subtitle">{self ? "Nobody uses this credential and it opens nothing in the current graph." : "This node uses no credential and none is for it."}</p>
+        <p className="subtitle">
+          {self ? "Nobody uses this credential and it opens nothing in the current graph." : "This node uses no credential and none is for it."}
+        </p>
       ) : self ? (
         <Table caption="Who uses this credential and what it opens">
           <tbody>

@@ -8,7 +8,21 @@ import styles from "./hub.module.css";
 const SEVERITY_TONE: Record<string, string> = { critical: "danger", high: "warn", medium: "info", low: "" };
 
 /** The node's findings, most severe first, each linking to its page. */
-export function HubFindings({ nodeId, items, openCount, status, nextCursor, paged }: { nodeId: string; items: FindingView[]; openCount: number; status: "open" | "all"; nextCursor: string | null; paged: boolean }) {
+export function HubFindings({
+  nodeId,
+  items,
+  openCount,
+  status,
+  nextCursor,
+  paged,
+}: {
+  nodeId: string;
+  items: FindingView[];
+  openCount: number;
+  status: "open" | "all";
+  nextCursor: string | null;
+  paged: boolean;
+}) {
   const base = `/nodes/${nodeId}?tab=findings${status === "all" ? "&status=all" : ""}`;
   return (
     <section className="panel" aria-labelledby="hub-findings-title" data-testid="hub-findings">

@@ -6,13 +6,27 @@ import { HubMore } from "./hub-more";
 import styles from "./hub.module.css";
 
 /** The node's timeline from validity periods, newest first, each moment linking to the explorer as of then. */
-export function HubHistory({ nodeId, nodeName, items, nextCursor, paged }: { nodeId: string; nodeName: string; items: HistoryEvent[]; nextCursor: string | null; paged: boolean }) {
+export function HubHistory({
+  nodeId,
+  nodeName,
+  items,
+  nextCursor,
+  paged,
+}: {
+  nodeId: string;
+  nodeName: string;
+  items: HistoryEvent[];
+  nextCursor: string | null;
+  paged: boolean;
+}) {
   return (
     <section className="panel" aria-labelledby="hub-history-title" data-testid="hub-history">
       <h2 id="hub-history-title" className={styles.panelTitle}>
         History
       </h2>
-      <p className={`subtitle ${styles.lead}`}>When each relationship began and ended, from the sources&apos; validity periods. Attribute changes a source reported are in the audit section.</p>
+      <p className={`subtitle ${styles.lead}`}>
+        When each relationship began and ended, from the sources&apos; validity periods. Attribute changes a source reported are in the audit section.
+      </p>
       {items.length === 0 ? (
         <p className="subtitle">No history.</p>
       ) : (
@@ -27,11 +41,13 @@ export function HubHistory({ nodeId, nodeName, items, nextCursor, paged }: { nod
                 {e.edge && e.other ? (
                   e.edge.direction === "out" ? (
                     <>
-                      {nodeName} <span className={styles.sub}>{e.edge.label}</span> <Link href={`/nodes/${e.other.id}`}>{e.other.name}</Link> <KindBadge kind={e.other.kind} />
+                      {nodeName} <span className={styles.sub}>{e.edge.label}</span> <Link href={`/nodes/${e.other.id}`}>{e.other.name}</Link>{" "}
+                      <KindBadge kind={e.other.kind} />
                     </>
                   ) : (
                     <>
-                      <Link href={`/nodes/${e.other.id}`}>{e.other.name}</Link> <KindBadge kind={e.other.kind} /> <span className={styles.sub}>{e.edge.label}</span> {nodeName}
+                      <Link href={`/nodes/${e.other.id}`}>{e.other.name}</Link> <KindBadge kind={e.other.kind} />{" "}
+                      <span className={styles.sub}>{e.edge.label}</span> {nodeName}
                     </>
                   )
                 ) : (

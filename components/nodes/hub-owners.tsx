@@ -13,16 +13,26 @@ import styles from "./hub.module.css";
  * here, and (for those allowed to assign owners) assign or remove in place.
  * Writes go through the ownership API (audited there); the page refreshes.
  */
-export function HubOwners({ nodeId, nodeName, owners, why, canAssign }: { nodeId: string; nodeName: string; owners: EffectiveOwner[]; why: string[]; canAssign: boolean }) {
+export function HubOwners({
+  nodeId,
+  nodeName,
+  owners,
+  why,
+  canAssign,
+}: {
+  nodeId: string;
+  nodeName: string;
+  owners: EffectiveOwner[];
+  why: string[];
+  canAssign: boolean;
+}) {
   const [assigning, setAssigning] = useState(false);
   const direct = owners.filter((o) => !o.inheritedFrom && o.roles.length > 0);
   const pairs = direct.flatMap((o) => o.roles.map((role) => ({ owner: o.owner.id, role, edgeId: o.edgeId })));
   const orphan = why.length > 0;
   return (
     <section className={`panel ${styles.owners}`} aria-labelledby="hub-owners-title" data-testid="hub-owners">
-      <h2 id="hub-owners-title">
-        Owners {orphan ? <span className="badge danger">no active owner</span> : <span className="badge ok">owned</span>}
-      </h2>
+      <h2 id="hub-owners-title">Owners {orphan ? <span className="badge danger">no active owner</span> : <span className="badge ok">owned</span>}</h2>
       {orphan && owners.length ? (
         <p className={styles.noOwner} data-testid="orphan-why">
           Orphaned: {why.join(", ")}.
@@ -45,7 +55,11 @@ export function HubOwners({ nodeId, nodeName, owners, why, canAssign }: { nodeId
                     {r}
                   </span>
                 ))}{" "}
-                {o.active ? null : <span className="badge danger">{o.owner.kind === "group" ? "no active members" : o.owner.ended ? "gone" : (o.owner.status ?? "departed")}</span>}
+                {o.active ? null : (
+                  <span className="badge danger">
+                    {o.owner.kind === "group" ? "no active members" : o.owner.ended ? "gone" : (o.owner.status ?? "departed")}
+                  </span>
+                )}
                 <div className={styles.sub}>
                   {o.owner.kind === "group" ? `group · ${o.activeMembers ?? 0} active members · ` : ""}
                   {o.inheritedFrom ? (

@@ -55,7 +55,9 @@ export function HubTabs({ tabs, current, panelId }: { tabs: HubTabLink[]; curren
           data-testid={`hub-tab-${t.id}`}
         >
           {t.label}
-          {t.count !== undefined ? <span className={`${styles.count} ${t.alert && t.count > 0 ? styles.countAlert : ""}`}>{t.count.toLocaleString("en")}</span> : null}
+          {t.count !== undefined ? (
+            <span className={`${styles.count} ${t.alert && t.count > 0 ? styles.countAlert : ""}`}>{t.count.toLocaleString("en")}</span>
+          ) : null}
         </Link>
       ))}
     </div>

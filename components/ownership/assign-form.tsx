@@ -15,7 +15,11 @@ export interface ApiProblem {
 }
 
 /** Sends JSON through apiFetch and answers the parsed body or the API's error, for callers that show it inline. */
-export async function postJson<T>(url: string, body: unknown, method: "POST" | "PUT" = "POST"): Promise<{ ok: true; body: T } | { ok: false; problem: ApiProblem }> {
+export async function postJson<T>(
+  url: string,
+  body: unknown,
+  method: "POST" | "PUT" = "POST",
+): Promise<{ ok: true; body: T } | { ok: false; problem: ApiProblem }> {
   try {
     return { ok: true, body: await apiFetch<T>(url, { method, body }) };
   } catch (e) {
@@ -28,7 +32,17 @@ export async function postJson<T>(url: string, body: unknown, method: "POST" | "
  * Assigns one owner in one role to the given nodes (POST /api/v1/ownership/assignments,
  * one transaction), then refreshes the page. `bar` is the dark bulk-action bar under a table.
  */
-export function AssignForm({ nodeIds, variant, onDone, noun = "selected" }: { nodeIds: string[]; variant: "bar" | "inline"; onDone?: () => void; noun?: string }) {
+export function AssignForm({
+  nodeIds,
+  variant,
+  onDone,
+  noun = "selected",
+}: {
+  nodeIds: string[];
+  variant: "bar" | "inline";
+  onDone?: () => void;
+  noun?: string;
+}) {
   const router = useRouter();
   const queryClient = useQueryClient();
   const [owner, setOwner] = useState<PickedOwner | null>(null);
@@ -36,7 +50,8 @@ export function AssignForm({ nodeIds, variant, onDone, noun = "selected" }: { no
   const [reason, setReason] = useState("");
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
   const assign = useMutation({
-    mutationFn: (body: { nodes: string[]; owner: string; role: string; reason?: string }) => apiFetch<{ assigned: number; unchanged: number }>("/api/v1/ownership/assignments", { method: "POST", body }),
+    mutationFn: (body: { nodes: string[]; owner: string; role: string; reason?: string }) =>
+      apiFetch<{ assigned: number; unchanged: number }>("/api/v1/ownership/assignments", { method: "POST", body }),
   });
   const busy = assign.isPending;
 
@@ -46,7 +61,10 @@ export function AssignForm({ nodeIds, variant, onDone, noun = "selected" }: { no
     setOutcome(null);
     try {
       const r = await assign.mutateAsync({ nodes: nodeIds, owner: owner.id, role, ...(reason.trim() ? { reason: reason.trim() } : {}) });
-      setOutcome({ ok: true, text: `${owner.name} is now ${role} owner of ${r.assigned} ${r.assigned === 1 ? "node" : "nodes"}${r.unchanged ? ` (${r.unchanged} already were)` : ""}.` });
+      setOutcome({
+        ok: true,
+        text: `${owner.name} is now ${role} owner of ${r.assigned} ${r.assigned === 1 ? "node" : "nodes"}${r.unchanged ? ` (${r.unchanged} already were)` : ""}.`,
+      });
       setOwner(null);
       setReason("");
       onDone?.();
@@ -59,7 +77,11 @@ export function AssignForm({ nodeIds, variant, onDone, noun = "selected" }: { no
 
   const disabled = busy || !owner || nodeIds.length === 0;
   return (
-    <form className={variant === "bar" ? `${styles.bulkBar} ${nodeIds.length ? styles.sticky : ""}` : styles.form} onSubmit={submit} aria-label="Assign an owner">
+    <form
+      className={variant === "bar" ? `${styles.bulkBar} ${nodeIds.length ? styles.sticky : ""}` : styles.form}
+      onSubmit={submit}
+      aria-label="Assign an owner"
+    >
       {variant === "bar" ? (
         <strong aria-live="polite" data-testid="selected-count">
           {nodeIds.length} {noun}
@@ -76,7 +98,15 @@ export function AssignForm({ nodeIds, variant, onDone, noun = "selected" }: { no
           ))}
         </select>
       </label>
-      <input type="text" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="Why (kept in the audit log)" aria-label="Why this owner" maxLength={500} className={styles.reason} />
+      <input
+        type="text"
+        value={reason}
+        onChange={(e) => setReason(e.target.value)}
+        placeholder="Why (kept in the audit log)"
+        aria-label="Why this owner"
+        maxLength={500}
+        className={styles.reason}
+      />
       <button className="btn" type="submit" disabled={disabled}>
         {busy ? "Assigning…" : variant === "bar" ? `Assign to ${nodeIds.length}` : "Assign"}
       </button>

@@ -21,7 +21,10 @@ export function SuggestionList({ nodeId, items, canAssign }: { nodeId: string; i
   const [error, setError] = useState<string | null>(null);
   const accept = useMutation({
     mutationFn: (s: SuggestionRow) =>
-      apiFetch("/api/v1/ownership/assignments", { method: "POST", body: { nodes: [nodeId], owner: s.owner.id, role: s.role, reason: `suggestion: ${s.reasons[0] ?? ""}`.slice(0, 500) } }),
+      apiFetch("/api/v1/ownership/assignments", {
+        method: "POST",
+        body: { nodes: [nodeId], owner: s.owner.id, role: s.role, reason: `suggestion: ${s.reasons[0] ?? ""}`.slice(0, 500) },
+      }),
     onMutate: (s) => {
       setBusy(s.owner.id);
       setError(null);
@@ -38,7 +41,8 @@ export function SuggestionList({ nodeId, items, canAssign }: { nodeId: string; i
       {items.map((s) => (
         <div key={s.owner.id} className={styles.suggestion}>
           <div>
-            <strong>{s.owner.name}</strong> <span className="badge info">{s.role} owner</span> {s.owner.kind === "group" ? <span className="badge">group</span> : null}
+            <strong>{s.owner.name}</strong> <span className="badge info">{s.role} owner</span>{" "}
+            {s.owner.kind === "group" ? <span className="badge">group</span> : null}
             {s.owner.email ? <span className={styles.sub}> {s.owner.email}</span> : null}
             <ul>
               {s.reasons.map((r) => (
@@ -47,7 +51,13 @@ export function SuggestionList({ nodeId, items, canAssign }: { nodeId: string; i
             </ul>
           </div>
           {canAssign ? (
-            <button className="btn secondary" type="button" disabled={busy !== null} onClick={() => accept.mutate(s)} aria-label={`Accept ${s.owner.name} as ${s.role} owner`}>
+            <button
+              className="btn secondary"
+              type="button"
+              disabled={busy !== null}
+              onClick={() => accept.mutate(s)}
+              aria-label={`Accept ${s.owner.name} as ${s.role} owner`}
+            >
               {busy === s.owner.id ? "Assigning…" : "Accept"}
             </button>
           ) : null}
@@ -66,7 +76,17 @@ export function SuggestionList({ nodeId, items, canAssign }: { nodeId: string; i
  * Removes one (owner, role) from the node: PUT /api/v1/nodes/{id}/owners with
  * every other direct pair, so the removed edge is end-dated and the rest stay.
  */
-export function RemoveOwnerButton({ nodeId, keep, label, reason = "removed on the ownership page" }: { nodeId: string; keep: { owner: string; role: string }[]; label: string; reason?: string }) {
+export function RemoveOwnerButton({
+  nodeId,
+  keep,
+  label,
+  reason = "removed on the ownership page",
+}: {
+  nodeId: string;
+  keep: { owner: string; role: string }[];
+  label: string;
+  reason?: string;
+}) {
   const router = useRouter();
   const queryClient = useQueryClient();
   const [asking, setAsking] = useState(false);

@@ -14,7 +14,12 @@ export interface OrphanRow {
   source: string;
   status: string | null;
   rules: string[];
-  owners: { owner: { id: string; name: string; kind: string; status: string | null; ended: boolean }; roles: string[]; activeMembers: number | null; inheritedFrom: { name: string } | null }[];
+  owners: {
+    owner: { id: string; name: string; kind: string; status: string | null; ended: boolean };
+    roles: string[];
+    activeMembers: number | null;
+    inheritedFrom: { name: string } | null;
+  }[];
   inheritsFrom: { id: string; name: string }[];
   inheritingTools: number;
   risk: { level: string; score: number; factors: string[] };

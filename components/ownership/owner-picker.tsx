@@ -28,14 +28,29 @@ async function searchOwners(q: string, signal: AbortSignal): Promise<PickedOwner
   const [people, groups] = await Promise.all([search("human"), search("group")]);
   return [...people.items, ...groups.items]
     .filter((n) => !DEPARTED.has(n.status ?? ""))
-    .map((n) => ({ id: n.id, name: n.name, kind: n.kind, detail: n.kind === "group" ? "group" : typeof n.attributes.email === "string" ? n.attributes.email : null }));
+    .map((n) => ({
+      id: n.id,
+      name: n.name,
+      kind: n.kind,
+      detail: n.kind === "group" ? "group" : typeof n.attributes.email === "string" ? n.attributes.email : null,
+    }));
 }
 
 /**
  * A combobox for choosing an owner: a person who has not left, or a group.
  * Type to search (GET /api/v1/nodes), arrows to move, Enter to choose, Escape to close.
  */
-export function OwnerPicker({ value, onChange, label = "Owner", inputId }: { value: PickedOwner | null; onChange: (o: PickedOwner | null) => void; label?: string; inputId?: string }) {
+export function OwnerPicker({
+  value,
+  onChange,
+  label = "Owner",
+  inputId,
+}: {
+  value: PickedOwner | null;
+  onChange: (o: PickedOwner | null) => void;
+  label?: string;
+  inputId?: string;
+}) {
   const listId = useId();
   const fallbackId = useId();
   const id = inputId ?? fallbackId;
@@ -57,7 +72,11 @@ export function OwnerPicker({ value, onChange, label = "Owner", inputId }: { val
     staleTime: 60_000,
   });
   const hits = debounced === q ? (search.data ?? []) : [];
-  const problem = search.isError ? "Search failed; try again." : search.isSuccess && debounced === q && hits.length === 0 ? "No person or group matches." : null;
+  const problem = search.isError
+    ? "Search failed; try again."
+    : search.isSuccess && debounced === q && hits.length === 0
+      ? "No person or group matches."
+      : null;
 
   function choose(o: PickedOwner) {
     onChange(o);

@@ -52,7 +52,10 @@ export function QueueTable({ items, canResolve }: { items: QueueRow[]; canResolv
     const r = await postJson<{ items: unknown[] }>("/api/v1/ownership/reassignments/resolve", body);
     setBusy(false);
     if (r.ok) {
-      setOutcome({ ok: true, text: `${r.body.items.length} ${r.body.items.length === 1 ? "row" : "rows"} ${action === "dismiss" ? "dismissed" : "reassigned"}.` });
+      setOutcome({
+        ok: true,
+        text: `${r.body.items.length} ${r.body.items.length === 1 ? "row" : "rows"} ${action === "dismiss" ? "dismissed" : "reassigned"}.`,
+      });
       sel.clear();
       setOwner(null);
       setNote("");
@@ -80,7 +83,15 @@ export function QueueTable({ items, canResolve }: { items: QueueRow[]; canResolv
               <tr key={r.id} className={sel.selected.has(r.id) ? styles.selected : undefined}>
                 {selectable ? (
                   <td className={styles.check}>
-                    {r.status === "open" ? <input type="checkbox" checked={sel.selected.has(r.id)} onChange={() => undefined} onClick={(e) => sel.toggle(i, e)} aria-label={`Select ${r.node.name}`} /> : null}
+                    {r.status === "open" ? (
+                      <input
+                        type="checkbox"
+                        checked={sel.selected.has(r.id)}
+                        onChange={() => undefined}
+                        onClick={(e) => sel.toggle(i, e)}
+                        aria-label={`Select ${r.node.name}`}
+                      />
+                    ) : null}
                   </td>
                 ) : null}
                 <td>
@@ -127,7 +138,13 @@ export function QueueTable({ items, canResolve }: { items: QueueRow[]; canResolv
       {selectable ? (
         <div className={`${styles.bulkBar} ${chosen.length ? styles.sticky : ""}`} role="group" aria-label="Work the selected rows">
           <strong aria-live="polite">{chosen.length} selected</strong>
-          <button className="btn" type="button" disabled={busy || chosen.length === 0 || withoutSuggestion > 0} onClick={() => act("accept")} title={withoutSuggestion ? "Some selected rows have no suggestion" : undefined}>
+          <button
+            className="btn"
+            type="button"
+            disabled={busy || chosen.length === 0 || withoutSuggestion > 0}
+            onClick={() => act("accept")}
+            title={withoutSuggestion ? "Some selected rows have no suggestion" : undefined}
+          >
             Accept suggested successor
           </button>
           <span className={styles.muted}>or</span>

@@ -21,7 +21,8 @@ export function TrendChart({ points }: { points: TrendPoint[] }) {
   const span = Math.max(t1 - t0, 86_400_000);
   const x = (day: string) => (pts.length === 1 ? (PAD.l + W - PAD.r) / 2 : PAD.l + ((Date.parse(day) - t0) / span) * (W - PAD.l - PAD.r));
   const y = (share: number) => PAD.t + (1 - share) * (H - PAD.t - PAD.b);
-  const line = (key: "ownedShare" | "businessAndTechnicalShare") => pts.map((p, i) => `${i ? "L" : "M"}${x(p.day).toFixed(1)},${y(p[key] ?? 0).toFixed(1)}`).join(" ");
+  const line = (key: "ownedShare" | "businessAndTechnicalShare") =>
+    pts.map((p, i) => `${i ? "L" : "M"}${x(p.day).toFixed(1)},${y(p[key] ?? 0).toFixed(1)}`).join(" ");
   const last = pts.at(-1)!;
   const first = pts[0]!;
   const summary = `Owned ${pct(first.ownedShare)} on ${first.day}, ${pct(last.ownedShare)} on ${last.day}; business and technical ${pct(last.businessAndTechnicalShare)}.`;
@@ -63,7 +64,12 @@ export function TrendChart({ points }: { points: TrendPoint[] }) {
           <i className={styles.swatch} style={{ background: "#1a7f37" }} /> business and technical owner
         </span>
       </figcaption>
-      {pts.length === 1 ? <p className={styles.chartNote}>The trend starts today: Attest records the day&rsquo;s coverage each time findings are evaluated (after every import and ownership change); todaytoday&rsquo;s point is the live figure.rsquo;s point is the latest count.</p> : null}
+      {pts.length === 1 ? (
+        <p className={styles.chartNote}>
+          The trend starts today: Attest records the day&rsquo;s coverage each time findings are evaluated (after every import and ownership change);
+          todaytoday&rsquo;s point is the live figure.rsquo;s point is the latest count.
+        </p>
+      ) : null}
     </figure>
   );
 }

@@ -12,7 +12,11 @@ import styles from "./ui.module.css";
 const noSubscribe = () => () => {};
 
 export function LocalTime({ value, relative = true }: { value: string | null | undefined; relative?: boolean }) {
-  const client = useSyncExternalStore(noSubscribe, () => true, () => false);
+  const client = useSyncExternalStore(
+    noSubscribe,
+    () => true,
+    () => false,
+  );
   if (!value) return <span>—</span>;
   const text = client ? formatDateTime(value) : `${formatDateTime(value, "en-GB", "UTC")} UTC`;
   return (

@@ -73,7 +73,19 @@ interface ComboboxProps {
  * matches, Enter picks the active one, Escape closes the list (or, closed,
  * clears the field). Names are rendered as text.
  */
-export function NodeCombobox({ label, kinds, onPick, exclude, placeholder = "Type a name…", defaultText = "", name, defaultValue, clearOnPick, className, testId }: ComboboxProps) {
+export function NodeCombobox({
+  label,
+  kinds,
+  onPick,
+  exclude,
+  placeholder = "Type a name…",
+  defaultText = "",
+  name,
+  defaultValue,
+  clearOnPick,
+  className,
+  testId,
+}: ComboboxProps) {
   const listId = useId();
   const [text, setText] = useState(defaultText);
   const [picked, setPicked] = useState<string | undefined>(defaultValue);
@@ -191,7 +203,14 @@ export function NodePicker({ label, hint, value, onChange, kinds }: PickerProps)
       <span className={styles.hint} id={hintId}>
         {hint}
       </span>
-      <NodeCombobox label={label} kinds={kinds} exclude={value.map((v) => v.id)} onPick={(n) => onChange([...value, n])} placeholder="Type a name to search the graph" clearOnPick />
+      <NodeCombobox
+        label={label}
+        kinds={kinds}
+        exclude={value.map((v) => v.id)}
+        onPick={(n) => onChange([...value, n])}
+        placeholder="Type a name to search the graph"
+        clearOnPick
+      />
       {value.length ? (
         <div className={styles.picked}>
           {value.map((n) => (

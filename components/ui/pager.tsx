@@ -1,7 +1,19 @@
 import Link from "next/link";
 
 /** "1–50 of 1,006" with previous/next links; either link absent at the ends. */
-export function Pager({ from, shown, total, prevHref, nextHref }: { from: number; shown: number; total?: number; prevHref?: string | null; nextHref?: string | null }) {
+export function Pager({
+  from,
+  shown,
+  total,
+  prevHref,
+  nextHref,
+}: {
+  from: number;
+  shown: number;
+  total?: number;
+  prevHref?: string | null;
+  nextHref?: string | null;
+}) {
   if (shown === 0 && !prevHref) return null;
   return (
     <nav className="pager" aria-label="Pages">

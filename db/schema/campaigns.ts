@@ -17,7 +17,9 @@ export const campaigns = pgTable(
     description: text("description"),
     /** The control the campaign evidences, e.g. "SOC 2 CC6.2". */
     control: text("control"),
-    status: text("status", { enum: ["draft", "active", "closed", "signed_off"] }).notNull().default("draft"),
+    status: text("status", { enum: ["draft", "active", "closed", "signed_off"] })
+      .notNull()
+      .default("draft"),
     scope: jsonb("scope").$type<CampaignScope>().notNull(),
     reviewerStrategy: jsonb("reviewer_strategy").$type<ReviewerStrategy>().notNull(),
     fallbackReviewerId: text("fallback_reviewer_id").references(() => appUsers.id),
@@ -27,8 +29,13 @@ export const campaigns = pgTable(
       .references(() => appUsers.id),
     dueAt: timestamp("due_at", { withTimezone: true }).notNull(),
     /** Reminders go out this many days before the due date. */
-    reminderDays: integer("reminder_days").array().notNull().default(sql`'{7,1}'::integer[]`),
-    escalateTo: text("escalate_to", { enum: ["reviewer_manager", "campaign_owner"] }).notNull().default("reviewer_manager"),
+    reminderDays: integer("reminder_days")
+      .array()
+      .notNull()
+      .default(sql`'{7,1}'::integer[]`),
+    escalateTo: text("escalate_to", { enum: ["reviewer_manager", "campaign_owner"] })
+      .notNull()
+      .default("reviewer_manager"),
     /** Escalations go out this many days after the due date (0: as soon as it passes). */
     escalateAfterDays: integer("escalate_after_days").notNull().default(0),
     secondLevel: jsonb("second_level").$type<SecondLevel>(),
@@ -198,7 +205,9 @@ export const remediationTasks = pgTable(
     targetId: text("target_id").notNull(),
     targetName: text("target_name").notNull(),
     targetKind: text("target_kind").notNull(),
-    status: text("status", { enum: ["open", "done", "verified"] }).notNull().default("open"),
+    status: text("status", { enum: ["open", "done", "verified"] })
+      .notNull()
+      .default("open"),
     doneAt: timestamp("done_at", { withTimezone: true }),
     doneById: text("done_by_id"),
     doneBy: text("done_by"),

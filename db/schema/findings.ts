@@ -53,7 +53,9 @@ export const findings = pgTable(
     index("findings_status_severity_idx").on(t.status, t.severity),
     index("findings_subject_idx").on(t.subjectId),
     // Open findings per subject (counts and worst severity in the node and MCP lists) without reading the evidence.
-    index("findings_open_subject_idx").on(t.subjectId, t.severity).where(sql`${t.status} = 'open'`),
+    index("findings_open_subject_idx")
+      .on(t.subjectId, t.severity)
+      .where(sql`${t.status} = 'open'`),
     // An incremental evaluation re-checks the findings whose evidence names a changed node (evidence->'nodes' ?| ids).
     index("findings_evidence_nodes_idx").using("gin", sql`(${t.evidence}->'nodes')`),
     check("findings_rule_check", sql`${t.rule} in (${inList(FINDING_RULES)})`),

@@ -18,9 +18,18 @@ export const graphChanges = pgTable(
     at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
     origin: text("origin", { enum: GRAPH_CHANGE_ORIGINS }).notNull(),
     ref: text("ref"),
-    nodeIds: text("node_ids").array().notNull().default(sql`'{}'::text[]`),
-    edgeIds: text("edge_ids").array().notNull().default(sql`'{}'::text[]`),
-    sourceIds: text("source_ids").array().notNull().default(sql`'{}'::text[]`),
+    nodeIds: text("node_ids")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    edgeIds: text("edge_ids")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    sourceIds: text("source_ids")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     /** Too big to list (a very large import): consumers do their full or whole-source variant. */
     fullScope: boolean("full_scope").notNull().default(false),
     /** A pipeline run's lease on the row (lib/pipeline/process-changes.ts): others skip it until then; a crashed run's lease runs out. */
@@ -28,5 +37,9 @@ export const graphChanges = pgTable(
     processedAt: timestamp("processed_at", { withTimezone: true }),
   },
   // The pipeline reads only what is waiting; a partial index keeps that cheap however long the history grows.
-  (t) => [index("graph_changes_pending_idx").on(t.id).where(sql`${t.processedAt} is null`)],
+  (t) => [
+    index("graph_changes_pending_idx")
+      .on(t.id)
+      .where(sql`${t.processedAt} is null`),
+  ],
 );

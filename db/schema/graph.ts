@@ -48,8 +48,12 @@ export const nodes = pgTable(
     index("nodes_kind_name_idx").on(t.kind, t.name),
     index("nodes_lower_name_idx").on(sql`lower(${t.name})`),
     // Lists sort current nodes by name as people read it ("agent 9" before "agent 10"), all kinds or one.
-    index("nodes_current_name_key_idx").on(sql`${t.nameKey} collate "C"`, t.id).where(sql`${t.validTo} is null`),
-    index("nodes_current_kind_name_key_idx").on(t.kind, sql`${t.nameKey} collate "C"`, t.id).where(sql`${t.validTo} is null`),
+    index("nodes_current_name_key_idx")
+      .on(sql`${t.nameKey} collate "C"`, t.id)
+      .where(sql`${t.validTo} is null`),
+    index("nodes_current_kind_name_key_idx")
+      .on(t.kind, sql`${t.nameKey} collate "C"`, t.id)
+      .where(sql`${t.validTo} is null`),
     // SCIM looks current people up by the client's externalId (Entra's matching filter, manager references) and
     // finds the reports waiting for a manager on every user write (lib/scim/manager.ts).
     index("nodes_scim_external_id_idx")
@@ -97,7 +101,9 @@ export const edges = pgTable(
     index("edges_source_external_idx").on(t.sourceId, t.externalId),
     // Every current edge of one kind (all owns edges, all member_of edges) without reading the other kinds: ownership
     // and orphan queries at M read 87k owns and 140k member_of edges out of a million.
-    index("edges_current_kind_to_from_idx").on(t.kind, t.toId, t.fromId).where(sql`${t.validTo} is null`),
+    index("edges_current_kind_to_from_idx")
+      .on(t.kind, t.toId, t.fromId)
+      .where(sql`${t.validTo} is null`),
     check("edges_kind_check", sql`${t.kind} in (${inList(EDGE_KINDS)})`),
     check("edges_no_self_loop", sql`${t.fromId} <> ${t.toId}`),
     check("edges_validity_check", sql`${t.validTo} is null or ${t.validTo} >= ${t.validFrom}`),

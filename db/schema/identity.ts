@@ -15,7 +15,9 @@ export const appUsers = pgTable(
     name: text("name").notNull(),
     /** scrypt hash; null for users who only sign in through OIDC. */
     passwordHash: text("password_hash"),
-    status: text("status", { enum: ["active", "disabled"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "disabled"] })
+      .notNull()
+      .default("active"),
     /** The graph's human node for this person, so "my items" and separation of duties can be checked. */
     humanNodeId: text("human_node_id").references(() => nodes.id, { onDelete: "set null" }),
     lastSignInAt: timestamp("last_sign_in_at", { withTimezone: true }),

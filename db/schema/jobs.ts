@@ -36,7 +36,11 @@ export const jobRuns = pgTable(
     errorClass: text("error_class"),
     errorMessage: text("error_message"),
   },
-  (t) => [primaryKey({ columns: [t.jobId, t.attempt] }), index("job_runs_name_started_idx").on(t.name, t.startedAt), index("job_runs_running_idx").on(t.state, t.instanceId)],
+  (t) => [
+    primaryKey({ columns: [t.jobId, t.attempt] }),
+    index("job_runs_name_started_idx").on(t.name, t.startedAt),
+    index("job_runs_running_idx").on(t.state, t.instanceId),
+  ],
 );
 
 /**

@@ -48,7 +48,9 @@ export const ownershipReassignments = pgTable(
     ...timestamps,
   },
   (t) => [
-    uniqueIndex("ownership_reassignments_open_edge_key").on(t.edgeId).where(sql`${t.status} = 'open'`),
+    uniqueIndex("ownership_reassignments_open_edge_key")
+      .on(t.edgeId)
+      .where(sql`${t.status} = 'open'`),
     index("ownership_reassignments_status_idx").on(t.status, t.createdAt),
     index("ownership_reassignments_node_idx").on(t.nodeId),
     index("ownership_reassignments_former_idx").on(t.formerOwnerId),

@@ -70,7 +70,13 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<v
     const reviewer = item.reviewerId ? (reviewers.get(item.reviewerId) ?? (await actorForUser(db, item.reviewerId))) : null;
     if (!reviewer) throw new Error(`demo history: item ${item.id} has no active reviewer`);
     reviewers.set(reviewer.id, reviewer);
-    await decideItem(db, reviewer, item.id, { decision: "approve", justification: "Needed for its documented purpose; scoped PAT confirmed with the owner.", version: item.version }, at(50));
+    await decideItem(
+      db,
+      reviewer,
+      item.id,
+      { decision: "approve", justification: "Needed for its documented purpose; scoped PAT confirmed with the owner.", version: item.version },
+      at(50),
+    );
   }
   await closeCampaign(db, chloe, created.id, {}, at(45));
   await signOffCampaign(db, chloe, created.id, { statement: "All agent connections to the GitHub MCP server reviewed by the server's owner." }, at(45));
@@ -84,11 +90,24 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<v
   if (!tool) throw new Error(`demo history: no tool ${DEMO_CHANGED_TOOL.externalId}`);
   const a = tool.attributes as Record<string, unknown>;
   const description = `${typeof a.description === "string" ? a.description : ""}${POISONED_SUFFIX}`;
-  const definition = { name: tool.name, title: a.title as string | undefined, description, inputSchema: a.inputSchema, annotations: a.annotations as Record<string, unknown> | undefined };
+  const definition = {
+    name: tool.name,
+    title: a.title as string | undefined,
+    description,
+    inputSchema: a.inputSchema,
+    annotations: a.annotations as Record<string, unknown> | undefined,
+  };
   const decoded = decodeGraphDocument({
     source: DEMO_CHANGED_TOOL.source,
     mode: "incremental",
-    nodes: [{ kind: "tool", externalId: DEMO_CHANGED_TOOL.externalId, name: tool.name, attributes: { ...a, description, definitionHash: toolDefinitionHash(definition) } }],
+    nodes: [
+      {
+        kind: "tool",
+        externalId: DEMO_CHANGED_TOOL.externalId,
+        name: tool.name,
+        attributes: { ...a, description, definitionHash: toolDefinitionHash(definition) },
+      },
+    ],
     edges: [],
   });
   if ("errors" in decoded) throw new Error(`demo history: ${JSON.stringify(decoded.errors)}`);

@@ -149,7 +149,11 @@ describe("buildDemoOrg", () => {
     const governed: NodeKind[] = ["service_account", "agent", "mcp_server", "credential"];
     const orphans = graph.nodes.filter((n) => governed.includes(n.kind) && !owned.has(nodeKey(n.source, n.kind, n.externalId)));
     expect(orphans.length).toBeGreaterThanOrEqual(5);
-    for (const kind of governed) expect(orphans.some((o) => o.kind === kind), kind).toBe(true);
+    for (const kind of governed)
+      expect(
+        orphans.some((o) => o.kind === kind),
+        kind,
+      ).toBe(true);
     const ownedCount = graph.nodes.filter((n) => governed.includes(n.kind)).length - orphans.length;
     expect(ownedCount).toBeGreaterThan(orphans.length);
 
@@ -195,4 +199,3 @@ describe("buildDemoOrg", () => {
     walk(graph.edges, "edges");
   });
 });
-

@@ -44,7 +44,18 @@ export async function seedGraph(db: Db, graph: SeedGraph, at: Date = new Date())
     const id = newId(NODE_ID_PREFIX[n.kind]);
     nodeIds.set(k, { id, kind: n.kind });
     const status = typeof n.attributes?.status === "string" && STATUSES.has(n.attributes.status) ? n.attributes.status : null;
-    return { id, kind: n.kind, sourceId, externalId: n.externalId, name: n.name, status, attributes: n.attributes ?? {}, firstSeenAt: at, lastSeenAt: at, validFrom: at };
+    return {
+      id,
+      kind: n.kind,
+      sourceId,
+      externalId: n.externalId,
+      name: n.name,
+      status,
+      attributes: n.attributes ?? {},
+      firstSeenAt: at,
+      lastSeenAt: at,
+      validFrom: at,
+    };
   });
 
   const edgeRows = graph.edges.map((e, i) => {
@@ -79,7 +90,9 @@ export async function seedGraph(db: Db, graph: SeedGraph, at: Date = new Date())
   );
 
   await db.transaction(async (tx) => {
-    await tx.insert(sources).values(graph.sources.map((s) => ({ id: sourceIds.get(s.name)!, name: s.name, type: s.type, description: s.description, lastImportAt: at })));
+    await tx
+      .insert(sources)
+      .values(graph.sources.map((s) => ({ id: sourceIds.get(s.name)!, name: s.name, type: s.type, description: s.description, lastImportAt: at })));
     for (let i = 0; i < nodeRows.length; i += BATCH) await tx.insert(nodes).values(nodeRows.slice(i, i + BATCH));
     for (let i = 0; i < edgeRows.length; i += BATCH) await tx.insert(edges).values(edgeRows.slice(i, i + BATCH));
     for (const u of users) {
@@ -89,7 +102,12 @@ export async function seedGraph(db: Db, graph: SeedGraph, at: Date = new Date())
     await emitAudit(tx, systemActor("seed"), {
       action: "demo.seed",
       target: { type: "graph", id: "demo" },
-      after: { sources: graph.sources.length, nodes: nodeRows.length, edges: edgeRows.length, users: users.map((u) => ({ id: u.id, email: u.email, roles: u.roles })) },
+      after: {
+        sources: graph.sources.length,
+        nodes: nodeRows.length,
+        edges: edgeRows.length,
+        users: users.map((u) => ({ id: u.id, email: u.email, roles: u.roles })),
+      },
     });
   });
   return { seeded: true, nodes: nodeRows.length, edges: edgeRows.length, users: users.length };

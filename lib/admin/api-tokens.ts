@@ -50,9 +50,13 @@ export async function createApiToken(db: Db, actor: Actor, input: unknown, reque
   const user = await loadUser(db, userId);
   if (!user) throw new AppError("validation", "userId does not name an app user", [{ path: "userId", message: "unknown user" }]);
   const missing = parsed.roles.filter((r) => !user.roles.includes(r));
-  if (missing.length) throw new AppError("validation", `the user does not hold ${missing.join(", ")}`, [{ path: "roles", message: `not held by the user: ${missing.join(", ")}` }]);
+  if (missing.length)
+    throw new AppError("validation", `the user does not hold ${missing.join(", ")}`, [
+      { path: "roles", message: `not held by the user: ${missing.join(", ")}` },
+    ]);
   const expiresAt = parsed.expiresAt ? new Date(parsed.expiresAt) : null;
-  if (expiresAt && expiresAt.getTime() <= Date.now()) throw new AppError("validation", "expiresAt must be in the future", [{ path: "expiresAt", message: "must be in the future" }]);
+  if (expiresAt && expiresAt.getTime() <= Date.now())
+    throw new AppError("validation", "expiresAt must be in the future", [{ path: "expiresAt", message: "must be in the future" }]);
 
   const { token, hash, prefix } = generateToken();
   const id = newId("tok");
@@ -86,7 +90,11 @@ function view(t: typeof apiTokens.$inferSelect, userEmail: string): TokenView {
 
 export async function listApiTokens(db: Db, actor: Actor): Promise<{ items: TokenView[]; total: number; nextCursor: null }> {
   requirePermission(actor, "admin.tokens");
-  const rows = await db.select({ t: apiTokens, email: appUsers.email }).from(apiTokens).innerJoin(appUsers, eq(appUsers.id, apiTokens.userId)).orderBy(desc(apiTokens.createdAt));
+  const rows = await db
+    .select({ t: apiTokens, email: appUsers.email })
+    .from(apiTokens)
+    .innerJoin(appUsers, eq(appUsers.id, apiTokens.userId))
+    .orderBy(desc(apiTokens.createdAt));
   const items = rows.map((r) => view(r.t, r.email));
   return { items, total: items.length, nextCursor: null };
 }
@@ -101,7 +109,13 @@ export async function revokeApiToken(db: Db, actor: Actor, tokenId: string, requ
       .where(and(eq(apiTokens.id, tokenId), isNull(apiTokens.revokedAt)))
       .returning();
     if (!row) throw new AppError("not_found", "token not found");
-    await emitAudit(tx, actor, { action: "token.revoke", target: { type: "api_token", id: row.id }, before: { revokedAt: null }, after: { revokedAt: iso(row.revokedAt) }, requestId });
+    await emitAudit(tx, actor, {
+      action: "token.revoke",
+      target: { type: "api_token", id: row.id },
+      before: { revokedAt: null },
+      after: { revokedAt: iso(row.revokedAt) },
+      requestId,
+    });
     const [u] = await tx.select({ email: appUsers.email }).from(appUsers).where(eq(appUsers.id, row.userId));
     return view(row, u?.email ?? "");
   });

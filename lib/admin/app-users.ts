@@ -33,13 +33,18 @@ export async function listAppUsers(db: Db, actor: Actor): Promise<{ items: AppUs
     .orderBy(asc(appUsers.name));
   const ids = users.map((r) => r.u.id);
   const roles = ids.length ? await db.select().from(appUserRoles).where(inArray(appUserRoles.userId, ids)) : [];
-  const tokens = ids.length ? await db.select({ userId: apiTokens.userId, revokedAt: apiTokens.revokedAt }).from(apiTokens).where(inArray(apiTokens.userId, ids)) : [];
+  const tokens = ids.length
+    ? await db.select({ userId: apiTokens.userId, revokedAt: apiTokens.revokedAt }).from(apiTokens).where(inArray(apiTokens.userId, ids))
+    : [];
   const items = users.map(({ u, humanName }) => ({
     id: u.id,
     email: u.email,
     name: u.name,
     status: u.status,
-    roles: roles.filter((r) => r.userId === u.id).map((r) => r.role as Role).sort(),
+    roles: roles
+      .filter((r) => r.userId === u.id)
+      .map((r) => r.role as Role)
+      .sort(),
     humanNodeId: u.humanNodeId,
     humanName,
     lastSignInAt: u.lastSignInAt?.toISOString() ?? null,
@@ -73,7 +78,11 @@ export async function updateAppUser(db: Db, actor: Actor, userId: string, input:
   const roles = change.roles ? [...new Set(change.roles)].sort() : before.roles;
   await db.transaction(async (tx) => {
     // Disabling also voids the user's sessions, so re-enabling later does not revive them.
-    if (change.status) await tx.update(appUsers).set({ status: change.status, updatedAt: new Date(), ...(change.status === "disabled" ? { sessionsValidAfter: new Date() } : {}) }).where(eq(appUsers.id, userId));
+    if (change.status)
+      await tx
+        .update(appUsers)
+        .set({ status: change.status, updatedAt: new Date(), ...(change.status === "disabled" ? { sessionsValidAfter: new Date() } : {}) })
+        .where(eq(appUsers.id, userId));
     if (change.roles) {
       // Only the difference is written: a role kept keeps its grantor, so a role the OIDC role map granted stays
       // the map's to take back (lib/auth/oidc-sign-in.ts), and one an admin granted stays the admin's.

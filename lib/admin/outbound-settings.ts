@@ -18,10 +18,20 @@ import type { OutboundPolicy } from "@/lib/net/outbound";
 export const outboundSettingsSchema = z
   .object({
     allowHosts: z
-      .array(z.string().max(300).refine((s) => parseHostPattern(s) !== null, "is not a host pattern (api.example.com, *.example.com, host:port, [IPv6], or *)"))
+      .array(
+        z
+          .string()
+          .max(300)
+          .refine((s) => parseHostPattern(s) !== null, "is not a host pattern (api.example.com, *.example.com, host:port, [IPv6], or *)"),
+      )
       .max(200, "at most 200 patterns"),
     allowPrivateRanges: z
-      .array(z.string().max(100).refine((s) => parseRange(s) !== null, "is not an IP address or CIDR range (10.0.0.0/8, 127.0.0.1, fd00::/8)"))
+      .array(
+        z
+          .string()
+          .max(100)
+          .refine((s) => parseRange(s) !== null, "is not an IP address or CIDR range (10.0.0.0/8, 127.0.0.1, fd00::/8)"),
+      )
       .max(100, "at most 100 ranges"),
   })
   .strict();
@@ -71,7 +81,10 @@ function view(row: Awaited<ReturnType<typeof readRow>>): OutboundSettingsView {
   return {
     ...row,
     env,
-    effective: { allowHosts: unique([...row.allowHosts, ...env.allowHosts]), allowPrivateRanges: unique([...row.allowPrivateRanges, ...env.allowPrivateRanges]) },
+    effective: {
+      allowHosts: unique([...row.allowHosts, ...env.allowHosts]),
+      allowPrivateRanges: unique([...row.allowPrivateRanges, ...env.allowPrivateRanges]),
+    },
   };
 }
 

@@ -100,7 +100,11 @@ export async function rotateScimToken(db: Db, actor: Actor, sourceId: string, re
     const [src] = await tx.select().from(sources).where(eq(sources.id, sourceId)).for("update");
     if (!src) throw new AppError("not_found", "source not found");
     if (src.type !== "scim") throw new AppError("conflict", `${src.name} is a ${src.type} source; only SCIM sources have a SCIM token`);
-    const [updated] = await tx.update(sources).set({ scimTokenHash: hash, scimTokenLastUsedAt: null, updatedAt: new Date() }).where(eq(sources.id, src.id)).returning();
+    const [updated] = await tx
+      .update(sources)
+      .set({ scimTokenHash: hash, scimTokenLastUsedAt: null, updatedAt: new Date() })
+      .where(eq(sources.id, src.id))
+      .returning();
     await emitAudit(tx, actor, {
       action: "source.scim_token.rotate",
       target: { type: "source", id: src.id },
@@ -162,7 +166,11 @@ export const listSourcesQuerySchema = z
   .strict();
 
 /** Every source (or those of one type) with its current node counts by kind, by name. */
-export async function listSources(db: Db, actor: Actor, q: z.infer<typeof listSourcesQuerySchema> = {}): Promise<{ items: SourceView[]; total: number; nextCursor: null }> {
+export async function listSources(
+  db: Db,
+  actor: Actor,
+  q: z.infer<typeof listSourcesQuerySchema> = {},
+): Promise<{ items: SourceView[]; total: number; nextCursor: null }> {
   requirePermission(actor, "graph.read");
   const rows = await db
     .select()

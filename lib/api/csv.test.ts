@@ -66,7 +66,13 @@ describe("one CSV writer", () => {
       for (const e of readdirSync(dir, { withFileTypes: true })) {
         const p = path.join(dir, e.name);
         if (e.isDirectory()) walk(p);
-        else if (/\.tsx?$/.test(e.name) && !e.name.includes(".test.") && p !== path.join("lib", "api", "csv.ts") && /from "csv-stringify/.test(readFileSync(p, "utf8"))) offenders.push(p);
+        else if (
+          /\.tsx?$/.test(e.name) &&
+          !e.name.includes(".test.") &&
+          p !== path.join("lib", "api", "csv.ts") &&
+          /from "csv-stringify/.test(readFileSync(p, "utf8"))
+        )
+          offenders.push(p);
       }
     };
     for (const dir of ["app", "components", "lib", "scripts"]) walk(dir);

@@ -6,7 +6,9 @@ describe("errorResponse", () => {
   it("maps an AppError to its status and the one JSON shape", async () => {
     const r = errorResponse(new AppError("validation", "bad limit", [{ path: "limit", message: "too big" }]), "req_1");
     expect(r.status).toBe(400);
-    expect(await r.json()).toEqual({ error: { code: "validation", message: "bad limit", details: [{ path: "limit", message: "too big" }], requestId: "req_1" } });
+    expect(await r.json()).toEqual({
+      error: { code: "validation", message: "bad limit", details: [{ path: "limit", message: "too big" }], requestId: "req_1" },
+    });
   });
 
   it("says a statement cut off by PostgreSQL's time limit was too slow (503), not a 500", async () => {

@@ -19,7 +19,8 @@ type RouteContext<P> = { params: Promise<P> };
 export function errorResponse(err: unknown, requestId: string): NextResponse {
   // PostgreSQL cancelled the statement at its time limit (statement_timeout): say so, do not hang or 500.
   const pgCode = (err as { code?: string; cause?: { code?: string } } | null)?.cause?.code ?? (err as { code?: string } | null)?.code;
-  if (pgCode === "57014") err = new AppError("timeout", "the query took longer than the time limit and was stopped; narrow it (a smaller depth, a kind filter) and try again");
+  if (pgCode === "57014")
+    err = new AppError("timeout", "the query took longer than the time limit and was stopped; narrow it (a smaller depth, a kind filter) and try again");
   if (isAppError(err)) {
     return NextResponse.json(
       { error: { code: err.code, message: err.message, details: err.details, requestId } },
@@ -76,7 +77,15 @@ export function checkSameOrigin(req: Request): void {
   const origin = req.headers.get("origin");
   const site = req.headers.get("sec-fetch-site");
   const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-  const sameOrigin = origin ? (() => { try { return new URL(origin).host === host; } catch { return false; } })() : site === "same-origin";
+  const sameOrigin = origin
+    ? (() => {
+        try {
+          return new URL(origin).host === host;
+        } catch {
+          return false;
+        }
+      })()
+    : site === "same-origin";
   if (!sameOrigin) throw new AppError("forbidden", "cross-site request refused: send writes from this site or with a bearer token");
 }
 
@@ -99,6 +108,11 @@ export function parseQuery<T extends z.ZodType>(req: Request, schema: T): z.infe
 /** A file download answer (Content-Disposition: attachment); `filename` must be built from safe characters only. */
 export function downloadResponse(body: string | Uint8Array, contentType: string, filename: string, requestId: string): Response {
   return new Response(body as BodyInit, {
-    headers: { "content-type": contentType, "content-disposition": `attachment; filename="${filename}"`, "cache-control": "no-store", "x-request-id": requestId },
+    headers: {
+      "content-type": contentType,
+      "content-disposition": `attachment; filename="${filename}"`,
+      "cache-control": "no-store",
+      "x-request-id": requestId,
+    },
   });
 }

@@ -51,6 +51,8 @@ describe("JSON errors name a position, never the input", () => {
     expect(csv).toContainEqual({ type: "error", error: { path: "nodes.csv", message: expect.stringMatching(/^not valid CSV at line 3: /) } });
     const attrs: ImportItem[] = [];
     for await (const i of decodeCsv({ nodes: `kind,externalId,name,attributes\nhuman,a,A,"{""k"": ${SECRET}}"\n` })) attrs.push(i);
-    expect(attrs).toEqual([{ type: "error", error: { path: "nodes.csv line 2", message: expect.stringMatching(/^the attributes column is not valid JSON at character \d+$/) } }]);
+    expect(attrs).toEqual([
+      { type: "error", error: { path: "nodes.csv line 2", message: expect.stringMatching(/^the attributes column is not valid JSON at character \d+$/) } },
+    ]);
   });
 });

@@ -2,9 +2,14 @@ import { describe, expect, it } from "vitest";
 import { readJsonBody } from "./body";
 import { API_JSON_LIMITS, jsonShapeProblem } from "./json-limits";
 
-const post = (body: BodyInit, type = "application/json") => new Request("http://attest.test/api/v1/x", { method: "POST", headers: { "content-type": type }, body });
+const post = (body: BodyInit, type = "application/json") =>
+  new Request("http://attest.test/api/v1/x", { method: "POST", headers: { "content-type": type }, body });
 const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
-const refusal = async (p: Promise<unknown>) => p.then(() => null, (e: { code: string; status: number; message: string; details: unknown }) => e);
+const refusal = async (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: { code: string; status: number; message: string; details: unknown }) => e,
+  );
 
 describe("JSON shape limits", () => {
   it("names the place where nesting passes the limit, without overflowing the stack on very deep input", () => {
@@ -48,7 +53,11 @@ describe("readJsonBody refuses hostile bodies before any handler sees them", () 
   });
 
   it("over the byte limit: 413 from the declared length before reading, and while streaming without one", async () => {
-    const declared = new Request("http://attest.test/x", { method: "POST", headers: { "content-type": "application/json", "content-length": "999999999" }, body: "{}" });
+    const declared = new Request("http://attest.test/x", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": "999999999" },
+      body: "{}",
+    });
     expect(await refusal(readJsonBody(declared, 1024))).toMatchObject({ code: "payload_too_large", status: 413 });
     let pulled = 0;
     const endless = new ReadableStream<Uint8Array>({
@@ -57,7 +66,12 @@ describe("readJsonBody refuses hostile bodies before any handler sees them", () 
         c.enqueue(new TextEncoder().encode(`"${"x".repeat(1000)}",`));
       },
     });
-    const streamed = new Request("http://attest.test/x", { method: "POST", headers: { "content-type": "application/json" }, body: endless, duplex: "half" } as RequestInit);
+    const streamed = new Request("http://attest.test/x", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: endless,
+      duplex: "half",
+    } as RequestInit);
     expect(await refusal(readJsonBody(streamed, 16 * 1024))).toMatchObject({ code: "payload_too_large" });
     expect(pulled).toBeLessThan(40);
   });
@@ -66,6 +80,9 @@ describe("readJsonBody refuses hostile bodies before any handler sees them", () 
     expect(await refusal(readJsonBody(post("{}", "text/plain")))).toMatchObject({ code: "unsupported_media_type", status: 415 });
     expect(await refusal(readJsonBody(post("{}", "application/json; charset=utf-16")))).toMatchObject({ code: "unsupported_media_type" });
     expect(await readJsonBody(post('{"a":1}', "application/json; charset=UTF-8"))).toEqual({ a: 1 });
-    expect(await refusal(readJsonBody(post(new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]))))).toMatchObject({ code: "bad_request", message: "the body is not valid UTF-8" });
+    expect(await refusal(readJsonBody(post(new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]))))).toMatchObject({
+      code: "bad_request",
+      message: "the body is not valid UTF-8",
+    });
   });
 });

@@ -20,7 +20,13 @@ export function jsonBody(schema: z.ZodType): JsonSchema {
   return { required: true, content: { "application/json": { schema: z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) } } };
 }
 
-export const pathParam = (name: string, description?: string) => ({ name, in: "path", required: true, ...(description ? { description } : {}), schema: { type: "string" } });
+export const pathParam = (name: string, description?: string) => ({
+  name,
+  in: "path",
+  required: true,
+  ...(description ? { description } : {}),
+  schema: { type: "string" },
+});
 
 export const idParam = pathParam("id", "An Attest node id (hum_01…) or source:kind:externalId, URL-encoded.");
 

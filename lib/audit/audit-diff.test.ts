@@ -3,7 +3,9 @@ import { auditChanges, fieldLabel, valueText } from "./audit-diff";
 
 describe("auditChanges", () => {
   it("lists only the fields that changed, before → after, in words", () => {
-    expect(auditChanges({ status: "active", undecided: 0 }, { status: "closed", undecided: 0 })).toEqual([{ field: "status", kind: "changed", before: "active", after: "closed" }]);
+    expect(auditChanges({ status: "active", undecided: 0 }, { status: "closed", undecided: 0 })).toEqual([
+      { field: "status", kind: "changed", before: "active", after: "closed" },
+    ]);
   });
 
   it("marks fields that appeared or went away as added or removed", () => {
@@ -26,7 +28,9 @@ describe("auditChanges", () => {
   });
 
   it("compares lists of plain values by their items: roles added and removed", () => {
-    expect(auditChanges({ roles: ["admin", "auditor"] }, { roles: ["auditor", "analyst"] })).toEqual([{ field: "roles", kind: "list", added: ["analyst"], removed: ["admin"] }]);
+    expect(auditChanges({ roles: ["admin", "auditor"] }, { roles: ["auditor", "analyst"] })).toEqual([
+      { field: "roles", kind: "list", added: ["analyst"], removed: ["admin"] },
+    ]);
     // Reordered only: still a change, said plainly.
     expect(auditChanges({ roles: ["a", "b"] }, { roles: ["b", "a"] })).toEqual([{ field: "roles", kind: "changed", before: "a, b", after: "b, a" }]);
   });
@@ -37,9 +41,14 @@ describe("auditChanges", () => {
     expect(auditChanges(1, 2)).toEqual([{ field: "value", kind: "changed", before: "1", after: "2" }]);
     expect(auditChanges({ rs: [{ id: 1 }] }, { rs: [{ id: 2 }] })).toEqual([{ field: "rs", kind: "changed", before: "id 1", after: "id 2" }]);
     // Records read as their id first, the rest in brackets.
-    expect(auditChanges(null, { users: [{ id: "usr_a", email: "a@x", roles: ["admin"] }, { id: "usr_b", items: 3 }] })).toEqual([
-      { field: "users", kind: "added", after: "usr_a (email a@x, roles admin); usr_b (items 3)" },
-    ]);
+    expect(
+      auditChanges(null, {
+        users: [
+          { id: "usr_a", email: "a@x", roles: ["admin"] },
+          { id: "usr_b", items: 3 },
+        ],
+      }),
+    ).toEqual([{ field: "users", kind: "added", after: "usr_a (email a@x, roles admin); usr_b (items 3)" }]);
   });
 
   it("stops following nesting at three levels and cuts long values", () => {

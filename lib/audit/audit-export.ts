@@ -129,7 +129,12 @@ export async function exportAuditEvents(db: Db, actor: Actor, q: ExportAuditQuer
     .from(auditEvents)
     .where(and(filter, lte(auditEvents.seq, bound)));
   await db.transaction((tx) =>
-    emitAudit(tx, actor, { action: "audit.export", target: { type: "audit_log", id: "audit_events" }, after: { format, filters, rows: n, throughSeq: bound }, requestId }),
+    emitAudit(tx, actor, {
+      action: "audit.export",
+      target: { type: "audit_log", id: "audit_events" },
+      after: { format, filters, rows: n, throughSeq: bound },
+      requestId,
+    }),
   );
 
   const enc = new TextEncoder();

@@ -51,7 +51,10 @@ export function tokenIdOf(actorLabel: string | null): string | null {
  * primary key, so a page costs a handful of indexed reads however long the log is.
  * Ids that resolve to nothing (deleted users, test ids) are simply absent.
  */
-export async function resolveAuditNames(db: Db, events: Pick<AuditEventView, "actorId" | "actorLabel" | "targetId" | "before" | "after">[]): Promise<Record<string, AuditName>> {
+export async function resolveAuditNames(
+  db: Db,
+  events: Pick<AuditEventView, "actorId" | "actorLabel" | "targetId" | "before" | "after">[],
+): Promise<Record<string, AuditName>> {
   const ids = new Set<string>();
   for (const e of events) idsInEvent(e, ids);
   const byPrefix = new Map<string, string[]>();

@@ -32,7 +32,9 @@ describe("audit log", () => {
   });
 
   it("refuses updates and deletes of events", async () => {
-    await expect(t.db.execute(sql`update audit_events set action = 'forged'`)).rejects.toMatchObject({ cause: { message: expect.stringMatching(/append-only/) } });
+    await expect(t.db.execute(sql`update audit_events set action = 'forged'`)).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/append-only/) },
+    });
     await expect(t.db.execute(sql`delete from audit_events`)).rejects.toMatchObject({ cause: { message: expect.stringMatching(/append-only/) } });
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
   });

@@ -57,7 +57,9 @@ export function chainHash(prevHash: string, e: ChainedFields): string {
  * event and a failed audit write rolls the change back.
  */
 export async function emitAudit(tx: Db, actor: Actor, event: AuditEventInput): Promise<{ id: string; hash: string }> {
-  const locked = (await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK}), current_setting('transaction_isolation') as isolation`)) as unknown as {
+  const locked = (await tx.execute(
+    sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK}), current_setting('transaction_isolation') as isolation`,
+  )) as unknown as {
     rows: { isolation: string }[];
   };
   // Under repeatable read or serializable the snapshot may predate the lock, so the
@@ -128,7 +130,13 @@ async function walkChain(db: Db, pageSize: number, anchor: string | undefined): 
       .orderBy(auditEvents.seq)
       .limit(pageSize);
     for (const r of rows) {
-      const broken = (reason: string): ChainVerification => ({ ok: false, entries, head: prev, brokenAt: { seq: r.seq, id: r.id, reason }, ...(anchorAt ? { anchor: anchorAt } : {}) });
+      const broken = (reason: string): ChainVerification => ({
+        ok: false,
+        entries,
+        head: prev,
+        brokenAt: { seq: r.seq, id: r.id, reason },
+        ...(anchorAt ? { anchor: anchorAt } : {}),
+      });
       // A deleted or reordered event shows here: its successor no longer points at the event before it.
       if (r.prevHash !== prev) return broken("previous hash does not match");
       if (chainHash(prev, r) !== r.hash) return broken("event content does not match its hash");

@@ -71,7 +71,10 @@ export const auditPaths: PathItems = {
       responses: {
         "200": {
           description: "The file (Content-Disposition: attachment)",
-          content: { "text/csv": { schema: { type: "string" } }, "application/json": { schema: { type: "object", required: ["exportedAt", "filters", "total", "items"] } } },
+          content: {
+            "text/csv": { schema: { type: "string" } },
+            "application/json": { schema: { type: "object", required: ["exportedAt", "filters", "total", "items"] } },
+          },
         },
         ...commonErrors,
       },

@@ -62,7 +62,12 @@ describe("tampering with the audit log", () => {
     const victim = rows[2]!;
     await behindTheTrigger(() => t.db.execute(sql`update audit_events set after = '{"i": 99}'::jsonb where seq = ${victim.seq}`));
     const v = await verifyAuditChain(t.db);
-    expect(v).toMatchObject({ ok: false, entries: 2, head: rows[1]!.hash, brokenAt: { seq: victim.seq, id: victim.id, reason: expect.stringMatching(/content/) } });
+    expect(v).toMatchObject({
+      ok: false,
+      entries: 2,
+      head: rows[1]!.hash,
+      brokenAt: { seq: victim.seq, id: victim.id, reason: expect.stringMatching(/content/) },
+    });
     await behindTheTrigger(() => writeRow(victim.seq, victim));
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
   });

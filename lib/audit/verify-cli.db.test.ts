@@ -45,7 +45,10 @@ afterAll(() => {
 function holdFolder(): Promise<ChildProcess> {
   const script = path.join(dir, "hold.mts");
   const client = JSON.stringify(path.resolve("db", "client.ts"));
-  writeFileSync(script, `import { openDatabase } from ${client};\nawait openDatabase({ dataDir: ${JSON.stringify(dir)} });\nconsole.log("open");\nsetInterval(() => {}, 1000);\n`);
+  writeFileSync(
+    script,
+    `import { openDatabase } from ${client};\nawait openDatabase({ dataDir: ${JSON.stringify(dir)} });\nconsole.log("open");\nsetInterval(() => {}, 1000);\n`,
+  );
   const child = spawn(process.execPath, ["--import", "tsx", script], { stdio: ["ignore", "pipe", "inherit"] });
   children.push(child);
   return new Promise((resolve, reject) => {
@@ -132,7 +135,9 @@ describe(`npm run audit:verify against a server or PostgreSQL (${testTarget()})`
     const auditor = await actorByEmail(t, "audit@example.com");
     token = (await createApiToken(t.db, admin, { name: "cli", userId: auditor.id, roles: ["auditor"] })).token;
     server = createServer(async (req, res) => {
-      const r = await verifyRoute(new Request(`http://127.0.0.1${req.url}`, { headers: req.headers as Record<string, string> }), { params: Promise.resolve({}) } as never);
+      const r = await verifyRoute(new Request(`http://127.0.0.1${req.url}`, { headers: req.headers as Record<string, string> }), {
+        params: Promise.resolve({}),
+      } as never);
       res.writeHead(r.status, { "content-type": "application/json" }).end(await r.text());
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

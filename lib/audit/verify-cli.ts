@@ -74,18 +74,23 @@ async function viaDatabase(o: Options, io: CliIo): Promise<{ where: string; resu
     where = `PostgreSQL (${new URL(url).host}${new URL(url).pathname})`;
   } else {
     const dataDir = path.resolve(io.env.ATTEST_DATA_DIR ?? ".data");
-    if (!existsSync(path.join(dataDir, "pglite"))) throw new Error(`there is no embedded database in ${dataDir}; set ATTEST_DATA_DIR, DATABASE_URL, or ATTEST_URL and ATTEST_TOKEN`);
+    if (!existsSync(path.join(dataDir, "pglite")))
+      throw new Error(`there is no embedded database in ${dataDir}; set ATTEST_DATA_DIR, DATABASE_URL, or ATTEST_URL and ATTEST_TOKEN`);
     try {
       database = await openDatabase({ dataDir });
     } catch (err) {
       if (err instanceof DatabaseInUseError)
-        throw new Error(`${err.message}\nFor example: ATTEST_URL=http://localhost:${io.env.PORT ?? 3000} ATTEST_TOKEN=<a token with audit.read> npm run audit:verify`);
+        throw new Error(
+          `${err.message}\nFor example: ATTEST_URL=http://localhost:${io.env.PORT ?? 3000} ATTEST_TOKEN=<a token with audit.read> npm run audit:verify`,
+        );
       throw err;
     }
     where = `the embedded database in ${dataDir}`;
   }
   try {
-    const exists = (await database.db.execute(sql`select to_regclass('public.audit_events') is not null as present`)) as unknown as { rows: { present: boolean }[] };
+    const exists = (await database.db.execute(sql`select to_regclass('public.audit_events') is not null as present`)) as unknown as {
+      rows: { present: boolean }[];
+    };
     if (!exists.rows[0]?.present) throw new Error(`${where} has no audit log (is it an Attest database that has been started once?)`);
     return { where, result: await verifyAuditChain(database.db, { anchor: o.anchor }) };
   } finally {
@@ -103,7 +108,12 @@ export function formatVerification(where: string, v: ChainVerification): string[
     lines.push(`  entries: ${v.entries}`);
     lines.push(`  head:    ${v.head}`);
   }
-  if (v.anchor) lines.push(v.anchor.found ? `  anchor ${v.anchor.hash} is in the chain (seq ${v.anchor.seq ?? "genesis"})` : `  anchor ${v.anchor.hash} is NOT in the chain: events were removed or rewritten after it was recorded`);
+  if (v.anchor)
+    lines.push(
+      v.anchor.found
+        ? `  anchor ${v.anchor.hash} is in the chain (seq ${v.anchor.seq ?? "genesis"})`
+        : `  anchor ${v.anchor.hash} is NOT in the chain: events were removed or rewritten after it was recorded`,
+    );
   return lines;
 }
 

@@ -9,7 +9,14 @@ describe("OIDC configuration from the environment", () => {
   });
 
   it("reads the three required variables, with a default name, the groups claim and no role map", () => {
-    expect(oidcConfigFromEnv(base)).toEqual({ issuer: "https://login.example.com", clientId: "attest", clientSecret: "s3cret", name: "single sign-on", rolesClaim: "groups", roleMap: null });
+    expect(oidcConfigFromEnv(base)).toEqual({
+      issuer: "https://login.example.com",
+      clientId: "attest",
+      clientSecret: "s3cret",
+      name: "single sign-on",
+      rolesClaim: "groups",
+      roleMap: null,
+    });
   });
 
   it("refuses a half configuration, naming what is missing", () => {

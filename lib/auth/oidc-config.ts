@@ -33,7 +33,10 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
  */
 export function parseRoleMap(raw: string): Map<string, Role[]> {
   const map = new Map<string, Role[]>();
-  const entries = raw.split(",").map((e) => e.trim()).filter((e) => e !== "");
+  const entries = raw
+    .split(",")
+    .map((e) => e.trim())
+    .filter((e) => e !== "");
   if (entries.length === 0) throw new OidcConfigError("AUTH_OIDC_ROLE_MAP is set but names no mapping; expected <claim value>=<role>[,…] or leave it unset");
   for (const entry of entries) {
     const at = entry.lastIndexOf("=");
@@ -61,10 +64,15 @@ export function oidcConfigFromEnv(env: Record<string, string | undefined> = proc
   const clientId = v("AUTH_OIDC_CLIENT_ID");
   const clientSecret = v("AUTH_OIDC_CLIENT_SECRET");
   const given = { AUTH_OIDC_ISSUER: issuer, AUTH_OIDC_CLIENT_ID: clientId, AUTH_OIDC_CLIENT_SECRET: clientSecret };
-  const missing = Object.entries(given).filter(([, x]) => x === undefined).map(([k]) => k);
+  const missing = Object.entries(given)
+    .filter(([, x]) => x === undefined)
+    .map(([k]) => k);
   if (missing.length === 3) {
     const stray = ["AUTH_OIDC_ROLE_MAP", "AUTH_OIDC_ROLES_CLAIM", "AUTH_OIDC_NAME"].filter((k) => v(k) !== undefined);
-    if (stray.length) throw new OidcConfigError(`${stray.join(", ")} set but OIDC is not configured: also set AUTH_OIDC_ISSUER, AUTH_OIDC_CLIENT_ID and AUTH_OIDC_CLIENT_SECRET`);
+    if (stray.length)
+      throw new OidcConfigError(
+        `${stray.join(", ")} set but OIDC is not configured: also set AUTH_OIDC_ISSUER, AUTH_OIDC_CLIENT_ID and AUTH_OIDC_CLIENT_SECRET`,
+      );
     return null;
   }
   if (missing.length) throw new OidcConfigError(`OIDC sign-in is half configured: set ${missing.join(", ")} as well (or unset all AUTH_OIDC_* variables)`);

@@ -32,7 +32,14 @@ describe("OIDC sign-in", () => {
     expect(r).toMatchObject({ ok: true, created: true, linked: false, roles: [] });
     if (!r.ok) return;
     const row = await userRow(r.userId);
-    expect(row).toMatchObject({ email: "new.person@example.com", name: "New Person", status: "active", passwordHash: null, oidcIssuer: ISSUER, oidcSubject: "sub-new-1" });
+    expect(row).toMatchObject({
+      email: "new.person@example.com",
+      name: "New Person",
+      status: "active",
+      passwordHash: null,
+      oidcIssuer: ISSUER,
+      oidcSubject: "sub-new-1",
+    });
     expect(row.lastSignInAt).not.toBeNull();
     // Signed in, but with no role: every permission check refuses (pages show the "no role yet" page).
     expect((await actorForUser(t.db, r.userId))!.roles).toEqual([]);
@@ -101,7 +108,10 @@ describe("OIDC sign-in", () => {
   });
 
   it("does not link by an email the IdP does not vouch for, nor a user already bound to another identity", async () => {
-    expect(await signInWithOidc(t.db, noMap, claims("sub-mallory", { email: "audit@example.com", email_verified: false }))).toEqual({ ok: false, reason: "cannot_link" });
+    expect(await signInWithOidc(t.db, noMap, claims("sub-mallory", { email: "audit@example.com", email_verified: false }))).toEqual({
+      ok: false,
+      reason: "cannot_link",
+    });
     expect(await signInWithOidc(t.db, noMap, { iss: ISSUER, sub: "sub-mallory", email: "audit@example.com" })).toEqual({ ok: false, reason: "cannot_link" });
     expect(await signInWithOidc(t.db, noMap, claims("sub-ana-2", { email: "ana@example.com" }))).toEqual({ ok: false, reason: "cannot_link" });
     const audit = await actorByEmail(t, "audit@example.com");
@@ -163,7 +173,10 @@ describe("OIDC role mapping", () => {
     await updateAppUser(t.db, admin, r.userId, { roles: ["auditor"] });
     expect(await signInWithOidc(t.db, noMap, claims("sub-nomap", { email: "nomap@example.com", groups: [] }))).toMatchObject({ ok: true, roles: ["auditor"] });
     // Admin grants carry the admin as grantor, so a map configured later does not take them back.
-    expect(await signInWithOidc(t.db, withMap, claims("sub-nomap", { email: "nomap@example.com", groups: [] }))).toMatchObject({ ok: true, roles: ["auditor"] });
+    expect(await signInWithOidc(t.db, withMap, claims("sub-nomap", { email: "nomap@example.com", groups: [] }))).toMatchObject({
+      ok: true,
+      roles: ["auditor"],
+    });
     expect(OIDC_GRANTOR).toBe("system:oidc");
   });
 

@@ -20,9 +20,7 @@ export const OIDC_GRANTOR = "system:oidc";
  */
 export type OidcRefusal = "disabled" | "cannot_link" | "no_email" | "invalid";
 
-export type OidcSignInResult =
-  | { ok: true; userId: string; created: boolean; linked: boolean; roles: Role[] }
-  | { ok: false; reason: OidcRefusal };
+export type OidcSignInResult = { ok: true; userId: string; created: boolean; linked: boolean; roles: Role[] } | { ok: false; reason: OidcRefusal };
 
 const str = (v: unknown, max = 320) => (typeof v === "string" && v.trim() !== "" ? v.trim().slice(0, max) : undefined);
 
@@ -38,7 +36,11 @@ const str = (v: unknown, max = 320) => (typeof v === "string" && v.trim() !== ""
  * sign-in: mapped roles the user lacks are granted (by `system:oidc`), and roles earlier granted by the map that the
  * claims no longer give are removed. Roles an admin granted are never touched by sign-in.
  */
-export async function signInWithOidc(db: Db, config: Pick<OidcConfig, "issuer" | "rolesClaim" | "roleMap">, claims: Record<string, unknown>): Promise<OidcSignInResult> {
+export async function signInWithOidc(
+  db: Db,
+  config: Pick<OidcConfig, "issuer" | "rolesClaim" | "roleMap">,
+  claims: Record<string, unknown>,
+): Promise<OidcSignInResult> {
   try {
     return await signInOnce(db, config, claims);
   } catch (e) {
@@ -65,18 +67,35 @@ async function signInOnce(db: Db, config: Pick<OidcConfig, "issuer" | "rolesClai
   const target = (id: string) => ({ type: "app_user", id });
 
   return db.transaction(async (tx) => {
-    let [user] = await tx.select().from(appUsers).where(and(eq(appUsers.oidcIssuer, issuer), eq(appUsers.oidcSubject, subject))).limit(1);
+    let [user] = await tx
+      .select()
+      .from(appUsers)
+      .where(and(eq(appUsers.oidcIssuer, issuer), eq(appUsers.oidcSubject, subject)))
+      .limit(1);
     let created = false;
     let linked = false;
     if (!user && email) {
-      const [byEmail] = await tx.select().from(appUsers).where(sql`lower(${appUsers.email}) = ${email}`).limit(1);
+      const [byEmail] = await tx
+        .select()
+        .from(appUsers)
+        .where(sql`lower(${appUsers.email}) = ${email}`)
+        .limit(1);
       if (byEmail) {
         // An unverified email, or a user already bound to another identity, could be someone else's account.
         if (!emailVerified || byEmail.oidcSubject !== null) return { ok: false, reason: "cannot_link" } as const;
         if (byEmail.status !== "active") return { ok: false, reason: "disabled" } as const;
-        [user] = await tx.update(appUsers).set({ oidcIssuer: issuer, oidcSubject: subject, updatedAt: new Date() }).where(eq(appUsers.id, byEmail.id)).returning();
+        [user] = await tx
+          .update(appUsers)
+          .set({ oidcIssuer: issuer, oidcSubject: subject, updatedAt: new Date() })
+          .where(eq(appUsers.id, byEmail.id))
+          .returning();
         linked = true;
-        await emitAudit(tx, actor, { action: "user.link_oidc", target: target(byEmail.id), before: { oidc: null }, after: { oidc: { issuer, subject }, matchedBy: "verified email" } });
+        await emitAudit(tx, actor, {
+          action: "user.link_oidc",
+          target: target(byEmail.id),
+          before: { oidc: null },
+          after: { oidc: { issuer, subject }, matchedBy: "verified email" },
+        });
       }
     }
     if (!user) {
@@ -85,13 +104,20 @@ async function signInOnce(db: Db, config: Pick<OidcConfig, "issuer" | "rolesClai
       const humanNodeId = emailVerified ? await personByEmail(tx, email) : null;
       [user] = await tx.insert(appUsers).values({ id, email, name, oidcIssuer: issuer, oidcSubject: subject, humanNodeId }).returning();
       created = true;
-      await emitAudit(tx, actor, { action: "user.create", target: target(id), after: { email, name, status: "active", roles: [], humanNodeId, oidc: { issuer, subject } } });
+      await emitAudit(tx, actor, {
+        action: "user.create",
+        target: target(id),
+        after: { email, name, status: "active", roles: [], humanNodeId, oidc: { issuer, subject } },
+      });
     }
     if (!user) throw new Error("OIDC sign-in: the app user row was not written");
     if (user.status !== "active") return { ok: false, reason: "disabled" } as const;
 
     const rows = await tx.select().from(appUserRoles).where(eq(appUserRoles.userId, user.id));
-    const before = rows.map((r) => r.role).filter(isRole).sort();
+    const before = rows
+      .map((r) => r.role)
+      .filter(isRole)
+      .sort();
     let roles = before;
     if (config.roleMap) {
       const wanted = mappedRoles(config, claims);
@@ -129,6 +155,10 @@ async function personByEmail(tx: Db, email: string): Promise<string | null> {
 
 /** The app user signed in as (issuer, sub), if any. */
 export async function findUserIdByOidcIdentity(db: Db, issuer: string, subject: string): Promise<string | null> {
-  const [u] = await db.select({ id: appUsers.id }).from(appUsers).where(and(eq(appUsers.oidcIssuer, issuer), eq(appUsers.oidcSubject, subject))).limit(1);
+  const [u] = await db
+    .select({ id: appUsers.id })
+    .from(appUsers)
+    .where(and(eq(appUsers.oidcIssuer, issuer), eq(appUsers.oidcSubject, subject)))
+    .limit(1);
   return u?.id ?? null;
 }

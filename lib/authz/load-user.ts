@@ -26,7 +26,10 @@ export async function loadUser(db: Db, userId: string): Promise<AppUserRecord | 
     name: u.name,
     status: u.status,
     humanNodeId: u.humanNodeId,
-    roles: roles.map((r) => r.role).filter(isRole).sort(),
+    roles: roles
+      .map((r) => r.role)
+      .filter(isRole)
+      .sort(),
     sessionsValidAfter: u.sessionsValidAfter,
   };
 }

@@ -28,17 +28,7 @@ export type Permission = (typeof PERMISSIONS)[number];
  */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  analyst: [
-    "graph.read",
-    "import.run",
-    "import.read",
-    "owner.read",
-    "owner.assign",
-    "campaign.read",
-    "campaign.manage",
-    "findings.read",
-    "findings.manage",
-  ],
+  analyst: ["graph.read", "import.run", "import.read", "owner.read", "owner.assign", "campaign.read", "campaign.manage", "findings.read", "findings.manage"],
   reviewer: ["review.decide"],
   auditor: ["graph.read", "import.read", "owner.read", "campaign.read", "evidence.export", "audit.read", "findings.read"],
 };

@@ -8,8 +8,15 @@ const fail = (message: string): never => {
 describe("the bench CLIs' flag reader", () => {
   it("reads --name value and --name=value, and flags without a value", () => {
     const seen: [string, string | undefined][] = [];
-    readFlags(["--size", "S,M", "--db=postgres", "--no-import", "--seed", "7"], (name, value) => seen.push([name, name === "--no-import" ? undefined : value()]));
-    expect(seen).toEqual([["--size", "S,M"], ["--db", "postgres"], ["--no-import", undefined], ["--seed", "7"]]);
+    readFlags(["--size", "S,M", "--db=postgres", "--no-import", "--seed", "7"], (name, value) =>
+      seen.push([name, name === "--no-import" ? undefined : value()]),
+    );
+    expect(seen).toEqual([
+      ["--size", "S,M"],
+      ["--db", "postgres"],
+      ["--no-import", undefined],
+      ["--seed", "7"],
+    ]);
   });
 
   it("a value-taking flag at the end reads undefined; an inline empty value stays empty", () => {

@@ -9,8 +9,36 @@ import { newId } from "@/lib/ids";
 import { EDGE_KINDS, NODE_ID_PREFIX } from "@/lib/graph/model";
 import type { BenchDataset } from "./dataset";
 
-const NODE_COLUMNS = ["id", "kind", "source_id", "external_id", "name", "status", "attributes", "first_seen_at", "last_seen_at", "valid_from", "valid_to", "created_at", "updated_at"];
-const EDGE_COLUMNS = ["id", "kind", "source_id", "external_id", "from_id", "to_id", "attributes", "first_seen_at", "last_seen_at", "valid_from", "valid_to", "created_at", "updated_at"];
+const NODE_COLUMNS = [
+  "id",
+  "kind",
+  "source_id",
+  "external_id",
+  "name",
+  "status",
+  "attributes",
+  "first_seen_at",
+  "last_seen_at",
+  "valid_from",
+  "valid_to",
+  "created_at",
+  "updated_at",
+];
+const EDGE_COLUMNS = [
+  "id",
+  "kind",
+  "source_id",
+  "external_id",
+  "from_id",
+  "to_id",
+  "attributes",
+  "first_seen_at",
+  "last_seen_at",
+  "valid_from",
+  "valid_to",
+  "created_at",
+  "updated_at",
+];
 
 /** A value in COPY's text format. */
 const text = (v: string | null) => (v === null ? "\\N" : v.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r"));
@@ -111,9 +139,20 @@ export async function rawCopy(database: Database, files: CopyFiles, shape: "bare
   };
   const nodesMs = await copy("bench_raw_nodes", NODE_COLUMNS, files.nodes);
   const edgesMs = await copy("bench_raw_edges", EDGE_COLUMNS, files.edges);
-  const counted = ((await db.execute(sql`select (select count(*) from bench_raw_nodes)::int + (select count(*) from bench_raw_edges)::int as n`)) as unknown as { rows: { n: number }[] }).rows[0]!.n;
+  const counted = (
+    (await db.execute(sql`select (select count(*) from bench_raw_nodes)::int + (select count(*) from bench_raw_edges)::int as n`)) as unknown as {
+      rows: { n: number }[];
+    }
+  ).rows[0]!.n;
   if (counted !== files.rows) throw new Error(`raw COPY loaded ${counted} rows, expected ${files.rows}`);
   await db.execute(sql`drop table bench_raw_nodes, bench_raw_edges`);
   const totalMs = nodesMs + edgesMs;
-  return { method: `${database.kind === "postgres" ? "server-side COPY FROM file" : "COPY FROM '/dev/blob'"}${shape === "indexed" ? ", tables with the real indexes and checks" : ", bare tables"}`, rows: files.rows, nodesMs, edgesMs, totalMs, rowsPerSecond: Math.round(files.rows / (totalMs / 1000)) };
+  return {
+    method: `${database.kind === "postgres" ? "server-side COPY FROM file" : "COPY FROM '/dev/blob'"}${shape === "indexed" ? ", tables with the real indexes and checks" : ", bare tables"}`,
+    rows: files.rows,
+    nodesMs,
+    edgesMs,
+    totalMs,
+    rowsPerSecond: Math.round(files.rows / (totalMs / 1000)),
+  };
 }

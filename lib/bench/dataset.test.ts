@@ -88,9 +88,13 @@ describe("the benchmark dataset", () => {
     // Some group reaches itself through member_of edges.
     const ix = buildAccessIndex(
       ds.nodeKinds.map((kind, i) => ({ id: String(i), kind })),
-      Array.from(ds.edgeKinds, (c, i) => ({ fromId: String(ds.edgeFrom[i]), toId: String(ds.edgeTo[i]), kind: EDGE_KINDS[c]! })).filter((e) => e.kind === "member_of"),
+      Array.from(ds.edgeKinds, (c, i) => ({ fromId: String(ds.edgeFrom[i]), toId: String(ds.edgeTo[i]), kind: EDGE_KINDS[c]! })).filter(
+        (e) => e.kind === "member_of",
+      ),
     );
-    const cyclic = ds.roles.groups.filter((g) => bfs(ix, g, "out", 12).reached.some((r) => Array.from(ix.fwdTo.subarray(ix.fwdStart[r.node]!, ix.fwdStart[r.node + 1]!)).includes(g)));
+    const cyclic = ds.roles.groups.filter((g) =>
+      bfs(ix, g, "out", 12).reached.some((r) => Array.from(ix.fwdTo.subarray(ix.fwdStart[r.node]!, ix.fwdStart[r.node + 1]!)).includes(g)),
+    );
     expect(cyclic.length).toBeGreaterThan(0);
     expect(ds.roles.popularTools.length).toBeGreaterThan(20);
   });

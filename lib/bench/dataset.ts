@@ -61,9 +61,48 @@ export interface SizeSpec {
 
 /** Calibrated to issue #4: S ≈ 10k nodes / 50k edges, M ≈ 100k / 1M, L ≈ 1M / 10M (see the tests for the bands). */
 export const SIZE_SPECS: Record<BenchSize, SizeSpec> = {
-  S: { humans: 450, departments: 8, teams: 250, appGroups: 20, superGroups: 2, serviceAccounts: 2_600, agents: 1_400, mcpServers: 80, entitlements: 1_300, resources: 1_000, credentials: 1_200, nhiEntitlements: [1, 4] },
-  M: { humans: 3_000, departments: 30, teams: 2_000, appGroups: 150, superGroups: 6, serviceAccounts: 28_000, agents: 16_000, mcpServers: 1_000, entitlements: 12_000, resources: 10_000, credentials: 12_000, nhiEntitlements: [7, 25] },
-  L: { humans: 30_000, departments: 200, teams: 20_000, appGroups: 1_000, superGroups: 20, serviceAccounts: 280_000, agents: 160_000, mcpServers: 10_000, entitlements: 120_000, resources: 100_000, credentials: 120_000, nhiEntitlements: [7, 25] },
+  S: {
+    humans: 450,
+    departments: 8,
+    teams: 250,
+    appGroups: 20,
+    superGroups: 2,
+    serviceAccounts: 2_600,
+    agents: 1_400,
+    mcpServers: 80,
+    entitlements: 1_300,
+    resources: 1_000,
+    credentials: 1_200,
+    nhiEntitlements: [1, 4],
+  },
+  M: {
+    humans: 3_000,
+    departments: 30,
+    teams: 2_000,
+    appGroups: 150,
+    superGroups: 6,
+    serviceAccounts: 28_000,
+    agents: 16_000,
+    mcpServers: 1_000,
+    entitlements: 12_000,
+    resources: 10_000,
+    credentials: 12_000,
+    nhiEntitlements: [7, 25],
+  },
+  L: {
+    humans: 30_000,
+    departments: 200,
+    teams: 20_000,
+    appGroups: 1_000,
+    superGroups: 20,
+    serviceAccounts: 280_000,
+    agents: 160_000,
+    mcpServers: 10_000,
+    entitlements: 120_000,
+    resources: 100_000,
+    credentials: 120_000,
+    nhiEntitlements: [7, 25],
+  },
 };
 
 export const DEFAULT_SEED = 20_240_601;
@@ -186,7 +225,10 @@ let templates: ServerTemplate[] | undefined;
 /** The real MCP servers whose captured tools/list answers are vendored in db/seed/mcp-tools (see its PROVENANCE.md). */
 export function serverTemplates(): ServerTemplate[] {
   templates ??= CAPTURED.map((name) => {
-    const list = JSON.parse(readFileSync(path.join(process.cwd(), "db/seed/mcp-tools", `${name}.tools-list.json`), "utf8")) as { serverInfo: { version: string }; tools: DiscoveredTool[] };
+    const list = JSON.parse(readFileSync(path.join(process.cwd(), "db/seed/mcp-tools", `${name}.tools-list.json`), "utf8")) as {
+      serverInfo: { version: string };
+      tools: DiscoveredTool[];
+    };
     return {
       name,
       version: list.serverInfo.version,
@@ -209,7 +251,12 @@ export function serverTemplates(): ServerTemplate[] {
 
 /** A fingerprint shaped like the MCP-config importer's (keyed HMAC, 32 hex digits), of no real value: the generator never makes secrets. */
 const fakeFingerprint = (seed: number, i: number) => `hmac-sha256:${createHash("sha256").update(`attest-bench:${seed}:${i}`).digest("hex").slice(0, 32)}`;
-const CONFIG_FILES = ["~/Library/Application Support/Claude/claude_desktop_config.json", "~/.cursor/mcp.json", ".vscode/mcp.json", "~/.config/Code/User/mcp.json"];
+const CONFIG_FILES = [
+  "~/Library/Application Support/Claude/claude_desktop_config.json",
+  "~/.cursor/mcp.json",
+  ".vscode/mcp.json",
+  "~/.config/Code/User/mcp.json",
+];
 
 /** Generates the dataset for a size (or an explicit spec), deterministically from the seed. */
 export function generateDataset(size: BenchSize | SizeSpec, seed = DEFAULT_SEED, source = "bench"): BenchDataset {
@@ -266,7 +313,12 @@ export function generateDataset(size: BenchSize | SizeSpec, seed = DEFAULT_SEED,
       for (let p = 0; p < wanted * 3 && parents.length < wanted; p++) {
         let candidate: number;
         if (level === 0) {
-          candidate = parents.length === 0 ? departments[d]! : rng.chance(0.7) ? rng.pick(teamsByDeptLevel[d]![0]!.length ? teamsByDeptLevel[d]![0]! : [departments[d]!]) : departments[pickDept()]!;
+          candidate =
+            parents.length === 0
+              ? departments[d]!
+              : rng.chance(0.7)
+                ? rng.pick(teamsByDeptLevel[d]![0]!.length ? teamsByDeptLevel[d]![0]! : [departments[d]!])
+                : departments[pickDept()]!;
         } else {
           const sameDept = teamsByDeptLevel[d]![level - 1]!;
           candidate = rng.chance(0.8) && sameDept.length > 0 ? rng.pick(sameDept) : rng.pick(teamsByLevel[level - 1]!);
@@ -290,7 +342,10 @@ export function generateDataset(size: BenchSize | SizeSpec, seed = DEFAULT_SEED,
   const appGroups: number[] = [];
   for (let i = 0; i < spec.appGroups; i++) appGroups.push(b.node("group", `g-app-${pad(i, 4)}`, `app-${i}-users`));
   const superGroups: number[] = [];
-  for (let i = 0; i < spec.superGroups; i++) superGroups.push(b.node("group", `g-super-${pad(i, 3)}`, `Everyone ${i} (incl. workloads)`, { description: "super-connected: most principals, many entitlements" }));
+  for (let i = 0; i < spec.superGroups; i++)
+    superGroups.push(
+      b.node("group", `g-super-${pad(i, 3)}`, `Everyone ${i} (incl. workloads)`, { description: "super-connected: most principals, many entitlements" }),
+    );
   // Super-connected groups nest into each other in a chain, the last back into the first (one more cycle).
   for (let i = 1; i < superGroups.length; i++) b.edge("member_of", superGroups[i]!, superGroups[i - 1]!);
   if (superGroups.length > 2) b.edge("member_of", superGroups[0]!, superGroups.at(-1)!);
@@ -304,7 +359,8 @@ export function generateDataset(size: BenchSize | SizeSpec, seed = DEFAULT_SEED,
 
   // --- Resources, credentials, MCP servers and their tools, entitlements.
   const resources: number[] = [];
-  for (let i = 0; i < spec.resources; i++) resources.push(b.node("resource", `res-${pad(i)}`, `Resource ${i}`, { system: rng.pick(["github", "postgres", "salesforce", "s3", "jira", "snowflake"]) }));
+  for (let i = 0; i < spec.resources; i++)
+    resources.push(b.node("resource", `res-${pad(i)}`, `Resource ${i}`, { system: rng.pick(["github", "postgres", "salesforce", "s3", "jira", "snowflake"]) }));
   const tmpl = serverTemplates();
   const serverTemplate: ServerTemplate[] = [];
   const servers: number[] = [];
@@ -312,7 +368,14 @@ export function generateDataset(size: BenchSize | SizeSpec, seed = DEFAULT_SEED,
     const tpl = rng.pick(tmpl);
     serverTemplate.push(tpl);
     const name = `${tpl.name}-${pad(s, 5)}`;
-    servers.push(b.node("mcp_server", name, name, { transport: rng.chance(0.6) ? "stdio" : "http", serverInfo: { name: `mcp-servers/${tpl.name}`, version: tpl.version }, version: tpl.version, discoveredTools: tpl.tools.length }));
+    servers.push(
+      b.node("mcp_server", name, name, {
+        transport: rng.chance(0.6) ? "stdio" : "http",
+        serverInfo: { name: `mcp-servers/${tpl.name}`, version: tpl.version },
+        version: tpl.version,
+        discoveredTools: tpl.tools.length,
+      }),
+    );
   }
   // Credentials: vault / env / prompt references, and hard-coded secrets found in MCP client configs.
   const credentials: number[] = [];
@@ -342,7 +405,12 @@ export function generateDataset(size: BenchSize | SizeSpec, seed = DEFAULT_SEED,
       hardCoded.push(c);
       hardCodedServer.set(c, servers[srvIndex]!);
     } else {
-      credentials.push(b.node("credential", `cred-${pad(i)}`, `Credential ${i}`, { type: rng.pick(["api_key", "oauth_token", "pat", "certificate"]), storage: rng.pick(STORAGE) }));
+      credentials.push(
+        b.node("credential", `cred-${pad(i)}`, `Credential ${i}`, {
+          type: rng.pick(["api_key", "oauth_token", "pat", "certificate"]),
+          storage: rng.pick(STORAGE),
+        }),
+      );
     }
   }
   const toolsOf: number[][] = [];
@@ -419,7 +487,14 @@ export function generateDataset(size: BenchSize | SizeSpec, seed = DEFAULT_SEED,
     const own = teamsByDeptLevel[d]!.flat();
     for (let tries = 0, n = 1; n < target && tries < target * 6; tries++) {
       const r2 = rng.next();
-      const g = r2 < 0.6 && own.length > 0 ? rng.pick(own) : r2 < 0.75 ? appGroups[rng.skewed(appGroups.length, 1.5)]! : rng.chance(0.1) && superGroups.length ? rng.pick(superGroups) : rng.pick(allTeams);
+      const g =
+        r2 < 0.6 && own.length > 0
+          ? rng.pick(own)
+          : r2 < 0.75
+            ? appGroups[rng.skewed(appGroups.length, 1.5)]!
+            : rng.chance(0.1) && superGroups.length
+              ? rng.pick(superGroups)
+              : rng.pick(allTeams);
       if (b.edge("member_of", h, g)) n++;
     }
     if (rng.chance(0.5)) b.edge("has_entitlement", h, rng.pick(entitlements));
@@ -451,7 +526,8 @@ export function generateDataset(size: BenchSize | SizeSpec, seed = DEFAULT_SEED,
     for (let k = rng.int(0, 2); k > 0; k--) b.edge("uses_credential", a, credentials[rng.skewed(credentials.length)]!);
     for (let k = rng.int(0, 2); k > 0; k--) b.edge("member_of", a, rng.chance(0.6) ? rng.pick(appGroups) : rng.pick(allTeams));
     joinSuper(a);
-    for (let k = rng.int(Math.floor(entMin / 2), Math.ceil(entMax / 2)); k > 0; k--) b.edge("has_entitlement", a, entitlements[rng.skewed(entitlements.length, 1.3)]!);
+    for (let k = rng.int(Math.floor(entMin / 2), Math.ceil(entMax / 2)); k > 0; k--)
+      b.edge("has_entitlement", a, entitlements[rng.skewed(entitlements.length, 1.3)]!);
   }
 
   // --- Governance: owners of every non-human thing that needs one.
@@ -479,7 +555,19 @@ export function generateDataset(size: BenchSize | SizeSpec, seed = DEFAULT_SEED,
     seed,
     source,
     ...built,
-    roles: { humans, agents, serviceAccounts, groups, superGroups, tools, popularTools: [...popular].sort((x, y) => x - y), credentials, hardCodedCredentials: hardCoded, resources, mcpServers: servers },
+    roles: {
+      humans,
+      agents,
+      serviceAccounts,
+      groups,
+      superGroups,
+      tools,
+      popularTools: [...popular].sort((x, y) => x - y),
+      credentials,
+      hardCodedCredentials: hardCoded,
+      resources,
+      mcpServers: servers,
+    },
   };
 }
 
@@ -504,7 +592,9 @@ export function toGraphDocument(ds: BenchDataset, source = ds.source, mode: Impo
     mode,
     nodes: ds.nodeKinds.map((kind, i) => {
       const attributes = ds.attributes[i]!;
-      return Object.keys(attributes).length ? { kind, externalId: ds.externalIds[i]!, name: ds.names[i]!, attributes } : { kind, externalId: ds.externalIds[i]!, name: ds.names[i]! };
+      return Object.keys(attributes).length
+        ? { kind, externalId: ds.externalIds[i]!, name: ds.names[i]!, attributes }
+        : { kind, externalId: ds.externalIds[i]!, name: ds.names[i]! };
     }),
     edges: Array.from(ds.edgeKinds, (code, i) => ({ kind: EDGE_KINDS[code]!, from: ref(ds.edgeFrom[i]!), to: ref(ds.edgeTo[i]!) })),
   };

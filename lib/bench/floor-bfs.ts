@@ -20,9 +20,13 @@ export class FloorGraph {
   /** Reads current nodes and access edges (valid_to is null), as the engine's "now" index does. */
   static async load(db: Db): Promise<FloorGraph> {
     const nodeRows = ((await db.execute(sql`select id, kind from nodes where valid_to is null`)) as unknown as { rows: { id: string; kind: string }[] }).rows;
-    const edgeRows = ((await db.execute(sql`select from_id, to_id from edges where valid_to is null and kind = any(${sql.param([...ACCESS_EDGE_KINDS])}::text[])`)) as unknown as {
-      rows: { from_id: string; to_id: string }[];
-    }).rows;
+    const edgeRows = (
+      (await db.execute(
+        sql`select from_id, to_id from edges where valid_to is null and kind = any(${sql.param([...ACCESS_EDGE_KINDS])}::text[])`,
+      )) as unknown as {
+        rows: { from_id: string; to_id: string }[];
+      }
+    ).rows;
     const ids = nodeRows.map((r) => r.id);
     const indexOf = new Map(ids.map((id, i) => [id, i]));
     const principals = new Set<string>(PRINCIPAL_KINDS);

@@ -11,7 +11,20 @@ import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { datasetStats, generateDataset, type SizeSpec } from "./dataset";
 import { writeDatasetJsonl } from "./jsonl";
 
-const TINY: SizeSpec = { humans: 30, departments: 3, teams: 12, appGroups: 3, superGroups: 3, serviceAccounts: 60, agents: 40, mcpServers: 6, entitlements: 40, resources: 30, credentials: 40, nhiEntitlements: [1, 3] };
+const TINY: SizeSpec = {
+  humans: 30,
+  departments: 3,
+  teams: 12,
+  appGroups: 3,
+  superGroups: 3,
+  serviceAccounts: 60,
+  agents: 40,
+  mcpServers: 6,
+  entitlements: 40,
+  resources: 30,
+  credentials: 40,
+  nhiEntitlements: [1, 3],
+};
 
 let t: TestDatabase;
 let dir: string;
@@ -49,7 +62,10 @@ describe("the generator's JSONL file", () => {
 
     const second = await importFile(file);
     expect(second.status).toBe("succeeded");
-    expect(Object.values(second.counts!).every((n) => n === 0), JSON.stringify(second.counts)).toBe(true);
+    expect(
+      Object.values(second.counts!).every((n) => n === 0),
+      JSON.stringify(second.counts),
+    ).toBe(true);
   });
 
   it("is the same file for the same size and seed", async () => {

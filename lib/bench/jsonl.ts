@@ -29,7 +29,13 @@ export function* datasetJsonlLines(ds: BenchDataset, source = ds.source, mode: I
   for (let i = 0; i < ds.edgeKinds.length; i++) {
     const f = ds.edgeFrom[i]!;
     const t = ds.edgeTo[i]!;
-    yield JSON.stringify({ edge: { kind: EDGE_KINDS[ds.edgeKinds[i]!], from: { kind: ds.nodeKinds[f], externalId: ds.externalIds[f] }, to: { kind: ds.nodeKinds[t], externalId: ds.externalIds[t] } } });
+    yield JSON.stringify({
+      edge: {
+        kind: EDGE_KINDS[ds.edgeKinds[i]!],
+        from: { kind: ds.nodeKinds[f], externalId: ds.externalIds[f] },
+        to: { kind: ds.nodeKinds[t], externalId: ds.externalIds[t] },
+      },
+    });
   }
 }
 

@@ -33,7 +33,14 @@ function rowsOf(ds: BenchDataset, ids: string[]) {
   return {
     node(j: number) {
       const attributes = ds.attributes[j] ?? {};
-      return { id: ids[j]!, kind: ds.nodeKinds[j]!, externalId: ds.externalIds[j]!, name: ds.names[j]!, status: nodeStatus(attributes), attributes: JSON.stringify(attributes) };
+      return {
+        id: ids[j]!,
+        kind: ds.nodeKinds[j]!,
+        externalId: ds.externalIds[j]!,
+        name: ds.names[j]!,
+        status: nodeStatus(attributes),
+        attributes: JSON.stringify(attributes),
+      };
     },
     edge(j: number) {
       const f = ds.edgeFrom[j]!;
@@ -81,7 +88,14 @@ export async function bulkLoad(db: Db, ds: BenchDataset, opts: LoadOptions = {})
     const t0 = performance.now();
     for (let i = 0; i < ids.length; i += batch) {
       const end = Math.min(ids.length, i + batch);
-      const cols = { id: [] as string[], kind: [] as string[], externalId: [] as string[], name: [] as string[], status: [] as (string | null)[], attributes: [] as string[] };
+      const cols = {
+        id: [] as string[],
+        kind: [] as string[],
+        externalId: [] as string[],
+        name: [] as string[],
+        status: [] as (string | null)[],
+        attributes: [] as string[],
+      };
       for (let j = i; j < end; j++) {
         const n = rows.node(j);
         for (const k of Object.keys(cols) as (keyof typeof cols)[]) (cols[k] as (string | null)[]).push(n[k]);

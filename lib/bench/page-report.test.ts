@@ -34,7 +34,13 @@ describe("the page benchmark's verdicts", () => {
   it("prints one row per visit, with the redirect and the verdict", () => {
     const results = [
       judgePage(measure()),
-      judgePage(measure({ visit: { route: "/nodes/[id]", path: "/nodes/grp_1", visitor: "reviewer", label: "a big group" }, finalPath: "/ownership/mine?x=1", heightPx: 16_000 })),
+      judgePage(
+        measure({
+          visit: { route: "/nodes/[id]", path: "/nodes/grp_1", visitor: "reviewer", label: "a big group" },
+          finalPath: "/ownership/mine?x=1",
+          heightPx: 16_000,
+        }),
+      ),
     ];
     const lines = pageTable(results).split("\n");
     expect(lines[0]).toMatch(/^page\s+as\s+redirect\s+ms\s+screens\s+result$/);

@@ -67,5 +67,9 @@ export function pageTable(results: readonly PageResult[]): string {
 }
 
 export function pageSummary(results: readonly PageResult[]): { pages: number; passed: number; failed: string[] } {
-  return { pages: results.length, passed: results.filter((r) => r.pass).length, failed: results.filter((r) => !r.pass).map((r) => `${pageName(r.visit)} as ${r.visit.visitor}`) };
+  return {
+    pages: results.length,
+    passed: results.filter((r) => r.pass).length,
+    failed: results.filter((r) => !r.pass).map((r) => `${pageName(r.visit)} as ${r.visit.visitor}`),
+  };
 }

@@ -15,7 +15,12 @@ describe("the real ids the page walk opens dynamic pages on", () => {
     const api = fakeApi({
       "/api/v1/nodes/synthetic-org%3Agroup%3Ag-super-000": { id: "grp_super" },
       "/api/v1/nodes/synthetic-org%3Amcp_server%3Agithub-00000": { id: "mcp_gh" },
-      "/api/v1/campaigns": { items: [{ id: "cmp_small", counts: { items: 3 } }, { id: "cmp_big", counts: { items: 900 } }] },
+      "/api/v1/campaigns": {
+        items: [
+          { id: "cmp_small", counts: { items: 3 } },
+          { id: "cmp_big", counts: { items: 900 } },
+        ],
+      },
       "/api/v1/findings?status=open&limit=1": { items: [{ id: "fnd_open" }] },
       "/api/v1/imports?limit=1": { items: [{ id: "imp_last" }] },
     });

@@ -51,7 +51,9 @@ describe("the page walk read from the route files", () => {
     put("app/(app)/reports/[id]/layout.tsx", "");
     put("app/api/v1/page.tsx", "");
     put("app/_parts/page.tsx", "");
-    expect(listPages(root)).toEqual([{ file: "app/(app)/reports/[id]/page.tsx", route: "/reports/[id]", params: ["id"], anyOf: ["audit.read"], visitors: ["admin"] }]);
+    expect(listPages(root)).toEqual([
+      { file: "app/(app)/reports/[id]/page.tsx", route: "/reports/[id]", params: ["id"], anyOf: ["audit.read"], visitors: ["admin"] },
+    ]);
   });
 
   it("fills dynamic segments with samples, and refuses a dynamic page without any", () => {
@@ -59,7 +61,12 @@ describe("the page walk read from the route files", () => {
       { file: "a", route: "/x", params: [], anyOf: [], visitors: ["admin", "reviewer"] as const },
       { file: "b", route: "/nodes/[id]", params: ["id"], anyOf: ["graph.read" as const], visitors: ["admin"] as const },
     ].map((p) => ({ ...p, visitors: [...p.visitors] }));
-    const samples = { "/nodes/[id]": [{ label: "a group", params: { id: "grp_1" } }, { label: "a server", params: { id: "a b/c" } }] };
+    const samples = {
+      "/nodes/[id]": [
+        { label: "a group", params: { id: "grp_1" } },
+        { label: "a server", params: { id: "a b/c" } },
+      ],
+    };
     expect(pageVisits(pages, samples)).toEqual([
       { route: "/x", path: "/x", visitor: "admin", label: "" },
       { route: "/x", path: "/x", visitor: "reviewer", label: "" },
@@ -69,7 +76,9 @@ describe("the page walk read from the route files", () => {
     expect(() => pageVisits(pages, {})).toThrow("no sample ids for /nodes/[id] (b) as admin");
     // A visitor's own samples replace the route's for them only.
     const own = { admin: { "/nodes/[id]": [{ label: "own agent", params: { id: "agt_9" } }] } };
-    expect(pageVisits(pages, samples, own).filter((v) => v.route === "/nodes/[id]")).toEqual([{ route: "/nodes/[id]", path: "/nodes/agt_9", visitor: "admin", label: "own agent" }]);
+    expect(pageVisits(pages, samples, own).filter((v) => v.route === "/nodes/[id]")).toEqual([
+      { route: "/nodes/[id]", path: "/nodes/agt_9", visitor: "admin", label: "own agent" },
+    ]);
     expect(() => fillRoute("/a/[x]/[y]", { x: "1" })).toThrow("no value for [y] of /a/[x]/[y]");
   });
 });

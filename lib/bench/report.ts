@@ -140,7 +140,10 @@ export function traversalTable(reports: CellReport[]): string {
       notes.join("; "),
     ];
   });
-  return table(["operation", "roots", "depth", "technique", "n", "answer p50", "p50 ms", "p95 ms", "p50 vs frontier CTE", "p95 vs frontier CTE", "notes"], rows);
+  return table(
+    ["operation", "roots", "depth", "technique", "n", "answer p50", "p50 ms", "p95 ms", "p50 vs frontier CTE", "p95 vs frontier CTE", "notes"],
+    rows,
+  );
 }
 
 /** One-line conclusions over all roots (the mix): how much faster in memory is than the baseline, per operation and depth. */

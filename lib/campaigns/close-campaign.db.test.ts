@@ -42,7 +42,11 @@ describe("close", () => {
   });
 
   it("closes at the deadline recording undecided items as no response, opens a task per revoke, and refuses later decisions", async () => {
-    const c = await launched(t.db, chloe, { name: "Q4 GitHub MCP review", scope: { edgeKinds: ["connects_to"], targets: [github] }, fallbackReviewer: "omar@northwind.example" });
+    const c = await launched(t.db, chloe, {
+      name: "Q4 GitHub MCP review",
+      scope: { edgeKinds: ["connects_to"], targets: [github] },
+      fallbackReviewer: "omar@northwind.example",
+    });
     const items = await mine(priya, c.id);
     expect(items).toHaveLength(5);
     const [revoked, approved] = [items.find((i) => i.subject.name === "Lucas Ferreira")!, items.find((i) => i.subject.name === "Mei Chen")!];
@@ -56,13 +60,24 @@ describe("close", () => {
     const rows = await t.db.select().from(reviewItems).where(eq(reviewItems.campaignId, c.id));
     expect(rows.filter((r) => r.outcome === "no_response").every((r) => r.decision === null && r.outcomeReason === "no answer by close")).toBe(true);
     const [task] = await t.db.select().from(remediationTasks).where(eq(remediationTasks.campaignId, c.id));
-    expect(task).toMatchObject({ subjectName: "Lucas Ferreira", edgeKind: "connects_to", targetName: "GitHub MCP server", sourceName: "mcp-configs", status: "open" });
+    expect(task).toMatchObject({
+      subjectName: "Lucas Ferreira",
+      edgeKind: "connects_to",
+      targetName: "GitHub MCP server",
+      sourceName: "mcp-configs",
+      status: "open",
+    });
     const [audit] = await auditOf(t.db, "campaign.close", c.id);
     expect(audit!.after).toMatchObject({ status: "closed", outcomes: { no_response: 4 }, remediationTasks: [task!.id] });
 
     const fresh = (await mine(priya, c.id)).find((i) => i.id === approved.id)!;
-    await expect(decideItem(t.db, priya, fresh.id, { decision: "revoke", justification: "changed my mind", version: fresh.version })).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("closed") });
-    await expect(bulkDecide(t.db, priya, { items: [{ id: fresh.id, version: fresh.version }], decision: "abstain" })).rejects.toMatchObject({ code: "conflict" });
+    await expect(decideItem(t.db, priya, fresh.id, { decision: "revoke", justification: "changed my mind", version: fresh.version })).rejects.toMatchObject({
+      code: "conflict",
+      message: expect.stringContaining("closed"),
+    });
+    await expect(bulkDecide(t.db, priya, { items: [{ id: fresh.id, version: fresh.version }], decision: "abstain" })).rejects.toMatchObject({
+      code: "conflict",
+    });
     await expect(closeCampaign(t.db, chloe, c.id)).rejects.toMatchObject({ code: "conflict" });
 
     const progress = (await getCampaign(t.db, chloe, c.id)).progress!;
@@ -72,13 +87,22 @@ describe("close", () => {
   });
 
   it("closes as soon as every item is decided, and revoke on no response is not needed then", async () => {
-    const c = await launched(t.db, chloe, { name: "complete", scope: { edgeKinds: ["connects_to"], subjectKinds: ["human"], targets: [github] }, revokeOnNoResponse: true });
+    const c = await launched(t.db, chloe, {
+      name: "complete",
+      scope: { edgeKinds: ["connects_to"], subjectKinds: ["human"], targets: [github] },
+      revokeOnNoResponse: true,
+    });
     const items = await mine(priya, c.id);
     await bulkDecide(t.db, priya, { items: items.map((i) => ({ id: i.id, version: i.version })), decision: "approve", justification: "confirmed" });
     const closed = await closeCampaign(t.db, chloe, c.id);
     expect(closed.outcomes).toEqual({ approve: 2, revoke: 0, abstain: 0, no_response: 0 });
     // The next campaign over the same access recommends approving what has not changed since.
-    const next = await previewDefinition(t.db, chloe, { name: "next quarter", scope: { edgeKinds: ["connects_to"], subjectKinds: ["human"], targets: [github] }, reviewerStrategy: "target_owner", dueAt: new Date(Date.now() + 30 * DAY).toISOString() });
+    const next = await previewDefinition(t.db, chloe, {
+      name: "next quarter",
+      scope: { edgeKinds: ["connects_to"], subjectKinds: ["human"], targets: [github] },
+      reviewerStrategy: "target_owner",
+      dueAt: new Date(Date.now() + 30 * DAY).toISOString(),
+    });
     expect(next.byRecommendation).toEqual({ approve: 2 });
     expect(next.sample[0]!.recommendationReason).toMatch(/^approve: unchanged since last certified \(complete, \d{4}-\d{2}-\d{2}\)$/);
   });
@@ -133,10 +157,17 @@ describe("reminders and escalations", () => {
     const [daniel] = await t.db.select({ id: appUsers.id }).from(appUsers).where(eq(appUsers.email, "daniel@northwind.example"));
     expect(daniel).toBeUndefined();
     const danielId = newId("usr");
-    await t.db.insert(appUsers).values({ id: danielId, email: "daniel@northwind.example", name: "Daniel Novak", humanNodeId: await nodeId(t.db, "Daniel Novak") });
+    await t.db
+      .insert(appUsers)
+      .values({ id: danielId, email: "daniel@northwind.example", name: "Daniel Novak", humanNodeId: await nodeId(t.db, "Daniel Novak") });
     await t.db.insert(appUserRoles).values({ userId: danielId, role: "auditor" });
 
-    const c = await launched(t.db, chloe, { name: "reminders", scope: { edgeKinds: ["connects_to"], targets: [github] }, fallbackReviewer: "omar@northwind.example", reminderDays: [7, 1] });
+    const c = await launched(t.db, chloe, {
+      name: "reminders",
+      scope: { edgeKinds: ["connects_to"], targets: [github] },
+      fallbackReviewer: "omar@northwind.example",
+      reminderDays: [7, 1],
+    });
     const due = Date.parse(c.dueAt);
     const at = (ms: number) => ({ now: new Date(ms) });
 

@@ -46,7 +46,10 @@ export async function closeCampaign(db: Db, actor: Actor, id: string, input: unk
     const items = await tx.select().from(reviewItems).where(eq(reviewItems.campaignId, id));
     const undecided = items.filter((i) => !i.decision).length;
     if (undecided > 0 && now.getTime() < c.dueAt.getTime()) {
-      throw new AppError("conflict", `${undecided} item${undecided === 1 ? " is" : "s are"} still undecided and the due date (${c.dueAt.toISOString().slice(0, 10)}) has not passed; close when complete or at the deadline`);
+      throw new AppError(
+        "conflict",
+        `${undecided} item${undecided === 1 ? " is" : "s are"} still undecided and the due date (${c.dueAt.toISOString().slice(0, 10)}) has not passed; close when complete or at the deadline`,
+      );
     }
     const revokeOnNoResponse = body.revokeOnNoResponse ?? c.revokeOnNoResponse;
     const second = new Map(items.filter((i) => i.level === 2 && i.firstLevelItemId).map((i) => [i.firstLevelItemId!, i]));
@@ -55,7 +58,12 @@ export async function closeCampaign(db: Db, actor: Actor, id: string, input: unk
     const byOutcome = new Map<string, { outcome: Outcome; reason: string; ids: string[] }>();
     for (const item of items.filter((i) => i.level === 1)) {
       const l2 = second.get(item.id);
-      const { outcome, reason } = combineOutcome(item.decision, l2 ? l2.decision : undefined, l2 ? (c.secondLevel?.rule ?? "any_revoke") : null, revokeOnNoResponse);
+      const { outcome, reason } = combineOutcome(
+        item.decision,
+        l2 ? l2.decision : undefined,
+        l2 ? (c.secondLevel?.rule ?? "any_revoke") : null,
+        revokeOnNoResponse,
+      );
       outcomes[outcome]++;
       const group = byOutcome.get(`${outcome}\u0000${reason}`) ?? { outcome, reason, ids: [] };
       group.ids.push(item.id, ...(l2 ? [l2.id] : []));
@@ -83,11 +91,18 @@ export async function closeCampaign(db: Db, actor: Actor, id: string, input: unk
     }
     for (const g of byOutcome.values()) {
       for (let k = 0; k < g.ids.length; k += 1000) {
-        await tx.update(reviewItems).set({ outcome: g.outcome, outcomeReason: g.reason, updatedAt: now }).where(inArray(reviewItems.id, g.ids.slice(k, k + 1000)));
+        await tx
+          .update(reviewItems)
+          .set({ outcome: g.outcome, outcomeReason: g.reason, updatedAt: now })
+          .where(inArray(reviewItems.id, g.ids.slice(k, k + 1000)));
       }
     }
     for (let k = 0; k < tasks.length; k += 500) await tx.insert(remediationTasks).values(tasks.slice(k, k + 500));
-    const [closed] = await tx.update(campaigns).set({ status: "closed", closedAt: now, closedBy: actorLabel(actor), revokeOnNoResponse, updatedAt: now }).where(eq(campaigns.id, id)).returning();
+    const [closed] = await tx
+      .update(campaigns)
+      .set({ status: "closed", closedAt: now, closedBy: actorLabel(actor), revokeOnNoResponse, updatedAt: now })
+      .where(eq(campaigns.id, id))
+      .returning();
     await emitAudit(tx, actor, {
       action: "campaign.close",
       target: { type: "campaign", id },
@@ -97,7 +112,12 @@ export async function closeCampaign(db: Db, actor: Actor, id: string, input: unk
     });
     // Outcomes certify or revoke access: findings about those subjects and targets follow (lib/pipeline).
     const level1 = items.filter((i) => i.level === 1);
-    await recordGraphChange(tx, { origin: "campaign", ref: id, nodeIds: level1.flatMap((i) => [i.subjectId, i.targetId]), edgeIds: level1.flatMap((i) => (i.edgeId ? [i.edgeId] : [])) });
+    await recordGraphChange(tx, {
+      origin: "campaign",
+      ref: id,
+      nodeIds: level1.flatMap((i) => [i.subjectId, i.targetId]),
+      edgeIds: level1.flatMap((i) => (i.edgeId ? [i.edgeId] : [])),
+    });
     return { campaign: (await campaignViews(tx, [closed!]))[0]!, outcomes, remediationTasks: tasks.length };
   });
   notifyGraphChanged();
@@ -114,14 +134,24 @@ export async function signOffCampaign(db: Db, actor: Actor, id: string, input: u
     const [c] = await tx.select().from(campaigns).where(eq(campaigns.id, id)).for("update");
     if (!c) throw new AppError("not_found", "campaign not found");
     if (c.ownerId !== userId) throw new AppError("forbidden", "only the campaign owner (who created it) signs it off");
-    if (c.status !== "closed") throw new AppError("conflict", c.status === "signed_off" ? "the campaign is already signed off" : `the campaign is ${c.status}; close it before signing off`);
+    if (c.status !== "closed")
+      throw new AppError(
+        "conflict",
+        c.status === "signed_off" ? "the campaign is already signed off" : `the campaign is ${c.status}; close it before signing off`,
+      );
     const statement = body.statement || `I have reviewed the outcomes of "${c.name}" and sign the campaign off.`;
     const [signed] = await tx
       .update(campaigns)
       .set({ status: "signed_off", signedOffAt: now, signedOffBy: actorLabel(actor), signOffStatement: statement, updatedAt: now })
       .where(eq(campaigns.id, id))
       .returning();
-    await emitAudit(tx, actor, { action: "campaign.sign_off", target: { type: "campaign", id }, before: { status: "closed" }, after: { status: "signed_off", statement }, requestId: opts.requestId });
+    await emitAudit(tx, actor, {
+      action: "campaign.sign_off",
+      target: { type: "campaign", id },
+      before: { status: "closed" },
+      after: { status: "signed_off", statement },
+      requestId: opts.requestId,
+    });
     return (await campaignViews(tx, [signed!]))[0]!;
   });
 }

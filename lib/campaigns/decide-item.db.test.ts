@@ -29,7 +29,13 @@ beforeAll(async () => {
   claire = await actorByEmail(t, "claire@northwind.example");
   const github = await nodeId(t.db, "GitHub MCP server");
   const fsEng = await nodeId(t.db, "Filesystem (engineering share)");
-  campaignId = (await launched(t.db, chloe, { name: "Engineering MCP access", scope: { edgeKinds: ["connects_to"], targets: [github, fsEng] }, fallbackReviewer: "omar@northwind.example" })).id;
+  campaignId = (
+    await launched(t.db, chloe, {
+      name: "Engineering MCP access",
+      scope: { edgeKinds: ["connects_to"], targets: [github, fsEng] },
+      fallbackReviewer: "omar@northwind.example",
+    })
+  ).id;
 });
 afterAll(() => t.cleanup());
 
@@ -46,7 +52,10 @@ async function historyCount(itemId: string) {
   return r!.n;
 }
 async function decideAudits(itemId: string) {
-  const [r] = await t.db.select({ n: count() }).from(auditEvents).where(and(eq(auditEvents.action, "review.decide"), eq(auditEvents.targetId, itemId)));
+  const [r] = await t.db
+    .select({ n: count() })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.action, "review.decide"), eq(auditEvents.targetId, itemId)));
   return r!.n;
 }
 
@@ -54,15 +63,25 @@ describe("deciding", () => {
   it("a reviewer approves with a justification: the item, its history and one audit event record it", async () => {
     const item = await itemOf(priya, "Mei Chen");
     const after = await decideItem(t.db, priya, item.id, { decision: "approve", justification: "SRE on-call needs it", version: item.version });
-    expect(after).toMatchObject({ decision: "approve", justification: "SRE on-call needs it", version: item.version + 1, decidedBy: { name: "Priya Natarajan" } });
+    expect(after).toMatchObject({
+      decision: "approve",
+      justification: "SRE on-call needs it",
+      version: item.version + 1,
+      decidedBy: { name: "Priya Natarajan" },
+    });
     expect(await auditOf(t.db, "review.decide", item.id)).toHaveLength(1);
     expect(await historyCount(item.id)).toBe(1);
   });
 
   it("a revoke needs a justification, and so does approving high-risk access; nothing is written without one", async () => {
     const item = await itemOf(priya, "Lucas Ferreira");
-    await expect(decideItem(t.db, priya, item.id, { decision: "revoke", version: item.version })).rejects.toMatchObject({ code: "validation", details: [{ path: "justification", message: "a revoke needs a justification" }] });
-    await expect(decideItem(t.db, priya, item.id, { decision: "approve", justification: "  ", version: item.version })).rejects.toMatchObject({ code: "validation" });
+    await expect(decideItem(t.db, priya, item.id, { decision: "revoke", version: item.version })).rejects.toMatchObject({
+      code: "validation",
+      details: [{ path: "justification", message: "a revoke needs a justification" }],
+    });
+    await expect(decideItem(t.db, priya, item.id, { decision: "approve", justification: "  ", version: item.version })).rejects.toMatchObject({
+      code: "validation",
+    });
     expect(await historyCount(item.id)).toBe(0);
     // Abstaining needs none.
     expect((await decideItem(t.db, priya, item.id, { decision: "abstain", version: item.version })).decision).toBe("abstain");
@@ -94,7 +113,9 @@ describe("deciding", () => {
   it("of 20 concurrent decisions on one item version exactly one wins, with one history row and one audit event", async () => {
     const item = await itemOf(priya, "Incident Responder");
     const results = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => decideItem(t.db, priya, item.id, { decision: i % 2 ? "revoke" : "approve", justification: `attempt ${i}`, version: item.version })),
+      Array.from({ length: 20 }, (_, i) =>
+        decideItem(t.db, priya, item.id, { decision: i % 2 ? "revoke" : "approve", justification: `attempt ${i}`, version: item.version }),
+      ),
     );
     const won = results.filter((r) => r.status === "fulfilled");
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -109,19 +130,34 @@ describe("deciding", () => {
 
   it("nobody decides another reviewer's item: 404 for a reviewer, 403 for someone who may read campaigns", async () => {
     const omars = await itemOf(omar, "Lucas's Claude Desktop assistant");
-    await expect(decideItem(t.db, priya, omars.id, { decision: "approve", justification: "x", version: omars.version })).rejects.toMatchObject({ code: "not_found" });
+    await expect(decideItem(t.db, priya, omars.id, { decision: "approve", justification: "x", version: omars.version })).rejects.toMatchObject({
+      code: "not_found",
+    });
     await expect(getItem(t.db, priya, omars.id)).rejects.toMatchObject({ code: "not_found" });
     const priyas = await itemOf(priya, "Mei Chen", "Filesystem (engineering share)");
-    await expect(decideItem(t.db, omar, priyas.id, { decision: "approve", justification: "x", version: priyas.version })).rejects.toMatchObject({ code: "forbidden" });
-    await expect(decideItem(t.db, chloe, priyas.id, { decision: "approve", justification: "x", version: priyas.version })).rejects.toMatchObject({ code: "forbidden" });
+    await expect(decideItem(t.db, omar, priyas.id, { decision: "approve", justification: "x", version: priyas.version })).rejects.toMatchObject({
+      code: "forbidden",
+    });
+    await expect(decideItem(t.db, chloe, priyas.id, { decision: "approve", justification: "x", version: priyas.version })).rejects.toMatchObject({
+      code: "forbidden",
+    });
   });
 });
 
 describe("delegation", () => {
   it("hands an undecided item to another reviewer with a reason; the history and audit keep it", async () => {
     const item = await itemOf(priya, "Mei Chen", "Filesystem (engineering share)");
-    const moved = await decideItem(t.db, priya, item.id, { delegateTo: "claire@northwind.example", reason: "Claire runs the share audit", version: item.version });
-    expect(moved).toMatchObject({ reviewer: { name: "Claire Dubois" }, assignedReviewer: { name: "Priya Natarajan" }, version: item.version + 1, decision: null });
+    const moved = await decideItem(t.db, priya, item.id, {
+      delegateTo: "claire@northwind.example",
+      reason: "Claire runs the share audit",
+      version: item.version,
+    });
+    expect(moved).toMatchObject({
+      reviewer: { name: "Claire Dubois" },
+      assignedReviewer: { name: "Priya Natarajan" },
+      version: item.version + 1,
+      decision: null,
+    });
     expect(moved.reviewerReason).toContain("Claire runs the share audit");
     expect((await inbox(priya)).some((i) => i.id === item.id)).toBe(false);
     expect((await inbox(claire)).some((i) => i.id === item.id)).toBe(true);
@@ -129,8 +165,12 @@ describe("delegation", () => {
     const [audit] = await auditOf(t.db, "review.delegate", item.id);
     expect(audit!.after).toMatchObject({ reviewerId: claire.id, reason: "Claire runs the share audit" });
     const h = (await getItem(t.db, claire, item.id)).history;
-    expect(h).toMatchObject([{ kind: "delegation", from: { name: "Priya Natarajan" }, to: { name: "Claire Dubois" }, justification: "Claire runs the share audit" }]);
-    expect((await decideItem(t.db, claire, item.id, { decision: "approve", justification: "needed", version: moved.version })).decidedBy?.name).toBe("Claire Dubois");
+    expect(h).toMatchObject([
+      { kind: "delegation", from: { name: "Priya Natarajan" }, to: { name: "Claire Dubois" }, justification: "Claire runs the share audit" },
+    ]);
+    expect((await decideItem(t.db, claire, item.id, { decision: "approve", justification: "needed", version: moved.version })).decidedBy?.name).toBe(
+      "Claire Dubois",
+    );
   });
 
   it("refuses to delegate to someone who owns the subject (separation of duties)", async () => {
@@ -145,9 +185,15 @@ describe("delegation", () => {
 
   it("refuses to delegate to non-reviewers, to oneself, without a reason, or once decided", async () => {
     const fresh = await itemOf(priya, "PR Review Assistant");
-    await expect(decideItem(t.db, priya, fresh.id, { delegateTo: "chloe@northwind.example", reason: "x" })).rejects.toMatchObject({ code: "validation", details: [{ path: "delegateTo" }] });
+    await expect(decideItem(t.db, priya, fresh.id, { delegateTo: "chloe@northwind.example", reason: "x" })).rejects.toMatchObject({
+      code: "validation",
+      details: [{ path: "delegateTo" }],
+    });
     await expect(decideItem(t.db, priya, fresh.id, { delegateTo: "priya@northwind.example", reason: "x" })).rejects.toMatchObject({ code: "validation" });
-    await expect(decideItem(t.db, priya, fresh.id, { delegateTo: "claire@northwind.example" })).rejects.toMatchObject({ code: "validation", details: [{ path: "reason" }] });
+    await expect(decideItem(t.db, priya, fresh.id, { delegateTo: "claire@northwind.example" })).rejects.toMatchObject({
+      code: "validation",
+      details: [{ path: "reason" }],
+    });
     const decided = await itemOf(priya, "Mei Chen");
     await expect(decideItem(t.db, priya, decided.id, { delegateTo: "claire@northwind.example", reason: "x" })).rejects.toMatchObject({ code: "conflict" });
   });
@@ -158,9 +204,15 @@ describe("bulk decisions", () => {
     const pending = (await inbox(priya)).filter((i) => !i.decision);
     expect(pending.length).toBeGreaterThanOrEqual(1);
     const before = (await auditOf(t.db, "review.decide")).length;
-    await expect(bulkDecide(t.db, priya, { items: pending.map((i) => ({ id: i.id, version: i.version })), decision: "approve" })).rejects.toMatchObject({ code: "validation" });
+    await expect(bulkDecide(t.db, priya, { items: pending.map((i) => ({ id: i.id, version: i.version })), decision: "approve" })).rejects.toMatchObject({
+      code: "validation",
+    });
     expect((await auditOf(t.db, "review.decide")).length).toBe(before);
-    const r = await bulkDecide(t.db, priya, { items: pending.map((i) => ({ id: i.id, version: i.version })), decision: "approve", justification: "team access confirmed" });
+    const r = await bulkDecide(t.db, priya, {
+      items: pending.map((i) => ({ id: i.id, version: i.version })),
+      decision: "approve",
+      justification: "team access confirmed",
+    });
     expect(r).toMatchObject({ decided: pending.length, conflicts: 0 });
     expect((await auditOf(t.db, "review.decide")).length).toBe(before + pending.length);
     expect((await inbox(priya)).filter((i) => !i.decision)).toHaveLength(0);
@@ -169,7 +221,13 @@ describe("bulk decisions", () => {
   it("reports items changed meanwhile as conflicts and decides the rest", async () => {
     const mine = await inbox(priya);
     const [a, b] = [mine[0]!, mine[1]!];
-    const r = await bulkDecide(t.db, priya, { items: [{ id: a.id, version: a.version - 1 }, { id: b.id, version: b.version }], decision: "abstain" });
+    const r = await bulkDecide(t.db, priya, {
+      items: [
+        { id: a.id, version: a.version - 1 },
+        { id: b.id, version: b.version },
+      ],
+      decision: "abstain",
+    });
     expect(r.items).toEqual([
       { id: a.id, status: "conflict", version: a.version, message: `changed since version ${a.version - 1}; reload` },
       { id: b.id, status: "decided", version: b.version + 1 },
@@ -180,7 +238,15 @@ describe("bulk decisions", () => {
     const mine = await inbox(priya);
     const theirs = (await inbox(omar))[0]!;
     const before = (await auditOf(t.db, "review.decide")).length;
-    await expect(bulkDecide(t.db, priya, { items: [{ id: mine[0]!.id, version: mine[0]!.version }, { id: theirs.id, version: theirs.version }], decision: "abstain" })).rejects.toMatchObject({ code: "not_found" });
+    await expect(
+      bulkDecide(t.db, priya, {
+        items: [
+          { id: mine[0]!.id, version: mine[0]!.version },
+          { id: theirs.id, version: theirs.version },
+        ],
+        decision: "abstain",
+      }),
+    ).rejects.toMatchObject({ code: "not_found" });
     expect((await auditOf(t.db, "review.decide")).length).toBe(before);
   });
 });

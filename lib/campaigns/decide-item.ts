@@ -17,11 +17,18 @@ const version = z.number({ error: "version is required: the item version you dec
 
 export const decisionSchema = z.object({ decision: z.enum(DECISIONS), justification, version }).strict();
 export const delegationSchema = z
-  .object({ delegateTo: z.string().trim().min(1, "is required").max(320), reason: z.string().trim().min(1, "a reason is required").max(2000), version: version.optional() })
+  .object({
+    delegateTo: z.string().trim().min(1, "is required").max(320),
+    reason: z.string().trim().min(1, "a reason is required").max(2000),
+    version: version.optional(),
+  })
   .strict();
 export const bulkDecisionSchema = z
   .object({
-    items: z.array(z.object({ id: z.string().min(1).max(64), version }).strict()).min(1, "select at least one item").max(500, "at most 500 items at once"),
+    items: z
+      .array(z.object({ id: z.string().min(1).max(64), version }).strict())
+      .min(1, "select at least one item")
+      .max(500, "at most 500 items at once"),
     decision: z.enum(DECISIONS),
     justification,
   })
@@ -54,7 +61,11 @@ function checkJustification(decision: Decision, text: string | undefined, highRi
 async function conflictAnswer(tx: Db, itemId: string, sent: number): Promise<AppError> {
   const [cur] = await tx.select().from(reviewItems).where(eq(reviewItems.id, itemId));
   const users = await usersById(tx, [cur?.decidedById, cur?.reviewerId]);
-  const state = cur?.decision ? `${cur.decision} by ${users.get(cur.decidedById ?? "")?.name ?? "someone"}` : cur?.reviewerId ? `undecided, with ${users.get(cur.reviewerId)?.name ?? "another reviewer"}` : "changed";
+  const state = cur?.decision
+    ? `${cur.decision} by ${users.get(cur.decidedById ?? "")?.name ?? "someone"}`
+    : cur?.reviewerId
+      ? `undecided, with ${users.get(cur.reviewerId)?.name ?? "another reviewer"}`
+      : "changed";
   return new AppError("conflict", `the item changed since version ${sent}: it is now version ${cur?.version ?? "?"} (${state}); reload and decide again`, [
     { path: "version", message: `current version is ${cur?.version ?? "unknown"}` },
   ]);
@@ -66,10 +77,25 @@ async function conflictAnswer(tx: Db, itemId: string, sent: number): Promise<App
  * changes the row; the others change nothing and answer 409. History row and
  * audit event are written in the same transaction.
  */
-async function applyDecision(tx: Db, actor: Actor, userId: string, item: ItemRow, d: { decision: Decision; justification?: string; version: number }, now: Date, requestId?: string): Promise<ItemRow | null> {
+async function applyDecision(
+  tx: Db,
+  actor: Actor,
+  userId: string,
+  item: ItemRow,
+  d: { decision: Decision; justification?: string; version: number },
+  now: Date,
+  requestId?: string,
+): Promise<ItemRow | null> {
   const [updated] = await tx
     .update(reviewItems)
-    .set({ decision: d.decision, justification: d.justification ?? null, decidedById: userId, decidedAt: now, version: sql`${reviewItems.version} + 1`, updatedAt: now })
+    .set({
+      decision: d.decision,
+      justification: d.justification ?? null,
+      decidedById: userId,
+      decidedAt: now,
+      version: sql`${reviewItems.version} + 1`,
+      updatedAt: now,
+    })
     .where(and(eq(reviewItems.id, item.id), eq(reviewItems.version, d.version), eq(reviewItems.reviewerId, userId)))
     .returning();
   if (!updated) return null;
@@ -111,7 +137,8 @@ export async function decideItem(db: Db, actor: Actor, itemId: string, input: un
     const item = await ownItem(tx, actor, userId, itemId);
     await requireOpen(tx, item.campaignId);
     checkJustification(d.decision, d.justification, item.highRisk);
-    if (actor.humanNodeId && actor.humanNodeId === item.subjectId) throw new AppError("forbidden", "separation of duties: you cannot decide on your own access");
+    if (actor.humanNodeId && actor.humanNodeId === item.subjectId)
+      throw new AppError("forbidden", "separation of duties: you cannot decide on your own access");
     const updated = await applyDecision(tx, actor, userId, item, d, now, opts.requestId);
     if (!updated) throw await conflictAnswer(tx, itemId, d.version);
     return updated;
@@ -128,7 +155,11 @@ async function delegateItem(db: Db, actor: Actor, userId: string, itemId: string
     const item = await ownItem(tx, actor, userId, itemId);
     await requireOpen(tx, item.campaignId);
     if (item.decision) throw new AppError("conflict", "the item is already decided; change the decision instead of delegating it");
-    const conflict = conflictOf(to, { subject: { id: item.subjectId, kind: item.subjectKind, name: item.subjectName }, subjectOwners: item.context.subjectOwners, subjectActsFor: item.context.subjectActsFor ?? [] });
+    const conflict = conflictOf(to, {
+      subject: { id: item.subjectId, kind: item.subjectKind, name: item.subjectName },
+      subjectOwners: item.context.subjectOwners,
+      subjectActsFor: item.context.subjectActsFor ?? [],
+    });
     if (conflict) throw new AppError("validation", `separation of duties: ${conflict}`, [{ path: "delegateTo", message: conflict }]);
     if (item.level === 2 || item.firstLevelItemId === null) {
       // The two levels of one access must stay with two different people.
@@ -136,7 +167,10 @@ async function delegateItem(db: Db, actor: Actor, userId: string, itemId: string
         .select({ reviewerId: reviewItems.reviewerId })
         .from(reviewItems)
         .where(item.level === 2 ? eq(reviewItems.id, item.firstLevelItemId ?? "") : eq(reviewItems.firstLevelItemId, item.id));
-      if (other?.reviewerId === to.id) throw new AppError("validation", `${to.name} already reviews this access at the other level`, [{ path: "delegateTo", message: "reviews the other level" }]);
+      if (other?.reviewerId === to.id)
+        throw new AppError("validation", `${to.name} already reviews this access at the other level`, [
+          { path: "delegateTo", message: "reviews the other level" },
+        ]);
     }
     const sent = d.version ?? item.version;
     const [updated] = await tx
@@ -195,15 +229,25 @@ export async function bulkDecide(db: Db, actor: Actor, input: unknown, opts: Act
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const [n, sel] of d.items.entries()) {
       const item = byId.get(sel.id);
-      if (!item || item.reviewerId !== userId) throw new AppError("not_found", `items[${n}]: review item not found`, [{ path: `items[${n}].id`, message: "not one of your items" }]);
+      if (!item || item.reviewerId !== userId)
+        throw new AppError("not_found", `items[${n}]: review item not found`, [{ path: `items[${n}].id`, message: "not one of your items" }]);
       checkJustification(d.decision, d.justification, item.highRisk, "justification");
-      if (actor.humanNodeId && actor.humanNodeId === item.subjectId) throw new AppError("forbidden", "separation of duties: you cannot decide on your own access");
+      if (actor.humanNodeId && actor.humanNodeId === item.subjectId)
+        throw new AppError("forbidden", "separation of duties: you cannot decide on your own access");
     }
     for (const campaignId of new Set(rows.map((r) => r.campaignId))) await requireOpen(tx, campaignId);
     const out: BulkResult["items"] = [];
     for (const sel of d.items) {
       const item = byId.get(sel.id)!;
-      const updated = await applyDecision(tx, actor, userId, item, { decision: d.decision, justification: d.justification, version: sel.version }, now, opts.requestId);
+      const updated = await applyDecision(
+        tx,
+        actor,
+        userId,
+        item,
+        { decision: d.decision, justification: d.justification, version: sel.version },
+        now,
+        opts.requestId,
+      );
       if (updated) out.push({ id: sel.id, status: "decided", version: updated.version });
       else {
         const [cur] = await tx.select({ version: reviewItems.version }).from(reviewItems).where(eq(reviewItems.id, sel.id));

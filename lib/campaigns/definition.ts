@@ -6,7 +6,15 @@ import { AppError, isAppError, parseInput } from "@/lib/errors";
 import { NODE_KINDS } from "@/lib/graph/model";
 import { parseNodeRef, resolveNodeId } from "@/lib/graph/node-ref";
 import { TOOL_RISKS } from "@/lib/graph/tool-risk";
-import { ESCALATION_TARGETS, REVIEWABLE_EDGE_KINDS, REVIEWER_STRATEGIES, SECOND_LEVEL_RULES, type CampaignScope, type ReviewerStrategy, type SecondLevel } from "./model";
+import {
+  ESCALATION_TARGETS,
+  REVIEWABLE_EDGE_KINDS,
+  REVIEWER_STRATEGIES,
+  SECOND_LEVEL_RULES,
+  type CampaignScope,
+  type ReviewerStrategy,
+  type SecondLevel,
+} from "./model";
 import { loadReviewerDirectory, requireReviewer } from "./reviewers";
 
 const nodeRef = z.string().trim().min(1, "is required").max(700);
@@ -16,7 +24,10 @@ const userRef = z.string().trim().min(1, "is required").max(320);
 const dueAt = z
   .string()
   .max(40)
-  .refine((s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(s) && !Number.isNaN(Date.parse(s)), "must be an ISO 8601 date (end of that day, UTC) or date-time with offset")
+  .refine(
+    (s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(s) && !Number.isNaN(Date.parse(s)),
+    "must be an ISO 8601 date (end of that day, UTC) or date-time with offset",
+  )
   .transform((s) => (s.length === 10 ? new Date(`${s}T23:59:59.999Z`) : new Date(s)));
 
 export const scopeInputSchema = z
@@ -76,7 +87,8 @@ async function resolveRefs(db: Db, refs: string[] | undefined, path: string): Pr
     try {
       out.push(await resolveNodeId(db, parseNodeRef(raw, `${path}[${i}]`)));
     } catch (e) {
-      if (isAppError(e) && e.code === "not_found") throw new AppError("validation", `${path}[${i}]: no node "${raw}"`, [{ path: `${path}[${i}]`, message: "no such node" }]);
+      if (isAppError(e) && e.code === "not_found")
+        throw new AppError("validation", `${path}[${i}]: no node "${raw}"`, [{ path: `${path}[${i}]`, message: "no such node" }]);
       throw e;
     }
   }
@@ -90,16 +102,23 @@ async function resolveRefs(db: Db, refs: string[] | undefined, path: string): Pr
  */
 export async function resolveDefinition(db: Db, input: unknown, now: Date): Promise<ResolvedDefinition> {
   const d = parseInput(campaignDefinitionSchema, input);
-  if (d.dueAt.getTime() <= now.getTime()) throw new AppError("validation", "dueAt must be in the future", [{ path: "dueAt", message: "must be in the future" }]);
+  if (d.dueAt.getTime() <= now.getTime())
+    throw new AppError("validation", "dueAt must be in the future", [{ path: "dueAt", message: "must be in the future" }]);
   if (d.scope.sources?.length) {
     const known = new Set((await db.select({ name: sources.name }).from(sources).where(inArray(sources.name, d.scope.sources))).map((s) => s.name));
     const i = d.scope.sources.findIndex((s) => !known.has(s));
-    if (i >= 0) throw new AppError("validation", `scope.sources[${i}]: no source "${d.scope.sources[i]}"`, [{ path: `scope.sources[${i}]`, message: "no such source" }]);
+    if (i >= 0)
+      throw new AppError("validation", `scope.sources[${i}]: no source "${d.scope.sources[i]}"`, [{ path: `scope.sources[${i}]`, message: "no such source" }]);
   }
   const dir = await loadReviewerDirectory(db);
-  const strategy: ReviewerStrategy = typeof d.reviewerStrategy === "string" ? d.reviewerStrategy : { reviewer: requireReviewer(dir, d.reviewerStrategy.reviewer, "reviewerStrategy.reviewer").id };
+  const strategy: ReviewerStrategy =
+    typeof d.reviewerStrategy === "string"
+      ? d.reviewerStrategy
+      : { reviewer: requireReviewer(dir, d.reviewerStrategy.reviewer, "reviewerStrategy.reviewer").id };
   const fallback = d.fallbackReviewer ? requireReviewer(dir, d.fallbackReviewer, "fallbackReviewer").id : null;
-  const secondLevel = d.secondLevel ? { reviewerId: requireReviewer(dir, d.secondLevel.reviewer, "secondLevel.reviewer").id, minRisk: d.secondLevel.minRisk, rule: d.secondLevel.rule } : null;
+  const secondLevel = d.secondLevel
+    ? { reviewerId: requireReviewer(dir, d.secondLevel.reviewer, "secondLevel.reviewer").id, minRisk: d.secondLevel.minRisk, rule: d.secondLevel.rule }
+    : null;
   const scope: CampaignScope = {
     edgeKinds: [...new Set(d.scope.edgeKinds)],
     ...(d.scope.subjectKinds?.length ? { subjectKinds: [...new Set(d.scope.subjectKinds)] } : {}),

@@ -6,7 +6,11 @@ import { runReminders } from "./reminders";
 export const CAMPAIGN_REMINDERS = "campaigns.reminders";
 
 // runReminders is idempotent (one reminder per crossed threshold, one escalation per late reviewer), so hourly is safe.
-registerHandler(CAMPAIGN_REMINDERS, async (_data, { db }) => {
-  await runReminders(db, systemActor("scheduler"));
-}, { policy: "stately", retryLimit: 2, expireInSeconds: 10 * 60 });
+registerHandler(
+  CAMPAIGN_REMINDERS,
+  async (_data, { db }) => {
+    await runReminders(db, systemActor("scheduler"));
+  },
+  { policy: "stately", retryLimit: 2, expireInSeconds: 10 * 60 },
+);
 registerSchedule({ name: CAMPAIGN_REMINDERS, cron: "5 * * * *", description: "every hour at five past (UTC)" });

@@ -55,7 +55,10 @@ describe("scope selection on the demo organisation", () => {
   });
 
   it("narrows by subject kind, by source, and by who owns the subject", async () => {
-    expect(names(await preview({ edgeKinds: ["connects_to"], subjectKinds: ["human"], targets: [github] }))).toEqual(["Lucas Ferreira → GitHub MCP server", "Mei Chen → GitHub MCP server"]);
+    expect(names(await preview({ edgeKinds: ["connects_to"], subjectKinds: ["human"], targets: [github] }))).toEqual([
+      "Lucas Ferreira → GitHub MCP server",
+      "Mei Chen → GitHub MCP server",
+    ]);
     expect((await preview({ edgeKinds: ["connects_to"], sources: ["agent-registry"], targets: [github] })).items).toBe(4);
     const ownedByPriya = await preview({ edgeKinds: ["connects_to"], ownedBy: [await nodeId(t.db, "Priya Natarajan")] });
     expect(names(ownedByPriya)).toEqual([
@@ -74,25 +77,42 @@ describe("scope selection on the demo organisation", () => {
     expect((await preview({ edgeKinds: ["connects_to"], targets: [github], minToolRisk: "critical" })).items).toBe(0);
     const readOnly = await preview({ edgeKinds: ["has_entitlement"], targets: [await nodeId(t.db, "mcp:filesystem-finance:read")] });
     expect(readOnly.byRisk).toEqual({ low: 1 });
-    expect((await preview({ edgeKinds: ["has_entitlement"], targets: [await nodeId(t.db, "mcp:filesystem-finance:read")], minToolRisk: "medium" })).items).toBe(0);
+    expect((await preview({ edgeKinds: ["has_entitlement"], targets: [await nodeId(t.db, "mcp:filesystem-finance:read")], minToolRisk: "medium" })).items).toBe(
+      0,
+    );
   });
 
   it("reviews ownership itself, and recommends revoking what a terminated person holds", async () => {
     const p = await preview({ edgeKinds: ["owns"], targets: [await nodeId(t.db, "Pipeline Doctor")] });
     expect(p.sample).toHaveLength(1);
-    expect(p.sample[0]).toMatchObject({ subject: { name: "Viktor Sokolov" }, access: "owns", recommendation: "revoke", recommendationReason: "revoke: subject terminated" });
+    expect(p.sample[0]).toMatchObject({
+      subject: { name: "Viktor Sokolov" },
+      access: "owns",
+      recommendation: "revoke",
+      recommendationReason: "revoke: subject terminated",
+    });
     // Pipeline Doctor's only owner is the departed Viktor: no owner resolves, the fallback reviews.
     expect(p.sample[0]!.reviewer).toBe("Omar Farouk");
     expect(p.sample[0]!.reviewerReason).toBe("fallback reviewer: the target has no active owner");
   });
 
   it("refuses unknown targets and sources, naming the field", async () => {
-    await expect(preview({ edgeKinds: ["connects_to"], targets: ["mcp-configs:mcp_server:nope"] })).rejects.toMatchObject({ code: "validation", details: [{ path: "scope.targets[0]" }] });
-    await expect(preview({ edgeKinds: ["connects_to"], sources: ["nowhere"] })).rejects.toMatchObject({ code: "validation", details: [{ path: "scope.sources[0]" }] });
+    await expect(preview({ edgeKinds: ["connects_to"], targets: ["mcp-configs:mcp_server:nope"] })).rejects.toMatchObject({
+      code: "validation",
+      details: [{ path: "scope.targets[0]" }],
+    });
+    await expect(preview({ edgeKinds: ["connects_to"], sources: ["nowhere"] })).rejects.toMatchObject({
+      code: "validation",
+      details: [{ path: "scope.sources[0]" }],
+    });
     await expect(preview({ edgeKinds: [] })).rejects.toMatchObject({ code: "validation" });
     await expect(preview({ edgeKinds: ["manages"] })).rejects.toMatchObject({ code: "validation" });
-    await expect(preview({ edgeKinds: ["connects_to"] }, { dueAt: "2020-01-01" })).rejects.toMatchObject({ details: [{ path: "dueAt", message: "must be in the future" }] });
-    await expect(preview({ edgeKinds: ["connects_to"] }, { fallbackReviewer: "chloe@northwind.example" })).rejects.toMatchObject({ details: [{ path: "fallbackReviewer" }] });
+    await expect(preview({ edgeKinds: ["connects_to"] }, { dueAt: "2020-01-01" })).rejects.toMatchObject({
+      details: [{ path: "dueAt", message: "must be in the future" }],
+    });
+    await expect(preview({ edgeKinds: ["connects_to"] }, { fallbackReviewer: "chloe@northwind.example" })).rejects.toMatchObject({
+      details: [{ path: "fallbackReviewer" }],
+    });
   });
 });
 
@@ -121,7 +141,10 @@ describe("reviewer resolution", () => {
   });
 
   it("the manager strategy sends people's access to their manager, and to the fallback when the manager is not a reviewer", async () => {
-    const p = await preview({ edgeKinds: ["connects_to"], subjectKinds: ["human"], targets: [github, await nodeId(t.db, "Memory (agent knowledge graph)")] }, { reviewerStrategy: "manager" });
+    const p = await preview(
+      { edgeKinds: ["connects_to"], subjectKinds: ["human"], targets: [github, await nodeId(t.db, "Memory (agent knowledge graph)")] },
+      { reviewerStrategy: "manager" },
+    );
     const by = Object.fromEntries(p.sample.map((s) => [`${s.subject.name} → ${s.target.name}`, `${s.reviewer}: ${s.reviewerReason}`]));
     expect(by["Mei Chen → GitHub MCP server"]).toBe("Priya Natarajan: manager of the subject");
     expect(by["Hannah Schmidt → Memory (agent knowledge graph)"]).toBe("Omar Farouk: fallback reviewer: the subject's manager does not review in Attest");
@@ -130,7 +153,13 @@ describe("reviewer resolution", () => {
   it("the fallback must not be the subject either: with everyone conflicted the item is unassigned and launch refuses", async () => {
     const incident = await nodeId(t.db, "Incident Responder");
     // Omar owns Incident Responder: as reviewer and as fallback he is ruled out; Chloe (the owner) may not review.
-    const def = { name: "Omar's agent", scope: { edgeKinds: ["connects_to"], subjectKinds: ["agent"], targets: [github], ownedBy: [await nodeId(t.db, "Omar Farouk")] }, reviewerStrategy: "subject_owner", fallbackReviewer: omarEmail, dueAt: dueIn(7) };
+    const def = {
+      name: "Omar's agent",
+      scope: { edgeKinds: ["connects_to"], subjectKinds: ["agent"], targets: [github], ownedBy: [await nodeId(t.db, "Omar Farouk")] },
+      reviewerStrategy: "subject_owner",
+      fallbackReviewer: omarEmail,
+      dueAt: dueIn(7),
+    };
     const p = await previewDefinition(t.db, chloe, def);
     expect(p.unassigned).toBe(2);
     expect(p.unassignedSample.map((u) => u.subject).sort()).toEqual(["Incident Responder", "PR Review Assistant"]);
@@ -142,7 +171,10 @@ describe("reviewer resolution", () => {
   });
 
   it("a second level sends high-risk items to a second, different reviewer", async () => {
-    const p = await preview({ edgeKinds: ["connects_to"], targets: [github] }, { fallbackReviewer: "samir@northwind.example", secondLevel: { reviewer: omarEmail, minRisk: "high", rule: "any_revoke" } });
+    const p = await preview(
+      { edgeKinds: ["connects_to"], targets: [github] },
+      { fallbackReviewer: "samir@northwind.example", secondLevel: { reviewer: omarEmail, minRisk: "high", rule: "any_revoke" } },
+    );
     expect(p.items).toBe(6);
     expect(p.secondLevelItems).toBe(6);
     // Omar owns two of the agents: their second level goes to the fallback, never to the first-level reviewer.
@@ -152,7 +184,12 @@ describe("reviewer resolution", () => {
 
 describe("launch", () => {
   it("snapshots items with path, risk, owners and recommendation; later imports do not change them", async () => {
-    const c = await launched(t.db, chloe, { name: "GitHub MCP access", control: "SOC 2 CC6.3", scope: { edgeKinds: ["connects_to"], targets: [github] }, fallbackReviewer: omarEmail });
+    const c = await launched(t.db, chloe, {
+      name: "GitHub MCP access",
+      control: "SOC 2 CC6.3",
+      scope: { edgeKinds: ["connects_to"], targets: [github] },
+      fallbackReviewer: omarEmail,
+    });
     expect(c.status).toBe("active");
     expect(c.launchGraphVersion).not.toBeNull();
     const before = await allItems(c.id);
@@ -177,13 +214,18 @@ describe("launch", () => {
     const meiNode = doc.nodes.find((n) => n.name === "Mei Chen")!;
     const server = doc.nodes.find((n) => n.name === "GitHub MCP server")!;
     const imp = (source: string, { source: _s, ...node }: typeof meiNode) =>
-      runImport(t.db, chloe, decodeGraphDocument({ source, mode: "incremental", nodes: [node], edges: [] }) as Parameters<typeof runImport>[2], { format: "graph" });
+      runImport(t.db, chloe, decodeGraphDocument({ source, mode: "incremental", nodes: [node], edges: [] }) as Parameters<typeof runImport>[2], {
+        format: "graph",
+      });
     expect((await imp("okta", { ...meiNode, attributes: { ...meiNode.attributes, status: "terminated" } })).status).toBe("succeeded");
     expect((await imp("mcp-configs", { ...server, name: "GitHub MCP (renamed)" })).status).toBe("succeeded");
     expect(await allItems(c.id)).toEqual(before);
     // A new preview sees the new graph.
     const again = await preview({ edgeKinds: ["connects_to"], targets: [github] });
-    expect(again.sample.find((s) => s.subject.name === "Mei Chen")).toMatchObject({ target: { name: "GitHub MCP (renamed)" }, recommendationReason: "revoke: subject terminated" });
+    expect(again.sample.find((s) => s.subject.name === "Mei Chen")).toMatchObject({
+      target: { name: "GitHub MCP (renamed)" },
+      recommendationReason: "revoke: subject terminated",
+    });
   });
 
   it("only a draft can be launched, once", async () => {
@@ -193,7 +235,12 @@ describe("launch", () => {
   });
 
   it("a scope that selects nothing cannot be launched", async () => {
-    const c = await createCampaign(t.db, chloe, { name: "empty", scope: { edgeKinds: ["connects_to"], targets: [github], minToolRisk: "critical" }, reviewerStrategy: "target_owner", dueAt: dueIn(3) });
+    const c = await createCampaign(t.db, chloe, {
+      name: "empty",
+      scope: { edgeKinds: ["connects_to"], targets: [github], minToolRisk: "critical" },
+      reviewerStrategy: "target_owner",
+      dueAt: dueIn(3),
+    });
     await expect(launchCampaign(t.db, chloe, c.id)).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("selects no access") });
   });
 });
@@ -201,8 +248,12 @@ describe("launch", () => {
 describe("who may do what", () => {
   it("a reviewer and an auditor cannot create campaigns; nothing is written", async () => {
     const n = (await t.db.select().from(campaigns)).length;
-    await expect(createCampaign(t.db, priya, { name: "x", scope: { edgeKinds: ["owns"] }, reviewerStrategy: "manager", dueAt: dueIn(3) })).rejects.toMatchObject({ code: "forbidden" });
-    await expect(createCampaign(t.db, beatriz, { name: "x", scope: { edgeKinds: ["owns"] }, reviewerStrategy: "manager", dueAt: dueIn(3) })).rejects.toMatchObject({ code: "forbidden" });
+    await expect(
+      createCampaign(t.db, priya, { name: "x", scope: { edgeKinds: ["owns"] }, reviewerStrategy: "manager", dueAt: dueIn(3) }),
+    ).rejects.toMatchObject({ code: "forbidden" });
+    await expect(
+      createCampaign(t.db, beatriz, { name: "x", scope: { edgeKinds: ["owns"] }, reviewerStrategy: "manager", dueAt: dueIn(3) }),
+    ).rejects.toMatchObject({ code: "forbidden" });
     expect((await t.db.select().from(campaigns)).length).toBe(n);
   });
 

@@ -34,7 +34,16 @@ export async function createCampaign(db: Db, actor: Actor, input: unknown, opts:
     await emitAudit(tx, actor, {
       action: "campaign.create",
       target: { type: "campaign", id },
-      after: { name: d.name, control: d.control, scope: d.scope, reviewerStrategy: d.reviewerStrategy, fallbackReviewerId: d.fallbackReviewerId, dueAt: d.dueAt.toISOString(), secondLevel: d.secondLevel, revokeOnNoResponse: d.revokeOnNoResponse },
+      after: {
+        name: d.name,
+        control: d.control,
+        scope: d.scope,
+        reviewerStrategy: d.reviewerStrategy,
+        fallbackReviewerId: d.fallbackReviewerId,
+        dueAt: d.dueAt.toISOString(),
+        secondLevel: d.secondLevel,
+        revokeOnNoResponse: d.revokeOnNoResponse,
+      },
       requestId: opts.requestId,
     });
     return created!;
@@ -142,7 +151,13 @@ export async function launchCampaign(db: Db, actor: Actor, id: string, opts: Act
       action: "campaign.launch",
       target: { type: "campaign", id },
       before: { status: "draft" },
-      after: { status: "active", items: summary.items, secondLevelItems: summary.secondLevelItems, reviewers: summary.reviewers.map((r) => ({ id: r.id, items: r.items })), graphVersion: snap.graphVersion },
+      after: {
+        status: "active",
+        items: summary.items,
+        secondLevelItems: summary.secondLevelItems,
+        reviewers: summary.reviewers.map((r) => ({ id: r.id, items: r.items })),
+        graphVersion: snap.graphVersion,
+      },
       requestId: opts.requestId,
     });
     return launched!;

@@ -128,7 +128,12 @@ export function justificationRequired(decision: Decision, highRisk: boolean): bo
  * The final outcome of one (subject, access) at close, from its level-1
  * answer and, for items with a second level, its level-2 answer.
  */
-export function combineOutcome(level1: Decision | null, level2: Decision | null | undefined, rule: SecondLevelRule | null, revokeOnNoResponse: boolean): { outcome: Outcome; reason: string } {
+export function combineOutcome(
+  level1: Decision | null,
+  level2: Decision | null | undefined,
+  rule: SecondLevelRule | null,
+  revokeOnNoResponse: boolean,
+): { outcome: Outcome; reason: string } {
   let outcome: Outcome;
   let reason: string;
   if (level2 === undefined || rule === null) {
@@ -153,7 +158,11 @@ export function combineOutcome(level1: Decision | null, level2: Decision | null 
     reason = `second level answered ${level2}`;
   } else {
     outcome = level1 ?? (level2 === "abstain" ? "abstain" : "no_response");
-    reason = level1 ? `first level answered ${level1}; second level ${level2 ?? "did not answer"}` : level2 === "abstain" ? "second level abstained, first did not answer" : "no answer at either level by close";
+    reason = level1
+      ? `first level answered ${level1}; second level ${level2 ?? "did not answer"}`
+      : level2 === "abstain"
+        ? "second level abstained, first did not answer"
+        : "no answer at either level by close";
   }
   if (outcome === "no_response" && revokeOnNoResponse) return { outcome: "revoke", reason: `${reason}; revoked on no response` };
   return { outcome, reason };

@@ -6,7 +6,8 @@ import { itemsQuerySchema, listCampaignsQuerySchema } from "./queries";
 import { completeTaskSchema, exportTasksQuerySchema, listTasksQuerySchema } from "./remediation";
 
 const id = pathParam("id");
-const schemaOf = (s: Parameters<typeof jsonBody>[0]) => (jsonBody(s) as { content: { "application/json": { schema: unknown } } }).content["application/json"].schema;
+const schemaOf = (s: Parameters<typeof jsonBody>[0]) =>
+  (jsonBody(s) as { content: { "application/json": { schema: unknown } } }).content["application/json"].schema;
 const json = (description: string) => ({ description, content: { "application/json": { schema: { type: "object" } } } });
 const notFound = { "404": errorResponse("No such campaign or item, or not one you may see.") };
 const conflict = (what: string) => ({ "409": errorResponse(what) });
@@ -23,7 +24,10 @@ export const campaignsPaths: PathItems = {
     get: {
       summary: "Campaigns, newest first (all with campaign.read; a reviewer's own campaigns otherwise)",
       parameters: queryParams(listCampaignsQuerySchema),
-      responses: { "200": { description: "Campaigns with item counts", content: { "application/json": { schema: page({ type: "object" }) } } }, ...commonErrors },
+      responses: {
+        "200": { description: "Campaigns with item counts", content: { "application/json": { schema: page({ type: "object" }) } } },
+        ...commonErrors,
+      },
     },
     post: {
       summary: "Create a campaign (draft) owned by the caller",
@@ -54,13 +58,22 @@ export const campaignsPaths: PathItems = {
     },
   },
   "/api/v1/campaigns/{id}/preview": {
-    get: { summary: "What launching this campaign now would produce", parameters: [id], responses: { "200": json("The preview"), ...commonErrors, ...notFound } },
+    get: {
+      summary: "What launching this campaign now would produce",
+      parameters: [id],
+      responses: { "200": json("The preview"), ...commonErrors, ...notFound },
+    },
   },
   "/api/v1/campaigns/{id}/launch": {
     post: {
       summary: "Launch a draft: snapshot one review item per (subject, access) in scope and route each to its reviewer",
       parameters: [id],
-      responses: { "200": json("The active campaign"), ...commonErrors, ...notFound, ...conflict("Not a draft, due date passed, nothing in scope, or items without a reviewer (details list them).") },
+      responses: {
+        "200": json("The active campaign"),
+        ...commonErrors,
+        ...notFound,
+        ...conflict("Not a draft, due date passed, nothing in scope, or items without a reviewer (details list them)."),
+      },
     },
   },
   "/api/v1/campaigns/{id}/items": {
@@ -75,7 +88,12 @@ export const campaignsPaths: PathItems = {
       summary: "Close: final outcomes (undecided recorded as no_response, or revoked), one remediation task per revoke",
       parameters: [id],
       requestBody: { ...jsonBody(closeSchema), required: false },
-      responses: { "200": json("{ campaign, outcomes, remediationTasks }"), ...commonErrors, ...notFound, ...conflict("Not active, or undecided items before the due date.") },
+      responses: {
+        "200": json("{ campaign, outcomes, remediationTasks }"),
+        ...commonErrors,
+        ...notFound,
+        ...conflict("Not active, or undecided items before the due date."),
+      },
     },
   },
   "/api/v1/campaigns/{id}/sign-off": {
@@ -94,17 +112,30 @@ export const campaignsPaths: PathItems = {
     },
   },
   "/api/v1/review-items/reviewers": {
-    get: { summary: "People who may review (delegation targets, named reviewers)", responses: { "200": json("{ items: [{ id, name, email }] }"), ...commonErrors } },
+    get: {
+      summary: "People who may review (delegation targets, named reviewers)",
+      responses: { "200": json("{ items: [{ id, name, email }] }"), ...commonErrors },
+    },
   },
   "/api/v1/review-items/decisions": {
     post: {
       summary: "One decision over a selection of the caller's items; items changed meanwhile are reported as conflicts",
       requestBody: jsonBody(bulkDecisionSchema),
-      responses: { "200": json("{ items: [{ id, status: decided | conflict, version }], decided, conflicts }"), ...commonErrors, ...notFound, ...bodyErrors, ...conflict("The campaign is closed.") },
+      responses: {
+        "200": json("{ items: [{ id, status: decided | conflict, version }], decided, conflicts }"),
+        ...commonErrors,
+        ...notFound,
+        ...bodyErrors,
+        ...conflict("The campaign is closed."),
+      },
     },
   },
   "/api/v1/review-items/{id}": {
-    get: { summary: "One item with every decision and delegation made on it", parameters: [id], responses: { "200": json("The item and its history"), ...commonErrors, ...notFound } },
+    get: {
+      summary: "One item with every decision and delegation made on it",
+      parameters: [id],
+      responses: { "200": json("The item and its history"), ...commonErrors, ...notFound },
+    },
   },
   "/api/v1/review-items/{id}/decision": {
     post: {
@@ -113,11 +144,21 @@ export const campaignsPaths: PathItems = {
         "A justification is required to revoke and to approve high-risk items. The decision names the item version it was made on; of concurrent decisions on one version exactly one wins, the others get 409 with the current version. After close: 409.",
       parameters: [id],
       requestBody: { required: true, content: { "application/json": { schema: { oneOf: [schemaOf(decisionSchema), schemaOf(delegationSchema)] } } } },
-      responses: { "200": json("The item"), ...commonErrors, ...notFound, ...bodyErrors, ...conflict("The item changed since that version, or the campaign is closed.") },
+      responses: {
+        "200": json("The item"),
+        ...commonErrors,
+        ...notFound,
+        ...bodyErrors,
+        ...conflict("The item changed since that version, or the campaign is closed."),
+      },
     },
   },
   "/api/v1/remediation/tasks": {
-    get: { summary: "Remediation tasks (open, done, verified; `status=not_effective` for flagged ones)", parameters: queryParams(listTasksQuerySchema), responses: { "200": json("A page of tasks with counts"), ...commonErrors } },
+    get: {
+      summary: "Remediation tasks (open, done, verified; `status=not_effective` for flagged ones)",
+      parameters: queryParams(listTasksQuerySchema),
+      responses: { "200": json("A page of tasks with counts"), ...commonErrors },
+    },
   },
   "/api/v1/remediation/tasks/export": {
     get: {

@@ -43,25 +43,50 @@ export interface CampaignSummary extends CampaignView {
 }
 
 /** Campaigns newest first: all of them with campaign.read; for a reviewer, those with items assigned to them. */
-export async function listCampaigns(db: Db, actor: Actor, q: z.infer<typeof listCampaignsQuerySchema> = {}): Promise<{ items: CampaignSummary[]; total: number; nextCursor: null }> {
+export async function listCampaigns(
+  db: Db,
+  actor: Actor,
+  q: z.infer<typeof listCampaignsQuerySchema> = {},
+): Promise<{ items: CampaignSummary[]; total: number; nextCursor: null }> {
   if (!can(actor, "campaign.read")) requirePermission(actor, "review.decide");
   const where: SQL[] = [];
   if (q.status) where.push(eq(campaigns.status, q.status));
   if (!can(actor, "campaign.read")) {
-    const mine = db.selectDistinct({ id: reviewItems.campaignId }).from(reviewItems).where(eq(reviewItems.reviewerId, actorUserId(actor) ?? ""));
+    const mine = db
+      .selectDistinct({ id: reviewItems.campaignId })
+      .from(reviewItems)
+      .where(eq(reviewItems.reviewerId, actorUserId(actor) ?? ""));
     where.push(inArray(campaigns.id, mine));
   }
-  const rows = await db.select().from(campaigns).where(and(...where)).orderBy(desc(campaigns.createdAt)).limit(500);
+  const rows = await db
+    .select()
+    .from(campaigns)
+    .where(and(...where))
+    .orderBy(desc(campaigns.createdAt))
+    .limit(500);
   const counts = rows.length
     ? await db
-        .select({ id: reviewItems.campaignId, items: count(), decided: count(reviewItems.decision), reviewers: sql<number>`count(distinct ${reviewItems.reviewerId})::int` })
+        .select({
+          id: reviewItems.campaignId,
+          items: count(),
+          decided: count(reviewItems.decision),
+          reviewers: sql<number>`count(distinct ${reviewItems.reviewerId})::int`,
+        })
         .from(reviewItems)
-        .where(inArray(reviewItems.campaignId, rows.map((r) => r.id)))
+        .where(
+          inArray(
+            reviewItems.campaignId,
+            rows.map((r) => r.id),
+          ),
+        )
         .groupBy(reviewItems.campaignId)
     : [];
   const byId = new Map(counts.map((c) => [c.id, c]));
   const views = await campaignViews(db, rows);
-  const items = views.map((v) => ({ ...v, counts: { items: byId.get(v.id)?.items ?? 0, decided: byId.get(v.id)?.decided ?? 0, reviewers: byId.get(v.id)?.reviewers ?? 0 } }));
+  const items = views.map((v) => ({
+    ...v,
+    counts: { items: byId.get(v.id)?.items ?? 0, decided: byId.get(v.id)?.decided ?? 0, reviewers: byId.get(v.id)?.reviewers ?? 0 },
+  }));
   return { items, total: items.length, nextCursor: null };
 }
 
@@ -71,7 +96,10 @@ async function visibleCampaign(db: Db, actor: Actor, id: string): Promise<Campai
   const [row] = await db.select().from(campaigns).where(eq(campaigns.id, id));
   if (!row) throw new AppError("not_found", "campaign not found");
   if (!can(actor, "campaign.read")) {
-    const [mine] = await db.select({ n: count() }).from(reviewItems).where(and(eq(reviewItems.campaignId, id), eq(reviewItems.reviewerId, actorUserId(actor) ?? "")));
+    const [mine] = await db
+      .select({ n: count() })
+      .from(reviewItems)
+      .where(and(eq(reviewItems.campaignId, id), eq(reviewItems.reviewerId, actorUserId(actor) ?? "")));
     if (!mine?.n) throw new AppError("not_found", "campaign not found");
   }
   return row;
@@ -119,12 +147,20 @@ async function burndown(db: Db, c: CampaignRow, total: number, now: Date): Promi
 }
 
 /** GET /api/v1/campaigns/{id}: the definition, and for readers of campaigns its progress (by reviewer, over time, overdue, notifications). */
-export async function getCampaign(db: Db, actor: Actor, id: string, now: Date = new Date()): Promise<CampaignView & { progress: Progress | null; mine: { total: number; decided: number } | null }> {
+export async function getCampaign(
+  db: Db,
+  actor: Actor,
+  id: string,
+  now: Date = new Date(),
+): Promise<CampaignView & { progress: Progress | null; mine: { total: number; decided: number } | null }> {
   const c = await visibleCampaign(db, actor, id);
   const [view] = await campaignViews(db, [c]);
   const userId = actorUserId(actor);
   const [mine] = userId
-    ? await db.select({ total: count(), decided: count(reviewItems.decision) }).from(reviewItems).where(and(eq(reviewItems.campaignId, id), eq(reviewItems.reviewerId, userId)))
+    ? await db
+        .select({ total: count(), decided: count(reviewItems.decision) })
+        .from(reviewItems)
+        .where(and(eq(reviewItems.campaignId, id), eq(reviewItems.reviewerId, userId)))
     : [];
   if (!can(actor, "campaign.read")) return { ...view!, progress: null, mine: mine ?? null };
   const rows = await db
@@ -132,7 +168,10 @@ export async function getCampaign(db: Db, actor: Actor, id: string, now: Date = 
     .from(reviewItems)
     .where(eq(reviewItems.campaignId, id))
     .groupBy(reviewItems.reviewerId, reviewItems.decision, reviewItems.outcome, reviewItems.level);
-  const users = await usersById(db, rows.map((r) => r.reviewerId));
+  const users = await usersById(
+    db,
+    rows.map((r) => r.reviewerId),
+  );
   const byReviewer = new Map<string, ReviewerProgress>();
   const byDecision = { approve: 0, revoke: 0, abstain: 0 };
   const outcomes: Record<Outcome, number> = { approve: 0, revoke: 0, abstain: 0, no_response: 0 };
@@ -181,7 +220,8 @@ export async function getCampaign(db: Db, actor: Actor, id: string, now: Date = 
   };
 }
 
-const isOffset = (v: unknown): v is { o: number } => typeof v === "object" && v !== null && Number.isInteger((v as { o: unknown }).o) && (v as { o: number }).o >= 0;
+const isOffset = (v: unknown): v is { o: number } =>
+  typeof v === "object" && v !== null && Number.isInteger((v as { o: unknown }).o) && (v as { o: number }).o >= 0;
 
 function itemFilters(q: ItemsQuery): SQL[] {
   const where: SQL[] = [];
@@ -189,7 +229,13 @@ function itemFilters(q: ItemsQuery): SQL[] {
   if (q.status === "decided") where.push(isNotNull(reviewItems.decision));
   if (q.decision) where.push(eq(reviewItems.decision, q.decision));
   if (q.recommendation) where.push(eq(reviewItems.recommendation, q.recommendation));
-  if (q.minRisk) where.push(inArray(reviewItems.toolRisk, TOOL_RISKS.filter((r) => riskRank(r) >= riskRank(q.minRisk))));
+  if (q.minRisk)
+    where.push(
+      inArray(
+        reviewItems.toolRisk,
+        TOOL_RISKS.filter((r) => riskRank(r) >= riskRank(q.minRisk)),
+      ),
+    );
   if (q.reviewer) where.push(eq(reviewItems.reviewerId, q.reviewer));
   if (q.campaign) where.push(eq(reviewItems.campaignId, q.campaign));
   if (q.q) {
@@ -207,11 +253,26 @@ async function pageOfItems(db: Db, where: SQL | undefined, q: ItemsQuery): Promi
     .from(reviewItems)
     .innerJoin(campaigns, eq(campaigns.id, reviewItems.campaignId))
     .where(where)
-    .orderBy(asc(campaigns.dueAt), asc(reviewItems.subjectName), asc(reviewItems.edgeKind), asc(reviewItems.targetName), asc(reviewItems.level), asc(reviewItems.id))
+    .orderBy(
+      asc(campaigns.dueAt),
+      asc(reviewItems.subjectName),
+      asc(reviewItems.edgeKind),
+      asc(reviewItems.targetName),
+      asc(reviewItems.level),
+      asc(reviewItems.id),
+    )
     .limit(q.limit)
     .offset(offset);
   const byCampaign = new Map(rows.map((r) => [r.item.campaignId, { name: r.name, status: r.status, dueAt: r.dueAt }]));
-  return { items: await itemViews(db, rows.map((r) => r.item), byCampaign), total, nextCursor: offset + q.limit < total ? encodeCursor({ o: offset + q.limit }) : null };
+  return {
+    items: await itemViews(
+      db,
+      rows.map((r) => r.item),
+      byCampaign,
+    ),
+    total,
+    nextCursor: offset + q.limit < total ? encodeCursor({ o: offset + q.limit }) : null,
+  };
 }
 
 /** GET /api/v1/campaigns/{id}/items: every item for readers of campaigns; a reviewer sees only their own. */
@@ -246,11 +307,18 @@ export interface HistoryEntry {
 /** GET /api/v1/review-items/{id}: one item with every decision and delegation made on it. */
 export async function getItem(db: Db, actor: Actor, id: string): Promise<ItemView & { history: HistoryEntry[] }> {
   if (!can(actor, "campaign.read")) requirePermission(actor, "review.decide");
-  const [row] = await db.select({ item: reviewItems, name: campaigns.name, status: campaigns.status, dueAt: campaigns.dueAt }).from(reviewItems).innerJoin(campaigns, eq(campaigns.id, reviewItems.campaignId)).where(eq(reviewItems.id, id));
+  const [row] = await db
+    .select({ item: reviewItems, name: campaigns.name, status: campaigns.status, dueAt: campaigns.dueAt })
+    .from(reviewItems)
+    .innerJoin(campaigns, eq(campaigns.id, reviewItems.campaignId))
+    .where(eq(reviewItems.id, id));
   if (!row || (!can(actor, "campaign.read") && row.item.reviewerId !== actorUserId(actor))) throw new AppError("not_found", "review item not found");
   const [view] = await itemViews(db, [row.item], new Map([[row.item.campaignId, row]]));
   const history = await db.select().from(reviewDecisions).where(eq(reviewDecisions.itemId, id)).orderBy(asc(reviewDecisions.version));
-  const users = await usersById(db, history.flatMap((h) => [h.fromReviewerId, h.toReviewerId]));
+  const users = await usersById(
+    db,
+    history.flatMap((h) => [h.fromReviewerId, h.toReviewerId]),
+  );
   return {
     ...view!,
     history: history.map((h) => ({

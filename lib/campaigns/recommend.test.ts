@@ -18,12 +18,17 @@ const rec = (i: RecommendInput) => recommend(i, itemFlags(i));
 
 describe("recommendations", () => {
   it("recommends revoking access of a terminated subject", () => {
-    expect(rec(base({ subject: { kind: "human", status: "terminated", name: "Viktor" } }))).toEqual({ recommendation: "revoke", reason: "revoke: subject terminated" });
+    expect(rec(base({ subject: { kind: "human", status: "terminated", name: "Viktor" } }))).toEqual({
+      recommendation: "revoke",
+      reason: "revoke: subject terminated",
+    });
   });
 
   it("recommends revoking use of a hard-coded credential", () => {
     const cred = credentialBrief("c", "PAT", { storage: "hard_coded", lastRotatedAt: "2026-01-01T00:00:00Z" }, now);
-    expect(rec(base({ edgeKind: "uses_credential", target: { kind: "credential", name: "PAT" }, targetCredential: cred })).reason).toBe("revoke: hard-coded credential");
+    expect(rec(base({ edgeKind: "uses_credential", target: { kind: "credential", name: "PAT" }, targetCredential: cred })).reason).toBe(
+      "revoke: hard-coded credential",
+    );
   });
 
   it("recommends approving what is unchanged since it was last certified", () => {

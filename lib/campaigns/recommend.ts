@@ -31,16 +31,23 @@ export function itemFlags(i: RecommendInput): ItemFlag[] {
   if (i.subject.status === "terminated") flags.push({ code: "subject_terminated", tone: "danger", message: `${i.subject.name} is terminated` });
   if (i.subject.status === "inactive") flags.push({ code: "subject_inactive", tone: "danger", message: `${i.subject.name} is inactive` });
   if (i.subject.status === "leave") flags.push({ code: "subject_on_leave", tone: "warn", message: `${i.subject.name} is on leave` });
-  for (const p of i.subjectActsFor) if (p.status === "terminated") flags.push({ code: "acts_for_terminated", tone: "danger", message: `acts for ${p.name}, who is terminated` });
+  for (const p of i.subjectActsFor)
+    if (p.status === "terminated") flags.push({ code: "acts_for_terminated", tone: "danger", message: `acts for ${p.name}, who is terminated` });
   const c = i.targetCredential;
   if (c) {
     if (c.storage === "hard_coded") flags.push({ code: "hard_coded_credential", tone: "danger", message: `${c.name} is hard-coded` });
     if (c.expired) flags.push({ code: "credential_expired", tone: "danger", message: `${c.name} has expired` });
-    else if (c.ageDays !== null && c.ageDays > ROTATION_DAYS) flags.push({ code: "credential_stale", tone: "warn", message: `${c.name} not rotated for ${c.ageDays} days` });
+    else if (c.ageDays !== null && c.ageDays > ROTATION_DAYS)
+      flags.push({ code: "credential_stale", tone: "warn", message: `${c.name} not rotated for ${c.ageDays} days` });
   }
   // Credentials the access leads to (e.g. the ones an MCP server uses): one flag per problem, naming them all.
-  const reached = (pred: (x: CredentialBrief) => boolean) => i.reachedCredentials.filter(pred).map((x) => x.name).sort();
-  const several = (names: string[], what: string) => `reaches ${names.length === 1 ? `${/^[aeiou]/.test(what) ? "an" : "a"} ${what} credential` : `${names.length} ${what} credentials`} (${names.join("; ")})`;
+  const reached = (pred: (x: CredentialBrief) => boolean) =>
+    i.reachedCredentials
+      .filter(pred)
+      .map((x) => x.name)
+      .sort();
+  const several = (names: string[], what: string) =>
+    `reaches ${names.length === 1 ? `${/^[aeiou]/.test(what) ? "an" : "a"} ${what} credential` : `${names.length} ${what} credentials`} (${names.join("; ")})`;
   const hard = reached((x) => x.storage === "hard_coded");
   if (hard.length) flags.push({ code: "reaches_hard_coded_credential", tone: "danger", message: several(hard, "hard-coded") });
   const expired = reached((x) => x.expired);
@@ -50,7 +57,8 @@ export function itemFlags(i: RecommendInput): ItemFlag[] {
   if (i.target.kind !== "human" && i.target.kind !== "group" && !i.targetOwners.some((o) => o.status !== "terminated")) {
     flags.push({ code: "target_orphaned", tone: "warn", message: `${i.target.name} has no active owner` });
   }
-  if (i.toolRisk === "critical") flags.push({ code: "critical_tool", tone: "danger", message: "reaches a critical-risk tool (one that declares itself destructive)" });
+  if (i.toolRisk === "critical")
+    flags.push({ code: "critical_tool", tone: "danger", message: "reaches a critical-risk tool (one that declares itself destructive)" });
   else if (i.toolRisk === "high") flags.push({ code: "high_risk_tool", tone: "warn", message: "reaches a high-risk tool" });
   return flags;
 }
@@ -68,7 +76,11 @@ export function recommend(i: RecommendInput, flags: ItemFlag[]): { recommendatio
   if (has("acts_for_terminated")) return { recommendation: "revoke", reason: "revoke: the agent acts for a terminated person" };
   if (i.targetCredential?.storage === "hard_coded") return { recommendation: "revoke", reason: "revoke: hard-coded credential" };
   if (i.targetCredential?.expired) return { recommendation: "revoke", reason: "revoke: credential expired" };
-  if (i.lastCertified) return { recommendation: "approve", reason: `approve: unchanged since last certified (${i.lastCertified.campaignName}, ${i.lastCertified.at.slice(0, 10)})` };
+  if (i.lastCertified)
+    return {
+      recommendation: "approve",
+      reason: `approve: unchanged since last certified (${i.lastCertified.campaignName}, ${i.lastCertified.at.slice(0, 10)})`,
+    };
   const danger = flags.find((f) => f.tone === "danger");
   // The reason stays short; the flag itself names the credentials.
   if (danger) return { recommendation: "review", reason: `review: ${danger.message.replace(/ \(.*\)$/, "")}` };

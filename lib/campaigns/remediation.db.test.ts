@@ -44,7 +44,11 @@ beforeAll(async () => {
   const items = (await listMyItems(t.db, admin, { status: "all", limit: 100, campaign: c.id })).items;
   expect(items.map((i) => i.subject.name).sort()).toEqual(["Triage bot", "ci-deployer"]);
   expect(items.every((i) => i.recommendationReason === "revoke: hard-coded credential")).toBe(true);
-  await bulkDecide(t.db, admin, { items: items.map((i) => ({ id: i.id, version: i.version })), decision: "revoke", justification: "hard-coded PAT shared by two identities" });
+  await bulkDecide(t.db, admin, {
+    items: items.map((i) => ({ id: i.id, version: i.version })),
+    decision: "revoke",
+    justification: "hard-coded PAT shared by two identities",
+  });
   await closeCampaign(t.db, ana, c.id);
 });
 afterAll(() => t.cleanup());
@@ -75,7 +79,12 @@ describe("remediation verified by the next import", () => {
   });
 
   it("an import of another source, or one that is rejected, verifies nothing", async () => {
-    const okta = decodeGraphDocument({ source: "okta", mode: "incremental", nodes: [{ kind: "group", externalId: "g-eng", name: "Engineering" }], edges: [] }) as DecodedImport;
+    const okta = decodeGraphDocument({
+      source: "okta",
+      mode: "incremental",
+      nodes: [{ kind: "group", externalId: "g-eng", name: "Engineering" }],
+      edges: [],
+    }) as DecodedImport;
     expect((await importThenPipeline(t.db, ana, okta, { format: "graph" })).status).toBe("succeeded");
     const bad = decodeGraphDocument({ source: "mcp", mode: "full", nodes: [{ kind: "wizard", externalId: "x", name: "x" }], edges: [] }) as DecodedImport;
     expect((await importThenPipeline(t.db, ana, bad, { format: "graph" })).status).toBe("rejected");
@@ -110,14 +119,24 @@ describe("remediation verified by the next import", () => {
 
     // Tried again, then the sync shows it gone.
     await completeRemediationTask(t.db, ana, bot.id, { note: "token rotated and removed" });
-    const gone = await importThenPipeline(t.db, ana, mcpSync([{ from: "ci", to: "cred-pat" }, { from: "bot", to: "cred-pat" }]), { format: "graph" });
+    const gone = await importThenPipeline(
+      t.db,
+      ana,
+      mcpSync([
+        { from: "ci", to: "cred-pat" },
+        { from: "bot", to: "cred-pat" },
+      ]),
+      { format: "graph" },
+    );
     expect(await task("Triage bot")).toMatchObject({ status: "verified", verifiedImportId: gone.id });
     await expect(completeRemediationTask(t.db, ana, bot.id)).rejects.toMatchObject({ code: "conflict" });
   });
 
   it("exports the tasks as CSV for a ticketing system", async () => {
     const { header, rows } = readCsv(await exportRemediationCsv(t.db, auditor, {}));
-    expect(header.join(",")).toBe("task_id,status,not_effective,campaign,subject_kind,subject,subject_id,access,target_kind,target,target_id,source,reason,created_at,done_at,done_by,ticket,note,verified_at,verified_import_id");
+    expect(header.join(",")).toBe(
+      "task_id,status,not_effective,campaign,subject_kind,subject,subject_id,access,target_kind,target,target_id,source,reason,created_at,done_at,done_by,ticket,note,verified_at,verified_import_id",
+    );
     expect(rows).toHaveLength(2);
     expect(rows.every((r) => r[1] === "verified" && r[3]!.includes("PAT users"))).toBe(true);
   });

@@ -29,9 +29,7 @@ export const listTasksQuerySchema = z
   .strict();
 export const exportTasksQuerySchema = listTasksQuerySchema.omit({ limit: true, cursor: true });
 
-export const completeTaskSchema = z
-  .object({ note: z.string().trim().max(2000).optional(), ticket: z.string().trim().max(200).optional() })
-  .strict();
+export const completeTaskSchema = z.object({ note: z.string().trim().max(2000).optional(), ticket: z.string().trim().max(200).optional() }).strict();
 
 export interface TaskView {
   id: string;
@@ -91,10 +89,15 @@ function taskFilters(q: { campaign?: string; status?: string }): SQL[] {
   return where;
 }
 
-const isOffset = (v: unknown): v is { o: number } => typeof v === "object" && v !== null && Number.isInteger((v as { o: unknown }).o) && (v as { o: number }).o >= 0;
+const isOffset = (v: unknown): v is { o: number } =>
+  typeof v === "object" && v !== null && Number.isInteger((v as { o: unknown }).o) && (v as { o: number }).o >= 0;
 
 /** Remediation tasks, open first, newest first (GET /api/v1/remediation/tasks). */
-export async function listRemediationTasks(db: Db, actor: Actor, q: z.infer<typeof listTasksQuerySchema>): Promise<{ items: TaskView[]; total: number; nextCursor: string | null; counts: Record<string, number> }> {
+export async function listRemediationTasks(
+  db: Db,
+  actor: Actor,
+  q: z.infer<typeof listTasksQuerySchema>,
+): Promise<{ items: TaskView[]; total: number; nextCursor: string | null; counts: Record<string, number> }> {
   requirePermission(actor, "campaign.read");
   const where = and(...taskFilters(q));
   const offset = q.cursor ? decodeCursor(q.cursor, isOffset).o : 0;
@@ -117,7 +120,12 @@ export async function listRemediationTasks(db: Db, actor: Actor, q: z.infer<type
     counts[r.status] = (counts[r.status] ?? 0) + r.n;
     if (r.status === "done" && r.notEffective) counts.not_effective! += r.n;
   }
-  return { items: rows.map((r) => taskView(r.t, r.campaignName)), total, nextCursor: offset + q.limit < total ? encodeCursor({ o: offset + q.limit }) : null, counts };
+  return {
+    items: rows.map((r) => taskView(r.t, r.campaignName)),
+    total,
+    nextCursor: offset + q.limit < total ? encodeCursor({ o: offset + q.limit }) : null,
+    counts,
+  };
 }
 
 /**
@@ -138,7 +146,17 @@ export async function completeRemediationTask(db: Db, actor: Actor, id: string, 
     if (t.status === "done" && !t.notEffectiveAt) throw new AppError("conflict", "the task is already marked done and awaits verification by the next import");
     const [row] = await tx
       .update(remediationTasks)
-      .set({ status: "done", doneAt: now, doneById: userId, doneBy: actorLabel(actor), doneNote: body.note ?? null, ticket: body.ticket ?? t.ticket, notEffectiveAt: null, notEffectiveImportId: null, updatedAt: now })
+      .set({
+        status: "done",
+        doneAt: now,
+        doneById: userId,
+        doneBy: actorLabel(actor),
+        doneNote: body.note ?? null,
+        ticket: body.ticket ?? t.ticket,
+        notEffectiveAt: null,
+        notEffectiveImportId: null,
+        updatedAt: now,
+      })
       .where(eq(remediationTasks.id, id))
       .returning();
     await emitAudit(tx, actor, {
@@ -154,8 +172,26 @@ export async function completeRemediationTask(db: Db, actor: Actor, id: string, 
 }
 
 const CSV_COLUMNS = [
-  "task_id", "status", "not_effective", "campaign", "subject_kind", "subject", "subject_id", "access", "target_kind", "target", "target_id", "source", "reason",
-  "created_at", "done_at", "done_by", "ticket", "note", "verified_at", "verified_import_id",
+  "task_id",
+  "status",
+  "not_effective",
+  "campaign",
+  "subject_kind",
+  "subject",
+  "subject_id",
+  "access",
+  "target_kind",
+  "target",
+  "target_id",
+  "source",
+  "reason",
+  "created_at",
+  "done_at",
+  "done_by",
+  "ticket",
+  "note",
+  "verified_at",
+  "verified_import_id",
 ];
 
 /** Tasks as RFC 4180 CSV for a ticketing system (GET /api/v1/remediation/tasks/export). */
@@ -168,8 +204,26 @@ export async function exportRemediationCsv(db: Db, actor: Actor, q: z.infer<type
     .where(and(...taskFilters(q)))
     .orderBy(asc(remediationTasks.createdAt), asc(remediationTasks.id));
   const records = rows.map(({ t, campaignName }) => [
-    t.id, t.status, t.status === "done" && t.notEffectiveAt ? "yes" : "", campaignName, t.subjectKind, t.subjectName, t.subjectId, t.edgeKind, t.targetKind, t.targetName, t.targetId, t.sourceName, t.reason,
-    t.createdAt.toISOString(), iso(t.doneAt) ?? "", t.doneBy ?? "", t.ticket ?? "", t.doneNote ?? "", iso(t.verifiedAt) ?? "", t.verifiedImportId ?? "",
+    t.id,
+    t.status,
+    t.status === "done" && t.notEffectiveAt ? "yes" : "",
+    campaignName,
+    t.subjectKind,
+    t.subjectName,
+    t.subjectId,
+    t.edgeKind,
+    t.targetKind,
+    t.targetName,
+    t.targetId,
+    t.sourceName,
+    t.reason,
+    t.createdAt.toISOString(),
+    iso(t.doneAt) ?? "",
+    t.doneBy ?? "",
+    t.ticket ?? "",
+    t.doneNote ?? "",
+    iso(t.verifiedAt) ?? "",
+    t.verifiedImportId ?? "",
   ]);
   // Names come from imported data: the one formula-safe writer neutralises cells a spreadsheet would run.
   return toCsv(CSV_COLUMNS, records);
@@ -187,7 +241,12 @@ export interface VerificationResult {
  * any source are verified with `importId`; done tasks whose access this write
  * still reported are flagged "revocation not effective". Each change is audited.
  */
-export async function verifyRemediation(tx: Db, importId: string | null, sourceName: string, opts: { via?: "import" | "scim"; at?: Date } = {}): Promise<VerificationResult> {
+export async function verifyRemediation(
+  tx: Db,
+  importId: string | null,
+  sourceName: string,
+  opts: { via?: "import" | "scim"; at?: Date } = {},
+): Promise<VerificationResult> {
   const result: VerificationResult = { verified: [], notEffective: [] };
   const tasks = await tx
     .select()
@@ -200,18 +259,37 @@ export async function verifyRemediation(tx: Db, importId: string | null, sourceN
   const live = await tx
     .select({ kind: edges.kind, fromId: edges.fromId, toId: edges.toId, sourceId: edges.sourceId, lastSeenAt: edges.lastSeenAt })
     .from(edges)
-    .where(and(isNull(edges.validTo), inArray(edges.fromId, [...new Set(tasks.map((t) => t.subjectId))]), inArray(edges.toId, [...new Set(tasks.map((t) => t.targetId))])));
+    .where(
+      and(
+        isNull(edges.validTo),
+        inArray(edges.fromId, [...new Set(tasks.map((t) => t.subjectId))]),
+        inArray(edges.toId, [...new Set(tasks.map((t) => t.targetId))]),
+      ),
+    );
   const now = new Date();
   const actor = systemActor(opts.via === "scim" ? "scim" : "import");
   for (const t of tasks) {
     const still = live.filter((e) => e.kind === t.edgeKind && e.fromId === t.subjectId && e.toId === t.targetId);
     if (still.length === 0) {
-      await tx.update(remediationTasks).set({ status: "verified", verifiedAt: now, verifiedImportId: importId, verifiedVia: opts.via ?? "import", updatedAt: now }).where(eq(remediationTasks.id, t.id));
-      await emitAudit(tx, actor, { action: "remediation.verify", target: { type: "remediation_task", id: t.id }, before: { status: t.status }, after: { status: "verified", importId, source: sourceName } });
+      await tx
+        .update(remediationTasks)
+        .set({ status: "verified", verifiedAt: now, verifiedImportId: importId, verifiedVia: opts.via ?? "import", updatedAt: now })
+        .where(eq(remediationTasks.id, t.id));
+      await emitAudit(tx, actor, {
+        action: "remediation.verify",
+        target: { type: "remediation_task", id: t.id },
+        before: { status: t.status },
+        after: { status: "verified", importId, source: sourceName },
+      });
       result.verified.push(t.id);
     } else if (t.status === "done" && !t.notEffectiveAt && src && still.some((e) => e.sourceId === src.id && e.lastSeenAt.getTime() >= reportedAt.getTime())) {
       await tx.update(remediationTasks).set({ notEffectiveAt: now, notEffectiveImportId: importId, updatedAt: now }).where(eq(remediationTasks.id, t.id));
-      await emitAudit(tx, actor, { action: "remediation.not_effective", target: { type: "remediation_task", id: t.id }, before: { status: "done" }, after: { status: "done", notEffective: true, importId, source: sourceName } });
+      await emitAudit(tx, actor, {
+        action: "remediation.not_effective",
+        target: { type: "remediation_task", id: t.id },
+        before: { status: "done" },
+        after: { status: "done", notEffective: true, importId, source: sourceName },
+      });
       result.notEffective.push(t.id);
     }
   }

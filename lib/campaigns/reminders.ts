@@ -60,7 +60,15 @@ export async function runReminders(db: Db, actor: Actor, opts: ActionOptions = {
       .where(and(eq(reviewItems.campaignId, c.id), isNull(reviewItems.decision)))
       .groupBy(reviewItems.reviewerId);
     if (pending.length === 0) continue;
-    const reviewers = await db.select({ id: appUsers.id, name: appUsers.name, humanNodeId: appUsers.humanNodeId }).from(appUsers).where(inArray(appUsers.id, pending.map((p) => p.reviewerId)));
+    const reviewers = await db
+      .select({ id: appUsers.id, name: appUsers.name, humanNodeId: appUsers.humanNodeId })
+      .from(appUsers)
+      .where(
+        inArray(
+          appUsers.id,
+          pending.map((p) => p.reviewerId),
+        ),
+      );
     const byId = new Map(reviewers.map((r) => [r.id, r]));
     const due = c.dueAt.getTime();
     const rows: (typeof campaignNotifications.$inferInsert)[] = [];
@@ -108,7 +116,9 @@ export async function runReminders(db: Db, actor: Actor, opts: ActionOptions = {
       await emitAudit(tx, actor, {
         action: "campaign.notify",
         target: { type: "campaign", id: c.id },
-        after: { notifications: inserted.map((n) => ({ id: n.id, kind: n.kind, recipientId: n.recipientId, reviewerId: n.reviewerId, pendingItems: n.pendingItems })) },
+        after: {
+          notifications: inserted.map((n) => ({ id: n.id, kind: n.kind, recipientId: n.recipientId, reviewerId: n.reviewerId, pendingItems: n.pendingItems })),
+        },
         requestId: opts.requestId,
       });
       const views = await notificationViews(tx, inserted);
@@ -121,19 +131,41 @@ export async function runReminders(db: Db, actor: Actor, opts: ActionOptions = {
 }
 
 async function notificationViews(db: Db, rows: (typeof campaignNotifications.$inferSelect)[]): Promise<NotificationView[]> {
-  const users = await usersById(db, rows.flatMap((r) => [r.recipientId, r.reviewerId]));
+  const users = await usersById(
+    db,
+    rows.flatMap((r) => [r.recipientId, r.reviewerId]),
+  );
   const ref = (id: string) => (users.get(id) ? { id, name: users.get(id)!.name } : null);
-  return rows.map((r) => ({ id: r.id, campaignId: r.campaignId, kind: r.kind, recipient: ref(r.recipientId), reviewer: ref(r.reviewerId), pendingItems: r.pendingItems, message: r.message, createdAt: r.createdAt.toISOString() }));
+  return rows.map((r) => ({
+    id: r.id,
+    campaignId: r.campaignId,
+    kind: r.kind,
+    recipient: ref(r.recipientId),
+    reviewer: ref(r.reviewerId),
+    pendingItems: r.pendingItems,
+    message: r.message,
+    createdAt: r.createdAt.toISOString(),
+  }));
 }
 
 /** Notifications of one campaign (for its dashboard), newest first. */
 export async function listCampaignNotifications(db: Db, campaignId: string, limit = 100): Promise<NotificationView[]> {
-  const rows = await db.select().from(campaignNotifications).where(eq(campaignNotifications.campaignId, campaignId)).orderBy(desc(campaignNotifications.createdAt)).limit(limit);
+  const rows = await db
+    .select()
+    .from(campaignNotifications)
+    .where(eq(campaignNotifications.campaignId, campaignId))
+    .orderBy(desc(campaignNotifications.createdAt))
+    .limit(limit);
   return notificationViews(db, rows);
 }
 
 /** Notifications addressed to one person (for their inbox), newest first. */
 export async function listNotificationsFor(db: Db, userId: string, limit = 20): Promise<NotificationView[]> {
-  const rows = await db.select().from(campaignNotifications).where(eq(campaignNotifications.recipientId, userId)).orderBy(desc(campaignNotifications.createdAt)).limit(limit);
+  const rows = await db
+    .select()
+    .from(campaignNotifications)
+    .where(eq(campaignNotifications.recipientId, userId))
+    .orderBy(desc(campaignNotifications.createdAt))
+    .limit(limit);
   return notificationViews(db, rows);
 }

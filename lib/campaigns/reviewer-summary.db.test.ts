@@ -25,7 +25,11 @@ let closed: string;
 
 /** The caller's items per active campaign, counted straight from the table (the summary must agree). */
 async function countsFor(actor: Actor) {
-  const rows = await t.db.select({ campaignId: reviewItems.campaignId, decision: reviewItems.decision, status: campaigns.status }).from(reviewItems).innerJoin(campaigns, eq(campaigns.id, reviewItems.campaignId)).where(eq(reviewItems.reviewerId, actorUserId(actor)!));
+  const rows = await t.db
+    .select({ campaignId: reviewItems.campaignId, decision: reviewItems.decision, status: campaigns.status })
+    .from(reviewItems)
+    .innerJoin(campaigns, eq(campaigns.id, reviewItems.campaignId))
+    .where(eq(reviewItems.reviewerId, actorUserId(actor)!));
   const out = new Map<string, { open: number; decided: number }>();
   for (const r of rows.filter((x) => x.status === "active")) {
     const c = out.get(r.campaignId) ?? { open: 0, decided: 0 };
@@ -51,7 +55,10 @@ beforeAll(async () => {
   closed = (await launched(t.db, chloe, { name: "Closed already", scope, dueAt: dueIn(30), fallbackReviewer: "omar@northwind.example" })).id;
   await closeCampaign(t.db, chloe, closed, {}, { now: new Date(Date.now() + 31 * DAY) });
   // A campaign whose due date has passed while it is still active (dates cannot be set in the past through the API).
-  await t.db.update(campaigns).set({ dueAt: new Date(Date.now() - 3 * DAY - 3_600_000) }).where(eq(campaigns.id, late));
+  await t.db
+    .update(campaigns)
+    .set({ dueAt: new Date(Date.now() - 3 * DAY - 3_600_000) })
+    .where(eq(campaigns.id, late));
 });
 afterAll(() => t.cleanup());
 
@@ -74,9 +81,14 @@ describe("the reviewer's summary", () => {
 
   it("never counts another reviewer's items", async () => {
     const [p, o] = await Promise.all([summarizeMyReviews(t.db, priya), summarizeMyReviews(t.db, omar)]);
-    const priyaItems = await t.db.select({ id: reviewItems.id }).from(reviewItems).where(eq(reviewItems.reviewerId, actorUserId(priya)!));
+    const priyaItems = await t.db
+      .select({ id: reviewItems.id })
+      .from(reviewItems)
+      .where(eq(reviewItems.reviewerId, actorUserId(priya)!));
     const omarCounts = await countsFor(omar);
-    expect(Object.fromEntries(o.campaigns.map((c) => [c.id, c.open + c.decided]))).toEqual(Object.fromEntries([...omarCounts].map(([k, v]) => [k, v.open + v.decided])));
+    expect(Object.fromEntries(o.campaigns.map((c) => [c.id, c.open + c.decided]))).toEqual(
+      Object.fromEntries([...omarCounts].map(([k, v]) => [k, v.open + v.decided])),
+    );
     expect(p.open + p.decided).toBeLessThanOrEqual(priyaItems.length);
     // The campaign has items for other reviewers too: a summary that leaked them would count more than Priya's own.
     const all = await t.db.select({ id: reviewItems.id }).from(reviewItems).where(eq(reviewItems.campaignId, soon));
@@ -133,7 +145,10 @@ describe("what an item reaches, for its reviewer", () => {
     const item = mine.find((i) => i.target.kind === "mcp_server")!;
     const server = reach[item.target.id]!;
     expect(server).toMatchObject({ kind: "mcp_server", name: item.target.name });
-    const [exposed] = await t.db.select({ n: count() }).from(edges).where(and(eq(edges.fromId, item.target.id), eq(edges.kind, "exposes"), isNull(edges.validTo)));
+    const [exposed] = await t.db
+      .select({ n: count() })
+      .from(edges)
+      .where(and(eq(edges.fromId, item.target.id), eq(edges.kind, "exposes"), isNull(edges.validTo)));
     expect(server.tools!.total).toBe(exposed!.n);
     expect(server.tools!.riskiest.length).toBe(Math.min(6, exposed!.n));
     const ranks = server.tools!.riskiest.map((x) => ["low", "medium", "high", "critical"].indexOf(x.risk));

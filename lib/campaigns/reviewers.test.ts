@@ -8,7 +8,14 @@ const dir = (...users: ReviewerUser[]): ReviewerDirectory => ({
   byId: new Map(users.map((u) => [u.id, u])),
   byHuman: new Map(users.filter((u) => u.humanNodeId).map((u) => [u.humanNodeId!, u])),
 });
-const facts = (over: Partial<RoutingFacts> = {}): RoutingFacts => ({ subject: { id: "h-sub", kind: "human", name: "Sub" }, targetOwners: [], subjectOwners: [], subjectActsFor: [], managers: [], ...over });
+const facts = (over: Partial<RoutingFacts> = {}): RoutingFacts => ({
+  subject: { id: "h-sub", kind: "human", name: "Sub" },
+  targetOwners: [],
+  subjectOwners: [],
+  subjectActsFor: [],
+  managers: [],
+  ...over,
+});
 
 describe("reviewer resolution", () => {
   it("picks the business owner of the target before technical and security owners", () => {
@@ -20,7 +27,11 @@ describe("reviewer resolution", () => {
 
   it("skips owners who are terminated or do not review in Attest", () => {
     const d = dir(user("tech", "h-tech"));
-    const c = strategyCandidate(d, "target_owner", facts({ targetOwners: [owner("h-gone", "business", "terminated"), owner("h-nouser", "business"), owner("h-tech", "technical")] }));
+    const c = strategyCandidate(
+      d,
+      "target_owner",
+      facts({ targetOwners: [owner("h-gone", "business", "terminated"), owner("h-nouser", "business"), owner("h-tech", "technical")] }),
+    );
     expect(c.user?.id).toBe("tech");
   });
 
@@ -49,9 +60,16 @@ describe("separation of duties", () => {
   it("a conflicted reviewer's item goes to the fallback, and a conflicted fallback to the campaign owner", () => {
     const d = dir(user("priya", "h-priya"), user("fb", "h-fb"), user("owner", "h-owner"));
     const f = facts({ subject: { id: "h-fb", kind: "human", name: "Fb" }, targetOwners: [owner("h-priya", "business")], subjectOwners: [] });
-    const viaFallback = routeItem(d, { ...f, subject: { id: "h-priya", kind: "human", name: "Priya" } }, strategyCandidate(d, "target_owner", f), ["fb", "owner"]);
+    const viaFallback = routeItem(d, { ...f, subject: { id: "h-priya", kind: "human", name: "Priya" } }, strategyCandidate(d, "target_owner", f), [
+      "fb",
+      "owner",
+    ]);
     expect(viaFallback).toEqual({ reviewerId: "fb", reason: "fallback reviewer: separation of duties: priya is the subject" });
-    const subjectIsFallback = facts({ subject: { id: "h-fb", kind: "human", name: "Fb" }, subjectOwners: [owner("h-priya", "business")], targetOwners: [owner("h-priya", "business")] });
+    const subjectIsFallback = facts({
+      subject: { id: "h-fb", kind: "human", name: "Fb" },
+      subjectOwners: [owner("h-priya", "business")],
+      targetOwners: [owner("h-priya", "business")],
+    });
     const viaOwner = routeItem(d, subjectIsFallback, strategyCandidate(d, "target_owner", subjectIsFallback), ["fb", "owner"]);
     expect(viaOwner.reviewerId).toBe("owner");
     expect(viaOwner.reason).toMatch(/^campaign owner: separation of duties: priya owns the subject/);
@@ -64,6 +82,11 @@ describe("separation of duties", () => {
   });
 
   it("orders owners business, technical, security, then unknown roles", () => {
-    expect(ownersInOrder([owner("c", "security"), owner("d", "other"), owner("a", "technical"), owner("b", "business")]).map((o) => o.id)).toEqual(["b", "a", "c", "d"]);
+    expect(ownersInOrder([owner("c", "security"), owner("d", "other"), owner("a", "technical"), owner("b", "business")]).map((o) => o.id)).toEqual([
+      "b",
+      "a",
+      "c",
+      "d",
+    ]);
   });
 });

@@ -39,7 +39,10 @@ export async function loadReviewerDirectory(db: Db): Promise<ReviewerDirectory> 
 }
 
 /** Any active app user by id or e-mail (for naming people in answers), or null. */
-export async function findActiveUser(db: Db, ref: string): Promise<{ id: string; name: string; email: string; humanNodeId: string | null; roles: string[] } | null> {
+export async function findActiveUser(
+  db: Db,
+  ref: string,
+): Promise<{ id: string; name: string; email: string; humanNodeId: string | null; roles: string[] } | null> {
   const [u] = await db
     .select({ id: appUsers.id, name: appUsers.name, email: appUsers.email, humanNodeId: appUsers.humanNodeId })
     .from(appUsers)
@@ -56,7 +59,9 @@ export function requireReviewer(dir: ReviewerDirectory, ref: string, path: strin
   if (byId) return byId;
   const lower = ref.toLowerCase();
   for (const u of dir.byId.values()) if (u.email.toLowerCase() === lower) return u;
-  throw new AppError("validation", `${path}: "${ref}" is not an active user who may review (role reviewer or admin)`, [{ path, message: "not an active user with the reviewer role" }]);
+  throw new AppError("validation", `${path}: "${ref}" is not an active user who may review (role reviewer or admin)`, [
+    { path, message: "not an active user with the reviewer role" },
+  ]);
 }
 
 /** What the resolver needs to know about one item's subject and target. */
@@ -87,7 +92,7 @@ const ROLE_ORDER = ["business", "technical", "security"];
 export function ownersInOrder(owners: OwnerBrief[]): OwnerBrief[] {
   return owners
     .filter((o) => o.kind === "human" && o.status !== "terminated")
-    .sort((a, b) => (ROLE_ORDER.indexOf(a.role ?? "") + 4) % 4 - (ROLE_ORDER.indexOf(b.role ?? "") + 4) % 4 || a.name.localeCompare(b.name));
+    .sort((a, b) => ((ROLE_ORDER.indexOf(a.role ?? "") + 4) % 4) - ((ROLE_ORDER.indexOf(b.role ?? "") + 4) % 4) || a.name.localeCompare(b.name));
 }
 
 export interface Routing {
@@ -120,7 +125,9 @@ export function strategyCandidate(dir: ReviewerDirectory, strategy: ReviewerStra
   const owners = ownersInOrder(strategy === "target_owner" ? facts.targetOwners : facts.subjectOwners);
   if (owners.length === 0) return { user: null, reason: `the ${which} has no active owner` };
   const hit = firstLinked(dir, owners);
-  return hit ? { user: hit.user, reason: `${hit.person.role ?? "an"} owner of the ${which}` } : { user: null, reason: `no owner of the ${which} reviews in Attest` };
+  return hit
+    ? { user: hit.user, reason: `${hit.person.role ?? "an"} owner of the ${which}` }
+    : { user: null, reason: `no owner of the ${which} reviews in Attest` };
 }
 
 /**

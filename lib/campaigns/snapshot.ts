@@ -10,7 +10,19 @@ import type { EdgeKind, NodeKind } from "@/lib/graph/model";
 import { riskOfToolAttributes, type ToolRisk } from "@/lib/graph/tool-risk";
 import { bfs, DEFAULT_DEPTH, pathTo, whoCanReach } from "@/lib/graph/traverse";
 import { credentialBrief, itemFlags, recommend } from "./recommend";
-import { isHighRisk, riskAtLeast, riskRank, type CampaignScope, type CredentialBrief, type ItemContext, type NodeBrief, type OwnerBrief, type Recommendation, type ReviewerStrategy, type SecondLevel } from "./model";
+import {
+  isHighRisk,
+  riskAtLeast,
+  riskRank,
+  type CampaignScope,
+  type CredentialBrief,
+  type ItemContext,
+  type NodeBrief,
+  type OwnerBrief,
+  type Recommendation,
+  type ReviewerStrategy,
+  type SecondLevel,
+} from "./model";
 import { loadReviewerDirectory, routeItem, strategyCandidate, type ReviewerDirectory, type RoutingFacts } from "./reviewers";
 
 /** The part of a campaign definition that decides which items exist and who reviews them. */
@@ -164,7 +176,6 @@ function reachOf(ix: AccessIndex, nodeId: string, tools: Map<string, { risk: Too
   return reach;
 }
 
-
 /**
  * Builds the items a definition produces now: one per (subject, access) in
  * scope, with the access path from the access index, tool risk, credentials,
@@ -174,7 +185,8 @@ function reachOf(ix: AccessIndex, nodeId: string, tools: Map<string, { risk: Too
 export async function buildSnapshot(db: Db, def: SnapshotDefinition, now: Date): Promise<Snapshot> {
   const ix = await getAccessIndex(db);
   const rows = await candidateEdges(db, def.scope);
-  if (rows.length > MAX_ITEMS) throw new AppError("validation", `the scope selects more than ${MAX_ITEMS} items; narrow it`, [{ path: "scope", message: "too many items" }]);
+  if (rows.length > MAX_ITEMS)
+    throw new AppError("validation", `the scope selects more than ${MAX_ITEMS} items; narrow it`, [{ path: "scope", message: "too many items" }]);
 
   // One item per (subject, access kind, target), even when several sources report the same access.
   const seen = new Set<string>();
@@ -185,7 +197,10 @@ export async function buildSnapshot(db: Db, def: SnapshotDefinition, now: Date):
     return true;
   });
 
-  const toolRows = await db.select({ id: nodes.id, name: nodes.name, attributes: nodes.attributes }).from(nodes).where(and(eq(nodes.kind, "tool"), isNull(nodes.validTo)));
+  const toolRows = await db
+    .select({ id: nodes.id, name: nodes.name, attributes: nodes.attributes })
+    .from(nodes)
+    .where(and(eq(nodes.kind, "tool"), isNull(nodes.validTo)));
   const tools = new Map(toolRows.map((t) => [t.id, { ...riskOfTool(t.attributes), name: t.name }]));
 
   const reachCache = new Map<string, Reach>();
@@ -207,8 +222,18 @@ export async function buildSnapshot(db: Db, def: SnapshotDefinition, now: Date):
   const targetIds = [...new Set(inScope.map((r) => r.t.id))];
   const [owners, managers, actsFor, directory] = await Promise.all([
     governance(db, "owns", "into", [...new Set([...subjectIds, ...targetIds])]),
-    governance(db, "manages", "into", inScope.filter((r) => r.s.kind === "human").map((r) => r.s.id)),
-    governance(db, "acts_for", "from", inScope.filter((r) => r.s.kind === "agent").map((r) => r.s.id)),
+    governance(
+      db,
+      "manages",
+      "into",
+      inScope.filter((r) => r.s.kind === "human").map((r) => r.s.id),
+    ),
+    governance(
+      db,
+      "acts_for",
+      "from",
+      inScope.filter((r) => r.s.kind === "agent").map((r) => r.s.id),
+    ),
     loadReviewerDirectory(db),
   ]);
 
@@ -217,7 +242,12 @@ export async function buildSnapshot(db: Db, def: SnapshotDefinition, now: Date):
     if (r.t.kind === "credential") credIds.add(r.t.id);
     for (const c of reach(r.t.id).credentialIds) credIds.add(c);
   }
-  const credRows = credIds.size ? await db.select({ id: nodes.id, name: nodes.name, attributes: nodes.attributes }).from(nodes).where(inArray(nodes.id, [...credIds])) : [];
+  const credRows = credIds.size
+    ? await db
+        .select({ id: nodes.id, name: nodes.name, attributes: nodes.attributes })
+        .from(nodes)
+        .where(inArray(nodes.id, [...credIds]))
+    : [];
   const creds = new Map<string, CredentialBrief>(credRows.map((c) => [c.id, credentialBrief(c.id, c.name, c.attributes, now)]));
 
   const pathIds = new Set<string>();
@@ -231,7 +261,10 @@ export async function buildSnapshot(db: Db, def: SnapshotDefinition, now: Date):
     return { id, kind: (d?.kind ?? "resource") as NodeKind, name: d?.name ?? id };
   };
 
-  const certified = await lastCertifications(db, inScope.map((r) => r.edgeId));
+  const certified = await lastCertifications(
+    db,
+    inScope.map((r) => r.edgeId),
+  );
   const groupReach = new Map<string, number>();
 
   const items: DraftItem[] = [];
@@ -243,13 +276,30 @@ export async function buildSnapshot(db: Db, def: SnapshotDefinition, now: Date):
       edges: [r.edgeKind, ...tail.edges],
     };
     const targetCredential = r.t.kind === "credential" ? (creds.get(r.t.id) ?? null) : null;
-    const reachedCredentials = rr.credentialIds.map((id) => creds.get(id)).filter((c): c is CredentialBrief => !!c).slice(0, 5);
+    const reachedCredentials = rr.credentialIds
+      .map((id) => creds.get(id))
+      .filter((c): c is CredentialBrief => !!c)
+      .slice(0, 5);
     const targetOwners = owners.get(r.t.id) ?? [];
     const subjectOwners = owners.get(r.s.id) ?? [];
     const subjectActsFor = actsFor.get(r.s.id) ?? [];
     const cert = certified.get(r.edgeId);
-    const lastCertified = cert && cert.closedAt >= r.updatedAt && cert.subjectStatus === r.s.status ? { campaignId: cert.campaignId, campaignName: cert.campaignName, at: cert.closedAt.toISOString() } : null;
-    const input = { subject: r.s, edgeKind: r.edgeKind, target: r.t, toolRisk: rr.top?.risk ?? null, targetCredential, reachedCredentials, targetOwners, subjectOwners, subjectActsFor, lastCertified };
+    const lastCertified =
+      cert && cert.closedAt >= r.updatedAt && cert.subjectStatus === r.s.status
+        ? { campaignId: cert.campaignId, campaignName: cert.campaignName, at: cert.closedAt.toISOString() }
+        : null;
+    const input = {
+      subject: r.s,
+      edgeKind: r.edgeKind,
+      target: r.t,
+      toolRisk: rr.top?.risk ?? null,
+      targetCredential,
+      reachedCredentials,
+      targetOwners,
+      subjectOwners,
+      subjectActsFor,
+      lastCertified,
+    };
     const flags = itemFlags(input);
     const rec = recommend(input, flags);
     let principalsAffected: number | undefined;
@@ -291,7 +341,13 @@ export async function buildSnapshot(db: Db, def: SnapshotDefinition, now: Date):
     if (def.secondLevel && riskAtLeast(rr.top?.risk, def.secondLevel.minRisk)) {
       const named = directory.byId.get(def.secondLevel.reviewerId) ?? null;
       const exclude = new Set(routed.reviewerId ? [routed.reviewerId] : []);
-      const second = routeItem(directory, facts, { user: named, reason: named ? "second-level reviewer" : "the second-level reviewer may no longer review" }, fallbacks, exclude);
+      const second = routeItem(
+        directory,
+        facts,
+        { user: named, reason: named ? "second-level reviewer" : "the second-level reviewer may no longer review" },
+        fallbacks,
+        exclude,
+      );
       items.push({ ...base, level: 2, reviewerId: second.reviewerId, reviewerReason: second.reason });
     }
   }
@@ -303,12 +359,28 @@ async function lastCertifications(db: Db, edgeIds: string[]) {
   const out = new Map<string, { campaignId: string; campaignName: string; closedAt: Date; subjectStatus: string | null }>();
   if (edgeIds.length === 0) return out;
   const rows = await db
-    .select({ edgeId: reviewItems.edgeId, campaignId: campaigns.id, campaignName: campaigns.name, closedAt: campaigns.closedAt, subjectStatus: reviewItems.subjectStatus })
+    .select({
+      edgeId: reviewItems.edgeId,
+      campaignId: campaigns.id,
+      campaignName: campaigns.name,
+      closedAt: campaigns.closedAt,
+      subjectStatus: reviewItems.subjectStatus,
+    })
     .from(reviewItems)
     .innerJoin(campaigns, eq(campaigns.id, reviewItems.campaignId))
-    .where(and(inArray(reviewItems.edgeId, edgeIds), eq(reviewItems.level, 1), eq(reviewItems.outcome, "approve"), inArray(campaigns.status, ["closed", "signed_off"]), sql`${campaigns.closedAt} is not null`))
+    .where(
+      and(
+        inArray(reviewItems.edgeId, edgeIds),
+        eq(reviewItems.level, 1),
+        eq(reviewItems.outcome, "approve"),
+        inArray(campaigns.status, ["closed", "signed_off"]),
+        sql`${campaigns.closedAt} is not null`,
+      ),
+    )
     .orderBy(desc(campaigns.closedAt));
-  for (const r of rows) if (!out.has(r.edgeId) && r.closedAt) out.set(r.edgeId, { campaignId: r.campaignId, campaignName: r.campaignName, closedAt: r.closedAt, subjectStatus: r.subjectStatus });
+  for (const r of rows)
+    if (!out.has(r.edgeId) && r.closedAt)
+      out.set(r.edgeId, { campaignId: r.campaignId, campaignName: r.campaignName, closedAt: r.closedAt, subjectStatus: r.subjectStatus });
   return out;
 }
 
@@ -326,7 +398,9 @@ export function summarise(items: DraftItem[], dir: ReviewerDirectory) {
   return {
     items: first.length,
     secondLevelItems: items.length - first.length,
-    reviewers: [...byReviewer.entries()].map(([id, n]) => ({ id, name: dir.byId.get(id)?.name ?? id, email: dir.byId.get(id)?.email ?? "", items: n })).sort((a, b) => b.items - a.items || a.name.localeCompare(b.name)),
+    reviewers: [...byReviewer.entries()]
+      .map(([id, n]) => ({ id, name: dir.byId.get(id)?.name ?? id, email: dir.byId.get(id)?.email ?? "", items: n }))
+      .sort((a, b) => b.items - a.items || a.name.localeCompare(b.name)),
     unassigned: unassigned.length,
     unassignedSample: unassigned.slice(0, 10).map((i) => ({ subject: i.subject.name, access: i.edge.kind, target: i.target.name, reason: i.reviewerReason })),
     byEdgeKind: count((i) => i.edge.kind),

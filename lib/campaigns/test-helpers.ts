@@ -9,7 +9,10 @@ export const DAY = 86_400_000;
 
 /** The id of the current node with this exact name. */
 export async function nodeId(db: Db, name: string): Promise<string> {
-  const [n] = await db.select({ id: nodes.id }).from(nodes).where(and(eq(nodes.name, name), isNull(nodes.validTo)));
+  const [n] = await db
+    .select({ id: nodes.id })
+    .from(nodes)
+    .where(and(eq(nodes.name, name), isNull(nodes.validTo)));
   if (!n) throw new Error(`no node named ${name}`);
   return n.id;
 }

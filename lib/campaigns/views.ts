@@ -5,7 +5,16 @@ import type { Actor } from "@/lib/authz/actor";
 import { AppError } from "@/lib/errors";
 import { describeNodes } from "@/lib/graph/access-api";
 import type { NodeKind } from "@/lib/graph/model";
-import { justificationRequired, type CampaignScope, type CampaignStatus, type Decision, type ItemContext, type Outcome, type Recommendation, type SecondLevel } from "./model";
+import {
+  justificationRequired,
+  type CampaignScope,
+  type CampaignStatus,
+  type Decision,
+  type ItemContext,
+  type Outcome,
+  type Recommendation,
+  type SecondLevel,
+} from "./model";
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type ItemRow = typeof reviewItems.$inferSelect;
@@ -67,18 +76,28 @@ export interface CampaignView {
 export async function campaignViews(db: Db, rows: CampaignRow[]): Promise<CampaignView[]> {
   const users = await usersById(
     db,
-    rows.flatMap((c) => [c.ownerId, c.fallbackReviewerId, typeof c.reviewerStrategy === "object" ? c.reviewerStrategy.reviewer : null, c.secondLevel?.reviewerId]),
+    rows.flatMap((c) => [
+      c.ownerId,
+      c.fallbackReviewerId,
+      typeof c.reviewerStrategy === "object" ? c.reviewerStrategy.reviewer : null,
+      c.secondLevel?.reviewerId,
+    ]),
   );
   const nodeIds = rows.flatMap((c) => [...(c.scope.targets ?? []), ...(c.scope.ownedBy ?? [])]);
   const names = await describeNodes(db, [...new Set(nodeIds)]);
-  const describe = (ids: string[] | undefined) => ids?.map((id) => ({ id, kind: (names.get(id)?.kind ?? "resource") as NodeKind, name: names.get(id)?.name ?? id }));
+  const describe = (ids: string[] | undefined) =>
+    ids?.map((id) => ({ id, kind: (names.get(id)?.kind ?? "resource") as NodeKind, name: names.get(id)?.name ?? id }));
   return rows.map((c) => ({
     id: c.id,
     name: c.name,
     description: c.description,
     control: c.control,
     status: c.status,
-    scope: { ...c.scope, ...(c.scope.targets ? { targetNodes: describe(c.scope.targets) } : {}), ...(c.scope.ownedBy ? { ownedByNodes: describe(c.scope.ownedBy) } : {}) },
+    scope: {
+      ...c.scope,
+      ...(c.scope.targets ? { targetNodes: describe(c.scope.targets) } : {}),
+      ...(c.scope.ownedBy ? { ownedByNodes: describe(c.scope.ownedBy) } : {}),
+    },
     reviewerStrategy: typeof c.reviewerStrategy === "object" ? { reviewer: users.get(c.reviewerStrategy.reviewer) ?? null } : c.reviewerStrategy,
     fallbackReviewer: c.fallbackReviewerId ? (users.get(c.fallbackReviewerId) ?? null) : null,
     owner: users.get(c.ownerId) ?? null,
@@ -138,7 +157,14 @@ export function itemView(i: ItemRow, users: Map<string, UserRef>, campaign?: Pic
     ...(campaign ? { campaignName: campaign.name, campaignStatus: campaign.status, dueAt: campaign.dueAt.toISOString() } : {}),
     level: i.level,
     firstLevelItemId: i.firstLevelItemId,
-    subject: { id: i.subjectId, kind: i.subjectKind as NodeKind, name: i.subjectName, source: i.subjectSource, externalId: i.subjectExternalId, status: i.subjectStatus },
+    subject: {
+      id: i.subjectId,
+      kind: i.subjectKind as NodeKind,
+      name: i.subjectName,
+      source: i.subjectSource,
+      externalId: i.subjectExternalId,
+      status: i.subjectStatus,
+    },
     access: { edgeId: i.edgeId, kind: i.edgeKind, source: i.edgeSource, firstSeenAt: i.accessFirstSeenAt.toISOString() },
     target: { id: i.targetId, kind: i.targetKind as NodeKind, name: i.targetName, source: i.targetSource, externalId: i.targetExternalId },
     toolRisk: i.toolRisk,
@@ -162,6 +188,9 @@ export function itemView(i: ItemRow, users: Map<string, UserRef>, campaign?: Pic
 }
 
 export async function itemViews(db: Db, rows: ItemRow[], campaignsById?: Map<string, Pick<CampaignRow, "name" | "status" | "dueAt">>): Promise<ItemView[]> {
-  const users = await usersById(db, rows.flatMap((r) => [r.reviewerId, r.assignedReviewerId, r.decidedById]));
+  const users = await usersById(
+    db,
+    rows.flatMap((r) => [r.reviewerId, r.assignedReviewerId, r.decidedById]),
+  );
   return rows.map((r) => itemView(r, users, campaignsById?.get(r.campaignId)));
 }

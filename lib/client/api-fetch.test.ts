@@ -19,12 +19,20 @@ describe("apiFetch", () => {
   });
 
   it("returns undefined for 204", async () => {
-    vi.stubGlobal("fetch", vi.fn(async () => new Response(null, { status: 204 })));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => new Response(null, { status: 204 })),
+    );
     await expect(apiFetch("/api/v1/x", { method: "DELETE" })).resolves.toBeUndefined();
   });
 
   it("throws the server's located error", async () => {
-    vi.stubGlobal("fetch", answer(400, { error: { code: "invalid", message: "body is not valid", details: [{ path: "owners[0]", message: "must be a node id" }], requestId: "r1" } }));
+    vi.stubGlobal(
+      "fetch",
+      answer(400, {
+        error: { code: "invalid", message: "body is not valid", details: [{ path: "owners[0]", message: "must be a node id" }], requestId: "r1" },
+      }),
+    );
     const err = (await apiFetch("/api/v1/x").catch((e) => e)) as ApiError;
     expect(err).toBeInstanceOf(ApiError);
     expect(err.status).toBe(400);
@@ -34,13 +42,21 @@ describe("apiFetch", () => {
   });
 
   it("puts a status in words when the answer has no error body", async () => {
-    vi.stubGlobal("fetch", vi.fn(async () => new Response("<html>", { status: 403 })));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => new Response("<html>", { status: 403 })),
+    );
     const err = await apiFetch("/api/v1/x").catch((e) => e);
     expect(errorMessage(err)).toBe("You do not have permission for this.");
   });
 
   it("says the server could not be reached on a network failure", async () => {
-    vi.stubGlobal("fetch", vi.fn(async () => { throw new TypeError("Failed to fetch"); }));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => {
+        throw new TypeError("Failed to fetch");
+      }),
+    );
     expect(errorMessage(await apiFetch("/x").catch((e) => e))).toMatch(/could not be reached/);
   });
 });

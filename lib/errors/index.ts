@@ -47,7 +47,10 @@ export function isAppError(e: unknown): e is AppError {
 }
 
 /** Zod issues as error details, paths joined the way a user reads them (`nodes[3].kind`). */
-export function zodDetails(issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[], prefix = ""): ErrorDetail[] {
+export function zodDetails(
+  issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[],
+  prefix = "",
+): ErrorDetail[] {
   return issues.flatMap((i) =>
     // An unknown key is named as its own path, so the message points at it.
     i.code === "unrecognized_keys" && i.keys?.length
@@ -67,7 +70,9 @@ export function formatPath(segments: readonly PropertyKey[], prefix = ""): strin
 
 /** Parses untrusted input with a zod schema; failures become a 400 listing every problem and where. */
 export function parseInput<T>(
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string; code?: string }[] } } },
+  schema: {
+    safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string; code?: string }[] } };
+  },
   input: unknown,
   what = "body",
 ): T {

@@ -71,7 +71,17 @@ export function reassignments(s: CampaignSnapshot) {
     .filter((d) => d.kind === "delegation")
     .map((d) => {
       const i = byId.get(d.itemId);
-      return { itemId: d.itemId, subject: i?.subjectName ?? "", access: i?.edgeKind ?? "", target: i?.targetName ?? "", from: person(s, d.fromReviewerId), to: person(s, d.toReviewerId), by: d.actorLabel, at: d.at.toISOString(), reason: d.justification ?? "" };
+      return {
+        itemId: d.itemId,
+        subject: i?.subjectName ?? "",
+        access: i?.edgeKind ?? "",
+        target: i?.targetName ?? "",
+        from: person(s, d.fromReviewerId),
+        to: person(s, d.toReviewerId),
+        by: d.actorLabel,
+        at: d.at.toISOString(),
+        reason: d.justification ?? "",
+      };
     });
 }
 
@@ -94,10 +104,21 @@ export function remediation(s: CampaignSnapshot) {
               ? "done, awaiting verification by the next import"
               : "open: not yet carried out";
       return {
-        itemId: i.id, subject: i.subjectName, access: i.edgeKind, target: i.targetName, taskId: t?.id ?? null, status: t?.status ?? null, doneBy: t?.doneBy ?? null, doneAt: iso(t?.doneAt) || null,
-        ticket: t?.ticket ?? null, note: t?.doneNote ?? null, verifiedAt: iso(t?.verifiedAt) || null, verifiedImportId: t?.verifiedImportId ?? null, verifyingImportFinishedAt: proof?.finishedAt ?? null,
-        notEffectiveImportId: t?.notEffectiveImportId ?? null, result,
+        itemId: i.id,
+        subject: i.subjectName,
+        access: i.edgeKind,
+        target: i.targetName,
+        taskId: t?.id ?? null,
+        status: t?.status ?? null,
+        doneBy: t?.doneBy ?? null,
+        doneAt: iso(t?.doneAt) || null,
+        ticket: t?.ticket ?? null,
+        note: t?.doneNote ?? null,
+        verifiedAt: iso(t?.verifiedAt) || null,
+        verifiedImportId: t?.verifiedImportId ?? null,
+        verifyingImportFinishedAt: proof?.finishedAt ?? null,
+        notEffectiveImportId: t?.notEffectiveImportId ?? null,
+        result,
       };
     });
 }
-

@@ -55,9 +55,15 @@ export async function campaignPdf(s: CampaignSnapshot, t: Totals): Promise<Uint8
           ["Owned by", c.scope.ownedByNodes?.map((n) => n.name).join(", ") ?? "anyone"],
           ["Reviewers", typeof c.reviewerStrategy === "string" ? c.reviewerStrategy.replace("_", " ") : `named: ${c.reviewerStrategy.reviewer?.name ?? "?"}`],
           ["Fallback reviewer", c.fallbackReviewer?.name ?? "the campaign owner"],
-          ["Second level", c.secondLevel ? `${c.secondLevel.reviewer?.name ?? "?"} for ${c.secondLevel.minRisk}+ risk (${c.secondLevel.rule.replaceAll("_", " ")})` : "none"],
+          [
+            "Second level",
+            c.secondLevel ? `${c.secondLevel.reviewer?.name ?? "?"} for ${c.secondLevel.minRisk}+ risk (${c.secondLevel.rule.replaceAll("_", " ")})` : "none",
+          ],
           ["No response", c.revokeOnNoResponse ? "revoked at close" : "recorded as no response"],
-          ["Reconciliation", `${pop.reconciliation.items} items = ${pop.reconciliation.firstLevel} first-level + ${pop.reconciliation.secondLevel} second-level = ${pop.reconciliation.decided} decided + ${pop.reconciliation.undecided} undecided`],
+          [
+            "Reconciliation",
+            `${pop.reconciliation.items} items = ${pop.reconciliation.firstLevel} first-level + ${pop.reconciliation.secondLevel} second-level = ${pop.reconciliation.decided} decided + ${pop.reconciliation.undecided} undecided`,
+          ],
         ],
         table: {
           columns: [
@@ -65,7 +71,11 @@ export async function campaignPdf(s: CampaignSnapshot, t: Totals): Promise<Uint8
             { header: "Last successful import before launch", width: 35 },
             { header: "Import id", width: 35 },
           ],
-          rows: s.sources.map((x) => [x.name, x.lastImportBeforeLaunch ? utc(x.lastImportBeforeLaunch) : "none recorded (seeded, or SCIM writes)", x.importId ?? "—"]),
+          rows: s.sources.map((x) => [
+            x.name,
+            x.lastImportBeforeLaunch ? utc(x.lastImportBeforeLaunch) : "none recorded (seeded, or SCIM writes)",
+            x.importId ?? "—",
+          ]),
         },
       },
       {
@@ -120,7 +130,11 @@ export async function campaignPdf(s: CampaignSnapshot, t: Totals): Promise<Uint8
           ind.exceptions.length === 0
             ? `On all ${ind.checked} items, neither the reviewer of record nor whoever decided was the subject, an owner of the subject, or the person an agent subject acts for.`
             : `${ind.exceptions.length} exception${ind.exceptions.length === 1 ? "" : "s"} among ${ind.checked} items (listed below); on every other item the reviewer was independent of the subject.`,
-          ...(ind.unlinked ? [`${ind.unlinked} item${ind.unlinked === 1 ? "'s reviewer is" : "s' reviewers are"} not linked to a person in the graph, so independence rests on the reviewer not being an identity in scope.`] : []),
+          ...(ind.unlinked
+            ? [
+                `${ind.unlinked} item${ind.unlinked === 1 ? "'s reviewer is" : "s' reviewers are"} not linked to a person in the graph, so independence rests on the reviewer not being an identity in scope.`,
+              ]
+            : []),
         ],
         table: {
           columns: [
@@ -172,7 +186,9 @@ export async function campaignPdf(s: CampaignSnapshot, t: Totals): Promise<Uint8
       {
         heading: "Audit extract",
         newPage: true,
-        intro: ["Every audit event about this campaign, its items and its remediation tasks, in chain order. The full events, with before/after and hashes, are in audit-extract.csv and campaign.json."],
+        intro: [
+          "Every audit event about this campaign, its items and its remediation tasks, in chain order. The full events, with before/after and hashes, are in audit-extract.csv and campaign.json.",
+        ],
         table: {
           columns: [
             { header: "Seq", width: 6, align: "right" },
@@ -182,7 +198,14 @@ export async function campaignPdf(s: CampaignSnapshot, t: Totals): Promise<Uint8
             { header: "Target", width: 26 },
             { header: "Hash", width: 20 },
           ],
-          rows: s.audit.map((e) => [String(e.seq), utc(e.occurredAt), e.actorLabel ?? e.actorId, e.action, `${e.targetType ?? ""} ${e.targetId ?? ""}`, e.hash]),
+          rows: s.audit.map((e) => [
+            String(e.seq),
+            utc(e.occurredAt),
+            e.actorLabel ?? e.actorId,
+            e.action,
+            `${e.targetType ?? ""} ${e.targetId ?? ""}`,
+            e.hash,
+          ]),
           empty: "No events.",
         },
       },
@@ -194,7 +217,12 @@ export async function campaignPdf(s: CampaignSnapshot, t: Totals): Promise<Uint8
       facts: [
         ["Closed", c.closedAt ? `${utc(c.closedAt)} by ${c.closedBy}` : "not yet"],
         ["Signed off", c.signedOffAt ? `${utc(c.signedOffAt)} by ${c.signedOffBy}` : "not yet"],
-        ["Outcomes", t.outcomes ? `approve ${t.outcomes.approve} · revoke ${t.outcomes.revoke} · abstain ${t.outcomes.abstain} · no response ${t.outcomes.no_response}` : "decided at close"],
+        [
+          "Outcomes",
+          t.outcomes
+            ? `approve ${t.outcomes.approve} · revoke ${t.outcomes.revoke} · abstain ${t.outcomes.abstain} · no response ${t.outcomes.no_response}`
+            : "decided at close",
+        ],
       ],
       signatureLines: ["Reviewed by (auditor)", "Signature", "Date"],
     },
@@ -202,4 +230,3 @@ export async function campaignPdf(s: CampaignSnapshot, t: Totals): Promise<Uint8
     creationDate: new Date(c.signedOffAt ?? c.closedAt ?? c.launchedAt ?? c.createdAt),
   });
 }
-

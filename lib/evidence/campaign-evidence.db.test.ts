@@ -36,13 +36,17 @@ const graph = smallGraph();
 const HOSTILE = '=HYPERLINK("http://evil.example","ok"), said "Zoë"\nsecond line';
 
 const get = (id: string, query: string, role = "auditor") =>
-  GET(new Request(`http://attest.test/api/v1/campaigns/${id}/evidence?${query}`, { headers: { authorization: `Bearer ${tokens[role]}` } }), { params: Promise.resolve({ id }) } as never);
+  GET(new Request(`http://attest.test/api/v1/campaigns/${id}/evidence?${query}`, { headers: { authorization: `Bearer ${tokens[role]}` } }), {
+    params: Promise.resolve({ id }),
+  } as never);
 const bytes = async (r: Response) => new Uint8Array(await r.arrayBuffer());
 const text = (zip: Record<string, Uint8Array>, name: string) => new TextDecoder().decode(zip[name]);
 
 function mcpSync(without: { from: string; to: string }[]): DecodedImport {
   const nodes = graph.nodes.filter((n) => n.source === "mcp").map(({ source: _s, ...n }) => n);
-  const edges = graph.edges.filter((e) => e.source === "mcp" && !without.some((w) => w.from === e.from.externalId && w.to === e.to.externalId)).map(({ source: _s, ...e }) => e);
+  const edges = graph.edges
+    .filter((e) => e.source === "mcp" && !without.some((w) => w.from === e.from.externalId && w.to === e.to.externalId))
+    .map(({ source: _s, ...e }) => e);
   return decodeGraphDocument({ source: "mcp", mode: "full", nodes, edges }) as DecodedImport;
 }
 
@@ -54,12 +58,22 @@ beforeAll(async () => {
   ana = await actorByEmail(t, "ana@example.com");
   admin = await actorByEmail(t, "admin@example.com");
   ada = await actorByEmail(t, "ada@example.com");
-  for (const [email, role] of [["audit@example.com", "auditor"], ["ada@example.com", "reviewer"], ["ana@example.com", "analyst"], ["admin@example.com", "admin"]] as const) {
+  for (const [email, role] of [
+    ["audit@example.com", "auditor"],
+    ["ada@example.com", "reviewer"],
+    ["ana@example.com", "analyst"],
+    ["admin@example.com", "admin"],
+  ] as const) {
     tokens[role] = (await createApiToken(t.db, admin, { name: role, userId: (await actorByEmail(t, email)).id, roles: [role] })).token;
   }
   // The admin reviews both uses of the shared PAT, hands ci-deployer's to Ada, and revokes the bot's;
   // Ada revokes ci-deployer's with a justification full of quotes, a newline and a formula.
-  const c = await launched(t.db, ana, { name: "PAT users, Q1", control: "SOC 2 CC6.3", scope: { edgeKinds: ["uses_credential"] }, reviewerStrategy: { reviewer: "admin@example.com" } });
+  const c = await launched(t.db, ana, {
+    name: "PAT users, Q1",
+    control: "SOC 2 CC6.3",
+    scope: { edgeKinds: ["uses_credential"] },
+    reviewerStrategy: { reviewer: "admin@example.com" },
+  });
   campaignId = c.id;
   const items = (await listMyItems(t.db, admin, { status: "all", limit: 100, campaign: c.id })).items;
   const bot = items.find((i) => i.subject.name === "Triage bot")!;
@@ -88,9 +102,22 @@ describe("campaign evidence package", () => {
     const v = verifyPackage(zipBytes);
     expect(v).toMatchObject({ ok: true, problems: [] });
     const m = v.manifest!;
-    expect(m).toMatchObject({ kind: "campaign", id: campaignId, generatedBy: { label: expect.stringContaining("audit@example.com") }, auditChain: { ok: true, head: (await verifyAuditChain(t.db)).head } });
+    expect(m).toMatchObject({
+      kind: "campaign",
+      id: campaignId,
+      generatedBy: { label: expect.stringContaining("audit@example.com") },
+      auditChain: { ok: true, head: (await verifyAuditChain(t.db)).head },
+    });
     expect(m.files.map((f) => f.path)).toEqual([
-      "README.txt", "campaign.json", "campaign-report.pdf", "items.csv", "population.csv", "reviewer-independence.csv", "reassignments.csv", "remediation.csv", "audit-extract.csv",
+      "README.txt",
+      "campaign.json",
+      "campaign-report.pdf",
+      "items.csv",
+      "population.csv",
+      "reviewer-independence.csv",
+      "reassignments.csv",
+      "remediation.csv",
+      "audit-extract.csv",
     ]);
 
     const zip = unzipSync(zipBytes);
@@ -99,7 +126,17 @@ describe("campaign evidence package", () => {
     expect(doc.frameworks.map((f: { control: string }) => f.control)).toEqual(expect.arrayContaining(["SOC 2 CC6.3", "A.5.18", "PR.AA-05", "NHI5"]));
     expect(doc.population.reconciliation).toEqual({ items: 2, firstLevel: 2, secondLevel: 0, decided: 2, undecided: 0, reconciles: true });
     expect(doc.population.sources.map((s: { name: string }) => s.name)).toEqual(["mcp"]);
-    expect(doc.totals).toMatchObject({ items: 2, approved: 0, revoked: 2, abstained: 0, undecided: 0, delegated: 1, overdue: 0, percentComplete: 100, outcomes: { revoke: 2 } });
+    expect(doc.totals).toMatchObject({
+      items: 2,
+      approved: 0,
+      revoked: 2,
+      abstained: 0,
+      undecided: 0,
+      delegated: 1,
+      overdue: 0,
+      percentComplete: 100,
+      outcomes: { revoke: 2 },
+    });
     expect(doc.signOff).toMatchObject({ signedOffBy: "ana@example.com", statement: "Reviewed with the CISO." });
 
     const ci = doc.items.find((i: { subject: { name: string } }) => i.subject.name === "ci-deployer");
@@ -117,10 +154,27 @@ describe("campaign evidence package", () => {
     expect(doc.reviewerIndependence).toEqual({ checked: 2, exceptions: [], unlinked: 1 });
     expect(doc.reassignments).toHaveLength(1);
     const proof = Object.fromEntries(doc.remediation.map((x: { subject: string; result: string }) => [x.subject, x]));
-    expect(proof["ci-deployer"]).toMatchObject({ status: "verified", doneBy: "ana@example.com", ticket: "IAM-1", verifiedImportId: verifyingImport, result: expect.stringContaining("no longer showed the access") });
+    expect(proof["ci-deployer"]).toMatchObject({
+      status: "verified",
+      doneBy: "ana@example.com",
+      ticket: "IAM-1",
+      verifiedImportId: verifyingImport,
+      result: expect.stringContaining("no longer showed the access"),
+    });
     expect(proof["Triage bot"]).toMatchObject({ status: "open", result: "open: not yet carried out" });
     const actions = doc.auditExtract.map((e: { action: string }) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(["campaign.create", "campaign.launch", "review.decide", "review.delegate", "campaign.close", "campaign.sign_off", "remediation.done", "remediation.verify"]));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        "campaign.create",
+        "campaign.launch",
+        "review.decide",
+        "review.delegate",
+        "campaign.close",
+        "campaign.sign_off",
+        "remediation.done",
+        "remediation.verify",
+      ]),
+    );
     expect(actions).not.toContain("evidence.export");
 
     const items = readCsv(text(zip, "items.csv"));
@@ -156,18 +210,35 @@ describe("campaign evidence package", () => {
   });
 
   it("each export is audited as campaign_evidence", async () => {
-    const before = (await t.db.select().from(auditEvents).where(and(eq(auditEvents.action, "evidence.export"), eq(auditEvents.targetId, campaignId)))).length;
+    const before = (
+      await t.db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.action, "evidence.export"), eq(auditEvents.targetId, campaignId)))
+    ).length;
     await get(campaignId, "format=json");
-    const rows = await t.db.select().from(auditEvents).where(and(eq(auditEvents.action, "evidence.export"), eq(auditEvents.targetId, campaignId)));
+    const rows = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "evidence.export"), eq(auditEvents.targetId, campaignId)));
     expect(rows).toHaveLength(before + 1);
-    expect(rows.at(-1)).toMatchObject({ targetType: "campaign_evidence", actorLabel: expect.stringContaining("audit@example.com"), after: { campaignId, format: "json" } });
+    expect(rows.at(-1)).toMatchObject({
+      targetType: "campaign_evidence",
+      actorLabel: expect.stringContaining("audit@example.com"),
+      after: { campaignId, format: "json" },
+    });
   });
 
   it("refuses a reviewer and an analyst (403), an unknown campaign (404), a draft (409) and an unknown format (400)", async () => {
     expect((await get(campaignId, "format=zip", "reviewer")).status).toBe(403);
     expect((await get(campaignId, "format=zip", "analyst")).status).toBe(403);
     expect((await get("cmp_00000000000000000000000000", "format=zip")).status).toBe(404);
-    const draft = await createCampaign(t.db, ana, { name: "draft", scope: { edgeKinds: ["uses_credential"] }, reviewerStrategy: "target_owner", dueAt: new Date(Date.now() + 86_400_000).toISOString() });
+    const draft = await createCampaign(t.db, ana, {
+      name: "draft",
+      scope: { edgeKinds: ["uses_credential"] },
+      reviewerStrategy: "target_owner",
+      dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
     expect((await get(draft.id, "format=zip")).status).toBe(409);
     const bad = await get(campaignId, "format=xlsx");
     expect(bad.status).toBe(400);
@@ -178,8 +249,22 @@ describe("campaign evidence package", () => {
 describe("reviewer independence", () => {
   it("lists as exceptions a reviewer or decider who is the subject, owns it, or is the person an agent acts for", () => {
     const person = (id: string, humanNodeId: string | null) => ({ id, name: id, email: `${id}@example.com`, humanNodeId });
-    const item = (id: string, subjectId: string, reviewerId: string, decidedById: string | null, context: Partial<CampaignSnapshot["items"][number]["context"]> = {}) =>
-      ({ id, subjectId, subjectKind: "agent", subjectName: id, reviewerId, decidedById, context: { subjectOwners: [], subjectActsFor: [], ...context } }) as unknown as CampaignSnapshot["items"][number];
+    const item = (
+      id: string,
+      subjectId: string,
+      reviewerId: string,
+      decidedById: string | null,
+      context: Partial<CampaignSnapshot["items"][number]["context"]> = {},
+    ) =>
+      ({
+        id,
+        subjectId,
+        subjectKind: "agent",
+        subjectName: id,
+        reviewerId,
+        decidedById,
+        context: { subjectOwners: [], subjectActsFor: [], ...context },
+      }) as unknown as CampaignSnapshot["items"][number];
     const snap = {
       people: new Map([
         ["u-self", person("u-self", "hum-self")],
@@ -191,7 +276,9 @@ describe("reviewer independence", () => {
       items: [
         item("itm-self", "hum-self", "u-self", null),
         item("itm-owned", "agt-1", "u-ok", "u-owner", { subjectOwners: [{ id: "hum-owner", name: "o", kind: "human", role: "technical", status: "active" }] }),
-        item("itm-acts", "agt-2", "u-principal", "u-principal", { subjectActsFor: [{ id: "hum-principal", name: "p", kind: "human", role: null, status: "active" }] }),
+        item("itm-acts", "agt-2", "u-principal", "u-principal", {
+          subjectActsFor: [{ id: "hum-principal", name: "p", kind: "human", role: null, status: "active" }],
+        }),
         item("itm-clean", "agt-3", "u-ok", "u-ok"),
         item("itm-unlinked", "agt-4", "u-unlinked", null),
       ],

@@ -24,27 +24,35 @@ export const campaignEvidenceQuerySchema = z
   .object({ format: z.enum(EVIDENCE_FORMATS, { error: `format must be one of ${EVIDENCE_FORMATS.join(", ")}` }).default("zip") })
   .strict();
 
-export type EvidenceExport =
-  | { format: "json"; body: unknown }
-  | { format: "csv" | "pdf" | "zip"; bytes: Uint8Array; contentType: string; filename: string };
+export type EvidenceExport = { format: "json"; body: unknown } | { format: "csv" | "pdf" | "zip"; bytes: Uint8Array; contentType: string; filename: string };
 
 /**
  * GET /api/v1/campaigns/{id}/evidence?format=zip|csv|json|pdf. Needs
  * evidence.export (auditors, admins). The export is audited first (target
  * campaign_evidence), so the chain head in the package covers it.
  */
-export async function exportCampaignEvidence(db: Db, actor: Actor, id: string, q: z.infer<typeof campaignEvidenceQuerySchema>, requestId?: string, now: Date = new Date()): Promise<EvidenceExport> {
+export async function exportCampaignEvidence(
+  db: Db,
+  actor: Actor,
+  id: string,
+  q: z.infer<typeof campaignEvidenceQuerySchema>,
+  requestId?: string,
+  now: Date = new Date(),
+): Promise<EvidenceExport> {
   requirePermission(actor, "evidence.export");
   requirePermission(actor, "campaign.read");
   const [exists] = await db.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, id));
   if (!exists) throw new AppError("not_found", "campaign not found");
   if (exists.status === "draft") throw new AppError("conflict", "the campaign is a draft: it has no items or decisions to evidence until it is launched");
-  await db.transaction((tx) => emitAudit(tx, actor, { action: "evidence.export", target: { type: "campaign_evidence", id }, after: { campaignId: id, format: q.format }, requestId }));
+  await db.transaction((tx) =>
+    emitAudit(tx, actor, { action: "evidence.export", target: { type: "campaign_evidence", id }, after: { campaignId: id, format: q.format }, requestId }),
+  );
   const snap = await loadCampaignSnapshot(db, id);
   const totals = campaignTotals(snap, now);
   const base = `evidence-${id}`;
   if (q.format === "json") return { format: "json", body: { ...campaignEvidenceDocument(snap, totals), auditChain: snap.chain } };
-  if (q.format === "csv") return { format: "csv", bytes: new TextEncoder().encode(campaignItemsCsv(snap)), contentType: "text/csv; charset=utf-8", filename: `${base}-items.csv` };
+  if (q.format === "csv")
+    return { format: "csv", bytes: new TextEncoder().encode(campaignItemsCsv(snap)), contentType: "text/csv; charset=utf-8", filename: `${base}-items.csv` };
   if (q.format === "pdf") return { format: "pdf", bytes: await campaignPdf(snap, totals), contentType: "application/pdf", filename: `${base}.pdf` };
   const c = snap.campaign;
   const { zip } = buildEvidencePackage(

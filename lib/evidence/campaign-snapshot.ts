@@ -48,8 +48,16 @@ async function readSnapshot(tx: Db, id: string): Promise<CampaignSnapshot> {
     .from(reviewItems)
     .where(eq(reviewItems.campaignId, id))
     .orderBy(asc(reviewItems.subjectName), asc(reviewItems.edgeKind), asc(reviewItems.targetName), asc(reviewItems.level), asc(reviewItems.id));
-  const decisions = await tx.select().from(reviewDecisions).where(eq(reviewDecisions.campaignId, id)).orderBy(asc(reviewDecisions.at), asc(reviewDecisions.itemId), asc(reviewDecisions.version));
-  const tasks = await tx.select().from(remediationTasks).where(eq(remediationTasks.campaignId, id)).orderBy(asc(remediationTasks.createdAt), asc(remediationTasks.id));
+  const decisions = await tx
+    .select()
+    .from(reviewDecisions)
+    .where(eq(reviewDecisions.campaignId, id))
+    .orderBy(asc(reviewDecisions.at), asc(reviewDecisions.itemId), asc(reviewDecisions.version));
+  const tasks = await tx
+    .select()
+    .from(remediationTasks)
+    .where(eq(remediationTasks.campaignId, id))
+    .orderBy(asc(remediationTasks.createdAt), asc(remediationTasks.id));
 
   const userIds = new Set<string>([row.ownerId]);
   for (const i of items) for (const u of [i.reviewerId, i.assignedReviewerId, i.decidedById]) if (u) userIds.add(u);
@@ -58,15 +66,19 @@ async function readSnapshot(tx: Db, id: string): Promise<CampaignSnapshot> {
   const people = new Map<string, Person>();
   const ids = [...userIds];
   for (let k = 0; k < ids.length; k += 1000) {
-    for (const p of await tx.select({ id: appUsers.id, name: appUsers.name, email: appUsers.email, humanNodeId: appUsers.humanNodeId }).from(appUsers).where(inArray(appUsers.id, ids.slice(k, k + 1000)))) people.set(p.id, p);
+    for (const p of await tx
+      .select({ id: appUsers.id, name: appUsers.name, email: appUsers.email, humanNodeId: appUsers.humanNodeId })
+      .from(appUsers)
+      .where(inArray(appUsers.id, ids.slice(k, k + 1000))))
+      people.set(p.id, p);
   }
 
   const importIds = [...new Set(tasks.flatMap((t) => [t.verifiedImportId, t.notEffectiveImportId]).filter((x): x is string => !!x))];
   const proofImports = new Map(
-    (importIds.length ? await tx.select({ id: imports.id, sourceName: imports.sourceName, finishedAt: imports.finishedAt }).from(imports).where(inArray(imports.id, importIds)) : []).map((i) => [
-      i.id,
-      { id: i.id, sourceName: i.sourceName, finishedAt: i.finishedAt?.toISOString() ?? null },
-    ]),
+    (importIds.length
+      ? await tx.select({ id: imports.id, sourceName: imports.sourceName, finishedAt: imports.finishedAt }).from(imports).where(inArray(imports.id, importIds))
+      : []
+    ).map((i) => [i.id, { id: i.id, sourceName: i.sourceName, finishedAt: i.finishedAt?.toISOString() ?? null }]),
   );
 
   const sourceNames = [...new Set([...items.flatMap((i) => [i.subjectSource, i.edgeSource, i.targetSource]), ...(row.scope.sources ?? [])])].sort();
@@ -79,7 +91,11 @@ async function readSnapshot(tx: Db, id: string): Promise<CampaignSnapshot> {
         .orderBy(asc(imports.sourceName), sql`${imports.finishedAt} desc`, asc(imports.id))
     : [];
   const lastBySource = new Map(lastImports.map((l) => [l.sourceName, l]));
-  const sources = sourceNames.map((name) => ({ name, lastImportBeforeLaunch: lastBySource.get(name)?.finishedAt?.toISOString() ?? null, importId: lastBySource.get(name)?.id ?? null }));
+  const sources = sourceNames.map((name) => ({
+    name,
+    lastImportBeforeLaunch: lastBySource.get(name)?.finishedAt?.toISOString() ?? null,
+    importId: lastBySource.get(name)?.id ?? null,
+  }));
 
   // The campaign's own events, its items' and its remediation tasks'. Exports of its evidence are
   // audited under another target type (campaign_evidence), so they never change this extract.
@@ -119,9 +135,16 @@ export function reviewerIndependence(s: CampaignSnapshot): { checked: number; ex
   const exceptions: IndependenceFinding[] = [];
   let unlinked = 0;
   for (const i of s.items) {
-    const facts = { subject: { id: i.subjectId, kind: i.subjectKind, name: i.subjectName }, subjectOwners: i.context.subjectOwners ?? [], subjectActsFor: i.context.subjectActsFor ?? [] };
+    const facts = {
+      subject: { id: i.subjectId, kind: i.subjectKind, name: i.subjectName },
+      subjectOwners: i.context.subjectOwners ?? [],
+      subjectActsFor: i.context.subjectActsFor ?? [],
+    };
     const seen = new Set<string>();
-    for (const [who, uid] of [["reviewer", i.reviewerId], ["decided by", i.decidedById]] as const) {
+    for (const [who, uid] of [
+      ["reviewer", i.reviewerId],
+      ["decided by", i.decidedById],
+    ] as const) {
       const p = uid ? s.people.get(uid) : undefined;
       if (!p || seen.has(p.id)) continue;
       seen.add(p.id);
@@ -159,7 +182,18 @@ export function campaignTotals(s: CampaignSnapshot, now: Date): Totals {
   const due = new Date(c.dueAt).getTime();
   const judgedAt = c.closedAt ? new Date(c.closedAt).getTime() : now.getTime();
   const delegatedItems = new Set(s.decisions.filter((d) => d.kind === "delegation").map((d) => d.itemId));
-  const t: Totals = { items: s.items.length, accesses: 0, approved: 0, revoked: 0, abstained: 0, undecided: 0, delegated: delegatedItems.size, overdue: 0, percentComplete: 0, outcomes: null };
+  const t: Totals = {
+    items: s.items.length,
+    accesses: 0,
+    approved: 0,
+    revoked: 0,
+    abstained: 0,
+    undecided: 0,
+    delegated: delegatedItems.size,
+    overdue: 0,
+    percentComplete: 0,
+    outcomes: null,
+  };
   const outcomes = { approve: 0, revoke: 0, abstain: 0, no_response: 0 };
   for (const i of s.items) {
     if (i.level === 1) t.accesses++;
@@ -174,4 +208,3 @@ export function campaignTotals(s: CampaignSnapshot, now: Date): Totals {
   if (c.closedAt) t.outcomes = outcomes;
   return t;
 }
-

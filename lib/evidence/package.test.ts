@@ -100,7 +100,10 @@ describe("evidence package", () => {
     const added = verifyPackage(rezip(zip, (e) => (e["extra.csv"] = strToU8("x"))));
     expect(added).toMatchObject({ ok: false, problems: ["extra.csv is in the package but not in the manifest"] });
 
-    expect(verifyPackage(rezip(zip, (e) => (e[MANIFEST_PATH] = strToU8("{not json"))))).toMatchObject({ ok: false, problems: ["manifest.json is not valid JSON"] });
+    expect(verifyPackage(rezip(zip, (e) => (e[MANIFEST_PATH] = strToU8("{not json"))))).toMatchObject({
+      ok: false,
+      problems: ["manifest.json is not valid JSON"],
+    });
     expect(verifyPackage(rezip(zip, (e) => delete e[MANIFEST_PATH]))).toMatchObject({ ok: false, problems: ["manifest.json is missing"] });
     expect(verifyPackage(strToU8("not a zip")).problems[0]).toMatch(/not a readable zip/);
   });
@@ -109,7 +112,11 @@ describe("evidence package", () => {
     const genuine = strToU8("genuine");
     const manifest = { format: "attest-evidence-package/1", files: [{ path: "items.csv", bytes: genuine.byteLength, sha256: sha256Hex(genuine) }] };
     // Stored (not deflated), so the only bytes spelling "itemz.csv" are its entry names, which become a second "items.csv".
-    const zip = zipSync({ [MANIFEST_PATH]: [strToU8(JSON.stringify(manifest)), { level: 0 }], "items.csv": [genuine, { level: 0 }], "itemz.csv": [strToU8("forged!"), { level: 0 }] });
+    const zip = zipSync({
+      [MANIFEST_PATH]: [strToU8(JSON.stringify(manifest)), { level: 0 }],
+      "items.csv": [genuine, { level: 0 }],
+      "itemz.csv": [strToU8("forged!"), { level: 0 }],
+    });
     const patched = Buffer.from(Buffer.from(zip).toString("latin1").replaceAll("itemz.csv", "items.csv"), "latin1");
     const v = verifyPackage(new Uint8Array(patched));
     expect(v.ok).toBe(false);

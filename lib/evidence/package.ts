@@ -33,7 +33,10 @@ function readme(title: string, files: readonly PackageFile[]): string {
  * given, as a deterministic zip. Identical files give identical bytes for all
  * but manifest.json, whose generatedAt (and chain head) tell exports apart.
  */
-export function buildEvidencePackage(input: Omit<ManifestInput, "files" | "appVersion">, files: readonly PackageFile[]): { zip: Uint8Array; manifest: Manifest } {
+export function buildEvidencePackage(
+  input: Omit<ManifestInput, "files" | "appVersion">,
+  files: readonly PackageFile[],
+): { zip: Uint8Array; manifest: Manifest } {
   const all = [{ path: README_PATH, data: new TextEncoder().encode(readme(input.title, files)) }, ...files];
   const manifest = buildManifest({ ...input, appVersion: pkg.version, files: all });
   return { zip: buildZip([{ path: MANIFEST_PATH, data: manifestBytes(manifest) }, ...all]), manifest };

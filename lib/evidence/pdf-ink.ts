@@ -10,7 +10,8 @@ import path from "node:path";
  * the text (pdftotext -layout). Set keepPngIn to keep PNGs of the pages to look at.
  */
 export function rasterisePdf(pdf: Uint8Array, keepPngIn?: string): { ink: number[]; text: string } {
-  if (spawnSync("pdftoppm", ["-v"]).error) throw new Error("pdftoppm is not installed: the PDF tests need Debian's poppler-utils (apt-get install -y poppler-utils)");
+  if (spawnSync("pdftoppm", ["-v"]).error)
+    throw new Error("pdftoppm is not installed: the PDF tests need Debian's poppler-utils (apt-get install -y poppler-utils)");
   const work = mkdtempSync(path.join(os.tmpdir(), "attest-pdf-"));
   try {
     const file = path.join(work, "doc.pdf");

@@ -31,7 +31,9 @@ const report = (rows: number): PdfReport => ({
           String(i + 1),
           i % 7 === 0 ? `Zoë “quoted”, Ωmega ${i}` : `Person ${i}`,
           "human",
-          i % 10 === 0 ? `a-very-long-token-without-spaces-${"x".repeat(200)}` : `Person ${i} (human) → member_of → Finance (group) → has_entitlement → Finance read (entitlement) → grants → finance-fs (mcp_server)`,
+          i % 10 === 0
+            ? `a-very-long-token-without-spaces-${"x".repeat(200)}`
+            : `Person ${i} (human) → member_of → Finance (group) → has_entitlement → Finance read (entitlement) → grants → finance-fs (mcp_server)`,
         ]),
       },
     },

@@ -83,7 +83,15 @@ export async function renderPdf(r: PdfReport): Promise<Uint8Array> {
     margins: { top: MARGIN, bottom: MARGIN + 10, left: MARGIN, right: MARGIN },
     bufferPages: true,
     compress: true,
-    info: { Title: r.title, Author: "Attest", Subject: r.subtitle ?? r.title, Creator: "Attest", Producer: "Attest", CreationDate: r.creationDate, ModDate: r.creationDate },
+    info: {
+      Title: r.title,
+      Author: "Attest",
+      Subject: r.subtitle ?? r.title,
+      Creator: "Attest",
+      Producer: "Attest",
+      CreationDate: r.creationDate,
+      ModDate: r.creationDate,
+    },
   });
   const chunks: Buffer[] = [];
   doc.on("data", (c: Buffer) => chunks.push(c));
@@ -113,8 +121,14 @@ export async function renderPdf(r: PdfReport): Promise<Uint8Array> {
       const h = Math.max(doc.heightOfString(t(value || "—"), { width: width - labelW }), 12);
       if (doc.y + h > bottom()) doc.addPage();
       const y = doc.y;
-      doc.fillColor(COLOR.muted).fontSize(9).text(t(label), MARGIN, y, { width: labelW - 10 });
-      doc.fillColor(COLOR.text).fontSize(9.5).text(t(value || "—"), MARGIN + labelW, y, { width: width - labelW });
+      doc
+        .fillColor(COLOR.muted)
+        .fontSize(9)
+        .text(t(label), MARGIN, y, { width: labelW - 10 });
+      doc
+        .fillColor(COLOR.text)
+        .fontSize(9.5)
+        .text(t(value || "—"), MARGIN + labelW, y, { width: width - labelW });
       doc.y = y + h + 4;
     }
     doc.moveDown(0.5);
@@ -140,7 +154,12 @@ export async function renderPdf(r: PdfReport): Promise<Uint8Array> {
       if (fill) doc.rect(MARGIN, y, width, h).fill(fill);
       doc.font(font).fontSize(size).fillColor(COLOR.text);
       cells.forEach((c, i) => doc.text(t(c), xs[i]! + pad, y + pad, { width: widths[i]! - 2 * pad, align: tb.columns[i]!.align ?? "left" }));
-      doc.moveTo(MARGIN, y + h).lineTo(MARGIN + width, y + h).lineWidth(0.5).strokeColor(COLOR.border).stroke();
+      doc
+        .moveTo(MARGIN, y + h)
+        .lineTo(MARGIN + width, y + h)
+        .lineWidth(0.5)
+        .strokeColor(COLOR.border)
+        .stroke();
     };
     let y = doc.y;
     const header = () => {
@@ -175,7 +194,11 @@ export async function renderPdf(r: PdfReport): Promise<Uint8Array> {
   };
 
   // Cover
-  doc.font(fonts.bold).fontSize(9).fillColor(COLOR.accent).text("ATTEST · EVIDENCE", MARGIN, MARGIN + 20, { width, characterSpacing: 1 });
+  doc
+    .font(fonts.bold)
+    .fontSize(9)
+    .fillColor(COLOR.accent)
+    .text("ATTEST · EVIDENCE", MARGIN, MARGIN + 20, { width, characterSpacing: 1 });
   doc.moveDown(0.8);
   doc.font(fonts.bold).fontSize(22).fillColor(COLOR.text).text(t(r.title), { width });
   if (r.subtitle) {
@@ -199,8 +222,16 @@ export async function renderPdf(r: PdfReport): Promise<Uint8Array> {
       }
       const x = MARGIN + col * (boxW + gap);
       doc.roundedRect(x, y, boxW, boxH, 4).fill(COLOR.box);
-      doc.font(fonts.bold).fontSize(18).fillColor(COLOR.text).text(t(tot.value), x + 10, y + 8, { width: boxW - 20, lineBreak: false });
-      doc.font(fonts.regular).fontSize(8.5).fillColor(COLOR.muted).text(t(tot.label), x + 10, y + 33, { width: boxW - 20, lineBreak: false, ellipsis: true });
+      doc
+        .font(fonts.bold)
+        .fontSize(18)
+        .fillColor(COLOR.text)
+        .text(t(tot.value), x + 10, y + 8, { width: boxW - 20, lineBreak: false });
+      doc
+        .font(fonts.regular)
+        .fontSize(8.5)
+        .fillColor(COLOR.muted)
+        .text(t(tot.label), x + 10, y + 33, { width: boxW - 20, lineBreak: false, ellipsis: true });
     });
     doc.x = MARGIN;
     doc.y = y + boxH + 18;
@@ -226,8 +257,17 @@ export async function renderPdf(r: PdfReport): Promise<Uint8Array> {
     doc.moveDown(1.6);
     if (doc.y + 30 > bottom()) doc.addPage();
     const y = doc.y + 14;
-    doc.moveTo(MARGIN + 140, y).lineTo(MARGIN + width, y).lineWidth(0.7).strokeColor(COLOR.muted).stroke();
-    doc.font(fonts.regular).fontSize(9).fillColor(COLOR.muted).text(t(line), MARGIN, y - 10, { width: 130 });
+    doc
+      .moveTo(MARGIN + 140, y)
+      .lineTo(MARGIN + width, y)
+      .lineWidth(0.7)
+      .strokeColor(COLOR.muted)
+      .stroke();
+    doc
+      .font(fonts.regular)
+      .fontSize(9)
+      .fillColor(COLOR.muted)
+      .text(t(line), MARGIN, y - 10, { width: 130 });
     doc.y = y + 6;
   }
 
@@ -238,7 +278,12 @@ export async function renderPdf(r: PdfReport): Promise<Uint8Array> {
     const keep = doc.page.margins.bottom;
     doc.page.margins.bottom = 0; // writing below the margin must not open a new page
     const y = doc.page.height - MARGIN + 8;
-    doc.moveTo(MARGIN, y - 6).lineTo(MARGIN + width, y - 6).lineWidth(0.5).strokeColor(COLOR.border).stroke();
+    doc
+      .moveTo(MARGIN, y - 6)
+      .lineTo(MARGIN + width, y - 6)
+      .lineWidth(0.5)
+      .strokeColor(COLOR.border)
+      .stroke();
     doc.font(fonts.regular).fontSize(7.5).fillColor(COLOR.muted);
     doc.text(t(r.footer), MARGIN, y, { width: width - 80, lineBreak: false, ellipsis: true });
     doc.text(`Page ${i + 1} of ${range.count}`, MARGIN, y, { width, align: "right", lineBreak: false });

@@ -13,7 +13,14 @@ const dir = mkdtempSync(path.join(os.tmpdir(), "attest-evidence-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const { zip } = buildEvidencePackage(
-  { kind: "access_report", id: "rpt_cli", title: "CLI test", generatedAt: new Date("2026-01-01T00:00:00Z"), actor: systemActor("test"), chain: { ok: true, entries: 0, head: GENESIS_HASH } },
+  {
+    kind: "access_report",
+    id: "rpt_cli",
+    title: "CLI test",
+    generatedAt: new Date("2026-01-01T00:00:00Z"),
+    actor: systemActor("test"),
+    chain: { ok: true, entries: 0, head: GENESIS_HASH },
+  },
   [{ path: "rows.csv", data: strToU8('"a"\r\n"=1"\r\n') }],
 );
 const good = path.join(dir, "good.zip");
@@ -43,7 +50,10 @@ describe("npm run evidence:verify", () => {
     const r = run([bad]);
     expect(r.code).toBe(1);
     expect(r.out).toContain("MISMATCH rows.csv: SHA-256 differs");
-    expect(JSON.parse(run([bad, "--json"]).out)).toMatchObject({ ok: false, files: expect.arrayContaining([expect.objectContaining({ path: "rows.csv", ok: false })]) });
+    expect(JSON.parse(run([bad, "--json"]).out)).toMatchObject({
+      ok: false,
+      files: expect.arrayContaining([expect.objectContaining({ path: "rows.csv", ok: false })]),
+    });
     expect(run([path.join(dir, "nope.zip")]).code).toBe(2);
     expect(run([]).code).toBe(2);
   });

@@ -76,7 +76,12 @@ export function verifyPackage(zipBytes: Uint8Array): PackageVerification {
       continue;
     }
     const actual = sha256Hex(data);
-    const problem = actual !== f.sha256 ? "SHA-256 differs: the file was changed" : data.byteLength !== f.bytes ? `size differs (${data.byteLength} bytes, manifest says ${f.bytes})` : undefined;
+    const problem =
+      actual !== f.sha256
+        ? "SHA-256 differs: the file was changed"
+        : data.byteLength !== f.bytes
+          ? `size differs (${data.byteLength} bytes, manifest says ${f.bytes})`
+          : undefined;
     out.files.push({ path: f.path, ok: !problem, expectedSha256: f.sha256, actualSha256: actual, ...(problem ? { problem } : {}) });
   }
   for (const name of zip.files.keys()) {

@@ -34,7 +34,10 @@ function declareSize(zip: Uint8Array, size: number): Uint8Array {
 
 describe("reading untrusted zips", () => {
   it("a package Attest wrote reads back whole", () => {
-    const zip = buildZip([{ path: "README.txt", data: new TextEncoder().encode("x") }, { path: "items/items.csv", data: new TextEncoder().encode("a,b") }]);
+    const zip = buildZip([
+      { path: "README.txt", data: new TextEncoder().encode("x") },
+      { path: "items/items.csv", data: new TextEncoder().encode("a,b") },
+    ]);
     expect([...readZip(zip).files.keys()]).toEqual(["README.txt", "items/items.csv"]);
   });
 

@@ -58,20 +58,31 @@ export function scopeFor(f: FindingFacts): ScopePart {
       return { edgeKinds: ["uses_credential"], targets: [f.subjectId] };
     case "no_active_owner":
       return {
-        edgeKinds: f.subjectKind === "credential" ? ["owns", "uses_credential"] : f.subjectKind === "mcp_server" ? ["owns", "connects_to"] : ["owns", "acts_for"],
+        edgeKinds:
+          f.subjectKind === "credential" ? ["owns", "uses_credential"] : f.subjectKind === "mcp_server" ? ["owns", "connects_to"] : ["owns", "acts_for"],
         targets: [f.subjectId],
       };
     case "agent_inactive_principal":
       return { edgeKinds: ["acts_for", "owns"], targets: [f.subjectId, ...e.edges.filter((x) => x.kind === "acts_for").map((x) => x.to)] };
     case "uncertified_risky_tool": {
       const risk = e.facts.minRisk;
-      return { edgeKinds: ACCESS_FROM_PRINCIPALS, targets: sampleIds(e, "sample", "tool"), subjectKinds: ["agent"], ...(typeof risk === "string" ? { minToolRisk: risk as ToolRisk } : {}) };
+      return {
+        edgeKinds: ACCESS_FROM_PRINCIPALS,
+        targets: sampleIds(e, "sample", "tool"),
+        subjectKinds: ["agent"],
+        ...(typeof risk === "string" ? { minToolRisk: risk as ToolRisk } : {}),
+      };
     }
     case "dual_access_path":
       return { edgeKinds: ACCESS_FROM_PRINCIPALS, targets: sampleIds(e, "sample", "resource"), subjectKinds: [f.subjectKind as NodeKind] };
     case "over_broad_reach":
-      if (e.facts.variant === "blast_radius") return f.subjectKind === "group" ? { edgeKinds: ["member_of"], targets: [f.subjectId] } : { edgeKinds: ["uses_credential"], targets: [f.subjectId] };
-      return { edgeKinds: ACCESS_FROM_PRINCIPALS, targets: [...sampleIds(e, "sampleTools", "tool"), ...sampleIds(e, "sampleResources", "resource")], subjectKinds: [f.subjectKind as NodeKind] };
+      if (e.facts.variant === "blast_radius")
+        return f.subjectKind === "group" ? { edgeKinds: ["member_of"], targets: [f.subjectId] } : { edgeKinds: ["uses_credential"], targets: [f.subjectId] };
+      return {
+        edgeKinds: ACCESS_FROM_PRINCIPALS,
+        targets: [...sampleIds(e, "sampleTools", "tool"), ...sampleIds(e, "sampleResources", "resource")],
+        subjectKinds: [f.subjectKind as NodeKind],
+      };
     case "tool_definition_changed":
     case "insecure_mcp_server":
       return { edgeKinds: ACCESS_FROM_PRINCIPALS, targets: [f.subjectId] };
@@ -83,7 +94,11 @@ export function scopeFor(f: FindingFacts): ScopePart {
  * of their scopes (edge kinds and targets, at most 50 targets, the most severe
  * findings' first), reviewed by the targets' owners, due in two weeks.
  */
-export function campaignDefinitionFor(list: FindingFacts[], now: Date, opts: { name?: string; dueAt?: string } = {}): { definition: CampaignDefinitionInput; clippedTargets: number } {
+export function campaignDefinitionFor(
+  list: FindingFacts[],
+  now: Date,
+  opts: { name?: string; dueAt?: string } = {},
+): { definition: CampaignDefinitionInput; clippedTargets: number } {
   const sorted = [...list].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.id < b.id ? -1 : 1));
   const parts = sorted.map(scopeFor);
   const edgeKinds = [...new Set(parts.flatMap((p) => p.edgeKinds))];
@@ -98,9 +113,18 @@ export function campaignDefinitionFor(list: FindingFacts[], now: Date, opts: { n
   const due = opts.dueAt ?? new Date(now.getTime() + DUE_DAYS * 86_400_000).toISOString().slice(0, 10);
   const definition: CampaignDefinitionInput = {
     name,
-    description: `Created from ${sorted.length} finding${sorted.length === 1 ? "" : "s"} (${rules.map((r) => `${RULES[r].label}, ${RULES[r].owasp.join("/")}`).join("; ")}): ${sorted.map((f) => f.id).join(", ")}`.slice(0, 4000),
+    description:
+      `Created from ${sorted.length} finding${sorted.length === 1 ? "" : "s"} (${rules.map((r) => `${RULES[r].label}, ${RULES[r].owasp.join("/")}`).join("; ")}): ${sorted.map((f) => f.id).join(", ")}`.slice(
+        0,
+        4000,
+      ),
     control: "OWASP NHI — non-human identity review",
-    scope: { edgeKinds: edgeKinds as CampaignDefinitionInput["scope"]["edgeKinds"], ...(targets.length ? { targets } : {}), ...(subjectKinds ? { subjectKinds } : {}), ...(minToolRisk ? { minToolRisk } : {}) },
+    scope: {
+      edgeKinds: edgeKinds as CampaignDefinitionInput["scope"]["edgeKinds"],
+      ...(targets.length ? { targets } : {}),
+      ...(subjectKinds ? { subjectKinds } : {}),
+      ...(minToolRisk ? { minToolRisk } : {}),
+    },
     reviewerStrategy: "target_owner",
     dueAt: due,
   };
@@ -112,17 +136,34 @@ export function campaignDefinitionFor(list: FindingFacts[], now: Date, opts: { n
  * a draft campaign (lib/campaigns createCampaign, audited there) whose scope
  * covers the findings' subjects and targets, for the analyst to preview and launch.
  */
-export async function createCampaignFromFindings(db: Db, actor: Actor, input: unknown, requestId?: string): Promise<{ campaign: CampaignView; definition: CampaignDefinitionInput; clippedTargets: number }> {
+export async function createCampaignFromFindings(
+  db: Db,
+  actor: Actor,
+  input: unknown,
+  requestId?: string,
+): Promise<{ campaign: CampaignView; definition: CampaignDefinitionInput; clippedTargets: number }> {
   requirePermission(actor, "findings.read");
   requirePermission(actor, "campaign.manage");
   const body = parseInput(campaignFromFindingsSchema, input);
   const ids = [...new Set(body.findingIds)];
   const rows = await db
-    .select({ id: findings.id, rule: findings.rule, severity: findings.severity, subjectId: findings.subjectId, subjectKind: findings.subjectKind, evidence: findings.evidence })
+    .select({
+      id: findings.id,
+      rule: findings.rule,
+      severity: findings.severity,
+      subjectId: findings.subjectId,
+      subjectKind: findings.subjectKind,
+      evidence: findings.evidence,
+    })
     .from(findings)
     .where(inArray(findings.id, ids));
   const missing = ids.filter((id) => !rows.some((r) => r.id === id));
-  if (missing.length) throw new AppError("validation", `no finding ${missing.join(", ")}`, missing.map((id) => ({ path: `findingIds[${body.findingIds.indexOf(id)}]`, message: "no such finding" })));
+  if (missing.length)
+    throw new AppError(
+      "validation",
+      `no finding ${missing.join(", ")}`,
+      missing.map((id) => ({ path: `findingIds[${body.findingIds.indexOf(id)}]`, message: "no such finding" })),
+    );
   const now = new Date();
   const { definition, clippedTargets } = campaignDefinitionFor(rows, now, { name: body.name, dueAt: body.dueAt });
   const campaign = await createCampaign(db, actor, definition, { requestId });

@@ -30,7 +30,10 @@ beforeAll(async () => {
 afterAll(() => t.cleanup());
 
 async function openOf(rule: FindingRule) {
-  return t.db.select().from(findings).where(and(eq(findings.rule, rule), ne(findings.status, "resolved")));
+  return t.db
+    .select()
+    .from(findings)
+    .where(and(eq(findings.rule, rule), ne(findings.status, "resolved")));
 }
 
 describe("the demo organisation", () => {
@@ -41,12 +44,17 @@ describe("the demo organisation", () => {
   it("tells the seed's stories", async () => {
     const titles = (await t.db.select({ title: findings.title }).from(findings)).map((f) => f.title);
     expect(titles).toContain("Pipeline Doctor acts for Viktor Sokolov and is owned by Viktor Sokolov, who left");
-    expect(titles.some((x) => x.startsWith("Everything reference server (sandbox) is reached over plain HTTP (http://mcp-sandbox.internal:3001/mcp)"))).toBe(true);
+    expect(titles.some((x) => x.startsWith("Everything reference server (sandbox) is reached over plain HTTP (http://mcp-sandbox.internal:3001/mcp)"))).toBe(
+      true,
+    );
     expect(titles.some((x) => x.startsWith("SVC_DBT Snowflake password is used by 2 identities"))).toBe(true);
   });
 
   it("flags the unpinned npx launches and not the pinned one", async () => {
-    const unpinned = (await openOf("insecure_mcp_server")).filter((f) => /unpinned package/.test(f.title)).map((f) => f.subjectName).sort();
+    const unpinned = (await openOf("insecure_mcp_server"))
+      .filter((f) => /unpinned package/.test(f.title))
+      .map((f) => f.subjectName)
+      .sort();
     expect(unpinned).toEqual(["Filesystem (finance reports)", "GitHub MCP server", "Memory (agent knowledge graph)", "Postgres (orders, read-only)"]);
     // The engineering share's server is launched as `npx -y @modelcontextprotocol/server-filesystem@<version>`.
     expect(unpinned).not.toContain("Filesystem (engineering share)");
@@ -95,7 +103,11 @@ describe("the demo organisation", () => {
     const add = lines.filter((l) => l.op === "add");
     expect(del.map((l) => l.text).join("")).toBe(String(then!.description));
     expect(add.map((l) => l.text).join("")).toBe(String(now!.description));
-    const inserted = add.flatMap((l) => l.words ?? []).filter((w) => w.op === "add").map((w) => w.text).join("");
+    const inserted = add
+      .flatMap((l) => l.words ?? [])
+      .filter((w) => w.op === "add")
+      .map((w) => w.text)
+      .join("");
     expect(inserted.trim()).toBe(POISONED_SUFFIX.trim());
     expect(del.flatMap((l) => l.words ?? []).filter((w) => w.op === "del")).toEqual([]);
     // Another rule's finding has no definition change.

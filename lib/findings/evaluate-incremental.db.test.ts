@@ -27,7 +27,12 @@ beforeAll(async () => {
     nodes: [
       { kind: "human", externalId: "ada", name: "Ada (laptop)", attributes: { status: "active" } },
       { kind: "agent", externalId: "helper", name: "Helper agent" },
-      { kind: "credential", externalId: "pat", name: "GitHub PAT", attributes: { storage: "hard_coded", expiresAt: new Date(Date.now() + 60 * DAY).toISOString(), lastRotatedAt: new Date().toISOString() } },
+      {
+        kind: "credential",
+        externalId: "pat",
+        name: "GitHub PAT",
+        attributes: { storage: "hard_coded", expiresAt: new Date(Date.now() + 60 * DAY).toISOString(), lastRotatedAt: new Date().toISOString() },
+      },
     ],
     edges: [
       { kind: "owns", from: { kind: "human", externalId: "ada" }, to: { kind: "agent", externalId: "helper" }, attributes: { role: "business" } },
@@ -65,7 +70,10 @@ describe("evaluateIncremental", () => {
     const [open] = await findingsOf(t.db, "hardcoded_secret", [pat]);
     expect(open).toBeDefined();
     const setStorage = async (storage: string) => {
-      await t.db.update(nodes).set({ attributes: sql`${nodes.attributes} || ${JSON.stringify({ storage })}::jsonb` }).where(eq(nodes.id, pat));
+      await t.db
+        .update(nodes)
+        .set({ attributes: sql`${nodes.attributes} || ${JSON.stringify({ storage })}::jsonb` })
+        .where(eq(nodes.id, pat));
       await bump();
       return evaluateIncremental(t.db, change({ nodeIds: [pat] }));
     };
@@ -93,7 +101,10 @@ describe("evaluateIncremental", () => {
     expect(r.counts).toMatchObject({ new: 0, updated: 0, resolved: 0, reopened: 0 });
     expect(await t.db.select().from(findings).orderBy(asc(findings.id))).toEqual(before);
     const full = await evaluateIncremental(t.db, { nodeIds: [], edgeIds: [], sourceIds: [], full: true });
-    const open = await t.db.select().from(findings).where(and(sql`${findings.status} <> 'resolved'`));
+    const open = await t.db
+      .select()
+      .from(findings)
+      .where(and(sql`${findings.status} <> 'resolved'`));
     expect(full.counts.found).toBe(open.length);
     expect(full.counts.unchanged).toBe(open.length);
     expect((await lastAudit()).after).not.toHaveProperty("incremental");

@@ -31,17 +31,52 @@ beforeAll(async () => {
   t = await createTestDatabase();
   await seedGraph(t.db, baseGraph());
   // Thresholds small graphs can cross, so every rule has something to say.
-  await t.db.insert(findingSettings).values({ id: 1, overrides: { overBroadHighRiskTools: 1, overBroadResources: 2, dualPathPrincipalKinds: ["agent", "service_account", "human"], blastRadiusMin: 1 } });
+  await t.db.insert(findingSettings).values({
+    id: 1,
+    overrides: { overBroadHighRiskTools: 1, overBroadResources: 2, dualPathPrincipalKinds: ["agent", "service_account", "human"], blastRadiusMin: 1 },
+  });
 });
 afterAll(() => t.cleanup());
 
-const KINDS: NodeKind[] = ["human", "human", "human", "group", "group", "agent", "agent", "service_account", "mcp_server", "tool", "tool", "resource", "resource", "credential", "credential", "entitlement"];
+const KINDS: NodeKind[] = [
+  "human",
+  "human",
+  "human",
+  "group",
+  "group",
+  "agent",
+  "agent",
+  "service_account",
+  "mcp_server",
+  "tool",
+  "tool",
+  "resource",
+  "resource",
+  "credential",
+  "credential",
+  "entitlement",
+];
 const iso = (days: number) => new Date(NOW.getTime() + days * DAY).toISOString();
 
 const nodeAttrs = (kind: NodeKind, v: number): Record<string, unknown> => {
-  if (kind === "credential") return [{ storage: "hard_coded" }, { storage: "vault", expiresAt: iso(30), lastRotatedAt: iso(-10) }, { storage: "vault", expiresAt: iso(-1) }, { storage: "config_file", expiresAt: iso(100), issuedAt: iso(-400) }][v % 4]!;
-  if (kind === "tool") return [{ risk: "critical", definitionHash: "h1" }, { risk: "low", definitionHash: "h2" }, { annotations: { readOnlyHint: true } }, { risk: "high", definitionHash: "h3" }][v % 4]!;
-  if (kind === "mcp_server") return [{ url: "http://mcp.example.com", transport: "http" }, { url: "https://mcp.example.com" }, { pinned: false, package: "pkg" }, { pinned: true }][v % 4]!;
+  if (kind === "credential")
+    return [
+      { storage: "hard_coded" },
+      { storage: "vault", expiresAt: iso(30), lastRotatedAt: iso(-10) },
+      { storage: "vault", expiresAt: iso(-1) },
+      { storage: "config_file", expiresAt: iso(100), issuedAt: iso(-400) },
+    ][v % 4]!;
+  if (kind === "tool")
+    return [
+      { risk: "critical", definitionHash: "h1" },
+      { risk: "low", definitionHash: "h2" },
+      { annotations: { readOnlyHint: true } },
+      { risk: "high", definitionHash: "h3" },
+    ][v % 4]!;
+  if (kind === "mcp_server")
+    return [{ url: "http://mcp.example.com", transport: "http" }, { url: "https://mcp.example.com" }, { pinned: false, package: "pkg" }, { pinned: true }][
+      v % 4
+    ]!;
   return {};
 };
 const STATUSES = ["active", "inactive", "terminated", "leave", null] as const;
@@ -71,8 +106,16 @@ const bump = () => t.db.execute(sql`update graph_state set version = version + 1
 
 /** What the graph holds now, for picking (current nodes and edges of this run's source). */
 async function current(sourceId: string) {
-  const ns = await t.db.select({ id: nodes.id, kind: nodes.kind }).from(nodes).where(sql`${nodes.sourceId} = ${sourceId} and ${nodes.validTo} is null`).orderBy(nodes.id);
-  const es = await t.db.select({ id: edges.id, from: edges.fromId, to: edges.toId, kind: edges.kind }).from(edges).where(sql`${edges.sourceId} = ${sourceId} and ${edges.validTo} is null`).orderBy(edges.id);
+  const ns = await t.db
+    .select({ id: nodes.id, kind: nodes.kind })
+    .from(nodes)
+    .where(sql`${nodes.sourceId} = ${sourceId} and ${nodes.validTo} is null`)
+    .orderBy(nodes.id);
+  const es = await t.db
+    .select({ id: edges.id, from: edges.fromId, to: edges.toId, kind: edges.kind })
+    .from(edges)
+    .where(sql`${edges.sourceId} = ${sourceId} and ${edges.validTo} is null`)
+    .orderBy(edges.id);
   return { ns, es };
 }
 
@@ -80,14 +123,20 @@ async function addNode(sourceId: string, kind: NodeKind, v: number): Promise<str
   const id = newId("n");
   const attributes = nodeAttrs(kind, v);
   const status = kind === "human" || kind === "agent" || kind === "service_account" ? "active" : null;
-  await t.db.insert(nodes).values({ id, kind, sourceId, externalId: id, name: `${kind} ${id.slice(-4)}`, status, attributes, validFrom: new Date(NOW.getTime() - 500 * DAY) });
+  await t.db
+    .insert(nodes)
+    .values({ id, kind, sourceId, externalId: id, name: `${kind} ${id.slice(-4)}`, status, attributes, validFrom: new Date(NOW.getTime() - 500 * DAY) });
   return id;
 }
 
 async function addEdge(sourceId: string, kind: EdgeKind, from: string, to: string): Promise<string | null> {
   if (from === to) return null;
   const id = newId("edg");
-  const res = await t.db.insert(edges).values({ id, kind, sourceId, externalId: id, fromId: from, toId: to, validFrom: new Date(NOW.getTime() - 500 * DAY) }).onConflictDoNothing().returning({ id: edges.id });
+  const res = await t.db
+    .insert(edges)
+    .values({ id, kind, sourceId, externalId: id, fromId: from, toId: to, validFrom: new Date(NOW.getTime() - 500 * DAY) })
+    .onConflictDoNothing()
+    .returning({ id: edges.id });
   return res.length ? id : null;
 }
 
@@ -134,7 +183,10 @@ async function apply(sourceId: string, o: Op): Promise<{ nodeIds: string[]; edge
     }
     case "status": {
       const n = pickNode(o.pick);
-      await t.db.update(nodes).set({ status: STATUSES[o.s % STATUSES.length]! }).where(eq(nodes.id, n.id));
+      await t.db
+        .update(nodes)
+        .set({ status: STATUSES[o.s % STATUSES.length]! })
+        .where(eq(nodes.id, n.id));
       return { nodeIds: [n.id], edgeIds: [] };
     }
     case "attrs": {
@@ -142,12 +194,18 @@ async function apply(sourceId: string, o: Op): Promise<{ nodeIds: string[]; edge
       const withAttrs = ns.filter((x) => x.kind === "tool" || x.kind === "credential" || x.kind === "mcp_server");
       if (!withAttrs.length) return { nodeIds: [], edgeIds: [] };
       const n = withAttrs[o.pick % withAttrs.length]!;
-      await t.db.update(nodes).set({ attributes: nodeAttrs(n.kind, o.v) }).where(eq(nodes.id, n.id));
+      await t.db
+        .update(nodes)
+        .set({ attributes: nodeAttrs(n.kind, o.v) })
+        .where(eq(nodes.id, n.id));
       return { nodeIds: [n.id], edgeIds: [] };
     }
     case "rename": {
       const n = pickNode(o.pick);
-      await t.db.update(nodes).set({ name: `renamed ${newId("x").slice(-5)}` }).where(eq(nodes.id, n.id));
+      await t.db
+        .update(nodes)
+        .set({ name: `renamed ${newId("x").slice(-5)}` })
+        .where(eq(nodes.id, n.id));
       return { nodeIds: [n.id], edgeIds: [] };
     }
     case "certify": {
@@ -165,7 +223,10 @@ async function apply(sourceId: string, o: Op): Promise<{ nodeIds: string[]; edge
 
 /** The stored open and accepted findings, and what a full evaluation finds now: rule + key → severity and fingerprint. */
 async function compare() {
-  const stored = await t.db.select({ rule: findings.rule, key: findings.key, severity: findings.severity, fingerprint: findings.fingerprint }).from(findings).where(ne(findings.status, "resolved"));
+  const stored = await t.db
+    .select({ rule: findings.rule, key: findings.key, severity: findings.severity, fingerprint: findings.fingerprint })
+    .from(findings)
+    .where(ne(findings.status, "resolved"));
   const { settings } = await loadSettings(t.db);
   const full = runRules({ snap: await loadSnapshot(t.db), settings, now: NOW });
   const nightly = (key: string) => key.startsWith("blast:");
@@ -185,8 +246,14 @@ describe("incremental evaluation == full evaluation", () => {
         fc.array(opArb, { minLength: 4, maxLength: 10 }),
         async (initialEdges, variants, ops) => {
           // Each run has its own source; the previous run's graph is ended and its findings resolved first.
-          await t.db.update(nodes).set({ validTo: sql`greatest(${nodes.validFrom}, now())` }).where(isNull(nodes.validTo));
-          await t.db.update(edges).set({ validTo: sql`greatest(${edges.validFrom}, now())` }).where(isNull(edges.validTo));
+          await t.db
+            .update(nodes)
+            .set({ validTo: sql`greatest(${nodes.validFrom}, now())` })
+            .where(isNull(nodes.validTo));
+          await t.db
+            .update(edges)
+            .set({ validTo: sql`greatest(${edges.validFrom}, now())` })
+            .where(isNull(edges.validTo));
           const sourceId = newId("src");
           await t.db.insert(sources).values({ id: sourceId, name: sourceId, type: "import" });
           const ids: string[] = [];

@@ -44,7 +44,9 @@ export function runScopedRules(ctx: RuleContext, scope: RuleScope): FoundFinding
   if (on("agent_inactive_principal")) found.push(...departedPrincipalFindings(ctx));
   if (on("uncertified_risky_tool") || on("dual_access_path") || on("over_broad_reach")) {
     const only = new Set([...scope.uncertified_risky_tool, ...scope.dual_access_path, ...scope.over_broad_reach]);
-    found.push(...principalReachFindings(ctx, { uncertified: on("uncertified_risky_tool"), dual: on("dual_access_path"), overBroad: on("over_broad_reach"), only }));
+    found.push(
+      ...principalReachFindings(ctx, { uncertified: on("uncertified_risky_tool"), dual: on("dual_access_path"), overBroad: on("over_broad_reach"), only }),
+    );
   }
   // No blastRadiusFindings: a ranking over the whole graph (NIGHTLY_ONLY).
   if (on("tool_definition_changed")) found.push(...changedToolFindings(ctx));
@@ -100,7 +102,11 @@ export async function evaluateIncremental(db: Db, change: GraphChange, opts: Inc
   const id = newId("fev");
   const result = await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${FINDINGS_LOCK})`);
-    const [previous] = await tx.select({ graphVersion: findingEvaluations.graphVersion, startedAt: findingEvaluations.startedAt, trigger: findingEvaluations.trigger }).from(findingEvaluations).orderBy(desc(findingEvaluations.startedAt), desc(findingEvaluations.id)).limit(1);
+    const [previous] = await tx
+      .select({ graphVersion: findingEvaluations.graphVersion, startedAt: findingEvaluations.startedAt, trigger: findingEvaluations.trigger })
+      .from(findingEvaluations)
+      .orderBy(desc(findingEvaluations.startedAt), desc(findingEvaluations.id))
+      .limit(1);
     const counts: EvaluationCounts = { found: found.length, new: 0, updated: 0, unchanged: 0, resolved: 0, reopened: 0, expired: 0 };
     const changed: Record<"new" | "resolved" | "reopened" | "expired", string[]> = { new: [], resolved: [], reopened: [], expired: [] };
     // Only a full evaluation of a newer graph makes this one moot: another incremental one covered another scope.
@@ -144,7 +150,17 @@ export async function evaluateIncremental(db: Db, change: GraphChange, opts: Inc
     return { counts, superseded, durationMs };
   });
   phase("write");
-  return { id, trigger, graphVersion: snap.version, startedAt: now.toISOString(), durationMs: result.durationMs, counts: result.counts, byRule, superseded: result.superseded, snapshotNodes: snap.nodes.size };
+  return {
+    id,
+    trigger,
+    graphVersion: snap.version,
+    startedAt: now.toISOString(),
+    durationMs: result.durationMs,
+    counts: result.counts,
+    byRule,
+    superseded: result.superseded,
+    snapshotNodes: snap.nodes.size,
+  };
 }
 
 /**

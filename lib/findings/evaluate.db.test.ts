@@ -26,7 +26,12 @@ const laptop = (storage: string): Doc => ({
   source: "laptop",
   nodes: [
     { kind: "mcp_server", externalId: "github", name: "GitHub MCP", attributes: { transport: "stdio", command: "npx", pinned: true } },
-    { kind: "credential", externalId: "pat", name: "GitHub PAT", attributes: { storage, lastRotatedAt: new Date(Date.now() - 5 * DAY).toISOString(), expiresAt: new Date(Date.now() + 60 * DAY).toISOString() } },
+    {
+      kind: "credential",
+      externalId: "pat",
+      name: "GitHub PAT",
+      attributes: { storage, lastRotatedAt: new Date(Date.now() - 5 * DAY).toISOString(), expiresAt: new Date(Date.now() + 60 * DAY).toISOString() },
+    },
   ],
   edges: [{ kind: "uses_credential", from: { kind: "mcp_server", externalId: "github" }, to: { kind: "credential", externalId: "pat" } }],
 });
@@ -85,7 +90,10 @@ describe("evaluation", () => {
     const until = new Date(Date.now() + 2 * DAY);
     const accepted = await updateFinding(t.db, analyst, f!.id, { status: "accepted", reason: "test laptop, rotated weekly", expiresAt: until.toISOString() });
     expect(accepted).toMatchObject({ status: "accepted", acceptance: { reason: "test laptop, rotated weekly", by: "ana@example.com", expired: false } });
-    const audit = await t.db.select().from(auditEvents).where(and(eq(auditEvents.action, "finding.accept"), eq(auditEvents.targetId, f!.id)));
+    const audit = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "finding.accept"), eq(auditEvents.targetId, f!.id)));
     expect(audit).toHaveLength(1);
     expect(audit[0]!.before).toMatchObject({ status: "open" });
     expect(audit[0]!.after).toMatchObject({ status: "accepted", acceptedReason: "test laptop, rotated weekly", acceptedUntil: until.toISOString() });

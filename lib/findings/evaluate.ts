@@ -81,7 +81,9 @@ export function runRules(ctx: RuleContext): FoundFinding[] {
 /** What tells a changed finding from an unchanged one. */
 export function fingerprintOf(f: FoundFinding): string {
   // Rules build evidence in a fixed key order, so plain JSON is deterministic (and much faster than canonical JSON here).
-  return createHash("sha256").update(JSON.stringify([f.severity, f.title, f.subjectName, f.evidence])).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify([f.severity, f.title, f.subjectName, f.evidence]))
+    .digest("hex");
 }
 
 /**
@@ -142,7 +144,11 @@ export async function runEvaluation(db: Db, actor: Actor, opts: EvaluateOptions)
   const id = newId("fev");
   const result = await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${FINDINGS_LOCK})`);
-    const [previous] = await tx.select({ graphVersion: findingEvaluations.graphVersion, startedAt: findingEvaluations.startedAt }).from(findingEvaluations).orderBy(desc(findingEvaluations.startedAt), desc(findingEvaluations.id)).limit(1);
+    const [previous] = await tx
+      .select({ graphVersion: findingEvaluations.graphVersion, startedAt: findingEvaluations.startedAt })
+      .from(findingEvaluations)
+      .orderBy(desc(findingEvaluations.startedAt), desc(findingEvaluations.id))
+      .limit(1);
     const counts: EvaluationCounts = { found: found.length, new: 0, updated: 0, unchanged: 0, resolved: 0, reopened: 0, expired: 0 };
     const changed: Record<"new" | "resolved" | "reopened" | "expired", string[]> = { new: [], resolved: [], reopened: [], expired: [] };
     // An evaluation of an older graph than one already written would undo it: record it, write nothing.
@@ -181,7 +187,16 @@ export async function runEvaluation(db: Db, actor: Actor, opts: EvaluateOptions)
     return { counts, superseded, durationMs };
   });
   if (!result.superseded) await recordCoverageAfter(db, now);
-  return { id, trigger, graphVersion: snap.version, startedAt: now.toISOString(), durationMs: result.durationMs, counts: result.counts, byRule, superseded: result.superseded };
+  return {
+    id,
+    trigger,
+    graphVersion: snap.version,
+    startedAt: now.toISOString(),
+    durationMs: result.durationMs,
+    counts: result.counts,
+    byRule,
+    superseded: result.superseded,
+  };
 }
 
 /**
@@ -233,7 +248,15 @@ export async function reconcile(
   scope?: ReconcileScope,
 ): Promise<void> {
   const all: StoredRow[] = await tx
-    .select({ id: findings.id, rule: findings.rule, key: findings.key, status: findings.status, fingerprint: findings.fingerprint, acceptedUntil: findings.acceptedUntil, lastSeenAt: findings.lastSeenAt })
+    .select({
+      id: findings.id,
+      rule: findings.rule,
+      key: findings.key,
+      status: findings.status,
+      fingerprint: findings.fingerprint,
+      acceptedUntil: findings.acceptedUntil,
+      lastSeenAt: findings.lastSeenAt,
+    })
     .from(findings)
     .where(scope ? sql`${findings.subjectId} = any(${sql.param(scope.subjects)}::text[])` : undefined);
   const stored = scope ? all.filter((r) => scope.has(r.rule, r.key)) : all;
@@ -249,7 +272,23 @@ export async function reconcile(
     const row = byKey.get(k);
     if (!row) {
       const fid = newId("fnd");
-      inserts.push({ id: fid, rule: f.rule, key: f.key, subjectId: f.subjectId, subjectKind: f.subjectKind, subjectName: f.subjectName, severity: f.severity, title: f.title, evidence: f.evidence, fingerprint: fp, status: "open", firstSeenAt: now, lastSeenAt: now, createdAt: now, updatedAt: now });
+      inserts.push({
+        id: fid,
+        rule: f.rule,
+        key: f.key,
+        subjectId: f.subjectId,
+        subjectKind: f.subjectKind,
+        subjectName: f.subjectName,
+        severity: f.severity,
+        title: f.title,
+        evidence: f.evidence,
+        fingerprint: fp,
+        status: "open",
+        firstSeenAt: now,
+        lastSeenAt: now,
+        createdAt: now,
+        updatedAt: now,
+      });
       changed.new.push(fid);
       continue;
     }
@@ -279,7 +318,12 @@ export async function reconcile(
     // Last seen: the previous evaluation, the last one that still found it.
     await tx
       .update(findings)
-      .set({ status: "resolved", resolvedAt: now, lastSeenAt: sql`greatest(${findings.lastSeenAt}, ${(previousAt ?? now).toISOString()}::timestamptz)`, updatedAt: now })
+      .set({
+        status: "resolved",
+        resolvedAt: now,
+        lastSeenAt: sql`greatest(${findings.lastSeenAt}, ${(previousAt ?? now).toISOString()}::timestamptz)`,
+        updatedAt: now,
+      })
       .where(inArray(findings.id, resolve.slice(i, i + BATCH)));
   }
   for (let i = 0; i < definitions.length; i += BATCH) await recordDefinitions(tx, definitions.slice(i, i + BATCH), now);
@@ -299,7 +343,10 @@ async function recordDefinitions(tx: Db, batch: { toolId: string; hash: string }
     select v.id, v.tool_id, v.hash, ${now.toISOString()}::timestamptz,
       case when n.attributes->>'definitionHash' = v.hash then (
         select jsonb_object_agg(a.key, a.value) from jsonb_each(n.attributes) a
-        where a.key in (${sql.join(DEFINITION_KEYS.map((k) => sql`${k}`), sql`, `)}) and a.value <> 'null'::jsonb
+        where a.key in (${sql.join(
+          DEFINITION_KEYS.map((k) => sql`${k}`),
+          sql`, `,
+        )}) and a.value <> 'null'::jsonb
       ) end
     from unnest(${ids}::text[], ${tools}::text[], ${hashes}::text[]) as v(id, tool_id, hash)
     left join ${nodes} n on n.id = v.tool_id`);

@@ -9,11 +9,15 @@ export const FULL_EVALUATION = "findings.full-evaluation";
 // Stately: a slow night's run never stacks up behind itself.
 // A full evaluation that a newer graph overtook while it read writes nothing (superseded): under steady change it tries
 // again at once, and after three overtakes fails, so the run is retried later and shows as failed, not as done.
-registerHandler(FULL_EVALUATION, async (_data, { db }) => {
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    const r = await evaluateFindings(db, systemActor("scheduler"), { trigger: "schedule" });
-    if (!r.superseded) return;
-  }
-  throw new Error("the full evaluation was overtaken by newer graph changes three times in a row");
-}, { policy: "stately", retryLimit: 2, expireInSeconds: 30 * 60 });
+registerHandler(
+  FULL_EVALUATION,
+  async (_data, { db }) => {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const r = await evaluateFindings(db, systemActor("scheduler"), { trigger: "schedule" });
+      if (!r.superseded) return;
+    }
+    throw new Error("the full evaluation was overtaken by newer graph changes three times in a row");
+  },
+  { policy: "stately", retryLimit: 2, expireInSeconds: 30 * 60 },
+);
 registerSchedule({ name: FULL_EVALUATION, cron: "0 2 * * *", description: "every night at 02:00 UTC" });

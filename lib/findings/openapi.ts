@@ -25,7 +25,13 @@ const finding: JsonSchema = {
     reopenCount: { type: "integer" },
     acceptance: {
       type: ["object", "null"],
-      properties: { reason: { type: "string" }, expiresAt: { type: "string", format: "date-time" }, by: { type: ["string", "null"] }, at: { type: ["string", "null"] }, expired: { type: "boolean" } },
+      properties: {
+        reason: { type: "string" },
+        expiresAt: { type: "string", format: "date-time" },
+        by: { type: ["string", "null"] },
+        at: { type: ["string", "null"] },
+        expired: { type: "boolean" },
+      },
     },
   },
 };
@@ -38,15 +44,25 @@ const detail: JsonSchema = {
       properties: {
         evidence: {
           type: "object",
-          description: "What triggered the finding: nodes (subject first), edges with their ends, attribute values, and rule-specific facts (counts, thresholds, example paths).",
+          description:
+            "What triggered the finding: nodes (subject first), edges with their ends, attribute values, and rule-specific facts (counts, thresholds, example paths).",
           properties: {
             nodes: { type: "array", items: { type: "string" } },
-            edges: { type: "array", items: { type: "object", properties: { id: { type: "string" }, kind: { type: "string" }, from: { type: "string" }, to: { type: "string" } } } },
+            edges: {
+              type: "array",
+              items: { type: "object", properties: { id: { type: "string" }, kind: { type: "string" }, from: { type: "string" }, to: { type: "string" } } },
+            },
             attributes: { type: "array", items: { type: "object", properties: { node: { type: "string" }, key: { type: "string" }, value: {} } } },
             facts: { type: "object", additionalProperties: true },
           },
         },
-        nodes: { type: "object", additionalProperties: { type: "object", properties: { kind: { type: "string" }, name: { type: "string" }, status: { type: ["string", "null"] }, current: { type: "boolean" } } } },
+        nodes: {
+          type: "object",
+          additionalProperties: {
+            type: "object",
+            properties: { kind: { type: "string" }, name: { type: "string" }, status: { type: ["string", "null"] }, current: { type: "boolean" } },
+          },
+        },
       },
     },
   ],
@@ -56,13 +72,24 @@ const evaluation: JsonSchema = {
   type: "object",
   properties: {
     id: { type: "string" },
-    trigger: { enum: ["manual", "import", "ownership", "seed", "bench", "schedule", "change"], description: "change: an incremental evaluation of one graph change (only the subjects it can affect); the others are full (schedule: the nightly one)" },
+    trigger: {
+      enum: ["manual", "import", "ownership", "seed", "bench", "schedule", "change"],
+      description: "change: an incremental evaluation of one graph change (only the subjects it can affect); the others are full (schedule: the nightly one)",
+    },
     graphVersion: { type: "integer" },
     startedAt: { type: "string", format: "date-time" },
     durationMs: { type: "integer" },
     counts: {
       type: "object",
-      properties: { found: { type: "integer" }, new: { type: "integer" }, updated: { type: "integer" }, unchanged: { type: "integer" }, resolved: { type: "integer" }, reopened: { type: "integer" }, expired: { type: "integer" } },
+      properties: {
+        found: { type: "integer" },
+        new: { type: "integer" },
+        updated: { type: "integer" },
+        unchanged: { type: "integer" },
+        resolved: { type: "integer" },
+        reopened: { type: "integer" },
+        expired: { type: "integer" },
+      },
     },
     byRule: { type: "object", additionalProperties: { type: "integer" } },
     superseded: { type: "boolean" },
@@ -86,7 +113,13 @@ export const findingsPaths: PathItems = {
       summary: "Counts by severity and by rule, and the last evaluation (findings.read)",
       description: "Counts by severity honour the rule filter; counts by rule honour the severity filter; both honour status.",
       parameters: queryParams(summaryQuerySchema),
-      responses: { "200": { description: "{ bySeverity, byRule, lastEvaluation, lastFullEvaluation }: the latest evaluation (incremental ones have trigger \"change\" and counts.subjects) and the latest full one" }, ...commonErrors },
+      responses: {
+        "200": {
+          description:
+            '{ bySeverity, byRule, lastEvaluation, lastFullEvaluation }: the latest evaluation (incremental ones have trigger "change" and counts.subjects) and the latest full one',
+        },
+        ...commonErrors,
+      },
     },
   },
   "/api/v1/findings/{id}": {
@@ -97,7 +130,8 @@ export const findingsPaths: PathItems = {
     },
     patch: {
       summary: "Accept a finding's risk (reason and expiry) or open it again (findings.manage); audited",
-      description: "`resolved` cannot be set: a finding resolves only when an evaluation no longer finds it. An acceptance may last at most `maxAcceptanceDays` (settings).",
+      description:
+        "`resolved` cannot be set: a finding resolves only when an evaluation no longer finds it. An acceptance may last at most `maxAcceptanceDays` (settings).",
       parameters: [idParam],
       requestBody: jsonBody(patchFindingSchema),
       responses: {
@@ -125,15 +159,26 @@ export const findingsPaths: PathItems = {
     put: {
       summary: "Replace the overrides of severity and thresholds (findings.manage); audited; used from the next evaluation",
       requestBody: jsonBody(settingsOverridesSchema),
-      responses: { "200": { description: "{ settings, overrides, defaults }" }, ...commonErrors, "413": errorResponse("Body too large."), "415": errorResponse("Body is not JSON.") },
+      responses: {
+        "200": { description: "{ settings, overrides, defaults }" },
+        ...commonErrors,
+        "413": errorResponse("Body too large."),
+        "415": errorResponse("Body is not JSON."),
+      },
     },
   },
   "/api/v1/findings/campaign": {
     post: {
       summary: "Create a draft campaign reviewing the access behind some findings (findings.read and campaign.manage)",
-      description: "Scope: the union of the findings' edge kinds and targets (at most 50 targets, most severe findings first), reviewed by the targets' owners, due in 14 days unless `dueAt` is given.",
+      description:
+        "Scope: the union of the findings' edge kinds and targets (at most 50 targets, most severe findings first), reviewed by the targets' owners, due in 14 days unless `dueAt` is given.",
       requestBody: jsonBody(campaignFromFindingsSchema),
-      responses: { "201": { description: "{ campaign, definition, clippedTargets }" }, ...commonErrors, "413": errorResponse("Body too large."), "415": errorResponse("Body is not JSON.") },
+      responses: {
+        "201": { description: "{ campaign, definition, clippedTargets }" },
+        ...commonErrors,
+        "413": errorResponse("Body too large."),
+        "415": errorResponse("Body is not JSON."),
+      },
     },
   },
 };

@@ -73,7 +73,11 @@ export function toView(r: Row, latestAt: Date | null, now: Date): FindingView {
 }
 
 async function latestEvaluationAt(db: Db): Promise<Date | null> {
-  const [row] = await db.select({ at: findingEvaluations.startedAt }).from(findingEvaluations).orderBy(desc(findingEvaluations.startedAt), desc(findingEvaluations.id)).limit(1);
+  const [row] = await db
+    .select({ at: findingEvaluations.startedAt })
+    .from(findingEvaluations)
+    .orderBy(desc(findingEvaluations.startedAt), desc(findingEvaluations.id))
+    .limit(1);
   return row?.at ?? null;
 }
 
@@ -84,7 +88,12 @@ const isCursor = (v: unknown): v is [number, string, string] =>
  * Findings (GET /api/v1/findings), most severe first, then by subject name;
  * keyset-paginated, filtered by rule, severity, status, subject and a search.
  */
-export async function listFindings(db: Db, actor: Actor, q: ListFindingsQuery, now: Date = new Date()): Promise<{ items: FindingView[]; total: number; nextCursor: string | null }> {
+export async function listFindings(
+  db: Db,
+  actor: Actor,
+  q: ListFindingsQuery,
+  now: Date = new Date(),
+): Promise<{ items: FindingView[]; total: number; nextCursor: string | null }> {
   requirePermission(actor, "findings.read");
   const filters: SQL[] = [];
   if (q.rule) filters.push(eq(findings.rule, q.rule));
@@ -95,11 +104,16 @@ export async function listFindings(db: Db, actor: Actor, q: ListFindingsQuery, n
     const p = likePattern(q.q);
     filters.push(or(sql`lower(${findings.title}) like ${p}`, sql`lower(${findings.subjectName}) like ${p}`)!);
   }
-  const [{ total } = { total: 0 }] = await db.select({ total: count() }).from(findings).where(and(...filters));
+  const [{ total } = { total: 0 }] = await db
+    .select({ total: count() })
+    .from(findings)
+    .where(and(...filters));
   const page = [...filters];
   if (q.cursor) {
     const [rank, name, id] = decodeCursor(q.cursor, isCursor);
-    page.push(or(lt(SEVERITY_RANK, rank), and(eq(SEVERITY_RANK, rank), or(gt(findings.subjectName, name), and(eq(findings.subjectName, name), gt(findings.id, id)))))!);
+    page.push(
+      or(lt(SEVERITY_RANK, rank), and(eq(SEVERITY_RANK, rank), or(gt(findings.subjectName, name), and(eq(findings.subjectName, name), gt(findings.id, id)))))!,
+    );
   }
   const rows = await db
     .select()
@@ -121,7 +135,10 @@ export async function getFinding(db: Db, actor: Actor, id: string, now: Date = n
   if (!row) throw new AppError("not_found", "finding not found");
   const ids = [...new Set([row.subjectId, ...row.evidence.nodes, ...row.evidence.edges.flatMap((e) => [e.from, e.to])])];
   const described = ids.length
-    ? await db.select({ id: nodes.id, kind: nodes.kind, name: nodes.name, status: nodes.status, validTo: nodes.validTo }).from(nodes).where(inArray(nodes.id, ids))
+    ? await db
+        .select({ id: nodes.id, kind: nodes.kind, name: nodes.name, status: nodes.status, validTo: nodes.validTo })
+        .from(nodes)
+        .where(inArray(nodes.id, ids))
     : [];
   const latestAt = await latestEvaluationAt(db);
   return {
@@ -139,9 +156,13 @@ export const summaryQuerySchema = z
   })
   .strict();
 
-
 /** The counts the findings page charts: each chart narrowed by the other's filter, so they cross-filter. */
-export async function findingsSummary(db: Db, actor: Actor, f: { status?: FindingStatus; rule?: FindingRule; severity?: FindingSeverity } = {}, now: Date = new Date()): Promise<FindingsSummary> {
+export async function findingsSummary(
+  db: Db,
+  actor: Actor,
+  f: { status?: FindingStatus; rule?: FindingRule; severity?: FindingSeverity } = {},
+  now: Date = new Date(),
+): Promise<FindingsSummary> {
   requirePermission(actor, "findings.read");
   const base = f.status ? [statusFilter(f.status, now)] : [];
   const sev = await db
@@ -156,7 +177,15 @@ export async function findingsSummary(db: Db, actor: Actor, f: { status?: Findin
     .groupBy(findings.rule);
   const [last] = await db.select().from(findingEvaluations).orderBy(desc(findingEvaluations.startedAt), desc(findingEvaluations.id)).limit(1);
   // Incremental evaluations ("change") re-check part of the graph; the last full one says when everything was.
-  const [lastFull] = last?.trigger === "change" ? await db.select().from(findingEvaluations).where(ne(findingEvaluations.trigger, "change")).orderBy(desc(findingEvaluations.startedAt), desc(findingEvaluations.id)).limit(1) : [last];
+  const [lastFull] =
+    last?.trigger === "change"
+      ? await db
+          .select()
+          .from(findingEvaluations)
+          .where(ne(findingEvaluations.trigger, "change"))
+          .orderBy(desc(findingEvaluations.startedAt), desc(findingEvaluations.id))
+          .limit(1)
+      : [last];
   const bySeverity = Object.fromEntries(FINDING_SEVERITIES.map((s) => [s, 0])) as Record<FindingSeverity, number>;
   for (const r of sev) bySeverity[r.k] = r.n;
   const byRule = Object.fromEntries(FINDING_RULES.map((r) => [r, 0])) as Record<FindingRule, number>;
@@ -164,7 +193,19 @@ export async function findingsSummary(db: Db, actor: Actor, f: { status?: Findin
   return {
     bySeverity,
     byRule,
-    lastEvaluation: last ? { id: last.id, at: last.startedAt.toISOString(), finishedAt: last.finishedAt.toISOString(), trigger: last.trigger, durationMs: last.durationMs, graphVersion: last.graphVersion, counts: last.counts } : null,
-    lastFullEvaluation: lastFull ? { id: lastFull.id, at: lastFull.startedAt.toISOString(), finishedAt: lastFull.finishedAt.toISOString(), trigger: lastFull.trigger } : null,
+    lastEvaluation: last
+      ? {
+          id: last.id,
+          at: last.startedAt.toISOString(),
+          finishedAt: last.finishedAt.toISOString(),
+          trigger: last.trigger,
+          durationMs: last.durationMs,
+          graphVersion: last.graphVersion,
+          counts: last.counts,
+        }
+      : null,
+    lastFullEvaluation: lastFull
+      ? { id: lastFull.id, at: lastFull.startedAt.toISOString(), finishedAt: lastFull.finishedAt.toISOString(), trigger: lastFull.trigger }
+      : null,
   };
 }

@@ -75,7 +75,15 @@ export function changedToolFindings(ctx: RuleContext): FoundFinding[] {
     // The certified access itself, when it is still in the graph: the picture shows who was approved to reach what.
     for (const e of ctx.snap.edges) if (e.kind === c.edgeKind && e.from === c.subjectId && e.to === c.targetId) b.edge(e);
     b.attr(tool.id, "definitionHash", current).attr(tool.id, "certifiedDefinitionHash", certified.hash);
-    b.fact("certification", { itemId: c.itemId, campaignId: c.campaignId, campaignName: c.campaignName, closedAt: c.closedAt.toISOString(), subjectId: c.subjectId, edgeKind: c.edgeKind, targetId: c.targetId });
+    b.fact("certification", {
+      itemId: c.itemId,
+      campaignId: c.campaignId,
+      campaignName: c.campaignName,
+      closedAt: c.closedAt.toISOString(),
+      subjectId: c.subjectId,
+      edgeKind: c.edgeKind,
+      targetId: c.targetId,
+    });
     b.fact("certifiedHashFrom", certified.source);
     out.push({
       rule: "tool_definition_changed",
@@ -134,7 +142,9 @@ export function insecureServerFindings(ctx: RuleContext): FoundFinding[] {
       reasons.push({ code: "unpinned_package", owasp: "NHI3" });
       const pkg = typeof a.package === "string" ? a.package : "its package";
       const launcher = typeof a.launcher === "string" ? a.launcher : typeof a.command === "string" ? a.command : null;
-      parts.push(`is launched from an unpinned package (${launcher ? `${launcher} ` : ""}${pkg}${typeof a.packageVersion === "string" ? `@${a.packageVersion}` : ", no version"})`);
+      parts.push(
+        `is launched from an unpinned package (${launcher ? `${launcher} ` : ""}${pkg}${typeof a.packageVersion === "string" ? `@${a.packageVersion}` : ", no version"})`,
+      );
       for (const k of ["command", "args", "package", "packageVersion", "pinned"]) if (a[k] !== undefined) b.attr(s.id, k, a[k]);
     }
     b.fact("reasons", reasons);

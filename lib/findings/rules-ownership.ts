@@ -27,7 +27,16 @@ export function ownerlessFindings(ctx: RuleContext): FoundFinding[] {
       owners.length === 0
         ? `${label} ${n.name} has no owner`
         : `${label} ${n.name} has no active owner: ${reasons.map((r) => ORPHAN_RULE_LABEL[r]).join(", ")} (${nameList(sorted.map((o) => nameOf(ctx.snap, o.ownerId)))})`;
-    out.push({ rule: "no_active_owner", key: id, subjectId: id, subjectKind: n.kind, subjectName: n.name, severity: severityOf(ctx, "no_active_owner"), title, evidence: b.evidence });
+    out.push({
+      rule: "no_active_owner",
+      key: id,
+      subjectId: id,
+      subjectKind: n.kind,
+      subjectName: n.name,
+      severity: severityOf(ctx, "no_active_owner"),
+      title,
+      evidence: b.evidence,
+    });
   }
   return out;
 }

@@ -16,7 +16,12 @@ type Risks = Map<number, { risk: ToolRisk; reason: string }>;
  */
 export function principalReachFindings(
   ctx: RuleContext,
-  enabled: { uncertified: boolean; dual: boolean; overBroad: boolean; /** Only these principals (an incremental evaluation's scope). */ only?: ReadonlySet<string> },
+  enabled: {
+    uncertified: boolean;
+    dual: boolean;
+    overBroad: boolean;
+    /** Only these principals (an incremental evaluation's scope). */ only?: ReadonlySet<string>;
+  },
 ): FoundFinding[] {
   const { ix } = ctx.snap;
   const risks = toolRisks(ctx);
@@ -120,15 +125,28 @@ function uncertifiedTools(ctx: RuleContext, agent: SnapNode, search: Search, ris
   const sample = hits.slice(0, ctx.settings.evidenceSample).map((h) => {
     const id = ix.ids[h.node]!;
     b.node(id).attr(id, "risk", h.risk);
-    return { tool: id, risk: h.risk, reason: h.reason, lastCertified: h.cert ? { campaignId: h.cert.campaignId, campaignName: h.cert.campaignName, at: h.cert.closedAt.toISOString() } : null };
+    return {
+      tool: id,
+      risk: h.risk,
+      reason: h.reason,
+      lastCertified: h.cert ? { campaignId: h.cert.campaignId, campaignName: h.cert.campaignName, at: h.cert.closedAt.toISOString() } : null,
+    };
   });
   b.fact("path", addPath(ctx, b, pathTo(ix, search, hits[0]!.node, "out")));
   const never = hits.filter((h) => !h.cert).length;
   const byRisk: Record<string, number> = {};
   for (const h of hits) byRisk[h.risk] = (byRisk[h.risk] ?? 0) + 1;
-  b.fact("tools", hits.length).fact("neverCertified", never).fact("certifiedTooLongAgo", hits.length - never).fact("byRisk", byRisk);
+  b.fact("tools", hits.length)
+    .fact("neverCertified", never)
+    .fact("certifiedTooLongAgo", hits.length - never)
+    .fact("byRisk", byRisk);
   b.fact("certificationMaxAgeDays", ctx.settings.certificationMaxAgeDays).fact("minRisk", ctx.settings.riskyToolMinRisk).fact("sample", sample);
-  const what = never === hits.length ? "never certified" : never === 0 ? `last certified over ${ctx.settings.certificationMaxAgeDays} days ago` : `never certified (${never}) or certified over ${ctx.settings.certificationMaxAgeDays} days ago (${hits.length - never})`;
+  const what =
+    never === hits.length
+      ? "never certified"
+      : never === 0
+        ? `last certified over ${ctx.settings.certificationMaxAgeDays} days ago`
+        : `never certified (${never}) or certified over ${ctx.settings.certificationMaxAgeDays} days ago (${hits.length - never})`;
   return {
     rule: "uncertified_risky_tool",
     key: agent.id,
@@ -157,7 +175,15 @@ class DualScratch {
   }
 }
 
-function dualPaths(ctx: RuleContext, p: SnapNode, start: number, search: Search, mcp: McpReach, scratch: DualScratch, directWalker: Walker): FoundFinding | null {
+function dualPaths(
+  ctx: RuleContext,
+  p: SnapNode,
+  start: number,
+  search: Search,
+  mcp: McpReach,
+  scratch: DualScratch,
+  directWalker: Walker,
+): FoundFinding | null {
   const { ix } = ctx.snap;
   const max = ctx.settings.maxDepth;
   // Resources reachable through an MCP server or tool: entry depth + depth from the entry, within maxDepth.
@@ -284,14 +310,22 @@ function blastFinding(ctx: RuleContext, n: SnapNode, radius: number, rank: numbe
     byKind[k] = (byKind[k] ?? 0) + 1;
   }
   // Who is exposed: principals that reach this group or credential (members, nested; users of the credential).
-  const holders = bfs(ix, i, "in", ctx.settings.maxDepth).reached.filter((r) => [KIND.human, KIND.service_account, KIND.agent].includes(ix.kinds[r.node]!)).length;
-  const rankOf = (r: { node: number }) => (ix.kinds[r.node] === KIND.resource ? 1 : (risks.get(r.node) ? 2 + ["low", "medium", "high", "critical"].indexOf(risks.get(r.node)!.risk) : 0));
+  const holders = bfs(ix, i, "in", ctx.settings.maxDepth).reached.filter((r) =>
+    [KIND.human, KIND.service_account, KIND.agent].includes(ix.kinds[r.node]!),
+  ).length;
+  const rankOf = (r: { node: number }) =>
+    ix.kinds[r.node] === KIND.resource ? 1 : risks.get(r.node) ? 2 + ["low", "medium", "high", "critical"].indexOf(risks.get(r.node)!.risk) : 0;
   const sample = [...reached].sort((a, z) => rankOf(z) - rankOf(a) || a.depth - z.depth || a.node - z.node).slice(0, ctx.settings.evidenceSample);
   const b = new EvidenceBuilder().node(n.id);
   const paths = sample.map((r) => ({ target: ix.ids[r.node]! }));
   for (const x of paths) b.node(x.target);
   if (sample.length) b.fact("path", addPath(ctx, b, pathTo(ix, search, sample[0]!.node, "out")));
-  b.fact("variant", "blast_radius").fact("radius", radius).fact("rank", rank).fact("ranked", ofRanked).fact("byKind", byKind).fact("principalsExposed", holders);
+  b.fact("variant", "blast_radius")
+    .fact("radius", radius)
+    .fact("rank", rank)
+    .fact("ranked", ofRanked)
+    .fact("byKind", byKind)
+    .fact("principalsExposed", holders);
   b.fact("thresholds", { top: ctx.settings.blastRadiusTop, min: ctx.settings.blastRadiusMin }).fact("sample", paths);
   const what = n.kind === "group" ? "group" : "credential";
   return {
@@ -305,4 +339,3 @@ function blastFinding(ctx: RuleContext, n: SnapNode, radius: number, rank: numbe
     evidence: b.evidence,
   };
 }
-

@@ -34,7 +34,12 @@ describe("hard-coded secrets (NHI2)", () => {
     await importDoc(t.db, analyst, {
       source: "r1",
       nodes: [
-        { kind: "credential", externalId: "pat", name: "PAT in a config", attributes: { storage: "hard_coded", location: "claude_desktop_config.json → mcpServers.github.env.TOKEN" } },
+        {
+          kind: "credential",
+          externalId: "pat",
+          name: "PAT in a config",
+          attributes: { storage: "hard_coded", location: "claude_desktop_config.json → mcpServers.github.env.TOKEN" },
+        },
         { kind: "credential", externalId: "aws", name: "AWS key on disk", attributes: { storage: "config_file" } },
         { kind: "credential", externalId: "vaulted", name: "Vaulted key", attributes: { storage: "vault" } },
       ],
@@ -55,10 +60,20 @@ describe("credential rotation (NHI7)", () => {
     await importDoc(t.db, analyst, {
       source: "r2",
       nodes: [
-        { kind: "credential", externalId: "expired", name: "Expired", attributes: { storage: "vault", lastRotatedAt: daysFromNow(-10), expiresAt: daysFromNow(-1) } },
+        {
+          kind: "credential",
+          externalId: "expired",
+          name: "Expired",
+          attributes: { storage: "vault", lastRotatedAt: daysFromNow(-10), expiresAt: daysFromNow(-1) },
+        },
         { kind: "credential", externalId: "forever", name: "Forever", attributes: { storage: "vault", lastRotatedAt: daysFromNow(-10) } },
         { kind: "credential", externalId: "old", name: "Old", attributes: { storage: "vault", issuedAt: daysFromNow(-200), expiresAt: daysFromNow(100) } },
-        { kind: "credential", externalId: "fresh", name: "Fresh", attributes: { storage: "vault", issuedAt: daysFromNow(-200), lastRotatedAt: daysFromNow(-30), expiresAt: daysFromNow(60) } },
+        {
+          kind: "credential",
+          externalId: "fresh",
+          name: "Fresh",
+          attributes: { storage: "vault", issuedAt: daysFromNow(-200), lastRotatedAt: daysFromNow(-30), expiresAt: daysFromNow(60) },
+        },
       ],
       edges: [],
     });
@@ -117,14 +132,31 @@ describe("no active owner (NHI1)", () => {
       edges: [
         { kind: "owns", from: hr("tom"), to: { kind: "service_account", externalId: "left" }, attributes: { role: "technical" } },
         { kind: "owns", from: hr("ina"), to: { kind: "service_account", externalId: "left" }, attributes: { role: "business" } },
-        { kind: "owns", from: { kind: "group", externalId: "ghosts", source: "hr" }, to: { kind: "mcp_server", externalId: "ghost" }, attributes: { role: "technical" } },
+        {
+          kind: "owns",
+          from: { kind: "group", externalId: "ghosts", source: "hr" },
+          to: { kind: "mcp_server", externalId: "ghost" },
+          attributes: { role: "technical" },
+        },
         { kind: "owns", from: hr("ada"), to: { kind: "credential", externalId: "owned" }, attributes: { role: "business" } },
-        { kind: "owns", from: { kind: "group", externalId: "team", source: "hr" }, to: { kind: "service_account", externalId: "team" }, attributes: { role: "technical" } },
+        {
+          kind: "owns",
+          from: { kind: "group", externalId: "team", source: "hr" },
+          to: { kind: "service_account", externalId: "team" },
+          attributes: { role: "technical" },
+        },
         { kind: "owns", from: hr("lee"), to: { kind: "agent", externalId: "onleave" }, attributes: { role: "business" } },
       ],
     });
     const id = (kind: "agent" | "service_account" | "mcp_server" | "credential", x: string) => nodeId(t.db, "r4", kind, x);
-    const [orphan, left, ghost, owned, team, onleave] = await Promise.all([id("agent", "orphan"), id("service_account", "left"), id("mcp_server", "ghost"), id("credential", "owned"), id("service_account", "team"), id("agent", "onleave")]);
+    const [orphan, left, ghost, owned, team, onleave] = await Promise.all([
+      id("agent", "orphan"),
+      id("service_account", "left"),
+      id("mcp_server", "ghost"),
+      id("credential", "owned"),
+      id("service_account", "team"),
+      id("agent", "onleave"),
+    ]);
     const found = await findingsOf(t.db, "no_active_owner", [orphan, left, ghost, owned, team, onleave]);
     const reasons = new Map(found.map((f) => [f.subjectId, f.evidence.facts.reasons]));
     expect(reasons.get(orphan)).toEqual(["no_owner"]);
@@ -155,7 +187,11 @@ describe("agents of departed people (NHI1)", () => {
     const found = await findingsOf(t.db, "agent_inactive_principal", ids);
     expect(found.map((f) => f.subjectId).sort()).toEqual([ids[0], ids[1]].sort());
     expect(found.find((f) => f.subjectId === ids[0])!.title).toBe("Acts for Tom acts for Tom Terminated, who left");
-    expect(found.find((f) => f.subjectId === ids[1])!.evidence.attributes).toContainEqual({ node: await nodeId(t.db, "hr", "human", "ina"), key: "status", value: "inactive" });
+    expect(found.find((f) => f.subjectId === ids[1])!.evidence.attributes).toContainEqual({
+      node: await nodeId(t.db, "hr", "human", "ina"),
+      key: "status",
+      value: "inactive",
+    });
   });
 });
 
@@ -169,15 +205,28 @@ describe("uncertified risky tools (NHI5)", () => {
       { kind: "agent" as const, externalId: "safe", name: "Reads only" },
       { kind: "mcp_server" as const, externalId: "srv", name: "Server" },
       { kind: "mcp_server" as const, externalId: "ro", name: "Read-only server" },
-      { kind: "tool" as const, externalId: "srv/delete", name: "delete_everything", attributes: { annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: false } } },
+      {
+        kind: "tool" as const,
+        externalId: "srv/delete",
+        name: "delete_everything",
+        attributes: { annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: false } },
+      },
       { kind: "tool" as const, externalId: "srv/unknown", name: "mystery", attributes: {} },
       { kind: "tool" as const, externalId: "srv/list", name: "list_things", attributes: { annotations: { readOnlyHint: true } } },
       { kind: "tool" as const, externalId: "ro/read", name: "read_things", attributes: { annotations: { readOnlyHint: true } } },
     ],
     edges: [
-      ...["never", "recent", "stale"].map((a) => ({ kind: "connects_to", from: { kind: "agent" as const, externalId: a }, to: { kind: "mcp_server" as const, externalId: "srv" } })),
+      ...["never", "recent", "stale"].map((a) => ({
+        kind: "connects_to",
+        from: { kind: "agent" as const, externalId: a },
+        to: { kind: "mcp_server" as const, externalId: "srv" },
+      })),
       { kind: "connects_to", from: { kind: "agent" as const, externalId: "safe" }, to: { kind: "mcp_server" as const, externalId: "ro" } },
-      ...["delete", "unknown", "list"].map((x) => ({ kind: "exposes", from: { kind: "mcp_server" as const, externalId: "srv" }, to: { kind: "tool" as const, externalId: `srv/${x}` } })),
+      ...["delete", "unknown", "list"].map((x) => ({
+        kind: "exposes",
+        from: { kind: "mcp_server" as const, externalId: "srv" },
+        to: { kind: "tool" as const, externalId: `srv/${x}` },
+      })),
       { kind: "exposes", from: { kind: "mcp_server" as const, externalId: "ro" }, to: { kind: "tool" as const, externalId: "ro/read" } },
     ],
   };
@@ -254,8 +303,16 @@ describe("over-broad reach (NHI5)", () => {
       edges: [
         { kind: "connects_to", from: { kind: "service_account", externalId: "wide" }, to: { kind: "mcp_server", externalId: "big" } },
         { kind: "connects_to", from: { kind: "service_account", externalId: "narrow" }, to: { kind: "mcp_server", externalId: "small" } },
-        ...[1, 2, 3].map((i) => ({ kind: "exposes", from: { kind: "mcp_server" as const, externalId: "big" }, to: { kind: "tool" as const, externalId: `big/t${i}` } })),
-        ...[1, 2].map((i) => ({ kind: "exposes", from: { kind: "mcp_server" as const, externalId: "small" }, to: { kind: "tool" as const, externalId: `small/t${i}` } })),
+        ...[1, 2, 3].map((i) => ({
+          kind: "exposes",
+          from: { kind: "mcp_server" as const, externalId: "big" },
+          to: { kind: "tool" as const, externalId: `big/t${i}` },
+        })),
+        ...[1, 2].map((i) => ({
+          kind: "exposes",
+          from: { kind: "mcp_server" as const, externalId: "small" },
+          to: { kind: "tool" as const, externalId: `small/t${i}` },
+        })),
       ],
     });
     const [wide, narrow] = await Promise.all(["wide", "narrow"].map((x) => nodeId(t.db, "r8", "service_account", x)));
@@ -281,7 +338,11 @@ describe("over-broad reach (NHI5)", () => {
       edges: [
         { kind: "has_entitlement", from: { kind: "group", externalId: "everyone" }, to: { kind: "entitlement", externalId: "all" } },
         { kind: "grants", from: { kind: "entitlement", externalId: "all" }, to: { kind: "mcp_server", externalId: "hub" } },
-        ...[1, 2, 3, 4, 5, 6, 7, 8].map((i) => ({ kind: "exposes", from: { kind: "mcp_server" as const, externalId: "hub" }, to: { kind: "tool" as const, externalId: `hub/t${i}` } })),
+        ...[1, 2, 3, 4, 5, 6, 7, 8].map((i) => ({
+          kind: "exposes",
+          from: { kind: "mcp_server" as const, externalId: "hub" },
+          to: { kind: "tool" as const, externalId: `hub/t${i}` },
+        })),
         { kind: "has_entitlement", from: { kind: "group", externalId: "few" }, to: { kind: "entitlement", externalId: "some" } },
         { kind: "grants", from: { kind: "entitlement", externalId: "some" }, to: { kind: "resource", externalId: "r1" } },
         { kind: "grants", from: { kind: "entitlement", externalId: "some" }, to: { kind: "resource", externalId: "r2" } },
@@ -333,7 +394,13 @@ describe("tool definition changed since certified (NHI3)", () => {
   it("uses the definition a review item recorded, when it recorded one", async () => {
     const list = await nodeId(t.db, "r9", "tool", "gh/list_issues");
     const [bot, gh] = [await nodeId(t.db, "r9", "agent", "bot"), await nodeId(t.db, "r9", "mcp_server", "gh")];
-    await certify(t.db, { subjectId: bot, targetId: gh, edgeKind: "connects_to", closedAt: new Date(), context: { toolDefinitions: { [list]: "sha256:list-0" } } });
+    await certify(t.db, {
+      subjectId: bot,
+      targetId: gh,
+      edgeKind: "connects_to",
+      closedAt: new Date(),
+      context: { toolDefinitions: { [list]: "sha256:list-0" } },
+    });
     await evaluateFindings(t.db, analyst);
     const [f] = await findingsOf(t.db, "tool_definition_changed", [list]);
     expect(f?.evidence.facts.certifiedHashFrom).toBe("review_item");
@@ -348,8 +415,24 @@ describe("insecure MCP servers (NHI3, NHI4)", () => {
         { kind: "mcp_server", externalId: "plain", name: "Plain HTTP", attributes: { transport: "http", url: "http://mcp.internal:3001/mcp" } },
         { kind: "mcp_server", externalId: "local", name: "Loopback", attributes: { transport: "http", url: "http://127.0.0.1:3001/mcp" } },
         { kind: "mcp_server", externalId: "tls", name: "TLS", attributes: { transport: "http", url: "https://mcp.example.com/mcp" } },
-        { kind: "mcp_server", externalId: "unpinned", name: "Unpinned", attributes: { transport: "stdio", command: "npx", args: ["-y", "@modelcontextprotocol/server-github"], package: "@modelcontextprotocol/server-github", pinned: false } },
-        { kind: "mcp_server", externalId: "pinned", name: "Pinned", attributes: { transport: "stdio", command: "npx", args: ["-y", "pkg@1.2.3"], package: "pkg", packageVersion: "1.2.3", pinned: true } },
+        {
+          kind: "mcp_server",
+          externalId: "unpinned",
+          name: "Unpinned",
+          attributes: {
+            transport: "stdio",
+            command: "npx",
+            args: ["-y", "@modelcontextprotocol/server-github"],
+            package: "@modelcontextprotocol/server-github",
+            pinned: false,
+          },
+        },
+        {
+          kind: "mcp_server",
+          externalId: "pinned",
+          name: "Pinned",
+          attributes: { transport: "stdio", command: "npx", args: ["-y", "pkg@1.2.3"], package: "pkg", packageVersion: "1.2.3", pinned: true },
+        },
         { kind: "mcp_server", externalId: "local-bin", name: "Local binary", attributes: { transport: "stdio", command: "python", pinned: null } },
       ],
       edges: [],

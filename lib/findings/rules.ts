@@ -94,7 +94,8 @@ export const RULES: Record<FindingRule, RuleInfo> = {
   uncertified_risky_tool: {
     id: "uncertified_risky_tool",
     label: "Uncertified risky tool",
-    description: "A destructive or open-world tool (or one without annotations) reachable by an agent whose access to it was never certified, or certified longer ago than the policy allows.",
+    description:
+      "A destructive or open-world tool (or one without annotations) reachable by an agent whose access to it was never certified, or certified longer ago than the policy allows.",
     owasp: ["NHI5"],
     owaspWhy: "Access to destructive tools that nobody has reviewed is privilege nobody has shown to be needed.",
     defaultSeverity: "high",

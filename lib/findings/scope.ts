@@ -52,7 +52,10 @@ class Kinds {
   async load(ids: Iterable<string>): Promise<void> {
     const missing = [...ids].filter((id) => !this.kind.has(id));
     if (!missing.length) return;
-    for (const r of await this.tx.select({ id: nodes.id, kind: nodes.kind, current: sql<boolean>`${nodes.validTo} is null` }).from(nodes).where(anyOf(nodes.id, missing))) {
+    for (const r of await this.tx
+      .select({ id: nodes.id, kind: nodes.kind, current: sql<boolean>`${nodes.validTo} is null` })
+      .from(nodes)
+      .where(anyOf(nodes.id, missing))) {
       this.kind.set(r.id, r.kind);
       this.current.set(r.id, r.current);
     }
@@ -149,7 +152,12 @@ export interface ScopedSnapshot {
  * principals and their certified targets, maxDepth back from tools with a definition hash (the certifications
  * reaching them), and the full membership of owner groups.
  */
-export async function loadScopedSnapshot(db: Db, change: GraphChange, settings: FindingSettings, phase: (name: string) => void = () => {}): Promise<ScopedSnapshot> {
+export async function loadScopedSnapshot(
+  db: Db,
+  change: GraphChange,
+  settings: FindingSettings,
+  phase: (name: string) => void = () => {},
+): Promise<ScopedSnapshot> {
   return db.transaction(
     async (tx) => {
       const version = await graphVersion(tx);
@@ -185,7 +193,8 @@ export async function loadScopedSnapshot(db: Db, change: GraphChange, settings: 
       const add = (rule: FindingRule, ids: Iterable<string>) => {
         for (const id of ids) scope[rule].add(id);
       };
-      for (const r of ["hardcoded_secret", "credential_rotation", "shared_credential"] as const) add(r, [...k.of(around, ["credential"]), ...byEdge.credential]);
+      for (const r of ["hardcoded_secret", "credential_rotation", "shared_credential"] as const)
+        add(r, [...k.of(around, ["credential"]), ...byEdge.credential]);
       add("agent_inactive_principal", [...k.of(around, ["agent"]), ...byEdge.agent, ...k.of(byEdge.owned, ["agent"])]);
       add("insecure_mcp_server", k.of(seeds, ["mcp_server"]));
       add("tool_definition_changed", [...k.of(seeds, ["tool"]), ...k.of(structural, ["tool"]), ...byEdge.tool]);
@@ -195,7 +204,10 @@ export async function loadScopedSnapshot(db: Db, change: GraphChange, settings: 
       const groups = new Set([...k.of(people, ["group"]), ...(await walk(tx, people, "out", Number.MAX_SAFE_INTEGER, ["member_of"]))]);
       add("no_active_owner", [...k.of(around, ORPHAN_KINDS), ...k.of(byEdge.owned, ORPHAN_KINDS)]);
       if (groups.size) {
-        const owned = await tx.select({ to: edges.toId }).from(edges).where(and(isNull(edges.validTo), sql`${edges.kind} = 'owns'`, anyOf(edges.fromId, [...groups])));
+        const owned = await tx
+          .select({ to: edges.toId })
+          .from(edges)
+          .where(and(isNull(edges.validTo), sql`${edges.kind} = 'owns'`, anyOf(edges.fromId, [...groups])));
         const ids = owned.map((o) => o.to);
         await k.load(ids);
         add("no_active_owner", k.of(ids, ORPHAN_KINDS));
@@ -242,7 +254,14 @@ async function loadNeighbourhood(tx: Db, version: number, scope: RuleScope, sett
   const load = new Set<string>();
   const local = new Set<string>();
   for (const r of FINDING_RULES) for (const id of scope[r]) load.add(id);
-  for (const r of ["hardcoded_secret", "credential_rotation", "shared_credential", "no_active_owner", "agent_inactive_principal", "tool_definition_changed"] as const) {
+  for (const r of [
+    "hardcoded_secret",
+    "credential_rotation",
+    "shared_credential",
+    "no_active_owner",
+    "agent_inactive_principal",
+    "tool_definition_changed",
+  ] as const) {
     for (const id of scope[r]) local.add(id);
   }
   const localEdges = await neighbours(tx, local);
@@ -256,7 +275,12 @@ async function loadNeighbourhood(tx: Db, version: number, scope: RuleScope, sett
   const principals = new Set([...scope.uncertified_risky_tool, ...scope.dual_access_path, ...scope.over_broad_reach]);
   const tools = [...scope.tool_definition_changed];
   const hashed = tools.length
-    ? (await tx.select({ id: nodes.id }).from(nodes).where(and(anyOf(nodes.id, tools), isNull(nodes.validTo), sql`coalesce(${nodes.attributes}->>'definitionHash', '') <> ''`))).map((r) => r.id)
+    ? (
+        await tx
+          .select({ id: nodes.id })
+          .from(nodes)
+          .where(and(anyOf(nodes.id, tools), isNull(nodes.validTo), sql`coalesce(${nodes.attributes}->>'definitionHash', '') <> ''`))
+      ).map((r) => r.id)
     : [];
   const towardTools = new Set([...hashed, ...(hashed.length ? await walk(tx, hashed, "in", depth) : [])]);
   for (const id of towardTools) load.add(id);
@@ -282,7 +306,9 @@ async function loadNeighbourhood(tx: Db, version: number, scope: RuleScope, sett
       kind: nodes.kind,
       name: nodes.name,
       status: nodes.status,
-      attributes: sql<Record<string, unknown>>`case when ${nodes.kind} in ('credential', 'tool', 'mcp_server') then ${nodes.attributes} - 'inputSchema' - 'outputSchema' - 'description' else '{}'::jsonb end`,
+      attributes: sql<
+        Record<string, unknown>
+      >`case when ${nodes.kind} in ('credential', 'tool', 'mcp_server') then ${nodes.attributes} - 'inputSchema' - 'outputSchema' - 'description' else '{}'::jsonb end`,
     })
     .from(nodes)
     .where(and(isNull(nodes.validTo), anyOf(nodes.id, ids)));
@@ -309,6 +335,14 @@ async function loadNeighbourhood(tx: Db, version: number, scope: RuleScope, sett
         .where(anyOf(findingToolDefinitions.toolId, tools))
         .orderBy(asc(findingToolDefinitions.toolId), asc(findingToolDefinitions.firstSeenAt), asc(findingToolDefinitions.id))
     : [];
-  return { version, nodes: nodeMap, edges: edgeList, accessOut, ix, orphans: findOrphans(nodeMap, edgeList), certifications, toolHistory: toToolHistory(history) };
+  return {
+    version,
+    nodes: nodeMap,
+    edges: edgeList,
+    accessOut,
+    ix,
+    orphans: findOrphans(nodeMap, edgeList),
+    certifications,
+    toolHistory: toToolHistory(history),
+  };
 }
-

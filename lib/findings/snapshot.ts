@@ -82,7 +82,9 @@ export async function loadSnapshot(db: Db): Promise<GraphSnapshot> {
           name: nodes.name,
           status: nodes.status,
           // Only credentials, tools and servers have attributes a rule reads; tools without their bulky schemas.
-          attributes: sql<Record<string, unknown>>`case when ${nodes.kind} in ('credential', 'tool', 'mcp_server') then ${nodes.attributes} - 'inputSchema' - 'outputSchema' - 'description' else '{}'::jsonb end`,
+          attributes: sql<
+            Record<string, unknown>
+          >`case when ${nodes.kind} in ('credential', 'tool', 'mcp_server') then ${nodes.attributes} - 'inputSchema' - 'outputSchema' - 'description' else '{}'::jsonb end`,
         })
         .from(nodes)
         .where(isNull(nodes.validTo));
@@ -173,7 +175,15 @@ export function certificationRows(tx: Db, where?: SQL) {
     })
     .from(reviewItems)
     .innerJoin(campaigns, eq(campaigns.id, reviewItems.campaignId))
-    .where(and(eq(reviewItems.level, 1), eq(reviewItems.outcome, "approve"), inArray(campaigns.status, ["closed", "signed_off"]), isNotNull(campaigns.closedAt), where));
+    .where(
+      and(
+        eq(reviewItems.level, 1),
+        eq(reviewItems.outcome, "approve"),
+        inArray(campaigns.status, ["closed", "signed_off"]),
+        isNotNull(campaigns.closedAt),
+        where,
+      ),
+    );
 }
 
 type CertRow = Omit<Certification, "closedAt" | "toolDefinitions"> & { closedAt: Date | null; toolDefinitions: unknown };
@@ -182,7 +192,8 @@ export function toCertifications(certRows: CertRow[]): Certification[] {
   return certRows.map((r) => ({
     ...r,
     closedAt: r.closedAt!,
-    toolDefinitions: r.toolDefinitions && typeof r.toolDefinitions === "object" && !Array.isArray(r.toolDefinitions) ? (r.toolDefinitions as Record<string, string>) : null,
+    toolDefinitions:
+      r.toolDefinitions && typeof r.toolDefinitions === "object" && !Array.isArray(r.toolDefinitions) ? (r.toolDefinitions as Record<string, string>) : null,
   }));
 }
 

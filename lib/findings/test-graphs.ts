@@ -86,8 +86,21 @@ export async function findingsOf(db: Db, rule: FindingRule, subjectIds: string[]
  * Writes a closed campaign with one approved level-1 item (subject → target
  * through edgeKind), as closing a campaign leaves it, with its close time.
  */
-export async function certify(db: Db, opts: { subjectId: string; targetId: string; edgeKind: string; closedAt: Date; context?: Partial<ItemContext> & Record<string, unknown>; ownerEmail?: string }) {
-  const [user] = await db.select({ id: appUsers.id }).from(appUsers).where(eq(appUsers.email, opts.ownerEmail ?? "ana@example.com"));
+export async function certify(
+  db: Db,
+  opts: {
+    subjectId: string;
+    targetId: string;
+    edgeKind: string;
+    closedAt: Date;
+    context?: Partial<ItemContext> & Record<string, unknown>;
+    ownerEmail?: string;
+  },
+) {
+  const [user] = await db
+    .select({ id: appUsers.id })
+    .from(appUsers)
+    .where(eq(appUsers.email, opts.ownerEmail ?? "ana@example.com"));
   const [subject] = await db.select().from(nodes).where(eq(nodes.id, opts.subjectId));
   const [target] = await db.select().from(nodes).where(eq(nodes.id, opts.targetId));
   const campaignId = newId("cmp");

@@ -15,7 +15,10 @@ const reason = z.string().trim().min(1, "is required").max(1000, "at most 1000 c
 const expiresAt = z
   .string()
   .max(40)
-  .refine((s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(s) && !Number.isNaN(Date.parse(s)), "must be an ISO 8601 date (end of that day, UTC) or date-time with offset")
+  .refine(
+    (s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(s) && !Number.isNaN(Date.parse(s)),
+    "must be an ISO 8601 date (end of that day, UTC) or date-time with offset",
+  )
   .transform((s) => (s.length === 10 ? new Date(`${s}T23:59:59.999Z`) : new Date(s)));
 
 /**
@@ -49,21 +52,32 @@ export async function updateFinding(db: Db, actor: Actor, id: string, input: unk
   if (body.status === "accepted") {
     const { settings } = await loadSettings(db);
     const until = body.expiresAt!;
-    if (until.getTime() <= now.getTime()) throw new AppError("validation", "expiresAt must be in the future", [{ path: "expiresAt", message: "must be in the future" }]);
+    if (until.getTime() <= now.getTime())
+      throw new AppError("validation", "expiresAt must be in the future", [{ path: "expiresAt", message: "must be in the future" }]);
     if (until.getTime() > now.getTime() + settings.maxAcceptanceDays * DAY_MS) {
-      throw new AppError("validation", `a risk may be accepted for at most ${settings.maxAcceptanceDays} days`, [{ path: "expiresAt", message: `at most ${settings.maxAcceptanceDays} days ahead` }]);
+      throw new AppError("validation", `a risk may be accepted for at most ${settings.maxAcceptanceDays} days`, [
+        { path: "expiresAt", message: `at most ${settings.maxAcceptanceDays} days ahead` },
+      ]);
     }
   }
   await db.transaction(async (tx) => {
     const [row] = await tx.select().from(findings).where(eq(findings.id, id)).for("update");
     if (!row) throw new AppError("not_found", "finding not found");
-    if (row.status === "resolved") throw new AppError("conflict", "this finding is resolved: the last evaluation no longer found it; it reopens by itself if it comes back");
+    if (row.status === "resolved")
+      throw new AppError("conflict", "this finding is resolved: the last evaluation no longer found it; it reopens by itself if it comes back");
     const expired = row.status === "accepted" && !!row.acceptedUntil && row.acceptedUntil.getTime() <= now.getTime();
     const before = { status: expired ? "open" : row.status, acceptedReason: row.acceptedReason, acceptedUntil: row.acceptedUntil?.toISOString() ?? null };
     if (body.status === "open" && row.status === "open") return;
     const accepting = body.status === "accepted";
     const set = accepting
-      ? { status: "accepted" as const, acceptedReason: body.reason!, acceptedUntil: body.expiresAt!, acceptedBy: actorLabel(actor), acceptedAt: now, updatedAt: now }
+      ? {
+          status: "accepted" as const,
+          acceptedReason: body.reason!,
+          acceptedUntil: body.expiresAt!,
+          acceptedBy: actorLabel(actor),
+          acceptedAt: now,
+          updatedAt: now,
+        }
       : { status: "open" as const, acceptedReason: null, acceptedUntil: null, acceptedBy: null, acceptedAt: null, updatedAt: now };
     await tx.update(findings).set(set).where(eq(findings.id, id));
     await emitAudit(tx, actor, {

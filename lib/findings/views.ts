@@ -34,7 +34,15 @@ export interface FindingsSummary {
   bySeverity: Record<FindingSeverity, number>;
   /** Findings by rule, within the status and severity filters. */
   byRule: Record<FindingRule, number>;
-  lastEvaluation: { id: string; at: string; finishedAt: string; trigger: string; durationMs: number; graphVersion: number; counts: Record<string, number> } | null;
+  lastEvaluation: {
+    id: string;
+    at: string;
+    finishedAt: string;
+    trigger: string;
+    durationMs: number;
+    graphVersion: number;
+    counts: Record<string, number>;
+  } | null;
   /** The latest full evaluation (every rule over the whole graph); the same as lastEvaluation unless that was incremental. */
   lastFullEvaluation: { id: string; at: string; finishedAt: string; trigger: string } | null;
 }

@@ -44,7 +44,8 @@ function lcsOps<T>(a: T[], b: T[], eq: (x: T, y: T) => boolean): { op: "same" | 
     for (let j = start; j < endB; j++) ops.push({ op: "add", i: -1, j });
   } else {
     const t = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-    for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) t[i]![j] = eq(a[start + i]!, b[start + j]!) ? t[i + 1]![j + 1]! + 1 : Math.max(t[i + 1]![j]!, t[i]![j + 1]!);
+    for (let i = n - 1; i >= 0; i--)
+      for (let j = m - 1; j >= 0; j--) t[i]![j] = eq(a[start + i]!, b[start + j]!) ? t[i + 1]![j + 1]! + 1 : Math.max(t[i + 1]![j]!, t[i]![j + 1]!);
     let i = 0;
     let j = 0;
     while (i < n || j < m) {
@@ -89,7 +90,7 @@ export function diffText(before: string, after: string): DiffLine[] {
   const a = diffUnits(before);
   const b = diffUnits(after);
   const lines: DiffLine[] = lcsOps(a, b, (x, y) => x === y).map((o) => (o.op === "add" ? { op: "add", text: b[o.j]! } : { op: o.op, text: a[o.i]! }));
-  for (let k = 0; k < lines.length; ) {
+  for (let k = 0; k < lines.length;) {
     if (lines[k]!.op !== "del") {
       k++;
       continue;
@@ -98,14 +99,15 @@ export function diffText(before: string, after: string): DiffLine[] {
     while (d < lines.length && lines[d]!.op === "del") d++;
     let e = d;
     while (e < lines.length && lines[e]!.op === "add") e++;
-    if (e - d === d - k) for (let p = 0; p < d - k; p++) {
-      const words = diffWords(lines[k + p]!.text, lines[d + p]!.text);
-      // Only worth showing when the lines share something; otherwise they are simply replaced.
-      if (words.some((w) => w.op === "same" && w.text.trim())) {
-        lines[k + p]!.words = words.filter((w) => w.op !== "add");
-        lines[d + p]!.words = words.filter((w) => w.op !== "del");
+    if (e - d === d - k)
+      for (let p = 0; p < d - k; p++) {
+        const words = diffWords(lines[k + p]!.text, lines[d + p]!.text);
+        // Only worth showing when the lines share something; otherwise they are simply replaced.
+        if (words.some((w) => w.op === "same" && w.text.trim())) {
+          lines[k + p]!.words = words.filter((w) => w.op !== "add");
+          lines[d + p]!.words = words.filter((w) => w.op !== "del");
+        }
       }
-    }
     k = Math.max(e, k + 1);
   }
   return lines;
@@ -114,6 +116,14 @@ export function diffText(before: string, after: string): DiffLine[] {
 /** A JSON value as stable, indented text (keys sorted), so two schemas diff line by line. */
 export function stableJson(v: unknown): string {
   const sort = (x: unknown): unknown =>
-    Array.isArray(x) ? x.map(sort) : x !== null && typeof x === "object" ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort((x as Record<string, unknown>)[k])])) : x;
+    Array.isArray(x)
+      ? x.map(sort)
+      : x !== null && typeof x === "object"
+        ? Object.fromEntries(
+            Object.keys(x)
+              .sort()
+              .map((k) => [k, sort((x as Record<string, unknown>)[k])]),
+          )
+        : x;
   return JSON.stringify(sort(v), null, 2) ?? "";
 }

@@ -44,7 +44,16 @@ describe("who can reach", () => {
     const second = await who({ target: "mcp:resource:repo", limit: "1", cursor: first.nextCursor! });
     expect(second.items[0]!.id).not.toBe(first.items[0]!.id);
     const cursor = second.nextCursor!;
-    const r = await runImport(t.db, analyst, decodeGraphDocument({ source: "extra", nodes: [{ kind: "agent", externalId: "new", name: "New agent" }], edges: [{ kind: "acts_for", from: { kind: "agent", externalId: "new" }, to: { kind: "human", externalId: "00u1", source: "okta" } }] }) as never, { format: "graph" });
+    const r = await runImport(
+      t.db,
+      analyst,
+      decodeGraphDocument({
+        source: "extra",
+        nodes: [{ kind: "agent", externalId: "new", name: "New agent" }],
+        edges: [{ kind: "acts_for", from: { kind: "agent", externalId: "new" }, to: { kind: "human", externalId: "00u1", source: "okta" } }],
+      }) as never,
+      { format: "graph" },
+    );
     expect(r.status).toBe("succeeded");
     await expect(who({ target: "mcp:resource:repo", limit: "1", cursor })).rejects.toMatchObject({ code: "conflict" });
     // The import is seen at once: the new agent acts for Ada, so it reaches the repo too.
@@ -99,7 +108,16 @@ describe("filters by kind and source, and CSV of the whole answer", () => {
     expect(bot[5]).toBe("Triage bot —uses credential→ GitHub PAT —credential for→ repo northwind/platform");
 
     // A name from an import that a spreadsheet would run as a formula is written as text.
-    const r = await runImport(t.db, analyst, decodeGraphDocument({ source: "evil", nodes: [{ kind: "agent", externalId: "x", name: "=HYPERLINK(\"http://x\")" }], edges: [{ kind: "acts_for", from: { kind: "agent", externalId: "x" }, to: { kind: "human", externalId: "00u1", source: "okta" } }] }) as never, { format: "graph" });
+    const r = await runImport(
+      t.db,
+      analyst,
+      decodeGraphDocument({
+        source: "evil",
+        nodes: [{ kind: "agent", externalId: "x", name: '=HYPERLINK("http://x")' }],
+        edges: [{ kind: "acts_for", from: { kind: "agent", externalId: "x" }, to: { kind: "human", externalId: "00u1", source: "okta" } }],
+      }) as never,
+      { format: "graph" },
+    );
     expect(r.status).toBe("succeeded");
     const evil = await reachableFromCsv(t.db, analyst, reachableFromQuerySchema.parse({ principal: "evil:agent:x", kind: "resource", format: "csv" }));
     expect(evil.body).toContain(`"'=HYPERLINK(""http://x"")`);
@@ -107,14 +125,23 @@ describe("filters by kind and source, and CSV of the whole answer", () => {
     const back = readCsv(evil.body).rows;
     expect(back[0]![5]!.startsWith('=HYPERLINK("http://x") —acts for→ Ada Lovelace')).toBe(true);
 
-    const paths = readCsv((await pathsCsv(t.db, analyst, pathsQuerySchema.parse({ from: "mcp:agent:bot", to: "mcp:resource:repo", k: "3", format: "csv" }))).body);
+    const paths = readCsv(
+      (await pathsCsv(t.db, analyst, pathsQuerySchema.parse({ from: "mcp:agent:bot", to: "mcp:resource:repo", k: "3", format: "csv" }))).body,
+    );
     expect(paths.rows.map((row) => row[4])).toEqual(["2", "3", "6"]);
     expect(paths.rows.every((row) => row[0] === "repo northwind/platform")).toBe(true);
 
     // Ada's neighbourhood: every relationship, both directions, governance included, all pages.
     const around = readCsv((await neighborsCsv(t.db, analyst, "okta:human:00u1", neighborsQuerySchema.parse({ limit: "1", format: "csv" }))).body);
     expect(around.rows.map((row) => row[5]).sort()).toEqual(
-      ["Ada Lovelace —manages→ 50% Done_Person", "Ada Lovelace —member of→ Engineering", "Ada Lovelace —owns→ Triage bot", "Triage bot —acts for→ Ada Lovelace", "New agent —acts for→ Ada Lovelace", '=HYPERLINK("http://x") —acts for→ Ada Lovelace'].sort(),
+      [
+        "Ada Lovelace —manages→ 50% Done_Person",
+        "Ada Lovelace —member of→ Engineering",
+        "Ada Lovelace —owns→ Triage bot",
+        "Triage bot —acts for→ Ada Lovelace",
+        "New agent —acts for→ Ada Lovelace",
+        '=HYPERLINK("http://x") —acts for→ Ada Lovelace',
+      ].sort(),
     );
   });
 });

@@ -55,10 +55,29 @@ async function write(g: RefGraph): Promise<string[]> {
   await t.db.transaction(async (tx) => {
     await tx.delete(edges);
     await tx.delete(nodes);
-    await tx.insert(nodes).values(g.kinds.map((kind, i) => ({ id: ids[i]!, kind, sourceId: sourceIds[0], externalId: `n${i}`, name: `n${i}`, validFrom: day(g.nodePeriods[i]!.from), validTo: g.nodePeriods[i]!.to === null ? null : day(g.nodePeriods[i]!.to!) })));
+    await tx.insert(nodes).values(
+      g.kinds.map((kind, i) => ({
+        id: ids[i]!,
+        kind,
+        sourceId: sourceIds[0],
+        externalId: `n${i}`,
+        name: `n${i}`,
+        validFrom: day(g.nodePeriods[i]!.from),
+        validTo: g.nodePeriods[i]!.to === null ? null : day(g.nodePeriods[i]!.to!),
+      })),
+    );
     if (g.edges.length)
       await tx.insert(edges).values(
-        g.edges.map((e, i) => ({ id: newId("edg"), kind: e.kind, sourceId: sourceIds[e.source], externalId: `e${i}`, fromId: ids[e.from_]!, toId: ids[e.to_]!, validFrom: day(e.from), validTo: e.to === null ? null : day(e.to) })),
+        g.edges.map((e, i) => ({
+          id: newId("edg"),
+          kind: e.kind,
+          sourceId: sourceIds[e.source],
+          externalId: `e${i}`,
+          fromId: ids[e.from_]!,
+          toId: ids[e.to_]!,
+          validFrom: day(e.from),
+          validTo: e.to === null ? null : day(e.to),
+        })),
       );
     await bumpGraphVersion(tx);
   });
@@ -114,7 +133,9 @@ describe("the access API equals a plain BFS over the rows, as of any instant", (
         if (!holds(g.nodePeriods[b]!, asOf)) return;
         const paths = await pathsFor(t.db, actor, pathsQuerySchema.parse({ from: ids[a], to: ids[b], maxDepth: String(maxDepth), k: "4", ...at }));
         const lengths = paths.items.map((p) => p.length);
-        const all = allSimplePaths(usable, a, b, maxDepth).map((p) => p.length).sort((x, y) => x - y);
+        const all = allSimplePaths(usable, a, b, maxDepth)
+          .map((p) => p.length)
+          .sort((x, y) => x - y);
         expect(lengths).toEqual(all.slice(0, 4));
         for (const p of paths.items) expect(new Set(p.nodes).size).toBe(p.nodes.length);
       }),

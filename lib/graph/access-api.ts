@@ -40,10 +40,18 @@ const common = {
 };
 
 export const whoCanReachQuerySchema = z
-  .object({ target: z.string().min(1, "target is required").max(700), kind: z.enum(PRINCIPAL_KINDS, { error: `kind must be one of ${PRINCIPAL_KINDS.join(", ")}` }).optional(), ...common })
+  .object({
+    target: z.string().min(1, "target is required").max(700),
+    kind: z.enum(PRINCIPAL_KINDS, { error: `kind must be one of ${PRINCIPAL_KINDS.join(", ")}` }).optional(),
+    ...common,
+  })
   .strict();
 export const reachableFromQuerySchema = z
-  .object({ principal: z.string().min(1, "principal is required").max(700), kind: z.enum(NODE_KINDS, { error: `kind must be one of ${NODE_KINDS.join(", ")}` }).optional(), ...common })
+  .object({
+    principal: z.string().min(1, "principal is required").max(700),
+    kind: z.enum(NODE_KINDS, { error: `kind must be one of ${NODE_KINDS.join(", ")}` }).optional(),
+    ...common,
+  })
   .strict();
 export const pathsQuerySchema = z
   .object({
@@ -127,9 +135,10 @@ function idRank(ix: AccessIndex): Int32Array {
 function firstInOrder(ix: AccessIndex, reached: Reached[], count: number): Reached[] {
   const rank = idRank(ix);
   // A list not in level order (not from a BFS) is sorted whole.
-  for (let i = 1; i < reached.length; i++) if (reached[i]!.depth < reached[i - 1]!.depth) return [...reached].sort((a, b) => a.depth - b.depth || rank[a.node]! - rank[b.node]!).slice(0, count);
+  for (let i = 1; i < reached.length; i++)
+    if (reached[i]!.depth < reached[i - 1]!.depth) return [...reached].sort((a, b) => a.depth - b.depth || rank[a.node]! - rank[b.node]!).slice(0, count);
   const out: Reached[] = [];
-  for (let i = 0; i < reached.length && out.length < count; ) {
+  for (let i = 0; i < reached.length && out.length < count;) {
     let j = i;
     while (j < reached.length && reached[j]!.depth === reached[i]!.depth) j++;
     const level = reached.slice(i, j);
@@ -170,7 +179,10 @@ async function answer(db: Db, actor: Actor, direction: "in" | "out", startRef: s
 
 /** Rows of an answer with node details and paths (names read from the database for these rows only). */
 export async function describeReached(db: Db, a: AccessAnswer, slice: readonly Reached[]): Promise<AccessItem[]> {
-  const info = await describeNodes(db, slice.map((r) => a.ix.ids[r.node]!));
+  const info = await describeNodes(
+    db,
+    slice.map((r) => a.ix.ids[r.node]!),
+  );
   return slice.map((r) => {
     const id = a.ix.ids[r.node]!;
     const d = info.get(id)!;
@@ -188,7 +200,15 @@ async function page(db: Db, a: AccessAnswer, q: { limit: number; cursor?: string
   }
   const items = await describeReached(db, a, inOrder(a, offset + q.limit).slice(offset));
   const next = offset + q.limit < a.reached.length ? encodeCursor({ o: offset + q.limit, v: a.ix.version }) : null;
-  return { items, total: a.reached.length, groups: a.groups, nextCursor: next, graphVersion: a.ix.version, asOf: a.ix.asOf?.toISOString() ?? null, maxDepth: q.maxDepth };
+  return {
+    items,
+    total: a.reached.length,
+    groups: a.groups,
+    nextCursor: next,
+    graphVersion: a.ix.version,
+    asOf: a.ix.asOf?.toISOString() ?? null,
+    maxDepth: q.maxDepth,
+  };
 }
 
 /** The whole who-can-reach answer (every page), for exports. */

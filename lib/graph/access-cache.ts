@@ -23,7 +23,11 @@ export async function loadAccessIndex(db: Db, asOf?: Date): Promise<AccessIndex>
   return db.transaction(
     async (tx) => {
       const version = await graphVersion(tx);
-      const nodeRows = await tx.select({ id: nodes.id, kind: nodes.kind, source: sources.name }).from(nodes).innerJoin(sources, eq(sources.id, nodes.sourceId)).where(validAt(nodes, asOf));
+      const nodeRows = await tx
+        .select({ id: nodes.id, kind: nodes.kind, source: sources.name })
+        .from(nodes)
+        .innerJoin(sources, eq(sources.id, nodes.sourceId))
+        .where(validAt(nodes, asOf));
       const edgeRows = await tx
         .select({ fromId: edges.fromId, toId: edges.toId, kind: edges.kind })
         .from(edges)

@@ -3,7 +3,18 @@ import type { Db } from "@/db/client";
 import type { Actor } from "@/lib/authz/actor";
 import { AppError } from "@/lib/errors";
 import { toCsv, type Cell } from "@/lib/api/csv";
-import { describeNodes, describeReached, inOrder, pathsFor, type pathsQuerySchema, reachableFromAnswer, type reachableFromQuerySchema, whoCanReachAnswer, type whoCanReachQuerySchema, type AccessAnswer } from "./access-api";
+import {
+  describeNodes,
+  describeReached,
+  inOrder,
+  pathsFor,
+  type pathsQuerySchema,
+  reachableFromAnswer,
+  type reachableFromQuerySchema,
+  whoCanReachAnswer,
+  type whoCanReachQuerySchema,
+  type AccessAnswer,
+} from "./access-api";
 import { EDGE_RULES } from "./model";
 import { getNodeFor, type neighborsQuerySchema } from "./node-api";
 import { listNeighbors } from "./nodes";
@@ -34,13 +45,19 @@ async function names(db: Db, ids: Iterable<string>): Promise<Map<string, string>
 
 async function answerCsv(db: Db, a: AccessAnswer, filename: string): Promise<CsvFile> {
   if (a.reached.length > ACCESS_CSV_MAX_ROWS) {
-    throw new AppError("bad_request", `the answer has ${a.reached.length} rows, more than ${ACCESS_CSV_MAX_ROWS} a CSV export holds; filter by kind or source, or lower maxDepth`);
+    throw new AppError(
+      "bad_request",
+      `the answer has ${a.reached.length} rows, more than ${ACCESS_CSV_MAX_ROWS} a CSV export holds; filter by kind or source, or lower maxDepth`,
+    );
   }
   const rows: Cell[][] = [];
   const ordered = inOrder(a);
   for (let i = 0; i < ordered.length; i += CHUNK) {
     const items = await describeReached(db, a, ordered.slice(i, i + CHUNK));
-    const named = await names(db, items.flatMap((it) => it.path.nodes));
+    const named = await names(
+      db,
+      items.flatMap((it) => it.path.nodes),
+    );
     for (const it of items) rows.push([it.name, it.kind, it.source, it.externalId, it.depth, pathInWords(it.path, (id) => named.get(id) ?? id), it.id]);
   }
   return { filename, body: toCsv(ACCESS_CSV_HEADER, rows) };
@@ -73,13 +90,20 @@ export async function pathsCsv(db: Db, actor: Actor, q: z.infer<typeof pathsQuer
 
 /** Every relationship one edge away (all pages), one row per edge, described by the node at its other end. */
 export async function neighborsCsv(db: Db, actor: Actor, rawId: string, q: z.infer<typeof neighborsQuerySchema>): Promise<CsvFile> {
-  if (q.depth !== 1) throw new AppError("validation", "depth: format=csv lists the relationships one edge away; depth must be 1", [{ path: "depth", message: "must be 1 with format=csv" }]);
+  if (q.depth !== 1)
+    throw new AppError("validation", "depth: format=csv lists the relationships one edge away; depth must be 1", [
+      { path: "depth", message: "must be 1 with format=csv" },
+    ]);
   const node = await getNodeFor(db, actor, rawId);
   const rows: Cell[][] = [];
   let cursor: string | undefined;
   do {
     const page = await listNeighbors(db, node.id, { ...q, limit: 500, cursor });
-    if (page.total > ACCESS_CSV_MAX_ROWS) throw new AppError("bad_request", `the node has ${page.total} relationships, more than ${ACCESS_CSV_MAX_ROWS} a CSV export holds; filter by edgeKind or direction`);
+    if (page.total > ACCESS_CSV_MAX_ROWS)
+      throw new AppError(
+        "bad_request",
+        `the node has ${page.total} relationships, more than ${ACCESS_CSV_MAX_ROWS} a CSV export holds; filter by edgeKind or direction`,
+      );
     for (const n of page.items) {
       const path = n.edge.direction === "out" ? `${node.name} —${n.edge.label}→ ${n.node.name}` : `${n.node.name} —${n.edge.label}→ ${node.name}`;
       rows.push([n.node.name, n.node.kind, n.node.source, n.node.externalId, 1, path, n.node.id]);

@@ -13,10 +13,7 @@ const ix = buildAccessIndex(
     { id: "m1", kind: "mcp_server", source: "mcp" },
     { id: "t1", kind: "tool", source: "mcp" },
   ],
-  [
-    ...["h1", "h2", "h3", "a1"].map((id) => ({ fromId: id, toId: "m1", kind: "connects_to" as const })),
-    { fromId: "m1", toId: "t1", kind: "exposes" },
-  ],
+  [...["h1", "h2", "h3", "a1"].map((id) => ({ fromId: id, toId: "m1", kind: "connects_to" as const })), { fromId: "m1", toId: "t1", kind: "exposes" }],
 );
 const reached = whoCanReach(ix, ix.indexOf.get("t1")!, 6).reached;
 
@@ -30,7 +27,10 @@ describe("grouping an access answer by kind and source", () => {
   });
 
   it("narrows to a kind, a source, or both; an unknown source matches nothing", () => {
-    const ids = (f: Parameters<typeof narrowReached>[2]) => narrowReached(ix, reached, f).map((r) => ix.ids[r.node]).sort();
+    const ids = (f: Parameters<typeof narrowReached>[2]) =>
+      narrowReached(ix, reached, f)
+        .map((r) => ix.ids[r.node])
+        .sort();
     expect(ids({ kind: "human" })).toEqual(["h1", "h2", "h3"]);
     expect(ids({ source: "okta" })).toEqual(["h1", "h2"]);
     expect(ids({ kind: "human", source: "hr" })).toEqual(["h3"]);
@@ -39,7 +39,13 @@ describe("grouping an access answer by kind and source", () => {
   });
 
   it("puts nodes without a source in one unnamed bucket", () => {
-    const bare = buildAccessIndex([{ id: "h", kind: "human" }, { id: "t", kind: "tool" }], [{ fromId: "h", toId: "t", kind: "connects_to" }]);
+    const bare = buildAccessIndex(
+      [
+        { id: "h", kind: "human" },
+        { id: "t", kind: "tool" },
+      ],
+      [{ fromId: "h", toId: "t", kind: "connects_to" }],
+    );
     expect(groupReached(bare, [{ node: 0, depth: 1 }])).toEqual([{ kind: "human", source: "", count: 1 }]);
   });
 });

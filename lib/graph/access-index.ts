@@ -121,5 +121,20 @@ export function buildAccessIndex(nodes: readonly IndexNode[], edges: readonly In
   }
   const fwd = m === from.length ? all : csr(dFrom, dTo, dKind, m);
   const rev = csr(dTo, dFrom, dKind, m);
-  return { version, asOf, ids, kinds, sources, sourceNames, indexOf, fwdStart: fwd.start, fwdTo: fwd.target, fwdKind: fwd.kinds, revStart: rev.start, revFrom: rev.target, revKind: rev.kinds, edgeCount: m };
+  return {
+    version,
+    asOf,
+    ids,
+    kinds,
+    sources,
+    sourceNames,
+    indexOf,
+    fwdStart: fwd.start,
+    fwdTo: fwd.target,
+    fwdKind: fwd.kinds,
+    revStart: rev.start,
+    revFrom: rev.target,
+    revKind: rev.kinds,
+    edgeCount: m,
+  };
 }

@@ -36,7 +36,10 @@ export async function accessSummaryFor(db: Db, actor: Actor, node: { id: string;
   const byKind = [...counts.entries()].map(([code, count]) => ({ kind: kindOf(code), count })).sort((a, b) => b.count - a.count || (a.kind < b.kind ? -1 : 1));
   // The same order as the explorer's list: nearest first, then by id.
   const nearest = [...reached].sort((a, b) => a.depth - b.depth || (ix.ids[a.node]! < ix.ids[b.node]! ? -1 : 1)).slice(0, firstN);
-  const info = await describeNodes(db, nearest.map((r) => ix.ids[r.node]!));
+  const info = await describeNodes(
+    db,
+    nearest.map((r) => ix.ids[r.node]!),
+  );
   const first = nearest.flatMap((r) => {
     const d = info.get(ix.ids[r.node]!);
     return d ? [{ id: ix.ids[r.node]!, name: d.name, kind: d.kind, depth: r.depth }] : [];

@@ -20,7 +20,10 @@ describe("pathsToElements", () => {
   });
 
   it("stops adding paths before the picture passes the drawing limit", () => {
-    const paths = Array.from({ length: MAX_DRAWN_NODES }, (_, i) => ({ nodes: [`p${i}`, `q${i}`, "t"], edges: ["member_of" as const, "has_entitlement" as const] }));
+    const paths = Array.from({ length: MAX_DRAWN_NODES }, (_, i) => ({
+      nodes: [`p${i}`, `q${i}`, "t"],
+      edges: ["member_of" as const, "has_entitlement" as const],
+    }));
     const e = pathsToElements(paths, describeNode);
     expect(e.clipped).toBe(true);
     expect(e.nodes.length).toBeLessThanOrEqual(MAX_DRAWN_NODES);
@@ -32,7 +35,7 @@ describe("groupsToElements", () => {
   it("draws one node per (kind, source) with its count, joined to the focus the way access flows", () => {
     const groups = [
       { kind: "human" as const, source: "okta", count: 4200 },
-      { kind: "agent" as const, source: '<img src=x onerror=alert(1)>', count: 7 },
+      { kind: "agent" as const, source: "<img src=x onerror=alert(1)>", count: 7 },
     ];
     const who = groupsToElements(groups, { id: "tool_1", name: "delete_repo", kind: "tool" }, "in");
     expect(who.nodes.map((n) => [n.id, n.label, n.count])).toEqual([
@@ -42,7 +45,10 @@ describe("groupsToElements", () => {
     ]);
     // Ids never carry the (imported) source name; the label carries it as plain text for the canvas.
     expect(who.nodes.every((n) => /^[\w-]+$/.test(n.id))).toBe(true);
-    expect(who.edges.map((e) => [e.source, e.target])).toEqual([["grp-0", "tool_1"], ["grp-1", "tool_1"]]);
+    expect(who.edges.map((e) => [e.source, e.target])).toEqual([
+      ["grp-0", "tool_1"],
+      ["grp-1", "tool_1"],
+    ]);
     const reach = groupsToElements(groups, { id: "hum_1", name: "Ada", kind: "human" }, "out");
     expect(reach.edges[0]).toMatchObject({ source: "hum_1", target: "grp-0", kind: "group" });
     expect(who.nodes[1]!.size).toBeGreaterThan(who.nodes[2]!.size!);
@@ -64,7 +70,9 @@ describe("marks on nodes", () => {
   });
 
   it("carries the marks through pathsToElements", () => {
-    const e = pathsToElements([{ nodes: ["s", "t"], edges: ["exposes"] }], (id) => (id === "s" ? { name: "fs", kind: "mcp_server" } : { name: "write_file", kind: "tool", risk: "high" }));
+    const e = pathsToElements([{ nodes: ["s", "t"], edges: ["exposes"] }], (id) =>
+      id === "s" ? { name: "fs", kind: "mcp_server" } : { name: "write_file", kind: "tool", risk: "high" },
+    );
     expect(e.nodes.find((n) => n.id === "t")).toMatchObject({ risk: "high", label: "write_file\nhigh risk" });
   });
 });

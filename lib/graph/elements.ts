@@ -12,7 +12,13 @@ export const STORAGE_WORDS: Record<string, string> = {
   prompt: "asked for at start",
 };
 /** How exposed each storage is, for the border drawn around a credential: "exposed" secrets sit in plain text. */
-export const STORAGE_EXPOSURE: Record<string, "exposed" | "env" | "kept"> = { hard_coded: "exposed", config_file: "exposed", env: "env", vault: "kept", prompt: "kept" };
+export const STORAGE_EXPOSURE: Record<string, "exposed" | "env" | "kept"> = {
+  hard_coded: "exposed",
+  config_file: "exposed",
+  env: "env",
+  vault: "kept",
+  prompt: "kept",
+};
 
 /** What the canvas marks on a node besides its kind: a tool's risk, a credential's storage. */
 export interface NodeMarks {
@@ -59,7 +65,11 @@ export const MAX_DRAWN_NODES = 400;
  * edges between consecutive nodes, deduplicated, stopping before the picture
  * passes MAX_DRAWN_NODES. Labels are plain strings; the canvas draws them as text.
  */
-export function pathsToElements(paths: PathOut[], describe: (id: string) => ({ name: string; kind: NodeKind } & NodeMarks) | undefined, focusIds: string[] = []): GraphElements {
+export function pathsToElements(
+  paths: PathOut[],
+  describe: (id: string) => ({ name: string; kind: NodeKind } & NodeMarks) | undefined,
+  focusIds: string[] = [],
+): GraphElements {
   const nodes = new Map<string, ElementNode>();
   const edges = new Map<string, ElementEdge>();
   const focus = new Set(focusIds);
@@ -119,7 +129,9 @@ export function countGroups(items: readonly { kind: NodeKind; source: string }[]
     if (g) g.count++;
     else counts.set(key, { kind: i.kind, source: i.source, count: 1 });
   }
-  return [...counts.values()].sort((a, b) => b.count - a.count || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0) || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+  return [...counts.values()].sort(
+    (a, b) => b.count - a.count || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0) || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0),
+  );
 }
 
 /**
@@ -133,7 +145,13 @@ export function groupsToElements(groups: readonly AccessGroup[], focus: { id: st
   const edges: ElementEdge[] = [];
   groups.forEach((g, i) => {
     const id = `grp-${i}`;
-    nodes.push({ id, label: `${NODE_KIND_LABEL[g.kind]} (${g.count.toLocaleString("en")})\n${g.source || "no source"}`, kind: g.kind, count: g.count, size: Math.round(28 + 14 * Math.log10(g.count + 1)) });
+    nodes.push({
+      id,
+      label: `${NODE_KIND_LABEL[g.kind]} (${g.count.toLocaleString("en")})\n${g.source || "no source"}`,
+      kind: g.kind,
+      count: g.count,
+      size: Math.round(28 + 14 * Math.log10(g.count + 1)),
+    });
     const [source, target] = direction === "in" ? [id, focus.id] : [focus.id, id];
     edges.push({ id: `${source}|group|${target}`, source, target, kind: "group" });
   });

@@ -32,7 +32,9 @@ describe("exploreNode", () => {
     expect(tool).toMatchObject({ label: "create_issue\nhigh risk", risk: "high" });
     expect(a.elements.nodes.find((n) => n.kind === "credential")).toMatchObject({ storage: "hard_coded", exposure: "exposed" });
     const toTool = a.items.find((i) => i.kind === "tool")!;
-    expect(explanationText(explainPath(toTool.path, (id) => a.nodes[id])!)).toBe("AI agent Triage bot connects to MCP server github-mcp, which exposes tool create_issue (high risk).");
+    expect(explanationText(explainPath(toTool.path, (id) => a.nodes[id])!)).toBe(
+      "AI agent Triage bot connects to MCP server github-mcp, which exposes tool create_issue (high risk).",
+    );
   });
 
   it("draws a neighbourhood in rings by distance, and depth 2 reaches the second ring", async () => {

@@ -76,7 +76,12 @@ function neighbourItem(n: NeighborhoodItem): ExplorerItem {
  * when the picture would hold more than GROUP_ABOVE nodes. Bounded: access answers come a page (100) at a time,
  * neighbourhoods at most NEIGHBORHOOD_LIMIT edges, paths at most 10.
  */
-export async function exploreNode(db: Db, actor: Actor, focus: { id: string; name: string; kind: NodeKind; source: string }, q: ExplorerQuery): Promise<ExplorerAnswer> {
+export async function exploreNode(
+  db: Db,
+  actor: Actor,
+  focus: { id: string; name: string; kind: NodeKind; source: string },
+  q: ExplorerQuery,
+): Promise<ExplorerAnswer> {
   requirePermission(actor, "graph.read");
   const { mode, depth, asOf, kind, source, view } = q;
   let items: ExplorerItem[] = [];
@@ -117,7 +122,14 @@ export async function exploreNode(db: Db, actor: Actor, focus: { id: string; nam
       for (const [id, n] of Object.entries(r.nodes)) info.set(id, n);
     }
   } else {
-    const common = { maxDepth: depth, limit: "100", ...(asOf ? { asOf } : {}), ...(q.cursor ? { cursor: q.cursor } : {}), ...(kind ? { kind } : {}), ...(source ? { source } : {}) };
+    const common = {
+      maxDepth: depth,
+      limit: "100",
+      ...(asOf ? { asOf } : {}),
+      ...(q.cursor ? { cursor: q.cursor } : {}),
+      ...(kind ? { kind } : {}),
+      ...(source ? { source } : {}),
+    };
     const r =
       mode === "who"
         ? await whoCanReachFor(db, actor, parseInput(whoCanReachQuerySchema, { target: focus.id, ...common }, "query"))
@@ -149,7 +161,11 @@ export async function exploreNode(db: Db, actor: Actor, focus: { id: string; nam
   }
 
   const shownGroups = groups.filter((g) => (!kind || g.kind === kind) && (!source || g.source === source));
-  const grouped = mode !== "paths" && items.length > 0 && shownGroups.length > 0 && (view === "groups" || (view !== "paths" && elements.nodes.length > GROUP_ABOVE && !(kind && source)));
+  const grouped =
+    mode !== "paths" &&
+    items.length > 0 &&
+    shownGroups.length > 0 &&
+    (view === "groups" || (view !== "paths" && elements.nodes.length > GROUP_ABOVE && !(kind && source)));
   if (grouped) elements = groupsToElements(shownGroups, focus, mode === "who" ? "in" : "out");
   return { items, total, nextCursor, truncated, groups, nodes, elements, grouped, shownGroups };
 }

@@ -43,7 +43,15 @@ export async function listMcpServers(db: Db, actor: Actor): Promise<McpServerSum
       .map((t) => {
         // Imports store the risk (lib/ingest/tool-attributes.ts); rows from before that are read from their annotations.
         const r = riskOfToolAttributes(t.attributes);
-        return { id: t.id, name: t.name, risk: r.risk, reasonCode: r.reasonCode, reason: r.reason, rank: riskRank(r), annotated: typeof t.attributes.annotations === "object" && t.attributes.annotations !== null };
+        return {
+          id: t.id,
+          name: t.name,
+          risk: r.risk,
+          reasonCode: r.reasonCode,
+          reason: r.reason,
+          rank: riskRank(r),
+          annotated: typeof t.attributes.annotations === "object" && t.attributes.annotations !== null,
+        };
       })
       .sort((a, b) => b.rank - a.rank || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map(({ rank: _rank, ...tool }) => tool);

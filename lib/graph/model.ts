@@ -3,17 +3,7 @@
  * kinds each edge may join, and which edges carry access. Everything that
  * validates or traverses the graph reads these tables; nothing hard-codes them.
  */
-export const NODE_KINDS = [
-  "human",
-  "group",
-  "service_account",
-  "agent",
-  "mcp_server",
-  "tool",
-  "entitlement",
-  "resource",
-  "credential",
-] as const;
+export const NODE_KINDS = ["human", "group", "service_account", "agent", "mcp_server", "tool", "entitlement", "resource", "credential"] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
 
 export const EDGE_KINDS = [

@@ -24,7 +24,10 @@ export async function nodeMarks(db: Db, ids: readonly string[]): Promise<Map<str
     .from(nodes)
     .where(and(inArray(nodes.id, [...ids]), inArray(nodes.kind, ["tool", "credential"])));
   for (const r of rows) {
-    if (r.kind === "tool") out.set(r.id, { risk: riskOfToolAttributes({ risk: r.risk, riskReason: r.riskReason, riskReasonCode: r.riskReasonCode, annotations: r.annotations }).risk });
+    if (r.kind === "tool")
+      out.set(r.id, {
+        risk: riskOfToolAttributes({ risk: r.risk, riskReason: r.riskReason, riskReasonCode: r.riskReasonCode, annotations: r.annotations }).risk,
+      });
     else if (typeof r.storage === "string") out.set(r.id, { storage: r.storage });
   }
   return out;

@@ -106,7 +106,10 @@ describe("listNeighborhood", () => {
     expect(two.items).toHaveLength(11);
     expect(new Set(two.items.map((i) => i.edge.id)).size).toBe(11);
     expect(two.items.slice(0, 4).every((i) => i.depth === 1 && i.via === bot)).toBe(true);
-    const second = two.items.slice(4).map((i) => `${i.edge.direction}:${i.edge.kind}:${i.node.name}:${i.depth}`).sort();
+    const second = two.items
+      .slice(4)
+      .map((i) => `${i.edge.direction}:${i.edge.kind}:${i.node.name}:${i.depth}`)
+      .sort();
     expect(second).toEqual([
       "in:grants:GitHub MCP use:2",
       "in:owns:Grace Hopper:2",
@@ -136,7 +139,16 @@ describe("listNeighborhood", () => {
     expect(r.items.every((i) => i.edge.direction === "out")).toBe(true);
     // Ada owns the bot: an outgoing edge back to the start, which keeps its depth 0.
     expect(r.items.map((i) => `${i.node.name}:${i.depth}`).sort()).toEqual(
-      ["Ada Lovelace:1", "GitHub PAT:1", "github-mcp:1", "Engineering:2", "50% Done_Person:2", "create_issue:2", "repo northwind/platform:2", "Triage bot:0"].sort(),
+      [
+        "Ada Lovelace:1",
+        "GitHub PAT:1",
+        "github-mcp:1",
+        "Engineering:2",
+        "50% Done_Person:2",
+        "create_issue:2",
+        "repo northwind/platform:2",
+        "Triage bot:0",
+      ].sort(),
     );
   });
 });

@@ -73,9 +73,7 @@ export interface ListNodesQuery {
   cursor?: string;
 }
 
-const isNameIdCursor = (v: unknown): v is [string, string] =>
-  Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string";
-
+const isNameIdCursor = (v: unknown): v is [string, string] => Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string";
 
 /** Nodes by kind, source, status and a search over name, external id and email; keyset-paginated by (name, id). */
 export async function listNodes(db: Db, query: ListNodesQuery): Promise<Page<NodeView>> {
@@ -85,20 +83,10 @@ export async function listNodes(db: Db, query: ListNodesQuery): Promise<Page<Nod
   if (query.status) filters.push(eq(nodes.status, query.status));
   if (query.q) {
     const p = likePattern(query.q);
-    filters.push(
-      or(
-        sql`lower(${nodes.name}) like ${p}`,
-        sql`lower(${nodes.externalId}) like ${p}`,
-        sql`lower(${nodes.attributes}->>'email') like ${p}`,
-      )!,
-    );
+    filters.push(or(sql`lower(${nodes.name}) like ${p}`, sql`lower(${nodes.externalId}) like ${p}`, sql`lower(${nodes.attributes}->>'email') like ${p}`)!);
   }
   const where = and(...filters);
-  const [{ total } = { total: 0 }] = await db
-    .select({ total: count() })
-    .from(nodes)
-    .innerJoin(sources, eq(sources.id, nodes.sourceId))
-    .where(where);
+  const [{ total } = { total: 0 }] = await db.select({ total: count() }).from(nodes).innerJoin(sources, eq(sources.id, nodes.sourceId)).where(where);
 
   const pageFilters = [...filters];
   if (query.cursor) {
@@ -269,7 +257,9 @@ export async function listNeighborhood(db: Db, nodeId: string, query: Neighborho
       if (n > share) truncated = true;
       else kept.push(r);
     }
-    kept.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : a.edge_id < b.edge_id ? -1 : a.edge_id > b.edge_id ? 1 : 0));
+    kept.sort((a, b) =>
+      a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : a.edge_id < b.edge_id ? -1 : a.edge_id > b.edge_id ? 1 : 0,
+    );
     const next: string[] = [];
     let added = 0;
     for (const r of kept) {
@@ -288,7 +278,15 @@ export async function listNeighborhood(db: Db, nodeId: string, query: Neighborho
       items.push({
         depth: depthOf.get(r.id) ?? depth,
         via: r.via,
-        edge: { id: r.edge_id, kind, direction: r.from_id === r.via ? "out" : "in", label: EDGE_RULES[kind].label, source: r.edge_source, attributes: r.attributes ?? {}, access: EDGE_RULES[kind].access },
+        edge: {
+          id: r.edge_id,
+          kind,
+          direction: r.from_id === r.via ? "out" : "in",
+          label: EDGE_RULES[kind].label,
+          source: r.edge_source,
+          attributes: r.attributes ?? {},
+          access: EDGE_RULES[kind].access,
+        },
         node: { id: r.id, kind: r.node_kind as NodeKind, name: r.name, source: r.node_source, externalId: r.external_id, status: r.status },
       });
     }

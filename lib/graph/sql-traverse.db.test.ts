@@ -52,7 +52,10 @@ describe("SQL traversal baselines on the small graph", () => {
   it("answer who can reach and reachable from like the in-memory index, by name", async () => {
     for (const technique of SQL_TECHNIQUES) {
       const who = await sqlWhoCanReach(t.db, technique, small.get("github-mcp/create_issue")!, 6);
-      expect(who.ok && who.reached.map((r) => `${r.id === small.get("bot") ? "bot" : r.id === small.get("00u1") ? "ada" : r.id}@${r.depth}`).sort()).toEqual(["ada@4", "bot@2"]);
+      expect(who.ok && who.reached.map((r) => `${r.id === small.get("bot") ? "bot" : r.id === small.get("00u1") ? "ada" : r.id}@${r.depth}`).sort()).toEqual([
+        "ada@4",
+        "bot@2",
+      ]);
       const from = await sqlReachableFrom(t.db, technique, small.get("ci")!, 6);
       expect(from.ok && from.reached.map((r) => r.depth).sort()).toEqual([1, 2]); // ci → cred-pat → repo
       // Governance edges never carry access: Ada manages 00u3 and owns the bot, and reaches neither.

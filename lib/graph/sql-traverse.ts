@@ -217,7 +217,13 @@ export async function sqlTraverse(
 }
 
 /** Every node `principal` reaches through access edges, with its minimum depth (SQL baseline of reachableFrom). */
-export function sqlReachableFrom(db: Db, technique: SqlTechnique, principal: string, maxDepth: number, opts: SqlTraverseOptions = {}): Promise<SqlTraverseResult> {
+export function sqlReachableFrom(
+  db: Db,
+  technique: SqlTechnique,
+  principal: string,
+  maxDepth: number,
+  opts: SqlTraverseOptions = {},
+): Promise<SqlTraverseResult> {
   return sqlTraverse(db, technique, principal, "out", maxDepth, opts);
 }
 

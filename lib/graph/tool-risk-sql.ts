@@ -20,4 +20,5 @@ export function toolRiskLevelSql(attributes: SQL): SQL {
 }
 
 /** A risk level as a number, riskiest highest (critical 4, none 0). */
-export const riskRankSql = (level: SQL): SQL => sql`(case ${level} when 'critical' then 4 when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end)`;
+export const riskRankSql = (level: SQL): SQL =>
+  sql`(case ${level} when 'critical' then 4 when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end)`;

@@ -96,7 +96,9 @@ describe("riskRank", () => {
   });
 
   it("a risk a source declared ranks first within its level", () => {
-    expect(riskRank({ risk: "high", reasonCode: "declared_by_source" })).toBeGreaterThan(riskRank({ risk: "high", reasonCode: "destructive_unknown_open_world" }));
+    expect(riskRank({ risk: "high", reasonCode: "declared_by_source" })).toBeGreaterThan(
+      riskRank({ risk: "high", reasonCode: "destructive_unknown_open_world" }),
+    );
     expect(riskRank({ risk: "high", reasonCode: "declared_by_source" })).toBeLessThan(riskRank({ risk: "critical", reasonCode: "declared_destructive" }));
   });
 });

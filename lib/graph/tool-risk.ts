@@ -65,14 +65,19 @@ function hint(annotations: Record<string, unknown>, key: (typeof HINT_KEYS)[numb
  */
 export function toolRisk(annotations: Record<string, unknown> | undefined | null): ToolRiskResult {
   const result = (reasonCode: (typeof RISK_REASON_CODES)[number], reason: string): ToolRiskResult => ({ risk: LEVEL[reasonCode], reasonCode, reason });
-  if (!annotations || typeof annotations !== "object" || !HINT_KEYS.some((k) => k in annotations)) return result("no_annotations", "no annotations: behaviour unknown");
+  if (!annotations || typeof annotations !== "object" || !HINT_KEYS.some((k) => k in annotations))
+    return result("no_annotations", "no annotations: behaviour unknown");
   const openWorldSaid = hint(annotations, "openWorldHint");
   const openWorld = openWorldSaid !== false;
   const world = openWorldSaid === undefined ? "an open world (openWorldHint absent: open by the MCP default)" : "an open world";
-  if (hint(annotations, "readOnlyHint") === true) return openWorld ? result("read_only_open_world", `read-only, reads from ${world}`) : result("read_only", "read-only, closed world");
+  if (hint(annotations, "readOnlyHint") === true)
+    return openWorld ? result("read_only_open_world", `read-only, reads from ${world}`) : result("read_only", "read-only, closed world");
   const writes = hint(annotations, "readOnlyHint") === false ? "writes" : "writes (readOnlyHint absent: not read-only by the MCP default)";
   const destructive = hint(annotations, "destructiveHint");
-  if (destructive === true) return openWorld ? result("declared_destructive_open_world", `declares itself destructive, acts on ${world}`) : result("declared_destructive", "declares itself destructive, closed world");
+  if (destructive === true)
+    return openWorld
+      ? result("declared_destructive_open_world", `declares itself destructive, acts on ${world}`)
+      : result("declared_destructive", "declares itself destructive, closed world");
   if (destructive === undefined) {
     const unknown = `${writes}; does not say whether it is destructive (destructiveHint absent: destructive by the MCP default)`;
     return openWorld ? result("destructive_unknown_open_world", `${unknown}; acts on ${world}`) : result("destructive_unknown", `${unknown}; closed world`);
@@ -101,7 +106,10 @@ const KNOWN_CODES = new Set<string>([...RISK_REASON_CODES, "declared_by_source"]
  * The one reading every consumer (findings, campaigns, ownership, the MCP page) uses, so they cannot disagree.
  */
 export function riskOfToolAttributes(a: Record<string, unknown>): ToolRiskResult {
-  if (!isToolRisk(a.risk)) return toolRisk(a.annotations !== null && typeof a.annotations === "object" && !Array.isArray(a.annotations) ? (a.annotations as Record<string, unknown>) : undefined);
+  if (!isToolRisk(a.risk))
+    return toolRisk(
+      a.annotations !== null && typeof a.annotations === "object" && !Array.isArray(a.annotations) ? (a.annotations as Record<string, unknown>) : undefined,
+    );
   const code = typeof a.riskReasonCode === "string" && KNOWN_CODES.has(a.riskReasonCode) ? (a.riskReasonCode as RiskReasonCode) : "recorded";
   return { risk: a.risk, reasonCode: code, reason: typeof a.riskReason === "string" ? a.riskReason : `${a.risk} (from the tool's record)` };
 }

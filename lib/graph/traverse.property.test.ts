@@ -114,7 +114,9 @@ describe("the path engine equals a plain BFS on random graphs", () => {
         const distance = referenceBfs(usable, a, "out", maxDepth).get(b);
         if (a === b || distance === undefined) expect(r.paths).toEqual([]);
         else expect(lengths[0]).toBe(distance);
-        const all = allSimplePaths(usable, a, b, maxDepth).map((p) => p.length).sort((x, y) => x - y);
+        const all = allSimplePaths(usable, a, b, maxDepth)
+          .map((p) => p.length)
+          .sort((x, y) => x - y);
         expect(lengths).toEqual(all.slice(0, k));
       }),
       RUNS,
@@ -124,7 +126,11 @@ describe("the path engine equals a plain BFS on random graphs", () => {
   it("ignores governance edges even when they are the only way through", () => {
     const g: RefGraph = {
       kinds: ["human", "agent", "tool"],
-      nodePeriods: [{ from: 0, to: null }, { from: 0, to: null }, { from: 0, to: null }],
+      nodePeriods: [
+        { from: 0, to: null },
+        { from: 0, to: null },
+        { from: 0, to: null },
+      ],
       edges: [
         { from_: 0, to_: 1, kind: "owns", source: 0, from: 0, to: null },
         { from_: 1, to_: 2, kind: "manages" as EdgeKind, source: 0, from: 0, to: null },

@@ -5,7 +5,17 @@ import { kShortestPaths, pathTo, reachableFrom, whoCanReach } from "./traverse";
 
 /** A tiny graph written as "from -kind-> to" lines; node kinds from their names' prefixes. */
 function graph(lines: string[]) {
-  const prefix: Record<string, NodeKind> = { h: "human", g: "group", sa: "service_account", a: "agent", m: "mcp_server", t: "tool", e: "entitlement", r: "resource", c: "credential" };
+  const prefix: Record<string, NodeKind> = {
+    h: "human",
+    g: "group",
+    sa: "service_account",
+    a: "agent",
+    m: "mcp_server",
+    t: "tool",
+    e: "entitlement",
+    r: "resource",
+    c: "credential",
+  };
   const nodes = new Map<string, IndexNode>();
   const edges: IndexEdge[] = [];
   const node = (id: string) => {
@@ -47,7 +57,11 @@ describe("whoCanReach", () => {
   });
 
   it("respects the depth limit", () => {
-    expect(whoCanReach(ix, i("t1"), 5).reached.map((x) => ix.ids[x.node]).sort()).toEqual(["h1", "sa1"]);
+    expect(
+      whoCanReach(ix, i("t1"), 5)
+        .reached.map((x) => ix.ids[x.node])
+        .sort(),
+    ).toEqual(["h1", "sa1"]);
     expect(whoCanReach(ix, i("t1"), 2).reached).toEqual([]);
   });
 
@@ -63,7 +77,15 @@ describe("whoCanReach", () => {
 
 describe("reachableFrom", () => {
   it("lists what a principal reaches, each once at its shortest depth, despite cycles and diamonds", () => {
-    const { ix, i } = graph(["h1 member_of g1", "h1 member_of g2", "g1 has_entitlement e1", "g2 has_entitlement e1", "g1 member_of g2", "g2 member_of g1", "e1 grants r1"]);
+    const { ix, i } = graph([
+      "h1 member_of g1",
+      "h1 member_of g2",
+      "g1 has_entitlement e1",
+      "g2 has_entitlement e1",
+      "g1 member_of g2",
+      "g2 member_of g1",
+      "e1 grants r1",
+    ]);
     const r = reachableFrom(ix, i("h1"), 6);
     expect(r.reached.map((x) => `${ix.ids[x.node]}@${x.depth}`)).toEqual(["g1@1", "g2@1", "e1@2", "r1@3"]);
     expect(reachableFrom(ix, i("h1"), 6, "resource").reached.map((x) => ix.ids[x.node])).toEqual(["r1"]);

@@ -98,7 +98,14 @@ export function reachableFrom(ix: AccessIndex, principal: number, maxDepth: numb
  * any branch that cannot arrive within L. `budget` bounds the work on dense
  * graphs; `truncated` says when it ran out.
  */
-export function kShortestPaths(ix: AccessIndex, from: number, to: number, k: number, maxDepth: number, budget = 200_000): { paths: PathOut[]; truncated: boolean } {
+export function kShortestPaths(
+  ix: AccessIndex,
+  from: number,
+  to: number,
+  k: number,
+  maxDepth: number,
+  budget = 200_000,
+): { paths: PathOut[]; truncated: boolean } {
   const back = bfs(ix, to, "in", maxDepth);
   const dist = new Int16Array(ix.ids.length).fill(-1);
   dist[to] = 0;

@@ -35,7 +35,8 @@ interface Row {
   after: unknown;
 }
 
-const isCursor = (v: unknown): v is { s: number } => typeof v === "object" && v !== null && Number.isSafeInteger((v as { s: unknown }).s) && (v as { s: number }).s > 0;
+const isCursor = (v: unknown): v is { s: number } =>
+  typeof v === "object" && v !== null && Number.isSafeInteger((v as { s: unknown }).s) && (v as { s: number }).s > 0;
 
 const obj = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
@@ -118,18 +119,16 @@ export async function listNodeAudit(db: Db, actor: Actor, rawId: string, q: Sect
       order by a.seq desc
       limit ${limit + 1}`,
   );
-  const items = found.slice(0, limit).map(
-    (r): HubAuditEvent => ({
-      seq: Number(r.seq),
-      id: r.id,
-      occurredAt: iso(r.occurred_at)!,
-      action: r.action,
-      summary: describeAuditEvent(r.action, r.before, r.after),
-      actor: { type: r.actor_type, id: r.actor_id, name: r.user_name ?? r.actor_label ?? r.actor_id },
-      about: { type: r.target_type, id: r.target_id },
-      changes: r.action.startsWith("owner.") || r.action === "ownership.offboard" ? [] : auditChanges(r.before, r.after),
-    }),
-  );
+  const items = found.slice(0, limit).map((r): HubAuditEvent => ({
+    seq: Number(r.seq),
+    id: r.id,
+    occurredAt: iso(r.occurred_at)!,
+    action: r.action,
+    summary: describeAuditEvent(r.action, r.before, r.after),
+    actor: { type: r.actor_type, id: r.actor_id, name: r.user_name ?? r.actor_label ?? r.actor_id },
+    about: { type: r.target_type, id: r.target_id },
+    changes: r.action.startsWith("owner.") || r.action === "ownership.offboard" ? [] : auditChanges(r.before, r.after),
+  }));
   const last = found[limit - 1];
   return { items, nextCursor: found.length > limit && last ? encodeCursor({ s: Number(last.seq) }) : null };
 }

@@ -74,7 +74,12 @@ const itemsOf = (nodeId: string) => sql`(
  * accesses it holds and, for what others reach (a tool, a server, a resource),
  * the accesses that reach it. With a summary: how many, the last approval and by whom.
  */
-export async function listNodeCertifications(db: Db, actor: Actor, rawId: string, q: SectionQuery = {}): Promise<SectionPage<CertificationRow> & { summary: CertificationSummary }> {
+export async function listNodeCertifications(
+  db: Db,
+  actor: Actor,
+  rawId: string,
+  q: SectionQuery = {},
+): Promise<SectionPage<CertificationRow> & { summary: CertificationSummary }> {
   const node = await hubNode(db, actor, rawId, "certifications");
   const limit = boundedLimit(q.limit);
   const after = q.cursor ? decodeCursor(q.cursor, isCursor) : null;
@@ -102,24 +107,22 @@ export async function listNodeCertifications(db: Db, actor: Actor, rawId: string
       where coalesce(i.outcome, i.decision) = 'approve'
       order by i.at desc, i.id desc limit 1`,
   );
-  const items = found.slice(0, limit).map(
-    (r): CertificationRow => ({
-      itemId: r.id,
-      campaign: { id: r.campaign_id, name: r.campaign_name, status: r.campaign_status },
-      role: r.subject_id === node.id ? "subject" : "target",
-      subject: { id: r.subject_id, kind: r.subject_kind, name: r.subject_name },
-      edgeKind: r.edge_kind,
-      target: { id: r.target_id, kind: r.target_kind, name: r.target_name },
-      level: r.level,
-      decision: r.decision,
-      outcome: r.outcome,
-      justification: r.justification,
-      decidedBy: r.decided_by,
-      decidedAt: iso(r.decided_at),
-      reviewer: r.reviewer,
-      at: iso(r.at)!,
-    }),
-  );
+  const items = found.slice(0, limit).map((r): CertificationRow => ({
+    itemId: r.id,
+    campaign: { id: r.campaign_id, name: r.campaign_name, status: r.campaign_status },
+    role: r.subject_id === node.id ? "subject" : "target",
+    subject: { id: r.subject_id, kind: r.subject_kind, name: r.subject_name },
+    edgeKind: r.edge_kind,
+    target: { id: r.target_id, kind: r.target_kind, name: r.target_name },
+    level: r.level,
+    decision: r.decision,
+    outcome: r.outcome,
+    justification: r.justification,
+    decidedBy: r.decided_by,
+    decidedAt: iso(r.decided_at),
+    reviewer: r.reviewer,
+    at: iso(r.at)!,
+  }));
   const lastRow = found[limit - 1];
   return {
     items,

@@ -46,7 +46,8 @@ export const MAX_LIMIT = 100;
 
 export function boundedLimit(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new AppError("validation", `limit must be from 1 to ${MAX_LIMIT}`, [{ path: "limit", message: `must be from 1 to ${MAX_LIMIT}` }]);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+    throw new AppError("validation", `limit must be from 1 to ${MAX_LIMIT}`, [{ path: "limit", message: `must be from 1 to ${MAX_LIMIT}` }]);
   return limit;
 }
 

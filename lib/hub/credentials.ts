@@ -39,7 +39,10 @@ export interface CredentialRow {
 const text = (v: unknown) => (typeof v === "string" && v.length <= 500 ? v : null);
 const instant = (v: unknown) => (typeof v === "string" && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : null);
 
-export function credentialFacts(r: { id: string; name: string; source: string; attributes: Record<string, unknown>; current: boolean }, now: Date = new Date()): CredentialFacts {
+export function credentialFacts(
+  r: { id: string; name: string; source: string; attributes: Record<string, unknown>; current: boolean },
+  now: Date = new Date(),
+): CredentialFacts {
   const a = r.attributes;
   const expiresAt = instant(a.expiresAt);
   return {
@@ -77,7 +80,12 @@ const isCursor = (v: unknown): v is [string, string] => Array.isArray(v) && v.le
  * itself, its own facts and who uses it and what it opens. Current edges only,
  * each side an index range (edges_from_kind_to_idx / edges_to_kind_from_idx).
  */
-export async function listNodeCredentials(db: Db, actor: Actor, rawId: string, q: SectionQuery = {}): Promise<SectionPage<CredentialRow> & { self: CredentialFacts | null }> {
+export async function listNodeCredentials(
+  db: Db,
+  actor: Actor,
+  rawId: string,
+  q: SectionQuery = {},
+): Promise<SectionPage<CredentialRow> & { self: CredentialFacts | null }> {
   const node = await hubNode(db, actor, rawId, "credentials");
   const limit = boundedLimit(q.limit);
   const after = q.cursor ? decodeCursor(q.cursor, isCursor) : null;
@@ -97,16 +105,19 @@ export async function listNodeCredentials(db: Db, actor: Actor, rawId: string, q
       order by n.name, x.edge_id
       limit ${limit + 1}`,
   );
-  const items = found.slice(0, limit).map(
-    (r): CredentialRow =>
+  const items = found
+    .slice(0, limit)
+    .map((r): CredentialRow =>
       isCredential
         ? { relation: r.relation, edgeId: r.edge_id, credential: null, other: { id: r.id, kind: r.kind, name: r.name } }
         : { relation: r.relation, edgeId: r.edge_id, credential: credentialFacts(r), other: null },
-  );
+    );
   const last = found[limit - 1];
   return {
     items,
-    self: isCredential ? credentialFacts({ id: node.id, name: node.name, source: node.source, attributes: node.attributes, current: node.validTo === null }) : null,
+    self: isCredential
+      ? credentialFacts({ id: node.id, name: node.name, source: node.source, attributes: node.attributes, current: node.validTo === null })
+      : null,
     nextCursor: found.length > limit && last ? encodeCursor([last.name, last.edge_id]) : null,
   };
 }

@@ -23,7 +23,13 @@ export interface NodeFindingsQuery extends SectionQuery {
  * The findings about a node (its subject), most severe first
  * (findings.read). Reads through findings_subject_idx: the node's own findings only.
  */
-export async function listNodeFindings(db: Db, actor: Actor, rawId: string, q: NodeFindingsQuery = {}, now: Date = new Date()): Promise<SectionPage<FindingView> & { openCount: number }> {
+export async function listNodeFindings(
+  db: Db,
+  actor: Actor,
+  rawId: string,
+  q: NodeFindingsQuery = {},
+  now: Date = new Date(),
+): Promise<SectionPage<FindingView> & { openCount: number }> {
   const node = await hubNode(db, actor, rawId, "findings");
   const limit = boundedLimit(q.limit);
   const base = and(eq(findings.subjectId, node.id), q.status === "all" ? undefined : ne(findings.status, "resolved"));

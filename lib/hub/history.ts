@@ -78,17 +78,22 @@ export async function listNodeHistory(db: Db, actor: Actor, rawId: string, q: Se
       left join nodes o on o.id = x.other_id
       order by x.at desc, x.edge_id desc, x.change desc`,
   );
-  const items = found.slice(0, limit).map(
-    (r): HistoryEvent => ({
-      at: iso(r.at)!,
-      change: r.change,
-      edge:
-        r.edge_id && r.edge_kind && r.direction
-          ? { id: r.edge_id, kind: r.edge_kind, label: EDGE_RULES[r.edge_kind].label, direction: r.direction, source: r.source ?? "", attributes: r.attributes ?? {} }
-          : null,
-      other: r.other_id && r.other_kind ? { id: r.other_id, kind: r.other_kind, name: r.other_name ?? r.other_id } : null,
-    }),
-  );
+  const items = found.slice(0, limit).map((r): HistoryEvent => ({
+    at: iso(r.at)!,
+    change: r.change,
+    edge:
+      r.edge_id && r.edge_kind && r.direction
+        ? {
+            id: r.edge_id,
+            kind: r.edge_kind,
+            label: EDGE_RULES[r.edge_kind].label,
+            direction: r.direction,
+            source: r.source ?? "",
+            attributes: r.attributes ?? {},
+          }
+        : null,
+    other: r.other_id && r.other_kind ? { id: r.other_id, kind: r.other_kind, name: r.other_name ?? r.other_id } : null,
+  }));
   const last = found[limit - 1];
   return { items, nextCursor: found.length > limit && last ? encodeCursor([last.at_key, last.edge_id ?? "", last.change]) : null };
 }

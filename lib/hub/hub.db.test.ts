@@ -79,7 +79,11 @@ describe("the node hub", () => {
   });
 
   it("a tool's risk is its annotations' reason code, in words", async () => {
-    const [tool] = await t.db.select({ id: nodes.id }).from(nodes).where(and(eq(nodes.kind, "tool"), eq(nodes.name, "write_file"), isNull(nodes.validTo))).limit(1);
+    const [tool] = await t.db
+      .select({ id: nodes.id })
+      .from(nodes)
+      .where(and(eq(nodes.kind, "tool"), eq(nodes.name, "write_file"), isNull(nodes.validTo)))
+      .limit(1);
     const h = await getHubHeader(t.db, auditor, tool!.id);
     expect(h.toolRisk?.reasonCode).toBe("declared_destructive");
     expect(h.toolRisk?.reason).toMatch(/declares itself destructive/);
@@ -88,12 +92,17 @@ describe("the node hub", () => {
 
   it("renders a header for a node of every kind; people and groups are not owned", async () => {
     for (const kind of NODE_KINDS) {
-      const [n] = await t.db.select({ id: nodes.id }).from(nodes).where(and(eq(nodes.kind, kind), isNull(nodes.validTo))).limit(1);
+      const [n] = await t.db
+        .select({ id: nodes.id })
+        .from(nodes)
+        .where(and(eq(nodes.kind, kind), isNull(nodes.validTo)))
+        .limit(1);
       const h = await getHubHeader(t.db, admin, n!.id);
       expect(h.node.kind).toBe(kind);
       if (kind === "human" || kind === "group") expect(h.owners, kind).toBeNull();
       else expect(h.owners, kind).not.toBeNull();
-      for (const list of [listNodeRelationships, listNodeHistory, listNodeCredentials, listNodeCertifications, listNodeAudit]) await expect(list(t.db, admin, n!.id)).resolves.toHaveProperty("items");
+      for (const list of [listNodeRelationships, listNodeHistory, listNodeCredentials, listNodeCertifications, listNodeAudit])
+        await expect(list(t.db, admin, n!.id)).resolves.toHaveProperty("items");
     }
   });
 
@@ -105,7 +114,11 @@ describe("the node hub", () => {
     expect(c.items[0]!.decision).toBe("approve");
     expect(c.items.map((i) => i.decidedBy)).toContain("Priya Natarajan");
     expect(c.items[0]!.campaign.name).toBe("Q3 agent access to the GitHub MCP server");
-    expect(c.summary.lastCertified).toEqual({ at: c.items[0]!.decidedAt, by: c.items[0]!.decidedBy, campaign: { id: c.items[0]!.campaign.id, name: c.items[0]!.campaign.name } });
+    expect(c.summary.lastCertified).toEqual({
+      at: c.items[0]!.decidedAt,
+      by: c.items[0]!.decidedBy,
+      campaign: { id: c.items[0]!.campaign.id, name: c.items[0]!.campaign.name },
+    });
     expect(c.summary.total).toBe(c.items.length);
     const agent = c.items[0]!.subject.id;
     const mine = await listNodeCertifications(t.db, auditor, agent);

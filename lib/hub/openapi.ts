@@ -31,7 +31,17 @@ export const hubPaths: PathItems = {
     "campaign.read",
     "Review items whose subject or target is the node, newest decision first: the access, the decision or outcome, who decided and when, the campaign. `summary` has the count, the pending count and the last approval (when, by whom, in which campaign).",
     sectionPage(
-      { type: "object", properties: { itemId: { type: "string" }, role: { enum: ["subject", "target"] }, decision: { type: ["string", "null"] }, outcome: { type: ["string", "null"] }, decidedBy: { type: ["string", "null"] }, decidedAt: { type: ["string", "null"], format: "date-time" } } },
+      {
+        type: "object",
+        properties: {
+          itemId: { type: "string" },
+          role: { enum: ["subject", "target"] },
+          decision: { type: ["string", "null"] },
+          outcome: { type: ["string", "null"] },
+          decidedBy: { type: ["string", "null"] },
+          decidedAt: { type: ["string", "null"], format: "date-time" },
+        },
+      },
       { summary: { type: "object", properties: { total: { type: "integer" }, pending: { type: "integer" }, lastCertified: { type: ["object", "null"] } } } },
     ),
   ),
@@ -39,18 +49,42 @@ export const hubPaths: PathItems = {
     "Credentials around a node",
     "",
     "Credentials the node uses (uses_credential) and those for it (credential_for), by name, with storage, fingerprint, issue, rotation and expiry dates, never a value. For a credential, `self` holds its own facts and the items are who uses it (`used_by`) and what it opens (`opens`).",
-    sectionPage({ type: "object", properties: { relation: { enum: ["uses", "for", "used_by", "opens"] }, credential: { type: ["object", "null"] }, other: { type: ["object", "null"] } } }, { self: { type: ["object", "null"] } }),
+    sectionPage(
+      {
+        type: "object",
+        properties: { relation: { enum: ["uses", "for", "used_by", "opens"] }, credential: { type: ["object", "null"] }, other: { type: ["object", "null"] } },
+      },
+      { self: { type: ["object", "null"] } },
+    ),
   ),
   "/api/v1/nodes/{id}/history": section(
     "A node's timeline",
     "",
     "When each relationship of the node began and ended (edge validity periods), and when the node itself began or ended, newest first.",
-    sectionPage({ type: "object", properties: { at: { type: "string", format: "date-time" }, change: { enum: ["began", "ended"] }, edge: { type: ["object", "null"] }, other: { type: ["object", "null"] } } }),
+    sectionPage({
+      type: "object",
+      properties: {
+        at: { type: "string", format: "date-time" },
+        change: { enum: ["began", "ended"] },
+        edge: { type: ["object", "null"] },
+        other: { type: ["object", "null"] },
+      },
+    }),
   ),
   "/api/v1/nodes/{id}/audit": section(
     "Audit events about a node",
     "audit.read",
     "Events whose target is the node or one of its findings, newest first (by chain order), with the actor's name, the event in words and the changed fields.",
-    sectionPage({ type: "object", properties: { seq: { type: "integer" }, occurredAt: { type: "string", format: "date-time" }, action: { type: "string" }, summary: { type: "string" }, actor: { type: "object" }, changes: { type: "array" } } }),
+    sectionPage({
+      type: "object",
+      properties: {
+        seq: { type: "integer" },
+        occurredAt: { type: "string", format: "date-time" },
+        action: { type: "string" },
+        summary: { type: "string" },
+        actor: { type: "object" },
+        changes: { type: "array" },
+      },
+    }),
   ),
 };

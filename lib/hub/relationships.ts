@@ -30,7 +30,12 @@ const isCursor = (v: unknown): v is [string, string, string, string] => Array.is
  * (edges_from_kind_to_idx, edges_to_kind_from_idx), never an OR over both
  * columns (which PostgreSQL answers with a scan of every edge at M).
  */
-export async function listNodeRelationships(db: Db, actor: Actor, rawId: string, q: SectionQuery = {}): Promise<SectionPage<NeighborView> & { total: number; owners: number }> {
+export async function listNodeRelationships(
+  db: Db,
+  actor: Actor,
+  rawId: string,
+  q: SectionQuery = {},
+): Promise<SectionPage<NeighborView> & { total: number; owners: number }> {
   const node = await hubNode(db, actor, rawId, "access");
   const limit = boundedLimit(q.limit);
   const after = q.cursor ? decodeCursor(q.cursor, isCursor) : null;
@@ -57,12 +62,23 @@ export async function listNodeRelationships(db: Db, actor: Actor, rawId: string,
         + (select count(*) from edges where to_id = ${node.id} and valid_to is null and kind <> 'owns')::int as total,
       (select count(*) from edges where to_id = ${node.id} and kind = 'owns' and valid_to is null)::int as owners`,
   );
-  const items = found.slice(0, limit).map(
-    (r): NeighborView => ({
-      edge: { id: r.edge_id, kind: r.edge_kind, direction: r.direction, label: EDGE_RULES[r.edge_kind].label, source: r.edge_source, attributes: r.attributes, access: EDGE_RULES[r.edge_kind].access },
-      node: { id: r.id, kind: r.kind, name: r.name, source: r.source, externalId: r.external_id, status: r.status },
-    }),
-  );
+  const items = found.slice(0, limit).map((r): NeighborView => ({
+    edge: {
+      id: r.edge_id,
+      kind: r.edge_kind,
+      direction: r.direction,
+      label: EDGE_RULES[r.edge_kind].label,
+      source: r.edge_source,
+      attributes: r.attributes,
+      access: EDGE_RULES[r.edge_kind].access,
+    },
+    node: { id: r.id, kind: r.kind, name: r.name, source: r.source, externalId: r.external_id, status: r.status },
+  }));
   const last = found[limit - 1];
-  return { items, total: c?.total ?? 0, owners: c?.owners ?? 0, nextCursor: found.length > limit && last ? encodeCursor([last.edge_kind, last.direction, last.name, last.edge_id]) : null };
+  return {
+    items,
+    total: c?.total ?? 0,
+    owners: c?.owners ?? 0,
+    nextCursor: found.length > limit && last ? encodeCursor([last.edge_kind, last.direction, last.name, last.edge_id]) : null,
+  };
 }

@@ -8,7 +8,9 @@ export function maxImportBytes(): number {
 }
 
 export function tooLarge(max: number): AppError {
-  return new AppError("payload_too_large", `the upload is larger than the ${Math.round(max / 1024 / 1024)} MB limit (ATTEST_MAX_IMPORT_MB)`, [{ path: "body", message: "too large" }]);
+  return new AppError("payload_too_large", `the upload is larger than the ${Math.round(max / 1024 / 1024)} MB limit (ATTEST_MAX_IMPORT_MB)`, [
+    { path: "body", message: "too large" },
+  ]);
 }
 
 /** 413 from the declared length, before anything is read. */

@@ -35,7 +35,8 @@ export class ErrorList {
   constructor(private readonly max = 100) {}
   add(path: string, message: string): void {
     if (this.items.length < this.max) this.items.push({ path, message });
-    else if (this.items.length === this.max) this.items.push({ path: "(root)", message: `more than ${this.max} errors; only the first ${this.max} are listed` });
+    else if (this.items.length === this.max)
+      this.items.push({ path: "(root)", message: `more than ${this.max} errors; only the first ${this.max} are listed` });
   }
   get count(): number {
     return this.items.length;

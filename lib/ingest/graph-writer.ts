@@ -59,7 +59,10 @@ export class GraphWriter {
    * finish() records what changed, and lib/pipeline runs it after commit.
    */
   static async open(tx: Db, sourceName: string, sourceType: string, mode: ImportMode, at: Date): Promise<GraphWriter> {
-    await tx.insert(sources).values({ id: newId("src"), name: sourceName, type: sourceType }).onConflictDoNothing();
+    await tx
+      .insert(sources)
+      .values({ id: newId("src"), name: sourceName, type: sourceType })
+      .onConflictDoNothing();
     const [src] = await tx.select({ id: sources.id, type: sources.type }).from(sources).where(eq(sources.name, sourceName)).for("update");
     // A SCIM source is the IdP's to write: a full import into it would end every identity the IdP pushed.
     if (src!.type === "scim" && sourceType !== "scim") {
@@ -73,7 +76,15 @@ export class GraphWriter {
     const errors: ErrorDetail[] = [];
     const batch = chunk.map((c) => c.record);
     if (batch.length === 0) return errors;
-    const existing = await rows<{ id: string; kind: string; externalId: string; name: string; attributes: Record<string, unknown>; status: string | null; validTo: Date | null }>(
+    const existing = await rows<{
+      id: string;
+      kind: string;
+      externalId: string;
+      name: string;
+      attributes: Record<string, unknown>;
+      status: string | null;
+      validTo: Date | null;
+    }>(
       this.tx,
       sql`select n.id, n.kind, n.external_id as "externalId", n.name, n.attributes, n.status, n.valid_to as "validTo"
           from unnest(${sql.param(batch.map((n) => n.kind))}::text[], ${sql.param(batch.map((n) => n.externalId))}::text[]) as k(kind, external_id)
@@ -108,7 +119,11 @@ export class GraphWriter {
       this.counts.nodesCreated += inserts.length;
       this.noteNodes(inserts.map((i) => i.id));
     }
-    if (touched.length) await this.tx.update(nodes).set({ lastSeenAt: this.at }).where(sql`${nodes.id} = any(${sql.param(touched)}::text[])`);
+    if (touched.length)
+      await this.tx
+        .update(nodes)
+        .set({ lastSeenAt: this.at })
+        .where(sql`${nodes.id} = any(${sql.param(touched)}::text[])`);
     return errors;
   }
 
@@ -145,7 +160,10 @@ export class GraphWriter {
       if (!fromId || !toId) {
         if (final) {
           const missing = !fromId ? record.from : record.to;
-          errors.push({ path: p.where, message: `edge ${!fromId ? "from" : "to"} ${missing.source ?? this.sourceName}:${missing.kind}:${missing.externalId}, which is neither in this import nor a current node` });
+          errors.push({
+            path: p.where,
+            message: `edge ${!fromId ? "from" : "to"} ${missing.source ?? this.sourceName}:${missing.kind}:${missing.externalId}, which is neither in this import nor a current node`,
+          });
         } else this.deferred.push(p);
         continue;
       }
@@ -186,7 +204,11 @@ export class GraphWriter {
       this.counts.edgesCreated += inserts.length;
       this.noteEdges(inserts.map((i) => i.id));
     }
-    if (touched.length) await this.tx.update(edges).set({ lastSeenAt: this.at }).where(sql`${edges.id} = any(${sql.param(touched)}::text[])`);
+    if (touched.length)
+      await this.tx
+        .update(edges)
+        .set({ lastSeenAt: this.at })
+        .where(sql`${edges.id} = any(${sql.param(touched)}::text[])`);
     return errors;
   }
 

@@ -72,7 +72,10 @@ function parseJson(text: string, what: string): unknown {
 }
 
 function requireSource(q: ImportQuery, format: string): string {
-  if (!q.source) throw new AppError("validation", `format ${format} needs ?source=<name> to say where the data comes from`, [{ path: "source", message: "is required for this format" }]);
+  if (!q.source)
+    throw new AppError("validation", `format ${format} needs ?source=<name> to say where the data comes from`, [
+      { path: "source", message: "is required for this format" },
+    ]);
   return q.source;
 }
 
@@ -85,7 +88,12 @@ async function decodeText(format: ImportFormat, text: string, q: ImportQuery, fi
   }
   const convert = CONVERTERS[format as keyof typeof CONVERTERS];
   if (!convert) throw new AppError("validation", `format ${format} cannot be sent this way`, [{ path: "format", message: "unsupported here" }]);
-  const r = await convert(text, { source: requireSource(q, format), mode: q.mode ?? "full", ...(q.server !== undefined ? { server: q.server } : {}), ...(fileName ? { fileName } : {}) });
+  const r = await convert(text, {
+    source: requireSource(q, format),
+    mode: q.mode ?? "full",
+    ...(q.server !== undefined ? { server: q.server } : {}),
+    ...(fileName ? { fileName } : {}),
+  });
   if (!r.ok) return { errors: r.errors };
   return decodeConverted(r.document, { warnings: r.warnings ?? [], detectedFormat: r.detectedFormat });
 }
@@ -93,7 +101,9 @@ async function decodeText(format: ImportFormat, text: string, q: ImportQuery, fi
 function checkServerParam(q: ImportQuery, format: string): void {
   if (q.server === undefined) return;
   if (format !== "mcp-config") {
-    throw new AppError("validation", "server applies only to format=mcp-config (a single server definition) and format=mcp-tools", [{ path: "server", message: "not used by this format" }]);
+    throw new AppError("validation", "server applies only to format=mcp-config (a single server definition) and format=mcp-tools", [
+      { path: "server", message: "not used by this format" },
+    ]);
   }
   const problem = serverNameProblem(q.server);
   if (problem) throw new AppError("validation", problem, [{ path: "server", message: problem }]);
@@ -121,7 +131,10 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
   };
   // A tools/list answer names its server, not a source: its tools are kept in the server's own source (tools.<server>).
   const tools = async (query: ImportQuery, text: string, jsonl: boolean, fileName?: string) => {
-    if (query.source) throw new AppError("validation", "format mcp-tools keeps the tools in the server's own source (tools.<server>): leave out source", [{ path: "source", message: "not used by this format" }]);
+    if (query.source)
+      throw new AppError("validation", "format mcp-tools keeps the tools in the server's own source (tools.<server>): leave out source", [
+        { path: "source", message: "not used by this format" },
+      ]);
     const record = await importToolsList(db, actor, text, { server: query.server, mode: query.mode, jsonl, fileName, bytes, requestId });
     return importResponse(record, requestId);
   };
@@ -129,7 +142,8 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
     throw new AppError("validation", "server applies to format=mcp-tools (and mcp-config) only", [{ path: "server", message: "not used by this format" }]);
   }
   if (q.format === "mcp-tools" && !MULTIPART_TYPE.test(type)) {
-    if (!JSON_TYPE.test(type) && !JSONL_TYPE.test(type) && !TEXT_TYPE.test(type)) throw unsupported(type, "a tools/list answer is sent as application/json (pages one per line as application/x-ndjson)");
+    if (!JSON_TYPE.test(type) && !JSONL_TYPE.test(type) && !TEXT_TYPE.test(type))
+      throw unsupported(type, "a tools/list answer is sent as application/json (pages one per line as application/x-ndjson)");
     return tools(q, await readText(limitedChunks(req, max)), JSONL_TYPE.test(type));
   }
 
@@ -171,9 +185,14 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
     const merged = parseInput(
       importQuerySchema,
       Object.fromEntries(
-        Object.entries({ ...Object.fromEntries(url.searchParams), format: field("format") ?? q.format, source: field("source") ?? q.source, mode: field("mode") ?? q.mode, allowPartial: field("allowPartial") ?? q.allowPartial, server: field("server") ?? q.server }).filter(
-          ([, v]) => v !== undefined && v !== "",
-        ),
+        Object.entries({
+          ...Object.fromEntries(url.searchParams),
+          format: field("format") ?? q.format,
+          source: field("source") ?? q.source,
+          mode: field("mode") ?? q.mode,
+          allowPartial: field("allowPartial") ?? q.allowPartial,
+          server: field("server") ?? q.server,
+        }).filter(([, v]) => v !== undefined && v !== ""),
       ),
       "form",
     );
@@ -181,7 +200,12 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
     const edgesFile = await file("edges");
     if (nodesFile || edgesFile) {
       const source = requireSource(merged, "csv");
-      return finish("csv", { source, mode: merged.mode ?? "full", items: decodeCsv({ nodes: nodesFile?.text, edges: edgesFile?.text }) }, [nodesFile?.name, edgesFile?.name].filter(Boolean).join(" + "), merged.allowPartial === "true");
+      return finish(
+        "csv",
+        { source, mode: merged.mode ?? "full", items: decodeCsv({ nodes: nodesFile?.text, edges: edgesFile?.text }) },
+        [nodesFile?.name, edgesFile?.name].filter(Boolean).join(" + "),
+        merged.allowPartial === "true",
+      );
     }
     const one = await file("file");
     if (!one) throw new AppError("validation", "send the data as a file field named file (or nodes and edges for CSV)", [{ path: "file", message: "missing" }]);
@@ -203,9 +227,14 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
   if ((q.format === "mcp-config" && CONFIG_TEXT_TYPE.test(type)) || (q.format === undefined && TOML_OR_YAML_TYPE.test(type))) {
     return finish("mcp-config", await decodeText("mcp-config", await readText(limitedChunks(req, max)), q));
   }
-  throw unsupported(type, "send application/json, application/x-ndjson, text/csv or multipart/form-data (MCP configs also as text/plain, TOML or YAML with format=mcp-config)");
+  throw unsupported(
+    type,
+    "send application/json, application/x-ndjson, text/csv or multipart/form-data (MCP configs also as text/plain, TOML or YAML with format=mcp-config)",
+  );
 }
 
 function unsupported(type: string, hint: string) {
-  return new AppError("unsupported_media_type", `content type ${type || "(none)"} is not accepted here: ${hint}`, [{ path: "content-type", message: type || "missing" }]);
+  return new AppError("unsupported_media_type", `content type ${type || "(none)"} is not accepted here: ${hint}`, [
+    { path: "content-type", message: type || "missing" },
+  ]);
 }

@@ -43,7 +43,7 @@ export async function decodeJsonl(input: AsyncIterable<{ line: number; text: str
   const iterator = input[Symbol.asyncIterator]();
   let first = await iterator.next();
   while (!first.done && first.value.text.trim() === "") first = await iterator.next();
-  if (first.done) return { errors: [{ path: "line 1", message: "the file is empty: the first line must be a header {\"source\": ..., \"mode\": ...}" }] };
+  if (first.done) return { errors: [{ path: "line 1", message: 'the file is empty: the first line must be a header {"source": ..., "mode": ...}' }] };
   let header: unknown;
   try {
     header = JSON.parse(first.value.text);

@@ -37,7 +37,9 @@ export async function getImportRun(db: Db, actor: Actor, id: string, q: Partial<
     .select({
       ...columns,
       stored: sql<number>`jsonb_array_length(${imports.errors})`.mapWith(Number),
-      page: sql<ErrorDetail[]>`coalesce((select jsonb_agg(e order by n) from jsonb_array_elements(${imports.errors}) with ordinality as t(e, n) where n > ${offset} and n <= ${offset + limit}), '[]'::jsonb)`,
+      page: sql<
+        ErrorDetail[]
+      >`coalesce((select jsonb_agg(e order by n) from jsonb_array_elements(${imports.errors}) with ordinality as t(e, n) where n > ${offset} and n <= ${offset + limit}), '[]'::jsonb)`,
     })
     .from(imports)
     .where(eq(imports.id, id));

@@ -98,7 +98,12 @@ describe("graph document import", () => {
   });
 
   it("an incremental import only upserts", async () => {
-    const r = await runImport(t.db, analyst, decoded(doc({ mode: "incremental", nodes: [{ kind: "human", externalId: "e3", name: "Gordon Welchman" }], edges: [] })), { format: "graph" });
+    const r = await runImport(
+      t.db,
+      analyst,
+      decoded(doc({ mode: "incremental", nodes: [{ kind: "human", externalId: "e3", name: "Gordon Welchman" }], edges: [] })),
+      { format: "graph" },
+    );
     expect(r.counts).toEqual({ nodesCreated: 1, nodesUpdated: 0, nodesEnded: 0, edgesCreated: 0, edgesUpdated: 0, edgesEnded: 0 });
     expect((await listNodes(t.db, { source: "hr", kind: "human", limit: 10 })).total).toBe(3);
   });
@@ -169,7 +174,16 @@ describe("bad input never corrupts", () => {
   });
 
   it("an import left running by a killed process is marked failed", async () => {
-    await t.db.insert(imports).values({ id: "imp_killed", format: "jsonl", mode: "full", status: "running", actorType: "user", actorId: "x", startedAt: new Date(0), heartbeatAt: new Date(0) });
+    await t.db.insert(imports).values({
+      id: "imp_killed",
+      format: "jsonl",
+      mode: "full",
+      status: "running",
+      actorType: "user",
+      actorId: "x",
+      startedAt: new Date(0),
+      heartbeatAt: new Date(0),
+    });
     expect(await failInterruptedImports(t.db, t.kind)).toBeGreaterThanOrEqual(1);
     const row = (await t.db.select().from(imports).where(eq(imports.id, "imp_killed")))[0]!;
     expect(row.status).toBe("failed");
@@ -184,7 +198,12 @@ async function* textLines(text: string) {
 
 describe("JSONL and CSV", () => {
   it("imports JSONL with errors located by line", async () => {
-    const good = ['{"source":"jl","mode":"full"}', '{"node":{"kind":"agent","externalId":"a1","name":"Agent One"}}', '{"node":{"kind":"human","externalId":"h1","name":"Hu Man"}}', '{"edge":{"kind":"acts_for","from":{"kind":"agent","externalId":"a1"},"to":{"kind":"human","externalId":"h1"}}}'].join("\n");
+    const good = [
+      '{"source":"jl","mode":"full"}',
+      '{"node":{"kind":"agent","externalId":"a1","name":"Agent One"}}',
+      '{"node":{"kind":"human","externalId":"h1","name":"Hu Man"}}',
+      '{"edge":{"kind":"acts_for","from":{"kind":"agent","externalId":"a1"},"to":{"kind":"human","externalId":"h1"}}}',
+    ].join("\n");
     const d = await decodeJsonl(textLines(good));
     if ("errors" in d) throw new Error("header");
     const r = await runImport(t.db, analyst, d, { format: "jsonl" });
@@ -201,12 +220,18 @@ describe("JSONL and CSV", () => {
   });
 
   it("imports CSV nodes and edges, with quoted fields and JSON attributes", async () => {
-    const nodesCsv = 'kind,externalId,name,attributes,department\nhuman,c1,"Lovelace, Ada","{""status"":""active""}",Maths\ngroup,cg,"Analytical ""Engine"" Team",,\n';
+    const nodesCsv =
+      'kind,externalId,name,attributes,department\nhuman,c1,"Lovelace, Ada","{""status"":""active""}",Maths\ngroup,cg,"Analytical ""Engine"" Team",,\n';
     const edgesCsv = "kind,fromKind,fromExternalId,toKind,toExternalId\nmember_of,human,c1,group,cg\n";
     const r = await runImport(t.db, analyst, { source: "csvsrc", mode: "full", items: decodeCsv({ nodes: nodesCsv, edges: edgesCsv }) }, { format: "csv" });
     expect(r.status).toBe("succeeded");
     expect(r.counts).toMatchObject({ nodesCreated: 2, edgesCreated: 1 });
-    const ada = (await t.db.select().from(nodes).where(and(eq(nodes.externalId, "c1"), isNull(nodes.validTo))))[0]!;
+    const ada = (
+      await t.db
+        .select()
+        .from(nodes)
+        .where(and(eq(nodes.externalId, "c1"), isNull(nodes.validTo)))
+    )[0]!;
     expect(ada.name).toBe("Lovelace, Ada");
     expect(ada.attributes).toEqual({ status: "active", department: "Maths" });
     expect(ada.status).toBe("active");
@@ -231,15 +256,24 @@ describe("sources kept by SCIM", () => {
 describe("planner statistics after a large import", () => {
   // reltuples is what the planner believes a table holds; -1 or a stale count until ANALYZE (PGlite never autovacuums).
   const believed = async (table: string) =>
-    Number(((await t.db.execute(sql`select reltuples from pg_class where relname = ${table}`)) as unknown as { rows: { reltuples: number }[] }).rows[0]!.reltuples);
+    Number(
+      ((await t.db.execute(sql`select reltuples from pg_class where relname = ${table}`)) as unknown as { rows: { reltuples: number }[] }).rows[0]!.reltuples,
+    );
 
   it("are refreshed once an import writes more rows than the threshold, so the evaluation after it gets sane plans", async () => {
     const n = Math.ceil(ANALYZE_AFTER_ROWS / 2) + 10;
     const big = {
       source: "bulk-hr",
       mode: "full",
-      nodes: [{ kind: "group", externalId: "all", name: "All" }, ...Array.from({ length: n }, (_, i) => ({ kind: "human", externalId: `p${i}`, name: `Person ${i}` }))],
-      edges: Array.from({ length: n }, (_, i) => ({ kind: "member_of", from: { kind: "human", externalId: `p${i}` }, to: { kind: "group", externalId: "all" } })),
+      nodes: [
+        { kind: "group", externalId: "all", name: "All" },
+        ...Array.from({ length: n }, (_, i) => ({ kind: "human", externalId: `p${i}`, name: `Person ${i}` })),
+      ],
+      edges: Array.from({ length: n }, (_, i) => ({
+        kind: "member_of",
+        from: { kind: "human", externalId: `p${i}` },
+        to: { kind: "group", externalId: "all" },
+      })),
     };
     const decoded = decodeGraphDocument(big);
     if ("errors" in decoded) throw new Error(JSON.stringify(decoded.errors));

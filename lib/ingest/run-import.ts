@@ -50,7 +50,14 @@ export const importProgress: Map<string, Progress> = (g.__attestImportProgress ?
 class Rejected extends Error {}
 
 /** Starts the import record outside the data transaction, so progress and failures stay visible. */
-async function startRecord(db: Db, actor: Actor, opts: ImportOptions, sourceName: string | null, mode: "full" | "incremental", decoded?: DecodedImport): Promise<string> {
+async function startRecord(
+  db: Db,
+  actor: Actor,
+  opts: ImportOptions,
+  sourceName: string | null,
+  mode: "full" | "incremental",
+  decoded?: DecodedImport,
+): Promise<string> {
   const id = newId("imp");
   const now = new Date();
   await db.insert(imports).values({
@@ -75,7 +82,13 @@ async function startRecord(db: Db, actor: Actor, opts: ImportOptions, sourceName
 }
 
 /** Records an import that was refused before any record could be read (bad header, unreadable file). */
-export async function recordRefusedImport(db: Db, actor: Actor, opts: ImportOptions, errors: ErrorDetail[], sourceName: string | null = null): Promise<ImportRecord> {
+export async function recordRefusedImport(
+  db: Db,
+  actor: Actor,
+  opts: ImportOptions,
+  errors: ErrorDetail[],
+  sourceName: string | null = null,
+): Promise<ImportRecord> {
   requirePermission(actor, "import.run");
   const id = await startRecord(db, actor, opts, sourceName, "incremental");
   const [row] = await db
@@ -101,7 +114,10 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
   // A heartbeat outside the data transaction tells other instances this import is alive (see failInterruptedImports).
   // On PGlite the write simply waits for the transaction; nothing awaits it, so it cannot block the import.
   const heartbeat = setInterval(() => {
-    db.update(imports).set({ heartbeatAt: new Date() }).where(and(eq(imports.id, id), eq(imports.status, "running"))).catch(() => undefined);
+    db.update(imports)
+      .set({ heartbeatAt: new Date() })
+      .where(and(eq(imports.id, id), eq(imports.status, "running")))
+      .catch(() => undefined);
   }, 30_000);
   heartbeat.unref();
   const errors: ErrorDetail[] = [];
@@ -145,7 +161,11 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
         if (item.type === "node") {
           const r = graphNodeSchema.safeParse(item.raw);
           const key = r.success ? refKey(r.data) : "";
-          if (!r.success) report(r.error.issues.map((i) => ({ path: detailPath(item.where, i.path), message: i.message })), 1);
+          if (!r.success)
+            report(
+              r.error.issues.map((i) => ({ path: detailPath(item.where, i.path), message: i.message })),
+              1,
+            );
           else if (seenNodes.has(key)) report([{ path: item.where, message: `${r.data.kind} "${r.data.externalId}" appears more than once in this import` }]);
           else {
             seenNodes.add(key);
@@ -157,7 +177,10 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
         } else {
           const r = graphEdgeSchema.safeParse(item.raw);
           if (!r.success) {
-            report(r.error.issues.map((i) => ({ path: detailPath(item.where, i.path), message: i.message })), 1);
+            report(
+              r.error.issues.map((i) => ({ path: detailPath(item.where, i.path), message: i.message })),
+              1,
+            );
             continue;
           }
           const mismatch = edgeKindMismatch(r.data.kind, r.data.from.kind, r.data.to.kind);
@@ -276,7 +299,11 @@ async function withoutSecrets<T extends { record: { attributes?: Record<string, 
   const found = await findAttributeSecrets(chunk.map((c) => c.record.attributes ?? {}));
   return chunk.filter((c, i) => {
     const secrets = found[i]!;
-    if (secrets.length) report(secrets.map((s) => ({ path: joinPath(c.where, s.path), message: secretRefusal(s) })), 1);
+    if (secrets.length)
+      report(
+        secrets.map((s) => ({ path: joinPath(c.where, s.path), message: secretRefusal(s) })),
+        1,
+      );
     return secrets.length === 0;
   });
 }
@@ -303,7 +330,12 @@ export async function failInterruptedImports(db: Db, kind: "pglite" | "postgres"
   const stale = or(and(isNull(imports.instanceId), legacy), instanceIsDead(imports.instanceId, kind));
   const rows = await db
     .update(imports)
-    .set({ status: "failed", finishedAt: new Date(), errors: [{ path: "(import)", message: "interrupted: the server stopped before the import finished; nothing was written" }], errorCount: 1 })
+    .set({
+      status: "failed",
+      finishedAt: new Date(),
+      errors: [{ path: "(import)", message: "interrupted: the server stopped before the import finished; nothing was written" }],
+      errorCount: 1,
+    })
     .where(and(eq(imports.status, "running"), stale))
     .returning({ id: imports.id });
   return rows.length;

@@ -30,11 +30,20 @@ function memoryDoc(tools: CapturedTool[]): Doc {
     nodes: [
       { kind: "agent", externalId: "doc-bot", name: "Doc bot" },
       { kind: "mcp_server", externalId: "mem-doc", name: "Memory (from a document)" },
-      ...tools.map((x) => ({ kind: "tool" as const, externalId: `mem-doc/${x.name}`, name: x.name, attributes: { title: x.title, description: x.description, inputSchema: x.inputSchema, outputSchema: x.outputSchema, annotations: x.annotations } })),
+      ...tools.map((x) => ({
+        kind: "tool" as const,
+        externalId: `mem-doc/${x.name}`,
+        name: x.name,
+        attributes: { title: x.title, description: x.description, inputSchema: x.inputSchema, outputSchema: x.outputSchema, annotations: x.annotations },
+      })),
     ],
     edges: [
       { kind: "connects_to", from: { kind: "agent", externalId: "doc-bot" }, to: { kind: "mcp_server", externalId: "mem-doc" } },
-      ...tools.map((x) => ({ kind: "exposes", from: { kind: "mcp_server" as const, externalId: "mem-doc" }, to: { kind: "tool" as const, externalId: `mem-doc/${x.name}` } })),
+      ...tools.map((x) => ({
+        kind: "exposes",
+        from: { kind: "mcp_server" as const, externalId: "mem-doc" },
+        to: { kind: "tool" as const, externalId: `mem-doc/${x.name}` },
+      })),
     ],
   };
 }
@@ -69,7 +78,13 @@ describe("tool nodes of a graph document get what discovery gives them", () => {
     const rows = await storedTools("inventory");
     const doc = memoryDoc([]);
     doc.nodes.push(...rows.map((r) => ({ kind: "tool" as const, externalId: r.externalId, name: r.name, attributes: r.attributes })));
-    doc.edges.push(...rows.map((r) => ({ kind: "exposes", from: { kind: "mcp_server" as const, externalId: "mem-doc" }, to: { kind: "tool" as const, externalId: r.externalId } })));
+    doc.edges.push(
+      ...rows.map((r) => ({
+        kind: "exposes",
+        from: { kind: "mcp_server" as const, externalId: "mem-doc" },
+        to: { kind: "tool" as const, externalId: r.externalId },
+      })),
+    );
     const rec = await importDoc(t.db, analyst, doc);
     expect(Object.values(rec.counts!)).toEqual([0, 0, 0, 0, 0, 0]);
   });
@@ -90,6 +105,10 @@ describe("tool nodes of a graph document get what discovery gives them", () => {
     const rec = await runImport(t.db, analyst, { source: "csv-tools", mode: "full", items: decodeCsv({ nodes: csv }) }, { format: "csv" });
     expect(rec.status).toBe("succeeded");
     const [row] = await storedTools("csv-tools");
-    expect(row!.attributes).toMatchObject({ risk: "critical", riskReasonCode: "declared_destructive_open_world", definitionHash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    expect(row!.attributes).toMatchObject({
+      risk: "critical",
+      riskReasonCode: "declared_destructive_open_world",
+      definitionHash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+    });
   });
 });

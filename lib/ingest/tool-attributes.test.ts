@@ -11,12 +11,19 @@ describe("enrichToolAttributes", () => {
   it("gives a tool with a definition its risk, reason and definition hash", () => {
     const a = enrichToolAttributes("delete_entities", { description: "Delete", inputSchema: { type: "object" }, annotations: destructive });
     expect(a).toMatchObject({ risk: "critical", riskReasonCode: "declared_destructive", riskReason: "declares itself destructive, closed world" });
-    expect(a.definitionHash).toBe(toolDefinitionHash({ name: "delete_entities", description: "Delete", inputSchema: { type: "object" }, annotations: destructive }));
+    expect(a.definitionHash).toBe(
+      toolDefinitionHash({ name: "delete_entities", description: "Delete", inputSchema: { type: "object" }, annotations: destructive }),
+    );
     expect(a.declaredRisk).toBeUndefined();
   });
 
   it("a bare tool node is high (no annotations) and keeps the hash it brings: there is nothing to recompute it from", () => {
-    expect(enrichToolAttributes("run", { definitionHash: "sha256:given" })).toEqual({ definitionHash: "sha256:given", risk: "high", riskReason: "no annotations: behaviour unknown", riskReasonCode: "no_annotations" });
+    expect(enrichToolAttributes("run", { definitionHash: "sha256:given" })).toEqual({
+      definitionHash: "sha256:given",
+      risk: "high",
+      riskReason: "no annotations: behaviour unknown",
+      riskReasonCode: "no_annotations",
+    });
     expect(enrichToolAttributes("run", undefined)).toMatchObject({ risk: "high", riskReasonCode: "no_annotations" });
   });
 
@@ -36,7 +43,13 @@ describe("enrichToolAttributes", () => {
   });
 
   it("a risk it computed itself, coming back in an export, is not taken for a declared one: re-importing changes nothing", () => {
-    const first = enrichToolAttributes("delete_entities", { risk: "low", annotations: destructive, description: "Delete", inputSchema: { type: "object" }, definitionHash: "sha256:stale" });
+    const first = enrichToolAttributes("delete_entities", {
+      risk: "low",
+      annotations: destructive,
+      description: "Delete",
+      inputSchema: { type: "object" },
+      definitionHash: "sha256:stale",
+    });
     expect(first.declaredDefinitionHash).toBe("sha256:stale");
     expect(enrichToolAttributes("delete_entities", first)).toEqual(first);
     const plain = enrichToolAttributes("read", { annotations: { readOnlyHint: true } });
@@ -49,11 +62,14 @@ describe("enrichToolAttributes", () => {
     expect(a.declaredDefinitionHash).toBe("sha256:old");
   });
 
-  it.each(["everything", "filesystem", "memory", "github"] as const)("%s: changes nothing in what discovery writes (the import engine recomputes the same)", (name) => {
-    const list = captured(name);
-    const doc = discoveryToGraph(list, { serverName: name });
-    for (const n of doc.nodes.filter((x) => x.kind === "tool")) expect(enrichToolAttributes(n.name, n.attributes)).toEqual(n.attributes);
-  });
+  it.each(["everything", "filesystem", "memory", "github"] as const)(
+    "%s: changes nothing in what discovery writes (the import engine recomputes the same)",
+    (name) => {
+      const list = captured(name);
+      const doc = discoveryToGraph(list, { serverName: name });
+      for (const n of doc.nodes.filter((x) => x.kind === "tool")) expect(enrichToolAttributes(n.name, n.attributes)).toEqual(n.attributes);
+    },
+  );
 
   it("the benchmark generator's tools are already what the import engine stores (no recomputed hash, no declared risk)", () => {
     for (const server of serverTemplates()) for (const tool of server.tools) expect(enrichToolAttributes(tool.name, tool.attributes)).toEqual(tool.attributes);

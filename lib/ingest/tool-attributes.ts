@@ -22,7 +22,14 @@ export const DEFINITION_KEYS = ["title", "description", "inputSchema", "outputSc
  * hashes are compared with new ones (lib/findings/rules-mcp.ts).
  */
 export function toolDefinitionHash(t: ToolDefinition): string {
-  const body = canonicalJson({ name: t.name, title: t.title ?? null, description: t.description ?? null, inputSchema: t.inputSchema ?? null, outputSchema: t.outputSchema ?? null, annotations: t.annotations ?? null });
+  const body = canonicalJson({
+    name: t.name,
+    title: t.title ?? null,
+    description: t.description ?? null,
+    inputSchema: t.inputSchema ?? null,
+    outputSchema: t.outputSchema ?? null,
+    annotations: t.annotations ?? null,
+  });
   return `sha256:${createHash("sha256").update(body).digest("hex")}`;
 }
 
@@ -58,13 +65,25 @@ export function enrichToolAttributes(name: string, attributes: Record<string, un
     if (!("declaredRisk" in a) && typeof a.riskReason === "string") out.declaredRiskReason = a.riskReason;
   }
   if (isToolRisk(declared) && TOOL_RISKS.indexOf(declared) > TOOL_RISKS.indexOf(computed.risk)) {
-    Object.assign(out, { risk: declared, riskReason: `marked ${declared} by its source; its annotations alone give ${computed.risk} (${computed.reason})`, riskReasonCode: "declared_by_source" });
+    Object.assign(out, {
+      risk: declared,
+      riskReason: `marked ${declared} by its source; its annotations alone give ${computed.risk} (${computed.reason})`,
+      riskReasonCode: "declared_by_source",
+    });
   } else {
     Object.assign(out, riskAttributes(computed));
   }
   if (DEFINITION_KEYS.some((k) => a[k] !== undefined && a[k] !== null)) {
-    const hash = toolDefinitionHash({ name, title: a.title, description: a.description, inputSchema: a.inputSchema, outputSchema: a.outputSchema, annotations: a.annotations });
-    if (typeof a.definitionHash === "string" && a.definitionHash !== hash && a.declaredDefinitionHash === undefined) out.declaredDefinitionHash = a.definitionHash;
+    const hash = toolDefinitionHash({
+      name,
+      title: a.title,
+      description: a.description,
+      inputSchema: a.inputSchema,
+      outputSchema: a.outputSchema,
+      annotations: a.annotations,
+    });
+    if (typeof a.definitionHash === "string" && a.definitionHash !== hash && a.declaredDefinitionHash === undefined)
+      out.declaredDefinitionHash = a.definitionHash;
     out.definitionHash = hash;
   }
   return out;

@@ -18,9 +18,25 @@ import { listNodeTable } from "./node-table";
  * Servers named so that text order and natural order differ ("server 10" vs "Server 9"),
  * with known tool risks, connecting agents, owners and findings.
  */
-const tool = (server: string, name: string, attributes: Record<string, unknown>) => ({ source: "mcp", kind: "tool" as const, externalId: `${server}/${name}`, name, attributes });
-const exposes = (server: string, name: string) => ({ source: "mcp", kind: "exposes" as const, from: { kind: "mcp_server" as const, externalId: server }, to: { kind: "tool" as const, externalId: `${server}/${name}` } });
-const connects = (agent: string, server: string) => ({ source: "mcp", kind: "connects_to" as const, from: { kind: "agent" as const, externalId: agent }, to: { kind: "mcp_server" as const, externalId: server } });
+const tool = (server: string, name: string, attributes: Record<string, unknown>) => ({
+  source: "mcp",
+  kind: "tool" as const,
+  externalId: `${server}/${name}`,
+  name,
+  attributes,
+});
+const exposes = (server: string, name: string) => ({
+  source: "mcp",
+  kind: "exposes" as const,
+  from: { kind: "mcp_server" as const, externalId: server },
+  to: { kind: "tool" as const, externalId: `${server}/${name}` },
+});
+const connects = (agent: string, server: string) => ({
+  source: "mcp",
+  kind: "connects_to" as const,
+  from: { kind: "agent" as const, externalId: agent },
+  to: { kind: "mcp_server" as const, externalId: server },
+});
 
 function graph(): SeedGraph {
   const agents = ["agent 0", "agent 1", "agent 2", "agent 9", "agent 10", "agent 100"];
@@ -35,7 +51,13 @@ function graph(): SeedGraph {
       { source: "okta", kind: "human", externalId: "u-gone", name: "Gone Person", attributes: { email: "gone@example.com", status: "terminated" } },
       { source: "mcp", kind: "mcp_server", externalId: "s1", name: "server 1", attributes: { transport: "stdio", command: "npx", args: ["-y", "srv-one"] } },
       { source: "mcp", kind: "mcp_server", externalId: "s2", name: "server 2", attributes: { transport: "http", url: "https://two.example.com/mcp" } },
-      { source: "mcp", kind: "mcp_server", externalId: "s9", name: "Server 9", attributes: { transport: "http", url: "http://nine.example.com/mcp", version: "1.2.0" } },
+      {
+        source: "mcp",
+        kind: "mcp_server",
+        externalId: "s9",
+        name: "Server 9",
+        attributes: { transport: "http", url: "http://nine.example.com/mcp", version: "1.2.0" },
+      },
       { source: "mcp", kind: "mcp_server", externalId: "s10", name: "server 10", attributes: {} },
       tool("s1", "read_a", { annotations: { readOnlyHint: true } }),
       tool("s2", "read_b", { risk: "low", riskReasonCode: "read_only" }),
@@ -43,8 +65,20 @@ function graph(): SeedGraph {
       tool("s9", "delete_c", { annotations: { destructiveHint: true }, description: "Deletes everything" }),
       tool("s9", "list_c", { annotations: { readOnlyHint: true } }),
       tool("s9", "mystery_c", {}),
-      ...agents.map((a) => ({ source: "mcp", kind: "agent" as const, externalId: a, name: a, attributes: { status: a === "agent 2" ? "inactive" : "active" } })),
-      { source: "mcp", kind: "credential", externalId: "cred-9", name: "nine token", attributes: { storage: "hard_coded", fingerprint: "sha256:abcd", location: "~/secret/path.json" } },
+      ...agents.map((a) => ({
+        source: "mcp",
+        kind: "agent" as const,
+        externalId: a,
+        name: a,
+        attributes: { status: a === "agent 2" ? "inactive" : "active" },
+      })),
+      {
+        source: "mcp",
+        kind: "credential",
+        externalId: "cred-9",
+        name: "nine token",
+        attributes: { storage: "hard_coded", fingerprint: "sha256:abcd", location: "~/secret/path.json" },
+      },
     ],
     edges: [
       exposes("s1", "read_a"),
@@ -58,10 +92,34 @@ function graph(): SeedGraph {
       connects("agent 10", "s9"),
       connects("agent 1", "s2"),
       { source: "mcp", kind: "uses_credential", from: { kind: "mcp_server", externalId: "s9" }, to: { kind: "credential", externalId: "cred-9" } },
-      { source: "okta", kind: "owns", from: { kind: "human", externalId: "u-zed" }, to: { kind: "mcp_server", externalId: "s1", source: "mcp" }, attributes: { role: "technical" } },
-      { source: "okta", kind: "owns", from: { kind: "human", externalId: "u-ada" }, to: { kind: "mcp_server", externalId: "s9", source: "mcp" }, attributes: { role: "business" } },
-      { source: "okta", kind: "owns", from: { kind: "human", externalId: "u-gone" }, to: { kind: "mcp_server", externalId: "s2", source: "mcp" }, attributes: { role: "business" } },
-      { source: "okta", kind: "owns", from: { kind: "human", externalId: "u-ada" }, to: { kind: "agent", externalId: "agent 9", source: "mcp" }, attributes: { role: "technical" } },
+      {
+        source: "okta",
+        kind: "owns",
+        from: { kind: "human", externalId: "u-zed" },
+        to: { kind: "mcp_server", externalId: "s1", source: "mcp" },
+        attributes: { role: "technical" },
+      },
+      {
+        source: "okta",
+        kind: "owns",
+        from: { kind: "human", externalId: "u-ada" },
+        to: { kind: "mcp_server", externalId: "s9", source: "mcp" },
+        attributes: { role: "business" },
+      },
+      {
+        source: "okta",
+        kind: "owns",
+        from: { kind: "human", externalId: "u-gone" },
+        to: { kind: "mcp_server", externalId: "s2", source: "mcp" },
+        attributes: { role: "business" },
+      },
+      {
+        source: "okta",
+        kind: "owns",
+        from: { kind: "human", externalId: "u-ada" },
+        to: { kind: "agent", externalId: "agent 9", source: "mcp" },
+        attributes: { role: "technical" },
+      },
     ],
     users: [
       { email: "ana@example.com", name: "Ana Lyst", password: "pw-ana", roles: ["analyst"], description: "analyst" },
@@ -75,9 +133,17 @@ let analyst: Actor;
 let reviewer: Actor;
 const ids = new Map<string, string>();
 
-async function addFinding(subject: string, severity: "critical" | "high" | "medium" | "low", status: "open" | "resolved" = "open", rule: "insecure_mcp_server" | "tool_definition_changed" | "no_active_owner" = "insecure_mcp_server") {
+async function addFinding(
+  subject: string,
+  severity: "critical" | "high" | "medium" | "low",
+  status: "open" | "resolved" = "open",
+  rule: "insecure_mcp_server" | "tool_definition_changed" | "no_active_owner" = "insecure_mcp_server",
+) {
   const now = new Date();
-  const [n] = await t.db.select().from(nodes).where(eq(nodes.id, ids.get(subject)!));
+  const [n] = await t.db
+    .select()
+    .from(nodes)
+    .where(eq(nodes.id, ids.get(subject)!));
   await t.db.insert(findings).values({
     id: newId("fnd"),
     rule,
@@ -136,7 +202,8 @@ describe("MCP server table", () => {
   });
 
   it("sorts by each column on the server, ties by natural name", async () => {
-    const by = async (sort: string, dir?: string) => names(await listMcpServerTable(t.db, analyst, { sort: sort as never, ...(dir ? { dir: dir as never } : {}) }));
+    const by = async (sort: string, dir?: string) =>
+      names(await listMcpServerTable(t.db, analyst, { sort: sort as never, ...(dir ? { dir: dir as never } : {}) }));
     expect(await by("tools")).toEqual(["Server 9", "server 2", "server 1", "server 10"]);
     expect(await by("tools", "asc")).toEqual(["server 10", "server 1", "server 2", "Server 9"]);
     expect(await by("agents")).toEqual(["Server 9", "server 2", "server 1", "server 10"]);
@@ -165,7 +232,10 @@ describe("MCP server table", () => {
     expect(names(second)).toEqual(["server 10"]);
     expect(second).toMatchObject({ total: 4, offset: 3, nextCursor: null });
     expect(names(await listMcpServerTable(t.db, analyst, { limit: "3", cursor: second.prevCursor! }))).toEqual(names(first));
-    const past = await listMcpServerTable(t.db, analyst, { limit: "3", cursor: second.nextCursor ?? Buffer.from(JSON.stringify({ o: 9 })).toString("base64url") });
+    const past = await listMcpServerTable(t.db, analyst, {
+      limit: "3",
+      cursor: second.nextCursor ?? Buffer.from(JSON.stringify({ o: 9 })).toString("base64url"),
+    });
     expect(past.items).toEqual([]);
     expect(past.total).toBe(4);
   });
@@ -191,7 +261,18 @@ describe("MCP server page", () => {
     expect(d.tools[0]!.changeFindingId).toMatch(/^fnd_/);
     expect(d.agents.map((a) => a.name)).toEqual(["agent 0", "agent 1", "agent 10"]);
     expect(d.agentTotal).toBe(3);
-    expect(d.credentials).toEqual([{ id: ids.get("nine token"), name: "nine token", relation: "uses", type: null, storage: "hard_coded", fingerprint: "sha256:abcd", expiresAt: null, lastRotatedAt: null }]);
+    expect(d.credentials).toEqual([
+      {
+        id: ids.get("nine token"),
+        name: "nine token",
+        relation: "uses",
+        type: null,
+        storage: "hard_coded",
+        fingerprint: "sha256:abcd",
+        expiresAt: null,
+        lastRotatedAt: null,
+      },
+    ]);
     expect(JSON.stringify(d.credentials)).not.toContain("secret/path");
     expect(d.owners.map((o) => o.owner.name)).toEqual(["Ada Owner"]);
     expect(d.findings.map((f) => f.severity)).toEqual(["critical", "high"]);
@@ -208,7 +289,14 @@ describe("MCP server page", () => {
 describe("node table", () => {
   it("sorts names naturally: agent 9 before agent 10", async () => {
     expect(names(await listNodeTable(t.db, analyst, { kind: "agent" }))).toEqual(["agent 0", "agent 1", "agent 2", "agent 9", "agent 10", "agent 100"]);
-    expect(names(await listNodeTable(t.db, analyst, { kind: "agent", dir: "desc" }))).toEqual(["agent 100", "agent 10", "agent 9", "agent 2", "agent 1", "agent 0"]);
+    expect(names(await listNodeTable(t.db, analyst, { kind: "agent", dir: "desc" }))).toEqual([
+      "agent 100",
+      "agent 10",
+      "agent 9",
+      "agent 2",
+      "agent 1",
+      "agent 0",
+    ]);
   });
 
   it("filters by kind, status, source and search, with the total", async () => {
@@ -251,7 +339,14 @@ describe("node table", () => {
 describe("tool risk in SQL", () => {
   it("gives the level riskOfToolAttributes gives, for every combination of hints and for stored risks", async () => {
     const values = [undefined, true, false, "yes"];
-    const cases: Record<string, unknown>[] = [{}, { annotations: null }, { annotations: [] }, { annotations: { title: "x" } }, { risk: "critical" }, { risk: "bogus", annotations: { readOnlyHint: true } }];
+    const cases: Record<string, unknown>[] = [
+      {},
+      { annotations: null },
+      { annotations: [] },
+      { annotations: { title: "x" } },
+      { risk: "critical" },
+      { risk: "bogus", annotations: { readOnlyHint: true } },
+    ];
     for (const readOnlyHint of values)
       for (const destructiveHint of values)
         for (const openWorldHint of values) {

@@ -15,7 +15,18 @@ import { endpointOf } from "./mcp-servers";
 export const DETAIL_LIMITS = { tools: 500, agents: 200, credentials: 100, findings: 100 } as const;
 
 export interface McpServerDetail {
-  server: { id: string; name: string; source: string; status: string | null; current: boolean; firstSeenAt: string; lastSeenAt: string; transport: string | null; endpoint: string | null; version: string | null };
+  server: {
+    id: string;
+    name: string;
+    source: string;
+    status: string | null;
+    current: boolean;
+    firstSeenAt: string;
+    lastSeenAt: string;
+    transport: string | null;
+    endpoint: string | null;
+    version: string | null;
+  };
   /** What discovery and the import recorded about it, as label and text. */
   facts: { label: string; value: string }[];
   tools: { id: string; name: string; description: string | null; risk: ToolRiskResult; definitionChanged: boolean; changeFindingId: string | null }[];
@@ -23,7 +34,16 @@ export interface McpServerDetail {
   agents: { id: string; kind: NodeKind; name: string; status: string | null; source: string }[];
   agentTotal: number;
   /** Credentials the server uses (uses_credential) and those that grant access to it (credential_for): fingerprint and storage only. */
-  credentials: { id: string; name: string; relation: "uses" | "grants access to it"; type: string | null; storage: string | null; fingerprint: string | null; expiresAt: string | null; lastRotatedAt: string | null }[];
+  credentials: {
+    id: string;
+    name: string;
+    relation: "uses" | "grants access to it";
+    type: string | null;
+    storage: string | null;
+    fingerprint: string | null;
+    expiresAt: string | null;
+    lastRotatedAt: string | null;
+  }[];
   credentialTotal: number;
   owners: EffectiveOwner[];
   findings: { id: string; rule: string; severity: string; title: string; subjectId: string; subjectName: string; subjectKind: string }[];
@@ -48,14 +68,31 @@ const FACT_KEYS: [string, string][] = [
   ["upstreamStatus", "Upstream status"],
 ];
 
-const text = (v: unknown): string => (typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : Array.isArray(v) && v.every((x) => typeof x === "string") ? v.join(", ") : JSON.stringify(v));
+const text = (v: unknown): string =>
+  typeof v === "string"
+    ? v
+    : typeof v === "number" || typeof v === "boolean"
+      ? String(v)
+      : Array.isArray(v) && v.every((x) => typeof x === "string")
+        ? v.join(", ")
+        : JSON.stringify(v);
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 
 /** One MCP server with its tools, the principals that connect to it, its credentials, owners and open findings (the /mcp/[id] page). */
 export async function getMcpServerDetail(db: Db, actor: Actor, rawId: string): Promise<McpServerDetail> {
   requirePermission(actor, "graph.read");
   const id = await resolveNodeId(db, parseNodeRef(rawId));
-  const [n] = await rows<{ id: string; kind: string; name: string; source: string; status: string | null; attributes: Record<string, unknown>; first_seen_at: string | Date; last_seen_at: string | Date; valid_to: string | Date | null }>(
+  const [n] = await rows<{
+    id: string;
+    kind: string;
+    name: string;
+    source: string;
+    status: string | null;
+    attributes: Record<string, unknown>;
+    first_seen_at: string | Date;
+    last_seen_at: string | Date;
+    valid_to: string | Date | null;
+  }>(
     db,
     sql`select n.id, n.kind, n.name, s.name as source, n.status, n.attributes, n.first_seen_at, n.last_seen_at, n.valid_to
       from nodes n join sources s on s.id = n.source_id where n.id = ${id}`,
@@ -151,7 +188,15 @@ export async function getMcpServerDetail(db: Db, actor: Actor, rawId: string): P
     })),
     credentialTotal: credRows[0]?.total ?? 0,
     owners,
-    findings: findingRows.map((f) => ({ id: f.id, rule: f.rule, severity: f.severity, title: f.title, subjectId: f.subject_id, subjectName: f.subject_name, subjectKind: f.subject_kind })),
+    findings: findingRows.map((f) => ({
+      id: f.id,
+      rule: f.rule,
+      severity: f.severity,
+      title: f.title,
+      subjectId: f.subject_id,
+      subjectName: f.subject_name,
+      subjectKind: f.subject_kind,
+    })),
     findingTotal: findingRows[0]?.total ?? 0,
   };
 }

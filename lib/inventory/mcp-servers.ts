@@ -16,7 +16,15 @@ import { ownerSummary, type OwnerSummary } from "./owner-summary";
 export const MCP_SERVER_SORTS = ["name", "tools", "agents", "risk", "findings", "owner", "lastSeen"] as const;
 export type McpServerSort = (typeof MCP_SERVER_SORTS)[number];
 /** Names and owners read A→Z first; counts, risk and recency most first. */
-export const MCP_SERVER_DEFAULT_DIR: Record<McpServerSort, SortDirection> = { name: "asc", owner: "asc", tools: "desc", agents: "desc", risk: "desc", findings: "desc", lastSeen: "desc" };
+export const MCP_SERVER_DEFAULT_DIR: Record<McpServerSort, SortDirection> = {
+  name: "asc",
+  owner: "asc",
+  tools: "desc",
+  agents: "desc",
+  risk: "desc",
+  findings: "desc",
+  lastSeen: "desc",
+};
 
 export const mcpServersQuerySchema = z
   .object({

@@ -14,7 +14,14 @@ import { offsetOf, orderSql, pageCursors, pageSize, severityRankSql, SEVERITY_BY
 
 export const NODE_TABLE_SORTS = ["name", "kind", "owner", "risk", "findings", "lastSeen"] as const;
 export type NodeTableSort = (typeof NODE_TABLE_SORTS)[number];
-export const NODE_TABLE_DEFAULT_DIR: Record<NodeTableSort, SortDirection> = { name: "asc", kind: "asc", owner: "asc", risk: "desc", findings: "desc", lastSeen: "desc" };
+export const NODE_TABLE_DEFAULT_DIR: Record<NodeTableSort, SortDirection> = {
+  name: "asc",
+  kind: "asc",
+  owner: "asc",
+  risk: "desc",
+  findings: "desc",
+  lastSeen: "desc",
+};
 export const NODE_STATUSES = ["active", "inactive", "leave", "terminated"] as const;
 
 export const nodeTableQuerySchema = z
@@ -107,7 +114,16 @@ export async function listNodeTable(db: Db, actor: Actor, raw: NodeTableQuery = 
   const order = q.sort === "name" ? sql`${name} ${dir === "asc" ? sql`asc` : sql`desc`}` : orderSql(key, dir);
 
   const [page, [counted]] = await Promise.all([
-    rows<{ id: string; kind: NodeKind; name: string; email: string | null; status: string | null; source: string; external_id: string; last_seen_at: string | Date }>(
+    rows<{
+      id: string;
+      kind: NodeKind;
+      name: string;
+      email: string | null;
+      status: string | null;
+      source: string;
+      external_id: string;
+      last_seen_at: string | Date;
+    }>(
       db,
       sql`select n.id, n.kind, n.name, n.attributes->>'email' as email, n.status, s.name as source, n.external_id, n.last_seen_at
         from nodes n join sources s on s.id = n.source_id ${join}

@@ -5,7 +5,10 @@ import { mcpServersQuerySchema } from "./mcp-servers";
 const owner = {
   type: "object",
   properties: {
-    first: { type: ["object", "null"], properties: { id: { type: "string" }, name: { type: "string" }, kind: { enum: ["human", "group"] }, active: { type: "boolean" } } },
+    first: {
+      type: ["object", "null"],
+      properties: { id: { type: "string" }, name: { type: "string" }, kind: { enum: ["human", "group"] }, active: { type: "boolean" } },
+    },
     moreActive: { type: "integer" },
     active: { type: "integer" },
     total: { type: "integer" },
@@ -33,14 +36,15 @@ export const inventoryPaths: PathItems = {
     get: {
       summary: "MCP servers with their counts, sorted and filtered on the server",
       description:
-        "Current MCP servers, one page at a time (`cursor` from `nextCursor` / `prevCursor`). `sort`: name (natural order: \"server 9\" before \"server 10\"), tools, agents (principals with a connects_to edge), risk (the riskiest tool's level), findings (open findings about the server or its tools), owner (first owner's name), lastSeen; `dir` defaults to asc for name and owner, desc otherwise. `risk` keeps servers of that level (`none`: no tools); `q` searches name, URL and command. `byRisk` counts servers per level with `q` applied, before `risk`.",
+        'Current MCP servers, one page at a time (`cursor` from `nextCursor` / `prevCursor`). `sort`: name (natural order: "server 9" before "server 10"), tools, agents (principals with a connects_to edge), risk (the riskiest tool\'s level), findings (open findings about the server or its tools), owner (first owner\'s name), lastSeen; `dir` defaults to asc for name and owner, desc otherwise. `risk` keeps servers of that level (`none`: no tools); `q` searches name, URL and command. `byRisk` counts servers per level with `q` applied, before `risk`.',
       parameters: queryParams(mcpServersQuerySchema),
       responses: {
         "200": {
           description: "A page of servers",
           content: {
             "application/json": {
-              schema: withTableFields(page({
+              schema: withTableFields(
+                page({
                   type: "object",
                   properties: {
                     id: { type: "string" },
@@ -55,7 +59,8 @@ export const inventoryPaths: PathItems = {
                     owner,
                     lastSeenAt: { type: "string", format: "date-time" },
                   },
-                })),
+                }),
+              ),
             },
           },
         },

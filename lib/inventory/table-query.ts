@@ -48,5 +48,6 @@ export function pageCursors(offset: number, limit: number, more: boolean): Pick<
 export const orderSql = (expr: SQL, dir: SortDirection): SQL => (dir === "asc" ? sql`${expr} asc nulls last` : sql`${expr} desc nulls last`);
 
 /** Finding severities as numbers, worst highest (4 = critical), for sorting and "worst of". */
-export const severityRankSql = (col: SQL): SQL => sql`(case ${col} when 'critical' then 4 when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end)`;
+export const severityRankSql = (col: SQL): SQL =>
+  sql`(case ${col} when 'critical' then 4 when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end)`;
 export const SEVERITY_BY_RANK = [null, "low", "medium", "high", "critical"] as const;

@@ -63,18 +63,30 @@ export const listJobsQuery = z
 
 /** The position after the last row: created_on as PostgreSQL prints it (microseconds kept) and the id. */
 type Cursor = { c: string; id: string };
-const isCursor = (v: unknown): v is Cursor => typeof v === "object" && v !== null && typeof (v as Cursor).c === "string" && typeof (v as Cursor).id === "string" && /^\d{4}-\d{2}-\d{2}[ T][\d:.]+([+-]\d{2}(:?\d{2})?|Z)?$/.test((v as Cursor).c);
+const isCursor = (v: unknown): v is Cursor =>
+  typeof v === "object" &&
+  v !== null &&
+  typeof (v as Cursor).c === "string" &&
+  typeof (v as Cursor).id === "string" &&
+  /^\d{4}-\d{2}-\d{2}[ T][\d:.]+([+-]\d{2}(:?\d{2})?|Z)?$/.test((v as Cursor).c);
 
 /**
  * Jobs newest first, queued, running and finished (finished ones for a week):
  * admins only. Reads pg-boss's tables (live and archive) beside our job_runs.
  */
-export async function listJobs(db: Db, actor: Actor, query: z.infer<typeof listJobsQuery>): Promise<{ items: JobView[]; total: number; nextCursor: string | null }> {
+export async function listJobs(
+  db: Db,
+  actor: Actor,
+  query: z.infer<typeof listJobsQuery>,
+): Promise<{ items: JobView[]; total: number; nextCursor: string | null }> {
   requirePermission(actor, "admin.jobs");
   if (!(await installed(db))) return { items: [], total: 0, nextCursor: null };
   const s = sql.raw(JOBS_SCHEMA);
   // pg-boss's own internal queues (__pgboss__send-it: cron deliveries) are its business, not the admin's.
-  const filter = sql.join([sql`name not like '\_\_pgboss\_\_%'`, query.state ? sql`state::text = ${query.state}` : sql`true`, query.name ? sql`name = ${query.name}` : sql`true`], sql` and `);
+  const filter = sql.join(
+    [sql`name not like '\_\_pgboss\_\_%'`, query.state ? sql`state::text = ${query.state}` : sql`true`, query.name ? sql`name = ${query.name}` : sql`true`],
+    sql` and `,
+  );
   const all = sql`(select id, name, state, created_on, started_on, completed_on, retry_count, retry_limit, output from ${s}.job where ${filter}
     union all select id, name, state, created_on, started_on, completed_on, retry_count, retry_limit, output from ${s}.archive where ${filter})`;
   const [{ n }] = (await rows<{ n: number }>(db, sql`select count(*)::int as n from ${all} j`)) as [{ n: number }];
@@ -122,14 +134,18 @@ export async function summarizeJobs(db: Db, actor: Actor): Promise<JobNameSummar
   const counts = new Map<string, Row>();
   if (await installed(db)) {
     const s = sql.raw(JOBS_SCHEMA);
-    for (const r of await rows(db, sql`select name, count(*) filter (where state in ('created','retry'))::int as queued, count(*) filter (where state = 'active')::int as running,
-        count(*) filter (where state = 'failed')::int as failed from ${s}.job where name not like '\_\_pgboss\_\_%' group by name`)) {
+    for (const r of await rows(
+      db,
+      sql`select name, count(*) filter (where state in ('created','retry'))::int as queued, count(*) filter (where state = 'active')::int as running,
+        count(*) filter (where state = 'failed')::int as failed from ${s}.job where name not like '\_\_pgboss\_\_%' group by name`,
+    )) {
       counts.set(String(r.name), r);
       names.add(String(r.name));
     }
   }
   const last = new Map<string, Row>();
-  for (const r of await rows(db, sql`select distinct on (name) name, state, started_at, duration_ms, error_class from job_runs order by name, started_at desc`)) last.set(String(r.name), r);
+  for (const r of await rows(db, sql`select distinct on (name) name, state, started_at, duration_ms, error_class from job_runs order by name, started_at desc`))
+    last.set(String(r.name), r);
   const schedules = new Map(registeredSchedules().map((x) => [x.name, x]));
   return [...names].sort().map((name) => {
     const c = counts.get(name);
@@ -141,7 +157,14 @@ export async function summarizeJobs(db: Db, actor: Actor): Promise<JobNameSummar
       running: Number(c?.running ?? 0),
       failed: Number(c?.failed ?? 0),
       schedule: sch ? { cron: sch.cron, description: sch.description } : null,
-      lastRun: l ? { state: String(l.state), startedAt: iso(l.started_at)!, durationMs: l.duration_ms == null ? null : Number(l.duration_ms), errorClass: (l.error_class as string | null) ?? null } : null,
+      lastRun: l
+        ? {
+            state: String(l.state),
+            startedAt: iso(l.started_at)!,
+            durationMs: l.duration_ms == null ? null : Number(l.duration_ms),
+            errorClass: (l.error_class as string | null) ?? null,
+          }
+        : null,
     };
   });
 }
@@ -164,10 +187,20 @@ export async function retryJob(db: Db, actor: Actor, id: string, requestId?: str
       if (archived.length) throw new AppError("conflict", "this job is archived and can no longer be retried", [{ path: "id", message: "archived" }]);
       throw notFound("job");
     }
-    if (job.state !== "failed") throw new AppError("conflict", `only failed jobs can be retried; this one is ${String(job.state)}`, [{ path: "id", message: "not failed" }]);
+    if (job.state !== "failed")
+      throw new AppError("conflict", `only failed jobs can be retried; this one is ${String(job.state)}`, [{ path: "id", message: "not failed" }]);
     await tx.execute(sql`update ${s}.job set state = 'retry', retry_limit = retry_limit + 1 where id = ${id}::uuid and state = 'failed'`);
-    await emitAudit(tx, actor, { action: "job.retry", target: { type: "job", id }, before: { name: job.name, state: "failed" }, after: { state: "retry" }, requestId });
-    const [view] = await rows(tx, sql`select j.id::text as id, j.name, j.state::text as state, j.created_on, j.started_on, j.completed_on, j.retry_count, j.retry_limit, null as out_class from ${s}.job j where id = ${id}::uuid`);
+    await emitAudit(tx, actor, {
+      action: "job.retry",
+      target: { type: "job", id },
+      before: { name: job.name, state: "failed" },
+      after: { state: "retry" },
+      requestId,
+    });
+    const [view] = await rows(
+      tx,
+      sql`select j.id::text as id, j.name, j.state::text as state, j.created_on, j.started_on, j.completed_on, j.retry_count, j.retry_limit, null as out_class from ${s}.job j where id = ${id}::uuid`,
+    );
     return toView(view!);
   });
 }

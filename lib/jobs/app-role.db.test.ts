@@ -41,7 +41,9 @@ afterAll(async () => {
 
 describe(`the job engine as attest_app (${testTarget()})`, () => {
   it("installs pg-boss's schema as the app role and runs a job", async () => {
-    const owner = (await app.db.execute(sql`select nspowner::regrole::text as o, current_user as u from pg_namespace where nspname = 'pgboss'`)) as unknown as { rows: { o: string; u: string }[] };
+    const owner = (await app.db.execute(sql`select nspowner::regrole::text as o, current_user as u from pg_namespace where nspname = 'pgboss'`)) as unknown as {
+      rows: { o: string; u: string }[];
+    };
     expect(owner.rows[0]).toEqual({ o: "attest_app", u: "attest_app" });
     await engine.enqueue("test.as-app-role", {});
     await eventually("the job to run", async () => ran === 1);

@@ -10,7 +10,11 @@ import { jobEffects } from "@/db/schema";
  */
 export async function runOnce(db: Db, key: string, jobId: string | null, effect: (tx: Db) => Promise<unknown>): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const claimed = await tx.insert(jobEffects).values({ key, jobId, doneAt: sql`now()` } as never).onConflictDoNothing().returning({ key: jobEffects.key });
+    const claimed = await tx
+      .insert(jobEffects)
+      .values({ key, jobId, doneAt: sql`now()` } as never)
+      .onConflictDoNothing()
+      .returning({ key: jobEffects.key });
     if (!claimed.length) return false;
     await effect(tx);
     return true;

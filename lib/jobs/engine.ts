@@ -175,7 +175,10 @@ export class JobEngine {
     await db
       .insert(jobRuns)
       .values({ jobId: job.id, attempt, name, instanceId: this.opts.instanceId, state: "running", startedAt })
-      .onConflictDoUpdate({ target: [jobRuns.jobId, jobRuns.attempt], set: { instanceId: this.opts.instanceId, state: "running", startedAt, finishedAt: null, durationMs: null, errorClass: null, errorMessage: null } });
+      .onConflictDoUpdate({
+        target: [jobRuns.jobId, jobRuns.attempt],
+        set: { instanceId: this.opts.instanceId, state: "running", startedAt, finishedAt: null, durationMs: null, errorClass: null, errorMessage: null },
+      });
     const t0 = performance.now();
     try {
       await fn(job.data, { db, jobId: job.id, name, attempt });
@@ -183,9 +186,15 @@ export class JobEngine {
       const errorClass = errorClassOf(e);
       const safe = isAppError(e) ? e.message : null;
       if (!isAppError(e)) console.error(`[jobs] ${name} ${job.id} failed:`, e);
-      await db.update(jobRuns).set({ state: "failed", finishedAt: new Date(), durationMs: Math.round(performance.now() - t0), errorClass, errorMessage: safe }).where(key);
+      await db
+        .update(jobRuns)
+        .set({ state: "failed", finishedAt: new Date(), durationMs: Math.round(performance.now() - t0), errorClass, errorMessage: safe })
+        .where(key);
       throw new JobFailed(errorClass, safe);
     }
-    await db.update(jobRuns).set({ state: "completed", finishedAt: new Date(), durationMs: Math.round(performance.now() - t0) }).where(key);
+    await db
+      .update(jobRuns)
+      .set({ state: "completed", finishedAt: new Date(), durationMs: Math.round(performance.now() - t0) })
+      .where(key);
   }
 }

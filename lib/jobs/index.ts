@@ -58,7 +58,9 @@ export function startJobs(database: Database): Promise<JobEngine> {
     }, SWEEP_INTERVAL_MS);
     timer.unref();
     const unsubscribe = onGraphChanged(() => {
-      engine.enqueue(GRAPH_AFTER_CHANGE, {}, { singletonKey: GRAPH_AFTER_CHANGE }).catch((e: Error) => console.error("[jobs] enqueue after a graph change failed:", e.message));
+      engine
+        .enqueue(GRAPH_AFTER_CHANGE, {}, { singletonKey: GRAPH_AFTER_CHANGE })
+        .catch((e: Error) => console.error("[jobs] enqueue after a graph change failed:", e.message));
     });
     running.engine = engine;
     running.stop = async () => {

@@ -14,7 +14,11 @@ const job: JsonSchema = {
     retryCount: { type: "integer" },
     retryLimit: { type: "integer" },
     durationMs: { type: ["integer", "null"] },
-    errorClass: { type: ["string", "null"], description: "The failure's class, e.g. Interrupted (its process died), Expired, AppError:validation. The error's own text is never shown, except a safe AppError message." },
+    errorClass: {
+      type: ["string", "null"],
+      description:
+        "The failure's class, e.g. Interrupted (its process died), Expired, AppError:validation. The error's own text is never shown, except a safe AppError message.",
+    },
     errorMessage: { type: ["string", "null"] },
     instanceId: { type: ["string", "null"], description: "The app instance that ran the last attempt" },
   },

@@ -24,7 +24,17 @@ afterAll(async () => {
   await t.cleanup();
 });
 
-const completed = (name: string, id: string) => eventually(`${name} to complete`, async () => (await t.db.select().from(jobRuns).where(and(eq(jobRuns.jobId, id), eq(jobRuns.state, "completed"))))[0]);
+const completed = (name: string, id: string) =>
+  eventually(
+    `${name} to complete`,
+    async () =>
+      (
+        await t.db
+          .select()
+          .from(jobRuns)
+          .where(and(eq(jobRuns.jobId, id), eq(jobRuns.state, "completed")))
+      )[0],
+  );
 
 describe(`the scheduled jobs the areas register (${testTarget()})`, () => {
   it("are on cron in UTC: the nightly full evaluation and the hourly reminder run", () => {

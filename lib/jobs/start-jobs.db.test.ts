@@ -20,7 +20,17 @@ registerHandler(GRAPH_AFTER_CHANGE, async () => {
 beforeAll(async () => {
   t = await createTestDatabase();
   // What a process killed mid-import leaves behind (on PostgreSQL its instance row is gone or stale).
-  await t.db.insert(imports).values({ id: "imp_before_restart", format: "jsonl", mode: "full", status: "running", actorType: "user", actorId: "x", startedAt: new Date(), heartbeatAt: new Date(), instanceId: "ins_killed" });
+  await t.db.insert(imports).values({
+    id: "imp_before_restart",
+    format: "jsonl",
+    mode: "full",
+    status: "running",
+    actorType: "user",
+    actorId: "x",
+    startedAt: new Date(),
+    heartbeatAt: new Date(),
+    instanceId: "ins_killed",
+  });
 });
 afterAll(async () => {
   release();
@@ -42,7 +52,9 @@ describe(`startJobs, as the server runs it (${testTarget()})`, () => {
     await eventually("the after-change run to start", async () => runs === 1);
     for (let i = 0; i < 10; i++) notifyGraphChanged();
     const waiting = async () => {
-      const r = (await t.db.execute(sql`select count(*)::int as n from pgboss.job where name = ${GRAPH_AFTER_CHANGE} and state in ('created','retry','active')`)) as unknown as { rows: { n: number }[] };
+      const r = (await t.db.execute(
+        sql`select count(*)::int as n from pgboss.job where name = ${GRAPH_AFTER_CHANGE} and state in ('created','retry','active')`,
+      )) as unknown as { rows: { n: number }[] };
       return r.rows[0]!.n;
     };
     await eventually("the signals to be enqueued", async () => (await waiting()) === 2);

@@ -25,10 +25,26 @@ afterAll(async () => {
 
 /** An import left `running` by an instance, as a killed process leaves it. */
 async function runningImport(id: string, instanceId: string | null) {
-  await t.db.insert(imports).values({ id, format: "jsonl", mode: "full", status: "running", actorType: "user", actorId: "x", startedAt: new Date(), heartbeatAt: new Date(), instanceId });
+  await t.db.insert(imports).values({
+    id,
+    format: "jsonl",
+    mode: "full",
+    status: "running",
+    actorType: "user",
+    actorId: "x",
+    startedAt: new Date(),
+    heartbeatAt: new Date(),
+    instanceId,
+  });
 }
 async function instanceRow(id: string, heartbeatAgeSeconds: number) {
-  await t.db.insert(appInstances).values({ id, pid: 1, host: "h", startedAt: sql`now() - interval '1 hour'`, heartbeatAt: sql`now() - make_interval(secs => ${heartbeatAgeSeconds})` } as never);
+  await t.db.insert(appInstances).values({
+    id,
+    pid: 1,
+    host: "h",
+    startedAt: sql`now() - interval '1 hour'`,
+    heartbeatAt: sql`now() - make_interval(secs => ${heartbeatAgeSeconds})`,
+  } as never);
 }
 const statusOf = async (id: string) => (await t.db.select().from(imports).where(eq(imports.id, id)))[0]!;
 
@@ -49,7 +65,10 @@ describe(`interrupted work (${testTarget()})`, () => {
       await sweepInterruptedWork(t, engine, { atStart: true });
       expect((await statusOf("imp_killed")).status).toBe("running");
       // ...and failed by the first sweep once the liveness window has passed since its last heartbeat.
-      await t.db.update(appInstances).set({ heartbeatAt: sql`now() - make_interval(secs => ${LIVENESS_WINDOW_SECONDS + 1})` }).where(eq(appInstances.id, before));
+      await t.db
+        .update(appInstances)
+        .set({ heartbeatAt: sql`now() - make_interval(secs => ${LIVENESS_WINDOW_SECONDS + 1})` })
+        .where(eq(appInstances.id, before));
     }
     const swept = await sweepInterruptedWork(t, engine, { atStart: true });
     expect(swept.imports).toBe(1);
@@ -77,7 +96,9 @@ describe(`interrupted work (${testTarget()})`, () => {
     const [run] = await t.db.select().from(jobRuns).where(eq(jobRuns.jobId, id));
     expect(run).toMatchObject({ state: "failed", errorClass: "Interrupted" });
     expect(run!.errorMessage).toMatch(/interrupted/);
-    const job = (await t.db.execute(sql`select state::text as state, output->>'errorClass' as "errorClass" from pgboss.job where id = ${id}::uuid`)) as unknown as { rows: { state: string }[] };
+    const job = (await t.db.execute(
+      sql`select state::text as state, output->>'errorClass' as "errorClass" from pgboss.job where id = ${id}::uuid`,
+    )) as unknown as { rows: { state: string }[] };
     expect(job.rows[0]).toEqual({ state: "retry", errorClass: "Interrupted" });
   });
 });

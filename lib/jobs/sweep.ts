@@ -34,7 +34,9 @@ export async function sweepInterruptedWork(database: Database, engine: JobEngine
   if (engine) {
     for (const r of dead) await engine.boss.fail(r.name, r.jobId, { errorClass: "Interrupted", message: INTERRUPTED_JOB });
     if (opts.atStart && kind === "pglite") {
-      const active = (await db.execute(sql.raw(`select id::text as id, name from ${JOBS_SCHEMA}.job where state = 'active'`))) as unknown as { rows: { id: string; name: string }[] };
+      const active = (await db.execute(sql.raw(`select id::text as id, name from ${JOBS_SCHEMA}.job where state = 'active'`))) as unknown as {
+        rows: { id: string; name: string }[];
+      };
       for (const r of active.rows) await engine.boss.fail(r.name, r.id, { errorClass: "Interrupted", message: INTERRUPTED_JOB });
       out.jobs += active.rows.length;
     }

@@ -32,7 +32,9 @@ describe("special addresses", () => {
     "not-an-address",
   ])("%s is special", (a) => expect(isSpecialAddress(a)).toBe(true));
 
-  it.each(["93.184.215.14", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700::6810:84e5", "::ffff:8.8.8.8"])("%s is public", (a) => expect(isSpecialAddress(a)).toBe(false));
+  it.each(["93.184.215.14", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700::6810:84e5", "::ffff:8.8.8.8"])("%s is public", (a) =>
+    expect(isSpecialAddress(a)).toBe(false),
+  );
 
   it("reads the IPv4 address inside mapped and NAT64 IPv6 forms", () => {
     expect(embeddedIpv4("::ffff:7f00:1")).toBe("127.0.0.1");
@@ -73,7 +75,19 @@ describe("host patterns", () => {
     expect(parseHostPattern("[::1]:3001")?.text).toBe("[::1]:3001");
     expect(parseHostPattern("0177.0.0.1")?.text).toBe("127.0.0.1");
     expect(parseHostPattern("*")?.text).toBe("*");
-    for (const bad of ["http://example.com", "example.com/path", "user@example.com", "*.com", "*.10.0.0.1", "a..b", "example.com:0", "example.com:70000", "", "exa mple.com", "*example.com"]) {
+    for (const bad of [
+      "http://example.com",
+      "example.com/path",
+      "user@example.com",
+      "*.com",
+      "*.10.0.0.1",
+      "a..b",
+      "example.com:0",
+      "example.com:70000",
+      "",
+      "exa mple.com",
+      "*example.com",
+    ]) {
       expect(parseHostPattern(bad), bad).toBeNull();
     }
   });

@@ -78,7 +78,12 @@ function forms(addr: string): { address: string; type: "ipv4" | "ipv6" }[] {
   if (v === 4) return [{ address: bare, type: "ipv4" }];
   if (v !== 6) return [];
   const v4 = embeddedIpv4(bare);
-  return v4 ? [{ address: bare, type: "ipv6" }, { address: v4, type: "ipv4" }] : [{ address: bare, type: "ipv6" }];
+  return v4
+    ? [
+        { address: bare, type: "ipv6" },
+        { address: v4, type: "ipv4" },
+      ]
+    : [{ address: bare, type: "ipv6" }];
 }
 
 /** True when the address is loopback, private, link-local, metadata, multicast or otherwise not public unicast. */

@@ -7,7 +7,8 @@ import { AppError } from "@/lib/errors";
  */
 export const OUTBOUND_FAILURES = {
   not_allowed: "the host is not on the outbound allow-list (an admin can add it on the Admin page)",
-  blocked_address: "the host is or resolves to a loopback, private, link-local, metadata or other non-public address (an admin must open that range explicitly)",
+  blocked_address:
+    "the host is or resolves to a loopback, private, link-local, metadata or other non-public address (an admin must open that range explicitly)",
   dns_failure: "the host name could not be resolved",
   refused: "the connection was refused or reset",
   timeout: "no answer within the time limit",

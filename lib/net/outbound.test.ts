@@ -84,9 +84,15 @@ describe("what the outbound client may reach", () => {
     expect(r.status).toBe(200);
     expect(await r.text()).toBe("hello");
     const hitsBefore = target.hits.length;
-    expect((await failureOf(fetchWith({ policy: { allowHosts: ["127.0.0.1"], allowPrivateRanges: [] } })(`http://127.0.0.1:${target.port}/ok`))).failure).toBe("blocked_address");
-    expect((await failureOf(fetchWith({ policy: { allowHosts: [], allowPrivateRanges: ["127.0.0.1/32"] } })(`http://127.0.0.1:${target.port}/ok`))).failure).toBe("not_allowed");
-    expect((await failureOf(fetchWith({ policy: { allowHosts: ["api.example.com"], allowPrivateRanges: [] } })(`http://127.0.0.1:${target.port}/ok`))).failure).toBe("not_allowed");
+    expect((await failureOf(fetchWith({ policy: { allowHosts: ["127.0.0.1"], allowPrivateRanges: [] } })(`http://127.0.0.1:${target.port}/ok`))).failure).toBe(
+      "blocked_address",
+    );
+    expect(
+      (await failureOf(fetchWith({ policy: { allowHosts: [], allowPrivateRanges: ["127.0.0.1/32"] } })(`http://127.0.0.1:${target.port}/ok`))).failure,
+    ).toBe("not_allowed");
+    expect(
+      (await failureOf(fetchWith({ policy: { allowHosts: ["api.example.com"], allowPrivateRanges: [] } })(`http://127.0.0.1:${target.port}/ok`))).failure,
+    ).toBe("not_allowed");
     expect(target.hits.length, "refused requests never reach the server").toBe(hitsBefore);
   });
 
@@ -121,7 +127,13 @@ describe("what the outbound client may reach", () => {
   });
 
   it("an allowed name that resolves to loopback is refused; every resolved address is checked", async () => {
-    const resolve: Resolver = async (host) => (host === "mcp.allowed.test" ? [{ address: "127.0.0.1", family: 4 }] : [{ address: "93.184.215.14", family: 4 }, { address: "10.0.0.7", family: 4 }]);
+    const resolve: Resolver = async (host) =>
+      host === "mcp.allowed.test"
+        ? [{ address: "127.0.0.1", family: 4 }]
+        : [
+            { address: "93.184.215.14", family: 4 },
+            { address: "10.0.0.7", family: 4 },
+          ];
     const f = fetchWith({ policy: { allowHosts: ["*.allowed.test"], allowPrivateRanges: [] }, resolve });
     expect((await failureOf(f(`http://mcp.allowed.test:${target.port}/ok`))).failure).toBe("blocked_address");
     expect((await failureOf(f(`http://mixed.allowed.test:${target.port}/ok`))).failure).toBe("blocked_address");
@@ -156,7 +168,9 @@ describe("what the outbound client may reach", () => {
   });
 
   it("a caller cannot choose the Host header (another virtual host behind the same address)", async () => {
-    const r = await fetchWith()(`http://127.0.0.1:${target.port}/ok`, { headers: { host: "admin.internal", "transfer-encoding": "chunked", "x-caller": "kept" } });
+    const r = await fetchWith()(`http://127.0.0.1:${target.port}/ok`, {
+      headers: { host: "admin.internal", "transfer-encoding": "chunked", "x-caller": "kept" },
+    });
     expect(r.status).toBe(200);
     await r.text();
     expect(target.hits.at(-1)?.host).toBe(`127.0.0.1:${target.port}`);
@@ -171,7 +185,12 @@ describe("answers and failures", () => {
   it("follows no redirect: a 3xx to a private address fails as redirect and the target is never asked", async () => {
     for (const status of [301, 302, 303, 307, 308]) {
       const to = encodeURIComponent(`http://127.0.0.1:${secrets.port}/`);
-      const e = await failureOf(fetchWith()(`http://127.0.0.1:${target.port}/redirect?status=${status}&to=${to}`, { method: status >= 307 ? "POST" : "GET", body: status >= 307 ? "{}" : undefined }));
+      const e = await failureOf(
+        fetchWith()(`http://127.0.0.1:${target.port}/redirect?status=${status}&to=${to}`, {
+          method: status >= 307 ? "POST" : "GET",
+          body: status >= 307 ? "{}" : undefined,
+        }),
+      );
       expect(e.failure).toBe("redirect");
       expect(JSON.stringify(e)).not.toContain("INTERNAL-ADMIN-SECRET");
     }
@@ -179,7 +198,11 @@ describe("answers and failures", () => {
   });
 
   it("sends a POST body and streams a server-sent-events answer as it arrives", async () => {
-    const r = await fetchWith()(`http://127.0.0.1:${target.port}/sse`, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0" }), headers: { "content-type": "application/json" } });
+    const r = await fetchWith()(`http://127.0.0.1:${target.port}/sse`, {
+      method: "POST",
+      body: JSON.stringify({ jsonrpc: "2.0" }),
+      headers: { "content-type": "application/json" },
+    });
     expect(r.headers.get("content-type")).toBe("text/event-stream");
     const reader = r.body!.getReader();
     const first = new TextDecoder().decode((await reader.read()).value);

@@ -48,7 +48,12 @@ const HOP_BY_HOP = new Set(["host", "connection", "keep-alive", "transfer-encodi
 const systemResolver: Resolver = (host) => dnsLookup(host, { all: true, verbatim: true });
 
 /** Resolves once and checks every address; returns the one to connect to. */
-async function checkedAddress(opts: OutboundOptions, url: URL, patterns: HostPattern[], privateAllowed: (a: string) => boolean): Promise<{ address: string; family: number }> {
+async function checkedAddress(
+  opts: OutboundOptions,
+  url: URL,
+  patterns: HostPattern[],
+  privateAllowed: (a: string) => boolean,
+): Promise<{ address: string; family: number }> {
   const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
   if (!hostAllowed(patterns, url.hostname, port)) throw new OutboundError("not_allowed");
   const host = matchableHost(url.hostname);

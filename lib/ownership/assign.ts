@@ -50,7 +50,13 @@ export async function assignOwner(db: Db, actor: Actor, input: unknown, requestI
     const names = new Map([[owner.id, owner.name]]);
     const items: AssignResult["items"] = [];
     for (const { node } of targets) {
-      const changes = await changeOwners(tx, actor, node.id, (current) => [...current, { ownerId: owner.id, role: body.role }], names, { via: "assign", reason: body.reason, requestId, at, touchedEdgeIds });
+      const changes = await changeOwners(tx, actor, node.id, (current) => [...current, { ownerId: owner.id, role: body.role }], names, {
+        via: "assign",
+        reason: body.reason,
+        requestId,
+        at,
+        touchedEdgeIds,
+      });
       items.push({ nodeId: node.id, name: node.name, changes });
     }
     const assigned = items.filter((i) => i.changes.length > 0).length;

@@ -43,7 +43,12 @@ describe("coverage arithmetic", () => {
 
   it("counts per source, and the sources add up to the totals", async () => {
     const c = await getCoverage(t.db, analyst);
-    expect(Object.fromEntries(c.bySource.map((s) => [s.source, [s.total, s.owned, s.businessAndTechnical]]))).toEqual({ cfg: [2, 1, 1], dir: [1, 0, 0], disc: [3, 1, 1], reg: [9, 4, 1] });
+    expect(Object.fromEntries(c.bySource.map((s) => [s.source, [s.total, s.owned, s.businessAndTechnical]]))).toEqual({
+      cfg: [2, 1, 1],
+      dir: [1, 0, 0],
+      disc: [3, 1, 1],
+      reg: [9, 4, 1],
+    });
   });
 
   it("lists gaps worst first: most nodes without an active owner, then the lowest share", async () => {
@@ -73,10 +78,15 @@ describe("coverage arithmetic", () => {
     await recordCoverage(t.db, [{ kind: "agent", source: "reg", ...counts(3, 0, 0) }], new Date("2026-01-05T12:00:00Z"));
     await evaluateFindings(t.db, analyst, { trigger: "manual" });
     const today = new Date().toISOString().slice(0, 10);
-    const todays = async () => (await t.db.select().from(ownershipCoverageDaily).where(eq(ownershipCoverageDaily.day, today))).filter((r) => r.kind === "agent");
+    const todays = async () =>
+      (await t.db.select().from(ownershipCoverageDaily).where(eq(ownershipCoverageDaily.day, today))).filter((r) => r.kind === "agent");
     expect((await todays()).map((r) => [r.source, r.total, r.owned])).toEqual([["reg", 3, 1]]);
     const agent = (await resolveRef(t.db, "reg:agent:agt-none")).id;
-    const ownerless = () => t.db.select().from(findings).where(and(eq(findings.rule, "no_active_owner"), eq(findings.subjectId, agent)));
+    const ownerless = () =>
+      t.db
+        .select()
+        .from(findings)
+        .where(and(eq(findings.rule, "no_active_owner"), eq(findings.subjectId, agent)));
     expect((await ownerless())[0]!.status).toBe("open");
 
     await assignOwner(t.db, analyst, { nodes: ["reg:agent:agt-none"], owner: "dir:human:maya", role: "business" });
@@ -93,7 +103,11 @@ describe("coverage arithmetic", () => {
 
   it("removing the only owner (PUT owners, recorded as the ended owns edge) reopens 'no active owner' once the pipeline runs", async () => {
     const agent = (await resolveRef(t.db, "reg:agent:agt-none")).id;
-    const ownerless = () => t.db.select().from(findings).where(and(eq(findings.rule, "no_active_owner"), eq(findings.subjectId, agent)));
+    const ownerless = () =>
+      t.db
+        .select()
+        .from(findings)
+        .where(and(eq(findings.rule, "no_active_owner"), eq(findings.subjectId, agent)));
     if ((await ownerless())[0]?.status !== "resolved") {
       await assignOwner(t.db, analyst, { nodes: ["reg:agent:agt-none"], owner: "dir:human:maya", role: "business" });
       await processGraphChanges(t.db);

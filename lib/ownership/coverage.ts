@@ -58,7 +58,14 @@ export interface Coverage {
 const share = (part: number, whole: number): number | null => (whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000);
 
 export function counts(total: number, owned: number, businessAndTechnical: number): Counts {
-  return { total, owned, businessAndTechnical, ownedShare: share(owned, total), businessAndTechnicalShare: share(businessAndTechnical, total), unowned: total - owned };
+  return {
+    total,
+    owned,
+    businessAndTechnical,
+    ownedShare: share(owned, total),
+    businessAndTechnicalShare: share(businessAndTechnical, total),
+    unowned: total - owned,
+  };
 }
 
 function sum<T extends { total: number; owned: number; businessAndTechnical: number }>(list: readonly T[]): Counts {
@@ -103,14 +110,33 @@ export async function recordCoverage(db: Db, cells: readonly CoverageCell[], at:
     if (cells.length) {
       await tx
         .insert(ownershipCoverageDaily)
-        .values(cells.map((c) => ({ day, kind: c.kind, source: c.source, total: c.total, owned: c.owned, businessAndTechnical: c.businessAndTechnical, updatedAt: at, graphVersion: version })))
+        .values(
+          cells.map((c) => ({
+            day,
+            kind: c.kind,
+            source: c.source,
+            total: c.total,
+            owned: c.owned,
+            businessAndTechnical: c.businessAndTechnical,
+            updatedAt: at,
+            graphVersion: version,
+          })),
+        )
         .onConflictDoUpdate({
           target: [ownershipCoverageDaily.day, ownershipCoverageDaily.kind, ownershipCoverageDaily.source],
-          set: { total: sql`excluded.total`, owned: sql`excluded.owned`, businessAndTechnical: sql`excluded.business_and_technical`, updatedAt: at, graphVersion: version },
+          set: {
+            total: sql`excluded.total`,
+            owned: sql`excluded.owned`,
+            businessAndTechnical: sql`excluded.business_and_technical`,
+            updatedAt: at,
+            graphVersion: version,
+          },
         });
     }
     // A (kind, source) with nothing left to own today drops out of today's point.
-    await tx.delete(ownershipCoverageDaily).where(and(eq(ownershipCoverageDaily.day, day), sql`${ownershipCoverageDaily.updatedAt} < ${at.toISOString()}::timestamptz`));
+    await tx
+      .delete(ownershipCoverageDaily)
+      .where(and(eq(ownershipCoverageDaily.day, day), sql`${ownershipCoverageDaily.updatedAt} < ${at.toISOString()}::timestamptz`));
   });
 }
 
@@ -208,7 +234,10 @@ export async function getCoverage(db: Db, actor: Actor, q: CoverageQuery = { day
 /** Open rows in the reassignment queue. */
 export async function openQueueCount(db: Db, actor: Actor): Promise<number> {
   requirePermission(actor, "owner.read");
-  const [open] = await db.select({ n: sql<number>`count(*)::int` }).from(ownershipReassignments).where(eq(ownershipReassignments.status, "open"));
+  const [open] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(ownershipReassignments)
+    .where(eq(ownershipReassignments.status, "open"));
   return open?.n ?? 0;
 }
 

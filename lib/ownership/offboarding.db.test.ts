@@ -29,7 +29,17 @@ const importPeople = async (people: { externalId: string; name: string; status: 
   const r = await runImport(
     t.db,
     analyst,
-    decodeGraphDocument({ source: "dir", mode: "incremental", nodes: people.map((p) => ({ kind: "human", externalId: p.externalId, name: p.name, attributes: { email: `${p.externalId}@example.com`, status: p.status } })), edges: [] }) as DecodedImport,
+    decodeGraphDocument({
+      source: "dir",
+      mode: "incremental",
+      nodes: people.map((p) => ({
+        kind: "human",
+        externalId: p.externalId,
+        name: p.name,
+        attributes: { email: `${p.externalId}@example.com`, status: p.status },
+      })),
+      edges: [],
+    }) as DecodedImport,
     { format: "graph" },
   );
   await processGraphChanges(t.db);
@@ -58,7 +68,10 @@ describe("offboarding", () => {
     ]);
     expect(new Set(rows.map((x) => x.nodeId))).toEqual(new Set([await idOf("agt-owned"), await idOf("mcp-srv")]));
     expect(rows[0]!.suggestionReason).toBe("manager of Bob Builder");
-    const [event] = await t.db.select().from(auditEvents).where(and(eq(auditEvents.action, "ownership.offboard"), eq(auditEvents.targetId, bob)));
+    const [event] = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "ownership.offboard"), eq(auditEvents.targetId, bob)));
     // Recorded by the pipeline on the import's behalf, not as the person who ran the import.
     expect(event!.actorId).toBe(systemActor("import").id);
     expect((event!.after as { queued: unknown[] }).queued).toHaveLength(2);
@@ -93,18 +106,29 @@ describe("offboarding", () => {
   it("a SCIM user set to active: false is offboarded: what they own is queued with their SCIM manager as successor", async () => {
     const admin = await actorByEmail(t, "admin@example.com");
     const token = (await createSource(t.db, admin, { name: "idp-scim", type: "scim" })).scimToken;
-    const boss = await scim("POST", "/Users", { token, body: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "boss@example.com", displayName: "Big Boss" } });
+    const boss = await scim("POST", "/Users", {
+      token,
+      body: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "boss@example.com", displayName: "Big Boss" },
+    });
     const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
     const user = await scim("POST", "/Users", {
       token,
-      body: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE], userName: "sam@example.com", displayName: "Sam Scim", [ENTERPRISE]: { manager: { value: boss.body.id } } },
+      body: {
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
+        userName: "sam@example.com",
+        displayName: "Sam Scim",
+        [ENTERPRISE]: { manager: { value: boss.body.id } },
+      },
     });
     expect(user.status).toBe(201);
     const [sam] = await t.db.select({ id: nodes.id }).from(nodes).where(eq(nodes.externalId, user.body.id));
     const [bossNode] = await t.db.select({ id: nodes.id }).from(nodes).where(eq(nodes.externalId, boss.body.id));
     await assignOwner(t.db, analyst, { nodes: ["reg:service_account:sa-leave"], owner: sam!.id, role: "technical" });
 
-    const patched = await scim("PATCH", `/Users/${user.body.id}`, { token, body: { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "active", value: false }] } });
+    const patched = await scim("PATCH", `/Users/${user.body.id}`, {
+      token,
+      body: { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "active", value: false }] },
+    });
     expect(patched.status).toBe(200);
     const [after] = await t.db.select({ status: nodes.status }).from(nodes).where(eq(nodes.id, sam!.id));
     expect(after!.status).toBe("inactive");
@@ -113,7 +137,9 @@ describe("offboarding", () => {
     await processGraphChanges(t.db);
     await processGraphChanges(t.db); // a second run (a redelivered job) adds nothing
     const rows = await openRows(sam!.id);
-    expect(rows.map((x) => [x.kind, x.nodeId, x.role, x.suggestedOwnerId, x.reason])).toEqual([["owner_departed", await idOf("sa-leave"), "technical", bossNode!.id, "SCIM: active set to false"]]);
+    expect(rows.map((x) => [x.kind, x.nodeId, x.role, x.suggestedOwnerId, x.reason])).toEqual([
+      ["owner_departed", await idOf("sa-leave"), "technical", bossNode!.id, "SCIM: active set to false"],
+    ]);
   });
 });
 
@@ -134,7 +160,11 @@ describe("departures and the queue", () => {
     expect(page.total).toBe(page.open.owner_departed + page.open.owner_group_empty + page.open.agent_principal_departed);
     expect(page.items[0]!.node.name).toBeTruthy();
     await expect(queueReassignments(t.db, analyst, { humans: ["reg:agent:agt-owned"], reason: "x" })).rejects.toMatchObject({ code: "validation" });
-    await expect(queueReassignments(t.db, await actorByEmail(t, "audit@example.com"), { humans: ["dir:human:ted"], reason: "x" })).rejects.toMatchObject({ code: "forbidden" });
-    await expect(listReassignments(t.db, await actorByEmail(t, "ann@example.com"), listReassignmentsQuerySchema.parse({}))).rejects.toMatchObject({ code: "forbidden" });
+    await expect(queueReassignments(t.db, await actorByEmail(t, "audit@example.com"), { humans: ["dir:human:ted"], reason: "x" })).rejects.toMatchObject({
+      code: "forbidden",
+    });
+    await expect(listReassignments(t.db, await actorByEmail(t, "ann@example.com"), listReassignmentsQuerySchema.parse({}))).rejects.toMatchObject({
+      code: "forbidden",
+    });
   });
 });

@@ -53,7 +53,13 @@ type Row = typeof ownershipReassignments.$inferInsert;
  * anything queued (action `ownership.offboard`). `reason` says what happened,
  * e.g. "okta: status became terminated" or "SCIM: active set to false".
  */
-export async function offboardHumans(tx: Db, actor: Actor, nodeIds: string[], reason: string, opts: { requestId?: string; skipHandled?: boolean } = {}): Promise<OffboardResult> {
+export async function offboardHumans(
+  tx: Db,
+  actor: Actor,
+  nodeIds: string[],
+  reason: string,
+  opts: { requestId?: string; skipHandled?: boolean } = {},
+): Promise<OffboardResult> {
   const ids = [...new Set(nodeIds)];
   if (ids.length === 0) return { humans: 0, queued: [] };
   const humans = await tx
@@ -80,7 +86,17 @@ export async function offboardHumans(tx: Db, actor: Actor, nodeIds: string[], re
       .where(and(eq(edges.fromId, h.id), eq(edges.kind, "owns"), isNull(edges.validTo), isNull(owned.validTo)));
     for (const e of theirs) {
       const s = await successorFor(e.nodeId, h.id);
-      queue.push({ id: newId("rsg"), kind: "owner_departed", nodeId: e.nodeId, edgeId: e.edgeId, formerOwnerId: h.id, role: edgeRoles(e.attributes)[0] ?? null, reason, suggestedOwnerId: s.id, suggestionReason: s.reason });
+      queue.push({
+        id: newId("rsg"),
+        kind: "owner_departed",
+        nodeId: e.nodeId,
+        edgeId: e.edgeId,
+        formerOwnerId: h.id,
+        role: edgeRoles(e.attributes)[0] ?? null,
+        reason,
+        suggestedOwnerId: s.id,
+        suggestionReason: s.reason,
+      });
     }
 
     // What groups they leave empty own (every group they are in, nested groups included). A person who was ended
@@ -104,7 +120,17 @@ export async function offboardHumans(tx: Db, actor: Actor, nodeIds: string[], re
       if (groupOwns.length === 0 || (await groupHasActiveMember(tx, g.id))) continue;
       for (const e of groupOwns) {
         const s = await successorFor(e.nodeId, g.id);
-        queue.push({ id: newId("rsg"), kind: "owner_group_empty", nodeId: e.nodeId, edgeId: e.edgeId, formerOwnerId: g.id, role: edgeRoles(e.attributes)[0] ?? null, reason: `${reason}; ${h.name} was the owner group's last active member`, suggestedOwnerId: s.id, suggestionReason: s.reason });
+        queue.push({
+          id: newId("rsg"),
+          kind: "owner_group_empty",
+          nodeId: e.nodeId,
+          edgeId: e.edgeId,
+          formerOwnerId: g.id,
+          role: edgeRoles(e.attributes)[0] ?? null,
+          reason: `${reason}; ${h.name} was the owner group's last active member`,
+          suggestedOwnerId: s.id,
+          suggestionReason: s.reason,
+        });
       }
     }
 
@@ -115,7 +141,17 @@ export async function offboardHumans(tx: Db, actor: Actor, nodeIds: string[], re
       .innerJoin(owned, eq(owned.id, edges.fromId))
       .where(and(eq(edges.toId, h.id), eq(edges.kind, "acts_for"), isNull(edges.validTo), isNull(owned.validTo)));
     for (const a of agents) {
-      queue.push({ id: newId("rsg"), kind: "agent_principal_departed", nodeId: a.agentId, edgeId: a.edgeId, formerOwnerId: h.id, role: null, reason: `${reason}; the agent still acts for ${h.name}`, suggestedOwnerId: manager?.id ?? null, suggestionReason: managerReason });
+      queue.push({
+        id: newId("rsg"),
+        kind: "agent_principal_departed",
+        nodeId: a.agentId,
+        edgeId: a.edgeId,
+        formerOwnerId: h.id,
+        role: null,
+        reason: `${reason}; the agent still acts for ${h.name}`,
+        suggestedOwnerId: manager?.id ?? null,
+        suggestionReason: managerReason,
+      });
     }
 
     // The pipeline sees a departed person again whenever their record changes: what was already queued for an edge,
@@ -124,19 +160,35 @@ export async function offboardHumans(tx: Db, actor: Actor, nodeIds: string[], re
       const handled = await tx
         .select({ edgeId: ownershipReassignments.edgeId, formerOwnerId: ownershipReassignments.formerOwnerId })
         .from(ownershipReassignments)
-        .where(inArray(ownershipReassignments.edgeId, queue.map((q) => q.edgeId)));
+        .where(
+          inArray(
+            ownershipReassignments.edgeId,
+            queue.map((q) => q.edgeId),
+          ),
+        );
       const seen = new Set(handled.map((r) => `${r.edgeId}\u0000${r.formerOwnerId}`));
       queue.splice(0, queue.length, ...queue.filter((q) => !seen.has(`${q.edgeId}\u0000${q.formerOwnerId}`)));
     }
     if (queue.length === 0) continue;
     const inserted = await tx.insert(ownershipReassignments).values(queue).onConflictDoNothing().returning();
-    const items = inserted.map((r) => ({ id: r.id, kind: r.kind, nodeId: r.nodeId, edgeId: r.edgeId, formerOwnerId: r.formerOwnerId, suggestedOwnerId: r.suggestedOwnerId }));
+    const items = inserted.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      nodeId: r.nodeId,
+      edgeId: r.edgeId,
+      formerOwnerId: r.formerOwnerId,
+      suggestedOwnerId: r.suggestedOwnerId,
+    }));
     queued.push(...items);
     if (items.length) {
       await emitAudit(tx, actor, {
         action: "ownership.offboard",
         target: { type: "node", id: h.id },
-        after: { reason, queued: items.map(({ id, kind, nodeId, suggestedOwnerId }) => ({ id, kind, nodeId, suggestedOwnerId })), alreadyQueued: queue.length - items.length },
+        after: {
+          reason,
+          queued: items.map(({ id, kind, nodeId, suggestedOwnerId }) => ({ id, kind, nodeId, suggestedOwnerId })),
+          alreadyQueued: queue.length - items.length,
+        },
         requestId: opts.requestId,
       });
     }

@@ -53,7 +53,17 @@ describe("orphan rules", () => {
   });
 
   it("lists exactly the nine orphans of the fixture", () => {
-    expect(all.map((o) => o.name).sort()).toEqual(["Admin role", "Hard-coded password", "Orphan server", "Ted's agent", "Unowned agent", "Vaulted key", "delete_things", "ghost-sa", "own_things"]);
+    expect(all.map((o) => o.name).sort()).toEqual([
+      "Admin role",
+      "Hard-coded password",
+      "Orphan server",
+      "Ted's agent",
+      "Unowned agent",
+      "Vaulted key",
+      "delete_things",
+      "ghost-sa",
+      "own_things",
+    ]);
   });
 });
 
@@ -63,7 +73,9 @@ describe("orphans by risk", () => {
     // The autonomous agent reaches a critical tool, a hard-coded secret and restricted data.
     expect(names[0]).toBe("Unowned agent");
     expect(all[0]!.risk.level).toBe("critical");
-    expect(all[0]!.risk.factors).toEqual(expect.arrayContaining(["reaches 1 critical tool", "uses 1 hard-coded secret", "reaches 1 restricted resource", "autonomous agent"]));
+    expect(all[0]!.risk.factors).toEqual(
+      expect.arrayContaining(["reaches 1 critical tool", "uses 1 hard-coded secret", "reaches 1 restricted resource", "autonomous agent"]),
+    );
     expect(names.indexOf("Hard-coded password")).toBeLessThan(names.indexOf("Vaulted key"));
     expect(byName("Hard-coded password")!.risk.factors[0]).toBe("hard-coded secret");
     expect(byName("Ted's agent")!.risk.factors).toContain("acts for someone who has left");

@@ -117,7 +117,9 @@ export async function listOrphans(db: Db, actor: Actor, raw: OrphansQuery = {}):
   const folded = collapse ? all.filter((it) => it.folds).length : 0;
   let items: OrphanItem[] = (collapse ? all.filter((it) => !it.folds) : all).map(({ folds: _folds, ...it }) => it);
   const needle = q.q?.toLowerCase();
-  items = items.filter((it) => (!q.kind || it.kind === q.kind) && (!q.rule || it.rules.includes(q.rule)) && (!needle || it.name.toLowerCase().includes(needle)));
+  items = items.filter(
+    (it) => (!q.kind || it.kind === q.kind) && (!q.rule || it.rules.includes(q.rule)) && (!needle || it.name.toLowerCase().includes(needle)),
+  );
   const page = items.slice(offset, offset + q.limit);
   return {
     items: page,

@@ -57,7 +57,14 @@ async function ownedRows(db: Db, humanNodeId: string): Promise<Row[]> {
 
 const toItem = (r: Row): OwnedItem => {
   const roles = edgeRoles(r.attrs);
-  return { id: r.id, kind: r.kind, name: r.name, role: roles[0] ?? (typeof r.attrs.role === "string" ? r.attrs.role : null), roles, via: r.via_id ? { id: r.via_id, name: r.via_name ?? r.via_id } : null };
+  return {
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    role: roles[0] ?? (typeof r.attrs.role === "string" ? r.attrs.role : null),
+    roles,
+    via: r.via_id ? { id: r.via_id, name: r.via_name ?? r.via_id } : null,
+  };
 };
 
 /** One row per node: owned directly first, else through the first group. */
@@ -91,14 +98,19 @@ export interface MyOwnedItem extends OwnedItem {
   gaps: string[];
 }
 
-const isCursor = (v: unknown): v is { o: number } => typeof v === "object" && v !== null && Number.isInteger((v as { o: unknown }).o) && (v as { o: number }).o >= 0;
+const isCursor = (v: unknown): v is { o: number } =>
+  typeof v === "object" && v !== null && Number.isInteger((v as { o: unknown }).o) && (v as { o: number }).o >= 0;
 
 /**
  * "What I own" with its co-owners and gaps (GET /api/v1/ownership/mine and the
  * reviewer's ownership page). Every signed-in person may read their own;
  * nothing here reveals nodes they do not own.
  */
-export async function listMyOwnership(db: Db, actor: Actor, q: z.infer<typeof mineQuerySchema>): Promise<{ items: MyOwnedItem[]; total: number; nextCursor: string | null; linked: boolean }> {
+export async function listMyOwnership(
+  db: Db,
+  actor: Actor,
+  q: z.infer<typeof mineQuerySchema>,
+): Promise<{ items: MyOwnedItem[]; total: number; nextCursor: string | null; linked: boolean }> {
   if (!actor.humanNodeId) return { items: [], total: 0, nextCursor: null, linked: false };
   const unique = uniqueByNode(await ownedRows(db, actor.humanNodeId));
   const offset = q.cursor ? decodeCursor(q.cursor, isCursor).o : 0;

@@ -11,10 +11,17 @@ import { edgeRoles, isDepartedStatus } from "./owner-state";
 import type { RefNode } from "./refs";
 
 /** Owner edges created in Attest belong to this source, created on first use. */
-export const ATTEST_SOURCE = { name: "attest", type: "manual", description: "Facts recorded in Attest itself: owner assignments made by analysts and admins" } as const;
+export const ATTEST_SOURCE = {
+  name: "attest",
+  type: "manual",
+  description: "Facts recorded in Attest itself: owner assignments made by analysts and admins",
+} as const;
 
 export async function ensureAttestSource(tx: Db): Promise<string> {
-  await tx.insert(sources).values({ id: newId("src"), name: ATTEST_SOURCE.name, type: ATTEST_SOURCE.type, description: ATTEST_SOURCE.description }).onConflictDoNothing();
+  await tx
+    .insert(sources)
+    .values({ id: newId("src"), name: ATTEST_SOURCE.name, type: ATTEST_SOURCE.type, description: ATTEST_SOURCE.description })
+    .onConflictDoNothing();
   const [row] = await tx.select({ id: sources.id }).from(sources).where(eq(sources.name, ATTEST_SOURCE.name));
   return row!.id;
 }
@@ -67,7 +74,8 @@ async function lockAndRead(tx: Db, nodeId: string): Promise<CurrentEdge[]> {
 /** The target must be a current node an owns edge may point at. */
 export function checkOwnable(node: RefNode, path: string): void {
   if (!node.current) throw new AppError("validation", `${path}: ${node.name} no longer exists`, [{ path, message: "the node has ended" }]);
-  if (!EDGE_RULES.owns.to.includes(node.kind)) throw new AppError("validation", `${path}: a ${node.kind} cannot be owned`, [{ path, message: `a ${node.kind} cannot be owned` }]);
+  if (!EDGE_RULES.owns.to.includes(node.kind))
+    throw new AppError("validation", `${path}: a ${node.kind} cannot be owned`, [{ path, message: `a ${node.kind} cannot be owned` }]);
 }
 
 /**
@@ -83,7 +91,9 @@ export async function checkAssignableOwner(tx: Db, owner: RefNode, path: string)
 }
 
 export async function groupHasActiveMember(db: Db, groupId: string): Promise<boolean> {
-  const found = await rows<unknown>(db, sql`
+  const found = await rows<unknown>(
+    db,
+    sql`
     with recursive members(id) as (
       select from_id from edges where to_id = ${groupId} and kind = 'member_of' and valid_to is null
       union
@@ -91,7 +101,8 @@ export async function groupHasActiveMember(db: Db, groupId: string): Promise<boo
     )
     select 1 as ok from members m join nodes h on h.id = m.id
     where h.kind = 'human' and h.valid_to is null and coalesce(h.status, 'active') not in ('terminated', 'inactive')
-    limit 1`);
+    limit 1`,
+  );
   return found.length > 0;
 }
 

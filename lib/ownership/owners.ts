@@ -64,7 +64,14 @@ async function ownersView(db: Db, node: { id: string; kind: NodeKind; name: stri
     items,
     total: items.length,
     nextCursor: null,
-    summary: { activeOwners: active.length, business: has("business"), technical: has("technical"), security: has("security"), orphan: active.length === 0, rules: orphanRules(items) },
+    summary: {
+      activeOwners: active.length,
+      business: has("business"),
+      technical: has("technical"),
+      security: has("security"),
+      orphan: active.length === 0,
+      rules: orphanRules(items),
+    },
   };
 }
 
@@ -92,7 +99,10 @@ export async function setOwnersFor(db: Db, actor: Actor, rawId: string, input: u
   const body = parseInput(putOwnersSchema, input);
   const node = await resolveRef(db, rawId);
   checkOwnable(node, "id");
-  const owners = await resolveRefs(db, body.owners.map((o, i) => ({ raw: o.owner, path: `owners[${i}].owner` })));
+  const owners = await resolveRefs(
+    db,
+    body.owners.map((o, i) => ({ raw: o.owner, path: `owners[${i}].owner` })),
+  );
   const desired = body.owners.map((o) => ({ ownerId: owners.get(o.owner)!.id, role: o.role }));
   const names = new Map([...owners.values()].map((o) => [o.id, o.name]));
   const changes = await db.transaction(async (tx) => {

@@ -2,7 +2,16 @@ import { and, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { edges, nodes, ownershipReassignments, REASSIGNMENT_KINDS, REASSIGNMENT_STATUSES, sources, type ReassignmentKind, type ReassignmentStatus } from "@/db/schema";
+import {
+  edges,
+  nodes,
+  ownershipReassignments,
+  REASSIGNMENT_KINDS,
+  REASSIGNMENT_STATUSES,
+  sources,
+  type ReassignmentKind,
+  type ReassignmentStatus,
+} from "@/db/schema";
 import { decodeCursor, encodeCursor } from "@/lib/api/cursor";
 import { emitAudit } from "@/lib/audit/emit-audit";
 import { actorLabel, type Actor } from "@/lib/authz/actor";
@@ -78,7 +87,8 @@ export interface ReassignmentView {
   createdAt: string;
 }
 
-const isCursor = (v: unknown): v is { o: number } => typeof v === "object" && v !== null && Number.isInteger((v as { o: unknown }).o) && (v as { o: number }).o >= 0;
+const isCursor = (v: unknown): v is { o: number } =>
+  typeof v === "object" && v !== null && Number.isInteger((v as { o: unknown }).o) && (v as { o: number }).o >= 0;
 
 async function loadViews(db: Db, where: SQL | undefined, limit: number, offset: number): Promise<ReassignmentView[]> {
   const node = alias(nodes, "node");
@@ -132,7 +142,11 @@ export async function listReassignments(db: Db, actor: Actor, q: z.infer<typeof 
   const [{ total } = { total: 0 }] = await db.select({ total: count() }).from(ownershipReassignments).where(where);
   const offset = q.cursor ? decodeCursor(q.cursor, isCursor).o : 0;
   const items = await loadViews(db, where, q.limit, offset);
-  const open = await db.select({ kind: ownershipReassignments.kind, n: count() }).from(ownershipReassignments).where(eq(ownershipReassignments.status, "open")).groupBy(ownershipReassignments.kind);
+  const open = await db
+    .select({ kind: ownershipReassignments.kind, n: count() })
+    .from(ownershipReassignments)
+    .where(eq(ownershipReassignments.status, "open"))
+    .groupBy(ownershipReassignments.kind);
   return {
     items,
     total,
@@ -145,10 +159,23 @@ export async function listReassignments(db: Db, actor: Actor, q: z.infer<typeof 
 export async function queueReassignments(db: Db, actor: Actor, input: unknown, requestId?: string): Promise<OffboardResult> {
   requirePermission(actor, "owner.assign");
   const body = parseInput(queueSchema, input);
-  const found = await resolveRefs(db, body.humans.map((raw, i) => ({ raw, path: `humans[${i}]` })));
-  const problems = body.humans.flatMap((raw, i) => (found.get(raw)!.kind === "human" ? [] : [{ path: `humans[${i}]`, message: `is a ${found.get(raw)!.kind}, not a human` }]));
+  const found = await resolveRefs(
+    db,
+    body.humans.map((raw, i) => ({ raw, path: `humans[${i}]` })),
+  );
+  const problems = body.humans.flatMap((raw, i) =>
+    found.get(raw)!.kind === "human" ? [] : [{ path: `humans[${i}]`, message: `is a ${found.get(raw)!.kind}, not a human` }],
+  );
   if (problems.length) throw new AppError("validation", `invalid humans: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`, problems);
-  return db.transaction((tx) => offboardHumans(tx, actor, body.humans.map((raw) => found.get(raw)!.id), `by hand: ${body.reason}`, { requestId }));
+  return db.transaction((tx) =>
+    offboardHumans(
+      tx,
+      actor,
+      body.humans.map((raw) => found.get(raw)!.id),
+      `by hand: ${body.reason}`,
+      { requestId },
+    ),
+  );
 }
 
 /**
@@ -160,7 +187,12 @@ export async function queueReassignments(db: Db, actor: Actor, input: unknown, r
  * (the delegation itself lives in the agent's source and must be changed there).
  * One audit event per row and one per owner change.
  */
-export async function resolveReassignments(db: Db, actor: Actor, input: unknown, requestId?: string): Promise<{ items: ReassignmentView[]; changes: (OwnerChange & { nodeId: string })[] }> {
+export async function resolveReassignments(
+  db: Db,
+  actor: Actor,
+  input: unknown,
+  requestId?: string,
+): Promise<{ items: ReassignmentView[]; changes: (OwnerChange & { nodeId: string })[] }> {
   requirePermission(actor, "owner.assign");
   const body = parseInput(resolveSchema, input);
   const named = body.owner ? (await resolveRefs(db, [{ raw: body.owner, path: "owner" }])).get(body.owner)! : null;
@@ -176,10 +208,18 @@ export async function resolveReassignments(db: Db, actor: Actor, input: unknown,
       if (body.action === "accept" && !r.suggestedOwnerId) return [{ path: `items[${i}]`, message: "has no suggested successor; assign an owner instead" }];
       return [];
     });
-    if (problems.some((p) => p.message === "no such row")) throw new AppError("not_found", `reassignment not found: ${problems.map((p) => p.path).join(", ")}`, problems);
-    if (problems.length) throw new AppError("conflict", `these rows cannot be ${body.action}ed: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`, problems);
+    if (problems.some((p) => p.message === "no such row"))
+      throw new AppError("not_found", `reassignment not found: ${problems.map((p) => p.path).join(", ")}`, problems);
+    if (problems.length)
+      throw new AppError("conflict", `these rows cannot be ${body.action}ed: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`, problems);
     if (named) await checkAssignableOwner(tx, named, "owner");
-    const successors = body.action === "accept" ? await resolveRefs(tx, found.map((r) => ({ raw: r.suggestedOwnerId!, path: `items[${ids.indexOf(r.id)}]` }))) : new Map();
+    const successors =
+      body.action === "accept"
+        ? await resolveRefs(
+            tx,
+            found.map((r) => ({ raw: r.suggestedOwnerId!, path: `items[${ids.indexOf(r.id)}]` })),
+          )
+        : new Map();
     const names = new Map<string, string>(named ? [[named.id, named.name]] : []);
     let graphChanged = false;
     const touchedEdgeIds: string[] = [];
@@ -197,7 +237,10 @@ export async function resolveReassignments(db: Db, actor: Actor, input: unknown,
           tx,
           actor,
           r.nodeId,
-          (current) => [...current.filter((p) => r.kind === "agent_principal_departed" || p.ownerId !== r.formerOwnerId), ...roles.map((role) => ({ ownerId: owner.id, role }))],
+          (current) => [
+            ...current.filter((p) => r.kind === "agent_principal_departed" || p.ownerId !== r.formerOwnerId),
+            ...roles.map((role) => ({ ownerId: owner.id, role })),
+          ],
           names,
           { via: "reassign", reason: body.note ?? `reassignment ${r.id}: ${r.reason}`, requestId, at, touchedEdgeIds },
         );
@@ -258,6 +301,11 @@ export async function listDepartures(db: Db, actor: Actor) {
         and exists (select 1 from edges e where (e.from_id = h.id and e.kind = 'owns' or e.to_id = h.id and e.kind = 'acts_for') and e.valid_to is null)
       order by h.name`,
   );
-  const items: Departure[] = found.map((r) => ({ human: { id: r.id, name: r.name, status: r.status, ended: r.ended }, owns: r.owns, unqueued: r.unqueued, actingAgents: r.acting }));
+  const items: Departure[] = found.map((r) => ({
+    human: { id: r.id, name: r.name, status: r.status, ended: r.ended },
+    owns: r.owns,
+    unqueued: r.unqueued,
+    actingAgents: r.acting,
+  }));
   return { items, total: items.length, nextCursor: null };
 }

@@ -44,7 +44,15 @@ export async function resolveRefs(db: Db, refs: readonly { raw: string; path: st
   const ids = parsed.flatMap((p) => ("id" in p.ref ? [p.ref.id] : []));
   const triples = parsed.flatMap((p) => ("id" in p.ref ? [] : [p.ref]));
   const found = new Map<string, RefNode>();
-  const toNode = (r: { id: string; kind: NodeKind; name: string; source: string; status: string | null; attributes: Record<string, unknown>; validTo: Date | null }): RefNode => ({
+  const toNode = (r: {
+    id: string;
+    kind: NodeKind;
+    name: string;
+    source: string;
+    status: string | null;
+    attributes: Record<string, unknown>;
+    validTo: Date | null;
+  }): RefNode => ({
     id: r.id,
     kind: r.kind,
     name: r.name,
@@ -56,7 +64,11 @@ export async function resolveRefs(db: Db, refs: readonly { raw: string; path: st
   const byId = new Map<string, RefNode>();
   const byTriple = new Map<string, RefNode>();
   if (ids.length) {
-    const rows = await db.select(columns).from(nodes).innerJoin(sources, eq(sources.id, nodes.sourceId)).where(inArray(nodes.id, [...new Set(ids)]));
+    const rows = await db
+      .select(columns)
+      .from(nodes)
+      .innerJoin(sources, eq(sources.id, nodes.sourceId))
+      .where(inArray(nodes.id, [...new Set(ids)]));
     for (const r of rows) byId.set(r.id, toNode(r));
   }
   if (triples.length) {
@@ -83,10 +95,7 @@ export async function resolveRefs(db: Db, refs: readonly { raw: string; path: st
 /** One node by reference, or 404 (for path parameters: an unknown id is "not found", not a bad request). */
 export async function resolveRef(db: Db, raw: string, param = "id"): Promise<RefNode> {
   const ref = parseNodeRef(raw, param);
-  const where =
-    "id" in ref
-      ? eq(nodes.id, ref.id)
-      : and(eq(sources.name, ref.source), eq(nodes.kind, ref.kind), eq(nodes.externalId, ref.externalId));
+  const where = "id" in ref ? eq(nodes.id, ref.id) : and(eq(sources.name, ref.source), eq(nodes.kind, ref.kind), eq(nodes.externalId, ref.externalId));
   const [row] = await db.select(columns).from(nodes).innerJoin(sources, eq(sources.id, nodes.sourceId)).where(where).limit(1);
   if (!row) throw new AppError("not_found", "node not found");
   return { id: row.id, kind: row.kind, name: row.name, source: row.source, status: row.status, attributes: row.attributes, current: row.validTo === null };

@@ -47,7 +47,17 @@ export interface RiskAssessment {
   level: RiskLevel;
   /** Why, most serious first, in words an analyst reads. */
   factors: string[];
-  reach: { total: number; resources: number; tools: number; credentials: number; criticalTools: number; highTools: number; hardCodedCredentials: number; restrictedResources: number; privilegedEntitlements: number };
+  reach: {
+    total: number;
+    resources: number;
+    tools: number;
+    credentials: number;
+    criticalTools: number;
+    highTools: number;
+    hardCodedCredentials: number;
+    restrictedResources: number;
+    privilegedEntitlements: number;
+  };
 }
 
 const TOOL = KIND_CODE.get("tool");
@@ -103,7 +113,17 @@ export function assessRisk(ix: AccessIndex, sens: Sensitivity, node: RiskSubject
   if ((node.kind === "agent" || node.kind === "service_account") && (node.status === "inactive" || a.status === "inactive")) add(-2, "inactive");
 
   // What it reaches.
-  const reach = { total: 0, resources: 0, tools: 0, credentials: 0, criticalTools: 0, highTools: 0, hardCodedCredentials: 0, restrictedResources: 0, privilegedEntitlements: 0 };
+  const reach = {
+    total: 0,
+    resources: 0,
+    tools: 0,
+    credentials: 0,
+    criticalTools: 0,
+    highTools: 0,
+    hardCodedCredentials: 0,
+    restrictedResources: 0,
+    privilegedEntitlements: 0,
+  };
   const start = ix.indexOf.get(node.id);
   if (start !== undefined) {
     let confidential = 0;
@@ -147,7 +167,10 @@ export function assessRisk(ix: AccessIndex, sens: Sensitivity, node: RiskSubject
 
   const score = weighed.reduce((s, w) => s + w.points, 0);
   const level: RiskLevel = score >= 10 ? "critical" : score >= 7 ? "high" : score >= 4 ? "medium" : "low";
-  const factors = weighed.filter((w) => w.points > 0).sort((x, y) => y.points - x.points).map((w) => w.text);
+  const factors = weighed
+    .filter((w) => w.points > 0)
+    .sort((x, y) => y.points - x.points)
+    .map((w) => w.text);
   if (weighed.some((w) => w.points < 0)) factors.push(...weighed.filter((w) => w.points < 0).map((w) => w.text));
   return { score, level, factors, reach };
 }

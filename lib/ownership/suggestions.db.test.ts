@@ -23,7 +23,9 @@ afterAll(() => t.cleanup());
 
 describe("owner suggestions", () => {
   it("suggests the human an agent acts for, as its business owner", async () => {
-    expect(await brief("reg:agent:agt-none")).toEqual([{ name: "Ann Active", role: "business", rules: ["acts_for"], reasons: ["Unowned agent acts for Ann Active"] }]);
+    expect(await brief("reg:agent:agt-none")).toEqual([
+      { name: "Ann Active", role: "business", rules: ["acts_for"], reasons: ["Unowned agent acts for Ann Active"] },
+    ]);
   });
 
   it("suggests the previous owner's manager when the owner left, in the role they held", async () => {
@@ -49,7 +51,9 @@ describe("owner suggestions", () => {
   });
 
   it("suggests an owner named in the imported attributes", async () => {
-    expect(await brief("dir:entitlement:ent-x")).toEqual([{ name: "Bob Builder", role: "business", rules: ["attribute"], reasons: ["named in its attributes (owner: bob@example.com)"] }]);
+    expect(await brief("dir:entitlement:ent-x")).toEqual([
+      { name: "Bob Builder", role: "business", rules: ["attribute"], reasons: ["named in its attributes (owner: bob@example.com)"] },
+    ]);
   });
 
   it("reads owner names from owner/created_by keys, owner: tags and label objects", () => {

@@ -58,15 +58,30 @@ async function actsFor(db: Db, node: RefNode): Promise<Candidate[]> {
     .where(and(eq(edges.fromId, node.id), eq(edges.kind, "acts_for"), isNull(edges.validTo)));
   const out: Candidate[] = [];
   for (const p of found) {
-    if (p.kind === "human" && !gone({ ...p, attributes: {} })) out.push({ id: p.id, role: "business", rule: "acts_for", reason: `${node.name} acts for ${p.name}`, score: 100 });
+    if (p.kind === "human" && !gone({ ...p, attributes: {} }))
+      out.push({ id: p.id, role: "business", rule: "acts_for", reason: `${node.name} acts for ${p.name}`, score: 100 });
     if (p.kind === "service_account") {
       for (const o of (await effectiveOwnersOf(db, [p.id])).get(p.id) ?? []) {
-        if (o.active) out.push({ id: o.owner.id, role: "business", rule: "acts_for", reason: `${node.name} acts for service account ${p.name}, which ${o.owner.name} owns`, score: 60 });
+        if (o.active)
+          out.push({
+            id: o.owner.id,
+            role: "business",
+            rule: "acts_for",
+            reason: `${node.name} acts for service account ${p.name}, which ${o.owner.name} owns`,
+            score: 60,
+          });
       }
     }
     if (p.kind === "human" && gone({ ...p, attributes: {} })) {
       const m = await activeManagerOf(db, p.id);
-      if (m) out.push({ id: m.id, role: "business", rule: "previous_owner_manager", reason: `manager of ${p.name} (${p.validTo ? "gone" : p.status}), whom ${node.name} acts for`, score: 85 });
+      if (m)
+        out.push({
+          id: m.id,
+          role: "business",
+          rule: "previous_owner_manager",
+          reason: `manager of ${p.name} (${p.validTo ? "gone" : p.status}), whom ${node.name} acts for`,
+          score: 85,
+        });
     }
   }
   return out;
@@ -78,7 +93,10 @@ async function previousOwnerManager(db: Db, node: RefNode): Promise<Candidate[]>
     .select({ ownerId: edges.fromId, attributes: edges.attributes, validTo: edges.validTo })
     .from(edges)
     .where(and(eq(edges.toId, node.id), eq(edges.kind, "owns")));
-  const people = await loadNodes(db, owned.map((o) => o.ownerId));
+  const people = await loadNodes(
+    db,
+    owned.map((o) => o.ownerId),
+  );
   const out: Candidate[] = [];
   const seen = new Set<string>();
   for (const o of owned) {
@@ -88,7 +106,13 @@ async function previousOwnerManager(db: Db, node: RefNode): Promise<Candidate[]>
     const m = await activeManagerOf(db, p.id);
     if (!m) continue;
     const role = edgeRoles(o.attributes)[0] ?? "business";
-    out.push({ id: m.id, role, rule: "previous_owner_manager", reason: `manager of ${p.name}, the previous ${role} owner (${p.validTo ? "gone" : p.status})${m.via ? `, through ${m.via}` : ""}`, score: 90 });
+    out.push({
+      id: m.id,
+      role,
+      rule: "previous_owner_manager",
+      reason: `manager of ${p.name}, the previous ${role} owner (${p.validTo ? "gone" : p.status})${m.via ? `, through ${m.via}` : ""}`,
+      score: 90,
+    });
   }
   return out;
 }
@@ -209,7 +233,11 @@ async function attributeOwner(db: Db, node: RefNode): Promise<Candidate[]> {
  * named in its imported attributes. Current active owners and people or groups
  * who could not be assigned (left, empty) are never suggested.
  */
-export async function suggestOwners(db: Db, actor: Actor, q: z.infer<typeof suggestionsQuerySchema>): Promise<{ node: { id: string; kind: NodeKind; name: string }; items: Suggestion[]; total: number; nextCursor: null }> {
+export async function suggestOwners(
+  db: Db,
+  actor: Actor,
+  q: z.infer<typeof suggestionsQuerySchema>,
+): Promise<{ node: { id: string; kind: NodeKind; name: string }; items: Suggestion[]; total: number; nextCursor: null }> {
   requirePermission(actor, "owner.read");
   const node = await resolveRef(db, q.node, "node");
   const items = await suggestionsFor(db, node);
@@ -219,7 +247,10 @@ export async function suggestOwners(db: Db, actor: Actor, q: z.infer<typeof sugg
 export async function suggestionsFor(db: Db, node: RefNode): Promise<Suggestion[]> {
   const candidates = (await Promise.all([actsFor(db, node), previousOwnerManager(db, node), groupUsage(db, node), attributeOwner(db, node)])).flat();
   const current = new Set(((await effectiveOwnersOf(db, [node.id])).get(node.id) ?? []).filter((o) => o.active).map((o) => o.owner.id));
-  const people = await loadNodes(db, candidates.map((c) => c.id));
+  const people = await loadNodes(
+    db,
+    candidates.map((c) => c.id),
+  );
   const merged = new Map<string, Suggestion>();
   for (const c of candidates.sort((a, b) => b.score - a.score)) {
     const p = people.get(c.id);

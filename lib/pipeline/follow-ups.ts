@@ -39,7 +39,13 @@ export async function offboardDeparted(db: Db, change: ChangeSet): Promise<Queue
     .from(nodes)
     .innerJoin(sources, eq(sources.id, nodes.sourceId))
     // An import that stops reporting a person ends them without saying they left; SCIM's DELETE does say so.
-    .where(and(scope, eq(nodes.kind, "human"), or(and(isNull(nodes.validTo), inArray(nodes.status, DEPARTED)), and(isNotNull(nodes.validTo), eq(sources.type, "scim")))));
+    .where(
+      and(
+        scope,
+        eq(nodes.kind, "human"),
+        or(and(isNull(nodes.validTo), inArray(nodes.status, DEPARTED)), and(isNotNull(nodes.validTo), eq(sources.type, "scim"))),
+      ),
+    );
   const byReason = new Map<string, { scim: boolean; ids: string[] }>();
   for (const h of departed) {
     const scim = h.sourceType === "scim";
@@ -99,4 +105,3 @@ export async function refreshAccessIndex(db: Db): Promise<void> {
   // hold every request behind a whole-graph query, while the orphans page of a demo-sized graph computes it quickly.
   if (process.env.DATABASE_URL) await warmOrphans(db);
 }
-

@@ -25,7 +25,11 @@ registerHandler(GRAPH_AFTER_CHANGE, async (_data, { db }) => {
 
 /** Processed outbox rows older than 30 days go; waiting rows never do (lib/graph/after-change.ts). */
 export const PRUNE_GRAPH_CHANGES = "graph.prune-changes";
-registerHandler(PRUNE_GRAPH_CHANGES, async (_data, { db }) => {
-  await pruneGraphChanges(db);
-}, { policy: "stately", retryLimit: 2 });
+registerHandler(
+  PRUNE_GRAPH_CHANGES,
+  async (_data, { db }) => {
+    await pruneGraphChanges(db);
+  },
+  { policy: "stately", retryLimit: 2 },
+);
 registerSchedule({ name: PRUNE_GRAPH_CHANGES, cron: "30 3 * * *", description: "every night at 03:30 UTC" });

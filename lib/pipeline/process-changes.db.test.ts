@@ -31,7 +31,12 @@ const importPerson = (externalId: string, name: string, status: string) =>
   runImport(
     t.db,
     analyst,
-    decodeGraphDocument({ source: "dir", mode: "incremental", nodes: [{ kind: "human", externalId, name, attributes: { email: `${externalId}@example.com`, status } }], edges: [] }) as DecodedImport,
+    decodeGraphDocument({
+      source: "dir",
+      mode: "incremental",
+      nodes: [{ kind: "human", externalId, name, attributes: { email: `${externalId}@example.com`, status } }],
+      edges: [],
+    }) as DecodedImport,
     { format: "graph" },
   );
 const waiting = () => t.db.select().from(graphChanges).where(isNull(graphChanges.processedAt));
@@ -64,7 +69,12 @@ describe(`the after-change pipeline (${testTarget()})`, () => {
     const [row] = await waiting();
     expect(row).toMatchObject({ origin: "import", ref: r.id, nodeIds: [await idOf("maya")], edgeIds: [], fullScope: false });
     expect(signals).toBe(1);
-    const bad = await runImport(t.db, analyst, decodeGraphDocument({ source: "dir", mode: "incremental", nodes: [{ kind: "human", externalId: "x", name: "" }], edges: [] }) as DecodedImport, { format: "graph" });
+    const bad = await runImport(
+      t.db,
+      analyst,
+      decodeGraphDocument({ source: "dir", mode: "incremental", nodes: [{ kind: "human", externalId: "x", name: "" }], edges: [] }) as DecodedImport,
+      { format: "graph" },
+    );
     expect(bad.status).toBe("rejected");
     expect(await waiting()).toHaveLength(1);
     expect(await pendingChanges(t.db)).toMatchObject({ count: 1 });
@@ -73,7 +83,9 @@ describe(`the after-change pipeline (${testTarget()})`, () => {
   });
 
   it("a change too big to list is recorded whole-scope, with its sources only", async () => {
-    await t.db.transaction((tx) => recordGraphChange(tx, { origin: "system", nodeIds: Array.from({ length: MAX_LISTED_IDS + 1 }, (_, i) => `n${i}`), sourceIds: ["src_x"] }));
+    await t.db.transaction((tx) =>
+      recordGraphChange(tx, { origin: "system", nodeIds: Array.from({ length: MAX_LISTED_IDS + 1 }, (_, i) => `n${i}`), sourceIds: ["src_x"] }),
+    );
     const [row] = await waiting();
     expect(row).toMatchObject({ fullScope: true, nodeIds: [], sourceIds: ["src_x"] });
     await t.db.delete(graphChanges).where(eq(graphChanges.id, row!.id));
@@ -85,7 +97,14 @@ describe(`the after-change pipeline (${testTarget()})`, () => {
       { ...base, id: 3, ref: "imp_a", node_ids: ["n1", "n2"], source_ids: ["s1"] },
       { ...base, id: 5, origin: "ownership", node_ids: ["n2", "n3"], edge_ids: ["e1"] },
     ]);
-    expect(set).toEqual({ nodeIds: ["n1", "n2", "n3"], edgeIds: ["e1"], sourceIds: ["s1"], full: false, upToId: 5, importRefs: [{ ref: "imp_a", sourceIds: ["s1"] }] });
+    expect(set).toEqual({
+      nodeIds: ["n1", "n2", "n3"],
+      edgeIds: ["e1"],
+      sourceIds: ["s1"],
+      full: false,
+      upToId: 5,
+      importRefs: [{ ref: "imp_a", sourceIds: ["s1"] }],
+    });
     expect(mergeChanges([{ ...base, id: 7, full_scope: true }]).full).toBe(true);
   });
 
@@ -110,9 +129,15 @@ describe(`the after-change pipeline (${testTarget()})`, () => {
 
     const rows = await queued();
     expect(rows.map((x) => [x.kind, x.nodeId, x.status, x.reason])).toEqual([["owner_departed", saLeave, "open", "dir: status became terminated"]]);
-    const offboardEvents = await t.db.select().from(auditEvents).where(and(eq(auditEvents.action, "ownership.offboard"), eq(auditEvents.targetId, leo)));
+    const offboardEvents = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "ownership.offboard"), eq(auditEvents.targetId, leo)));
     expect(offboardEvents).toHaveLength(1);
-    const ownerless = await t.db.select().from(findings).where(and(eq(findings.rule, "no_active_owner"), eq(findings.subjectId, saLeave)));
+    const ownerless = await t.db
+      .select()
+      .from(findings)
+      .where(and(eq(findings.rule, "no_active_owner"), eq(findings.subjectId, saLeave)));
     expect(ownerless.map((f) => f.status)).toEqual(["open"]);
     expect((await t.db.select().from(auditEvents).where(eq(auditEvents.action, "findings.evaluate"))).length).toBe(evaluationsBefore + 1);
     const [again] = await t.db.select().from(graphChanges).where(eq(graphChanges.ref, r.id));
@@ -123,18 +148,38 @@ describe(`the after-change pipeline (${testTarget()})`, () => {
     const leo = await idOf("leo");
     const r = await importPerson("leo", "Leo Leave", "inactive");
     // As if a worker claimed the row and died: the lease is in the past, the row still waiting.
-    await t.db.update(graphChanges).set({ claimedUntil: new Date(Date.now() - 1000) }).where(eq(graphChanges.ref, r.id));
+    await t.db
+      .update(graphChanges)
+      .set({ claimedUntil: new Date(Date.now() - 1000) })
+      .where(eq(graphChanges.ref, r.id));
     const [row] = await t.db.select().from(graphChanges).where(eq(graphChanges.ref, r.id));
-    const change = mergeChanges([{ id: row!.id, origin: row!.origin, ref: row!.ref, node_ids: row!.nodeIds, edge_ids: row!.edgeIds, source_ids: row!.sourceIds, full_scope: row!.fullScope }]);
+    const change = mergeChanges([
+      {
+        id: row!.id,
+        origin: row!.origin,
+        ref: row!.ref,
+        node_ids: row!.nodeIds,
+        edge_ids: row!.edgeIds,
+        source_ids: row!.sourceIds,
+        full_scope: row!.fullScope,
+      },
+    ]);
     expect(await offboardDeparted(t.db, change)).toEqual([]); // already queued: adds nothing
     expect((await processGraphChanges(t.db)).changes).toBe(1);
-    const open = await t.db.select().from(ownershipReassignments).where(and(eq(ownershipReassignments.formerOwnerId, leo), eq(ownershipReassignments.status, "open")));
+    const open = await t.db
+      .select()
+      .from(ownershipReassignments)
+      .where(and(eq(ownershipReassignments.formerOwnerId, leo), eq(ownershipReassignments.status, "open")));
     expect(open).toHaveLength(1);
   });
 
   it("a departed person seen again (another change to their record) is not queued again once their rows were dismissed", async () => {
     const leo = await idOf("leo");
-    const open = () => t.db.select().from(ownershipReassignments).where(and(eq(ownershipReassignments.formerOwnerId, leo), eq(ownershipReassignments.status, "open")));
+    const open = () =>
+      t.db
+        .select()
+        .from(ownershipReassignments)
+        .where(and(eq(ownershipReassignments.formerOwnerId, leo), eq(ownershipReassignments.status, "open")));
     const rows = await open();
     expect(rows).toHaveLength(1);
     await resolveReassignments(t.db, analyst, { items: rows.map((r) => r.id), action: "dismiss", note: "the account is being retired" });
@@ -158,14 +203,24 @@ describe(`the after-change pipeline (${testTarget()})`, () => {
 
   it("a SCIM DELETE is followed as a departure: a group they leave empty has what it owns queued", async () => {
     const token = (await createSource(t.db, await actorByEmail(t, "admin@example.com"), { name: "idp", type: "scim" })).scimToken!;
-    const user = await scim("POST", "/Users", { token, body: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "zoe@example.com", displayName: "Zoe Scim" } });
-    const group = await scim("POST", "/Groups", { token, body: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Zoe's team", members: [{ value: user.body.id }] } });
+    const user = await scim("POST", "/Users", {
+      token,
+      body: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "zoe@example.com", displayName: "Zoe Scim" },
+    });
+    const group = await scim("POST", "/Groups", {
+      token,
+      body: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Zoe's team", members: [{ value: user.body.id }] },
+    });
     expect([user.status, group.status]).toEqual([201, 201]);
     const groupId = await idOf(group.body.id);
     await assignOwner(t.db, analyst, { nodes: ["reg:agent:agt-none"], owner: groupId, role: "technical" });
     await processGraphChanges(t.db);
     expect((await scim("DELETE", `/Users/${user.body.id}`, { token })).status).toBe(204);
-    const emptied = () => t.db.select().from(ownershipReassignments).where(and(eq(ownershipReassignments.formerOwnerId, groupId), eq(ownershipReassignments.status, "open")));
+    const emptied = () =>
+      t.db
+        .select()
+        .from(ownershipReassignments)
+        .where(and(eq(ownershipReassignments.formerOwnerId, groupId), eq(ownershipReassignments.status, "open")));
     expect(await emptied()).toHaveLength(0);
     await processGraphChanges(t.db);
     expect((await emptied()).map((r) => [r.kind, r.nodeId])).toEqual([["owner_group_empty", await idOf("agt-none")]]);
@@ -190,8 +245,13 @@ describe(`the after-change pipeline (${testTarget()})`, () => {
     });
     const run = await processGraphChanges(t.db);
     expect(run.change?.full).toBe(true);
-    const rows = await t.db.select().from(ownershipReassignments).where(and(eq(ownershipReassignments.formerOwnerId, ann), eq(ownershipReassignments.status, "open")));
+    const rows = await t.db
+      .select()
+      .from(ownershipReassignments)
+      .where(and(eq(ownershipReassignments.formerOwnerId, ann), eq(ownershipReassignments.status, "open")));
     expect(rows.length).toBeGreaterThan(0);
-    expect(new Set(rows.map((r) => r.reason))).toEqual(new Set(["dir: status became terminated", "dir: status became terminated; the agent still acts for Ann Active"]));
+    expect(new Set(rows.map((r) => r.reason))).toEqual(
+      new Set(["dir: status became terminated", "dir: status became terminated; the agent still acts for Ann Active"]),
+    );
   });
 });

@@ -56,9 +56,19 @@ export async function processGraphChanges(db: Db, opts: { limit?: number; onStep
       .update(graphChanges)
       .set({ processedAt: new Date(), claimedUntil: null })
       .where(and(inArray(graphChanges.id, ids), isNull(graphChanges.processedAt)));
-    return { changes: ids.length, change, offboarded: queued.length, verified: verified.verified.length, evaluation: { id: evaluation.id, superseded: evaluation.superseded } };
+    return {
+      changes: ids.length,
+      change,
+      offboarded: queued.length,
+      verified: verified.verified.length,
+      evaluation: { id: evaluation.id, superseded: evaluation.superseded },
+    };
   } catch (e) {
-    await db.update(graphChanges).set({ claimedUntil: null }).where(and(inArray(graphChanges.id, ids), isNull(graphChanges.processedAt))).catch(() => undefined);
+    await db
+      .update(graphChanges)
+      .set({ claimedUntil: null })
+      .where(and(inArray(graphChanges.id, ids), isNull(graphChanges.processedAt)))
+      .catch(() => undefined);
     throw e;
   }
 }

@@ -25,8 +25,34 @@ const utc = (iso: string) => iso.replace("T", " ").replace(/\.000Z$/, "Z");
 export function accessReportCsv(r: AccessReport): string {
   const who = r.direction === "who-can-reach" ? "principal" : "reached";
   return toCsv(
-    ["#", `${who}_name`, `${who}_kind`, `${who}_source`, `${who}_external_id`, `${who}_id`, "depth", "path", "path_node_ids", "path_edge_kinds", "subject_id", "as_of"],
-    r.rows.map((row, i) => [i + 1, row.name, row.kind, row.source, row.externalId, row.id, row.depth, pathText(row.path), row.path.nodes.map((n) => n.id).join(" "), row.path.edges.join(" "), r.subject.id, r.asOf]),
+    [
+      "#",
+      `${who}_name`,
+      `${who}_kind`,
+      `${who}_source`,
+      `${who}_external_id`,
+      `${who}_id`,
+      "depth",
+      "path",
+      "path_node_ids",
+      "path_edge_kinds",
+      "subject_id",
+      "as_of",
+    ],
+    r.rows.map((row, i) => [
+      i + 1,
+      row.name,
+      row.kind,
+      row.source,
+      row.externalId,
+      row.id,
+      row.depth,
+      pathText(row.path),
+      row.path.nodes.map((n) => n.id).join(" "),
+      row.path.edges.join(" "),
+      r.subject.id,
+      r.asOf,
+    ]),
   );
 }
 
@@ -45,7 +71,12 @@ export async function accessReportPdf(r: AccessReport): Promise<Uint8Array> {
       ["Reference", nodeRef(r.subject)],
       ["Attest id", r.subject.id],
       ["As of", `${utc(r.asOf)}: the graph as it stood then (validity periods of nodes and edges); names as they are today`],
-      ["Question", who ? `Every person, service account and agent with a directed path of access edges to the target, at most ${r.maxDepth} edges long` : `Every node the principal reached through access edges, at most ${r.maxDepth} edges away`],
+      [
+        "Question",
+        who
+          ? `Every person, service account and agent with a directed path of access edges to the target, at most ${r.maxDepth} edges long`
+          : `Every node the principal reached through access edges, at most ${r.maxDepth} edges away`,
+      ],
       ["Report id", r.id],
     ],
     totals: [
@@ -53,7 +84,9 @@ export async function accessReportPdf(r: AccessReport): Promise<Uint8Array> {
       ...kinds.map((k) => ({ label: NODE_KIND_LABEL[k], value: String(r.countsByKind[k]) })),
     ],
     notes: [
-      ...(r.truncated ? [`This report lists the first ${r.rows.length.toLocaleString("en")} of ${r.total.toLocaleString("en")}; the access API pages through all of them.`] : []),
+      ...(r.truncated
+        ? [`This report lists the first ${r.rows.length.toLocaleString("en")} of ${r.total.toLocaleString("en")}; the access API pages through all of them.`]
+        : []),
       "Each row shows one shortest path; there may be others. Paths read from the principal towards what it reaches.",
       `Evidences: ${ACCESS_REVIEW_FRAMEWORKS.map(frameworkLine).join("; ")}.`,
     ],
@@ -76,7 +109,8 @@ export async function accessReportPdf(r: AccessReport): Promise<Uint8Array> {
       },
     ],
     signOff: {
-      intro: "The reviewer below confirms this report was examined. The package's manifest.json records who exported it, when, the SHA-256 of every file and the audit log's head at that moment.",
+      intro:
+        "The reviewer below confirms this report was examined. The package's manifest.json records who exported it, when, the SHA-256 of every file and the audit log's head at that moment.",
       facts: [
         ["Report", reportTitle(r)],
         ["As of", utc(r.asOf)],
@@ -102,7 +136,15 @@ export async function accessReportPackage(r: AccessReport, actor: Actor, chain: 
       title: `${reportTitle(r)}, as of ${utc(r.asOf)}`,
       generatedAt,
       actor,
-      parameters: { direction: r.direction, subject: r.subject.id, subjectRef: nodeRef(r.subject), asOf: r.asOf, maxDepth: r.maxDepth, rows: r.rows.length, total: r.total },
+      parameters: {
+        direction: r.direction,
+        subject: r.subject.id,
+        subjectRef: nodeRef(r.subject),
+        asOf: r.asOf,
+        maxDepth: r.maxDepth,
+        rows: r.rows.length,
+        total: r.total,
+      },
       frameworks: ACCESS_REVIEW_FRAMEWORKS,
       chain,
     },

@@ -41,7 +41,12 @@ export const accessReportQuerySchema = z
   })
   .strict()
   .superRefine((q, ctx) => {
-    if (!q.target === !q.principal) ctx.addIssue({ code: "custom", path: [q.target ? "principal" : "target"], message: "give exactly one of target (who could reach it) or principal (what it could reach)" });
+    if (!q.target === !q.principal)
+      ctx.addIssue({
+        code: "custom",
+        path: [q.target ? "principal" : "target"],
+        message: "give exactly one of target (who could reach it) or principal (what it could reach)",
+      });
   });
 export type AccessReportQuery = z.infer<typeof accessReportQuerySchema>;
 
@@ -115,7 +120,9 @@ export async function buildAccessReport(db: Db, actor: Actor, q: AccessReportQue
   // Without asOf the question is about now: the current index (cached) answers it.
   const common = { maxDepth: q.maxDepth, asOf: q.asOf ? asOf : undefined, limit: PAGE };
   const { items, total } = await allPages((cursor) =>
-    direction === "who-can-reach" ? whoCanReachFor(db, actor, { ...common, target: subjectId, cursor }) : reachableFromFor(db, actor, { ...common, principal: subjectId, cursor }),
+    direction === "who-can-reach"
+      ? whoCanReachFor(db, actor, { ...common, target: subjectId, cursor })
+      : reachableFromFor(db, actor, { ...common, principal: subjectId, cursor }),
   );
 
   const ids = new Set<string>([subjectId]);
@@ -123,7 +130,8 @@ export async function buildAccessReport(db: Db, actor: Actor, q: AccessReportQue
   const info = new Map<string, ReportNode>();
   const all = [...ids];
   for (let i = 0; i < all.length; i += 1000) {
-    for (const [id, d] of await describeNodes(db, all.slice(i, i + 1000))) info.set(id, { id, name: d.name, kind: d.kind, source: d.source, externalId: d.externalId });
+    for (const [id, d] of await describeNodes(db, all.slice(i, i + 1000)))
+      info.set(id, { id, name: d.name, kind: d.kind, source: d.source, externalId: d.externalId });
   }
   const subject = info.get(subjectId);
   if (!subject) throw new AppError("not_found", `${param}: node not found`);

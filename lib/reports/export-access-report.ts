@@ -6,8 +6,7 @@ import { buildAccessReport, type AccessReport, type AccessReportQuery } from "./
 import { accessReportCsv, accessReportPackage, accessReportPdf } from "./access-report-files";
 
 export type ExportedReport =
-  | { format: "json"; report: AccessReport }
-  | { format: "csv" | "pdf" | "zip"; report: AccessReport; bytes: Uint8Array; contentType: string; filename: string };
+  { format: "json"; report: AccessReport } | { format: "csv" | "pdf" | "zip"; report: AccessReport; bytes: Uint8Array; contentType: string; filename: string };
 
 const CONTENT_TYPE = { csv: "text/csv; charset=utf-8", pdf: "application/pdf", zip: "application/zip" } as const;
 
@@ -37,13 +36,22 @@ export async function exportAccessReport(db: Db, actor: Actor, q: AccessReportQu
     emitAudit(tx, actor, {
       action: "evidence.export",
       target: { type: "access_report", id: report.id },
-      after: { format: q.format, direction: report.direction, subject: report.subject.id, asOf: report.asOf, maxDepth: report.maxDepth, rows: report.rows.length, total: report.total },
+      after: {
+        format: q.format,
+        direction: report.direction,
+        subject: report.subject.id,
+        asOf: report.asOf,
+        maxDepth: report.maxDepth,
+        rows: report.rows.length,
+        total: report.total,
+      },
       requestId,
     }),
   );
   if (q.format === "json") return { format: "json", report };
   const base = `access-report-${report.direction}-${slug(report.subject.name)}-${report.asOf.slice(0, 10)}`;
-  if (q.format === "csv") return { format: "csv", report, bytes: new TextEncoder().encode(accessReportCsv(report)), contentType: CONTENT_TYPE.csv, filename: `${base}.csv` };
+  if (q.format === "csv")
+    return { format: "csv", report, bytes: new TextEncoder().encode(accessReportCsv(report)), contentType: CONTENT_TYPE.csv, filename: `${base}.csv` };
   if (q.format === "pdf") return { format: "pdf", report, bytes: await accessReportPdf(report), contentType: CONTENT_TYPE.pdf, filename: `${base}.pdf` };
   const chain = await verifyAuditChain(db);
   const { zip } = await accessReportPackage(report, actor, chain, new Date());

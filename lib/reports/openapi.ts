@@ -15,7 +15,8 @@ export const reportsPaths: PathItems = {
             "application/json": {
               schema: {
                 type: "object",
-                description: "{ id, direction, subject, asOf, maxDepth, total, truncated, countsByKind, rows: [{ id, name, kind, source, externalId, depth, path: { nodes: [{ id, name, kind, source, externalId }], edges } }] }",
+                description:
+                  "{ id, direction, subject, asOf, maxDepth, total, truncated, countsByKind, rows: [{ id, name, kind, source, externalId, depth, path: { nodes: [{ id, name, kind, source, externalId }], edges } }] }",
               },
             },
             "text/csv": { schema: { type: "string" } },

@@ -18,7 +18,8 @@ export function serviceProviderConfig(base: string): Obj {
       {
         type: "oauthbearertoken",
         name: "OAuth Bearer Token",
-        description: "The per-source SCIM token an Attest admin creates with POST /api/v1/sources (shown once) or rotates with POST /api/v1/sources/{id}/scim-token.",
+        description:
+          "The per-source SCIM token an Attest admin creates with POST /api/v1/sources (shown once) or rotates with POST /api/v1/sources/{id}/scim-token.",
         specUri: "https://www.rfc-editor.org/info/rfc6750",
         primary: true,
       },
@@ -44,7 +45,13 @@ function resourceTypeResource(rt: (typeof RESOURCE_TYPES)[number], base: string)
   };
 }
 
-const listOf = (items: Obj[]): Obj => ({ schemas: [LIST_RESPONSE_SCHEMA], totalResults: items.length, itemsPerPage: items.length, startIndex: 1, Resources: items });
+const listOf = (items: Obj[]): Obj => ({
+  schemas: [LIST_RESPONSE_SCHEMA],
+  totalResults: items.length,
+  itemsPerPage: items.length,
+  startIndex: 1,
+  Resources: items,
+});
 
 export const listSchemas = (base: string) => listOf(SCHEMA_DOCS.map((d) => schemaResource(d, base)));
 export const listResourceTypes = (base: string) => listOf(RESOURCE_TYPES.map((rt) => resourceTypeResource(rt, base)));

@@ -5,16 +5,7 @@ export const ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
 
 /** The scimType values of RFC 7644 §3.12 that this service provider answers with. */
 export type ScimType =
-  | "invalidFilter"
-  | "tooMany"
-  | "uniqueness"
-  | "mutability"
-  | "invalidSyntax"
-  | "invalidPath"
-  | "noTarget"
-  | "invalidValue"
-  | "invalidVers"
-  | "sensitive";
+  "invalidFilter" | "tooMany" | "uniqueness" | "mutability" | "invalidSyntax" | "invalidPath" | "noTarget" | "invalidValue" | "invalidVers" | "sensitive";
 
 /**
  * The only errors whose detail reaches a SCIM client. Messages name the attribute,

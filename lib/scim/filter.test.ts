@@ -107,7 +107,15 @@ function test(names: string[], e: unknown[]): Filter {
  * - `not x[f].y pr` negates the whole value-path test; SCIMMY negates only the final comparison.
  */
 const DEVIATIONS: Record<string, unknown[] | "unrepresentable"> = {
-  'userName sw "A" and not (userName ew "Z" or displayName co "Bob")': [{ userName: [["sw", "A"], ["not", "ew", "Z"]], displayName: ["not", "co", "Bob"] }],
+  'userName sw "A" and not (userName ew "Z" or displayName co "Bob")': [
+    {
+      userName: [
+        ["sw", "A"],
+        ["not", "ew", "Z"],
+      ],
+      displayName: ["not", "co", "Bob"],
+    },
+  ],
   // One branch holding both `emails` (a test) and `emails.value` (a sub-attribute): no object form has both.
   'userType ne "Employee" and not (emails co "example.com" or emails.value co "example.org")': "unrepresentable",
   'not emails[type eq "work"].value pr': "unrepresentable",
@@ -208,7 +216,7 @@ describe("SCIM filter errors", () => {
     'name..givenName eq "x"',
     'userName eq "a" and not',
     "userName eq and",
-    'x eq 1 y eq 2',
+    "x eq 1 y eq 2",
     "and",
     `${"(".repeat(40)}userName pr${")".repeat(40)}`,
     `userName eq "${"x".repeat(5000)}"`,

@@ -4,7 +4,19 @@ import { applyPatch, parsePatchRequest } from "./patch";
 import { checkIfMatch, withMeta } from "./render";
 import { isObj, normalizeResource, type Obj } from "./resource-shape";
 import { GROUP_RESOURCE } from "./schema";
-import { endScimNode, findByScimIds, findScimNode, insertScimNode, linkedEdges, scimWrite, syncEdges, updateScimNode, type NodeFields, type NodeRow, type ScimContext } from "./store";
+import {
+  endScimNode,
+  findByScimIds,
+  findScimNode,
+  insertScimNode,
+  linkedEdges,
+  scimWrite,
+  syncEdges,
+  updateScimNode,
+  type NodeFields,
+  type NodeRow,
+  type ScimContext,
+} from "./store";
 
 /**
  * SCIM Groups as `group` nodes of the token's source. Membership is not stored
@@ -39,7 +51,15 @@ export function groupFieldsToStore(resource: Obj): NodeFields {
  * meta.version would be wrong).
  */
 export async function renderGroups(ctx: ScimContext, rows: NodeRow[], db: Db = ctx.db, withMembers = true): Promise<Obj[]> {
-  const links = withMembers ? await linkedEdges(db, ctx.source.id, "member_of", "to", rows.map((r) => r.id)) : [];
+  const links = withMembers
+    ? await linkedEdges(
+        db,
+        ctx.source.id,
+        "member_of",
+        "to",
+        rows.map((r) => r.id),
+      )
+    : [];
   return rows.map((row) => {
     const stored = isObj(row.attributes.scim) ? row.attributes.scim : { displayName: row.name };
     const members = links
@@ -66,18 +86,33 @@ export async function getGroup(ctx: ScimContext, id: string): Promise<Obj> {
 /** Makes the group's member_of edges match `members`; unknown ids and self-membership are a 400 and change nothing. */
 async function syncMembers(tx: Db, ctx: ScimContext, group: NodeRow, resource: Obj, at: Date) {
   const wanted = Array.isArray(resource.members) ? resource.members.filter(isObj) : [];
-  const ids = [...new Set(wanted.map((m, i) => {
-    if (typeof m.value !== "string" || !m.value) throw invalidValue(`members[${i}].value is required`);
-    return m.value;
-  }))];
+  const ids = [
+    ...new Set(
+      wanted.map((m, i) => {
+        if (typeof m.value !== "string" || !m.value) throw invalidValue(`members[${i}].value is required`);
+        return m.value;
+      }),
+    ),
+  ];
   if (ids.includes(group.externalId)) throw invalidValue("a group cannot be a member of itself");
   const found = await findByScimIds(tx, ctx.source.id, ["human", "group"], ids);
   const byId = new Map(found.map((n) => [n.externalId, n]));
   // Named by position, never by value: the ids are the client's input.
   const missing = wanted.flatMap((m, i) => (byId.has(m.value as string) ? [] : [`members[${i}].value`]));
-  if (missing.length) throw invalidValue(`${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""} ${missing.length === 1 ? "is not a User or Group" : "are not Users or Groups"} of this source`);
+  if (missing.length)
+    throw invalidValue(
+      `${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""} ${missing.length === 1 ? "is not a User or Group" : "are not Users or Groups"} of this source`,
+    );
   const existing = await linkedEdges(tx, ctx.source.id, "member_of", "to", [group.id]);
-  return syncEdges(tx, ctx.source.id, "member_of", existing, ids.map((id) => ({ from: byId.get(id)!, to: group })), "from", at);
+  return syncEdges(
+    tx,
+    ctx.source.id,
+    "member_of",
+    existing,
+    ids.map((id) => ({ from: byId.get(id)!, to: group })),
+    "from",
+    at,
+  );
 }
 
 const summary = (f: NodeFields, memberCount: number) => ({ name: f.name, scimExternalId: f.attributes.scimExternalId, memberCount });
@@ -91,7 +126,14 @@ export async function createGroup(ctx: ScimContext, body: unknown): Promise<Obj>
     const row = await insertScimNode(tx, ctx.source.id, "group", fields, at);
     const { added } = await syncMembers(tx, ctx, row, resource, at);
     const [out] = await renderGroups(ctx, [row], tx);
-    return { result: out!, audit: { action: "scim.group.create", target: { type: "node", id: row.id }, after: { scimId: row.externalId, ...summary(fields, added.length), membersAdded: added } } };
+    return {
+      result: out!,
+      audit: {
+        action: "scim.group.create",
+        target: { type: "node", id: row.id },
+        after: { scimId: row.externalId, ...summary(fields, added.length), membersAdded: added },
+      },
+    };
   });
 }
 
@@ -99,7 +141,13 @@ interface WriteOptions {
   request?: Request;
 }
 
-async function save(ctx: ScimContext, id: string, action: "scim.group.replace" | "scim.group.patch", opts: WriteOptions, next: (current: Obj) => { resource: Obj; extra?: Obj }): Promise<Obj> {
+async function save(
+  ctx: ScimContext,
+  id: string,
+  action: "scim.group.replace" | "scim.group.patch",
+  opts: WriteOptions,
+  next: (current: Obj) => { resource: Obj; extra?: Obj },
+): Promise<Obj> {
   return scimWrite(ctx, async (tx, at) => {
     const { row, resource: current } = await load(ctx, tx, id);
     if (opts.request) checkIfMatch(opts.request, current);
@@ -111,7 +159,12 @@ async function save(ctx: ScimContext, id: string, action: "scim.group.replace" |
     const [out] = await renderGroups(ctx, [updated], tx);
     return {
       result: out!,
-      audit: { action, target: { type: "node", id: row.id }, before: summary(before, memberCount(current)), after: { scimId: row.externalId, ...summary(fields, memberCount(resource)), membersAdded: added, membersRemoved: removed, ...extra } },
+      audit: {
+        action,
+        target: { type: "node", id: row.id },
+        before: summary(before, memberCount(current)),
+        after: { scimId: row.externalId, ...summary(fields, memberCount(resource)), membersAdded: added, membersRemoved: removed, ...extra },
+      },
     };
   });
 }
@@ -148,6 +201,14 @@ export async function deleteGroup(ctx: ScimContext, id: string, opts: WriteOptio
     const { row, resource } = await load(ctx, tx, id);
     if (opts.request) checkIfMatch(opts.request, resource);
     const edgesEnded = await endScimNode(tx, ctx.source.id, row.id, at);
-    return { result: undefined, audit: { action: "scim.group.delete", target: { type: "node", id: row.id }, before: { scimId: row.externalId, name: row.name, memberCount: memberCount(resource) }, after: { validTo: at.toISOString(), edgesEnded } } };
+    return {
+      result: undefined,
+      audit: {
+        action: "scim.group.delete",
+        target: { type: "node", id: row.id },
+        before: { scimId: row.externalId, name: row.name, memberCount: memberCount(resource) },
+        after: { validTo: at.toISOString(), edgesEnded },
+      },
+    };
   });
 }

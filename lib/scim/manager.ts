@@ -51,7 +51,11 @@ export async function findManager(tx: Db, ctx: ScimContext, resource: Obj, self?
   if (!ref) return { kind: "none" };
   const own = () => invalidValue("a user cannot be their own manager");
   if (ref === self?.externalId || ref === resource.externalId) throw own();
-  const [byId] = await tx.select().from(nodes).where(and(currentHumans(ctx.source.id), eq(nodes.externalId, ref))).limit(1);
+  const [byId] = await tx
+    .select()
+    .from(nodes)
+    .where(and(currentHumans(ctx.source.id), eq(nodes.externalId, ref)))
+    .limit(1);
   const matches = byId ? [byId] : await byExternalId(tx, ctx.source.id, ref);
   if (matches.length === 1) {
     if (matches[0]!.id === self?.id) throw own();
@@ -90,7 +94,10 @@ export async function resolvePendingReports(tx: Db, ctx: ScimContext, arrived: N
   const events: Omit<AuditEventInput, "requestId">[] = [];
   for (const report of reports) {
     await syncEdges(tx, ctx.source.id, "manages", [], [{ from: arrived, to: report }], "to", at);
-    await tx.update(nodes).set({ attributes: sql`${nodes.attributes} - 'managerPending'`, updatedAt: at }).where(eq(nodes.id, report.id));
+    await tx
+      .update(nodes)
+      .set({ attributes: sql`${nodes.attributes} - 'managerPending'`, updatedAt: at })
+      .where(eq(nodes.id, report.id));
     events.push({
       action: "scim.user.manager_resolved",
       target: { type: "node", id: report.id },

@@ -27,8 +27,14 @@ function scimError(fn: () => unknown): ScimError {
 
 describe("SCIM PATCH: SCIMMY's PatchOp tables", () => {
   // SCIMMY's tables patch one test resource with both User attributes and Group members.
-  const mixed: ResourceSchema = { ...USER_RESOURCE, core: { ...USER_RESOURCE.core, attributes: [...USER_RESOURCE.core.attributes, GROUP_RESOURCE.core.attributes.find((a) => a.name === "members")!] } };
-  const tables = fixture("scimmy-fixtures/messages/patchop.json").inbound as Record<string, { source: Record<string, unknown>; target: unknown; ops: PatchOperation[] }[]>;
+  const mixed: ResourceSchema = {
+    ...USER_RESOURCE,
+    core: { ...USER_RESOURCE.core, attributes: [...USER_RESOURCE.core.attributes, GROUP_RESOURCE.core.attributes.find((a) => a.name === "members")!] },
+  };
+  const tables = fixture("scimmy-fixtures/messages/patchop.json").inbound as Record<
+    string,
+    { source: Record<string, unknown>; target: unknown; ops: PatchOperation[] }[]
+  >;
   for (const [op, cases] of Object.entries(tables)) {
     for (const [i, c] of cases.entries()) {
       it(`${op} #${i + 1}: ${JSON.stringify(c.ops)}`, () => {
@@ -44,7 +50,9 @@ describe("SCIM PATCH: RFC 7644 §3.5.2 examples", () => {
 
   it("3.5.2.1 adds an email and a nickname without a path (attribute names are case-insensitive)", () => {
     const out = patch(user, rfc("rfc7644-3.5.2.1-patch_op-add_emails"));
-    expect(out.emails).toEqual([...user.emails, { value: "babs@jensen.org", type: "home" }].filter((e, i, a) => a.findIndex((x) => JSON.stringify(x) === JSON.stringify(e)) === i));
+    expect(out.emails).toEqual(
+      [...user.emails, { value: "babs@jensen.org", type: "home" }].filter((e, i, a) => a.findIndex((x) => JSON.stringify(x) === JSON.stringify(e)) === i),
+    );
     expect(out.nickName).toBe("Babs");
     expect(out).not.toHaveProperty("nickname");
   });
@@ -91,12 +99,21 @@ describe("SCIM PATCH: what Entra ID and Okta send", () => {
   const bjensen = { id: "u1", userName: "bjensen", active: true, emails: [{ type: "home", value: "babs@jensen.org", primary: true }] };
 
   it("accepts capitalised ops, string booleans and a value-only replace", () => {
-    const out = patch(bjensen, message({ op: "Replace", path: "active", value: "False" }, { op: "Replace", value: { displayName: "Babs", "name.givenName": "Barbara" } }));
+    const out = patch(
+      bjensen,
+      message({ op: "Replace", path: "active", value: "False" }, { op: "Replace", value: { displayName: "Babs", "name.givenName": "Barbara" } }),
+    );
     expect(out).toMatchObject({ active: false, displayName: "Babs", name: { givenName: "Barbara" } });
   });
 
   it("creates a work email through a filtered path when there is none, and moves primary to it", () => {
-    const out = patch(bjensen, message({ op: "Add", path: 'emails[type eq "work"].value', value: "bjensen@example.com" }, { op: "Replace", path: 'emails[type eq "work"].primary', value: true }));
+    const out = patch(
+      bjensen,
+      message(
+        { op: "Add", path: 'emails[type eq "work"].value', value: "bjensen@example.com" },
+        { op: "Replace", path: 'emails[type eq "work"].primary', value: true },
+      ),
+    );
     expect(out.emails).toEqual([
       { type: "home", value: "babs@jensen.org", primary: false },
       { type: "work", value: "bjensen@example.com", primary: true },
@@ -104,12 +121,19 @@ describe("SCIM PATCH: what Entra ID and Okta send", () => {
   });
 
   it("sets and removes enterprise attributes by URN path, including a manager sent as a bare id", () => {
-    const set = patch(bjensen, message({ op: "Add", path: `${ENTERPRISE}:manager`, value: "mgr-1" }, { op: "Add", path: `${ENTERPRISE}:department`, value: "Tours" }));
+    const set = patch(
+      bjensen,
+      message({ op: "Add", path: `${ENTERPRISE}:manager`, value: "mgr-1" }, { op: "Add", path: `${ENTERPRISE}:department`, value: "Tours" }),
+    );
     expect(set[ENTERPRISE]).toEqual({ manager: { value: "mgr-1" }, department: "Tours" });
     const value = patch(bjensen, message({ op: "replace", value: { [`${ENTERPRISE}:employeeNumber`]: "42", [ENTERPRISE]: { costCenter: "4130" } } }));
     expect(value[ENTERPRISE]).toEqual({ employeeNumber: "42", costCenter: "4130" });
     expect(patch(set, message({ op: "Remove", path: `${ENTERPRISE}:manager` }))[ENTERPRISE]).toEqual({ department: "Tours" });
-    expect(patch(set, message({ op: "add", path: ENTERPRISE, value: { division: "Parks" } }))[ENTERPRISE]).toEqual({ manager: { value: "mgr-1" }, department: "Tours", division: "Parks" });
+    expect(patch(set, message({ op: "add", path: ENTERPRISE, value: { division: "Parks" } }))[ENTERPRISE]).toEqual({
+      manager: { value: "mgr-1" },
+      department: "Tours",
+      division: "Parks",
+    });
     expect(patch(set, message({ op: "remove", path: ENTERPRISE }))).not.toHaveProperty(ENTERPRISE);
   });
 

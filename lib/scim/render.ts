@@ -15,7 +15,13 @@ export function withMeta(rs: ResourceSchema, row: Pick<NodeRow, "externalId" | "
   const version = `W/"${createHash("sha256").update(canonicalJson(body)).digest("hex").slice(0, 16)}"`;
   return {
     ...body,
-    meta: { resourceType: rs.name, created: row.createdAt.toISOString(), lastModified: row.updatedAt.toISOString(), location: `${base}${rs.endpoint}/${row.externalId}`, version },
+    meta: {
+      resourceType: rs.name,
+      created: row.createdAt.toISOString(),
+      lastModified: row.updatedAt.toISOString(),
+      location: `${base}${rs.endpoint}/${row.externalId}`,
+      version,
+    },
   };
 }
 

@@ -18,8 +18,56 @@ const pick = <T>(list: readonly T[]): T => list[rnd(list.length)]!;
 
 const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 const ATOMS = [null, true, false, 0, -1.5, "", "x", "True", "work", [], {}, "emails", "members", ENTERPRISE];
-const KEYS = ["userName", "emails", "name", "active", "members", "value", "type", "primary", "givenName", "manager", ENTERPRISE, "displayName", "id", "meta", "schemas", "groups", "password", "addresses", "$ref"];
-const TOKENS = ["userName", "emails", "[", "]", "(", ")", "not", "and", "or", "eq", "pr", "co", "gt", '"x"', "1", "true", "null", ".value", "type", " ", 'emails[type eq "work"]', `${ENTERPRISE}:manager`, ".", '"', "members.value", "meta.lastModified", '"2020-01-01"'];
+const KEYS = [
+  "userName",
+  "emails",
+  "name",
+  "active",
+  "members",
+  "value",
+  "type",
+  "primary",
+  "givenName",
+  "manager",
+  ENTERPRISE,
+  "displayName",
+  "id",
+  "meta",
+  "schemas",
+  "groups",
+  "password",
+  "addresses",
+  "$ref",
+];
+const TOKENS = [
+  "userName",
+  "emails",
+  "[",
+  "]",
+  "(",
+  ")",
+  "not",
+  "and",
+  "or",
+  "eq",
+  "pr",
+  "co",
+  "gt",
+  '"x"',
+  "1",
+  "true",
+  "null",
+  ".value",
+  "type",
+  " ",
+  'emails[type eq "work"]',
+  `${ENTERPRISE}:manager`,
+  ".",
+  '"',
+  "members.value",
+  "meta.lastModified",
+  '"2020-01-01"',
+];
 
 function value(depth = 0): unknown {
   const r = rnd(4);
@@ -60,7 +108,11 @@ it("random client input only ever fails with a ScimError", () => {
     onlyScimErrors(() => normalizeResource(value(), rnd(2) ? USER_RESOURCE : GROUP_RESOURCE));
     const message = {
       schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-      Operations: Array.from({ length: 1 + rnd(3) }, () => ({ op: pick(["add", "remove", "replace", "Add"]), ...(rnd(3) ? { path: text() || "emails" } : {}), value: value() })),
+      Operations: Array.from({ length: 1 + rnd(3) }, () => ({
+        op: pick(["add", "remove", "replace", "Add"]),
+        ...(rnd(3) ? { path: text() || "emails" } : {}),
+        value: value(),
+      })),
     };
     onlyScimErrors(() => normalizeResource(applyPatch(user, parsePatchRequest(message), USER_RESOURCE), USER_RESOURCE));
     onlyScimErrors(() => normalizeResource(applyPatch(group, parsePatchRequest(message), GROUP_RESOURCE), GROUP_RESOURCE));

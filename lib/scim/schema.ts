@@ -47,12 +47,25 @@ export const SCHEMA_DOCS: SchemaDoc[] = [userJson as unknown as SchemaDoc, group
 
 const doc = (id: string) => SCHEMA_DOCS.find((d) => d.id === id)!;
 
-export const USER_RESOURCE: ResourceSchema = { name: "User", endpoint: "/Users", description: "User Account", core: doc(USER_SCHEMA), extensions: [doc(ENTERPRISE_USER_SCHEMA)] };
+export const USER_RESOURCE: ResourceSchema = {
+  name: "User",
+  endpoint: "/Users",
+  description: "User Account",
+  core: doc(USER_SCHEMA),
+  extensions: [doc(ENTERPRISE_USER_SCHEMA)],
+};
 export const GROUP_RESOURCE: ResourceSchema = { name: "Group", endpoint: "/Groups", description: "Group", core: doc(GROUP_SCHEMA), extensions: [] };
 export const RESOURCE_TYPES = [USER_RESOURCE, GROUP_RESOURCE];
 
 /** Every resource's common attributes (RFC 7643 §3.1), which the schema documents leave out. */
-const str = (name: string, extra: Partial<AttributeDef> = {}): AttributeDef => ({ name, type: "string", multiValued: false, caseExact: false, mutability: "readWrite", ...extra });
+const str = (name: string, extra: Partial<AttributeDef> = {}): AttributeDef => ({
+  name,
+  type: "string",
+  multiValued: false,
+  caseExact: false,
+  mutability: "readWrite",
+  ...extra,
+});
 export const COMMON_ATTRIBUTES: AttributeDef[] = [
   str("id", { caseExact: true, mutability: "readOnly", returned: "always", uniqueness: "server" }),
   str("externalId", { caseExact: true }),

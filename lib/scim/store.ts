@@ -71,18 +71,29 @@ const current = (sourceId: string, kind: ScimKind) => and(eq(nodes.sourceId, sou
 
 /** The current node a SCIM id names in this source, or undefined (ended nodes and other sources' nodes are not found). */
 export async function findScimNode(db: Db, sourceId: string, kind: ScimKind, scimId: string): Promise<NodeRow | undefined> {
-  const [row] = await db.select().from(nodes).where(and(current(sourceId, kind), eq(nodes.externalId, scimId))).limit(1);
+  const [row] = await db
+    .select()
+    .from(nodes)
+    .where(and(current(sourceId, kind), eq(nodes.externalId, scimId)))
+    .limit(1);
   return row;
 }
 
 /** Current nodes of this source and kind, oldest first, narrowed by `where` (a necessary condition, never the whole filter). */
 export async function listScimNodes(db: Db, sourceId: string, kind: ScimKind, where?: SQL, page?: { offset: number; limit: number }): Promise<NodeRow[]> {
-  const q = db.select().from(nodes).where(and(current(sourceId, kind), where)).orderBy(asc(nodes.createdAt), asc(nodes.id));
+  const q = db
+    .select()
+    .from(nodes)
+    .where(and(current(sourceId, kind), where))
+    .orderBy(asc(nodes.createdAt), asc(nodes.id));
   return page ? q.offset(page.offset).limit(page.limit) : q;
 }
 
 export async function countScimNodes(db: Db, sourceId: string, kind: ScimKind, where?: SQL): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(nodes).where(and(current(sourceId, kind), where));
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(nodes)
+    .where(and(current(sourceId, kind), where));
   return row?.n ?? 0;
 }
 
@@ -111,7 +122,18 @@ export async function insertScimNode(tx: Db, sourceId: string, kind: ScimKind, f
   await refuseSecrets(f);
   const [row] = await tx
     .insert(nodes)
-    .values({ id: newId(NODE_ID_PREFIX[kind]), kind, sourceId, externalId: ulid(at.getTime()), ...f, firstSeenAt: at, lastSeenAt: at, validFrom: at, createdAt: at, updatedAt: at })
+    .values({
+      id: newId(NODE_ID_PREFIX[kind]),
+      kind,
+      sourceId,
+      externalId: ulid(at.getTime()),
+      ...f,
+      firstSeenAt: at,
+      lastSeenAt: at,
+      validFrom: at,
+      createdAt: at,
+      updatedAt: at,
+    })
     .returning();
   noteChanged(tx, [row!.id]);
   return row!;
@@ -120,7 +142,11 @@ export async function insertScimNode(tx: Db, sourceId: string, kind: ScimKind, f
 /** A person the IdP deactivates is offboarded by the pipeline from the outbox record (lib/pipeline/follow-ups.ts). */
 export async function updateScimNode(tx: Db, id: string, f: NodeFields, at: Date): Promise<NodeRow> {
   await refuseSecrets(f);
-  const [row] = await tx.update(nodes).set({ ...f, lastSeenAt: at, updatedAt: at }).where(eq(nodes.id, id)).returning();
+  const [row] = await tx
+    .update(nodes)
+    .set({ ...f, lastSeenAt: at, updatedAt: at })
+    .where(eq(nodes.id, id))
+    .returning();
   noteChanged(tx, [id]);
   return row!;
 }
@@ -133,7 +159,11 @@ export async function endScimNode(tx: Db, sourceId: string, nodeId: string, at: 
     .set({ validTo: at, updatedAt: at })
     .where(and(eq(edges.sourceId, sourceId), isNull(edges.validTo), or(eq(edges.fromId, nodeId), eq(edges.toId, nodeId))))
     .returning({ id: edges.id });
-  noteChanged(tx, [nodeId], ended.map((e) => e.id));
+  noteChanged(
+    tx,
+    [nodeId],
+    ended.map((e) => e.id),
+  );
   return ended.length;
 }
 
@@ -187,26 +217,45 @@ export async function syncEdges(
   const gone = existing.filter((e) => !want.has(key(e.fromId, e.toId)));
   const fresh = [...want.entries()].filter(([k]) => !have.has(k)).map(([, d]) => d);
   if (gone.length) {
-    await tx.update(edges).set({ validTo: at, updatedAt: at }).where(inArray(edges.id, gone.map((e) => e.edgeId)));
-    noteChanged(tx, [], gone.map((e) => e.edgeId));
+    await tx
+      .update(edges)
+      .set({ validTo: at, updatedAt: at })
+      .where(
+        inArray(
+          edges.id,
+          gone.map((e) => e.edgeId),
+        ),
+      );
+    noteChanged(
+      tx,
+      [],
+      gone.map((e) => e.edgeId),
+    );
   }
   for (let i = 0; i < fresh.length; i += 500) {
-    const inserted = await tx.insert(edges).values(
-      fresh.slice(i, i + 500).map((d) => ({
-        id: newId("edg"),
-        kind,
-        sourceId,
-        externalId: `${kind}:${d.from.externalId}->${d.to.externalId}`,
-        fromId: d.from.id,
-        toId: d.to.id,
-        firstSeenAt: at,
-        lastSeenAt: at,
-        validFrom: at,
-        createdAt: at,
-        updatedAt: at,
-      })),
-    ).returning({ id: edges.id });
-    noteChanged(tx, [], inserted.map((e) => e.id));
+    const inserted = await tx
+      .insert(edges)
+      .values(
+        fresh.slice(i, i + 500).map((d) => ({
+          id: newId("edg"),
+          kind,
+          sourceId,
+          externalId: `${kind}:${d.from.externalId}->${d.to.externalId}`,
+          fromId: d.from.id,
+          toId: d.to.id,
+          firstSeenAt: at,
+          lastSeenAt: at,
+          validFrom: at,
+          createdAt: at,
+          updatedAt: at,
+        })),
+      )
+      .returning({ id: edges.id });
+    noteChanged(
+      tx,
+      [],
+      inserted.map((e) => e.id),
+    );
   }
   return { added: fresh.map((d) => d[otherEnd].externalId), removed: gone.map((e) => e.other.externalId) };
 }

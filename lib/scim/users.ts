@@ -66,7 +66,15 @@ export function userFieldsToStore(resource: Obj, managerPending: boolean): NodeF
  * it; such renders are for matching only (their meta.version would be wrong).
  */
 export async function renderUsers(ctx: ScimContext, rows: NodeRow[], db: Db = ctx.db, withGroups = true): Promise<Obj[]> {
-  const links = withGroups ? await linkedEdges(db, ctx.source.id, "member_of", "from", rows.map((r) => r.id)) : [];
+  const links = withGroups
+    ? await linkedEdges(
+        db,
+        ctx.source.id,
+        "member_of",
+        "from",
+        rows.map((r) => r.id),
+      )
+    : [];
   return rows.map((row) => {
     const stored = isObj(row.attributes.scim) ? row.attributes.scim : { userName: row.attributes.userName ?? row.name };
     const groups = links
@@ -121,7 +129,11 @@ export async function createUser(ctx: ScimContext, body: unknown): Promise<Obj> 
     await linkManager(tx, ctx, row, manager, at);
     const more = await resolvePendingReports(tx, ctx, row, at);
     const [out] = await renderUsers(ctx, [row], tx);
-    return { result: out!, audit: { action: "scim.user.create", target: { type: "node", id: row.id }, after: { scimId: row.externalId, ...summary(fields) } }, more };
+    return {
+      result: out!,
+      audit: { action: "scim.user.create", target: { type: "node", id: row.id }, after: { scimId: row.externalId, ...summary(fields) } },
+      more,
+    };
   });
 }
 
@@ -130,7 +142,13 @@ interface WriteOptions {
   request?: Request;
 }
 
-async function save(ctx: ScimContext, id: string, action: "scim.user.replace" | "scim.user.patch", opts: WriteOptions, next: (current: Obj) => { resource: Obj; extra?: Obj }): Promise<Obj> {
+async function save(
+  ctx: ScimContext,
+  id: string,
+  action: "scim.user.replace" | "scim.user.patch",
+  opts: WriteOptions,
+  next: (current: Obj) => { resource: Obj; extra?: Obj },
+): Promise<Obj> {
   return scimWrite(ctx, async (tx, at) => {
     const { row, resource: current } = await load(ctx, tx, id);
     if (opts.request) checkIfMatch(opts.request, current);
@@ -143,7 +161,11 @@ async function save(ctx: ScimContext, id: string, action: "scim.user.replace" | 
     await linkManager(tx, ctx, updated, manager, at);
     const more = await resolvePendingReports(tx, ctx, updated, at);
     const [out] = await renderUsers(ctx, [updated], tx);
-    return { result: out!, audit: { action, target: { type: "node", id: row.id }, before: summary(before), after: { scimId: row.externalId, ...summary(fields), ...extra } }, more };
+    return {
+      result: out!,
+      audit: { action, target: { type: "node", id: row.id }, before: summary(before), after: { scimId: row.externalId, ...summary(fields), ...extra } },
+      more,
+    };
   });
 }
 
@@ -171,6 +193,14 @@ export async function deleteUser(ctx: ScimContext, id: string, opts: WriteOption
     if (opts.request) checkIfMatch(opts.request, resource);
     const edgesEnded = await endScimNode(tx, ctx.source.id, row.id, at);
     await markReportsPending(tx, ctx, row.id, at);
-    return { result: undefined, audit: { action: "scim.user.delete", target: { type: "node", id: row.id }, before: { scimId: row.externalId, userName: row.attributes.userName, name: row.name }, after: { validTo: at.toISOString(), edgesEnded } } };
+    return {
+      result: undefined,
+      audit: {
+        action: "scim.user.delete",
+        target: { type: "node", id: row.id },
+        before: { scimId: row.externalId, userName: row.attributes.userName, name: row.name },
+        after: { validTo: at.toISOString(), edgesEnded },
+      },
+    };
   });
 }

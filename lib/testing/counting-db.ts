@@ -29,11 +29,12 @@ export async function countingDatabase(base: Database): Promise<{ database: Data
         const v = Reflect.get(target, prop, target) as unknown;
         if (typeof v !== "function") return v;
         const f = v as (...a: unknown[]) => unknown;
-        if (prop === "query") return async (...a: unknown[]) => {
-          const r = await (f.apply(target, a) as Promise<unknown>);
-          count(r);
-          return r;
-        };
+        if (prop === "query")
+          return async (...a: unknown[]) => {
+            const r = await (f.apply(target, a) as Promise<unknown>);
+            count(r);
+            return r;
+          };
         if (prop === "transaction") return (fn: (tx: Queryable) => unknown, ...rest: unknown[]) => f.call(target, (tx: Queryable) => fn(wrap(tx)), ...rest);
         if (prop === "connect") return async (...a: unknown[]) => wrap((await (f.apply(target, a) as Promise<object>)) as object);
         return f.bind(target);

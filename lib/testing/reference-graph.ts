@@ -40,30 +40,35 @@ export interface GraphOptions {
 /** A random graph: any node kinds, any edge kinds (governance included), cycles, parallel edges, optionally self-loops. */
 export function graphArb(o: GraphOptions): fc.Arbitrary<RefGraph> {
   return fc.integer({ min: 1, max: o.maxNodes }).chain((n) =>
-    fc.record({
-      kinds: fc.array(fc.constantFrom(...NODE_KINDS), { minLength: n, maxLength: n }),
-      // Nodes are mostly always there; some come and go.
-      nodePeriods: fc.array(fc.oneof({ weight: 3, arbitrary: fc.constant<Period>({ from: 0, to: null }) }, { weight: 1, arbitrary: periodArb }), { minLength: n, maxLength: n }),
-      edges: fc.array(
-        fc.record({
-          from_: fc.nat(n - 1),
-          to_: fc.nat(n - 1),
-          kind: fc.constantFrom(...EDGE_KINDS),
-          period: periodArb,
-          source: fc.constantFrom<0 | 1>(0, 1),
+    fc
+      .record({
+        kinds: fc.array(fc.constantFrom(...NODE_KINDS), { minLength: n, maxLength: n }),
+        // Nodes are mostly always there; some come and go.
+        nodePeriods: fc.array(fc.oneof({ weight: 3, arbitrary: fc.constant<Period>({ from: 0, to: null }) }, { weight: 1, arbitrary: periodArb }), {
+          minLength: n,
+          maxLength: n,
         }),
-        { maxLength: o.maxEdges },
-      ),
-      // Half the graphs also get a long chain of access edges through every node (random edges alone are rarely deep).
-      chain: fc.option(fc.array(fc.constantFrom(...ACCESS_EDGE_KINDS), { minLength: n - 1, maxLength: n - 1 })),
-    }).map(({ kinds, nodePeriods, edges, chain }) => ({
-      kinds,
-      nodePeriods,
-      edges: [
-        ...edges.filter((e) => o.selfLoops || e.from_ !== e.to_).map((e) => ({ from_: e.from_, to_: e.to_, kind: e.kind, source: e.source, ...e.period })),
-        ...(chain ?? []).map((kind, i) => ({ from_: i, to_: i + 1, kind, source: 0 as const, from: 0, to: null })),
-      ],
-    })),
+        edges: fc.array(
+          fc.record({
+            from_: fc.nat(n - 1),
+            to_: fc.nat(n - 1),
+            kind: fc.constantFrom(...EDGE_KINDS),
+            period: periodArb,
+            source: fc.constantFrom<0 | 1>(0, 1),
+          }),
+          { maxLength: o.maxEdges },
+        ),
+        // Half the graphs also get a long chain of access edges through every node (random edges alone are rarely deep).
+        chain: fc.option(fc.array(fc.constantFrom(...ACCESS_EDGE_KINDS), { minLength: n - 1, maxLength: n - 1 })),
+      })
+      .map(({ kinds, nodePeriods, edges, chain }) => ({
+        kinds,
+        nodePeriods,
+        edges: [
+          ...edges.filter((e) => o.selfLoops || e.from_ !== e.to_).map((e) => ({ from_: e.from_, to_: e.to_, kind: e.kind, source: e.source, ...e.period })),
+          ...(chain ?? []).map((kind, i) => ({ from_: i, to_: i + 1, kind, source: 0 as const, from: 0, to: null })),
+        ],
+      })),
   );
 }
 

@@ -64,13 +64,30 @@ function usage(message: string): never {
 
 function parseArgs(argv: string[]): Options {
   const envUrl = process.env.BENCH_DATABASE_URL?.trim() || process.env.TEST_DATABASE_URL?.trim() || undefined;
-  const o: Options = { sizes: ["S", "M"], dbs: [envUrl ? "postgres" : "pglite"], url: envUrl, seed: DEFAULT_SEED, queries: 40, depth: 6, reps: 3, naiveTimeoutMs: 5_000, pathBudget: 2_000_000, naive: true, importCheck: true, render: false, keepFiles: false };
+  const o: Options = {
+    sizes: ["S", "M"],
+    dbs: [envUrl ? "postgres" : "pglite"],
+    url: envUrl,
+    seed: DEFAULT_SEED,
+    queries: 40,
+    depth: 6,
+    reps: 3,
+    naiveTimeoutMs: 5_000,
+    pathBudget: 2_000_000,
+    naive: true,
+    importCheck: true,
+    render: false,
+    keepFiles: false,
+  };
   let dbGiven = false;
   const int = (flag: string, v: string | undefined, min = 1) => wholeNumber(flag, v, usage, min);
   readFlags(argv, (name, value, flag) => {
     switch (name) {
       case "--size": {
-        const v = (value() ?? "").toUpperCase().split(",").map((s) => s.trim());
+        const v = (value() ?? "")
+          .toUpperCase()
+          .split(",")
+          .map((s) => s.trim());
         if (v.length === 0 || v.some((s) => !BENCH_SIZES.includes(s as BenchSize))) usage("--size must be S, M or L, or a list like S,M");
         o.sizes = [...new Set(v as BenchSize[])];
         break;
@@ -142,7 +159,13 @@ interface Percentiles {
   p99: number;
   max: number;
 }
-const pct = (xs: number[]): Percentiles => ({ n: xs.length, p50: percentile(xs, 50), p95: percentile(xs, 95), p99: percentile(xs, 99), max: xs.length ? Math.max(...xs) : Number.NaN });
+const pct = (xs: number[]): Percentiles => ({
+  n: xs.length,
+  p50: percentile(xs, 50),
+  p95: percentile(xs, 95),
+  p99: percentile(xs, 99),
+  max: xs.length ? Math.max(...xs) : Number.NaN,
+});
 
 interface Root {
   id: string;
@@ -157,10 +180,18 @@ function pickRoots(ds: BenchDataset, ids: string[], perDirection: number, seed: 
   const quarter = Math.ceil(perDirection / 4);
   const popular = new Set(ds.roles.popularTools);
   return {
-    reachable_from: [...take(ds.roles.humans, third, "human"), ...take(ds.roles.agents, third, "agent"), ...take(ds.roles.serviceAccounts, perDirection - 2 * third, "service account")],
+    reachable_from: [
+      ...take(ds.roles.humans, third, "human"),
+      ...take(ds.roles.agents, third, "agent"),
+      ...take(ds.roles.serviceAccounts, perDirection - 2 * third, "service account"),
+    ],
     who_can_reach: [
       ...take(ds.roles.popularTools, quarter, "popular tool"),
-      ...take(ds.roles.tools.filter((t) => !popular.has(t)), quarter, "tool"),
+      ...take(
+        ds.roles.tools.filter((t) => !popular.has(t)),
+        quarter,
+        "tool",
+      ),
       ...take(ds.roles.hardCodedCredentials, quarter, "hard-coded credential"),
       ...take(ds.roles.resources, perDirection - 3 * quarter, "resource"),
     ],
@@ -208,14 +239,27 @@ async function runOne(o: Options, size: BenchSize, dbKind: DbKind, dir: string):
   const generateMs = now() - t;
   const jsonl = path.join(dir, `${size}.jsonl`);
   const written = await writeDatasetJsonl(ds, jsonl);
-  log(`generated ${fmtInt(stats.nodes)} nodes, ${fmtInt(stats.edges)} edges in ${formatMs(generateMs)} ms; ${jsonl} ${(written.bytes / 2 ** 20).toFixed(0)} MB`);
+  log(
+    `generated ${fmtInt(stats.nodes)} nodes, ${fmtInt(stats.edges)} edges in ${formatMs(generateMs)} ms; ${jsonl} ${(written.bytes / 2 ** 20).toFixed(0)} MB`,
+  );
 
   const bench = await createBenchDatabase(dbKind, o.url);
   clearAccessCache();
   try {
     const db = bench.database.db;
     const serverVersion = ((await db.execute(sql`select version() as v`)) as unknown as { rows: { v: string }[] }).rows[0]?.v.split(" on ")[0] ?? "?";
-    const result: RunResult = { size, db: dbKind, serverVersion, dataset: { ...stats, generateMs, jsonlBytes: written.bytes }, analyzeMs: 0, floorLoadMs: 0, firstQueryMs: 0, latency: [], loadAverage: { start: loadStart, end: [] }, failures };
+    const result: RunResult = {
+      size,
+      db: dbKind,
+      serverVersion,
+      dataset: { ...stats, generateMs, jsonlBytes: written.bytes },
+      analyzeMs: 0,
+      floorLoadMs: 0,
+      firstQueryMs: 0,
+      latency: [],
+      loadAverage: { start: loadStart, end: [] },
+      failures,
+    };
 
     // --- Import through the real path: the JSONL file streamed line by line into runImport.
     log(`importing ${fmtInt(stats.nodes + stats.edges)} records through runImport…`);
@@ -255,7 +299,11 @@ async function runOne(o: Options, size: BenchSize, dbKind: DbKind, dir: string):
     const floor = await FloorGraph.load(db);
     result.floorLoadMs = now() - t;
     const ids = ds.externalIds.map(() => "");
-    const idRows = ((await db.execute(sql`select n.id, n.kind, n.external_id from nodes n where n.valid_to is null`)) as unknown as { rows: { id: string; kind: string; external_id: string }[] }).rows;
+    const idRows = (
+      (await db.execute(sql`select n.id, n.kind, n.external_id from nodes n where n.valid_to is null`)) as unknown as {
+        rows: { id: string; kind: string; external_id: string }[];
+      }
+    ).rows;
     const byKey = new Map(idRows.map((r) => [`${r.kind}\u0000${r.external_id}`, r.id]));
     ds.externalIds.forEach((x, i) => (ids[i] = byKey.get(`${ds.nodeKinds[i]}\u0000${x}`) ?? ""));
     const roots = pickRoots(ds, ids, o.queries, o.seed);
@@ -315,10 +363,14 @@ async function runOne(o: Options, size: BenchSize, dbKind: DbKind, dir: string):
         answers.push(reference.length);
         const diff = compareReached(reference, engineAnswer);
         if (diff) mismatches.push({ root: root.id, technique: "engine", detail: diff });
-        if (total !== reference.length) mismatches.push({ root: root.id, technique: "access API total", detail: `total ${total}, expected ${reference.length}` });
+        if (total !== reference.length)
+          mismatches.push({ root: root.id, technique: "access API total", detail: `total ${total}, expected ${reference.length}` });
         if (o.naive) {
           const s = now();
-          const r = await (op === "who_can_reach" ? sqlWhoCanReach : sqlReachableFrom)(db, "naive_cte", root.id, o.depth, { timeoutMs: o.naiveTimeoutMs, pathBudget: o.pathBudget });
+          const r = await (op === "who_can_reach" ? sqlWhoCanReach : sqlReachableFrom)(db, "naive_cte", root.id, o.depth, {
+            timeoutMs: o.naiveTimeoutMs,
+            pathBudget: o.pathBudget,
+          });
           const ms = now() - s;
           // A timed-out or over-budget query counts with the time it had taken: a lower bound, flagged.
           naive.push(ms);
@@ -331,8 +383,20 @@ async function runOne(o: Options, size: BenchSize, dbKind: DbKind, dir: string):
           }
         }
       }
-      for (const m of mismatches) log(`\n!!!!!!!! MISMATCH ${size}/${dbKind} ${op} ${m.technique} from ${m.root}: ${typeof m.detail === "string" ? m.detail : JSON.stringify(m.detail)}\n`);
-      result.latency.push({ operation: op, roots: roots[op].length, answer: pct(answers), api: pct(api), core: pct(core), floor: pct(floorMs), naive: { ...pct(naive), failed: naiveFailed, reasons }, mismatches });
+      for (const m of mismatches)
+        log(
+          `\n!!!!!!!! MISMATCH ${size}/${dbKind} ${op} ${m.technique} from ${m.root}: ${typeof m.detail === "string" ? m.detail : JSON.stringify(m.detail)}\n`,
+        );
+      result.latency.push({
+        operation: op,
+        roots: roots[op].length,
+        answer: pct(answers),
+        api: pct(api),
+        core: pct(core),
+        floor: pct(floorMs),
+        naive: { ...pct(naive), failed: naiveFailed, reasons },
+        mismatches,
+      });
       if (mismatches.length) failures.push(`${mismatches.length} wrong answer(s) in ${op}`);
     }
     result.loadAverage.end = os.loadavg();
@@ -348,13 +412,37 @@ function report(runs: RunResult[], o: Options): string {
   const out: string[] = [];
   const la = (l: number[]) => l.map((x) => x.toFixed(1)).join(" ");
   out.push("");
-  out.push(`Attest engine benchmark (issue #4) — depth ${o.depth}, ${o.queries} roots per direction, median of ${o.reps} calls per root (naive CTE: 1), seed ${o.seed}`);
+  out.push(
+    `Attest engine benchmark (issue #4) — depth ${o.depth}, ${o.queries} roots per direction, median of ${o.reps} calls per root (naive CTE: 1), seed ${o.seed}`,
+  );
   out.push(`${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), Node ${process.version}`);
   out.push("");
   out.push(
     table(
-      ["size", "db", "nodes", "edges", "import rec/s", "raw COPY rows/s", "import ÷ COPY", "COPY, indexed tables rows/s", "index build (1st query) ms", "load avg start → end"],
-      runs.map((r) => [r.size, r.db, fmtInt(r.dataset.nodes), fmtInt(r.dataset.edges), fmtInt(r.import?.recordsPerSecond ?? Number.NaN), fmtInt(r.copy?.rowsPerSecond ?? Number.NaN), r.importVsCopy === undefined ? "—" : ratio(r.importVsCopy), fmtInt(r.copyIndexed?.rowsPerSecond ?? Number.NaN), formatMs(r.firstQueryMs), `${la(r.loadAverage.start)} → ${la(r.loadAverage.end)}`]),
+      [
+        "size",
+        "db",
+        "nodes",
+        "edges",
+        "import rec/s",
+        "raw COPY rows/s",
+        "import ÷ COPY",
+        "COPY, indexed tables rows/s",
+        "index build (1st query) ms",
+        "load avg start → end",
+      ],
+      runs.map((r) => [
+        r.size,
+        r.db,
+        fmtInt(r.dataset.nodes),
+        fmtInt(r.dataset.edges),
+        fmtInt(r.import?.recordsPerSecond ?? Number.NaN),
+        fmtInt(r.copy?.rowsPerSecond ?? Number.NaN),
+        r.importVsCopy === undefined ? "—" : ratio(r.importVsCopy),
+        fmtInt(r.copyIndexed?.rowsPerSecond ?? Number.NaN),
+        formatMs(r.firstQueryMs),
+        `${la(r.loadAverage.start)} → ${la(r.loadAverage.end)}`,
+      ]),
     ),
   );
   out.push("");
@@ -380,7 +468,20 @@ function report(runs: RunResult[], o: Options): string {
   out.push("Latency in ms, p50 / p95 / p99 over the roots. engine = the access API call; core = cached index + BFS; floor = plain BFS over adjacency lists.");
   out.push(
     table(
-      ["size", "db", "operation", "answer p50 / max", "engine (API) ms", "core ms", "floor BFS ms", "naive CTE ms", "CTE ÷ engine p95", "engine ÷ floor p95", "core ÷ floor p95", "answers"],
+      [
+        "size",
+        "db",
+        "operation",
+        "answer p50 / max",
+        "engine (API) ms",
+        "core ms",
+        "floor BFS ms",
+        "naive CTE ms",
+        "CTE ÷ engine p95",
+        "engine ÷ floor p95",
+        "core ÷ floor p95",
+        "answers",
+      ],
       rows,
     ),
   );
@@ -433,7 +534,13 @@ export async function runEngineSuite(argv: string[]): Promise<number> {
         startedAt: started.toISOString(),
         finishedAt: new Date().toISOString(),
         options: { ...o, url: o.url ? o.url.replace(/\/\/[^@/]*@/, "//***@") : undefined },
-        environment: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, totalMemoryGb: +(os.totalmem() / 2 ** 30).toFixed(1), note: "the machine is shared: see each run's load average" },
+        environment: {
+          node: process.version,
+          cpus: os.cpus().length,
+          cpuModel: os.cpus()[0]?.model,
+          totalMemoryGb: +(os.totalmem() / 2 ** 30).toFixed(1),
+          note: "the machine is shared: see each run's load average",
+        },
         edgeKinds: EDGE_KINDS,
         runs,
         render,

@@ -96,7 +96,9 @@ async function main() {
       samples,
       { reviewer: reviewerSamples },
     ).filter((v) => !o.only || v.path.startsWith(o.only));
-    log(`${visits.length} page visits against ${o.url}, ${o.runs} timed requests each after a warm-up${skipped.length ? `; not measured: ${skipped.join(", ")} (needs a user without a role)` : ""}`);
+    log(
+      `${visits.length} page visits against ${o.url}, ${o.runs} timed requests each after a warm-up${skipped.length ? `; not measured: ${skipped.join(", ")} (needs a user without a role)` : ""}`,
+    );
 
     const measures: PageMeasure[] = [];
     for (const visit of visits) {
@@ -128,8 +130,15 @@ async function main() {
 
     const results = measures.map((m) => judgePage(m));
     const summary = pageSummary(results);
-    console.log(`\nPages at ${o.url}: server answer (median of ${o.runs}) and height in ${VIEWPORT.width}×${VIEWPORT.height} screens; targets < 1000 ms, ≤ 10 screens`);
-    console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} on ${os.cpus().length} CPUs\n`);
+    console.log(
+      `\nPages at ${o.url}: server answer (median of ${o.runs}) and height in ${VIEWPORT.width}×${VIEWPORT.height} screens; targets < 1000 ms, ≤ 10 screens`,
+    );
+    console.log(
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")} on ${os.cpus().length} CPUs\n`,
+    );
     console.log(pageTable(results));
     console.log(`\n${summary.passed} of ${summary.pages} pass${summary.failed.length ? `; failing: ${summary.failed.join(", ")}` : ""}`);
     const at = new Date().toISOString();
@@ -138,7 +147,24 @@ async function main() {
     const file = path.join(dir, `pages-${at.replace(/[:.]/g, "-")}.json`);
     writeFileSync(
       file,
-      JSON.stringify({ at, url: o.url, runs: o.runs, viewport: VIEWPORT, targets: PAGE_TARGETS, loadavg: os.loadavg(), cpus: os.cpus().length, node: process.version, chromium: browser.version(), skipped, summary, results }, null, 2),
+      JSON.stringify(
+        {
+          at,
+          url: o.url,
+          runs: o.runs,
+          viewport: VIEWPORT,
+          targets: PAGE_TARGETS,
+          loadavg: os.loadavg(),
+          cpus: os.cpus().length,
+          node: process.version,
+          chromium: browser.version(),
+          skipped,
+          summary,
+          results,
+        },
+        null,
+        2,
+      ),
     );
     console.log(`wrote ${path.relative(root, file)}`);
   } finally {

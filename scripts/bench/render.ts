@@ -52,7 +52,11 @@ const median = (xs: number[]) => {
 };
 
 async function api(method: string, url: string, body?: unknown) {
-  const res = await fetch(`${BASE}${url}`, { method, headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(`${BASE}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   const json = (await res.json()) as Record<string, unknown>;
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json).slice(0, 500)}`);
   return json;
@@ -70,7 +74,11 @@ async function importAnswers() {
     ]),
     edges: SIZES.flatMap((n) => [
       { kind: "grants", from: { kind: "entitlement", externalId: `ent-${n}` }, to: { kind: "resource", externalId: `target-${n}` } },
-      ...Array.from({ length: GROUPS_PER_ANSWER }, (_, g) => ({ kind: "has_entitlement", from: { kind: "group", externalId: `g-${n}-${g}` }, to: { kind: "entitlement", externalId: `ent-${n}` } })),
+      ...Array.from({ length: GROUPS_PER_ANSWER }, (_, g) => ({
+        kind: "has_entitlement",
+        from: { kind: "group", externalId: `g-${n}-${g}` },
+        to: { kind: "entitlement", externalId: `ent-${n}` },
+      })),
     ]),
   });
   for (const p of PRINCIPAL_SPLIT) {
@@ -81,7 +89,11 @@ async function importAnswers() {
       for (let i = 0; i < count; i++) {
         const externalId = `${n}-${i}`;
         nodes.push({ kind: p.kind, externalId, name: `${p.kind} ${n}-${i}` });
-        edges.push({ kind: "member_of", from: { kind: p.kind, externalId }, to: { kind: "group", externalId: `g-${n}-${i % GROUPS_PER_ANSWER}`, source: "bench-core" } });
+        edges.push({
+          kind: "member_of",
+          from: { kind: p.kind, externalId },
+          to: { kind: "group", externalId: `g-${n}-${i % GROUPS_PER_ANSWER}`, source: "bench-core" },
+        });
       }
     }
     await api("POST", "/api/v1/imports", { source: p.source, mode: "incremental", nodes, edges });
@@ -120,7 +132,10 @@ interface Load {
 
 async function load(page: Page, url: string, tapAt: { x: number; y: number } | null): Promise<Load & { tapAt: { x: number; y: number } }> {
   await page.goto(url);
-  await page.waitForFunction(() => document.querySelector('[data-testid="graph-canvas"]')?.getAttribute("data-layout") === "done", null, { polling: "raf", timeout: 120_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="graph-canvas"]')?.getAttribute("data-layout") === "done", null, {
+    polling: "raf",
+    timeout: 120_000,
+  });
   let at = tapAt;
   if (!at) {
     // Warm-up load: find the focus node on screen (layouts are deterministic, so it is there on every load).
@@ -153,7 +168,14 @@ async function main() {
   console.error(`[bench:render] starting the app on port ${PORT} (data in ${dataDir}; builds first if the sources changed)`);
   const server = spawn(process.execPath, [path.join(root, "scripts/start.mjs")], {
     cwd: root,
-    env: { ...process.env, PORT: String(PORT), ATTEST_DATA_DIR: dataDir, DATABASE_URL: "", ATTEST_BOOTSTRAP_TOKEN: TOKEN, AUTH_SECRET: "bench-render-secret-not-for-production-0123456789" },
+    env: {
+      ...process.env,
+      PORT: String(PORT),
+      ATTEST_DATA_DIR: dataDir,
+      DATABASE_URL: "",
+      ATTEST_BOOTSTRAP_TOKEN: TOKEN,
+      AUTH_SECRET: "bench-render-secret-not-for-production-0123456789",
+    },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const stop = () => {
@@ -208,17 +230,37 @@ async function main() {
     }
 
     const ms = (x: number) => `${x.toFixed(0)} ms`.padStart(9);
-    console.log(`\nExplorer render, headless Chromium, median of ${RUNS} loads (load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}, ${os.cpus().length} CPUs)\n`);
+    console.log(
+      `\nExplorer render, headless Chromium, median of ${RUNS} loads (load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}, ${os.cpus().length} CPUs)\n`,
+    );
     console.log("| answer | picture | nodes drawn | server (TTFB) | drawn | interactive | longest task |");
     console.log("|---:|---|---:|---:|---:|---:|---:|");
     for (const r of results) {
-      console.log(`| ${r.size.toLocaleString("en")} | ${r.picture === "auto" ? "groups (default)" : "100 paths (view=paths)"} | ${r.median.nodesDrawn} | ${ms(r.median.ttfb)} | ${ms(r.median.drawn)} | ${ms(r.median.interactive)} | ${ms(r.median.longest)} |`);
+      console.log(
+        `| ${r.size.toLocaleString("en")} | ${r.picture === "auto" ? "groups (default)" : "100 paths (view=paths)"} | ${r.median.nodesDrawn} | ${ms(r.median.ttfb)} | ${ms(r.median.drawn)} | ${ms(r.median.interactive)} | ${ms(r.median.longest)} |`,
+      );
     }
     mkdirSync(path.join(root, "bench-results"), { recursive: true });
     const file = path.join(root, "bench-results", `render-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
     writeFileSync(
       file,
-      JSON.stringify({ at: new Date().toISOString(), runs: RUNS, sizes: SIZES, loadavg: os.loadavg(), cpus: os.cpus().length, chromium: browser.version(), node: process.version, results }, null, 2),
+      JSON.stringify(
+        {
+          at: new Date().toISOString(),
+          runs: RUNS,
+          sizes: SIZES,
+          loadavg: os.loadavg(),
+          cpus: os.cpus().length,
+          chromium: browser.version(),
+          node: process.version,
+          results,
+        },
+        null,
+        2,
+      ),
     );
     console.log(`\nwritten to ${path.relative(root, file)}`);
   } finally {

@@ -37,7 +37,6 @@ const USAGE = "usage: npm run bench -- --suite requests [--size S|M|L] [--db pgl
 const log = (m: string) => console.log(m);
 const load = () => os.loadavg().map((x) => Math.round(x * 100) / 100) as [number, number, number];
 
-
 async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
   const s = performance.now();
   const r = await f();
@@ -69,7 +68,8 @@ export async function runRequestsSuite(argv: string[]): Promise<number> {
     log(`  loaded; its pipeline run (whole scope: a full evaluation) ${formatMs(fullMs)} ms — the background work no request waits for`);
 
     const floor: number[] = [];
-    for (let i = 0; i < o.reps; i++) floor.push((await timed(() => db.transaction(async (tx) => void (await tx.execute(sql`update graph_state set updated_at = now() where id = 1`)))))[0]);
+    for (let i = 0; i < o.reps; i++)
+      floor.push((await timed(() => db.transaction(async (tx) => void (await tx.execute(sql`update graph_state set updated_at = now() where id = 1`)))))[0]);
 
     // Owner assignment (PUT owners): the request, then the pipeline run that reflects it in findings.
     const owner: number[] = [];
@@ -85,14 +85,26 @@ export async function runRequestsSuite(argv: string[]): Promise<number> {
     }
 
     // A 3,000-record import (1,000 service accounts, 2,000 memberships in existing groups).
-    const groups = await rows<{ source: string; external_id: string }>(db, sql`select s.name as source, n.external_id from nodes n join sources s on s.id = n.source_id where n.kind = 'group' and n.valid_to is null order by n.id limit 200`);
+    const groups = await rows<{ source: string; external_id: string }>(
+      db,
+      sql`select s.name as source, n.external_id from nodes n join sources s on s.id = n.source_id where n.kind = 'group' and n.valid_to is null order by n.id limit 200`,
+    );
     const doc = {
       source: "bench-3k",
       mode: "incremental" as const,
-      nodes: Array.from({ length: 1000 }, (_, i) => ({ kind: "service_account" as const, externalId: `sa-${i}`, name: `bench account ${i}`, attributes: { team: `team-${i % 17}` } })),
+      nodes: Array.from({ length: 1000 }, (_, i) => ({
+        kind: "service_account" as const,
+        externalId: `sa-${i}`,
+        name: `bench account ${i}`,
+        attributes: { team: `team-${i % 17}` },
+      })),
       edges: Array.from({ length: 2000 }, (_, i) => {
         const g = groups[(i + Math.floor(i / 1000)) % groups.length]!;
-        return { kind: "member_of" as const, from: { kind: "service_account" as const, externalId: `sa-${i % 1000}` }, to: { kind: "group" as const, externalId: g.external_id, source: g.source } };
+        return {
+          kind: "member_of" as const,
+          from: { kind: "service_account" as const, externalId: `sa-${i % 1000}` },
+          to: { kind: "group" as const, externalId: g.external_id, source: g.source },
+        };
       }),
     };
     const [importMs, record] = await timed(() => runImport(db, actor, decodeConverted(doc), { format: "graph" }));
@@ -105,7 +117,14 @@ export async function runRequestsSuite(argv: string[]): Promise<number> {
     const scim = await createSource(db, actor, { name: "bench-scim", type: "scim" });
     const call = async (mod: { POST?: unknown; PATCH?: unknown }, method: "POST" | "PATCH", url: string, body: unknown, params: Record<string, string>) => {
       const handler = (mod as Record<string, (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>>)[method]!;
-      const res = await handler(new Request(`http://localhost${url}`, { method, headers: { authorization: `Bearer ${scim.scimToken}`, "content-type": "application/scim+json" }, body: JSON.stringify(body) }), { params: Promise.resolve(params) });
+      const res = await handler(
+        new Request(`http://localhost${url}`, {
+          method,
+          headers: { authorization: `Bearer ${scim.scimToken}`, "content-type": "application/scim+json" },
+          body: JSON.stringify(body),
+        }),
+        { params: Promise.resolve(params) },
+      );
       if (res.status >= 300) throw new Error(`SCIM ${method} ${url} answered ${res.status}`);
       return (await res.json()) as { id: string };
     };
@@ -113,10 +132,35 @@ export async function runRequestsSuite(argv: string[]): Promise<number> {
     const scimDeactivate: number[] = [];
     const scimPipeline: number[] = [];
     for (let i = 0; i < o.reps; i++) {
-      const [c, user] = await timed(() => call(usersRoute, "POST", "/scim/v2/Users", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: `bench${i}@example.com`, active: true, name: { givenName: "Bench", familyName: `User ${i}` } }, {}));
+      const [c, user] = await timed(() =>
+        call(
+          usersRoute,
+          "POST",
+          "/scim/v2/Users",
+          {
+            schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            userName: `bench${i}@example.com`,
+            active: true,
+            name: { givenName: "Bench", familyName: `User ${i}` },
+          },
+          {},
+        ),
+      );
       scimCreate.push(c);
       await processGraphChanges(db);
-      scimDeactivate.push((await timed(() => call(userRoute, "PATCH", `/scim/v2/Users/${user.id}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", value: { active: false } }] }, { id: user.id })))[0]);
+      scimDeactivate.push(
+        (
+          await timed(() =>
+            call(
+              userRoute,
+              "PATCH",
+              `/scim/v2/Users/${user.id}`,
+              { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", value: { active: false } }] },
+              { id: user.id },
+            ),
+          )
+        )[0],
+      );
       const steps: Record<string, number> = {};
       const [ms] = await timed(() => processGraphChanges(db, { onStep: (n, t) => (steps[n] = Math.round(t)) }));
       scimPipeline.push(ms);
@@ -144,11 +188,15 @@ export async function runRequestsSuite(argv: string[]): Promise<number> {
       loadPipelineMs: fullMs,
     };
     const line = (name: string, s: { p50: number; p95: number }, target?: string) =>
-      log(`  ${name.padEnd(34)} p50 ${formatMs(s.p50).padStart(8)} ms  p95 ${formatMs(s.p95).padStart(8)} ms  (p95 = ${Math.round(s.p95 / f.p50)}× floor)${target ? `  target ${target}` : ""}`);
+      log(
+        `  ${name.padEnd(34)} p50 ${formatMs(s.p50).padStart(8)} ms  p95 ${formatMs(s.p95).padStart(8)} ms  (p95 = ${Math.round(s.p95 / f.p50)}× floor)${target ? `  target ${target}` : ""}`,
+      );
     log(`floor (one-statement write transaction): p50 ${formatMs(f.p50)} ms`);
     line("owner assignment (PUT owners)", out.ownerAssignmentMs, "p95 < 300 ms");
     line("  pipeline after it (findings)", out.ownerPipelineMs, "< 10 s incl. pickup");
-    log(`  ${"3,000-record import".padEnd(34)} ${formatMs(importMs)} ms (${Math.round(importMs / f.p50)}× floor)  target < 2 s; pipeline after it ${formatMs(importPipelineMs)} ms`);
+    log(
+      `  ${"3,000-record import".padEnd(34)} ${formatMs(importMs)} ms (${Math.round(importMs / f.p50)}× floor)  target < 2 s; pipeline after it ${formatMs(importPipelineMs)} ms`,
+    );
     line("SCIM create user (POST)", out.scimCreateMs, "< 100 ms");
     line("SCIM deactivate (PATCH active)", out.scimDeactivateMs, "< 100 ms");
     line("  pipeline after it (offboarding, findings)", out.scimPipelineMs, "< 10 s incl. pickup");

@@ -114,7 +114,8 @@ function parseArgs(argv: string[]): Options {
       case "--depths": {
         const v = value() ?? "";
         const depths = v.split(",").map((d) => Number(d.trim()));
-        if (depths.length === 0 || depths.some((d) => !Number.isInteger(d) || d < 1 || d > 12)) usage("--depths must be a comma-separated list of depths from 1 to 12");
+        if (depths.length === 0 || depths.some((d) => !Number.isInteger(d) || d < 1 || d > 12))
+          usage("--depths must be a comma-separated list of depths from 1 to 12");
         o.depths = [...new Set(depths)].sort((a, b) => a - b);
         break;
       }
@@ -279,7 +280,10 @@ async function traversals(db: Db, ix: AccessIndex, roots: Roots, popularTools: s
 
   const mismatch = (m: Mismatch) => {
     mismatches.push(m);
-    const detail = typeof m.detail === "string" ? m.detail : `expected ${m.detail.expected}, got ${m.detail.actual}: ${m.detail.missing} missing, ${m.detail.extra} extra, ${m.detail.wrongDepth} at a wrong depth; ${m.detail.examples.join("; ")}`;
+    const detail =
+      typeof m.detail === "string"
+        ? m.detail
+        : `expected ${m.detail.expected}, got ${m.detail.actual}: ${m.detail.missing} missing, ${m.detail.extra} extra, ${m.detail.wrongDepth} at a wrong depth; ${m.detail.examples.join("; ")}`;
     log(`\n!!!!!!!! MISMATCH: ${m.technique} ${m.operation} depth ${m.depth} from ${m.rootKind} ${m.root}: ${detail}\n`);
   };
   /** Whether the naive CTE runs for this cell; if not, counts the skip and says why. */
@@ -323,7 +327,10 @@ async function traversals(db: Db, ix: AccessIndex, roots: Roots, popularTools: s
     const r = roots[direction][0];
     if (!r) continue;
     for (const technique of SQL_ORDER) {
-      await (direction === "out" ? sqlReachableFrom : sqlWhoCanReach)(db, technique, r.id, Math.min(4, o.depths[0]!), { timeoutMs: o.naiveTimeoutMs, pathBudget: o.pathBudget });
+      await (direction === "out" ? sqlReachableFrom : sqlWhoCanReach)(db, technique, r.id, Math.min(4, o.depths[0]!), {
+        timeoutMs: o.naiveTimeoutMs,
+        pathBudget: o.pathBudget,
+      });
     }
   }
 
@@ -384,7 +391,14 @@ async function traversals(db: Db, ix: AccessIndex, roots: Roots, popularTools: s
           const got = r.paths.map((p) => p.length - 1).join(",");
           if (!found.truncated && want !== got) {
             for (const c of cells.both("k_paths", subject, depth, "naive_cte")) c.mismatches++;
-            mismatch({ operation: "k_paths", technique: "naive_cte", depth, root: root.id, rootKind: subject, detail: `path lengths [${got}], expected [${want}] (to ${ix.ids[target.node]})` });
+            mismatch({
+              operation: "k_paths",
+              technique: "naive_cte",
+              depth,
+              root: root.id,
+              rootKind: subject,
+              detail: `path lengths [${got}], expected [${want}] (to ${ix.ids[target.node]})`,
+            });
           }
         }
       }
@@ -433,7 +447,8 @@ async function measureImport(o: Options): Promise<ImportCheck> {
     if (first.status !== "succeeded") throw new Error(`the first import ${first.status}: ${JSON.stringify(first.errors).slice(0, 500)}`);
     log(`import engine: second identical import…`);
     const second = await once();
-    const allZero = second.status === "succeeded" && second.counts !== null && Object.values(second.counts as unknown as Record<string, number>).every((n) => n === 0);
+    const allZero =
+      second.status === "succeeded" && second.counts !== null && Object.values(second.counts as unknown as Record<string, number>).every((n) => n === 0);
     const strip = ({ errors: _errors, ...run }: typeof first) => run;
     return { nodes: doc.nodes.length, edges: doc.edges.length, first: strip(first), second: { ...strip(second), allZero } };
   } finally {
@@ -482,7 +497,14 @@ async function main() {
     log(`  ${timing.buildsMs.map(formatMs).join(" / ")} ms`);
 
     const roots = pickRoots(ds, load.ids, Math.ceil(o.queries), o.seed);
-    const cells = await traversals(db, ix, roots, ds.roles.popularTools.map((i) => load.ids[i]!), o, mismatches);
+    const cells = await traversals(
+      db,
+      ix,
+      roots,
+      ds.roles.popularTools.map((i) => load.ids[i]!),
+      o,
+      mismatches,
+    );
 
     // Findings over the whole dataset: the first evaluation writes every finding, the second only checks.
     log("evaluating findings (2×)…");
@@ -507,14 +529,17 @@ async function main() {
 
     // ---- Report.
     const reports = cellReports(cells.map.values());
-    const baseline6 = (op: Operation) => reports.find((r) => r.operation === op && r.subject === ALL_ROOTS && r.technique === BASELINE && r.depth === (o.depths.includes(6) ? 6 : o.depths[0]));
+    const baseline6 = (op: Operation) =>
+      reports.find((r) => r.operation === op && r.subject === ALL_ROOTS && r.technique === BASELINE && r.depth === (o.depths.includes(6) ? 6 : o.depths[0]));
     const indexMs = summarize(timing.buildsMs).p50;
     const out: string[] = [];
     out.push("");
     out.push(`Attest traversal benchmark — size ${o.size}, ${o.db} (${serverVersion.split(" on ")[0]}), seed ${o.seed}, ${started.toISOString()}`);
     const loadAtEnd = os.loadavg();
     const la = (l: number[]) => l.map((x) => x.toFixed(1)).join(" ");
-    out.push(`${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), Node ${process.version}; load average ${la(loadAtStart)} at start, ${la(loadAtEnd)} at end${loadAtStart[0]! > os.cpus().length || loadAtEnd[0]! > os.cpus().length ? " — the machine was busy with other work: timings are noisier and slower than on an idle machine" : ""}`);
+    out.push(
+      `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), Node ${process.version}; load average ${la(loadAtStart)} at start, ${la(loadAtEnd)} at end${loadAtStart[0]! > os.cpus().length || loadAtEnd[0]! > os.cpus().length ? " — the machine was busy with other work: timings are noisier and slower than on an idle machine" : ""}`,
+    );
     out.push("");
     out.push(
       table(
@@ -536,12 +561,20 @@ async function main() {
           ["bulk load edges (INSERT … unnest, 10k/statement)", formatMs(load.edgeMs), `${fmtInt(rate(load.edges, load.edgeMs))} rows/s`],
           ["bulk load total", formatMs(load.totalMs), `${fmtInt(rate(load.nodes + load.edges, load.totalMs))} rows/s`],
           ["vacuum analyze nodes, edges", formatMs(analyzeMs), ""],
-          ["in-memory index: loadAccessIndex (p50 of 3)", formatMs(indexMs), `${timing.buildsMs.map(formatMs).join(" / ")} ms; ${(timing.typedArrayBytes / 1048576).toFixed(1)} MB typed arrays + ${fmtInt(timing.nodes)} id strings`],
+          [
+            "in-memory index: loadAccessIndex (p50 of 3)",
+            formatMs(indexMs),
+            `${timing.buildsMs.map(formatMs).join(" / ")} ms; ${(timing.typedArrayBytes / 1048576).toFixed(1)} MB typed arrays + ${fmtInt(timing.nodes)} id strings`,
+          ],
           ["  of which: read rows", formatMs(timing.readMs), `${fmtInt(timing.nodes)} nodes, ${fmtInt(timing.accessEdges)} access edges`],
           ["  of which: build CSR", formatMs(timing.csrMs), ""],
           ...(["who_can_reach", "reachable_from"] as const).map((op) => {
             const b = baseline6(op);
-            return [`  index build ÷ frontier CTE ${op === "who_can_reach" ? "who-can-reach" : "reachable-from"} p50 (depth ${b?.depth ?? "?"})`, "", b ? `${(indexMs / b.ms.p50).toFixed(1)} queries' worth` : "—"];
+            return [
+              `  index build ÷ frontier CTE ${op === "who_can_reach" ? "who-can-reach" : "reachable-from"} p50 (depth ${b?.depth ?? "?"})`,
+              "",
+              b ? `${(indexMs / b.ms.p50).toFixed(1)} queries' worth` : "—",
+            ];
           }),
           ...(importCheck
             ? [
@@ -550,21 +583,33 @@ async function main() {
                   formatMs(importCheck.first.ms),
                   `${fmtInt(importCheck.first.recordsPerSecond)} records/s to commit (the bulk loader is ${(rate(load.nodes + load.edges, load.totalMs) / importCheck.first.recordsPerSecond).toFixed(1)}× faster per row); ${JSON.stringify(importCheck.first.counts)}`,
                 ],
-                ["  runImport call, incl. post-commit work (findings)", formatMs(importCheck.first.totalMs), `${formatMs(importCheck.first.totalMs - importCheck.first.ms)} ms after the commit`],
+                [
+                  "  runImport call, incl. post-commit work (findings)",
+                  formatMs(importCheck.first.totalMs),
+                  `${formatMs(importCheck.first.totalMs - importCheck.first.ms)} ms after the commit`,
+                ],
                 [
                   "import engine, second identical import",
                   formatMs(importCheck.second.ms),
                   `${fmtInt(importCheck.second.recordsPerSecond)} records/s; counts ${JSON.stringify(importCheck.second.counts)} — ${importCheck.second.allZero ? "all zero ✓" : "NOT ALL ZERO ✗"}`,
                 ],
-                ["  runImport call, incl. post-commit work (findings)", formatMs(importCheck.second.totalMs), `${formatMs(importCheck.second.totalMs - importCheck.second.ms)} ms after the commit`],
+                [
+                  "  runImport call, incl. post-commit work (findings)",
+                  formatMs(importCheck.second.totalMs),
+                  `${formatMs(importCheck.second.totalMs - importCheck.second.ms)} ms after the commit`,
+                ],
               ]
             : []),
         ],
       ),
     );
     out.push("");
-    out.push(`Roots: reachable-from ${roots.out.length} (${countLabels(roots.out)}); who-can-reach ${roots.in.length} (${countLabels(roots.in)}). Times in ms; ratios = frontier CTE time ÷ technique time.`);
-    out.push(`Limits: naive CTE up to depth ${o.naiveMaxDepth}, ${o.naiveTimeoutMs} ms statement timeout${o.db === "pglite" ? " (ignored by PGlite)" : ""}, ${fmtInt(o.pathBudget)}-path budget, given up for a cell and deeper after ${o.naiveGiveUpAfter} failures; others ${o.timeoutMs} ms.`);
+    out.push(
+      `Roots: reachable-from ${roots.out.length} (${countLabels(roots.out)}); who-can-reach ${roots.in.length} (${countLabels(roots.in)}). Times in ms; ratios = frontier CTE time ÷ technique time.`,
+    );
+    out.push(
+      `Limits: naive CTE up to depth ${o.naiveMaxDepth}, ${o.naiveTimeoutMs} ms statement timeout${o.db === "pglite" ? " (ignored by PGlite)" : ""}, ${fmtInt(o.pathBudget)}-path budget, given up for a cell and deeper after ${o.naiveGiveUpAfter} failures; others ${o.timeoutMs} ms.`,
+    );
     out.push("");
     out.push(traversalTable(reports.filter((r) => r.subject !== ALL_ROOTS)));
     out.push("");
@@ -572,7 +617,9 @@ async function main() {
     out.push("");
     if (mismatches.length) out.push(`!!!!!!!! ${mismatches.length} MISMATCH(ES) between SQL and the in-memory index — see above and the JSON file.`);
     else out.push("Correctness: every SQL answer equals the in-memory answer, for every root and depth that ran.");
-    out.push(`Findings evaluation over the dataset: first ${formatMs(findingsRuns[0]!.ms)} ms (${fmtInt(findingsRuns[0]!.found)} findings written), second ${formatMs(findingsRuns[1]!.ms)} ms (unchanged graph, nothing written).`);
+    out.push(
+      `Findings evaluation over the dataset: first ${formatMs(findingsRuns[0]!.ms)} ms (${fmtInt(findingsRuns[0]!.found)} findings written), second ${formatMs(findingsRuns[1]!.ms)} ms (unchanged graph, nothing written).`,
+    );
     for (const f of failures) out.push(`!!!!!!!! FAILURE: ${f}`);
 
     const file = path.join(process.cwd(), "bench", "results", `${started.toISOString().replace(/[:.]/g, "-")}.json`);
@@ -584,10 +631,36 @@ async function main() {
           startedAt: started.toISOString(),
           finishedAt: new Date().toISOString(),
           options: { ...o, url: o.url ? redact(o.url) : undefined },
-          environment: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, totalMemoryGb: +(os.totalmem() / 2 ** 30).toFixed(1), loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadAtEnd, database: o.db, serverVersion, databaseName: bench.name },
+          environment: {
+            node: process.version,
+            cpus: os.cpus().length,
+            cpuModel: os.cpus()[0]?.model,
+            totalMemoryGb: +(os.totalmem() / 2 ** 30).toFixed(1),
+            loadAverageAtStart: loadAtStart,
+            loadAverageAtEnd: loadAtEnd,
+            database: o.db,
+            serverVersion,
+            databaseName: bench.name,
+          },
           dataset: { size: o.size, seed: o.seed, generateMs, ...stats },
-          load: { nodes: load.nodes, edges: load.edges, nodeMs: load.nodeMs, edgeMs: load.edgeMs, totalMs: load.totalMs, nodesPerSecond: rate(load.nodes, load.nodeMs), edgesPerSecond: rate(load.edges, load.edgeMs), rowsPerSecond: rate(load.nodes + load.edges, load.totalMs), analyzeMs },
-          index: { ...timing, p50Ms: indexMs, perBaselineQuery: Object.fromEntries((["who_can_reach", "reachable_from"] as const).map((op) => [op, baseline6(op) ? indexMs / baseline6(op)!.ms.p50 : null])) },
+          load: {
+            nodes: load.nodes,
+            edges: load.edges,
+            nodeMs: load.nodeMs,
+            edgeMs: load.edgeMs,
+            totalMs: load.totalMs,
+            nodesPerSecond: rate(load.nodes, load.nodeMs),
+            edgesPerSecond: rate(load.edges, load.edgeMs),
+            rowsPerSecond: rate(load.nodes + load.edges, load.totalMs),
+            analyzeMs,
+          },
+          index: {
+            ...timing,
+            p50Ms: indexMs,
+            perBaselineQuery: Object.fromEntries(
+              (["who_can_reach", "reachable_from"] as const).map((op) => [op, baseline6(op) ? indexMs / baseline6(op)!.ms.p50 : null]),
+            ),
+          },
           import: importCheck,
           findings: findingsRuns,
           baseline: BASELINE,
@@ -634,8 +707,16 @@ const argv = process.argv.slice(2);
 const suiteAt = argv.findIndex((a) => a === "--suite" || a.startsWith("--suite="));
 const suite = suiteAt < 0 ? "engine" : argv[suiteAt]!.includes("=") ? argv[suiteAt]!.split("=")[1] : argv[suiteAt + 1];
 if (suiteAt >= 0) process.argv.splice(2 + suiteAt, argv[suiteAt]!.includes("=") ? 1 : 2);
-if (suite !== "engine" && suite !== "techniques" && suite !== "findings" && suite !== "requests") usage("--suite must be engine, techniques, findings or requests");
-(suite === "engine" ? runEngineSuite(process.argv.slice(2)).then((code) => process.exit(code)) : suite === "findings" ? runFindingsSuite(process.argv.slice(2)).then((code) => process.exit(code)) : suite === "requests" ? runRequestsSuite(process.argv.slice(2)).then((code) => process.exit(code)) : main()).catch((e: Error) => {
+if (suite !== "engine" && suite !== "techniques" && suite !== "findings" && suite !== "requests")
+  usage("--suite must be engine, techniques, findings or requests");
+(suite === "engine"
+  ? runEngineSuite(process.argv.slice(2)).then((code) => process.exit(code))
+  : suite === "findings"
+    ? runFindingsSuite(process.argv.slice(2)).then((code) => process.exit(code))
+    : suite === "requests"
+      ? runRequestsSuite(process.argv.slice(2)).then((code) => process.exit(code))
+      : main()
+).catch((e: Error) => {
   console.error(`benchmark failed: ${e.stack ?? e.message}`);
   process.exit(1);
 });

@@ -33,7 +33,8 @@ export default async function AdminPage() {
     <>
       <h1>Admin</h1>
       <p className="subtitle">
-        People who sign in to Attest, their roles, API tokens, SCIM sources and where the server may send requests. Every change asks first, takes effect on the next request and is audited.
+        People who sign in to Attest, their roles, API tokens, SCIM sources and where the server may send requests. Every change asks first, takes effect on the
+        next request and is audited.
       </p>
       {can(actor, "admin.jobs") ? (
         <p>

@@ -84,7 +84,9 @@ export default async function CampaignsPage({ searchParams }: { searchParams: Se
                 <td>
                   <CampaignStatusBadge status={c.status} />
                 </td>
-                <td>{c.status === "draft" ? <span className="subtitle">not launched</span> : <ProgressBar done={c.counts.decided} total={c.counts.items} />}</td>
+                <td>
+                  {c.status === "draft" ? <span className="subtitle">not launched</span> : <ProgressBar done={c.counts.decided} total={c.counts.items} />}
+                </td>
                 <td className="num">{c.counts.reviewers || "—"}</td>
                 <td>
                   {day(c.dueAt)} {c.status === "active" && Date.parse(c.dueAt) < now ? <span className="badge danger">overdue</span> : null}

@@ -24,7 +24,12 @@ const STATUS_TABS = [
   ["all", "All"],
 ] as const;
 const RULE_COLOR = "#5b6675";
-const TRIGGER_LABEL: Record<string, string> = { import: "after an import", change: "after a change", ownership: "after an ownership change", schedule: "nightly" };
+const TRIGGER_LABEL: Record<string, string> = {
+  import: "after an import",
+  change: "after a change",
+  ownership: "after an ownership change",
+  schedule: "nightly",
+};
 const utc = (iso: string) => iso.slice(0, 16).replace("T", " ");
 
 function href(state: Record<string, string | undefined>) {
@@ -39,7 +44,14 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
   const db = await getDb();
   const p = await searchParams;
   const statusParam = one(p, "status") ?? "open";
-  const raw = { rule: one(p, "rule"), severity: one(p, "severity"), status: statusParam === "all" ? undefined : statusParam, q: one(p, "q"), cursor: one(p, "cursor"), limit: "50" };
+  const raw = {
+    rule: one(p, "rule"),
+    severity: one(p, "severity"),
+    status: statusParam === "all" ? undefined : statusParam,
+    q: one(p, "q"),
+    cursor: one(p, "cursor"),
+    limit: "50",
+  };
   const parsed = listFindingsQuerySchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
   const query = parsed.success ? parsed.data : listFindingsQuerySchema.parse({ status: "open" });
   const state = { status: statusParam === "open" ? undefined : statusParam, rule: query.rule, severity: query.severity, q: query.q };
@@ -59,8 +71,14 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
         {last ? (
           <span data-testid="last-evaluation">
             Last evaluated {utc(last.finishedAt)} UTC ({TRIGGER_LABEL[last.trigger] ?? last.trigger}
-            {last.trigger === "change" ? `: ${last.counts.subjects ?? 0} subjects re-checked, ${last.counts.found ?? 0} found` : `, ${last.counts.found ?? 0} found`})
-            {summary.lastFullEvaluation && summary.lastFullEvaluation.id !== last.id ? `; last full evaluation ${utc(summary.lastFullEvaluation.finishedAt)} UTC` : ""}.
+            {last.trigger === "change"
+              ? `: ${last.counts.subjects ?? 0} subjects re-checked, ${last.counts.found ?? 0} found`
+              : `, ${last.counts.found ?? 0} found`}
+            )
+            {summary.lastFullEvaluation && summary.lastFullEvaluation.id !== last.id
+              ? `; last full evaluation ${utc(summary.lastFullEvaluation.finishedAt)} UTC`
+              : ""}
+            .
           </span>
         ) : (
           "Not evaluated yet: findings are evaluated after every import, or on demand."
@@ -88,7 +106,14 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
             testId="chart-severity"
             width={340}
             labelWidth={80}
-            rows={FINDING_SEVERITIES.map((s) => ({ key: s, label: s, value: summary.bySeverity[s], color: SEVERITY_COLOR[s], href: href({ ...state, severity: query.severity === s ? undefined : s }), selected: query.severity === s }))}
+            rows={FINDING_SEVERITIES.map((s) => ({
+              key: s,
+              label: s,
+              value: summary.bySeverity[s],
+              color: SEVERITY_COLOR[s],
+              href: href({ ...state, severity: query.severity === s ? undefined : s }),
+              selected: query.severity === s,
+            }))}
           />
           <p className={styles.chartNote}>Click a bar to filter; click it again to clear.</p>
         </section>
@@ -99,7 +124,15 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
           <BarChart
             title="Findings by rule"
             testId="chart-rule"
-            rows={FINDING_RULES.map((r) => ({ key: r, label: RULES[r].label, tag: RULES[r].owasp.join(" "), value: summary.byRule[r], color: RULE_COLOR, href: href({ ...state, rule: query.rule === r ? undefined : r }), selected: query.rule === r }))}
+            rows={FINDING_RULES.map((r) => ({
+              key: r,
+              label: RULES[r].label,
+              tag: RULES[r].owasp.join(" "),
+              value: summary.byRule[r],
+              color: RULE_COLOR,
+              href: href({ ...state, rule: query.rule === r ? undefined : r }),
+              selected: query.rule === r,
+            }))}
           />
         </section>
       </div>
@@ -140,7 +173,11 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
 
       {page.total === 0 ? (
         <EmptyState title={anyFinding ? "No findings match" : "No open findings"}>
-          <p>{anyFinding ? "Change the filters above, or look at another status." : "Nothing in the graph breaks a rule right now. Findings are evaluated after every import."}</p>
+          <p>
+            {anyFinding
+              ? "Change the filters above, or look at another status."
+              : "Nothing in the graph breaks a rule right now. Findings are evaluated after every import."}
+          </p>
         </EmptyState>
       ) : (
         <>

@@ -49,7 +49,9 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
     return (
       <>
         <h1>Graph</h1>
-        <p className="subtitle">Who or what can reach a tool or resource, what an agent or account can reach, and through which groups, delegations, servers and credentials.</p>
+        <p className="subtitle">
+          Who or what can reach a tool or resource, what an agent or account can reach, and through which groups, delegations, servers and credentials.
+        </p>
         {search}
         {found ? (
           found.total === 0 ? (
@@ -141,7 +143,9 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
   const access = mode === "who" || mode === "reach";
   const filterable = access || mode === "neighbors";
   // Large pictures are drawn as (kind, source) groups with counts; a click on a group opens it (both filters set).
-  const groupLinks = grouped ? Object.fromEntries(shownGroups.map((g, i) => [`grp-${i}`, href({ ...state, kind: g.kind, source: g.source, view: undefined, cursor: undefined })])) : undefined;
+  const groupLinks = grouped
+    ? Object.fromEntries(shownGroups.map((g, i) => [`grp-${i}`, href({ ...state, kind: g.kind, source: g.source, view: undefined, cursor: undefined })]))
+    : undefined;
   const filtered = Boolean(kind || source);
   const all = groups.reduce((n, g) => n + g.count, 0);
   const csvHref = access
@@ -173,7 +177,15 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
             <Link
               key={m}
               // Depth means edges in a neighbourhood and hops elsewhere: switching between them starts from the default.
-              href={href({ ...state, mode: m, depth: (m === "neighbors") === (mode === "neighbors") ? depthParam : undefined, cursor: undefined, kind: undefined, source: undefined, view: undefined })}
+              href={href({
+                ...state,
+                mode: m,
+                depth: (m === "neighbors") === (mode === "neighbors") ? depthParam : undefined,
+                cursor: undefined,
+                kind: undefined,
+                source: undefined,
+                view: undefined,
+              })}
               aria-current={m === mode ? "true" : undefined}
             >
               {MODES[m]}
@@ -209,11 +221,16 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
       ) : null}
       {candidates.length > 0 || (mode === "paths" && to && !target && !problem) ? (
         <div className={styles.candidates} data-testid="path-candidates">
-          <p className="subtitle">{candidates.length ? "Several nodes match: choose the target." : "No node matches that name: type part of a name and pick it from the list."}</p>
+          <p className="subtitle">
+            {candidates.length ? "Several nodes match: choose the target." : "No node matches that name: type part of a name and pick it from the list."}
+          </p>
           <nav className="chips" aria-label="Matching targets">
             {candidates.map((n) => (
               <Link key={n.id} className="chip" href={href({ ...state, to: n.id })}>
-                {n.name} <span className="subtitle">{n.kind.replace("_", " ")} · {n.source}</span>
+                {n.name}{" "}
+                <span className="subtitle">
+                  {n.kind.replace("_", " ")} · {n.source}
+                </span>
               </Link>
             ))}
           </nav>
@@ -231,9 +248,15 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
       </p>
       {filterable && (items.length > 0 || filtered) ? (
         <p className="toolbar" data-testid="graph-view-links">
-          {filtered ? <Link href={href({ ...state, kind: undefined, source: undefined, cursor: undefined })}>{grouped || all > GROUP_ABOVE ? "← all groups" : "← clear filters"}</Link> : null}
+          {filtered ? (
+            <Link href={href({ ...state, kind: undefined, source: undefined, cursor: undefined })}>
+              {grouped || all > GROUP_ABOVE ? "← all groups" : "← clear filters"}
+            </Link>
+          ) : null}
           {items.length === 0 ? null : grouped ? (
-            <Link href={href({ ...state, view: "paths", cursor: undefined })}>{mode === "neighbors" ? "Draw every relationship instead" : "Draw this page’s paths instead"}</Link>
+            <Link href={href({ ...state, view: "paths", cursor: undefined })}>
+              {mode === "neighbors" ? "Draw every relationship instead" : "Draw this page’s paths instead"}
+            </Link>
           ) : (
             <Link href={href({ ...state, view: "groups", cursor: undefined })}>Group by kind and source</Link>
           )}
@@ -251,7 +274,19 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
         </p>
       ) : null}
       {!answer || (mode === "paths" && !target) ? null : items.length === 0 ? (
-        <EmptyState title={filtered ? "Nothing matches these filters" : mode === "who" ? "Nobody can reach this" : mode === "reach" ? "This reaches nothing" : mode === "neighbors" ? "No relationships" : "No path"}>
+        <EmptyState
+          title={
+            filtered
+              ? "Nothing matches these filters"
+              : mode === "who"
+                ? "Nobody can reach this"
+                : mode === "reach"
+                  ? "This reaches nothing"
+                  : mode === "neighbors"
+                    ? "No relationships"
+                    : "No path"
+          }
+        >
           <p>{mode === "neighbors" ? "Nothing is connected to it at that time." : `No access path within ${depth} hops. Try a greater depth.`}</p>
         </EmptyState>
       ) : (

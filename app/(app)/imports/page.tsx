@@ -14,7 +14,9 @@ export default async function ImportsPage() {
   return (
     <>
       <h1>Imports</h1>
-      <p className="subtitle">Every import is all-or-nothing: a file with an invalid record changes nothing, and the problems are listed by line or JSON path.</p>
+      <p className="subtitle">
+        Every import is all-or-nothing: a file with an invalid record changes nothing, and the problems are listed by line or JSON path.
+      </p>
       {can(actor, "import.run") ? <UploadForm /> : null}
       <h2>History</h2>
       <ImportsTable initial={initial} />

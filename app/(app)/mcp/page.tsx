@@ -53,8 +53,8 @@ export default async function McpPage({ searchParams }: { searchParams: Promise<
       <h1>MCP servers &amp; tools</h1>
       <p className="subtitle">
         Every MCP server agents can connect to. A server&apos;s risk is its riskiest tool&apos;s, read from the tools&apos; own annotations with the MCP
-        defaults: destructive is critical; writes without saying whether they destroy, open-world writes and tools without annotations are high; other
-        writes are medium; read-only is low. Open a server for its tools, who connects to it, its credentials and findings.
+        defaults: destructive is critical; writes without saying whether they destroy, open-world writes and tools without annotations are high; other writes
+        are medium; read-only is low. Open a server for its tools, who connects to it, its credentials and findings.
       </p>
       <form className="toolbar" role="search" action="/mcp">
         {view.risk ? <input type="hidden" name="risk" value={view.risk} /> : null}
@@ -103,7 +103,8 @@ export default async function McpPage({ searchParams }: { searchParams: Promise<
               {page.items.map((s) => (
                 <tr key={s.id} data-testid="mcp-server-row">
                   <td className={styles.nameCell}>
-                    <Link href={`/mcp/${s.id}`}>{s.name}</Link> {s.transport ? <span className={`badge ${s.endpoint?.startsWith("http://") ? "danger" : ""}`}>{s.transport}</span> : null}
+                    <Link href={`/mcp/${s.id}`}>{s.name}</Link>{" "}
+                    {s.transport ? <span className={`badge ${s.endpoint?.startsWith("http://") ? "danger" : ""}`}>{s.transport}</span> : null}
                     {s.endpoint ? <p className={`mono ${styles.endpoint}`}>{s.endpoint}</p> : null}
                   </td>
                   <td className="num">{s.tools.toLocaleString("en")}</td>

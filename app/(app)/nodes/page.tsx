@@ -48,12 +48,17 @@ export default async function NodesPage({ searchParams }: { searchParams: Promis
   }
   const sources = await listSourceNames(db, actor);
   const sortHref = (sort: string, dir: SortDir) => href({ sort, dir });
-  const header = (column: string, label: string, numeric?: boolean) => <SortHeader column={column} label={label} sort={page.sort} dir={page.dir} href={sortHref} numeric={numeric} />;
+  const header = (column: string, label: string, numeric?: boolean) => (
+    <SortHeader column={column} label={label} sort={page.sort} dir={page.dir} href={sortHref} numeric={numeric} />
+  );
 
   return (
     <>
       <h1>Identities</h1>
-      <p className="subtitle">People, groups, service accounts, agents, MCP servers, tools, entitlements, resources and credentials. Risk is the most severe open finding about a node.</p>
+      <p className="subtitle">
+        People, groups, service accounts, agents, MCP servers, tools, entitlements, resources and credentials. Risk is the most severe open finding about a
+        node.
+      </p>
       <form className="toolbar" role="search" action="/nodes">
         {view.kind ? <input type="hidden" name="kind" value={view.kind} /> : null}
         {view.status ? <input type="hidden" name="status" value={view.status} /> : null}
@@ -76,11 +81,17 @@ export default async function NodesPage({ searchParams }: { searchParams: Promis
       <div className={styles.filters}>
         <FilterChips
           label="Filter by kind"
-          chips={[{ label: "All kinds", href: href({ kind: undefined }), active: !view.kind }, ...NODE_KINDS.map((k) => ({ label: NODE_KIND_LABEL[k], href: href({ kind: k }), active: view.kind === k }))]}
+          chips={[
+            { label: "All kinds", href: href({ kind: undefined }), active: !view.kind },
+            ...NODE_KINDS.map((k) => ({ label: NODE_KIND_LABEL[k], href: href({ kind: k }), active: view.kind === k })),
+          ]}
         />
         <FilterChips
           label="Filter by status"
-          chips={[{ label: "Any status", href: href({ status: undefined }), active: !view.status }, ...NODE_STATUSES.map((s) => ({ label: s, href: href({ status: s }), active: view.status === s }))]}
+          chips={[
+            { label: "Any status", href: href({ status: undefined }), active: !view.status },
+            ...NODE_STATUSES.map((s) => ({ label: s, href: href({ status: s }), active: view.status === s })),
+          ]}
         />
       </div>
 
@@ -109,7 +120,11 @@ export default async function NodesPage({ searchParams }: { searchParams: Promis
                 <tr key={n.id}>
                   <td className={styles.nameCell}>
                     <Link href={n.kind === "mcp_server" ? `/mcp/${n.id}` : `/nodes/${n.id}`}>{n.name}</Link>
-                    {n.email ? <p className={styles.sub}>{n.email}</p> : n.externalId !== n.name ? <p className={`mono ${styles.sub}`}>{n.externalId}</p> : null}
+                    {n.email ? (
+                      <p className={styles.sub}>{n.email}</p>
+                    ) : n.externalId !== n.name ? (
+                      <p className={`mono ${styles.sub}`}>{n.externalId}</p>
+                    ) : null}
                   </td>
                   <td>
                     <KindBadge kind={n.kind} />

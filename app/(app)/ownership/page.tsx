@@ -39,12 +39,15 @@ export default async function OwnershipPage() {
   return (
     <>
       <h1>Ownership</h1>
-      <p className="subtitle">Every agent, service account, MCP server, tool, entitlement, resource and credential needs an accountable owner who still works here.</p>
+      <p className="subtitle">
+        Every agent, service account, MCP server, tool, entitlement, resource and credential needs an accountable owner who still works here.
+      </p>
       <OwnershipTabs current="coverage" orphans={t.unowned} queue={queue.total} readsAll />
       <PendingChanges count={pending.count} what="the reassignment queue and today's trend point" />
       {coverage.kept && !coverage.kept.current ? (
         <p role="status" data-testid="coverage-pending">
-          <span className="badge warn">Recounting…</span> These figures were counted <LocalTime value={coverage.kept.computedAt} />, before the latest changes; they are being recounted.
+          <span className="badge warn">Recounting…</span> These figures were counted <LocalTime value={coverage.kept.computedAt} />, before the latest changes;
+          they are being recounted.
         </p>
       ) : null}
 
@@ -69,7 +72,11 @@ export default async function OwnershipPage() {
               <div className={styles.value}>{t.unowned.toLocaleString("en")}</div>
               <div className={styles.label}>orphans: no active owner →</div>
             </Link>
-            <Link className={`${styles.stat} ${queue.total + unqueued.length > 0 ? styles.bad : styles.good}`} href="/ownership/reassignments" data-testid="coverage-queue">
+            <Link
+              className={`${styles.stat} ${queue.total + unqueued.length > 0 ? styles.bad : styles.good}`}
+              href="/ownership/reassignments"
+              data-testid="coverage-queue"
+            >
               {queue.total === 0 && unqueued.length > 0 ? (
                 <>
                   <div className={styles.value}>{unqueued.length}</div>

@@ -147,7 +147,11 @@ describe("SCIM Groups", () => {
   });
 
   it("replaces a group with PUT, membership included", async () => {
-    const r = await call("PUT", `/Groups/${tourGuides.id}`, { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Tour Guides", members: [{ value: ids[MANDY] }, { value: ids[JAMES] }] });
+    const r = await call("PUT", `/Groups/${tourGuides.id}`, {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+      displayName: "Tour Guides",
+      members: [{ value: ids[MANDY] }, { value: ids[JAMES] }],
+    });
     expect(r.status).toBe(200);
     expect(await memberIdsInGraph(tourGuides.id)).toEqual([ids[MANDY], ids[JAMES]].sort());
   });

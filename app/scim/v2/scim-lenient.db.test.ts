@@ -36,10 +36,19 @@ afterEach(() => {
 });
 
 const call = (method: string, p: string, body?: unknown, headers?: Record<string, string>) => scim(method, p, { token, body, headers });
-const nodeOf = async (scimId: string) => (await t.db.select().from(nodes).where(and(eq(nodes.sourceId, sourceId), eq(nodes.externalId, scimId))))[0]!;
+const nodeOf = async (scimId: string) =>
+  (
+    await t.db
+      .select()
+      .from(nodes)
+      .where(and(eq(nodes.sourceId, sourceId), eq(nodes.externalId, scimId)))
+  )[0]!;
 const currentManages = async (toScimId: string) => {
   const to = await nodeOf(toScimId);
-  return t.db.select().from(edges).where(and(eq(edges.kind, "manages"), eq(edges.toId, to.id), isNull(edges.validTo)));
+  return t.db
+    .select()
+    .from(edges)
+    .where(and(eq(edges.kind, "manages"), eq(edges.toId, to.id), isNull(edges.validTo)));
 };
 
 describe("unknown attributes and extensions", () => {
@@ -59,7 +68,8 @@ describe("unknown attributes and extensions", () => {
     expect(r.status).toBe(201);
     const warning = r.headers.get("warning")!;
     expect(warning).toMatch(/^199 - "ignored attributes: .*"$/);
-    for (const p of ["schemas[1]", "schemas[2]", "shoeSize", "name.nickname", "emails[0].label", CUSTOM, `${ENTERPRISE}:costCentre`]) expect(warning).toContain(p);
+    for (const p of ["schemas[1]", "schemas[2]", "shoeSize", "name.nickname", "emails[0].label", CUSTOM, `${ENTERPRISE}:costCentre`])
+      expect(warning).toContain(p);
     expect(warning).not.toContain(SENTINEL);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0]![0])).toContain("shoeSize");
@@ -74,12 +84,18 @@ describe("unknown attributes and extensions", () => {
 
   it("are refused, with nothing written, when the source is strict (ATTEST_SCIM_STRICT)", async () => {
     process.env.ATTEST_SCIM_STRICT = "some-other,lenient-scim";
-    const before = await t.db.select({ n: sql<number>`count(*)::int` }).from(nodes).where(eq(nodes.sourceId, sourceId));
+    const before = await t.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(nodes)
+      .where(eq(nodes.sourceId, sourceId));
     const r = await call("POST", "/Users", { ...body, userName: "strict.one" });
     expect(r.status).toBe(400);
     expect(r.body).toMatchObject({ scimType: "invalidValue" });
     expect(JSON.stringify(r.body)).not.toContain(SENTINEL);
-    const after = await t.db.select({ n: sql<number>`count(*)::int` }).from(nodes).where(eq(nodes.sourceId, sourceId));
+    const after = await t.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(nodes)
+      .where(eq(nodes.sourceId, sourceId));
     expect(after).toEqual(before);
   });
 
@@ -165,7 +181,11 @@ describe("PATCH: extra members, Prefer and the configured answer", () => {
   });
 
   it("ignores operations on unknown attributes when lenient, applying the rest", async () => {
-    const r = await call("PATCH", `/Users/${id}`, patchOp({ op: "replace", path: "shoeSize", value: SENTINEL }, { op: "replace", value: { title: "Guide", [CUSTOM]: { tag: SENTINEL } } }));
+    const r = await call(
+      "PATCH",
+      `/Users/${id}`,
+      patchOp({ op: "replace", path: "shoeSize", value: SENTINEL }, { op: "replace", value: { title: "Guide", [CUSTOM]: { tag: SENTINEL } } }),
+    );
     expect(r.status).toBe(200);
     expect(r.body.title).toBe("Guide");
     expect(r.headers.get("warning")).toContain("shoeSize");
@@ -199,13 +219,20 @@ describe("attributes and excludedAttributes with value filters", () => {
 
   it("select the matching elements, whole or one sub-attribute, on GET and on lists", async () => {
     const whole = await call("GET", `/Users/${id}?attributes=${encodeURIComponent('emails[type eq "work"]')}`);
-    expect(whole.body).toEqual({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], id, emails: [{ type: "work", value: "w@example.com", primary: true }] });
+    expect(whole.body).toEqual({
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+      id,
+      emails: [{ type: "work", value: "w@example.com", primary: true }],
+    });
     const value = await call("GET", `/Users/${id}?attributes=${encodeURIComponent('emails[type eq "work"].value,displayName')}`);
     expect(value.body).toEqual({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], id, emails: [{ value: "w@example.com" }], displayName: "Filtered" });
     const excluded = await call("GET", `/Users/${id}?excludedAttributes=${encodeURIComponent('emails[type eq "home"]')}`);
     expect(excluded.body.emails).toEqual([{ type: "work", value: "w@example.com", primary: true }]);
     expect(excluded.body.userName).toBe("filtered");
-    const list = await call("GET", `/Users?filter=${encodeURIComponent('userName eq "filtered"')}&attributes=${encodeURIComponent('emails[value eq "h@example.com"].type')}`);
+    const list = await call(
+      "GET",
+      `/Users?filter=${encodeURIComponent('userName eq "filtered"')}&attributes=${encodeURIComponent('emails[value eq "h@example.com"].type')}`,
+    );
     expect(list.body.Resources).toEqual([{ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], id, emails: [{ type: "home" }] }]);
   });
 

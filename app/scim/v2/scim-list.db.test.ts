@@ -109,7 +109,13 @@ describe("SCIM list: pagination (RFC 7644 §3.4.2.4)", () => {
 describe("SCIM list: attributes and excludedAttributes", () => {
   it("returns only the asked attributes (and id, schemas)", async () => {
     const r = await list(`filter=${encodeURIComponent('userName eq "u01@example.com"')}&attributes=userName,name.familyName,emails.value`);
-    expect(r.Resources[0]).toEqual({ schemas: expect.any(Array), id: created[0]!.id, userName: "u01@example.com", name: { familyName: "Even" }, emails: [{ value: "u01@work.example" }] });
+    expect(r.Resources[0]).toEqual({
+      schemas: expect.any(Array),
+      id: created[0]!.id,
+      userName: "u01@example.com",
+      name: { familyName: "Even" },
+      emails: [{ value: "u01@work.example" }],
+    });
   });
   it("leaves out excluded attributes but never id", async () => {
     const r = await list("count=1&excludedAttributes=emails,meta,id,name.givenName");
@@ -121,7 +127,13 @@ describe("SCIM list: attributes and excludedAttributes", () => {
   it("answers the RFC's search request at POST /Users/.search", async () => {
     const r = await scim("POST", "/Users/.search", {
       token,
-      body: { schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], attributes: ["displayName", "userName"], filter: 'displayName sw "user 0"', startIndex: 1, count: 3 },
+      body: {
+        schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        attributes: ["displayName", "userName"],
+        filter: 'displayName sw "user 0"',
+        startIndex: 1,
+        count: 3,
+      },
     });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ totalResults: 9, itemsPerPage: 3 });

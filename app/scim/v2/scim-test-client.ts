@@ -26,7 +26,10 @@ export interface ScimAnswer {
 }
 
 function route(pathname: string): { mod: Module; params: Record<string, unknown> } {
-  const parts = pathname.replace(/^\/scim\/v2\/?/, "").split("/").filter(Boolean);
+  const parts = pathname
+    .replace(/^\/scim\/v2\/?/, "")
+    .split("/")
+    .filter(Boolean);
   const [first, id, ...more] = parts;
   const table: Record<string, [Module, Module]> = {
     Users: [usersRoute as Module, userRoute as Module],

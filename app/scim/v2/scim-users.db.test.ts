@@ -64,13 +64,25 @@ describe("SCIM discovery", () => {
     const sp = await okta().get("/ServiceProviderConfig");
     expect(sp.status).toBe(200);
     expect(sp.headers.get("content-type")).toBe("application/scim+json");
-    expect(sp.body).toMatchObject({ patch: { supported: true }, filter: { supported: true, maxResults: 1000 }, bulk: { supported: false }, etag: { supported: true } });
+    expect(sp.body).toMatchObject({
+      patch: { supported: true },
+      filter: { supported: true, maxResults: 1000 },
+      bulk: { supported: false },
+      etag: { supported: true },
+    });
     const schemas = await okta().get("/Schemas");
-    expect(schemas.body.Resources.map((s: { id: string }) => s.id)).toEqual(["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:core:2.0:Group", ENTERPRISE]);
+    expect(schemas.body.Resources.map((s: { id: string }) => s.id)).toEqual([
+      "urn:ietf:params:scim:schemas:core:2.0:User",
+      "urn:ietf:params:scim:schemas:core:2.0:Group",
+      ENTERPRISE,
+    ]);
     const one = await okta().get(`/Schemas/${encodeURIComponent(ENTERPRISE)}`);
     expect(one.body.attributes.map((a: { name: string }) => a.name)).toContain("manager");
     const types = await okta().get("/ResourceTypes");
-    expect(types.body).toMatchObject({ totalResults: 2, Resources: [{ id: "User", endpoint: "/Users", schemaExtensions: [{ schema: ENTERPRISE }] }, { id: "Group" }] });
+    expect(types.body).toMatchObject({
+      totalResults: 2,
+      Resources: [{ id: "User", endpoint: "/Users", schemaExtensions: [{ schema: ENTERPRISE }] }, { id: "Group" }],
+    });
     expect((await okta().get("/ResourceTypes/Group")).body.schema).toBe("urn:ietf:params:scim:schemas:core:2.0:Group");
     expect((await okta().get("/Schemas/urn:nope")).status).toBe(404);
     expect((await okta().post("/Bulk", {})).status).toBe(501);
@@ -134,7 +146,10 @@ describe("SCIM Users", () => {
     const emp = await nodeOf(e.body.id);
     expect(emp.attributes).toMatchObject({ department: "Tour Operations", employeeNumber: "701984", managerId: bjensen.id });
     const mgr = await nodeOf(bjensen.id);
-    const manages = await t.db.select().from(edges).where(and(eq(edges.kind, "manages"), eq(edges.toId, emp.id)));
+    const manages = await t.db
+      .select()
+      .from(edges)
+      .where(and(eq(edges.kind, "manages"), eq(edges.toId, emp.id)));
     expect(manages.map((m) => [m.fromId, m.validTo])).toEqual([[mgr.id, null]]);
   });
 
@@ -164,7 +179,10 @@ describe("SCIM Users", () => {
     expect(r.body).toMatchObject({ active: false, title: "Chief Guide", name: { givenName: "Babs" }, [ENTERPRISE]: { department: "Tours" } });
     const node = await nodeOf(bjensen.id);
     expect(node).toMatchObject({ status: "inactive", attributes: { status: "inactive", title: "Chief Guide", department: "Tours" } });
-    const audit = await t.db.select().from(auditEvents).where(and(eq(auditEvents.targetId, node.id), eq(auditEvents.action, "scim.user.patch")));
+    const audit = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.targetId, node.id), eq(auditEvents.action, "scim.user.patch")));
     expect(audit).toHaveLength(1);
     expect((audit[0]!.after as { operations: unknown[] }).operations).toHaveLength(4);
   });
@@ -174,11 +192,17 @@ describe("SCIM Users", () => {
     const other = (await okta().post("/Users", { userName: "newboss" })).body;
     await okta().patch(`/Users/${emp.id}`, patchOp({ op: "replace", path: `${ENTERPRISE}:manager`, value: { value: other.id } }));
     const empNode = await nodeOf(emp.id);
-    const current = await t.db.select().from(edges).where(and(eq(edges.kind, "manages"), eq(edges.toId, empNode.id)));
+    const current = await t.db
+      .select()
+      .from(edges)
+      .where(and(eq(edges.kind, "manages"), eq(edges.toId, empNode.id)));
     expect(current.filter((e) => e.validTo === null).map((e) => e.fromId)).toEqual([(await nodeOf(other.id)).id]);
     expect(current.filter((e) => e.validTo !== null)).toHaveLength(1);
     await okta().patch(`/Users/${emp.id}`, patchOp({ op: "remove", path: `${ENTERPRISE}:manager` }));
-    const after = await t.db.select().from(edges).where(and(eq(edges.kind, "manages"), eq(edges.toId, empNode.id)));
+    const after = await t.db
+      .select()
+      .from(edges)
+      .where(and(eq(edges.kind, "manages"), eq(edges.toId, empNode.id)));
     expect(after.every((e) => e.validTo !== null)).toBe(true);
     const nobody = await strictly(() => okta().patch(`/Users/${emp.id}`, patchOp({ op: "add", path: `${ENTERPRISE}:manager`, value: "nobody" })));
     expect(nobody.body).toMatchObject({ status: "400", scimType: "invalidValue" });
@@ -232,7 +256,12 @@ describe("SCIM Users: errors never leak and name the problem", () => {
     ["an oversized body", () => scim("POST", "/Users", { token, raw: JSON.stringify({ userName: "big", title: "x".repeat(1_100_000) }) }), 413, undefined],
     ["a missing userName", () => okta().post("/Users", { displayName: "No Name" }), 400, "invalidValue"],
     ["an unknown attribute (strict source)", () => strictly(() => okta().post("/Users", { userName: "u", shoeSize: 9 })), 400, "invalidValue"],
-    ["an unknown extension (strict source)", () => strictly(() => okta().post("/Users", { userName: "u", "urn:example:custom:2.0:User": { x: 1 } })), 400, "invalidValue"],
+    [
+      "an unknown extension (strict source)",
+      () => strictly(() => okta().post("/Users", { userName: "u", "urn:example:custom:2.0:User": { x: 1 } })),
+      400,
+      "invalidValue",
+    ],
     ["a wrong type", () => okta().post("/Users", { userName: "u", active: "sometimes" }), 400, "invalidValue"],
     ["an unknown id", () => okta().get("/Users/01jd3k9v8m2q7r5t4w6x8y0z1a"), 404, undefined],
     ["an unknown query parameter", () => okta().get("/Users?sort=userName"), 400, "invalidValue"],

@@ -49,10 +49,21 @@ describe("convertBatonTemplate on baton-file's template.json", () => {
   });
 
   it("maps users with status and normalised dates", () => {
-    expect(find("svc.account.01")).toMatchObject({ kind: "service_account", name: "Service Account 01", attributes: { status: "active", batonType: "service" } });
+    expect(find("svc.account.01")).toMatchObject({
+      kind: "service_account",
+      name: "Service Account 01",
+      attributes: { status: "active", batonType: "service" },
+    });
     expect(find("ursula.user")).toMatchObject({
       kind: "human",
-      attributes: { status: "inactive", batonStatus: "inactive", lastLogin: "2025-04-01", hire_date: "2025-01-02", department: "QA", email: "ursula.user@example.com" },
+      attributes: {
+        status: "inactive",
+        batonStatus: "inactive",
+        lastLogin: "2025-04-01",
+        hire_date: "2025-01-02",
+        department: "QA",
+        email: "ursula.user@example.com",
+      },
     });
     expect(find("alice.admin")?.attributes).toMatchObject({ status: "active", hire_date: "2025-01-02", title: "System Administrator" });
   });
@@ -78,7 +89,16 @@ describe("convertBatonTemplate on baton-file's template.json", () => {
       batonExpansion: true,
     });
     expect(reachable(r.document, "dave.developer")).toEqual(
-      new Set(["dave.developer", "app_developer", "development_workspace_developer", "production_workspace_developer", "development_workspace:member", "production_workspace:member", "development_workspace", "production_workspace"]),
+      new Set([
+        "dave.developer",
+        "app_developer",
+        "development_workspace_developer",
+        "production_workspace_developer",
+        "development_workspace:member",
+        "production_workspace:member",
+        "development_workspace",
+        "production_workspace",
+      ]),
     );
   });
 });
@@ -99,9 +119,12 @@ describe("normaliseDate", () => {
     [61, "1900-03-01"],
   ])("%j → %s", (input, expected) => expect(normaliseDate(input)).toBe(expected));
 
-  it.each(["02/30/2024", "15/01/2024", "2024-13-01", "2024-01-15T25:00:00Z", "yesterday", "", "2024", 60, 0, -5, true, null, {}])("%j is not a date", (input) => {
-    expect(normaliseDate(input)).toBeNull();
-  });
+  it.each(["02/30/2024", "15/01/2024", "2024-13-01", "2024-01-15T25:00:00Z", "yesterday", "", "2024", 60, 0, -5, true, null, {}])(
+    "%j is not a date",
+    (input) => {
+      expect(normaliseDate(input)).toBeNull();
+    },
+  );
 });
 
 describe("convertBatonTemplate rules", () => {
@@ -174,7 +197,9 @@ describe("convertBatonTemplate rules", () => {
 
 describe("convertBatonTemplate on hostile input", () => {
   it.each([null, [], "users", 7, {}, { maps: [] }])("rejects %j at the root", (input) => {
-    expect(errorsOf(convert(input))).toEqual([{ path: "(root)", message: "a Baton template must be a JSON object with users, resources, entitlements and grants arrays" }]);
+    expect(errorsOf(convert(input))).toEqual([
+      { path: "(root)", message: "a Baton template must be a JSON object with users, resources, entitlements and grants arrays" },
+    ]);
   });
 
   it("points at each bad section and field", () => {
@@ -198,12 +223,20 @@ describe("convertBatonTemplate on hostile input", () => {
   });
 
   it("never throws, whatever the shape", () => {
-    const weird = [undefined, { users: null }, { users: [null, [], 1] }, { grants: [{ principal: {}, entitlement_id: [] }] }, { users: [{ name: "u", profile: null, last_login: 1e12 }] }];
+    const weird = [
+      undefined,
+      { users: null },
+      { users: [null, [], 1] },
+      { grants: [{ principal: {}, entitlement_id: [] }] },
+      { users: [{ name: "u", profile: null, last_login: 1e12 }] },
+    ];
     for (const input of weird) expect(() => convert(input)).not.toThrow();
   });
 
   it("rejects a bad source", () => {
-    expect(errorsOf(convertBatonTemplate({ users: [] }, { source: "" }))).toEqual([{ path: "source", message: "source must be 1-100 letters, digits, dot, dash or underscore" }]);
+    expect(errorsOf(convertBatonTemplate({ users: [] }, { source: "" }))).toEqual([
+      { path: "source", message: "source must be 1-100 letters, digits, dot, dash or underscore" },
+    ]);
   });
 
   it("treats __proto__ as a plain name and drops it as a profile key", () => {

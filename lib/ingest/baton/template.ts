@@ -56,7 +56,10 @@ class Builder {
     if (v === undefined || v === null || v === "") return v;
     const iso = normaliseDate(v);
     if (iso) return iso;
-    this.warnings.add(`date:${path}`, () => `${path}: "${String(v)}" is not a date we can read (YYYY-MM-DD, MM/DD/YYYY, ISO 8601 or an Excel serial); kept as given`);
+    this.warnings.add(
+      `date:${path}`,
+      () => `${path}: "${String(v)}" is not a date we can read (YYYY-MM-DD, MM/DD/YYYY, ISO 8601 or an Excel serial); kept as given`,
+    );
     return v;
   }
 
@@ -80,7 +83,10 @@ class Builder {
     const key = [kind, from.kind, from.externalId, to.kind, to.externalId].join("\u0000");
     if (!this.edges.has(key)) return void this.edges.set(key, { kind, from, to, attrs });
     this.merged.edges += 1;
-    this.warnings.add(`dup-edge:${key}`, (n) => `${path}: the same ${kind} edge from "${from.externalId}" to "${to.externalId}" is given ${n + 1} times; kept once`);
+    this.warnings.add(
+      `dup-edge:${key}`,
+      (n) => `${path}: the same ${kind} edge from "${from.externalId}" to "${to.externalId}" is given ${n + 1} times; kept once`,
+    );
   }
 }
 
@@ -127,7 +133,10 @@ function readResources(b: Builder, list: unknown[]): void {
     const description = optionalText(raw, "description", path, b.errors);
     const parent = optionalText(raw, "parent_resource", path, b.errors);
     if (b.errors.count > before || !name) return;
-    const attrs = new Map<string, unknown>([["resourceType", type ?? ""], ["resourceFunction", fn ?? ""]]);
+    const attrs = new Map<string, unknown>([
+      ["resourceType", type ?? ""],
+      ["resourceFunction", fn ?? ""],
+    ]);
     if (description) attrs.set("description", description);
     // Baton's parent is scope (a role inside a workspace), not membership; Attest has no edge for it, so it stays an attribute.
     if (parent) attrs.set("parentResource", parent);
@@ -155,7 +164,10 @@ function readEntitlements(b: Builder, list: unknown[]): void {
     if (key.length > 512) return b.errors.add(path, "resource_name:entitlement is longer than 512 characters");
     if (!b.isNew(b.entitlements, key, "entitlement", path)) return;
     const resource = b.resources.get(resourceName);
-    const attrs = new Map<string, unknown>([["batonResource", resourceName], ["slug", slug]]);
+    const attrs = new Map<string, unknown>([
+      ["batonResource", resourceName],
+      ["slug", slug],
+    ]);
     if (description) attrs.set("description", description);
     // Baton display names often repeat the resource's ("Development Workspace"); add the slug so the two read apart.
     const name = display && display !== resource?.name ? display : `${display ?? resourceName} (${slug})`;
@@ -180,15 +192,24 @@ function readGrants(b: Builder, list: unknown[]): void {
     const entitlementId = requiredText(raw, "entitlement_id", path, b.errors);
     if (b.errors.count > before || !principal || !entitlementId) return;
     const ent = b.entitlements.get(entitlementId);
-    if (!ent) return b.skip(`noent:${entitlementId}`, (n) => `skipped ${plural(n, "grant")} of "${entitlementId}" (first: ${path}.entitlement_id): no such entitlement in this file`);
+    if (!ent)
+      return b.skip(
+        `noent:${entitlementId}`,
+        (n) => `skipped ${plural(n, "grant")} of "${entitlementId}" (first: ${path}.entitlement_id): no such entitlement in this file`,
+      );
     // A principal is a user or resource name, or an entitlement key: "everyone holding X" (Baton grant expansion).
     const expansion = b.users.has(principal) || b.resources.has(principal) ? undefined : b.entitlements.get(principal);
     const from = b.users.get(principal) ?? b.resources.get(principal) ?? expansion?.membershipOf;
     if (!from) {
-      const why = expansion ? "its holders are not a group, and Attest cannot grant to holders of an entitlement" : "no user, resource or entitlement has that name";
+      const why = expansion
+        ? "its holders are not a group, and Attest cannot grant to holders of an entitlement"
+        : "no user, resource or entitlement has that name";
       return b.skip(`noprin:${principal}`, (n) => `skipped ${plural(n, "grant")} to "${principal}" (first: ${path}.principal): ${why}`);
     }
-    const attrs = new Map<string, unknown>([["batonPrincipal", principal], ["batonEntitlement", entitlementId]]);
+    const attrs = new Map<string, unknown>([
+      ["batonPrincipal", principal],
+      ["batonEntitlement", entitlementId],
+    ]);
     if (expansion) attrs.set("batonExpansion", true);
     if (ent.membershipOf) b.edge("member_of", from, ent.membershipOf, attrs, path);
     else b.edge("has_entitlement", from, ent.node, attrs, path);
@@ -208,7 +229,8 @@ const SECTIONS = ["users", "resources", "entitlements", "grants"] as const;
 export function convertBatonTemplate(input: unknown, opts: BatonOptions): ConversionResult {
   const b = new Builder();
   // typeof first: RegExp.test would turn undefined into the string "undefined", which matches.
-  if (typeof opts?.source !== "string" || !SOURCE_NAME_RE.test(opts.source)) b.errors.add("source", "source must be 1-100 letters, digits, dot, dash or underscore");
+  if (typeof opts?.source !== "string" || !SOURCE_NAME_RE.test(opts.source))
+    b.errors.add("source", "source must be 1-100 letters, digits, dot, dash or underscore");
   const mode = importModeSchema.safeParse(opts?.mode ?? "incremental");
   if (!mode.success) b.errors.add("mode", "mode must be full or incremental");
   if (!isRecord(input) || !SECTIONS.some((k) => Object.hasOwn(input, k))) {

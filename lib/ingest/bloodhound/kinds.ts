@@ -39,14 +39,74 @@ const setOf = (...w: string[]) => new Set(w);
 const CREDENTIAL = setOf("credential", "credentials", "secret", "secrets", "password", "passwords", "token", "tokens", "apikey", "certificate", "certificates");
 const GROUP = setOf("group", "groups", "team", "teams");
 const NOT_A_GROUP = setOf("resource", "management", "policy");
-const ENTITLEMENT = setOf("role", "roles", "permission", "permissions", "privilege", "privileges", "right", "rights", "scope", "scopes", "entitlement", "entitlements");
-const SERVICE = setOf("computer", "computers", "app", "apps", "application", "applications", "serviceaccount", "serviceprincipal", "managedidentity", "workload", "bot", "daemon", "gmsa", "msa");
+const ENTITLEMENT = setOf(
+  "role",
+  "roles",
+  "permission",
+  "permissions",
+  "privilege",
+  "privileges",
+  "right",
+  "rights",
+  "scope",
+  "scopes",
+  "entitlement",
+  "entitlements",
+);
+const SERVICE = setOf(
+  "computer",
+  "computers",
+  "app",
+  "apps",
+  "application",
+  "applications",
+  "serviceaccount",
+  "serviceprincipal",
+  "managedidentity",
+  "workload",
+  "bot",
+  "daemon",
+  "gmsa",
+  "msa",
+);
 const HUMAN = setOf("user", "users", "person", "people", "employee", "human");
 /** Object kinds we recognise as plain resources, so they map without an "unknown kind" warning. */
 const RESOURCE = setOf(
-  "domain", "tenant", "ou", "organizationalunit", "container", "database", "db", "repository", "repo", "organization", "org",
-  "subscription", "vault", "gpo", "server", "site", "bucket", "project", "workspace", "authority", "clients", "client",
-  "provider", "portal", "ca", "template", "store", "device", "host", "share", "file", "resource", "object", "system", "directory",
+  "domain",
+  "tenant",
+  "ou",
+  "organizationalunit",
+  "container",
+  "database",
+  "db",
+  "repository",
+  "repo",
+  "organization",
+  "org",
+  "subscription",
+  "vault",
+  "gpo",
+  "server",
+  "site",
+  "bucket",
+  "project",
+  "workspace",
+  "authority",
+  "clients",
+  "client",
+  "provider",
+  "portal",
+  "ca",
+  "template",
+  "store",
+  "device",
+  "host",
+  "share",
+  "file",
+  "resource",
+  "object",
+  "system",
+  "directory",
 );
 
 /** The Attest kind one BloodHound kind names, or null when the kind says nothing we recognise. */

@@ -72,7 +72,9 @@ describe("convertOpenGraph on the DataHound Arrows sample", () => {
     expect(r.document.edges).toEqual([]);
     expect(r.skipped).toEqual({ nodes: 0, edges: 6 });
     expect(r.warnings).toContain("1 node with kinds IAMLDAP, Arrows match no known kind; mapped to resource (first: graph.nodes[0])");
-    expect(r.warnings).toContain("skipped 2 UsesSAML2 edges from IAMPortal (resource) to IAMIdentityProvider (resource): no Attest edge joins a resource to a resource");
+    expect(r.warnings).toContain(
+      "skipped 2 UsesSAML2 edges from IAMPortal (resource) to IAMIdentityProvider (resource): no Attest edge joins a resource to a resource",
+    );
   });
 });
 
@@ -149,17 +151,30 @@ describe("convertOpenGraph edges", () => {
   });
 
   it("resolves match_by name exactly, then case-insensitively, honouring the end's kind", () => {
-    const nodes = [node("1", ["User"], { name: "ALICE@CORP.LOCAL" }), node("2", ["Group"], { name: "ADMINS@CORP.LOCAL" }), node("3", ["Domain"], { name: "ADMINS@CORP.LOCAL" })];
-    const edges = [{ kind: "MemberOf", start: { value: "alice@corp.local", match_by: "name" }, end: { value: "ADMINS@CORP.LOCAL", match_by: "name", kind: "Group" } }];
+    const nodes = [
+      node("1", ["User"], { name: "ALICE@CORP.LOCAL" }),
+      node("2", ["Group"], { name: "ADMINS@CORP.LOCAL" }),
+      node("3", ["Domain"], { name: "ADMINS@CORP.LOCAL" }),
+    ];
+    const edges = [
+      { kind: "MemberOf", start: { value: "alice@corp.local", match_by: "name" }, end: { value: "ADMINS@CORP.LOCAL", match_by: "name", kind: "Group" } },
+    ];
     const r = ok(convertOpenGraph(graph(nodes, edges), { source: "bh" }));
     expect(r.document.edges.map((e) => [e.kind, e.from.externalId, e.to.externalId])).toEqual([["member_of", "1", "2"]]);
     const ambiguous = ok(convertOpenGraph(graph(nodes, [{ ...edges[0], end: { value: "ADMINS@CORP.LOCAL", match_by: "name" } }]), { source: "bh" }));
     expect(ambiguous.skipped.edges).toBe(1);
-    expect(ambiguous.warnings[0]).toBe('skipped 1 edge whose start or end is not a node in this file (first: graph.edges[0].end: 2 nodes are named "ADMINS@CORP.LOCAL")');
+    expect(ambiguous.warnings[0]).toBe(
+      'skipped 1 edge whose start or end is not a node in this file (first: graph.edges[0].end: 2 nodes are named "ADMINS@CORP.LOCAL")',
+    );
   });
 
   it("skips dangling ends and self-loops with a warning", () => {
-    const r = ok(convertOpenGraph(graph([node("u", ["User"]), node("g", ["Group"])], [edge("MemberOf", "u", "ghost"), edge("MemberOf", "g", "g"), edge("MemberOf", "u", "g")]), { source: "bh" }));
+    const r = ok(
+      convertOpenGraph(
+        graph([node("u", ["User"]), node("g", ["Group"])], [edge("MemberOf", "u", "ghost"), edge("MemberOf", "g", "g"), edge("MemberOf", "u", "g")]),
+        { source: "bh" },
+      ),
+    );
     expect(r.document.edges).toHaveLength(1);
     expect(r.skipped.edges).toBe(2);
     expect(r.warnings).toEqual([
@@ -171,17 +186,29 @@ describe("convertOpenGraph edges", () => {
 
 describe("convertOpenGraph on hostile input", () => {
   it.each([null, [], "graph", 42])("rejects %j at the root", (input) => {
-    expect(errorsOf(convertOpenGraph(input, { source: "bh" }))).toEqual([{ path: "(root)", message: "a BloodHound OpenGraph file must be a JSON object with a graph" }]);
+    expect(errorsOf(convertOpenGraph(input, { source: "bh" }))).toEqual([
+      { path: "(root)", message: "a BloodHound OpenGraph file must be a JSON object with a graph" },
+    ]);
   });
 
   it("names the missing graph, non-array nodes and edges", () => {
-    expect(errorsOf(convertOpenGraph({ metadata: {} }, { source: "bh" }))).toEqual([{ path: "graph", message: "graph is required (an object with nodes and edges)" }]);
+    expect(errorsOf(convertOpenGraph({ metadata: {} }, { source: "bh" }))).toEqual([
+      { path: "graph", message: "graph is required (an object with nodes and edges)" },
+    ]);
     expect(errorsOf(convertOpenGraph({ graph: { nodes: {}, edges: "x" } }, { source: "bh" })).map((e) => e.path)).toEqual(["graph.nodes", "graph.edges"]);
   });
 
   it("points at each bad node and edge field", () => {
     const input = graph(
-      [node("ok", ["User"]), "not a node", node("", ["User"]), node("x", undefined), node("y", ["User", 7]), node("z", ["User"], [1]), node("a".repeat(513), ["User"])],
+      [
+        node("ok", ["User"]),
+        "not a node",
+        node("", ["User"]),
+        node("x", undefined),
+        node("y", ["User", 7]),
+        node("z", ["User"], [1]),
+        node("a".repeat(513), ["User"]),
+      ],
       [{ kind: "", start: { value: "ok" }, end: { value: "ok" } }, { kind: "MemberOf", start: {}, end: { value: "ok", match_by: "guid" } }, 5],
     );
     expect(errorsOf(convertOpenGraph(input, { source: "bh" }))).toEqual([
@@ -203,9 +230,18 @@ describe("convertOpenGraph on hostile input", () => {
   });
 
   it("never throws, whatever the shape", () => {
-    const weird = [undefined, true, { graph: null }, { graph: [] }, graph([{ id: {}, kinds: "User" }], [{ start: null, end: [], kind: 3 }]), graph([null], null as never)];
+    const weird = [
+      undefined,
+      true,
+      { graph: null },
+      { graph: [] },
+      graph([{ id: {}, kinds: "User" }], [{ start: null, end: [], kind: 3 }]),
+      graph([null], null as never),
+    ];
     for (const input of weird) expect(() => convertOpenGraph(input, { source: "bh" })).not.toThrow();
-    expect(errorsOf(convertOpenGraph(graph([]), {} as never))).toEqual([{ path: "source", message: "source must be 1-100 letters, digits, dot, dash or underscore" }]);
+    expect(errorsOf(convertOpenGraph(graph([]), {} as never))).toEqual([
+      { path: "source", message: "source must be 1-100 letters, digits, dot, dash or underscore" },
+    ]);
   });
 
   it("caps the error list", () => {
@@ -219,7 +255,10 @@ describe("convertOpenGraph on hostile input", () => {
       '{"graph":{"nodes":[{"id":"__proto__","kinds":["User"],"properties":{"__proto__":{"polluted":true},"constructor":1,"name":"Eve"}},{"id":"constructor","kinds":["Group"]}],"edges":[{"kind":"MemberOf","start":{"value":"__proto__"},"end":{"value":"constructor"}}]}}',
     );
     const r = ok(convertOpenGraph(input, { source: "bh" }));
-    expect(r.document.nodes.map((n) => [n.kind, n.externalId, n.name])).toEqual([["human", "__proto__", "Eve"], ["group", "constructor", "constructor"]]);
+    expect(r.document.nodes.map((n) => [n.kind, n.externalId, n.name])).toEqual([
+      ["human", "__proto__", "Eve"],
+      ["group", "constructor", "constructor"],
+    ]);
     expect(Object.keys(r.document.nodes[0]!.attributes!)).toEqual(["name", "bloodhoundKinds"]);
     expect(r.document.edges).toHaveLength(1);
     expect(r.warnings).toEqual([

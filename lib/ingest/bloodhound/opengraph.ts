@@ -12,7 +12,6 @@ export interface OpenGraphOptions {
   mode?: ImportMode;
 }
 
-
 interface BhNode {
   externalId: string;
   kind: NodeKind;
@@ -150,7 +149,13 @@ function resolveEnd(ref: EndRef, byId: Map<string, BhNode>, names: ReturnType<ty
   return { problem: candidates.length === 0 ? `no node is named "${ref.value}"` : `${candidates.length} nodes are named "${ref.value}"` };
 }
 
-function readEdges(rawEdges: unknown[], byId: Map<string, BhNode>, errors: ErrorList, warnings: WarningList, counts: { skipped: number; merged: number }): BhEdge[] {
+function readEdges(
+  rawEdges: unknown[],
+  byId: Map<string, BhNode>,
+  errors: ErrorList,
+  warnings: WarningList,
+  counts: { skipped: number; merged: number },
+): BhEdge[] {
   const names = nameIndex(byId.values());
   const out = new Map<string, BhEdge>();
   rawEdges.forEach((raw, i) => {
@@ -175,7 +180,10 @@ function readEdges(rawEdges: unknown[], byId: Map<string, BhNode>, errors: Error
     if (!decision) {
       counts.skipped += 1;
       const ends = `${s.node.decidedBy} (${s.node.kind}) to ${e.node.decidedBy} (${e.node.kind})`;
-      return warnings.add(`nofit:${kind}:${ends}`, (n) => `skipped ${plural(n, `${kind} edge`)} from ${ends}: no Attest edge joins a ${s.node.kind} to a ${e.node.kind}`);
+      return warnings.add(
+        `nofit:${kind}:${ends}`,
+        (n) => `skipped ${plural(n, `${kind} edge`)} from ${ends}: no Attest edge joins a ${s.node.kind} to a ${e.node.kind}`,
+      );
     }
     const [from, to] = decision.reversed ? [e.node, s.node] : [s.node, e.node];
     if (from === to) {
@@ -192,7 +200,10 @@ function readEdges(rawEdges: unknown[], byId: Map<string, BhNode>, errors: Error
     counts.merged += 1;
     if (!existing.bhKinds.includes(kind)) existing.bhKinds.push(kind);
     for (const [k, v] of props) if (!existing.props.has(k)) existing.props.set(k, v);
-    warnings.add("dup-edge", (n) => `merged ${plural(n, "edge")} into an earlier edge with the same Attest kind and ends; their BloodHound kinds are listed in bloodhoundEdgeKinds`);
+    warnings.add(
+      "dup-edge",
+      (n) => `merged ${plural(n, "edge")} into an earlier edge with the same Attest kind and ends; their BloodHound kinds are listed in bloodhoundEdgeKinds`,
+    );
   });
   return [...out.values()];
 }
@@ -228,7 +239,8 @@ export function convertOpenGraph(input: unknown, opts: OpenGraphOptions): Conver
   const errors = new ErrorList();
   const warnings = new WarningList();
   // typeof first: RegExp.test would turn undefined into the string "undefined", which matches.
-  if (typeof opts?.source !== "string" || !SOURCE_NAME_RE.test(opts.source)) errors.add("source", "source must be 1-100 letters, digits, dot, dash or underscore");
+  if (typeof opts?.source !== "string" || !SOURCE_NAME_RE.test(opts.source))
+    errors.add("source", "source must be 1-100 letters, digits, dot, dash or underscore");
   const mode = importModeSchema.safeParse(opts?.mode ?? "incremental");
   if (!mode.success) errors.add("mode", "mode must be full or incremental");
   if (!isRecord(input)) {

@@ -8,7 +8,15 @@
  * sees those values).
  */
 import { fingerprintSecret } from "@/lib/ingest/fingerprint";
-import { findReferences, findSecrets, isPlaceholder, isSecretKeyName, secretKeyKind, type SecretFinding, type SecretReference } from "@/lib/ingest/secrets/detect";
+import {
+  findReferences,
+  findSecrets,
+  isPlaceholder,
+  isSecretKeyName,
+  secretKeyKind,
+  type SecretFinding,
+  type SecretReference,
+} from "@/lib/ingest/secrets/detect";
 import { keyWords } from "@/lib/ingest/secrets/key-names";
 import { redactArgs, redactCommand, redactNamedValue, safePackage } from "@/lib/ingest/secrets/redact-config";
 import { scanValues, type ScanInput } from "@/lib/ingest/secrets/scanner";
@@ -118,7 +126,9 @@ function argumentContext(args: readonly string[], i: number): { key: string | un
     return name ? { key: flag, idBase: `args/env/${name}`, label: `args[${i}] (env ${name})` } : { key: flag, idBase: `args/${i}`, label: `args[${i}]` };
   }
   const named = flag ?? /^(-{1,2}[A-Za-z][\w.-]*)=/.exec(a)?.[1];
-  return named ? { key: flag, idBase: `args/${named.replace(/^-+/, "")}`, label: `args[${i}] (${named})` } : { key: undefined, idBase: `args/${i}`, label: `args[${i}]` };
+  return named
+    ? { key: flag, idBase: `args/${named.replace(/^-+/, "")}`, label: `args[${i}] (${named})` }
+    : { key: undefined, idBase: `args/${i}`, label: `args[${i}]` };
 }
 
 function hardCoded(server: string, idSuffix: string, name: string, f: SecretFinding, value: string, location: string): CredentialRecord {

@@ -74,7 +74,18 @@ function npx(args: string[]): LaunchInfo {
   return { launcher: "npx", package: name, packageVersion: version, pinned: version !== null && EXACT_SEMVER.test(version) };
 }
 
-const UVX_VALUE_OPTIONS = new Set(["--from", "--with", "--with-requirements", "--with-editable", "--python", "-p", "--index-url", "--extra-index-url", "--index", "-i"]);
+const UVX_VALUE_OPTIONS = new Set([
+  "--from",
+  "--with",
+  "--with-requirements",
+  "--with-editable",
+  "--python",
+  "-p",
+  "--index-url",
+  "--extra-index-url",
+  "--index",
+  "-i",
+]);
 
 function uvx(args: string[]): LaunchInfo {
   const { value, options } = firstPositional(args, UVX_VALUE_OPTIONS);
@@ -88,10 +99,49 @@ function uvx(args: string[]): LaunchInfo {
 }
 
 const DOCKER_VALUE_OPTIONS = new Set([
-  "-e", "--env", "--env-file", "-v", "--volume", "--mount", "--name", "-p", "--publish", "--network", "--net", "--entrypoint",
-  "-w", "--workdir", "-u", "--user", "--platform", "-l", "--label", "--add-host", "--cpus", "-m", "--memory", "--pull",
-  "--restart", "-h", "--hostname", "--cap-add", "--cap-drop", "--device", "--dns", "--gpus", "--ipc", "--log-driver",
-  "--log-opt", "--security-opt", "--tmpfs", "--ulimit", "--runtime", "--shm-size", "--stop-signal", "--label-file", "--cidfile",
+  "-e",
+  "--env",
+  "--env-file",
+  "-v",
+  "--volume",
+  "--mount",
+  "--name",
+  "-p",
+  "--publish",
+  "--network",
+  "--net",
+  "--entrypoint",
+  "-w",
+  "--workdir",
+  "-u",
+  "--user",
+  "--platform",
+  "-l",
+  "--label",
+  "--add-host",
+  "--cpus",
+  "-m",
+  "--memory",
+  "--pull",
+  "--restart",
+  "-h",
+  "--hostname",
+  "--cap-add",
+  "--cap-drop",
+  "--device",
+  "--dns",
+  "--gpus",
+  "--ipc",
+  "--log-driver",
+  "--log-opt",
+  "--security-opt",
+  "--tmpfs",
+  "--ulimit",
+  "--runtime",
+  "--shm-size",
+  "--stop-signal",
+  "--label-file",
+  "--cidfile",
 ]);
 
 function docker(args: string[]): LaunchInfo {

@@ -63,7 +63,11 @@ export async function parseMcpConfig(text: string, opts: McpConfigOptions): Prom
   if (optionErrors.length) return { ok: false, errors: optionErrors };
   const parsed = parseConfigText(text, MCP_CONFIG_LIMITS.maxDepth);
   if (!parsed.ok) return { ok: false, errors: [parsed.error] };
-  const shaped = readConfigShape(parsed.value, MCP_CONFIG_LIMITS.maxServers, { location: opts.location ?? opts.fileName, server: opts.server, syntax: parsed.syntax });
+  const shaped = readConfigShape(parsed.value, MCP_CONFIG_LIMITS.maxServers, {
+    location: opts.location ?? opts.fileName,
+    server: opts.server,
+    syntax: parsed.syntax,
+  });
   if (!shaped.ok) return shaped;
   const { shape } = shaped;
   const warnings = [...parsed.warnings, ...shaped.warnings];
@@ -93,12 +97,18 @@ export async function parseMcpConfig(text: string, opts: McpConfigOptions): Prom
       ...(server.disabled ? { disabled: true } : {}),
     });
     for (const c of scan.credentials) addCredential(doc, server, c);
-    if (opts.owner) doc.edge("connects_to", opts.owner, { kind: "mcp_server", externalId: server.name }, { configLocation: configLocation(opts.location, server) });
+    if (opts.owner)
+      doc.edge("connects_to", opts.owner, { kind: "mcp_server", externalId: server.name }, { configLocation: configLocation(opts.location, server) });
   }
   const errors = doc.validate();
   if (errors.length) return { ok: false, errors };
   const detected: DetectedConfig = { syntax: parsed.syntax, formats: shape.formats, label: shape.formats.map((f) => FORMAT_LABELS[f]).join(" + ") };
-  return { ok: true, document: { source: opts.source, mode: opts.mode ?? "incremental", nodes: doc.nodes, edges: doc.edges }, warnings: boundWarnings(warnings), detected };
+  return {
+    ok: true,
+    document: { source: opts.source, mode: opts.mode ?? "incremental", nodes: doc.nodes, edges: doc.edges },
+    warnings: boundWarnings(warnings),
+    detected,
+  };
 }
 
 /** Distinct warnings, at most MAX_WARNINGS, then a count of the rest. */
@@ -178,7 +188,8 @@ class DocumentBuilder {
     const errors = [...this.problems];
     this.nodes.forEach((n, i) => {
       const r = graphNodeSchema.safeParse(n);
-      if (!r.success) errors.push({ path: `nodes[${i}]`, message: `${n.kind} "${n.externalId.slice(0, 80)}": ${r.error.issues.map((x) => x.message).join("; ")}` });
+      if (!r.success)
+        errors.push({ path: `nodes[${i}]`, message: `${n.kind} "${n.externalId.slice(0, 80)}": ${r.error.issues.map((x) => x.message).join("; ")}` });
     });
     this.edges.forEach((e, i) => {
       const r = graphEdgeSchema.safeParse(e);

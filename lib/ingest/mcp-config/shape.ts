@@ -12,7 +12,18 @@
 import type { ErrorDetail } from "@/lib/errors";
 import type { JsonObject, JsonValue } from "./jsonc";
 import { readCodexServer } from "./formats/codex";
-import { describeJson, formatConfigPath, MAX_KEY_LENGTH, MAX_NAME_LENGTH, quoteKey, type ConfigFormat, type InputDecl, type RawServer, type ReadContext, type Segment } from "./formats/common";
+import {
+  describeJson,
+  formatConfigPath,
+  MAX_KEY_LENGTH,
+  MAX_NAME_LENGTH,
+  quoteKey,
+  type ConfigFormat,
+  type InputDecl,
+  type RawServer,
+  type ReadContext,
+  type Segment,
+} from "./formats/common";
 import { readContinueLegacyServer, readContinueServer } from "./formats/continue";
 import { isOpenCodeMap, looksLikeOpenCodeServer, readOpenCodeServer } from "./formats/opencode";
 import { looksLikeServer, mcpServersFlavour, readMapServer } from "./formats/server-map";
@@ -66,7 +77,11 @@ export function readConfigShape(root: JsonValue, maxServers: number, opts: Shape
   }
   if (sections.length === 0 && (opts.syntax === "toml" || opts.syntax === "yaml")) {
     const format: ConfigFormat = opts.syntax === "toml" ? "codex" : "continue";
-    ctx.warnings.push(opts.syntax === "toml" ? "no [mcp_servers.<name>] tables: read as a Codex config.toml without MCP servers" : "no mcpServers list: read as a Continue config.yaml without MCP servers");
+    ctx.warnings.push(
+      opts.syntax === "toml"
+        ? "no [mcp_servers.<name>] tables: read as a Codex config.toml without MCP servers"
+        : "no mcpServers list: read as a Continue config.yaml without MCP servers",
+    );
     return { ok: true, shape: { format, formats: [format], servers: [], inputs: new Map(), inputsPath: [] }, warnings: ctx.warnings };
   }
   if (sections.length === 0) {
@@ -77,7 +92,11 @@ export function readConfigShape(root: JsonValue, maxServers: number, opts: Shape
     );
   }
   for (const s of sections) {
-    if (s.entries === null) ctx.errors.push({ path: formatConfigPath(s.path), message: `must be an object mapping server names to server definitions, found ${describeJson(s.found)}` });
+    if (s.entries === null)
+      ctx.errors.push({
+        path: formatConfigPath(s.path),
+        message: `must be an object mapping server names to server definitions, found ${describeJson(s.found)}`,
+      });
   }
   const total = sections.reduce((n, s) => n + (s.entries?.length ?? 0), 0);
   if (total > maxServers) return fail(formatConfigPath(sections[0]!.path), `has ${total} servers; at most ${maxServers} are accepted`);
@@ -92,7 +111,9 @@ export function readConfigShape(root: JsonValue, maxServers: number, opts: Shape
       if (!server) return;
       const first = seen.get(server.name);
       if (first) {
-        ctx.warnings.push(`${formatConfigPath(server.path)}: a server named ${quoteKey(server.name)} is already defined at ${formatConfigPath(first)}; this one is not imported`);
+        ctx.warnings.push(
+          `${formatConfigPath(server.path)}: a server named ${quoteKey(server.name)} is already defined at ${formatConfigPath(first)}; this one is not imported`,
+        );
         return;
       }
       seen.set(server.name, server.path);
@@ -103,7 +124,8 @@ export function readConfigShape(root: JsonValue, maxServers: number, opts: Shape
   const inputSections = sections.filter((s) => s.inputsPath);
   const inputsPath = inputSections[0]?.inputsPath ?? [];
   const inputs = new Map<string, InputDecl>();
-  for (const s of inputSections) for (const [id, d] of readInputs(lookup(root, s.inputsPath!), s.inputsPath!, ctx.warnings)) if (!inputs.has(id)) inputs.set(id, d);
+  for (const s of inputSections)
+    for (const [id, d] of readInputs(lookup(root, s.inputsPath!), s.inputsPath!, ctx.warnings)) if (!inputs.has(id)) inputs.set(id, d);
   const formats = [...new Set(sections.map((s) => s.format))];
   return { ok: true, shape: { format: formats[0]!, formats, servers, inputs, inputsPath }, warnings: ctx.warnings };
 }
@@ -119,11 +141,15 @@ function findSections(root: JsonObject, opts: ShapeOptions, ctx: ReadContext): S
     used.add(String(path[0]));
     out.push({ format, path, found, entries: found.map((v) => ["", v]), read });
   };
-  const mapReader = (format: ConfigFormat): Reader => (name, value, path) => readMapServer(name, value, path, format, ctx);
+  const mapReader =
+    (format: ConfigFormat): Reader =>
+    (name, value, path) =>
+      readMapServer(name, value, path, format, ctx);
 
   const mcpServers = root.get("mcpServers");
   // Continue's YAML lists its servers; an empty or mixed array is not taken for one.
-  if (Array.isArray(mcpServers) && mcpServers.length > 0 && mcpServers.every((v) => v instanceof Map)) list("continue", ["mcpServers"], mcpServers, (_n, v, p, i) => readContinueServer(v, i, p, ctx));
+  if (Array.isArray(mcpServers) && mcpServers.length > 0 && mcpServers.every((v) => v instanceof Map))
+    list("continue", ["mcpServers"], mcpServers, (_n, v, p, i) => readContinueServer(v, i, p, ctx));
   else if (mcpServers !== undefined) {
     const flavour = mcpServers instanceof Map ? mcpServersFlavour(mcpServers, root, opts.location) : "mcpServers";
     map(flavour, ["mcpServers"], mcpServers, mapReader(flavour));
@@ -134,15 +160,19 @@ function findSections(root: JsonObject, opts: ShapeOptions, ctx: ReadContext): S
   if (mcp instanceof Map && mcp.has("servers")) map("vscode-settings", ["mcp", "servers"], mcp.get("servers"), mapReader("vscode-settings"), ["mcp", "inputs"]);
   else if (isOpenCodeMap(mcp)) map("opencode", ["mcp"], mcp, (n, v, p) => readOpenCodeServer(n, v, p, ctx));
   else if (mcp instanceof Map && !["allowed", "excluded", "serverCommand"].some((k) => mcp.has(k)) && mcp.size > 0) {
-    ctx.warnings.push('mcp: not a server map this import recognises (VS Code settings have "mcp": { "servers" }, OpenCode entries have "type": "local" or "remote"); ignored');
+    ctx.warnings.push(
+      'mcp: not a server map this import recognises (VS Code settings have "mcp": { "servers" }, OpenCode entries have "type": "local" or "remote"); ignored',
+    );
   }
   if (root.has("context_servers")) map("zed", ["context_servers"], root.get("context_servers"), (n, v, p) => readZedServer(n, v, p, ctx));
   if (root.has("mcp_servers")) map("codex", ["mcp_servers"], root.get("mcp_servers"), (n, v, p) => readCodexServer(n, v, p, ctx));
   const experimental = root.get("experimental");
   if (experimental !== undefined) used.add("experimental");
   const legacy = experimental instanceof Map ? experimental.get("modelContextProtocolServers") : undefined;
-  if (Array.isArray(legacy)) list("continue-json", ["experimental", "modelContextProtocolServers"], legacy, (_n, v, p, i) => readContinueLegacyServer(v, i, p, ctx));
-  else if (legacy !== undefined) ctx.errors.push({ path: "experimental.modelContextProtocolServers", message: `must be an array of servers, found ${describeJson(legacy)}` });
+  if (Array.isArray(legacy))
+    list("continue-json", ["experimental", "modelContextProtocolServers"], legacy, (_n, v, p, i) => readContinueLegacyServer(v, i, p, ctx));
+  else if (legacy !== undefined)
+    ctx.errors.push({ path: "experimental.modelContextProtocolServers", message: `must be an array of servers, found ${describeJson(legacy)}` });
   // ~/.claude.json keeps servers per project too: `projects["/path"].mcpServers`.
   const projects = root.get("projects");
   if (projects instanceof Map) {

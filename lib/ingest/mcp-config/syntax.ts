@@ -93,14 +93,26 @@ function parseYamlText(text: string, maxDepth: number): SyntaxResult {
   // No custom or 1.1 tags (no !!binary, !!js/...), no merge keys, unique keys: plain data only.
   let doc: ReturnType<typeof parseDocument>;
   try {
-    doc = parseDocument(text, { version: "1.2", schema: "core", customTags: [], resolveKnownTags: false, merge: false, uniqueKeys: true, strict: true, prettyErrors: false });
+    doc = parseDocument(text, {
+      version: "1.2",
+      schema: "core",
+      customTags: [],
+      resolveKnownTags: false,
+      merge: false,
+      uniqueKeys: true,
+      strict: true,
+      prettyErrors: false,
+    });
   } catch {
     return { ok: false, error: { path: "(root)", message: "YAML: the document could not be read" } };
   }
   const problem = [...doc.errors, ...doc.warnings.filter((w) => w.code === "TAG_RESOLVE_FAILED")][0];
   if (problem) {
     const { line, column } = lineColumn(text, problem.pos[0]);
-    return { ok: false, error: { path: `${line}:${column}`, message: `YAML, line ${line}, column ${column}: ${YAML_REASONS[problem.code] ?? `invalid YAML (${problem.code})`}` } };
+    return {
+      ok: false,
+      error: { path: `${line}:${column}`, message: `YAML, line ${line}, column ${column}: ${YAML_REASONS[problem.code] ?? `invalid YAML (${problem.code})`}` },
+    };
   }
   let value: unknown;
   try {

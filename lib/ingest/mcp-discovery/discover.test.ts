@@ -6,11 +6,16 @@ import { discoverServer } from "./discover";
 import { discoveryToGraph, toolDefinitionHash } from "./to-graph";
 
 const bin = (name: string) => path.join(process.cwd(), "node_modules", ".bin", name);
-const captured = (file: string) => JSON.parse(readFileSync(path.join("db/seed/mcp-tools", file), "utf8")) as { tools: { name: string; annotations?: unknown }[] };
+const captured = (file: string) =>
+  JSON.parse(readFileSync(path.join("db/seed/mcp-tools", file), "utf8")) as { tools: { name: string; annotations?: unknown }[] };
 
 describe("live MCP discovery over stdio", () => {
   it("lists the real memory server's tools with their annotations, as captured", async () => {
-    const d = await discoverServer({ transport: "stdio", command: bin("mcp-server-memory"), env: { MEMORY_FILE_PATH: path.join(process.env.TMPDIR ?? "/tmp", `attest-mem-${process.pid}.json`) } });
+    const d = await discoverServer({
+      transport: "stdio",
+      command: bin("mcp-server-memory"),
+      env: { MEMORY_FILE_PATH: path.join(process.env.TMPDIR ?? "/tmp", `attest-mem-${process.pid}.json`) },
+    });
     expect(d.serverInfo.name).toMatch(/memory/);
     const expected = captured("memory.tools-list.json").tools;
     expect(d.tools.map((t) => t.name).sort()).toEqual(expected.map((t) => t.name).sort());
@@ -27,7 +32,9 @@ describe("live MCP discovery over stdio", () => {
   });
 
   it("a command that is not an MCP server fails with a clear 400, not a hang", async () => {
-    await expect(discoverServer({ transport: "stdio", command: "node", args: ["-e", "setTimeout(()=>{}, 100)"] }, { timeoutMs: 5000 })).rejects.toMatchObject({ code: expect.stringMatching(/bad_request|timeout/) });
+    await expect(discoverServer({ transport: "stdio", command: "node", args: ["-e", "setTimeout(()=>{}, 100)"] }, { timeoutMs: 5000 })).rejects.toMatchObject({
+      code: expect.stringMatching(/bad_request|timeout/),
+    });
     await expect(discoverServer({ transport: "stdio", command: "/nonexistent/binary" }, { timeoutMs: 5000 })).rejects.toMatchObject({ code: "bad_request" });
   });
 });

@@ -47,14 +47,23 @@ export async function discoverServer(target: DiscoveryTarget, options: DiscoverO
   let http: HttpDiscoveryTransport | undefined;
   let transport: Transport;
   if (target.transport === "stdio") {
-    transport = new StdioClientTransport({ command: target.command, args: target.args ?? [], env: { ...getDefaultEnvironment(), ...(target.env ?? {}) }, cwd: target.cwd, stderr: "pipe" });
+    transport = new StdioClientTransport({
+      command: target.command,
+      args: target.args ?? [],
+      env: { ...getDefaultEnvironment(), ...(target.env ?? {}) },
+      cwd: target.cwd,
+      stderr: "pipe",
+    });
   } else {
     http = httpDiscoveryTransport(target.url, target.headers ?? {}, { policy: { allowHosts: [], allowPrivateRanges: [] }, ...options.outbound, timeoutMs });
     transport = http.transport;
   }
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(http ? discoveryTimeout() : new AppError("timeout", `the MCP server did not answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(http ? discoveryTimeout() : new AppError("timeout", `the MCP server did not answer within ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([
@@ -70,7 +79,10 @@ export async function discoverServer(target: DiscoveryTarget, options: DiscoverO
           if (!cursor) break;
         }
         const info = client.getServerVersion();
-        return { serverInfo: { name: info?.name ?? "unknown", version: info?.version ?? "unknown", title: (info as { title?: string } | undefined)?.title }, tools };
+        return {
+          serverInfo: { name: info?.name ?? "unknown", version: info?.version ?? "unknown", title: (info as { title?: string } | undefined)?.title },
+          tools,
+        };
       })(),
       deadline,
     ]);

@@ -15,7 +15,10 @@ beforeAll(async () => {
     req.resume();
     const path = req.url ?? "";
     if (path === "/hang") return; // takes the request, never answers
-    if (path === "/big-json") return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: 0, result: { pad: "x".repeat(2 * 1024 * 1024) } }));
+    if (path === "/big-json")
+      return res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ jsonrpc: "2.0", id: 0, result: { pad: "x".repeat(2 * 1024 * 1024) } }));
     if (path === "/big-sse") {
       res.writeHead(200, { "content-type": "text/event-stream" });
       for (let i = 0; i < 40; i++) res.write(`data: ${"y".repeat(64 * 1024)}\n\n`);

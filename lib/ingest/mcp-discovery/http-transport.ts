@@ -51,7 +51,8 @@ export function httpDiscoveryTransport(raw: string, headers: Record<string, stri
     failure(e) {
       const f = first ?? (e instanceof OutboundError ? e : undefined);
       if (f) return f.withContext(CONTEXT);
-      if (e instanceof StreamableHTTPError && typeof e.code === "number" && e.code >= 400) return new OutboundError("http_status", { httpStatus: e.code, context: CONTEXT });
+      if (e instanceof StreamableHTTPError && typeof e.code === "number" && e.code >= 400)
+        return new OutboundError("http_status", { httpStatus: e.code, context: CONTEXT });
       if (e instanceof McpError) return new OutboundError("mcp_error", { context: CONTEXT });
       return new OutboundError("not_mcp", { context: CONTEXT });
     },

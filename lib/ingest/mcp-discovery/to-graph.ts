@@ -7,7 +7,12 @@ export { toolDefinitionHash };
 
 /** Discovery results are kept per server, so a full import ends only the tools this server stopped listing. */
 export function discoverySourceName(serverName: string): string {
-  const slug = serverName.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 80) || "server";
+  const slug =
+    serverName
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 80) || "server";
   return `tools.${slug}`;
 }
 
@@ -31,7 +36,9 @@ export function discoveryToGraph(d: Omit<Discovery, "serverInfo"> & { serverInfo
   const version = d.serverInfo?.version ?? null;
   const source = discoverySourceName(opts.serverName);
   const nodes: GraphNodeRecord[] = [];
-  const serverRef = opts.server ? { kind: "mcp_server" as const, externalId: opts.server.externalId, source: opts.server.source } : { kind: "mcp_server" as const, externalId: opts.serverName };
+  const serverRef = opts.server
+    ? { kind: "mcp_server" as const, externalId: opts.server.externalId, source: opts.server.source }
+    : { kind: "mcp_server" as const, externalId: opts.serverName };
   if (!opts.server) {
     nodes.push({
       kind: "mcp_server",

@@ -17,11 +17,15 @@ export async function findMcpServer(db: Db, raw: string, param: string): Promise
     ref = parseNodeRef(raw, param);
   } catch (e) {
     // parseNodeRef's message repeats part of the input; ours only says what is expected.
-    if (isAppError(e)) throw new AppError("validation", `${param} must be an MCP server's id or source:mcp_server:externalId`, [{ path: param, message: "malformed node reference" }]);
+    if (isAppError(e))
+      throw new AppError("validation", `${param} must be an MCP server's id or source:mcp_server:externalId`, [
+        { path: param, message: "malformed node reference" },
+      ]);
     throw e;
   }
   const node = await getNode(db, await resolveNodeId(db, ref));
-  if (!node || node.kind !== "mcp_server") throw new AppError("validation", `${param} must name an MCP server`, [{ path: param, message: "not an mcp_server node" }]);
+  if (!node || node.kind !== "mcp_server")
+    throw new AppError("validation", `${param} must name an MCP server`, [{ path: param, message: "not an mcp_server node" }]);
   if (node.validTo) throw new AppError("validation", `${param} names an MCP server that is no longer current`, [{ path: param, message: "an ended node" }]);
   return { source: node.source, externalId: node.externalId };
 }
@@ -50,14 +54,24 @@ export interface ToolsImportOptions {
  */
 export async function importToolsList(db: Db, actor: Actor, text: string, opts: ToolsImportOptions): Promise<ImportRecord> {
   requirePermission(actor, "import.run");
-  if (!opts.server) throw new AppError("validation", "format mcp-tools needs ?server= : an MCP server in the graph (id or source:mcp_server:externalId) or a new server's name", [{ path: "server", message: "is required for this format" }]);
+  if (!opts.server)
+    throw new AppError(
+      "validation",
+      "format mcp-tools needs ?server= : an MCP server in the graph (id or source:mcp_server:externalId) or a new server's name",
+      [{ path: "server", message: "is required for this format" }],
+    );
   let server: { source: string; externalId: string } | undefined;
   let serverName: string;
   if (isReference(opts.server)) {
     server = await findMcpServer(db, opts.server, "server");
     serverName = server.externalId;
   } else {
-    if (!SOURCE_NAME_RE.test(opts.server)) throw new AppError("validation", "server must be an MCP server's id or source:mcp_server:externalId, or a new server's name (1-100 letters, digits, dot, dash or underscore)", [{ path: "server", message: "neither a node reference nor a server name" }]);
+    if (!SOURCE_NAME_RE.test(opts.server))
+      throw new AppError(
+        "validation",
+        "server must be an MCP server's id or source:mcp_server:externalId, or a new server's name (1-100 letters, digits, dot, dash or underscore)",
+        [{ path: "server", message: "neither a node reference nor a server name" }],
+      );
     serverName = opts.server;
   }
   const mode = opts.mode ?? "full";
@@ -65,7 +79,18 @@ export async function importToolsList(db: Db, actor: Actor, text: string, opts: 
   const parsed = parseToolsList(text, { jsonl: opts.jsonl });
   if (!parsed.ok) return recordRefusedImport(db, actor, record, parsed.errors, discoverySourceName(serverName));
   if (parsed.lastCursorAt && mode === "full") {
-    return recordRefusedImport(db, actor, record, [{ path: parsed.lastCursorAt, message: "the last page says more tools follow: send every page (a full import would end the tools on the missing pages), or use mode=incremental" }], discoverySourceName(serverName));
+    return recordRefusedImport(
+      db,
+      actor,
+      record,
+      [
+        {
+          path: parsed.lastCursorAt,
+          message: "the last page says more tools follow: send every page (a full import would end the tools on the missing pages), or use mode=incremental",
+        },
+      ],
+      discoverySourceName(serverName),
+    );
   }
   const doc = discoveryToGraph({ serverInfo: parsed.serverInfo, tools: parsed.tools }, { serverName, server });
   return runImport(db, actor, decodeConverted({ ...doc, mode }), record);

@@ -35,9 +35,20 @@ describe("parseToolsList on captured real tools/list answers", () => {
 
   it("reads a tool exactly as live discovery's MCP client does (the real memory server, over stdio)", async () => {
     const bin = path.join(process.cwd(), "node_modules", ".bin", "mcp-server-memory");
-    const live = await discoverServer({ transport: "stdio", command: bin, env: { MEMORY_FILE_PATH: path.join(process.env.TMPDIR ?? "/tmp", `attest-mem-tools-${process.pid}.json`) } });
+    const live = await discoverServer({
+      transport: "stdio",
+      command: bin,
+      env: { MEMORY_FILE_PATH: path.join(process.env.TMPDIR ?? "/tmp", `attest-mem-tools-${process.pid}.json`) },
+    });
     const r = ok(parseToolsList(fixture("memory")));
-    const pick = (t: (typeof r.tools)[number]) => ({ name: t.name, title: t.title, description: t.description, inputSchema: t.inputSchema, outputSchema: t.outputSchema, annotations: t.annotations });
+    const pick = (t: (typeof r.tools)[number]) => ({
+      name: t.name,
+      title: t.title,
+      description: t.description,
+      inputSchema: t.inputSchema,
+      outputSchema: t.outputSchema,
+      annotations: t.annotations,
+    });
     expect(r.tools.map(pick)).toEqual(live.tools.map(pick));
   });
 });
@@ -140,7 +151,9 @@ describe("parseToolsList: refusals name the JSON path, never the value", () => {
   });
 
   it("a JSON-RPC error, a request, and something that is no tools/list at all", () => {
-    expect(errorsOf(JSON.stringify({ jsonrpc: "2.0", id: 1, error: { code: -32601, message: SECRETISH } }))).toEqual([{ path: "error", message: expect.stringMatching(/error response/) }]);
+    expect(errorsOf(JSON.stringify({ jsonrpc: "2.0", id: 1, error: { code: -32601, message: SECRETISH } }))).toEqual([
+      { path: "error", message: expect.stringMatching(/error response/) },
+    ]);
     expect(errorsOf(JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "tools/list" }]))[0]!.path).toBe("[0].method");
     expect(errorsOf(JSON.stringify({ jsonrpc: "1.0", id: 1, result: { tools: [] } }))[0]!.path).toBe("jsonrpc");
     expect(errorsOf(JSON.stringify({ servers: { x: SECRETISH } }))[0]!.path).toBe("body");
@@ -156,7 +169,9 @@ describe("parseToolsList: refusals name the JSON path, never the value", () => {
 
   it("pages and bare tools mixed, and the same name with two definitions", () => {
     expect(errorsOf(JSON.stringify([{ tools: [good] }, good]))[0]!.path).toBe("[1]");
-    expect(errorsOf(JSON.stringify([{ tools: [good] }, { tools: [{ ...good, description: "changed" }] }]))).toEqual([{ path: "[1].tools[0].name", message: "the same tool name is listed at [0].tools[0] with a different definition" }]);
+    expect(errorsOf(JSON.stringify([{ tools: [good] }, { tools: [{ ...good, description: "changed" }] }]))).toEqual([
+      { path: "[1].tools[0].name", message: "the same tool name is listed at [0].tools[0] with a different definition" },
+    ]);
   });
 
   it("not JSON: says where, without the text", () => {
@@ -170,6 +185,8 @@ describe("parseToolsList: refusals name the JSON path, never the value", () => {
     expect(errorsOf('{"tools": [{"name": "x", "inputSchema": {"type": "object", "__proto__": {}}}]}')[0]!.path).toBe("tools[0].inputSchema.__proto__");
     let deep: unknown = {};
     for (let i = 0; i < 80; i++) deep = { a: deep };
-    expect(errorsOf(JSON.stringify({ tools: [{ name: "x", inputSchema: { type: "object", properties: { p: deep } } }] }))[0]!.message).toMatch(/nesting deeper/);
+    expect(errorsOf(JSON.stringify({ tools: [{ name: "x", inputSchema: { type: "object", properties: { p: deep } } }] }))[0]!.message).toMatch(
+      /nesting deeper/,
+    );
   });
 });

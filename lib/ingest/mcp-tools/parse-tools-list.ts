@@ -47,7 +47,10 @@ function readValues(text: string, jsonl: boolean): Located[] | { errors: ErrorDe
   return out;
 }
 
-type Element = { kind: "page"; page: Record<string, unknown>; at: string } | { kind: "init"; result: Record<string, unknown>; at: string } | { kind: "tool"; tool: unknown; at: string };
+type Element =
+  | { kind: "page"; page: Record<string, unknown>; at: string }
+  | { kind: "init"; result: Record<string, unknown>; at: string }
+  | { kind: "tool"; tool: unknown; at: string };
 
 /** What one value is: a JSON-RPC response, a tools/list result (page), an initialize result, or a tool definition. */
 function classify(value: unknown, at: string): Element | ErrorDetail {
@@ -62,7 +65,7 @@ function classify(value: unknown, at: string): Element | ErrorDetail {
   if ("tools" in value) return { kind: "page", page: value, at };
   if ("serverInfo" in value) return { kind: "init", result: value, at };
   if ("name" in value || "inputSchema" in value) return { kind: "tool", tool: value, at };
-  return { path: at || "body", message: "expected a tools/list result ({\"tools\": [...]}), a JSON-RPC response, or a tool definition" };
+  return { path: at || "body", message: 'expected a tools/list result ({"tools": [...]}), a JSON-RPC response, or a tool definition' };
 }
 
 function readServerInfo(v: unknown, at: string, errors: ErrorDetail[]): Discovery["serverInfo"] | undefined {
@@ -107,10 +110,18 @@ export function parseToolsList(text: string, opts: { jsonl?: boolean } = {}): To
   if (errors.length) return { ok: false, errors };
   const pages = elements.filter((e) => e.kind === "page");
   const bare = elements.filter((e) => e.kind === "tool");
-  if (pages.length && bare.length) return { ok: false, errors: [{ path: bare[0]!.at || "body", message: "a tool definition among tools/list pages: send pages or tool definitions, not both" }] };
+  if (pages.length && bare.length)
+    return {
+      ok: false,
+      errors: [{ path: bare[0]!.at || "body", message: "a tool definition among tools/list pages: send pages or tool definitions, not both" }],
+    };
   // Only an explicit tools/list result may say "no tools" ({"tools": []}): an empty array or an initialize answer alone
   // would otherwise end every tool of the server.
-  if (!pages.length && !bare.length) return { ok: false, errors: [{ path: "body", message: "no tools/list result and no tool definition found (a server with no tools answers {\"tools\": []})" }] };
+  if (!pages.length && !bare.length)
+    return {
+      ok: false,
+      errors: [{ path: "body", message: 'no tools/list result and no tool definition found (a server with no tools answers {"tools": []})' }],
+    };
   if (pages.length > MAX_PAGES) return { ok: false, errors: [{ path: "body", message: `more than ${MAX_PAGES} pages (discovery stops there too)` }] };
 
   let serverInfo: Discovery["serverInfo"] | undefined;
@@ -129,7 +140,8 @@ export function parseToolsList(text: string, opts: { jsonl?: boolean } = {}): To
       errors.push({ path: join(e.at, "tools"), message: "must be an array of tool definitions" });
       continue;
     }
-    if (e.page.nextCursor !== undefined && e.page.nextCursor !== null && typeof e.page.nextCursor !== "string") errors.push({ path: join(e.at, "nextCursor"), message: "must be a string when present" });
+    if (e.page.nextCursor !== undefined && e.page.nextCursor !== null && typeof e.page.nextCursor !== "string")
+      errors.push({ path: join(e.at, "nextCursor"), message: "must be a string when present" });
     lastCursorAt = typeof e.page.nextCursor === "string" && e.page.nextCursor !== "" ? join(e.at, "nextCursor") : null;
     e.page.tools.forEach((t, i) => candidates.push({ tool: t, at: join(e.at, `tools[${i}]`) }));
   }
@@ -155,7 +167,8 @@ export function parseToolsList(text: string, opts: { jsonl?: boolean } = {}): To
     const first = byName.get(t.name);
     if (first) {
       // Overlapping pages repeat a tool: harmless when identical, ambiguous otherwise.
-      if (first.canonical !== canonical) errors.push({ path: join(at, "name"), message: `the same tool name is listed at ${first.at} with a different definition` });
+      if (first.canonical !== canonical)
+        errors.push({ path: join(at, "name"), message: `the same tool name is listed at ${first.at} with a different definition` });
       continue;
     }
     byName.set(t.name, { at, canonical });

@@ -17,12 +17,14 @@ const plain = (v: unknown): v is Record<string, unknown> => v !== null && typeof
 
 function schemaProblems(v: unknown, at: string, required: boolean): ErrorDetail[] {
   if (v === undefined && !required) return [];
-  if (v === undefined) return [{ path: at, message: "is required: a JSON Schema object with type \"object\" (MCP requires it)" }];
+  if (v === undefined) return [{ path: at, message: 'is required: a JSON Schema object with type "object" (MCP requires it)' }];
   if (!plain(v)) return [{ path: at, message: "must be a JSON Schema object" }];
   const out: ErrorDetail[] = [];
   if (v.type !== "object") out.push({ path: `${at}.type`, message: 'must be "object" (MCP tool schemas describe an object)' });
-  if (v.properties !== undefined && (!plain(v.properties) || Object.values(v.properties).some((p) => !plain(p)))) out.push({ path: `${at}.properties`, message: "must be an object whose values are schema objects" });
-  if (v.required !== undefined && (!Array.isArray(v.required) || v.required.some((r) => typeof r !== "string"))) out.push({ path: `${at}.required`, message: "must be an array of property names" });
+  if (v.properties !== undefined && (!plain(v.properties) || Object.values(v.properties).some((p) => !plain(p))))
+    out.push({ path: `${at}.properties`, message: "must be an object whose values are schema objects" });
+  if (v.required !== undefined && (!Array.isArray(v.required) || v.required.some((r) => typeof r !== "string")))
+    out.push({ path: `${at}.required`, message: "must be an array of property names" });
   if (JSON.stringify(v).length > TOOL_LIMITS.schema) out.push({ path: at, message: `longer than ${TOOL_LIMITS.schema} characters as JSON` });
   return out;
 }
@@ -39,16 +41,22 @@ export function validateToolShape(t: unknown, at: string): ErrorDetail[] {
   if (t.name === undefined || t.name === null || t.name === "") out.push({ path: p("name"), message: "is required" });
   else if (typeof t.name !== "string") out.push({ path: p("name"), message: "must be a string" });
   else if (t.name.length > TOOL_LIMITS.name) out.push({ path: p("name"), message: `longer than ${TOOL_LIMITS.name} characters` });
-  else if (t.name.trim() !== t.name || BAD_NAME.test(t.name)) out.push({ path: p("name"), message: "must not start or end with spaces or contain control characters" });
-  if (t.title !== undefined && (typeof t.title !== "string" || t.title.length > TOOL_LIMITS.title)) out.push({ path: p("title"), message: `must be a string of at most ${TOOL_LIMITS.title} characters` });
-  if (t.description !== undefined && (typeof t.description !== "string" || t.description.length > TOOL_LIMITS.description)) out.push({ path: p("description"), message: `must be a string of at most ${TOOL_LIMITS.description} characters` });
+  else if (t.name.trim() !== t.name || BAD_NAME.test(t.name))
+    out.push({ path: p("name"), message: "must not start or end with spaces or contain control characters" });
+  if (t.title !== undefined && (typeof t.title !== "string" || t.title.length > TOOL_LIMITS.title))
+    out.push({ path: p("title"), message: `must be a string of at most ${TOOL_LIMITS.title} characters` });
+  if (t.description !== undefined && (typeof t.description !== "string" || t.description.length > TOOL_LIMITS.description))
+    out.push({ path: p("description"), message: `must be a string of at most ${TOOL_LIMITS.description} characters` });
   out.push(...schemaProblems(t.inputSchema, p("inputSchema"), true));
   out.push(...schemaProblems(t.outputSchema, p("outputSchema"), false));
   if (t.annotations !== undefined) {
     if (!plain(t.annotations)) out.push({ path: p("annotations"), message: "must be an object" });
     else {
-      for (const h of HINTS) if (t.annotations[h] !== undefined && typeof t.annotations[h] !== "boolean") out.push({ path: `${p("annotations")}.${h}`, message: "must be true or false" });
-      if (t.annotations.title !== undefined && (typeof t.annotations.title !== "string" || t.annotations.title.length > TOOL_LIMITS.title)) out.push({ path: `${p("annotations")}.title`, message: `must be a string of at most ${TOOL_LIMITS.title} characters` });
+      for (const h of HINTS)
+        if (t.annotations[h] !== undefined && typeof t.annotations[h] !== "boolean")
+          out.push({ path: `${p("annotations")}.${h}`, message: "must be true or false" });
+      if (t.annotations.title !== undefined && (typeof t.annotations.title !== "string" || t.annotations.title.length > TOOL_LIMITS.title))
+        out.push({ path: `${p("annotations")}.title`, message: `must be a string of at most ${TOOL_LIMITS.title} characters` });
     }
   }
   return out;

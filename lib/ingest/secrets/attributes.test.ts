@@ -23,7 +23,9 @@ describe("findAttributeSecrets: customer data is kept, secrets are refused by pa
       ],
     ]);
     const message = secretRefusal(found[0]![0]!);
-    expect(message).toBe("attributes.profile.notes looks like a secret (pat); secrets are not stored: remove it, or keep a reference to where it lives instead");
+    expect(message).toBe(
+      "attributes.profile.notes looks like a secret (pat); secrets are not stored: remove it, or keep a reference to where it lives instead",
+    );
     expect(JSON.stringify(found)).not.toContain(pat.slice(4));
   });
 
@@ -46,7 +48,13 @@ describe("findAttributeSecrets: customer data is kept, secrets are refused by pa
   });
 
   it("placeholders, references and Attest's own redaction placeholders are not secrets", async () => {
-    const values = { token: "<YOUR_TOKEN>", apiKey: "${env:API_KEY}", secret: "{env:SECRET}", auth: `{redacted:secret:hmac-sha256:${rnd(32, HEX, 12)}}`, key: "AKIAIOSFODNN7EXAMPLE" };
+    const values = {
+      token: "<YOUR_TOKEN>",
+      apiKey: "${env:API_KEY}",
+      secret: "{env:SECRET}",
+      auth: `{redacted:secret:hmac-sha256:${rnd(32, HEX, 12)}}`,
+      key: "AKIAIOSFODNN7EXAMPLE",
+    };
     expect(await findAttributeSecrets([values])).toEqual([[]]);
   });
 

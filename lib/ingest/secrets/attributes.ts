@@ -29,7 +29,10 @@ export const ALLOW_LISTED_IDENTIFIERS: readonly { name: string; re: RegExp }[] =
   { name: "GUID / Entra object id", re: /^[{(]?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}[)}]?$/i },
   { name: "object id (24 hex)", re: /^[0-9a-f]{24}$/i },
   { name: "git commit hash", re: /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/ },
-  { name: "fingerprint", re: /^(?:(?:hmac-)?(?:sha1|sha256|sha384|sha512|md5):[0-9a-f]{16,128}|SHA256:[A-Za-z0-9+/]{43}=?|(?:[0-9a-f]{2}:){15,31}[0-9a-f]{2})$/i },
+  {
+    name: "fingerprint",
+    re: /^(?:(?:hmac-)?(?:sha1|sha256|sha384|sha512|md5):[0-9a-f]{16,128}|SHA256:[A-Za-z0-9+/]{43}=?|(?:[0-9a-f]{2}:){15,31}[0-9a-f]{2})$/i,
+  },
   { name: "ARN", re: /^arn:aws[a-z-]{0,20}:[a-z0-9-]{1,60}:[a-z0-9-]{0,30}:\d{0,12}:[^\s]{1,1500}$/ },
 ];
 

@@ -153,7 +153,8 @@ const TYPE_BY_KIND: Record<SecretKeyKind, string> = {
   api_key: "api_key",
   auth_header: "token",
 };
-const PATH_RE = /^(?:~|\.{1,2})?[/\\](?:home|Users|usr|etc|var|opt|tmp|mnt|data|app|srv|root|path|projects|workspace|run|Library|Volumes|secrets?)\b|^(?:~|\.{1,2})[/\\]|^[A-Za-z]:[/\\]/;
+const PATH_RE =
+  /^(?:~|\.{1,2})?[/\\](?:home|Users|usr|etc|var|opt|tmp|mnt|data|app|srv|root|path|projects|workspace|run|Library|Volumes|secrets?)\b|^(?:~|\.{1,2})[/\\]|^[A-Za-z]:[/\\]/;
 /** `registry.example.com/team/image@sha256:…`, `github.com/org/repo`: a location, not key material. */
 const HOST_PATH_RE = /^[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,10}(?::\d{1,5})?\/[^\s]{1,2000}$/i;
 const AWS_SECRET_RE = /^[A-Za-z0-9/+]{40}$/;

@@ -104,7 +104,9 @@ describe("scanner figures on a corpus that is not secretlint's", () => {
     const r = await parseMcpConfig(JSON.stringify({ mcpServers: servers }), { source: "docs" });
     expect(r.ok).toBe(true);
     const hardCoded = r.ok ? r.document.nodes.filter((n) => n.kind === "credential" && n.attributes?.storage === "hard_coded").map((n) => n.externalId) : [];
-    console.info(`[secret scanner] documentation placeholders: ${flaggedValues.length}/${all.length} flagged by the scanner, ${hardCoded.length} hard-coded credentials recorded`);
+    console.info(
+      `[secret scanner] documentation placeholders: ${flaggedValues.length}/${all.length} flagged by the scanner, ${hardCoded.length} hard-coded credentials recorded`,
+    );
     expect(flaggedValues).toEqual([]);
     expect(hardCoded).toEqual([]);
   });

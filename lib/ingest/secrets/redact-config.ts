@@ -28,10 +28,41 @@ export const secretPlaceholder = (secret: string) => `{redacted:secret:${fingerp
 
 /** Flags kept as written, with no value of their own (launchers, docker, common MCP server switches). */
 export const ALLOWED_SWITCHES: ReadonlySet<string> = new Set([
-  "-y", "--yes", "-q", "--quiet", "--silent", "--verbose", "--debug", "--stdio", "--sse", "--http", "--read-only", "--readonly",
-  "--no-install", "--prefer-offline", "--prefer-online", "--ignore-existing", "--rm", "-i", "-t", "-it", "-d", "--detach",
-  "--interactive", "--tty", "--init", "--privileged", "--isolated", "--refresh", "--no-cache", "--offline", "--headless",
-  "--allow-http", "--insecure", "--help", "--version",
+  "-y",
+  "--yes",
+  "-q",
+  "--quiet",
+  "--silent",
+  "--verbose",
+  "--debug",
+  "--stdio",
+  "--sse",
+  "--http",
+  "--read-only",
+  "--readonly",
+  "--no-install",
+  "--prefer-offline",
+  "--prefer-online",
+  "--ignore-existing",
+  "--rm",
+  "-i",
+  "-t",
+  "-it",
+  "-d",
+  "--detach",
+  "--interactive",
+  "--tty",
+  "--init",
+  "--privileged",
+  "--isolated",
+  "--refresh",
+  "--no-cache",
+  "--offline",
+  "--headless",
+  "--allow-http",
+  "--insecure",
+  "--help",
+  "--version",
 ]);
 /**
  * Flags whose value is kept when it is simple (a number, an IP address, a
@@ -39,14 +70,66 @@ export const ALLOWED_SWITCHES: ReadonlySet<string> = new Set([
  * directories and modules. Anything else after them is redacted like any value.
  */
 export const ALLOWED_VALUE_FLAGS: ReadonlySet<string> = new Set([
-  "--port", "-p", "--host", "--hostname", "--bind", "--transport", "--log-level", "--loglevel", "--mode", "--python", "--platform",
-  "--pull", "--network", "--net", "--directory", "--cwd", "-w", "--workdir", "-m", "--from", "--package", "--with", "--toolsets",
-  "--tools", "--region", "--profile", "--timeout",
+  "--port",
+  "-p",
+  "--host",
+  "--hostname",
+  "--bind",
+  "--transport",
+  "--log-level",
+  "--loglevel",
+  "--mode",
+  "--python",
+  "--platform",
+  "--pull",
+  "--network",
+  "--net",
+  "--directory",
+  "--cwd",
+  "-w",
+  "--workdir",
+  "-m",
+  "--from",
+  "--package",
+  "--with",
+  "--toolsets",
+  "--tools",
+  "--region",
+  "--profile",
+  "--timeout",
 ]);
 /** Sub-command and launcher words kept as positional arguments. */
 export const KNOWN_WORDS: ReadonlySet<string> = new Set([
-  "run", "start", "serve", "server", "stdio", "sse", "http", "streamable-http", "mcp", "exec", "tool", "x", "dlx", "container",
-  "node", "python", "python3", "uv", "uvx", "npx", "bunx", "deno", "bun", "docker", "podman", "java", "-jar", "--", "dev", "prod",
+  "run",
+  "start",
+  "serve",
+  "server",
+  "stdio",
+  "sse",
+  "http",
+  "streamable-http",
+  "mcp",
+  "exec",
+  "tool",
+  "x",
+  "dlx",
+  "container",
+  "node",
+  "python",
+  "python3",
+  "uv",
+  "uvx",
+  "npx",
+  "bunx",
+  "deno",
+  "bun",
+  "docker",
+  "podman",
+  "java",
+  "-jar",
+  "--",
+  "dev",
+  "prod",
 ]);
 
 const FLAG_RE = /^-{1,2}[A-Za-z][\w.-]{0,80}$/;
@@ -107,7 +190,8 @@ export function redactValue(value: string, ctx: ValueContext = {}): string {
   if (!secretName && (NUMBER_OR_VERSION_RE.test(value) || KNOWN_WORDS.has(value))) return value;
   if (isPlaceholder(value)) return REDACTED_PLACEHOLDER;
   if (looksSecretLike(value, ctx.key)) return secretPlaceholder(value);
-  if (ctx.allowedFlag && (IP_RE.test(value) || (isPlainWord(value) && !/\s/.test(value)) || /^[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,6}$/i.test(value))) return value;
+  if (ctx.allowedFlag && (IP_RE.test(value) || (isPlainWord(value) && !/\s/.test(value)) || /^[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,6}$/i.test(value)))
+    return value;
   return REDACTED_VALUE;
 }
 
@@ -130,7 +214,13 @@ function isPackageSpec(a: string, pkg: string | null, version: string | null): b
   if (a === pkg) return true;
   if (!version || !SAFE_VERSION_RE.test(version) || !a.startsWith(pkg)) return false;
   const rest = a.slice(pkg.length);
-  return rest === `@${version}` || rest === `:${version}` || rest === `==${version}` || rest === `@ ${version}` || (rest.endsWith(version) && /^(?:[<>=!~]=?|@)/.test(rest));
+  return (
+    rest === `@${version}` ||
+    rest === `:${version}` ||
+    rest === `==${version}` ||
+    rest === `@ ${version}` ||
+    (rest.endsWith(version) && /^(?:[<>=!~]=?|@)/.test(rest))
+  );
 }
 
 /** The argument list as stored: same length and order, each item kept or replaced by construction. */

@@ -96,11 +96,7 @@ export function findPrivateKey(value: string): PemMatch | null {
     // The body stops at the next dash run (END, or another BEGIN) and at 16 KiB, so hostile input stays linear.
     const nextDashes = value.indexOf("-----", bodyStart);
     const bodyEnd = Math.min(nextDashes === -1 ? value.length : nextDashes, bodyStart + 16 * 1024);
-    const body = value
-      .slice(bodyStart, bodyEnd)
-      .replace(/\\n/g, "\n")
-      .replace(PEM_HEADER_LINE_RE, "")
-      .replace(/\s+/g, "");
+    const body = value.slice(bodyStart, bodyEnd).replace(/\\n/g, "\n").replace(PEM_HEADER_LINE_RE, "").replace(/\s+/g, "");
     const base64 = body.replace(/[^A-Za-z0-9+/=]/g, "");
     if (base64.length < 64 || base64.length < body.length * 0.9) continue;
     const closeAt = endAt === bodyEnd ? value.indexOf("-----", endAt + 8) : -1;

@@ -71,7 +71,8 @@ function readCase(family: string, name: string, dir: string): CorpusCase {
     return { ...base, label: "excluded", excludedBecause: "every reported span is a placeholder (one repeated character): never a secret by design" };
   }
   if (messages.length > 0) return { ...base, label: "report" };
-  if (path.basename(name).startsWith("ng.")) return { ...base, label: "excluded", excludedBecause: "named ng. but secretlint reports nothing (label conflict)" };
+  if (path.basename(name).startsWith("ng."))
+    return { ...base, label: "excluded", excludedBecause: "named ng. but secretlint reports nothing (label conflict)" };
   if (/"enableIDScanRule":\s*false/.test(rc) || allowListed(rc, text)) {
     return { ...base, label: "excluded", excludedBecause: "silent only because .secretlintrc.json allow-lists or disables it" };
   }
@@ -112,7 +113,11 @@ export function extractCandidates(text: string): Candidate[] {
 function keyValue(line: string): Candidate | null {
   const m = KEY_VALUE_RE.exec(line);
   if (!m || !m[3]) return null;
-  const key = m[1]!.trim().split(/\s+/).pop()!.replace(/^["']|["']$/g, "");
+  const key = m[1]!
+    .trim()
+    .split(/\s+/)
+    .pop()!
+    .replace(/^["']|["']$/g, "");
   if (!/^[\w.\-/:@$]{1,100}$/.test(key)) return null;
   let value = m[3];
   let start = line.length - m[3].length;

@@ -17,7 +17,8 @@ export interface UrlSecret {
   end: number;
 }
 
-const DB_SCHEMES = /^(?:jdbc:)?(?:postgres|postgresql|mysql|mariadb|mongodb|mongodb\+srv|redis|rediss|amqp|amqps|mssql|sqlserver|oracle|cockroachdb|clickhouse|neo4j|neo4j\+s|bolt|couchbase|snowflake)$/i;
+const DB_SCHEMES =
+  /^(?:jdbc:)?(?:postgres|postgresql|mysql|mariadb|mongodb|mongodb\+srv|redis|rediss|amqp|amqps|mssql|sqlserver|oracle|cockroachdb|clickhouse|neo4j|neo4j\+s|bolt|couchbase|snowflake)$/i;
 const SCHEME_RE = /(?<![A-Za-z0-9+.-])((?:jdbc:)?[a-z][a-z0-9+.-]{1,20}):\/\//gi;
 
 /** Every credential embedded in a URL or connection string inside `value`. */
@@ -42,7 +43,12 @@ export function findUrlSecrets(value: string): UrlSecret[] {
         out.push({ type: "api_token", rule: "token-in-url-userinfo", start: authorityStart, end: authorityStart + user.length });
       } else if (colon !== -1 && isUrlPassword(user, password)) {
         const start = authorityStart + colon + 1;
-        out.push({ type: isDb ? "db_password" : "basic_auth", rule: isDb ? "database-connection-string" : "basic-auth-url", start, end: start + password.length });
+        out.push({
+          type: isDb ? "db_password" : "basic_auth",
+          rule: isDb ? "database-connection-string" : "basic-auth-url",
+          start,
+          end: start + password.length,
+        });
       }
     }
     out.push(...querySecrets(value, authorityStart + authorityLength));

@@ -110,7 +110,8 @@ function queryTemplate(params: URLSearchParams): string {
   return names.length ? `?${names.map((n) => `${isPlainWord(n) ? encodeURIComponent(n) : OPAQUE}=${REDACTED_QUERY_VALUE}`).join("&")}` : "";
 }
 
-const LEADING_REFERENCE_RE = /^(?:\$\{[A-Za-z_][A-Za-z0-9_]{0,200}(?::?[-=?+][^}]{0,500})?\}|\$\{(?:env|input):[^}\s]{1,200}\}|\{env:[A-Za-z_][A-Za-z0-9_]{0,200}\}|\$[A-Z_][A-Z0-9_]{0,200}(?![A-Za-z0-9_]))/;
+const LEADING_REFERENCE_RE =
+  /^(?:\$\{[A-Za-z_][A-Za-z0-9_]{0,200}(?::?[-=?+][^}]{0,500})?\}|\$\{(?:env|input):[^}\s]{1,200}\}|\{env:[A-Za-z_][A-Za-z0-9_]{0,200}\}|\$[A-Z_][A-Z0-9_]{0,200}(?![A-Za-z0-9_]))/;
 const DEFAULTED_RE = /^\$\{([A-Za-z_][A-Za-z0-9_]{0,200})(:?[-=?+])([^}]{0,500})\}$/;
 
 /**
@@ -122,6 +123,13 @@ export function referenceTemplate(ref: string): string {
   const m = DEFAULTED_RE.exec(ref);
   if (!m) return ref;
   const [, name, op, fallback] = m as unknown as [string, string, string, string];
-  const kept = fallback === "" ? "" : /^[a-z][a-z0-9+.-]*:\/\//i.test(fallback) ? urlTemplate(fallback) : /^\d{1,6}$/.test(fallback) || isPlainWord(fallback) ? fallback : REDACTED_QUERY_VALUE;
+  const kept =
+    fallback === ""
+      ? ""
+      : /^[a-z][a-z0-9+.-]*:\/\//i.test(fallback)
+        ? urlTemplate(fallback)
+        : /^\d{1,6}$/.test(fallback) || isPlainWord(fallback)
+          ? fallback
+          : REDACTED_QUERY_VALUE;
   return `\${${name}${op}${kept}}`;
 }

@@ -38,7 +38,13 @@ export function ownershipGraph(): SeedGraph {
   const edge = (kind: SeedEdge["kind"], from: string, to: string, attributes?: Record<string, unknown>) => {
     const f = where.get(from)!;
     const t = where.get(to)!;
-    edges.push({ source: f.source, kind, from: { kind: f.kind, externalId: from, source: f.source }, to: { kind: t.kind, externalId: to, source: t.source }, ...(attributes ? { attributes } : {}) });
+    edges.push({
+      source: f.source,
+      kind,
+      from: { kind: f.kind, externalId: from, source: f.source },
+      to: { kind: t.kind, externalId: to, source: t.source },
+      ...(attributes ? { attributes } : {}),
+    });
   };
   const person = (id: string, name: string, status: string) => node("dir", "human", id, name, { email: `${id}@example.com`, status });
 
@@ -48,7 +54,14 @@ export function ownershipGraph(): SeedGraph {
   person("leo", "Leo Leave", "leave");
   person("ted", "Ted Terminated", "terminated");
   person("ian", "Ian Inactive", "inactive");
-  for (const [id, name] of [["team", "Team"], ["parent", "Parent"], ["all", "All"], ["ghosts", "Ghosts"], ["hollow", "Hollow"]]) node("dir", "group", id!, name!);
+  for (const [id, name] of [
+    ["team", "Team"],
+    ["parent", "Parent"],
+    ["all", "All"],
+    ["ghosts", "Ghosts"],
+    ["hollow", "Hollow"],
+  ])
+    node("dir", "group", id!, name!);
   for (const m of ["ann", "bob"]) edge("member_of", m, "team");
   edge("member_of", "team", "parent");
   for (const m of ["ann", "bob", "maya", "leo"]) edge("member_of", m, "all");
@@ -108,7 +121,14 @@ export function ownershipGraph(): SeedGraph {
     users: [
       { email: "admin@example.com", name: "Admin Person", password: "pw-admin", roles: ["admin"], description: "admin" },
       { email: "ana@example.com", name: "Ana Lyst", password: "pw-ana", roles: ["analyst"], description: "analyst" },
-      { email: "ann@example.com", name: "Ann Active", password: "pw-ann", roles: ["reviewer"], humanExternalId: "ann", description: "reviewer who owns things" },
+      {
+        email: "ann@example.com",
+        name: "Ann Active",
+        password: "pw-ann",
+        roles: ["reviewer"],
+        humanExternalId: "ann",
+        description: "reviewer who owns things",
+      },
       { email: "audit@example.com", name: "Audrey Auditor", password: "pw-audit", roles: ["auditor"], description: "auditor" },
     ],
   };

@@ -9,7 +9,14 @@ import { JOB_STATES, listJobs, summarizeJobs, type JobState } from "@/lib/jobs/a
 export const metadata = { title: "Background jobs" };
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
-const STATE_LABEL: Record<JobState, string> = { created: "queued", retry: "queued (retry)", active: "running", completed: "completed", cancelled: "cancelled", failed: "failed" };
+const STATE_LABEL: Record<JobState, string> = {
+  created: "queued",
+  retry: "queued (retry)",
+  active: "running",
+  completed: "completed",
+  cancelled: "cancelled",
+  failed: "failed",
+};
 const STATE_BADGE: Record<JobState, string> = { created: "info", retry: "warn", active: "info", completed: "ok", cancelled: "", failed: "danger" };
 const when = (s: string | null) => (s ? s.replace("T", " ").slice(0, 19) : "—");
 const ms = (n: number | null) => (n == null ? "—" : n < 1000 ? `${n} ms` : `${(n / 1000).toFixed(1)} s`);
@@ -26,14 +33,15 @@ export default async function JobsPage({ searchParams }: { searchParams: SearchP
     if (isAppError(e) && e.code === "validation") return listJobs(db, actor, { state, limit: 50 });
     throw e;
   });
-  const href = (q: Record<string, string | undefined>) => `/admin/jobs?${new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => !!e[1])).toString()}`;
+  const href = (q: Record<string, string | undefined>) =>
+    `/admin/jobs?${new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => !!e[1])).toString()}`;
 
   return (
     <>
       <h1>Background jobs</h1>
       <p className="subtitle">
-        Work the server does after a request has answered, and on schedules (times in UTC). A job whose process stopped is marked failed, with the reason, within two minutes; failed jobs can be retried.{" "}
-        <Link href="/admin">Back to Admin</Link>
+        Work the server does after a request has answered, and on schedules (times in UTC). A job whose process stopped is marked failed, with the reason,
+        within two minutes; failed jobs can be retried. <Link href="/admin">Back to Admin</Link>
       </p>
       <h2>By job</h2>
       <table className="data" data-testid="job-names" tabIndex={0}>
@@ -57,7 +65,11 @@ export default async function JobsPage({ searchParams }: { searchParams: SearchP
               <td>{s.queued}</td>
               <td>{s.running}</td>
               <td>{s.failed ? <Link href={href({ state: "failed" })}>{s.failed}</Link> : 0}</td>
-              <td>{s.lastRun ? `${s.lastRun.state} ${when(s.lastRun.startedAt)} UTC, ${ms(s.lastRun.durationMs)}${s.lastRun.errorClass ? ` (${s.lastRun.errorClass})` : ""}` : "never"}</td>
+              <td>
+                {s.lastRun
+                  ? `${s.lastRun.state} ${when(s.lastRun.startedAt)} UTC, ${ms(s.lastRun.durationMs)}${s.lastRun.errorClass ? ` (${s.lastRun.errorClass})` : ""}`
+                  : "never"}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -114,7 +126,16 @@ export default async function JobsPage({ searchParams }: { searchParams: SearchP
                   <td>
                     {j.retryCount + (j.startedAt ? 1 : 0)} of {j.retryLimit + 1}
                   </td>
-                  <td>{j.errorClass ? <span title={j.errorMessage ?? undefined}>{j.errorClass}{j.errorMessage ? `: ${j.errorMessage}` : ""}</span> : "—"}</td>
+                  <td>
+                    {j.errorClass ? (
+                      <span title={j.errorMessage ?? undefined}>
+                        {j.errorClass}
+                        {j.errorMessage ? `: ${j.errorMessage}` : ""}
+                      </span>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
                   <td>{j.state === "failed" ? <RetryJobButton id={j.id} name={j.name} /> : null}</td>
                 </tr>
               ))}

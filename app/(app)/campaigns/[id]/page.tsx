@@ -37,7 +37,10 @@ export default async function CampaignPage({ params, searchParams }: { params: P
   }
   const p = c.progress!;
   const preview = c.status === "draft" ? await previewCampaign(db, actor, id, { now }) : null;
-  const items = c.status === "draft" ? null : await listCampaignItems(db, actor, id, itemsQuerySchema.parse({ status: filter, limit: "100", ...(cursor ? { cursor } : {}) }));
+  const items =
+    c.status === "draft"
+      ? null
+      : await listCampaignItems(db, actor, id, itemsQuerySchema.parse({ status: filter, limit: "100", ...(cursor ? { cursor } : {}) }));
   const overdue = c.status === "active" && now.getTime() > Date.parse(c.dueAt);
   const isOwner = c.owner?.id === actorUserId(actor);
   const canManage = can(actor, "campaign.manage");
@@ -63,16 +66,30 @@ export default async function CampaignPage({ params, searchParams }: { params: P
         </div>
       ) : null}
       {showActions ? (
-        <CampaignActions campaignId={c.id} status={c.status} canManage={canManage} isOwner={isOwner} undecided={p.undecided} dueAt={c.dueAt} revokeOnNoResponse={c.revokeOnNoResponse} unassigned={preview?.unassigned} />
+        <CampaignActions
+          campaignId={c.id}
+          status={c.status}
+          canManage={canManage}
+          isOwner={isOwner}
+          undecided={p.undecided}
+          dueAt={c.dueAt}
+          revokeOnNoResponse={c.revokeOnNoResponse}
+          unassigned={preview?.unassigned}
+        />
       ) : null}
 
       {preview ? (
         <section className="panel" aria-labelledby="preview-title">
           <h2 id="preview-title" style={{ marginTop: 0 }}>
             Preview: launching now would create {preview.items} item{preview.items === 1 ? "" : "s"}
-            {preview.secondLevelItems ? ` (+${preview.secondLevelItems} second-level)` : ""} for {preview.reviewers.length} reviewer{preview.reviewers.length === 1 ? "" : "s"}
+            {preview.secondLevelItems ? ` (+${preview.secondLevelItems} second-level)` : ""} for {preview.reviewers.length} reviewer
+            {preview.reviewers.length === 1 ? "" : "s"}
           </h2>
-          {preview.unassigned ? <p className="alert">{preview.unassigned} item(s) would have no reviewer: {preview.unassignedSample.map((u) => `${u.subject} → ${u.target}`).join("; ")}</p> : null}
+          {preview.unassigned ? (
+            <p className="alert">
+              {preview.unassigned} item(s) would have no reviewer: {preview.unassignedSample.map((u) => `${u.subject} → ${u.target}`).join("; ")}
+            </p>
+          ) : null}
           <p className="subtitle" style={{ margin: 0 }}>
             {preview.reviewers.map((r) => `${r.name} (${r.items})`).join(" · ")}
           </p>
@@ -150,7 +167,8 @@ export default async function CampaignPage({ params, searchParams }: { params: P
                 <ul style={{ margin: 0, paddingLeft: "1.1rem", fontSize: "0.88rem" }} data-testid="notifications">
                   {p.notifications.slice(0, 12).map((n) => (
                     <li key={n.id}>
-                      <span className={`badge ${n.kind === "escalation" ? "danger" : "info"}`}>{n.kind}</span> to {n.recipient?.name ?? "—"} · {when(n.createdAt)}
+                      <span className={`badge ${n.kind === "escalation" ? "danger" : "info"}`}>{n.kind}</span> to {n.recipient?.name ?? "—"} ·{" "}
+                      {when(n.createdAt)}
                       <div className="subtitle" style={{ margin: 0, fontSize: "0.8rem" }}>
                         {n.message}
                       </div>
@@ -162,8 +180,8 @@ export default async function CampaignPage({ params, searchParams }: { params: P
                 <>
                   <h2 style={{ marginBottom: "0.4rem" }}>Remediation</h2>
                   <p style={{ margin: 0, fontSize: "0.9rem" }}>
-                    {p.remediation.open} open · {p.remediation.done} done{p.remediation.not_effective ? ` (${p.remediation.not_effective} not effective)` : ""} · {p.remediation.verified} verified ·{" "}
-                    <Link href={`/campaigns/remediation?campaign=${c.id}`}>remediation tasks →</Link>
+                    {p.remediation.open} open · {p.remediation.done} done{p.remediation.not_effective ? ` (${p.remediation.not_effective} not effective)` : ""}{" "}
+                    · {p.remediation.verified} verified · <Link href={`/campaigns/remediation?campaign=${c.id}`}>remediation tasks →</Link>
                   </p>
                 </>
               ) : null}

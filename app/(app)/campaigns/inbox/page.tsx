@@ -31,7 +31,15 @@ export default async function InboxPage({ searchParams }: { searchParams: Search
   const params: Record<string, string> = {};
   for (const k of KEYS) if (typeof raw[k] === "string" && raw[k] !== "") params[k] = raw[k] as string;
   const groupBy: GroupBy = params.group === "access" || params.group === "none" ? params.group : "subject";
-  const parsed = itemsQuerySchema.safeParse({ status: params.status ?? "pending", campaign: params.campaign, recommendation: params.recommendation, minRisk: params.minRisk, q: params.q, cursor: params.cursor, limit: "200" });
+  const parsed = itemsQuerySchema.safeParse({
+    status: params.status ?? "pending",
+    campaign: params.campaign,
+    recommendation: params.recommendation,
+    minRisk: params.minRisk,
+    q: params.q,
+    cursor: params.cursor,
+    limit: "200",
+  });
   const query = parsed.success ? parsed.data : itemsQuerySchema.parse({ status: "pending", limit: "200" });
   const status = query.status;
   const [page, campaigns, candidates, notes] = await Promise.all([
@@ -65,7 +73,8 @@ export default async function InboxPage({ searchParams }: { searchParams: Search
         <div className="panel" role="note" aria-label="Reminders for you" style={{ padding: "0.6rem 1rem" }}>
           {myNotes.map((n) => (
             <div key={n.id} style={{ fontSize: "0.88rem" }}>
-              <span className={`badge ${n.kind === "escalation" ? "danger" : "warn"}`}>{n.kind}</span> {n.message} <span className="subtitle">({when(n.createdAt)})</span>
+              <span className={`badge ${n.kind === "escalation" ? "danger" : "warn"}`}>{n.kind}</span> {n.message}{" "}
+              <span className="subtitle">({when(n.createdAt)})</span>
             </div>
           ))}
         </div>
@@ -129,7 +138,11 @@ export default async function InboxPage({ searchParams }: { searchParams: Search
         canOpenNodes={can(actor, "graph.read")}
         empty={
           <EmptyState title={status === "pending" && !filters.q && !filters.recommendation && !filters.minRisk ? "Inbox zero" : "No items match"}>
-            <p>{status === "pending" ? "Every item assigned to you is decided. Decisions can still be changed under “Decided” until each campaign closes." : "Try another filter."}</p>
+            <p>
+              {status === "pending"
+                ? "Every item assigned to you is decided. Decisions can still be changed under “Decided” until each campaign closes."
+                : "Try another filter."}
+            </p>
           </EmptyState>
         }
       />

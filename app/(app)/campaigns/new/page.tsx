@@ -11,7 +11,10 @@ export const metadata = { title: "New campaign" };
 export default async function NewCampaignPage() {
   const actor = await requirePagePermission("campaign.manage");
   const db = await getDb();
-  const [reviewers, sourceRows] = await Promise.all([listReviewerCandidates(db, actor), db.select({ name: sources.name }).from(sources).orderBy(asc(sources.name))]);
+  const [reviewers, sourceRows] = await Promise.all([
+    listReviewerCandidates(db, actor),
+    db.select({ name: sources.name }).from(sources).orderBy(asc(sources.name)),
+  ]);
   return (
     <>
       <p className="subtitle" style={{ marginBottom: "0.5rem" }}>

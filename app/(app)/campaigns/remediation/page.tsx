@@ -40,8 +40,8 @@ export default async function RemediationPage({ searchParams }: { searchParams: 
       </p>
       <h1>Remediation tasks</h1>
       <p className="subtitle">
-        Every revoke of a closed campaign becomes a task. Marking it done is not the end: the next import or sync of its source that no longer shows the access verifies it, and one that still shows it flags
-        the revocation as not effective.
+        Every revoke of a closed campaign becomes a task. Marking it done is not the end: the next import or sync of its source that no longer shows the access
+        verifies it, and one that still shows it flags the revocation as not effective.
       </p>
       <div className="cards" aria-label="Tasks by status">
         {(["open", "done", "not_effective", "verified"] as const).map((s) => (

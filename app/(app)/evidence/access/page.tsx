@@ -55,7 +55,11 @@ export default async function AccessReportPage({ searchParams }: { searchParams:
       const found = await listNodesFor(db, actor, listNodesQuerySchema.parse({ q: params.node.slice(0, 200), limit: "12" }));
       candidates = found.items.map((n) => ({ id: n.id, name: n.name, kind: n.kind, source: n.source, ref: `${n.source}:${n.kind}:${n.externalId}` }));
     } else {
-      const raw = { [direction === "who-can-reach" ? "target" : "principal"]: params.node, ...(asOf ? { asOf } : {}), ...(params.depth ? { maxDepth: params.depth } : {}) };
+      const raw = {
+        [direction === "who-can-reach" ? "target" : "principal"]: params.node,
+        ...(asOf ? { asOf } : {}),
+        ...(params.depth ? { maxDepth: params.depth } : {}),
+      };
       const parsed = accessReportQuerySchema.safeParse(raw);
       if (!parsed.success) problem = { title: "That question is not valid", lines: zodDetails(parsed.error.issues).map((d) => `${d.path}: ${d.message}`) };
       else {
@@ -80,7 +84,10 @@ export default async function AccessReportPage({ searchParams }: { searchParams:
         <Link href="/evidence">Evidence</Link> /
       </p>
       <h1>Point-in-time access report</h1>
-      <p className="subtitle">Who could reach a tool, server, resource or credential on a given date, or what an identity could reach, each with the path of access that allowed it, from the graph as it stood then.</p>
+      <p className="subtitle">
+        Who could reach a tool, server, resource or credential on a given date, or what an identity could reach, each with the path of access that allowed it,
+        from the graph as it stood then.
+      </p>
 
       <form className="panel toolbar" action="/evidence/access" aria-label="Report question" style={{ alignItems: "flex-end" }}>
         <label style={{ display: "flex", flexDirection: "column", gap: "0.25rem", fontSize: "0.85rem" }}>
@@ -104,7 +111,15 @@ export default async function AccessReportPage({ searchParams }: { searchParams:
         </label>
         <label style={{ display: "flex", flexDirection: "column", gap: "0.25rem", fontSize: "0.85rem" }}>
           Max depth
-          <input className="text" style={{ minWidth: 0, width: "5rem" }} type="number" name="depth" min={1} max={MAX_DEPTH} defaultValue={params.depth ?? String(DEFAULT_DEPTH)} />
+          <input
+            className="text"
+            style={{ minWidth: 0, width: "5rem" }}
+            type="number"
+            name="depth"
+            min={1}
+            max={MAX_DEPTH}
+            defaultValue={params.depth ?? String(DEFAULT_DEPTH)}
+          />
         </label>
         <button className="btn" type="submit">
           Run report
@@ -135,7 +150,8 @@ export default async function AccessReportPage({ searchParams }: { searchParams:
             <ul style={{ margin: 0, paddingLeft: "1.1rem", lineHeight: 1.9 }} data-testid="candidates">
               {candidates.map((c) => (
                 <li key={c.id}>
-                  <Link href={pageHref(params, { node: c.id, page: undefined })}>{c.name}</Link> <KindBadge kind={c.kind} /> <span className="mono subtitle">{c.ref}</span>
+                  <Link href={pageHref(params, { node: c.id, page: undefined })}>{c.name}</Link> <KindBadge kind={c.kind} />{" "}
+                  <span className="mono subtitle">{c.ref}</span>
                 </li>
               ))}
             </ul>
@@ -150,7 +166,8 @@ export default async function AccessReportPage({ searchParams }: { searchParams:
               {reportTitle(report)}
             </h2>
             <p className="subtitle" style={{ marginBottom: "0.75rem" }}>
-              as of <span className="mono">{report.asOf}</span> · <span className="mono">{nodeRef(report.subject)}</span> · up to {report.maxDepth} edges · report <span className="mono">{report.id}</span>
+              as of <span className="mono">{report.asOf}</span> · <span className="mono">{nodeRef(report.subject)}</span> · up to {report.maxDepth} edges ·
+              report <span className="mono">{report.id}</span>
             </p>
             <div className="cards" aria-label="Totals">
               <div className="card">
@@ -183,7 +200,11 @@ export default async function AccessReportPage({ searchParams }: { searchParams:
                 JSON
               </a>
             </div>
-            {report.truncated ? <p className="subtitle">The report holds the first {report.rows.length.toLocaleString("en")} of {report.total.toLocaleString("en")}.</p> : null}
+            {report.truncated ? (
+              <p className="subtitle">
+                The report holds the first {report.rows.length.toLocaleString("en")} of {report.total.toLocaleString("en")}.
+              </p>
+            ) : null}
           </section>
 
           {report.rows.length === 0 ? (

@@ -33,7 +33,9 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
   const [verification, facets] = await Promise.all([verifyAuditLogFor(db, actor), auditFacetsFor(db, actor)]);
   const parsed = listAuditQuerySchema.safeParse({ ...params, limit: "50" });
   // A stale or edited cursor is a validation error: show it as a bad filter, not a crash.
-  const page = parsed.success ? await listAuditEventsFor(db, actor, parsed.data).catch((e: unknown) => (isAppError(e) && e.code === "validation" ? null : Promise.reject(e))) : null;
+  const page = parsed.success
+    ? await listAuditEventsFor(db, actor, parsed.data).catch((e: unknown) => (isAppError(e) && e.code === "validation" ? null : Promise.reject(e)))
+    : null;
   const named = page ? await nameAuditEvents(db, page.items) : null;
   const { cursor: _cursor, ...filters } = params;
   const filtered = Object.keys(filters).length > 0;
@@ -45,7 +47,10 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
         <Link href="/evidence">Evidence</Link> /
       </p>
       <h1>Audit log</h1>
-      <p className="subtitle">Every governance action, in the order it was committed, each event hash-chained to the one before it. The log is append-only: the application cannot change or remove an event.</p>
+      <p className="subtitle">
+        Every governance action, in the order it was committed, each event hash-chained to the one before it. The log is append-only: the application cannot
+        change or remove an event.
+      </p>
       <ChainStatus {...verification} />
 
       <form className={styles.filters} role="search" aria-label="Filter events" action="/evidence/audit">
@@ -108,7 +113,11 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
         </EmptyState>
       ) : page.total === 0 ? (
         <EmptyState title={filtered ? "No events match" : "No events yet"}>
-          <p>{filtered ? "Nothing in the log matches these filters." : "Governance actions (imports, token and owner changes, decisions) appear here as they happen."}</p>
+          <p>
+            {filtered
+              ? "Nothing in the log matches these filters."
+              : "Governance actions (imports, token and owner changes, decisions) appear here as they happen."}
+          </p>
         </EmptyState>
       ) : (
         <>

@@ -19,8 +19,9 @@ export default async function CampaignEvidencePage() {
       </p>
       <h1>Campaign evidence</h1>
       <p className="subtitle">
-        One package per campaign, read from a single consistent snapshot: scope and population, every item with its reviewer and decision, reviewer independence, reassignments, totals,
-        sign-off, remediation proof and the campaign&apos;s audit extract. Re-exporting a closed campaign gives the same files; only the manifest&apos;s time changes.
+        One package per campaign, read from a single consistent snapshot: scope and population, every item with its reviewer and decision, reviewer
+        independence, reassignments, totals, sign-off, remediation proof and the campaign&apos;s audit extract. Re-exporting a closed campaign gives the same
+        files; only the manifest&apos;s time changes.
       </p>
       {items.length === 0 ? (
         <EmptyState title="No campaigns yet">

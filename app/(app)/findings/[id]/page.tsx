@@ -37,10 +37,20 @@ function explorerLinks(f: FindingDetail): { href: string; label: string }[] {
   const sample = Array.isArray(f.evidence.facts.sample) ? (f.evidence.facts.sample as Record<string, unknown>[]) : [];
   const first = sample[0];
   if (f.rule === "dual_access_path" && typeof first?.resource === "string") {
-    return [{ href: `/graph?node=${encodeURIComponent(f.subject.id)}&mode=paths&to=${encodeURIComponent(first.resource)}`, label: `Both paths to ${f.nodes[first.resource]?.name ?? "the resource"}` }];
+    return [
+      {
+        href: `/graph?node=${encodeURIComponent(f.subject.id)}&mode=paths&to=${encodeURIComponent(first.resource)}`,
+        label: `Both paths to ${f.nodes[first.resource]?.name ?? "the resource"}`,
+      },
+    ];
   }
   if (f.rule === "uncertified_risky_tool" && typeof first?.tool === "string") {
-    return [{ href: `/graph?node=${encodeURIComponent(f.subject.id)}&mode=paths&to=${encodeURIComponent(first.tool)}`, label: `Paths to ${f.nodes[first.tool]?.name ?? "the tool"}` }];
+    return [
+      {
+        href: `/graph?node=${encodeURIComponent(f.subject.id)}&mode=paths&to=${encodeURIComponent(first.tool)}`,
+        label: `Paths to ${f.nodes[first.tool]?.name ?? "the tool"}`,
+      },
+    ];
   }
   if (f.rule === "tool_definition_changed" || f.rule === "insecure_mcp_server") {
     return [{ href: `/graph?node=${encodeURIComponent(f.subject.id)}&mode=who`, label: "Who can reach it" }];

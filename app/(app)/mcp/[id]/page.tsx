@@ -183,7 +183,11 @@ export default async function McpServerPage({ params }: { params: Promise<{ id: 
                   <li key={`${c.relation}:${c.id}`}>
                     <Link href={`/nodes/${c.id}`}>{c.name}</Link>
                     <span className={styles.sub}>{c.relation === "uses" ? "used by the server" : "grants access to it"}</span>
-                    {c.storage ? <Badge tone={c.storage === "hard_coded" ? "danger" : c.storage === "config_file" ? "warn" : "neutral"}>{STORAGE_WORDS[c.storage] ?? c.storage}</Badge> : null}
+                    {c.storage ? (
+                      <Badge tone={c.storage === "hard_coded" ? "danger" : c.storage === "config_file" ? "warn" : "neutral"}>
+                        {STORAGE_WORDS[c.storage] ?? c.storage}
+                      </Badge>
+                    ) : null}
                     {c.fingerprint ? <span className={`mono ${styles.fingerprint}`}>{c.fingerprint}</span> : null}
                   </li>
                 ))}
@@ -211,7 +215,11 @@ export default async function McpServerPage({ params }: { params: Promise<{ id: 
           )}
         </section>
       </div>
-      {d.tools.length === 0 && d.agents.length === 0 ? null : <p className={styles.more}>Lists show up to {DETAIL_LIMITS.tools} tools and {DETAIL_LIMITS.agents} principals.</p>}
+      {d.tools.length === 0 && d.agents.length === 0 ? null : (
+        <p className={styles.more}>
+          Lists show up to {DETAIL_LIMITS.tools} tools and {DETAIL_LIMITS.agents} principals.
+        </p>
+      )}
     </>
   );
 }

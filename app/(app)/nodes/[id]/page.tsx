@@ -26,7 +26,14 @@ import { listNodeRelationships } from "@/lib/hub/relationships";
 
 export const metadata = { title: "Node" };
 
-const TAB_LABEL: Record<HubTab, string> = { access: "Access", findings: "Findings", certifications: "Certifications", credentials: "Credentials", history: "History", audit: "Audit" };
+const TAB_LABEL: Record<HubTab, string> = {
+  access: "Access",
+  findings: "Findings",
+  certifications: "Certifications",
+  credentials: "Credentials",
+  history: "History",
+  audit: "Audit",
+};
 const NEIGHBOR_LIMIT = 100;
 
 type Search = Record<string, string | string[] | undefined>;
@@ -125,9 +132,20 @@ function SectionView({ section, node, paged }: { section: Section | { tab: "inva
     case "access":
       return <HubAccess node={node} access={section.data.access} relationships={section.data.relationships} paged={paged} />;
     case "findings":
-      return <HubFindings nodeId={node.id} items={section.data.items} openCount={section.data.openCount} status={section.status} nextCursor={section.data.nextCursor} paged={paged} />;
+      return (
+        <HubFindings
+          nodeId={node.id}
+          items={section.data.items}
+          openCount={section.data.openCount}
+          status={section.status}
+          nextCursor={section.data.nextCursor}
+          paged={paged}
+        />
+      );
     case "certifications":
-      return <HubCertifications nodeId={node.id} items={section.data.items} summary={section.data.summary} nextCursor={section.data.nextCursor} paged={paged} />;
+      return (
+        <HubCertifications nodeId={node.id} items={section.data.items} summary={section.data.summary} nextCursor={section.data.nextCursor} paged={paged} />
+      );
     case "credentials":
       return <HubCredentials nodeId={node.id} items={section.data.items} self={section.data.self} nextCursor={section.data.nextCursor} paged={paged} />;
     case "history":

@@ -32,7 +32,10 @@ export default async function MinePage({ searchParams }: { searchParams: SearchP
   return (
     <>
       <h1>What I own</h1>
-      <p className="subtitle">The agents, accounts, servers, entitlements, resources and credentials you answer for, yourself or through your groups, and what their ownership is missing.</p>
+      <p className="subtitle">
+        The agents, accounts, servers, entitlements, resources and credentials you answer for, yourself or through your groups, and what their ownership is
+        missing.
+      </p>
       <OwnershipTabs current="mine" orphans={tabs?.orphans} queue={tabs?.queue} readsAll={readsAll} />
       {!page ? (
         <EmptyState title="That page link is not valid">

@@ -45,9 +45,17 @@ export default async function OrphansPage({ searchParams }: { searchParams: Sear
   return (
     <>
       <h1>Orphans</h1>
-      <p className="subtitle">Agents, accounts, servers, tools, entitlements, resources and credentials nobody active answers for: no owner, only owners who left, or an owner group with no active members. Most dangerous first.</p>
+      <p className="subtitle">
+        Agents, accounts, servers, tools, entitlements, resources and credentials nobody active answers for: no owner, only owners who left, or an owner group
+        with no active members. Most dangerous first.
+      </p>
       {/* Without a source filter the counts cover every orphan: the tab needs no second pass over the graph. */}
-      <OwnershipTabs current="orphans" orphans={page && !filters.source ? Object.values(page.counts.byKind).reduce((a, n) => a + n, 0) : undefined} queue={queue} readsAll />
+      <OwnershipTabs
+        current="orphans"
+        orphans={page && !filters.source ? Object.values(page.counts.byKind).reduce((a, n) => a + n, 0) : undefined}
+        queue={queue}
+        readsAll
+      />
 
       {problem || !page ? (
         <EmptyState title="That view cannot be shown">
@@ -66,7 +74,10 @@ export default async function OrphansPage({ searchParams }: { searchParams: Sear
             </button>
             {filters.source ? (
               <span className="chip">
-                source: {filters.source} <Link href={href(filters, { source: undefined })} aria-label="Clear source filter">×</Link>
+                source: {filters.source}{" "}
+                <Link href={href(filters, { source: undefined })} aria-label="Clear source filter">
+                  ×
+                </Link>
               </span>
             ) : null}
             {Object.keys(filters).length ? <Link href="/ownership/orphans">Clear filters</Link> : null}
@@ -108,10 +119,16 @@ export default async function OrphansPage({ searchParams }: { searchParams: Sear
             <>
               {page.folded ? (
                 <p className="subtitle" style={{ marginBottom: "0.5rem" }} data-testid="folded-note">
-                  {page.folded} tool{page.folded === 1 ? " is" : "s are"} orphaned only because the MCP server exposing {page.folded === 1 ? "it" : "them"} is: they are folded into the server&apos;s row, and an owner for the server covers them. <Link href={href(filters, { kind: "tool" })}>Show every orphaned tool</Link>
+                  {page.folded} tool{page.folded === 1 ? " is" : "s are"} orphaned only because the MCP server exposing {page.folded === 1 ? "it" : "them"} is:
+                  they are folded into the server&apos;s row, and an owner for the server covers them.{" "}
+                  <Link href={href(filters, { kind: "tool" })}>Show every orphaned tool</Link>
                 </p>
               ) : null}
-              {canAssign ? <p className="subtitle" style={{ marginBottom: "0.5rem" }}>Select rows (Space on a checkbox, shift-click for a range), then choose an owner in the bar below the table and assign them all in one step.</p> : null}
+              {canAssign ? (
+                <p className="subtitle" style={{ marginBottom: "0.5rem" }}>
+                  Select rows (Space on a checkbox, shift-click for a range), then choose an owner in the bar below the table and assign them all in one step.
+                </p>
+              ) : null}
               <OrphansTable items={JSON.parse(JSON.stringify(page.items)) as OrphanRow[]} canAssign={canAssign} />
               <div className="pager">
                 <span data-testid="orphans-total">

@@ -38,7 +38,10 @@ export default async function ReassignmentsPage({ searchParams }: { searchParams
   const header = (
     <>
       <h1>Reassignment queue</h1>
-      <p className="subtitle">When someone leaves (by SCIM, an import or by hand), everything they own lands here with a suggested successor, their manager first. Agents still acting for them are flagged.</p>
+      <p className="subtitle">
+        When someone leaves (by SCIM, an import or by hand), everything they own lands here with a suggested successor, their manager first. Agents still acting
+        for them are flagged.
+      </p>
       <OwnershipTabs current="reassignments" orphans={tabs.orphans} queue={tabs.queue} readsAll />
       {/* Someone who just left is queued by the after-change pipeline, moments after the change that says so. */}
       <PendingChanges count={pending.count} what="this queue" />
@@ -135,7 +138,10 @@ export default async function ReassignmentsPage({ searchParams }: { searchParams
           </div>
         </>
       )}
-      <p className={styles.sub}>Accepting or reassigning moves the roles the former owner held to the new owner and end-dates the former owner&apos;s edge; every change is in the audit log.</p>
+      <p className={styles.sub}>
+        Accepting or reassigning moves the roles the former owner held to the new owner and end-dates the former owner&apos;s edge; every change is in the audit
+        log.
+      </p>
     </>
   );
 }

@@ -19,26 +19,41 @@ let t: TestDatabase;
 let agentId: string;
 const tokens: Record<string, string> = {};
 const noParams = { params: Promise.resolve({}) } as never;
-const get = (route: typeof verify, token: string, url: string) => route(new Request(`http://attest.test${url}`, { headers: { authorization: `Bearer ${token}` } }), noParams);
+const get = (route: typeof verify, token: string, url: string) =>
+  route(new Request(`http://attest.test${url}`, { headers: { authorization: `Bearer ${token}` } }), noParams);
 
 beforeAll(async () => {
   t = await createTestDatabase();
   await seedGraph(t.db, smallGraph());
   useAsAppDatabase(t);
   const admin = await actorByEmail(t, "admin@example.com");
-  for (const [email, role] of [["audit@example.com", "auditor"], ["ada@example.com", "reviewer"], ["ana@example.com", "analyst"]] as const) {
+  for (const [email, role] of [
+    ["audit@example.com", "auditor"],
+    ["ada@example.com", "reviewer"],
+    ["ana@example.com", "analyst"],
+  ] as const) {
     const u = await actorByEmail(t, email);
     tokens[role] = (await createApiToken(t.db, admin, { name: role, userId: u.id, roles: [role] })).token;
   }
-  const [agent] = await t.db.select({ id: nodes.id }).from(nodes).where(and(eq(nodes.kind, "agent"), eq(nodes.name, "Triage bot")));
+  const [agent] = await t.db
+    .select({ id: nodes.id })
+    .from(nodes)
+    .where(and(eq(nodes.kind, "agent"), eq(nodes.name, "Triage bot")));
   agentId = agent!.id;
   const [ada] = await t.db.select({ id: nodes.id }).from(nodes).where(eq(nodes.name, "Ada Lovelace"));
   const analyst = await actorByEmail(t, "ana@example.com");
   await t.db.transaction(async (tx) =>
-    emitAudit(tx, analyst, { action: "owner.assign", target: { type: "node", id: agentId }, before: { owners: [] }, after: { owners: [ada!.id], note: "=cmd|' /C calc'!A0" } }),
+    emitAudit(tx, analyst, {
+      action: "owner.assign",
+      target: { type: "node", id: agentId },
+      before: { owners: [] },
+      after: { owners: [ada!.id], note: "=cmd|' /C calc'!A0" },
+    }),
   );
   for (let i = 0; i < 5; i++) {
-    await t.db.transaction((tx) => emitAudit(tx, systemActor("test"), { action: i % 2 ? "test.odd" : "test.even", target: { type: "node", id: `n${i}` }, after: { i } }));
+    await t.db.transaction((tx) =>
+      emitAudit(tx, systemActor("test"), { action: i % 2 ? "test.odd" : "test.even", target: { type: "node", id: `n${i}` }, after: { i } }),
+    );
   }
 });
 afterAll(() => t.cleanup());
@@ -101,10 +116,18 @@ describe("GET /api/v1/audit/events", () => {
   });
 
   it("refuses bad filters with the parameter named, and a reviewer with 403", async () => {
-    for (const [q, path] of [["from=yesterday", "from"], ["limit=0", "limit"], ["cursor=zzz", "cursor"], ["colour=red", "colour"]]) {
+    for (const [q, path] of [
+      ["from=yesterday", "from"],
+      ["limit=0", "limit"],
+      ["cursor=zzz", "cursor"],
+      ["colour=red", "colour"],
+    ]) {
       const r = await get(listEvents, tokens.auditor!, `/api/v1/audit/events?${q}`);
       expect(r.status, q).toBe(400);
-      expect((await r.json()).error.details.map((d: { path: string }) => d.path), q).toContain(path);
+      expect(
+        (await r.json()).error.details.map((d: { path: string }) => d.path),
+        q,
+      ).toContain(path);
     }
     expect((await get(listEvents, tokens.reviewer!, "/api/v1/audit/events")).status).toBe(403);
   });

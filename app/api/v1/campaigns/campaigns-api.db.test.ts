@@ -44,7 +44,13 @@ beforeAll(async () => {
   await seedGraph(t.db, buildDemoOrg());
   useAsAppDatabase(t);
   const samir = await actorByEmail(t, "samir@northwind.example");
-  for (const [who, roles] of [["chloe", ["analyst"]], ["priya", ["reviewer"]], ["claire", ["reviewer"]], ["beatriz", ["auditor"]], ["omar", ["analyst", "reviewer"]]] as const) {
+  for (const [who, roles] of [
+    ["chloe", ["analyst"]],
+    ["priya", ["reviewer"]],
+    ["claire", ["reviewer"]],
+    ["beatriz", ["auditor"]],
+    ["omar", ["analyst", "reviewer"]],
+  ] as const) {
     const u = await actorByEmail(t, `${who}@northwind.example`);
     tokens[who] = (await createApiToken(t.db, samir, { name: who, userId: u.id, roles: [...roles] })).token;
   }
@@ -69,13 +75,19 @@ describe("campaigns API, end to end", () => {
     expect(preview.status).toBe(200);
     expect(preview.body).toMatchObject({ items: 2, unassigned: 0, reviewers: [{ name: "Priya Natarajan", items: 2 }] });
     expect((await createRoute(req("priya", "/campaigns", { method: "POST", body: definition }), noParams)).status).toBe(403);
-    const bad = await json(await createRoute(req("chloe", "/campaigns", { method: "POST", body: { ...definition, scope: { edgeKinds: ["connects_to"], extra: 1 } } }), noParams));
+    const bad = await json(
+      await createRoute(req("chloe", "/campaigns", { method: "POST", body: { ...definition, scope: { edgeKinds: ["connects_to"], extra: 1 } } }), noParams),
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.error.details).toEqual([{ path: "scope.extra", message: "is not a known field" }]);
     const created = await json(await createRoute(req("chloe", "/campaigns", { method: "POST", body: definition }), noParams));
     expect(created.status).toBe(201);
     campaignId = created.body.id;
-    expect(created.body).toMatchObject({ status: "draft", owner: { email: "chloe@northwind.example" }, scope: { targetNodes: [{ name: "GitHub MCP server" }] } });
+    expect(created.body).toMatchObject({
+      status: "draft",
+      owner: { email: "chloe@northwind.example" },
+      scope: { targetNodes: [{ name: "GitHub MCP server" }] },
+    });
     const launched = await json(await launchRoute(req("chloe", `/campaigns/${campaignId}/launch`, { method: "POST" }), params(campaignId)));
     expect(launched.status).toBe(200);
     expect(launched.body.status).toBe("active");
@@ -100,7 +112,13 @@ describe("campaigns API, end to end", () => {
     const before = await json(await itemRoute(req("priya", `/review-items/${id}`), params(id)));
     const answers = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        decisionRoute(req("priya", `/review-items/${id}/decision`, { method: "POST", body: { decision: i % 2 ? "approve" : "revoke", justification: `race ${i}`, version: before.body.version } }), params(id)),
+        decisionRoute(
+          req("priya", `/review-items/${id}/decision`, {
+            method: "POST",
+            body: { decision: i % 2 ? "approve" : "revoke", justification: `race ${i}`, version: before.body.version },
+          }),
+          params(id),
+        ),
       ),
     );
     const statuses = answers.map((a) => a.status);
@@ -108,7 +126,10 @@ describe("campaigns API, end to end", () => {
     expect(statuses.filter((s) => s === 409)).toHaveLength(19);
     const loser = await answers.find((a) => a.status === 409)!.json();
     expect(loser.error.code).toBe("conflict");
-    const [events] = await t.db.select({ n: count() }).from(auditEvents).where(and(eq(auditEvents.action, "review.decide"), eq(auditEvents.targetId, id)));
+    const [events] = await t.db
+      .select({ n: count() })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "review.decide"), eq(auditEvents.targetId, id)));
     expect(events!.n).toBe(1);
     const after = await json(await itemRoute(req("priya", `/review-items/${id}`), params(id)));
     expect(after.body.history).toHaveLength(1);
@@ -118,26 +139,50 @@ describe("campaigns API, end to end", () => {
 
   it("a decision without a version, or a revoke without a justification, is a 400", async () => {
     const id = itemIds[1]!;
-    const noVersion = await json(await decisionRoute(req("priya", `/review-items/${id}/decision`, { method: "POST", body: { decision: "abstain" } }), params(id)));
+    const noVersion = await json(
+      await decisionRoute(req("priya", `/review-items/${id}/decision`, { method: "POST", body: { decision: "abstain" } }), params(id)),
+    );
     expect(noVersion.status).toBe(400);
     expect(noVersion.body.error.details[0].path).toBe("version");
-    const noWhy = await json(await decisionRoute(req("priya", `/review-items/${id}/decision`, { method: "POST", body: { decision: "revoke", version: 1 } }), params(id)));
+    const noWhy = await json(
+      await decisionRoute(req("priya", `/review-items/${id}/decision`, { method: "POST", body: { decision: "revoke", version: 1 } }), params(id)),
+    );
     expect(noWhy.body.error.details).toEqual([{ path: "justification", message: "a revoke needs a justification" }]);
   });
 
   it("bulk decides the rest; the owner closes (complete, so before the deadline) and signs off; decisions after close are 409", async () => {
     const pending = await json(await inboxRoute(req("priya", "/review-items?status=pending"), noParams));
-    const bulk = await json(await bulkRoute(req("priya", "/review-items/decisions", { method: "POST", body: { items: pending.body.items.map((i: { id: string; version: number }) => ({ id: i.id, version: i.version })), decision: "revoke", justification: "not needed any more" } }), noParams));
+    const bulk = await json(
+      await bulkRoute(
+        req("priya", "/review-items/decisions", {
+          method: "POST",
+          body: {
+            items: pending.body.items.map((i: { id: string; version: number }) => ({ id: i.id, version: i.version })),
+            decision: "revoke",
+            justification: "not needed any more",
+          },
+        }),
+        noParams,
+      ),
+    );
     expect(bulk.body).toMatchObject({ decided: 1, conflicts: 0 });
     expect((await closeRoute(req("priya", `/campaigns/${campaignId}/close`, { method: "POST" }), params(campaignId))).status).toBe(403);
     const closed = await json(await closeRoute(req("chloe", `/campaigns/${campaignId}/close`, { method: "POST" }), params(campaignId)));
     expect(closed.status).toBe(200);
     expect(closed.body.campaign.status).toBe("closed");
     const item = await json(await itemRoute(req("priya", `/review-items/${itemIds[0]}`), params(itemIds[0]!)));
-    const late = await decisionRoute(req("priya", `/review-items/${itemIds[0]}/decision`, { method: "POST", body: { decision: "abstain", version: item.body.version } }), params(itemIds[0]!));
+    const late = await decisionRoute(
+      req("priya", `/review-items/${itemIds[0]}/decision`, { method: "POST", body: { decision: "abstain", version: item.body.version } }),
+      params(itemIds[0]!),
+    );
     expect(late.status).toBe(409);
     expect((await signOffRoute(req("omar", `/campaigns/${campaignId}/sign-off`, { method: "POST", body: {} }), params(campaignId))).status).toBe(403);
-    const signed = await json(await signOffRoute(req("chloe", `/campaigns/${campaignId}/sign-off`, { method: "POST", body: { statement: "All access reviewed." } }), params(campaignId)));
+    const signed = await json(
+      await signOffRoute(
+        req("chloe", `/campaigns/${campaignId}/sign-off`, { method: "POST", body: { statement: "All access reviewed." } }),
+        params(campaignId),
+      ),
+    );
     expect(signed.body).toMatchObject({ status: "signed_off", signOffStatement: "All access reviewed." });
     const detail = await json(await getRoute(req("beatriz", `/campaigns/${campaignId}`), params(campaignId)));
     expect(detail.body.progress).toMatchObject({ total: 2, decided: 2, byReviewer: [{ name: "Priya Natarajan", total: 2, decided: 2 }] });

@@ -19,7 +19,10 @@ const tokens: Record<"admin" | "analyst" | "reviewer" | "auditor", string> = { a
 const noParams = { params: Promise.resolve({}) } as never;
 const idParams = (id: string) => ({ params: Promise.resolve({ id }) }) as never;
 const call = (who: keyof typeof tokens, path: string, init: RequestInit = {}) =>
-  new Request(`http://attest.test${path}`, { ...init, headers: { authorization: `Bearer ${tokens[who]}`, "content-type": "application/json", ...(init.headers ?? {}) } });
+  new Request(`http://attest.test${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${tokens[who]}`, "content-type": "application/json", ...(init.headers ?? {}) },
+  });
 const json = async (r: Response) => ({ status: r.status, body: await r.json() });
 
 beforeAll(async () => {
@@ -55,7 +58,10 @@ afterAll(() => t.cleanup());
 
 async function hardcoded() {
   const key = await nodeId(t.db, "cfg", "credential", "key");
-  const [f] = await t.db.select().from(findings).where(and(eq(findings.rule, "hardcoded_secret"), eq(findings.subjectId, key)));
+  const [f] = await t.db
+    .select()
+    .from(findings)
+    .where(and(eq(findings.rule, "hardcoded_secret"), eq(findings.subjectId, key)));
   return f!;
 }
 
@@ -112,26 +118,37 @@ describe("findings API", () => {
     const r = await json(await evaluate(call("analyst", "/api/v1/findings/evaluate", { method: "POST" }), noParams));
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ trigger: "manual", counts: { new: 0, resolved: 0, reopened: 0 } });
-    const [event] = await t.db.select().from(auditEvents).where(and(eq(auditEvents.action, "findings.evaluate"), eq(auditEvents.targetId, r.body.id)));
+    const [event] = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "findings.evaluate"), eq(auditEvents.targetId, r.body.id)));
     expect(event!.after).toMatchObject({ trigger: "manual", counts: r.body.counts });
   });
 
   it("accepting a risk needs a reason and a future expiry within the policy; 'resolved' cannot be set by hand", async () => {
     const f = await hardcoded();
-    const patch = (body: unknown) => PATCH(call("analyst", `/api/v1/findings/${f.id}`, { method: "PATCH", body: JSON.stringify(body) }), idParams(f.id)).then(json);
-    expect((await patch({ status: "accepted", expiresAt: "2099-01-01" })).body.error.details).toEqual([{ path: "reason", message: "is required to accept a risk" }]);
-    expect((await patch({ status: "accepted", reason: "ok", expiresAt: "2001-01-01" })).body.error.details).toEqual([{ path: "expiresAt", message: "must be in the future" }]);
+    const patch = (body: unknown) =>
+      PATCH(call("analyst", `/api/v1/findings/${f.id}`, { method: "PATCH", body: JSON.stringify(body) }), idParams(f.id)).then(json);
+    expect((await patch({ status: "accepted", expiresAt: "2099-01-01" })).body.error.details).toEqual([
+      { path: "reason", message: "is required to accept a risk" },
+    ]);
+    expect((await patch({ status: "accepted", reason: "ok", expiresAt: "2001-01-01" })).body.error.details).toEqual([
+      { path: "expiresAt", message: "must be in the future" },
+    ]);
     expect((await patch({ status: "accepted", reason: "ok", expiresAt: "2099-01-01" })).body.error.details[0].path).toBe("expiresAt");
     const resolved = await patch({ status: "resolved" });
     expect(resolved.status).toBe(400);
     expect(resolved.body.error.details[0].message).toMatch(/resolved only by an evaluation/);
-    expect((await patch({ status: "accepted", reason: "ok", expiresAt: "2099-01-01", by: "me" })).body.error.details).toEqual([{ path: "by", message: "is not a known field" }]);
+    expect((await patch({ status: "accepted", reason: "ok", expiresAt: "2099-01-01", by: "me" })).body.error.details).toEqual([
+      { path: "by", message: "is not a known field" },
+    ]);
   });
 
   it("accepts a risk and opens it again, each change audited with before and after", async () => {
     const f = await hardcoded();
     const until = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
-    const patch = (body: unknown) => PATCH(call("analyst", `/api/v1/findings/${f.id}`, { method: "PATCH", body: JSON.stringify(body) }), idParams(f.id)).then(json);
+    const patch = (body: unknown) =>
+      PATCH(call("analyst", `/api/v1/findings/${f.id}`, { method: "PATCH", body: JSON.stringify(body) }), idParams(f.id)).then(json);
     const accepted = await patch({ status: "accepted", reason: "lab machine, isolated network", expiresAt: until });
     expect(accepted.status).toBe(200);
     expect(accepted.body).toMatchObject({ status: "accepted", acceptance: { reason: "lab machine, isolated network", expiresAt: `${until}T23:59:59.999Z` } });
@@ -155,11 +172,21 @@ describe("findings API", () => {
       edges: [],
     });
     const id = await nodeId(t.db, "cfg2", "credential", "k");
-    await importDoc(t.db, analyst, { source: "cfg2", nodes: [{ kind: "credential", externalId: "k", name: "Temp key", attributes: { storage: "vault" } }], edges: [] });
-    const [f] = await t.db.select().from(findings).where(and(eq(findings.rule, "hardcoded_secret"), eq(findings.subjectId, id)));
+    await importDoc(t.db, analyst, {
+      source: "cfg2",
+      nodes: [{ kind: "credential", externalId: "k", name: "Temp key", attributes: { storage: "vault" } }],
+      edges: [],
+    });
+    const [f] = await t.db
+      .select()
+      .from(findings)
+      .where(and(eq(findings.rule, "hardcoded_secret"), eq(findings.subjectId, id)));
     expect(f!.status).toBe("resolved");
     const soon = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
-    const r = await PATCH(call("analyst", `/api/v1/findings/${f!.id}`, { method: "PATCH", body: JSON.stringify({ status: "accepted", reason: "x", expiresAt: soon }) }), idParams(f!.id));
+    const r = await PATCH(
+      call("analyst", `/api/v1/findings/${f!.id}`, { method: "PATCH", body: JSON.stringify({ status: "accepted", reason: "x", expiresAt: soon }) }),
+      idParams(f!.id),
+    );
     expect(r.status).toBe(409);
   });
 
@@ -173,11 +200,24 @@ describe("findings API", () => {
   });
 
   it("settings: an analyst overrides a threshold (audited); unknown fields are refused", async () => {
-    const bad = await json(await putSettings(call("analyst", "/api/v1/findings/settings", { method: "PUT", body: JSON.stringify({ rotationDayz: 30 }) }), noParams));
+    const bad = await json(
+      await putSettings(call("analyst", "/api/v1/findings/settings", { method: "PUT", body: JSON.stringify({ rotationDayz: 30 }) }), noParams),
+    );
     expect(bad.status).toBe(400);
-    const ok = await json(await putSettings(call("analyst", "/api/v1/findings/settings", { method: "PUT", body: JSON.stringify({ rotationDays: 30, rules: { shared_credential: { severity: "high" } } }) }), noParams));
+    const ok = await json(
+      await putSettings(
+        call("analyst", "/api/v1/findings/settings", {
+          method: "PUT",
+          body: JSON.stringify({ rotationDays: 30, rules: { shared_credential: { severity: "high" } } }),
+        }),
+        noParams,
+      ),
+    );
     expect(ok.status).toBe(200);
-    expect(ok.body.settings).toMatchObject({ rotationDays: 30, rules: { shared_credential: { enabled: true, severity: "high" }, hardcoded_secret: { severity: "critical" } } });
+    expect(ok.body.settings).toMatchObject({
+      rotationDays: 30,
+      rules: { shared_credential: { enabled: true, severity: "high" }, hardcoded_secret: { severity: "critical" } },
+    });
     expect(ok.body.defaults.rotationDays).toBe(90);
     const [event] = await t.db.select().from(auditEvents).where(eq(auditEvents.action, "findings.settings.update"));
     expect(event!.after).toEqual({ rotationDays: 30, rules: { shared_credential: { severity: "high" } } });
@@ -187,15 +227,24 @@ describe("findings API", () => {
   it("creates a draft campaign scoped to the findings' subjects and targets", async () => {
     const f = await hardcoded();
     const insecure = (await json(await list(call("analyst", "/api/v1/findings?rule=insecure_mcp_server"), noParams))).body.items[0];
-    const r = await json(await createCampaign(call("analyst", "/api/v1/findings/campaign", { method: "POST", body: JSON.stringify({ findingIds: [f.id, insecure.id] }) }), noParams));
+    const r = await json(
+      await createCampaign(
+        call("analyst", "/api/v1/findings/campaign", { method: "POST", body: JSON.stringify({ findingIds: [f.id, insecure.id] }) }),
+        noParams,
+      ),
+    );
     expect(r.status).toBe(201);
     expect(r.body.definition.scope.targets).toEqual([f.subjectId, insecure.subject.id]);
     expect(r.body.definition.scope.edgeKinds).toEqual(expect.arrayContaining(["uses_credential", "connects_to"]));
     const [row] = await t.db.select().from(campaigns).where(eq(campaigns.id, r.body.campaign.id));
     expect(row).toMatchObject({ status: "draft", control: "OWASP NHI — non-human identity review" });
     expect(row!.description).toContain(f.id);
-    expect((await createCampaign(call("auditor", "/api/v1/findings/campaign", { method: "POST", body: JSON.stringify({ findingIds: [f.id] }) }), noParams)).status).toBe(403);
-    const missing = await json(await createCampaign(call("analyst", "/api/v1/findings/campaign", { method: "POST", body: JSON.stringify({ findingIds: ["fnd_nope"] }) }), noParams));
+    expect(
+      (await createCampaign(call("auditor", "/api/v1/findings/campaign", { method: "POST", body: JSON.stringify({ findingIds: [f.id] }) }), noParams)).status,
+    ).toBe(403);
+    const missing = await json(
+      await createCampaign(call("analyst", "/api/v1/findings/campaign", { method: "POST", body: JSON.stringify({ findingIds: ["fnd_nope"] }) }), noParams),
+    );
     expect(missing.body.error.details).toEqual([{ path: "findingIds[0]", message: "no such finding" }]);
   });
 });

@@ -30,7 +30,14 @@ beforeAll(async () => {
 afterAll(() => t.cleanup());
 
 function post(body: BodyInit, type: string, query = "", token = analystToken, extra: Record<string, string> = {}) {
-  return POST(new Request(`http://attest.test/api/v1/imports${query}`, { method: "POST", body, headers: { authorization: `Bearer ${token}`, "content-type": type, ...extra } }), noParams);
+  return POST(
+    new Request(`http://attest.test/api/v1/imports${query}`, {
+      method: "POST",
+      body,
+      headers: { authorization: `Bearer ${token}`, "content-type": type, ...extra },
+    }),
+    noParams,
+  );
 }
 
 async function nodeCount() {
@@ -48,14 +55,21 @@ describe("POST /api/v1/imports", () => {
     expect(rec.counts.nodesCreated).toBe(1);
     const again = await (await post(JSON.stringify(graphDoc), "application/json")).json();
     expect(Object.values(again.counts)).toEqual([0, 0, 0, 0, 0, 0]);
-    const listed = await (await GET(new Request("http://attest.test/api/v1/imports", { headers: { authorization: `Bearer ${auditorToken}` } }), noParams)).json();
+    const listed = await (
+      await GET(new Request("http://attest.test/api/v1/imports", { headers: { authorization: `Bearer ${auditorToken}` } }), noParams)
+    ).json();
     expect(listed.items[0].id).toBe(again.id);
-    const one = await getOne(new Request(`http://attest.test/api/v1/imports/${rec.id}`, { headers: { authorization: `Bearer ${auditorToken}` } }), { params: Promise.resolve({ id: rec.id }) } as never);
+    const one = await getOne(new Request(`http://attest.test/api/v1/imports/${rec.id}`, { headers: { authorization: `Bearer ${auditorToken}` } }), {
+      params: Promise.resolve({ id: rec.id }),
+    } as never);
     expect((await one.json()).status).toBe("succeeded");
   });
 
   it("streams JSONL", async () => {
-    const body = ['{"source":"jsonl-src","mode":"full"}', ...Array.from({ length: 2500 }, (_, i) => JSON.stringify({ node: { kind: "service_account", externalId: `sa-${i}`, name: `svc ${i}` } }))].join("\n");
+    const body = [
+      '{"source":"jsonl-src","mode":"full"}',
+      ...Array.from({ length: 2500 }, (_, i) => JSON.stringify({ node: { kind: "service_account", externalId: `sa-${i}`, name: `svc ${i}` } })),
+    ].join("\n");
     const stream = new ReadableStream({
       start(c) {
         const bytes = new TextEncoder().encode(body);
@@ -63,7 +77,15 @@ describe("POST /api/v1/imports", () => {
         c.close();
       },
     });
-    const r = await POST(new Request("http://attest.test/api/v1/imports", { method: "POST", body: stream, headers: { authorization: `Bearer ${analystToken}`, "content-type": "application/x-ndjson" }, duplex: "half" } as RequestInit), noParams);
+    const r = await POST(
+      new Request("http://attest.test/api/v1/imports", {
+        method: "POST",
+        body: stream,
+        headers: { authorization: `Bearer ${analystToken}`, "content-type": "application/x-ndjson" },
+        duplex: "half",
+      } as RequestInit),
+      noParams,
+    );
     expect(r.status).toBe(201);
     expect((await r.json()).counts.nodesCreated).toBe(2500);
   });
@@ -73,7 +95,10 @@ describe("POST /api/v1/imports", () => {
     form.set("source", "csv-src");
     form.set("nodes", new File(["kind,externalId,name\nhuman,u1,Una\ngroup,g1,Group One\n"], "nodes.csv", { type: "text/csv" }));
     form.set("edges", new File(["kind,fromKind,fromExternalId,toKind,toExternalId\nmember_of,human,u1,group,g1\n"], "edges.csv", { type: "text/csv" }));
-    const r = await POST(new Request("http://attest.test/api/v1/imports", { method: "POST", body: form, headers: { authorization: `Bearer ${analystToken}` } }), noParams);
+    const r = await POST(
+      new Request("http://attest.test/api/v1/imports", { method: "POST", body: form, headers: { authorization: `Bearer ${analystToken}` } }),
+      noParams,
+    );
     expect(r.status).toBe(201);
     const rec = await r.json();
     expect(rec.counts).toMatchObject({ nodesCreated: 2, edgesCreated: 1 });
@@ -82,7 +107,16 @@ describe("POST /api/v1/imports", () => {
 
   it("rejects an invalid document with 400, every problem located, and nothing written", async () => {
     const before = await nodeCount();
-    const r = await post(JSON.stringify({ source: "bad", nodes: [{ kind: "agent", name: "x" }, { kind: "nope", externalId: "1", name: "y" }] }), "application/json");
+    const r = await post(
+      JSON.stringify({
+        source: "bad",
+        nodes: [
+          { kind: "agent", name: "x" },
+          { kind: "nope", externalId: "1", name: "y" },
+        ],
+      }),
+      "application/json",
+    );
     expect(r.status).toBe(400);
     const body = await r.json();
     expect(body.error.details.map((d: { path: string }) => d.path)).toEqual(["nodes[0].externalId", "nodes[1].kind"]);
@@ -95,7 +129,10 @@ describe("POST /api/v1/imports", () => {
     try {
       const big = await post("x", "application/json", "", analystToken, { "content-length": String(5 * 1024 * 1024) });
       expect(big.status).toBe(413);
-      const streamedBig = await post(JSON.stringify({ source: "s", nodes: [{ kind: "agent", externalId: "a", name: "x".repeat(1.5 * 1024 * 1024) }] }), "application/json");
+      const streamedBig = await post(
+        JSON.stringify({ source: "s", nodes: [{ kind: "agent", externalId: "a", name: "x".repeat(1.5 * 1024 * 1024) }] }),
+        "application/json",
+      );
       expect(streamedBig.status).toBe(413);
     } finally {
       delete process.env.ATTEST_MAX_IMPORT_MB;
@@ -138,7 +175,11 @@ describe("POST /api/v1/imports", () => {
     const server = rows.find((n) => n.kind === "mcp_server" && n.externalId === "github")!;
     expect(server.attributes).toMatchObject({ package: "@modelcontextprotocol/server-github", pinned: false });
     // The value is nowhere: not in any node, edge, import record or audit event.
-    const everything = JSON.stringify(await t.db.execute(sql`select (select json_agg(n) from nodes n) as n, (select json_agg(e) from edges e) as e, (select json_agg(i) from imports i) as i, (select json_agg(a) from audit_events a) as a`));
+    const everything = JSON.stringify(
+      await t.db.execute(
+        sql`select (select json_agg(n) from nodes n) as n, (select json_agg(e) from edges e) as e, (select json_agg(i) from imports i) as i, (select json_agg(a) from audit_events a) as a`,
+      ),
+    );
     expect(everything).not.toContain(token);
     expect(everything).not.toContain(token.slice(4, 20));
   });
@@ -150,10 +191,18 @@ describe("POST /api/v1/imports", () => {
 });
 
 describe("GET /api/v1/imports/{id}", () => {
-  const getRun = (id: string, query = "", token = auditorToken) => getOne(new Request(`http://attest.test/api/v1/imports/${id}${query}`, { headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve({ id }) } as never);
+  const getRun = (id: string, query = "", token = auditorToken) =>
+    getOne(new Request(`http://attest.test/api/v1/imports/${id}${query}`, { headers: { authorization: `Bearer ${token}` } }), {
+      params: Promise.resolve({ id }),
+    } as never);
 
   it("pages the problems of a rejected run, naming paths and never the input values", async () => {
-    const bad = { source: "paged-src", mode: "full", nodes: Array.from({ length: 5 }, (_, i) => ({ kind: "wizard", externalId: `w${i}`, name: `SECRETNAME${i}` })), edges: [] };
+    const bad = {
+      source: "paged-src",
+      mode: "full",
+      nodes: Array.from({ length: 5 }, (_, i) => ({ kind: "wizard", externalId: `w${i}`, name: `SECRETNAME${i}` })),
+      edges: [],
+    };
     const r = await post(JSON.stringify(bad), "application/json");
     expect(r.status).toBe(400);
     const id = ((await r.json()) as { import: { id: string } }).import.id;
@@ -171,9 +220,15 @@ describe("GET /api/v1/imports/{id}", () => {
   });
 
   it("refuses an unknown or out-of-range query parameter with 400 naming it, and answers 404 for an unknown run", async () => {
-    const listed = await (await GET(new Request("http://attest.test/api/v1/imports", { headers: { authorization: `Bearer ${auditorToken}` } }), noParams)).json();
+    const listed = await (
+      await GET(new Request("http://attest.test/api/v1/imports", { headers: { authorization: `Bearer ${auditorToken}` } }), noParams)
+    ).json();
     const id = listed.items[0].id as string;
-    for (const [query, path] of [["?errorsLimit=0", "errorsLimit"], ["?errorsOffset=-1", "errorsOffset"], ["?page=2", "page"]] as const) {
+    for (const [query, path] of [
+      ["?errorsLimit=0", "errorsLimit"],
+      ["?errorsOffset=-1", "errorsOffset"],
+      ["?page=2", "page"],
+    ] as const) {
       const r = await getRun(id, query);
       expect(r.status, query).toBe(400);
       expect((await r.json()).error.details.map((d: { path: string }) => d.path)).toContain(path);

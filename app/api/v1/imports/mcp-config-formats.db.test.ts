@@ -46,7 +46,10 @@ describe("POST /api/v1/imports?format=mcp-config: every client format, warnings 
     expect(r.status).toBe(201);
     const rec = await r.json();
     expect(rec).toMatchObject({ status: "succeeded", format: "mcp-config", detectedFormat: "codex" });
-    expect(rec.warnings).toEqual(['mcp_servers.old: is disabled in the client; imported with disabled: true', 'mcp_servers.old: unknown key "retries" ignored (not part of Codex config.toml (mcp_servers))']);
+    expect(rec.warnings).toEqual([
+      "mcp_servers.old: is disabled in the client; imported with disabled: true",
+      'mcp_servers.old: unknown key "retries" ignored (not part of Codex config.toml (mcp_servers))',
+    ]);
     const one = await (await getOne(auditorGet(`http://attest.test/api/v1/imports/${rec.id}`), { params: Promise.resolve({ id: rec.id }) } as never)).json();
     expect(one).toMatchObject({ detectedFormat: "codex", warnings: rec.warnings });
     const listed = await (await GET(auditorGet("http://attest.test/api/v1/imports"), noParams)).json();
@@ -73,7 +76,10 @@ describe("POST /api/v1/imports?format=mcp-config: every client format, warnings 
     expect((await missing.json()).error.details).toEqual([{ path: "server", message: expect.stringMatching(/give its name with \?server=<name>/) }]);
     const named = await post(snippet, "application/json", "?format=mcp-config&source=guide&server=github");
     expect(named.status).toBe(201);
-    expect(await named.json()).toMatchObject({ detectedFormat: "snippet", warnings: ["github.headers.Authorization holds a placeholder, not a credential; nothing recorded"] });
+    expect(await named.json()).toMatchObject({
+      detectedFormat: "snippet",
+      warnings: ["github.headers.Authorization holds a placeholder, not a credential; nothing recorded"],
+    });
     const bad = await post(snippet, "application/json", "?format=mcp-config&source=guide&server=__proto__");
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.details[0].path).toBe("server");
@@ -86,7 +92,10 @@ describe("POST /api/v1/imports?format=mcp-config: every client format, warnings 
     const form = new FormData();
     form.set("source", "codex-3");
     form.set("file", new File([fixture("codex__chrome-devtools.toml")], "config.toml"));
-    const r = await POST(new Request("http://attest.test/api/v1/imports", { method: "POST", body: form, headers: { authorization: `Bearer ${analystToken}` } }), noParams);
+    const r = await POST(
+      new Request("http://attest.test/api/v1/imports", { method: "POST", body: form, headers: { authorization: `Bearer ${analystToken}` } }),
+      noParams,
+    );
     expect(r.status).toBe(201);
     expect(await r.json()).toMatchObject({ format: "mcp-config", detectedFormat: "codex", fileName: "config.toml" });
     // A plain mcpServers map says which client wrote it only through its file name.
@@ -94,14 +103,20 @@ describe("POST /api/v1/imports?format=mcp-config: every client format, warnings 
     desktop.set("format", "mcp-config");
     desktop.set("source", "desktop-1");
     desktop.set("file", new File([fixture("cursor__docs.json")], "claude_desktop_config.json"));
-    const d = await POST(new Request("http://attest.test/api/v1/imports", { method: "POST", body: desktop, headers: { authorization: `Bearer ${analystToken}` } }), noParams);
+    const d = await POST(
+      new Request("http://attest.test/api/v1/imports", { method: "POST", body: desktop, headers: { authorization: `Bearer ${analystToken}` } }),
+      noParams,
+    );
     expect(await d.json()).toMatchObject({ status: "succeeded", detectedFormat: "claude-desktop" });
     const snippet = new FormData();
     snippet.set("format", "mcp-config");
     snippet.set("source", "guide-2");
     snippet.set("server", "github-local");
     snippet.set("file", new File([fixture("snippet__github-binary.json")], "snippet.json"));
-    const s = await POST(new Request("http://attest.test/api/v1/imports", { method: "POST", body: snippet, headers: { authorization: `Bearer ${analystToken}` } }), noParams);
+    const s = await POST(
+      new Request("http://attest.test/api/v1/imports", { method: "POST", body: snippet, headers: { authorization: `Bearer ${analystToken}` } }),
+      noParams,
+    );
     expect(s.status).toBe(201);
     expect((await t.db.select().from(nodes).where(eq(nodes.externalId, "github-local"))).length).toBe(1);
   });
@@ -114,9 +129,17 @@ describe("POST /api/v1/imports?format=mcp-config: every client format, warnings 
     expect(body.error.details).toEqual([{ path: expect.stringMatching(/^3:\d+$/), message: expect.stringMatching(/^TOML, line 3, column \d+: /) }]);
     expect(JSON.stringify(body)).not.toContain(secret.slice(0, 16));
     // Warnings name keys, never values: an unknown key holding a secret leaves no trace either.
-    const ok = await post(JSON.stringify({ servers: { s: { command: "npx", secretSauce: secret, type: "stdio" } } }), "application/json", "?format=mcp-config&source=warned");
+    const ok = await post(
+      JSON.stringify({ servers: { s: { command: "npx", secretSauce: secret, type: "stdio" } } }),
+      "application/json",
+      "?format=mcp-config&source=warned",
+    );
     expect((await ok.json()).warnings).toEqual(['servers.s: unknown key "secretSauce" ignored (not part of VS Code mcp.json)']);
-    const everything = JSON.stringify(await t.db.execute(sql`select (select json_agg(n) from nodes n) as n, (select json_agg(i) from imports i) as i, (select json_agg(a) from audit_events a) as a`));
+    const everything = JSON.stringify(
+      await t.db.execute(
+        sql`select (select json_agg(n) from nodes n) as n, (select json_agg(i) from imports i) as i, (select json_agg(a) from audit_events a) as a`,
+      ),
+    );
     expect(everything).not.toContain(secret.slice(0, 16));
     const [row] = await t.db.select({ warnings: imports.warnings }).from(imports).where(eq(imports.sourceName, "warned"));
     expect(row!.warnings).toHaveLength(1);

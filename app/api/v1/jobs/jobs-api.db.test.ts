@@ -19,12 +19,17 @@ let engine: JobEngine | null = null;
 let adminToken: string;
 let analystToken: string;
 let failing = true;
-registerHandler("test.flaky", async () => {
-  if (failing) throw new Error("connect ECONNREFUSED to https://user:s3cret@db.internal");
-}, { retryLimit: 0 });
+registerHandler(
+  "test.flaky",
+  async () => {
+    if (failing) throw new Error("connect ECONNREFUSED to https://user:s3cret@db.internal");
+  },
+  { retryLimit: 0 },
+);
 registerHandler("test.idle", async () => {});
 
-const call = (token: string, url: string, init: RequestInit = {}) => new Request(`http://attest.test/api/v1${url}`, { ...init, headers: { authorization: `Bearer ${token}` } });
+const call = (token: string, url: string, init: RequestInit = {}) =>
+  new Request(`http://attest.test/api/v1${url}`, { ...init, headers: { authorization: `Bearer ${token}` } });
 const params = (id: string) => ({ params: Promise.resolve({ id }) }) as never;
 const noParams = { params: Promise.resolve({}) } as never;
 async function list(query = "", token = adminToken) {
@@ -71,17 +76,32 @@ describe(`jobs API (${testTarget()})`, () => {
     const res = await retry(call(adminToken, `/jobs/${id}/retry`, { method: "POST" }), params(id));
     expect(res.status).toBe(200);
     expect((await res.json()).state).toBe("retry");
-    const [audit] = await t.db.select().from(auditEvents).where(and(eq(auditEvents.action, "job.retry"), eq(auditEvents.targetId, id)));
+    const [audit] = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "job.retry"), eq(auditEvents.targetId, id)));
     expect(audit).toBeDefined();
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
-    await eventually("the retry to complete", async () => (await t.db.select({ n: count() }).from(jobRuns).where(and(eq(jobRuns.jobId, id), eq(jobRuns.state, "completed"))))[0]!.n === 1);
+    await eventually(
+      "the retry to complete",
+      async () =>
+        (
+          await t.db
+            .select({ n: count() })
+            .from(jobRuns)
+            .where(and(eq(jobRuns.jobId, id), eq(jobRuns.state, "completed")))
+        )[0]!.n === 1,
+    );
   });
 
   it("refuses to retry a job that is not failed (409) or unknown (404), and writes no audit", async () => {
     const before = (await t.db.select({ n: count() }).from(auditEvents).where(eq(auditEvents.action, "job.retry")))[0]!.n;
     const done = (await list("?state=completed")).body.items[0].id as string;
     expect((await retry(call(adminToken, `/jobs/${done}/retry`, { method: "POST" }), params(done))).status).toBe(409);
-    expect((await retry(call(adminToken, "/jobs/00000000-0000-0000-0000-000000000000/retry", { method: "POST" }), params("00000000-0000-0000-0000-000000000000"))).status).toBe(404);
+    expect(
+      (await retry(call(adminToken, "/jobs/00000000-0000-0000-0000-000000000000/retry", { method: "POST" }), params("00000000-0000-0000-0000-000000000000")))
+        .status,
+    ).toBe(404);
     expect((await retry(call(adminToken, "/jobs/not-a-job/retry", { method: "POST" }), params("not-a-job"))).status).toBe(404);
     expect((await t.db.select({ n: count() }).from(auditEvents).where(eq(auditEvents.action, "job.retry")))[0]!.n).toBe(before);
   });
@@ -99,7 +119,9 @@ describe(`jobs API (${testTarget()})`, () => {
       cursor = body.nextCursor;
     }
     expect(new Set(seen).size).toBe(5);
-    const created = (await t.db.execute(sql`select id::text as id from pgboss.job where name = 'test.idle' order by created_on desc, id::text desc`)) as unknown as { rows: { id: string }[] };
+    const created = (await t.db.execute(
+      sql`select id::text as id from pgboss.job where name = 'test.idle' order by created_on desc, id::text desc`,
+    )) as unknown as { rows: { id: string }[] };
     expect(seen).toEqual(created.rows.map((r) => r.id));
   });
 
@@ -107,7 +129,13 @@ describe(`jobs API (${testTarget()})`, () => {
     registerSchedule({ name: "test.idle", cron: "0 3 * * *", description: "every night at 03:00 UTC" });
     const admin = await actorByEmail(t, "admin@example.com");
     const summary = await summarizeJobs(t.db, admin);
-    expect(summary.find((s) => s.name === "test.idle")).toMatchObject({ queued: 5, running: 0, failed: 0, schedule: { cron: "0 3 * * *", description: "every night at 03:00 UTC" }, lastRun: null });
+    expect(summary.find((s) => s.name === "test.idle")).toMatchObject({
+      queued: 5,
+      running: 0,
+      failed: 0,
+      schedule: { cron: "0 3 * * *", description: "every night at 03:00 UTC" },
+      lastRun: null,
+    });
     expect(summary.find((s) => s.name === "test.flaky")).toMatchObject({ failed: 0, schedule: null, lastRun: { state: "completed", errorClass: null } });
     expect(summary.some((s) => s.name.startsWith("__pgboss__"))).toBe(false);
     await expect(summarizeJobs(t.db, await actorByEmail(t, "ana@example.com"))).rejects.toThrow(/admin.jobs/);

@@ -11,7 +11,10 @@ function routeFiles(dir: string): { path: string; methods: string[] }[] {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.name === "route.ts") {
-        const rel = path.relative("app", path.dirname(p)).split(path.sep).map((s) => s.replace(/^\[(\w+)\]$/, "{$1}"));
+        const rel = path
+          .relative("app", path.dirname(p))
+          .split(path.sep)
+          .map((s) => s.replace(/^\[(\w+)\]$/, "{$1}"));
         const src = readFileSync(p, "utf8");
         const methods = [...src.matchAll(/export (?:const|async function|function) (GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]!.toLowerCase());
         const destructured = /export const \{ (GET), (POST) \}/.exec(src);

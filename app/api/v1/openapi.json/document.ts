@@ -31,7 +31,7 @@ const node = {
     validTo: { type: ["string", "null"], format: "date-time" },
     toolRisk: {
       type: "object",
-      description: "Tools only: the risk and why (README, \"Tool risk\"). Codes are stable; a risk its source set above the annotations' is declared_by_source.",
+      description: 'Tools only: the risk and why (README, "Tool risk"). Codes are stable; a risk its source set above the annotations\' is declared_by_source.',
       properties: { risk: { enum: TOOL_RISKS }, reasonCode: { enum: [...RISK_REASON_CODES, "declared_by_source", "recorded"] }, reason: { type: "string" } },
     },
   },
@@ -86,7 +86,15 @@ export function openApiDocument(version: string): JsonSchema {
         get: {
           summary: "Liveness and which database is in use",
           security: [],
-          responses: { "200": { description: "Healthy", content: { "application/json": { schema: { type: "object", properties: { status: { const: "ok" }, database: { enum: ["pglite", "postgres"] } } } } } }, "503": { description: "Database unavailable" } },
+          responses: {
+            "200": {
+              description: "Healthy",
+              content: {
+                "application/json": { schema: { type: "object", properties: { status: { const: "ok" }, database: { enum: ["pglite", "postgres"] } } } },
+              },
+            },
+            "503": { description: "Database unavailable" },
+          },
         },
       },
       "/api/v1/openapi.json": { get: { summary: "This document", security: [], responses: { "200": { description: "OpenAPI 3.1" } } } },

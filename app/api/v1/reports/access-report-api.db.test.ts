@@ -22,7 +22,8 @@ let analyst: Actor;
 let seededAt: string;
 const tokens: Record<string, string> = {};
 const noParams = { params: Promise.resolve({}) } as never;
-const get = (query: string, role = "auditor") => GET(new Request(`http://attest.test/api/v1/reports/access?${query}`, { headers: { authorization: `Bearer ${tokens[role]}` } }), noParams);
+const get = (query: string, role = "auditor") =>
+  GET(new Request(`http://attest.test/api/v1/reports/access?${query}`, { headers: { authorization: `Bearer ${tokens[role]}` } }), noParams);
 const bytes = async (r: Response) => new Uint8Array(await r.arrayBuffer());
 
 beforeAll(async () => {
@@ -33,7 +34,11 @@ beforeAll(async () => {
   seededAt = new Date().toISOString();
   analyst = await actorByEmail(t, "ana@example.com");
   const admin = await actorByEmail(t, "admin@example.com");
-  for (const [email, role] of [["audit@example.com", "auditor"], ["ada@example.com", "reviewer"], ["ana@example.com", "analyst"]] as const) {
+  for (const [email, role] of [
+    ["audit@example.com", "auditor"],
+    ["ada@example.com", "reviewer"],
+    ["ana@example.com", "analyst"],
+  ] as const) {
     tokens[role] = (await createApiToken(t.db, admin, { name: role, userId: (await actorByEmail(t, email)).id, roles: [role] })).token;
   }
   // After the instant of interest, an agent with a hostile name starts acting for Ada, and so reaches what she reaches.
@@ -51,11 +56,25 @@ describe("GET /api/v1/reports/access", () => {
     const r = await get(`target=mcp:resource:repo&asOf=${seededAt}`);
     expect(r.status).toBe(200);
     const report = await r.json();
-    expect(report).toMatchObject({ direction: "who-can-reach", subject: { name: "repo northwind/platform", kind: "resource" }, asOf: seededAt, maxDepth: 6, total: 3, truncated: false });
+    expect(report).toMatchObject({
+      direction: "who-can-reach",
+      subject: { name: "repo northwind/platform", kind: "resource" },
+      asOf: seededAt,
+      maxDepth: 6,
+      total: 3,
+      truncated: false,
+    });
     expect(report.id).toMatch(/^rpt_[0-9a-f]{26}$/);
     expect(report.rows.map((x: { name: string }) => x.name).sort()).toEqual(["Ada Lovelace", "Triage bot", "ci-deployer"]);
     const ada = report.rows.find((x: { name: string }) => x.name === "Ada Lovelace");
-    expect(ada.path.nodes.map((n: { name: string }) => n.name)).toEqual(["Ada Lovelace", "Engineering", "GitHub MCP use", "github-mcp", "create_issue", "repo northwind/platform"]);
+    expect(ada.path.nodes.map((n: { name: string }) => n.name)).toEqual([
+      "Ada Lovelace",
+      "Engineering",
+      "GitHub MCP use",
+      "github-mcp",
+      "create_issue",
+      "repo northwind/platform",
+    ]);
     expect(ada.path.edges).toEqual(["member_of", "has_entitlement", "grants", "exposes", "acts_on"]);
     expect(report.countsByKind).toEqual({ human: 1, agent: 1, service_account: 1 });
   });
@@ -102,10 +121,19 @@ describe("GET /api/v1/reports/access", () => {
     expect(v).toMatchObject({ ok: true, problems: [] });
     const m = v.manifest!;
     expect(m.files.map((f) => f.path)).toEqual(["README.txt", "access-report.csv", "access-report.json", "access-report.pdf"]);
-    expect(m).toMatchObject({ kind: "access_report", generatedBy: { type: "token", label: expect.stringContaining("audit@example.com") }, auditChain: { ok: true } });
+    expect(m).toMatchObject({
+      kind: "access_report",
+      generatedBy: { type: "token", label: expect.stringContaining("audit@example.com") },
+      auditChain: { ok: true },
+    });
     const chain = await verifyAuditChain(t.db);
     // The same question (target, instant, depth) keeps its report id, so the latest export event is this one.
-    const [exportEvent] = await t.db.select().from(auditEvents).where(and(eq(auditEvents.action, "evidence.export"), eq(auditEvents.targetId, m.id))).orderBy(desc(auditEvents.seq)).limit(1);
+    const [exportEvent] = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "evidence.export"), eq(auditEvents.targetId, m.id)))
+      .orderBy(desc(auditEvents.seq))
+      .limit(1);
     expect(exportEvent).toMatchObject({ targetType: "access_report", actorType: "token" });
     expect(exportEvent!.after).toMatchObject({ format: "zip", asOf: seededAt, total: 3 });
     expect(m.auditChain.head).toBe(chain.head);
@@ -115,7 +143,10 @@ describe("GET /api/v1/reports/access", () => {
     expect(second.manifest!.files).toEqual(m.files);
     expect(second.manifest!.generatedAt >= m.generatedAt).toBe(true);
     const a = unzipSync(first);
-    expect(JSON.parse(new TextDecoder().decode(a["access-report.json"]))).toMatchObject({ id: m.id, frameworks: expect.arrayContaining([expect.objectContaining({ control: "A.5.18" })]) });
+    expect(JSON.parse(new TextDecoder().decode(a["access-report.json"]))).toMatchObject({
+      id: m.id,
+      frameworks: expect.arrayContaining([expect.objectContaining({ control: "A.5.18" })]),
+    });
   });
 
   it("refuses a reviewer and an analyst (403): exporting evidence needs evidence.export; nothing is audited for them", async () => {
@@ -137,7 +168,10 @@ describe("GET /api/v1/reports/access", () => {
     for (const [q, path] of cases) {
       const r = await get(q);
       expect(r.status, q).toBe(400);
-      expect((await r.json()).error.details.map((d: { path: string }) => d.path), q).toContain(path);
+      expect(
+        (await r.json()).error.details.map((d: { path: string }) => d.path),
+        q,
+      ).toContain(path);
     }
   });
 });

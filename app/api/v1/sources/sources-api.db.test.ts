@@ -17,7 +17,11 @@ let analystToken: string;
 const noParams = { params: Promise.resolve({}) } as never;
 
 const req = (token: string, method: string, body?: unknown, url = "http://attest.test/api/v1/sources") =>
-  new Request(url, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  new Request(url, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -37,7 +41,9 @@ describe("/api/v1/sources", () => {
     const { source, scimToken } = await r.json();
     expect((await scim("POST", "/Users", { token: scimToken, body: { userName: "ada" } })).status).toBe(201);
 
-    const rotated = await rotate(req(adminToken, "POST", undefined, `http://attest.test/api/v1/sources/${source.id}/scim-token`), { params: Promise.resolve({ id: source.id }) } as never);
+    const rotated = await rotate(req(adminToken, "POST", undefined, `http://attest.test/api/v1/sources/${source.id}/scim-token`), {
+      params: Promise.resolve({ id: source.id }),
+    } as never);
     expect(rotated.status).toBe(200);
     const answer = await rotated.json();
     const next = answer.scimToken;
@@ -47,7 +53,11 @@ describe("/api/v1/sources", () => {
     expect((await scim("GET", "/Users", { token: next })).body.totalResults).toBe(1);
 
     const listed = await (await GET(req(analystToken, "GET"), noParams)).json();
-    expect(listed.items.find((s: { name: string }) => s.name === "okta-scim")).toMatchObject({ nodeCount: 1, nodeCounts: { human: 1 }, lastImportAt: expect.any(String) });
+    expect(listed.items.find((s: { name: string }) => s.name === "okta-scim")).toMatchObject({
+      nodeCount: 1,
+      nodeCounts: { human: 1 },
+      lastImportAt: expect.any(String),
+    });
     expect(JSON.stringify(listed)).not.toContain(next);
   });
 
@@ -68,7 +78,8 @@ describe("/api/v1/sources", () => {
     const created = await (await POST(req(adminToken, "POST", { name: "entra-scim", type: "scim" }), noParams)).json();
     const id: string = created.source.id;
     const token: string = created.scimToken;
-    const patch = (who: string, body: unknown) => patchSource(req(who, "PATCH", body, `http://attest.test/api/v1/sources/${id}`), { params: Promise.resolve({ id }) } as never);
+    const patch = (who: string, body: unknown) =>
+      patchSource(req(who, "PATCH", body, `http://attest.test/api/v1/sources/${id}`), { params: Promise.resolve({ id }) } as never);
     expect((await scim("GET", "/Users", { token })).status).toBe(200);
     const [used] = await t.db.select({ at: sources.scimTokenLastUsedAt }).from(sources).where(eq(sources.id, id));
     expect(used!.at).toBeInstanceOf(Date);
@@ -96,7 +107,8 @@ describe("/api/v1/sources", () => {
 
   it("refuses a bad status by name, an unknown key, and an unknown source as 404", async () => {
     const { source } = await (await POST(req(adminToken, "POST", { name: "bad-status", type: "scim" }), noParams)).json();
-    const call = (id: string, body: unknown) => patchSource(req(adminToken, "PATCH", body, `http://attest.test/api/v1/sources/${id}`), { params: Promise.resolve({ id }) } as never);
+    const call = (id: string, body: unknown) =>
+      patchSource(req(adminToken, "PATCH", body, `http://attest.test/api/v1/sources/${id}`), { params: Promise.resolve({ id }) } as never);
     const bad = await call(source.id, { status: "off", colour: 1 });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.details.map((d: { path: string }) => d.path).sort()).toEqual(["colour", "status"]);

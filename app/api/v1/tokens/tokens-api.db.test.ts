@@ -17,7 +17,10 @@ let reviewerToken: string;
 const noParams = { params: Promise.resolve({}) } as never;
 
 const call = (token: string, init: RequestInit & { url?: string } = {}) =>
-  new Request(init.url ?? "http://attest.test/api/v1/tokens", { ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(init.headers ?? {}) } });
+  new Request(init.url ?? "http://attest.test/api/v1/tokens", {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(init.headers ?? {}) },
+  });
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -82,7 +85,14 @@ describe("tokens API", () => {
   });
 
   it("a cross-site write without a session is unauthenticated (the CSRF check is for session writes; see e2e/api.spec.ts)", async () => {
-    const r = await POST(new Request("http://attest.test/api/v1/tokens", { method: "POST", headers: { origin: "https://evil.example", "content-type": "application/json" }, body: "{}" }), noParams);
+    const r = await POST(
+      new Request("http://attest.test/api/v1/tokens", {
+        method: "POST",
+        headers: { origin: "https://evil.example", "content-type": "application/json" },
+        body: "{}",
+      }),
+      noParams,
+    );
     expect(r.status).toBe(401);
   });
 });

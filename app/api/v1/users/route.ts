@@ -5,7 +5,10 @@ import { apiRoute, parseQuery } from "@/lib/api/handler";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute(async ({ req, actor }) => {
-  parseQuery(req, z.object({}).strict());
-  return listAppUsers(await getDb(), actor);
-}, { anyOf: ["admin.users"] });
+export const GET = apiRoute(
+  async ({ req, actor }) => {
+    parseQuery(req, z.object({}).strict());
+    return listAppUsers(await getDb(), actor);
+  },
+  { anyOf: ["admin.users"] },
+);

@@ -26,7 +26,14 @@ beforeAll(async () => {
 afterAll(() => t.cleanup());
 
 const patch = (id: string, body: unknown, token = adminToken) =>
-  PATCH(new Request(`http://attest.test/api/v1/users/${id}`, { method: "PATCH", body: JSON.stringify(body), headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } }), { params: Promise.resolve({ id }) } as never);
+  PATCH(
+    new Request(`http://attest.test/api/v1/users/${id}`, {
+      method: "PATCH",
+      body: JSON.stringify(body),
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    }),
+    { params: Promise.resolve({ id }) } as never,
+  );
 
 describe("users API", () => {
   it("lists users with their roles and linked person", async () => {

@@ -26,7 +26,22 @@ const HARMLESS = [
   "oauth",
   "experimental_environment",
 ];
-const KNOWN = new Set([...HARMLESS, "command", "args", "env", "env_vars", "cwd", "url", "bearer_token_env_var", "bearer_token", "http_headers", "env_http_headers", "enabled", "type", "transport"]);
+const KNOWN = new Set([
+  ...HARMLESS,
+  "command",
+  "args",
+  "env",
+  "env_vars",
+  "cwd",
+  "url",
+  "bearer_token_env_var",
+  "bearer_token",
+  "http_headers",
+  "env_http_headers",
+  "enabled",
+  "type",
+  "transport",
+]);
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,200}$/;
 
 export function readCodexServer(name: string, value: JsonValue, path: Segment[], ctx: ReadContext): RawServer | null {
@@ -43,7 +58,8 @@ export function readCodexServer(name: string, value: JsonValue, path: Segment[],
     else e.err(e.pathOf("env_vars", i), "must be an environment variable name");
   }
   e.raw("env_vars");
-  if (value.has("env_vars") && !Array.isArray(value.get("env_vars"))) e.err(e.pathOf("env_vars"), `must be an array of variable names, found ${describeJson(value.get("env_vars"))}`);
+  if (value.has("env_vars") && !Array.isArray(value.get("env_vars")))
+    e.err(e.pathOf("env_vars"), `must be an array of variable names, found ${describeJson(value.get("env_vars"))}`);
 
   const headers = e.map("http_headers");
   for (const [header, varName] of e.map("env_http_headers")) {
@@ -66,7 +82,18 @@ export function readCodexServer(name: string, value: JsonValue, path: Segment[],
 
   const typeKey = value.has("type") ? "type" : "transport";
   const server = e.finish(
-    { command: e.str("command"), args: e.list("args"), env, headers, url: e.str("url"), cwd: e.str("cwd"), envFile: null, disabled: e.bool("enabled") === false, declared: e.str(typeKey), declaredKey: typeKey },
+    {
+      command: e.str("command"),
+      args: e.list("args"),
+      env,
+      headers,
+      url: e.str("url"),
+      cwd: e.str("cwd"),
+      envFile: null,
+      disabled: e.bool("enabled") === false,
+      declared: e.str(typeKey),
+      declaredKey: typeKey,
+    },
     "codex",
   );
   warnOAuthSecret(e, value.get("oauth"));

@@ -8,7 +8,21 @@
 import type { JsonValue } from "../jsonc";
 import { describeJson, Entry, FORMAT_LABELS, type RawServer, type ReadContext, type Segment } from "./common";
 
-const KNOWN = new Set(["name", "type", "command", "args", "env", "url", "cwd", "headers", "requestOptions", "connectionTimeout", "faviconUrl", "sourceFile", "apiKey"]);
+const KNOWN = new Set([
+  "name",
+  "type",
+  "command",
+  "args",
+  "env",
+  "url",
+  "cwd",
+  "headers",
+  "requestOptions",
+  "connectionTimeout",
+  "faviconUrl",
+  "sourceFile",
+  "apiKey",
+]);
 
 export function readContinueServer(value: JsonValue, index: number, path: Segment[], ctx: ReadContext): RawServer | null {
   const name = value instanceof Map && typeof value.get("name") === "string" ? (value.get("name") as string) : "";
@@ -29,7 +43,20 @@ export function readContinueServer(value: JsonValue, index: number, path: Segmen
   const apiKey = e.str("apiKey");
   // An apiKey on a remote server is sent as a bearer token: scanned like one.
   if (apiKey !== null) headers.push(["Authorization", `Bearer ${apiKey}`]);
-  const server = e.finish({ command: e.str("command"), args: e.list("args"), env: e.map("env"), headers, url: e.str("url"), cwd: e.str("cwd"), envFile: null, disabled: false, declared: e.str("type") }, "continue");
+  const server = e.finish(
+    {
+      command: e.str("command"),
+      args: e.list("args"),
+      env: e.map("env"),
+      headers,
+      url: e.str("url"),
+      cwd: e.str("cwd"),
+      envFile: null,
+      disabled: false,
+      declared: e.str("type"),
+    },
+    "continue",
+  );
   e.warnUnknownKeys(KNOWN, FORMAT_LABELS.continue);
   return server;
 }
@@ -49,7 +76,20 @@ export function readContinueLegacyServer(value: JsonValue, index: number, path: 
   outer.raw("name");
   outer.warnUnknownKeys(LEGACY_KNOWN, FORMAT_LABELS["continue-json"]);
   const e = new Entry(name, transport, [...path, "transport"], ctx);
-  const server = e.finish({ command: e.str("command"), args: e.list("args"), env: e.map("env"), headers: e.map("headers"), url: e.str("url"), cwd: e.str("cwd"), envFile: null, disabled: false, declared: e.str("type") }, "continue-json");
+  const server = e.finish(
+    {
+      command: e.str("command"),
+      args: e.list("args"),
+      env: e.map("env"),
+      headers: e.map("headers"),
+      url: e.str("url"),
+      cwd: e.str("cwd"),
+      envFile: null,
+      disabled: false,
+      declared: e.str("type"),
+    },
+    "continue-json",
+  );
   e.warnUnknownKeys(new Set(["requestOptions"]), FORMAT_LABELS["continue-json"]);
   if (server && !(value as Map<string, JsonValue>).has("name")) outer.warn(`has no name (the older config.json has none); imported as "${name}"`);
   return server;

@@ -35,7 +35,10 @@ export function readOpenCodeServer(name: string, value: JsonValue, path: Segment
   if (value.has("env")) e.warn('"env" is not an OpenCode key (it is "environment"); read anyway');
   const env = [...e.map("environment"), ...e.map("env")].map(([k, v]): [string, string] => [k, normaliseEnvReference(v)]);
   const headers = e.map("headers").map(([k, v]): [string, string] => [k, normaliseEnvReference(v)]);
-  const server = e.finish({ command, args, env, headers, url: e.str("url"), cwd: e.str("cwd"), envFile: null, disabled: e.bool("enabled") === false, declared: e.str("type") }, "opencode");
+  const server = e.finish(
+    { command, args, env, headers, url: e.str("url"), cwd: e.str("cwd"), envFile: null, disabled: e.bool("enabled") === false, declared: e.str("type") },
+    "opencode",
+  );
   warnOAuthSecret(e, value.get("oauth"));
   e.warnUnknownKeys(KNOWN, FORMAT_LABELS.opencode);
   return server;

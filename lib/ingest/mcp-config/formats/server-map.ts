@@ -10,8 +10,44 @@ import type { JsonObject, JsonValue } from "../jsonc";
 import { describeJson, Entry, FORMAT_LABELS, type ConfigFormat, type RawServer, type ReadContext, type Segment } from "./common";
 
 /** Keys clients define that say nothing about what runs or what it holds (timeouts, tool filters, UI). */
-const HARMLESS = ["description", "timeout", "autoApprove", "alwaysAllow", "disabledTools", "trust", "includeTools", "excludeTools", "authProviderType", "icon", "name", "networkTimeout", "dev", "sandboxEnabled", "sandbox", "gallery", "version", "targetAudience", "transportType"];
-const KNOWN = new Set([...HARMLESS, "command", "args", "env", "envFile", "url", "serverUrl", "httpUrl", "type", "transport", "headers", "cwd", "disabled", "enabled", "oauth"]);
+const HARMLESS = [
+  "description",
+  "timeout",
+  "autoApprove",
+  "alwaysAllow",
+  "disabledTools",
+  "trust",
+  "includeTools",
+  "excludeTools",
+  "authProviderType",
+  "icon",
+  "name",
+  "networkTimeout",
+  "dev",
+  "sandboxEnabled",
+  "sandbox",
+  "gallery",
+  "version",
+  "targetAudience",
+  "transportType",
+];
+const KNOWN = new Set([
+  ...HARMLESS,
+  "command",
+  "args",
+  "env",
+  "envFile",
+  "url",
+  "serverUrl",
+  "httpUrl",
+  "type",
+  "transport",
+  "headers",
+  "cwd",
+  "disabled",
+  "enabled",
+  "oauth",
+]);
 
 /** Reads one definition of the family; `format` decides what a bare `url` means (SSE for Gemini). */
 export function readMapServer(name: string, value: JsonValue, path: Segment[], format: ConfigFormat, ctx: ReadContext): RawServer | null {
@@ -30,7 +66,8 @@ export function readMapServer(name: string, value: JsonValue, path: Segment[], f
   // Gemini CLI: `httpUrl` is streamable HTTP, `url` is SSE (its documented meaning, not a guess from the path).
   if (declared === null && httpUrl) declared = "http";
   else if (declared === null && format === "gemini-cli" && plainUrl && !command) declared = "sse";
-  if ([httpUrl, serverUrl, plainUrl].filter(Boolean).length > 1) e.warn(`more than one of httpUrl, serverUrl and url is set; ${httpUrl ? "httpUrl" : "serverUrl"} is read`);
+  if ([httpUrl, serverUrl, plainUrl].filter(Boolean).length > 1)
+    e.warn(`more than one of httpUrl, serverUrl and url is set; ${httpUrl ? "httpUrl" : "serverUrl"} is read`);
   const enabled = e.bool("enabled");
   const server = e.finish(
     {
@@ -57,7 +94,8 @@ export function warnOAuthSecret(e: Entry, oauth: JsonValue | undefined): void {
   if (!(oauth instanceof Map)) return;
   for (const key of ["clientSecret", "client_secret"]) {
     const v = oauth.get(key);
-    if (typeof v === "string" && v.trim() !== "") e.warn(`oauth.${key} is set: OAuth client secrets are not imported or fingerprinted; keep it in a reference such as \${env:NAME}`);
+    if (typeof v === "string" && v.trim() !== "")
+      e.warn(`oauth.${key} is set: OAuth client secrets are not imported or fingerprinted; keep it in a reference such as \${env:NAME}`);
   }
 }
 
@@ -75,12 +113,22 @@ export function mcpServersFlavour(servers: JsonObject, root: JsonObject, locatio
   if (/(^|\/)\.mcp\.json$|(^|\/)\.claude\.json$/.test(loc)) return "claude-code";
   const entries = [...servers.values()].filter((v): v is JsonObject => v instanceof Map);
   const uses = (k: string) => entries.some((s) => s.has(k));
-  const text = (v: JsonValue | undefined): string => (typeof v === "string" ? v : Array.isArray(v) ? v.map(text).join(" ") : v instanceof Map ? [...v.values()].map(text).join(" ") : "");
+  const text = (v: JsonValue | undefined): string =>
+    typeof v === "string" ? v : Array.isArray(v) ? v.map(text).join(" ") : v instanceof Map ? [...v.values()].map(text).join(" ") : "";
   const all = entries.map((s) => text(s)).join(" ");
   const gemini = root.get("mcp");
-  if (uses("httpUrl") || uses("trust") || uses("includeTools") || uses("excludeTools") || uses("authProviderType") || (gemini instanceof Map && (gemini.has("allowed") || gemini.has("excluded") || gemini.has("serverCommand")))) return "gemini-cli";
+  if (
+    uses("httpUrl") ||
+    uses("trust") ||
+    uses("includeTools") ||
+    uses("excludeTools") ||
+    uses("authProviderType") ||
+    (gemini instanceof Map && (gemini.has("allowed") || gemini.has("excluded") || gemini.has("serverCommand")))
+  )
+    return "gemini-cli";
   if (uses("serverUrl") || uses("disabledTools")) return "windsurf";
-  if (/\$\{[A-Za-z_][A-Za-z0-9_]*:-/.test(all) || root.has("projects") || entries.some((s) => ["stdio", "http", "sse"].includes(String(s.get("type"))))) return "claude-code";
+  if (/\$\{[A-Za-z_][A-Za-z0-9_]*:-/.test(all) || root.has("projects") || entries.some((s) => ["stdio", "http", "sse"].includes(String(s.get("type")))))
+    return "claude-code";
   if (/\$\{(?:env:|userHome\}|workspaceFolder\})/.test(all) || uses("envFile")) return "cursor";
   return "mcpServers";
 }

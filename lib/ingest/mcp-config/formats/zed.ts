@@ -23,7 +23,9 @@ export function readZedServer(name: string, value: JsonValue, path: Segment[], c
   if (source === "extension" || (rawCommand === undefined && !value.has("url") && value.has("settings"))) {
     const settings = value.get("settings");
     const keys = settings instanceof Map ? [...settings.keys()] : [];
-    e.warn(`is provided by a Zed extension; what it runs is not in this file, so it is not imported${keys.length ? ` (its settings ${keys.slice(0, 10).map(quoteKey).join(", ")} are not read)` : ""}`);
+    e.warn(
+      `is provided by a Zed extension; what it runs is not in this file, so it is not imported${keys.length ? ` (its settings ${keys.slice(0, 10).map(quoteKey).join(", ")} are not read)` : ""}`,
+    );
     return null;
   }
   if (source !== null && source !== "custom") e.warn(`unknown source ${quoteKey(source)}; read as a custom server`);

@@ -56,7 +56,9 @@ export default async function NodeOwnersPage({ params }: { params: Promise<{ id:
       <div className={styles.cards}>
         <div className={`${styles.stat} ${s.orphan ? styles.bad : styles.good}`} data-testid="owner-status">
           <div className={styles.value}>{s.activeOwners}</div>
-          <div className={styles.label}>{s.orphan ? `orphan: ${s.rules.map((r) => ORPHAN_RULE_LABEL[r]).join(", ")}` : `active owner${s.activeOwners === 1 ? "" : "s"}`}</div>
+          <div className={styles.label}>
+            {s.orphan ? `orphan: ${s.rules.map((r) => ORPHAN_RULE_LABEL[r]).join(", ")}` : `active owner${s.activeOwners === 1 ? "" : "s"}`}
+          </div>
         </div>
         <div className={`${styles.stat} ${missing.length ? styles.bad : styles.good}`}>
           <div className={styles.value}>{missing.length ? "missing" : "complete"}</div>
@@ -92,7 +94,11 @@ export default async function NodeOwnersPage({ params }: { params: Promise<{ id:
                   </td>
                   <td>{o.roles.join(", ") || "—"}</td>
                   <td>
-                    {o.active ? <span className="badge ok">active</span> : <span className="badge danger">{o.owner.kind === "group" ? "no active members" : o.owner.ended ? "gone" : o.owner.status}</span>}
+                    {o.active ? (
+                      <span className="badge ok">active</span>
+                    ) : (
+                      <span className="badge danger">{o.owner.kind === "group" ? "no active members" : o.owner.ended ? "gone" : o.owner.status}</span>
+                    )}
                     {o.owner.kind === "group" && o.active ? <div className={styles.sub}>{o.activeMembers} active members</div> : null}
                   </td>
                   <td className={styles.sub}>

@@ -33,7 +33,10 @@ async function waitForPort() {
 
 beforeAll(async () => {
   // A real MCP server on loopback, over streamable HTTP.
-  server = spawn(process.execPath, [path.join("node_modules/@modelcontextprotocol/server-everything/dist/index.js"), "streamableHttp"], { env: { ...process.env, PORT: String(port) }, stdio: "ignore" });
+  server = spawn(process.execPath, [path.join("node_modules/@modelcontextprotocol/server-everything/dist/index.js"), "streamableHttp"], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: "ignore",
+  });
   t = await createTestDatabase();
   await seedGraph(t.db, smallGraph());
   useAsAppDatabase(t);
@@ -50,7 +53,14 @@ afterAll(async () => {
 });
 
 const post = (body: unknown) =>
-  POST(new Request("http://attest.test/api/v1/discovery/mcp", { method: "POST", body: JSON.stringify(body), headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } }), noParams);
+  POST(
+    new Request("http://attest.test/api/v1/discovery/mcp", {
+      method: "POST",
+      body: JSON.stringify(body),
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    }),
+    noParams,
+  );
 
 describe("POST /api/v1/discovery/mcp", () => {
   it("lists a live server's tools over HTTP and attaches them to the server already in the graph; again changes nothing", async () => {
@@ -60,7 +70,10 @@ describe("POST /api/v1/discovery/mcp", () => {
     const rec = await r.json();
     expect(rec.counts).toMatchObject({ nodesCreated: expected.length, edgesCreated: expected.length });
     const [gh] = await t.db.select().from(nodes).where(eq(nodes.externalId, "github-mcp"));
-    const exposed = await t.db.select().from(edges).where(and(eq(edges.fromId, gh!.id), eq(edges.kind, "exposes"), isNull(edges.validTo)));
+    const exposed = await t.db
+      .select()
+      .from(edges)
+      .where(and(eq(edges.fromId, gh!.id), eq(edges.kind, "exposes"), isNull(edges.validTo)));
     expect(exposed).toHaveLength(expected.length + 1);
     const tool = (await t.db.select().from(nodes).where(eq(nodes.externalId, "github-mcp/echo")))[0]!;
     expect(tool.attributes).toMatchObject({ risk: "low", definitionHash: expect.stringMatching(/^sha256:/) });
@@ -72,7 +85,10 @@ describe("POST /api/v1/discovery/mcp", () => {
   it("creates a new server node, with the URL as a template (no user info, query names only)", async () => {
     const r = await post({ url: `http://user:pw@127.0.0.1:${port}/mcp?key=secret`, serverName: "sandbox", headers: { authorization: "Bearer not-stored" } });
     expect(r.status).toBe(201);
-    const [s] = await t.db.select().from(nodes).where(and(eq(nodes.kind, "mcp_server"), eq(nodes.externalId, "sandbox")));
+    const [s] = await t.db
+      .select()
+      .from(nodes)
+      .where(and(eq(nodes.kind, "mcp_server"), eq(nodes.externalId, "sandbox")));
     expect(s!.attributes.url).toBe(`http://127.0.0.1:${port}/mcp?key={redacted}`);
     expect(JSON.stringify(s)).not.toMatch(/pw@|secret|not-stored/);
   });

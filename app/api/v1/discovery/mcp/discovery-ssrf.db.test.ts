@@ -40,7 +40,8 @@ function internalService(req: http.IncomingMessage, res: http.ServerResponse) {
   if (path === "/html") return res.writeHead(200, { ...h, "content-type": "text/html" }).end(`<h1>${SECRET}</h1>`);
   if (path === "/json") return res.writeHead(200, { ...h, "content-type": "application/json" }).end(JSON.stringify({ config: SECRET }));
   if (path === "/bad-json") return res.writeHead(200, { ...h, "content-type": "application/json" }).end(SECRET);
-  if (path === "/rpc-error") return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: 0, error: { code: -32000, message: SECRET } }));
+  if (path === "/rpc-error")
+    return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: 0, error: { code: -32000, message: SECRET } }));
   if (path === "/redirect-metadata") return res.writeHead(307, { location: "http://169.254.169.254/latest/meta-data/iam/" }).end(SECRET);
   if (path === "/redirect-inside") return res.writeHead(302, { location: `http://127.0.0.1:${port}/secret-target` }).end(SECRET);
   res.writeHead(200, { "content-type": "text/plain" }).end(SECRET);
@@ -73,12 +74,20 @@ const allow = (allowHosts: string[], allowPrivateRanges: string[] = []) => updat
 
 async function discover(url: string) {
   const r = await POST(
-    new Request("http://attest.test/api/v1/discovery/mcp", { method: "POST", body: JSON.stringify({ url, serverName: "probe" }), headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } }),
+    new Request("http://attest.test/api/v1/discovery/mcp", {
+      method: "POST",
+      body: JSON.stringify({ url, serverName: "probe" }),
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    }),
     noParams,
   );
   const text = await r.text();
   expect(text, "the answer never carries the remote's words").not.toMatch(LEAK);
-  return { status: r.status, text, error: (JSON.parse(text) as { error: { code: string; message: string; details: { path: string; message: string }[] } }).error };
+  return {
+    status: r.status,
+    text,
+    error: (JSON.parse(text) as { error: { code: string; message: string; details: { path: string; message: string }[] } }).error,
+  };
 }
 
 /** The failure class named in the answer's detail for `url`. */

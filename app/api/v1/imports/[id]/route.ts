@@ -4,4 +4,7 @@ import { getImportRun, importRunQuerySchema } from "@/lib/ingest/import-run";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute<{ id: string }>(async ({ req, actor, params }) => getImportRun(await getDb(), actor, params.id, parseQuery(req, importRunQuerySchema)), { anyOf: ["import.read"] });
+export const GET = apiRoute<{ id: string }>(
+  async ({ req, actor, params }) => getImportRun(await getDb(), actor, params.id, parseQuery(req, importRunQuerySchema)),
+  { anyOf: ["import.read"] },
+);

@@ -6,4 +6,6 @@ import { listMcpServerTable } from "@/lib/inventory/mcp-servers";
 export const dynamic = "force-dynamic";
 
 /** `?q&risk&sort&dir&limit&cursor`: one sorted, filtered page of MCP servers with their counts (lib/inventory/mcp-servers.ts). */
-export const GET = apiRoute(async ({ req, actor }) => listMcpServerTable(await getDb(), actor, parseQuery(req, z.record(z.string(), z.string()))), { anyOf: ["graph.read"] });
+export const GET = apiRoute(async ({ req, actor }) => listMcpServerTable(await getDb(), actor, parseQuery(req, z.record(z.string(), z.string()))), {
+  anyOf: ["graph.read"],
+});

@@ -47,12 +47,27 @@ describe("outbound settings", () => {
   });
 
   it("an admin replaces them; they are stored canonical, audited with before and after, and read by the outbound policy", async () => {
-    const r = await put({ allowHosts: ["MCP.Example.com", "*.tools.example.org", "mcp.example.com", "0177.0.0.1:3001"], allowPrivateRanges: ["10.20.0.0/16", "[::1]"] });
+    const r = await put({
+      allowHosts: ["MCP.Example.com", "*.tools.example.org", "mcp.example.com", "0177.0.0.1:3001"],
+      allowPrivateRanges: ["10.20.0.0/16", "[::1]"],
+    });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ allowHosts: ["mcp.example.com", "*.tools.example.org", "127.0.0.1:3001"], allowPrivateRanges: ["10.20.0.0/16", "::1"], updatedBy: expect.stringMatching(/^admin@example.com \(token /) });
-    expect(await loadOutboundPolicy(t.db)).toEqual({ allowHosts: ["mcp.example.com", "*.tools.example.org", "127.0.0.1:3001"], allowPrivateRanges: ["10.20.0.0/16", "::1"] });
+    expect(r.body).toMatchObject({
+      allowHosts: ["mcp.example.com", "*.tools.example.org", "127.0.0.1:3001"],
+      allowPrivateRanges: ["10.20.0.0/16", "::1"],
+      updatedBy: expect.stringMatching(/^admin@example.com \(token /),
+    });
+    expect(await loadOutboundPolicy(t.db)).toEqual({
+      allowHosts: ["mcp.example.com", "*.tools.example.org", "127.0.0.1:3001"],
+      allowPrivateRanges: ["10.20.0.0/16", "::1"],
+    });
     const [event] = await t.db.select().from(auditEvents).where(eq(auditEvents.action, "outbound.settings.update"));
-    expect(event).toMatchObject({ targetType: "outbound_settings", targetId: "1", before: { allowHosts: [], allowPrivateRanges: [] }, after: { allowHosts: ["mcp.example.com", "*.tools.example.org", "127.0.0.1:3001"] } });
+    expect(event).toMatchObject({
+      targetType: "outbound_settings",
+      targetId: "1",
+      before: { allowHosts: [], allowPrivateRanges: [] },
+      after: { allowHosts: ["mcp.example.com", "*.tools.example.org", "127.0.0.1:3001"] },
+    });
   });
 
   it("bad input is a 400 naming each entry, without quoting it, and changes nothing", async () => {
@@ -77,7 +92,11 @@ describe("outbound settings", () => {
     process.env.ATTEST_OUTBOUND_ALLOW = "ci-mcp.internal:3001, *.ci.example  http://not-a-pattern/";
     process.env.ATTEST_OUTBOUND_ALLOW_PRIVATE = "10.99.0.0/16,nope";
     const r = await get();
-    expect(r.body.env).toEqual({ allowHosts: ["ci-mcp.internal:3001", "*.ci.example"], allowPrivateRanges: ["10.99.0.0/16"], ignored: ["http://not-a-pattern/", "nope"] });
+    expect(r.body.env).toEqual({
+      allowHosts: ["ci-mcp.internal:3001", "*.ci.example"],
+      allowPrivateRanges: ["10.99.0.0/16"],
+      ignored: ["http://not-a-pattern/", "nope"],
+    });
     expect(await loadOutboundPolicy(t.db)).toEqual({
       allowHosts: ["mcp.example.com", "*.tools.example.org", "127.0.0.1:3001", "ci-mcp.internal:3001", "*.ci.example"],
       allowPrivateRanges: ["10.20.0.0/16", "::1", "10.99.0.0/16"],

@@ -7,9 +7,14 @@ import { getOutboundSettings, updateOutboundSettings } from "@/lib/admin/outboun
 export const dynamic = "force-dynamic";
 
 /** Where the server may send requests (MCP discovery and later connectors): admin only. */
-export const GET = apiRoute(async ({ req, actor }) => {
-  parseQuery(req, z.object({}).strict());
-  return getOutboundSettings(await getDb(), actor);
-}, { anyOf: ["admin.settings"] });
+export const GET = apiRoute(
+  async ({ req, actor }) => {
+    parseQuery(req, z.object({}).strict());
+    return getOutboundSettings(await getDb(), actor);
+  },
+  { anyOf: ["admin.settings"] },
+);
 
-export const PUT = apiRoute(async ({ req, actor, requestId }) => updateOutboundSettings(await getDb(), actor, await readJsonBody(req, 64 * 1024), requestId), { anyOf: ["admin.settings"] });
+export const PUT = apiRoute(async ({ req, actor, requestId }) => updateOutboundSettings(await getDb(), actor, await readJsonBody(req, 64 * 1024), requestId), {
+  anyOf: ["admin.settings"],
+});

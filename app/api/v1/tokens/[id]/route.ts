@@ -5,4 +5,6 @@ import { apiRoute } from "@/lib/api/handler";
 export const dynamic = "force-dynamic";
 
 /** Revokes the token. */
-export const DELETE = apiRoute<{ id: string }>(async ({ actor, params, requestId }) => revokeApiToken(await getDb(), actor, params.id, requestId), { anyOf: ["admin.tokens"] });
+export const DELETE = apiRoute<{ id: string }>(async ({ actor, params, requestId }) => revokeApiToken(await getDb(), actor, params.id, requestId), {
+  anyOf: ["admin.tokens"],
+});

@@ -22,7 +22,9 @@ export const GET = scimRoute<Params>(async (c) => {
 export const PUT = scimRoute<Params>(async (c) => resourceResponse(await replaceUser(c, c.params.id, await readScimBody(c.req), { request: c.req })));
 
 /** 200 with the resource, or 204 when the request prefers (or the configuration says) return=minimal. */
-export const PATCH = scimRoute<Params>(async (c) => patchResponse(c.req, c.settings.patchReturn, await patchUser(c, c.params.id, await readScimBody(c.req), { request: c.req })));
+export const PATCH = scimRoute<Params>(async (c) =>
+  patchResponse(c.req, c.settings.patchReturn, await patchUser(c, c.params.id, await readScimBody(c.req), { request: c.req })),
+);
 
 export const DELETE = scimRoute<Params>(async (c) => {
   await deleteUser(c, c.params.id, { request: c.req });

@@ -11,6 +11,10 @@ export const GET = apiRoute(async ({ req, actor, requestId }) => {
   const csv = await exportRemediationCsv(await getDb(), actor, parseQuery(req, exportTasksQuerySchema));
   const day = new Date().toISOString().slice(0, 10);
   return new Response(csv, {
-    headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="attest-remediation-${day}.csv"`, "x-request-id": requestId },
+    headers: {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="attest-remediation-${day}.csv"`,
+      "x-request-id": requestId,
+    },
   });
 });
