@@ -1,10 +1,11 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findingEvaluations, graphChanges, jobRuns } from "@/db/schema";
+import { findingEvaluations, graphChanges, jobRuns, ownershipCoverageDaily } from "@/db/schema";
 import { seedGraph } from "@/db/seed/seed";
 import { CAMPAIGN_REMINDERS } from "@/lib/campaigns/jobs";
 import { FULL_EVALUATION } from "@/lib/findings/jobs";
-import { PRUNE_GRAPH_CHANGES } from "@/lib/pipeline/jobs";
+import { COVERAGE_CATCH_UP, PRUNE_GRAPH_CHANGES } from "@/lib/pipeline/jobs";
+import { keptCoverageCells } from "@/lib/ownership/coverage";
 import { eventually, startTestEngine } from "@/lib/testing/jobs";
 import { smallGraph } from "@/lib/testing/small-graph";
 import { createTestDatabase, testTarget, type TestDatabase } from "@/lib/testing/test-db";
@@ -17,7 +18,7 @@ let engine: JobEngine;
 beforeAll(async () => {
   t = await createTestDatabase();
   await seedGraph(t.db, smallGraph());
-  engine = await startTestEngine(t, { only: [FULL_EVALUATION, CAMPAIGN_REMINDERS, PRUNE_GRAPH_CHANGES] });
+  engine = await startTestEngine(t, { only: [FULL_EVALUATION, CAMPAIGN_REMINDERS, PRUNE_GRAPH_CHANGES, COVERAGE_CATCH_UP] });
 });
 afterAll(async () => {
   await engine.stop();
@@ -68,5 +69,17 @@ describe(`the scheduled jobs the areas register (${testTarget()})`, () => {
     expect(left.has(done!.id)).toBe(false);
     expect(left.has(waiting!.id)).toBe(true);
     expect(left.has(recent!.id)).toBe(true);
+  });
+
+  it("catches the kept ownership coverage point up when none is current, so pages never count the whole graph", async () => {
+    expect(registeredSchedules().find((s) => s.name === COVERAGE_CATCH_UP)?.cron).toBe("*/10 * * * *");
+    // As after an upgrade: points written before graph versions were recorded.
+    await t.db.update(ownershipCoverageDaily).set({ graphVersion: null });
+    expect(await keptCoverageCells(t.db)).toBeNull();
+    const id = (await engine.enqueue(COVERAGE_CATCH_UP))!;
+    await completed(COVERAGE_CATCH_UP, id);
+    const kept = await keptCoverageCells(t.db);
+    expect(kept?.current).toBe(true);
+    expect(kept!.cells.reduce((n, c) => n + c.total, 0)).toBeGreaterThan(0);
   });
 });
