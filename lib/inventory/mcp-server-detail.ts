@@ -12,7 +12,8 @@ import { effectiveOwnersOf, type EffectiveOwner } from "@/lib/ownership/owner-st
 import { endpointOf } from "./mcp-servers";
 
 /** Lists on the page stop here; the totals say how many there are. */
-export const DETAIL_LIMITS = { tools: 500, agents: 200, credentials: 100, findings: 100 } as const;
+/** The page stays within a few screens; the explorer and the API have the rest. */
+export const DETAIL_LIMITS = { tools: 500, agents: 60, credentials: 100, findings: 100 } as const;
 
 export interface McpServerDetail {
   server: {

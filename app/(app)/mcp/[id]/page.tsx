@@ -15,10 +15,11 @@ export const metadata = { title: "MCP server" };
 
 const STORAGE_WORDS: Record<string, string> = { hard_coded: "hard-coded", config_file: "config file", env: "environment variable", vault: "secret manager" };
 
-function More({ shown, total, what }: { shown: number; total: number; what: string }) {
+function More({ shown, total, what, href }: { shown: number; total: number; what: string; href?: string }) {
   return total > shown ? (
     <p className={styles.more}>
-      The first {shown.toLocaleString("en")} of {total.toLocaleString("en")} {what}.
+      The first {shown.toLocaleString("en")} of {total.toLocaleString("en")} {what}.{" "}
+      {href ? <Link href={href}>All of them, with their paths, in the explorer →</Link> : null}
     </p>
   ) : null;
 }
@@ -145,7 +146,7 @@ export default async function McpServerPage({ params }: { params: Promise<{ id: 
                   </li>
                 ))}
               </ul>
-              <More shown={d.agents.length} total={d.agentTotal} what="principals, by name" />
+              <More shown={d.agents.length} total={d.agentTotal} what="principals, by name" href={`/graph?mode=who&node=${encodeURIComponent(d.server.id)}`} />
             </>
           )}
         </section>
