@@ -27,7 +27,7 @@ async function signedIn(browser: Browser, role: string, width: number, height: n
   await page.getByLabel("Email").fill(u.email);
   await page.getByLabel("Password").fill(u.password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.getByTestId("current-user").waitFor();
+  await page.getByTestId("current-user").waitFor({ state: "attached" }); // behind the Menu button on a phone
   return page;
 }
 
@@ -82,6 +82,8 @@ async function main() {
     await shot(reviewer, "inbox.png");
     const phone = await signedIn(browser, "reviewer", 390, 844);
     await phone.goto(`/campaigns/inbox?campaign=${created.id}`);
+    await phone.waitForLoadState("networkidle");
+    await phone.evaluate(() => window.scrollTo(0, 0)); // the inbox scrolls its first open item into view
     await shot(phone, "inbox-phone.png");
   } finally {
     await browser.close();
