@@ -2,10 +2,11 @@
 
 import Link from "next/link";
 import { KindBadge, RiskBadge } from "@/components/ui/kind-badge";
+import { LocalTime } from "@/components/ui/local-time";
 import { EDGE_VERB, type Decision } from "@/lib/campaigns/model";
 import type { ReachNode } from "@/lib/campaigns/item-reach";
 import type { ItemView } from "@/lib/campaigns/views";
-import { day, DecisionBadge, PathLine, Recommendation } from "./badges";
+import { DecisionBadge, PathLine, Recommendation } from "./badges";
 import type { NodeKind } from "@/lib/graph/model";
 import styles from "./campaigns.module.css";
 
@@ -151,9 +152,11 @@ export function InboxRow({ item: i, index, focused, picked, groupBy, busy, canOp
               {expired ? `, ${expired} expired` : ""}
             </span>
           ) : null}
-          <span>first seen {day(i.access.firstSeenAt)}</span>
           <span>
-            {i.campaignName} · due {day(i.dueAt)}
+            first seen <LocalTime value={i.access.firstSeenAt} relative={false} dateOnly />
+          </span>
+          <span>
+            {i.campaignName} · due <LocalTime value={i.dueAt} dateOnly />
           </span>
         </div>
         {flags.length ? (

@@ -126,9 +126,12 @@ export function Inbox({ items, reach: freshReach, groupBy, candidates, meId, can
   /** Set when focus moved by itself (after a decision): the item then takes the keyboard focus too. */
   const moveFocus = useRef(false);
 
+  /** Not on the first render: the page opens at its top (title, filters), not scrolled to the first item. */
+  const focusMoved = useRef(false);
   useEffect(() => {
     const el = listRef.current?.querySelector<HTMLElement>(`[data-index="${focus}"]`);
-    el?.scrollIntoView({ block: "nearest" });
+    if (focusMoved.current) el?.scrollIntoView({ block: "nearest" });
+    focusMoved.current = true;
     if (moveFocus.current) {
       moveFocus.current = false;
       el?.focus({ preventScroll: true });

@@ -1,7 +1,7 @@
 "use client";
 
 import { useSyncExternalStore } from "react";
-import { formatDateTime, relativeTime } from "@/lib/format/dates";
+import { formatDate, formatDateTime, relativeTime } from "@/lib/format/dates";
 import styles from "./ui.module.css";
 
 /**
@@ -11,14 +11,20 @@ import styles from "./ui.module.css";
  */
 const noSubscribe = () => () => {};
 
-export function LocalTime({ value, relative = true }: { value: string | null | undefined; relative?: boolean }) {
+export function LocalTime({ value, relative = true, dateOnly = false }: { value: string | null | undefined; relative?: boolean; dateOnly?: boolean }) {
   const client = useSyncExternalStore(
     noSubscribe,
     () => true,
     () => false,
   );
   if (!value) return <span>—</span>;
-  const text = client ? formatDateTime(value) : `${formatDateTime(value, "en-GB", "UTC")} UTC`;
+  const text = dateOnly
+    ? client
+      ? formatDate(value)
+      : formatDate(value, "en-GB", "UTC")
+    : client
+      ? formatDateTime(value)
+      : `${formatDateTime(value, "en-GB", "UTC")} UTC`;
   return (
     <time dateTime={value} title={value} className={styles.time}>
       {text}
