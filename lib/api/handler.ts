@@ -4,6 +4,7 @@ import type { Actor } from "@/lib/authz/actor";
 import { can, requirePermission, type Permission } from "@/lib/authz/permissions";
 import { requestActor } from "@/lib/authz/session";
 import { AppError, isAppError, zodDetails } from "@/lib/errors";
+import { errorForLog } from "@/lib/errors/log-safe";
 import { newId } from "@/lib/ids";
 
 export interface HandlerContext<P> {
@@ -27,7 +28,7 @@ export function errorResponse(err: unknown, requestId: string): NextResponse {
       { status: err.status, headers: { "x-request-id": requestId } },
     );
   }
-  console.error(`[api] request ${requestId} failed:`, err);
+  console.error(`[api] request ${requestId} failed: ${errorForLog(err)}`);
   return NextResponse.json(
     { error: { code: "internal", message: "something went wrong on our side; quote this request id", details: [], requestId } },
     { status: 500, headers: { "x-request-id": requestId } },

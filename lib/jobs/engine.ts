@@ -3,6 +3,7 @@ import { and, eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { jobRuns } from "@/db/schema";
 import { isAppError } from "@/lib/errors";
+import { errorForLog } from "@/lib/errors/log-safe";
 import { definedQueues, registeredHandlers, registeredSchedules, type JobHandler } from "./registry";
 
 /** pg-boss keeps its queue in this schema, which it installs and migrates itself at start. */
@@ -185,7 +186,7 @@ export class JobEngine {
     } catch (e) {
       const errorClass = errorClassOf(e);
       const safe = isAppError(e) ? e.message : null;
-      if (!isAppError(e)) console.error(`[jobs] ${name} ${job.id} failed:`, e);
+      if (!isAppError(e)) console.error(`[jobs] ${name} ${job.id} failed: ${errorForLog(e)}`);
       await db
         .update(jobRuns)
         .set({ state: "failed", finishedAt: new Date(), durationMs: Math.round(performance.now() - t0), errorClass, errorMessage: safe })
