@@ -1,7 +1,8 @@
 import { relations, sql } from "drizzle-orm";
-import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import type { FindingEvidence } from "@/lib/findings/evidence";
 import { FINDING_RULES, FINDING_SEVERITIES, FINDING_STATUSES } from "@/lib/findings/rules";
+import type { GroupScoreParts, ScoreParts } from "@/lib/findings/priority";
 import type { FindingSettingsOverrides } from "@/lib/findings/settings";
 import { timestamps } from "./columns";
 import { nodes } from "./graph";
@@ -46,6 +47,19 @@ export const findings = pgTable(
     resolvedAt: timestamp("resolved_at", { withTimezone: true }),
     reopenedAt: timestamp("reopened_at", { withTimezone: true }),
     reopenCount: integer("reopen_count").notNull().default(0),
+    /**
+     * The root cause (lib/findings/priority.ts): the node whose removal or fix resolves the finding. Findings with
+     * the same cause are one group (finding_groups). Null only for rows written before causes were computed, until
+     * the next full evaluation.
+     */
+    causeId: text("cause_id"),
+    causeKind: text("cause_kind"),
+    causeName: text("cause_name"),
+    /** Whether fixing the cause alone resolves this finding (see FindingCause.resolves). */
+    causeResolves: boolean("cause_resolves").notNull().default(false),
+    /** Priority: severity × blast radius × exposure × freshness; the parts (and the cause) in score_parts. */
+    score: doublePrecision("score").notNull().default(0),
+    scoreParts: jsonb("score_parts").$type<ScoreParts>(),
     ...timestamps,
   },
   (t) => [
@@ -57,12 +71,45 @@ export const findings = pgTable(
       .on(t.subjectId, t.severity)
       .where(sql`${t.status} = 'open'`),
     // An incremental evaluation re-checks the findings whose evidence names a changed node (evidence->'nodes' ?| ids).
+    // The default order of open findings (priority) and a group's members.
+    index("findings_open_score_idx")
+      .on(t.score.desc(), t.id)
+      .where(sql`${t.status} = 'open'`),
+    index("findings_open_cause_idx")
+      .on(t.causeId, t.score.desc())
+      .where(sql`${t.status} = 'open'`),
     index("findings_evidence_nodes_idx").using("gin", sql`(${t.evidence}->'nodes')`),
     check("findings_rule_check", sql`${t.rule} in (${inList(FINDING_RULES)})`),
     check("findings_severity_check", sql`${t.severity} in (${inList(FINDING_SEVERITIES)})`),
     check("findings_status_check", sql`${t.status} in (${inList(FINDING_STATUSES)})`),
     check("findings_accepted_check", sql`${t.status} <> 'accepted' or (${t.acceptedReason} is not null and ${t.acceptedUntil} is not null)`),
   ],
+);
+
+/**
+ * The open findings grouped by cause, kept by the evaluations (and by anything that opens or closes a finding) in
+ * the same transaction as the findings: one row per cause with open findings. `count` always equals the open
+ * findings whose cause_id is this cause; the work queue and GET /api/v1/findings/groups read it.
+ */
+export const findingGroups = pgTable(
+  "finding_groups",
+  {
+    causeId: text("cause_id").primaryKey(),
+    causeKind: text("cause_kind").notNull(),
+    causeName: text("cause_name").notNull(),
+    /** The members' main rule: the one most of them come from (ties: the more severe, then by name). */
+    rule: text("rule", { enum: FINDING_RULES }).notNull(),
+    count: integer("count").notNull(),
+    /** Members that fixing the cause alone resolves. */
+    resolves: integer("resolves").notNull(),
+    /** Members' scores with diminishing returns (priority.ts groupScore). */
+    score: doublePrecision("score").notNull(),
+    scoreParts: jsonb("score_parts").$type<GroupScoreParts>().notNull(),
+    /** The highest-scoring member. */
+    topFindingId: text("top_finding_id").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("finding_groups_score_idx").on(t.score.desc(), t.causeId), index("finding_groups_rule_idx").on(t.rule)],
 );
 
 /** One row per evaluation: when, why, on which graph version, and what changed. */

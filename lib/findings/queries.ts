@@ -69,6 +69,9 @@ export function toView(r: Row, latestAt: Date | null, now: Date): FindingView {
       r.acceptedReason && r.acceptedUntil
         ? { reason: r.acceptedReason, expiresAt: r.acceptedUntil.toISOString(), by: r.acceptedBy, at: r.acceptedAt?.toISOString() ?? null, expired }
         : null,
+    score: r.score,
+    scoreParts: r.scoreParts ?? null,
+    cause: r.causeId ? { id: r.causeId, kind: (r.causeKind ?? "group") as NodeKind, name: r.causeName ?? r.causeId, resolves: r.causeResolves } : null,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { NodeKind } from "@/lib/graph/model";
 import type { FindingEvidence } from "./evidence";
+import type { FindingCause, GroupScoreParts, ScoreParts } from "./priority";
 import type { FindingRule, FindingSeverity, FindingStatus } from "./rules";
 
 /** A finding as the API answers it (and the UI shows it). Pure types: client components import them. */
@@ -20,6 +21,12 @@ export interface FindingView {
   reopenedAt: string | null;
   reopenCount: number;
   acceptance: { reason: string; expiresAt: string; by: string | null; at: string | null; expired: boolean } | null;
+  /** Priority (severity × blast radius × exposure × freshness); 0 until the first evaluation that scores it. */
+  score: number;
+  /** The score's parts and the cause, or null for a finding not scored yet. */
+  scoreParts: ScoreParts | null;
+  /** The root cause: the group this finding belongs to (its id is the group's id). */
+  cause: Pick<FindingCause, "id" | "kind" | "name" | "resolves"> | null;
 }
 
 export interface FindingDetail extends FindingView {
@@ -45,4 +52,33 @@ export interface FindingsSummary {
   } | null;
   /** The latest full evaluation (every rule over the whole graph); the same as lastEvaluation unless that was incremental. */
   lastFullEvaluation: { id: string; at: string; finishedAt: string; trigger: string } | null;
+}
+
+/** What to do about a group's cause: one action, where in Attest it is done, and what it is expected to close. */
+export interface FindingAction {
+  kind: "rotate_credential" | "remove_grant" | "assign_owner" | "reassign_departed" | "recertify_tool" | "review_access" | "secure_server" | "reduce_reach";
+  /** Imperative, with the cause's name: "Rotate and vault deploy-token". */
+  label: string;
+  /** One or two sentences: what to do and why it resolves the group. */
+  description: string;
+  /** The page where it is done. */
+  href: string;
+  /** True when the action is a review campaign: POST /api/v1/findings/campaign with `{ group }` drafts it. */
+  campaign: boolean;
+  /** Members that applying the action is expected to resolve. */
+  closes: number;
+}
+
+/** A root-cause group (GET /api/v1/findings/groups): its id is the cause's node id. */
+export interface FindingGroupView {
+  id: string;
+  rule: FindingRule;
+  ruleLabel: string;
+  cause: { id: string; kind: NodeKind; name: string };
+  count: number;
+  score: number;
+  scoreParts: GroupScoreParts;
+  action: FindingAction;
+  topFindingId: string;
+  updatedAt: string;
 }
