@@ -7,11 +7,12 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rows } from "@/db/rows";
+import { actionFor } from "@/lib/findings/actions";
 import { runRules } from "@/lib/findings/evaluate";
 import type { FindingRule } from "@/lib/findings/rules";
 import type { FindingSettings } from "@/lib/findings/settings";
 import { assembleGraph, findOrphans, type GraphSnapshot } from "@/lib/findings/snapshot";
-import { EDGE_KINDS } from "@/lib/graph/model";
+import { EDGE_KINDS, type NodeKind } from "@/lib/graph/model";
 import type { GraphDocument } from "@/lib/ingest/graph-document";
 import type { BenchDataset } from "./dataset";
 
@@ -109,22 +110,62 @@ export async function groupMembers(db: Db, causeId: string): Promise<{ rule: Fin
 
 export const findingKey = (f: { rule: string; key: string }) => `${f.rule}\u0000${f.key}`;
 
+/** The active person who takes over in a simulated reassignment or owner assignment (never a finding's subject). */
+export const STAND_IN = { id: "hum_bench_stand_in", kind: "human", name: "Stand-in owner", status: "active", attributes: {} } as const;
+
 /**
- * The snapshot as a full import leaves the graph when it ends a node and every edge touching it: the node and its
- * edges gone, the access index and the owner walk rebuilt from what is left. Certifications and tool history are
- * kept (they are not graph rows).
+ * What applying a group's action does to the graph, as the work queue names it (lib/findings/actions.ts):
+ * - `reassign`: the person who left hands over — their `owns` edges and the `acts_for` edges pointing at them move
+ *   to an active person;
+ * - `assign_owner`: an active person is made owner of the cause (an `owns` edge);
+ * - `end` (every other action: remove the grant, rotate and vault the credential, re-certify or retire the tool,
+ *   secure the server, review the access): the cause node and every edge touching it end, as a full import that
+ *   leaves them out does. The broadest reading of those actions: a rotated credential is a new one, a removed grant
+ *   takes the group's or entitlement's edges with it.
  */
-export function withoutNode(snap: GraphSnapshot, nodeId: string): GraphSnapshot {
+export type SimulatedAction = "end" | "reassign" | "assign_owner";
+
+export function simulatedAction(g: Pick<RankedGroup, "causeId" | "causeKind" | "causeName" | "rule" | "count" | "resolves">): SimulatedAction {
+  const kind = actionFor({
+    cause: { id: g.causeId, kind: g.causeKind as NodeKind, name: g.causeName },
+    rule: g.rule,
+    count: g.count,
+    resolves: g.resolves,
+  }).kind;
+  return kind === "reassign_departed" ? "reassign" : kind === "assign_owner" ? "assign_owner" : "end";
+}
+
+/**
+ * The snapshot after the action on the cause (see SimulatedAction): nodes and edges changed as the import would
+ * change them, the access index and the owner walk rebuilt from the result. Certifications and tool history are kept
+ * (they are not graph rows).
+ */
+export function applyAction(snap: GraphSnapshot, causeId: string, action: SimulatedAction): GraphSnapshot {
   const current: Parameters<typeof assembleGraph>[1] = [];
   const ended: Parameters<typeof assembleGraph>[2] = [];
   for (const n of snap.nodes.values()) {
-    if (n.id === nodeId) continue;
+    if (action === "end" && n.id === causeId) continue;
     const row = { id: n.id, kind: n.kind, name: n.name, status: n.status, attributes: n.attributes };
     (n.current ? current : ended).push(row);
   }
-  const edgeRows = snap.edges.filter((e) => e.from !== nodeId && e.to !== nodeId).map((e) => ({ ...e }));
+  let edgeRows = snap.edges.map((e) => ({ ...e }));
+  if (action === "end") edgeRows = edgeRows.filter((e) => e.from !== causeId && e.to !== causeId);
+  else {
+    current.push({ ...STAND_IN, attributes: {} });
+    if (action === "assign_owner") edgeRows.push({ id: "edg_bench_stand_in_owns", kind: "owns", from: STAND_IN.id, to: causeId });
+    else
+      for (const e of edgeRows) {
+        if (e.kind === "owns" && e.from === causeId) e.from = STAND_IN.id;
+        if (e.kind === "acts_for" && e.to === causeId) e.to = STAND_IN.id;
+      }
+  }
   const { nodeMap, edgeList, accessOut, ix } = assembleGraph(snap.version, current, ended, edgeRows);
   return { ...snap, nodes: nodeMap, edges: edgeList, accessOut, ix, orphans: findOrphans(nodeMap, edgeList) };
+}
+
+/** The snapshot with the node and every edge touching it gone. */
+export function withoutNode(snap: GraphSnapshot, nodeId: string): GraphSnapshot {
+  return applyAction(snap, nodeId, "end");
 }
 
 /** The settings with only these rules enabled: a simulation need not run rules none of the members come from. */
@@ -137,6 +178,7 @@ export function onlyRules(settings: FindingSettings, keep: ReadonlySet<FindingRu
 
 export interface CauseSimulation {
   causeId: string;
+  action: SimulatedAction;
   members: number;
   /** Members the rules no longer find once the cause node and its edges are gone. */
   resolved: number;
@@ -148,24 +190,26 @@ export interface CauseSimulation {
 }
 
 /**
- * Ends a cause in memory: the rules its members come from, run over the snapshot without the cause node and its
- * edges; a member is resolved when its (rule, key) is no longer found. The in-memory twin of "a full import that
- * ends the node, then an evaluation" (lib/bench/priority.db.test.ts checks the two agree).
+ * Applies a group's action in memory: the rules its members come from, run over the snapshot as the action leaves it
+ * (applyAction); a member is resolved when its (rule, key) is no longer found. The in-memory twin of "an import that
+ * makes the change, then an evaluation" (lib/bench/priority.db.test.ts checks the two agree).
  */
-export function simulateEndingCause(
+export function simulateAction(
   snap: GraphSnapshot,
   settings: FindingSettings,
   now: Date,
   causeId: string,
+  action: SimulatedAction,
   members: readonly { rule: FindingRule; key: string }[],
 ): CauseSimulation {
   const t = performance.now();
-  if (!snap.nodes.has(causeId)) return { causeId, members: members.length, resolved: 0, stillFound: [], causeInGraph: false, ms: 0 };
-  const after = withoutNode(snap, causeId);
+  if (!snap.nodes.has(causeId)) return { causeId, action, members: members.length, resolved: 0, stillFound: [], causeInGraph: false, ms: 0 };
+  const after = applyAction(snap, causeId, action);
   const found = new Set(runRules({ snap: after, settings: onlyRules(settings, new Set(members.map((m) => m.rule))), now }).map(findingKey));
   const still = members.filter((m) => found.has(findingKey(m)));
   return {
     causeId,
+    action,
     members: members.length,
     resolved: members.length - still.length,
     stillFound: still.slice(0, 5).map((m) => `${m.rule}:${m.key}`),

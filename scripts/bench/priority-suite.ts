@@ -5,7 +5,8 @@
  *     status open, the API's default order), called through their lib functions, each beside baselines on the same
  *     database in the same run (the bare page query; the order or the aggregation it replaces), as ratios and ms;
  *  2. quality — open groups ÷ open findings (≤ 2%), the top 20 groups' share of the total priority (≥ 50%), and for
- *     each top-20 group, the members resolved when its cause is ended (node and edges gone), re-evaluated in memory
+ *     each top-20 group, the members resolved when its action is applied (the cause ended — node and edges gone —
+ *     or, for an owner's action, its ownership handed to an active person), re-evaluated in memory
  *     over the findings snapshot (≥ 90%; lib/bench/priority.db.test.ts shows this agrees with a real import);
  *  3. rug pull — a certified agent's MCP tool whose definition then changes (a delta import), and the rank of its
  *     group in the work queue after the pipeline's incremental evaluation and after a full one (target: top 10).
@@ -34,7 +35,8 @@ import {
   pickRugPull,
   qualityFigures,
   rugPullDocument,
-  simulateEndingCause,
+  simulateAction,
+  simulatedAction,
   type CauseSimulation,
   type QualityFigures,
 } from "@/lib/bench/priority";
@@ -266,10 +268,10 @@ async function simulate(db: Db, q: QualityFigures): Promise<Simulation> {
   const groups: Simulation["groups"] = [];
   for (const g of q.top) {
     const members = await groupMembers(db, g.causeId);
-    const s = simulateEndingCause(snap, settings, now, g.causeId, members);
+    const s = simulateAction(snap, settings, now, g.causeId, simulatedAction(g), members);
     const fraction = s.members ? s.resolved / s.members : 0;
     groups.push({ ...s, rank: g.rank, fraction });
-    log(`  #${g.rank} ${g.causeKind} ${g.causeName}: ${s.resolved} of ${s.members} resolved (${pct(fraction)}) in ${formatMs(s.ms)} ms`);
+    log(`  #${g.rank} ${g.causeKind} ${g.causeName} (${s.action}): ${s.resolved} of ${s.members} resolved (${pct(fraction)}) in ${formatMs(s.ms)} ms`);
   }
   return { baseline, groups };
 }
@@ -342,7 +344,7 @@ async function runSize(o: Options, size: BenchSize): Promise<SizeRun> {
     if (speed.groupsApi) targets[`work queue (groups API) p95 < ${TARGETS.latencyMs} ms`] = speed.groups[GROUPS_API]!.p95 < TARGETS.latencyMs;
     if (simulation) {
       correctness["in-memory rules re-find every open finding"] = simulation.baseline.refound === simulation.baseline.open;
-      targets[`each top-${o.top} cause, ended, resolves ≥ ${pct(TARGETS.resolvedFraction, 0)} of its members`] =
+      targets[`each top-${o.top} group's action, applied, resolves ≥ ${pct(TARGETS.resolvedFraction, 0)} of its members`] =
         simulation.groups.length > 0 && simulation.groups.every((g) => g.fraction >= TARGETS.resolvedFraction);
     }
     return {
@@ -442,7 +444,7 @@ function report(r: SizeRun, o: Options): string {
   const sims = new Map((r.simulation?.groups ?? []).map((s) => [s.causeId, s]));
   out.push(
     table(
-      ["#", "cause", "rule", "members", "resolves (engine)", "score", "share", "ended: resolved", ""],
+      ["#", "cause", "rule", "members", "resolves (engine)", "score", "share", "action applied", "resolved", ""],
       q.top.map((g) => {
         const s = sims.get(g.causeId);
         return [
@@ -453,6 +455,7 @@ function report(r: SizeRun, o: Options): string {
           fmtInt(g.resolves),
           g.score.toFixed(1),
           pct(q.totalScore ? g.impact / q.totalScore : 0),
+          s?.action ?? "",
           s ? (s.causeInGraph ? `${fmtInt(s.resolved)} (${pct(s.fraction)})` : "cause not in the graph") : "not simulated",
           s ? mark(s.fraction >= TARGETS.resolvedFraction) : "",
         ];
