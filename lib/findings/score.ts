@@ -2,7 +2,7 @@ import type { Search } from "@/lib/graph/traverse";
 import type { ToolRisk } from "@/lib/graph/tool-risk";
 import { PRINCIPAL_KINDS } from "@/lib/graph/model";
 import { dateAttr, DAY_MS, isDeparted, KIND, type RuleContext } from "./context";
-import { subjectCause } from "./causes";
+import { nodeCause } from "./causes";
 import type { FoundFinding } from "./evidence";
 import {
   blastFactor,
@@ -130,7 +130,7 @@ function defaultCause(ctx: RuleContext, f: FoundFinding): FindingCause {
         return n?.kind === "human" && isDeparted(n);
       })
       .sort();
-    if (departed.length) return subjectCause(ctx, departed[0]!, true, "the person who left: reassigning what they owned resolves it");
+    if (departed.length) return nodeCause(ctx, departed[0]!, true, "the person who left: reassigning what they owned resolves it");
   }
   const why: Record<FoundFinding["rule"], string> = {
     hardcoded_secret: "the credential itself: rotating and vaulting it resolves it",
@@ -144,7 +144,7 @@ function defaultCause(ctx: RuleContext, f: FoundFinding): FindingCause {
     tool_definition_changed: "the tool itself: reviewing and re-certifying it resolves it",
     insecure_mcp_server: "the server itself: pinning or securing it resolves it",
   };
-  return subjectCause(ctx, f.subjectId, true, why[f.rule]);
+  return nodeCause(ctx, f.subjectId, true, why[f.rule]);
 }
 
 /**
