@@ -44,11 +44,15 @@ describe("PathShares", () => {
       ["e3", "grants", "t3"],
     ]);
     g.search("a");
-    const shares = g.shares.shares(["t1", "t2", "t3"].map(g.at));
-    const byId = Object.fromEntries(shares.map((s) => [g.ix.ids[s.node]!, s.a]));
+    const all = g.shares.shares(["t1", "t2", "t3"].map(g.at), [], () => true, 10);
+    const byId = Object.fromEntries(all.fixers.map((s) => [g.ix.ids[s.node]!, s.a]));
     expect(byId).toEqual({ s: 2, e: 2, g1: 1, g2: 1, g3: 1, e3: 1 });
-    // Ties are broken by depth: the server (nearest the tools) before the entitlement.
-    expect(g.ix.ids[shares[0]!.node]).toBe("s");
+    // Best first; ties are broken by depth: the server (nearest the tools) before the entitlement.
+    expect(all.fixers.map((s) => g.ix.ids[s.node])).toEqual(["s", "e", "e3", "g1", "g2", "g3"]);
+    expect(g.ix.ids[all.top!.node]).toBe("s");
+    // Only the candidates the predicate admits are kept, at most `keep`.
+    const two = g.shares.shares(["t1", "t2", "t3"].map(g.at), [], (x) => x < 2, 2);
+    expect(two.fixers.map((s) => g.ix.ids[s.node])).toEqual(["e3", "g1"]);
   });
 
   it("checks a removal exactly, longer ways round within the depth included", () => {
@@ -63,7 +67,7 @@ describe("PathShares", () => {
     ]);
     g.search("a");
     const t = [g.at("t")];
-    const g1 = g.shares.shares(t).find((s) => g.ix.ids[s.node] === "g1")!;
+    const g1 = g.shares.shares(t, [], () => true, 10).fixers.find((s) => g.ix.ids[s.node] === "g1")!;
     expect(g1.a).toBe(1); // on every shortest path…
     expect(g.shares.remaining(g.at("g1"), 6, t)).toEqual({ a: 1, b: 0 }); // …yet removing it leaves t reachable
     expect(g.shares.remaining(g.at("s"), 6, t)).toEqual({ a: 0, b: 0 });

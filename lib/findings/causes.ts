@@ -72,16 +72,24 @@ export class PathShares {
 
   /**
    * Each node's share of the shortest paths to targets `a` and to targets `b` (the start and the targets' own
-   * membership aside), for the nodes of the cause kinds on them, best first: most paths, then the deepest (nearest
-   * the targets: an entitlement reached through several groups explains more principals than any one group), then id.
+   * membership aside), for the nodes of the cause kinds on them. Returns the best one — most paths, then the deepest
+   * (nearest the targets: an entitlement reached through several groups explains more principals than any one group),
+   * then id — and the best `keep` among those `eligible` says could fix the finding, best first. A selection, not a
+   * sort: a principal's paths can cross thousands of groups and entitlements.
    */
-  shares(a: readonly number[], b: readonly number[] = []): { node: number; a: number; b: number; depth: number }[] {
+  shares(
+    a: readonly number[],
+    b: readonly number[],
+    eligible: (shareA: number, shareB: number) => boolean,
+    keep: number,
+  ): { top: Share | null; fixers: Share[] } {
     const { ix, stamp, depth, sigma, shareA, shareB, isA, isB } = this;
     const run = this.run;
     const t = ++this.targetRun;
     for (const x of a) isA[x] = t;
     for (const x of b) isB[x] = t;
-    const out: { node: number; a: number; b: number; depth: number }[] = [];
+    let top: Share | null = null;
+    const fixers: Share[] = [];
     for (let i = this.reached.length - 1; i >= 0; i--) {
       const v = this.reached[i]!.node;
       const next = depth[v]! + 1;
@@ -96,10 +104,24 @@ export class PathShares {
       }
       shareA[v] = sa;
       shareB[v] = sb;
-      if ((sa > 0 || sb > 0) && CAUSE_CODES.has(ix.kinds[v]!)) out.push({ node: v, a: sa, b: sb, depth: depth[v]! });
+      if ((sa <= 0 && sb <= 0) || !CAUSE_CODES.has(ix.kinds[v]!)) continue;
+      const c: Share = { node: v, a: sa, b: sb, depth: depth[v]! };
+      if (!top || this.better(c, top)) top = c;
+      if (eligible(sa + 1e-9, sb + 1e-9) && (fixers.length < keep || this.better(c, fixers[keep - 1]!))) {
+        let at = fixers.length;
+        while (at > 0 && this.better(c, fixers[at - 1]!)) at--;
+        fixers.splice(at, 0, c);
+        if (fixers.length > keep) fixers.pop();
+      }
     }
-    out.sort((x, y) => y.a + y.b - (x.a + x.b) || y.depth - x.depth || (ix.ids[x.node]! < ix.ids[y.node]! ? -1 : 1));
-    return out;
+    return { top, fixers };
+  }
+
+  private better(x: Share, y: Share): boolean {
+    const d = x.a + x.b - (y.a + y.b);
+    if (d !== 0) return d > 0;
+    if (x.depth !== y.depth) return x.depth > y.depth;
+    return this.ix.ids[x.node]! < this.ix.ids[y.node]!;
   }
 
   /**
@@ -131,6 +153,14 @@ export class PathShares {
     for (const x of b) if (seen[x] === run && x !== without) rb++;
     return { a: ra, b: rb };
   }
+}
+
+/** A node's share of the paths to two target sets, and its depth in the search. */
+export interface Share {
+  node: number;
+  a: number;
+  b: number;
+  depth: number;
 }
 
 /** What a reach finding's cause must achieve. */
@@ -166,9 +196,9 @@ const CHECKED = 3;
 export function reachCause(ctx: RuleContext, shares: PathShares, start: number, need: CauseNeed): FindingCause {
   const { ix } = ctx.snap;
   const total = need.a.length + (need.b?.length ?? 0);
-  const ranked = shares.shares(need.a, need.b);
+  const { top, fixers } = shares.shares(need.a, need.b ?? [], need.couldFix, CHECKED);
   const pct = (x: { a: number; b: number }) => Math.round((100 * (x.a + x.b)) / Math.max(1, total));
-  for (const c of ranked.filter((r) => need.couldFix(r.a + 1e-9, r.b + 1e-9)).slice(0, CHECKED)) {
+  for (const c of fixers) {
     const left = shares.remaining(c.node, ctx.settings.maxDepth, need.a, need.b, need.avoid);
     if (need.fixedWhen(left.a, left.b)) {
       return nodeCause(ctx, ix.ids[c.node]!, true, `on ${pct(c)}% of the shortest paths to the ${total} ${need.what}: removing it resolves the finding`);
@@ -177,7 +207,6 @@ export function reachCause(ctx: RuleContext, shares: PathShares, start: number, 
   // No single node fixes it: the node on most of its paths is still the cause when it carries at least half of them
   // (a contributor: fixing it is the largest single step, and it often fixes the finding together with the next
   // causes in the queue); otherwise the principal itself (its own access needs a review).
-  const top = ranked[0];
   if (top && (top.a + top.b) * 2 >= total)
     return nodeCause(
       ctx,
