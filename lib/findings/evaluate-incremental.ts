@@ -170,7 +170,7 @@ export async function evaluateIncremental(db: Db, change: GraphChange, opts: Inc
 async function expireAcceptances(tx: Db, now: Date, counts: EvaluationCounts, changed: Record<"expired", string[]>): Promise<void> {
   const rows = await tx
     .update(findings)
-    .set({ status: "open", acceptedReason: null, acceptedUntil: null, acceptedBy: null, acceptedAt: null, updatedAt: now })
+    .set({ status: "open", acceptedReason: null, acceptedUntil: null, acceptedBy: null, acceptedAt: null, suppressionId: null, updatedAt: now })
     .where(and(eq(findings.status, "accepted"), lte(findings.acceptedUntil, now)))
     .returning({ id: findings.id });
   for (const r of rows) changed.expired.push(r.id);
