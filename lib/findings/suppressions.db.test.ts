@@ -247,7 +247,7 @@ describe("expiry", () => {
     );
     for (const s of [a, b]) expect((await settleSuppression(t.db, s.id, { now: past })).did).toBe("applied");
     expect(await finding("no_active_owner", ids.a2!)).toMatchObject({ status: "accepted", suppressionId: a.id });
-    await evaluateIncremental(t.db, { nodeIds: [], edgeIds: [], sourceIds: [] });
+    await evaluateIncremental(t.db, { nodeIds: [], edgeIds: [], sourceIds: [], full: false });
     expect(await finding("no_active_owner", ids.a2!)).toMatchObject({ status: "open", suppressionId: null, acceptedReason: null });
     expect(await finding("no_active_owner", ids.shared!)).toMatchObject({ status: "open", suppressionId: null });
     expect((await listSuppressions(t.db, analyst, { limit: 50 })).items.find((s) => s.id === a.id)?.status).toBe("expired");
