@@ -14,6 +14,7 @@ import { departedPrincipalFindings, ownerlessFindings } from "./rules-ownership"
 import { principalReachFindings } from "./rules-reach";
 import { loadScopedSnapshot, NIGHTLY_ONLY, scopedKey, type GraphChange, type RuleScope } from "./scope";
 import { loadSettings } from "./settings";
+import { acceptBySuppressions, loadSuppressionMatcher } from "./suppressions";
 
 /** The same lock as the full evaluation's (evaluate.ts): one evaluation writes at a time. */
 const FINDINGS_LOCK = 727_276;
@@ -172,7 +173,14 @@ async function expireAcceptances(tx: Db, now: Date, counts: EvaluationCounts, ch
     .update(findings)
     .set({ status: "open", acceptedReason: null, acceptedUntil: null, acceptedBy: null, acceptedAt: null, suppressionId: null, updatedAt: now })
     .where(and(eq(findings.status, "accepted"), lte(findings.acceptedUntil, now)))
-    .returning({ id: findings.id });
+    .returning({ id: findings.id, rule: findings.rule, subjectId: findings.subjectId, causeId: findings.causeId, evidence: findings.evidence });
+  // #16 suppressions (lib/findings/suppressions.ts): an active suppression matching one accepts it again at once, as reconcile does.
+  await acceptBySuppressions(
+    tx,
+    await loadSuppressionMatcher(tx, now),
+    rows.map((r) => ({ ...r, evidenceNodes: r.evidence.nodes })),
+    now,
+  );
   for (const r of rows) changed.expired.push(r.id);
   counts.expired += rows.length;
   counts.unchanged += rows.length;

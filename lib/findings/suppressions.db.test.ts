@@ -261,6 +261,23 @@ describe("expiry", () => {
   });
 });
 
+describe("a person's acceptance running out", () => {
+  it("under an active suppression: the finding is accepted by the suppression again at once", async () => {
+    const s6 = await createSuppression(t.db, analyst, { rule: "no_active_owner", scope: "subject", nodeId: ids.a2, reason: "covered", expiresAt: until });
+    expect((await settleSuppression(t.db, s6.id)).did).toBe("applied");
+    const f = await finding("no_active_owner", ids.a2!);
+    // Fixture: a person had accepted it instead, and that acceptance has just run out.
+    await t.db
+      .update(findings)
+      .set({ acceptedReason: "a person's", acceptedUntil: new Date(Date.now() - 1000), acceptedBy: "someone", suppressionId: null })
+      .where(eq(findings.id, f.id));
+    await evaluateIncremental(t.db, { nodeIds: [], edgeIds: [], sourceIds: [], full: false });
+    expect(await finding("no_active_owner", ids.a2!)).toMatchObject({ status: "accepted", suppressionId: s6.id, acceptedReason: "Accepted by rule: covered" });
+    await revokeSuppression(t.db, analyst, s6.id);
+    expect((await settleSuppression(t.db, s6.id)).did).toBe("released");
+  });
+});
+
 describe("evidence", () => {
   it("exports every suppression (rule, scope, reason, expiry, creator, matched) and the findings they accepted", async () => {
     const out = await exportAcceptanceEvidence(t.db, auditor, { format: "json" });
