@@ -195,8 +195,8 @@ describe("at evaluation", () => {
   });
 
   it("a cause scope accepts the findings of that cause and refreshes its group", async () => {
-    // Fixture: the engine's causes (lib/findings/causes.ts) are not written yet; give a3's finding a cause.
-    await t.db.update(findings).set({ causeId: ids.a3, causeKind: "agent", causeName: "agent three", score: 3 }).where(eq(findings.subjectId, ids.a3!));
+    // The engine's cause of an ownerless agent is the agent itself (no path behind the finding).
+    expect((await finding("no_active_owner", ids.a3!)).causeId).toBe(ids.a3);
     await refreshGroups(t.db, "all", new Date());
     expect(await t.db.select().from(findingGroups).where(eq(findingGroups.causeId, ids.a3!))).toHaveLength(1);
     const s3 = await createSuppression(
