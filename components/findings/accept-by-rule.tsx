@@ -54,7 +54,9 @@ export function AcceptByRule({ finding, defaultRule, maxDays }: Props) {
     if (!open && d.open) d.close();
   }, [open]);
 
-  const fixed: Partial<Record<SuppressionScope, Fixed>> = finding ? { subject: finding.subject, ...(finding.cause ? { cause: finding.cause } : {}) } : {};
+  // A cause that is the subject itself (a finding with no path behind it) is not offered twice.
+  const cause = finding?.cause && finding.cause.id !== finding.subject.id ? finding.cause : null;
+  const fixed: Partial<Record<SuppressionScope, Fixed>> = finding ? { subject: finding.subject, ...(cause ? { cause } : {}) } : {};
   const node = fixed[scope] ?? picked;
 
   function submit(e: FormEvent<HTMLFormElement>) {
@@ -128,7 +130,7 @@ export function AcceptByRule({ finding, defaultRule, maxDays }: Props) {
               <legend>Scope</legend>
               {choice("subject", finding ? `This subject: ${finding.subject.name}` : "Findings about a node")}
               {choice("via", "Anything through a node")}
-              {finding?.cause ? choice("cause", `This cause: ${finding.cause.name}`) : finding ? null : choice("cause", "Findings caused by a node")}
+              {cause ? choice("cause", `This cause: ${cause.name}`) : finding ? null : choice("cause", "Findings caused by a node")}
               {fixed[scope] ? null : (
                 <NodeCombobox
                   label={scope === "via" ? "Node the findings pass through" : scope === "cause" ? "Cause" : "Subject"}
