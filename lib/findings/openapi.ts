@@ -31,6 +31,10 @@ const finding: JsonSchema = {
         by: { type: ["string", "null"] },
         at: { type: ["string", "null"] },
         expired: { type: "boolean" },
+        suppressionId: {
+          type: ["string", "null"],
+          description: "The suppression (acceptance by rule and scope) that accepted it; null for a person's acceptance.",
+        },
       },
     },
   },

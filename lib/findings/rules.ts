@@ -9,6 +9,10 @@ export type FindingSeverity = (typeof FINDING_SEVERITIES)[number];
 export const FINDING_STATUSES = ["open", "accepted", "resolved"] as const;
 export type FindingStatus = (typeof FINDING_STATUSES)[number];
 
+/** What a suppression's node is to the findings it accepts (lib/findings/suppressions.ts): their subject, a node their evidence passes through, their cause. */
+export const SUPPRESSION_SCOPES = ["subject", "via", "cause"] as const;
+export type SuppressionScope = (typeof SUPPRESSION_SCOPES)[number];
+
 export const FINDING_RULES = [
   "hardcoded_secret",
   "credential_rotation",

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { getDb } from "@/db/client";
 import { BarChart } from "@/components/findings/bar-chart";
 import { SEVERITY_COLOR } from "@/components/findings/badges";
+import { AcceptByRule } from "@/components/findings/accept-by-rule";
 import { EvaluateButton } from "@/components/findings/evaluate-button";
 import { FindingsTable } from "@/components/findings/findings-table";
 import styles from "@/components/findings/findings.module.css";
@@ -10,6 +11,7 @@ import { PendingChanges } from "@/components/ui/pending-changes";
 import { can } from "@/lib/authz/permissions";
 import { requirePagePermission } from "@/lib/authz/session";
 import { pendingChanges } from "@/lib/graph/after-change";
+import { MAX_SUPPRESSION_DAYS } from "@/lib/findings/manage-suppressions";
 import { findingsSummary, listFindings, listFindingsQuerySchema } from "@/lib/findings/queries";
 import { FINDING_RULES, FINDING_SEVERITIES, RULES, type FindingStatus } from "@/lib/findings/rules";
 
@@ -85,11 +87,15 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
         )}
       </p>
       <PendingChanges count={pending.count} what="these findings" />
-      {can(actor, "findings.manage") ? (
-        <div className={styles.actionsBar}>
-          <EvaluateButton />
-        </div>
-      ) : null}
+      <div className={styles.actionsBar}>
+        {can(actor, "findings.manage") ? (
+          <>
+            <EvaluateButton />
+            <AcceptByRule defaultRule={query.rule} maxDays={MAX_SUPPRESSION_DAYS} />
+          </>
+        ) : null}
+        <Link href="/findings/suppressions">Suppressions</Link>
+      </div>
       {!parsed.success ? (
         <p className="alert" role="alert">
           Some filters in the address were not understood and were ignored.
