@@ -126,7 +126,7 @@ export const RULES: Record<FindingRule, RuleInfo> = {
     description: "A tool whose definition (description, schema, annotations) changed since its access was last certified.",
     owasp: ["NHI3"],
     owaspWhy: "A third-party MCP server that changes a tool after approval (a rug pull) is a vulnerable third-party NHI.",
-    defaultSeverity: "high",
+    defaultSeverity: "critical",
   },
   insecure_mcp_server: {
     id: "insecure_mcp_server",
