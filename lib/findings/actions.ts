@@ -83,7 +83,10 @@ export function actionFor(g: GroupForAction): FindingAction {
       ...base,
       kind: "remove_grant",
       label: `Remove the access ${name} grants`,
-      description: `${name} is on every shortest path behind ${plural(closes, "finding")} of ${count}: remove its grant to the risky tools and resources (or its members who do not need them), or open a review campaign.`,
+      description:
+        closes === count
+          ? `${name} is on the risky paths behind all ${findings}: removing its grant to the risky tools and resources (or the members who do not need them) resolves them; or open a review campaign.`
+          : `${name} is on more of the risky paths behind these ${findings} than any other node. Removing its grant alone closes ${closes}; the rest also reach risky tools another way, so review them in a campaign.`,
       href: nodeHref(cause.id, "access"),
       campaign: true,
     };

@@ -93,7 +93,7 @@ describe("reachCause", () => {
     expect(c.why).toMatch(/100% of the shortest paths to the 2 risky tools: removing it resolves/);
   });
 
-  it("falls back to the node on most paths when none resolves, and to the principal when none carries half", () => {
+  it("falls back to the node on most paths when none resolves, and to the principal when no such node is on its paths", () => {
     // Two disjoint routes to the same tool: no single node cuts it off; s1's route carries 2.5 of 4 tools' paths.
     const two = graph([
       ["a", "member_of", "g1"],
@@ -110,8 +110,9 @@ describe("reachCause", () => {
     const c = reachCause(two.ctx, two.shares, two.at("a"), need(["t1", "t2", "t3", "t4"].map(two.at)));
     expect(c.resolves).toBe(false);
     expect(c.id).toBe("s1");
-    expect(c.why).toMatch(/on 63% of the shortest paths to the 4 risky tools; removing it alone does not resolve/);
+    expect(c.why).toMatch(/on 63% of the shortest paths to the 4 risky tools, more than any other node; removing it alone does not resolve/);
 
+    // Three disjoint routes: each node carries a third; the first by depth and id is named, not resolving.
     const spread = graph([
       ["a", "member_of", "g1"],
       ["g1", "has_entitlement", "e1"],
@@ -124,7 +125,14 @@ describe("reachCause", () => {
       ["e3", "grants", "t3"],
     ]);
     spread.search("a");
-    const own = reachCause(spread.ctx, spread.shares, spread.at("a"), need(["t1", "t2", "t3"].map(spread.at)));
+    expect(reachCause(spread.ctx, spread.shares, spread.at("a"), need(["t1", "t2", "t3"].map(spread.at)))).toMatchObject({ id: "e1", resolves: false });
+    // Tools held directly: nothing between the principal and them.
+    const direct = graph([
+      ["a", "connects_to", "t1"],
+      ["a", "connects_to", "t2"],
+    ]);
+    direct.search("a");
+    const own = reachCause(direct.ctx, direct.shares, direct.at("a"), need(["t1", "t2"].map(direct.at)));
     expect(own).toMatchObject({ id: "a", resolves: false });
   });
 });

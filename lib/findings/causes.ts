@@ -189,9 +189,9 @@ const CHECKED = 3;
  * entitlement, credential or MCP server on most of its risky paths (a choke
  * point). The first three by share are checked by removing each in turn; the
  * first whose removal fixes the finding is the cause (`resolves`). When none
- * does, the one on most paths if it carries at least half of them (a
- * contributor, `resolves` false), else the principal itself: its own access
- * needs a review.
+ * does, the one on most paths all the same (`resolves` false: the findings page
+ * says what fixing it alone closes); the principal itself only when no such
+ * node is on its paths.
  */
 export function reachCause(ctx: RuleContext, shares: PathShares, start: number, need: CauseNeed): FindingCause {
   const { ix } = ctx.snap;
@@ -204,22 +204,17 @@ export function reachCause(ctx: RuleContext, shares: PathShares, start: number, 
       return nodeCause(ctx, ix.ids[c.node]!, true, `on ${pct(c)}% of the shortest paths to the ${total} ${need.what}: removing it resolves the finding`);
     }
   }
-  // No single node fixes it: the node on most of its paths is still the cause when it carries at least half of them
-  // (a contributor: fixing it is the largest single step, and it often fixes the finding together with the next
-  // causes in the queue); otherwise the principal itself (its own access needs a review).
-  if (top && (top.a + top.b) * 2 >= total)
+  // No single node fixes it: the node on most of its paths is still the cause (the largest single step, and often the
+  // fix together with the next causes in the queue), marked as not resolving alone; the principal itself only when no
+  // group, entitlement, credential or server is on its paths at all.
+  if (top)
     return nodeCause(
       ctx,
       ix.ids[top.node]!,
       false,
-      `on ${pct(top)}% of the shortest paths to the ${total} ${need.what}; removing it alone does not resolve the finding`,
+      `on ${pct(top)}% of the shortest paths to the ${total} ${need.what}, more than any other node; removing it alone does not resolve the finding`,
     );
-  return nodeCause(
-    ctx,
-    ix.ids[start]!,
-    false,
-    `no single group, entitlement, credential or server is on half of the shortest paths to the ${total} ${need.what}`,
-  );
+  return nodeCause(ctx, ix.ids[start]!, false, `no group, entitlement, credential or server is on the paths to the ${total} ${need.what}`);
 }
 
 /** A cause by node id, named from the snapshot. */
