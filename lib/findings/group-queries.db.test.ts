@@ -4,9 +4,9 @@ import { findings, nodes } from "@/db/schema";
 import type { Actor } from "@/lib/authz/actor";
 import { isAppError } from "@/lib/errors";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
-import { describeCause, getFindingGroup, listFindingGroups, listGroupsQuerySchema } from "./group-queries";
+import { describeCause, getFindingGroup, listFindingGroups, listGroupsQuerySchema, queueTotals } from "./group-queries";
 import { refreshGroups } from "./groups";
-import { listFindings, listFindingsQuerySchema } from "./queries";
+import { findingsSummary, listFindings, listFindingsQuerySchema } from "./queries";
 
 /*
  * The work queue's and the priority list's queries on fixture rows: findings written with causes and scores as an
@@ -189,6 +189,13 @@ describe("GET /api/v1/findings: priority order and groups", () => {
     expect((await list({ group: "nope" })).total).toBe(0);
   });
 
+  it("summarises a group's members by severity and rule (the charts of its list)", async () => {
+    const s = await findingsSummary(t.db, analyst, { status: "open", group: "grp_eng" }, now);
+    expect(s.bySeverity).toMatchObject({ medium: 2, high: 1, critical: 0 });
+    expect(s.byRule).toMatchObject({ over_broad_reach: 2, dual_access_path: 1, hardcoded_secret: 0 });
+    expect(await queueTotals(t.db, analyst)).toEqual({ groups: 5, findings: 8, uncaused: false });
+  });
+
   it("keeps the severity order (then subject, id) and offers newest first, each paging by its own key", async () => {
     const bySeverity = await list({ status: "open", sort: "severity" });
     expect(bySeverity.items.map((i) => i.severity)).toEqual(["critical", "high", "high", "high", "medium", "medium", "medium", "low"]);
@@ -215,5 +222,25 @@ describe("GET /api/v1/findings: priority order and groups", () => {
     const sev = await list({ limit: "2", sort: "severity" });
     expect(await errorOf(list({ limit: "2", sort: "newest", cursor: sev.nextCursor! }))).toMatchObject({ details: [{ path: "cursor" }] });
     expect(listFindingsQuerySchema.safeParse({ sort: "score" }).error!.issues[0]!.path).toEqual(["sort"]);
+  });
+});
+
+describe("the work queue's totals", () => {
+  it("say when an open finding has no cause yet (written before causes were computed)", async () => {
+    await t.db.insert(findings).values({
+      id: "fnd_99",
+      rule: "over_broad_reach",
+      key: "over_broad_reach:fnd_99",
+      subjectId: "grp_ops",
+      subjectKind: "group",
+      subjectName: "Ops",
+      severity: "medium",
+      title: "old row",
+      evidence: { nodes: ["grp_ops"], edges: [], attributes: [], facts: {} },
+      fingerprint: "fnd_99",
+      firstSeenAt: now,
+      lastSeenAt: now,
+    });
+    expect(await queueTotals(t.db, analyst)).toEqual({ groups: 5, findings: 8, uncaused: true });
   });
 });

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { findingGroups, findings } from "@/db/schema";
@@ -116,4 +116,22 @@ export async function describeCause(db: Db, actor: Actor, causeId: string): Prom
     .orderBy(desc(findings.updatedAt))
     .limit(1);
   return f ? { id: causeId, kind: (f.kind ?? "group") as NodeKind, name: f.name ?? causeId, open: false } : null;
+}
+
+/**
+ * What the work queue's heading and empty states need, cheaply at any size: the groups and the open findings they
+ * hold (from finding_groups), and whether any open finding has no cause yet (rows written before causes were
+ * computed, until the next full evaluation).
+ */
+export async function queueTotals(db: Db, actor: Actor): Promise<{ groups: number; findings: number; uncaused: boolean }> {
+  requirePermission(actor, "findings.read");
+  const [[totals], [uncaused]] = await Promise.all([
+    db.select({ groups: count(), findings: sql<number>`coalesce(sum(${findingGroups.count}), 0)::int` }).from(findingGroups),
+    db
+      .select({ id: findings.id })
+      .from(findings)
+      .where(and(eq(findings.status, "open"), isNull(findings.causeId)))
+      .limit(1),
+  ]);
+  return { groups: totals?.groups ?? 0, findings: Number(totals?.findings ?? 0), uncaused: !!uncaused };
 }

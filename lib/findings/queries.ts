@@ -210,18 +210,20 @@ export const summaryQuerySchema = z
     status: z.enum(FINDING_STATUSES, { error: `must be one of ${FINDING_STATUSES.join(", ")}` }).optional(),
     rule: z.enum(FINDING_RULES, { error: `must be one of ${FINDING_RULES.join(", ")}` }).optional(),
     severity: z.enum(FINDING_SEVERITIES, { error: `must be one of ${FINDING_SEVERITIES.join(", ")}` }).optional(),
+    /** Only the members of this root-cause group (its cause's node id). */
+    group: z.string().trim().min(1, "must not be empty").max(64, "at most 64 characters").optional(),
   })
   .strict();
 
-/** The counts the findings page charts: each chart narrowed by the other's filter, so they cross-filter. */
+/** The counts the findings page charts: each chart narrowed by the other's filter, so they cross-filter; both by a group's. */
 export async function findingsSummary(
   db: Db,
   actor: Actor,
-  f: { status?: FindingStatus; rule?: FindingRule; severity?: FindingSeverity } = {},
+  f: { status?: FindingStatus; rule?: FindingRule; severity?: FindingSeverity; group?: string } = {},
   now: Date = new Date(),
 ): Promise<FindingsSummary> {
   requirePermission(actor, "findings.read");
-  const base = f.status ? [statusFilter(f.status, now)] : [];
+  const base = [...(f.status ? [statusFilter(f.status, now)] : []), ...(f.group ? [eq(findings.causeId, f.group)] : [])];
   const sev = await db
     .select({ k: findings.severity, n: count() })
     .from(findings)
@@ -232,6 +234,15 @@ export async function findingsSummary(
     .from(findings)
     .where(and(...base, ...(f.severity ? [eq(findings.severity, f.severity)] : [])))
     .groupBy(findings.rule);
+  const bySeverity = Object.fromEntries(FINDING_SEVERITIES.map((s) => [s, 0])) as Record<FindingSeverity, number>;
+  for (const r of sev) bySeverity[r.k] = r.n;
+  const byRule = Object.fromEntries(FINDING_RULES.map((r) => [r, 0])) as Record<FindingRule, number>;
+  for (const r of rule) byRule[r.k] = r.n;
+  return { bySeverity, byRule, ...(await lastEvaluations(db)) };
+}
+
+/** The latest evaluation and the latest full one (the same unless the latest was incremental). */
+export async function lastEvaluations(db: Db): Promise<Pick<FindingsSummary, "lastEvaluation" | "lastFullEvaluation">> {
   const [last] = await db.select().from(findingEvaluations).orderBy(desc(findingEvaluations.startedAt), desc(findingEvaluations.id)).limit(1);
   // Incremental evaluations ("change") re-check part of the graph; the last full one says when everything was.
   const [lastFull] =
@@ -243,13 +254,7 @@ export async function findingsSummary(
           .orderBy(desc(findingEvaluations.startedAt), desc(findingEvaluations.id))
           .limit(1)
       : [last];
-  const bySeverity = Object.fromEntries(FINDING_SEVERITIES.map((s) => [s, 0])) as Record<FindingSeverity, number>;
-  for (const r of sev) bySeverity[r.k] = r.n;
-  const byRule = Object.fromEntries(FINDING_RULES.map((r) => [r, 0])) as Record<FindingRule, number>;
-  for (const r of rule) byRule[r.k] = r.n;
   return {
-    bySeverity,
-    byRule,
     lastEvaluation: last
       ? {
           id: last.id,

@@ -6,6 +6,7 @@ import { DefinitionDiff } from "@/components/findings/definition-diff";
 import { EvidenceDetails } from "@/components/findings/evidence-details";
 import { EvidenceGraph } from "@/components/findings/evidence-graph";
 import { FindingActions } from "@/components/findings/finding-actions";
+import { PriorityPanel } from "@/components/findings/priority-panel";
 import detailStyles from "@/components/findings/detail.module.css";
 import styles from "@/components/findings/findings.module.css";
 import { KindBadge } from "@/components/ui/kind-badge";
@@ -107,6 +108,7 @@ export default async function FindingPage({ params }: { params: Promise<{ id: st
           <EvidenceDetails finding={f} />
         </div>
         <div>
+          <PriorityPanel finding={f} />
           <FindingActions
             id={f.id}
             status={f.status}
