@@ -52,6 +52,7 @@ export function QueueView({
       </p>
       <div className={styles.filters}>
         <form action="/findings" role="search" aria-label="Filter causes">
+          <input type="hidden" name="view" value="queue" />
           <select name="rule" defaultValue={filters.rule ?? ""} aria-label="Main rule">
             <option value="">Every rule</option>
             {FINDING_RULES.map((r) => (

@@ -24,6 +24,7 @@ const TRIGGER_LABEL: Record<string, string> = {
   ownership: "after an ownership change",
   schedule: "nightly",
 };
+const LIST_KEYS = ["status", "rule", "severity", "q", "group", "sort"] as const;
 const utc = (iso: string) => iso.slice(0, 16).replace("T", " ");
 /** The parameters that are set. */
 const drop = (o: Record<string, string | undefined>): Record<string, string> =>
@@ -31,15 +32,16 @@ const drop = (o: Record<string, string | undefined>): Record<string, string> =>
 
 /**
  * Findings: by default the work queue ("Fix these first": root causes in priority order, each with the action that
- * resolves it); `view=all` lists every finding in priority order with the charts and filters. A `group` in the URL
- * (a cause's members, where the queue links) opens the list.
+ * resolves it); `view=all` lists every finding in priority order with the charts and filters.
  */
 export default async function FindingsPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const actor = await requirePagePermission("findings.read");
   const db = await getDb();
   const p = await searchParams;
   const raw = pickParams(p, ["view", "status", "rule", "severity", "q", "group", "sort", "cursor", "causeKind", "from"]);
-  const view = raw.view === "all" || raw.view === "queue" ? raw.view : raw.group ? "all" : "queue";
+  // A bare /findings is the work queue; a link with the list's filters (a group's members, a severity, older links
+  // with a rule or a search) opens the list, unless it names its view.
+  const view = raw.view === "all" || raw.view === "queue" ? raw.view : LIST_KEYS.some((k) => raw[k]) ? "all" : "queue";
   const canCampaign = can(actor, "campaign.manage");
   const pending = await pendingChanges(db);
 
@@ -50,7 +52,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
     const parsed = listGroupsQuerySchema.safeParse(drop({ rule: raw.rule, causeKind: raw.causeKind, q: raw.q, cursor: raw.cursor, limit: "25" }));
     understood = parsed.success;
     const query = parsed.success ? parsed.data : listGroupsQuerySchema.parse({ limit: "25" });
-    const state = drop({ rule: query.rule, causeKind: query.causeKind, q: query.q });
+    const state = drop({ view: "queue", rule: query.rule, causeKind: query.causeKind, q: query.q });
     const from = query.cursor ? Math.max(0, Number.parseInt(raw.from ?? "0", 10) || 0) : 0;
     let page: Awaited<ReturnType<typeof listFindingGroups>>;
     try {
