@@ -12,7 +12,10 @@ import { changedToolFindings, insecureServerFindings, newToolDefinitions } from 
 import { hardcodedSecrets, rotationFindings, sharedCredentials } from "./rules-credentials";
 import { departedPrincipalFindings, ownerlessFindings } from "./rules-ownership";
 import { principalReachFindings } from "./rules-reach";
-import { loadScopedSnapshot, NIGHTLY_ONLY, scopedKey, type GraphChange, type RuleScope } from "./scope";
+import { refreshGroups } from "./groups";
+import { toolRisks } from "./reach";
+import { prioritize } from "./score";
+import { databaseExposedCounter, loadScopedSnapshot, NIGHTLY_ONLY, scopedKey, type GraphChange, type RuleScope } from "./scope";
 import { loadSettings } from "./settings";
 
 /** The same lock as the full evaluation's (evaluate.ts): one evaluation writes at a time. */
@@ -86,6 +89,7 @@ export async function evaluateIncremental(db: Db, change: GraphChange, opts: Inc
   const { snap, scope, subjects } = await loadScopedSnapshot(db, change, settings, phase);
   const ctx: RuleContext = { snap, settings, now };
   const found = runScopedRules(ctx, scope);
+  await prioritize(ctx, found, databaseExposedCounter(db, settings.maxDepth), toolRisks(ctx));
   phase("rules");
   const definitions = newToolDefinitions(ctx).filter((d) => scope.tool_definition_changed.has(d.toolId));
   const byRule = Object.fromEntries(FINDING_RULES.map((r) => [r, 0])) as Record<FindingRule, number>;
@@ -172,8 +176,9 @@ async function expireAcceptances(tx: Db, now: Date, counts: EvaluationCounts, ch
     .update(findings)
     .set({ status: "open", acceptedReason: null, acceptedUntil: null, acceptedBy: null, acceptedAt: null, updatedAt: now })
     .where(and(eq(findings.status, "accepted"), lte(findings.acceptedUntil, now)))
-    .returning({ id: findings.id });
+    .returning({ id: findings.id, causeId: findings.causeId });
   for (const r of rows) changed.expired.push(r.id);
+  await refreshGroups(tx, [...new Set(rows.flatMap((r) => (r.causeId ? [r.causeId] : [])))], now);
   counts.expired += rows.length;
   counts.unchanged += rows.length;
 }

@@ -10,11 +10,15 @@ import { DEFINITION_KEYS } from "@/lib/ingest/tool-attributes";
 import { recordCurrentCoverage } from "@/lib/ownership/coverage";
 import type { RuleContext } from "./context";
 import type { FoundFinding } from "./evidence";
+import type { ScoreParts } from "./priority";
 import { FINDING_RULES, type FindingRule } from "./rules";
 import { changedToolFindings, insecureServerFindings, newToolDefinitions } from "./rules-mcp";
 import { hardcodedSecrets, rotationFindings, sharedCredentials } from "./rules-credentials";
 import { departedPrincipalFindings, ownerlessFindings } from "./rules-ownership";
 import { blastRadiusFindings, principalReachFindings } from "./rules-reach";
+import { refreshGroups } from "./groups";
+import { toolRisks } from "./reach";
+import { finalScore, indexExposedCounter, prioritize } from "./score";
 import { loadSettings } from "./settings";
 import { loadSnapshot } from "./snapshot";
 
@@ -137,6 +141,7 @@ export async function runEvaluation(db: Db, actor: Actor, opts: EvaluateOptions)
   const snap = await loadSnapshot(db);
   const ctx: RuleContext = { snap, settings, now };
   const found = runRules(ctx);
+  await prioritize(ctx, found, indexExposedCounter(ctx), toolRisks(ctx));
   const definitions = newToolDefinitions(ctx);
   const byRule = Object.fromEntries(FINDING_RULES.map((r) => [r, 0])) as Record<FindingRule, number>;
   for (const f of found) byRule[f.rule]++;
@@ -226,6 +231,12 @@ interface StoredRow {
   fingerprint: string;
   acceptedUntil: Date | null;
   lastSeenAt: Date;
+  firstSeenAt: Date;
+  reopenedAt: Date | null;
+  causeId: string | null;
+  causeName: string | null;
+  causeResolves: boolean;
+  score: number;
 }
 
 interface Update {
@@ -236,6 +247,32 @@ interface Update {
   clearAcceptance: boolean;
   reopen: boolean;
 }
+
+/** A finding's priority as written: the cause columns and the score with its parts. */
+interface Priority {
+  causeId: string | null;
+  causeKind: string | null;
+  causeName: string | null;
+  causeResolves: boolean;
+  score: number;
+  scoreParts: ScoreParts | null;
+}
+
+/** The priority of a finding first seen (or reopened) at `since`, evaluated at `now`. */
+function priorityOf(f: FoundFinding, since: Date, now: Date): Priority {
+  const s = finalScore(f, since, now);
+  return {
+    causeId: f.cause?.id ?? null,
+    causeKind: f.cause?.kind ?? null,
+    causeName: f.cause?.name ?? null,
+    causeResolves: f.cause?.resolves ?? false,
+    score: s?.score ?? 0,
+    scoreParts: s?.parts ?? null,
+  };
+}
+
+const samePriority = (r: StoredRow, p: Priority) =>
+  r.causeId === p.causeId && r.causeName === p.causeName && r.causeResolves === p.causeResolves && r.score === p.score;
 
 export async function reconcile(
   tx: Db,
@@ -256,6 +293,12 @@ export async function reconcile(
       fingerprint: findings.fingerprint,
       acceptedUntil: findings.acceptedUntil,
       lastSeenAt: findings.lastSeenAt,
+      firstSeenAt: findings.firstSeenAt,
+      reopenedAt: findings.reopenedAt,
+      causeId: findings.causeId,
+      causeName: findings.causeName,
+      causeResolves: findings.causeResolves,
+      score: findings.score,
     })
     .from(findings)
     .where(scope ? sql`${findings.subjectId} = any(${sql.param(scope.subjects)}::text[])` : undefined);
@@ -263,6 +306,9 @@ export async function reconcile(
   const byKey = new Map(stored.map((r) => [`${r.rule}\u0000${r.key}`, r]));
   const inserts: (typeof findings.$inferInsert)[] = [];
   const updates: Update[] = [];
+  const priorities = new Map<string, Priority>();
+  const rescored: string[] = [];
+  const causes = new Set<string>();
   const seen = new Set<string>();
   for (const f of found) {
     const k = `${f.rule}\u0000${f.key}`;
@@ -288,32 +334,46 @@ export async function reconcile(
         lastSeenAt: now,
         createdAt: now,
         updatedAt: now,
+        ...priorityOf(f, now, now),
       });
+      if (f.cause) causes.add(f.cause.id);
       changed.new.push(fid);
       continue;
     }
+    if (row.causeId) causes.add(row.causeId);
+    if (f.cause) causes.add(f.cause.id);
     if (row.status === "resolved") {
       updates.push({ id: row.id, f, fingerprint: fp, status: "open", clearAcceptance: true, reopen: true });
+      priorities.set(row.id, priorityOf(f, now, now));
       changed.reopened.push(row.id);
       continue;
     }
+    // Freshness counts from when the finding was first seen, or last came back.
+    const since = row.reopenedAt && row.reopenedAt > row.firstSeenAt ? row.reopenedAt : row.firstSeenAt;
+    const priority = priorityOf(f, since, now);
+    priorities.set(row.id, priority);
     const expired = row.status === "accepted" && row.acceptedUntil !== null && row.acceptedUntil.getTime() <= now.getTime();
     if (expired) changed.expired.push(row.id);
     if (expired || row.fingerprint !== fp) {
       updates.push({ id: row.id, f, fingerprint: fp, status: expired ? "open" : row.status, clearAcceptance: expired, reopen: false });
       if (row.fingerprint !== fp) counts.updated++;
       else counts.unchanged++;
-    } else counts.unchanged++;
+    } else {
+      counts.unchanged++;
+      if (!samePriority(row, priority)) rescored.push(row.id);
+    }
   }
   const resolve = stored.filter((r) => r.status !== "resolved" && !seen.has(`${r.rule}\u0000${r.key}`)).map((r) => r.id);
   changed.resolved.push(...resolve);
+  for (const r of stored) if (r.causeId && r.status !== "resolved" && !seen.has(`${r.rule}\u0000${r.key}`)) causes.add(r.causeId);
   counts.new = inserts.length;
   counts.resolved = resolve.length;
   counts.reopened = changed.reopened.length;
   counts.expired = changed.expired.length;
 
   for (let i = 0; i < inserts.length; i += BATCH) await tx.insert(findings).values(inserts.slice(i, i + BATCH));
-  for (let i = 0; i < updates.length; i += BATCH) await applyUpdates(tx, updates.slice(i, i + BATCH), now);
+  for (let i = 0; i < updates.length; i += BATCH) await applyUpdates(tx, updates.slice(i, i + BATCH), priorities, now);
+  for (let i = 0; i < rescored.length; i += BATCH) await applyPriorities(tx, rescored.slice(i, i + BATCH), priorities);
   for (let i = 0; i < resolve.length; i += BATCH) {
     // Last seen: the previous evaluation, the last one that still found it.
     await tx
@@ -327,6 +387,22 @@ export async function reconcile(
       .where(inArray(findings.id, resolve.slice(i, i + BATCH)));
   }
   for (let i = 0; i < definitions.length; i += BATCH) await recordDefinitions(tx, definitions.slice(i, i + BATCH), now);
+  // The groups of every cause touched, old and new (a full evaluation recounts them all: it also repairs any drift).
+  await refreshGroups(tx, scope ? [...causes] : "all", now);
+}
+
+/** Rows whose content is unchanged but whose cause or score moved (a neighbour changed, or freshness stepped down). */
+async function applyPriorities(tx: Db, ids: string[], priorities: Map<string, Priority>): Promise<void> {
+  const col = <T>(f: (p: Priority) => T) => sql.param(ids.map((id) => f(priorities.get(id)!)));
+  await tx.execute(sql`
+    update ${findings} f set
+      cause_id = u.cause_id, cause_kind = u.cause_kind, cause_name = u.cause_name, cause_resolves = u.cause_resolves,
+      score = u.score, score_parts = u.score_parts::jsonb
+    from unnest(
+      ${sql.param(ids)}::text[], ${col((p) => p.causeId)}::text[], ${col((p) => p.causeKind)}::text[], ${col((p) => p.causeName)}::text[],
+      ${col((p) => p.causeResolves)}::boolean[], ${col((p) => p.score)}::float8[], ${col((p) => (p.scoreParts ? JSON.stringify(p.scoreParts) : null))}::text[]
+    ) as u(id, cause_id, cause_kind, cause_name, cause_resolves, score, score_parts)
+    where f.id = u.id`);
 }
 
 /**
@@ -353,8 +429,9 @@ async function recordDefinitions(tx: Db, batch: { toolId: string; hash: string }
 }
 
 /** One statement per batch: content, status, and the reopen / acceptance bookkeeping. */
-async function applyUpdates(tx: Db, batch: Update[], now: Date): Promise<void> {
+async function applyUpdates(tx: Db, batch: Update[], priorities: Map<string, Priority>, now: Date): Promise<void> {
   const col = <T>(f: (u: Update) => T) => sql.param(batch.map(f));
+  const pri = <T>(f: (p: Priority) => T) => sql.param(batch.map((u) => f(priorities.get(u.id)!)));
   const iso = now.toISOString();
   await tx.execute(sql`
     update ${findings} f set
@@ -368,11 +445,16 @@ async function applyUpdates(tx: Db, batch: Update[], now: Date): Promise<void> {
       reopened_at = case when u.reopen then ${iso}::timestamptz else f.reopened_at end,
       reopen_count = f.reopen_count + case when u.reopen then 1 else 0 end,
       last_seen_at = case when u.reopen then ${iso}::timestamptz else f.last_seen_at end,
+      cause_id = u.cause_id, cause_kind = u.cause_kind, cause_name = u.cause_name, cause_resolves = u.cause_resolves,
+      score = u.score, score_parts = u.score_parts::jsonb,
       updated_at = ${iso}::timestamptz
     from unnest(
       ${col((u) => u.id)}::text[], ${col((u) => u.f.severity)}::text[], ${col((u) => u.f.title)}::text[], ${col((u) => u.f.subjectName)}::text[],
       ${col((u) => JSON.stringify(u.f.evidence))}::text[], ${col((u) => u.fingerprint)}::text[], ${col((u) => u.status)}::text[],
-      ${col((u) => u.clearAcceptance)}::boolean[], ${col((u) => u.reopen)}::boolean[]
-    ) as u(id, severity, title, subject_name, evidence, fingerprint, status, clear_acceptance, reopen)
+      ${col((u) => u.clearAcceptance)}::boolean[], ${col((u) => u.reopen)}::boolean[],
+      ${pri((p) => p.causeId)}::text[], ${pri((p) => p.causeKind)}::text[], ${pri((p) => p.causeName)}::text[],
+      ${pri((p) => p.causeResolves)}::boolean[], ${pri((p) => p.score)}::float8[], ${pri((p) => (p.scoreParts ? JSON.stringify(p.scoreParts) : null))}::text[]
+    ) as u(id, severity, title, subject_name, evidence, fingerprint, status, clear_acceptance, reopen,
+      cause_id, cause_kind, cause_name, cause_resolves, score, score_parts)
     where f.id = u.id`);
 }

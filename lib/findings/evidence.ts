@@ -1,4 +1,5 @@
 import type { EdgeKind, NodeKind } from "@/lib/graph/model";
+import type { BlastRadius, FindingCause, ScoreParts } from "./priority";
 import type { FindingRule, FindingSeverity } from "./rules";
 
 /** An edge named in evidence, with its ends, so evidence can be drawn even after the edge ends. */
@@ -40,6 +41,14 @@ export interface FoundFinding {
   severity: FindingSeverity;
   title: string;
   evidence: FindingEvidence;
+  /**
+   * Set by the rules that know the paths behind the finding (rules-reach.ts); score.ts sets the others'. Not part of
+   * the fingerprint: a cause or score changing alone rewrites the row without counting the finding as updated.
+   */
+  cause?: FindingCause;
+  blast?: BlastRadius;
+  /** Everything the score needs but freshness (which depends on when the finding was first seen): score.ts. */
+  priority?: Omit<ScoreParts, "freshness">;
 }
 
 /** A small helper for rules: collects nodes and edges once each, in the order they were added. */

@@ -2,7 +2,9 @@ import { PRINCIPAL_KINDS, type NodeKind } from "@/lib/graph/model";
 import type { ToolRisk } from "@/lib/graph/tool-risk";
 import { bfs, pathTo, type PathOut, type Search } from "@/lib/graph/traverse";
 import { compareRisk, DAY_MS, isDisabled, KIND, nameList, nameOf, pathEdges, severityOf, type RuleContext } from "./context";
+import { Dominators, reachCause, subjectCause } from "./causes";
 import { EvidenceBuilder, type FoundFinding } from "./evidence";
+import { principalBlast } from "./score";
 import { isRisky, joinPaths, MCP_KINDS, McpReach, toolRisks, Walker } from "./reach";
 import type { Certification, SnapNode } from "./snapshot";
 
@@ -30,6 +32,8 @@ export function principalReachFindings(
   const walker = new Walker(ix);
   const directWalker = new Walker(ix);
   const certs = new Certifications(ctx);
+  const dom = new Dominators(ix);
+  const directDom = new Dominators(ix);
   const dualKinds = new Set<NodeKind>(ctx.settings.dualPathPrincipalKinds);
   const broadKinds = new Set<NodeKind>(ctx.settings.overBroadPrincipalKinds);
   const out: FoundFinding[] = [];
@@ -44,17 +48,53 @@ export function principalReachFindings(
     const start = ix.indexOf.get(p.id);
     if (start === undefined) continue;
     const search = walker.walk(start, ctx.settings.maxDepth);
+    // Causes and blast radius are computed only for principals with a finding (the dominator tree once per search).
+    let domReady = false;
+    const tree = () => {
+      if (!domReady) dom.compute(start, search.reached);
+      domReady = true;
+      return dom;
+    };
+    const found: FoundFinding[] = [];
     if (wantUncertified) {
-      const f = uncertifiedTools(ctx, p, search, risks, certs);
-      if (f) out.push(f);
+      const r = uncertifiedTools(ctx, p, search, risks, certs);
+      if (r) {
+        r.finding.cause = reachCause(ctx, tree(), start, { a: r.targets, resolves: (a) => a === r.targets.length, what: "uncertified risky tools" });
+        found.push(r.finding);
+      }
     }
     if (wantDual) {
-      const f = dualPaths(ctx, p, start, search, mcp, scratch, directWalker);
-      if (f) out.push(f);
+      const r = dualPaths(ctx, p, start, search, mcp, scratch, directWalker);
+      if (r) {
+        // The direct route is the one to cut (the MCP route is the governed one): dominators of the direct search.
+        directDom.compute(start, r.direct.reached);
+        r.finding.cause = reachCause(ctx, directDom, start, { a: r.targets, resolves: (a) => a === r.targets.length, what: "resources reached both ways" });
+        found.push(r.finding);
+      }
     }
     if (wantBroad) {
-      const f = overBroad(ctx, p, search, risks);
-      if (f) out.push(f);
+      const r = overBroad(ctx, p, search, risks);
+      if (r) {
+        const { tools, resources } = r;
+        const t = ctx.settings.overBroadHighRiskTools;
+        const m = ctx.settings.overBroadResources;
+        r.finding.cause = reachCause(ctx, tree(), start, {
+          a: tools,
+          b: resources,
+          // Fixed when what is left is within both thresholds (a count already within its threshold stays so).
+          resolves: (a, b) => (tools.length <= t || tools.length - a <= t) && (resources.length <= m || resources.length - b <= m),
+          what: "risky tools and resources over the thresholds",
+        });
+        found.push(r.finding);
+      }
+    }
+    if (found.length) {
+      const blast = principalBlast(ctx, search, risks);
+      for (const f of found) {
+        f.blast = blast;
+        f.cause ??= subjectCause(ctx, p.id, false, "its own reach");
+        out.push(f);
+      }
     }
   }
   return out;
@@ -107,7 +147,13 @@ function addPath(ctx: RuleContext, b: EvidenceBuilder, p: PathOut): { nodes: str
   return { nodes: p.nodes, edges: p.edges };
 }
 
-function uncertifiedTools(ctx: RuleContext, agent: SnapNode, search: Search, risks: Risks, certs: Certifications): FoundFinding | null {
+function uncertifiedTools(
+  ctx: RuleContext,
+  agent: SnapNode,
+  search: Search,
+  risks: Risks,
+  certs: Certifications,
+): { finding: FoundFinding; targets: number[] } | null {
   const { ix } = ctx.snap;
   const cutoff = ctx.now.getTime() - ctx.settings.certificationMaxAgeDays * DAY_MS;
   const hits: { node: number; risk: ToolRisk; reason: string; cert: Certification | null }[] = [];
@@ -147,7 +193,7 @@ function uncertifiedTools(ctx: RuleContext, agent: SnapNode, search: Search, ris
       : never === 0
         ? `last certified over ${ctx.settings.certificationMaxAgeDays} days ago`
         : `never certified (${never}) or certified over ${ctx.settings.certificationMaxAgeDays} days ago (${hits.length - never})`;
-  return {
+  const finding: FoundFinding = {
     rule: "uncertified_risky_tool",
     key: agent.id,
     subjectId: agent.id,
@@ -157,6 +203,7 @@ function uncertifiedTools(ctx: RuleContext, agent: SnapNode, search: Search, ris
     title: `${agent.name} reaches ${hits.length} ${ctx.settings.riskyToolMinRisk}-risk or riskier tool${hits.length === 1 ? "" : "s"} ${what}: ${nameList(sample.map((s) => nameOf(ctx.snap, s.tool)))}`,
     evidence: b.evidence,
   };
+  return { finding, targets: hits.map((h) => h.node) };
 }
 
 /** Scratch arrays for dual paths, reused across principals: a stamp per node says "set for this principal". */
@@ -183,7 +230,7 @@ function dualPaths(
   mcp: McpReach,
   scratch: DualScratch,
   directWalker: Walker,
-): FoundFinding | null {
+): { finding: FoundFinding; targets: number[]; direct: Search } | null {
   const { ix } = ctx.snap;
   const max = ctx.settings.maxDepth;
   // Resources reachable through an MCP server or tool: entry depth + depth from the entry, within maxDepth.
@@ -219,7 +266,7 @@ function dualPaths(
   for (const x of sample) b.node(x.resource);
   b.fact("resources", both.length).fact("sample", sample).fact("throughMcp", through).fact("direct", directly).fact("directVia", via);
   const directNames = via.map((id) => nameOf(ctx.snap, id));
-  return {
+  const finding: FoundFinding = {
     rule: "dual_access_path",
     key: p.id,
     subjectId: p.id,
@@ -232,9 +279,10 @@ function dualPaths(
       (both.length > 1 ? ` (and ${both.length - 1} more resource${both.length === 2 ? "" : "s"} both ways)` : ""),
     evidence: b.evidence,
   };
+  return { finding, targets: both, direct };
 }
 
-function overBroad(ctx: RuleContext, p: SnapNode, search: Search, risks: Risks): FoundFinding | null {
+function overBroad(ctx: RuleContext, p: SnapNode, search: Search, risks: Risks): { finding: FoundFinding; tools: number[]; resources: number[] } | null {
   const { ix } = ctx.snap;
   const tools: { node: number; risk: ToolRisk }[] = [];
   const resources: number[] = [];
@@ -261,7 +309,7 @@ function overBroad(ctx: RuleContext, p: SnapNode, search: Search, risks: Risks):
     overTools ? `${tools.length} ${ctx.settings.riskyToolMinRisk}-risk or riskier tools (threshold ${ctx.settings.overBroadHighRiskTools})` : null,
     overResources ? `${resources.length} resources (threshold ${ctx.settings.overBroadResources})` : null,
   ].filter(Boolean);
-  return {
+  const finding: FoundFinding = {
     rule: "over_broad_reach",
     key: `reach:${p.id}`,
     subjectId: p.id,
@@ -271,6 +319,7 @@ function overBroad(ctx: RuleContext, p: SnapNode, search: Search, risks: Risks):
     title: `${p.name} reaches ${parts.join(" and ")}`,
     evidence: b.evidence,
   };
+  return { finding, tools: tools.map((t) => t.node), resources };
 }
 
 /** The groups and credentials with the largest blast radius: what a holder of them reaches (tools, resources, MCP servers). */

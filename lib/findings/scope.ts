@@ -346,3 +346,26 @@ async function loadNeighbourhood(tx: Db, version: number, scope: RuleScope, sett
     toolHistory: toToolHistory(history),
   };
 }
+
+/**
+ * Principals reaching each node within `depth` (a finding's exposure, score.ts), read from the database: an
+ * incremental evaluation's snapshot holds only a neighbourhood, too little to count who reaches a tool or credential.
+ */
+export function databaseExposedCounter(db: Db, depth: number): (ids: readonly string[]) => Promise<Map<string, number>> {
+  return async (ids) => {
+    const out = new Map<string, number>();
+    for (const id of ids) {
+      const reached = await walk(db, [id], "in", depth);
+      if (!reached.size) {
+        out.set(id, 0);
+        continue;
+      }
+      const [row] = await rows<{ n: number }>(
+        db,
+        sql`select count(*)::int as n from nodes where id = any(${texts(reached)}) and kind in ('human', 'service_account', 'agent')`,
+      );
+      out.set(id, row?.n ?? 0);
+    }
+    return out;
+  };
+}

@@ -8,6 +8,7 @@ import { requirePermission } from "@/lib/authz/permissions";
 import { AppError, parseInput } from "@/lib/errors";
 import { DAY_MS } from "./context";
 import { getFinding, type FindingDetail } from "./queries";
+import { refreshGroups } from "./groups";
 import { loadSettings } from "./settings";
 
 const reason = z.string().trim().min(1, "is required").max(1000, "at most 1000 characters");
@@ -80,6 +81,8 @@ export async function updateFinding(db: Db, actor: Actor, id: string, input: unk
         }
       : { status: "open" as const, acceptedReason: null, acceptedUntil: null, acceptedBy: null, acceptedAt: null, updatedAt: now };
     await tx.update(findings).set(set).where(eq(findings.id, id));
+    // The work queue counts open findings per cause: accepting takes this one out of its group, reopening puts it back.
+    if (row.causeId) await refreshGroups(tx, [row.causeId], now);
     await emitAudit(tx, actor, {
       action: accepting ? "finding.accept" : "finding.reopen",
       target: { type: "finding", id },
