@@ -4,7 +4,6 @@ import { auditEvents, campaigns, findings } from "@/db/schema";
 import { seedGraph } from "@/db/seed/seed";
 import { createApiToken } from "@/lib/admin/api-tokens";
 import { verifyAuditChain } from "@/lib/audit/emit-audit";
-import { refreshGroups } from "@/lib/findings/groups";
 import { baseGraph, importDoc, nodeId } from "@/lib/findings/test-graphs";
 import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
@@ -265,21 +264,25 @@ describe("findings API", () => {
 
   it("drafts a campaign from a root-cause group: its open members, one group at a time; validation names the field", async () => {
     const f = await hardcoded();
-    // The group of the hard-coded key: the cause as an evaluation records it, recounted by the engine's refreshGroups.
-    await t.db
-      .update(findings)
-      .set({ causeId: f.subjectId, causeKind: "credential", causeName: "Files key", causeResolves: true, score: 42 })
-      .where(eq(findings.id, f.id));
-    await refreshGroups(t.db, [f.subjectId], new Date());
+    // The evaluations so far grouped the open findings by cause: the hard-coded key is the cause of its own findings.
+    const all = await json(await listGroups(call("auditor", "/api/v1/findings/groups?limit=200"), noParams));
+    expect(all.status).toBe(200);
+    const open = await json(await list(call("auditor", "/api/v1/findings?status=open&limit=1"), noParams));
+    expect(all.body.items.reduce((n: number, g: { count: number }) => n + g.count, 0)).toBe(open.body.total);
+    const scores = all.body.items.map((g: { score: number }) => g.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
     const groups = await json(await listGroups(call("auditor", "/api/v1/findings/groups?causeKind=credential&q=files"), noParams));
-    expect(groups.status).toBe(200);
-    const g = groups.body.items.find((x: { id: string }) => x.id === f.subjectId);
-    expect(g).toMatchObject({ cause: { name: "Files key", kind: "credential" }, count: 1, action: { kind: "rotate_credential" } });
-    expect((await json(await getGroup(call("auditor", `/api/v1/findings/groups/${f.subjectId}`), idParams(f.subjectId)))).body.id).toBe(f.subjectId);
+    expect(groups.body.items.map((g: { id: string }) => g.id)).toEqual([f.subjectId]);
+    const g = groups.body.items[0];
+    expect(g).toMatchObject({ cause: { name: "Files key", kind: "credential" }, action: { kind: "rotate_credential" } });
+    expect((await json(await getGroup(call("auditor", `/api/v1/findings/groups/${f.subjectId}`), idParams(f.subjectId)))).body).toEqual(g);
     expect((await getGroup(call("auditor", "/api/v1/findings/groups/nope"), idParams("nope"))).status).toBe(404);
     expect((await listGroups(call("reviewer", "/api/v1/findings/groups"), noParams)).status).toBe(403);
-    const members = await json(await list(call("auditor", `/api/v1/findings?group=${f.subjectId}`), noParams));
+    const members = await json(await list(call("auditor", `/api/v1/findings?group=${f.subjectId}&status=open`), noParams));
+    expect(members.body.total).toBe(g.count);
     expect(members.body.items.map((i: { id: string }) => i.id)).toContain(f.id);
+    expect(members.body.items.every((i: { cause: { id: string } }) => i.cause.id === f.subjectId)).toBe(true);
+
 
     const post = (body: unknown, who: keyof typeof tokens = "analyst") =>
       createCampaign(call(who, "/api/v1/findings/campaign", { method: "POST", body: JSON.stringify(body) }), noParams).then(json);
@@ -289,6 +292,7 @@ describe("findings API", () => {
     expect(r.body.definition.name).toContain("Files key");
     expect(r.body.definition.scope.targets).toEqual([f.subjectId]);
     expect(r.body.definition.description).toContain(f.id);
+    expect(r.body.definition.description).toContain(`Created from ${g.count} findings`);
     expect((await post({ group: "nope" })).body.error.details).toEqual([{ path: "group", message: "no open findings have this cause" }]);
     expect((await post({ group: f.subjectId, findingIds: [f.id] })).body.error.details).toEqual([{ path: "group", message: expect.any(String) }]);
     expect((await post({})).body.error.details).toEqual([{ path: "findingIds", message: expect.any(String) }]);
