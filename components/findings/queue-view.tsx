@@ -47,7 +47,7 @@ export function QueueView({
       </h2>
       <p className={qs.intro} data-testid="queue-intro">
         {totals.groups
-          ? `${totals.findings.toLocaleString("en")} open finding${totals.findings === 1 ? "" : "s"} come from ${totals.groups.toLocaleString("en")} cause${totals.groups === 1 ? "" : "s"}: the node whose removal or fix resolves them. Highest priority first: a cause scores its highest finding in full, the next half, the third a third…; “Closes” is how many of its findings the action is expected to resolve.`
+          ? `${totals.findings.toLocaleString("en")} open finding${totals.findings === 1 ? "" : "s"} come from ${totals.groups.toLocaleString("en")} cause${totals.groups === 1 ? "" : "s"} (the node whose removal or fix resolves them), highest priority first. A cause scores its highest finding in full, the next half, the third a third…`
           : "The causes of the open findings, highest priority first, each with the one action that resolves it."}
       </p>
       <div className={styles.filters}>

@@ -10,8 +10,8 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString
 const membersHref = (id: string) => `/findings?group=${encodeURIComponent(id)}`;
 
 /**
- * "Fix these first": root-cause groups in priority order, each with its cause, how many findings it is behind and how
- * many fixing it closes, its score in words, and the one action that resolves it.
+ * "Fix these first": root-cause groups in priority order, each with its cause and main rule, how many findings it is
+ * behind and how many the action closes, its score in words, and the one action that resolves it.
  */
 export function WorkQueueTable({ items, from, canCampaign }: { items: FindingGroupView[]; from: number; canCampaign: boolean }) {
   return (
@@ -20,9 +20,7 @@ export function WorkQueueTable({ items, from, canCampaign }: { items: FindingGro
         <tr>
           <th className="num">#</th>
           <th>Cause</th>
-          <th>Main rule</th>
-          <th className="num">Findings</th>
-          <th className="num">Closes</th>
+          <th>Findings</th>
           <th>Score</th>
           <th>Action</th>
         </tr>
@@ -33,16 +31,16 @@ export function WorkQueueTable({ items, from, canCampaign }: { items: FindingGro
             <td className={`num ${styles.rank}`}>{from + i + 1}</td>
             <td className={styles.cause}>
               <KindBadge kind={g.cause.kind} /> <Link href={`/nodes/${encodeURIComponent(g.cause.id)}`}>{g.cause.name}</Link>
+              <p className={styles.why}>{g.ruleLabel}</p>
             </td>
-            <td>{g.ruleLabel}</td>
-            <td className="num">
+            <td className={styles.members}>
               <Link href={membersHref(g.id)} data-testid="group-members" aria-label={`${plural(g.count, "finding")} caused by ${g.cause.name}`}>
                 {plural(g.count, "finding")}
               </Link>
+              <p className={styles.why}>closes {g.action.closes.toLocaleString("en")}</p>
             </td>
-            <td className="num">{g.action.closes.toLocaleString("en")}</td>
             <td className={styles.score}>
-              <div className={styles.scoreValue}>{g.score}</div>
+              <span className={styles.scoreValue}>{g.score}</span>
               <p className={styles.why}>{summarizeGroupScore(g.scoreParts)}</p>
             </td>
             <td className={styles.action}>

@@ -24,9 +24,9 @@ export function explainGroupScore(parts: GroupScoreParts, score: number): string
   ];
 }
 
-/** The same in one short line, for a row of the work queue: "highest 46.4; 3 findings (1 critical, 2 medium) add up to 62". */
+/** The same in one short line, for a row of the work queue: "3 findings (1 critical, 2 medium): highest 46.4, 62 in all". */
 export function summarizeGroupScore(parts: GroupScoreParts): string {
   const sev = severityBreakdown(parts);
   if (parts.count === 1) return `one ${sev.replace(/^1 /, "")} finding`;
-  return `highest ${parts.top}; ${plural(parts.count, "finding")}${sev ? ` (${sev})` : ""} add up to ${parts.impact}`;
+  return `${plural(parts.count, "finding")}${sev ? ` (${sev})` : ""}: highest ${parts.top}, ${parts.impact} in all`;
 }

@@ -138,7 +138,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
     <>
       <h1>Findings</h1>
       <p className="subtitle">
-        Non-human identity and MCP risks in the graph, grouped by root cause and ordered by priority, each mapped to the OWASP Non-Human Identity Top 10.{" "}
+        Non-human identity and MCP risks in the graph (OWASP NHI Top 10), grouped by root cause, highest priority first.{" "}
         {last ? (
           <span data-testid="last-evaluation">
             Last evaluated {utc(last.finishedAt)} UTC ({TRIGGER_LABEL[last.trigger] ?? last.trigger}

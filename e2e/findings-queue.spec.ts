@@ -1,0 +1,167 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { mainNav, SignInPage } from "./pages";
+
+/**
+ * The work queue on the demo organisation: root causes in priority order, the rug-pulled GitHub tool (its definition
+ * changed after a campaign certified access to it) on the first screen, its findings one click away, one finding's
+ * priority in words, and a draft campaign from the group. Nothing here changes the graph or a finding; it creates one
+ * draft campaign.
+ */
+
+test.use({ viewport: { width: 1280, height: 800 } });
+
+const RUG_TOOL = "create_pull_request";
+
+function rugPullRow(page: Page) {
+  return page.locator('[data-testid="group-row"][data-rule="tool_definition_changed"]').filter({ hasText: RUG_TOOL });
+}
+
+test("an analyst opens the work queue, follows the rug-pulled tool's cause to its findings and reads one's priority in words", async ({ page }) => {
+  await new SignInPage(page).signInAsDemo("analyst");
+  await mainNav(page).getByRole("link", { name: "Findings" }).click();
+  await expect(page.getByTestId("view-queue")).toHaveAttribute("aria-current", "true");
+  const rows = page.getByTestId("group-row");
+  await expect(rows.first()).toBeVisible();
+
+  // Highest score first.
+  const scores = (await rows.locator("td:nth-child(4) > span").allTextContents()).map(Number);
+  expect(scores.length).toBeGreaterThan(5);
+  expect(scores).toEqual([...scores].sort((a, b) => b - a));
+
+  // The rug-pulled tool's cause is on the first screen, without scrolling, with the action that resolves it.
+  const rug = rugPullRow(page);
+  await expect(rug).toHaveCount(1);
+  expect(await page.evaluate(() => window.scrollY)).toBe(0);
+  await expect(rug).toBeInViewport();
+  const box = (await rug.boundingBox())!;
+  expect(box.y).toBeGreaterThanOrEqual(0);
+  expect(box.y + box.height, "the whole row above the fold").toBeLessThanOrEqual(800);
+  await expect(rug.getByTestId("group-action")).toHaveText(`Re-certify ${RUG_TOOL}`);
+  await expect(rug.getByRole("link", { name: RUG_TOOL, exact: true })).toHaveAttribute("href", /^\/nodes\/tool_/);
+  await page.screenshot({ path: "test-results/findings-queue.png" });
+
+  // Its findings: the list filtered to the group, the cause as a chip, counts adding up.
+  const members = rug.getByTestId("group-members");
+  const count = Number((await members.textContent())!.match(/\d+/)![0]);
+  await members.click();
+  await expect(page).toHaveURL(/\/findings\?group=tool_/);
+  await expect(page.getByTestId("view-all")).toHaveAttribute("aria-current", "true");
+  const chip = page.getByTestId("group-filter");
+  await expect(chip).toContainText(RUG_TOOL);
+  await expect(page.getByTestId("finding-row")).toHaveCount(count);
+  await expect(page.getByTestId("findings-total")).toHaveText(`${count} finding${count === 1 ? "" : "s"}.`);
+  await page.screenshot({ path: "test-results/findings-group.png", fullPage: true });
+
+  // One member, its priority explained part by part, with its cause.
+  await page
+    .getByTestId("finding-row")
+    .getByRole("link", { name: /changed after access to it was certified/ })
+    .first()
+    .click();
+  const priority = page.getByTestId("priority");
+  await expect(priority.getByTestId("priority-score")).toHaveText(/^\d+(\.\d+)?$/);
+  const parts = priority.getByTestId("priority-parts").getByRole("listitem");
+  await expect(parts).toHaveCount(4);
+  await expect(parts.nth(0)).toContainText(/^Severity (critical|high|medium|low): ×\d/);
+  await expect(parts.nth(1)).toContainText("Blast radius:");
+  await expect(parts.nth(2)).toContainText("changed since it was certified");
+  await expect(parts.nth(3)).toContainText("Freshness:");
+  const cause = priority.getByTestId("priority-cause");
+  await expect(cause).toContainText(RUG_TOOL);
+  await expect(cause).toContainText("Fixing this cause alone resolves this finding.");
+  await page.screenshot({ path: "test-results/findings-priority.png" });
+
+  // Back to the group from the finding, and the chip removed: every open finding, in priority order.
+  await priority.getByTestId("priority-group").click();
+  await expect(page).toHaveURL(/group=tool_/);
+  await page.getByTestId("group-chip-remove").click();
+  await expect(page).not.toHaveURL(/group=/);
+  await expect(page.getByTestId("group-filter")).toHaveCount(0);
+  const listed = (await page.getByTestId("finding-score").allTextContents()).map(Number);
+  expect(listed.length).toBeGreaterThan(count);
+  expect(listed).toEqual([...listed].sort((a, b) => b - a));
+});
+
+test("the group's campaign action drafts a review campaign over its findings", async ({ page }) => {
+  await new SignInPage(page).signInAsDemo("analyst");
+  await page.goto("/findings");
+  const rug = rugPullRow(page);
+  await rug.getByRole("button", { name: `Draft a campaign for ${RUG_TOOL}` }).click();
+  await expect(page).toHaveURL(/\/campaigns\/cmp_/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(`Findings review: access through ${RUG_TOOL}`);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("draft");
+});
+
+test("the list sorts by priority, severity or newest; the queue filters by rule; keyboard and phone work", async ({ page }) => {
+  await new SignInPage(page).signInAsDemo("analyst");
+  await page.goto("/findings?view=all");
+  const sort = page.getByTestId("sort");
+  await expect(sort.getByRole("link", { name: "Priority" })).toHaveAttribute("aria-current", "true");
+  await sort.getByRole("link", { name: "Severity" }).click();
+  await expect(page).toHaveURL(/sort=severity/);
+  const order = ["critical", "high", "medium", "low"];
+  const severities = await page.locator('[data-testid="finding-row"] td:nth-child(3)').allTextContents();
+  const ranks = severities.map((s) => order.indexOf(s.trim()));
+  expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+  // The next page keeps the sort its cursor was made for.
+  await sort.getByRole("link", { name: "Newest" }).click();
+  await expect(page).toHaveURL(/sort=newest/);
+  await expect(page.getByTestId("finding-row").first()).toBeVisible();
+
+  // The queue filtered by its main rule, from the form, by keyboard.
+  await page.goto("/findings");
+  await page.getByLabel("Main rule").selectOption("tool_definition_changed");
+  await page.getByRole("search", { name: "Filter causes" }).getByRole("button", { name: "Filter" }).press("Enter");
+  await expect(page).toHaveURL(/rule=tool_definition_changed/);
+  const rows = page.getByTestId("group-row");
+  await expect(rows.first()).toBeVisible();
+  for (const rule of await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-rule")))) expect(rule).toBe("tool_definition_changed");
+  // The members link takes focus and opens with Enter.
+  await rows.first().getByTestId("group-members").focus();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/findings\?group=/);
+
+  // On a phone the page does not scroll sideways; the table scrolls inside itself.
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const path of ["/findings", "/findings?view=all", "/"]) {
+    await page.goto(path);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, path).toBeLessThanOrEqual(0);
+  }
+  await page.goto("/findings");
+  await page.screenshot({ path: "test-results/findings-queue-phone.png", fullPage: true });
+});
+
+test("the dashboard leads with the top causes, each with its findings and action, linking to the work queue", async ({ page }) => {
+  await new SignInPage(page).signInAsDemo("analyst");
+  const card = page.getByTestId("fix-first-card");
+  const items = card.getByTestId("fix-first-item");
+  await expect(items).toHaveCount(5);
+  await expect(card.getByRole("link", { name: /^\d+ findings? caused by / }).first()).toHaveAttribute("href", /^\/findings\?group=/);
+  await card.getByRole("link", { name: /The work queue/ }).click();
+  await expect(page.getByTestId("view-queue")).toHaveAttribute("aria-current", "true");
+  // The card's first cause is the queue's first.
+  await page.goBack();
+  const firstCause = await items.first().getByRole("link").first().textContent();
+  await page.goto("/findings");
+  await expect(page.getByTestId("group-row").first()).toContainText(firstCause!);
+});
+
+test("the list view, sorted, and a group's list pass axe at desktop and phone widths", async ({ page }) => {
+  test.setTimeout(90_000);
+  await new SignInPage(page).signInAsDemo("analyst");
+  await page.goto("/findings");
+  const group = await rugPullRow(page).getAttribute("data-cause");
+  for (const path of ["/findings?view=all", "/findings?view=all&sort=newest", `/findings?group=${group}`]) {
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.goto(path);
+      await page.waitForLoadState("networkidle");
+      const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+      const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${path} @${width}: ${v.id}`);
+      expect(serious).toEqual([]);
+    }
+  }
+});
