@@ -15,43 +15,48 @@ const membersHref = (id: string) => `/findings?group=${encodeURIComponent(id)}`;
  */
 export function WorkQueueTable({ items, from, canCampaign }: { items: FindingGroupView[]; from: number; canCampaign: boolean }) {
   return (
-    <Table caption="Fix these first: causes of open findings, highest priority first" testId="work-queue">
-      <thead>
-        <tr>
-          <th className="num">#</th>
-          <th>Cause</th>
-          <th>Findings</th>
-          <th>Score</th>
-          <th>Action</th>
-        </tr>
-      </thead>
-      <tbody>
-        {items.map((g, i) => (
-          <tr key={g.id} data-testid="group-row" data-rule={g.rule} data-cause={g.cause.id}>
-            <td className={`num ${styles.rank}`}>{from + i + 1}</td>
-            <td className={styles.cause}>
-              <KindBadge kind={g.cause.kind} /> <Link href={`/nodes/${encodeURIComponent(g.cause.id)}`}>{g.cause.name}</Link>
-              <p className={styles.why}>{g.ruleLabel}</p>
-            </td>
-            <td className={styles.members}>
-              <Link href={membersHref(g.id)} data-testid="group-members" aria-label={`${plural(g.count, "finding")} caused by ${g.cause.name}`}>
-                {plural(g.count, "finding")}
-              </Link>
-              <p className={styles.why}>closes {g.action.closes.toLocaleString("en")}</p>
-            </td>
-            <td className={styles.score}>
-              <span className={styles.scoreValue}>{g.score}</span>
-              <p className={styles.why}>{summarizeGroupScore(g.scoreParts)}</p>
-            </td>
-            <td className={styles.action}>
-              <Link href={g.action.href} data-testid="group-action">
-                {g.action.label}
-              </Link>
-              {g.action.campaign && canCampaign ? <GroupCampaignButton group={g.id} causeName={g.cause.name} compact /> : null}
-            </td>
+    <div className={styles.queueTable}>
+      <Table caption="Fix these first: causes of open findings, highest priority first" testId="work-queue">
+        <thead>
+          <tr>
+            <th className="num">#</th>
+            <th>Cause</th>
+            <th>Findings</th>
+            <th>Score</th>
+            <th>Action</th>
           </tr>
-        ))}
-      </tbody>
-    </Table>
+        </thead>
+        <tbody>
+          {items.map((g, i) => (
+            <tr key={g.id} data-testid="group-row" data-rule={g.rule} data-cause={g.cause.id}>
+              <td className={`num ${styles.rank}`}>{from + i + 1}</td>
+              <td className={styles.cause}>
+                <KindBadge kind={g.cause.kind} /> <Link href={`/nodes/${encodeURIComponent(g.cause.id)}`}>{g.cause.name}</Link>
+                <p className={styles.why}>{g.ruleLabel}</p>
+              </td>
+              <td className={styles.members}>
+                <Link href={membersHref(g.id)} data-testid="group-members" aria-label={`${plural(g.count, "finding")} caused by ${g.cause.name}`}>
+                  {plural(g.count, "finding")}
+                </Link>
+                <p className={styles.why}>closes {g.action.closes.toLocaleString("en")}</p>
+              </td>
+              <td className={styles.score}>
+                <span className={styles.phoneLabel}>Score </span>
+                <span className={styles.scoreValue} data-testid="group-score">
+                  {g.score}
+                </span>
+                <p className={styles.why}>{summarizeGroupScore(g.scoreParts)}</p>
+              </td>
+              <td className={styles.action}>
+                <Link href={g.action.href} data-testid="group-action">
+                  {g.action.label}
+                </Link>
+                {g.action.campaign && canCampaign ? <GroupCampaignButton group={g.id} causeName={g.cause.name} compact /> : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </Table>
+    </div>
   );
 }
