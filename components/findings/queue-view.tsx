@@ -47,7 +47,7 @@ export function QueueView({
       </h2>
       <p className={qs.intro} data-testid="queue-intro">
         {totals.groups
-          ? `${totals.findings.toLocaleString("en")} open finding${totals.findings === 1 ? "" : "s"} come from ${totals.groups.toLocaleString("en")} cause${totals.groups === 1 ? "" : "s"} (the node whose removal or fix resolves them), highest priority first. A cause scores its highest finding in full, the next half, the third a third…`
+          ? `${totals.findings.toLocaleString("en")} open finding${totals.findings === 1 ? "" : "s"} come from ${totals.groups.toLocaleString("en")} cause${totals.groups === 1 ? "" : "s"}: the node whose removal or fix resolves them. Highest priority first.`
           : "The causes of the open findings, highest priority first, each with the one action that resolves it."}
       </p>
       <div className={styles.filters}>
@@ -81,6 +81,10 @@ export function QueueView({
       ) : (
         <>
           <WorkQueueTable items={page.items} from={from} canCampaign={canCampaign} />
+          <p className={qs.intro}>
+            A cause&apos;s score counts its highest finding in full, the next half, the third a third, and so on: many findings raise it, without burying a
+            single critical one. “Closes” is how many of its findings the action is expected to resolve.
+          </p>
           <div className={qs.pagerRow}>
             <Pager from={from} shown={page.items.length} total={page.total} nextHref={nextHref} />
             {firstHref ? <Link href={firstHref}>← First page</Link> : null}
