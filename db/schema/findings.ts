@@ -1,7 +1,7 @@
 import { relations, sql } from "drizzle-orm";
-import { bigint, boolean, check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, type AnyPgColumn, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import type { FindingEvidence } from "@/lib/findings/evidence";
-import { FINDING_RULES, FINDING_SEVERITIES, FINDING_STATUSES } from "@/lib/findings/rules";
+import { FINDING_RULES, FINDING_SEVERITIES, FINDING_STATUSES, SUPPRESSION_SCOPES } from "@/lib/findings/rules";
 import type { GroupScoreParts, ScoreParts } from "@/lib/findings/priority";
 import type { FindingSettingsOverrides } from "@/lib/findings/settings";
 import { timestamps } from "./columns";
@@ -60,6 +60,11 @@ export const findings = pgTable(
     /** Priority: severity × blast radius × exposure × freshness; the parts (and the cause) in score_parts. */
     score: doublePrecision("score").notNull().default(0),
     scoreParts: jsonb("score_parts").$type<ScoreParts>(),
+    /**
+     * The suppression (finding_suppressions) whose acceptance this is: set with the acceptance fields when a rule
+     * accepted the finding, cleared whenever the acceptance is (expiry, revocation, a person's reopen or acceptance).
+     */
+    suppressionId: text("suppression_id").references((): AnyPgColumn => findingSuppressions.id),
     ...timestamps,
   },
   (t) => [
@@ -79,10 +84,54 @@ export const findings = pgTable(
       .on(t.causeId, t.score.desc())
       .where(sql`${t.status} = 'open'`),
     index("findings_evidence_nodes_idx").using("gin", sql`(${t.evidence}->'nodes')`),
+    // A suppression's findings (revocation reopens them; its matched count).
+    index("findings_suppression_idx")
+      .on(t.suppressionId)
+      .where(sql`${t.suppressionId} is not null`),
     check("findings_rule_check", sql`${t.rule} in (${inList(FINDING_RULES)})`),
     check("findings_severity_check", sql`${t.severity} in (${inList(FINDING_SEVERITIES)})`),
     check("findings_status_check", sql`${t.status} in (${inList(FINDING_STATUSES)})`),
     check("findings_accepted_check", sql`${t.status} <> 'accepted' or (${t.acceptedReason} is not null and ${t.acceptedUntil} is not null)`),
+  ],
+);
+
+/**
+ * Acceptance by rule and scope: while active (not revoked, not expired), the open findings it matches are accepted
+ * with its reason and expiry, existing ones by the job findings.apply-suppression, new and reopened ones by the
+ * evaluation that writes them. `rule` null: every rule. Scope: `subject` (the finding is about node_id), `via` (its
+ * evidence passes through node_id: evidence->'nodes' ? node_id, on findings_evidence_nodes_idx) or `cause` (its root
+ * cause is node_id). Revoked rows stay, as the record of what was accepted; `applied_at` / `released_at` say the job
+ * has accepted the existing findings / reopened them after revocation.
+ */
+export const findingSuppressions = pgTable(
+  "finding_suppressions",
+  {
+    id: text("id").primaryKey(),
+    rule: text("rule", { enum: FINDING_RULES }),
+    scopeKind: text("scope_kind", { enum: SUPPRESSION_SCOPES }).notNull(),
+    nodeId: text("node_id")
+      .notNull()
+      .references(() => nodes.id),
+    reason: text("reason").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    /** Who created it, as findings' accepted_by says it (actorLabel); the audit event has the actor id. */
+    createdBy: text("created_by").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    revokedBy: text("revoked_by"),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    /** The findings it accepts, recounted whenever it accepts more; frozen when revoked (what it had accepted). */
+    matched: integer("matched").notNull().default(0),
+    appliedAt: timestamp("applied_at", { withTimezone: true }),
+    releasedAt: timestamp("released_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("finding_suppressions_active_idx")
+      .on(t.expiresAt)
+      .where(sql`${t.revokedAt} is null`),
+    index("finding_suppressions_created_idx").on(t.createdAt.desc(), t.id),
+    check("finding_suppressions_rule_check", sql`${t.rule} is null or ${t.rule} in (${inList(FINDING_RULES)})`),
+    check("finding_suppressions_scope_check", sql`${t.scopeKind} in (${inList(SUPPRESSION_SCOPES)})`),
+    check("finding_suppressions_reason_check", sql`length(${t.reason}) between 1 and 500`),
   ],
 );
 

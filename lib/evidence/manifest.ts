@@ -17,7 +17,7 @@ export interface ManifestFile {
 
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;
-  kind: "access_report" | "campaign";
+  kind: "access_report" | "campaign" | "acceptances";
   /** The campaign id, or the report id (derived from the report's question, so the same question keeps its id). */
   id: string;
   title: string;

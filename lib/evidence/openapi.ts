@@ -1,4 +1,5 @@
 import { commonErrors, errorResponse, pathParam, queryParams, type PathItems } from "@/lib/api/openapi-kit";
+import { acceptanceEvidenceQuerySchema } from "./acceptance-evidence";
 import { campaignEvidenceQuerySchema } from "./campaign-evidence";
 
 export const evidencePaths: PathItems = {
@@ -21,6 +22,25 @@ export const evidencePaths: PathItems = {
         ...commonErrors,
         "404": errorResponse("No such campaign."),
         "409": errorResponse("The campaign is a draft."),
+      },
+    },
+  },
+  "/api/v1/findings/acceptances/evidence": {
+    get: {
+      summary: "Evidence of accepted risk: suppressions and the findings accepted now; zip (default), csv (the suppressions) or json",
+      description:
+        "Every suppression (acceptance by rule and scope) with its rule, scope and node, reason, expiry, creator, matched count and revocation; every finding accepted now, by a person or by a suppression (named); and the suppressions' audit trail. `zip` is an evidence package (manifest.json with SHA-256 of every file and the audit chain head, README.txt, acceptances.json, suppressions.csv, accepted-findings.csv, audit-extract.csv). Each export is audited (`evidence.export`, target `acceptance_evidence`). Needs `evidence.export` and `findings.read`.",
+      parameters: queryParams(acceptanceEvidenceQuerySchema),
+      responses: {
+        "200": {
+          description: "The evidence",
+          content: {
+            "application/zip": { schema: { type: "string", format: "binary" } },
+            "text/csv": { schema: { type: "string" } },
+            "application/json": { schema: { type: "object" } },
+          },
+        },
+        ...commonErrors,
       },
     },
   },

@@ -42,7 +42,7 @@ export function actionFor(g: GroupForAction): FindingAction {
       description: "Pin the server's package to a version, or reach it over HTTPS, then import its configuration again.",
       href: `/mcp/${encodeURIComponent(cause.id)}`,
     };
-  if (cause.kind === "human")
+  if (cause.kind === "human" && (rule === "no_active_owner" || rule === "agent_inactive_principal"))
     return {
       ...base,
       kind: "reassign_departed",

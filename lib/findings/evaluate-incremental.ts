@@ -17,6 +17,7 @@ import { toolRisks } from "./reach";
 import { prioritize } from "./score";
 import { databaseExposedCounter, loadScopedSnapshot, NIGHTLY_ONLY, scopedKey, type GraphChange, type RuleScope } from "./scope";
 import { loadSettings } from "./settings";
+import { acceptBySuppressions, loadSuppressionMatcher } from "./suppressions";
 
 /** The same lock as the full evaluation's (evaluate.ts): one evaluation writes at a time. */
 const FINDINGS_LOCK = 727_276;
@@ -174,9 +175,17 @@ export async function evaluateIncremental(db: Db, change: GraphChange, opts: Inc
 async function expireAcceptances(tx: Db, now: Date, counts: EvaluationCounts, changed: Record<"expired", string[]>): Promise<void> {
   const rows = await tx
     .update(findings)
-    .set({ status: "open", acceptedReason: null, acceptedUntil: null, acceptedBy: null, acceptedAt: null, updatedAt: now })
+    .set({ status: "open", acceptedReason: null, acceptedUntil: null, acceptedBy: null, acceptedAt: null, suppressionId: null, updatedAt: now })
     .where(and(eq(findings.status, "accepted"), lte(findings.acceptedUntil, now)))
-    .returning({ id: findings.id, causeId: findings.causeId });
+    .returning({ id: findings.id, rule: findings.rule, subjectId: findings.subjectId, causeId: findings.causeId, evidence: findings.evidence });
+  // #16 suppressions (lib/findings/suppressions.ts): an active suppression matching one accepts it again at once, as
+  // reconcile does; before the groups are refreshed.
+  await acceptBySuppressions(
+    tx,
+    await loadSuppressionMatcher(tx, now),
+    rows.map((r) => ({ ...r, evidenceNodes: r.evidence.nodes })),
+    now,
+  );
   for (const r of rows) changed.expired.push(r.id);
   await refreshGroups(tx, [...new Set(rows.flatMap((r) => (r.causeId ? [r.causeId] : [])))], now);
   counts.expired += rows.length;

@@ -21,6 +21,7 @@ import { toolRisks } from "./reach";
 import { finalScore, indexExposedCounter, prioritize } from "./score";
 import { loadSettings } from "./settings";
 import { loadSnapshot } from "./snapshot";
+import { acceptBySuppressions, loadSuppressionMatcher } from "./suppressions";
 
 /** Serialises evaluations' writes across instances (two imports finishing together). */
 const FINDINGS_LOCK = 727_276;
@@ -386,6 +387,25 @@ export async function reconcile(
       })
       .where(inArray(findings.id, resolve.slice(i, i + BATCH)));
   }
+  // #16 suppressions (lib/findings/suppressions.ts): new, reopened and expired findings an active suppression matches are
+  // accepted at once. Keep it after the findings are written and before the cause groups are refreshed.
+  await acceptBySuppressions(
+    tx,
+    await loadSuppressionMatcher(tx, now),
+    [
+      ...inserts.map((r) => ({ id: r.id, rule: r.rule, subjectId: r.subjectId, causeId: r.causeId ?? null, evidenceNodes: r.evidence.nodes })),
+      ...updates
+        .filter((u) => u.reopen || u.clearAcceptance)
+        .map((u) => ({
+          id: u.id,
+          rule: u.f.rule,
+          subjectId: u.f.subjectId,
+          causeId: u.f.cause?.id ?? null,
+          evidenceNodes: u.f.evidence.nodes,
+        })),
+    ],
+    now,
+  );
   for (let i = 0; i < definitions.length; i += BATCH) await recordDefinitions(tx, definitions.slice(i, i + BATCH), now);
   // The groups of every cause touched, old and new (a full evaluation recounts them all: it also repairs any drift).
   await refreshGroups(tx, scope ? [...causes] : "all", now);
@@ -441,6 +461,7 @@ async function applyUpdates(tx: Db, batch: Update[], priorities: Map<string, Pri
       accepted_until = case when u.clear_acceptance then null else f.accepted_until end,
       accepted_by = case when u.clear_acceptance then null else f.accepted_by end,
       accepted_at = case when u.clear_acceptance then null else f.accepted_at end,
+      suppression_id = case when u.clear_acceptance then null else f.suppression_id end,
       resolved_at = case when u.reopen then null else f.resolved_at end,
       reopened_at = case when u.reopen then ${iso}::timestamptz else f.reopened_at end,
       reopen_count = f.reopen_count + case when u.reopen then 1 else 0 end,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findingGroups, findings, nodes } from "@/db/schema";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { refreshGroups } from "./groups";
-import { groupScore } from "./priority";
+import { groupScore, memberWeight } from "./priority";
 
 let t: TestDatabase;
 const now = new Date("2026-06-01T00:00:00Z");
@@ -59,7 +59,8 @@ describe("refreshGroups", () => {
       ["g1", 3, 2, "over_broad_reach", "f2"],
     ]);
     const g1 = rows.find((r) => r.causeId === "g1")!;
-    expect(g1.score).toBeCloseTo(groupScore([30, 20, 10]), 2);
+    // f2 (30) is not resolved by the cause alone: it counts half (15), after f3 (20).
+    expect(g1.score).toBeCloseTo(groupScore([20, memberWeight(30, false), 10]), 2);
     expect(g1.scoreParts).toMatchObject({
       top: 30,
       impact: 60,
@@ -79,9 +80,9 @@ describe("refreshGroups", () => {
     const rows = await t.db.select().from(findingGroups);
     expect(rows.map((r) => r.causeId)).toEqual(["g1"]);
     // g1 was not named: its row is as before, although a member's score changed.
-    expect(rows[0]!.score).toBeCloseTo(groupScore([30, 20, 10]), 2);
+    expect(rows[0]!.score).toBeCloseTo(groupScore([20, 15, 10]), 2);
     await refreshGroups(t.db, ["g1"], now);
     const [g1] = await t.db.select().from(findingGroups);
-    expect(g1!.score).toBeCloseTo(groupScore([30, 20, 1]), 2);
+    expect(g1!.score).toBeCloseTo(groupScore([20, 15, 1]), 2);
   });
 });

@@ -10,7 +10,8 @@ import { findingGroups, findings } from "@/db/schema";
  * delete and one insert … select.
  *
  * A group's score is its members' scores with diminishing returns (s₁ + s₂/2 +
- * s₃/3 …, priority.ts groupScore); its rule is the members' most common rule
+ * s₃/3 …, priority.ts groupScore; a member the cause does not resolve alone
+ * counts half, memberWeight); its rule is the members' most common rule
  * (ties: the higher-scoring); `resolves` counts members the cause alone explains.
  */
 export async function refreshGroups(tx: Db, causeIds: readonly string[] | "all", now: Date): Promise<void> {
@@ -20,7 +21,8 @@ export async function refreshGroups(tx: Db, causeIds: readonly string[] | "all",
   await tx.execute(sql`
     with m as (
       select id, rule, severity, cause_id, cause_kind, cause_name, cause_resolves, score,
-        row_number() over (partition by cause_id order by score desc, id) as rn
+        case when cause_resolves then score else score / 2 end as weighted,
+        row_number() over (partition by cause_id order by case when cause_resolves then score else score / 2 end desc, id) as rn
       from ${findings}
       where status = 'open' and cause_id is not null and ${only}
     ),
@@ -35,10 +37,10 @@ export async function refreshGroups(tx: Db, causeIds: readonly string[] | "all",
         max(cause_kind) as cause_kind, max(cause_name) as cause_name,
         count(*)::int as count,
         count(*) filter (where cause_resolves)::int as resolves,
-        round(sum(score / rn)::numeric, 2)::float8 as score,
+        round(sum(weighted / rn)::numeric, 2)::float8 as score,
         round(sum(score)::numeric, 2)::float8 as impact,
         max(score) as top,
-        (array_agg(id order by rn))[1] as top_finding_id
+        (array_agg(id order by score desc, id))[1] as top_finding_id
       from m group by cause_id
     ),
     sev as (

@@ -44,6 +44,10 @@ const finding: JsonSchema = {
         by: { type: ["string", "null"] },
         at: { type: ["string", "null"] },
         expired: { type: "boolean" },
+        suppressionId: {
+          type: ["string", "null"],
+          description: "The suppression (acceptance by rule and scope) that accepted it; null for a person's acceptance.",
+        },
       },
     },
     score: { type: "number", description: "Priority: severity × blast radius × exposure × freshness (0 until an evaluation scores it)." },

@@ -41,7 +41,7 @@ export const EXPOSURE_WEIGHT: Record<Exposure, number> = {
   unowned: 0.5,
   departed_owner: 0.75,
   uncertified: 0.5,
-  changed_since_certified: 2,
+  changed_since_certified: 3,
 };
 
 export const EXPOSURE_LABEL: Record<Exposure, string> = {
@@ -121,12 +121,19 @@ export function explainScore(p: ScoreParts): string[] {
  * A group's score: its members' scores with diminishing returns — the highest
  * counts in full, the second half, the third a third (s₁ + s₂/2 + s₃/3 + …) —
  * so a cause behind thousands of findings ranks high without burying a single
- * critical one. `impact` (the plain sum) is what fixing the cause removes.
+ * critical one. A member the cause does not resolve alone counts half (pass
+ * its score halved). `impact` (the plain sum) is what fixing the cause removes.
+ * groups.ts computes the same in SQL.
  */
 export function groupScore(memberScoresDesc: readonly number[]): number {
   let s = 0;
   memberScoresDesc.forEach((x, i) => (s += x / (i + 1)));
   return round2(s);
+}
+
+/** A member's weight in its group's score: in full when the cause alone resolves it, else half. */
+export function memberWeight(score: number, resolves: boolean): number {
+  return resolves ? score : score / 2;
 }
 
 /** The parts of a group's score, as the API answers them. */

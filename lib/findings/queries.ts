@@ -74,7 +74,14 @@ export function toView(r: Row, latestAt: Date | null, now: Date): FindingView {
     reopenCount: r.reopenCount,
     acceptance:
       r.acceptedReason && r.acceptedUntil
-        ? { reason: r.acceptedReason, expiresAt: r.acceptedUntil.toISOString(), by: r.acceptedBy, at: r.acceptedAt?.toISOString() ?? null, expired }
+        ? {
+            reason: r.acceptedReason,
+            expiresAt: r.acceptedUntil.toISOString(),
+            by: r.acceptedBy,
+            at: r.acceptedAt?.toISOString() ?? null,
+            expired,
+            suppressionId: r.suppressionId,
+          }
         : null,
     score: r.score,
     scoreParts: r.scoreParts ?? null,

@@ -2,7 +2,7 @@ import { PRINCIPAL_KINDS, type NodeKind } from "@/lib/graph/model";
 import type { ToolRisk } from "@/lib/graph/tool-risk";
 import { bfs, pathTo, type PathOut, type Search } from "@/lib/graph/traverse";
 import { compareRisk, DAY_MS, isDisabled, KIND, nameList, nameOf, pathEdges, severityOf, type RuleContext } from "./context";
-import { Dominators, reachCause, subjectCause } from "./causes";
+import { nodeCause, PathShares, reachCause } from "./causes";
 import { EvidenceBuilder, type FoundFinding } from "./evidence";
 import { principalBlast } from "./score";
 import { isRisky, joinPaths, MCP_KINDS, McpReach, toolRisks, Walker } from "./reach";
@@ -32,8 +32,8 @@ export function principalReachFindings(
   const walker = new Walker(ix);
   const directWalker = new Walker(ix);
   const certs = new Certifications(ctx);
-  const dom = new Dominators(ix);
-  const directDom = new Dominators(ix);
+  const shares = new PathShares(ix);
+  const directShares = new PathShares(ix);
   const dualKinds = new Set<NodeKind>(ctx.settings.dualPathPrincipalKinds);
   const broadKinds = new Set<NodeKind>(ctx.settings.overBroadPrincipalKinds);
   const out: FoundFinding[] = [];
@@ -48,27 +48,39 @@ export function principalReachFindings(
     const start = ix.indexOf.get(p.id);
     if (start === undefined) continue;
     const search = walker.walk(start, ctx.settings.maxDepth);
-    // Causes and blast radius are computed only for principals with a finding (the dominator tree once per search).
-    let domReady = false;
-    const tree = () => {
-      if (!domReady) dom.compute(start, search.reached);
-      domReady = true;
-      return dom;
+    // Causes and blast radius are computed only for principals with a finding (path counts once per search).
+    let counted = false;
+    const paths = () => {
+      if (!counted) shares.compute(start, search.reached);
+      counted = true;
+      return shares;
     };
     const found: FoundFinding[] = [];
     if (wantUncertified) {
       const r = uncertifiedTools(ctx, p, search, risks, certs);
       if (r) {
-        r.finding.cause = reachCause(ctx, tree(), start, { a: r.targets, resolves: (a) => a === r.targets.length, what: "uncertified risky tools" });
+        const n = r.targets.length;
+        r.finding.cause = reachCause(ctx, paths(), start, {
+          a: r.targets,
+          fixedWhen: (a) => a === 0,
+          couldFix: (a) => a >= n,
+          what: "uncertified risky tools",
+        });
         found.push(r.finding);
       }
     }
     if (wantDual) {
       const r = dualPaths(ctx, p, start, search, mcp, scratch, directWalker);
       if (r) {
-        // The direct route is the one to cut (the MCP route is the governed one): dominators of the direct search.
-        directDom.compute(start, r.direct.reached);
-        r.finding.cause = reachCause(ctx, directDom, start, { a: r.targets, resolves: (a) => a === r.targets.length, what: "resources reached both ways" });
+        // The direct route is the one to cut (the MCP route is the governed one): paths of the direct search.
+        directShares.compute(start, r.direct.reached);
+        r.finding.cause = reachCause(ctx, directShares, start, {
+          a: r.targets,
+          fixedWhen: (a) => a === 0,
+          couldFix: (a) => a >= r.targets.length,
+          what: "resources reached both ways",
+          avoid: MCP_KINDS,
+        });
         found.push(r.finding);
       }
     }
@@ -78,11 +90,12 @@ export function principalReachFindings(
         const { tools, resources } = r;
         const t = ctx.settings.overBroadHighRiskTools;
         const m = ctx.settings.overBroadResources;
-        r.finding.cause = reachCause(ctx, tree(), start, {
+        r.finding.cause = reachCause(ctx, paths(), start, {
           a: tools,
           b: resources,
-          // Fixed when what is left is within both thresholds (a count already within its threshold stays so).
-          resolves: (a, b) => (tools.length <= t || tools.length - a <= t) && (resources.length <= m || resources.length - b <= m),
+          // Fixed when what is left is within both thresholds.
+          fixedWhen: (a, b) => a <= t && b <= m,
+          couldFix: (a, b) => a >= tools.length - t && b >= resources.length - m,
           what: "risky tools and resources over the thresholds",
         });
         found.push(r.finding);
@@ -92,7 +105,7 @@ export function principalReachFindings(
       const blast = principalBlast(ctx, search, risks);
       for (const f of found) {
         f.blast = blast;
-        f.cause ??= subjectCause(ctx, p.id, false, "its own reach");
+        f.cause ??= nodeCause(ctx, p.id, false, "its own reach");
         out.push(f);
       }
     }

@@ -9,6 +9,10 @@ export type FindingSeverity = (typeof FINDING_SEVERITIES)[number];
 export const FINDING_STATUSES = ["open", "accepted", "resolved"] as const;
 export type FindingStatus = (typeof FINDING_STATUSES)[number];
 
+/** What a suppression's node is to the findings it accepts (lib/findings/suppressions.ts): their subject, a node their evidence passes through, their cause. */
+export const SUPPRESSION_SCOPES = ["subject", "via", "cause"] as const;
+export type SuppressionScope = (typeof SUPPRESSION_SCOPES)[number];
+
 export const FINDING_RULES = [
   "hardcoded_secret",
   "credential_rotation",
@@ -122,7 +126,7 @@ export const RULES: Record<FindingRule, RuleInfo> = {
     description: "A tool whose definition (description, schema, annotations) changed since its access was last certified.",
     owasp: ["NHI3"],
     owaspWhy: "A third-party MCP server that changes a tool after approval (a rug pull) is a vulnerable third-party NHI.",
-    defaultSeverity: "high",
+    defaultSeverity: "critical",
   },
   insecure_mcp_server: {
     id: "insecure_mcp_server",

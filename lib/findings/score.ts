@@ -2,7 +2,7 @@ import type { Search } from "@/lib/graph/traverse";
 import type { ToolRisk } from "@/lib/graph/tool-risk";
 import { PRINCIPAL_KINDS } from "@/lib/graph/model";
 import { dateAttr, DAY_MS, isDeparted, KIND, type RuleContext } from "./context";
-import { subjectCause } from "./causes";
+import { nodeCause } from "./causes";
 import type { FoundFinding } from "./evidence";
 import {
   blastFactor,
@@ -36,24 +36,62 @@ interface Reach {
   byRisk: Partial<Record<ToolRisk, number>>;
 }
 
+const RISK_CODES: readonly ToolRisk[] = ["low", "medium", "high", "critical"];
+
+/**
+ * Per index position, once per snapshot: the weight a reached node adds (a risky tool by risk, a resource by
+ * sensitivity, else 0) and a risky tool's risk as a code (-1: not a risky tool). Reading maps by id for every reached
+ * node of tens of thousands of searches was most of the scoring time.
+ */
+interface Weights {
+  weight: Float64Array;
+  risk: Int8Array;
+  resource: Uint8Array;
+}
+const weightsBySnapshot = new WeakMap<object, Weights>();
+
+function weightsOf(ctx: RuleContext, risks: Risks): Weights {
+  const cached = weightsBySnapshot.get(ctx.snap);
+  if (cached) return cached;
+  const { ix } = ctx.snap;
+  const n = ix.ids.length;
+  const w: Weights = { weight: new Float64Array(n), risk: new Int8Array(n).fill(-1), resource: new Uint8Array(n) };
+  for (const [node, r] of risks) {
+    if (!isRisky(ctx, r)) continue;
+    w.weight[node] = TOOL_RISK_WEIGHT[r.risk];
+    w.risk[node] = RISK_CODES.indexOf(r.risk);
+  }
+  for (let i = 0; i < n; i++) {
+    if (ix.kinds[i] !== KIND.resource || w.risk[i] !== -1) continue;
+    w.resource[i] = 1;
+    w.weight[i] = resourceWeight(ctx.snap.nodes.get(ix.ids[i]!)?.attributes);
+  }
+  weightsBySnapshot.set(ctx.snap, w);
+  return w;
+}
+
 /** What a search reaches, weighted: risky tools by risk, resources by sensitivity. */
 function reachOf(ctx: RuleContext, reached: readonly { node: number }[], risks: Risks, self?: number): Reach {
-  const { ix } = ctx.snap;
-  const r: Reach = { weight: 0, tools: 0, resources: 0, byRisk: {} };
+  const w = weightsOf(ctx, risks);
+  const byCode = [0, 0, 0, 0];
+  let weight = 0;
+  let tools = 0;
+  let resources = 0;
   const add = (node: number) => {
-    const risk = risks.get(node);
-    if (risk && isRisky(ctx, risk)) {
-      r.tools++;
-      r.weight += TOOL_RISK_WEIGHT[risk.risk];
-      r.byRisk[risk.risk] = (r.byRisk[risk.risk] ?? 0) + 1;
-    } else if (ix.kinds[node] === KIND.resource) {
-      r.resources++;
-      r.weight += resourceWeight(ctx.snap.nodes.get(ix.ids[node]!)?.attributes);
-    }
+    const code = w.risk[node]!;
+    if (code >= 0) {
+      tools++;
+      byCode[code]!++;
+    } else if (w.resource[node]) resources++;
+    weight += w.weight[node]!;
   };
   if (self !== undefined) add(self);
   for (const x of reached) add(x.node);
-  return r;
+  const byRisk: Partial<Record<ToolRisk, number>> = {};
+  byCode.forEach((c, i) => {
+    if (c) byRisk[RISK_CODES[i]!] = c;
+  });
+  return { weight, tools, resources, byRisk };
 }
 
 function describeReach(r: Reach, principals: number, subjectIsPrincipal: boolean): string {
@@ -130,7 +168,7 @@ function defaultCause(ctx: RuleContext, f: FoundFinding): FindingCause {
         return n?.kind === "human" && isDeparted(n);
       })
       .sort();
-    if (departed.length) return subjectCause(ctx, departed[0]!, true, "the person who left: reassigning what they owned resolves it");
+    if (departed.length) return nodeCause(ctx, departed[0]!, true, "the person who left: reassigning what they owned resolves it");
   }
   const why: Record<FoundFinding["rule"], string> = {
     hardcoded_secret: "the credential itself: rotating and vaulting it resolves it",
@@ -144,7 +182,7 @@ function defaultCause(ctx: RuleContext, f: FoundFinding): FindingCause {
     tool_definition_changed: "the tool itself: reviewing and re-certifying it resolves it",
     insecure_mcp_server: "the server itself: pinning or securing it resolves it",
   };
-  return subjectCause(ctx, f.subjectId, true, why[f.rule]);
+  return nodeCause(ctx, f.subjectId, true, why[f.rule]);
 }
 
 /**

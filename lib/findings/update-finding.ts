@@ -77,9 +77,11 @@ export async function updateFinding(db: Db, actor: Actor, id: string, input: unk
           acceptedUntil: body.expiresAt!,
           acceptedBy: actorLabel(actor),
           acceptedAt: now,
+          // A person's acceptance (or reopen) replaces a rule's: the finding is no longer the suppression's.
+          suppressionId: null,
           updatedAt: now,
         }
-      : { status: "open" as const, acceptedReason: null, acceptedUntil: null, acceptedBy: null, acceptedAt: null, updatedAt: now };
+      : { status: "open" as const, acceptedReason: null, acceptedUntil: null, acceptedBy: null, acceptedAt: null, suppressionId: null, updatedAt: now };
     await tx.update(findings).set(set).where(eq(findings.id, id));
     // The work queue counts open findings per cause: accepting takes this one out of its group, reopening puts it back.
     if (row.causeId) await refreshGroups(tx, [row.causeId], now);

@@ -20,7 +20,8 @@ export interface FindingView {
   resolvedAt: string | null;
   reopenedAt: string | null;
   reopenCount: number;
-  acceptance: { reason: string; expiresAt: string; by: string | null; at: string | null; expired: boolean } | null;
+  /** `suppressionId`: the suppression (acceptance by rule and scope) that accepted it, or null for a person's acceptance. */
+  acceptance: { reason: string; expiresAt: string; by: string | null; at: string | null; expired: boolean; suppressionId: string | null } | null;
   /** Priority (severity × blast radius × exposure × freshness); 0 until the first evaluation that scores it. */
   score: number;
   /** The score's parts and the cause, or null for a finding not scored yet. */

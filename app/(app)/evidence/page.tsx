@@ -44,6 +44,15 @@ export default async function EvidencePage() {
             </div>
           </Link>
         ) : null}
+        {can(actor, "evidence.export") && can(actor, "findings.read") ? (
+          <a className="card" href="/api/v1/findings/acceptances/evidence?format=zip" download data-testid="acceptance-evidence-card">
+            <div style={{ fontWeight: 600, marginBottom: "0.25rem" }}>Accepted risk (download) →</div>
+            <div className="l">
+              Every suppression (acceptance by rule and scope: rule, scope, reason, expiry, who, findings matched, revocation) and every finding accepted now,
+              with the audit trail, as a verifiable package.
+            </div>
+          </a>
+        ) : null}
       </div>
       <section className="panel" aria-labelledby="check" style={{ marginTop: "1rem" }}>
         <h2 id="check" style={{ marginTop: 0 }}>

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
 import { AllFindingsView, type AllFindingsState } from "@/components/findings/all-findings-view";
+import { AcceptByRule } from "@/components/findings/accept-by-rule";
 import { EvaluateButton } from "@/components/findings/evaluate-button";
 import styles from "@/components/findings/findings.module.css";
 import qs from "@/components/findings/queue.module.css";
@@ -12,7 +13,8 @@ import { isAppError } from "@/lib/errors";
 import { pendingChanges } from "@/lib/graph/after-change";
 import { describeCause, getFindingGroup, listFindingGroups, listGroupsQuerySchema, queueTotals } from "@/lib/findings/group-queries";
 import { findingsSummary, lastEvaluations, listFindings, listFindingsQuerySchema } from "@/lib/findings/queries";
-import type { FindingStatus } from "@/lib/findings/rules";
+import { MAX_SUPPRESSION_DAYS } from "@/lib/findings/manage-suppressions";
+import { FINDING_RULES, type FindingStatus } from "@/lib/findings/rules";
 import type { FindingsSummary } from "@/lib/findings/views";
 import { hrefWith, pickParams, type RawSearchParams } from "@/lib/nav/url-state";
 
@@ -165,7 +167,13 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
             All findings
           </Link>
         </nav>
-        {can(actor, "findings.manage") ? <EvaluateButton /> : null}
+        {can(actor, "findings.manage") ? (
+          <>
+            <EvaluateButton />
+            <AcceptByRule defaultRule={FINDING_RULES.find((r) => r === raw.rule)} maxDays={MAX_SUPPRESSION_DAYS} />
+          </>
+        ) : null}
+        <Link href="/findings/suppressions">Suppressions</Link>
       </div>
       {!understood ? (
         <p className="alert" role="alert">

@@ -5,6 +5,7 @@ import { FindingStatusBadge, OwaspTags, SeverityBadge } from "@/components/findi
 import { DefinitionDiff } from "@/components/findings/definition-diff";
 import { EvidenceDetails } from "@/components/findings/evidence-details";
 import { EvidenceGraph } from "@/components/findings/evidence-graph";
+import { AcceptByRule } from "@/components/findings/accept-by-rule";
 import { FindingActions } from "@/components/findings/finding-actions";
 import { PriorityPanel } from "@/components/findings/priority-panel";
 import detailStyles from "@/components/findings/detail.module.css";
@@ -14,6 +15,7 @@ import { LocalTime } from "@/components/ui/local-time";
 import { can } from "@/lib/authz/permissions";
 import { requirePagePermission } from "@/lib/authz/session";
 import { isAppError } from "@/lib/errors";
+import { MAX_SUPPRESSION_DAYS } from "@/lib/findings/manage-suppressions";
 import { getFinding } from "@/lib/findings/queries";
 import { RULES } from "@/lib/findings/rules";
 import { loadSettings } from "@/lib/findings/settings";
@@ -119,6 +121,20 @@ export default async function FindingPage({ params }: { params: Promise<{ id: st
             canAssignOwner={can(actor, "owner.assign")}
             maxAcceptanceDays={settings.maxAcceptanceDays}
           />
+          {can(actor, "findings.manage") && f.status === "open" ? (
+            <section className="panel" aria-labelledby="by-rule" data-testid="accept-by-rule-panel">
+              <h2 id="by-rule" style={{ marginTop: 0 }}>
+                Accept by rule
+              </h2>
+              <p className={styles.note}>
+                Accept this and every other finding of a rule about {f.subject.name}, through a node, or from the same cause, until a date.
+              </p>
+              <AcceptByRule
+                finding={{ rule: f.rule, subject: { id: f.subject.id, name: f.subject.name }, cause: f.cause ? { id: f.cause.id, name: f.cause.name } : null }}
+                maxDays={MAX_SUPPRESSION_DAYS}
+              />
+            </section>
+          ) : null}
           <section className="panel" aria-labelledby="about">
             <h2 id="about" style={{ marginTop: 0 }}>
               About this finding
@@ -158,6 +174,12 @@ export default async function FindingPage({ params }: { params: Promise<{ id: st
                   <dd data-testid="acceptance">
                     until <LocalTime value={f.acceptance.expiresAt} />
                     {f.acceptance.expired ? " (expired)" : ""} by {f.acceptance.by ?? "—"}: {f.acceptance.reason}
+                    {f.acceptance.suppressionId ? (
+                      <>
+                        {" "}
+                        (<Link href="/findings/suppressions">a suppression</Link>)
+                      </>
+                    ) : null}
                   </dd>
                 </>
               ) : null}

@@ -2,6 +2,7 @@ import { adminPaths } from "@/lib/admin/openapi";
 import { auditPaths } from "@/lib/audit/openapi";
 import { campaignsPaths } from "@/lib/campaigns/openapi";
 import { findingsPaths } from "@/lib/findings/openapi";
+import { suppressionPaths } from "@/lib/findings/suppressions-openapi";
 import { evidencePaths } from "@/lib/evidence/openapi";
 import { graphPaths } from "@/lib/graph/openapi";
 import { hubPaths } from "@/lib/hub/openapi";
@@ -79,6 +80,7 @@ export function openApiDocument(version: string): JsonSchema {
       ...evidencePaths,
       ...campaignsPaths,
       ...findingsPaths,
+      ...suppressionPaths,
       ...jobsPaths,
       ...hubPaths,
       ...inventoryPaths,
