@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, inArray, lt, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { findingEvaluations, findings, nodes } from "@/db/schema";
@@ -115,7 +115,8 @@ const severityRankOf = (s: FindingSeverity) => ({ critical: 3, high: 2, medium: 
 /** The order of each sort, the condition "after this cursor" and the cursor of a row. */
 const SORTS: Record<FindingSort, { order: SQL[]; after(c: Cursor): SQL; cursorOf(r: Row): Cursor }> = {
   priority: {
-    order: [desc(findings.score), asc(findings.id)],
+    // "nulls last" as the index findings_open_score_idx is built (score is never null): plain desc cannot use it.
+    order: [sql`${findings.score} desc nulls last`, asc(findings.id)],
     after: ([, score, id]) => or(lt(findings.score, score as number), and(eq(findings.score, score as number), gt(findings.id, id as string)))!,
     cursorOf: (r) => ["priority", r.score, r.id],
   },
@@ -157,7 +158,6 @@ export async function listFindings(
   const filters: SQL[] = [];
   if (q.rule) filters.push(eq(findings.rule, q.rule));
   if (q.severity) filters.push(eq(findings.severity, q.severity));
-  if (q.status) filters.push(statusFilter(q.status, now));
   if (q.subject) filters.push(eq(findings.subjectId, q.subject));
   if (q.group) filters.push(eq(findings.causeId, q.group));
   if (q.q) {
@@ -165,32 +165,62 @@ export async function listFindings(
     filters.push(or(sql`lower(${findings.title}) like ${p}`, sql`lower(${findings.subjectName}) like ${p}`)!);
   }
   const sort = SORTS[q.sort];
-  const page = [...filters];
+  let after: SQL | null = null;
   if (q.cursor) {
     const cursor = decodeCursor(q.cursor, isCursor);
     if (cursor[0] !== q.sort)
       throw new AppError("validation", `cursor was made for sort=${cursor[0]}, not sort=${q.sort}`, [
         { path: "cursor", message: `made for sort=${cursor[0]}: start again without a cursor, or keep that sort` },
       ]);
-    page.push(sort.after(cursor));
+    after = sort.after(cursor);
   }
-  const [[{ total } = { total: 0 }], rows, latestAt] = await Promise.all([
-    db
-      .select({ total: count() })
-      .from(findings)
-      .where(and(...filters)),
-    db
-      .select()
-      .from(findings)
-      .where(and(...page))
-      .orderBy(...sort.order)
-      .limit(q.limit + 1),
-    latestEvaluationAt(db),
-  ]);
+  const [{ total, rows }, latestAt] = await Promise.all([openAware(db, q, filters, after, sort, now), latestEvaluationAt(db)]);
   const items = rows.slice(0, q.limit).map((r) => toView(r, latestAt, now));
   const last = rows[q.limit - 1];
   return { items, total, nextCursor: rows.length > q.limit && last ? encodeCursor(sort.cursorOf(last)) : null };
 }
+
+/**
+ * The page's rows (one more than the limit) and the total. Open findings in priority or newest order — the findings
+ * page's default — are read in two parts, so the open part can walk the partial index on open findings in score
+ * order: rows stored open, and accepted rows whose acceptance has run out (open in force; the next evaluation stores
+ * them open), merged by the same order. A single "status in force" expression would read every open finding first.
+ */
+async function openAware(
+  db: Db,
+  q: ListFindingsQuery,
+  filters: SQL[],
+  after: SQL | null,
+  sort: (typeof SORTS)[FindingSort],
+  now: Date,
+): Promise<{ total: number; rows: Row[] }> {
+  const total = (status: SQL | null) =>
+    db
+      .select({ total: count() })
+      .from(findings)
+      .where(and(...(status ? [status] : []), ...filters))
+      .then(([r]) => r?.total ?? 0);
+  const rows = (status: SQL | null) =>
+    db
+      .select()
+      .from(findings)
+      .where(and(...(status ? [status] : []), ...filters, ...(after ? [after] : [])))
+      .orderBy(...sort.order)
+      .limit(q.limit + 1);
+  const compare = q.sort === "priority" ? byPriority : q.sort === "newest" ? byNewest : null;
+  if (q.status !== "open" || !compare) {
+    const status = q.status ? statusFilter(q.status, now) : null;
+    const [n, page] = await Promise.all([total(status), rows(status)]);
+    return { total: n, rows: page };
+  }
+  const stored = eq(findings.status, "open");
+  const expired = and(eq(findings.status, "accepted"), lte(findings.acceptedUntil, now))!;
+  const [a, b, open, late] = await Promise.all([total(stored), total(expired), rows(stored), rows(expired)]);
+  return { total: a + b, rows: [...open, ...late].sort(compare).slice(0, q.limit + 1) };
+}
+
+const byPriority = (x: Row, y: Row) => y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
+const byNewest = (x: Row, y: Row) => y.firstSeenAt.getTime() - x.firstSeenAt.getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
 
 /** One finding with its evidence and the evidence's nodes (GET /api/v1/findings/{id}). */
 export async function getFinding(db: Db, actor: Actor, id: string, now: Date = new Date()): Promise<FindingDetail> {
