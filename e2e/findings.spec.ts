@@ -14,6 +14,9 @@ test("an analyst evaluates, filters by a chart, reads a finding's evidence and a
   await page.getByTestId("evaluate-now").click();
   await expect(page.getByTestId("evaluate-result")).toContainText(/Evaluated in \d+ ms: \d+ found/);
   await expect(page.getByTestId("last-evaluation")).toBeVisible();
+  // The page opens on the work queue (e2e/findings-queue.spec.ts); every finding is one tab away.
+  await page.getByTestId("view-all").click();
+  await expect(page).toHaveURL(/view=all/);
   await expect(page.getByTestId("finding-row").first()).toBeVisible();
   // Every rule fires on the demo but "tool changed since certified", which the seed's past campaign and rediscovery
   // open, and which campaigns.spec's later certification of GitHub MCP access resolves (see the next test).

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
 import { FindingsCard } from "@/components/findings/findings-card";
+import { FixFirstCard } from "@/components/findings/fix-first-card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { KindBadge } from "@/components/ui/kind-badge";
 import { can } from "@/lib/authz/permissions";
@@ -8,6 +9,7 @@ import { requirePageActor } from "@/lib/authz/session";
 import { KIND_COLOR } from "@/lib/graph/kind-style";
 import { EDGE_RULES, NODE_KINDS, NODE_KIND_LABEL, type EdgeKind, type NodeKind } from "@/lib/graph/model";
 import { graphCounts } from "@/lib/graph/nodes";
+import { listFindingGroups, listGroupsQuerySchema } from "@/lib/findings/group-queries";
 import { findingsSummary } from "@/lib/findings/queries";
 import { listOwnedByActor } from "@/lib/ownership/owned-by";
 import { ReviewSummaryPanel } from "@/components/campaigns/review-summary-panel";
@@ -19,10 +21,11 @@ export default async function DashboardPage() {
   const actor = await requirePageActor();
   const db = await getDb();
   // Independent reads, side by side.
-  const [owned, counts, findings, reviews] = await Promise.all([
+  const [owned, counts, findings, fixFirst, reviews] = await Promise.all([
     listOwnedByActor(db, actor),
     can(actor, "graph.read") ? graphCounts(db) : null,
     can(actor, "findings.read") ? findingsSummary(db, actor, { status: "open" }) : null,
+    can(actor, "findings.read") ? listFindingGroups(db, actor, listGroupsQuerySchema.parse({ limit: "5" })) : null,
     can(actor, "review.decide") ? summarizeMyReviews(db, actor) : null,
   ]);
   // The reviewer's work leads their home: first for anyone with review items, and for reviewers who read nothing else.
@@ -128,7 +131,12 @@ export default async function DashboardPage() {
         )
       ) : null}
 
-      {findings ? <FindingsCard summary={findings} /> : null}
+      {findings && fixFirst ? (
+        <div className="grid2">
+          <FixFirstCard groups={fixFirst.items} total={fixFirst.total} />
+          <FindingsCard summary={findings} />
+        </div>
+      ) : null}
 
       <section className="panel" aria-labelledby="owned">
         <h2 id="owned" style={{ marginTop: 0 }}>

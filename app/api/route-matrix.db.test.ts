@@ -58,6 +58,8 @@ const MATRIX: Record<string, Role[] | "public"> = {
   "GET /api/v1/ownership/mine": ["admin", "analyst", "reviewer", "auditor"],
   "GET /api/v1/findings": ["admin", "analyst", "auditor"],
   "GET /api/v1/findings/summary": ["admin", "analyst", "auditor"],
+  "GET /api/v1/findings/groups": ["admin", "analyst", "auditor"],
+  "GET /api/v1/findings/groups/{id}": ["admin", "analyst", "auditor"],
   "GET /api/v1/findings/{id}": ["admin", "analyst", "auditor"],
   "PATCH /api/v1/findings/{id}": ["admin", "analyst"],
   "POST /api/v1/findings/evaluate": ["admin", "analyst"],

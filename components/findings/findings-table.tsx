@@ -58,6 +58,7 @@ export function FindingsTable({ items, canCreateCampaign }: { items: FindingView
         <thead>
           <tr>
             {canCreateCampaign ? <HeaderCheckbox all={sel.all} some={sel.some} onToggle={sel.toggleAll} label="Select every finding on this page" /> : null}
+            <th className="num">Score</th>
             <th>Severity</th>
             <th>Finding</th>
             <th>Subject</th>
@@ -81,6 +82,9 @@ export function FindingsTable({ items, canCreateCampaign }: { items: FindingView
                   />
                 </td>
               ) : null}
+              <td className={`num ${styles.nowrap}`} data-testid="finding-score">
+                {f.score}
+              </td>
               <td>
                 <SeverityBadge severity={f.severity} />
               </td>

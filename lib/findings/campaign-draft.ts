@@ -1,4 +1,4 @@
-import { inArray } from "drizzle-orm";
+import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { findings } from "@/db/schema";
@@ -19,13 +19,24 @@ const DUE_DAYS = 14;
 /** The first hop of a principal's access: what a review of "who reaches X" looks at. */
 const ACCESS_FROM_PRINCIPALS: EdgeKind[] = ["connects_to", "has_entitlement", "member_of", "acts_for", "uses_credential"];
 
+/** A group's members a campaign drafted from it covers: its top open findings by score. */
+export const MAX_GROUP_MEMBERS = 200;
+
 export const campaignFromFindingsSchema = z
   .object({
-    findingIds: z.array(z.string().trim().min(1).max(64)).min(1, "name at least one finding").max(200, "at most 200 findings"),
+    findingIds: z.array(z.string().trim().min(1).max(64)).min(1, "name at least one finding").max(200, "at most 200 findings").optional(),
+    /** A root-cause group (its cause's node id), instead of findingIds: its top 200 open findings by score. */
+    group: z.string().trim().min(1, "must not be empty").max(64, "at most 64 characters").optional(),
     name: z.string().trim().min(1).max(200).optional(),
     dueAt: z.string().max(40).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.findingIds !== undefined && b.group !== undefined)
+      ctx.addIssue({ code: "custom", path: ["group"], message: "give either findingIds or group, not both" });
+    else if (b.findingIds === undefined && b.group === undefined)
+      ctx.addIssue({ code: "custom", path: ["findingIds"], message: "name at least one finding, or give a group" });
+  });
 
 interface FindingFacts {
   id: string;
@@ -145,27 +156,41 @@ export async function createCampaignFromFindings(
   requirePermission(actor, "findings.read");
   requirePermission(actor, "campaign.manage");
   const body = parseInput(campaignFromFindingsSchema, input);
-  const ids = [...new Set(body.findingIds)];
-  const rows = await db
-    .select({
-      id: findings.id,
-      rule: findings.rule,
-      severity: findings.severity,
-      subjectId: findings.subjectId,
-      subjectKind: findings.subjectKind,
-      evidence: findings.evidence,
-    })
-    .from(findings)
-    .where(inArray(findings.id, ids));
-  const missing = ids.filter((id) => !rows.some((r) => r.id === id));
-  if (missing.length)
-    throw new AppError(
-      "validation",
-      `no finding ${missing.join(", ")}`,
-      missing.map((id) => ({ path: `findingIds[${body.findingIds.indexOf(id)}]`, message: "no such finding" })),
-    );
+  const facts = {
+    id: findings.id,
+    rule: findings.rule,
+    severity: findings.severity,
+    subjectId: findings.subjectId,
+    subjectKind: findings.subjectKind,
+    evidence: findings.evidence,
+  };
+  let rows: FindingFacts[];
+  let name = body.name;
+  if (body.group) {
+    const members = await db
+      .select({ ...facts, causeName: findings.causeName })
+      .from(findings)
+      .where(and(eq(findings.causeId, body.group), eq(findings.status, "open")))
+      .orderBy(desc(findings.score), asc(findings.id))
+      .limit(MAX_GROUP_MEMBERS);
+    if (members.length === 0)
+      throw new AppError("validation", "no open findings in this group", [{ path: "group", message: "no open findings have this cause" }]);
+    rows = members;
+    name ??= `Findings review: access through ${members[0]!.causeName ?? body.group}`.slice(0, 200);
+  } else {
+    const findingIds = body.findingIds!;
+    const ids = [...new Set(findingIds)];
+    rows = await db.select(facts).from(findings).where(inArray(findings.id, ids));
+    const missing = ids.filter((id) => !rows.some((r) => r.id === id));
+    if (missing.length)
+      throw new AppError(
+        "validation",
+        `no finding ${missing.join(", ")}`,
+        missing.map((id) => ({ path: `findingIds[${findingIds.indexOf(id)}]`, message: "no such finding" })),
+      );
+  }
   const now = new Date();
-  const { definition, clippedTargets } = campaignDefinitionFor(rows, now, { name: body.name, dueAt: body.dueAt });
+  const { definition, clippedTargets } = campaignDefinitionFor(rows, now, { name, dueAt: body.dueAt });
   const campaign = await createCampaign(db, actor, definition, { requestId });
   return { campaign, definition, clippedTargets };
 }

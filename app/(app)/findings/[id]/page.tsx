@@ -7,6 +7,7 @@ import { EvidenceDetails } from "@/components/findings/evidence-details";
 import { EvidenceGraph } from "@/components/findings/evidence-graph";
 import { AcceptByRule } from "@/components/findings/accept-by-rule";
 import { FindingActions } from "@/components/findings/finding-actions";
+import { PriorityPanel } from "@/components/findings/priority-panel";
 import detailStyles from "@/components/findings/detail.module.css";
 import styles from "@/components/findings/findings.module.css";
 import { KindBadge } from "@/components/ui/kind-badge";
@@ -109,6 +110,7 @@ export default async function FindingPage({ params }: { params: Promise<{ id: st
           <EvidenceDetails finding={f} />
         </div>
         <div>
+          <PriorityPanel finding={f} />
           <FindingActions
             id={f.id}
             status={f.status}

@@ -9,6 +9,8 @@ import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { PATCH, GET as getOne } from "./[id]/route";
 import { POST as createCampaign } from "./campaign/route";
+import { GET as getGroup } from "./groups/[id]/route";
+import { GET as listGroups } from "./groups/route";
 import { POST as evaluate } from "./evaluate/route";
 import { GET as list } from "./route";
 import { GET as getSettings, PUT as putSettings } from "./settings/route";
@@ -66,8 +68,8 @@ async function hardcoded() {
 }
 
 describe("findings API", () => {
-  it("lists findings most severe first, filtered by rule, severity and status, one page at a time", async () => {
-    const all = await json(await list(call("analyst", "/api/v1/findings?status=open"), noParams));
+  it("lists findings most severe first (sort=severity), filtered by rule, severity and status, one page at a time", async () => {
+    const all = await json(await list(call("analyst", "/api/v1/findings?status=open&sort=severity"), noParams));
     expect(all.status).toBe(200);
     expect(all.body.total).toBeGreaterThanOrEqual(4);
     const ranks = all.body.items.map((i: { severity: string }) => ["low", "medium", "high", "critical"].indexOf(i.severity));
@@ -77,9 +79,9 @@ describe("findings API", () => {
     const byRule = await json(await list(call("auditor", "/api/v1/findings?rule=insecure_mcp_server&severity=high"), noParams));
     expect(byRule.body.items.map((i: { title: string }) => i.title)).toEqual(["Filesystem is reached over plain HTTP (http://files.internal/mcp)"]);
 
-    const first = await json(await list(call("analyst", "/api/v1/findings?limit=2"), noParams));
+    const first = await json(await list(call("analyst", "/api/v1/findings?status=open&sort=severity&limit=2"), noParams));
     expect(first.body.items).toHaveLength(2);
-    const second = await json(await list(call("analyst", `/api/v1/findings?limit=2&cursor=${first.body.nextCursor}`), noParams));
+    const second = await json(await list(call("analyst", `/api/v1/findings?status=open&sort=severity&limit=2&cursor=${first.body.nextCursor}`), noParams));
     const ids = [...first.body.items, ...second.body.items].map((i: { id: string }) => i.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.slice(0, 4)).toEqual(all.body.items.slice(0, 4).map((i: { id: string }) => i.id));
@@ -246,5 +248,55 @@ describe("findings API", () => {
       await createCampaign(call("analyst", "/api/v1/findings/campaign", { method: "POST", body: JSON.stringify({ findingIds: ["fnd_nope"] }) }), noParams),
     );
     expect(missing.body.error.details).toEqual([{ path: "findingIds[0]", message: "no such finding" }]);
+  });
+
+  it("lists findings by priority by default, and a cursor made for one sort is refused with another (400 naming cursor)", async () => {
+    const r = await json(await list(call("auditor", "/api/v1/findings?status=open&limit=3"), noParams));
+    expect(r.status).toBe(200);
+    const scores = r.body.items.map((i: { score: number }) => i.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    const wrong = await json(await list(call("auditor", `/api/v1/findings?status=open&limit=3&sort=newest&cursor=${r.body.nextCursor}`), noParams));
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.details).toEqual([{ path: "cursor", message: expect.stringContaining("sort=priority") }]);
+    const bad = await json(await list(call("auditor", "/api/v1/findings?sort=loudest"), noParams));
+    expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(["sort"]);
+  });
+
+  it("drafts a campaign from a root-cause group: its open members, one group at a time; validation names the field", async () => {
+    const f = await hardcoded();
+    // The evaluations so far grouped the open findings by cause: the hard-coded key is the cause of its own findings.
+    const all = await json(await listGroups(call("auditor", "/api/v1/findings/groups?limit=200"), noParams));
+    expect(all.status).toBe(200);
+    const open = await json(await list(call("auditor", "/api/v1/findings?status=open&limit=1"), noParams));
+    expect(all.body.items.reduce((n: number, g: { count: number }) => n + g.count, 0)).toBe(open.body.total);
+    const scores = all.body.items.map((g: { score: number }) => g.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    const groups = await json(await listGroups(call("auditor", "/api/v1/findings/groups?causeKind=credential&q=files"), noParams));
+    expect(groups.body.items.map((g: { id: string }) => g.id)).toEqual([f.subjectId]);
+    const g = groups.body.items[0];
+    expect(g).toMatchObject({ cause: { name: "Files key", kind: "credential" }, action: { kind: "rotate_credential" } });
+    expect((await json(await getGroup(call("auditor", `/api/v1/findings/groups/${f.subjectId}`), idParams(f.subjectId)))).body).toEqual(g);
+    expect((await getGroup(call("auditor", "/api/v1/findings/groups/nope"), idParams("nope"))).status).toBe(404);
+    expect((await listGroups(call("reviewer", "/api/v1/findings/groups"), noParams)).status).toBe(403);
+    const members = await json(await list(call("auditor", `/api/v1/findings?group=${f.subjectId}&status=open`), noParams));
+    expect(members.body.total).toBe(g.count);
+    expect(members.body.items.map((i: { id: string }) => i.id)).toContain(f.id);
+    expect(members.body.items.every((i: { cause: { id: string } }) => i.cause.id === f.subjectId)).toBe(true);
+
+
+    const post = (body: unknown, who: keyof typeof tokens = "analyst") =>
+      createCampaign(call(who, "/api/v1/findings/campaign", { method: "POST", body: JSON.stringify(body) }), noParams).then(json);
+    const r = await post({ group: f.subjectId });
+    expect(r.status).toBe(201);
+    expect(r.body.campaign.status).toBe("draft");
+    expect(r.body.definition.name).toContain("Files key");
+    expect(r.body.definition.scope.targets).toEqual([f.subjectId]);
+    expect(r.body.definition.description).toContain(f.id);
+    expect(r.body.definition.description).toContain(`Created from ${g.count} findings`);
+    expect((await post({ group: "nope" })).body.error.details).toEqual([{ path: "group", message: "no open findings have this cause" }]);
+    expect((await post({ group: f.subjectId, findingIds: [f.id] })).body.error.details).toEqual([{ path: "group", message: expect.any(String) }]);
+    expect((await post({})).body.error.details).toEqual([{ path: "findingIds", message: expect.any(String) }]);
+    expect((await post({ group: "" })).body.error.details.map((d: { path: string }) => d.path)).toEqual(["group"]);
+    expect((await post({ group: f.subjectId }, "auditor")).status).toBe(403);
   });
 });
