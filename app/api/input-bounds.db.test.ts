@@ -106,6 +106,7 @@ describe("query parameters are allow-listed and bounded", () => {
       "/api/health",
       "/api/v1/campaigns/{id}",
       "/api/v1/campaigns/{id}/preview",
+      "/api/v1/findings/groups/{id}",
       "/api/v1/findings/{id}",
       "/api/v1/openapi.json",
       "/api/v1/review-items/{id}",

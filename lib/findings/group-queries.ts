@@ -82,7 +82,8 @@ export async function listFindingGroups(
       .select()
       .from(findingGroups)
       .where(and(...page))
-      .orderBy(desc(findingGroups.score), asc(findingGroups.causeId))
+      // "nulls last" as finding_groups_score_idx is built (score is never null): plain desc cannot walk it.
+      .orderBy(sql`${findingGroups.score} desc nulls last`, asc(findingGroups.causeId))
       .limit(q.limit + 1),
   ]);
   const last = rows[q.limit - 1];
