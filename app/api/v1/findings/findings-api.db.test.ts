@@ -283,7 +283,6 @@ describe("findings API", () => {
     expect(members.body.items.map((i: { id: string }) => i.id)).toContain(f.id);
     expect(members.body.items.every((i: { cause: { id: string } }) => i.cause.id === f.subjectId)).toBe(true);
 
-
     const post = (body: unknown, who: keyof typeof tokens = "analyst") =>
       createCampaign(call(who, "/api/v1/findings/campaign", { method: "POST", body: JSON.stringify(body) }), noParams).then(json);
     const r = await post({ group: f.subjectId });
