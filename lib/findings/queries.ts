@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, inArray, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, getTableColumns, gt, inArray, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { findingEvaluations, findings, nodes } from "@/db/schema";
@@ -41,7 +41,10 @@ export const listFindingsQuerySchema = z
   .strict();
 export type ListFindingsQuery = z.output<typeof listFindingsQuerySchema>;
 
-type Row = typeof findings.$inferSelect;
+type Row = Omit<typeof findings.$inferSelect, "evidence">;
+
+/** A list row: every column but the evidence (1–20 KB each, read only by a finding's own page). */
+const { evidence: _evidence, ...LIST_COLUMNS } = getTableColumns(findings);
 
 const SEVERITY_RANK = sql<number>`(case ${findings.severity} when 'critical' then 3 when 'high' then 2 when 'medium' then 1 else 0 end)`;
 
@@ -202,7 +205,7 @@ async function openAware(
       .then(([r]) => r?.total ?? 0);
   const rows = (status: SQL | null) =>
     db
-      .select()
+      .select(LIST_COLUMNS)
       .from(findings)
       .where(and(...(status ? [status] : []), ...filters, ...(after ? [after] : [])))
       .orderBy(...sort.order)
