@@ -1,6 +1,10 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
+// Vendor fakes that must speak TLS (lib/testing/fake-vendor.ts) use a certificate of this test-only CA; Node reads
+// NODE_EXTRA_CA_CERTS when a process starts, so it is set here, before the test processes are forked.
+process.env.NODE_EXTRA_CA_CERTS ??= path.resolve(import.meta.dirname, "lib/testing/tls/ca.pem");
+
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {

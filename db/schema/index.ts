@@ -8,3 +8,4 @@ export * from "./findings";
 export * from "./settings";
 export * from "./jobs";
 export * from "./graph-changes";
+export * from "./connectors";

@@ -36,6 +36,8 @@ export const EDGE_VERB: Record<EdgeKind, string> = {
   acts_for: "acts for",
   owns: "owns",
   manages: "manages",
+  same_as: "is the same person as",
+  assumes: "can assume",
 };
 
 /** The noun put before a name ("group Engineering"); people are named alone. */

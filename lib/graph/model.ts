@@ -18,6 +18,8 @@ export const EDGE_KINDS = [
   "acts_for",
   "owns",
   "manages",
+  "same_as",
+  "assumes",
 ] as const;
 export type EdgeKind = (typeof EDGE_KINDS)[number];
 
@@ -60,6 +62,12 @@ export const EDGE_RULES: Record<EdgeKind, EdgeRule> = {
   acts_for: { from: ["agent"], to: ["human", "service_account"], access: true, label: "acts for" },
   owns: { from: ["human", "group"], to: NON_HUMAN, access: false, label: "owns" },
   manages: { from: ["human"], to: ["human"], access: false, label: "manages" },
+  // One person's accounts in different systems (identity linking, lib/connectors/linking.ts): from the account
+  // chosen to stand for the person to each of their other accounts, so who-can-reach crosses systems.
+  same_as: { from: ["human"], to: ["human"], access: true, label: "same person as" },
+  // A principal (or whoever holds an entitlement, such as an IdP app role) that may take on another identity:
+  // AWS sts:AssumeRole trust, an Entra AWS-app role mapped to an IAM role or permission set.
+  assumes: { from: ["human", "service_account", "group", "entitlement"], to: ["service_account"], access: true, label: "can assume" },
 };
 
 export const ACCESS_EDGE_KINDS = EDGE_KINDS.filter((k) => EDGE_RULES[k].access);

@@ -56,6 +56,13 @@ export async function* lines(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8A
 }
 
 /** Reads the whole (already size-limited) body as UTF-8 text; 400 when it is not UTF-8. */
+/** The whole body as bytes (a zip), already bounded by limitedChunks. */
+export async function readBytes(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Buffer[] = [];
+  for await (const c of chunks) parts.push(Buffer.from(c));
+  return new Uint8Array(Buffer.concat(parts));
+}
+
 export async function readText(chunks: AsyncIterable<Uint8Array>): Promise<string> {
   const parts: Buffer[] = [];
   for await (const c of chunks) parts.push(Buffer.from(c));

@@ -40,3 +40,21 @@ export const CONVERTERS: Partial<Record<"mcp-config" | "bloodhound-opengraph" | 
     return r.ok ? { ok: true, document: r.document, warnings: r.warnings, detectedFormat: r.detected.formats.join("+") } : r;
   },
 };
+
+/**
+ * Formats read from bytes (a vendor's API answers as JSON or zip), registered
+ * by the area that owns them (lib/connectors/offline-formats.ts), so ingest
+ * depends on no connector. The converter checks its own size limit on
+ * uncompressed contents.
+ */
+export type BinaryConverter = (bytes: Uint8Array, opts: ConvertOptions & { maxBytes: number }) => ConvertResult;
+const g = globalThis as typeof globalThis & { __attestBinaryFormats?: Map<string, BinaryConverter> };
+const binaryFormats: Map<string, BinaryConverter> = (g.__attestBinaryFormats ??= new Map());
+
+export function registerBinaryFormat(name: string, convert: BinaryConverter): void {
+  binaryFormats.set(name, convert);
+}
+
+export function binaryConverter(name: string): BinaryConverter | undefined {
+  return binaryFormats.get(name);
+}

@@ -7,15 +7,19 @@ import { checkCharset } from "@/lib/api/body";
 import { jsonErrorMessage } from "@/lib/api/json-error";
 import { assertJsonShape, IMPORT_JSON_LIMITS } from "@/lib/api/json-limits";
 import { AppError, parseInput, type ErrorDetail } from "@/lib/errors";
-import { checkDeclaredLength, limitedChunks, lines, maxImportBytes, readText, tooLarge } from "./body-stream";
+import { checkDeclaredLength, limitedChunks, lines, maxImportBytes, readBytes, readText, tooLarge } from "./body-stream";
 import { SOURCE_NAME_RE } from "./graph-document";
 import { decodeConverted, decodeCsv, decodeGraphDocument, decodeJsonl, type DecodedImport } from "./import-items";
-import { CONVERTERS } from "./converters";
+import { binaryConverter, CONVERTERS } from "./converters";
 import { serverNameProblem } from "./mcp-config/parse";
 import { importToolsList } from "./mcp-tools/import-tools";
 import { recordRefusedImport, runImport, type ImportFormat, type ImportRecord } from "./run-import";
 
-const FORMATS = ["graph", "jsonl", "csv", "mcp-config", "bloodhound-opengraph", "baton", "mcp-tools"] as const;
+/** A vendor's API answers (connectors' offline formats), read as JSON or zip bytes. */
+const BUNDLE_FORMATS = ["aws-iam", "entra-graph", "okta-api", "github-rest"] as const;
+type BundleFormat = (typeof BUNDLE_FORMATS)[number];
+const isBundleFormat = (f: string | undefined): f is BundleFormat => (BUNDLE_FORMATS as readonly string[]).includes(f ?? "");
+const FORMATS = ["graph", "jsonl", "csv", "mcp-config", "bloodhound-opengraph", "baton", "mcp-tools", ...BUNDLE_FORMATS] as const;
 
 export const importQuerySchema = z
   .object({
@@ -37,6 +41,7 @@ const MULTIPART_TYPE = /^multipart\/form-data\s*;/i;
 const CONFIG_TEXT_TYPE = /^(?:text\/plain|application\/(?:x-)?toml|text\/(?:x-)?toml|application\/(?:x-)?yaml|text\/(?:x-)?yaml)\s*(;|$)/i;
 const TOML_OR_YAML_TYPE = /^(?:application|text)\/(?:x-)?(?:toml|yaml)\s*(;|$)/i;
 const TEXT_TYPE = /^text\/plain\s*(;|$)/i;
+const ZIP_TYPE = /^application\/(?:zip|x-zip-compressed|octet-stream)\s*(;|$)/i;
 
 /** The answer to a finished import: 201 when applied, 400 with every problem when rejected. */
 export function importResponse(record: ImportRecord, requestId: string): NextResponse {
@@ -98,6 +103,16 @@ async function decodeText(format: ImportFormat, text: string, q: ImportQuery, fi
   return decodeConverted(r.document, { warnings: r.warnings ?? [], detectedFormat: r.detectedFormat });
 }
 
+/** A vendor's API answers (JSON or zip) through the converter its connector registered. */
+async function decodeBundle(format: BundleFormat, bytes: Uint8Array, q: ImportQuery, fileName?: string): Promise<DecodedImport | { errors: ErrorDetail[] }> {
+  const convert = binaryConverter(format);
+  if (!convert) throw new AppError("validation", `format ${format} is not available on this server`, [{ path: "format", message: "unavailable" }]);
+  // Zips are bounded on what they hold uncompressed, not only on what was sent.
+  const r = convert(bytes, { source: requireSource(q, format), mode: q.mode ?? "full", maxBytes: maxImportBytes() * 4, ...(fileName ? { fileName } : {}) });
+  if (!r.ok) return { errors: r.errors };
+  return decodeConverted(r.document, { warnings: r.warnings ?? [], detectedFormat: r.detectedFormat });
+}
+
 function checkServerParam(q: ImportQuery, format: string): void {
   if (q.server === undefined) return;
   if (format !== "mcp-config") {
@@ -155,8 +170,13 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
     if (!("errors" in decoded) && q.mode) decoded.mode = q.mode;
     return finish("jsonl", decoded);
   }
+  if (ZIP_TYPE.test(type)) {
+    if (!isBundleFormat(q.format)) throw unsupported(type, `a zip is sent with format=${BUNDLE_FORMATS.join(", format=")}`);
+    return finish(q.format, await decodeBundle(q.format, await readBytes(limitedChunks(req, max)), q));
+  }
   if (JSON_TYPE.test(type)) {
     const format = q.format ?? "graph";
+    if (isBundleFormat(format)) return finish(format, await decodeBundle(format, await readBytes(limitedChunks(req, max)), q));
     if (format === "csv") throw unsupported(type, "CSV is sent as multipart/form-data (nodes, edges) or text/csv");
     return finish(format, await decodeText(format, await readText(limitedChunks(req, max)), q));
   }
@@ -180,7 +200,8 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
       const v = form.get(name);
       if (v === null || typeof v === "string") return undefined;
       if (v.size > max) throw tooLarge(max);
-      return { text: await v.text(), name: v.name };
+      const bytes = new Uint8Array(await v.arrayBuffer());
+      return { text: new TextDecoder().decode(bytes), bytes, name: v.name };
     };
     const merged = parseInput(
       importQuerySchema,
@@ -210,6 +231,8 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
     const one = await file("file");
     if (!one) throw new AppError("validation", "send the data as a file field named file (or nodes and edges for CSV)", [{ path: "file", message: "missing" }]);
     if (merged.format === "mcp-tools") return tools(merged, one.text, /\.(jsonl|ndjson)$/i.test(one.name), one.name);
+    if (isBundleFormat(merged.format))
+      return finish(merged.format, await decodeBundle(merged.format, one.bytes, merged, one.name), one.name, merged.allowPartial === "true");
     const format = merged.format ?? (/\.(jsonl|ndjson)$/i.test(one.name) ? "jsonl" : /\.(toml|ya?ml)$/i.test(one.name) ? "mcp-config" : "graph");
     checkServerParam(merged, format);
     const partial = merged.allowPartial === "true";

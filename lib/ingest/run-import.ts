@@ -19,7 +19,20 @@ const CHUNK = 1000;
 /** The answer lists every problem, up to this many (then says how many more). */
 export const MAX_REPORTED_ERRORS = 1000;
 
-export type ImportFormat = "graph" | "jsonl" | "csv" | "mcp-config" | "bloodhound-opengraph" | "baton" | "mcp-discovery" | "mcp-tools";
+export type ImportFormat =
+  | "graph"
+  | "jsonl"
+  | "csv"
+  | "mcp-config"
+  | "bloodhound-opengraph"
+  | "baton"
+  | "mcp-discovery"
+  | "mcp-tools"
+  | "aws-iam"
+  | "entra-graph"
+  | "okta-api"
+  | "github-rest"
+  | "identity-links";
 export const SOURCE_TYPE: Record<ImportFormat, string> = {
   graph: "import",
   jsonl: "import",
@@ -30,6 +43,12 @@ export const SOURCE_TYPE: Record<ImportFormat, string> = {
   "mcp-discovery": "mcp_discovery",
   // A tools/list file is discovery done elsewhere: same per-server source, same type.
   "mcp-tools": "mcp_discovery",
+  // A connector's source has the same type whether it was pulled live or imported from the vendor's export.
+  "aws-iam": "aws_iam",
+  "entra-graph": "entra",
+  "okta-api": "okta",
+  "github-rest": "github",
+  "identity-links": "identity_links",
 };
 
 export interface ImportOptions {

@@ -176,9 +176,14 @@ const squash = (kind: string) => kindWords(kind).join("");
 /** Strips a collector prefix (`AZOwns` → `owns`, `GHOwns` → `owns`) by matching on the tail. */
 const endsWithAny = (s: string, set: ReadonlySet<string>) => [...set].some((w) => s === w || s.endsWith(w));
 
-/** The one access edge whose kind rules fit the ends; the rules never let two fit the same pair. */
+/**
+ * The one access edge whose kind rules fit the ends; the rules never let two fit the same pair.
+ * `same_as` and `assumes` are read only from systems that state them (identity linking, AWS trust policies,
+ * IdP app roles); a BloodHound edge that merely fits their ends (AdminTo a service account) keeps no edge, as before.
+ */
+const NOT_INFERRED: ReadonlySet<EdgeKind> = new Set(["same_as", "assumes"]);
 export function accessEdgeFor(from: NodeKind, to: NodeKind): EdgeKind | null {
-  return ACCESS_EDGE_KINDS.find((k) => edgeKindMismatch(k, from, to) === null) ?? null;
+  return ACCESS_EDGE_KINDS.find((k) => !NOT_INFERRED.has(k) && edgeKindMismatch(k, from, to) === null) ?? null;
 }
 
 /**

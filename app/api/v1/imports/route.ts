@@ -3,6 +3,8 @@ import { getDb } from "@/db/client";
 import { apiRoute, parseQuery } from "@/lib/api/handler";
 import { handleImportRequest } from "@/lib/ingest/http-import";
 import { listImports } from "@/lib/ingest/run-import";
+// The connectors' offline formats (aws-iam, entra-graph, okta-api, github-rest) register their converters.
+import "@/lib/connectors/offline-formats";
 
 export const dynamic = "force-dynamic";
 

@@ -1,0 +1,15 @@
+import type { ConnectorKind, OfflineFormat, AnyDriver } from "./types";
+
+/**
+ * Every connector's driver, by kind. Each lives in lib/connectors/<kind>/
+ * (SDK collection, pure conversion, offline reading, its fake and fixtures).
+ */
+export const DRIVERS: Partial<Record<ConnectorKind, AnyDriver>> = {};
+
+export function driverFor(kind: string): AnyDriver | undefined {
+  return Object.hasOwn(DRIVERS, kind) ? DRIVERS[kind as ConnectorKind] : undefined;
+}
+
+export function driverForFormat(format: OfflineFormat | string): AnyDriver | undefined {
+  return Object.values(DRIVERS).find((d) => d?.format === format);
+}
