@@ -207,7 +207,8 @@ async function collectGovernance(ctx: CollectContext<OktaSettings, OktaCredentia
       const link = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get("link") ?? "");
       next = link?.[1];
       // A next link elsewhere than the org is not followed (the outbound allow-list would refuse it too).
-      if (next && new URL(next).origin !== origin) throw new ConnectorError("malformed", { call: callShape("GET", next), detail: "a next link points outside the org" });
+      if (next && new URL(next).origin !== origin)
+        throw new ConnectorError("malformed", { call: callShape("GET", next), detail: "a next link points outside the org" });
     }
   };
   let first = true;

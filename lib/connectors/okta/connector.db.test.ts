@@ -111,7 +111,11 @@ describe("Okta connector against the fake org", () => {
   });
 
   it("incremental with a change: the new user and membership are there, nothing ended", async () => {
-    const zed = { id: "00uZEDnewUser00000g4", status: "ACTIVE", profile: { login: "zed@example.com", email: "zed@example.com", firstName: "Zed", lastName: "New" } };
+    const zed = {
+      id: "00uZEDnewUser00000g4",
+      status: "ACTIVE",
+      profile: { login: "zed@example.com", email: "zed@example.com", firstName: "Zed", lastName: "New" },
+    };
     fake.data.users.push(zed);
     fake.data.groupUsers.get("00g1emaKYZTWRYYRRTSK")!.push(zed);
     const r = await run(connectorId, "incremental");
@@ -125,7 +129,10 @@ describe("Okta connector against the fake org", () => {
   it("full with a deletion: the user and their membership are end-dated", async () => {
     const jack = "00u3ojdzgjrAhuYGg1d7";
     fake.data.users = fake.data.users.filter((u) => u.id !== jack);
-    fake.data.groupUsers.set("00garwpuyxHaWOkdV0g4", fake.data.groupUsers.get("00garwpuyxHaWOkdV0g4")!.filter((u) => u.id !== jack));
+    fake.data.groupUsers.set(
+      "00garwpuyxHaWOkdV0g4",
+      fake.data.groupUsers.get("00garwpuyxHaWOkdV0g4")!.filter((u) => u.id !== jack),
+    );
     const r = await run(connectorId, "full");
     expect(r.status).toBe("succeeded");
     const [n] = await t.db.select().from(nodes).where(eq(nodes.externalId, jack));

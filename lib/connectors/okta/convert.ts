@@ -147,12 +147,7 @@ class Builder {
    * Each item of every page of the calls matching `match`: pages must be arrays (Management API) or,
    * with `wrapped`, objects whose `data` is an array (Identity Governance API).
    */
-  eachItem(
-    template: string,
-    keys: string[],
-    wrapped: boolean,
-    visit: (item: Record<string, unknown>, path: () => string, key: string) => void,
-  ): void {
+  eachItem(template: string, keys: string[], wrapped: boolean, visit: (item: Record<string, unknown>, path: () => string, key: string) => void): void {
     const indexed = keys.length > 1 || template.includes("{id}");
     keys.forEach((key, k) => {
       const pages = this.bundle.pages(key) ?? [];
@@ -160,7 +155,8 @@ class Builder {
         const where = at(template, indexed ? k : null, p, "");
         let list: unknown = page;
         if (wrapped) {
-          if (!isRecord(page) || !Array.isArray(own(page, "data"))) return this.errors.add(where, 'must be an object whose "data" is an array (the Identity Governance list shape)');
+          if (!isRecord(page) || !Array.isArray(own(page, "data")))
+            return this.errors.add(where, 'must be an object whose "data" is an array (the Identity Governance list shape)');
           list = own(page, "data");
         } else if (!Array.isArray(page)) return this.errors.add(where, "must be an array (the Management API list shape)");
         (list as unknown[]).forEach((item, i) => {
@@ -220,7 +216,10 @@ function readUsers(b: Builder): void {
       if (verified) attrs.email = email;
       else {
         attrs.unverifiedEmail = email;
-        b.warnings.add("email-unverified", (n) => `${plural(n, "user")} with an e-mail address Okta has not verified (kept as unverifiedEmail; not used to link accounts)`);
+        b.warnings.add(
+          "email-unverified",
+          (n) => `${plural(n, "user")} with an e-mail address Okta has not verified (kept as unverifiedEmail; not used to link accounts)`,
+        );
       }
     }
     if (okStatus) {
@@ -296,7 +295,10 @@ function readMemberships(b: Builder): void {
       if (!group) return b.skip("member-nogroup", (n) => `skipped ${plural(n, "membership")} of groups not in ${OKTA_CALLS.groups}`);
       const user = b.users.get(id);
       if (!user)
-        return b.skip("member-nouser", (n) => `skipped ${plural(n, "membership")} of users not in ${OKTA_CALLS.users} (deprovisioned users are not listed there)`);
+        return b.skip(
+          "member-nouser",
+          (n) => `skipped ${plural(n, "membership")} of users not in ${OKTA_CALLS.users} (deprovisioned users are not listed there)`,
+        );
       b.edge("member_of", user, group);
     },
   );
@@ -392,7 +394,10 @@ function readAssignments(b: Builder): void {
         if (!app) return b.skip(`assign-noapp:${what}`, (n) => `skipped ${plural(n, `${what} assignment`)} to apps not in ${OKTA_CALLS.apps}`);
         // An app user whose scope is GROUP holds the app through a group's assignment, read from that group.
         if (what === "user" && own(a, "scope") === "GROUP")
-          return b.warnings.add("assign-via-group", (n) => `${plural(n, "app user")} assigned through a group (read as the group's assignment, reached by membership)`);
+          return b.warnings.add(
+            "assign-via-group",
+            (n) => `${plural(n, "app user")} assigned through a group (read as the group's assignment, reached by membership)`,
+          );
         const principal = principals.get(id);
         if (!principal)
           return b.skip(`assign-noprincipal:${what}`, (n) => `skipped ${plural(n, `${what} assignment`)} whose ${what} is not in the ${what}s list`);
@@ -461,14 +466,19 @@ function readGovernance(b: Builder): void {
       const externalId = `oig-bundle:${bundleId}`;
       let node = b.entitlements.get(externalId);
       if (!node) {
-        node = b.node("entitlement", externalId, `${app.label}: entitlement bundle ${bundleId}`, { app: app.node.externalId, entitlementType: "oig_bundle", bundleId });
+        node = b.node("entitlement", externalId, `${app.label}: entitlement bundle ${bundleId}`, {
+          app: app.node.externalId,
+          entitlementType: "oig_bundle",
+          bundleId,
+        });
         b.entitlements.set(externalId, node);
         b.edge("grants", node, app.node);
       }
       return b.edge("has_entitlement", holder, node, attrs);
     }
     const ents = own(g, "entitlements");
-    if (!Array.isArray(ents)) return b.skip("oig-noents", (n) => `skipped ${plural(n, "grant")} that list no entitlements (read with include=full_entitlements)`);
+    if (!Array.isArray(ents))
+      return b.skip("oig-noents", (n) => `skipped ${plural(n, "grant")} that list no entitlements (read with include=full_entitlements)`);
     ents.forEach((ent, i) => {
       if (!isRecord(ent)) return b.errors.add(`${path()}.entitlements[${i}]`, "must be an object");
       const entId = text(own(ent, "id"));
@@ -510,7 +520,8 @@ const toEdge = (e: Edge): GraphEdgeRecord => ({
 
 export function convertOkta(bundle: AnswerBundle, opts: ConvertOptions<OktaMapping>): ConversionResult {
   const b = new Builder(bundle, { ...DEFAULT_MAPPING, ...opts.settings });
-  if (typeof opts.source !== "string" || !SOURCE_NAME_RE.test(opts.source)) b.errors.add("source", "source must be 1-100 letters, digits, dot, dash or underscore");
+  if (typeof opts.source !== "string" || !SOURCE_NAME_RE.test(opts.source))
+    b.errors.add("source", "source must be 1-100 letters, digits, dot, dash or underscore");
   if (!bundle.has(OKTA_CALLS.users)) b.errors.add(OKTA_CALLS.users, "is required: the answers of GET /api/v1/users");
   if (b.errors.count) return { ok: false, errors: b.errors.items };
   readUsers(b);
@@ -523,7 +534,12 @@ export function convertOkta(bundle: AnswerBundle, opts: ConvertOptions<OktaMappi
   readGovernance(b);
   if (b.errors.count) return { ok: false, errors: b.errors.items };
   const nodes = [...b.users.values(), ...b.groups.values(), ...[...b.apps.values()].map((a) => a.node), ...b.entitlements.values()];
-  const document: GraphDocument = { source: opts.source, mode: opts.mode, nodes: nodes.map(toNode), edges: [...b.edges.values()].flatMap((m) => [...m.values()].map(toEdge)) };
+  const document: GraphDocument = {
+    source: opts.source,
+    mode: opts.mode,
+    nodes: nodes.map(toNode),
+    edges: [...b.edges.values()].flatMap((m) => [...m.values()].map(toEdge)),
+  };
   const invalid = checkDocument(document);
   if (invalid.length) return { ok: false, errors: invalid.slice(0, 100) };
   return { ok: true, document, warnings: b.warnings.list(), skipped: { nodes: 0, edges: b.skippedEdges }, merged: b.merged };

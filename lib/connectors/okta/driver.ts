@@ -34,7 +34,12 @@ export const oktaSettingsSchema = z
     serviceAccountLogins: z.array(pattern).max(100).default([]),
     serviceAccountUserTypes: z.array(pattern).max(100).default([]),
     roleAttributes: z
-      .array(z.string().trim().regex(/^[A-Za-z_][A-Za-z0-9_]{0,99}$/, "must be a profile attribute name"))
+      .array(
+        z
+          .string()
+          .trim()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]{0,99}$/, "must be a profile attribute name"),
+      )
       .max(20)
       .default([...DEFAULT_MAPPING.roleAttributes]),
     trustActivatedEmail: z.boolean().default(true),
@@ -67,10 +72,18 @@ export const oktaDriver: ConnectorDriver<OktaConnectorSettings, OktaCredential> 
       label: "Read Identity Governance",
       help: "Read OIG entitlements and grants (needs okta.governance.entitlements.read); skipped with a warning when the tenant has no OIG.",
     },
-    { name: "serviceAccountLogins", label: "Service-account logins", help: "Login patterns (* = anything) whose users are service accounts, e.g. svc-*@acme.com." },
+    {
+      name: "serviceAccountLogins",
+      label: "Service-account logins",
+      help: "Login patterns (* = anything) whose users are service accounts, e.g. svc-*@acme.com.",
+    },
     { name: "serviceAccountUserTypes", label: "Service-account user types", help: "Okta user type ids (oty…) whose users are service accounts." },
     { name: "roleAttributes", label: "Role attributes", help: "App-assignment profile attributes holding roles (default samlRoles, role)." },
-    { name: "trustActivatedEmail", label: "Trust e-mail of activated users", help: "Treat an activated user's primary e-mail as verified when Okta does not say." },
+    {
+      name: "trustActivatedEmail",
+      label: "Trust e-mail of activated users",
+      help: "Treat an activated user's primary e-mail as verified when Okta does not say.",
+    },
   ],
   credentialFields: [
     { name: "token", label: "API token (SSWS)", secret: true, help: "A token created by a read-only admin; or leave empty and use an OAuth service app." },

@@ -150,13 +150,26 @@ export async function startFakeOkta(opts: FakeOktaOptions): Promise<FakeOkta> {
     const p = req.path;
     if (p.startsWith("/governance/")) {
       if (state.governance !== "licensed")
-        return { status: state.governance, json: state.governance === 404 ? ERRORS.notFound : state.governance === 403 ? ERRORS.accessDenied : ERRORS.invalidToken };
+        return {
+          status: state.governance,
+          json: state.governance === 404 ? ERRORS.notFound : state.governance === 403 ? ERRORS.accessDenied : ERRORS.invalidToken,
+        };
       const target = /(?:parent|target)\.externalId eq "([^"]+)"/.exec(req.query.get("filter") ?? "")?.[1];
       if (!target) return { status: 400, json: { errorCode: "E0000029", errorSummary: "Invalid filter", errorCauses: [] } };
       if (p === "/governance/api/v1/entitlements")
-        return page(req, data.entitlements.filter((e) => (e.parent as { externalId?: string })?.externalId === target), true, ["filter"]);
+        return page(
+          req,
+          data.entitlements.filter((e) => (e.parent as { externalId?: string })?.externalId === target),
+          true,
+          ["filter"],
+        );
       if (p === "/governance/api/v1/grants")
-        return page(req, data.grants.filter((g) => (g.target as { externalId?: string })?.externalId === target), true, ["filter", "include"]);
+        return page(
+          req,
+          data.grants.filter((g) => (g.target as { externalId?: string })?.externalId === target),
+          true,
+          ["filter", "include"],
+        );
       return undefined;
     }
     if (p === "/api/v1/users") return state.malformedUsers ? { status: 200, json: { users: data.users } } : page(req, data.users, false);
