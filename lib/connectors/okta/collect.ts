@@ -116,8 +116,17 @@ async function drain<T>(collection: Collection<T>, onItem: (item: T) => void): P
 
 async function pool<T>(items: T[], n: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failed = false;
   const workers = Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
+    // After one failure the others take no new item: the run is failing anyway.
+    while (!failed && next < items.length) {
+      try {
+        await work(items[next++]!);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
   });
   await Promise.all(workers);
 }

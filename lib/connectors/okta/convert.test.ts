@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { AnswerBundle, readBundle } from "../bundle";
 import { convertOkta, DEFAULT_MAPPING, type OktaMapping } from "./convert";
 import { oktaDriver } from "./driver";
+import { syntheticOktaBundle } from "./testing/synthetic";
 
 const FIXTURE = path.join(import.meta.dirname, "fixtures", "okta-api.json");
 const raw = readFileSync(FIXTURE);
@@ -153,4 +154,16 @@ describe("okta-api converter", () => {
     expect(r.document.edges.length).toBeGreaterThan(900_000);
     console.info(`[okta] converted 100k users, 1k groups, ${r.document.edges.length} memberships in ${Math.round(ms)} ms`);
   }, 120_000);
+});
+
+describe("synthetic tenant (the benchmark's bundle)", () => {
+  it("converts: every person a user, groups, memberships, AWS roles with ARNs", () => {
+    const people = Array.from({ length: 1000 }, (_, i) => ({ email: `p${i}@example.com`, name: `Person ${i}` }));
+    const r = convertOkta(syntheticOktaBundle(people), { source: "okta-synth", mode: "full", settings: DEFAULT_MAPPING });
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(counts(r.document.nodes)).toMatchObject({ human: 1000, group: 10, resource: 10 });
+    expect(counts(r.document.edges).member_of).toBe(1450);
+    const aws = r.document.nodes.filter((n) => Array.isArray(n.attributes?.awsRoleArns));
+    expect(aws.length).toBe(1);
+  });
 });
