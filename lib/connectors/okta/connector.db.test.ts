@@ -161,6 +161,9 @@ describe("Okta connector against the fake org", () => {
     fake.throttle(0);
     expect(r.status).toBe("failed");
     expect(r.errorCode).toBe("throttled");
+    expect(r.errorMessage).toMatch(/gave up after 1 retries/);
+    expect(JSON.stringify(r)).not.toContain(TOKEN);
+    expect(JSON.stringify(r)).not.toContain("E0000047");
     expect(await graphCounts(source)).toEqual(before);
     expect(await graphVersion(t.db)).toBe(version);
   });

@@ -144,7 +144,7 @@ class Builder {
   }
 
   /**
-   * Each item of every page of the calls matching `match`: pages must be arrays (Management API) or,
+   * Each item of every page of these calls: pages must be arrays (Management API) or,
    * with `wrapped`, objects whose `data` is an array (Identity Governance API).
    */
   eachItem(template: string, keys: string[], wrapped: boolean, visit: (item: Record<string, unknown>, path: () => string, key: string) => void): void {
