@@ -107,6 +107,8 @@ describe("aws-iam connector: runs against the local IAM", () => {
     });
     expect(fake.calls).toHaveLength(Math.ceil(entities / 7));
     expect(await current()).toEqual({ entitlement: 12, group: 3, human: 2, resource: 7, service_account: 9 });
+    // The same source type as an offline aws-iam import, which identity linking looks for.
+    expect(await rows(t.db, sql`select type from sources where name = ${source}`)).toEqual([{ type: "aws_iam" }]);
     expect(await node(`arn:aws:iam::${ACCOUNT}:user/people/ada@example.com`)).toMatchObject({ kind: "human", attributes: { email: "ada@example.com" } });
     expect((await node(`arn:aws:iam::${ACCOUNT}:role/CrossAccountAudit`))?.attributes).toMatchObject({ trustedAccounts: ["111122223333"] });
   });

@@ -8,6 +8,7 @@ import { CALL, toCliShape } from "./collect";
 import { classifyUser, convertIam } from "./convert";
 import { awsIamDriver } from "./driver";
 import { readIamOffline } from "./offline";
+import { syntheticIamBundle } from "./testing/synthetic";
 import { globMatch, readPolicy } from "./policy";
 import { defaultSettings, settingsSchema, type AwsIamSettings } from "./settings";
 
@@ -296,36 +297,17 @@ describe("aws-iam: the driver", () => {
 
 describe("aws-iam: size", () => {
   it("100k users and 1M memberships convert in bounded time (figure printed)", () => {
-    const groups = Array.from({ length: 200 }, (_, i) => ({
-      GroupName: `g${i}`,
-      Arn: `arn:aws:iam::123456789012:group/g${i}`,
-      AttachedManagedPolicies: [{ PolicyName: `p${i % 50}`, PolicyArn: `arn:aws:iam::123456789012:policy/p${i % 50}` }],
-    }));
-    const users = Array.from({ length: 100_000 }, (_, i) => ({
-      UserName: i % 10 === 0 ? `person${i}@example.com` : `svc-${i}`,
-      Arn: `arn:aws:iam::123456789012:user/u${i}`,
-      CreateDate: "2024-01-01T00:00:00Z",
-      GroupList: Array.from({ length: 10 }, (_, j) => `g${(i + j * 17) % 200}`),
-    }));
-    const policies = Array.from({ length: 50 }, (_, i) => ({
-      PolicyName: `p${i}`,
-      Arn: `arn:aws:iam::123456789012:policy/p${i}`,
-      DefaultVersionId: "v1",
-      PolicyVersionList: [
-        { VersionId: "v1", IsDefaultVersion: true, Document: { Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: `arn:aws:s3:::b${i}/*` }] } },
-      ],
-    }));
-    const b = new AnswerBundle();
-    for (let i = 0; i < users.length; i += 1000) b.add(CALL, { UserDetailList: users.slice(i, i + 1000), IsTruncated: true });
-    b.add(CALL, { GroupDetailList: groups, Policies: policies, IsTruncated: false });
+    const people = Array.from({ length: 50_000 }, (_, i) => ({ email: `person${i}@example.com`, name: `Person ${i}` }));
+    const b = syntheticIamBundle(people, { serviceUsers: 50_000, groups: 200, perUser: 10 });
     const t0 = performance.now();
     const r = convertIam(b, { source: "aws-big", mode: "full", settings: defaultSettings });
     const ms = performance.now() - t0;
     const c = counts(r);
     expect(c.edges.member_of).toBe(1_000_000);
-    expect(c.nodes.human).toBe(10_000);
+    expect(c.nodes).toMatchObject({ human: 50_000, service_account: 50_020, group: 200, entitlement: 50 });
+    expect(c.edges.assumes).toBe(20);
     console.log(
-      `[aws-iam size] 100k users, 1M memberships, 200 groups, 50 policies: ${Math.round(ms)} ms, heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB`,
+      `[aws-iam size] 100k users (50k people), 1M memberships, 200 groups, 50 policies, ${b.pages(CALL)!.length} pages: ${Math.round(ms)} ms, heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB`,
     );
   }, 120_000);
 });

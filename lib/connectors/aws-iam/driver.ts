@@ -12,7 +12,7 @@ export const awsIamDriver: ConnectorDriver<AwsIamSettings, AwsIamCredential> = {
   kind: "aws-iam",
   label: "AWS IAM",
   format: "aws-iam",
-  sourceType: "aws-iam",
+  sourceType: "aws_iam",
   settingsSchema,
   credentialSchema,
   settingsFields: [
