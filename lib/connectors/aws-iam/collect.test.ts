@@ -149,6 +149,14 @@ describe("aws-iam collect against the local IAM", () => {
     }
   });
 
+  it("an endpoint nobody answers on fails as unreachable", async () => {
+    const closed = await startFakeIam();
+    const url = closed.url;
+    await closed.close();
+    const e = await failure(collectIam(ctx({ settings: { endpoint: url } }).c));
+    expect(e.failure).toBe("unreachable");
+  });
+
   it("an answer that is not IAM's XML fails as malformed", async () => {
     for (const body of ["this is not xml", "<Foo><Bar>1</Bar></Foo>"]) {
       fake.answerWith(200, body);
