@@ -9,11 +9,16 @@ import { connectorRuns, edges, nodes } from "@/db/schema";
 import { createApiToken } from "@/lib/admin/api-tokens";
 import { updateOutboundSettings } from "@/lib/admin/outbound-settings";
 import type { Actor } from "@/lib/authz/actor";
-import { graphVersion } from "@/lib/graph/access-cache";
+import { whoCanReachFor, whoCanReachQuerySchema } from "@/lib/graph/access-api";
+import { clearAccessCache, graphVersion } from "@/lib/graph/access-cache";
+import type { GraphDocument } from "@/lib/ingest/graph-document";
+import { decodeConverted } from "@/lib/ingest/import-items";
+import { runImport } from "@/lib/ingest/run-import";
 import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
 import { smallGraph } from "@/lib/testing/small-graph";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { POST } from "@/app/api/v1/imports/route";
+import { refreshIdentityLinks } from "../linking";
 import { createConnector, requestRun, setConnectorCredential, testConnector } from "../manage";
 import { executeRun } from "../run";
 import { CALL } from "./collect";
@@ -242,5 +247,37 @@ describe("aws-iam offline format through POST /api/v1/imports", () => {
     const r = await post(JSON.stringify({ hello: "private-value-42" }), "application/json", "?format=aws-iam&source=aws-offline");
     expect(r.status).toBe(400);
     expect(await r.text()).not.toContain("private-value-42");
+  });
+});
+
+describe("aws-iam and identity linking: who-can-reach crosses from an IdP into this account", () => {
+  it("an IdP person with the same e-mail is linked to the IAM user; an app role mapped to a role reaches its grants", async () => {
+    const idp: GraphDocument = {
+      source: "idp-test",
+      mode: "full",
+      nodes: [
+        { kind: "human", externalId: "idp-ada", name: "Ada", attributes: { email: "ada@example.com" } },
+        {
+          kind: "entitlement",
+          externalId: "aws-app/admins",
+          name: "AWS: admins",
+          attributes: { awsRoleArns: [`arn:aws:iam::${ACCOUNT}:role/sso/SamlAdmins`] },
+        },
+      ],
+      edges: [{ kind: "has_entitlement", from: { kind: "human", externalId: "idp-ada" }, to: { kind: "entitlement", externalId: "aws-app/admins" } }],
+    };
+    const imported = await runImport(t.db, admin, decodeConverted(idp), { format: "entra-graph" });
+    expect(imported.status).toBe("succeeded");
+    const { plan } = await refreshIdentityLinks(t.db);
+    expect(plan.edges.map((e) => `${e.kind} ${e.from.externalId} -> ${e.to.externalId}`)).toEqual(
+      expect.arrayContaining([
+        `same_as idp-ada -> arn:aws:iam::${ACCOUNT}:user/people/ada@example.com`,
+        `assumes aws-app/admins -> arn:aws:iam::${ACCOUNT}:role/sso/SamlAdmins`,
+      ]),
+    );
+    clearAccessCache();
+    const r = await whoCanReachFor(t.db, admin, whoCanReachQuerySchema.parse({ target: `${source}:resource:*`, limit: "100" }));
+    const ada = r.items.find((i) => i.externalId === "idp-ada");
+    expect(ada?.path.edges).toEqual(["has_entitlement", "assumes", "has_entitlement", "grants"]);
   });
 });
