@@ -311,3 +311,22 @@ describe("aws-iam: size", () => {
     );
   }, 120_000);
 });
+
+describe("aws-iam: settings as the admin form sends them", () => {
+  it("blank fields are absent; lists, numbers and the rules' JSON may be text", () => {
+    const s = settingsSchema.parse({
+      region: "",
+      endpoint: " ",
+      accountId: "",
+      pageSize: "500",
+      userRules: '{"humanNamePatterns": "*@example.com\\nadmin-*", "emailMeansHuman": "false"}',
+    });
+    expect(s).toMatchObject({ region: "us-east-1", pageSize: 500, userRules: { humanNamePatterns: ["*@example.com", "admin-*"], emailMeansHuman: false } });
+    expect(s.endpoint).toBeUndefined();
+    expect(s.accountId).toBeUndefined();
+    expect(settingsSchema.parse({})).toEqual(defaultSettings);
+    expect(settingsSchema.safeParse({ userRules: "{not json" }).success).toBe(false);
+    expect(settingsSchema.safeParse({ accountId: "12345" }).success).toBe(false);
+    expect(settingsSchema.safeParse({ region: "mars-1" }).success).toBe(false);
+  });
+});

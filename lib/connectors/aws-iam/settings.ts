@@ -11,16 +11,32 @@ import { z } from "zod";
  * 5. `consoleLoginMeansHuman`: the answer shows a console password (`PasswordLastUsed`, `LoginProfile`) → human;
  * 6. otherwise `defaultUserKind`.
  */
+/** A form sends text: a list may come as one string, one item per line or comma. */
+const textList = (max: number, itemMax: number) =>
+  z.preprocess(
+    (v) =>
+      typeof v === "string"
+        ? v
+            .split(/[\n,]/)
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : v,
+    z.array(z.string().trim().min(1).max(itemMax)).max(max),
+  );
+const flag = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
+/** A field left empty on a form is the same as one not given. */
+const blankIsAbsent = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+
 export const userRulesSchema = z
   .object({
     kindTagKey: z.string().trim().min(1).max(128).default("attest:kind"),
-    serviceNamePatterns: z.array(z.string().trim().min(1).max(200)).max(200).default([]),
-    servicePathPrefixes: z.array(z.string().trim().min(1).max(512)).max(200).default([]),
-    humanNamePatterns: z.array(z.string().trim().min(1).max(200)).max(200).default([]),
-    humanPathPrefixes: z.array(z.string().trim().min(1).max(512)).max(200).default([]),
-    emailMeansHuman: z.boolean().default(true),
-    emailTagKeys: z.array(z.string().trim().min(1).max(128)).max(20).default(["email"]),
-    consoleLoginMeansHuman: z.boolean().default(true),
+    serviceNamePatterns: textList(200, 200).default([]),
+    servicePathPrefixes: textList(200, 512).default([]),
+    humanNamePatterns: textList(200, 200).default([]),
+    humanPathPrefixes: textList(200, 512).default([]),
+    emailMeansHuman: flag.default(true),
+    emailTagKeys: textList(20, 128).default(["email"]),
+    consoleLoginMeansHuman: flag.default(true),
     defaultUserKind: z.enum(["service_account", "human"]).default("service_account"),
   })
   .strict();
@@ -43,21 +59,40 @@ export const settingsSchema = z
   .object({
     /** Chooses the partition (aws, aws-cn, aws-us-gov...); IAM itself is global within it. */
     region: z
-      .string()
-      .trim()
-      .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, "region must be an AWS region name such as us-east-1")
-      .default("us-east-1"),
+      .preprocess(
+        blankIsAbsent,
+        z
+          .string()
+          .trim()
+          .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, "region must be an AWS region name such as us-east-1")
+          .optional(),
+      )
+      .transform((v) => v ?? "us-east-1"),
     /** An IAM endpoint other than the partition's (VPC endpoint, sovereign or isolated partition, a test fake). */
-    endpoint: endpoint.optional(),
+    endpoint: z.preprocess(blankIsAbsent, endpoint.optional()),
     /** The 12-digit account the credential must belong to; a run reading another account fails. */
-    accountId: z
-      .string()
-      .trim()
-      .regex(/^\d{12}$/, "accountId must be 12 digits")
-      .optional(),
+    accountId: z.preprocess(
+      blankIsAbsent,
+      z
+        .string()
+        .trim()
+        .regex(/^\d{12}$/, "accountId must be 12 digits")
+        .optional(),
+    ),
     /** MaxItems per call (1-1000). */
-    pageSize: z.number().int().min(1).max(1000).default(1000),
-    userRules: userRulesSchema.default(userRulesSchema.parse({})),
+    pageSize: z.preprocess((v) => (typeof v === "string" && /^\d+$/.test(v.trim()) ? Number(v) : v), z.number().int().min(1).max(1000)).default(1000),
+    /** An object, or its JSON text (the admin form's multi-line field). */
+    userRules: z
+      .preprocess((v) => {
+        if (typeof v !== "string") return v;
+        if (!v.trim()) return undefined;
+        try {
+          return JSON.parse(v);
+        } catch {
+          return v;
+        }
+      }, userRulesSchema.optional())
+      .transform((v) => v ?? userRulesSchema.parse({})),
   })
   .strict();
 export type AwsIamSettings = z.infer<typeof settingsSchema>;
