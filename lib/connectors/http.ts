@@ -5,7 +5,7 @@ import { ConnectorError, failureForStatus } from "./errors";
  * The fetch a connector's SDK is given: the app's one outbound client (allow
  * list, no private ranges unless opened, no redirects, bounded answers) with
  * the vendors' rate-limit manners on top. A 429 — or a 403/503 that says the
- * rate limit is spent — is retried after the time the vendor asks for
+ * rate limit is spent, or AWS's 400 `Throttling` — is retried after the time the vendor asks for
  * (Retry-After in seconds or as a date; GitHub's and Okta's reset headers),
  * else after an exponential backoff, up to `maxRetries` times.
  *
@@ -45,7 +45,7 @@ export function callShape(method: string, url: string): string {
     .filter(Boolean)
     .map((seg) => (/^[A-Za-z][A-Za-z._-]{0,39}$/.test(seg) && !seg.includes("@") ? seg : "{…}"))
     .join("/");
-  return `${method.toUpperCase()} ${shape}`;
+  return `${method.toUpperCase()} ${shape || "/"}`;
 }
 
 /** How long the vendor asks to wait, in ms, or null when it does not say. */
@@ -61,6 +61,16 @@ export function askedWaitMs(res: Response, now = Date.now()): number | null {
   const reset = res.headers.get("x-ratelimit-reset") ?? res.headers.get("x-rate-limit-reset");
   if (reset !== null && /^\d{9,11}$/.test(reset.trim())) return Math.max(0, Number(reset) * 1000 - now);
   return null;
+}
+
+/** AWS's query APIs (IAM) throttle with HTTP 400 and an XML error code, not 429. */
+const AWS_THROTTLE = /<Code>\s*(Throttling|ThrottlingException|RequestLimitExceeded|TooManyRequestsException)\s*<\/Code>/;
+
+/** Reads a 400 XML answer to tell AWS's throttling from a real 400; gives back an answer with the same body either way. */
+async function awsThrottled(res: Response): Promise<{ throttled: boolean; res: Response }> {
+  if (res.status !== 400 || !/xml/i.test(res.headers.get("content-type") ?? "")) return { throttled: false, res };
+  const text = await res.text();
+  return { throttled: AWS_THROTTLE.test(text.slice(0, 4096)), res: new Response(text, { status: res.status, headers: res.headers }) };
 }
 
 function isThrottle(res: Response): boolean {
@@ -98,7 +108,9 @@ export function politeFetch(base: OutboundFetch, options: Partial<PoliteFetchOpt
         if (e instanceof OutboundError) throw record(new ConnectorError("unreachable", { call, detail: e.failure.replace(/_/g, " ") }));
         throw e;
       }
-      if (isThrottle(res)) {
+      const aws = await awsThrottled(res);
+      res = aws.res;
+      if (aws.throttled || isThrottle(res)) {
         const asked = askedWaitMs(res);
         const wait = asked ?? opts.baseDelayMs * 2 ** attempt;
         await res.body?.cancel();

@@ -111,7 +111,7 @@ describe("aws-iam collect against the local IAM", () => {
     expect((await failure(collectIam(other.c))).failure).toBe("auth_failed");
   });
 
-  it("429 + Retry-After is retried by politeFetch; AWS's 400 Throttling fails as throttled", async () => {
+  it("429 + Retry-After and AWS's 400 Throttling are retried by politeFetch, then given up as throttled", async () => {
     fake.throttle(1, "429", "0");
     const a = ctx();
     await collectIam(a.c);
@@ -120,9 +120,15 @@ describe("aws-iam collect against the local IAM", () => {
     const b = ctx({ maxRetries: 2 });
     const e = await failure(collectIam(b.c));
     expect([e.failure, e.httpStatus]).toEqual(["throttled", 429]);
+    // AWS's own way (HTTP 400, <Code>Throttling</Code>) is retried too, and given up the same way.
     fake.throttle(1, "aws");
-    const f = await failure(collectIam(ctx().c));
-    expect([f.failure, f.httpStatus, f.call]).toEqual(["throttled", 400, CALL]);
+    const c = ctx();
+    await collectIam(c.c);
+    expect(c.polite.stats().retries).toBe(1);
+    fake.throttle(5, "aws");
+    const f = await failure(collectIam(ctx({ maxRetries: 2 }).c));
+    // Given up by politeFetch, which names the call by its HTTP shape (AWS's query API posts to the root).
+    expect([f.failure, f.httpStatus, f.call]).toEqual(["throttled", 400, "POST /"]);
     fake.throttle(0);
   });
 

@@ -159,12 +159,17 @@ describe("aws-iam connector: runs against the local IAM", () => {
     expect(once.status).toBe("succeeded");
     expect(once.counts?.retries).toBe(1);
 
+    fake.throttle(1, "aws");
+    const awsOnce = await run("full");
+    expect(awsOnce).toMatchObject({ status: "succeeded" });
+    expect(awsOnce.counts?.retries).toBe(1);
+
     const before = await totals();
     fake.throttle(10, "429", "0");
     const beyond = await run("full");
     expect(beyond).toMatchObject({ status: "failed", errorCode: "throttled", importId: null });
     expect(beyond.errorMessage).toMatch(/gave up after 2 retries/);
-    fake.throttle(1, "aws");
+    fake.throttle(10, "aws");
     const awsWay = await run("full");
     expect(awsWay).toMatchObject({ status: "failed", errorCode: "throttled" });
     fake.throttle(0);
