@@ -18,7 +18,7 @@ export function githubClient(ctx: Ctx): Octokit {
     baseUrl: ctx.settings.baseUrl.replace(/\/+$/, ""),
     userAgent: "attest-connector",
     log: quiet,
-    request: { fetch: ctx.fetch, signal: ctx.signal },
+    request: { fetch: withResponseUrl(ctx.fetch), signal: ctx.signal },
   };
   const cred = ctx.credential;
   if ("token" in cred) return new Octokit({ ...base, auth: cred.token });
@@ -27,6 +27,18 @@ export function githubClient(ctx: Ctx): Octokit {
     authStrategy: createAppAuth,
     auth: { appId: cred.appId, privateKey: cred.privateKey, installationId: cred.installationId, log: quiet },
   });
+}
+
+/**
+ * The outbound client answers with a Response built from a stream, whose `url` is empty; octokit's paginate
+ * parses `response.url` after every wrapped list (`{"total_count": n, ...}`), so the URL asked is set on it.
+ */
+function withResponseUrl(fetch: Ctx["fetch"]): Ctx["fetch"] {
+  return async (input, init) => {
+    const res = await fetch(input, init);
+    if (!res.url) Object.defineProperty(res, "url", { value: String(input), configurable: true });
+    return res;
+  };
 }
 
 function requireOrg(ctx: Ctx): string {

@@ -6,6 +6,7 @@ import { AnswerBundle } from "../bundle";
 import { convertGithub } from "./convert";
 import { githubDriver } from "./driver";
 import { DEFAULT_GITHUB_SETTINGS } from "./settings";
+import { OCTO_EDGES, OCTO_NODES } from "./testing/octo-counts";
 
 const FIXTURE = path.join(import.meta.dirname, "fixtures", "octo-org.json");
 const fixtureBytes = () => new Uint8Array(readFileSync(FIXTURE));
@@ -25,9 +26,6 @@ function counts<T extends { kind: string }>(items: T[]): Record<string, number> 
   return out;
 }
 
-/** The fixture's graph, by kind (see fixtures/PROVENANCE.md for what it holds). */
-export const OCTO_NODES = { resource: 4, entitlement: 8, human: 7, group: 2, service_account: 2, credential: 7 };
-export const OCTO_EDGES = { grants: 17, has_entitlement: 13, member_of: 5, uses_credential: 2, credential_for: 14 };
 
 describe("GitHub REST answers → graph", () => {
   it("converts the documented examples: counts by node and edge kind", () => {

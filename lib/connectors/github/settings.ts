@@ -36,7 +36,10 @@ export const githubSettingsSchema = z
 export type GithubSettings = z.infer<typeof githubSettingsSchema>;
 
 /** A GitHub App installation (preferred: least privilege, short-lived tokens) or a personal access token. */
-export const githubCredentialSchema = z.union([
+export const githubCredentialSchema = z.preprocess(
+  // The admin form sends every field; the ones left empty are not part of the credential.
+  (v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== "" && x !== null)) : v),
+  z.union([
   z
     .object({
       type: z.literal("app").optional(),
@@ -48,7 +51,8 @@ export const githubCredentialSchema = z.union([
     })
     .strict(),
   z.object({ type: z.literal("token").optional(), token: z.string().trim().min(1, "token is required") }).strict(),
-]);
+  ]),
+);
 export type GithubCredential = z.infer<typeof githubCredentialSchema>;
 
 export const DEFAULT_GITHUB_SETTINGS: GithubSettings = {
