@@ -107,7 +107,9 @@ export async function collectGithub(ctx: Ctx): Promise<void> {
     const [owner, name] = String(repo.full_name).split("/") as [string, string];
     const what = `repositories ${i + 1} of ${repos.length}`;
     if (ctx.settings.readCollaborators)
-      await optional(() => list("GET /repos/{owner}/{repo}/collaborators", { owner, repo: name, affiliation: "direct" }, `repos/${owner}/${name}/collaborators`, what));
+      await optional(() =>
+        list("GET /repos/{owner}/{repo}/collaborators", { owner, repo: name, affiliation: "direct" }, `repos/${owner}/${name}/collaborators`, what),
+      );
     if (ctx.settings.readSecrets)
       await optional(() => list("GET /repos/{owner}/{repo}/actions/secrets", { owner, repo: name }, `repos/${owner}/${name}/actions/secrets`, what));
   }

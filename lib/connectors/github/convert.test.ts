@@ -26,7 +26,6 @@ function counts<T extends { kind: string }>(items: T[]): Record<string, number> 
   return out;
 }
 
-
 describe("GitHub REST answers → graph", () => {
   it("converts the documented examples: counts by node and edge kind", () => {
     const r = convert(bundleOf(fixture().calls));
@@ -62,7 +61,11 @@ describe("GitHub REST answers → graph", () => {
     // The App installed on all repositories reaches each of them.
     expect(node("service_account", "installation:1")?.attributes).toMatchObject({ appSlug: "github-actions", repositorySelection: "all" });
     expect(edges("has_entitlement", "installation:1", "installation:1")).toHaveLength(1);
-    expect(edges("grants", "installation:1").map((e) => e.to.externalId).sort()).toEqual(["1296269", "1296270", "1296271", "org:octo-org"]);
+    expect(
+      edges("grants", "installation:1")
+        .map((e) => e.to.externalId)
+        .sort(),
+    ).toEqual(["1296269", "1296270", "1296271", "org:octo-org"]);
     expect(edges("grants", "installation:2").map((e) => e.to.externalId)).toEqual(["org:octo-org"]);
     // Fine-grained PATs: owner uses the credential, which is for its repositories, with expiry and last use.
     expect(node("credential", "pat:25382")?.attributes).toMatchObject({
@@ -72,10 +75,22 @@ describe("GitHub REST answers → graph", () => {
       lastUsedAt: "2025-11-30T09:12:00.000Z",
     });
     expect(edges("uses_credential", "4", "pat:25382")).toHaveLength(1);
-    expect(edges("credential_for", "pat:25382").map((e) => e.to.externalId).sort()).toEqual(["1296270", "org:octo-org"]);
+    expect(
+      edges("credential_for", "pat:25382")
+        .map((e) => e.to.externalId)
+        .sort(),
+    ).toEqual(["1296270", "org:octo-org"]);
     // Actions secrets: names only; private visibility covers private and internal repositories.
-    expect(edges("credential_for", "secret:org:GIST_ID").map((e) => e.to.externalId).sort()).toEqual(["1296270", "1296271"]);
-    expect(node("credential", "secret:org:GH_TOKEN")?.attributes).toMatchObject({ type: "actions_secret", storage: "vault", lastRotatedAt: "2020-01-10T14:59:22.000Z" });
+    expect(
+      edges("credential_for", "secret:org:GIST_ID")
+        .map((e) => e.to.externalId)
+        .sort(),
+    ).toEqual(["1296270", "1296271"]);
+    expect(node("credential", "secret:org:GH_TOKEN")?.attributes).toMatchObject({
+      type: "actions_secret",
+      storage: "vault",
+      lastRotatedAt: "2020-01-10T14:59:22.000Z",
+    });
     expect(JSON.stringify(r.document)).not.toMatch(/"value"/);
   });
 
@@ -123,7 +138,9 @@ describe("GitHub REST answers → graph", () => {
     delete members[3]!.login;
     calls["GET /orgs/octo-org/members"] = [members];
     calls["GET /orgs/octo-org/teams/platform/repos"] = [{ oops: "SECRETVALUE" }];
-    calls["GET /orgs/octo-org/installations"] = [{ total_count: 1, installations: [{ id: 9, app_slug: "x", repository_selection: "all", permissions: "SECRETVALUE" }] }];
+    calls["GET /orgs/octo-org/installations"] = [
+      { total_count: 1, installations: [{ id: 9, app_slug: "x", repository_selection: "all", permissions: "SECRETVALUE" }] },
+    ];
     const r = convert(bundleOf(calls));
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -166,9 +183,15 @@ describe("GitHub REST answers → graph", () => {
     for (const [i, t] of teams.entries()) {
       // Each person in 10 teams on average: N*10/500 per team.
       const per = Math.floor((N * 10) / teams.length);
-      b.add(`orgs/big/teams/${t.slug}/members`, Array.from({ length: per }, (_, j) => users[(i * 37 + j) % N]));
+      b.add(
+        `orgs/big/teams/${t.slug}/members`,
+        Array.from({ length: per }, (_, j) => users[(i * 37 + j) % N]),
+      );
       b.add(`orgs/big/teams/${t.slug}/members/role=maintainer`, []);
-      b.add(`orgs/big/teams/${t.slug}/repos`, repos.slice((i * 4) % 2000, ((i * 4) % 2000) + 4).map((r) => ({ ...r, role_name: "write" })));
+      b.add(
+        `orgs/big/teams/${t.slug}/repos`,
+        repos.slice((i * 4) % 2000, ((i * 4) % 2000) + 4).map((r) => ({ ...r, role_name: "write" })),
+      );
     }
     const t0 = performance.now();
     const r = convertGithub(b, { source: "big", mode: "full", settings: { ...DEFAULT_GITHUB_SETTINGS, readCollaborators: false, readSecrets: false } });

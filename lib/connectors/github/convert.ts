@@ -69,7 +69,8 @@ export function repoRole(item: Record<string, unknown>): string | undefined {
 const idText = (v: unknown): string | undefined =>
   typeof v === "number" && Number.isSafeInteger(v) ? String(v) : typeof v === "string" && /^\d{1,20}$/.test(v) ? v : undefined;
 const text = (v: unknown): string | undefined => (typeof v === "string" && v.trim() ? v : undefined);
-const dateText = (v: unknown): string | undefined => (typeof v === "string" && !Number.isNaN(Date.parse(v)) ? new Date(Date.parse(v)).toISOString() : undefined);
+const dateText = (v: unknown): string | undefined =>
+  typeof v === "string" && !Number.isNaN(Date.parse(v)) ? new Date(Date.parse(v)).toISOString() : undefined;
 
 class Builder {
   readonly errors = new ErrorList();
@@ -122,7 +123,10 @@ class Builder {
       if (!Array.isArray(page)) {
         list = listField && isRecord(page) ? own(page, listField) : undefined;
         if (!Array.isArray(list))
-          return this.errors.add(where, listField ? `must be an array or an object with a "${listField}" array` : "must be an array (GitHub answers this call with a list)");
+          return this.errors.add(
+            where,
+            listField ? `must be an array or an object with a "${listField}" array` : "must be an array (GitHub answers this call with a list)",
+          );
       }
       (list as unknown[]).forEach((item, i) => {
         if (isRecord(item)) out.push(item);
@@ -255,7 +259,10 @@ function knownRepo(c: Ctx, item: Record<string, unknown>, where: string, what: s
   if (!id) return undefined;
   const repo = c.repos.get(id);
   if (!repo)
-    c.b.warnings.add(`unknown-repo:${what}`, (n) => `${plural(n, "repository", "repositories")} in ${what} (first: ${where}) are not in orgs/{org}/repos; skipped`);
+    c.b.warnings.add(
+      `unknown-repo:${what}`,
+      (n) => `${plural(n, "repository", "repositories")} in ${what} (first: ${where}) are not in orgs/{org}/repos; skipped`,
+    );
   return repo;
 }
 
@@ -368,7 +375,8 @@ function readCollaborators(c: Ctx): void {
   if (missing && c.repos.size)
     c.b.warnings.add(
       "collab-missing",
-      () => `repos/{owner}/{repo}/collaborators is not in the answers for ${plural(missing, "repository", "repositories")}: direct collaborators there are not known`,
+      () =>
+        `repos/{owner}/{repo}/collaborators is not in the answers for ${plural(missing, "repository", "repositories")}: direct collaborators there are not known`,
     );
 }
 
@@ -405,7 +413,12 @@ function readInstallations(c: Ctx): void {
     if (attrs.suspendedAt) attrs.accountEnabled = false;
     const sa = c.b.node("service_account", `installation:${id}`, `${slug} (GitHub App)`, attrs);
     // The installation's permissions are one grant over the repositories it covers (App permissions are not repository roles).
-    const ent = c.b.node("entitlement", `installation:${id}`, `${slug} app permissions`, { system: "github", appSlug: slug, permissions, repositorySelection: selection });
+    const ent = c.b.node("entitlement", `installation:${id}`, `${slug} app permissions`, {
+      system: "github",
+      appSlug: slug,
+      permissions,
+      repositorySelection: selection,
+    });
     c.b.edge("has_entitlement", sa, ent);
     c.b.edge("grants", ent, c.orgNode, { permissions: orgLevel(permissions) });
     if (selection === "all") for (const repo of allRepos(c)) c.b.edge("grants", ent, repo);
@@ -475,7 +488,14 @@ function readPats(c: Ctx): void {
 function secretNode(c: Ctx, s: Record<string, unknown>, where: string, scope: string, externalId: string, location: string): Node | undefined {
   const name = c.b.str(s, "name", where);
   if (!name) return undefined;
-  const attrs: Record<string, unknown> = { system: "github", type: "actions_secret", storage: "vault", location: `${location} / ${name}`, scope, secretName: name };
+  const attrs: Record<string, unknown> = {
+    system: "github",
+    type: "actions_secret",
+    storage: "vault",
+    location: `${location} / ${name}`,
+    scope,
+    secretName: name,
+  };
   const created = dateText(own(s, "created_at"));
   if (created) attrs.issuedAt = created;
   // A secret's value can only be replaced, never read: its last update is its last rotation.
@@ -497,7 +517,11 @@ function readSecrets(c: Ctx): void {
     if (vis === "all") for (const repo of allRepos(c)) c.b.edge("credential_for", cred, repo);
     else if (vis === "private") for (const repo of allRepos(c, (r) => r.attrs.visibility !== "public")) c.b.edge("credential_for", cred, repo);
     else if (vis === "selected") {
-      const repos = c.b.items(`orgs/${c.org}/actions/secrets/${String(cred.attrs.secretName)}/repositories`, "orgs/{org}/actions/secrets/{name}/repositories", "repositories");
+      const repos = c.b.items(
+        `orgs/${c.org}/actions/secrets/${String(cred.attrs.secretName)}/repositories`,
+        "orgs/{org}/actions/secrets/{name}/repositories",
+        "repositories",
+      );
       if (!repos) c.b.missing("orgs/{org}/actions/secrets/{name}/repositories", "the repositories of some selected-visibility secrets are not known");
       repos?.forEach((r, j) => {
         const repo = knownRepo(c, r, `orgs/{org}/actions/secrets/{name}/repositories [${j}]`, "a secret's repositories");
@@ -513,7 +537,14 @@ function readSecrets(c: Ctx): void {
       continue;
     }
     rl.forEach((s, i) => {
-      const cred = secretNode(c, s, `repos/{owner}/{repo}/actions/secrets [${i}]`, "repository", `secret:repo:${repo.externalId}`, `GitHub Actions secrets of ${repo.name}`);
+      const cred = secretNode(
+        c,
+        s,
+        `repos/{owner}/{repo}/actions/secrets [${i}]`,
+        "repository",
+        `secret:repo:${repo.externalId}`,
+        `GitHub Actions secrets of ${repo.name}`,
+      );
       if (cred) c.b.edge("credential_for", cred, repo);
     });
   }
@@ -539,7 +570,8 @@ export function bundleOrg(bundle: AnswerBundle, configured: string): { org?: str
 
 export function convertGithub(bundle: AnswerBundle, opts: ConvertOptions<GithubSettings>): ConversionResult {
   const errors = new ErrorList();
-  if (typeof opts.source !== "string" || !SOURCE_NAME_RE.test(opts.source)) errors.add("source", "source must be 1-100 letters, digits, dot, dash or underscore");
+  if (typeof opts.source !== "string" || !SOURCE_NAME_RE.test(opts.source))
+    errors.add("source", "source must be 1-100 letters, digits, dot, dash or underscore");
   const { org, problem } = bundleOrg(bundle, opts.settings.org);
   if (!org) errors.add("calls", problem!);
   if (errors.count || !org) return { ok: false, errors: errors.items };

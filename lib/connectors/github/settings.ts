@@ -40,17 +40,31 @@ export const githubCredentialSchema = z.preprocess(
   // The admin form sends every field; the ones left empty are not part of the credential.
   (v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== "" && x !== null)) : v),
   z.union([
-  z
-    .object({
-      type: z.literal("app").optional(),
-      appId: z.union([z.string().trim().regex(/^\d{1,12}$/, "appId is the App's numeric id"), z.number().int().positive()]).transform(String),
-      privateKey: z.string().trim().includes("PRIVATE KEY", { message: "privateKey must be the App's PEM private key" }),
-      installationId: z
-        .union([z.string().trim().regex(/^\d{1,15}$/, "installationId is the installation's numeric id"), z.number().int().positive()])
-        .transform(String),
-    })
-    .strict(),
-  z.object({ type: z.literal("token").optional(), token: z.string().trim().min(1, "token is required") }).strict(),
+    z
+      .object({
+        type: z.literal("app").optional(),
+        appId: z
+          .union([
+            z
+              .string()
+              .trim()
+              .regex(/^\d{1,12}$/, "appId is the App's numeric id"),
+            z.number().int().positive(),
+          ])
+          .transform(String),
+        privateKey: z.string().trim().includes("PRIVATE KEY", { message: "privateKey must be the App's PEM private key" }),
+        installationId: z
+          .union([
+            z
+              .string()
+              .trim()
+              .regex(/^\d{1,15}$/, "installationId is the installation's numeric id"),
+            z.number().int().positive(),
+          ])
+          .transform(String),
+      })
+      .strict(),
+    z.object({ type: z.literal("token").optional(), token: z.string().trim().min(1, "token is required") }).strict(),
   ]),
 );
 export type GithubCredential = z.infer<typeof githubCredentialSchema>;

@@ -121,7 +121,11 @@ export async function startFakeGithub(opts: FakeGithubOptions = {}): Promise<Fak
     if (throttleLeft > 0) {
       throttleLeft--;
       return throttleHow === "429"
-        ? { status: 429, headers: { "retry-after": "1" }, json: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." } }
+        ? {
+            status: 429,
+            headers: { "retry-after": "1" },
+            json: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." },
+          }
         : {
             status: 403,
             headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.ceil(Date.now() / 1000) + 1) },
@@ -139,7 +143,12 @@ export async function startFakeGithub(opts: FakeGithubOptions = {}): Promise<Fak
       tokens.add(token);
       return {
         status: 201,
-        json: { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: { members: "read", metadata: "read" }, repository_selection: "all" },
+        json: {
+          token,
+          expires_at: new Date(Date.now() + 3600_000).toISOString(),
+          permissions: { members: "read", metadata: "read" },
+          repository_selection: "all",
+        },
       };
     }
     if (!authorized(req)) return { status: 401, json: BAD_CREDENTIALS };
