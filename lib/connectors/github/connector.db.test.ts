@@ -235,7 +235,7 @@ describe("GitHub connector against the local GitHub", () => {
   });
 
   it("with a token that may not read PATs or installations: those calls are left out with a warning, the rest is written", async () => {
-    fake.forbidden.add("orgs/octo-org/personal-access-tokens");
+    // GitHub answers a token 403 on PAT grants (GitHub Apps only); installations are refused here too.
     fake.forbidden.add("orgs/octo-org/installations");
     const r = await run(tokenConnector, "full");
     fake.forbidden.clear();
@@ -248,5 +248,31 @@ describe("GitHub connector against the local GitHub", () => {
     expect(c.nodes.group).toBe(2);
     const patCalls = fake.vendor.requests.filter((q) => q.headers.authorization === `token ${PAT}`);
     expect(patCalls.length).toBeGreaterThan(10);
+  });
+
+  it("reaches a GitHub Enterprise Server over TLS at https://host/api/v3 (the test CA trusted)", async () => {
+    const ghes = await startFakeGithub({ tls: true, pathPrefix: "/api/v3", pageSize: 2, tokens: [PAT] });
+    try {
+      const id = (
+        await createConnector(t.db, admin, {
+          name: "GitHub Enterprise Server",
+          kind: "github",
+          sourceName: "ghes-octo",
+          settings: { org: "octo-org", baseUrl: `${ghes.url}/api/v3` },
+          credential: { token: PAT },
+        })
+      ).id;
+      expect(await testConnection(t.db, await connectorRow(id))).toMatchObject({ ok: true });
+      const r = await run(id, "full");
+      expect(r.status, `${r.errorCode}: ${r.errorMessage}`).toBe("succeeded");
+      // A token may not read PAT grants (GitHub Apps only): everything else is there.
+      const c = await graphCounts("ghes-octo");
+      expect(c.nodes.human).toBe(OCTO_NODES.human);
+      expect(c.nodes.credential).toBe(OCTO_NODES.credential - 2);
+      expect(r.warnings.some((w) => w.startsWith("orgs/{org}/personal-access-tokens is not in the answers"))).toBe(true);
+      expect(ghes.vendor.requests.every((q) => q.path.startsWith("/api/v3/"))).toBe(true);
+    } finally {
+      await ghes.close();
+    }
   });
 });

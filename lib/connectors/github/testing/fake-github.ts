@@ -35,6 +35,8 @@ export interface FakeGithubOptions {
   /** Personal access tokens the fake accepts. */
   tokens?: string[];
   tls?: boolean;
+  /** Where the API lives on the host: GitHub Enterprise Server answers under `/api/v3`. */
+  pathPrefix?: string;
 }
 
 export interface FakeGithub {
@@ -110,14 +112,16 @@ export async function startFakeGithub(opts: FakeGithubOptions = {}): Promise<Fak
   };
 
   /** The key a request reads: its path, with the role filter kept as a segment as the bundle layout does. */
+  const prefix = (opts.pathPrefix ?? "").replace(/\/+$/, "");
   const keyOf = (req: FakeRequest) => {
-    const key = AnswerBundle.key(req.path);
+    const key = AnswerBundle.key(req.path.slice(prefix.length));
     const role = req.query.get("role");
     if (role && role !== "all" && /^orgs\/[^/]+(\/teams\/[^/]+)?\/members$/.test(key)) return `${key}/role=${role}`;
     return key;
   };
 
   const route = (req: FakeRequest): FakeAnswer => {
+    if (prefix && !req.path.startsWith(`${prefix}/`)) return { status: 404, text: "Not Found" };
     if (throttleLeft > 0) {
       throttleLeft--;
       return throttleHow === "429"
@@ -132,7 +136,7 @@ export async function startFakeGithub(opts: FakeGithubOptions = {}): Promise<Fak
             json: { message: "API rate limit exceeded for installation ID 1." },
           };
     }
-    const inst = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(req.path);
+    const inst = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(req.path.slice(prefix.length));
     if (inst && req.method === "POST") {
       const m = /^bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ""));
       if (revoked || !opts.app || !m || !validAppJwt(m[1]!, opts.app, Date.now()))
@@ -152,10 +156,14 @@ export async function startFakeGithub(opts: FakeGithubOptions = {}): Promise<Fak
       };
     }
     if (!authorized(req)) return { status: 401, json: BAD_CREDENTIALS };
+    const bearer = /^(?:token|bearer)\s+(\S+)$/i.exec(String(req.headers.authorization ?? ""))![1]!;
+    // GitHub lists fine-grained PAT grants to GitHub Apps only.
+    if (/^orgs\/[^/]+\/personal-access-tokens/.test(keyOf(req)) && !issued.includes(bearer))
+      return { status: 403, json: { message: "Resource not accessible by personal access token", documentation_url: "https://docs.github.com/rest" } };
     if (req.method !== "GET") return { status: 404, json: { message: "Not Found" } };
     const key = keyOf(req);
-    for (const prefix of forbidden)
-      if (key.startsWith(prefix))
+    for (const denied of forbidden)
+      if (key.startsWith(denied))
         return { status: 403, json: { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/rest" } };
     if (raw.has(key)) return { json: raw.get(key) };
     if (objects.has(key)) return { json: objects.get(key) };
