@@ -10,6 +10,9 @@ import { whoCanReachFor, whoCanReachQuerySchema } from "@/lib/graph/access-api";
 import { actorByEmail } from "@/lib/testing/app-context";
 import { smallGraph } from "@/lib/testing/small-graph";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
+import { decodeConverted } from "@/lib/ingest/import-items";
+import { runImport } from "@/lib/ingest/run-import";
+import { refreshIdentityLinks } from "../linking";
 import { createConnector, requestRun } from "../manage";
 import { executeRun, testConnection, type ConnectorRow } from "../run";
 import { connectors } from "@/db/schema";
@@ -144,6 +147,27 @@ describe("GitHub connector against the local GitHub", () => {
     // A GitHub App installation reaches its repositories.
     expect(paths.get("service_account:installation:1")).toBe("has_entitlement>grants");
     expect(paths.has("service_account:installation:2")).toBe(false);
+  });
+
+  it("links a person from an IdP to their GitHub account by login, so who-can-reach crosses systems", async () => {
+    const idp = await runImport(
+      t.db,
+      admin,
+      decodeConverted({
+        source: "entra-octo",
+        mode: "full",
+        nodes: [{ kind: "human", externalId: "e-hubot", name: "Hubot Person", attributes: { upn: "hubot@octo.example", githubLogin: "hubot" } }],
+        edges: [],
+      }),
+      { format: "entra-graph" },
+    );
+    expect(idp.status).toBe("succeeded");
+    const { import: links } = await refreshIdentityLinks(t.db);
+    expect(links?.status).toBe("succeeded");
+    clearAccessCache();
+    const res = await whoCanReachFor(t.db, analyst, whoCanReachQuerySchema.parse({ target: "github-octo:resource:1296271", limit: "100" }));
+    const person = res.items.find((i) => i.source === "entra-octo" && i.externalId === "e-hubot");
+    expect(person?.path.edges[0]).toBe("same_as");
   });
 
   it("runs incremental after a change: the new member is there, nothing ended", async () => {

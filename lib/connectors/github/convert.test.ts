@@ -193,11 +193,13 @@ describe("GitHub REST answers → graph", () => {
         repos.slice((i * 4) % 2000, ((i * 4) % 2000) + 4).map((r) => ({ ...r, role_name: "write" })),
       );
     }
+    const heap0 = process.memoryUsage().heapUsed;
     const t0 = performance.now();
     const r = convertGithub(b, { source: "big", mode: "full", settings: { ...DEFAULT_GITHUB_SETTINGS, readCollaborators: false, readSecrets: false } });
     const ms = performance.now() - t0;
     if (!r.ok) throw new Error(JSON.stringify(r.errors.slice(0, 3)));
     expect(r.document.nodes.filter((n) => n.kind === "human")).toHaveLength(N);
-    console.info(`[github] converted ${N} members, ${r.document.edges.length} edges in ${Math.round(ms)} ms`);
+    const mb = Math.round((process.memoryUsage().heapUsed - heap0) / 1e6);
+    console.info(`[github] converted ${N} members, ${r.document.edges.length} edges in ${Math.round(ms)} ms (heap +${mb} MB)`);
   });
 });
