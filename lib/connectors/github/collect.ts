@@ -88,6 +88,16 @@ export async function collectGithub(ctx: Ctx): Promise<void> {
     }
   }
 
+  /** A team or repository listed a moment ago may be gone (deleted, renamed) by the time its own lists are read. */
+  async function unlessGone<T>(call: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await call();
+    } catch (e) {
+      if (statusOf(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
   const orgAnswer = await octokit.request("GET /orgs/{org}", { org });
   ctx.bundle.add(`orgs/${org}`, orgAnswer.data);
   await list("GET /orgs/{org}/members", { org, role: "all" }, `orgs/${org}/members`, "members");
@@ -99,9 +109,11 @@ export async function collectGithub(ctx: Ctx): Promise<void> {
     const slug = String(team.slug);
     const base = `orgs/${org}/teams/${slug}`;
     const what = `teams ${i + 1} of ${teams.length}`;
-    await list("GET /orgs/{org}/teams/{team_slug}/members", { org, team_slug: slug, role: "all" }, `${base}/members`, what);
-    await list("GET /orgs/{org}/teams/{team_slug}/members", { org, team_slug: slug, role: "maintainer" }, `${base}/members/role=maintainer`, what);
-    await list("GET /orgs/{org}/teams/{team_slug}/repos", { org, team_slug: slug }, `${base}/repos`, what);
+    await unlessGone(async () => {
+      await list("GET /orgs/{org}/teams/{team_slug}/members", { org, team_slug: slug, role: "all" }, `${base}/members`, what);
+      await list("GET /orgs/{org}/teams/{team_slug}/members", { org, team_slug: slug, role: "maintainer" }, `${base}/members/role=maintainer`, what);
+      await list("GET /orgs/{org}/teams/{team_slug}/repos", { org, team_slug: slug }, `${base}/repos`, what);
+    });
   }
   for (const [i, repo] of repos.entries()) {
     const [owner, name] = String(repo.full_name).split("/") as [string, string];

@@ -274,6 +274,15 @@ describe("GitHub connector against the local GitHub", () => {
     expect(patCalls.length).toBeGreaterThan(10);
   });
 
+  it("goes on when a team listed a moment ago is gone (404) by the time its members are read", async () => {
+    const members = fake.lists.get("orgs/octo-org/teams/platform/members")!;
+    fake.lists.delete("orgs/octo-org/teams/platform/members");
+    const r = await run(tokenConnector, "incremental");
+    fake.lists.set("orgs/octo-org/teams/platform/members", members);
+    expect(r.status, `${r.errorCode}: ${r.errorMessage}`).toBe("succeeded");
+    expect(r.warnings.some((w) => w.startsWith("orgs/{org}/teams/{team}/members is not in the answers"))).toBe(true);
+  });
+
   it("reaches a GitHub Enterprise Server over TLS at https://host/api/v3 (the test CA trusted)", async () => {
     const ghes = await startFakeGithub({ tls: true, pathPrefix: "/api/v3", pageSize: 2, tokens: [PAT] });
     try {
