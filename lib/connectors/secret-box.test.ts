@@ -4,7 +4,7 @@ import { open, reseal, seal, sealedWithCurrentKey, secretKeyProblem } from "./se
 
 const KEY_A = "a".repeat(16) + "-first-master-key-0123456789";
 const KEY_B = "b".repeat(16) + "-second-master-key-987654321";
-const env = (current?: string, previous?: string) => ({ ATTEST_SECRET_KEY: current, ATTEST_SECRET_KEY_PREVIOUS: previous }) as NodeJS.ProcessEnv;
+const env = (current?: string, previous?: string) => ({ ATTEST_SECRET_KEY: current, ATTEST_SECRET_KEY_PREVIOUS: previous }) as unknown as NodeJS.ProcessEnv;
 const value = { clientSecret: "s3cr3t-value-that-must-not-show", tenantId: "t" };
 
 describe("connector credentials: envelope encryption", () => {
