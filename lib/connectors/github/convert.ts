@@ -31,6 +31,8 @@ import type { GithubSettings } from "./settings";
  */
 
 interface Node {
+  /** Position among the nodes: edges are keyed by it (short keys for a million edges). */
+  idx: number;
   kind: NodeKind;
   externalId: string;
   name: string;
@@ -93,7 +95,7 @@ class Builder {
       for (const [k, v] of Object.entries(attrs)) if (found.attrs[k] === undefined && v !== undefined) found.attrs[k] = v;
       return found;
     }
-    const n: Node = { kind, externalId, name: name.slice(0, 1000), attrs };
+    const n: Node = { idx: this.nodes.size, kind, externalId, name: name.slice(0, 1000), attrs };
     this.nodes.set(key, n);
     return n;
   }
@@ -102,7 +104,7 @@ class Builder {
     const misfit = edgeKindMismatch(kind, from.kind, to.kind);
     if (misfit) throw new Error(`github converter built a ${kind} edge between ${from.kind} and ${to.kind}`);
     if (from === to) return void (this.skipped += 1);
-    const key = [kind, from.kind, from.externalId, to.kind, to.externalId].join("\u0000");
+    const key = `${kind}:${from.idx}:${to.idx}`;
     const found = this.edges.get(key);
     if (!found) return void this.edges.set(key, { kind, from, to, attrs });
     this.merged.edges += 1;
