@@ -43,7 +43,8 @@ describe("GitHub REST answers → graph", () => {
     const node = (kind: string, id: string) => r.document.nodes.find((n) => n.kind === kind && n.externalId === id);
     const edges = (kind: string, from?: string, to?: string) =>
       r.document.edges.filter((e) => e.kind === kind && (!from || e.from.externalId === from) && (!to || e.to.externalId === to));
-    expect(node("human", "1")?.attributes).toMatchObject({ login: "octocat", orgRole: "admin", email: "octocat@github.com" });
+    expect(node("human", "1")?.attributes).toMatchObject({ login: "octocat", orgRole: "admin", publicEmail: "octocat@github.com" });
+    expect(node("human", "1")?.attributes?.email).toBeUndefined();
     expect(node("human", "2")?.attributes).toMatchObject({ login: "monalisa", orgRole: "member" });
     expect(node("human", "2")?.attributes?.email).toBeUndefined();
     expect(node("human", "100")?.attributes).toMatchObject({ orgRole: "outside_collaborator" });
@@ -162,12 +163,11 @@ describe("GitHub REST answers → graph", () => {
     if (!two.ok) expect(two.errors[0]!.message).toMatch(/2 organizations/);
   });
 
-  it("keeps the public e-mail out of `email` when told not to trust it", () => {
-    const r = convert(bundleOf(fixture().calls), { ...DEFAULT_GITHUB_SETTINGS, trustPublicEmail: false });
+  it("puts the public e-mail into `email` (for identity linking) only when told to trust it", () => {
+    const r = convert(bundleOf(fixture().calls), { ...DEFAULT_GITHUB_SETTINGS, trustPublicEmail: true });
     if (!r.ok) throw new Error("not ok");
     const octocat = r.document.nodes.find((n) => n.kind === "human" && n.externalId === "1");
-    expect(octocat?.attributes).toMatchObject({ publicEmail: "octocat@github.com" });
-    expect(octocat?.attributes?.email).toBeUndefined();
+    expect(octocat?.attributes).toMatchObject({ publicEmail: "octocat@github.com", email: "octocat@github.com" });
   });
 
   it("converts an enterprise-sized organization in bounded time and memory", () => {

@@ -27,10 +27,11 @@ export const githubSettingsSchema = z
      */
     readSecrets: z.boolean().default(true),
     /**
-     * Use a member's public profile e-mail as `email` for identity linking. GitHub lets a user publish only an
-     * address they have verified, but it is their choice (often a personal one); off keeps it as `publicEmail` only.
+     * Put a member's public profile e-mail into `email`, which identity linking trusts. Off by default: the address
+     * is the user's own choice and GitHub does not state it verified (managed user accounts created since August
+     * 2024 have unverified addresses by default); it is kept as `publicEmail` either way.
      */
-    trustPublicEmail: z.boolean().default(true),
+    trustPublicEmail: z.boolean().default(false),
   })
   .strict();
 export type GithubSettings = z.infer<typeof githubSettingsSchema>;
@@ -74,5 +75,5 @@ export const DEFAULT_GITHUB_SETTINGS: GithubSettings = {
   org: "",
   readCollaborators: true,
   readSecrets: true,
-  trustPublicEmail: true,
+  trustPublicEmail: false,
 };
