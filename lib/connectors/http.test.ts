@@ -133,5 +133,8 @@ describe("rate-limit headers", () => {
   it("shapes calls without ids, names or addresses", () => {
     expect(callShape("get", "https://graph.microsoft.com/v1.0/groups/0a1b-2c/members?$top=1")).toBe("GET {…}/groups/{…}/members");
     expect(callShape("GET", "https://api.github.com/orgs/acme/teams")).toBe("GET orgs/acme/teams");
+    // A value the admin typed (the org) is hidden wherever it appears, whatever its case or encoding.
+    expect(callShape("GET", "https://api.github.com/orgs/Acme/teams/platform", new Set(["acme"]))).toBe("GET orgs/{…}/teams/platform");
+    expect(callShape("POST", "https://sts.example/")).toBe("POST /");
   });
 });

@@ -21,6 +21,8 @@ export interface PoliteFetchOptions {
   /** First backoff when the vendor names no time; doubled each retry. */
   baseDelayMs: number;
   signal?: AbortSignal;
+  /** Values the admin typed (settings) that must not appear in a call's shape. */
+  hide?: readonly string[];
 }
 
 export const DEFAULT_POLITE: PoliteFetchOptions = { maxRetries: 4, maxWaitMs: 60_000, baseDelayMs: 500 };
@@ -32,8 +34,11 @@ export interface PoliteFetch {
   stats(): { calls: number; retries: number };
 }
 
-/** A call's shape for messages: segments that are words stay, anything that may be an id or a name becomes {…}. */
-export function callShape(method: string, url: string): string {
+/**
+ * A call's shape for messages: segments that are words stay, anything that may be an id or a name becomes {…},
+ * and so does any segment equal to a value the admin typed (`hide`: the connector's settings, e.g. an org name).
+ */
+export function callShape(method: string, url: string, hide: ReadonlySet<string> = new Set()): string {
   let path: string;
   try {
     path = new URL(url).pathname;
@@ -43,9 +48,17 @@ export function callShape(method: string, url: string): string {
   const shape = path
     .split("/")
     .filter(Boolean)
-    .map((seg) => (/^[A-Za-z][A-Za-z._-]{0,39}$/.test(seg) && !seg.includes("@") ? seg : "{…}"))
+    .map((seg) => (/^[A-Za-z][A-Za-z._-]{0,39}$/.test(seg) && !hide.has(safeDecode(seg).toLowerCase()) ? seg : "{…}"))
     .join("/");
   return `${method.toUpperCase()} ${shape || "/"}`;
+}
+
+function safeDecode(seg: string): string {
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return seg;
+  }
 }
 
 /** How long the vendor asks to wait, in ms, or null when it does not say. */
@@ -93,10 +106,11 @@ export function politeFetch(base: OutboundFetch, options: Partial<PoliteFetchOpt
   let calls = 0;
   let retries = 0;
   const record = (e: ConnectorError) => (last = e);
+  const hide = new Set((opts.hide ?? []).map((v) => v.toLowerCase()).filter(Boolean));
 
   const fetch: OutboundFetch = async (input, init) => {
     const request = new Request(input, init);
-    const call = callShape(request.method, request.url);
+    const call = callShape(request.method, request.url, hide);
     // The body is read once so each retry can send it again.
     const body = request.body ? await request.arrayBuffer() : undefined;
     for (let attempt = 0; ; attempt++) {
