@@ -26,6 +26,19 @@ export const githubDriver: ConnectorDriver<GithubSettings, GithubCredential> = {
       placeholder: "https://api.github.com",
       help: "Leave as is for github.com; GitHub Enterprise Server: https://<host>/api/v3.",
     },
+    {
+      name: "readCollaborators",
+      label: "Read repository collaborators",
+      type: "boolean",
+      help: "One call per repository: who was given a role on it directly.",
+    },
+    { name: "readSecrets", label: "Read Actions secret names", type: "boolean", help: "Names and dates only; GitHub never gives values." },
+    {
+      name: "trustPublicEmail",
+      label: "Trust public e-mail",
+      type: "boolean",
+      help: "Use a member's public profile e-mail for identity linking (GitHub does not verify it for the organization).",
+    },
   ],
   credentialFields: [
     { name: "appId", label: "GitHub App id", secret: true, help: "Preferred: a GitHub App installed on the organization (see the permissions to grant)." },
