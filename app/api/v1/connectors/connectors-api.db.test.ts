@@ -178,7 +178,9 @@ describe("/api/v1/connectors", () => {
     const [credEvent] = await auditOf("connector.credential.set", id);
     expect(JSON.stringify(credEvent)).not.toContain(wrong);
     // Back to the good one for the runs below.
-    expect((await call(credentialRoute, "admin", "PUT", `/api/v1/connectors/${id}/credential`, { id, body: { credential: { token: SECRET } } })).status).toBe(200);
+    expect((await call(credentialRoute, "admin", "PUT", `/api/v1/connectors/${id}/credential`, { id, body: { credential: { token: SECRET } } })).status).toBe(
+      200,
+    );
   });
 
   it("a run is queued (202), a second one while it is open answers 409, and the finished run shows counts by kind and its import", async () => {
@@ -256,7 +258,10 @@ describe("/api/v1/connectors", () => {
   });
 
   it("the credential set through the API appears in no answer, log line, audit event or database column", async () => {
-    const failed = await call(credentialRoute, "admin", "PUT", `/api/v1/connectors/${id}/credential`, { id, body: { credential: { token: SECRET, extra: SECRET } } });
+    const failed = await call(credentialRoute, "admin", "PUT", `/api/v1/connectors/${id}/credential`, {
+      id,
+      body: { credential: { token: SECRET, extra: SECRET } },
+    });
     expect(failed.status).toBe(400);
     const badCreate = await call(createRoute, "admin", "POST", "/api/v1/connectors", { body: newConnector({ name: "Leak", credential: { token: [SECRET] } }) });
     expect(badCreate.status).toBe(400);
@@ -283,7 +288,10 @@ describe("/api/v1/connectors", () => {
       expect(text.includes(SECRET), `the credential in ${where}`).toBe(false);
       expect(text.includes(middle), `part of the credential in ${where}`).toBe(false);
     }
-    expect(fake.vendor.requests.some((r) => r.headers.authorization === `Bearer ${SECRET}`), "the vendor did receive it").toBe(true);
+    expect(
+      fake.vendor.requests.some((r) => r.headers.authorization === `Bearer ${SECRET}`),
+      "the vendor did receive it",
+    ).toBe(true);
   });
 
   it("delete answers 204, is audited, and the connector is gone", async () => {

@@ -55,7 +55,13 @@ export async function registerFakeConnector(kind: ConnectorKind, goodToken: stri
     convert(bundle, opts) {
       const pages = (bundle.pages("GET /people") ?? []) as { items: { id: string; name: string; email: string }[] }[];
       const nodes = pages.flatMap((p) => p.items).map((p) => ({ kind: "human" as const, externalId: p.id, name: p.name, attributes: { email: p.email } }));
-      return { ok: true, document: { source: opts.source, mode: opts.mode, nodes, edges: [] }, warnings: [], skipped: { nodes: 0, edges: 0 }, merged: { nodes: 0, edges: 0 } };
+      return {
+        ok: true,
+        document: { source: opts.source, mode: opts.mode, nodes, edges: [] },
+        warnings: [],
+        skipped: { nodes: 0, edges: 0 },
+        merged: { nodes: 0, edges: 0 },
+      };
     },
     readOffline: () => ({ ok: false, errors: [{ path: "file", message: "not supported by the fake" }] }),
   } as AnyDriver;

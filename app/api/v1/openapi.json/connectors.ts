@@ -26,11 +26,15 @@ export const connectorsPaths: PathItems = {
     get: {
       summary: "List connectors with their last and open runs (import.read)",
       description: "`secretKeyProblem` says why this server cannot store credentials (no ATTEST_SECRET_KEY), or is null.",
-      responses: { "200": { description: "`{ items, total, nextCursor, secretKeyProblem }`", content: { "application/json": { schema: page(connector) } } }, ...commonErrors },
+      responses: {
+        "200": { description: "`{ items, total, nextCursor, secretKeyProblem }`", content: { "application/json": { schema: page(connector) } } },
+        ...commonErrors,
+      },
     },
     post: {
       summary: "Create a connector (source.manage); audited as connector.create",
-      description: "`settings` and `credential` are checked against the kind's fields (GET /api/v1/connectors/kinds). A credential is sealed at rest and never answered.",
+      description:
+        "`settings` and `credential` are checked against the kind's fields (GET /api/v1/connectors/kinds). A credential is sealed at rest and never answered.",
       requestBody: jsonBody(createConnectorSchema),
       responses: {
         "201": { description: "The connector", content: { "application/json": { schema: connector } } },
@@ -43,7 +47,8 @@ export const connectorsPaths: PathItems = {
   "/api/v1/connectors/kinds": {
     get: {
       summary: "The kinds of connector this server has, with their form fields (import.read)",
-      description: "Each `{ kind, label, format, settingsFields, credentialFields, defaultSettings }`; a field with `secret: true` is part of the write-only credential.",
+      description:
+        "Each `{ kind, label, format, settingsFields, credentialFields, defaultSettings }`; a field with `secret: true` is part of the write-only credential.",
       responses: { "200": { description: "`{ items, total, nextCursor }`" }, ...commonErrors },
     },
   },
@@ -100,7 +105,11 @@ export const connectorsPaths: PathItems = {
     get: {
       summary: "The connector's latest runs and tests, newest first (import.read)",
       parameters: [pathParam("id"), { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } }],
-      responses: { "200": { description: "`{ items, total, nextCursor }`", content: { "application/json": { schema: page(run) } } }, ...commonErrors, ...notFound },
+      responses: {
+        "200": { description: "`{ items, total, nextCursor }`", content: { "application/json": { schema: page(run) } } },
+        ...commonErrors,
+        ...notFound,
+      },
     },
     post: {
       summary: "Queue a run now (source.manage); the job starts once the run is committed; audited as connector.run.request",
@@ -127,7 +136,11 @@ export const connectorsPaths: PathItems = {
       summary: "The same person's accounts in other systems, each with the rule that linked it (graph.read)",
       description: "Rules: `email`, `upn`, `login`, `github login`, `admin` (an override). Written by the identity-linking job.",
       parameters: [idParam],
-      responses: { "200": { description: "`{ items: [{ edgeId, direction, otherId, otherName, otherSource, rule }], total, nextCursor }`" }, ...commonErrors, "404": errorResponse("No such node.") },
+      responses: {
+        "200": { description: "`{ items: [{ edgeId, direction, otherId, otherName, otherSource, rule }], total, nextCursor }`" },
+        ...commonErrors,
+        "404": errorResponse("No such node."),
+      },
     },
   },
   "/api/v1/identity-links/overrides": {
