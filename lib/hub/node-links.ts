@@ -1,6 +1,8 @@
 import type { Db } from "@/db/client";
 import type { Actor } from "@/lib/authz/actor";
-import { linksOfNode } from "@/lib/connectors/linking";
+import { can } from "@/lib/authz/permissions";
+import { listLinkOverrides, type LinkOverrideView } from "@/lib/connectors/link-overrides";
+import { linksOfNode, refText } from "@/lib/connectors/linking";
 import { getNodeFor } from "@/lib/graph/node-api";
 
 export interface NodeLinkView {
@@ -22,4 +24,24 @@ export async function listNodeLinks(db: Db, actor: Actor, rawId: string): Promis
   const node = await getNodeFor(db, actor, rawId);
   const items = await linksOfNode(db, node.id);
   return { items, total: items.length, nextCursor: null };
+}
+
+export interface SamePerson {
+  nodeRef: string;
+  links: NodeLinkView[];
+  /** Admins' decisions naming this account, either way round. */
+  overrides: LinkOverrideView[];
+  canManage: boolean;
+}
+
+/** What the "Same person in other systems" panel of a human's page shows. */
+export async function samePersonOf(db: Db, actor: Actor, node: { id: string; source: string; kind: string; externalId: string }): Promise<SamePerson> {
+  const nodeRef = refText(node);
+  const [links, overrides] = await Promise.all([listNodeLinks(db, actor, node.id), listLinkOverrides(db, actor)]);
+  return {
+    nodeRef,
+    links: links.items,
+    overrides: overrides.items.filter((o) => o.personRef === nodeRef || o.accountRef === nodeRef),
+    canManage: can(actor, "source.manage"),
+  };
 }
