@@ -10,7 +10,7 @@ import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
 import type { ConnectorKindView, ConnectorRunView, ConnectorView } from "@/lib/connectors/manage";
 import { ConnectorFields, readFields } from "./connector-fields";
 import { ScheduleWords } from "./connector-form";
-import { isOpen } from "./connector-format";
+import { isOpen, plainMessage } from "./connector-format";
 import { ConnectorRuns, RunSummary, runsKey } from "./connector-runs";
 import styles from "./connectors.module.css";
 
@@ -191,7 +191,7 @@ export function ConnectorCard({
             {test.data ? (
               <Alert tone={test.data.ok ? "ok" : "danger"}>
                 <span data-testid="connector-test-answer">
-                  {test.data.ok ? `Connection works: ${test.data.message}.` : `Connection failed: ${test.data.message}`}
+                  {test.data.ok ? `Connection works: ${test.data.message}.` : `Connection failed: ${plainMessage(test.data.message)}.`}
                 </span>
               </Alert>
             ) : null}

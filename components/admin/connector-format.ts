@@ -8,10 +8,13 @@ export const STATUS_TONE: Record<string, "ok" | "danger" | "info" | "warn"> = { 
 
 export const TRIGGER_WORDS: Record<string, string> = { manual: "run by hand", schedule: "on schedule", test: "connection test" };
 
-/** "12 human, 3 group" — counts of a run's document by kind, largest first. */
-export function countsByKind(counts: Record<string, number> | undefined): string {
+/** "12 humans, 1 group" — counts of a run's document by kind, largest first. */
+export function countsByKind(counts: Record<string, number> | undefined, none: string): string {
   const list = Object.entries(counts ?? {}).sort((a, b) => b[1] - a[1]);
-  return list.length ? list.map(([k, n]) => `${n.toLocaleString("en")} ${k.replace(/_/g, " ")}`).join(", ") : "none";
+  return list.length ? list.map(([k, n]) => `${n.toLocaleString("en")} ${k.replace(/_/g, " ")}${n === 1 ? "" : "s"}`).join(", ") : none;
 }
 
 export const isOpen = (r: ConnectorRunView | null | undefined) => !!r && (r.status === "queued" || r.status === "running");
+
+/** A run's message without its leading failure code ("auth_failed: the credential was refused…" → "the credential was refused…"). */
+export const plainMessage = (m: string) => m.replace(/^[a-z_]+: /, "");

@@ -6,7 +6,7 @@ import { Badge } from "@/components/ui/badge";
 import { LocalTime } from "@/components/ui/local-time";
 import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
 import type { ConnectorRunView } from "@/lib/connectors/manage";
-import { countsByKind, duration, isOpen, STATUS_TONE, TRIGGER_WORDS } from "./connector-format";
+import { countsByKind, duration, isOpen, plainMessage, STATUS_TONE, TRIGGER_WORDS } from "./connector-format";
 import styles from "./connectors.module.css";
 
 export const runsKey = (id: string) => ["admin", "connectors", id, "runs"] as const;
@@ -14,7 +14,7 @@ export const runsKey = (id: string) => ["admin", "connectors", id, "runs"] as co
 /** One run in words: status, trigger, when, how long, what it read, what failed and where. */
 export function RunSummary({ run }: { run: ConnectorRunView }) {
   return (
-    <>
+    <div className={styles.summary}>
       <p>
         <Badge tone={STATUS_TONE[run.status] ?? "info"}>{run.status}</Badge> {TRIGGER_WORDS[run.trigger] ?? run.trigger}
         {run.trigger === "test" ? "" : `, ${run.mode}`} · <LocalTime value={run.startedAt ?? run.queuedAt} /> · {duration(run.durationMs)}
@@ -23,13 +23,13 @@ export function RunSummary({ run }: { run: ConnectorRunView }) {
       {isOpen(run) ? <p className={styles.help}>{run.progress ? `Now: ${run.progress}` : run.status === "queued" ? "Waiting to start" : "Running"}</p> : null}
       {run.counts ? (
         <p>
-          Read {countsByKind(run.counts.nodesByKind)}; edges {countsByKind(run.counts.edgesByKind)}; {run.counts.calls.toLocaleString("en")} API call
-          {run.counts.calls === 1 ? "" : "s"}
-          {run.counts.retries ? `, ${run.counts.retries} retried after throttling` : ""}.
+          Read {countsByKind(run.counts.nodesByKind, "no nodes")} and {countsByKind(run.counts.edgesByKind, "no edges")} in{" "}
+          {run.counts.calls.toLocaleString("en")} API call{run.counts.calls === 1 ? "" : "s"}
+          {run.counts.retries ? ` (${run.counts.retries} retried after throttling)` : ""}.
         </p>
       ) : null}
       {run.trigger === "test" && run.status === "succeeded" && run.warnings[0] ? <p>Answer: {run.warnings[0]}</p> : null}
-      {run.errorMessage ? <p role={run.trigger === "test" ? undefined : "note"}>{run.errorMessage}</p> : null}
+      {run.errorMessage ? <p>{plainMessage(run.errorMessage)}</p> : null}
       {run.errors.length ? (
         <ul className={styles.errors} aria-label="Located errors">
           {run.errors.slice(0, 10).map((e, i) => (
@@ -45,7 +45,7 @@ export function RunSummary({ run }: { run: ConnectorRunView }) {
           <Link href={`/imports/${encodeURIComponent(run.importId)}`}>Open the import record</Link>
         </p>
       ) : null}
-    </>
+    </div>
   );
 }
 
