@@ -147,3 +147,49 @@ test("a connector without a credential is refused a run, and says why", async ({
   await card.getByRole("button", { name: "Run now (full)" }).click();
   await expect(card.getByRole("alert")).toContainText("set the connector's credential before running it");
 });
+
+test("a person's page lists the same person's account in another system; an admin keeps them apart and sees it pending", async ({ page, request }) => {
+  test.setTimeout(90_000);
+  const humans = (await (await request.get("/api/v1/nodes?kind=human&limit=50", { headers: auth })).json()) as {
+    items: { id: string; name: string; attributes: { email?: string } }[];
+  };
+  const person = humans.items.find((h) => typeof h.attributes.email === "string")!;
+  // The same address in another system: the linking job joins the two accounts.
+  const imported = await request.post("/api/v1/imports", {
+    headers: auth,
+    data: {
+      source: "e2e-github",
+      mode: "full",
+      nodes: [{ kind: "human", externalId: "e2e-gh-1", name: "e2e-octo", attributes: { email: person.attributes.email } }],
+      edges: [],
+    },
+  });
+  expect(imported.status()).toBe(201);
+  expect((await request.post("/api/v1/identity-links/refresh", { headers: auth })).status()).toBe(202);
+  await expect
+    .poll(async () => ((await (await request.get(`/api/v1/nodes/${person.id}/links`, { headers: auth })).json()) as { total: number }).total, {
+      timeout: 60_000,
+    })
+    .toBeGreaterThan(0);
+
+  await new SignInPage(page).signInAsDemo("admin");
+  await page.goto(`/nodes/${person.id}`);
+  const panel = page.getByTestId("same-person");
+  await expect(panel.getByTestId("linked-account").filter({ hasText: "e2e-octo" })).toContainText("same e-mail address");
+  for (const vp of VIEWPORTS) {
+    await page.setViewportSize({ width: vp.width, height: vp.height });
+    expect(await axeViolations(page), vp.name).toEqual([]);
+    await page.screenshot({ path: `test-results/node-same-person-${vp.name}.png`, fullPage: true });
+  }
+  await panel.getByRole("button", { name: "Not the same person: e2e-octo in e2e-github" }).click();
+  await expect(panel.getByTestId("link-pending")).toContainText("applies when the linking job runs");
+  await expect(panel).toContainText("Not the same person as e2e-github:human:e2e-gh-1");
+
+  // An analyst sees the links, without the admin's actions.
+  await page.context().clearCookies();
+  await new SignInPage(page).signInAsDemo("analyst");
+  await page.goto(`/nodes/${person.id}`);
+  await expect(page.getByTestId("same-person")).toBeVisible();
+  await expect(page.getByRole("button", { name: /Not the same person/ })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Link account" })).toHaveCount(0);
+});
