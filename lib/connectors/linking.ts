@@ -185,10 +185,10 @@ export async function planLinks(db: Db): Promise<LinkPlan> {
     db,
     sql`select es.name as "entSource", e.external_id as "entId", rs.name as "roleSource", r.kind as "roleKind", r.external_id as "roleId"
         from nodes e join sources es on es.id = e.source_id
-        cross join lateral jsonb_array_elements_text(case when jsonb_typeof(e.attributes->'awsRoleArns') = 'array' then e.attributes->'awsRoleArns' else '[]'::jsonb end) arn(value)
+        cross join lateral jsonb_array_elements_text(e.attributes->'awsRoleArns') arn(value)
         join nodes r on r.external_id = arn.value and r.kind = 'service_account' and r.valid_to is null
         join sources rs on rs.id = r.source_id and rs.type = 'aws_iam'
-        where e.kind = 'entitlement' and e.valid_to is null
+        where e.kind = 'entitlement' and e.valid_to is null and e.attributes ? 'awsRoleArns' and jsonb_typeof(e.attributes->'awsRoleArns') = 'array'
         order by 1, 2, 3, 5`,
   );
   const seenRole = new Set<string>();
