@@ -87,9 +87,19 @@ export function ConnectorCard({
   function saveEdit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
+    let settings: Record<string, unknown> | undefined;
+    if (kind) {
+      // Settings the form does not show are kept; a text field emptied is removed (its default applies).
+      const typed = readFields(f, kind.settingsFields, sample);
+      settings = { ...c.settings };
+      for (const field of kind.settingsFields) {
+        if (field.name in typed) settings[field.name] = typed[field.name];
+        else delete settings[field.name];
+      }
+    }
     patch.mutate({
       name: String(f.get("connectorName") ?? "").trim(),
-      ...(kind ? { settings: readFields(f, kind.settingsFields) } : {}),
+      ...(settings ? { settings } : {}),
       schedule: cron.trim() || null,
       scheduleMode: f.get("scheduleMode") === "incremental" ? "incremental" : "full",
       enabled: f.get("enabled") === "on",
@@ -97,7 +107,7 @@ export function ConnectorCard({
   }
   function saveCredential(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    if (kind) credential.mutate(readFields(new FormData(e.currentTarget), kind.credentialFields));
+    if (kind) credential.mutate(readFields(new FormData(e.currentTarget), kind.credentialFields) as Record<string, string>);
   }
   const open = (p: Panel) => {
     setNotice(null);
@@ -108,6 +118,7 @@ export function ConnectorCard({
   };
 
   const active = isOpen(c.activeRun) ? c.activeRun : null;
+  const sample = { ...((kind?.defaultSettings as Record<string, unknown> | undefined) ?? {}), ...c.settings };
   return (
     <article className={`panel ${styles.card}`} aria-labelledby={`${uid}-name`} data-testid={`connector-${c.name}`}>
       <div className={styles.head}>
@@ -206,7 +217,7 @@ export function ConnectorCard({
                 <label htmlFor={`${uid}-ename`}>Name</label>
                 <input id={`${uid}-ename`} name="connectorName" defaultValue={c.name} required maxLength={100} />
               </div>
-              {kind?.settingsFields.length ? <ConnectorFields fields={kind.settingsFields} idPrefix={`${uid}-es`} values={c.settings} /> : null}
+              {kind?.settingsFields.length ? <ConnectorFields fields={kind.settingsFields} idPrefix={`${uid}-es`} values={sample} /> : null}
               <div className={styles.inline}>
                 <div className={styles.field}>
                   <label htmlFor={`${uid}-ecron`}>Schedule</label>

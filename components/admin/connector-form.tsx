@@ -15,14 +15,22 @@ export function ScheduleWords({ cron, id }: { cron: string; id: string }) {
   const problem = c ? scheduleProblem(c) : null;
   return (
     <p className={styles.help} id={id} aria-live="polite">
-      {!c ? "Empty: runs only when started by hand." : problem ? `Not accepted: ${problem}.` : `Runs ${describeSchedule(c)}.`}{" "}
-      Five cron fields in UTC, e.g. <code>30 2 * * *</code> (every day at 02:30 UTC), at most every 15 minutes.
+      {!c ? "Empty: runs only when started by hand." : problem ? `Not accepted: ${problem}.` : `Runs ${describeSchedule(c)}.`} Five cron fields in UTC, e.g.{" "}
+      <code>30 2 * * *</code> (every day at 02:30 UTC), at most every 15 minutes.
     </p>
   );
 }
 
 /** "Add connector": a kind's own fields (GET /api/v1/connectors/kinds), its credential, a schedule. */
-export function ConnectorForm({ kinds, canStoreCredential, onCreated }: { kinds: ConnectorKindView[]; canStoreCredential: boolean; onCreated(c: ConnectorView): void }) {
+export function ConnectorForm({
+  kinds,
+  canStoreCredential,
+  onCreated,
+}: {
+  kinds: ConnectorKindView[];
+  canStoreCredential: boolean;
+  onCreated(c: ConnectorView): void;
+}) {
   const uid = useId();
   const [kind, setKind] = useState(kinds[0]?.kind ?? "");
   const [cron, setCron] = useState("");
@@ -43,7 +51,7 @@ export function ConnectorForm({ kinds, canStoreCredential, onCreated }: { kinds:
         name: String(f.get("connectorName") ?? "").trim(),
         kind,
         ...(sourceName ? { sourceName } : {}),
-        settings: readFields(f, spec.settingsFields),
+        settings: readFields(f, spec.settingsFields, spec.defaultSettings as Record<string, unknown>),
         ...(Object.keys(credential).length ? { credential } : {}),
         schedule: cron.trim() || null,
         scheduleMode: f.get("scheduleMode") === "incremental" ? "incremental" : "full",

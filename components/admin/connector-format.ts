@@ -2,7 +2,13 @@ import type { ConnectorRunView } from "@/lib/connectors/manage";
 
 /** Small words for the connectors page: durations, run states, counts. */
 export const duration = (ms: number | null) =>
-  ms == null ? "—" : ms < 1000 ? `${ms} ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  ms == null
+    ? "—"
+    : ms < 1000
+      ? `${ms} ms`
+      : ms < 60_000
+        ? `${(ms / 1000).toFixed(1)} s`
+        : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 
 export const STATUS_TONE: Record<string, "ok" | "danger" | "info" | "warn"> = { succeeded: "ok", failed: "danger", queued: "info", running: "info" };
 

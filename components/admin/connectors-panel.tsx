@@ -38,8 +38,8 @@ export function ConnectorsPanel({ initial, kinds, canManage }: { initial: Connec
       {data.secretKeyProblem ? (
         <div className={styles.banner} role="alert" data-testid="secret-key-banner">
           <strong>Credentials are refused on this server.</strong>
-          {data.secretKeyProblem}. Set ATTEST_SECRET_KEY (32 characters or more, kept outside the database) and restart; until then connectors can be added
-          and edited, but not given a credential, tested or run.
+          {data.secretKeyProblem}. Set ATTEST_SECRET_KEY (32 characters or more, kept outside the database) and restart; until then connectors can be added and
+          edited, but not given a credential, tested or run.
         </div>
       ) : null}
 

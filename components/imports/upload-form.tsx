@@ -148,7 +148,13 @@ export function UploadForm() {
         ) : (
           <label>
             File{" "}
-            <input type="file" name="file" required aria-label="File" accept={VENDOR_FORMATS[format] ? ".json,.zip,application/json,application/zip" : undefined} />
+            <input
+              type="file"
+              name="file"
+              required
+              aria-label="File"
+              accept={VENDOR_FORMATS[format] ? ".json,.zip,application/json,application/zip" : undefined}
+            />
           </label>
         )}
         <button className="btn" type="submit" disabled={busy}>

@@ -74,8 +74,8 @@ export function SamePersonPanel({
         Same person in other systems <span className="badge">{links.length}</span>
       </h2>
       <p className={styles.muted} style={{ margin: "0 0 0.5rem", fontSize: "0.88rem" }}>
-        Accounts are joined by the same e-mail address, user principal name, login or GitHub login; an administrator can link or keep apart. Changes
-        apply when the linking job runs (after each connector run, and hourly).
+        Accounts are joined by the same e-mail address, user principal name, login or GitHub login; an administrator can link or keep apart. Changes apply when
+        the linking job runs (after each connector run, and hourly).
       </p>
       {links.length === 0 ? (
         <p className="subtitle">No account in another system is linked to this person (by e-mail, UPN, login or GitHub login).</p>
