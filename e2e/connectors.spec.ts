@@ -123,6 +123,11 @@ test("an admin adds a connector pointing at a local fake, tests the connection a
   await fillFields(form, kind.credentialFields, fake.url, true);
   await form.getByLabel("Schedule (optional)").fill("30 2 * * *");
   await expect(form).toContainText("Runs every day at 02:30 UTC");
+  for (const vp of VIEWPORTS) {
+    await page.setViewportSize({ width: vp.width, height: vp.height });
+    await page.screenshot({ path: `test-results/connectors-form-${vp.name}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
   await form.getByRole("button", { name: "Add connector" }).click();
   const card = page.getByTestId("connector-e2e fake");
   await expect(card).toBeVisible();

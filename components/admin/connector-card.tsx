@@ -231,7 +231,7 @@ export function ConnectorCard({
                   />
                   <ScheduleWords cron={cron} id={`${uid}-ecron-words`} />
                 </div>
-                <div className={styles.field} style={{ flex: "0 1 12rem" }}>
+                <div className={styles.field} style={{ flex: "0 1 17rem" }}>
                   <label htmlFor={`${uid}-emode`}>Scheduled runs</label>
                   <select id={`${uid}-emode`} name="scheduleMode" defaultValue={c.scheduleMode}>
                     <option value="full">full (end-date what is gone)</option>

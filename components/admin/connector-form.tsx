@@ -142,7 +142,7 @@ export function ConnectorForm({
           />
           <ScheduleWords cron={cron} id={`${uid}-cron-words`} />
         </div>
-        <div className={styles.field} style={{ flex: "0 1 12rem" }}>
+        <div className={styles.field} style={{ flex: "0 1 17rem" }}>
           <label htmlFor={`${uid}-mode`}>Scheduled runs</label>
           <select id={`${uid}-mode`} name="scheduleMode" defaultValue="full">
             <option value="full">full (end-date what is gone)</option>
