@@ -62,6 +62,10 @@ export default defineConfig({
         ATTEST_DEMO: "",
         ATTEST_BOOTSTRAP_TOKEN: "e2e-bootstrap-token-0123456789abcdef",
         AUTH_SECRET: "e2e-only-secret-not-for-production-0123456789",
+        // Connector credentials are sealed with it (e2e/connectors.spec.ts); without it the server refuses them.
+        ATTEST_SECRET_KEY: "e2e-only-connector-key-not-for-production-0123456789",
+        // The vendor fakes of e2e/connectors.spec.ts speak TLS with the repository's test CA (lib/testing/tls/README.md).
+        NODE_EXTRA_CA_CERTS: path.resolve("lib/testing/tls/ca.pem"),
         AUTH_OIDC_ISSUER: `http://127.0.0.1:${oidcPort}`,
         AUTH_OIDC_CLIENT_ID: "attest-e2e",
         AUTH_OIDC_CLIENT_SECRET: "attest-e2e-oidc-client-secret",

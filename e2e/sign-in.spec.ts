@@ -39,7 +39,7 @@ test("repeated sign-in attempts are slowed down, with the same answer whether or
 
 const expectations: Record<Role, { sees: string[]; hidden: string[]; forbidden: string[] }> = {
   admin: {
-    sees: ["Dashboard", "Graph", "Identities", "MCP servers & tools", "Ownership", "Campaigns", "Evidence", "Imports", "Admin"],
+    sees: ["Dashboard", "Graph", "Identities", "MCP servers & tools", "Ownership", "Campaigns", "Evidence", "Imports", "Connectors", "Admin"],
     hidden: [],
     forbidden: [],
   },
@@ -50,7 +50,7 @@ const expectations: Record<Role, { sees: string[]; hidden: string[]; forbidden: 
   },
   reviewer: {
     sees: ["Dashboard", "Ownership", "Campaigns"],
-    hidden: ["Identities", "Graph", "MCP servers & tools", "Imports", "Evidence", "Admin"],
+    hidden: ["Identities", "Graph", "MCP servers & tools", "Imports", "Connectors", "Evidence", "Admin"],
     forbidden: ["/nodes", "/mcp", "/graph", "/admin"],
   },
   auditor: { sees: ["Identities", "Evidence", "Campaigns", "Imports"], hidden: ["Admin"], forbidden: ["/admin"] },

@@ -149,6 +149,8 @@ describe("query parameters are allow-listed and bounded", () => {
       ["/api/v1/campaigns", "limit=100000", "limit"],
       ["/api/v1/review-items", "limit=100000", "limit"],
       ["/api/v1/remediation/tasks", "limit=100000", "limit"],
+      ["/api/v1/connectors/x/runs", "limit=100000", "limit"],
+      ["/api/v1/connectors/x/runs", "limit=0", "limit"],
     ];
     const wrong: string[] = [];
     for (const [key, query, param] of cases) {

@@ -13,6 +13,26 @@ interface Problem {
 
 type Outcome = { kind: "ok"; message: string; warnings: string[]; id: string } | { kind: "error"; message: string; details: Problem[] } | null;
 
+/** The connectors' offline formats: a vendor's own API answers (JSON or a .zip), for servers that cannot reach the vendor. */
+const VENDOR_FORMATS: Record<string, { label: string; hint: string }> = {
+  "aws-iam": {
+    label: "AWS IAM authorization details (JSON)",
+    hint: "Send the JSON printed by aws iam get-account-authorization-details (all pages merged, or the first page with IsTruncated false).",
+  },
+  "entra-graph": {
+    label: "Microsoft Entra ID Graph answers (JSON or .zip)",
+    hint: "Send the Microsoft Graph answers (users, groups, applications, service principals, app role assignments, grants) keyed by the call that produced them, as one JSON or a .zip of files.",
+  },
+  "okta-api": {
+    label: "Okta Management API answers (JSON or .zip)",
+    hint: "Send the Okta Management API answers (users, groups, apps and their assignments) keyed by the call that produced them, as one JSON or a .zip of files.",
+  },
+  "github-rest": {
+    label: "GitHub REST answers (JSON or .zip)",
+    hint: "Send the GitHub REST answers (org members, teams, repositories, collaborators, app installations, PAT grants) keyed by the call that produced them, as one JSON or a .zip of files.",
+  },
+};
+
 /** Uploads a file to POST /api/v1/imports as multipart, then refreshes the history. */
 export function UploadForm() {
   const client = useQueryClient();
@@ -66,6 +86,13 @@ export function UploadForm() {
             <option value="mcp-tools">MCP tools/list answer</option>
             <option value="bloodhound-opengraph">BloodHound OpenGraph</option>
             <option value="baton">ConductorOne Baton template</option>
+            <optgroup label="A vendor's own export">
+              {Object.entries(VENDOR_FORMATS).map(([value, f]) => (
+                <option key={value} value={value}>
+                  {f.label}
+                </option>
+              ))}
+            </optgroup>
           </select>
         </label>
         <label>
@@ -103,6 +130,11 @@ export function UploadForm() {
           <input type="checkbox" name="allowPartial" value="true" /> accept valid records, report the rest
         </label>
       </div>
+      {VENDOR_FORMATS[format] ? (
+        <p className="subtitle" data-testid="format-hint">
+          {VENDOR_FORMATS[format].hint} The layout is in the README (Connectors, offline formats).
+        </p>
+      ) : null}
       <div className="toolbar">
         {format === "csv" ? (
           <>
@@ -115,7 +147,14 @@ export function UploadForm() {
           </>
         ) : (
           <label>
-            File <input type="file" name="file" required aria-label="File" />
+            File{" "}
+            <input
+              type="file"
+              name="file"
+              required
+              aria-label="File"
+              accept={VENDOR_FORMATS[format] ? ".json,.zip,application/json,application/zip" : undefined}
+            />
           </label>
         )}
         <button className="btn" type="submit" disabled={busy}>

@@ -44,7 +44,8 @@ interface HumanRow {
   upn: string | null;
   login: string | null;
   githubLogin: string | null;
-  firstSeenAt: Date;
+  // Raw SQL rows: a Date from node-postgres, a string from PGlite.
+  firstSeenAt: Date | string;
 }
 
 export interface LinkPlan {
@@ -157,7 +158,10 @@ export async function planLinks(db: Db): Promise<LinkPlan> {
   let linkedAccounts = 0;
   for (const members of clusters.values()) {
     if (members.length < 2) continue;
-    members.sort((a, b) => rankOf(a.sourceType) - rankOf(b.sourceType) || a.firstSeenAt.getTime() - b.firstSeenAt.getTime() || a.id.localeCompare(b.id));
+    members.sort(
+      (a, b) =>
+        rankOf(a.sourceType) - rankOf(b.sourceType) || new Date(a.firstSeenAt).getTime() - new Date(b.firstSeenAt).getTime() || a.id.localeCompare(b.id),
+    );
     const person = members[0]!;
     let linked = 0;
     for (const account of members.slice(1)) {

@@ -20,6 +20,7 @@ export const NAV: NavEntry[] = [
   { href: "/campaigns", label: "Campaigns", anyOf: ["campaign.read", "review.decide"] },
   { href: "/evidence", label: "Evidence", anyOf: ["evidence.export", "audit.read"] },
   { href: "/imports", label: "Imports", anyOf: ["import.read"] },
+  { href: "/admin/connectors", label: "Connectors", anyOf: ["import.read"] },
   { href: "/admin", label: "Admin", anyOf: ["admin.users"] },
 ];
 

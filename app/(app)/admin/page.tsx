@@ -36,6 +36,9 @@ export default async function AdminPage() {
         People who sign in to Attest, their roles, API tokens, SCIM sources and where the server may send requests. Every change asks first, takes effect on the
         next request and is audited.
       </p>
+      <p>
+        <Link href="/admin/connectors">Connectors</Link>: scheduled pulls from AWS IAM, Entra ID, Okta and GitHub, their credentials and runs.
+      </p>
       {can(actor, "admin.jobs") ? (
         <p>
           <Link href="/admin/jobs">Background jobs</Link>: queued, running and failed work, schedules, retry.

@@ -8,6 +8,7 @@ import { HubFindings } from "@/components/nodes/hub-findings";
 import { HubHeader } from "@/components/nodes/hub-header";
 import { HubHistory } from "@/components/nodes/hub-history";
 import { HubTabs, type HubTabLink } from "@/components/nodes/hub-tabs";
+import { SamePersonPanel } from "@/components/nodes/same-person";
 import { Alert } from "@/components/ui/alert";
 import { can } from "@/lib/authz/permissions";
 import { requirePagePermission } from "@/lib/authz/session";
@@ -23,6 +24,7 @@ import { listNodeFindings } from "@/lib/hub/findings";
 import { getHubHeader, type HubHeader as Header } from "@/lib/hub/header";
 import { listNodeHistory } from "@/lib/hub/history";
 import { listNodeRelationships } from "@/lib/hub/relationships";
+import { samePersonOf, type SamePerson } from "@/lib/hub/node-links";
 
 export const metadata = { title: "Node" };
 
@@ -92,7 +94,10 @@ export default async function NodePage({ params, searchParams }: { params: Promi
 }
 
 type Section =
-  | { tab: "access"; data: { relationships: Awaited<ReturnType<typeof listNodeRelationships>>; access: AccessSummary | null } }
+  | {
+      tab: "access";
+      data: { relationships: Awaited<ReturnType<typeof listNodeRelationships>>; access: AccessSummary | null; samePerson: SamePerson | null };
+    }
   | { tab: "findings"; status: "open" | "all"; data: Awaited<ReturnType<typeof listNodeFindings>> }
   | { tab: "certifications"; data: Awaited<ReturnType<typeof listNodeCertifications>> }
   | { tab: "credentials"; data: Awaited<ReturnType<typeof listNodeCredentials>> }
@@ -104,11 +109,12 @@ async function loadSection(db: Db, actor: Actor, node: NodeView, tab: HubTab, sp
   const cursor = one(sp, "cursor");
   switch (tab) {
     case "access": {
-      const [relationships, access] = await Promise.all([
+      const [relationships, access, samePerson] = await Promise.all([
         listNodeRelationships(db, actor, node.id, { limit: NEIGHBOR_LIMIT, cursor }),
         node.validTo ? Promise.resolve(null) : accessSummaryFor(db, actor, node),
+        node.kind === "human" && !node.validTo ? samePersonOf(db, actor, node) : Promise.resolve(null),
       ]);
-      return { tab, data: { relationships, access } };
+      return { tab, data: { relationships, access, samePerson } };
     }
     case "findings": {
       const status = one(sp, "status") === "all" ? "all" : "open";
@@ -130,7 +136,12 @@ function SectionView({ section, node, paged }: { section: Section | { tab: "inva
     case "invalid":
       return <Alert>That page link is no longer valid; open the section again from its tab.</Alert>;
     case "access":
-      return <HubAccess node={node} access={section.data.access} relationships={section.data.relationships} paged={paged} />;
+      return (
+        <>
+          {section.data.samePerson ? <SamePersonPanel nodeId={node.id} {...section.data.samePerson} /> : null}
+          <HubAccess node={node} access={section.data.access} relationships={section.data.relationships} paged={paged} />
+        </>
+      );
     case "findings":
       return (
         <HubFindings

@@ -1,4 +1,5 @@
 import { adminPaths } from "@/lib/admin/openapi";
+import { connectorsPaths } from "./connectors";
 import { auditPaths } from "@/lib/audit/openapi";
 import { campaignsPaths } from "@/lib/campaigns/openapi";
 import { findingsPaths } from "@/lib/findings/openapi";
@@ -74,6 +75,7 @@ export function openApiDocument(version: string): JsonSchema {
       ...graphPaths,
       ...ingestPaths,
       ...adminPaths,
+      ...connectorsPaths,
       ...ownershipPaths,
       ...auditPaths,
       ...reportsPaths,
