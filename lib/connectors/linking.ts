@@ -119,7 +119,12 @@ export async function planLinks(db: Db): Promise<LinkPlan> {
     }
   }
   const uf = new UnionFind();
-  const ruleOf = new Map<string, string>(); // account id → the rule that joined it
+  const ruleOf = new Map<string, string>(); // account id → the first rule that joined it
+  const pairRule = new Map<string, string>(); // "a\u0000b" (both orders) → the rule that joined exactly these two
+  const joined = (a: string, b: string, rule: string) => {
+    pairRule.set(`${a}\u0000${b}`, rule);
+    pairRule.set(`${b}\u0000${a}`, rule);
+  };
   let crowdedKeys = 0;
   for (const list of byKey.values()) {
     if (list.length < 2) continue;
@@ -132,6 +137,7 @@ export async function planLinks(db: Db): Promise<LinkPlan> {
     for (const x of list.slice(1)) {
       if (never.has(`${refText(refOf(list[0]!.h))}\u0000${refText(refOf(x.h))}`)) continue;
       uf.union(list[0]!.h.id, x.h.id);
+      if (!pairRule.has(`${list[0]!.h.id}\u0000${x.h.id}`)) joined(list[0]!.h.id, x.h.id, x.rule);
       if (!ruleOf.has(x.h.id)) ruleOf.set(x.h.id, x.rule);
       if (!ruleOf.has(list[0]!.h.id)) ruleOf.set(list[0]!.h.id, list[0]!.rule);
     }
@@ -142,6 +148,7 @@ export async function planLinks(db: Db): Promise<LinkPlan> {
     const b = byRef.get(o.accountRef);
     if (!a || !b || a.id === b.id) continue;
     uf.union(a.id, b.id);
+    joined(a.id, b.id, "admin");
     ruleOf.set(b.id, "admin");
     if (!ruleOf.has(a.id)) ruleOf.set(a.id, "admin");
   }
@@ -170,7 +177,8 @@ export async function planLinks(db: Db): Promise<LinkPlan> {
         kind: "same_as",
         from: refOf(person),
         to: refOf(account),
-        attributes: { rule: ruleOf.get(account.id) ?? "email", accountSource: account.source },
+        // The rule that joined these two, else the one that brought the account into the person's accounts.
+        attributes: { rule: pairRule.get(`${person.id}\u0000${account.id}`) ?? ruleOf.get(account.id) ?? "email", accountSource: account.source },
       });
       linked++;
     }
