@@ -43,7 +43,6 @@ interface Item {
 }
 
 const text = (v: unknown): string | undefined => (typeof v === "string" && v.trim() ? v.trim() : undefined);
-const bool = (v: unknown): boolean | undefined => (typeof v === "boolean" ? v : undefined);
 const odataType = (o: Record<string, unknown>): string => (text(own(o, "@odata.type")) ?? "").replace(/^#/, "").toLowerCase();
 
 /** AWS role (and IAM Identity Center permission set) ARNs in an app role's value: `arn:…:role/X,arn:…:saml-provider/Y`. */
