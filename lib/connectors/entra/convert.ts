@@ -26,6 +26,8 @@ const MAX_NAME = 1000;
 const MAX_CONSENTED_LISTED = 200;
 
 interface Node {
+  /** Position in creation order: edge keys use it instead of the long ids. */
+  i: number;
   kind: NodeKind;
   externalId: string;
   name: string;
@@ -37,9 +39,16 @@ interface Edge {
   to: Node;
   attrs: Record<string, unknown>;
 }
-interface Item {
-  obj: Record<string, unknown>;
-  path: string;
+/** One object of a collection answer; its JSON path is built only when a message needs it. */
+class Item {
+  constructor(
+    readonly obj: Record<string, unknown>,
+    private readonly at: string,
+    private readonly index: number,
+  ) {}
+  get path(): string {
+    return `${this.at}: value[${this.index}]`;
+  }
 }
 
 const text = (v: unknown): string | undefined => (typeof v === "string" && v.trim() ? v.trim() : undefined);
@@ -77,7 +86,7 @@ class Builder {
       Object.assign(found.attrs, attrs);
       return found;
     }
-    const n: Node = { kind, externalId, name: name.slice(0, MAX_NAME), attrs };
+    const n: Node = { i: this.nodes.size, kind, externalId, name: name.slice(0, MAX_NAME), attrs };
     this.nodes.set(key, n);
     return n;
   }
@@ -93,7 +102,7 @@ class Builder {
       this.skipped.edges += 1;
       return;
     }
-    const key = [kind, from.kind, from.externalId, to.kind, to.externalId].join("\u0000");
+    const key = `${kind}:${from.i}:${to.i}`;
     const found = this.edges.get(key);
     if (!found) return void this.edges.set(key, { kind, from, to, attrs });
     this.merged.edges += 1;
@@ -114,12 +123,11 @@ function items(b: Builder, bundle: AnswerBundle, key: string, where: string): It
     const value = own(page, "value");
     if (!Array.isArray(value)) return b.errors.add(`${at}: value`, "must be a list of objects");
     value.forEach((raw, i) => {
-      const path = `${at}: value[${i}]`;
-      if (!isRecord(raw)) return b.errors.add(path, "must be an object");
+      if (!isRecord(raw)) return b.errors.add(`${at}: value[${i}]`, "must be an object");
       const id = own(raw, "id");
-      if (typeof id !== "string" || !id.trim()) return b.errors.add(`${path}.id`, "is required (a directory object id)");
-      if (id.length > MAX_ID) return b.errors.add(`${path}.id`, `is longer than ${MAX_ID} characters`);
-      out.push({ obj: raw, path });
+      if (typeof id !== "string" || !id.trim()) return b.errors.add(`${at}: value[${i}].id`, "is required (a directory object id)");
+      if (id.length > MAX_ID) return b.errors.add(`${at}: value[${i}].id`, `is longer than ${MAX_ID} characters`);
+      out.push(new Item(raw, at, i));
     });
   });
   return out;
