@@ -550,6 +550,16 @@ export function convertEntra(bundle: AnswerBundle, opts: EntraConvertOptions): C
   each("agentIdentitySponsors", (id, list, where) => readOwners(b, id, list, where, "business"));
   each("blueprintSponsors", (id, list, where) => readOwners(b, id, list, where, "business"));
   each("spAppRoleAssignedTo", (id, list, where) => readAssignments(b, id, list, where));
+  const sponsored = new Set((byKind.get("agentIdentitySponsors") ?? []).map((c) => c.id!.toLowerCase()));
+  let unsponsored = 0;
+  for (const n of b.nodes.values())
+    if (n.kind === "agent" && n.attrs.entraType === "agentIdentity" && !sponsored.has(n.externalId.toLowerCase())) unsponsored += 1;
+  if (unsponsored)
+    b.warnings.add(
+      "sponsors-unread",
+      () =>
+        `the sponsors of ${plural(unsponsored, "agent identity", "agent identities")} were not read (Graph serves them only with AgentIdentity.ReadWrite.All); their business owners are missing`,
+    );
   readGrants(b, all("oauth2PermissionGrants"));
 
   if (b.errors.count) return { ok: false, errors: b.errors.items };
