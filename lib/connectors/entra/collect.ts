@@ -212,6 +212,33 @@ export class GraphReader {
   }
 }
 
+/** Per-object calls run this many at a time (Graph's throttling still answers 429 when a tenant is busy). */
+const PARALLEL = 4;
+
+/** Runs `fn` over `list` with at most PARALLEL at once; each object's pages stay in order under its own key. */
+async function eachParallel<T>(list: T[], fn: (item: T, i: number) => Promise<unknown>, onDone?: (done: number) => void): Promise<void> {
+  let next = 0;
+  let done = 0;
+  let failed = false;
+  const worker = async () => {
+    // After one call fails the run is over: the other workers stop taking objects.
+    while (next < list.length && !failed) {
+      const i = next++;
+      try {
+        await fn(list[i]!, i);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+      done += 1;
+      onDone?.(done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, list.length) }, worker));
+}
+
+const seg = encodeURIComponent;
+
 const ids = (list: Record<string, unknown>[] | null) => (list ?? []).map((x) => x.id).filter((x): x is string => typeof x === "string" && x.length > 0);
 
 /** Reads every call of docs/connectors/entra.md into ctx.bundle. */
@@ -233,16 +260,17 @@ export async function collectEntra(ctx: CollectContext<EntraSettings, EntraCrede
     bigPages: true,
   });
   const groupIds = ids(groups);
-  for (const [i, id] of groupIds.entries()) {
-    await g.readAll(`/groups/${id}/members`, KEY.groupMembers(id), { select: "id,displayName", bigPages: true });
-    if ((i + 1) % 50 === 0) ctx.progress(`reading group members: ${count(i + 1)} of ${count(groupIds.length)} groups`);
-  }
+  await eachParallel(
+    groupIds,
+    (id) => g.readAll(`/groups/${seg(id)}/members`, KEY.groupMembers(id), { select: "id,displayName", bigPages: true }),
+    (done) => done % 50 === 0 && ctx.progress(`reading group members: ${count(done)} of ${count(groupIds.length)} groups`),
+  );
   const apps = await g.readAll("/applications", KEY.applications, {
     select: "id,appId,displayName,signInAudience,createdDateTime,passwordCredentials,keyCredentials",
     label: "reading applications",
     bigPages: true,
   });
-  for (const id of ids(apps)) await g.readAll(`/applications/${id}/owners`, KEY.applicationOwners(id), { select: "id,displayName" });
+  await eachParallel(ids(apps), (id) => g.readAll(`/applications/${seg(id)}/owners`, KEY.applicationOwners(id), { select: "id,displayName" }));
   const sps = await g.readAll("/servicePrincipals", KEY.servicePrincipals, {
     select:
       "id,appId,displayName,servicePrincipalType,appOwnerOrganizationId,accountEnabled,appRoleAssignmentRequired,appRoles,preferredSingleSignOnMode,passwordCredentials,keyCredentials",
@@ -250,13 +278,14 @@ export async function collectEntra(ctx: CollectContext<EntraSettings, EntraCrede
     bigPages: true,
   });
   const spIds = ids(sps);
-  for (const [i, id] of spIds.entries()) {
-    await g.readAll(`/servicePrincipals/${id}/appRoleAssignedTo`, KEY.spAppRoleAssignedTo(id));
-    if ((i + 1) % 50 === 0) ctx.progress(`reading app role assignments: ${count(i + 1)} of ${count(spIds.length)} service principals`);
-  }
+  await eachParallel(
+    spIds,
+    (id) => g.readAll(`/servicePrincipals/${seg(id)}/appRoleAssignedTo`, KEY.spAppRoleAssignedTo(id)),
+    (done) => done % 50 === 0 && ctx.progress(`reading app role assignments: ${count(done)} of ${count(spIds.length)} service principals`),
+  );
   // Microsoft's own first-party principals have no customer owners; asking would be thousands of empty calls.
   const ownedSps = (sps ?? []).filter((s) => !(typeof s.appOwnerOrganizationId === "string" && MICROSOFT_TENANTS.has(s.appOwnerOrganizationId)));
-  for (const id of ids(ownedSps)) await g.readAll(`/servicePrincipals/${id}/owners`, KEY.spOwners(id), { select: "id,displayName" });
+  await eachParallel(ids(ownedSps), (id) => g.readAll(`/servicePrincipals/${seg(id)}/owners`, KEY.spOwners(id), { select: "id,displayName" }));
   await g.readAll("/oauth2PermissionGrants", KEY.oauth2PermissionGrants, { label: "reading delegated permission grants" });
 
   if (!ctx.settings.readAgentIds) return;
@@ -268,20 +297,20 @@ export async function collectEntra(ctx: CollectContext<EntraSettings, EntraCrede
   });
   if (agents === null) ctx.progress("agent identities not readable (no permission or not available); skipped");
   const readOwners = new Set(ids(ownedSps));
-  for (const id of ids(agents)) {
-    await g.readAll(`/servicePrincipals/${id}/microsoft.graph.agentIdentity/sponsors`, KEY.agentIdentitySponsors(id), { version: v, optional: true });
-    if (!readOwners.has(id)) await g.readAll(`/servicePrincipals/${id}/owners`, KEY.spOwners(id), { select: "id,displayName", optional: true });
-  }
+  await eachParallel(ids(agents), async (id) => {
+    await g.readAll(`/servicePrincipals/${seg(id)}/microsoft.graph.agentIdentity/sponsors`, KEY.agentIdentitySponsors(id), { version: v, optional: true });
+    if (!readOwners.has(id)) await g.readAll(`/servicePrincipals/${seg(id)}/owners`, KEY.spOwners(id), { select: "id,displayName", optional: true });
+  });
   const blueprints = await g.readAll("/applications/microsoft.graph.agentIdentityBlueprint", KEY.blueprints, {
     version: v,
     optional: true,
     label: "reading agent identity blueprints",
   });
   const appIds = new Set(ids(apps));
-  for (const id of ids(blueprints)) {
-    await g.readAll(`/applications/${id}/microsoft.graph.agentIdentityBlueprint/sponsors`, KEY.blueprintSponsors(id), { version: v, optional: true });
-    if (!appIds.has(id)) await g.readAll(`/applications/${id}/owners`, KEY.applicationOwners(id), { select: "id,displayName", optional: true });
-  }
+  await eachParallel(ids(blueprints), async (id) => {
+    await g.readAll(`/applications/${seg(id)}/microsoft.graph.agentIdentityBlueprint/sponsors`, KEY.blueprintSponsors(id), { version: v, optional: true });
+    if (!appIds.has(id)) await g.readAll(`/applications/${seg(id)}/owners`, KEY.applicationOwners(id), { select: "id,displayName", optional: true });
+  });
 }
 
 /** "Test connection": a token, then the cheapest call the connector's permissions allow (one user's id). */
