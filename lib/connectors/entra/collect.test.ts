@@ -4,7 +4,7 @@ import { AnswerBundle } from "../bundle";
 import { ConnectorError } from "../errors";
 import { politeFetch } from "../http";
 import type { CollectContext } from "../types";
-import { collectEntra, testEntra, type EntraCredential, type EntraSettings } from "./collect";
+import { collectEntra, nextPath, testEntra, type EntraCredential, type EntraSettings } from "./collect";
 import { convertEntra } from "./convert";
 import { entraDriver } from "./driver";
 import { FAKE_CLIENT_ID, FAKE_SECRET, FAKE_TENANT, fixtureData, startFakeEntra, type FakeEntra } from "./testing/fake-entra";
@@ -64,5 +64,22 @@ describe("Entra collection through the Graph SDK", () => {
   it("test connection answers in words", async () => {
     const { c } = ctx();
     expect(await testEntra(c)).toMatch(/users can be read/);
+  });
+
+  it("follows a nextLink only on the configured Graph origin", () => {
+    expect(nextPath("https://graph.microsoft.com/v1.0/users?$skiptoken=X1", "https://graph.microsoft.com", "GET users")).toEqual({
+      version: "v1.0",
+      path: "/users?$skiptoken=X1",
+    });
+    const elsewhere = (() => {
+      try {
+        return nextPath("https://attacker.example/v1.0/users?$skiptoken=X1", "https://graph.microsoft.com", "GET users");
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(elsewhere).toBeInstanceOf(ConnectorError);
+    expect((elsewhere as ConnectorError).failure).toBe("malformed");
+    expect((elsewhere as Error).message).not.toContain("attacker");
   });
 });
