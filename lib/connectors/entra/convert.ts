@@ -32,12 +32,14 @@ interface Node {
   externalId: string;
   name: string;
   attrs: Record<string, unknown>;
+  /** The node as an edge end, one object shared by all its edges. */
+  ref: { kind: NodeKind; externalId: string };
 }
 interface Edge {
   kind: EdgeKind;
   from: Node;
   to: Node;
-  attrs: Record<string, unknown>;
+  attrs?: Record<string, unknown>;
 }
 /** One object of a collection answer; its JSON path is built only when a message needs it. */
 class Item {
@@ -70,7 +72,8 @@ class Builder {
   /** Every directory object's node by its object id (an application's id points at its service principal's node). */
   readonly byObjectId = new Map<string, Node>();
   readonly nodes = new Map<string, Node>();
-  readonly edges = new Map<string, Edge>();
+  /** Edges by kind, then by (from, to) node positions packed into one number. */
+  readonly edges = new Map<EdgeKind, Map<number, Edge>>();
   /** Service principals by id (their appRoles and names), and by appId. */
   readonly sps = new Map<string, Record<string, unknown>>();
   readonly spByAppId = new Map<string, Node>();
@@ -86,12 +89,12 @@ class Builder {
       Object.assign(found.attrs, attrs);
       return found;
     }
-    const n: Node = { i: this.nodes.size, kind, externalId, name: name.slice(0, MAX_NAME), attrs };
+    const n: Node = { i: this.nodes.size, kind, externalId, name: name.slice(0, MAX_NAME), attrs, ref: { kind, externalId } };
     this.nodes.set(key, n);
     return n;
   }
 
-  edge(kind: EdgeKind, from: Node, to: Node, attrs: Record<string, unknown> = {}): void {
+  edge(kind: EdgeKind, from: Node, to: Node, attrs?: Record<string, unknown>): void {
     const misfit = edgeKindMismatch(kind, from.kind, to.kind);
     if (misfit) {
       this.skipped.edges += 1;
@@ -102,11 +105,14 @@ class Builder {
       this.skipped.edges += 1;
       return;
     }
-    const key = `${kind}:${from.i}:${to.i}`;
-    const found = this.edges.get(key);
-    if (!found) return void this.edges.set(key, { kind, from, to, attrs });
+    let byPair = this.edges.get(kind);
+    if (!byPair) this.edges.set(kind, (byPair = new Map()));
+    // Exact for up to 2^26 nodes (2^52 < Number.MAX_SAFE_INTEGER).
+    const key = from.i * 67_108_864 + to.i;
+    const found = byPair.get(key);
+    if (!found) return void byPair.set(key, { kind, from, to, attrs });
     this.merged.edges += 1;
-    if (kind === "owns") {
+    if (kind === "owns" && found.attrs && attrs) {
       const roles = new Set<string>([...((found.attrs.roles as string[] | undefined) ?? [found.attrs.role as string]), attrs.role as string]);
       found.attrs.roles = [...roles].sort();
     }
@@ -564,12 +570,10 @@ export function convertEntra(bundle: AnswerBundle, opts: EntraConvertOptions): C
 
   if (b.errors.count) return { ok: false, errors: b.errors.items };
   const nodes: GraphNodeRecord[] = [...b.nodes.values()].map((n) => ({ kind: n.kind, externalId: n.externalId, name: n.name, attributes: n.attrs }));
-  const edges: GraphEdgeRecord[] = [...b.edges.values()].map((e) => ({
-    kind: e.kind,
-    from: { kind: e.from.kind, externalId: e.from.externalId },
-    to: { kind: e.to.kind, externalId: e.to.externalId },
-    ...(Object.keys(e.attrs).length ? { attributes: e.attrs } : {}),
-  }));
+  const edges: GraphEdgeRecord[] = [];
+  for (const byPair of b.edges.values())
+    for (const e of byPair.values())
+      edges.push(e.attrs ? { kind: e.kind, from: e.from.ref, to: e.to.ref, attributes: e.attrs } : { kind: e.kind, from: e.from.ref, to: e.to.ref });
   const document: GraphDocument = { source: opts.source, mode: opts.mode, nodes, edges };
   const problems = checkDocument(document);
   if (problems.length) return { ok: false, errors: problems.slice(0, 100) };
