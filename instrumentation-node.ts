@@ -9,6 +9,7 @@ export async function startBackgroundJobs(): Promise<void> {
   await import("./lib/findings/jobs");
   await import("./lib/campaigns/jobs");
   await import("./lib/pipeline/jobs");
+  await import("./lib/connectors/jobs");
   const { getDatabase } = await import("./db/client");
   const { startJobs, stopJobs } = await import("./lib/jobs");
   await startJobs(await getDatabase());

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: everything a new user needs, with nothing to configure.
-// - persists an AUTH_SECRET under the data folder the first time (unless one is set),
+// - persists an AUTH_SECRET under the data folder the first time (unless one is set), and on the embedded
+//   database an ATTEST_SECRET_KEY for connector credentials,
 // - builds the app when there is no build or the sources are newer than it,
 // - starts Next on PORT (default 3000). Migrations and the demo seed run inside
 //   the server process (instrumentation.ts), so PGlite is opened by one process only.
@@ -21,6 +22,15 @@ if (!process.env.AUTH_SECRET) {
   process.env.AUTH_SECRET = readFileSync(file, "utf8").trim();
 }
 process.env.AUTH_TRUST_HOST ??= "true";
+
+// Connector credentials are sealed under ATTEST_SECRET_KEY. On the embedded database (a laptop, a trial) one is made
+// and kept beside the data, like AUTH_SECRET, so connectors work out of the box; with DATABASE_URL (production) the
+// operator sets it (from a secret manager, never beside the database), and without it credentials are refused.
+if (!process.env.ATTEST_SECRET_KEY && !process.env.DATABASE_URL) {
+  const file = path.join(dataDir, "secret-key");
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  process.env.ATTEST_SECRET_KEY = readFileSync(file, "utf8").trim();
+}
 
 const next = path.join(root, "node_modules", ".bin", "next");
 const port = process.env.PORT ?? "3000";

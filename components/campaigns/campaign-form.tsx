@@ -24,6 +24,7 @@ const EDGE_CHOICES: { kind: ReviewableEdgeKind; label: string }[] = [
   { kind: "connects_to", label: "Connections to MCP servers" },
   { kind: "uses_credential", label: "Credential use" },
   { kind: "acts_for", label: "Agents acting for someone" },
+  { kind: "assumes", label: "Roles that can be assumed" },
   { kind: "owns", label: "Ownership itself" },
   { kind: "grants", label: "What entitlements grant" },
   { kind: "credential_for", label: "What credentials open" },

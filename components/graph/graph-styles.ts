@@ -62,6 +62,9 @@ export const GRAPH_STYLE: StylesheetJson = [
     },
   },
   { selector: 'edge[kind = "acts_for"]', style: { "line-style": "dashed", "line-color": "#dd2590", "target-arrow-color": "#dd2590" } },
+  // One person's accounts in several systems: dotted, no arrowhead weight of its own (it is the same person).
+  { selector: 'edge[kind = "same_as"]', style: { "line-style": "dotted", "line-color": "#667085", "target-arrow-color": "#667085", width: 2 } },
+  { selector: 'edge[kind = "assumes"]', style: { "line-style": "dashed", "line-color": "#6941c6", "target-arrow-color": "#6941c6" } },
   { selector: 'edge[kind = "uses_credential"], edge[kind = "credential_for"]', style: { "line-color": "#b42318", "target-arrow-color": "#b42318" } },
   {
     selector: "node[count]",

@@ -55,4 +55,5 @@ CREATE INDEX "connector_runs_connector_idx" ON "connector_runs" USING btree ("co
 CREATE UNIQUE INDEX "connectors_name_key" ON "connectors" USING btree ("name");--> statement-breakpoint
 CREATE UNIQUE INDEX "connectors_source_name_key" ON "connectors" USING btree ("source_name");--> statement-breakpoint
 CREATE UNIQUE INDEX "identity_link_overrides_pair_key" ON "identity_link_overrides" USING btree ("person_ref","account_ref");--> statement-breakpoint
+CREATE INDEX "nodes_aws_role_arns_idx" ON "nodes" USING btree ("id") WHERE "nodes"."kind" = 'entitlement' and "nodes"."valid_to" is null and "nodes"."attributes" ? 'awsRoleArns';--> statement-breakpoint
 ALTER TABLE "edges" ADD CONSTRAINT "edges_kind_check" CHECK ("edges"."kind" in ('member_of', 'has_entitlement', 'grants', 'connects_to', 'exposes', 'acts_on', 'uses_credential', 'credential_for', 'acts_for', 'owns', 'manages', 'same_as', 'assumes'));

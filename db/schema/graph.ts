@@ -62,6 +62,11 @@ export const nodes = pgTable(
     index("nodes_scim_manager_ref_idx")
       .on(t.sourceId, sql`(${t.attributes}->>'managerId')`)
       .where(sql`${t.kind} = 'human' and ${t.validTo} is null`),
+    // Identity linking (lib/connectors/linking.ts) reads the few entitlements that let their holders into AWS (an
+    // IdP's AWS app role) without reading every entitlement's attributes.
+    index("nodes_aws_role_arns_idx")
+      .on(t.id)
+      .where(sql`${t.kind} = 'entitlement' and ${t.validTo} is null and ${t.attributes} ? 'awsRoleArns'`),
     check("nodes_kind_check", sql`${t.kind} in (${inList(NODE_KINDS)})`),
     check("nodes_status_check", sql`${t.status} is null or ${t.status} in ('active', 'inactive', 'leave', 'terminated')`),
     check("nodes_validity_check", sql`${t.validTo} is null or ${t.validTo} >= ${t.validFrom}`),

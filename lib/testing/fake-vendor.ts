@@ -19,7 +19,7 @@ export interface FakeRequest {
   body: string;
 }
 
-export type FakeAnswer = { status?: number; headers?: Record<string, string>; json?: unknown; text?: string };
+export type FakeAnswer = { status?: number; headers?: Record<string, string | undefined>; json?: unknown; text?: string };
 export type FakeRoute = (req: FakeRequest) => FakeAnswer | undefined | Promise<FakeAnswer | undefined>;
 
 export interface FakeVendor {
@@ -54,7 +54,8 @@ export async function startFakeVendor(route: FakeRoute, opts: { tls?: boolean } 
         .then((a) => {
           const answer = a ?? { status: 404, json: { message: "Not Found" } };
           const text = answer.text ?? (answer.json !== undefined ? JSON.stringify(answer.json) : "");
-          res.writeHead(answer.status ?? 200, { "content-type": answer.json !== undefined ? "application/json" : "text/plain", ...answer.headers });
+          const headers = Object.fromEntries(Object.entries(answer.headers ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
+          res.writeHead(answer.status ?? 200, { "content-type": answer.json !== undefined ? "application/json" : "text/plain", ...headers });
           res.end(text);
         })
         .catch(() => {
