@@ -2,17 +2,17 @@ import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { strToU8, zipSync } from "fflate";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { connectorRuns, connectors, edges, nodes, sources } from "@/db/schema";
+import { connectors, edges, nodes, sources } from "@/db/schema";
 import { seedGraph } from "@/db/seed/seed";
 import { createApiToken } from "@/lib/admin/api-tokens";
 import { updateOutboundSettings } from "@/lib/admin/outbound-settings";
 import type { Actor } from "@/lib/authz/actor";
 import { graphVersion } from "@/lib/graph/access-cache";
-import { newId } from "@/lib/ids";
 import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
 import { smallGraph } from "@/lib/testing/small-graph";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { POST } from "@/app/api/v1/imports/route";
+import { createConnector, requestRun } from "../manage";
 import { executeRun, testConnection } from "../run";
 import { seal } from "../secret-box";
 import { FAKE_CLIENT_ID, FAKE_SECRET, FAKE_TENANT, FIXTURE, fixtureData, startFakeEntra, type FakeEntra } from "./testing/fake-entra";
@@ -35,17 +35,14 @@ beforeAll(async () => {
   analystToken = (await createApiToken(t.db, admin, { name: "a", userId: analyst.id, roles: ["analyst"] })).token;
   fake = await startFakeEntra();
   await updateOutboundSettings(t.db, admin, { allowHosts: [], allowPrivateRanges: ["127.0.0.1"] });
-  connectorId = newId("con");
-  await t.db.insert(connectors).values({
-    id: connectorId,
+  const c = await createConnector(t.db, admin, {
     name: "Contoso Entra",
     kind: "entra",
     sourceName: SOURCE,
     settings: { tenantId: FAKE_TENANT, clientId: FAKE_CLIENT_ID, graphBaseUrl: `${fake.url}/`, authorityHost: fake.url },
-    credential: seal({ clientSecret: FAKE_SECRET }),
-    credentialSetAt: new Date(),
-    createdBy: admin.id,
+    credential: { clientSecret: FAKE_SECRET },
   });
+  connectorId = c.id;
 });
 afterAll(async () => {
   await fake?.close();
@@ -59,9 +56,8 @@ beforeEach(() => {
 });
 
 async function run(mode: "full" | "incremental", limits = FAST) {
-  const id = newId("crun");
-  await t.db.insert(connectorRuns).values({ id, connectorId, trigger: "manual", mode, status: "queued" });
-  return executeRun(t.db, id, limits);
+  const queued = await requestRun(t.db, admin, connectorId, { mode });
+  return executeRun(t.db, queued.id, limits);
 }
 
 async function current(table: "nodes" | "edges"): Promise<Record<string, number>> {
