@@ -194,3 +194,20 @@ describe("Entra Graph answers → graph document", () => {
     expect(JSON.stringify(convertOk(fixtureBundle()).document)).toBe(JSON.stringify(convertOk(fixtureBundle()).document));
   });
 });
+
+describe("Entra driver settings", () => {
+  const base = { tenantId: "contoso.onmicrosoft.com", clientId: "c0ffee00-1111-4222-8333-444455556666" };
+  it("calls only Graph's and the authority's hosts, with the port when it is not the default", () => {
+    const s = entraDriver.settingsSchema.parse(base);
+    expect(entraDriver.hosts(s)).toEqual(["graph.microsoft.com", "login.microsoftonline.com"]);
+    const local = entraDriver.settingsSchema.parse({ ...base, graphBaseUrl: "http://127.0.0.1:8443/", authorityHost: "http://127.0.0.1:8443" });
+    expect(entraDriver.hosts(local)).toEqual(["127.0.0.1:8443"]);
+  });
+
+  it("refuses plain http off the loopback, a path in the endpoint, and a client id that is not a GUID", () => {
+    expect(entraDriver.settingsSchema.safeParse({ ...base, graphBaseUrl: "http://graph.example.com/" }).success).toBe(false);
+    expect(entraDriver.settingsSchema.safeParse({ ...base, graphBaseUrl: "https://graph.microsoft.com/v1.0" }).success).toBe(false);
+    expect(entraDriver.settingsSchema.safeParse({ ...base, clientId: "my-app" }).success).toBe(false);
+    expect(entraDriver.settingsSchema.safeParse({ ...base, graphBaseUrl: "https://graph.microsoft.us/" }).success).toBe(true);
+  });
+});
