@@ -323,5 +323,5 @@ export async function testEntra(ctx: CollectContext<EntraSettings, EntraCredenti
   } catch (e) {
     rethrow(e, "GET users");
   }
-  return "signed in with the client secret; users can be read (User.Read.All granted)";
+  return "signed in with the client secret; the directory's users can be read";
 }

@@ -166,6 +166,22 @@ describe("Entra Graph answers → graph document", () => {
     expect(JSON.stringify(r.errors)).not.toMatch(/Adele|secret-name|Leaky|02bd9fd6|42/);
   });
 
+  it("skips members it did not read with a count, repeating only plain Graph type names", () => {
+    const b = fixtureBundle();
+    b.add("groups/02bd9fd6-8f93-4758-87c3-1fb73740a315/members", {
+      value: [
+        { "@odata.type": "#microsoft.graph.device", id: "d1" },
+        { "@odata.type": "#microsoft.graph.device", id: "d2" },
+        { "@odata.type": "#<script>alert(1)</script>", id: "x1" },
+      ],
+    });
+    const r = convertOk(b);
+    const text = r.warnings.join("\n");
+    expect(text).toMatch(/2 group members of type device/);
+    expect(text).toMatch(/1 group member of type directoryObject/);
+    expect(text).not.toMatch(/script|d1|x1/);
+  });
+
   it("refuses a file with none of the calls", () => {
     const b = new AnswerBundle();
     b.add("me/drive", { value: [] });

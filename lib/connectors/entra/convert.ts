@@ -359,7 +359,9 @@ function readApps(b: Builder, lists: { sps: Item[]; agents: Item[]; blueprints: 
 function memberNode(b: Builder, it: Item, what: string): Node | undefined {
   const n = b.byObjectId.get(it.obj.id as string);
   if (n) return n;
-  const type = odataType(it.obj) || "directoryObject";
+  // The type is remote text: only a plain Graph type name is repeated in the warning.
+  const raw = odataType(it.obj);
+  const type = /^microsoft\.graph\.[a-z]{1,60}$/.test(raw) ? raw : "directoryObject";
   b.skipped.edges += 1;
   b.warnings.add(
     `unknown:${what}:${type}`,
