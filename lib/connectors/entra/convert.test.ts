@@ -206,6 +206,15 @@ describe("Entra Graph answers → graph document", () => {
     expect(sort(zip.edges)).toEqual(sort(json.edges));
   });
 
+  it("takes a single page without its list in the JSON layout", () => {
+    const r = entraDriver.readOffline(
+      new TextEncoder().encode(JSON.stringify({ calls: { "GET /v1.0/users": { value: [{ id: "u1", displayName: "A" }] } } })),
+      MAX,
+    );
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(counts(convertOk(r.bundle).document.nodes)).toEqual({ human: 1 });
+  });
+
   it("is deterministic", () => {
     expect(JSON.stringify(convertOk(fixtureBundle()).document)).toBe(JSON.stringify(convertOk(fixtureBundle()).document));
   });

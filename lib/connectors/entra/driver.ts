@@ -83,5 +83,5 @@ export const entraDriver: ConnectorDriver<EntraSettings, EntraCredential> = {
   test: testEntra,
   collect: collectEntra,
   convert: (bundle, opts) => convertEntra(bundle, { source: opts.source, mode: opts.mode }),
-  readOffline: (bytes, maxBytes) => readBundle(bytes, { format: "entra-graph", versionPrefixes: GRAPH_VERSIONS, maxBytes }),
+  readOffline: (bytes, maxBytes) => readBundle(bytes, { format: "entra-graph", versionPrefixes: GRAPH_VERSIONS, singleAnswerObjects: true, maxBytes }),
 };
