@@ -302,16 +302,13 @@ function readApps(b: Builder, lists: { sps: Item[]; agents: Item[]; blueprints: 
     const id = it.obj.id as string;
     if (agentIds.has(id)) continue;
     const appId = optionalString(b, it, "appId");
-    const type = odataType(it.obj);
-    // A blueprint's own principal (agentIdentityBlueprintPrincipal) is the blueprint in this graph.
+    // A blueprint's own principal (agentIdentityBlueprintPrincipal, same appId) is the blueprint in this graph.
     const bp = appId ? blueprintAppIds.get(appId) : undefined;
-    if (bp || type === "microsoft.graph.agentidentityblueprintprincipal") {
-      if (bp) {
-        b.byObjectId.set(id, bp);
-        b.sps.set(id, it.obj);
-        bp.attrs.blueprintPrincipalId = id;
-        continue;
-      }
+    if (bp) {
+      b.byObjectId.set(id, bp);
+      b.sps.set(id, it.obj);
+      bp.attrs.blueprintPrincipalId = id;
+      continue;
     }
     const attrs: Record<string, unknown> = { entraType: "servicePrincipal" };
     if (appId) attrs.appId = appId;
