@@ -24,6 +24,16 @@ beforeAll(async () => {
         : { json: { ok: true } };
     }
     if (req.path === "/rate-limited") return { status: 429, json: { error: "no" } };
+    if (req.path === "/aws-throttle")
+      return hit("aws") === 1
+        ? {
+            status: 400,
+            headers: { "content-type": "text/xml" },
+            text: "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>",
+          }
+        : { json: { ok: true } };
+    if (req.path === "/aws-bad-request")
+      return { status: 400, headers: { "content-type": "text/xml" }, text: "<ErrorResponse><Error><Code>ValidationError</Code></Error></ErrorResponse>" };
     if (req.path === "/wait-long") return { status: 429, headers: { "retry-after": "3600" } };
     if (req.path === "/users/alice@example.com/secret-token-123") return { status: 401, json: { error: "Invalid token alice@example.com" } };
     if (req.path === "/echo" && req.method === "POST") return { json: { body: req.body, attempt: hit("echo") } };
@@ -50,6 +60,16 @@ describe("politeFetch", () => {
     const res = await p.fetch(`${fake.url}/github-reset`);
     expect(res.status).toBe(200);
     expect(p.stats().retries).toBe(1);
+  });
+
+  it("reads AWS's 400 Throttling as throttling, and hands any other 400 to the SDK with its body intact", async () => {
+    const p = politeFetch(open, { baseDelayMs: 1 });
+    const res = await p.fetch(`${fake.url}/aws-throttle`);
+    expect(await res.json()).toEqual({ ok: true });
+    expect(p.stats().retries).toBe(1);
+    const bad = await p.fetch(`${fake.url}/aws-bad-request`);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("<Code>ValidationError</Code>");
   });
 
   it("gives up after the retries allowed, naming the class, the status and the call's shape only", async () => {
@@ -113,5 +133,8 @@ describe("rate-limit headers", () => {
   it("shapes calls without ids, names or addresses", () => {
     expect(callShape("get", "https://graph.microsoft.com/v1.0/groups/0a1b-2c/members?$top=1")).toBe("GET {…}/groups/{…}/members");
     expect(callShape("GET", "https://api.github.com/orgs/acme/teams")).toBe("GET orgs/acme/teams");
+    // A value the admin typed (the org) is hidden wherever it appears, whatever its case or encoding.
+    expect(callShape("GET", "https://api.github.com/orgs/Acme/teams/platform", new Set(["acme"]))).toBe("GET orgs/{…}/teams/platform");
+    expect(callShape("POST", "https://sts.example/")).toBe("POST /");
   });
 });

@@ -5,7 +5,7 @@ import { ConnectorError, failureForStatus } from "./errors";
  * The fetch a connector's SDK is given: the app's one outbound client (allow
  * list, no private ranges unless opened, no redirects, bounded answers) with
  * the vendors' rate-limit manners on top. A 429 — or a 403/503 that says the
- * rate limit is spent — is retried after the time the vendor asks for
+ * rate limit is spent, or AWS's 400 `Throttling` — is retried after the time the vendor asks for
  * (Retry-After in seconds or as a date; GitHub's and Okta's reset headers),
  * else after an exponential backoff, up to `maxRetries` times.
  *
@@ -21,6 +21,8 @@ export interface PoliteFetchOptions {
   /** First backoff when the vendor names no time; doubled each retry. */
   baseDelayMs: number;
   signal?: AbortSignal;
+  /** Values the admin typed (settings) that must not appear in a call's shape. */
+  hide?: readonly string[];
 }
 
 export const DEFAULT_POLITE: PoliteFetchOptions = { maxRetries: 4, maxWaitMs: 60_000, baseDelayMs: 500 };
@@ -32,8 +34,11 @@ export interface PoliteFetch {
   stats(): { calls: number; retries: number };
 }
 
-/** A call's shape for messages: segments that are words stay, anything that may be an id or a name becomes {…}. */
-export function callShape(method: string, url: string): string {
+/**
+ * A call's shape for messages: segments that are words stay, anything that may be an id or a name becomes {…},
+ * and so does any segment equal to a value the admin typed (`hide`: the connector's settings, e.g. an org name).
+ */
+export function callShape(method: string, url: string, hide: ReadonlySet<string> = new Set()): string {
   let path: string;
   try {
     path = new URL(url).pathname;
@@ -43,9 +48,17 @@ export function callShape(method: string, url: string): string {
   const shape = path
     .split("/")
     .filter(Boolean)
-    .map((seg) => (/^[A-Za-z][A-Za-z._-]{0,39}$/.test(seg) && !seg.includes("@") ? seg : "{…}"))
+    .map((seg) => (/^[A-Za-z][A-Za-z._-]{0,39}$/.test(seg) && !hide.has(safeDecode(seg).toLowerCase()) ? seg : "{…}"))
     .join("/");
-  return `${method.toUpperCase()} ${shape}`;
+  return `${method.toUpperCase()} ${shape || "/"}`;
+}
+
+function safeDecode(seg: string): string {
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return seg;
+  }
 }
 
 /** How long the vendor asks to wait, in ms, or null when it does not say. */
@@ -61,6 +74,16 @@ export function askedWaitMs(res: Response, now = Date.now()): number | null {
   const reset = res.headers.get("x-ratelimit-reset") ?? res.headers.get("x-rate-limit-reset");
   if (reset !== null && /^\d{9,11}$/.test(reset.trim())) return Math.max(0, Number(reset) * 1000 - now);
   return null;
+}
+
+/** AWS's query APIs (IAM) throttle with HTTP 400 and an XML error code, not 429. */
+const AWS_THROTTLE = /<Code>\s*(Throttling|ThrottlingException|RequestLimitExceeded|TooManyRequestsException)\s*<\/Code>/;
+
+/** Reads a 400 XML answer to tell AWS's throttling from a real 400; gives back an answer with the same body either way. */
+async function awsThrottled(res: Response): Promise<{ throttled: boolean; res: Response }> {
+  if (res.status !== 400 || !/xml/i.test(res.headers.get("content-type") ?? "")) return { throttled: false, res };
+  const text = await res.text();
+  return { throttled: AWS_THROTTLE.test(text.slice(0, 4096)), res: new Response(text, { status: res.status, headers: res.headers }) };
 }
 
 function isThrottle(res: Response): boolean {
@@ -83,10 +106,11 @@ export function politeFetch(base: OutboundFetch, options: Partial<PoliteFetchOpt
   let calls = 0;
   let retries = 0;
   const record = (e: ConnectorError) => (last = e);
+  const hide = new Set((opts.hide ?? []).map((v) => v.toLowerCase()).filter(Boolean));
 
   const fetch: OutboundFetch = async (input, init) => {
     const request = new Request(input, init);
-    const call = callShape(request.method, request.url);
+    const call = callShape(request.method, request.url, hide);
     // The body is read once so each retry can send it again.
     const body = request.body ? await request.arrayBuffer() : undefined;
     for (let attempt = 0; ; attempt++) {
@@ -98,7 +122,9 @@ export function politeFetch(base: OutboundFetch, options: Partial<PoliteFetchOpt
         if (e instanceof OutboundError) throw record(new ConnectorError("unreachable", { call, detail: e.failure.replace(/_/g, " ") }));
         throw e;
       }
-      if (isThrottle(res)) {
+      const aws = await awsThrottled(res);
+      res = aws.res;
+      if (aws.throttled || isThrottle(res)) {
         const asked = askedWaitMs(res);
         const wait = asked ?? opts.baseDelayMs * 2 ** attempt;
         await res.body?.cancel();

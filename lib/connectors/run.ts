@@ -44,6 +44,26 @@ function prepare(row: ConnectorRow, driver: AnyDriver): { settings: unknown; cre
   return { settings: settings.data, credential: credential.data };
 }
 
+/** Every string in the settings (an org, a tenant, an account), and each of their URL path segments, for callShape to hide. */
+function settingValues(settings: unknown): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (typeof v === "string") {
+      out.push(v);
+      if (/^https?:\/\//i.test(v)) {
+        try {
+          out.push(...new URL(v).pathname.split("/").filter(Boolean));
+        } catch {
+          // not a URL after all
+        }
+      }
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") Object.values(v).forEach(walk);
+  };
+  walk(settings);
+  return out;
+}
+
 /** The context a driver collects with: the outbound client, the connector's hosts allowed for its own calls. */
 async function context(db: Db, row: ConnectorRow, driver: AnyDriver, limits: RunLimits, onProgress: (m: string) => void) {
   const { settings, credential } = prepare(row, driver);
@@ -54,7 +74,7 @@ async function context(db: Db, row: ConnectorRow, driver: AnyDriver, limits: Run
     maxResponseBytes: 64 * 1024 * 1024,
   });
   const signal = AbortSignal.timeout(limits.timeoutMs ?? 60 * 60_000);
-  const polite = politeFetch(outbound, { ...limitsFromEnv(), ...limits, signal });
+  const polite = politeFetch(outbound, { ...limitsFromEnv(), ...limits, signal, hide: settingValues(settings) });
   const bundle = new AnswerBundle();
   const ctx: CollectContext<unknown, unknown> = { settings, credential, fetch: polite.fetch, bundle, signal, progress: onProgress };
   return { ctx, polite };

@@ -20,6 +20,8 @@ export interface FieldSpec {
   secret?: boolean;
   multiline?: boolean;
   placeholder?: string;
+  /** How the form edits it: text (default), a yes/no checkbox, or a list of strings (one per line). */
+  type?: "text" | "boolean" | "list";
 }
 
 export interface CollectContext<S, C> {

@@ -229,7 +229,10 @@ export function createOutboundFetch(options: OutboundOptions): OutboundFetch {
         }
         settled = true;
         // The remote's reason phrase is left out: it is remote text like the body.
-        resolve(new Response(stream, { status, headers: responseHeaders(r) }));
+        const answer = new Response(stream, { status, headers: responseHeaders(r) });
+        // As fetch would: the URL asked (no redirect is followed, so it is the final one). SDKs page by it (Octokit).
+        Object.defineProperty(answer, "url", { value: request.url, configurable: true });
+        resolve(answer);
       });
       req.end(body);
     });

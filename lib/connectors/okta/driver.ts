@@ -69,18 +69,21 @@ export const oktaDriver: ConnectorDriver<OktaConnectorSettings, OktaCredential> 
     { name: "orgUrl", label: "Org URL", required: true, placeholder: "https://acme.okta.com", help: "Your Okta org's address (or its custom domain)." },
     {
       name: "readGovernance",
+      type: "boolean",
       label: "Read Identity Governance",
       help: "Read OIG entitlements and grants (needs okta.governance.entitlements.read); skipped with a warning when the tenant has no OIG.",
     },
     {
       name: "serviceAccountLogins",
+      type: "list",
       label: "Service-account logins",
       help: "Login patterns (* = anything) whose users are service accounts, e.g. svc-*@acme.com.",
     },
-    { name: "serviceAccountUserTypes", label: "Service-account user types", help: "Okta user type ids (oty…) whose users are service accounts." },
-    { name: "roleAttributes", label: "Role attributes", help: "App-assignment profile attributes holding roles (default samlRoles, role)." },
+    { name: "serviceAccountUserTypes", type: "list", label: "Service-account user types", help: "Okta user type ids (oty…) whose users are service accounts." },
+    { name: "roleAttributes", type: "list", label: "Role attributes", help: "App-assignment profile attributes holding roles (default samlRoles, role)." },
     {
       name: "trustActivatedEmail",
+      type: "boolean",
       label: "Trust e-mail of activated users",
       help: "Treat an activated user's primary e-mail as verified when Okta does not say.",
     },
