@@ -61,6 +61,28 @@ describe("Entra collection through the Graph SDK", () => {
     expect((err as Error).message).not.toMatch(/AADSTS|wrong-secret|84841066/);
   });
 
+  it("names a domain-form tenant nowhere when the secret is refused", async () => {
+    const polite = politeFetch(createOutboundFetch({ policy: { allowHosts: ["127.0.0.1"], allowPrivateRanges: ["127.0.0.1"] } }), { maxRetries: 0 });
+    const settings = entraDriver.settingsSchema.parse({
+      tenantId: "contoso.onmicrosoft.com",
+      clientId: FAKE_CLIENT_ID,
+      graphBaseUrl: `${fake.url}/`,
+      authorityHost: fake.url,
+    });
+    const c = {
+      settings,
+      credential: { clientSecret: FAKE_SECRET },
+      fetch: polite.fetch,
+      bundle: new AnswerBundle(),
+      signal: new AbortController().signal,
+      progress: () => {},
+    };
+    const err = (await collectEntra(c).catch((e: unknown) => e)) as ConnectorError;
+    expect(err.failure).toBe("auth_failed");
+    expect(err.message).toContain("POST {tenant}/oauth2/v2.0/token");
+    expect(err.message).not.toContain("contoso");
+  });
+
   it("test connection answers in words", async () => {
     const { c } = ctx();
     expect(await testEntra(c)).toMatch(/users can be read/);

@@ -1,6 +1,5 @@
 import { Client, GraphError, type AuthenticationProvider, type Context, type Middleware } from "@microsoft/microsoft-graph-client";
 import type { OutboundFetch } from "@/lib/net/outbound";
-import { callShape } from "../http";
 import { ConnectorError, failureForStatus } from "../errors";
 import type { CollectContext } from "../types";
 import { KEY, keyShape } from "./calls";
@@ -26,6 +25,7 @@ export interface EntraCredential {
 }
 
 const PAGE_SIZE = 999;
+const TOKEN_CALL = "POST {tenant}/oauth2/v2.0/token";
 /** Graph collection answers carry their next page as an absolute URL. */
 type Page = { value?: unknown; "@odata.nextLink"?: unknown };
 
@@ -61,7 +61,8 @@ export class ClientCredentials implements AuthenticationProvider {
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
       body: body.toString(),
     });
-    const call = callShape("POST", url);
+    // The tenant may be a domain the admin typed: the shape names it {tenant}, whatever it is.
+    const call = TOKEN_CALL;
     if (res.status === 400 || res.status === 401) {
       await res.body?.cancel();
       throw new ConnectorError("auth_failed", { httpStatus: res.status, call });
