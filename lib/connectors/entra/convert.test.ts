@@ -5,6 +5,7 @@ import { AnswerBundle } from "../bundle";
 import { awsRoleArns, convertEntra } from "./convert";
 import { entraDriver } from "./driver";
 import { FIXTURE } from "./testing/fake-entra";
+import { syntheticEntraBundle } from "./testing/synthetic";
 
 const bytes = () => new Uint8Array(readFileSync(FIXTURE));
 const MAX = 64 * 1024 * 1024;
@@ -234,5 +235,17 @@ describe("Entra driver settings", () => {
     expect(entraDriver.settingsSchema.safeParse({ ...base, graphBaseUrl: "https://graph.microsoft.com/v1.0" }).success).toBe(false);
     expect(entraDriver.settingsSchema.safeParse({ ...base, clientId: "my-app" }).success).toBe(false);
     expect(entraDriver.settingsSchema.safeParse({ ...base, graphBaseUrl: "https://graph.microsoft.us/" }).success).toBe(true);
+  });
+});
+
+describe("a generated tenant", () => {
+  it("converts 2,000 people with their groups, apps, AWS roles and agents, nothing skipped", () => {
+    const people = Array.from({ length: 2000 }, (_, i) => ({ email: `person${i}@example.com`, name: `Person ${i}` }));
+    const r = convertOk(syntheticEntraBundle(people));
+    expect(counts(r.document.nodes)).toMatchObject({ human: 2000, group: 20, service_account: 11, agent: 21, credential: 10 });
+    // Each group holds its 100 people and half of the next group's (the last only its own), plus two nested groups.
+    expect(counts(r.document.edges).member_of).toBe(19 * 150 + 100 + 2);
+    expect(r.skipped).toEqual({ nodes: 0, edges: 0 });
+    expect(r.document.nodes.filter((n) => Array.isArray(n.attributes?.awsRoleArns))).toHaveLength(2);
   });
 });
