@@ -15,6 +15,7 @@ type Maker = (people: { email: string; name: string }[]) => Promise<AnswerBundle
 
 const MAKERS: Partial<Record<keyof typeof DRIVERS, Maker>> = {
   "aws-iam": async (people) => (await import("@/lib/connectors/aws-iam/testing/synthetic")).syntheticIamBundle(people),
+  entra: async (people) => (await import("@/lib/connectors/entra/testing/synthetic")).syntheticEntraBundle(people),
   github: async (people) => (await import("@/lib/connectors/github/testing/synthetic")).syntheticGithubBundle(people),
   okta: async (people) => (await import("@/lib/connectors/okta/testing/synthetic")).syntheticOktaBundle(people),
 };
