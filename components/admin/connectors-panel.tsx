@@ -1,9 +1,9 @@
 "use client";
 
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Alert } from "@/components/ui/alert";
-import { apiFetch } from "@/lib/client/api-fetch";
+import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
 import type { ConnectorKindView, ConnectorView } from "@/lib/connectors/manage";
 import { ConnectorCard, CONNECTORS_KEY } from "./connector-card";
 import { ConnectorForm } from "./connector-form";
@@ -31,7 +31,18 @@ export function ConnectorsPanel({ initial, kinds, canManage }: { initial: Connec
     refetchInterval: (q) => (q.state.data?.items.some((c) => isOpen(c.activeRun)) ? 2000 : false),
   });
   const [showForm, setShowForm] = useState(data.items.length === 0);
+  const [resealed, setResealed] = useState<string | null>(null);
   const byKind = new Map(kinds.map((k) => [k.kind, k]));
+  const stale = data.items.filter((c) => c.credentialNeedsReseal).length;
+  const reseal = useMutation({
+    mutationFn: () => apiFetch<{ resealed: number; failed: number }>("/api/v1/connectors/reseal", { method: "POST" }),
+    onSuccess: (r) => {
+      setResealed(
+        `${r.resealed} credential${r.resealed === 1 ? "" : "s"} re-encrypted with the current key${r.failed ? `; ${r.failed} could not be opened (enter them again)` : ""}.`,
+      );
+      void qc.invalidateQueries({ queryKey: CONNECTORS_KEY });
+    },
+  });
 
   return (
     <>
@@ -42,6 +53,20 @@ export function ConnectorsPanel({ initial, kinds, canManage }: { initial: Connec
           edited, but not given a credential, tested or run.
         </div>
       ) : null}
+
+      {canManage && stale > 0 && !data.secretKeyProblem ? (
+        <div className={styles.banner} role="status" data-testid="reseal-banner">
+          <strong>
+            {stale} credential{stale === 1 ? " was" : "s were"} sealed with an earlier ATTEST_SECRET_KEY.
+          </strong>{" "}
+          They still open with ATTEST_SECRET_KEY_PREVIOUS; move them to the current key before you drop it.{" "}
+          <button className="btn" type="button" disabled={reseal.isPending} onClick={() => reseal.mutate()}>
+            {reseal.isPending ? "Re-encrypting…" : "Re-encrypt credentials"}
+          </button>
+          {reseal.isError ? <Alert tone="danger">{errorMessage(reseal.error)}</Alert> : null}
+        </div>
+      ) : null}
+      {resealed ? <Alert tone="ok">{resealed}</Alert> : null}
 
       {data.items.length === 0 ? (
         <div className="panel empty" role="status" data-testid="connectors-empty">
