@@ -183,7 +183,7 @@ export class GraphWriter {
           from unnest(${sql.param(resolved.map((e) => e.kind))}::text[], ${sql.param(resolved.map((e) => e.fromId))}::text[], ${sql.param(resolved.map((e) => e.toId))}::text[]) as k(kind, from_id, to_id)
           cross join lateral (
             select * from edges e
-            where e.source_id = ${this.sourceId} and e.kind = k.kind and e.from_id = k.from_id and e.to_id = k.to_id and e.valid_to is null limit 1 offset 0
+            where e.source_id || '' = ${this.sourceId} and e.kind = k.kind and e.from_id = k.from_id and e.to_id = k.to_id and e.valid_to is null limit 1 offset 0
           ) e`,
     );
     const byKey = new Map(existing.map((e) => [`${e.kind}\u0000${e.fromId}\u0000${e.toId}`, e]));
@@ -270,6 +270,11 @@ export class GraphWriter {
  * (its rows are uncommitted, so never analysed): with every row in one source, PostgreSQL read the whole source's
  * rows for every chunk, and a 1M-edge import slowed quadratically (see docs/BENCHMARKS.md). Each key has at most
  * one row (nodes: unique per source, kind, external id; edges: one current row per source, kind, from, to).
+ *
+ * The edge probe compares `source_id || ''`, so it goes by (kind, to, from) and filters the source after: for a new
+ * source PostgreSQL has no statistics and, seeing `source_id = …` estimated at one row, probed
+ * edges_source_external_idx instead — every probe then read all of the source's rows written so far in this
+ * transaction (at M, a 20k-edge first import of an AWS account: 5.2 s per 1,000-edge chunk, against 5 ms now).
  */
 
 type NewNode = { id: string; kind: NodeKind; externalId: string; name: string; status: string | null; attributes: Record<string, unknown> };
