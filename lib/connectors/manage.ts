@@ -6,6 +6,7 @@ import { emitAudit } from "@/lib/audit/emit-audit";
 import { actorLabel, type Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
 import { AppError, parseInput, zodDetails } from "@/lib/errors";
+import { firstAttributeSecret, secretRefusal } from "@/lib/ingest/secrets/attributes";
 import { SOURCE_NAME_RE } from "@/lib/graph/model";
 import { newId } from "@/lib/ids";
 import { driverFor, DRIVERS } from "./drivers";
@@ -184,11 +185,20 @@ function requireDriver(kind: string): AnyDriver {
   return d;
 }
 
-function checkSettings(driver: AnyDriver, settings: Record<string, unknown>): Record<string, unknown> {
+/**
+ * Settings are shown back and audited, so they must hold no secret: a value the scanner flags (a token pasted in the
+ * wrong field, a URL with a password in it) is refused by its path, as an import's attribute would be.
+ */
+async function checkSettings(driver: AnyDriver, settings: Record<string, unknown>): Promise<Record<string, unknown>> {
   const r = driver.settingsSchema.safeParse(settings);
   if (!r.success) {
     const details = zodDetails(r.error.issues as Parameters<typeof zodDetails>[0], "settings");
     throw new AppError("validation", `invalid settings: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, details);
+  }
+  const secret = await firstAttributeSecret(settings, "settings");
+  if (secret) {
+    const message = `${secretRefusal(secret)} (credentials go in the credential fields, which are stored encrypted)`;
+    throw new AppError("validation", message, [{ path: secret.path, message }]);
   }
   return r.data as Record<string, unknown>;
 }
@@ -267,7 +277,7 @@ export async function createConnector(db: Db, actor: Actor, input: unknown, requ
   requirePermission(actor, "source.manage");
   const parsed = parseInput(createConnectorSchema, input);
   const driver = requireDriver(parsed.kind);
-  const settings = checkSettings(driver, parsed.settings);
+  const settings = await checkSettings(driver, parsed.settings);
   const credential = parsed.credential ? sealCredential(driver, parsed.credential) : null;
   const sourceName = parsed.sourceName ?? slug(parsed.name);
   const now = new Date();
@@ -322,7 +332,7 @@ export async function updateConnector(db: Db, actor: Actor, id: string, input: u
     const driver = requireDriver(before.kind);
     const set: Partial<ConnectorRow> = {};
     if (parsed.name !== undefined) set.name = parsed.name;
-    if (parsed.settings !== undefined) set.settings = checkSettings(driver, parsed.settings);
+    if (parsed.settings !== undefined) set.settings = await checkSettings(driver, parsed.settings);
     if (parsed.schedule !== undefined) {
       set.schedule = parsed.schedule || null;
       // A new schedule counts from now: no slot of the old one is run late.

@@ -178,6 +178,14 @@ describe("connectors: admin operations", () => {
     await expect(createConnector(t.db, admin, { name: "Bad", kind: "github", settings: { baseUrl: fake.url }, schedule: "* * * * *" })).rejects.toThrow(
       /15 minutes/,
     );
+    // Settings are shown back and audited: a secret typed into one (a URL with a password) is refused by its path.
+    const leaky = await createConnector(t.db, admin, {
+      name: "Leaky",
+      kind: "github",
+      settings: { baseUrl: "https://ops:Zq8v4LmT2wXr9pKd@directory.example/api" },
+    }).catch((e: unknown) => e);
+    expect((leaky as { details: { path: string }[] }).details[0]!.path).toBe("settings.baseUrl");
+    expect(JSON.stringify(leaky)).not.toContain("Zq8v4LmT2wXr9pKd");
     await expect(createConnector(t.db, analyst, { name: "X", kind: "github" })).rejects.toThrow(/permission/);
     await expect(createConnector(t.db, admin, { name: "Directory", kind: "github", settings: { baseUrl: fake.url } })).rejects.toThrow(/already exists/);
   });
