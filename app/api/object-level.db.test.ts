@@ -4,6 +4,7 @@ import { auditEvents, reviewDecisions, reviewItems } from "@/db/schema";
 import { buildDemoOrg } from "@/db/seed/demo-org";
 import { seedGraph } from "@/db/seed/seed";
 import { createApiToken } from "@/lib/admin/api-tokens";
+import { runLaunch } from "@/lib/campaigns/launch-campaign";
 import { clearAccessCache } from "@/lib/graph/access-cache";
 import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
@@ -89,7 +90,8 @@ beforeAll(async () => {
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const id = created.body.id as string;
-    expect((await call(launchRoute, "chloe", `/campaigns/${id}/launch`, params(id), {})).status).toBe(200);
+    expect((await call(launchRoute, "chloe", `/campaigns/${id}/launch`, params(id), {})).status).toBe(202);
+    expect(await runLaunch(t.db, id)).toMatchObject({ status: "active" });
     if (reviewer.startsWith("priya")) campaignA = id;
     else campaignB = id;
   }

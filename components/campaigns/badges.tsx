@@ -4,8 +4,8 @@ import type { NodeKind } from "@/lib/graph/model";
 import { EDGE_VERB, type NodeBrief } from "@/lib/campaigns/model";
 import styles from "./campaigns.module.css";
 
-const STATUS_TONE: Record<string, string> = { draft: "", active: "info", closed: "warn", signed_off: "ok" };
-const STATUS_LABEL: Record<string, string> = { draft: "draft", active: "active", closed: "closed", signed_off: "signed off" };
+const STATUS_TONE: Record<string, string> = { draft: "", launching: "info", active: "info", closed: "warn", signed_off: "ok" };
+const STATUS_LABEL: Record<string, string> = { draft: "draft", launching: "launching…", active: "active", closed: "closed", signed_off: "signed off" };
 
 export function CampaignStatusBadge({ status }: { status: string }) {
   return <span className={`badge ${STATUS_TONE[status] ?? ""}`}>{STATUS_LABEL[status] ?? status}</span>;

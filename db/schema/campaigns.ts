@@ -1,6 +1,6 @@
 import { relations, sql } from "drizzle-orm";
 import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
-import type { CampaignScope, ItemContext, ReviewerStrategy, SecondLevel } from "@/lib/campaigns/model";
+import type { CampaignScope, ItemContext, ReviewerStrategy, SecondLevel, TriggerEventSummary } from "@/lib/campaigns/model";
 import { appUsers } from "./identity";
 import { timestamps } from "./columns";
 
@@ -17,9 +17,25 @@ export const campaigns = pgTable(
     description: text("description"),
     /** The control the campaign evidences, e.g. "SOC 2 CC6.2". */
     control: text("control"),
-    status: text("status", { enum: ["draft", "active", "closed", "signed_off"] })
+    status: text("status", { enum: ["draft", "launching", "active", "closed", "signed_off"] })
       .notNull()
       .default("draft"),
+    /** How the campaign came to be: by hand, as an instance of a recurring template, or by a trigger rule (a micro-certification). */
+    origin: text("origin", { enum: ["manual", "template", "trigger"] })
+      .notNull()
+      .default("manual"),
+    /** For an instance of a template: the template, and the instance before it (for "what changed since last time"). */
+    templateId: text("template_id"),
+    previousCampaignId: text("previous_campaign_id"),
+    /** For a micro-certification: the rule that opened it and the event that fired it (kind, what, when; never secret values). */
+    triggerRuleId: text("trigger_rule_id"),
+    triggerEvent: jsonb("trigger_event").$type<TriggerEventSummary>(),
+    /** Launch progress: the job snapshots items in chunks; `launchTotal` is known once the scope has been counted. */
+    launchRequestedAt: timestamp("launch_requested_at", { withTimezone: true }),
+    launchTotal: integer("launch_total"),
+    launchDone: integer("launch_done").notNull().default(0),
+    /** Why the last launch failed (the campaign went back to draft); cleared by the next launch. */
+    launchError: text("launch_error"),
     scope: jsonb("scope").$type<CampaignScope>().notNull(),
     reviewerStrategy: jsonb("reviewer_strategy").$type<ReviewerStrategy>().notNull(),
     fallbackReviewerId: text("fallback_reviewer_id").references(() => appUsers.id),
@@ -53,7 +69,9 @@ export const campaigns = pgTable(
   },
   (t) => [
     index("campaigns_status_idx").on(t.status, t.dueAt),
-    check("campaigns_status_check", sql`${t.status} in ('draft', 'active', 'closed', 'signed_off')`),
+    index("campaigns_template_idx").on(t.templateId, t.createdAt),
+    check("campaigns_status_check", sql`${t.status} in ('draft', 'launching', 'active', 'closed', 'signed_off')`),
+    check("campaigns_origin_check", sql`${t.origin} in ('manual', 'template', 'trigger')`),
     check("campaigns_escalate_to_check", sql`${t.escalateTo} in ('reviewer_manager', 'campaign_owner')`),
   ],
 );
@@ -153,7 +171,11 @@ export const reviewDecisions = pgTable(
   ],
 );
 
-/** Reminders and escalations, recorded (no mail server): one row per message, never sent twice. */
+/**
+ * Messages to reviewers and their managers: a digest of new items, reminders, escalations, overdue notices.
+ * One row per message, never recorded twice (dedupe key); each is delivered by a job per channel
+ * (notification_deliveries).
+ */
 export const campaignNotifications = pgTable(
   "campaign_notifications",
   {
@@ -161,7 +183,7 @@ export const campaignNotifications = pgTable(
     campaignId: text("campaign_id")
       .notNull()
       .references(() => campaigns.id),
-    kind: text("kind", { enum: ["reminder", "escalation"] }).notNull(),
+    kind: text("kind", { enum: ["digest", "reminder", "escalation", "overdue"] }).notNull(),
     recipientId: text("recipient_id")
       .notNull()
       .references(() => appUsers.id),
@@ -175,7 +197,7 @@ export const campaignNotifications = pgTable(
   (t) => [
     uniqueIndex("campaign_notifications_dedupe_key").on(t.campaignId, t.dedupeKey),
     index("campaign_notifications_recipient_idx").on(t.recipientId, t.createdAt),
-    check("campaign_notifications_kind_check", sql`${t.kind} in ('reminder', 'escalation')`),
+    check("campaign_notifications_kind_check", sql`${t.kind} in ('digest', 'reminder', 'escalation', 'overdue')`),
   ],
 );
 

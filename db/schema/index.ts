@@ -9,3 +9,4 @@ export * from "./settings";
 export * from "./jobs";
 export * from "./graph-changes";
 export * from "./connectors";
+export * from "./campaign-automation";

@@ -5,7 +5,7 @@ import { actorForUser } from "@/lib/authz/load-user";
 import { systemActor, type Actor } from "@/lib/authz/actor";
 import { closeCampaign, signOffCampaign } from "@/lib/campaigns/close-campaign";
 import { decideItem } from "@/lib/campaigns/decide-item";
-import { createCampaign, launchCampaign } from "@/lib/campaigns/launch-campaign";
+import { createCampaign, launchNow } from "@/lib/campaigns/launch-campaign";
 import { evaluateFindings } from "@/lib/findings/evaluate";
 import { decodeGraphDocument } from "@/lib/ingest/import-items";
 import { toolDefinitionHash } from "@/lib/ingest/mcp-discovery/to-graph";
@@ -62,7 +62,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<v
     },
     at(60),
   );
-  await launchCampaign(db, chloe, created.id, at(60));
+  await launchNow(db, chloe, created.id, at(60));
   const items = await db.select().from(reviewItems).where(eq(reviewItems.campaignId, created.id)).orderBy(asc(reviewItems.subjectName));
   if (items.length === 0) throw new Error("demo history: the past campaign has no items");
   const reviewers = new Map<string, Actor>([[priya.id, priya]]);

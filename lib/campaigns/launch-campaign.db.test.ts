@@ -10,7 +10,7 @@ import { decodeGraphDocument } from "@/lib/ingest/import-items";
 import { runImport } from "@/lib/ingest/run-import";
 import { actorByEmail } from "@/lib/testing/app-context";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
-import { createCampaign, launchCampaign, previewDefinition } from "./launch-campaign";
+import { createCampaign, launchCampaign, launchNow, previewDefinition } from "./launch-campaign";
 import { getCampaign, listCampaignItems, listCampaigns, listMyItems } from "./queries";
 import { auditOf, dueIn, launched, nodeId } from "./test-helpers";
 
@@ -164,7 +164,7 @@ describe("reviewer resolution", () => {
     expect(p.unassigned).toBe(2);
     expect(p.unassignedSample.map((u) => u.subject).sort()).toEqual(["Incident Responder", "PR Review Assistant"]);
     const c = await createCampaign(t.db, chloe, def);
-    await expect(launchCampaign(t.db, chloe, c.id)).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("2 items have no reviewer") });
+    await expect(launchNow(t.db, chloe, c.id)).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("2 items have no reviewer") });
     const [row] = await t.db.select().from(campaigns).where(eq(campaigns.id, c.id));
     expect(row!.status).toBe("draft");
     expect(incident).toMatch(/^agt_/);
@@ -241,7 +241,7 @@ describe("launch", () => {
       reviewerStrategy: "target_owner",
       dueAt: dueIn(3),
     });
-    await expect(launchCampaign(t.db, chloe, c.id)).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("selects no access") });
+    await expect(launchNow(t.db, chloe, c.id)).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("selects no access") });
   });
 });
 

@@ -6,7 +6,7 @@
 import { ACCESS_EDGE_KINDS, type EdgeKind, type NodeKind } from "@/lib/graph/model";
 import { TOOL_RISKS, type ToolRisk } from "@/lib/graph/tool-risk";
 
-export const CAMPAIGN_STATUSES = ["draft", "active", "closed", "signed_off"] as const;
+export const CAMPAIGN_STATUSES = ["draft", "launching", "active", "closed", "signed_off"] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 /** What a reviewer may answer. */
@@ -37,6 +37,13 @@ export type EscalationTarget = (typeof ESCALATION_TARGETS)[number];
  */
 export const SECOND_LEVEL_RULES = ["any_revoke", "second_level_final"] as const;
 export type SecondLevelRule = (typeof SECOND_LEVEL_RULES)[number];
+
+/** How far a launch has got: items written of the items the scope selects (null until counted). */
+export interface LaunchProgress {
+  total: number | null;
+  done: number;
+  error: string | null;
+}
 
 export const TASK_STATUSES = ["open", "done", "verified"] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -104,6 +111,55 @@ export interface ItemContext {
   credentials: CredentialBrief[];
   flags: ItemFlag[];
   lastCertified?: { campaignId: string; campaignName: string; at: string } | null;
+  /** The evidence behind the recommendation, each part explained (absent on items launched before it existed). */
+  evidence?: RecommendationEvidence;
+}
+
+/** What a recommendation rests on; "unknown" where Attest has no data, never a guess. */
+export interface RecommendationEvidence {
+  /** Share of the subject's peer group (same manager or team; same agent blueprint) holding this access. */
+  peers: { basis: string; groupSize: number; holding: number; share: number } | null;
+  /** Last use of the access where a source or the runtime decision log reports it; null when unknown. */
+  lastUsedAt: string | null;
+  lastUseSource: string | null;
+  /** Open findings on the subject or target, most severe first (at most 5). */
+  findings: { id: string; rule: string; severity: string; title: string }[];
+  /** One line per factor, as shown to the reviewer. */
+  reasons: string[];
+}
+
+export const CAMPAIGN_ORIGINS = ["manual", "template", "trigger"] as const;
+export type CampaignOrigin = (typeof CAMPAIGN_ORIGINS)[number];
+
+/** A reviewer strategy as entered: a strategy name or a named reviewer (user id or e-mail). */
+export type ReviewerStrategyInput = (typeof REVIEWER_STRATEGIES)[number] | { reviewer: string };
+
+/** A template's definition: a campaign definition as entered (see definition.ts), without its due date. */
+export type TemplateDefinition = Record<string, unknown>;
+
+/** Events a trigger rule can turn into a micro-certification. */
+export const TRIGGER_KINDS = ["tool_definition_changed", "new_critical_path", "owner_departed", "hard_coded_secret", "ssf_event"] as const;
+export type TriggerKind = (typeof TRIGGER_KINDS)[number];
+
+export interface TriggerFilter {
+  /** For ssf_event: the event type URIs (or their last path segment, e.g. "session-revoked") the rule takes; all when absent. */
+  eventTypes?: string[];
+  /** For new_critical_path and tool_definition_changed: the least tool risk that fires. */
+  minRisk?: ToolRisk;
+}
+
+/** What fired a micro-certification, as stored on its campaign (no secret values). */
+export interface TriggerEventSummary {
+  kind: TriggerKind;
+  /** One line a reviewer reads: "tool X's definition changed after certification". */
+  summary: string;
+  /** The node the event is about. */
+  nodeId?: string | null;
+  /** For an SSF event: its type URIs, issuer and jti. */
+  eventTypes?: string[];
+  issuer?: string;
+  jti?: string;
+  at: string;
 }
 
 const RISK_RANK = new Map<string, number>(TOOL_RISKS.map((r, i) => [r, i]));

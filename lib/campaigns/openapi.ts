@@ -66,13 +66,14 @@ export const campaignsPaths: PathItems = {
   },
   "/api/v1/campaigns/{id}/launch": {
     post: {
-      summary: "Launch a draft: snapshot one review item per (subject, access) in scope and route each to its reviewer",
+      summary:
+        "Launch a draft: answers at once with the campaign `launching`; a background job snapshots one review item per (subject, access) in scope, routes each to its reviewer, and turns it `active` (GET the campaign: `launch` shows progress, or the error that returned it to draft: nothing in scope, items without a reviewer)",
       parameters: [id],
       responses: {
-        "200": json("The active campaign"),
+        "202": json("The campaign, launching"),
         ...commonErrors,
         ...notFound,
-        ...conflict("Not a draft, due date passed, nothing in scope, or items without a reviewer (details list them)."),
+        ...conflict("Not a draft, or the due date has passed."),
       },
     },
   },

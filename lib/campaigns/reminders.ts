@@ -13,7 +13,7 @@ const DAY_MS = 86_400_000;
 export interface NotificationView {
   id: string;
   campaignId: string;
-  kind: "reminder" | "escalation";
+  kind: "digest" | "reminder" | "escalation" | "overdue";
   recipient: { id: string; name: string } | null;
   reviewer: { id: string; name: string } | null;
   pendingItems: number;

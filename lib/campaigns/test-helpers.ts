@@ -3,7 +3,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { appUsers, auditEvents, nodes } from "@/db/schema";
 import type { Actor } from "@/lib/authz/actor";
-import { createCampaign, launchCampaign } from "./launch-campaign";
+import { createCampaign, launchNow } from "./launch-campaign";
 
 export const DAY = 86_400_000;
 
@@ -33,5 +33,5 @@ export const dueIn = (days: number, from = new Date()) => new Date(from.getTime(
 /** Creates and launches a campaign in one go. */
 export async function launched(db: Db, owner: Actor, def: Record<string, unknown>) {
   const c = await createCampaign(db, owner, { dueAt: dueIn(14), reviewerStrategy: "target_owner", ...def });
-  return launchCampaign(db, owner, c.id);
+  return launchNow(db, owner, c.id);
 }

@@ -7,13 +7,16 @@ import { describeNodes } from "@/lib/graph/access-api";
 import type { NodeKind } from "@/lib/graph/model";
 import {
   justificationRequired,
+  type CampaignOrigin,
   type CampaignScope,
   type CampaignStatus,
   type Decision,
   type ItemContext,
+  type LaunchProgress,
   type Outcome,
   type Recommendation,
   type SecondLevel,
+  type TriggerEventSummary,
 } from "./model";
 
 export type CampaignRow = typeof campaigns.$inferSelect;
@@ -70,6 +73,13 @@ export interface CampaignView {
   signedOffAt: string | null;
   signedOffBy: string | null;
   signOffStatement: string | null;
+  origin: CampaignOrigin;
+  templateId: string | null;
+  previousCampaignId: string | null;
+  triggerRuleId: string | null;
+  trigger: TriggerEventSummary | null;
+  /** While launching: items written of the total (null until counted); after a failed launch: why. */
+  launch: LaunchProgress;
 }
 
 /** Campaign rows as answers: user ids become names, scope node ids get names. */
@@ -116,6 +126,12 @@ export async function campaignViews(db: Db, rows: CampaignRow[]): Promise<Campai
     signedOffAt: iso(c.signedOffAt),
     signedOffBy: c.signedOffBy,
     signOffStatement: c.signOffStatement,
+    origin: c.origin,
+    templateId: c.templateId,
+    previousCampaignId: c.previousCampaignId,
+    triggerRuleId: c.triggerRuleId,
+    trigger: c.triggerEvent,
+    launch: { total: c.launchTotal, done: c.launchDone, error: c.launchError },
   }));
 }
 

@@ -11,7 +11,7 @@ import { listCampaigns, listMyItems } from "@/lib/campaigns/queries";
 export const metadata = { title: "Campaigns" };
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
-const LABEL: Record<CampaignStatus, string> = { draft: "Drafts", active: "Active", closed: "Closed", signed_off: "Signed off" };
+const LABEL: Record<CampaignStatus, string> = { draft: "Drafts", launching: "Launching", active: "Active", closed: "Closed", signed_off: "Signed off" };
 
 export default async function CampaignsPage({ searchParams }: { searchParams: SearchParams }) {
   const actor = await requirePagePermission("campaign.read", "review.decide");

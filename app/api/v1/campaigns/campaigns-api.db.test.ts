@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { GET as listItemsRoute } from "./[id]/items/route";
 import { POST as closeRoute } from "./[id]/close/route";
 import { POST as launchRoute } from "./[id]/launch/route";
+import { runLaunch } from "@/lib/campaigns/launch-campaign";
 import { GET as getRoute } from "./[id]/route";
 import { POST as signOffRoute } from "./[id]/sign-off/route";
 import { POST as previewRoute } from "./preview/route";
@@ -89,8 +90,9 @@ describe("campaigns API, end to end", () => {
       scope: { targetNodes: [{ name: "GitHub MCP server" }] },
     });
     const launched = await json(await launchRoute(req("chloe", `/campaigns/${campaignId}/launch`, { method: "POST" }), params(campaignId)));
-    expect(launched.status).toBe(200);
-    expect(launched.body.status).toBe("active");
+    expect(launched.status).toBe(202);
+    expect(launched.body.status).toBe("launching");
+    expect(await runLaunch(t.db, campaignId)).toMatchObject({ status: "active", error: null });
     expect((await launchRoute(req("chloe", `/campaigns/${campaignId}/launch`, { method: "POST" }), params(campaignId))).status).toBe(409);
   });
 
