@@ -7,4 +7,4 @@
  */
 import { runEvidenceVerify } from "../lib/evidence/verify-cli";
 
-process.exit(runEvidenceVerify(process.argv.slice(2), { out: (l) => console.log(l), err: (l) => console.error(l) }));
+void runEvidenceVerify(process.argv.slice(2), { out: (l) => console.log(l), err: (l) => console.error(l) }).then((code) => process.exit(code));

@@ -11,7 +11,7 @@ export const iso = (d: Date | null | undefined) => (d ? d.toISOString() : "");
 export const utc = (s: string | null | undefined) => (s ? s.replace("T", " ").replace(/\.\d+Z$/, "Z") : "—");
 export const ref = (source: string, kind: string, externalId: string) => `${source}:${kind}:${externalId}`;
 
-export function person(s: CampaignSnapshot, id: string | null | undefined): string {
+export function person(s: Pick<CampaignSnapshot, "people">, id: string | null | undefined): string {
   if (!id) return "";
   const p = s.people.get(id);
   return p ? `${p.name} <${p.email}>` : id;
@@ -31,7 +31,9 @@ export function delegations(s: CampaignSnapshot): Map<string, CampaignSnapshot["
   return out;
 }
 
-export function delegationText(s: CampaignSnapshot, ds: CampaignSnapshot["decisions"] | undefined): string {
+type DelegationLike = Pick<CampaignSnapshot["decisions"][number], "fromReviewerId" | "toReviewerId" | "at" | "justification">;
+
+export function delegationText(s: Pick<CampaignSnapshot, "people">, ds: readonly DelegationLike[] | undefined): string {
   return (ds ?? []).map((d) => `${person(s, d.fromReviewerId)} → ${person(s, d.toReviewerId)} (${utc(iso(d.at))}: ${d.justification ?? ""})`).join("; ");
 }
 
@@ -85,40 +87,53 @@ export function reassignments(s: CampaignSnapshot) {
     });
 }
 
+type Task = Pick<
+  CampaignSnapshot["tasks"][number],
+  "id" | "status" | "doneBy" | "doneAt" | "doneNote" | "ticket" | "verifiedAt" | "verifiedImportId" | "verifiedVia" | "notEffectiveAt" | "notEffectiveImportId"
+>;
+
+/** The remediation proof of one revoked access: its task (if any) and the import that verified it. */
+export function remediationRow(
+  i: Pick<Item, "id" | "subjectName" | "edgeKind" | "targetName">,
+  t: Task | undefined,
+  proof: { finishedAt: string | null } | undefined,
+) {
+  const result = !t
+    ? "no remediation task"
+    : t.status === "verified"
+      ? t.verifiedImportId
+        ? `verified: import ${t.verifiedImportId} no longer showed the access`
+        : `verified by a ${t.verifiedVia ?? "graph"} write that removed the access`
+      : t.status === "done" && t.notEffectiveAt
+        ? `not effective: import ${t.notEffectiveImportId} still showed the access after it was marked done`
+        : t.status === "done"
+          ? "done, awaiting verification by the next import"
+          : "open: not yet carried out";
+  return {
+    itemId: i.id,
+    subject: i.subjectName,
+    access: i.edgeKind,
+    target: i.targetName,
+    taskId: t?.id ?? null,
+    status: t?.status ?? null,
+    doneBy: t?.doneBy ?? null,
+    doneAt: iso(t?.doneAt) || null,
+    ticket: t?.ticket ?? null,
+    note: t?.doneNote ?? null,
+    verifiedAt: iso(t?.verifiedAt) || null,
+    verifiedImportId: t?.verifiedImportId ?? null,
+    verifyingImportFinishedAt: proof?.finishedAt ?? null,
+    notEffectiveImportId: t?.notEffectiveImportId ?? null,
+    result,
+  };
+}
+
 export function remediation(s: CampaignSnapshot) {
   const byItem = new Map(s.tasks.map((t) => [t.itemId, t]));
   return s.items
     .filter((i) => i.level === 1 && i.outcome === "revoke")
     .map((i) => {
       const t = byItem.get(i.id);
-      const proof = t?.verifiedImportId ? s.proofImports.get(t.verifiedImportId) : undefined;
-      const result = !t
-        ? "no remediation task"
-        : t.status === "verified"
-          ? t.verifiedImportId
-            ? `verified: import ${t.verifiedImportId} no longer showed the access`
-            : `verified by a ${t.verifiedVia ?? "graph"} write that removed the access`
-          : t.status === "done" && t.notEffectiveAt
-            ? `not effective: import ${t.notEffectiveImportId} still showed the access after it was marked done`
-            : t.status === "done"
-              ? "done, awaiting verification by the next import"
-              : "open: not yet carried out";
-      return {
-        itemId: i.id,
-        subject: i.subjectName,
-        access: i.edgeKind,
-        target: i.targetName,
-        taskId: t?.id ?? null,
-        status: t?.status ?? null,
-        doneBy: t?.doneBy ?? null,
-        doneAt: iso(t?.doneAt) || null,
-        ticket: t?.ticket ?? null,
-        note: t?.doneNote ?? null,
-        verifiedAt: iso(t?.verifiedAt) || null,
-        verifiedImportId: t?.verifiedImportId ?? null,
-        verifyingImportFinishedAt: proof?.finishedAt ?? null,
-        notEffectiveImportId: t?.notEffectiveImportId ?? null,
-        result,
-      };
+      return remediationRow(i, t, t?.verifiedImportId ? s.proofImports.get(t.verifiedImportId) : undefined);
     });
 }

@@ -1,13 +1,14 @@
 import { toCsv } from "./csv";
 import { ACCESS_REVIEW_FRAMEWORKS } from "./frameworks";
-import type { PackageFile } from "./zip";
 import { delegations, delegationText, iso, pathText, person, population, reassignments, ref, remediation, stage } from "./campaign-evidence-facts";
-import { campaignPdf } from "./campaign-evidence-pdf";
 import { reviewerIndependence, type CampaignSnapshot, type Totals } from "./campaign-snapshot";
 
 /**
- * The files of a campaign's evidence. Pure functions of the snapshot: no clock,
- * no exporter, so a closed campaign exports to the same bytes every time.
+ * A campaign's evidence from an in-memory snapshot (campaigns of at most
+ * FULL_DETAIL_MAX items): the whole JSON document (campaign.json, format=json)
+ * and the items CSV it agrees with. Pure functions of the snapshot: no clock,
+ * no exporter, so a closed campaign exports to the same bytes every time. The
+ * package's CSV files are streamed (campaign-stream.ts) for every size.
  */
 
 export function campaignItemsCsv(s: CampaignSnapshot): string {
@@ -131,125 +132,3 @@ export function campaignEvidenceDocument(s: CampaignSnapshot, totals: Totals) {
 }
 
 export const campaignEvidenceJson = (s: CampaignSnapshot, totals: Totals) => `${JSON.stringify(campaignEvidenceDocument(s, totals), null, 2)}\n`;
-
-function auditCsv(s: CampaignSnapshot): string {
-  return toCsv(
-    [
-      "seq",
-      "id",
-      "occurred_at",
-      "actor_type",
-      "actor_id",
-      "actor_label",
-      "action",
-      "target_type",
-      "target_id",
-      "before",
-      "after",
-      "request_id",
-      "prev_hash",
-      "hash",
-    ],
-    s.audit.map((e) => [
-      e.seq,
-      e.id,
-      e.occurredAt,
-      e.actorType,
-      e.actorId,
-      e.actorLabel,
-      e.action,
-      e.targetType,
-      e.targetId,
-      JSON.stringify(e.before),
-      JSON.stringify(e.after),
-      e.requestId,
-      e.prevHash,
-      e.hash,
-    ]),
-  );
-}
-
-/** The files of the package, in their fixed order. */
-export async function campaignEvidenceFiles(s: CampaignSnapshot, t: Totals): Promise<PackageFile[]> {
-  const enc = (x: string) => new TextEncoder().encode(x);
-  const pop = population(s);
-  const ind = reviewerIndependence(s);
-  return [
-    { path: "campaign.json", data: enc(campaignEvidenceJson(s, t)) },
-    { path: "campaign-report.pdf", data: await campaignPdf(s, t) },
-    { path: "items.csv", data: enc(campaignItemsCsv(s)) },
-    {
-      path: "population.csv",
-      data: enc(
-        toCsv(
-          ["dimension", "value", "items"],
-          [
-            ...Object.entries(pop.counts).flatMap(([dim, rows]) => rows.map(([v, n]) => [dim, v, n])),
-            ...s.sources.map((x) => ["source last import before launch", x.name, x.lastImportBeforeLaunch ?? ""]),
-            ["total items", "", pop.reconciliation.items],
-          ],
-        ),
-      ),
-    },
-    {
-      path: "reviewer-independence.csv",
-      data: enc(
-        toCsv(
-          ["item_id", "who", "person", "finding"],
-          ind.exceptions.map((e) => [e.itemId, e.who, e.person, e.finding]),
-        ),
-      ),
-    },
-    {
-      path: "reassignments.csv",
-      data: enc(
-        toCsv(
-          ["item_id", "subject", "access", "target", "from", "to", "by", "at", "reason"],
-          reassignments(s).map((r) => [r.itemId, r.subject, r.access, r.target, r.from, r.to, r.by, r.at, r.reason]),
-        ),
-      ),
-    },
-    {
-      path: "remediation.csv",
-      data: enc(
-        toCsv(
-          [
-            "item_id",
-            "subject",
-            "access",
-            "target",
-            "task_id",
-            "status",
-            "done_by",
-            "done_at",
-            "ticket",
-            "note",
-            "verified_at",
-            "verified_by_import",
-            "import_finished_at",
-            "not_effective_import",
-            "result",
-          ],
-          remediation(s).map((r) => [
-            r.itemId,
-            r.subject,
-            r.access,
-            r.target,
-            r.taskId,
-            r.status,
-            r.doneBy,
-            r.doneAt,
-            r.ticket,
-            r.note,
-            r.verifiedAt,
-            r.verifiedImportId,
-            r.verifyingImportFinishedAt,
-            r.notEffectiveImportId,
-            r.result,
-          ]),
-        ),
-      ),
-    },
-    { path: "audit-extract.csv", data: enc(auditCsv(s)) },
-  ];
-}

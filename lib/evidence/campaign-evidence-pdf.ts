@@ -1,19 +1,18 @@
 import { EDGE_VERB } from "@/lib/campaigns/model";
+import type { CampaignView } from "@/lib/campaigns/views";
 import { ACCESS_REVIEW_FRAMEWORKS, frameworkLine } from "./frameworks";
-import { renderPdf } from "./pdf";
+import { renderPdf, type PdfReport, type PdfSection } from "./pdf";
 import { delegations, iso, person, population, reassignments, remediation, utc } from "./campaign-evidence-facts";
-import { reviewerIndependence, type CampaignSnapshot, type Totals } from "./campaign-snapshot";
+import { reviewerIndependence, type CampaignSnapshot, type IndependenceFinding, type Totals } from "./campaign-snapshot";
 
 /** The campaign's evidence as a report to hand an auditor: cover with totals, scope, items, independence, reassignments, remediation, audit extract, sign-off. */
 const pct = (n: number) => `${n.toLocaleString("en")}%`;
 
-export async function campaignPdf(s: CampaignSnapshot, t: Totals): Promise<Uint8Array> {
-  const c = s.campaign;
-  const pop = population(s);
-  const ind = reviewerIndependence(s);
-  const dels = delegations(s);
+type Population = Pick<ReturnType<typeof population>, "counts" | "reconciliation"> & { sources: CampaignSnapshot["sources"] };
+
+function cover(c: CampaignView, t: Totals, exceptions: number): Pick<PdfReport, "landscape" | "title" | "subtitle" | "facts" | "totals" | "notes"> {
   const final = c.status === "closed" || c.status === "signed_off";
-  return renderPdf({
+  return {
     landscape: true,
     title: c.name,
     subtitle: `Access review evidence · ${c.control ?? "no control named"} · ${final ? c.status.replace("_", " ") : "in progress (interim evidence)"}`,
@@ -34,67 +33,106 @@ export async function campaignPdf(s: CampaignSnapshot, t: Totals): Promise<Uint8
       { label: "undecided", value: String(t.undecided) },
       { label: "delegated", value: String(t.delegated) },
       { label: "overdue (not decided by the due date)", value: String(t.overdue) },
-      { label: "reviewer independence exceptions", value: String(ind.exceptions.length) },
+      { label: "reviewer independence exceptions", value: String(exceptions) },
     ],
     notes: [
       ...(c.description ? [c.description] : []),
       `Evidences: ${[c.control, ...ACCESS_REVIEW_FRAMEWORKS.map(frameworkLine)].filter(Boolean).join("; ")}.`,
       "Items were snapshotted at launch: names, paths and risks are as they were then. Times are UTC.",
     ],
-    sections: [
-      {
-        heading: "Scope and population",
-        newPage: true,
-        facts: [
-          ["Control", c.control ?? "—"],
-          ["Access reviewed", c.scope.edgeKinds.map((k) => EDGE_VERB[k] ?? k).join(", ")],
-          ["Subjects", c.scope.subjectKinds?.join(", ") ?? "every kind"],
-          ["Sources", c.scope.sources?.join(", ") ?? "every source"],
-          ["Minimum tool risk", c.scope.minToolRisk ?? "any"],
-          ["Targets", c.scope.targetNodes?.map((n) => n.name).join(", ") ?? "any"],
-          ["Owned by", c.scope.ownedByNodes?.map((n) => n.name).join(", ") ?? "anyone"],
-          ["Reviewers", typeof c.reviewerStrategy === "string" ? c.reviewerStrategy.replace("_", " ") : `named: ${c.reviewerStrategy.reviewer?.name ?? "?"}`],
-          ["Fallback reviewer", c.fallbackReviewer?.name ?? "the campaign owner"],
-          [
-            "Second level",
-            c.secondLevel ? `${c.secondLevel.reviewer?.name ?? "?"} for ${c.secondLevel.minRisk}+ risk (${c.secondLevel.rule.replaceAll("_", " ")})` : "none",
-          ],
-          ["No response", c.revokeOnNoResponse ? "revoked at close" : "recorded as no response"],
-          [
-            "Reconciliation",
-            `${pop.reconciliation.items} items = ${pop.reconciliation.firstLevel} first-level + ${pop.reconciliation.secondLevel} second-level = ${pop.reconciliation.decided} decided + ${pop.reconciliation.undecided} undecided`,
-          ],
+  };
+}
+
+function scopeAndPopulation(c: CampaignView, pop: Population): PdfSection[] {
+  return [
+    {
+      heading: "Scope and population",
+      newPage: true,
+      facts: [
+        ["Control", c.control ?? "—"],
+        ["Access reviewed", c.scope.edgeKinds.map((k) => EDGE_VERB[k] ?? k).join(", ")],
+        ["Subjects", c.scope.subjectKinds?.join(", ") ?? "every kind"],
+        ["Sources", c.scope.sources?.join(", ") ?? "every source"],
+        ["Minimum tool risk", c.scope.minToolRisk ?? "any"],
+        ["Targets", c.scope.targetNodes?.map((n) => n.name).join(", ") ?? "any"],
+        ["Owned by", c.scope.ownedByNodes?.map((n) => n.name).join(", ") ?? "anyone"],
+        ["Reviewers", typeof c.reviewerStrategy === "string" ? c.reviewerStrategy.replace("_", " ") : `named: ${c.reviewerStrategy.reviewer?.name ?? "?"}`],
+        ["Fallback reviewer", c.fallbackReviewer?.name ?? "the campaign owner"],
+        [
+          "Second level",
+          c.secondLevel ? `${c.secondLevel.reviewer?.name ?? "?"} for ${c.secondLevel.minRisk}+ risk (${c.secondLevel.rule.replaceAll("_", " ")})` : "none",
         ],
-        table: {
-          columns: [
-            { header: "Source", width: 30 },
-            { header: "Last successful import before launch", width: 35 },
-            { header: "Import id", width: 35 },
-          ],
-          rows: s.sources.map((x) => [
-            x.name,
-            x.lastImportBeforeLaunch ? utc(x.lastImportBeforeLaunch) : "none recorded (seeded, or SCIM writes)",
-            x.importId ?? "—",
-          ]),
-        },
+        ["No response", c.revokeOnNoResponse ? "revoked at close" : "recorded as no response"],
+        [
+          "Reconciliation",
+          `${pop.reconciliation.items} items = ${pop.reconciliation.firstLevel} first-level + ${pop.reconciliation.secondLevel} second-level = ${pop.reconciliation.decided} decided + ${pop.reconciliation.undecided} undecided`,
+        ],
+      ],
+      table: {
+        columns: [
+          { header: "Source", width: 30 },
+          { header: "Last successful import before launch", width: 35 },
+          { header: "Import id", width: 35 },
+        ],
+        rows: pop.sources.map((x) => [
+          x.name,
+          x.lastImportBeforeLaunch ? utc(x.lastImportBeforeLaunch) : "none recorded (seeded, or SCIM writes)",
+          x.importId ?? "—",
+        ]),
       },
-      {
-        heading: "Population by access, subject kind and source",
-        table: {
-          columns: [
-            { header: "Dimension", width: 25 },
-            { header: "Value", width: 55 },
-            { header: "Items", width: 20, align: "right" },
-          ],
-          rows: [
-            ...pop.counts.byAccess.map(([k, n]) => ["access", EDGE_VERB[k] ?? k, String(n)]),
-            ...pop.counts.bySubjectKind.map(([k, n]) => ["subject kind", k, String(n)]),
-            ...pop.counts.byTargetKind.map(([k, n]) => ["target kind", k, String(n)]),
-            ...pop.counts.bySource.map(([k, n]) => ["source of the access", k, String(n)]),
-            ...pop.counts.byReviewer.map(([k, n]) => ["reviewer of record", k, String(n)]),
-          ],
-        },
+    },
+    {
+      heading: "Population by access, subject kind and source",
+      table: {
+        columns: [
+          { header: "Dimension", width: 25 },
+          { header: "Value", width: 55 },
+          { header: "Items", width: 20, align: "right" },
+        ],
+        rows: [
+          ...pop.counts.byAccess.map(([k, n]) => ["access", EDGE_VERB[k] ?? k, String(n)]),
+          ...pop.counts.bySubjectKind.map(([k, n]) => ["subject kind", k, String(n)]),
+          ...pop.counts.byTargetKind.map(([k, n]) => ["target kind", k, String(n)]),
+          ...pop.counts.bySource.map(([k, n]) => ["source of the access", k, String(n)]),
+          ...pop.counts.byReviewer.map(([k, n]) => ["reviewer of record", k, String(n)]),
+        ],
       },
+    },
+  ];
+}
+
+function closing(c: CampaignView, t: Totals): Pick<PdfReport, "signOff" | "footer" | "creationDate"> {
+  return {
+    signOff: {
+      intro: c.signedOffAt
+        ? `The campaign owner signed the campaign off with this statement: “${c.signOffStatement ?? ""}”`
+        : "The campaign has not been signed off by its owner.",
+      facts: [
+        ["Closed", c.closedAt ? `${utc(c.closedAt)} by ${c.closedBy}` : "not yet"],
+        ["Signed off", c.signedOffAt ? `${utc(c.signedOffAt)} by ${c.signedOffBy}` : "not yet"],
+        [
+          "Outcomes",
+          t.outcomes
+            ? `approve ${t.outcomes.approve} · revoke ${t.outcomes.revoke} · abstain ${t.outcomes.abstain} · no response ${t.outcomes.no_response}`
+            : "decided at close",
+        ],
+      ],
+      signatureLines: ["Reviewed by (auditor)", "Signature", "Date"],
+    },
+    footer: `Attest campaign evidence · ${c.id} · ${c.name}`,
+    creationDate: new Date(c.signedOffAt ?? c.closedAt ?? c.launchedAt ?? c.createdAt),
+  };
+}
+
+export async function campaignPdf(s: CampaignSnapshot, t: Totals): Promise<Uint8Array> {
+  const c = s.campaign;
+  const pop = population(s);
+  const ind = reviewerIndependence(s);
+  const dels = delegations(s);
+  return renderPdf({
+    ...cover(c, t, ind.exceptions.length),
+    sections: [
+      ...scopeAndPopulation(c, pop),
       {
         heading: "Items and decisions",
         newPage: true,
@@ -210,23 +248,71 @@ export async function campaignPdf(s: CampaignSnapshot, t: Totals): Promise<Uint8
         },
       },
     ],
-    signOff: {
-      intro: c.signedOffAt
-        ? `The campaign owner signed the campaign off with this statement: “${c.signOffStatement ?? ""}”`
-        : "The campaign has not been signed off by its owner.",
-      facts: [
-        ["Closed", c.closedAt ? `${utc(c.closedAt)} by ${c.closedBy}` : "not yet"],
-        ["Signed off", c.signedOffAt ? `${utc(c.signedOffAt)} by ${c.signedOffBy}` : "not yet"],
-        [
-          "Outcomes",
-          t.outcomes
-            ? `approve ${t.outcomes.approve} · revoke ${t.outcomes.revoke} · abstain ${t.outcomes.abstain} · no response ${t.outcomes.no_response}`
-            : "decided at close",
+    ...closing(c, t),
+  });
+}
+
+export interface CampaignSummary {
+  totals: Totals;
+  population: Population;
+  independence: { checked: number; exceptions: number; unlinked: number; firstExceptions: IndependenceFinding[] };
+  files: { reassignments: number; remediation: number; auditExtract: number; scopedItems: number; notificationDeliveries: number };
+}
+
+/**
+ * The report of a campaign too large to list item by item (more than
+ * FULL_DETAIL_MAX items): cover, scope, population, counts of every part with
+ * the file that holds it, the first independence exceptions, sign-off. A few
+ * pages whatever the size; the items are in items.csv.
+ */
+export async function campaignSummaryPdf(c: CampaignView, x: CampaignSummary): Promise<Uint8Array> {
+  const t = x.totals;
+  const ind = x.independence;
+  const head = cover(c, t, ind.exceptions);
+  return renderPdf({
+    ...head,
+    notes: [
+      ...(head.notes ?? []),
+      `This campaign has ${t.items.toLocaleString("en")} items, too many to list here: this report is its summary. Every item, delegation, remediation task and audit event is in the CSV files of the evidence package (items.csv, reassignments.csv, remediation.csv, audit-extract.csv), each with its SHA-256 in manifest.json.`,
+    ],
+    sections: [
+      ...scopeAndPopulation(c, x.population),
+      {
+        heading: "Where the detail is",
+        newPage: true,
+        facts: [
+          ["Items and decisions", `${t.items.toLocaleString("en")} rows in items.csv`],
+          ["Reassignments", `${x.files.reassignments.toLocaleString("en")} rows in reassignments.csv`],
+          ["Remediation of revoked access", `${x.files.remediation.toLocaleString("en")} rows in remediation.csv`],
+          ["Audit extract", `${x.files.auditExtract.toLocaleString("en")} events in audit-extract.csv`],
+          ["Reviewed in another campaign", `${x.files.scopedItems.toLocaleString("en")} rows in scoped-items.csv`],
+          ["Notifications to reviewers", `${x.files.notificationDeliveries.toLocaleString("en")} deliveries in notifications.csv`],
         ],
-      ],
-      signatureLines: ["Reviewed by (auditor)", "Signature", "Date"],
-    },
-    footer: `Attest campaign evidence · ${c.id} · ${c.name}`,
-    creationDate: new Date(c.signedOffAt ?? c.closedAt ?? c.launchedAt ?? c.createdAt),
+      },
+      {
+        heading: "Reviewer independence",
+        intro: [
+          ind.exceptions === 0
+            ? `On all ${ind.checked} items, neither the reviewer of record nor whoever decided was the subject, an owner of the subject, or the person an agent subject acts for.`
+            : `${ind.exceptions} exception${ind.exceptions === 1 ? "" : "s"} among ${ind.checked} items${ind.exceptions > ind.firstExceptions.length ? ` (the first ${ind.firstExceptions.length} below; all in reviewer-independence.csv)` : " (listed below)"}.`,
+          ...(ind.unlinked
+            ? [
+                `${ind.unlinked} items' reviewers are not linked to a person in the graph, so independence rests on the reviewer not being an identity in scope.`,
+              ]
+            : []),
+        ],
+        table: {
+          columns: [
+            { header: "Item", width: 25 },
+            { header: "Who", width: 12 },
+            { header: "Person", width: 28 },
+            { header: "Finding", width: 35 },
+          ],
+          rows: ind.firstExceptions.map((e) => [e.itemId, e.who, e.person, e.finding]),
+          empty: "No exceptions.",
+        },
+      },
+    ],
+    ...closing(c, t),
   });
 }

@@ -108,17 +108,21 @@ describe("campaign evidence package", () => {
       generatedBy: { label: expect.stringContaining("audit@example.com") },
       auditChain: { ok: true, head: (await verifyAuditChain(t.db)).head },
     });
+    // Streamed: README first, the CSV files as they are read, the JSON and PDF, and manifest.json last.
     expect(m.files.map((f) => f.path)).toEqual([
       "README.txt",
-      "campaign.json",
-      "campaign-report.pdf",
       "items.csv",
+      "scoped-items.csv",
       "population.csv",
       "reviewer-independence.csv",
       "reassignments.csv",
       "remediation.csv",
       "audit-extract.csv",
+      "notifications.csv",
+      "campaign.json",
+      "campaign-report.pdf",
     ]);
+    expect(Object.keys(unzipSync(zipBytes)).at(-1)).toBe("manifest.json");
 
     const zip = unzipSync(zipBytes);
     const doc = JSON.parse(text(zip, "campaign.json"));

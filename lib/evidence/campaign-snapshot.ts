@@ -38,7 +38,8 @@ export interface CampaignSnapshot {
   chain: ChainVerification;
 }
 
-async function readSnapshot(tx: Db, id: string): Promise<CampaignSnapshot> {
+/** Reads the snapshot inside the caller's (repeatable-read) transaction. */
+export async function readSnapshot(tx: Db, id: string): Promise<CampaignSnapshot> {
   const [row] = await tx.select().from(campaigns).where(eq(campaigns.id, id));
   if (!row) throw new AppError("not_found", "campaign not found");
   if (row.status === "draft") throw new AppError("conflict", "the campaign is a draft: it has no items or decisions to evidence until it is launched");
@@ -82,20 +83,7 @@ async function readSnapshot(tx: Db, id: string): Promise<CampaignSnapshot> {
   );
 
   const sourceNames = [...new Set([...items.flatMap((i) => [i.subjectSource, i.edgeSource, i.targetSource]), ...(row.scope.sources ?? [])])].sort();
-  const launched = row.launchedAt ?? new Date(0);
-  const lastImports = sourceNames.length
-    ? await tx
-        .selectDistinctOn([imports.sourceName], { sourceName: imports.sourceName, id: imports.id, finishedAt: imports.finishedAt })
-        .from(imports)
-        .where(and(inArray(imports.sourceName, sourceNames), eq(imports.status, "succeeded"), lte(imports.finishedAt, launched)))
-        .orderBy(asc(imports.sourceName), sql`${imports.finishedAt} desc`, asc(imports.id))
-    : [];
-  const lastBySource = new Map(lastImports.map((l) => [l.sourceName, l]));
-  const sources = sourceNames.map((name) => ({
-    name,
-    lastImportBeforeLaunch: lastBySource.get(name)?.finishedAt?.toISOString() ?? null,
-    importId: lastBySource.get(name)?.id ?? null,
-  }));
+  const sources = await sourcesBeforeLaunch(tx, sourceNames, row.launchedAt);
 
   // The campaign's own events, its items' and its remediation tasks'. Exports of its evidence are
   // audited under another target type (campaign_evidence), so they never change this extract.
@@ -112,6 +100,26 @@ async function readSnapshot(tx: Db, id: string): Promise<CampaignSnapshot> {
     .orderBy(asc(auditEvents.seq));
   const chain = await verifyAuditChain(tx);
   return { campaign: campaign!, items, decisions, tasks, people, proofImports, sources, audit: audit.map(auditEventView), chain };
+}
+
+/** Every source with its last successful import finished before launch. */
+export async function sourcesBeforeLaunch(tx: Db, sourceNames: string[], launchedAt: Date | null): Promise<CampaignSnapshot["sources"]> {
+  const launched = launchedAt ?? new Date(0);
+  const lastImports = sourceNames.length
+    ? await tx
+        .selectDistinctOn([imports.sourceName], { sourceName: imports.sourceName, id: imports.id, finishedAt: imports.finishedAt })
+        .from(imports)
+        .where(and(inArray(imports.sourceName, sourceNames), eq(imports.status, "succeeded"), lte(imports.finishedAt, launched)))
+        .orderBy(asc(imports.sourceName), sql`${imports.finishedAt} desc`, asc(imports.id))
+    : [];
+  const lastBySource = new Map(lastImports.map((l) => [l.sourceName, l]));
+  const sources = sourceNames.map((name) => ({
+    name,
+    lastImportBeforeLaunch: lastBySource.get(name)?.finishedAt?.toISOString() ?? null,
+    importId: lastBySource.get(name)?.id ?? null,
+  }));
+
+  return sources;
 }
 
 /** Reads everything the evidence needs in one repeatable-read, read-only transaction: one instant of the database. */

@@ -56,7 +56,8 @@ export interface ManifestInput {
   parameters?: Record<string, unknown>;
   frameworks?: readonly FrameworkRef[];
   chain: ChainVerification;
-  files: readonly PackageFile[];
+  /** The files, whole or as already hashed while streamed. */
+  files: readonly (PackageFile | { path: string; bytes: number; sha256: string })[];
 }
 
 /** The manifest of a package: what it is, who made it when, and the SHA-256 of every other file in it. */
@@ -72,7 +73,11 @@ export function buildManifest(m: ManifestInput): Manifest {
     parameters: m.parameters ?? {},
     frameworks: [...(m.frameworks ?? [])],
     hashAlgorithm: "SHA-256",
-    files: m.files.map((f) => ({ path: f.path, mediaType: mediaTypeOf(f.path), bytes: f.data.byteLength, sha256: sha256Hex(f.data) })),
+    files: m.files.map((f) =>
+      "data" in f
+        ? { path: f.path, mediaType: mediaTypeOf(f.path), bytes: f.data.byteLength, sha256: sha256Hex(f.data) }
+        : { path: f.path, mediaType: mediaTypeOf(f.path), bytes: f.bytes, sha256: f.sha256 },
+    ),
     auditChain: { ok: m.chain.ok, entries: m.chain.entries, head: m.chain.head, ...(m.chain.brokenAt ? { brokenAt: m.chain.brokenAt } : {}) },
   };
 }

@@ -30,32 +30,32 @@ const entries = unzipSync(zip);
 entries["rows.csv"] = strToU8('"a"\r\n"2"\r\n');
 writeFileSync(bad, zipSync(entries));
 
-function run(args: string[]) {
+async function run(args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = runEvidenceVerify(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  const code = await runEvidenceVerify(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
 describe("npm run evidence:verify", () => {
-  it("exits 0 on an untouched package and shows what it is and the head to anchor", () => {
-    const r = run([good]);
+  it("exits 0 on an untouched package and shows what it is and the head to anchor", async () => {
+    const r = await run([good]);
     expect(r.code).toBe(0);
     expect(r.out).toContain("OK, every file matches its manifest hash");
     expect(r.out).toContain("ok       rows.csv");
     expect(r.out).toContain(`npm run audit:verify -- --anchor ${GENESIS_HASH}`);
   });
 
-  it("exits 1 naming the changed file, and 2 when it cannot check", () => {
-    const r = run([bad]);
+  it("exits 1 naming the changed file, and 2 when it cannot check", async () => {
+    const r = await run([bad]);
     expect(r.code).toBe(1);
     expect(r.out).toContain("MISMATCH rows.csv: SHA-256 differs");
-    expect(JSON.parse(run([bad, "--json"]).out)).toMatchObject({
+    expect(JSON.parse((await run([bad, "--json"])).out)).toMatchObject({
       ok: false,
       files: expect.arrayContaining([expect.objectContaining({ path: "rows.csv", ok: false })]),
     });
-    expect(run([path.join(dir, "nope.zip")]).code).toBe(2);
-    expect(run([]).code).toBe(2);
+    expect((await run([path.join(dir, "nope.zip")])).code).toBe(2);
+    expect((await run([])).code).toBe(2);
   });
 
   it("runs as the npm script", () => {

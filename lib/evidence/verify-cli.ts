@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
-import { verifyPackage } from "./verify-package";
+import { verifyPackageStream, type PackageVerification } from "./verify-package";
+import { fileSource } from "./zip-stream";
 
 export const USAGE = "usage: npm run evidence:verify -- <package.zip> [--json]";
 
@@ -12,8 +12,10 @@ export interface CliIo {
  * `npm run evidence:verify -- package.zip`: rechecks the SHA-256 and size of
  * every file an evidence package's manifest lists, and that nothing was added.
  * Exits 0 when every hash matches, 1 when not, 2 when it could not check.
+ * Reads the package in pieces (the manifest may be first or last), so a
+ * package of any size checks in bounded memory.
  */
-export function runEvidenceVerify(argv: string[], io: CliIo): number {
+export async function runEvidenceVerify(argv: string[], io: CliIo): Promise<number> {
   const json = argv.includes("--json");
   const files = argv.filter((a) => a !== "--json");
   const unknown = files.find((a) => a.startsWith("--"));
@@ -21,14 +23,18 @@ export function runEvidenceVerify(argv: string[], io: CliIo): number {
     io.err(`${unknown ? `unknown option ${unknown}\n` : ""}${USAGE}`);
     return 2;
   }
-  let bytes: Uint8Array;
+  let v: PackageVerification;
   try {
-    bytes = readFileSync(files[0]!);
+    const src = await fileSource(files[0]!);
+    try {
+      v = await verifyPackageStream(src);
+    } finally {
+      await src.close();
+    }
   } catch (e) {
     io.err(`evidence:verify cannot read ${files[0]}: ${(e as Error).message}`);
     return 2;
   }
-  const v = verifyPackage(bytes);
   if (json) {
     io.out(JSON.stringify({ ok: v.ok, packageSha256: v.packageSha256, manifestSha256: v.manifestSha256, files: v.files, problems: v.problems }, null, 2));
     return v.ok ? 0 : 1;

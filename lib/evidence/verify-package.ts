@@ -1,5 +1,6 @@
 import { MANIFEST_FORMAT, MANIFEST_PATH, sha256Hex, type Manifest } from "./manifest";
 import { readZip } from "./zip";
+import { hashEntry, readEntry, readZipDirectory, sha256Of, type RandomAccess } from "./zip-stream";
 
 export interface FileCheck {
   path: string;
@@ -29,26 +30,25 @@ function isManifest(v: unknown): v is Manifest {
   );
 }
 
+type Facts = { sha256: string; bytes: number };
+
 /**
- * Rechecks an evidence package: every file the manifest lists is there with
- * its size and SHA-256, nothing is in the package that the manifest does not
- * list, and no name appears twice. Needs nothing but the package.
+ * The checks shared by both readers: every name once, a manifest that parses
+ * and lists files with sizes and hashes, each listed file present with that
+ * size and hash, nothing unlisted. The manifest may be anywhere in the archive
+ * (first in packages built in memory, last in streamed ones): it is found by name.
  */
-export function verifyPackage(zipBytes: Uint8Array): PackageVerification {
-  const out: PackageVerification = { ok: false, packageSha256: sha256Hex(zipBytes), manifestSha256: null, manifest: null, files: [], problems: [] };
-  let zip: ReturnType<typeof readZip>;
-  try {
-    zip = readZip(zipBytes);
-  } catch (err) {
-    out.problems.push(`not a readable zip archive: ${(err as Error).message}`);
-    return out;
-  }
+function check(
+  out: PackageVerification,
+  names: readonly string[],
+  raw: Uint8Array | undefined,
+  facts: (path: string) => Facts | undefined,
+): PackageVerification {
   const seen = new Set<string>();
-  for (const name of zip.names) {
+  for (const name of names) {
     if (seen.has(name)) out.problems.push(`${name} appears more than once in the archive`);
     seen.add(name);
   }
-  const raw = zip.files.get(MANIFEST_PATH);
   if (!raw) {
     out.problems.push(`${MANIFEST_PATH} is missing`);
     return out;
@@ -70,24 +70,73 @@ export function verifyPackage(zipBytes: Uint8Array): PackageVerification {
   const listed = new Set<string>();
   for (const f of parsed.files) {
     listed.add(f.path);
-    const data = zip.files.get(f.path);
+    const data = facts(f.path);
     if (!data) {
       out.files.push({ path: f.path, ok: false, expectedSha256: f.sha256, actualSha256: null, problem: "missing from the package" });
       continue;
     }
-    const actual = sha256Hex(data);
     const problem =
-      actual !== f.sha256
+      data.sha256 !== f.sha256
         ? "SHA-256 differs: the file was changed"
-        : data.byteLength !== f.bytes
-          ? `size differs (${data.byteLength} bytes, manifest says ${f.bytes})`
+        : data.bytes !== f.bytes
+          ? `size differs (${data.bytes} bytes, manifest says ${f.bytes})`
           : undefined;
-    out.files.push({ path: f.path, ok: !problem, expectedSha256: f.sha256, actualSha256: actual, ...(problem ? { problem } : {}) });
+    out.files.push({ path: f.path, ok: !problem, expectedSha256: f.sha256, actualSha256: data.sha256, ...(problem ? { problem } : {}) });
   }
-  for (const name of zip.files.keys()) {
+  for (const name of seen) {
     if (name !== MANIFEST_PATH && !listed.has(name)) out.problems.push(`${name} is in the package but not in the manifest`);
   }
   if (out.files.length === 0) out.problems.push("the manifest lists no files");
   out.ok = out.problems.length === 0 && out.files.every((f) => f.ok);
   return out;
+}
+
+/**
+ * Rechecks an evidence package held in memory: every file the manifest lists
+ * is there with its size and SHA-256, nothing is in the package that the
+ * manifest does not list, and no name appears twice. Needs nothing but the
+ * package. For a package too large for memory (readZip's limits), use
+ * verifyPackageStream.
+ */
+export function verifyPackage(zipBytes: Uint8Array): PackageVerification {
+  const out: PackageVerification = { ok: false, packageSha256: sha256Hex(zipBytes), manifestSha256: null, manifest: null, files: [], problems: [] };
+  let zip: ReturnType<typeof readZip>;
+  try {
+    zip = readZip(zipBytes);
+  } catch (err) {
+    out.problems.push(`not a readable zip archive: ${(err as Error).message}`);
+    return out;
+  }
+  return check(out, zip.names, zip.files.get(MANIFEST_PATH), (path) => {
+    const data = zip.files.get(path);
+    return data ? { sha256: sha256Hex(data), bytes: data.byteLength } : undefined;
+  });
+}
+
+/**
+ * The same checks, reading the package in pieces (a file, or bytes): each
+ * entry is inflated and hashed as a stream, so a package of a million-item
+ * campaign verifies in bounded memory. Where a name repeats, the last copy is
+ * hashed (the repeat is a problem either way).
+ */
+export async function verifyPackageStream(src: RandomAccess): Promise<PackageVerification> {
+  const out: PackageVerification = { ok: false, packageSha256: await sha256Of(src), manifestSha256: null, manifest: null, files: [], problems: [] };
+  const facts = new Map<string, Facts>();
+  let names: string[];
+  let raw: Uint8Array | undefined;
+  try {
+    const dir = await readZipDirectory(src);
+    names = dir.map((e) => e.name);
+    for (const e of dir) {
+      if (e.name === MANIFEST_PATH) {
+        raw = await readEntry(src, e);
+        continue;
+      }
+      facts.set(e.name, await hashEntry(src, e));
+    }
+  } catch (err) {
+    out.problems.push(`not a readable zip archive: ${(err as Error).message}`);
+    return out;
+  }
+  return check(out, names, raw, (path) => facts.get(path));
 }

@@ -12,7 +12,7 @@ export interface PackageFile {
  * epoch, as reproducible-build tools use) in every time zone.
  */
 const fixedMtime = () => new Date(1980, 0, 1, 0, 0, 0);
-const SAFE_PATH = /^(?!.*\.\.)(?!\/)[A-Za-z0-9][A-Za-z0-9._/-]{0,200}$/;
+export const SAFE_PATH = /^(?!.*\.\.)(?!\/)[A-Za-z0-9][A-Za-z0-9._/-]{0,200}$/;
 
 /**
  * A deterministic zip: entries in the order given, fixed times, fixed

@@ -2,18 +2,21 @@ import { getDb } from "@/db/client";
 import { apiRoute, parseQuery } from "@/lib/api/handler";
 import { requirePermission } from "@/lib/authz/permissions";
 import { campaignEvidenceQuerySchema, exportCampaignEvidence } from "@/lib/evidence/campaign-evidence";
+import { streamedBody } from "@/lib/evidence/http-stream";
 
 export const dynamic = "force-dynamic";
 
+/** The export is checked and audited before the first byte; the body is then streamed as it is read from the database. */
 export const GET = apiRoute<{ id: string }>(async ({ req, actor, params, requestId }) => {
   requirePermission(actor, "evidence.export");
   const out = await exportCampaignEvidence(await getDb(), actor, params.id, parseQuery(req, campaignEvidenceQuerySchema), requestId);
   if (out.format === "json") return out.body;
-  return new Response(out.bytes as BodyInit, {
+  return new Response(streamedBody(out.write, requestId), {
     headers: {
       "content-type": out.contentType,
       "content-disposition": `attachment; filename="${out.filename}"`,
       "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
       "x-request-id": requestId,
     },
   });
