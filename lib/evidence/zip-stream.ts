@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
-import { constants as Z, crc32, createInflateRaw, deflateRaw } from "node:zlib";
+import { constants as Z, crc32, createInflateRaw, deflateRaw, deflateRawSync } from "node:zlib";
 import { promisify } from "node:util";
 import { SAFE_PATH } from "./zip";
 
@@ -224,7 +224,11 @@ export class ZipEntryWriter {
   private async compress(block: Buffer, flush: number) {
     // Each block is its own deflate run ending in a sync flush (an empty stored block), the last one in a final block:
     // together one valid deflate stream whose bytes depend only on the data.
-    const out = await deflateRawAsync(block, { level: LEVEL, finishFlush: flush });
+    // Small blocks in line (a thread-pool round trip costs more than compressing them), large ones off the event loop.
+    const out =
+      block.byteLength < 64 * 1024
+        ? deflateRawSync(block, { level: LEVEL, finishFlush: flush })
+        : await deflateRawAsync(block, { level: LEVEL, finishFlush: flush });
     this.csize += out.byteLength;
     await this.zip._data(out);
   }
@@ -336,8 +340,14 @@ export async function readZipDirectory(src: RandomAccess, limits = STREAM_ZIP_LI
       const len = u16(extra, q + 2);
       if (id === 0x0001) {
         let r = q + 4;
-        if (e.usize === MAX32) ((e.usize = u64(extra, r)), (r += 8));
-        if (e.csize === MAX32) ((e.csize = u64(extra, r)), (r += 8));
+        if (e.usize === MAX32) {
+          e.usize = u64(extra, r);
+          r += 8;
+        }
+        if (e.csize === MAX32) {
+          e.csize = u64(extra, r);
+          r += 8;
+        }
         if (e.offset === MAX32) e.offset = u64(extra, r);
       }
       q += 4 + len;
