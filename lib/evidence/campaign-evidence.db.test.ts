@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/v1/campaigns/[id]/evidence/route";
-import { auditEvents, remediationTasks } from "@/db/schema";
+import { auditEvents, remediationTasks, reviewItems, reviewItemScopes } from "@/db/schema";
 import { seedGraph } from "@/db/seed/seed";
 import { createApiToken } from "@/lib/admin/api-tokens";
 import { verifyAuditChain } from "@/lib/audit/emit-audit";
@@ -22,7 +22,9 @@ import { smallGraph } from "@/lib/testing/small-graph";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { readCsv } from "./csv";
 import { rasterisePdf } from "./pdf-ink";
-import { reviewerIndependence, type CampaignSnapshot } from "./campaign-snapshot";
+import { campaignItemsCsv } from "./campaign-evidence-files";
+import { exportCampaignEvidence } from "./campaign-evidence";
+import { loadCampaignSnapshot, reviewerIndependence, type CampaignSnapshot } from "./campaign-snapshot";
 import { verifyPackage } from "./verify-package";
 
 let t: TestDatabase;
@@ -187,6 +189,63 @@ describe("campaign evidence package", () => {
     expect(text(zip, "items.csv")).not.toMatch(/(^|,)"=/m);
     expect(readCsv(text(zip, "reassignments.csv")).rows[0]).toEqual(expect.arrayContaining(["Ada runs the CI"]));
     expect(readCsv(text(zip, "audit-extract.csv")).rows.length).toBe(doc.auditExtract.length);
+    // The streamed CSV files say what the in-memory snapshot says, byte for byte.
+    const snap = await loadCampaignSnapshot(t.db, campaignId);
+    expect(text(zip, "items.csv")).toBe(campaignItemsCsv(snap));
+    expect(readCsv(text(zip, "remediation.csv")).rows.map((r) => r[r.length - 1])).toEqual(doc.remediation.map((x: { result: string }) => x.result));
+    expect(readCsv(text(zip, "audit-extract.csv")).rows.map((r) => r[13])).toEqual(doc.auditExtract.map((e: { hash: string }) => e.hash));
+    expect(readCsv(text(zip, "notifications.csv"))).toEqual({
+      header: expect.arrayContaining(["kind", "recipient", "channel", "status", "sent_at"]),
+      rows: [],
+    });
+  });
+
+  it("forced to its summary form, the campaign's counts match the full document's", async () => {
+    const full = JSON.parse(text(unzipSync(await bytes(await get(campaignId, "format=zip"))), "campaign.json"));
+    const out = await exportCampaignEvidence(t.db, admin, campaignId, { format: "zip" }, undefined, new Date(), { fullDetailMax: 0, chunkSize: 1 });
+    if (out.format === "json") throw new Error("unexpected json");
+    const parts: Uint8Array[] = [];
+    await out.write({ write: (b) => void parts.push(Uint8Array.from(b)) });
+    const zipBytes = new Uint8Array(Buffer.concat(parts));
+    expect(verifyPackage(zipBytes).ok).toBe(true);
+    const summary = JSON.parse(text(unzipSync(zipBytes), "campaign.json"));
+    expect(summary.detail).toBe("summary");
+    expect(summary.totals).toEqual(full.totals);
+    expect(summary.population).toEqual(full.population);
+    expect(summary.reviewerIndependence).toMatchObject({
+      checked: full.reviewerIndependence.checked,
+      exceptions: 0,
+      unlinked: full.reviewerIndependence.unlinked,
+    });
+    expect(summary.rows).toMatchObject({ "reassignments.csv": full.reassignments.length, "audit-extract.csv": full.auditExtract.length });
+  });
+
+  it("a later campaign that scoped an item shows it as reviewed in the first campaign, with that decision", async () => {
+    const later = await launched(t.db, ana, {
+      name: "PAT users, Q2",
+      scope: { edgeKinds: ["uses_credential"] },
+      reviewerStrategy: { reviewer: "admin@example.com" },
+    });
+    const [item] = await t.db
+      .select()
+      .from(reviewItems)
+      .where(and(eq(reviewItems.campaignId, campaignId), eq(reviewItems.subjectName, "Triage bot")));
+    await t.db.insert(reviewItemScopes).values({ campaignId: later.id, itemId: item!.id });
+    const zip = unzipSync(await bytes(await get(later.id, "format=zip")));
+    const scoped = readCsv(text(zip, "scoped-items.csv"));
+    expect(scoped.rows).toHaveLength(1);
+    const row = Object.fromEntries(scoped.header.map((h, k) => [h, scoped.rows[0]![k]]));
+    expect(row).toMatchObject({
+      item_id: item!.id,
+      shown_as: `reviewed in campaign PAT users, Q1 (${campaignId})`,
+      reviewed_in_campaign_id: campaignId,
+      decision: "revoke",
+      justification: "hard-coded PAT",
+      decided_by: "Admin Person <admin@example.com>",
+    });
+    expect(JSON.parse(text(zip, "campaign.json")).scopedItems).toBe(1);
+    // The first campaign's own evidence is unchanged by it.
+    expect(readCsv(text(unzipSync(await bytes(await get(campaignId, "format=zip"))), "scoped-items.csv")).rows).toHaveLength(0);
   });
 
   it("re-exporting the closed campaign gives identical file hashes; only the manifest differs", async () => {
