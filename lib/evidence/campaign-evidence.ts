@@ -163,6 +163,8 @@ export async function writeCampaignEvidence(
     async (tx) => {
       // A cursor is read to its end: plan for the whole result, not its first rows.
       await tx.execute(sql`set local cursor_tuple_fraction = 1`);
+      // The items are sorted once, server-side: room to do it in memory for a campaign of a million.
+      await tx.execute(sql`set local work_mem = '64MB'`);
       const c = await campaignOf(tx, id);
       if (format === "csv") {
         await itemsPass(tx, passInput(c), now, bytesTo(sink), NOWHERE, o);

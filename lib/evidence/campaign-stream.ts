@@ -134,7 +134,8 @@ function mapItem(r: Record<string, unknown>): Item {
     targetExternalId: r.target_external_id,
     toolRisk: r.tool_risk,
     highRisk: r.high_risk === true || r.high_risk === "t",
-    context: (typeof r.context === "string" ? JSON.parse(r.context) : r.context) as Item["context"],
+    // Only the parts of the context the evidence uses (a launch stores much more: reach, credentials, flags, evidence).
+    context: { path: r.ctx_path, subjectOwners: r.ctx_owners ?? [], subjectActsFor: r.ctx_acts_for ?? [] } as unknown as Item["context"],
     recommendation: r.recommendation,
     reviewerId: r.reviewer_id,
     reviewerReason: r.reviewer_reason,
@@ -148,14 +149,15 @@ function mapItem(r: Record<string, unknown>): Item {
   } as unknown as Item;
 }
 
-const ITEM_COLUMNS = sql.raw(
+export const ITEM_COLUMNS = sql.raw(
   `i.id, i.level, i.subject_id, i.subject_kind, i.subject_name, i.subject_source, i.subject_external_id, i.subject_status,
    i.edge_kind, i.edge_source, i.target_id, i.target_kind, i.target_name, i.target_source, i.target_external_id,
-   i.tool_risk, i.high_risk, i.context, i.recommendation, i.reviewer_id, i.reviewer_reason, i.assigned_reviewer_id,
+   i.tool_risk, i.high_risk, i.context->'path' as ctx_path, i.context->'subjectOwners' as ctx_owners,
+   i.context->'subjectActsFor' as ctx_acts_for, i.recommendation, i.reviewer_id, i.reviewer_reason, i.assigned_reviewer_id,
    i.decision, i.justification, i.decided_by_id, i.decided_at, i.outcome, i.outcome_reason`,
 );
 /** The order items are listed in everywhere (as the in-memory snapshot sorts them). */
-const ITEM_ORDER = sql.raw(`i.subject_name, i.edge_kind, i.target_name, i.level, i.id`);
+export const ITEM_ORDER = sql.raw(`i.subject_name, i.edge_kind, i.target_name, i.level, i.id`);
 
 export function itemCsvCells(i: Item, people: PeopleCache, dels: Delegation[] | undefined) {
   const s = { people: people.people };
@@ -251,88 +253,114 @@ export async function itemsPass(
   let decided = 0;
   const delegatedItems = new Set<string>();
 
-  for await (const chunk of cursorChunks<Record<string, unknown>>(
-    tx,
-    "items",
-    sql`select ${ITEM_COLUMNS} from review_items i where i.campaign_id = ${campaign.id} order by ${ITEM_ORDER}`,
-    o,
-  )) {
-    const items = chunk.map(mapItem);
-    await people.load(items.flatMap((i) => [i.reviewerId, i.assignedReviewerId, i.decidedById]));
-    const dels = new Map<string, Delegation[]>();
-    if (delegationCount > 0) {
-      const found = await rawRows<{
-        item_id: string;
-        from_reviewer_id: string | null;
-        to_reviewer_id: string | null;
-        at: string;
-        justification: string | null;
-      }>(
-        tx,
-        sql`select item_id, from_reviewer_id, to_reviewer_id, at, justification from review_decisions
-            where kind = 'delegation' and item_id = any(${sql.param(items.map((i) => i.id))}::text[])
-            order by at, item_id, version`,
-      );
-      await people.load(found.flatMap((d) => [d.from_reviewer_id, d.to_reviewer_id]));
-      for (const d of found) {
-        const del = { itemId: d.item_id, fromReviewerId: d.from_reviewer_id, toReviewerId: d.to_reviewer_id, at: date(d.at)!, justification: d.justification };
-        dels.set(d.item_id, [...(dels.get(d.item_id) ?? []), del]);
-        delegatedItems.add(d.item_id);
+  // Delegations come from a second cursor in the same order as the items (then by time), merged as the items pass:
+  // no lookup per item or per chunk.
+  type DelegationRow = { item_id: string; from_reviewer_id: string | null; to_reviewer_id: string | null; at: string; justification: string | null };
+  const delegationRows =
+    delegationCount > 0
+      ? cursorChunks<DelegationRow>(
+          tx,
+          "delegations",
+          sql`select d.item_id, d.from_reviewer_id, d.to_reviewer_id, d.at, d.justification
+              from review_decisions d join review_items i on i.id = d.item_id
+              where d.campaign_id = ${campaign.id} and i.campaign_id = ${campaign.id} and d.kind = 'delegation'
+              order by ${ITEM_ORDER}, d.at, d.version`,
+          o,
+        )
+      : null;
+  let dBuf: DelegationRow[] = [];
+  let dPos = 0;
+  let dDone = delegationRows === null;
+  const nextDelegation = async (): Promise<DelegationRow | undefined> => {
+    while (dPos >= dBuf.length && !dDone) {
+      const n = await delegationRows!.next();
+      if (n.done) dDone = true;
+      else {
+        dBuf = n.value;
+        dPos = 0;
+        await people.load(dBuf.flatMap((d) => [d.from_reviewer_id, d.to_reviewer_id]));
       }
     }
-    let text = "";
-    let found = "";
-    for (const i of items) {
-      text += csvLine(itemCsvCells(i, people, dels.get(i.id)));
-      // Totals (as campaignTotals), population (as population()), independence (as reviewerIndependence()).
-      t.items++;
-      if (i.level === 1) t.accesses++;
-      if (i.decision === "approve") t.approved++;
-      else if (i.decision === "revoke") t.revoked++;
-      else if (i.decision === "abstain") t.abstained++;
-      else t.undecided++;
-      if (i.decision) decided++;
-      if (judgedAt > due && (!i.decidedAt || i.decidedAt.getTime() > due)) t.overdue++;
-      if (i.level === 1 && i.outcome) outcomes[i.outcome]++;
-      bump(c.byLevel, stage(i));
-      bump(c.byReviewer, people.label(i.reviewerId));
-      if (i.level === 1) {
-        bump(c.bySubjectKind, i.subjectKind);
-        bump(c.byAccess, i.edgeKind);
-        bump(c.byTargetKind, i.targetKind);
-        bump(c.bySource, i.edgeSource);
-      }
-      sources.add(i.subjectSource).add(i.edgeSource).add(i.targetSource);
-      ind.checked++;
-      const facts = {
-        subject: { id: i.subjectId, kind: i.subjectKind, name: i.subjectName },
-        subjectOwners: i.context.subjectOwners ?? [],
-        subjectActsFor: i.context.subjectActsFor ?? [],
-      };
-      const seen = new Set<string>();
-      for (const [who, uid] of [
-        ["reviewer", i.reviewerId],
-        ["decided by", i.decidedById],
-      ] as const) {
-        const p = uid ? people.people.get(uid) : undefined;
-        if (!p || seen.has(p.id)) continue;
-        seen.add(p.id);
-        if (!p.humanNodeId) {
-          if (who === "reviewer") ind.unlinked++;
-          continue;
-        }
-        const conflict = conflictOf({ ...p }, facts);
-        if (conflict) {
-          const e = { itemId: i.id, who, person: `${p.name} <${p.email}>`, finding: conflict };
-          ind.exceptions++;
-          if (ind.firstExceptions.length < 100) ind.firstExceptions.push(e);
-          found += csvLine([e.itemId, e.who, e.person, e.finding]);
+    return dBuf[dPos];
+  };
+
+  try {
+    for await (const chunk of cursorChunks<Record<string, unknown>>(
+      tx,
+      "items",
+      sql`select ${ITEM_COLUMNS} from review_items i where i.campaign_id = ${campaign.id} order by ${ITEM_ORDER}`,
+      o,
+    )) {
+      const items = chunk.map(mapItem);
+      await people.load(items.flatMap((i) => [i.reviewerId, i.assignedReviewerId, i.decidedById]));
+      const dels = new Map<string, Delegation[]>();
+      for (const i of items) {
+        for (let d = await nextDelegation(); d && d.item_id === i.id; d = await nextDelegation()) {
+          dels.set(i.id, [
+            ...(dels.get(i.id) ?? []),
+            { itemId: d.item_id, fromReviewerId: d.from_reviewer_id, toReviewerId: d.to_reviewer_id, at: date(d.at)!, justification: d.justification },
+          ]);
+          delegatedItems.add(i.id);
+          dPos++;
         }
       }
+      let text = "";
+      let found = "";
+      for (const i of items) {
+        text += csvLine(itemCsvCells(i, people, dels.get(i.id)));
+        // Totals (as campaignTotals), population (as population()), independence (as reviewerIndependence()).
+        t.items++;
+        if (i.level === 1) t.accesses++;
+        if (i.decision === "approve") t.approved++;
+        else if (i.decision === "revoke") t.revoked++;
+        else if (i.decision === "abstain") t.abstained++;
+        else t.undecided++;
+        if (i.decision) decided++;
+        if (judgedAt > due && (!i.decidedAt || i.decidedAt.getTime() > due)) t.overdue++;
+        if (i.level === 1 && i.outcome) outcomes[i.outcome]++;
+        bump(c.byLevel, stage(i));
+        bump(c.byReviewer, people.label(i.reviewerId));
+        if (i.level === 1) {
+          bump(c.bySubjectKind, i.subjectKind);
+          bump(c.byAccess, i.edgeKind);
+          bump(c.byTargetKind, i.targetKind);
+          bump(c.bySource, i.edgeSource);
+        }
+        sources.add(i.subjectSource).add(i.edgeSource).add(i.targetSource);
+        ind.checked++;
+        const facts = {
+          subject: { id: i.subjectId, kind: i.subjectKind, name: i.subjectName },
+          subjectOwners: i.context.subjectOwners ?? [],
+          subjectActsFor: i.context.subjectActsFor ?? [],
+        };
+        const seen = new Set<string>();
+        for (const [who, uid] of [
+          ["reviewer", i.reviewerId],
+          ["decided by", i.decidedById],
+        ] as const) {
+          const p = uid ? people.people.get(uid) : undefined;
+          if (!p || seen.has(p.id)) continue;
+          seen.add(p.id);
+          if (!p.humanNodeId) {
+            if (who === "reviewer") ind.unlinked++;
+            continue;
+          }
+          const conflict = conflictOf({ ...p }, facts);
+          if (conflict) {
+            const e = { itemId: i.id, who, person: `${p.name} <${p.email}>`, finding: conflict };
+            ind.exceptions++;
+            if (ind.firstExceptions.length < 100) ind.firstExceptions.push(e);
+            found += csvLine([e.itemId, e.who, e.person, e.finding]);
+          }
+        }
+      }
+      await csv.write(text);
+      if (found) await exceptions.write(found);
     }
-    await csv.write(text);
-    if (found) await exceptions.write(found);
+  } finally {
+    await delegationRows?.return(undefined);
   }
+  if (dPos < dBuf.length || !dDone) throw new Error("evidence export: a delegation did not match the items in order");
   t.delegated = delegatedItems.size;
   t.percentComplete = t.items ? Math.round(((t.items - t.undecided) / t.items) * 1000) / 10 : 100;
   if (campaign.closedAt) t.outcomes = outcomes;

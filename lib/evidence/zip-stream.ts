@@ -189,6 +189,7 @@ export class ZipEntryWriter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private started = false;
+  private inflight: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly zip: ZipStreamWriter,
@@ -221,16 +222,29 @@ export class ZipEntryWriter {
     }
   }
 
+  /**
+   * Compresses a block off the event loop while the caller fills the next: at
+   * most one block compresses in the background, and blocks reach the zip in
+   * order. Each block is its own deflate run ending in a sync flush (an empty
+   * stored block), the last one in a final block: together one valid deflate
+   * stream whose bytes depend only on the data.
+   */
   private async compress(block: Buffer, flush: number) {
-    // Each block is its own deflate run ending in a sync flush (an empty stored block), the last one in a final block:
-    // together one valid deflate stream whose bytes depend only on the data.
-    // Small blocks in line (a thread-pool round trip costs more than compressing them), large ones off the event loop.
+    const previous = this.inflight;
+    // Small blocks in line (a thread-pool round trip costs more than compressing them), large ones in the pool.
     const out =
       block.byteLength < 64 * 1024
-        ? deflateRawSync(block, { level: LEVEL, finishFlush: flush })
-        : await deflateRawAsync(block, { level: LEVEL, finishFlush: flush });
-    this.csize += out.byteLength;
-    await this.zip._data(out);
+        ? Promise.resolve(deflateRawSync(block, { level: LEVEL, finishFlush: flush }))
+        : deflateRawAsync(block, { level: LEVEL, finishFlush: flush });
+    out.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+    this.inflight = (async () => {
+      await previous;
+      const b = await out;
+      this.csize += b.byteLength;
+      await this.zip._data(b);
+    })();
+    this.inflight.catch(() => undefined);
+    await previous;
   }
 
   /** Ends the entry: its SHA-256 and size, as the manifest lists them. */
@@ -240,6 +254,7 @@ export class ZipEntryWriter {
       await this.zip._header(this.name);
     }
     await this.compress(Buffer.concat(this.pending, this.pendingBytes), Z.Z_FINISH);
+    await this.inflight;
     this.pending = [];
     await this.zip._close({ name: this.name, crc: this.crc >>> 0, csize: this.csize, usize: this.usize, offset: this.offset });
     return { path: this.path, bytes: this.usize, sha256: this.sha.digest("hex") };
