@@ -108,10 +108,18 @@ export class PeopleCache {
         this.people.set(p.id, { id: p.id, name: p.name, email: p.email, humanNodeId: p.human_node_id });
     }
   }
+  private readonly labels = new Map<string, string>();
+  /** "Name <email>", made once per person. */
   label(id: string | null | undefined): string {
     if (!id) return "";
-    const p = this.people.get(id);
-    return p ? `${p.name} <${p.email}>` : id;
+    let l = this.labels.get(id);
+    if (l === undefined) {
+      const p = this.people.get(id);
+      if (!p) return id;
+      l = `${p.name} <${p.email}>`;
+      this.labels.set(id, l);
+    }
+    return l;
   }
 }
 
@@ -328,24 +336,22 @@ export async function itemsPass(
         }
         sources.add(i.subjectSource).add(i.edgeSource).add(i.targetSource);
         ind.checked++;
-        const facts = {
-          subject: { id: i.subjectId, kind: i.subjectKind, name: i.subjectName },
-          subjectOwners: i.context.subjectOwners ?? [],
-          subjectActsFor: i.context.subjectActsFor ?? [],
-        };
-        const seen = new Set<string>();
-        for (const [who, uid] of [
-          ["reviewer", i.reviewerId],
-          ["decided by", i.decidedById],
-        ] as const) {
+        // As reviewerIndependence(): the reviewer of record, then whoever decided if someone else.
+        for (let k = 0; k < 2; k++) {
+          const who: IndependenceFinding["who"] = k === 0 ? "reviewer" : "decided by";
+          const uid = k === 0 ? i.reviewerId : i.decidedById;
+          if (k === 1 && uid === i.reviewerId) continue;
           const p = uid ? people.people.get(uid) : undefined;
-          if (!p || seen.has(p.id)) continue;
-          seen.add(p.id);
+          if (!p) continue;
           if (!p.humanNodeId) {
-            if (who === "reviewer") ind.unlinked++;
+            if (k === 0) ind.unlinked++;
             continue;
           }
-          const conflict = conflictOf({ ...p }, facts);
+          const conflict = conflictOf(p, {
+            subject: { id: i.subjectId, kind: i.subjectKind, name: i.subjectName },
+            subjectOwners: i.context.subjectOwners ?? [],
+            subjectActsFor: i.context.subjectActsFor ?? [],
+          });
           if (conflict) {
             const e = { itemId: i.id, who, person: `${p.name} <${p.email}>`, finding: conflict };
             ind.exceptions++;
