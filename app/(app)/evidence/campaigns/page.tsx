@@ -3,6 +3,7 @@ import { getDb } from "@/db/client";
 import { EmptyState } from "@/components/ui/empty-state";
 import { requirePagePermission } from "@/lib/authz/session";
 import { listCampaigns } from "@/lib/campaigns/queries";
+import { FULL_DETAIL_MAX } from "@/lib/evidence/campaign-evidence";
 
 export const metadata = { title: "Campaign evidence" };
 
@@ -20,8 +21,10 @@ export default async function CampaignEvidencePage() {
       <h1>Campaign evidence</h1>
       <p className="subtitle">
         One package per campaign, read from a single consistent snapshot: scope and population, every item with its reviewer and decision, reviewer
-        independence, reassignments, totals, sign-off, remediation proof and the campaign&apos;s audit extract. Re-exporting a closed campaign gives the same
-        files; only the manifest&apos;s time changes.
+        independence, reassignments, totals, sign-off, remediation proof, the campaign&apos;s audit extract, items decided in an earlier campaign and the
+        notifications reviewers were sent. Downloads are streamed as they are read, whatever the campaign&apos;s size; the manifest with every file&apos;s
+        hash comes last. Re-exporting a closed campaign gives the same files; only the manifest&apos;s time changes. Above{" "}
+        {FULL_DETAIL_MAX.toLocaleString("en")} items the PDF is a summary and JSON is not offered: the items are in the CSV.
       </p>
       {items.length === 0 ? (
         <EmptyState title="No campaigns yet">
@@ -59,7 +62,7 @@ export default async function CampaignEvidencePage() {
                 <td>{day(c.closedAt)}</td>
                 <td>{day(c.signedOffAt)}</td>
                 <td style={{ whiteSpace: "nowrap" }}>
-                  {c.status === "draft" ? (
+                  {c.status === "draft" || c.status === "launching" ? (
                     <span className="subtitle">not launched</span>
                   ) : (
                     <span style={{ display: "inline-flex", gap: "0.6rem" }}>
@@ -72,9 +75,11 @@ export default async function CampaignEvidencePage() {
                       <a href={`/api/v1/campaigns/${c.id}/evidence?format=csv`} download aria-label={`Items CSV for ${c.name}`}>
                         CSV
                       </a>
-                      <a href={`/api/v1/campaigns/${c.id}/evidence?format=json`} aria-label={`JSON for ${c.name}`}>
-                        JSON
-                      </a>
+                      {c.counts.items <= FULL_DETAIL_MAX ? (
+                        <a href={`/api/v1/campaigns/${c.id}/evidence?format=json`} aria-label={`JSON for ${c.name}`}>
+                          JSON
+                        </a>
+                      ) : null}
                     </span>
                   )}
                 </td>
