@@ -22,7 +22,6 @@ import { once } from "node:events";
 import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import { rows } from "@/db/rows";
 import { systemActor } from "@/lib/authz/actor";
 import { createBenchDatabase } from "@/lib/bench/bench-db";
 import { readFlags, wholeNumber } from "@/lib/bench/cli";

@@ -22,9 +22,9 @@ export default async function CampaignEvidencePage() {
       <p className="subtitle">
         One package per campaign, read from a single consistent snapshot: scope and population, every item with its reviewer and decision, reviewer
         independence, reassignments, totals, sign-off, remediation proof, the campaign&apos;s audit extract, items decided in an earlier campaign and the
-        notifications reviewers were sent. Downloads are streamed as they are read, whatever the campaign&apos;s size; the manifest with every file&apos;s
-        hash comes last. Re-exporting a closed campaign gives the same files; only the manifest&apos;s time changes. Above{" "}
-        {FULL_DETAIL_MAX.toLocaleString("en")} items the PDF is a summary and JSON is not offered: the items are in the CSV.
+        notifications reviewers were sent. Downloads are streamed as they are read, whatever the campaign&apos;s size; the manifest with every file&apos;s hash
+        comes last. Re-exporting a closed campaign gives the same files; only the manifest&apos;s time changes. Above {FULL_DETAIL_MAX.toLocaleString("en")}{" "}
+        items the PDF is a summary and JSON is not offered: the items are in the CSV.
       </p>
       {items.length === 0 ? (
         <EmptyState title="No campaigns yet">
