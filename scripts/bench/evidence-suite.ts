@@ -66,7 +66,7 @@ function fileSink(file: string): { sink: ByteSink; close: () => Promise<void> } 
 }
 
 export async function runEvidenceSuite(argv: string[]): Promise<number> {
-  const o = { items: 1_000_000, chunk: 5000, url: process.env.BENCH_DATABASE_URL?.trim() || process.env.TEST_DATABASE_URL?.trim() || undefined, keep: false };
+  const o = { items: 1_000_000, chunk: 1000, url: process.env.BENCH_DATABASE_URL?.trim() || process.env.TEST_DATABASE_URL?.trim() || undefined, keep: false };
   const usage = (m: string): never => {
     console.error(`${m}\n${USAGE}`);
     process.exit(2);
