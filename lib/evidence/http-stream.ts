@@ -8,8 +8,14 @@ import type { ByteSink } from "./zip-stream";
  * midway errors the stream: the client sees a cut-off download (a zip with no
  * manifest or central directory, which no verifier accepts), never a
  * truncated file that looks whole. Cancelling the download stops the export.
+ *
+ * `noBackpressure`: on embedded PGlite the export's transaction holds the only
+ * connection, so a slow download must not keep it open: the body is produced
+ * as fast as the database gives it and queued (PGlite deployments are
+ * demo-sized; on PostgreSQL the export waits for the reader and memory stays
+ * bounded).
  */
-export function streamedBody(write: (sink: ByteSink) => Promise<void>, requestId: string): ReadableStream<Uint8Array> {
+export function streamedBody(write: (sink: ByteSink) => Promise<void>, requestId: string, o: { noBackpressure?: boolean } = {}): ReadableStream<Uint8Array> {
   let wake: (() => void) | null = null;
   let cancelled = false;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
@@ -35,7 +41,7 @@ export function streamedBody(write: (sink: ByteSink) => Promise<void>, requestId
       if (cancelled) throw new Error("the download was cancelled");
       if (chunk.byteLength === 0) return;
       controller.enqueue(chunk);
-      while (!cancelled && (controller.desiredSize ?? 0) <= 0) await new Promise<void>((r) => (wake = r));
+      while (!o.noBackpressure && !cancelled && (controller.desiredSize ?? 0) <= 0) await new Promise<void>((r) => (wake = r));
     },
   };
   void write(sink).then(

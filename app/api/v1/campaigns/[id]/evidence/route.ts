@@ -1,4 +1,4 @@
-import { getDb } from "@/db/client";
+import { getDatabase } from "@/db/client";
 import { apiRoute, parseQuery } from "@/lib/api/handler";
 import { requirePermission } from "@/lib/authz/permissions";
 import { campaignEvidenceQuerySchema, exportCampaignEvidence } from "@/lib/evidence/campaign-evidence";
@@ -9,9 +9,10 @@ export const dynamic = "force-dynamic";
 /** The export is checked and audited before the first byte; the body is then streamed as it is read from the database. */
 export const GET = apiRoute<{ id: string }>(async ({ req, actor, params, requestId }) => {
   requirePermission(actor, "evidence.export");
-  const out = await exportCampaignEvidence(await getDb(), actor, params.id, parseQuery(req, campaignEvidenceQuerySchema), requestId);
+  const database = await getDatabase();
+  const out = await exportCampaignEvidence(database.db, actor, params.id, parseQuery(req, campaignEvidenceQuerySchema), requestId);
   if (out.format === "json") return out.body;
-  return new Response(streamedBody(out.write, requestId), {
+  return new Response(streamedBody(out.write, requestId, { noBackpressure: database.kind === "pglite" }), {
     headers: {
       "content-type": out.contentType,
       "content-disposition": `attachment; filename="${out.filename}"`,
