@@ -167,38 +167,46 @@ export async function loadRecommendationFacts(db: Db, accesses: AccessKey[]): Pr
     groupOf.set(s.id, type && key && found && found.n - 1 >= MIN_PEERS ? { type, key, label: `same ${type}: ${found.name ?? key}`, size: found.n } : null);
   }
 
-  // 3. Holders of each (group, kind, target): a manager's group is read from its reports (small, indexed by
-  //    from); a department or blueprint from the target's holders (indexed by kind and to).
+  // 3. Holders of each (group, kind, target). A manager's group is read from the reports (few; edges indexed by
+  //    from). A department's or blueprint's from the holders of each distinct (kind, target) in the chunk, read once
+  //    whatever the number of groups asking, joined to the combinations asked for, then counted.
   const combos = new Map<string, { type: GroupType; key: string; kind: string; target: string }>();
-  const comboKey = (g: Group, kind: string, target: string) => `${g.type}\u0000${g.key}\u0000${kind}\u0000${target}`;
+  const comboKey = (g: Pick<Group, "type" | "key">, kind: string, target: string) => `${g.type}\u0000${g.key}\u0000${kind}\u0000${target}`;
   for (const a of accesses) {
     const g = groupOf.get(a.subjectId);
     if (g) combos.set(comboKey(g, a.edgeKind, a.targetId), { type: g.type, key: g.key, kind: a.edgeKind, target: a.targetId });
   }
   const holders = new Map<string, number>();
-  if (combos.size) {
-    const cs = [...combos.values()];
-    const counted = await rows<{ type: string; key: string; kind: string; target: string; n: number | string }>(
-      db,
-      sql`select c.type, c.key, c.kind, c.target,
-            case c.type
-              when 'manager' then (
-                select count(distinct m.to_id) from edges m
-                join edges e on e.from_id = m.to_id and e.kind = c.kind and e.to_id = c.target and e.valid_to is null
-                join nodes p on p.id = m.to_id and p.valid_to is null and p.kind = 'human'
-                where m.kind = 'manages' and m.valid_to is null and m.from_id = c.key)
-              when 'department' then (
-                select count(distinct e.from_id) from edges e join nodes p on p.id = e.from_id and p.valid_to is null
-                where e.kind = c.kind and e.to_id = c.target and e.valid_to is null and p.kind = 'human' and p.attributes->>'department' = c.key)
-              else (
-                select count(distinct e.from_id) from edges e join nodes p on p.id = e.from_id and p.valid_to is null
-                where e.kind = c.kind and e.to_id = c.target and e.valid_to is null and p.kind in ('agent', 'service_account')
-                  and coalesce(p.attributes->>'blueprint', p.attributes->>'agentIdentityBlueprintId') = c.key)
-            end as n
-          from unnest(${texts(cs.map((c) => c.type))}, ${texts(cs.map((c) => c.key))}, ${texts(cs.map((c) => c.kind))}, ${texts(cs.map((c) => c.target))})
-            as c(type, key, kind, target)`,
-    );
-    for (const r of counted) holders.set(`${r.type}\u0000${r.key}\u0000${r.kind}\u0000${r.target}`, Number(r.n));
+  const byManager = [...combos.values()].filter((c) => c.type === "manager");
+  const byAttribute = [...combos.values()].filter((c) => c.type !== "manager");
+  const cols = (cs: typeof byManager) =>
+    sql`${texts(cs.map((c) => c.type))}, ${texts(cs.map((c) => c.key))}, ${texts(cs.map((c) => c.kind))}, ${texts(cs.map((c) => c.target))}`;
+  const parts = [];
+  if (byManager.length)
+    parts.push(sql`select c.type, c.key, c.kind, c.target, count(distinct m.to_id) as n
+                   from unnest(${cols(byManager)}) as c(type, key, kind, target)
+                   join edges m on m.kind = 'manages' and m.valid_to is null and m.from_id = c.key
+                   join edges e on e.from_id = m.to_id and e.kind = c.kind and e.to_id = c.target and e.valid_to is null
+                   join nodes p on p.id = m.to_id and p.valid_to is null and p.kind = 'human'
+                   group by 1, 2, 3, 4`);
+  if (byAttribute.length)
+    parts.push(sql`select c.type, c.key, c.kind, c.target, count(distinct h.from_id) as n
+                   from (select distinct e.kind, e.to_id as target, e.from_id,
+                                case when p.kind = 'human' then 'department' else 'blueprint' end as type,
+                                case when p.kind = 'human' then p.attributes->>'department'
+                                     else coalesce(p.attributes->>'blueprint', p.attributes->>'agentIdentityBlueprintId') end as key
+                         from (select distinct kind, target from unnest(${texts(byAttribute.map((c) => c.kind))}, ${texts(byAttribute.map((c) => c.target))}) as x(kind, target)) x
+                         join edges e on e.kind = x.kind and e.to_id = x.target and e.valid_to is null
+                         join nodes p on p.id = e.from_id and p.valid_to is null and p.kind in ('human', 'agent', 'service_account')
+                         where case when p.kind = 'human' then p.attributes->>'department'
+                                    else coalesce(p.attributes->>'blueprint', p.attributes->>'agentIdentityBlueprintId') end
+                               = any(${texts(new Set(byAttribute.map((c) => c.key)))})) h
+                   join unnest(${cols(byAttribute)}) as c(type, key, kind, target)
+                     on c.type = h.type and c.key = h.key and c.kind = h.kind and c.target = h.target
+                   group by 1, 2, 3, 4`);
+  if (parts.length) {
+    const counted = await rows<{ type: GroupType; key: string; kind: string; target: string; n: number | string }>(db, sql.join(parts, sql` union all `));
+    for (const r of counted) holders.set(comboKey(r, r.kind, r.target), Number(r.n));
   }
 
   // 4. The current edges of each access (every source reporting it), with the last use they report.
