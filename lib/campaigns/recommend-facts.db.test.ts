@@ -11,7 +11,7 @@ import { loadRecommendationFacts, type AccessKey } from "./recommend-facts";
 
 /**
  * A small organisation built for the facts loader:
- * - Ada manages Sam, P1–P4 (all Eng); Sam, P1, P2, P3 are in the okta group "Platform": Sam's peers hold it 3 of 4.
+ * - Ada manages Sam, P1–P5 (all Eng; P5 terminated); Sam, P1, P2, P3, P5 are in the okta group "Platform".
  * - Bob manages only D1 and D2 (too few peers): D1 falls back to the Sales department (D1–D5); D1, D2, D3 hold
  *   the AWS entitlement "Sales reports"; the edge D1 → it reports its own last use.
  * - Solo has neither a manager nor a department with enough people: no peer group.
@@ -48,9 +48,10 @@ function graph(): SeedGraph {
   const es: SeedEdge[] = [];
   ns.push(human("Ada", { department: "Eng" }), human("Sam", { department: "Eng", lastLogin: "2026-10-30T08:00:00.000Z" }));
   for (const p of ["P1", "P2", "P3", "P4"]) ns.push(human(p, { department: "Eng" }));
+  ns.push(human("P5", { department: "Eng", status: "terminated" }));
   ns.push({ source: "okta", kind: "group", externalId: "Platform", name: "Platform" });
-  for (const p of ["Sam", "P1", "P2", "P3", "P4"]) es.push(edge("okta", "manages", h("Ada"), h(p)));
-  for (const p of ["Sam", "P1", "P2", "P3"]) es.push(edge("okta", "member_of", h(p), ref("group", "Platform")));
+  for (const p of ["Sam", "P1", "P2", "P3", "P4", "P5"]) es.push(edge("okta", "manages", h("Ada"), h(p)));
+  for (const p of ["Sam", "P1", "P2", "P3", "P5"]) es.push(edge("okta", "member_of", h(p), ref("group", "Platform")));
 
   ns.push(human("Bob", { department: "Mgmt" }));
   for (const d of ["D1", "D2", "D3", "D4", "D5"]) ns.push(human(d, { department: "Sales" }));
@@ -136,10 +137,11 @@ beforeAll(async () => {
 afterAll(() => t.cleanup());
 
 describe("loadRecommendationFacts", () => {
-  it("counts the peers with the same manager holding the access, never the subject, nor who left the team", async () => {
+  it("counts the peers with the same manager holding the access, never the subject, who left the team or was terminated", async () => {
     const sam = await access("member_of", "Sam", "Platform");
     const f = (await loadRecommendationFacts(t.db, [sam])).get(sam.edgeId)!;
-    // Ada's current reports: Sam, P1, P2, P4 (P3's manages edge ended). Peers P1, P2, P4; P1 and P2 hold Platform.
+    // Ada's current, active reports: Sam, P1, P2, P4 (P3's manages edge ended, P5 is terminated). Peers P1, P2, P4;
+    // P1 and P2 hold Platform.
     expect(f.peers).toEqual({ basis: "same manager: Ada", groupSize: 3, holding: 2, share: 2 / 3 });
   });
 

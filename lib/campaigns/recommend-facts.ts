@@ -43,6 +43,9 @@ const NODE_LAST_USE = ["lastUsedAt", "lastUsed", "lastLogin"] as const;
 const BLUEPRINT_KINDS = new Set(["agent", "service_account"]);
 
 const texts = (values: Iterable<string>) => sql`${sql.param([...values])}::text[]`;
+/** Peers are current principals still at work: a terminated or inactive one neither counts nor supports. */
+const INACTIVE = new Set(["terminated", "inactive"]);
+const active = (alias: string) => sql.raw(`(${alias}.status is null or ${alias}.status not in ('terminated', 'inactive'))`);
 const lastUseOf = (attrs: Record<string, unknown> | null | undefined, keys: readonly string[]): string | null => {
   let best: { iso: string; t: number } | null = null;
   for (const k of keys) {
@@ -78,7 +81,8 @@ interface Group {
  *   same `department` (the attribute directories report); an agent's or service
  *   account's are those of the same `blueprint` (Entra Agent ID). The share is
  *   the peers holding the same access (a current edge of the same kind to the
- *   same target, from any source) over the peers, the subject never counted.
+ *   same target, from any source) over the peers, the subject never counted,
+ *   nor terminated or inactive peers.
  * - Last use: the access edge's own `lastUsedAt`/`lastUsed` (scope "access");
  *   for a credential used by this subject alone, its `lastUsedAt` (also
  *   "access"), used by several, "credential"; else, for an access reported by
@@ -95,6 +99,7 @@ export async function loadRecommendationFacts(db: Db, accesses: AccessKey[]): Pr
   const subjects = await rows<{
     id: string;
     kind: string;
+    status: string | null;
     source: string;
     department: string | null;
     blueprint: string | null;
@@ -103,7 +108,7 @@ export async function loadRecommendationFacts(db: Db, accesses: AccessKey[]): Pr
     manager_name: string | null;
   }>(
     db,
-    sql`select n.id, n.kind, s.name as source, n.attributes->>'department' as department,
+    sql`select n.id, n.kind, n.status, s.name as source, n.attributes->>'department' as department,
                coalesce(n.attributes->>'blueprint', n.attributes->>'agentIdentityBlueprintId') as blueprint,
                jsonb_build_object('lastUsedAt', n.attributes->'lastUsedAt', 'lastUsed', n.attributes->'lastUsed', 'lastLogin', n.attributes->'lastLogin') as attributes,
                mg.id as manager_id, mg.name as manager_name
@@ -125,7 +130,7 @@ export async function loadRecommendationFacts(db: Db, accesses: AccessKey[]): Pr
     const sizes = await rows<{ id: string; n: number | string }>(
       db,
       sql`select m.from_id as id, count(distinct m.to_id) as n
-          from edges m join nodes r on r.id = m.to_id and r.valid_to is null and r.kind = 'human'
+          from edges m join nodes r on r.id = m.to_id and r.valid_to is null and r.kind = 'human' and ${active("r")}
           where m.kind = 'manages' and m.valid_to is null and m.from_id = any(${texts(managerIds)})
           group by m.from_id`,
     );
@@ -137,7 +142,8 @@ export async function loadRecommendationFacts(db: Db, accesses: AccessKey[]): Pr
   for (const s of subjects) {
     if (s.kind === "human") {
       const n = s.manager_id ? (managerSizes.get(s.manager_id) ?? 0) : 0;
-      if (s.manager_id && n - 1 >= MIN_PEERS) groupOf.set(s.id, { type: "manager", key: s.manager_id, label: `same manager: ${s.manager_name}`, size: n });
+      if (s.manager_id && n - (INACTIVE.has(s.status ?? "") ? 0 : 1) >= MIN_PEERS)
+        groupOf.set(s.id, { type: "manager", key: s.manager_id, label: `same manager: ${s.manager_name}`, size: n });
       else if (s.department) needDept.add(s.department);
     } else if (BLUEPRINT_KINDS.has(s.kind) && s.blueprint) needBlueprint.add(s.blueprint);
   }
@@ -146,14 +152,14 @@ export async function loadRecommendationFacts(db: Db, accesses: AccessKey[]): Pr
     const parts = [];
     if (needDept.size)
       parts.push(sql`select 'department' as type, n.attributes->>'department' as key, count(*) as n, null::text as name
-                     from nodes n where n.kind = 'human' and n.valid_to is null and n.attributes->>'department' = any(${texts(needDept)})
+                     from nodes n where n.kind = 'human' and n.valid_to is null and ${active("n")} and n.attributes->>'department' = any(${texts(needDept)})
                      group by 2`);
     if (needBlueprint.size)
       parts.push(sql`select 'blueprint' as type, g.key, g.n,
                        (select b.name from nodes b where b.kind = 'agent' and b.valid_to is null and b.attributes->>'entraType' = 'agentIdentityBlueprint'
                           and (b.external_id = g.key or b.attributes->>'appId' = g.key) order by b.id limit 1) as name
                      from (select coalesce(n.attributes->>'blueprint', n.attributes->>'agentIdentityBlueprintId') as key, count(*) as n
-                           from nodes n where n.kind in ('agent', 'service_account') and n.valid_to is null
+                           from nodes n where n.kind in ('agent', 'service_account') and n.valid_to is null and ${active("n")}
                              and coalesce(n.attributes->>'blueprint', n.attributes->>'agentIdentityBlueprintId') = any(${texts(needBlueprint)})
                            group by 1) g`);
     const sizes = await rows<{ type: string; key: string; n: number | string; name: string | null }>(db, sql.join(parts, sql` union all `));
@@ -187,7 +193,7 @@ export async function loadRecommendationFacts(db: Db, accesses: AccessKey[]): Pr
                    from unnest(${cols(byManager)}) as c(type, key, kind, target)
                    join edges m on m.kind = 'manages' and m.valid_to is null and m.from_id = c.key
                    join edges e on e.from_id = m.to_id and e.kind = c.kind and e.to_id = c.target and e.valid_to is null
-                   join nodes p on p.id = m.to_id and p.valid_to is null and p.kind = 'human'
+                   join nodes p on p.id = m.to_id and p.valid_to is null and p.kind = 'human' and ${active("p")}
                    group by 1, 2, 3, 4`);
   if (byAttribute.length)
     parts.push(sql`select c.type, c.key, c.kind, c.target, count(distinct h.from_id) as n
@@ -197,7 +203,7 @@ export async function loadRecommendationFacts(db: Db, accesses: AccessKey[]): Pr
                                      else coalesce(p.attributes->>'blueprint', p.attributes->>'agentIdentityBlueprintId') end as key
                          from (select distinct kind, target from unnest(${texts(byAttribute.map((c) => c.kind))}, ${texts(byAttribute.map((c) => c.target))}) as x(kind, target)) x
                          join edges e on e.kind = x.kind and e.to_id = x.target and e.valid_to is null
-                         join nodes p on p.id = e.from_id and p.valid_to is null and p.kind in ('human', 'agent', 'service_account')
+                         join nodes p on p.id = e.from_id and p.valid_to is null and p.kind in ('human', 'agent', 'service_account') and ${active("p")}
                          where case when p.kind = 'human' then p.attributes->>'department'
                                     else coalesce(p.attributes->>'blueprint', p.attributes->>'agentIdentityBlueprintId') end
                                = any(${texts(new Set(byAttribute.map((c) => c.key)))})) h
@@ -280,9 +286,10 @@ export async function loadRecommendationFacts(db: Db, accesses: AccessKey[]): Pr
     const g = groupOf.get(a.subjectId);
     if (g) {
       const n = holders.get(comboKey(g, a.edgeKind, a.targetId)) ?? 0;
-      // The subject holds this access (its current edge) and is a member of its group: neither counts.
-      const holding = Math.max(0, n - (own.length ? 1 : 0));
-      const groupSize = g.size - 1;
+      // The subject holds this access (its current edge) and is a member of its group when active: neither counts.
+      const counted = !INACTIVE.has(s?.status ?? "") ? 1 : 0;
+      const holding = Math.max(0, n - (own.length ? counted : 0));
+      const groupSize = g.size - counted;
       peers = { basis: g.label, groupSize, holding, share: groupSize ? holding / groupSize : 0 };
     }
 

@@ -92,7 +92,9 @@ describe("recommendations", () => {
     expect(rec(base({ facts: facts({ ...stale, lastUseScope: "account", peers: peers(0, 4) }) })).recommendation).toBe("revoke");
     expect(rec(base({ facts: facts({ ...stale, peers: peers(4, 4) }) }))).toEqual({ recommendation: "review", reason: "review: unused for 120 days" });
     expect(rec(base({ facts: facts(stale) }))).toEqual({ recommendation: "review", reason: "review: unused for 120 days" });
-    // Exactly 90 days is not "more than 90".
+    // Leave explains the silence; exactly 90 days is not "more than 90".
+    const onLeave = { kind: "human", status: "leave", name: "Yuki" };
+    expect(rec(base({ subject: onLeave, facts: facts({ ...stale, peers: peers(0, 4) }) })).recommendation).toBe("review");
     expect(rec(base({ facts: facts({ ...stale, lastUsedAt: daysAgo(UNUSED_DAYS), peers: peers(0, 4) }) })).recommendation).toBe("review");
   });
 
@@ -100,7 +102,7 @@ describe("recommendations", () => {
     const finding = { id: "f1", rule: "shared_credential", severity: "medium", title: "shared by 2 identities", firstSeenAt: daysAgo(5) };
     expect(rec(base({ facts: facts({ peers: peers(5, 5), findings: [finding] }) }))).toEqual({
       recommendation: "review",
-      reason: "review: open finding on it: shared by 2 identities",
+      reason: "review: open finding: shared by 2 identities",
     });
     expect(rec(base({ facts: facts({ peers: peers(5, 5), privileged: true }) }))).toEqual({
       recommendation: "review",
@@ -110,6 +112,7 @@ describe("recommendations", () => {
       recommendation: "review",
       reason: "review: only 1 of 10 peers hold it",
     });
+    expect(rec(base({ facts: facts({ peers: peers(0, 10) }) })).reason).toBe("review: 0 of 10 peers hold it");
   });
 
   it("does not approve what was certified when a finding on it appeared since", () => {

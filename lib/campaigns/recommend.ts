@@ -97,7 +97,8 @@ const daysText = (d: number) => (d === 0 ? "today" : d === 1 ? "1 day ago" : `${
  * - revoke when the access should not exist whatever else is known: the subject
  *   terminated or inactive, an agent acting for a terminated person, a
  *   hard-coded or expired credential; or when its use is known, older than
- *   UNUSED_DAYS, and at most PEERS_RARE_SHARE of a known peer group hold it;
+ *   UNUSED_DAYS, and at most PEERS_RARE_SHARE of a known peer group hold it
+ *   (not for a subject on leave: that explains the silence);
  * - approve when it is unchanged since it was last certified and no finding on
  *   its subject or target appeared since;
  * - review when anything speaks against it: a danger or warning flag, a high or
@@ -188,7 +189,9 @@ export function recommend(i: RecommendInput, flags: ItemFlag[], now: Date = new 
   if (has("acts_for_terminated")) return done("revoke", "revoke: the agent acts for a terminated person");
   if (i.targetCredential?.storage === "hard_coded") return done("revoke", "revoke: hard-coded credential");
   if (i.targetCredential?.expired) return done("revoke", "revoke: credential expired");
-  if (stale && rarePeers) return done("revoke", `revoke: unused for ${age} days and held by ${peers!.holding} of ${peers!.groupSize} peers`);
+  // Leave explains an account's silence: no revoke for it alone.
+  if (stale && rarePeers && i.subject.status !== "leave")
+    return done("revoke", `revoke: unused for ${age} days and held by ${peers!.holding} of ${peers!.groupSize} peers`);
   if (i.lastCertified && newFindings.length === 0)
     return done("approve", `approve: unchanged since last certified (${i.lastCertified.campaignName}, ${i.lastCertified.at.slice(0, 10)})`);
   if (newFindings.length) return done("review", `review: new since last certified: ${newFindings[0]!.title}`);
@@ -198,12 +201,12 @@ export function recommend(i: RecommendInput, flags: ItemFlag[], now: Date = new 
   const warn = flags.find((x) => x.tone === "warn");
   if (warn) return done("review", `review: ${warn.message.replace(/ \(.*\)$/, "")}`);
   if (f.privileged) return done("review", "review: privileged access, not certified before");
-  if (f.findings.length) return done("review", `review: open finding on ${f.findings.length === 1 ? "it" : "them"}: ${f.findings[0]!.title}`);
+  if (f.findings.length) return done("review", `review: open finding: ${f.findings[0]!.title}`);
   if (stale) return done("review", `review: unused for ${age} days`);
   const risk = i.toolRisk ? `${i.toolRisk}-risk` : "no tool reached";
   if (strongPeers) return done("approve", `approve: ${peers!.holding} of ${peers!.groupSize} peers hold it, ${risk}, no findings`);
   if (usedRecently && !rarePeers) return done("approve", `approve: used ${daysText(age!)}, ${risk}, no findings`);
-  if (rarePeers) return done("review", `review: only ${peers!.holding} of ${peers!.groupSize} peers hold it`);
+  if (rarePeers) return done("review", `review: ${peers!.holding ? "only " : ""}${peers!.holding} of ${peers!.groupSize} peers hold it`);
   if (peers) return done("review", `review: ${peers.holding} of ${peers.groupSize} peers hold it, use ${age === null ? "unknown" : `${daysText(age)}`}`);
   return done("review", peered ? "review: no peer group and no usage data to support it" : "review: no usage data to support it");
 }
