@@ -7,6 +7,7 @@ import { EDGE_VERB, type Decision } from "@/lib/campaigns/model";
 import type { ReachNode } from "@/lib/campaigns/item-reach";
 import type { ItemView } from "@/lib/campaigns/views";
 import { DecisionBadge, PathLine, Recommendation } from "./badges";
+import { RecommendationEvidenceView } from "./recommendation-evidence";
 import type { NodeKind } from "@/lib/graph/model";
 import styles from "./campaigns.module.css";
 
@@ -131,6 +132,7 @@ export function InboxRow({ item: i, index, focused, picked, groupBy, busy, canOp
         </div>
         <div className={styles.line}>
           <Recommendation recommendation={i.recommendation} reason={i.recommendationReason} />
+          <RecommendationEvidenceView evidence={i.context.evidence} />
         </div>
         <div className={styles.line}>
           <PathLine nodes={i.context.path.nodes} edges={i.context.path.edges} href={canOpenNodes ? nodeHref : undefined} />
