@@ -72,7 +72,10 @@ describe("recommendations", () => {
     });
     // The threshold is inclusive; just below it, mixed evidence asks for a review.
     expect(rec(base({ facts: facts({ peers: { ...peers(4, 5), share: PEERS_APPROVE_SHARE } }) })).recommendation).toBe("approve");
-    expect(rec(base({ facts: facts({ peers: peers(11, 14) }) }))).toEqual({ recommendation: "review", reason: "review: 11 of 14 peers hold it, use unknown" });
+    expect(rec(base({ facts: facts({ peers: peers(11, 14) }) }))).toEqual({
+      recommendation: "review",
+      reason: "review: 11 of 14 peers hold it, no recent use of it known",
+    });
   });
 
   it("does not take an account's recent sign-in, or a shared credential's use, as use of this access", () => {
