@@ -207,11 +207,8 @@ export function recommend(i: RecommendInput, flags: ItemFlag[], now: Date = new 
   if (strongPeers) return done("approve", `approve: ${peers!.holding} of ${peers!.groupSize} peers hold it, ${risk}, no findings`);
   if (usedRecently && !rarePeers) return done("approve", `approve: used ${daysText(age!)}, ${risk}, no findings`);
   if (rarePeers) return done("review", `review: ${peers!.holding ? "only " : ""}${peers!.holding} of ${peers!.groupSize} peers hold it`);
-  if (peers)
-    return done(
-      "review",
-      `review: ${peers.holding} of ${peers.groupSize} peers hold it, ${usedRecently ? "fewer than would approve it" : "no recent use of it known"}`,
-    );
+  // Here use is unknown, only bounded (account, shared credential) or not recent, and peers neither rare nor many.
+  if (peers) return done("review", `review: ${peers.holding} of ${peers.groupSize} peers hold it, no recent use of it known`);
   return done("review", peered ? "review: no peer group and no usage data to support it" : "review: no usage data to support it");
 }
 
