@@ -7,7 +7,7 @@ import { newId } from "@/lib/ids";
 import type { NodeKind } from "@/lib/graph/model";
 import { countingDatabase } from "@/lib/testing/counting-db";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
-import { loadRecommendationFacts, type AccessKey } from "./recommend-facts";
+import { loadRecommendationFacts, newFactsCache, type AccessKey } from "./recommend-facts";
 
 /**
  * A small organisation built for the facts loader:
@@ -211,8 +211,17 @@ describe("loadRecommendationFacts", () => {
     expect(bigQueries).toBeLessThanOrEqual(7);
     expect(counting.meter.queries).toBe(bigQueries);
     expect(big.size).toBe(1000);
+    // A launch's cache: a chunk whose groups were all counted before skips the holders query, with the same facts.
+    const cache = newFactsCache();
+    counting.reset();
+    const first = await loadRecommendationFacts(counting.database.db, chunk.slice(0, 10), cache);
+    const uncached = counting.meter.queries;
+    counting.reset();
+    const again = await loadRecommendationFacts(counting.database.db, chunk.slice(0, 10), cache);
+    expect(counting.meter.queries).toBe(uncached - 1);
+    expect([...again.entries()]).toEqual([...first.entries()]);
     // Every R person has four peers under their manager; the group M0's members all hold G-M0.
-    const first = chunk.find((c) => c.targetId === id.get("GM0"))!;
-    expect(big.get(first.edgeId)!.peers).toEqual({ basis: "same manager: M0", groupSize: 4, holding: 4, share: 1 });
+    const m0 = chunk.find((c) => c.targetId === id.get("GM0"))!;
+    expect(big.get(m0.edgeId)!.peers).toEqual({ basis: "same manager: M0", groupSize: 4, holding: 4, share: 1 });
   });
 });

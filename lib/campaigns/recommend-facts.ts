@@ -68,6 +68,16 @@ interface Group {
 }
 
 /**
+ * What one launch may share between its chunks: peer groups' holder counts, which repeat from chunk to chunk (the same
+ * department, blueprint or manager asking about the same popular target). Optional: without it every chunk reads its
+ * own. Pass one per launch (a snapshot of one moment), never across launches.
+ */
+export interface FactsCache {
+  holders: Map<string, number>;
+}
+export const newFactsCache = (): FactsCache => ({ holders: new Map() });
+
+/**
  * The facts behind the recommendations of a chunk of accesses (keyed by edge
  * id), read in a few set-based queries per chunk, never one per item: launch
  * calls it once per chunk it snapshots. At most seven queries whatever the
@@ -89,7 +99,7 @@ interface Group {
  *   the subject's own source, the account's last sign-in or use ("account").
  * - Findings: open findings whose subject is the item's subject or target.
  */
-export async function loadRecommendationFacts(db: Db, accesses: AccessKey[]): Promise<Map<string, RecommendationFacts>> {
+export async function loadRecommendationFacts(db: Db, accesses: AccessKey[], cache?: FactsCache): Promise<Map<string, RecommendationFacts>> {
   const out = new Map<string, RecommendationFacts>();
   if (accesses.length === 0) return out;
   const subjectIds = [...new Set(accesses.map((a) => a.subjectId))];
@@ -182,9 +192,10 @@ export async function loadRecommendationFacts(db: Db, accesses: AccessKey[]): Pr
     const g = groupOf.get(a.subjectId);
     if (g) combos.set(comboKey(g, a.edgeKind, a.targetId), { type: g.type, key: g.key, kind: a.edgeKind, target: a.targetId });
   }
-  const holders = new Map<string, number>();
-  const byManager = [...combos.values()].filter((c) => c.type === "manager");
-  const byAttribute = [...combos.values()].filter((c) => c.type !== "manager");
+  const holders = cache?.holders ?? new Map<string, number>();
+  const asked = [...combos.entries()].filter(([k]) => !holders.has(k)).map(([, c]) => c);
+  const byManager = asked.filter((c) => c.type === "manager");
+  const byAttribute = asked.filter((c) => c.type !== "manager");
   const cols = (cs: typeof byManager) =>
     sql`${texts(cs.map((c) => c.type))}, ${texts(cs.map((c) => c.key))}, ${texts(cs.map((c) => c.kind))}, ${texts(cs.map((c) => c.target))}`;
   const parts = [];
@@ -213,6 +224,8 @@ export async function loadRecommendationFacts(db: Db, accesses: AccessKey[]): Pr
   if (parts.length) {
     const counted = await rows<{ type: GroupType; key: string; kind: string; target: string; n: number | string }>(db, sql.join(parts, sql` union all `));
     for (const r of counted) holders.set(comboKey(r, r.kind, r.target), Number(r.n));
+    // Combinations no peer holds come back as no row: remember them as 0.
+    for (const c of asked) if (!holders.has(comboKey(c, c.kind, c.target))) holders.set(comboKey(c, c.kind, c.target), 0);
   }
 
   // 4. The current edges of each access (every source reporting it), with the last use they report.

@@ -3,6 +3,7 @@
  * calls it: chunks of the current access edges of principals in the launch's order (subject, kind, target).
  *
  *   npx tsx scripts/bench/recommend-facts.ts --url postgres://…/db [--chunk 5000] [--chunks 10] [--kinds has_entitlement,member_of]
+ *                                            [--cache]   (one FactsCache shared by the chunks, as a launch would)
  *
  * The generator writes no usage data nor blueprints; to exercise every path, give the loaded database some first
  * (what was measured for the recommendations README section did, in SQL): agents' and service accounts'
@@ -13,7 +14,7 @@ import { sql } from "drizzle-orm";
 import { openDatabase } from "@/db/client";
 import { rows } from "@/db/rows";
 import { readFlags, wholeNumber } from "@/lib/bench/cli";
-import { loadRecommendationFacts, type AccessKey } from "@/lib/campaigns/recommend-facts";
+import { loadRecommendationFacts, newFactsCache, type AccessKey } from "@/lib/campaigns/recommend-facts";
 import { countingDatabase } from "@/lib/testing/counting-db";
 
 async function main() {
@@ -21,6 +22,7 @@ async function main() {
   let chunk = 5000;
   let chunks = 10;
   let kinds = ["has_entitlement", "member_of", "connects_to", "uses_credential"];
+  let shared = false;
   const fail = (m: string): never => {
     throw new Error(m);
   };
@@ -30,6 +32,7 @@ async function main() {
     else if (name === "--chunk") chunk = wholeNumber(name, v(), fail);
     else if (name === "--chunks") chunks = wholeNumber(name, v(), fail);
     else if (name === "--kinds") kinds = v().split(",");
+    else if (name === "--cache") shared = true;
     else throw new Error(`unknown option ${name}`);
   });
   if (!url) throw new Error("--url is required");
@@ -52,10 +55,11 @@ async function main() {
   }));
   const times: number[] = [];
   const summary = { peers: 0, lastUse: 0, findings: 0 };
+  const cache = shared ? newFactsCache() : undefined;
   for (let i = 0; i < accesses.length; i += chunk) {
     counting.reset();
     const t0 = performance.now();
-    const facts = await loadRecommendationFacts(counting.database.db, accesses.slice(i, i + chunk));
+    const facts = await loadRecommendationFacts(counting.database.db, accesses.slice(i, i + chunk), cache);
     const ms = performance.now() - t0;
     times.push(ms);
     for (const f of facts.values()) {
