@@ -54,7 +54,7 @@ export function RecommendationEvidenceView({ evidence }: { evidence: Recommendat
           {evidence.reasons.map((r, k) => {
             const tone = tones[k] ?? "neutral";
             return (
-              <li key={r} className={styles[tone]}>
+              <li key={`${k}-${r}`} className={styles[tone]}>
                 <span aria-hidden className={styles.icon}>
                   {ICON[tone]}
                 </span>
