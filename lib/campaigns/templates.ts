@@ -327,3 +327,19 @@ export async function deleteTemplate(
   });
   return { deleted: result.deleted, template: result.row ? (await templateViews(db, [result.row]))[0]! : null };
 }
+
+/** For a campaign page: the template an instance came from and the instance before it (names for links; null when gone). */
+export async function instanceLinks(
+  db: Db,
+  actor: Actor,
+  c: { templateId: string | null; previousCampaignId: string | null },
+): Promise<{ template: { id: string; name: string } | null; previous: { id: string; name: string } | null }> {
+  requirePermission(actor, "campaign.read");
+  const [template] = c.templateId
+    ? await db.select({ id: campaignTemplates.id, name: campaignTemplates.name }).from(campaignTemplates).where(eq(campaignTemplates.id, c.templateId))
+    : [];
+  const [previous] = c.previousCampaignId
+    ? await db.select({ id: campaigns.id, name: campaigns.name }).from(campaigns).where(eq(campaigns.id, c.previousCampaignId))
+    : [];
+  return { template: template ?? null, previous: previous ?? null };
+}

@@ -12,6 +12,7 @@ import { requirePagePermission } from "@/lib/authz/session";
 import { previewCampaign } from "@/lib/campaigns/launch-campaign";
 import { EDGE_VERB } from "@/lib/campaigns/model";
 import { getCampaign, itemsQuerySchema, listCampaignItems } from "@/lib/campaigns/queries";
+import { instanceLinks } from "@/lib/campaigns/templates";
 import { actorUserId } from "@/lib/campaigns/views";
 import { isAppError } from "@/lib/errors";
 
@@ -36,6 +37,7 @@ export default async function CampaignPage({ params, searchParams }: { params: P
     throw e;
   }
   const p = c.progress!;
+  const links = c.origin === "template" ? await instanceLinks(db, actor, c) : null;
   const preview = c.status === "draft" ? await previewCampaign(db, actor, id, { now }) : null;
   const items =
     c.status === "draft"
@@ -60,6 +62,19 @@ export default async function CampaignPage({ params, searchParams }: { params: P
         {c.description ? `${c.description} · ` : ""}Owner {c.owner?.name ?? "—"} · due {day(c.dueAt)}
         {c.launchedAt ? ` · launched ${when(c.launchedAt)} from graph version ${c.launchGraphVersion}` : " · draft, not launched"}
       </p>
+      {links ? (
+        <p className="subtitle" data-testid="template-instance">
+          Instance of recurring campaign {links.template ? <Link href="/campaigns/templates">{links.template.name}</Link> : "(template deleted)"}
+          {links.previous ? (
+            <>
+              {" "}
+              · previous: <Link href={`/campaigns/${encodeURIComponent(links.previous.id)}`}>{links.previous.name}</Link> (items show last time&apos;s answer)
+            </>
+          ) : (
+            " · the first instance"
+          )}
+        </p>
+      ) : null}
       {c.status === "signed_off" ? (
         <div className="panel" role="note" style={{ borderColor: "var(--ok)" }}>
           <strong>Signed off</strong> by {c.signedOffBy} on {when(c.signedOffAt)}: “{c.signOffStatement}”
