@@ -74,7 +74,7 @@ async function recordFailure(db: Db, t: TemplateRow, error: string, slot: Date |
  */
 async function createInstance(db: Db, actor: Actor, t: TemplateRow, slot: Date | null, opts: TemplateActionOptions & { now: Date }): Promise<CampaignView> {
   const now = opts.now;
-  const label = slot ? periodLabel(t.cron, slot) : `run ${now.toISOString().slice(0, 10)}`;
+  const label = slot ? periodLabel(t.cron, slot) : `run ${now.toISOString().slice(0, 16).replace("T", " ")} UTC`;
   let createdId: string | null = null;
   try {
     const previousCampaignId = await previousInstance(db, t.id);
@@ -110,7 +110,7 @@ async function createInstance(db: Db, actor: Actor, t: TemplateRow, slot: Date |
 
 /**
  * POST /api/v1/campaign-templates/{id}/run: an instance now, outside the
- * schedule (named by the day; the next slot is unchanged), even of a disabled
+ * schedule (named by the minute; the next slot is unchanged), even of a disabled
  * template. Answers the campaign `launching`; the launch job snapshots it.
  */
 export async function runTemplateNow(db: Db, actor: Actor, id: string, opts: TemplateActionOptions = {}): Promise<CampaignView> {

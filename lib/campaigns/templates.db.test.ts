@@ -242,7 +242,7 @@ describe(`campaign templates (${testTarget()})`, () => {
     expect(await refusal(setTemplateEnabled(t.db, beatriz, tpl.id, true))).toMatchObject({ code: "forbidden" });
 
     const run = await runTemplateNow(t.db, chloe, tpl.id, { now: new Date("2027-07-02T10:00:00Z") });
-    expect(run).toMatchObject({ status: "launching", name: "Toggle — run 2027-07-02", templateId: tpl.id, origin: "template" });
+    expect(run).toMatchObject({ status: "launching", name: "Toggle — run 2027-07-02 10:00 UTC", templateId: tpl.id, origin: "template" });
     expect((await auditOf(t.db, "campaign_template.instance", tpl.id))[0]?.actorLabel).toBe("chloe@northwind.example");
 
     const on = await setTemplateEnabled(t.db, chloe, tpl.id, true, { now: new Date("2027-07-03T07:00:00Z") });
