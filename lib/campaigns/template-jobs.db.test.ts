@@ -44,13 +44,14 @@ describe(`the template tick job (${testTarget()})`, () => {
       .set({ nextRunAt: new Date(Date.now() - 3_600_000) })
       .where(eq(campaignTemplates.id, tpl.id));
     await engine.enqueue(CAMPAIGN_TEMPLATES_TICK);
-    const [c] = await eventually("the instance", async () => {
-      const rows = await t.db.select().from(campaigns).where(eq(campaigns.templateId, tpl.id));
-      return rows.length ? rows : null;
+    // The template records its instance last, once the campaign is created and its launch requested.
+    const after = await eventually("the instance", async () => {
+      const [row] = await t.db.select().from(campaignTemplates).where(eq(campaignTemplates.id, tpl.id));
+      return row?.lastCampaignId ? row : null;
     });
-    expect(c).toMatchObject({ origin: "template", status: "launching", ownerId: chloe.id });
-    const [after] = await t.db.select().from(campaignTemplates).where(eq(campaignTemplates.id, tpl.id));
-    expect(after!.nextRunAt!.getTime()).toBeGreaterThan(Date.now());
-    expect(after!.lastCampaignId).toBe(c!.id);
+    expect(after.nextRunAt!.getTime()).toBeGreaterThan(Date.now());
+    const made = await t.db.select().from(campaigns).where(eq(campaigns.templateId, tpl.id));
+    expect(made).toHaveLength(1);
+    expect(made[0]).toMatchObject({ id: after.lastCampaignId, origin: "template", status: "launching", ownerId: chloe.id });
   });
 });
