@@ -208,7 +208,12 @@ describe(`campaign templates (${testTarget()})`, () => {
     expect(failed.nextRunAt).toBe("2027-06-14T06:00:00.000Z");
     expect((await auditOf(t.db, "campaign_template.instance_failed", tpl.id))[0]?.after).toMatchObject({ slot: monday.toISOString() });
 
+    // Changing it is refused while its reviewer is gone, naming the field; disabling it is always possible.
+    expect(await refusal(updateTemplate(t.db, chloe, tpl.id, { durationDays: 10 }))).toEqual({ code: "validation", paths: ["reviewerStrategy.reviewer"] });
+    expect((await setTemplateEnabled(t.db, chloe, tpl.id, false)).enabled).toBe(false);
+
     await t.db.update(appUsers).set({ status: "active" }).where(eq(appUsers.email, "priya@northwind.example"));
+    expect((await setTemplateEnabled(t.db, chloe, tpl.id, true, { now: new Date("2027-06-14T05:00:00Z") })).nextRunAt).toBe("2027-06-14T06:00:00.000Z");
     const next = await runTemplateTick(t.db, new Date("2027-06-14T06:00:00Z"));
     expect(next.created).toHaveLength(1);
     expect((await getTemplate(t.db, chloe, tpl.id)).lastError).toBeNull();

@@ -236,20 +236,21 @@ export async function updateTemplate(db: Db, actor: Actor, id: string, input: un
   const patch = parseInput(updateTemplateSchema, input) as Record<string, unknown> & { cron?: string; durationDays?: number; enabled?: boolean };
   if (Object.keys(patch).length === 0)
     throw new AppError("validation", "name at least one field to change", [{ path: "(body)", message: "name at least one field to change" }]);
-  const current = await loadTemplate(db, id);
-  const merged: Record<string, unknown> = { ...current.definition };
-  for (const k of DEFINITION_KEYS) {
-    if (!(k in patch)) continue;
-    if (patch[k] === null) delete merged[k];
-    else merged[k] = patch[k];
-  }
-  const definition = definitionOf(parseInput(templateDefinitionSchema, merged));
-  const durationDays = patch.durationDays ?? current.durationDays;
-  const cron = patch.cron ?? current.cron;
-  const enabled = patch.enabled ?? current.enabled;
-  if (enabled) await checkTemplateDefinition(db, definition, durationDays, now);
   const row = await db.transaction(async (tx) => {
+    // Merged under the row lock, so two concurrent changes of different fields both stay.
     const before = await loadTemplate(tx, id, true);
+    const merged: Record<string, unknown> = { ...before.definition };
+    for (const k of DEFINITION_KEYS) {
+      if (!(k in patch)) continue;
+      if (patch[k] === null) delete merged[k];
+      else merged[k] = patch[k];
+    }
+    const definition = definitionOf(parseInput(templateDefinitionSchema, merged));
+    const durationDays = patch.durationDays ?? before.durationDays;
+    const cron = patch.cron ?? before.cron;
+    const enabled = patch.enabled ?? before.enabled;
+    // A new definition, or an enabled template, must resolve now; disabling one that no longer does is always possible.
+    if (enabled || DEFINITION_KEYS.some((k) => k in patch)) await checkTemplateDefinition(tx, definition, durationDays, now);
     const rescheduled = cron !== before.cron || (enabled && !before.enabled);
     const nextRunAt = !enabled ? null : rescheduled ? nextSlot(cron, now) : before.nextRunAt;
     const [updated] = await tx
