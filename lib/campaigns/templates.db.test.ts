@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDemoOrg } from "@/db/seed/demo-org";
 import { seedGraph } from "@/db/seed/seed";
-import { appUsers, campaignTemplates, campaigns } from "@/db/schema";
+import { appUsers, campaignTemplates, campaigns, reviewItems } from "@/db/schema";
 import { verifyAuditChain } from "@/lib/audit/emit-audit";
 import type { Actor } from "@/lib/authz/actor";
 import { isAppError } from "@/lib/errors";
@@ -178,6 +178,24 @@ describe(`campaign templates (${testTarget()})`, () => {
     expect(people.every((i) => i.sinceLast?.previous === null && i.sinceLast.previousCampaign.id === q1)).toBe(true);
     // The item view says the same.
     expect((await getItem(t.db, chloe, same.id)).sinceLast?.previous?.decision).toBe("revoke");
+
+    // What changed is read from the two snapshots: last quarter's as it was shown then.
+    const [prevRow] = await t.db.select().from(reviewItems).where(eq(reviewItems.id, decided.id));
+    await t.db
+      .update(reviewItems)
+      .set({
+        toolRisk: same.toolRisk === "low" ? "medium" : "low",
+        recommendation: same.recommendation === "approve" ? "review" : "approve",
+        subjectStatus: "leave",
+        context: { ...prevRow!.context, flags: [{ code: "gone_flag", tone: "info", message: "a flag of last quarter" }] },
+      })
+      .where(eq(reviewItems.id, decided.id));
+    const changes = (await getItem(t.db, chloe, same.id)).sinceLast!.changes!;
+    expect(changes.risk).toEqual({ from: same.toolRisk === "low" ? "medium" : "low", to: same.toolRisk });
+    expect(changes.recommendation?.to).toBe(same.recommendation);
+    expect(changes.subjectStatus).toEqual({ from: "leave", to: same.subject.status });
+    expect(changes.flagsRemoved.map((f) => f.code)).toEqual(["gone_flag"]);
+    expect(changes.flagsAdded.map((f) => f.code)).toEqual(same.context.flags.map((f) => f.code));
   });
 
   it("after downtime makes one instance for the latest missed slot, not one per slot; the next slot comes as usual", async () => {
