@@ -41,6 +41,7 @@ let answers: FakeAnswer[] = [];
 const SECRET_PATH = "/services/T0000/B0000/Zq8v4LmT2wXr9pKdWebhookToken";
 const policy = { allowHosts: [], allowPrivateRanges: ["127.0.0.1"] };
 const env = (): NodeJS.ProcessEnv => ({
+  NODE_ENV: "test",
   ATTEST_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
   ATTEST_MAIL_FROM: "Attest <attest@northwind.example>",
   ATTEST_PUBLIC_URL: "https://attest.northwind.example/",
