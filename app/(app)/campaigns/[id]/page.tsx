@@ -4,6 +4,7 @@ import { getDb } from "@/db/client";
 import { CampaignStatusBadge, day, DecisionBadge, PathLine, ProgressBar, Recommendation, when } from "@/components/campaigns/badges";
 import { BurndownChart } from "@/components/campaigns/burndown-chart";
 import { CampaignActions } from "@/components/campaigns/campaign-actions";
+import { DeliveriesPanel } from "@/components/campaigns/deliveries-panel";
 import { ScopeSummary } from "@/components/campaigns/scope-summary";
 import { EmptyState } from "@/components/ui/empty-state";
 import { KindBadge, RiskBadge } from "@/components/ui/kind-badge";
@@ -14,6 +15,7 @@ import { EDGE_VERB } from "@/lib/campaigns/model";
 import { getCampaign, itemsQuerySchema, listCampaignItems } from "@/lib/campaigns/queries";
 import { actorUserId } from "@/lib/campaigns/views";
 import { isAppError } from "@/lib/errors";
+import { listCampaignDeliveries } from "@/lib/notifications/queries";
 
 export const metadata = { title: "Campaign" };
 
@@ -187,6 +189,8 @@ export default async function CampaignPage({ params, searchParams }: { params: P
               ) : null}
             </section>
           </div>
+
+          <DeliveriesPanel deliveries={await listCampaignDeliveries(db, actor, c.id, { limit: 200 })} />
 
           <h2 id="items-h">Items</h2>
           <nav className="chips" aria-label="Filter items">
