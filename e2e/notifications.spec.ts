@@ -61,7 +61,9 @@ test("a reviewer receives the digest by e-mail, follows its link to the inbox fi
   const asReviewer = await tokenFor(request, reviewer.email, "reviewer");
 
   // 1. The analyst launches a small campaign through the API; the launch is a background job.
-  const nodes = (await (await request.get("/api/v1/nodes?q=GitHub%20MCP%20server", { headers: asAnalyst })).json()) as { items: { id: string; name: string }[] };
+  const nodes = (await (await request.get("/api/v1/nodes?q=GitHub%20MCP%20server", { headers: asAnalyst })).json()) as {
+    items: { id: string; name: string }[];
+  };
   const github = nodes.items.find((n) => n.name === "GitHub MCP server")!;
   const created = await request.post("/api/v1/campaigns", {
     headers: asAnalyst,

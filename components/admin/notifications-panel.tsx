@@ -125,7 +125,15 @@ export function ChannelsPanel({ channels }: { channels: ChannelView[] }) {
           <input name="name" aria-label="Channel name" placeholder="#access-reviews" required maxLength={100} />
         </div>
         <div className={styles.row} style={{ marginTop: "0.4rem" }}>
-          <input name="url" type="url" aria-label="Webhook URL" placeholder="https://hooks.slack.com/services/…" required maxLength={2000} style={{ flex: "1 1 14rem", minWidth: 0 }} />
+          <input
+            name="url"
+            type="url"
+            aria-label="Webhook URL"
+            placeholder="https://hooks.slack.com/services/…"
+            required
+            maxLength={2000}
+            style={{ flex: "1 1 14rem", minWidth: 0 }}
+          />
         </div>
         <fieldset className={styles.row} style={{ border: 0, padding: 0, margin: "0.4rem 0" }}>
           <legend className="subtitle">Messages it receives</legend>
@@ -138,7 +146,10 @@ export function ChannelsPanel({ channels }: { channels: ChannelView[] }) {
         <button className="btn" type="submit" disabled={add.isPending}>
           Add channel
         </button>
-        <p className="subtitle">The URL carries the channel&apos;s secret: it is stored encrypted and shown only as its host. Requests go through the outbound client (private addresses stay closed unless opened below).</p>
+        <p className="subtitle">
+          The URL carries the channel&apos;s secret: it is stored encrypted and shown only as its host. Requests go through the outbound client (private
+          addresses stay closed unless opened below).
+        </p>
       </form>
       {add.isError ? <Alert>{errorMessage(add.error)}</Alert> : null}
       {patch.isError ? <Alert>{errorMessage(patch.error)}</Alert> : null}

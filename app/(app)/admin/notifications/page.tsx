@@ -30,7 +30,11 @@ export default async function NotificationsAdminPage() {
         <ChannelsPanel channels={channels} />
       </div>
       <h2>Recent deliveries</h2>
-      {recent.length === 0 ? <p className="subtitle">Nothing delivered yet.</p> : <DeliveriesTable deliveries={recent} showCampaign label="Recent deliveries" />}
+      {recent.length === 0 ? (
+        <p className="subtitle">Nothing delivered yet.</p>
+      ) : (
+        <DeliveriesTable deliveries={recent} showCampaign label="Recent deliveries" />
+      )}
     </>
   );
 }
