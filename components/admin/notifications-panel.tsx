@@ -147,8 +147,8 @@ export function ChannelsPanel({ channels }: { channels: ChannelView[] }) {
           Add channel
         </button>
         <p className="subtitle">
-          The URL carries the channel&apos;s secret: it is stored encrypted and shown only as its host. Requests go through the outbound client (private
-          addresses stay closed unless opened below).
+          The URL carries the channel&apos;s secret: it is stored encrypted and shown only as its host. Requests go through the outbound client: a private
+          address stays closed unless opened under Admin → Outbound requests.
         </p>
       </form>
       {add.isError ? <Alert>{errorMessage(add.error)}</Alert> : null}
