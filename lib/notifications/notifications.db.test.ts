@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import { and, eq, sql } from "drizzle-orm";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildDemoOrg } from "@/db/seed/demo-org";
 import { seedGraph } from "@/db/seed/seed";
 import { appUsers, auditEvents, campaignNotifications, notificationChannels, notificationDeliveries } from "@/db/schema";
@@ -17,7 +17,8 @@ import { createChannel, deleteChannel, listChannels, testChannel, testEmail, upd
 import { attemptDelivery, MAX_ATTEMPTS } from "./deliver";
 import { recordDigests } from "./digest";
 import { dispatchNotifications } from "./dispatch";
-import "./jobs";
+import { registeredHandlers } from "@/lib/jobs/registry";
+import { NOTIFY_DELIVER, NOTIFY_DIGEST, NOTIFY_DISPATCH } from "./jobs";
 import { getPreferences, updatePreferences } from "./preferences";
 import { listCampaignDeliveries, listRecentDeliveries } from "./queries";
 
@@ -363,5 +364,37 @@ describe("the launch hook", () => {
       fallbackReviewer: "omar@northwind.example",
     });
     expect(await t.db.select().from(campaignNotifications).where(eq(campaignNotifications.campaignId, c.id))).toEqual([]);
+  });
+});
+
+describe("the jobs", () => {
+  it("notifications.digest records and dispatches a launched campaign's digests; notifications.deliver sends one; dispatch picks up the rest", async () => {
+    for (const [k, v] of Object.entries(env())) vi.stubEnv(k, v!);
+    try {
+      const c = await launched(t.db, chloe, {
+        name: "by the jobs",
+        scope: { edgeKinds: ["connects_to"], targets: [github] },
+        fallbackReviewer: "omar@northwind.example",
+      });
+      const run = async (name: string, data: object) => {
+        const h = registeredHandlers().get(name)!;
+        await h.fn(data, { db: t.db, jobId: "test", name, attempt: 0 });
+      };
+      await run(NOTIFY_DIGEST, { campaignId: c.id });
+      const rows = await deliveriesOf(c.id);
+      expect(rows.filter((d) => d.channel === "email").map((d) => d.status)).toEqual(["pending", "pending"]);
+      mails.length = 0;
+      const priyaMail = rows.find((d) => d.channel === "email" && d.recipientId === priya.id)!;
+      await run(NOTIFY_DELIVER, { deliveryId: priyaMail.id });
+      expect(mails.map((m) => m.rcpt)).toEqual([["priya@northwind.example"]]);
+      const [after] = await t.db.select().from(notificationDeliveries).where(eq(notificationDeliveries.id, priyaMail.id));
+      expect(after).toMatchObject({ status: "sent", attempts: 1 });
+      // A malformed job does nothing; the dispatch job is idempotent.
+      await run(NOTIFY_DIGEST, {});
+      await run(NOTIFY_DISPATCH, {});
+      expect(await deliveriesOf(c.id)).toHaveLength(rows.length);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

@@ -159,11 +159,11 @@ export default async function CampaignPage({ params, searchParams }: { params: P
             </section>
             <section className="panel" aria-labelledby="notes-h">
               <h2 id="notes-h" style={{ marginTop: 0 }}>
-                Reminders and escalations
+                Messages recorded
               </h2>
               {p.notifications.length === 0 ? (
                 <p className="subtitle" style={{ margin: 0 }}>
-                  None recorded yet. Reminders go out {c.reminderDays.join(" and ")} day(s) before the due date; escalations after it.
+                  None recorded yet. Reminders go out {c.reminderDays.join(" and ")} day(s) before the due date; overdue notices and escalations after it.
                 </p>
               ) : (
                 <ul style={{ margin: 0, paddingLeft: "1.1rem", fontSize: "0.88rem" }} data-testid="notifications">
