@@ -11,6 +11,7 @@ export async function startBackgroundJobs(): Promise<void> {
   await import("./lib/campaigns/template-jobs");
   await import("./lib/pipeline/jobs");
   await import("./lib/connectors/jobs");
+  await import("./lib/notifications/jobs");
   const { getDatabase } = await import("./db/client");
   const { startJobs, stopJobs } = await import("./lib/jobs");
   await startJobs(await getDatabase());

@@ -4,6 +4,7 @@ import { getDb } from "@/db/client";
 import { CampaignStatusBadge, day, DecisionBadge, PathLine, ProgressBar, Recommendation, when } from "@/components/campaigns/badges";
 import { BurndownChart } from "@/components/campaigns/burndown-chart";
 import { CampaignActions } from "@/components/campaigns/campaign-actions";
+import { DeliveriesPanel } from "@/components/campaigns/deliveries-panel";
 import { ScopeSummary } from "@/components/campaigns/scope-summary";
 import { EmptyState } from "@/components/ui/empty-state";
 import { KindBadge, RiskBadge } from "@/components/ui/kind-badge";
@@ -15,6 +16,7 @@ import { getCampaign, itemsQuerySchema, listCampaignItems } from "@/lib/campaign
 import { instanceLinks } from "@/lib/campaigns/templates";
 import { actorUserId } from "@/lib/campaigns/views";
 import { isAppError } from "@/lib/errors";
+import { listCampaignDeliveries } from "@/lib/notifications/queries";
 
 export const metadata = { title: "Campaign" };
 
@@ -172,11 +174,11 @@ export default async function CampaignPage({ params, searchParams }: { params: P
             </section>
             <section className="panel" aria-labelledby="notes-h">
               <h2 id="notes-h" style={{ marginTop: 0 }}>
-                Reminders and escalations
+                Messages recorded
               </h2>
               {p.notifications.length === 0 ? (
                 <p className="subtitle" style={{ margin: 0 }}>
-                  None recorded yet. Reminders go out {c.reminderDays.join(" and ")} day(s) before the due date; escalations after it.
+                  None recorded yet. Reminders go out {c.reminderDays.join(" and ")} day(s) before the due date; overdue notices and escalations after it.
                 </p>
               ) : (
                 <ul style={{ margin: 0, paddingLeft: "1.1rem", fontSize: "0.88rem" }} data-testid="notifications">
@@ -202,6 +204,8 @@ export default async function CampaignPage({ params, searchParams }: { params: P
               ) : null}
             </section>
           </div>
+
+          <DeliveriesPanel deliveries={await listCampaignDeliveries(db, actor, c.id, { limit: 200 })} />
 
           <h2 id="items-h">Items</h2>
           <nav className="chips" aria-label="Filter items">

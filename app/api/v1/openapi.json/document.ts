@@ -13,6 +13,7 @@ import { RISK_REASON_CODES, TOOL_RISKS } from "@/lib/graph/tool-risk";
 import { ingestPaths } from "@/lib/ingest/openapi";
 import { inventoryPaths } from "@/lib/inventory/openapi";
 import { jobsPaths } from "@/lib/jobs/openapi";
+import { notificationsPaths } from "@/lib/notifications/openapi";
 import { ownershipPaths } from "@/lib/ownership/openapi";
 import { reportsPaths } from "@/lib/reports/openapi";
 import type { JsonSchema } from "@/lib/api/openapi-kit";
@@ -83,6 +84,7 @@ export function openApiDocument(version: string): JsonSchema {
       ...evidencePaths,
       ...campaignsPaths,
       ...templatesPaths,
+      ...notificationsPaths,
       ...findingsPaths,
       ...suppressionPaths,
       ...jobsPaths,
