@@ -8,6 +8,7 @@ import type { ReachNode } from "@/lib/campaigns/item-reach";
 import type { ItemView } from "@/lib/campaigns/views";
 import { DecisionBadge, PathLine, Recommendation } from "./badges";
 import { RecommendationEvidenceView } from "./recommendation-evidence";
+import { SinceLastNote } from "./since-last-note";
 import type { NodeKind } from "@/lib/graph/model";
 import styles from "./campaigns.module.css";
 
@@ -161,6 +162,7 @@ export function InboxRow({ item: i, index, focused, picked, groupBy, busy, canOp
             {i.campaignName} · due <LocalTime value={i.dueAt} dateOnly />
           </span>
         </div>
+        {i.sinceLast ? <SinceLastNote since={i.sinceLast} /> : null}
         {flags.length ? (
           <div className={styles.flags}>
             {flags.slice(0, 4).map((f) => (
