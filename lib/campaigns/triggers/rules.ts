@@ -133,7 +133,7 @@ async function resolveReviewers(db: Db, strategyIn: z.infer<typeof strategy> | u
         ? strategyIn
         : { reviewer: requireReviewer(dir, strategyIn.reviewer, "reviewerStrategy.reviewer").id };
   const fallbackReviewerId = fallback ? requireReviewer(dir, fallback, "fallbackReviewer").id : fallback === null ? null : undefined;
-  return { reviewerStrategy, fallbackReviewerId };
+  return { reviewerStrategy, fallbackReviewerId, dir };
 }
 
 export async function triggerRuleViews(db: Db, rows: TriggerRuleRow[]): Promise<TriggerRuleView[]> {
@@ -198,7 +198,12 @@ export async function createTriggerRule(db: Db, actor: Actor, input: unknown, op
   const ownerId = requireActorUser(actor, "owning a trigger rule");
   const d = parseInput(triggerRuleSchema, input);
   const filter = checkFilter(d.kind, d.filter);
-  const { reviewerStrategy, fallbackReviewerId } = await resolveReviewers(db, d.reviewerStrategy, d.fallbackReviewer);
+  const { reviewerStrategy, fallbackReviewerId, dir } = await resolveReviewers(db, d.reviewerStrategy, d.fallbackReviewer);
+  // Items the strategy cannot route go to the fallback reviewer, then to the rule's owner: one of them must review.
+  if (!fallbackReviewerId && !dir.byId.has(ownerId))
+    throw new AppError("validation", "fallbackReviewer: you do not review, so name someone who does for what the strategy cannot route", [
+      { path: "fallbackReviewer", message: "is required when the rule's owner does not review" },
+    ]);
   const now = opts.now ?? new Date();
   const row = await db.transaction(async (tx) => {
     const [created] = await tx
