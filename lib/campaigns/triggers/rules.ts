@@ -11,7 +11,10 @@ import { newId } from "@/lib/ids";
 import { REVIEWER_STRATEGIES, TRIGGER_KINDS, type ReviewerStrategyInput, type TriggerFilter, type TriggerKind } from "../model";
 import { loadReviewerDirectory, requireReviewer } from "../reviewers";
 import { requireActorUser, usersById, type UserRef } from "../views";
+import { TRIGGER_KIND_LABEL } from "./labels";
 import { SSF_EVENT_TYPES, ssfEventTypeUri } from "./ssf-event-types";
+
+export { TRIGGER_KIND_LABEL };
 
 /**
  * Trigger rules: each turns one kind of event into micro-certifications — a
@@ -20,14 +23,6 @@ import { SSF_EVENT_TYPES, ssfEventTypeUri } from "./ssf-event-types";
  * the rule's owner), due `durationDays` after the event. Managing them needs
  * campaign.manage; every change is audited.
  */
-
-export const TRIGGER_KIND_LABEL: Record<TriggerKind, string> = {
-  tool_definition_changed: "A tool's definition changed after certification",
-  new_critical_path: "A new path to a critical tool",
-  owner_departed: "An owner departed",
-  hard_coded_secret: "A hard-coded secret was found",
-  ssf_event: "A Shared Signals event arrived",
-};
 
 /** The least tool risk a rule of these kinds takes when its filter names none. */
 export const DEFAULT_MIN_RISK: Partial<Record<TriggerKind, (typeof TOOL_RISKS)[number]>> = { new_critical_path: "critical" };

@@ -60,6 +60,17 @@ export default async function CampaignPage({ params, searchParams }: { params: P
         {c.description ? `${c.description} · ` : ""}Owner {c.owner?.name ?? "—"} · due {day(c.dueAt)}
         {c.launchedAt ? ` · launched ${when(c.launchedAt)} from graph version ${c.launchGraphVersion}` : " · draft, not launched"}
       </p>
+      {c.trigger ? (
+        <div className="panel" role="note" data-testid="fired-by">
+          <span className="badge info">micro-certification</span> Fired by: {c.trigger.summary}
+          {c.triggerRuleId ? (
+            <>
+              {" "}
+              · <Link href={`/campaigns/triggers/${c.triggerRuleId}`}>the trigger rule</Link>
+            </>
+          ) : null}
+        </div>
+      ) : null}
       {c.status === "signed_off" ? (
         <div className="panel" role="note" style={{ borderColor: "var(--ok)" }}>
           <strong>Signed off</strong> by {c.signedOffBy} on {when(c.signedOffAt)}: “{c.signOffStatement}”
