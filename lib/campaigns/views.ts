@@ -18,6 +18,7 @@ import {
   type SecondLevel,
   type TriggerEventSummary,
 } from "./model";
+import type { SinceLast } from "./since-last";
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type ItemRow = typeof reviewItems.$inferSelect;
@@ -169,6 +170,8 @@ export interface ItemView {
   outcomeReason: string | null;
   /** Decisions that need a justification on this item. */
   justificationRequiredFor: Decision[];
+  /** For an item of a template instance with a previous instance: last time's answer and what changed (since-last.ts). */
+  sinceLast?: SinceLast;
 }
 
 export function itemView(i: ItemRow, users: Map<string, UserRef>, campaign?: Pick<CampaignRow, "name" | "status" | "dueAt">): ItemView {

@@ -45,6 +45,9 @@ export default async function CampaignsPage({ searchParams }: { searchParams: Se
         <Link className="btn secondary" href="/campaigns/triggers">
           Trigger rules
         </Link>
+        <Link className="btn secondary" href="/campaigns/templates">
+          Recurring campaigns
+        </Link>
       </div>
       <nav className="chips" aria-label="Filter by status">
         <Link className="chip" href="/campaigns" aria-current={!status ? "true" : undefined}>
