@@ -8,6 +8,7 @@ export async function startBackgroundJobs(): Promise<void> {
   await import("./lib/ingest/jobs");
   await import("./lib/findings/jobs");
   await import("./lib/campaigns/jobs");
+  await import("./lib/campaigns/triggers/jobs");
   await import("./lib/campaigns/template-jobs");
   await import("./lib/pipeline/jobs");
   await import("./lib/connectors/jobs");

@@ -129,6 +129,18 @@ const MATRIX: Record<string, Role[] | "public"> = {
   "GET /api/v1/remediation/tasks": ["admin", "analyst", "auditor"],
   "GET /api/v1/remediation/tasks/export": ["admin", "analyst", "auditor"],
   "POST /api/v1/remediation/tasks/{id}/complete": ["admin", "analyst"],
+  "GET /api/v1/campaigns/triggers": ["admin", "analyst", "auditor"],
+  "POST /api/v1/campaigns/triggers": ["admin", "analyst"],
+  "GET /api/v1/campaigns/triggers/{id}": ["admin", "analyst", "auditor"],
+  "PATCH /api/v1/campaigns/triggers/{id}": ["admin", "analyst"],
+  "DELETE /api/v1/campaigns/triggers/{id}": ["admin", "analyst"],
+  "GET /api/v1/ssf/transmitters": ["admin"],
+  "POST /api/v1/ssf/transmitters": ["admin"],
+  "PATCH /api/v1/ssf/transmitters/{id}": ["admin"],
+  "GET /api/v1/ssf/events": ["admin"],
+  // RFC 8935 push: no session or API token; the SET's signature by a configured transmitter's key authenticates it
+  // (lib/campaigns/ssf/verify.ts; refusals are 400 with RFC 8935 error codes, audited).
+  "POST /api/v1/ssf/events": "public",
 };
 
 const ROLES: Role[] = ["admin", "analyst", "reviewer", "auditor"];

@@ -58,6 +58,8 @@ export interface CampaignScope {
   targets?: string[];
   /** Items whose subject is owned by one of these humans or groups. */
   ownedBy?: string[];
+  /** Items whose subject is one of these nodes (a micro-certification names exactly whose access it reviews). */
+  subjects?: string[];
 }
 
 export interface SecondLevel {

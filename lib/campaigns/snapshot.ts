@@ -86,6 +86,8 @@ async function candidateEdges(db: Db, scope: CampaignScope) {
       .where(and(eq(edges.kind, "owns"), isNull(edges.validTo), inArray(edges.fromId, scope.ownedBy)));
     where.push(inArray(subj.id, ownedIds));
   }
+  // Trigger rules (lib/campaigns/triggers): exactly these subjects.
+  if (scope.subjects?.length) where.push(inArray(subj.id, scope.subjects));
   return db
     .select({
       edgeId: edges.id,

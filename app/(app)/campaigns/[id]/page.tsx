@@ -64,6 +64,17 @@ export default async function CampaignPage({ params, searchParams }: { params: P
         {c.description ? `${c.description} · ` : ""}Owner {c.owner?.name ?? "—"} · due {day(c.dueAt)}
         {c.launchedAt ? ` · launched ${when(c.launchedAt)} from graph version ${c.launchGraphVersion}` : " · draft, not launched"}
       </p>
+      {c.trigger ? (
+        <div className="panel" role="note" data-testid="fired-by">
+          <span className="badge info">micro-certification</span> Fired by: {c.trigger.summary}
+          {c.triggerRuleId ? (
+            <>
+              {" "}
+              · <Link href={`/campaigns/triggers/${c.triggerRuleId}`}>the trigger rule</Link>
+            </>
+          ) : null}
+        </div>
+      ) : null}
       {links ? (
         <p className="subtitle" data-testid="template-instance">
           Instance of recurring campaign {links.template ? <Link href="/campaigns/templates">{links.template.name}</Link> : "(template deleted)"}

@@ -2,6 +2,7 @@ import { adminPaths } from "@/lib/admin/openapi";
 import { connectorsPaths } from "./connectors";
 import { auditPaths } from "@/lib/audit/openapi";
 import { campaignsPaths } from "@/lib/campaigns/openapi";
+import { triggersPaths } from "@/lib/campaigns/triggers/openapi";
 import { templatesPaths } from "@/lib/campaigns/templates-openapi";
 import { findingsPaths } from "@/lib/findings/openapi";
 import { suppressionPaths } from "@/lib/findings/suppressions-openapi";
@@ -83,6 +84,7 @@ export function openApiDocument(version: string): JsonSchema {
       ...reportsPaths,
       ...evidencePaths,
       ...campaignsPaths,
+      ...triggersPaths,
       ...templatesPaths,
       ...notificationsPaths,
       ...findingsPaths,
