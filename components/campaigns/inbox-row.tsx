@@ -7,6 +7,8 @@ import { EDGE_VERB, type Decision } from "@/lib/campaigns/model";
 import type { ReachNode } from "@/lib/campaigns/item-reach";
 import type { ItemView } from "@/lib/campaigns/views";
 import { DecisionBadge, PathLine, Recommendation } from "./badges";
+import { RecommendationEvidenceView } from "./recommendation-evidence";
+import { SinceLastNote } from "./since-last-note";
 import type { NodeKind } from "@/lib/graph/model";
 import styles from "./campaigns.module.css";
 
@@ -131,6 +133,7 @@ export function InboxRow({ item: i, index, focused, picked, groupBy, busy, canOp
         </div>
         <div className={styles.line}>
           <Recommendation recommendation={i.recommendation} reason={i.recommendationReason} />
+          <RecommendationEvidenceView evidence={i.context.evidence} />
         </div>
         <div className={styles.line}>
           <PathLine nodes={i.context.path.nodes} edges={i.context.path.edges} href={canOpenNodes ? nodeHref : undefined} />
@@ -159,6 +162,7 @@ export function InboxRow({ item: i, index, focused, picked, groupBy, busy, canOp
             {i.campaignName} · due <LocalTime value={i.dueAt} dateOnly />
           </span>
         </div>
+        {i.sinceLast ? <SinceLastNote since={i.sinceLast} /> : null}
         {flags.length ? (
           <div className={styles.flags}>
             {flags.slice(0, 4).map((f) => (

@@ -64,6 +64,12 @@ export const campaignTriggerRules = pgTable(
       .notNull()
       .references(() => appUsers.id),
     lastFiredAt: timestamp("last_fired_at", { withTimezone: true }),
+    /**
+     * The event job's watermark (lib/campaigns/triggers/run.ts): events recorded before this were looked at. Each run
+     * reads again a margin before it (an evaluation's rows commit after their timestamps); the firings' dedupe key
+     * makes the overlap harmless. Null: from the rule's creation.
+     */
+    scannedTo: timestamp("scanned_to", { withTimezone: true }),
     ...timestamps,
   },
   (t) => [index("campaign_trigger_rules_kind_idx").on(t.kind, t.enabled)],

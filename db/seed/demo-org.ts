@@ -186,6 +186,12 @@ const humanKey = (first: string): string => first.toLowerCase();
 /** The departed data engineer who still owns things, and the one person on leave. */
 const TERMINATED = { key: "viktor", daysAgo: 47 };
 const ON_LEAVE = { key: "yuki", daysAgo: 63, reason: "parental leave" };
+/**
+ * Okta's `lastLogin` (days before DEMO_NOW): everyone signs in most days, the departed and the absent stopped when they
+ * left, and one analyst's account has lain dormant since the summer (the recommendations' "account last active").
+ */
+const LAST_LOGIN: Record<string, number> = { viktor: 48, yuki: 64, ravi: 128 };
+const lastLoginDays = (key: string, i: number): number => LAST_LOGIN[key] ?? i % 4;
 
 type GroupRow = [key: string, name: string, description: string];
 const GROUPS: GroupRow[] = [
@@ -1038,6 +1044,55 @@ const HAS_ENTITLEMENT: [holder: string, entitlement: string][] = [
   ["agt:finance-copilot", "mcp-fsfin-write"],
 ];
 
+/**
+ * Last use of an entitlement assignment (days before DEMO_NOW) where its system reports one: IAM Identity Center's
+ * last access to a permission set, IAM's last-accessed data for a policy, Okta's admin-console sign-ins, Salesforce's
+ * and Snowflake's login history. Written as `lastUsedAt` on the has_entitlement edge; the rest is unknown.
+ */
+const ENTITLEMENT_LAST_USED: Record<string, number> = {
+  "ahmed>aws-admin": 2,
+  "samir>aws-admin": 212,
+  "noah>aws-prod-ro": 9,
+  "sa:ci-deploy-prod>aws-admin": 1,
+  "sa:etl-nightly>rds-orders-connect": 1,
+  "sa:backup-runner>rds-orders-connect": 0,
+  "sa:finance-export>s3-finance-read": 12,
+  "sa:legacy-reporting>s3-finance-read": 402,
+  "samir>okta-super-admin": 1,
+  "mariana>okta-super-admin": 0,
+  "nadia>sfdc-admin": 3,
+  "sa:salesforce-sync>sfdc-admin": 0,
+  "viktor>sf-sysadmin": 49,
+  "sa:snowflake-dbt>sf-sysadmin": 0,
+};
+
+/**
+ * A credential's last use where its system reports one (days before DEMO_NOW): IAM's access-key last used, GitHub's
+ * token last used, Slack's and Salesforce's app activity. Config-file secrets (the MCP configs) report none.
+ */
+const CREDENTIAL_LAST_USED: Record<string, number> = {
+  "etl-key": 1,
+  "legacy-key": 401,
+  "orders-master": 0,
+  "ci-pat": 0,
+  "deploy-key": 2,
+  "slack-bot": 0,
+  "snowflake-dbt": 0,
+  "sfdc-oauth": 0,
+  "anthropic-key": 0,
+};
+
+/**
+ * Agents the register built from one template (its `blueprint`, as Entra Agent ID names it): the personal desktop
+ * assistants people run for themselves. The others are one of a kind: they have no peers to compare with.
+ */
+const AGENT_BLUEPRINT: Record<string, string> = {
+  "lucas-claude": "desktop-assistant",
+  "mei-cursor": "desktop-assistant",
+  "finance-copilot": "desktop-assistant",
+  "eval-harness": "desktop-assistant",
+};
+
 /** MCP servers found in people's client configs: [human, server, client, config file]. */
 const HUMAN_MCP_CONFIGS: [human: string, server: string, client: string, configPath: string][] = [
   ["lucas", "github-mcp", "Claude Desktop", CLAUDE_DESKTOP_CONFIG],
@@ -1270,6 +1325,7 @@ export function buildDemoOrg(): SeedGraph {
       terminationDate: status === "terminated" ? dateOnly(daysAgo(TERMINATED.daysAgo)) : undefined,
       leaveStartDate: status === "leave" ? dateOnly(daysAgo(ON_LEAVE.daysAgo)) : undefined,
       leaveReason: status === "leave" ? ON_LEAVE.reason : undefined,
+      lastLogin: daysAgo(lastLoginDays(k, i)),
     });
   });
   for (const [first, , , , manager, , team] of HUMANS) {
@@ -1286,7 +1342,7 @@ export function buildDemoOrg(): SeedGraph {
     g.node(key.sa(k), source, "service_account", externalId, name, { description, platform, status });
   }
   for (const [k, name, purpose, autonomy, runtime, model, status] of AGENTS) {
-    g.node(key.agent(k), "agent-registry", "agent", `agt-${k}`, name, { purpose, autonomy, runtime, model, status });
+    g.node(key.agent(k), "agent-registry", "agent", `agt-${k}`, name, { purpose, autonomy, runtime, model, status, blueprint: AGENT_BLUEPRINT[k] });
   }
   for (const [k, source, externalId, name, system, environment, dataClassification] of RESOURCES) {
     g.node(key.res(k), source, "resource", externalId, name, { system, environment, dataClassification });
@@ -1342,7 +1398,10 @@ export function buildDemoOrg(): SeedGraph {
     g.node(key.ent(k), source, "entitlement", externalId, name, { system, description, privileged });
     for (const target of grants.flatMap(grantTargets)) g.edge(source, "grants", key.ent(k), target);
   }
-  for (const [holder, ent] of HAS_ENTITLEMENT) g.edge(sourceOf(key.ent(ent)), "has_entitlement", holder, key.ent(ent));
+  for (const [holder, ent] of HAS_ENTITLEMENT) {
+    const used = ENTITLEMENT_LAST_USED[`${holder}>${ent}`];
+    g.edge(sourceOf(key.ent(ent)), "has_entitlement", holder, key.ent(ent), used === undefined ? undefined : { lastUsedAt: daysAgo(used) });
+  }
 
   // --- credentials ---
   for (const c of CREDENTIALS) {
@@ -1354,6 +1413,7 @@ export function buildDemoOrg(): SeedGraph {
       issuedAt: daysAgo(c.issued),
       expiresAt: c.expiresIn === null ? null : daysAgo(-c.expiresIn),
       lastRotatedAt: daysAgo(c.rotated),
+      lastUsedAt: CREDENTIAL_LAST_USED[c.key] === undefined ? undefined : daysAgo(CREDENTIAL_LAST_USED[c.key]!),
     });
     for (const target of c.for) g.edge(c.source, "credential_for", key.cred(c.key), target);
     for (const user of c.usedBy) g.edge(sourceOf(user), "uses_credential", user, key.cred(c.key));

@@ -38,6 +38,7 @@ export const scopeInputSchema = z
     minToolRisk: z.enum(TOOL_RISKS).optional(),
     targets: z.array(nodeRef).max(50).optional(),
     ownedBy: z.array(nodeRef).max(50).optional(),
+    subjects: z.array(nodeRef).max(200).optional(),
   })
   .strict();
 
@@ -129,6 +130,8 @@ export async function resolveDefinition(db: Db, input: unknown, now: Date): Prom
   const ownedBy = await resolveRefs(db, d.scope.ownedBy, "scope.ownedBy");
   if (targets) scope.targets = targets;
   if (ownedBy) scope.ownedBy = ownedBy;
+  const subjects = await resolveRefs(db, d.scope.subjects, "scope.subjects");
+  if (subjects) scope.subjects = subjects;
   return {
     name: d.name,
     description: d.description || null,

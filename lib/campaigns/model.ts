@@ -58,6 +58,8 @@ export interface CampaignScope {
   targets?: string[];
   /** Items whose subject is owned by one of these humans or groups. */
   ownedBy?: string[];
+  /** Items whose subject is one of these nodes (a micro-certification names exactly whose access it reviews). */
+  subjects?: string[];
 }
 
 export interface SecondLevel {
@@ -122,11 +124,23 @@ export interface RecommendationEvidence {
   /** Last use of the access where a source or the runtime decision log reports it; null when unknown. */
   lastUsedAt: string | null;
   lastUseSource: string | null;
+  /**
+   * What `lastUsedAt` is the last use of: this access itself, or the whole account (the subject's last sign-in in the
+   * source that reports the access) or credential (shared by several principals). The last two bound the access's
+   * use from above: they can show it unused, never that this subject used it recently.
+   */
+  lastUseScope?: LastUseScope | null;
   /** Open findings on the subject or target, most severe first (at most 5). */
-  findings: { id: string; rule: string; severity: string; title: string }[];
+  findings: { id: string; rule: string; severity: string; title: string; firstSeenAt?: string }[];
+  /** The target is marked privileged by its source (an admin role, an owner entitlement). */
+  privileged?: boolean;
   /** One line per factor, as shown to the reviewer. */
   reasons: string[];
+  /** How each reason weighs (same order as `reasons`): for approving, against, or neutral. */
+  reasonTones?: ReasonTone[];
 }
+export type LastUseScope = "access" | "account" | "credential";
+export type ReasonTone = "for" | "against" | "neutral";
 
 export const CAMPAIGN_ORIGINS = ["manual", "template", "trigger"] as const;
 export type CampaignOrigin = (typeof CAMPAIGN_ORIGINS)[number];

@@ -11,6 +11,7 @@ import { TOOL_RISKS } from "@/lib/graph/tool-risk";
 import { CAMPAIGN_STATUSES, DECISIONS, RECOMMENDATIONS, riskRank, type Outcome } from "./model";
 import { listCampaignNotifications, type NotificationView } from "./reminders";
 import { loadReviewerDirectory } from "./reviewers";
+import { withSinceLast } from "./since-last";
 import { actorUserId, campaignViews, itemViews, usersById, type CampaignRow, type CampaignView, type ItemView, type UserRef } from "./views";
 
 const limit = (max: number, dflt: number) =>
@@ -265,10 +266,13 @@ async function pageOfItems(db: Db, where: SQL | undefined, q: ItemsQuery): Promi
     .offset(offset);
   const byCampaign = new Map(rows.map((r) => [r.item.campaignId, { name: r.name, status: r.status, dueAt: r.dueAt }]));
   return {
-    items: await itemViews(
+    items: await withSinceLast(
       db,
-      rows.map((r) => r.item),
-      byCampaign,
+      await itemViews(
+        db,
+        rows.map((r) => r.item),
+        byCampaign,
+      ),
     ),
     total,
     nextCursor: offset + q.limit < total ? encodeCursor({ o: offset + q.limit }) : null,
@@ -313,7 +317,7 @@ export async function getItem(db: Db, actor: Actor, id: string): Promise<ItemVie
     .innerJoin(campaigns, eq(campaigns.id, reviewItems.campaignId))
     .where(eq(reviewItems.id, id));
   if (!row || (!can(actor, "campaign.read") && row.item.reviewerId !== actorUserId(actor))) throw new AppError("not_found", "review item not found");
-  const [view] = await itemViews(db, [row.item], new Map([[row.item.campaignId, row]]));
+  const [view] = await withSinceLast(db, await itemViews(db, [row.item], new Map([[row.item.campaignId, row]])));
   const history = await db.select().from(reviewDecisions).where(eq(reviewDecisions.itemId, id)).orderBy(asc(reviewDecisions.version));
   const users = await usersById(
     db,

@@ -1,5 +1,10 @@
-import type { CredentialBrief, ItemFlag, OwnerBrief, Recommendation } from "./model";
+import type { CredentialBrief, ItemFlag, OwnerBrief, ReasonTone, Recommendation, RecommendationEvidence } from "./model";
 import { isHighRisk } from "./model";
+import type { RecommendationFacts } from "./recommend-facts";
+
+/** A peer group smaller than this (not counting the subject) says nothing: its share is not computed. */
+export const MIN_PEERS = 3;
+const NO_FACTS: RecommendationFacts = { peers: null, lastUsedAt: null, lastUseSource: null, lastUseScope: null, findings: [], privileged: false };
 
 const DAY_MS = 86_400_000;
 /** A credential not rotated for this long is flagged. */
@@ -16,6 +21,8 @@ export interface RecommendInput {
   targetOwners: OwnerBrief[];
   subjectActsFor: OwnerBrief[];
   lastCertified: { campaignName: string; at: string } | null;
+  /** Peers, last use, findings (lib/campaigns/recommend-facts.ts); absent: all unknown. */
+  facts?: RecommendationFacts;
 }
 
 /** Days between an ISO instant and `now` (whole days, never negative). */
@@ -63,31 +70,146 @@ export function itemFlags(i: RecommendInput): ItemFlag[] {
   return flags;
 }
 
+/** Peers holding the access at or above this share support approving it. */
+export const PEERS_APPROVE_SHARE = 0.8;
+/** Peers holding the access at or below this share: it is unusual for this subject. */
+export const PEERS_RARE_SHARE = 0.2;
+/** Used within this many days (the access itself): a sign it is needed. */
+export const RECENT_USE_DAYS = 30;
+/** Not used for more than this many days (the access, its account or credential): a sign it is not needed. */
+export const UNUSED_DAYS = 90;
+
+/** Subjects compared with peers (people by manager or department, agents and service accounts by blueprint). */
+const PEERED_KINDS = new Set(["human", "agent", "service_account"]);
+
+export interface Recommended {
+  recommendation: Recommendation;
+  reason: string;
+  evidence: RecommendationEvidence;
+}
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+const daysText = (d: number) => (d === 0 ? "today" : d === 1 ? "1 day ago" : `${d} days ago`);
+
 /**
- * The recommendation and its reason. Revoke when the access should not exist
- * whatever the reviewer knows (a departed subject, a hard-coded or expired
- * credential); approve when nothing changed since the last certification or
- * when the access is low-risk with no findings; otherwise ask for a review.
+ * The recommendation, its one-line reason, and the evidence behind it (one
+ * line per factor, each marked for, against or neutral). In order:
+ * - revoke when the access should not exist whatever else is known: the subject
+ *   terminated or inactive, an agent acting for a terminated person, a
+ *   hard-coded or expired credential; or when its use is known, older than
+ *   UNUSED_DAYS, and at most PEERS_RARE_SHARE of a known peer group hold it
+ *   (not for a subject on leave: that explains the silence);
+ * - approve when it is unchanged since it was last certified and no finding on
+ *   its subject or target appeared since;
+ * - review when anything speaks against it: a danger or warning flag, a high or
+ *   critical tool, a privileged target, an open finding, use older than UNUSED_DAYS;
+ * - approve when the evidence supports it: at least PEERS_APPROVE_SHARE of the
+ *   peer group hold it, or the access itself was used within RECENT_USE_DAYS
+ *   and peers do not rarely hold it;
+ * - otherwise review: nothing says it is needed (peers and use unknown or mixed).
+ * "Unknown" never counts for or against: no peer group, no usage data.
  */
-export function recommend(i: RecommendInput, flags: ItemFlag[]): { recommendation: Recommendation; reason: string } {
-  const has = (code: string) => flags.some((f) => f.code === code);
-  if (has("subject_terminated")) return { recommendation: "revoke", reason: "revoke: subject terminated" };
-  if (has("subject_inactive")) return { recommendation: "revoke", reason: "revoke: subject inactive" };
-  if (has("acts_for_terminated")) return { recommendation: "revoke", reason: "revoke: the agent acts for a terminated person" };
-  if (i.targetCredential?.storage === "hard_coded") return { recommendation: "revoke", reason: "revoke: hard-coded credential" };
-  if (i.targetCredential?.expired) return { recommendation: "revoke", reason: "revoke: credential expired" };
+export function recommend(i: RecommendInput, flags: ItemFlag[], now: Date = new Date()): Recommended {
+  const f = i.facts ?? NO_FACTS;
+  const has = (code: string) => flags.some((x) => x.code === code);
+  const reasons: string[] = [];
+  const tones: ReasonTone[] = [];
+  const line = (text: string, tone: ReasonTone) => {
+    reasons.push(text);
+    tones.push(tone);
+  };
+
+  // The factors, each explained, whatever the outcome.
+  const danger = flags.find((x) => x.tone === "danger" && x.code !== "critical_tool");
+  if (danger) line(danger.message, "against");
+  const certifiedAt = i.lastCertified?.at ?? null;
+  const newFindings = certifiedAt ? f.findings.filter((x) => x.firstSeenAt && x.firstSeenAt > certifiedAt) : [];
   if (i.lastCertified)
-    return {
-      recommendation: "approve",
-      reason: `approve: unchanged since last certified (${i.lastCertified.campaignName}, ${i.lastCertified.at.slice(0, 10)})`,
-    };
-  const danger = flags.find((f) => f.tone === "danger");
+    line(
+      `unchanged since last certified (${i.lastCertified.campaignName}, ${i.lastCertified.at.slice(0, 10)})${newFindings.length ? "; findings appeared since" : ""}`,
+      newFindings.length ? "neutral" : "for",
+    );
+  else line("not certified before", "neutral");
+
+  const peers = f.peers;
+  const peered = PEERED_KINDS.has(i.subject.kind);
+  if (peers)
+    line(
+      `${peers.holding} of ${peers.groupSize} peers (${peers.basis}) hold this (${pct(peers.share)})`,
+      peers.share >= PEERS_APPROVE_SHARE ? "for" : peers.share <= PEERS_RARE_SHARE ? "against" : "neutral",
+    );
+  else if (peered) line(`no peer group to compare (fewer than ${MIN_PEERS} peers by manager, department or blueprint)`, "neutral");
+  const rarePeers = !!peers && peers.share <= PEERS_RARE_SHARE;
+  const strongPeers = !!peers && peers.share >= PEERS_APPROVE_SHARE;
+
+  const age = ageInDays(f.lastUsedAt, now);
+  const stale = age !== null && age > UNUSED_DAYS;
+  const usedRecently = age !== null && f.lastUseScope === "access" && age <= RECENT_USE_DAYS;
+  const src = f.lastUseSource ? ` (${f.lastUseSource})` : "";
+  if (age === null) line("last use unknown", "neutral");
+  else if (f.lastUseScope === "account")
+    line(
+      stale ? `account last active ${daysText(age)}${src}: unused since` : `account active ${daysText(age)}${src}; use of this access unknown`,
+      stale ? "against" : "neutral",
+    );
+  else if (f.lastUseScope === "credential") line(`credential last used ${daysText(age)}${src}, by any of its users`, stale ? "against" : "neutral");
+  else line(`last used ${daysText(age)}${src}`, stale ? "against" : usedRecently ? "for" : "neutral");
+
+  const highRisk = isHighRisk(i.toolRisk);
+  if (i.toolRisk === "critical") line("reaches a critical-risk tool (one that declares itself destructive)", "against");
+  else if (i.toolRisk === "high") line("reaches a high-risk tool", "against");
+  else if (i.toolRisk) line(`reaches at most a ${i.toolRisk}-risk tool`, "for");
+  else line("no tool reached", "neutral");
+  if (f.privileged) line(`${i.target.name} is privileged (per its source)`, "against");
+
+  if (f.findings.length === 0) line("no open findings on subject or target", "for");
+  else {
+    const [first] = f.findings;
+    const more = f.findings.length > 1 ? ` and ${f.findings.length - 1} more` : "";
+    line(`open finding: ${first!.title} (${first!.severity})${more}`, "against");
+  }
+
+  const done = (recommendation: Recommendation, reason: string): Recommended => ({
+    recommendation,
+    reason,
+    evidence: {
+      peers: f.peers,
+      lastUsedAt: f.lastUsedAt,
+      lastUseSource: f.lastUseSource,
+      lastUseScope: f.lastUseScope,
+      findings: f.findings,
+      privileged: f.privileged,
+      reasons,
+      reasonTones: tones,
+    },
+  });
+
+  if (has("subject_terminated")) return done("revoke", "revoke: subject terminated");
+  if (has("subject_inactive")) return done("revoke", "revoke: subject inactive");
+  if (has("acts_for_terminated")) return done("revoke", "revoke: the agent acts for a terminated person");
+  if (i.targetCredential?.storage === "hard_coded") return done("revoke", "revoke: hard-coded credential");
+  if (i.targetCredential?.expired) return done("revoke", "revoke: credential expired");
+  // Leave explains an account's silence: no revoke for it alone.
+  if (stale && rarePeers && i.subject.status !== "leave")
+    return done("revoke", `revoke: unused for ${age} days and held by ${peers!.holding} of ${peers!.groupSize} peers`);
+  if (i.lastCertified && newFindings.length === 0)
+    return done("approve", `approve: unchanged since last certified (${i.lastCertified.campaignName}, ${i.lastCertified.at.slice(0, 10)})`);
+  if (newFindings.length) return done("review", `review: new since last certified: ${newFindings[0]!.title}`);
   // The reason stays short; the flag itself names the credentials.
-  if (danger) return { recommendation: "review", reason: `review: ${danger.message.replace(/ \(.*\)$/, "")}` };
-  if (isHighRisk(i.toolRisk)) return { recommendation: "review", reason: `review: ${i.toolRisk}-risk access, not certified before` };
-  const warn = flags.find((f) => f.tone === "warn");
-  if (warn) return { recommendation: "review", reason: `review: ${warn.message.replace(/ \(.*\)$/, "")}` };
-  return { recommendation: "approve", reason: i.toolRisk ? `approve: ${i.toolRisk}-risk access, no findings` : "approve: no tool reached, no findings" };
+  if (danger) return done("review", `review: ${danger.message.replace(/ \(.*\)$/, "")}`);
+  if (highRisk) return done("review", `review: ${i.toolRisk}-risk access, not certified before`);
+  const warn = flags.find((x) => x.tone === "warn");
+  if (warn) return done("review", `review: ${warn.message.replace(/ \(.*\)$/, "")}`);
+  if (f.privileged) return done("review", "review: privileged access, not certified before");
+  if (f.findings.length) return done("review", `review: open finding: ${f.findings[0]!.title}`);
+  if (stale) return done("review", `review: unused for ${age} days`);
+  const risk = i.toolRisk ? `${i.toolRisk}-risk` : "no tool reached";
+  if (strongPeers) return done("approve", `approve: ${peers!.holding} of ${peers!.groupSize} peers hold it, ${risk}, no findings`);
+  if (usedRecently && !rarePeers) return done("approve", `approve: used ${daysText(age!)}, ${risk}, no findings`);
+  if (rarePeers) return done("review", `review: ${peers!.holding ? "only " : ""}${peers!.holding} of ${peers!.groupSize} peers hold it`);
+  // Here use is unknown, only bounded (account, shared credential) or not recent, and peers neither rare nor many.
+  if (peers) return done("review", `review: ${peers.holding} of ${peers.groupSize} peers hold it, no recent use of it known`);
+  return done("review", peered ? "review: no peer group and no usage data to support it" : "review: no usage data to support it");
 }
 
 /** A credential as a reviewer needs it: storage, age since rotation, expiry. */

@@ -10,6 +10,7 @@ import type { EdgeKind, NodeKind } from "@/lib/graph/model";
 import { riskOfToolAttributes, type ToolRisk } from "@/lib/graph/tool-risk";
 import { bfs, DEFAULT_DEPTH, pathTo, whoCanReach } from "@/lib/graph/traverse";
 import { credentialBrief, itemFlags, recommend } from "./recommend";
+import { loadRecommendationFacts, UNKNOWN_FACTS } from "./recommend-facts";
 import {
   isHighRisk,
   riskAtLeast,
@@ -85,6 +86,8 @@ async function candidateEdges(db: Db, scope: CampaignScope) {
       .where(and(eq(edges.kind, "owns"), isNull(edges.validTo), inArray(edges.fromId, scope.ownedBy)));
     where.push(inArray(subj.id, ownedIds));
   }
+  // Trigger rules (lib/campaigns/triggers): exactly these subjects.
+  if (scope.subjects?.length) where.push(inArray(subj.id, scope.subjects));
   return db
     .select({
       edgeId: edges.id,
@@ -266,6 +269,13 @@ export async function buildSnapshot(db: Db, def: SnapshotDefinition, now: Date):
     inScope.map((r) => r.edgeId),
   );
   const groupReach = new Map<string, number>();
+  // --- Recommendation facts (issue #18, recs): one set-based load for the in-scope accesses. When launch streams
+  // chunks, this call moves into the chunk loop (one call per chunk); `facts` feeds recommend() and context.evidence.
+  const recFacts = await loadRecommendationFacts(
+    db,
+    inScope.map((r) => ({ edgeId: r.edgeId, edgeKind: r.edgeKind, subjectId: r.s.id, subjectKind: r.s.kind, targetId: r.t.id })),
+  );
+  // --- end recommendation facts
 
   const items: DraftItem[] = [];
   for (const r of inScope) {
@@ -299,9 +309,10 @@ export async function buildSnapshot(db: Db, def: SnapshotDefinition, now: Date):
       subjectOwners,
       subjectActsFor,
       lastCertified,
+      facts: recFacts.get(r.edgeId) ?? UNKNOWN_FACTS,
     };
     const flags = itemFlags(input);
-    const rec = recommend(input, flags);
+    const rec = recommend(input, flags, now);
     let principalsAffected: number | undefined;
     if (r.s.kind === "group") {
       if (!groupReach.has(r.s.id)) {
@@ -320,6 +331,7 @@ export async function buildSnapshot(db: Db, def: SnapshotDefinition, now: Date):
       credentials: [...(targetCredential ? [targetCredential] : []), ...reachedCredentials],
       flags,
       lastCertified,
+      evidence: rec.evidence,
     };
     const facts: RoutingFacts = { subject: r.s, targetOwners, subjectOwners, subjectActsFor, managers: managers.get(r.s.id) ?? [] };
     const candidate = strategyCandidate(directory, def.reviewerStrategy, facts);

@@ -18,6 +18,7 @@ import {
   type SecondLevel,
   type TriggerEventSummary,
 } from "./model";
+import type { SinceLast } from "./since-last";
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type ItemRow = typeof reviewItems.$inferSelect;
@@ -54,7 +55,11 @@ export interface CampaignView {
   description: string | null;
   control: string | null;
   status: CampaignStatus;
-  scope: CampaignScope & { targetNodes?: { id: string; kind: NodeKind; name: string }[]; ownedByNodes?: { id: string; kind: NodeKind; name: string }[] };
+  scope: CampaignScope & {
+    targetNodes?: { id: string; kind: NodeKind; name: string }[];
+    ownedByNodes?: { id: string; kind: NodeKind; name: string }[];
+    subjectNodes?: { id: string; kind: NodeKind; name: string }[];
+  };
   reviewerStrategy: string | { reviewer: UserRef | null };
   fallbackReviewer: UserRef | null;
   owner: UserRef | null;
@@ -93,7 +98,7 @@ export async function campaignViews(db: Db, rows: CampaignRow[]): Promise<Campai
       c.secondLevel?.reviewerId,
     ]),
   );
-  const nodeIds = rows.flatMap((c) => [...(c.scope.targets ?? []), ...(c.scope.ownedBy ?? [])]);
+  const nodeIds = rows.flatMap((c) => [...(c.scope.targets ?? []), ...(c.scope.ownedBy ?? []), ...(c.scope.subjects ?? [])]);
   const names = await describeNodes(db, [...new Set(nodeIds)]);
   const describe = (ids: string[] | undefined) =>
     ids?.map((id) => ({ id, kind: (names.get(id)?.kind ?? "resource") as NodeKind, name: names.get(id)?.name ?? id }));
@@ -107,6 +112,7 @@ export async function campaignViews(db: Db, rows: CampaignRow[]): Promise<Campai
       ...c.scope,
       ...(c.scope.targets ? { targetNodes: describe(c.scope.targets) } : {}),
       ...(c.scope.ownedBy ? { ownedByNodes: describe(c.scope.ownedBy) } : {}),
+      ...(c.scope.subjects ? { subjectNodes: describe(c.scope.subjects) } : {}),
     },
     reviewerStrategy: typeof c.reviewerStrategy === "object" ? { reviewer: users.get(c.reviewerStrategy.reviewer) ?? null } : c.reviewerStrategy,
     fallbackReviewer: c.fallbackReviewerId ? (users.get(c.fallbackReviewerId) ?? null) : null,
@@ -164,6 +170,8 @@ export interface ItemView {
   outcomeReason: string | null;
   /** Decisions that need a justification on this item. */
   justificationRequiredFor: Decision[];
+  /** For an item of a template instance with a previous instance: last time's answer and what changed (since-last.ts). */
+  sinceLast?: SinceLast;
 }
 
 export function itemView(i: ItemRow, users: Map<string, UserRef>, campaign?: Pick<CampaignRow, "name" | "status" | "dueAt">): ItemView {

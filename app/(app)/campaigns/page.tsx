@@ -42,6 +42,12 @@ export default async function CampaignsPage({ searchParams }: { searchParams: Se
         <Link className="btn secondary" href="/campaigns/remediation">
           Remediation tasks
         </Link>
+        <Link className="btn secondary" href="/campaigns/triggers">
+          Trigger rules
+        </Link>
+        <Link className="btn secondary" href="/campaigns/templates">
+          Recurring campaigns
+        </Link>
       </div>
       <nav className="chips" aria-label="Filter by status">
         <Link className="chip" href="/campaigns" aria-current={!status ? "true" : undefined}>
@@ -75,6 +81,11 @@ export default async function CampaignsPage({ searchParams }: { searchParams: Se
               <tr key={c.id}>
                 <td>
                   <Link href={`/campaigns/${c.id}`}>{c.name}</Link>
+                  {c.trigger ? (
+                    <div className="subtitle" style={{ margin: 0, fontSize: "0.8rem" }} data-testid="fired-by">
+                      <span className="badge info">micro-certification</span> fired by: {c.trigger.summary}
+                    </div>
+                  ) : null}
                   {c.control ? (
                     <div className="subtitle" style={{ margin: 0, fontSize: "0.8rem" }}>
                       {c.control}

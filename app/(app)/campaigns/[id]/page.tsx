@@ -4,6 +4,7 @@ import { getDb } from "@/db/client";
 import { CampaignStatusBadge, day, DecisionBadge, PathLine, ProgressBar, Recommendation, when } from "@/components/campaigns/badges";
 import { BurndownChart } from "@/components/campaigns/burndown-chart";
 import { CampaignActions } from "@/components/campaigns/campaign-actions";
+import { DeliveriesPanel } from "@/components/campaigns/deliveries-panel";
 import { ScopeSummary } from "@/components/campaigns/scope-summary";
 import { EmptyState } from "@/components/ui/empty-state";
 import { KindBadge, RiskBadge } from "@/components/ui/kind-badge";
@@ -12,8 +13,10 @@ import { requirePagePermission } from "@/lib/authz/session";
 import { previewCampaign } from "@/lib/campaigns/launch-campaign";
 import { EDGE_VERB } from "@/lib/campaigns/model";
 import { getCampaign, itemsQuerySchema, listCampaignItems } from "@/lib/campaigns/queries";
+import { instanceLinks } from "@/lib/campaigns/templates";
 import { actorUserId } from "@/lib/campaigns/views";
 import { isAppError } from "@/lib/errors";
+import { listCampaignDeliveries } from "@/lib/notifications/queries";
 
 export const metadata = { title: "Campaign" };
 
@@ -36,6 +39,7 @@ export default async function CampaignPage({ params, searchParams }: { params: P
     throw e;
   }
   const p = c.progress!;
+  const links = c.origin === "template" ? await instanceLinks(db, actor, c) : null;
   const preview = c.status === "draft" ? await previewCampaign(db, actor, id, { now }) : null;
   const items =
     c.status === "draft"
@@ -60,6 +64,30 @@ export default async function CampaignPage({ params, searchParams }: { params: P
         {c.description ? `${c.description} · ` : ""}Owner {c.owner?.name ?? "—"} · due {day(c.dueAt)}
         {c.launchedAt ? ` · launched ${when(c.launchedAt)} from graph version ${c.launchGraphVersion}` : " · draft, not launched"}
       </p>
+      {c.trigger ? (
+        <div className="panel" role="note" data-testid="fired-by">
+          <span className="badge info">micro-certification</span> Fired by: {c.trigger.summary}
+          {c.triggerRuleId ? (
+            <>
+              {" "}
+              · <Link href={`/campaigns/triggers/${c.triggerRuleId}`}>the trigger rule</Link>
+            </>
+          ) : null}
+        </div>
+      ) : null}
+      {links ? (
+        <p className="subtitle" data-testid="template-instance">
+          Instance of recurring campaign {links.template ? <Link href="/campaigns/templates">{links.template.name}</Link> : "(template deleted)"}
+          {links.previous ? (
+            <>
+              {" "}
+              · previous: <Link href={`/campaigns/${encodeURIComponent(links.previous.id)}`}>{links.previous.name}</Link> (items show last time&apos;s answer)
+            </>
+          ) : (
+            " · the first instance"
+          )}
+        </p>
+      ) : null}
       {c.status === "signed_off" ? (
         <div className="panel" role="note" style={{ borderColor: "var(--ok)" }}>
           <strong>Signed off</strong> by {c.signedOffBy} on {when(c.signedOffAt)}: “{c.signOffStatement}”
@@ -157,11 +185,11 @@ export default async function CampaignPage({ params, searchParams }: { params: P
             </section>
             <section className="panel" aria-labelledby="notes-h">
               <h2 id="notes-h" style={{ marginTop: 0 }}>
-                Reminders and escalations
+                Messages recorded
               </h2>
               {p.notifications.length === 0 ? (
                 <p className="subtitle" style={{ margin: 0 }}>
-                  None recorded yet. Reminders go out {c.reminderDays.join(" and ")} day(s) before the due date; escalations after it.
+                  None recorded yet. Reminders go out {c.reminderDays.join(" and ")} day(s) before the due date; overdue notices and escalations after it.
                 </p>
               ) : (
                 <ul style={{ margin: 0, paddingLeft: "1.1rem", fontSize: "0.88rem" }} data-testid="notifications">
@@ -187,6 +215,8 @@ export default async function CampaignPage({ params, searchParams }: { params: P
               ) : null}
             </section>
           </div>
+
+          <DeliveriesPanel deliveries={await listCampaignDeliveries(db, actor, c.id, { limit: 200 })} />
 
           <h2 id="items-h">Items</h2>
           <nav className="chips" aria-label="Filter items">

@@ -1,0 +1,1 @@
+ALTER TABLE "campaign_trigger_rules" ADD COLUMN "scanned_to" timestamp with time zone;
