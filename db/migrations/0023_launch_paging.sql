@@ -1,0 +1,4 @@
+DROP INDEX "review_items_reviewer_idx";--> statement-breakpoint
+DROP INDEX "review_items_campaign_idx";--> statement-breakpoint
+CREATE INDEX "review_items_reviewer_order_idx" ON "review_items" USING btree ("reviewer_id","campaign_id","subject_name","edge_kind","target_name","level","id");--> statement-breakpoint
+CREATE INDEX "review_items_campaign_order_idx" ON "review_items" USING btree ("campaign_id","subject_name","edge_kind","target_name","level","id");
