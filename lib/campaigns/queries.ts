@@ -33,7 +33,7 @@ export const itemsQuerySchema = z
     campaign: z.string().max(64).optional(),
     q: z.string().trim().max(200).optional(),
     limit: limit(500, 200),
-    cursor: z.string().max(200).optional(),
+    cursor: z.string().max(4000).optional(),
   })
   .strict();
 export type ItemsQuery = z.infer<typeof itemsQuerySchema>;

@@ -358,7 +358,10 @@ export class SnapshotStream {
     const cred = (id: string) => this.credCache.get(id) ?? null;
 
     const items: DraftItem[] = [];
+    let n = 0;
     for (const r of inScope) {
+      // A launch runs in the app's process: let requests through between slices of a chunk.
+      if (++n % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
       const rr = this.reach(r.t.id);
       const tail = rr.top?.path ?? rr.nearestResource ?? { nodes: [r.t.id], edges: [] };
       const path = {

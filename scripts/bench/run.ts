@@ -42,6 +42,7 @@ import { runFindingsSuite } from "./findings-suite";
 import { runPrioritySuite } from "./priority-suite";
 import { runRequestsSuite } from "./requests-suite";
 import { runConnectorsSuite } from "./connectors-suite";
+import { runCampaignsSuite } from "./campaigns-suite";
 import { readFlags, wholeNumber } from "@/lib/bench/cli";
 
 interface Options {
@@ -709,8 +710,16 @@ const argv = process.argv.slice(2);
 const suiteAt = argv.findIndex((a) => a === "--suite" || a.startsWith("--suite="));
 const suite = suiteAt < 0 ? "engine" : argv[suiteAt]!.includes("=") ? argv[suiteAt]!.split("=")[1] : argv[suiteAt + 1];
 if (suiteAt >= 0) process.argv.splice(2 + suiteAt, argv[suiteAt]!.includes("=") ? 1 : 2);
-if (suite !== "engine" && suite !== "techniques" && suite !== "findings" && suite !== "findings-priority" && suite !== "requests" && suite !== "connectors")
-  usage("--suite must be engine, techniques, findings, findings-priority, requests or connectors");
+if (
+  suite !== "engine" &&
+  suite !== "techniques" &&
+  suite !== "findings" &&
+  suite !== "findings-priority" &&
+  suite !== "requests" &&
+  suite !== "connectors" &&
+  suite !== "campaigns"
+)
+  usage("--suite must be engine, techniques, findings, findings-priority, requests, connectors or campaigns");
 (suite === "engine"
   ? runEngineSuite(process.argv.slice(2)).then((code) => process.exit(code))
   : suite === "findings"
@@ -721,7 +730,9 @@ if (suite !== "engine" && suite !== "techniques" && suite !== "findings" && suit
         ? runRequestsSuite(process.argv.slice(2)).then((code) => process.exit(code))
         : suite === "connectors"
           ? runConnectorsSuite(process.argv.slice(2)).then((code) => process.exit(code))
-          : main()
+          : suite === "campaigns"
+            ? runCampaignsSuite(process.argv.slice(2)).then((code) => process.exit(code))
+            : main()
 ).catch((e: Error) => {
   console.error(`benchmark failed: ${e.stack ?? e.message}`);
   process.exit(1);
