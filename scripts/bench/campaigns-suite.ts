@@ -87,10 +87,13 @@ async function generate(db: Db, o: Options): Promise<{ people: number; edges: nu
   await db.execute(sql`insert into edges (id, kind, source_id, external_id, from_id, to_id)
     select 'eo' || j, 'owns', 'src_bench', 'eo' || j, 'h' || (j % ${o.reviewers}), 'e' || j from generate_series(0::int, ${ENTITLEMENTS - 1}::int) j`);
   await db.execute(sql`insert into edges (id, kind, source_id, external_id, from_id, to_id) values ('go', 'owns', 'src_bench', 'go', 'h0', 'g0')`);
-  // The L: person i holds 20 distinct entitlements (i·7 + k·37 mod 1000, k < 20).
-  await db.execute(sql`insert into edges (id, kind, source_id, external_id, from_id, to_id)
-    select 'he' || i || '_' || k, 'has_entitlement', 'src_bench', 'he' || i || '_' || k, 'h' || i, 'e' || ((i * 7 + k * 37) % ${ENTITLEMENTS})
-    from generate_series(0::int, ${people - 1}::int) i, generate_series(0::int, ${perPerson - 1}::int) k`);
+  // The L: person i holds 20 distinct entitlements (i·7 + k·37 mod 1000, k < 20); written 5,000 people at a time (the app's statement timeout holds).
+  for (let lo = 0; lo < people; lo += 5_000) {
+    const hi = Math.min(people, lo + 5_000) - 1;
+    await db.execute(sql`insert into edges (id, kind, source_id, external_id, from_id, to_id)
+      select 'he' || i || '_' || k, 'has_entitlement', 'src_bench', 'he' || i || '_' || k, 'h' || i, 'e' || ((i * 7 + k * 37) % ${ENTITLEMENTS}::int)
+      from generate_series(${lo}::int, ${hi}::int) i, generate_series(0::int, ${perPerson - 1}::int) k`);
+  }
   await db.execute(sql`insert into edges (id, kind, source_id, external_id, from_id, to_id)
     select 'hm' || i, 'member_of', 'src_bench', 'hm' || i, 'h' || i, 'g0' from generate_series(${o.reviewers}::int, ${Math.min(people, o.reviewers + SMALL) - 1}::int) i`);
   // Reviewers: app users linked to the owners' person nodes; the campaign owner and a fallback reviewer.
@@ -175,12 +178,15 @@ export async function runCampaignsSuite(argv: string[]): Promise<number> {
     // The floor: the same rows written by one INSERT … SELECT with no per-item work (into a copy of the table, then dropped).
     await db.execute(sql`create table review_items_floor (like review_items including defaults including indexes)`);
     const floor = await time(() =>
-      db.execute(sql`insert into review_items_floor (id, campaign_id, level, subject_id, subject_kind, subject_name, subject_source, subject_external_id,
+      db.transaction(async (tx) => {
+        await tx.execute(sql`set local statement_timeout = 0`);
+        await tx.execute(sql`insert into review_items_floor (id, campaign_id, level, subject_id, subject_kind, subject_name, subject_source, subject_external_id,
         edge_id, edge_kind, edge_source, target_id, target_kind, target_name, target_source, target_external_id, access_first_seen_at, context,
         recommendation, recommendation_reason, reviewer_id, reviewer_reason, assigned_reviewer_id)
         select 'f' || e.id, 'floor', 1, s.id, s.kind, s.name, 'bench', s.external_id, e.id, e.kind, 'bench', t.id, t.kind, t.name, 'bench', t.external_id,
           e.first_seen_at, '{}'::jsonb, 'review', 'floor', 'usr_r0', 'floor', 'usr_r0'
-        from edges e join nodes s on s.id = e.from_id join nodes t on t.id = e.to_id where e.kind = 'has_entitlement'`),
+        from edges e join nodes s on s.id = e.from_id join nodes t on t.id = e.to_id where e.kind = 'has_entitlement'`);
+      }),
     );
     await db.execute(sql`drop table review_items_floor`);
 
@@ -200,6 +206,7 @@ export async function runCampaignsSuite(argv: string[]): Promise<number> {
       db.execute(sql`select * from review_items where campaign_id = ${big.id} order by subject_name, edge_kind, target_name, level, id limit 101`),
     );
     const offsetPage = await reps(Math.min(o.reps, 5), async () => {
+      await db.execute(sql`select 1`);
       await db.execute(sql`select count(*) from review_items where campaign_id = ${big.id}`);
       await db.execute(sql`select ri.*, c.name from review_items ri join campaigns c on c.id = ri.campaign_id where ri.campaign_id = ${big.id}
         order by c.due_at, ri.subject_name, ri.edge_kind, ri.target_name, ri.level, ri.id limit 100 offset 500000`);
