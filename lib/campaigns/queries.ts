@@ -166,11 +166,15 @@ export async function getCampaign(
         .where(and(eq(reviewItems.campaignId, id), eq(reviewItems.reviewerId, userId)))
     : [];
   if (!can(actor, "campaign.read")) return { ...view!, progress: null, mine: mine ?? null };
-  const rows = await db
-    .select({ reviewerId: reviewItems.reviewerId, decision: reviewItems.decision, outcome: reviewItems.outcome, level: reviewItems.level, n: count() })
-    .from(reviewItems)
-    .where(eq(reviewItems.campaignId, id))
-    .groupBy(reviewItems.reviewerId, reviewItems.decision, reviewItems.outcome, reviewItems.level);
+  // While launching, the items written so far are nobody's yet: the page shows `launch` progress, not review progress.
+  const rows =
+    c.status === "launching" || c.status === "draft"
+      ? []
+      : await db
+          .select({ reviewerId: reviewItems.reviewerId, decision: reviewItems.decision, outcome: reviewItems.outcome, level: reviewItems.level, n: count() })
+          .from(reviewItems)
+          .where(eq(reviewItems.campaignId, id))
+          .groupBy(reviewItems.reviewerId, reviewItems.decision, reviewItems.outcome, reviewItems.level);
   const users = await usersById(
     db,
     rows.map((r) => r.reviewerId),
