@@ -5,7 +5,6 @@ import { campaigns, edges, nodes, reviewItems, sources } from "@/db/schema";
 import { getAccessIndex } from "@/lib/graph/access-cache";
 import { KIND_CODE, type AccessIndex } from "@/lib/graph/access-index";
 import { describeNodes } from "@/lib/graph/access-api";
-import { AppError } from "@/lib/errors";
 import type { EdgeKind, NodeKind } from "@/lib/graph/model";
 import { riskOfToolAttributes, type ToolRisk } from "@/lib/graph/tool-risk";
 import { bfs, DEFAULT_DEPTH, pathTo, whoCanReach } from "@/lib/graph/traverse";

@@ -21,7 +21,6 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rows } from "@/db/rows";
-import type { Actor } from "@/lib/authz/actor";
 import { createBenchDatabase } from "@/lib/bench/bench-db";
 import { readFlags, wholeNumber } from "@/lib/bench/cli";
 import { formatMs, percentile, table } from "@/lib/bench/stats";
