@@ -320,8 +320,10 @@ async function keysetPage(db: Db, parts: { id: string; where: SQL }[], filters: 
   const k = q.cursor ? decodeCursor(q.cursor, isItemCursor) : null;
   const { total, exact } = k ? { total: k.n, exact: !k.x } : await cappedCount(db, countWhere);
   const start = k ? parts.findIndex((p) => p.id === k.c) : 0;
+  // The cursor's campaign is no longer listed (closed since the last page): the walk is over.
+  if (start < 0) return { items: [], total, totalExact: exact, nextCursor: null };
   const rows: ItemRow[] = [];
-  for (let p = Math.max(0, start); p < parts.length && rows.length <= q.limit; p++) {
+  for (let p = start; p < parts.length && rows.length <= q.limit; p++) {
     const part = parts[p]!;
     const where = [part.where, ...filters];
     if (k && p === start) where.push(after(k));
