@@ -8,8 +8,10 @@ export async function startBackgroundJobs(): Promise<void> {
   await import("./lib/ingest/jobs");
   await import("./lib/findings/jobs");
   await import("./lib/campaigns/jobs");
+  await import("./lib/campaigns/template-jobs");
   await import("./lib/pipeline/jobs");
   await import("./lib/connectors/jobs");
+  await import("./lib/notifications/jobs");
   const { getDatabase } = await import("./db/client");
   const { startJobs, stopJobs } = await import("./lib/jobs");
   await startJobs(await getDatabase());

@@ -6,6 +6,8 @@ const port = Number(process.env.ATTEST_E2E_PORT ?? 3100);
 const dataDir = process.env.ATTEST_E2E_DATA_DIR ?? path.join(os.tmpdir(), "attest-e2e-data");
 /** The local OpenID Provider's port, derived from the app's so parallel runs on other ports do not collide. */
 export const oidcPort = port + 1000;
+/** The local SMTP server e2e/notifications.spec.ts listens on while it runs; the app sends its mail there. */
+export const smtpPort = Number(process.env.ATTEST_E2E_SMTP_PORT ?? port + 2000);
 
 export default defineConfig({
   testDir: "e2e",
@@ -66,6 +68,10 @@ export default defineConfig({
         ATTEST_SECRET_KEY: "e2e-only-connector-key-not-for-production-0123456789",
         // The vendor fakes of e2e/connectors.spec.ts speak TLS with the repository's test CA (lib/testing/tls/README.md).
         NODE_EXTRA_CA_CERTS: path.resolve("lib/testing/tls/ca.pem"),
+        // Notifications (e2e/notifications.spec.ts): mail goes to the spec's SMTP server; links point at this server.
+        ATTEST_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        ATTEST_MAIL_FROM: "Attest e2e <attest@e2e.example>",
+        ATTEST_PUBLIC_URL: `http://127.0.0.1:${port}`,
         AUTH_OIDC_ISSUER: `http://127.0.0.1:${oidcPort}`,
         AUTH_OIDC_CLIENT_ID: "attest-e2e",
         AUTH_OIDC_CLIENT_SECRET: "attest-e2e-oidc-client-secret",

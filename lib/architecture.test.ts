@@ -19,7 +19,7 @@ export const LAYERS: string[][] = [
   ["instance", "jobs"],
   ["ownership", "admin"],
   ["ingest", "scim", "campaigns"],
-  ["evidence", "findings", "reports", "inventory", "connectors"],
+  ["evidence", "findings", "reports", "inventory", "connectors", "notifications"],
   ["pipeline", "bench", "nav", "hub"],
   // The browser's door to the API; imports view types from any area below, nothing imports it but components.
   ["client"],

@@ -104,6 +104,7 @@ describe("query parameters are allow-listed and bounded", () => {
         .sort(),
     ).toEqual([
       "/api/health",
+      "/api/v1/campaign-templates/{id}",
       "/api/v1/campaigns/{id}",
       "/api/v1/campaigns/{id}/preview",
       "/api/v1/findings/groups/{id}",
@@ -151,6 +152,8 @@ describe("query parameters are allow-listed and bounded", () => {
       ["/api/v1/remediation/tasks", "limit=100000", "limit"],
       ["/api/v1/connectors/x/runs", "limit=100000", "limit"],
       ["/api/v1/connectors/x/runs", "limit=0", "limit"],
+      ["/api/v1/campaigns/cmp_00000000000000000000000000/deliveries", "limit=100000", "limit"],
+      ["/api/v1/campaigns/cmp_00000000000000000000000000/deliveries", "status=sent%27%20or%201%3D1", "status"],
     ];
     const wrong: string[] = [];
     for (const [key, query, param] of cases) {

@@ -105,11 +105,27 @@ const MATRIX: Record<string, Role[] | "public"> = {
   "GET /api/v1/campaigns/{id}/items": ["admin", "analyst", "reviewer", "auditor"],
   "POST /api/v1/campaigns/{id}/close": ["admin", "analyst"],
   "POST /api/v1/campaigns/{id}/sign-off": ["admin", "analyst"],
+  "GET /api/v1/campaign-templates": ["admin", "analyst", "auditor"],
+  "POST /api/v1/campaign-templates": ["admin", "analyst"],
+  "GET /api/v1/campaign-templates/{id}": ["admin", "analyst", "auditor"],
+  "PATCH /api/v1/campaign-templates/{id}": ["admin", "analyst"],
+  "DELETE /api/v1/campaign-templates/{id}": ["admin", "analyst"],
+  "POST /api/v1/campaign-templates/{id}/run": ["admin", "analyst"],
   "GET /api/v1/review-items": ["admin", "reviewer"],
   "GET /api/v1/review-items/reviewers": ["admin", "analyst", "reviewer"],
   "POST /api/v1/review-items/decisions": ["admin", "reviewer"],
   "GET /api/v1/review-items/{id}": ["admin", "analyst", "reviewer", "auditor"],
   "POST /api/v1/review-items/{id}/decision": ["admin", "reviewer"],
+  "GET /api/v1/campaigns/{id}/deliveries": ["admin", "analyst", "auditor"],
+  "GET /api/v1/notifications/channels": ["admin"],
+  "POST /api/v1/notifications/channels": ["admin"],
+  "GET /api/v1/notifications/channels/{id}": ["admin"],
+  "PATCH /api/v1/notifications/channels/{id}": ["admin"],
+  "DELETE /api/v1/notifications/channels/{id}": ["admin"],
+  "POST /api/v1/notifications/channels/{id}/test": ["admin"],
+  "POST /api/v1/notifications/test-email": ["admin"],
+  "GET /api/v1/me/notification-preferences": ["admin", "analyst", "reviewer", "auditor"],
+  "PUT /api/v1/me/notification-preferences": ["admin", "analyst", "reviewer", "auditor"],
   "GET /api/v1/remediation/tasks": ["admin", "analyst", "auditor"],
   "GET /api/v1/remediation/tasks/export": ["admin", "analyst", "auditor"],
   "POST /api/v1/remediation/tasks/{id}/complete": ["admin", "analyst"],
@@ -182,7 +198,9 @@ afterAll(() => t.cleanup());
 
 async function call(op: Operation, token?: string): Promise<number> {
   const mod = (await import(/* @vite-ignore */ path.resolve(op.file))) as Record<string, (req: Request, ctx: unknown) => Promise<Response>>;
-  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  // Each operation calls from its own address: the revoked token's failures would otherwise add up across 100+ routes to the
+  // per-address limit on failed bearer attempts (lib/authz/session.ts) and answer 429.
+  const headers: Record<string, string> = { "x-forwarded-for": `matrix:${op.key}`, ...(token ? { authorization: `Bearer ${token}` } : {}) };
   const hasBody = op.method !== "GET" && op.method !== "DELETE";
   if (hasBody) headers["content-type"] = "application/json";
   const res = await mod[op.method]!(new Request(op.url, { method: op.method, headers, body: hasBody ? "{}" : undefined }), {

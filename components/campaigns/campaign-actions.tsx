@@ -107,7 +107,7 @@ export function CampaignActions(p: Props) {
                 "Reminders",
                 "/api/v1/campaigns/reminders/run",
                 undefined,
-                (d) => `Recorded ${String(d.reminders)} reminder(s) and ${String(d.escalations)} escalation(s).`,
+                (d) => `Recorded ${String(d.reminders)} reminder(s), ${String(d.overdue ?? 0)} overdue notice(s) and ${String(d.escalations)} escalation(s).`,
               )
             }
           >

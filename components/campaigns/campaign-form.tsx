@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { CONTROL_SUGGESTIONS, EDGE_VERB, type ReviewableEdgeKind } from "@/lib/campaigns/model";
 import type { PreviewSummary } from "@/lib/campaigns/snapshot";
 import type { UserRef } from "@/lib/campaigns/views";
@@ -37,8 +37,16 @@ type Strategy = "target_owner" | "subject_owner" | "manager" | "named";
 
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 
-/** The campaign definition with a live preview of the items and reviewers it produces. */
-export function CampaignForm({ sources, reviewers }: { sources: string[]; reviewers: UserRef[] }) {
+/** The form as a recurring template: schedule fields in place of the due date, and one "Save template" action. */
+export interface TemplateMode {
+  fields: ReactNode;
+  durationDays: number;
+  /** Saves the definition (without a due date) with the schedule; throws the API's error. */
+  save(definition: Record<string, unknown>): Promise<void>;
+}
+
+/** The campaign definition with a live preview of the items and reviewers it produces (or, with `template`, a recurring template's). */
+export function CampaignForm({ sources, reviewers, template }: { sources: string[]; reviewers: UserRef[]; template?: TemplateMode }) {
   const router = useRouter();
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
@@ -66,6 +74,7 @@ export function CampaignForm({ sources, reviewers }: { sources: string[]; review
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
+  const templateDays = template?.durationDays;
   const definition = useMemo(() => {
     const reminderDays = reminders
       .split(/[,\s]+/)
@@ -85,7 +94,8 @@ export function CampaignForm({ sources, reviewers }: { sources: string[]; review
       },
       reviewerStrategy: strategy === "named" ? { reviewer: named } : strategy,
       ...(fallback ? { fallbackReviewer: fallback } : {}),
-      dueAt: due,
+      // A template previews as an instance created today would be.
+      dueAt: templateDays !== undefined ? inDays(templateDays) : due,
       reminderDays,
       escalateTo,
       escalateAfterDays: escalateAfter,
@@ -106,6 +116,7 @@ export function CampaignForm({ sources, reviewers }: { sources: string[]; review
     named,
     fallback,
     due,
+    templateDays,
     reminders,
     escalateTo,
     escalateAfter,
@@ -135,7 +146,23 @@ export function CampaignForm({ sources, reviewers }: { sources: string[]; review
     };
   }, [definition]);
 
+  async function saveTemplate() {
+    setBusy(true);
+    setMessage(null);
+    const { dueAt: _due, ...rest } = definition;
+    void _due;
+    try {
+      await template!.save({ ...rest, name: name.trim() });
+    } catch (err) {
+      setProblems(err instanceof ApiError ? located(err) : []);
+      setMessage(err instanceof ApiError ? err.message : errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
   async function create(launch: boolean) {
+    if (template) return saveTemplate();
     setBusy(true);
     setMessage(null);
     let body: { id: string };
@@ -166,7 +193,12 @@ export function CampaignForm({ sources, reviewers }: { sources: string[]; review
         {p.path}: {p.message}
       </span>
     ));
-  const canCreate = !busy && name.trim() !== "" && edgeKinds.length > 0 && problems.length === 0 && (strategy !== "named" || named !== "");
+  const canCreate =
+    !busy &&
+    name.trim() !== "" &&
+    edgeKinds.length > 0 &&
+    problems.filter((p) => p.path !== "cron" && p.path !== "durationDays").length === 0 &&
+    (strategy !== "named" || named !== "");
 
   return (
     <div className={styles.layout}>
@@ -364,14 +396,25 @@ export function CampaignForm({ sources, reviewers }: { sources: string[]; review
           {fieldError("secondLevel")}
         </fieldset>
 
+        {template ? (
+          <fieldset className={styles.fieldset}>
+            <legend>Schedule</legend>
+            {template.fields}
+            {fieldError("cron")}
+            {fieldError("durationDays")}
+          </fieldset>
+        ) : null}
+
         <fieldset className={styles.fieldset}>
           <legend>Deadline</legend>
           <div className={styles.row}>
-            <label className={styles.field}>
-              <span>Due date</span>
-              <input type="date" value={due} onChange={(e) => setDue(e.target.value)} required />
-              {fieldError("dueAt")}
-            </label>
+            {template ? null : (
+              <label className={styles.field}>
+                <span>Due date</span>
+                <input type="date" value={due} onChange={(e) => setDue(e.target.value)} required />
+                {fieldError("dueAt")}
+              </label>
+            )}
             <label className={styles.field}>
               <span>Reminders, days before</span>
               <input type="text" value={reminders} onChange={(e) => setReminders(e.target.value)} placeholder="7, 1" />
@@ -401,16 +444,18 @@ export function CampaignForm({ sources, reviewers }: { sources: string[]; review
         ) : null}
         <div className={`toolbar ${styles.controls}`}>
           <button className="btn" type="submit" disabled={!canCreate}>
-            Save as draft
+            {template ? "Save template" : "Save as draft"}
           </button>
-          <button
-            className="btn secondary"
-            type="button"
-            disabled={!canCreate || !preview || preview.items === 0 || preview.unassigned > 0}
-            onClick={() => create(true)}
-          >
-            Save and launch
-          </button>
+          {template ? null : (
+            <button
+              className="btn secondary"
+              type="button"
+              disabled={!canCreate || !preview || preview.items === 0 || preview.unassigned > 0}
+              onClick={() => create(true)}
+            >
+              Save and launch
+            </button>
+          )}
         </div>
       </form>
       <PreviewPanel preview={preview} problems={problems} />

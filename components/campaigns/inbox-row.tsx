@@ -7,6 +7,7 @@ import { EDGE_VERB, type Decision } from "@/lib/campaigns/model";
 import type { ReachNode } from "@/lib/campaigns/item-reach";
 import type { ItemView } from "@/lib/campaigns/views";
 import { DecisionBadge, PathLine, Recommendation } from "./badges";
+import { SinceLastNote } from "./since-last-note";
 import type { NodeKind } from "@/lib/graph/model";
 import styles from "./campaigns.module.css";
 
@@ -164,6 +165,7 @@ export function InboxRow({ item: i, index, focused, picked, groupBy, busy, canOp
             </span>
           ) : null}
         </div>
+        {i.sinceLast ? <SinceLastNote since={i.sinceLast} /> : null}
         {flags.length ? (
           <div className={styles.flags}>
             {flags.slice(0, 4).map((f) => (

@@ -190,13 +190,20 @@ describe("reminders and escalations", () => {
       ["Omar Farouk", "Chloe Bernard"],
       ["Priya Natarajan", "Daniel Novak"],
     ]);
+    // Past the due date each late reviewer is also told, once, that their items are overdue.
+    const overdue = late.notifications.filter((n) => n.campaignId === c.id && n.kind === "overdue");
+    expect(overdue.map((n) => [n.recipient?.name, n.pendingItems]).sort()).toEqual([
+      ["Omar Farouk", 1],
+      ["Priya Natarajan", 5],
+    ]);
+    expect(overdue[0]!.message).toMatch(/^Overdue: .*1 day ago/);
     expect((await runReminders(t.db, chloe, at(due + 2 * DAY))).notifications.filter((n) => n.campaignId === c.id)).toHaveLength(0);
     const progress = (await getCampaign(t.db, chloe, c.id, new Date(due + DAY))).progress!;
     expect(progress.notifications.filter((n) => n.kind === "escalation")).toHaveLength(2);
     expect(progress.overdue).toBe(6);
     expect((await auditOf(t.db, "campaign.notify", c.id)).length).toBe(3);
     const stored = await t.db.select().from(campaignNotifications).where(eq(campaignNotifications.campaignId, c.id));
-    expect(stored).toHaveLength(6);
+    expect(stored).toHaveLength(8);
   });
 
   it("a reviewer may not run reminders", async () => {

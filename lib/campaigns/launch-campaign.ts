@@ -229,18 +229,19 @@ async function insertItems(db: Db, campaignId: string, records: ReturnType<typeo
 }
 
 /**
- * Undecided level-1 items of other active campaigns for the same accesses (subject, kind, target):
- * those accesses are already under review, so this campaign links to that item instead of adding one
- * (the campaign that launched first decides it). Keyed like DraftItem.key.
+ * Undecided level-1 items of other active campaigns, not yet due, for the same accesses (subject, kind,
+ * target): those accesses are already under review, so this campaign links to that item instead of adding
+ * one (the campaign that launched first decides it). A campaign past its due date is about to close with
+ * its undecided items as no response: its accesses are reviewed again here. Keyed like DraftItem.key.
  */
-async function openItemsElsewhere(db: Db, campaignId: string, keys: { s: string; k: string; t: string }[]): Promise<Map<string, string>> {
+async function openItemsElsewhere(db: Db, campaignId: string, keys: { s: string; k: string; t: string }[], now: Date): Promise<Map<string, string>> {
   if (keys.length === 0) return new Map();
   const res = (await db.execute(sql`
     select distinct on (ri.subject_id, ri.edge_kind, ri.target_id) ri.id, ri.subject_id, ri.edge_kind, ri.target_id
     from jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as k(s text, k text, t text)
     join review_items ri on ri.subject_id = k.s and ri.edge_kind = k.k and ri.target_id = k.t
     join campaigns c on c.id = ri.campaign_id
-    where ri.level = 1 and ri.decision is null and c.status = 'active' and c.id <> ${campaignId}
+    where ri.level = 1 and ri.decision is null and c.status = 'active' and c.due_at > ${now.toISOString()}::timestamptz and c.id <> ${campaignId}
     order by ri.subject_id, ri.edge_kind, ri.target_id, c.launched_at, c.id`)) as unknown as {
     rows: { id: string; subject_id: string; edge_kind: string; target_id: string }[];
   };
@@ -290,6 +291,7 @@ export async function runLaunch(db: Db, id: string, opts: RunLaunchOptions = {})
       db,
       id,
       level1.map((i) => ({ s: i.subject.id, k: i.edge.kind, t: i.target.id })),
+      now,
     );
     const ids = new Map<string, string>();
     const records: ReturnType<typeof itemRecord>[] = [];

@@ -11,6 +11,7 @@ import { TOOL_RISKS } from "@/lib/graph/tool-risk";
 import { CAMPAIGN_STATUSES, DECISIONS, RECOMMENDATIONS, riskRank, type Outcome } from "./model";
 import { listCampaignNotifications, type NotificationView } from "./reminders";
 import { loadReviewerDirectory } from "./reviewers";
+import { withSinceLast } from "./since-last";
 import { actorUserId, campaignViews, itemViews, usersById, type CampaignRow, type CampaignView, type ItemRow, type ItemView, type UserRef } from "./views";
 
 const limit = (max: number, dflt: number) =>
@@ -358,7 +359,12 @@ async function keysetPage(db: Db, parts: { id: string; where: SQL }[], filters: 
         .from(campaigns)
         .where(inArray(campaigns.id, ids))
     : [];
-  return { items: await itemViews(db, page, new Map(named.map((c) => [c.id, c]))), total, totalExact: exact, nextCursor };
+  return {
+    items: await withSinceLast(db, await itemViews(db, page, new Map(named.map((c) => [c.id, c])))),
+    total,
+    totalExact: exact,
+    nextCursor,
+  };
 }
 
 /**
@@ -433,7 +439,7 @@ export async function getItem(db: Db, actor: Actor, id: string): Promise<ItemVie
     .where(eq(reviewItems.id, id));
   if (!row || row.status === "launching" || (!can(actor, "campaign.read") && row.item.reviewerId !== actorUserId(actor)))
     throw new AppError("not_found", "review item not found");
-  const [view] = await itemViews(db, [row.item], new Map([[row.item.campaignId, row]]));
+  const [view] = await withSinceLast(db, await itemViews(db, [row.item], new Map([[row.item.campaignId, row]])));
   const history = await db.select().from(reviewDecisions).where(eq(reviewDecisions.itemId, id)).orderBy(asc(reviewDecisions.version));
   const users = await usersById(
     db,

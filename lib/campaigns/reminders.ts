@@ -24,6 +24,7 @@ export interface NotificationView {
 export interface ReminderRun {
   reminders: number;
   escalations: number;
+  overdue: number;
   notifications: NotificationView[];
 }
 
@@ -44,15 +45,17 @@ async function managerOf(db: Db, humanNodeId: string | null): Promise<string | n
  * (POST /api/v1/campaigns/reminders/run; a scheduler can call it). Before the
  * due date, each reviewer with undecided items gets one reminder per crossed
  * threshold of the reminder schedule (the nearest one only); once the due date
+ * has passed, each late reviewer gets one overdue notice; once the due date
  * plus the escalation delay has passed, one escalation per late reviewer goes
  * to their manager (when they have one in Attest) or to the campaign owner.
+ * Delivery (e-mail, chat) is lib/notifications' work: it picks these up.
  * Idempotent: running it twice records nothing new.
  */
 export async function runReminders(db: Db, actor: Actor, opts: ActionOptions = {}): Promise<ReminderRun> {
   requirePermission(actor, "campaign.manage");
   const now = opts.now ?? new Date();
   const active = await db.select().from(campaigns).where(eq(campaigns.status, "active"));
-  const out: ReminderRun = { reminders: 0, escalations: 0, notifications: [] };
+  const out: ReminderRun = { reminders: 0, escalations: 0, overdue: 0, notifications: [] };
   for (const c of active) {
     const pending = await db
       .select({ reviewerId: reviewItems.reviewerId, n: count() })
@@ -91,7 +94,24 @@ export async function runReminders(db: Db, actor: Actor, opts: ActionOptions = {
           });
         }
       }
-    } else if (now.getTime() >= due + c.escalateAfterDays * DAY_MS) {
+    } else {
+      // Past the due date: each late reviewer is told once that their items are overdue (never opted out of).
+      const late = Math.max(1, Math.floor((now.getTime() - due) / DAY_MS));
+      for (const p of pending) {
+        rows.push({
+          id: newId("ntf"),
+          campaignId: c.id,
+          kind: "overdue",
+          recipientId: p.reviewerId,
+          reviewerId: p.reviewerId,
+          pendingItems: p.n,
+          message: `Overdue: ${p.n} item${p.n === 1 ? "" : "s"} still to review in "${c.name}", due ${c.dueAt.toISOString().slice(0, 10)} (${late} day${late === 1 ? "" : "s"} ago).`,
+          dedupeKey: `overdue:${p.reviewerId}`,
+          createdAt: now,
+        });
+      }
+    }
+    if (now.getTime() >= due + c.escalateAfterDays * DAY_MS) {
       for (const p of pending) {
         const reviewer = byId.get(p.reviewerId);
         const manager = c.escalateTo === "reviewer_manager" ? await managerOf(db, reviewer?.humanNodeId ?? null) : null;
@@ -125,6 +145,7 @@ export async function runReminders(db: Db, actor: Actor, opts: ActionOptions = {
       out.notifications.push(...views);
       out.reminders += inserted.filter((n) => n.kind === "reminder").length;
       out.escalations += inserted.filter((n) => n.kind === "escalation").length;
+      out.overdue += inserted.filter((n) => n.kind === "overdue").length;
     });
   }
   return out;

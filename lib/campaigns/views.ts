@@ -18,6 +18,7 @@ import {
   type SecondLevel,
   type TriggerEventSummary,
 } from "./model";
+import type { SinceLast } from "./since-last";
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type ItemRow = typeof reviewItems.$inferSelect;
@@ -166,6 +167,8 @@ export interface ItemView {
   justificationRequiredFor: Decision[];
   /** Other campaigns that include this access and rely on this item's decision (review_item_scopes). */
   alsoIn: { id: string; name: string }[];
+  /** For an item of a template instance with a previous instance: last time's answer and what changed (since-last.ts). */
+  sinceLast?: SinceLast;
 }
 
 export function itemView(

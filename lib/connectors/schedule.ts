@@ -1,37 +1,17 @@
-import cronParser from "cron-parser";
+import { cronProblem } from "@/lib/jobs/cron";
+
+export { nextSlot, previousSlot } from "@/lib/jobs/cron";
 
 /**
  * Per-connector schedules: five-field cron in UTC, as the job engine takes
  * them. `connectors.tick` (jobs.ts) runs every minute and enqueues each
  * connector whose latest slot has not been enqueued yet.
  */
-const FIELDS = /^\S+\s+\S+\s+\S+\s+\S+\s+\S+$/;
 
 /** Why a cron expression is refused (in words naming no part of it), or null. */
 export function scheduleProblem(cron: string): string | null {
-  if (!FIELDS.test(cron.trim())) return "must be five cron fields (minute hour day-of-month month day-of-week), in UTC";
-  try {
-    const it = cronParser.parseExpression(cron, { utc: true });
-    const a = it.next().toDate().getTime();
-    const b = it.next().toDate().getTime();
-    // A pull of a whole directory more often than every 15 minutes would hammer the vendor's rate limits.
-    if (b - a < 15 * 60_000) return "runs more often than every 15 minutes; choose a longer interval";
-  } catch {
-    return "is not a valid cron expression";
-  }
-  return null;
-}
-
-/** The latest slot at or before `now`. */
-export function previousSlot(cron: string, now: Date): Date {
-  return cronParser
-    .parseExpression(cron, { utc: true, currentDate: new Date(now.getTime() + 1) })
-    .prev()
-    .toDate();
-}
-
-export function nextSlot(cron: string, now: Date): Date {
-  return cronParser.parseExpression(cron, { utc: true, currentDate: now }).next().toDate();
+  // A pull of a whole directory more often than every 15 minutes would hammer the vendor's rate limits.
+  return cronProblem(cron, 15 * 60_000, "runs more often than every 15 minutes; choose a longer interval");
 }
 
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];

@@ -39,6 +39,11 @@ export default async function AdminPage() {
       <p>
         <Link href="/admin/connectors">Connectors</Link>: scheduled pulls from AWS IAM, Entra ID, Okta and GitHub, their credentials and runs.
       </p>
+      {can(actor, "admin.settings") ? (
+        <p>
+          <Link href="/admin/notifications">Notifications</Link>: e-mail status, chat channels (Slack, Teams), test sends, recent deliveries.
+        </p>
+      ) : null}
       {can(actor, "admin.jobs") ? (
         <p>
           <Link href="/admin/jobs">Background jobs</Link>: queued, running and failed work, schedules, retry.

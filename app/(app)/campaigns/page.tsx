@@ -42,6 +42,9 @@ export default async function CampaignsPage({ searchParams }: { searchParams: Se
         <Link className="btn secondary" href="/campaigns/remediation">
           Remediation tasks
         </Link>
+        <Link className="btn secondary" href="/campaigns/templates">
+          Recurring campaigns
+        </Link>
       </div>
       <nav className="chips" aria-label="Filter by status">
         <Link className="chip" href="/campaigns" aria-current={!status ? "true" : undefined}>

@@ -5,6 +5,7 @@ import { CampaignStatusBadge, day, DecisionBadge, PathLine, ProgressBar, Recomme
 import { BurndownChart } from "@/components/campaigns/burndown-chart";
 import { CampaignActions } from "@/components/campaigns/campaign-actions";
 import { LaunchProgress } from "@/components/campaigns/launch-progress";
+import { DeliveriesPanel } from "@/components/campaigns/deliveries-panel";
 import { ScopeSummary } from "@/components/campaigns/scope-summary";
 import { EmptyState } from "@/components/ui/empty-state";
 import { KindBadge, RiskBadge } from "@/components/ui/kind-badge";
@@ -13,8 +14,10 @@ import { requirePagePermission } from "@/lib/authz/session";
 import { previewCampaign } from "@/lib/campaigns/launch-campaign";
 import { EDGE_VERB } from "@/lib/campaigns/model";
 import { getCampaign, itemsQuerySchema, listCampaignItems } from "@/lib/campaigns/queries";
+import { instanceLinks } from "@/lib/campaigns/templates";
 import { actorUserId } from "@/lib/campaigns/views";
 import { isAppError } from "@/lib/errors";
+import { listCampaignDeliveries } from "@/lib/notifications/queries";
 
 export const metadata = { title: "Campaign" };
 
@@ -37,6 +40,7 @@ export default async function CampaignPage({ params, searchParams }: { params: P
     throw e;
   }
   const p = c.progress!;
+  const links = c.origin === "template" ? await instanceLinks(db, actor, c) : null;
   const preview = c.status === "draft" ? await previewCampaign(db, actor, id, { now }) : null;
   const items =
     c.status === "draft" || c.status === "launching"
@@ -69,6 +73,19 @@ export default async function CampaignPage({ params, searchParams }: { params: P
       {c.status === "draft" && c.launch.error ? (
         <p className="alert" role="alert" data-testid="launch-error">
           The last launch failed: {c.launch.error}
+        </p>
+      ) : null}
+      {links ? (
+        <p className="subtitle" data-testid="template-instance">
+          Instance of recurring campaign {links.template ? <Link href="/campaigns/templates">{links.template.name}</Link> : "(template deleted)"}
+          {links.previous ? (
+            <>
+              {" "}
+              · previous: <Link href={`/campaigns/${encodeURIComponent(links.previous.id)}`}>{links.previous.name}</Link> (items show last time&apos;s answer)
+            </>
+          ) : (
+            " · the first instance"
+          )}
         </p>
       ) : null}
       {c.status === "signed_off" ? (
@@ -174,11 +191,11 @@ export default async function CampaignPage({ params, searchParams }: { params: P
             </section>
             <section className="panel" aria-labelledby="notes-h">
               <h2 id="notes-h" style={{ marginTop: 0 }}>
-                Reminders and escalations
+                Messages recorded
               </h2>
               {p.notifications.length === 0 ? (
                 <p className="subtitle" style={{ margin: 0 }}>
-                  None recorded yet. Reminders go out {c.reminderDays.join(" and ")} day(s) before the due date; escalations after it.
+                  None recorded yet. Reminders go out {c.reminderDays.join(" and ")} day(s) before the due date; overdue notices and escalations after it.
                 </p>
               ) : (
                 <ul style={{ margin: 0, paddingLeft: "1.1rem", fontSize: "0.88rem" }} data-testid="notifications">
@@ -204,6 +221,8 @@ export default async function CampaignPage({ params, searchParams }: { params: P
               ) : null}
             </section>
           </div>
+
+          <DeliveriesPanel deliveries={await listCampaignDeliveries(db, actor, c.id, { limit: 200 })} />
 
           <h2 id="items-h">Items</h2>
           <nav className="chips" aria-label="Filter items">

@@ -61,7 +61,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Search
         {pendingTotal
           ? `${pendingTotal} item${pendingTotal === 1 ? "" : "s"} to decide across ${campaigns.length} campaign${campaigns.length === 1 ? "" : "s"}; next due ${day(campaigns[0]?.dueAt)}.`
           : "Nothing waiting for you."}{" "}
-        Each item shows Attest&apos;s recommendation and the access path behind it.
+        Each item shows Attest&apos;s recommendation and the access path behind it. <Link href="/notifications">My notifications</Link>
         {can(actor, "campaign.read") ? (
           <>
             {" "}

@@ -2,6 +2,7 @@ import { adminPaths } from "@/lib/admin/openapi";
 import { connectorsPaths } from "./connectors";
 import { auditPaths } from "@/lib/audit/openapi";
 import { campaignsPaths } from "@/lib/campaigns/openapi";
+import { templatesPaths } from "@/lib/campaigns/templates-openapi";
 import { findingsPaths } from "@/lib/findings/openapi";
 import { suppressionPaths } from "@/lib/findings/suppressions-openapi";
 import { evidencePaths } from "@/lib/evidence/openapi";
@@ -12,6 +13,7 @@ import { RISK_REASON_CODES, TOOL_RISKS } from "@/lib/graph/tool-risk";
 import { ingestPaths } from "@/lib/ingest/openapi";
 import { inventoryPaths } from "@/lib/inventory/openapi";
 import { jobsPaths } from "@/lib/jobs/openapi";
+import { notificationsPaths } from "@/lib/notifications/openapi";
 import { ownershipPaths } from "@/lib/ownership/openapi";
 import { reportsPaths } from "@/lib/reports/openapi";
 import type { JsonSchema } from "@/lib/api/openapi-kit";
@@ -81,6 +83,8 @@ export function openApiDocument(version: string): JsonSchema {
       ...reportsPaths,
       ...evidencePaths,
       ...campaignsPaths,
+      ...templatesPaths,
+      ...notificationsPaths,
       ...findingsPaths,
       ...suppressionPaths,
       ...jobsPaths,
