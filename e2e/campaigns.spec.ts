@@ -41,7 +41,9 @@ test("a small campaign end to end: analyst launches, reviewer decides in the inb
   await page.screenshot({ path: "test-results/campaign-new.png", fullPage: true });
   await page.getByRole("button", { name: "Save and launch" }).click();
   await expect(page.getByRole("heading", { name: NAME })).toBeVisible();
-  await expect(page.getByRole("heading", { name: NAME })).toContainText("active");
+  // The launch runs in the background: the page shows its progress and refreshes until the campaign is active.
+  await expect(page.getByRole("heading", { name: NAME })).toContainText("active", { timeout: 30_000 });
+  await expect(page.getByTestId("launch-progress")).toHaveCount(0);
   await expect(page.getByTestId("campaign-items").locator("tbody tr")).toHaveCount(4);
 
   // 2. The reviewer works through the inbox.

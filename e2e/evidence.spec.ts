@@ -139,7 +139,11 @@ test("an auditor downloads a campaign's evidence package that verifies; a review
   expect(created.status(), await created.text()).toBe(201);
   const campaign = await created.json();
   const launched = await page.request.post(`/api/v1/campaigns/${campaign.id}/launch`, { headers: { origin } });
-  expect(launched.status(), await launched.text()).toBe(200);
+  expect(launched.status(), await launched.text()).toBe(202);
+  // The launch runs as a background job: wait for the campaign to turn active.
+  await expect
+    .poll(async () => ((await (await page.request.get(`/api/v1/campaigns/${campaign.id}`)).json()) as { status: string }).status, { timeout: 30_000 })
+    .toBe("active");
 
   await switchTo(page, "admin");
   const mine = await (await page.request.get(`/api/v1/review-items?campaign=${campaign.id}&limit=500`)).json();

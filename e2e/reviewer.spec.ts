@@ -27,10 +27,36 @@ async function launchForReviewer(page: Page, name: string, dueInDays: number, re
   expect(created.status(), await created.text()).toBe(201);
   const { id } = (await created.json()) as { id: string };
   const launched = await page.request.post(`/api/v1/campaigns/${id}/launch`, { headers, data: {} });
-  expect(launched.status(), await launched.text()).toBe(200);
+  expect(launched.status(), await launched.text()).toBe(202);
+  // The launch runs as a background job: wait for the campaign to turn active.
+  await expect
+    .poll(async () => ((await (await page.request.get(`/api/v1/campaigns/${id}`)).json()) as { status: string }).status, { timeout: 30_000 })
+    .toBe("active");
   const c = (await (await page.request.get(`/api/v1/campaigns/${id}`)).json()) as { progress: { total: number } };
   expect(c.progress.total).toBeGreaterThanOrEqual(3);
   return { id, total: c.progress.total };
+}
+
+/**
+ * Ends a campaign these tests launched: its reviewer abstains on what is left, the analyst closes it. An access under
+ * review in an open campaign is not added to another (the next test's campaign covers the same accesses).
+ */
+async function retire(page: Page, id: string, reviewer: "reviewer" | "admin"): Promise<void> {
+  await switchTo(page, reviewer);
+  const origin = new URL(page.url()).origin;
+  const left = (await (await page.request.get(`/api/v1/review-items?campaign=${id}&status=pending&limit=500`)).json()) as {
+    items: { id: string; version: number }[];
+  };
+  if (left.items.length) {
+    const decided = await page.request.post("/api/v1/review-items/decisions", {
+      headers: { origin },
+      data: { items: left.items.map((i) => ({ id: i.id, version: i.version })), decision: "abstain", justification: "end of the e2e test" },
+    });
+    expect(decided.status(), await decided.text()).toBe(200);
+  }
+  await switchTo(page, "analyst");
+  const closed = await page.request.post(`/api/v1/campaigns/${id}/close`, { headers: { origin } });
+  expect(closed.status(), await closed.text()).toBe(200);
 }
 
 /** "12 items to decide across 2 campaigns": the number, across every campaign of the reviewer. */
@@ -109,6 +135,7 @@ test("the reviewer's home leads with their open items per campaign, counts and d
   await page.goto("/");
   await expect(row.getByTestId("open-count")).toHaveText(String(total - 2));
   await expect(row.getByTestId("decided-count")).toHaveText("2");
+  await retire(page, id, "reviewer");
 });
 
 test("a reviewer who may read the graph opens the person, the server and its tools from an item", async ({ page }) => {
@@ -127,6 +154,7 @@ test("a reviewer who may read the graph opens the person, the server and its too
   await expect(tool).toBeVisible();
   await tool.click();
   await expect(page).toHaveURL(/\/nodes\/tool_/);
+  await retire(page, id, "admin");
 });
 
 test.describe("on a phone", () => {
@@ -150,6 +178,7 @@ test.describe("on a phone", () => {
     expect(approve.y).toBeGreaterThanOrEqual(text.y + text.height - 1);
     expect(await item.evaluate((e) => getComputedStyle(e).borderTopLeftRadius)).not.toBe("0px");
     await page.screenshot({ path: "test-results/reviewer-inbox-phone.png", fullPage: true });
+    await retire(page, id, "reviewer");
   });
 });
 

@@ -187,7 +187,11 @@ test("a campaign over the hostile agent: the reviewer's inbox and tooltips show 
   expect(created.status(), await created.text()).toBe(201);
   const campaign = (await created.json()) as { id: string };
   const launched = await page.request.post(`/api/v1/campaigns/${campaign.id}/launch`, { headers: { origin } });
-  expect(launched.status(), await launched.text()).toBe(200);
+  expect(launched.status(), await launched.text()).toBe(202);
+  // The launch runs as a background job: wait for the campaign to turn active.
+  await expect
+    .poll(async () => ((await (await page.request.get(`/api/v1/campaigns/${campaign.id}`)).json()) as { status: string }).status, { timeout: 30_000 })
+    .toBe("active");
   await page.goto(`/campaigns/${campaign.id}`);
   await expect(page.getByRole("heading", { level: 1 })).toContainText(NAMES.agent);
   await expectInert(page, fired);

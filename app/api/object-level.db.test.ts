@@ -83,7 +83,8 @@ beforeAll(async () => {
     const created = await call(createRoute, "chloe", "/campaigns", none, {
       name,
       control: "SOC 2 CC6.3",
-      scope,
+      // Two open campaigns over different accesses: an access under review in one open campaign is not added to another.
+      scope: reviewer.startsWith("priya") ? scope : { ...scope, targets: ["mcp-configs:mcp_server:filesystem-eng"] },
       reviewerStrategy: { reviewer },
       fallbackReviewer: "omar@northwind.example",
       dueAt,

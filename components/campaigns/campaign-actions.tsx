@@ -59,7 +59,14 @@ export function CampaignActions(p: Props) {
             className="btn"
             type="button"
             disabled={busy || (p.unassigned ?? 0) > 0}
-            onClick={() => run("Launch", `${base}/launch`, undefined, () => "Launched: the items are in the reviewers' inboxes.")}
+            onClick={() =>
+              run(
+                "Launch",
+                `${base}/launch`,
+                undefined,
+                () => "Launch started: the items are being snapshotted; they reach the reviewers' inboxes when it ends.",
+              )
+            }
           >
             Launch campaign
           </button>

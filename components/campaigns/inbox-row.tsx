@@ -161,6 +161,11 @@ export function InboxRow({ item: i, index, focused, picked, groupBy, busy, canOp
           <span>
             {i.campaignName} · due <LocalTime value={i.dueAt} dateOnly />
           </span>
+          {i.alsoIn?.length ? (
+            <span data-testid="also-in" title="Other open campaigns include this access and rely on this decision">
+              also in {i.alsoIn.map((a) => a.name).join(", ")}
+            </span>
+          ) : null}
         </div>
         {i.sinceLast ? <SinceLastNote since={i.sinceLast} /> : null}
         {flags.length ? (

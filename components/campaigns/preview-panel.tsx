@@ -33,6 +33,11 @@ export function PreviewPanel({ preview, problems }: { preview: PreviewSummary | 
             {preview.secondLevelItems ? ` + ${preview.secondLevelItems} second-level` : ""} for <strong>{preview.reviewers.length}</strong> reviewer
             {preview.reviewers.length === 1 ? "" : "s"}
           </p>
+          {preview.estimate ? (
+            <p className="subtitle" style={{ margin: "0 0 0.5rem" }} data-testid="preview-estimate">
+              Estimated from the first {preview.estimate.examined.toLocaleString("en")} of {preview.estimate.of.toLocaleString("en")} accesses in scope.
+            </p>
+          ) : null}
           {preview.unassigned ? (
             <p className="alert">
               {preview.unassigned} item{preview.unassigned === 1 ? " has" : "s have"} no reviewer; choose a fallback reviewer.{" "}

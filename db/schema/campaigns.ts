@@ -132,8 +132,11 @@ export const reviewItems = pgTable(
   },
   (t) => [
     uniqueIndex("review_items_access_key").on(t.campaignId, t.level, t.subjectId, t.edgeKind, t.targetId),
-    index("review_items_reviewer_idx").on(t.reviewerId, t.campaignId),
-    index("review_items_campaign_idx").on(t.campaignId, t.subjectName),
+    // Inbox and campaign item lists page by keyset in (subject, access, target, level, id) order, per reviewer and campaign.
+    index("review_items_reviewer_order_idx").on(t.reviewerId, t.campaignId, t.subjectName, t.edgeKind, t.targetName, t.level, t.id),
+    index("review_items_campaign_order_idx").on(t.campaignId, t.subjectName, t.edgeKind, t.targetName, t.level, t.id),
+    // A campaign's progress (by reviewer, decision, outcome, level) is read from this index alone.
+    index("review_items_progress_idx").on(t.campaignId, t.reviewerId, t.level, t.decision, t.outcome),
     index("review_items_access_idx").on(t.subjectId, t.edgeKind, t.targetId),
     // A node page lists the reviews of the accesses that reach it (a tool, a server, a resource).
     index("review_items_target_idx").on(t.targetId),

@@ -39,6 +39,8 @@ describe("close", () => {
   it("refuses to close before the due date while items are undecided", async () => {
     const c = await launched(t.db, chloe, { name: "early", scope: { edgeKinds: ["connects_to"], subjectKinds: ["human"], targets: [github] } });
     await expect(closeCampaign(t.db, chloe, c.id)).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("2 items are still undecided") });
+    // Closed at its deadline so that the next campaigns review these accesses themselves (an open campaign's undecided item is shared).
+    await closeCampaign(t.db, chloe, c.id, {}, { now: afterDue(c.dueAt) });
   });
 
   it("closes at the deadline recording undecided items as no response, opens a task per revoke, and refuses later decisions", async () => {

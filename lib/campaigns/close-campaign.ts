@@ -43,7 +43,25 @@ export async function closeCampaign(db: Db, actor: Actor, id: string, input: unk
     const [c] = await tx.select().from(campaigns).where(eq(campaigns.id, id)).for("update");
     if (!c) throw new AppError("not_found", "campaign not found");
     if (c.status !== "active") throw new AppError("conflict", `the campaign is ${c.status}; only an active campaign can be closed`);
-    const items = await tx.select().from(reviewItems).where(eq(reviewItems.campaignId, id));
+    // Only what outcomes, tasks and the graph change need (not the snapshotted context): a campaign may hold a million items.
+    const items = await tx
+      .select({
+        id: reviewItems.id,
+        level: reviewItems.level,
+        firstLevelItemId: reviewItems.firstLevelItemId,
+        decision: reviewItems.decision,
+        subjectId: reviewItems.subjectId,
+        subjectName: reviewItems.subjectName,
+        subjectKind: reviewItems.subjectKind,
+        edgeKind: reviewItems.edgeKind,
+        edgeId: reviewItems.edgeId,
+        edgeSource: reviewItems.edgeSource,
+        targetId: reviewItems.targetId,
+        targetName: reviewItems.targetName,
+        targetKind: reviewItems.targetKind,
+      })
+      .from(reviewItems)
+      .where(eq(reviewItems.campaignId, id));
     const undecided = items.filter((i) => !i.decision).length;
     if (undecided > 0 && now.getTime() < c.dueAt.getTime()) {
       throw new AppError(

@@ -1,6 +1,6 @@
-import { eq } from "drizzle-orm";
+import { count, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { campaigns, reviewItems } from "@/db/schema";
+import { campaigns, reviewItems, reviewItemScopes } from "@/db/schema";
 import { emitAudit } from "@/lib/audit/emit-audit";
 import { actorLabel, systemActor, type Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 import type { TriggerEventSummary } from "./model";
 import { newId } from "@/lib/ids";
 import { resolveDefinition } from "./definition";
-import { buildSnapshot, summarise, type PreviewSummary } from "./snapshot";
+import { countCandidates, DEFAULT_CHUNK, previewSnapshot, SnapshotStream, type DraftItem, type PreviewSummary } from "./snapshot";
 import { campaignViews, requireActorUser, type CampaignRow, type CampaignView } from "./views";
 
 export interface ActionOptions {
@@ -90,8 +90,7 @@ export async function previewDefinition(db: Db, actor: Actor, input: unknown, op
   requirePermission(actor, "campaign.manage");
   const ownerId = requireActorUser(actor, "previewing a campaign");
   const d = await resolveDefinition(db, input, opts.now ?? new Date());
-  const snap = await buildSnapshot(db, { ...d, ownerId }, opts.now ?? new Date());
-  return summarise(snap.items, snap.directory);
+  return previewSnapshot(db, { ...d, ownerId }, opts.now ?? new Date());
 }
 
 async function loadCampaign(db: Db, id: string): Promise<CampaignRow> {
@@ -104,11 +103,8 @@ async function loadCampaign(db: Db, id: string): Promise<CampaignRow> {
 export async function previewCampaign(db: Db, actor: Actor, id: string, opts: ActionOptions = {}): Promise<PreviewSummary> {
   requirePermission(actor, "campaign.read");
   const c = await loadCampaign(db, id);
-  const snap = await buildSnapshot(db, c, opts.now ?? new Date());
-  return summarise(snap.items, snap.directory);
+  return previewSnapshot(db, c, opts.now ?? new Date());
 }
-
-const BATCH = 500;
 
 /**
  * Asks for a draft to be launched (POST /api/v1/campaigns/{id}/launch): the
@@ -151,12 +147,12 @@ export interface LaunchResult {
 
 const launchActor = systemActor("campaign launch");
 
-/** Returns a launching campaign to draft with the reason (audited); its items, if any were written, are removed. */
+/** Returns a launching campaign to draft with the reason (audited); its items and scope links, if any were written, are removed. */
 async function failLaunch(db: Db, id: string, error: string, now: Date): Promise<LaunchResult> {
   await db.transaction(async (tx) => {
     const [c] = await tx.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, id)).for("update");
     if (c?.status !== "launching") return;
-    await tx.delete(reviewItems).where(eq(reviewItems.campaignId, id));
+    await clearLaunch(tx, id);
     await tx.update(campaigns).set({ status: "draft", launchError: error, launchDone: 0, launchTotal: null, updatedAt: now }).where(eq(campaigns.id, id));
     await emitAudit(tx, launchActor, {
       action: "campaign.launch_failed",
@@ -168,82 +164,183 @@ async function failLaunch(db: Db, id: string, error: string, now: Date): Promise
   return { status: "draft", items: 0, error };
 }
 
+/** Removes what an unfinished launch wrote (its items and its links to items of other campaigns). */
+async function clearLaunch(db: Db, id: string): Promise<void> {
+  await db.delete(reviewItemScopes).where(eq(reviewItemScopes.campaignId, id));
+  await db.delete(reviewItems).where(eq(reviewItems.campaignId, id));
+}
+
+export interface RunLaunchOptions extends ActionOptions {
+  /** Candidate accesses per chunk (tests make it small so that several chunks run). */
+  chunkSize?: number;
+  /** Called after each chunk is committed (tests interrupt a launch here). */
+  afterChunk?: (done: number) => void | Promise<void>;
+}
+
+/** The columns an item is inserted with, as one JSON record per item (jsonb_to_recordset). */
+function itemRecord(i: DraftItem, itemId: string, firstLevelItemId: string | null) {
+  return {
+    id: itemId,
+    level: i.level,
+    first_level_item_id: firstLevelItemId,
+    subject_id: i.subject.id,
+    subject_kind: i.subject.kind,
+    subject_name: i.subject.name,
+    subject_source: i.subject.source,
+    subject_external_id: i.subject.externalId,
+    subject_status: i.subject.status,
+    edge_id: i.edge.id,
+    edge_kind: i.edge.kind,
+    edge_source: i.edge.source,
+    target_id: i.target.id,
+    target_kind: i.target.kind,
+    target_name: i.target.name,
+    target_source: i.target.source,
+    target_external_id: i.target.externalId,
+    access_first_seen_at: i.edge.firstSeenAt.toISOString(),
+    tool_risk: i.toolRisk,
+    risk_reason: i.riskReason,
+    high_risk: i.highRisk,
+    context: i.context,
+    recommendation: i.recommendation,
+    recommendation_reason: i.recommendationReason,
+    reviewer_id: i.reviewerId,
+    reviewer_reason: i.reviewerReason,
+  };
+}
+
+/** Inserts a chunk of items in one statement (one JSON parameter, whatever the chunk size). */
+async function insertItems(db: Db, campaignId: string, records: ReturnType<typeof itemRecord>[], now: Date): Promise<void> {
+  if (records.length === 0) return;
+  await db.execute(sql`
+    insert into review_items (id, campaign_id, level, first_level_item_id, subject_id, subject_kind, subject_name, subject_source,
+      subject_external_id, subject_status, edge_id, edge_kind, edge_source, target_id, target_kind, target_name, target_source,
+      target_external_id, access_first_seen_at, tool_risk, risk_reason, high_risk, context, recommendation, recommendation_reason,
+      reviewer_id, reviewer_reason, assigned_reviewer_id, created_at, updated_at)
+    select x.id, ${campaignId}, x.level, x.first_level_item_id, x.subject_id, x.subject_kind, x.subject_name, x.subject_source,
+      x.subject_external_id, x.subject_status, x.edge_id, x.edge_kind, x.edge_source, x.target_id, x.target_kind, x.target_name, x.target_source,
+      x.target_external_id, x.access_first_seen_at, x.tool_risk, x.risk_reason, x.high_risk, x.context, x.recommendation, x.recommendation_reason,
+      x.reviewer_id, x.reviewer_reason, x.reviewer_id, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
+    from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as x(id text, level int, first_level_item_id text, subject_id text,
+      subject_kind text, subject_name text, subject_source text, subject_external_id text, subject_status text, edge_id text,
+      edge_kind text, edge_source text, target_id text, target_kind text, target_name text, target_source text, target_external_id text,
+      access_first_seen_at timestamptz, tool_risk text, risk_reason text, high_risk boolean, context jsonb, recommendation text,
+      recommendation_reason text, reviewer_id text, reviewer_reason text)`);
+}
+
+/**
+ * Undecided level-1 items of other active campaigns, not yet due, for the same accesses (subject, kind,
+ * target): those accesses are already under review, so this campaign links to that item instead of adding
+ * one (the campaign that launched first decides it). A campaign past its due date is about to close with
+ * its undecided items as no response: its accesses are reviewed again here. Keyed like DraftItem.key.
+ */
+async function openItemsElsewhere(db: Db, campaignId: string, keys: { s: string; k: string; t: string }[], now: Date): Promise<Map<string, string>> {
+  if (keys.length === 0) return new Map();
+  const res = (await db.execute(sql`
+    select distinct on (ri.subject_id, ri.edge_kind, ri.target_id) ri.id, ri.subject_id, ri.edge_kind, ri.target_id
+    from jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as k(s text, k text, t text)
+    join review_items ri on ri.subject_id = k.s and ri.edge_kind = k.k and ri.target_id = k.t
+    join campaigns c on c.id = ri.campaign_id
+    where ri.level = 1 and ri.decision is null and c.status = 'active' and c.due_at > ${now.toISOString()}::timestamptz and c.id <> ${campaignId}
+    order by ri.subject_id, ri.edge_kind, ri.target_id, c.launched_at, c.id`)) as unknown as {
+    rows: { id: string; subject_id: string; edge_kind: string; target_id: string }[];
+  };
+  return new Map(res.rows.map((r) => [`${r.subject_id}|${r.edge_kind}|${r.target_id}`, r.id]));
+}
+
 /**
  * The launch itself (the job `campaigns.launch`; tests call it directly):
- * snapshots one review item per (subject, access) in scope, each routed to its
- * reviewer, then turns the campaign active with one audit event. Restartable:
- * a launch that was interrupted starts again from nothing. A campaign that is
- * no longer launching is left alone.
+ * streams the scope in keyset chunks (SnapshotStream): each chunk's items,
+ * routed to their reviewers, are written in one statement with the progress
+ * (`launch.done` of `launch.total` candidate accesses) in one transaction, so
+ * memory holds one chunk whatever the campaign's size. An access already
+ * under review (an undecided item in another active campaign) is linked to
+ * that item (review_item_scopes) instead of being added again. The campaign
+ * stays `launching` — its items invisible to inboxes and lists — until the
+ * last chunk, then turns active with one audit event, its counts by SQL. An
+ * empty scope or an item no one may review fails the launch (back to draft,
+ * items removed). Restartable: a launch that was interrupted starts again from
+ * nothing. A campaign that is no longer launching is left alone.
  */
-export async function runLaunch(db: Db, id: string, opts: ActionOptions = {}): Promise<LaunchResult | null> {
-  const now = opts.now ?? new Date();
+export async function runLaunch(db: Db, id: string, opts: RunLaunchOptions = {}): Promise<LaunchResult | null> {
+  const clock = () => opts.now ?? new Date();
+  const now = clock();
   const c = await loadCampaign(db, id);
   if (c.status !== "launching") return null;
-  await db.delete(reviewItems).where(eq(reviewItems.campaignId, id));
-  // Read the graph before the write transaction: the index is one consistent version, recorded with the items.
-  const snap = await buildSnapshot(db, c, now);
-  const level1 = snap.items.filter((i) => i.level === 1).length;
-  if (level1 === 0) return failLaunch(db, id, "the scope selects no access to review; widen it before launching", now);
-  const unassigned = snap.items.filter((i) => !i.reviewerId);
-  if (unassigned.length) {
-    const sample = unassigned
-      .slice(0, 5)
-      .map((i) => `${i.subject.name} ${i.edge.kind} ${i.target.name}: ${i.reviewerReason}`)
-      .join("; ");
+  await clearLaunch(db, id);
+  const counts = await countCandidates(db, c.scope);
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  await db.update(campaigns).set({ launchTotal: total, launchDone: 0, updatedAt: clock() }).where(eq(campaigns.id, id));
+  // The access index is read once: the graph version it had is recorded with the items.
+  const stream = await SnapshotStream.open(db, c, now);
+  let done = 0;
+  let written = 0;
+  let unassigned = 0;
+  const unassignedSample: string[] = [];
+  for await (const chunk of stream.chunks(opts.chunkSize ?? DEFAULT_CHUNK)) {
+    for (const i of chunk.items)
+      if (!i.reviewerId) {
+        unassigned++;
+        if (unassignedSample.length < 5) unassignedSample.push(`${i.subject.name} ${i.edge.kind} ${i.target.name}: ${i.reviewerReason}`);
+      }
+    done += chunk.examined;
+    // Once an item has no reviewer the launch will fail: keep counting them, write nothing more.
+    if (unassigned > 0) continue;
+    const level1 = chunk.items.filter((i) => i.level === 1);
+    const elsewhere = await openItemsElsewhere(
+      db,
+      id,
+      level1.map((i) => ({ s: i.subject.id, k: i.edge.kind, t: i.target.id })),
+      now,
+    );
+    const ids = new Map<string, string>();
+    const records: ReturnType<typeof itemRecord>[] = [];
+    for (const i of chunk.items) {
+      if (elsewhere.has(i.key)) continue;
+      const itemId = newId("itm");
+      if (i.level === 1) ids.set(i.key, itemId);
+      records.push(itemRecord(i, itemId, i.level === 2 ? (ids.get(i.key) ?? null) : null));
+    }
+    const alive = await db.transaction(async (tx) => {
+      const [locked] = await tx.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, id)).for("update");
+      if (locked?.status !== "launching") return false;
+      await insertItems(tx, id, records, now);
+      if (elsewhere.size)
+        await tx
+          .insert(reviewItemScopes)
+          .values([...elsewhere.values()].map((itemId) => ({ campaignId: id, itemId, addedAt: now })))
+          .onConflictDoNothing();
+      await tx.update(campaigns).set({ launchDone: done, updatedAt: clock() }).where(eq(campaigns.id, id));
+      return true;
+    });
+    if (!alive) return null;
+    written += records.length + elsewhere.size;
+    await opts.afterChunk?.(done);
+  }
+  if (unassigned)
     return failLaunch(
       db,
       id,
-      `${unassigned.length} item${unassigned.length === 1 ? " has" : "s have"} no reviewer: name a fallback reviewer who is not their subject (${sample})`,
-      now,
+      `${unassigned} item${unassigned === 1 ? " has" : "s have"} no reviewer: name a fallback reviewer who is not their subject (${unassignedSample.join("; ")})`,
+      clock(),
     );
-  }
-  await db.update(campaigns).set({ launchTotal: snap.items.length }).where(eq(campaigns.id, id));
+  if (written === 0) return failLaunch(db, id, "the scope selects no access to review; widen it before launching", clock());
   const launched = await db.transaction(async (tx) => {
     const [locked] = await tx.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, id)).for("update");
-    if (locked?.status !== "launching") return false;
-    const ids = new Map<string, string>();
-    const values = snap.items.map((i) => {
-      const itemId = newId("itm");
-      if (i.level === 1) ids.set(i.key, itemId);
-      return {
-        id: itemId,
-        campaignId: id,
-        level: i.level,
-        firstLevelItemId: i.level === 2 ? (ids.get(i.key) ?? null) : null,
-        subjectId: i.subject.id,
-        subjectKind: i.subject.kind,
-        subjectName: i.subject.name,
-        subjectSource: i.subject.source,
-        subjectExternalId: i.subject.externalId,
-        subjectStatus: i.subject.status,
-        edgeId: i.edge.id,
-        edgeKind: i.edge.kind,
-        edgeSource: i.edge.source,
-        targetId: i.target.id,
-        targetKind: i.target.kind,
-        targetName: i.target.name,
-        targetSource: i.target.source,
-        targetExternalId: i.target.externalId,
-        accessFirstSeenAt: i.edge.firstSeenAt,
-        toolRisk: i.toolRisk,
-        riskReason: i.riskReason,
-        highRisk: i.highRisk,
-        context: i.context,
-        recommendation: i.recommendation,
-        recommendationReason: i.recommendationReason,
-        reviewerId: i.reviewerId!,
-        reviewerReason: i.reviewerReason,
-        assignedReviewerId: i.reviewerId!,
-        createdAt: now,
-        updatedAt: now,
-      };
-    });
-    for (let k = 0; k < values.length; k += BATCH) await tx.insert(reviewItems).values(values.slice(k, k + BATCH));
+    if (locked?.status !== "launching") return null;
+    const byReviewer = await tx
+      .select({ id: reviewItems.reviewerId, items: count(), firstLevel: sql<number>`count(*) filter (where ${reviewItems.level} = 1)::int` })
+      .from(reviewItems)
+      .where(eq(reviewItems.campaignId, id))
+      .groupBy(reviewItems.reviewerId)
+      .orderBy(desc(count()), reviewItems.reviewerId);
+    const [scoped] = await tx.select({ n: count() }).from(reviewItemScopes).where(eq(reviewItemScopes.campaignId, id));
+    const items = byReviewer.reduce((a, r) => a + Number(r.firstLevel), 0);
+    const all = byReviewer.reduce((a, r) => a + Number(r.items), 0);
     await tx
       .update(campaigns)
-      .set({ status: "active", launchedAt: now, launchGraphVersion: snap.graphVersion, launchDone: values.length, updatedAt: now })
+      .set({ status: "active", launchedAt: now, launchGraphVersion: stream.graphVersion, launchDone: total, updatedAt: clock() })
       .where(eq(campaigns.id, id));
-    const summary = summarise(snap.items, snap.directory);
     await emitAudit(tx, launchActor, {
       action: "campaign.launch",
       target: { type: "campaign", id },
@@ -251,17 +348,18 @@ export async function runLaunch(db: Db, id: string, opts: ActionOptions = {}): P
       after: {
         status: "active",
         requestedBy: c.launchedBy,
-        items: summary.items,
-        secondLevelItems: summary.secondLevelItems,
-        reviewers: summary.reviewers.map((r) => ({ id: r.id, items: r.items })),
-        graphVersion: snap.graphVersion,
+        items,
+        secondLevelItems: all - items,
+        reviewedElsewhere: scoped?.n ?? 0,
+        reviewers: byReviewer.map((r) => ({ id: r.id, items: Number(r.items) })),
+        graphVersion: stream.graphVersion,
       },
     });
-    return true;
+    return all;
   });
-  if (!launched) return null;
+  if (launched === null) return null;
   await afterLaunch(db, id);
-  return { status: "active", items: snap.items.length, error: null };
+  return { status: "active", items: launched, error: null };
 }
 
 /** Work that follows a launch (the new-items digest, …): registered by other parts of the campaigns area. */

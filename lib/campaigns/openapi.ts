@@ -79,7 +79,8 @@ export const campaignsPaths: PathItems = {
   },
   "/api/v1/campaigns/{id}/items": {
     get: {
-      summary: "Items of a campaign (a reviewer sees only their own)",
+      summary:
+        "Items of a campaign (a reviewer sees only their own), keyset-paged (`nextCursor`); then the items of other open campaigns it links to (the same access, reviewed there once: `campaignId` is that campaign). `total` is exact up to 10,000 (`totalExact`); nothing while the campaign is launching",
       parameters: [id, ...queryParams(itemsQuerySchema)],
       responses: { "200": { description: "A page of items", content: { "application/json": { schema: page(item) } } }, ...commonErrors, ...notFound },
     },
@@ -107,7 +108,8 @@ export const campaignsPaths: PathItems = {
   },
   "/api/v1/review-items": {
     get: {
-      summary: "The caller's review inbox (items in active campaigns unless `campaign` is given)",
+      summary:
+        "The caller's review inbox (items in active campaigns unless `campaign` is given), soonest due first, keyset-paged (`nextCursor`); each item's `alsoIn` names the other campaigns relying on its decision; `total` is exact up to 10,000 (`totalExact`)",
       parameters: queryParams(itemsQuerySchema),
       responses: { "200": { description: "A page of items", content: { "application/json": { schema: page(item) } } }, ...commonErrors },
     },

@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, inArray, isNotNull, isNull, min, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { campaigns, remediationTasks, reviewDecisions, reviewItems } from "@/db/schema";
+import { campaigns, remediationTasks, reviewDecisions, reviewItems, reviewItemScopes } from "@/db/schema";
 import { decodeCursor, encodeCursor } from "@/lib/api/cursor";
 import type { Actor } from "@/lib/authz/actor";
 import { can, requirePermission } from "@/lib/authz/permissions";
@@ -12,7 +12,7 @@ import { CAMPAIGN_STATUSES, DECISIONS, RECOMMENDATIONS, riskRank, type Outcome }
 import { listCampaignNotifications, type NotificationView } from "./reminders";
 import { loadReviewerDirectory } from "./reviewers";
 import { withSinceLast } from "./since-last";
-import { actorUserId, campaignViews, itemViews, usersById, type CampaignRow, type CampaignView, type ItemView, type UserRef } from "./views";
+import { actorUserId, campaignViews, itemViews, usersById, type CampaignRow, type CampaignView, type ItemRow, type ItemView, type UserRef } from "./views";
 
 const limit = (max: number, dflt: number) =>
   z
@@ -34,7 +34,7 @@ export const itemsQuerySchema = z
     campaign: z.string().max(64).optional(),
     q: z.string().trim().max(200).optional(),
     limit: limit(500, 200),
-    cursor: z.string().max(200).optional(),
+    cursor: z.string().max(4000).optional(),
   })
   .strict();
 export type ItemsQuery = z.infer<typeof itemsQuerySchema>;
@@ -98,10 +98,11 @@ async function visibleCampaign(db: Db, actor: Actor, id: string): Promise<Campai
   if (!row) throw new AppError("not_found", "campaign not found");
   if (!can(actor, "campaign.read")) {
     const [mine] = await db
-      .select({ n: count() })
+      .select({ id: reviewItems.id })
       .from(reviewItems)
-      .where(and(eq(reviewItems.campaignId, id), eq(reviewItems.reviewerId, actorUserId(actor) ?? "")));
-    if (!mine?.n) throw new AppError("not_found", "campaign not found");
+      .where(and(eq(reviewItems.campaignId, id), eq(reviewItems.reviewerId, actorUserId(actor) ?? "")))
+      .limit(1);
+    if (!mine) throw new AppError("not_found", "campaign not found");
   }
   return row;
 }
@@ -124,6 +125,8 @@ export interface Progress {
   byReviewer: ReviewerProgress[];
   burndown: { launchedAt: string; dueAt: string; end: string; total: number; points: { at: string; undecided: number }[] } | null;
   remediation: Record<"open" | "done" | "verified" | "not_effective", number>;
+  /** Items of other open campaigns this one links to (the same access, decided there once); included in total and decided. */
+  reviewedElsewhere: { total: number; decided: number };
   notifications: NotificationView[];
 }
 
@@ -164,11 +167,15 @@ export async function getCampaign(
         .where(and(eq(reviewItems.campaignId, id), eq(reviewItems.reviewerId, userId)))
     : [];
   if (!can(actor, "campaign.read")) return { ...view!, progress: null, mine: mine ?? null };
-  const rows = await db
-    .select({ reviewerId: reviewItems.reviewerId, decision: reviewItems.decision, outcome: reviewItems.outcome, level: reviewItems.level, n: count() })
-    .from(reviewItems)
-    .where(eq(reviewItems.campaignId, id))
-    .groupBy(reviewItems.reviewerId, reviewItems.decision, reviewItems.outcome, reviewItems.level);
+  // While launching, the items written so far are nobody's yet: the page shows `launch` progress, not review progress.
+  const rows =
+    c.status === "launching" || c.status === "draft"
+      ? []
+      : await db
+          .select({ reviewerId: reviewItems.reviewerId, decision: reviewItems.decision, outcome: reviewItems.outcome, level: reviewItems.level, n: count() })
+          .from(reviewItems)
+          .where(eq(reviewItems.campaignId, id))
+          .groupBy(reviewItems.reviewerId, reviewItems.decision, reviewItems.outcome, reviewItems.level);
   const users = await usersById(
     db,
     rows.map((r) => r.reviewerId),
@@ -202,6 +209,15 @@ export async function getCampaign(
     remediation[t.status] += t.n;
     if (t.status === "done" && t.notEffective) remediation.not_effective += t.n;
   }
+  // Accesses this campaign links to, under review in another open campaign: counted here, decided there.
+  const [elsewhere] = await db
+    .select({ total: count(), decided: count(reviewItems.decision) })
+    .from(reviewItemScopes)
+    .innerJoin(reviewItems, eq(reviewItems.id, reviewItemScopes.itemId))
+    .where(eq(reviewItemScopes.campaignId, id));
+  const reviewedElsewhere = { total: Number(elsewhere?.total ?? 0), decided: Number(elsewhere?.decided ?? 0) };
+  total += reviewedElsewhere.total;
+  decided += reviewedElsewhere.decided;
   const undecided = total - decided;
   return {
     ...view!,
@@ -216,13 +232,34 @@ export async function getCampaign(
       byReviewer: [...byReviewer.values()].sort((a, b) => b.total - b.decided - (a.total - a.decided) || a.name.localeCompare(b.name)),
       burndown: await burndown(db, c, total, now),
       remediation,
+      reviewedElsewhere,
       notifications: await listCampaignNotifications(db, id),
     },
   };
 }
 
-const isOffset = (v: unknown): v is { o: number } =>
-  typeof v === "object" && v !== null && Number.isInteger((v as { o: unknown }).o) && (v as { o: number }).o >= 0;
+/** Where the next page starts: after this item in (campaign, subject, access, target, level, id) order; `n` carries the first page's total. */
+interface ItemCursor {
+  c: string;
+  s: string;
+  k: string;
+  t: string;
+  l: number;
+  i: string;
+  n: number;
+  x?: boolean;
+}
+const isItemCursor = (v: unknown): v is ItemCursor => {
+  const o = v as Record<string, unknown>;
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    ["c", "s", "k", "t", "i"].every((k) => typeof o[k] === "string") &&
+    Number.isInteger(o.l) &&
+    Number.isInteger(o.n) &&
+    (o.n as number) >= 0
+  );
+};
 
 function itemFilters(q: ItemsQuery): SQL[] {
   const where: SQL[] = [];
@@ -238,7 +275,6 @@ function itemFilters(q: ItemsQuery): SQL[] {
       ),
     );
   if (q.reviewer) where.push(eq(reviewItems.reviewerId, q.reviewer));
-  if (q.campaign) where.push(eq(reviewItems.campaignId, q.campaign));
   if (q.q) {
     const p = likePattern(q.q);
     where.push(or(sql`lower(${reviewItems.subjectName}) like ${p}`, sql`lower(${reviewItems.targetName}) like ${p}`)!);
@@ -246,55 +282,140 @@ function itemFilters(q: ItemsQuery): SQL[] {
   return where;
 }
 
-async function pageOfItems(db: Db, where: SQL | undefined, q: ItemsQuery): Promise<{ items: ItemView[]; total: number; nextCursor: string | null }> {
-  const offset = q.cursor ? decodeCursor(q.cursor, isOffset).o : 0;
-  const [{ total } = { total: 0 }] = await db.select({ total: count() }).from(reviewItems).where(where);
-  const rows = await db
-    .select({ item: reviewItems, name: campaigns.name, status: campaigns.status, dueAt: campaigns.dueAt })
+/** Totals are exact up to this many items; beyond, `total` is this number and `totalExact` false (counting a million rows per page is not paging). */
+export const TOTAL_CAP = 10_000;
+
+/** (subject, access, target, level, id) after the cursor's: the keyset condition within one campaign's part of a page. */
+const after = (k: ItemCursor) =>
+  sql`(${reviewItems.subjectName}, ${reviewItems.edgeKind}, ${reviewItems.targetName}, ${reviewItems.level}, ${reviewItems.id}) > (${k.s}, ${k.k}, ${k.t}, ${k.l}::int, ${k.i})`;
+const itemOrder = [asc(reviewItems.subjectName), asc(reviewItems.edgeKind), asc(reviewItems.targetName), asc(reviewItems.level), asc(reviewItems.id)];
+
+async function cappedCount(db: Db, where: SQL | undefined): Promise<{ total: number; exact: boolean }> {
+  const inner = db
+    .select({ one: sql`1` })
     .from(reviewItems)
-    .innerJoin(campaigns, eq(campaigns.id, reviewItems.campaignId))
     .where(where)
-    .orderBy(
-      asc(campaigns.dueAt),
-      asc(reviewItems.subjectName),
-      asc(reviewItems.edgeKind),
-      asc(reviewItems.targetName),
-      asc(reviewItems.level),
-      asc(reviewItems.id),
-    )
-    .limit(q.limit)
-    .offset(offset);
-  const byCampaign = new Map(rows.map((r) => [r.item.campaignId, { name: r.name, status: r.status, dueAt: r.dueAt }]));
+    .limit(TOTAL_CAP + 1)
+    .as("capped");
+  const [r] = await db.select({ n: count() }).from(inner);
+  const n = Number(r?.n ?? 0);
+  return n > TOTAL_CAP ? { total: TOTAL_CAP, exact: false } : { total: n, exact: true };
+}
+
+export interface ItemPage {
+  items: ItemView[];
+  total: number;
+  /** False when there are more than TOTAL_CAP items: `total` is then a lower bound. */
+  totalExact: boolean;
+  nextCursor: string | null;
+}
+
+/**
+ * A page of items across campaigns (soonest due first, then by subject, access,
+ * target): keyset pages, campaign by campaign, each read along
+ * review_items_reviewer_order_idx or review_items_campaign_order_idx, so the
+ * first page costs the same at a hundred items or a million. `parts` are the
+ * campaigns in order, each with the condition selecting its items.
+ */
+async function keysetPage(db: Db, parts: { id: string; where: SQL }[], filters: SQL[], q: ItemsQuery, countWhere: SQL | undefined): Promise<ItemPage> {
+  const k = q.cursor ? decodeCursor(q.cursor, isItemCursor) : null;
+  const { total, exact } = k ? { total: k.n, exact: !k.x } : await cappedCount(db, countWhere);
+  const start = k ? parts.findIndex((p) => p.id === k.c) : 0;
+  // The cursor's campaign is no longer listed (closed since the last page): the walk is over.
+  if (start < 0) return { items: [], total, totalExact: exact, nextCursor: null };
+  const rows: ItemRow[] = [];
+  for (let p = start; p < parts.length && rows.length <= q.limit; p++) {
+    const part = parts[p]!;
+    const where = [part.where, ...filters];
+    if (k && p === start) where.push(after(k));
+    const got = await db
+      .select()
+      .from(reviewItems)
+      .where(and(...where))
+      .orderBy(...itemOrder)
+      .limit(q.limit + 1 - rows.length);
+    rows.push(...got.map((r) => Object.assign(r, { __part: part.id })));
+  }
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1] as (ItemRow & { __part: string }) | undefined;
+  const nextCursor =
+    rows.length > q.limit && last
+      ? encodeCursor({
+          c: last.__part,
+          s: last.subjectName,
+          k: last.edgeKind,
+          t: last.targetName,
+          l: last.level,
+          i: last.id,
+          n: total,
+          ...(exact ? {} : { x: true }),
+        })
+      : null;
+  for (const r of page) delete (r as Partial<ItemRow & { __part: string }>).__part;
+  const ids = [...new Set(page.map((r) => r.campaignId))];
+  const named = ids.length
+    ? await db
+        .select({ id: campaigns.id, name: campaigns.name, status: campaigns.status, dueAt: campaigns.dueAt })
+        .from(campaigns)
+        .where(inArray(campaigns.id, ids))
+    : [];
   return {
-    items: await withSinceLast(
-      db,
-      await itemViews(
-        db,
-        rows.map((r) => r.item),
-        byCampaign,
-      ),
-    ),
+    items: await withSinceLast(db, await itemViews(db, page, new Map(named.map((c) => [c.id, c])))),
     total,
-    nextCursor: offset + q.limit < total ? encodeCursor({ o: offset + q.limit }) : null,
+    totalExact: exact,
+    nextCursor,
   };
 }
 
-/** GET /api/v1/campaigns/{id}/items: every item for readers of campaigns; a reviewer sees only their own. */
-export async function listCampaignItems(db: Db, actor: Actor, id: string, q: ItemsQuery) {
-  await visibleCampaign(db, actor, id);
-  const where = [eq(reviewItems.campaignId, id), ...itemFilters({ ...q, campaign: undefined })];
-  if (!can(actor, "campaign.read")) where.push(eq(reviewItems.reviewerId, actorUserId(actor) ?? ""));
-  return pageOfItems(db, and(...where), q);
+/**
+ * GET /api/v1/campaigns/{id}/items: every item for readers of campaigns; a
+ * reviewer sees only their own. Items of another open campaign that this one
+ * links to (the same access, already under review there: review_item_scopes)
+ * come after its own, with that campaign's name ("reviewed in …"). A campaign
+ * still launching lists nothing yet.
+ */
+export async function listCampaignItems(db: Db, actor: Actor, id: string, q: ItemsQuery): Promise<ItemPage> {
+  const c = await visibleCampaign(db, actor, id);
+  if (c.status === "launching" || c.status === "draft") return { items: [], total: 0, totalExact: true, nextCursor: null };
+  const filters = itemFilters({ ...q, campaign: undefined });
+  if (!can(actor, "campaign.read")) filters.push(eq(reviewItems.reviewerId, actorUserId(actor) ?? ""));
+  const own = eq(reviewItems.campaignId, id);
+  const scoped = inArray(reviewItems.id, db.select({ id: reviewItemScopes.itemId }).from(reviewItemScopes).where(eq(reviewItemScopes.campaignId, id)));
+  const parts = [
+    { id, where: own },
+    { id: `${id}:scoped`, where: scoped },
+  ];
+  return keysetPage(db, parts, filters, q, and(or(own, scoped), ...filters));
 }
 
 /** GET /api/v1/review-items: the caller's own items (the reviewer inbox), in active campaigns unless a campaign is named. */
-export async function listMyItems(db: Db, actor: Actor, q: ItemsQuery) {
+export async function listMyItems(db: Db, actor: Actor, q: ItemsQuery): Promise<ItemPage> {
   requirePermission(actor, "review.decide");
   const userId = actorUserId(actor);
-  if (!userId) return { items: [], total: 0, nextCursor: null };
-  const where = [eq(reviewItems.reviewerId, userId), ...itemFilters({ ...q, reviewer: undefined })];
-  if (!q.campaign) where.push(inArray(reviewItems.campaignId, db.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.status, "active"))));
-  return pageOfItems(db, and(...where), q);
+  if (!userId) return { items: [], total: 0, totalExact: true, nextCursor: null };
+  const open = await db
+    .select({ id: campaigns.id })
+    .from(campaigns)
+    .where(q.campaign ? and(eq(campaigns.id, q.campaign), sql`${campaigns.status} <> 'launching'`) : eq(campaigns.status, "active"))
+    .orderBy(asc(campaigns.dueAt), asc(campaigns.id));
+  if (open.length === 0) return { items: [], total: 0, totalExact: true, nextCursor: null };
+  const mine = eq(reviewItems.reviewerId, userId);
+  const filters = itemFilters({ ...q, reviewer: undefined, campaign: undefined });
+  const parts = open.map((c) => ({ id: c.id, where: and(mine, eq(reviewItems.campaignId, c.id))! }));
+  return keysetPage(
+    db,
+    parts,
+    filters,
+    q,
+    and(
+      mine,
+      inArray(
+        reviewItems.campaignId,
+        open.map((c) => c.id),
+      ),
+      ...filters,
+    ),
+  );
 }
 
 export interface HistoryEntry {
@@ -316,7 +437,8 @@ export async function getItem(db: Db, actor: Actor, id: string): Promise<ItemVie
     .from(reviewItems)
     .innerJoin(campaigns, eq(campaigns.id, reviewItems.campaignId))
     .where(eq(reviewItems.id, id));
-  if (!row || (!can(actor, "campaign.read") && row.item.reviewerId !== actorUserId(actor))) throw new AppError("not_found", "review item not found");
+  if (!row || row.status === "launching" || (!can(actor, "campaign.read") && row.item.reviewerId !== actorUserId(actor)))
+    throw new AppError("not_found", "review item not found");
   const [view] = await withSinceLast(db, await itemViews(db, [row.item], new Map([[row.item.campaignId, row]])));
   const history = await db.select().from(reviewDecisions).where(eq(reviewDecisions.itemId, id)).orderBy(asc(reviewDecisions.version));
   const users = await usersById(

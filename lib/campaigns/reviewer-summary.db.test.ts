@@ -50,10 +50,15 @@ beforeAll(async () => {
   const github = await nodeId(t.db, "GitHub MCP server");
   const fsEng = await nodeId(t.db, "Filesystem (engineering share)");
   const scope = { edgeKinds: ["connects_to"], targets: [github, fsEng] };
-  soon = (await launched(t.db, chloe, { name: "Due soon", scope, dueAt: dueIn(2.5), fallbackReviewer: "omar@northwind.example" })).id;
-  late = (await launched(t.db, chloe, { name: "Past due", scope, dueAt: dueIn(20), fallbackReviewer: "omar@northwind.example" })).id;
   closed = (await launched(t.db, chloe, { name: "Closed already", scope, dueAt: dueIn(30), fallbackReviewer: "omar@northwind.example" })).id;
   await closeCampaign(t.db, chloe, closed, {}, { now: new Date(Date.now() + 31 * DAY) });
+  // The two open campaigns review different accesses: an access under review in one open campaign is not added to another.
+  soon = (
+    await launched(t.db, chloe, { name: "Due soon", scope: { ...scope, targets: [github] }, dueAt: dueIn(2.5), fallbackReviewer: "omar@northwind.example" })
+  ).id;
+  late = (
+    await launched(t.db, chloe, { name: "Past due", scope: { ...scope, targets: [fsEng] }, dueAt: dueIn(20), fallbackReviewer: "omar@northwind.example" })
+  ).id;
   // A campaign whose due date has passed while it is still active (dates cannot be set in the past through the API).
   await t.db
     .update(campaigns)

@@ -5,12 +5,11 @@ import { campaigns, edges, nodes, reviewItems, sources } from "@/db/schema";
 import { getAccessIndex } from "@/lib/graph/access-cache";
 import { KIND_CODE, type AccessIndex } from "@/lib/graph/access-index";
 import { describeNodes } from "@/lib/graph/access-api";
-import { AppError } from "@/lib/errors";
 import type { EdgeKind, NodeKind } from "@/lib/graph/model";
 import { riskOfToolAttributes, type ToolRisk } from "@/lib/graph/tool-risk";
 import { bfs, DEFAULT_DEPTH, pathTo, whoCanReach } from "@/lib/graph/traverse";
 import { credentialBrief, itemFlags, recommend } from "./recommend";
-import { loadRecommendationFacts, UNKNOWN_FACTS } from "./recommend-facts";
+import { loadRecommendationFacts, newFactsCache, UNKNOWN_FACTS } from "./recommend-facts";
 import {
   isHighRisk,
   riskAtLeast,
@@ -21,6 +20,7 @@ import {
   type NodeBrief,
   type OwnerBrief,
   type Recommendation,
+  type RecommendationEvidence,
   type ReviewerStrategy,
   type SecondLevel,
 } from "./model";
@@ -61,22 +61,11 @@ export interface DraftItem {
   reviewerReason: string;
 }
 
-export interface Snapshot {
-  items: DraftItem[];
-  graphVersion: number;
-  directory: ReviewerDirectory;
-}
+/** Where a chunked read of candidate accesses resumes: after this (subject, kind, target). */
+export type AccessCursor = readonly [subjectId: string, edgeKind: string, targetId: string];
 
-const MAX_ITEMS = 20_000;
-
-/** Current edges of the scope's kinds whose two ends are current, with both ends described. */
-async function candidateEdges(db: Db, scope: CampaignScope) {
-  const subj = alias(nodes, "subj");
-  const tgt = alias(nodes, "tgt");
-  const es = alias(sources, "es");
-  const ss = alias(sources, "ss");
-  const ts = alias(sources, "ts");
-  const where: SQL[] = [inArray(edges.kind, scope.edgeKinds), isNull(edges.validTo), isNull(subj.validTo), isNull(tgt.validTo)];
+function candidateWhere(db: Db, scope: CampaignScope, subj: typeof nodes, es: typeof sources): SQL[] {
+  const where: SQL[] = [inArray(edges.kind, scope.edgeKinds), isNull(edges.validTo), isNull(subj.validTo)];
   if (scope.sources?.length) where.push(inArray(es.name, scope.sources));
   if (scope.subjectKinds?.length) where.push(inArray(subj.kind, scope.subjectKinds));
   if (scope.ownedBy?.length) {
@@ -88,8 +77,25 @@ async function candidateEdges(db: Db, scope: CampaignScope) {
   }
   // Trigger rules (lib/campaigns/triggers): exactly these subjects.
   if (scope.subjects?.length) where.push(inArray(subj.id, scope.subjects));
+  return where;
+}
+
+/**
+ * One chunk of current accesses of the scope's kinds whose two ends are current,
+ * both ends described: one row per (subject, access kind, target) even when
+ * several sources report it (the first seen wins), in (subject id, kind, target
+ * id) order after `after` — a keyset read along edges_from_kind_to_idx.
+ */
+async function candidateEdges(db: Db, scope: CampaignScope, after: AccessCursor | null, limit: number) {
+  const subj = alias(nodes, "subj");
+  const tgt = alias(nodes, "tgt");
+  const es = alias(sources, "es");
+  const ss = alias(sources, "ss");
+  const ts = alias(sources, "ts");
+  const where = [...candidateWhere(db, scope, subj as unknown as typeof nodes, es as unknown as typeof sources), isNull(tgt.validTo)];
+  if (after) where.push(sql`(${edges.fromId}, ${edges.kind}, ${edges.toId}) > (${after[0]}, ${after[1]}, ${after[2]})`);
   return db
-    .select({
+    .selectDistinctOn([edges.fromId, edges.kind, edges.toId], {
       edgeId: edges.id,
       edgeKind: edges.kind,
       edgeSource: es.name,
@@ -105,8 +111,30 @@ async function candidateEdges(db: Db, scope: CampaignScope) {
     .innerJoin(ss, eq(ss.id, subj.sourceId))
     .innerJoin(ts, eq(ts.id, tgt.sourceId))
     .where(and(...where))
-    .orderBy(subj.name, edges.kind, tgt.name, edges.firstSeenAt)
-    .limit(MAX_ITEMS + 1);
+    .orderBy(edges.fromId, edges.kind, edges.toId, edges.firstSeenAt, edges.id)
+    .limit(limit);
+}
+type CandidateRow = Awaited<ReturnType<typeof candidateEdges>>[number];
+
+/** How many distinct (subject, kind, target) accesses the scope selects before its reach filters (targets, minimum risk), by edge kind. */
+export async function countCandidates(db: Db, scope: CampaignScope): Promise<Record<string, number>> {
+  const subj = alias(nodes, "subj");
+  const tgt = alias(nodes, "tgt");
+  const es = alias(sources, "es");
+  const where = [...candidateWhere(db, scope, subj as unknown as typeof nodes, es as unknown as typeof sources), isNull(tgt.validTo)];
+  const distinct = db
+    .selectDistinct({ f: edges.fromId, k: sql<string>`${edges.kind}`.as("k"), t: edges.toId })
+    .from(edges)
+    .innerJoin(subj, eq(subj.id, edges.fromId))
+    .innerJoin(tgt, eq(tgt.id, edges.toId))
+    .innerJoin(es, eq(es.id, edges.sourceId))
+    .where(and(...where))
+    .as("d");
+  const rows = await db
+    .select({ k: distinct.k, n: sql<number>`count(*)::int` })
+    .from(distinct)
+    .groupBy(distinct.k);
+  return Object.fromEntries(rows.map((r) => [r.k, Number(r.n)]));
 }
 
 /** Governance edges (owns, manages, acts_for) into or out of a set of nodes, with the other end described. */
@@ -179,191 +207,251 @@ function reachOf(ix: AccessIndex, nodeId: string, tools: Map<string, { risk: Too
   return reach;
 }
 
+/** Candidate accesses read per chunk, by default (launch and preview). */
+export const DEFAULT_CHUNK = 10_000;
+/** Per-target reach and per-node caches are dropped past this many entries (memory stays bounded whatever the scope). */
+const CACHE_MAX = 50_000;
+
+function bounded<K, V>(m: Map<K, V>, k: K, v: V): V {
+  if (m.size >= CACHE_MAX) m.clear();
+  m.set(k, v);
+  return v;
+}
+
+/** One chunk of a snapshot: its items, how many candidate accesses it examined, and where the next chunk resumes. */
+export interface SnapshotChunk {
+  items: DraftItem[];
+  examined: number;
+  next: AccessCursor | null;
+}
+
 /**
- * Builds the items a definition produces now: one per (subject, access) in
- * scope, with the access path from the access index, tool risk, credentials,
- * owners, flags, a recommendation and a routed reviewer; plus a level-2 item
- * for high-risk access when the definition asks for a second level. Reads only.
+ * Builds the items a definition produces now, chunk by chunk: one per (subject,
+ * access) in scope, with the access path from the access index, tool risk,
+ * credentials, owners, flags, a recommendation (with its facts) and a routed
+ * reviewer; plus a level-2 item for high-risk access when the definition asks
+ * for a second level. Reads only. Per-target facts (reach, risk, credentials,
+ * names on paths) are cached across chunks (targets repeat); per-subject
+ * governance is read per chunk, set-based. Never holds more than one chunk of items.
  */
-export async function buildSnapshot(db: Db, def: SnapshotDefinition, now: Date): Promise<Snapshot> {
-  const ix = await getAccessIndex(db);
-  const rows = await candidateEdges(db, def.scope);
-  if (rows.length > MAX_ITEMS)
-    throw new AppError("validation", `the scope selects more than ${MAX_ITEMS} items; narrow it`, [{ path: "scope", message: "too many items" }]);
+export class SnapshotStream {
+  private reachCache = new Map<string, Reach>();
+  private credCache = new Map<string, CredentialBrief | null>();
+  private nameCache = new Map<string, NodeBrief>();
+  private groupReach = new Map<string, number>();
+  /** Peer groups' holder counts repeat from chunk to chunk: shared by this launch's chunks only. */
+  private factsCache = newFactsCache();
+  private targets: Set<string>;
 
-  // One item per (subject, access kind, target), even when several sources report the same access.
-  const seen = new Set<string>();
-  const picked = rows.filter((r) => {
-    const key = `${r.s.id}|${r.edgeKind}|${r.t.id}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-
-  const toolRows = await db
-    .select({ id: nodes.id, name: nodes.name, attributes: nodes.attributes })
-    .from(nodes)
-    .where(and(eq(nodes.kind, "tool"), isNull(nodes.validTo)));
-  const tools = new Map(toolRows.map((t) => [t.id, { ...riskOfTool(t.attributes), name: t.name }]));
-
-  const reachCache = new Map<string, Reach>();
-  const reach = (id: string) => {
-    let r = reachCache.get(id);
-    if (!r) reachCache.set(id, (r = reachOf(ix, id, tools)));
-    return r;
-  };
-
-  const targets = new Set(def.scope.targets ?? []);
-  const inScope = picked.filter((r) => {
-    const rr = reach(r.t.id);
-    if (targets.size && !(targets.has(r.t.id) || (r.edgeKind !== "owns" && [...targets].some((t) => rr.reachedIds.has(t))))) return false;
-    if (def.scope.minToolRisk && !riskAtLeast(rr.top?.risk, def.scope.minToolRisk)) return false;
-    return true;
-  });
-
-  const subjectIds = [...new Set(inScope.map((r) => r.s.id))];
-  const targetIds = [...new Set(inScope.map((r) => r.t.id))];
-  const [owners, managers, actsFor, directory] = await Promise.all([
-    governance(db, "owns", "into", [...new Set([...subjectIds, ...targetIds])]),
-    governance(
-      db,
-      "manages",
-      "into",
-      inScope.filter((r) => r.s.kind === "human").map((r) => r.s.id),
-    ),
-    governance(
-      db,
-      "acts_for",
-      "from",
-      inScope.filter((r) => r.s.kind === "agent").map((r) => r.s.id),
-    ),
-    loadReviewerDirectory(db),
-  ]);
-
-  const credIds = new Set<string>();
-  for (const r of inScope) {
-    if (r.t.kind === "credential") credIds.add(r.t.id);
-    for (const c of reach(r.t.id).credentialIds) credIds.add(c);
+  private constructor(
+    private db: Db,
+    private def: SnapshotDefinition,
+    private now: Date,
+    readonly ix: AccessIndex,
+    private tools: Map<string, { risk: ToolRisk; reason: string; name: string }>,
+    readonly directory: ReviewerDirectory,
+  ) {
+    this.targets = new Set(def.scope.targets ?? []);
   }
-  const credRows = credIds.size
-    ? await db
+
+  static async open(db: Db, def: SnapshotDefinition, now: Date): Promise<SnapshotStream> {
+    const [ix, toolRows, directory] = await Promise.all([
+      getAccessIndex(db),
+      db
         .select({ id: nodes.id, name: nodes.name, attributes: nodes.attributes })
         .from(nodes)
-        .where(inArray(nodes.id, [...credIds]))
-    : [];
-  const creds = new Map<string, CredentialBrief>(credRows.map((c) => [c.id, credentialBrief(c.id, c.name, c.attributes, now)]));
-
-  const pathIds = new Set<string>();
-  for (const r of inScope) {
-    const rr = reach(r.t.id);
-    for (const id of rr.top?.path.nodes ?? rr.nearestResource?.nodes ?? []) pathIds.add(id);
+        .where(and(eq(nodes.kind, "tool"), isNull(nodes.validTo))),
+      loadReviewerDirectory(db),
+    ]);
+    const tools = new Map(toolRows.map((t) => [t.id, { ...riskOfTool(t.attributes), name: t.name }]));
+    return new SnapshotStream(db, def, now, ix, tools, directory);
   }
-  const described = await describeNodes(db, [...pathIds]);
-  const brief = (id: string): NodeBrief => {
-    const d = described.get(id);
-    return { id, kind: (d?.kind ?? "resource") as NodeKind, name: d?.name ?? id };
-  };
 
-  const certified = await lastCertifications(
-    db,
-    inScope.map((r) => r.edgeId),
-  );
-  const groupReach = new Map<string, number>();
-  // --- Recommendation facts (issue #18, recs): one set-based load for the in-scope accesses. When launch streams
-  // chunks, this call moves into the chunk loop (one call per chunk); `facts` feeds recommend() and context.evidence.
-  const recFacts = await loadRecommendationFacts(
-    db,
-    inScope.map((r) => ({ edgeId: r.edgeId, edgeKind: r.edgeKind, subjectId: r.s.id, subjectKind: r.s.kind, targetId: r.t.id })),
-  );
-  // --- end recommendation facts
+  get graphVersion(): number {
+    return this.ix.version;
+  }
 
-  const items: DraftItem[] = [];
-  for (const r of inScope) {
-    const rr = reach(r.t.id);
-    const tail = rr.top?.path ?? rr.nearestResource ?? { nodes: [r.t.id], edges: [] };
-    const path = {
-      nodes: [{ id: r.s.id, kind: r.s.kind, name: r.s.name }, { id: r.t.id, kind: r.t.kind, name: r.t.name }, ...tail.nodes.slice(1).map(brief)],
-      edges: [r.edgeKind, ...tail.edges],
-    };
-    const targetCredential = r.t.kind === "credential" ? (creds.get(r.t.id) ?? null) : null;
-    const reachedCredentials = rr.credentialIds
-      .map((id) => creds.get(id))
-      .filter((c): c is CredentialBrief => !!c)
-      .slice(0, 5);
-    const targetOwners = owners.get(r.t.id) ?? [];
-    const subjectOwners = owners.get(r.s.id) ?? [];
-    const subjectActsFor = actsFor.get(r.s.id) ?? [];
-    const cert = certified.get(r.edgeId);
-    const lastCertified =
-      cert && cert.closedAt >= r.updatedAt && cert.subjectStatus === r.s.status
-        ? { campaignId: cert.campaignId, campaignName: cert.campaignName, at: cert.closedAt.toISOString() }
-        : null;
-    const input = {
-      subject: r.s,
-      edgeKind: r.edgeKind,
-      target: r.t,
-      toolRisk: rr.top?.risk ?? null,
-      targetCredential,
-      reachedCredentials,
-      targetOwners,
-      subjectOwners,
-      subjectActsFor,
-      lastCertified,
-      facts: recFacts.get(r.edgeId) ?? UNKNOWN_FACTS,
-    };
-    const flags = itemFlags(input);
-    const rec = recommend(input, flags, now);
-    let principalsAffected: number | undefined;
-    if (r.s.kind === "group") {
-      if (!groupReach.has(r.s.id)) {
-        const gi = ix.indexOf.get(r.s.id);
-        groupReach.set(r.s.id, gi === undefined ? 0 : whoCanReach(ix, gi, DEFAULT_DEPTH).reached.length);
+  private reach(id: string): Reach {
+    const hit = this.reachCache.get(id);
+    if (hit) return hit;
+    const r = reachOf(this.ix, id, this.tools);
+    // Only a `targets` scope needs every node reached; drop the set otherwise (it is the large part).
+    if (this.targets.size === 0) r.reachedIds = new Set();
+    return bounded(this.reachCache, id, r);
+  }
+
+  /** The chunks of the whole scope, from the start or after `from` (a restart resumes there). */
+  async *chunks(size = DEFAULT_CHUNK, from: AccessCursor | null = null): AsyncGenerator<SnapshotChunk> {
+    let after = from;
+    for (;;) {
+      const rows = await candidateEdges(this.db, this.def.scope, after, size);
+      if (rows.length === 0) return;
+      const last = rows[rows.length - 1]!;
+      after = [last.s.id, last.edgeKind, last.t.id];
+      yield { items: await this.itemsOf(rows), examined: rows.length, next: rows.length < size ? null : after };
+      if (rows.length < size) return;
+    }
+  }
+
+  private async credentials(ids: string[]): Promise<void> {
+    const missing = [...new Set(ids)].filter((id) => !this.credCache.has(id));
+    if (missing.length === 0) return;
+    const rows = await this.db.select({ id: nodes.id, name: nodes.name, attributes: nodes.attributes }).from(nodes).where(inArray(nodes.id, missing));
+    const found = new Map(rows.map((c) => [c.id, credentialBrief(c.id, c.name, c.attributes, this.now)]));
+    for (const id of missing) bounded(this.credCache, id, found.get(id) ?? null);
+  }
+
+  private async names(ids: string[]): Promise<void> {
+    const missing = [...new Set(ids)].filter((id) => !this.nameCache.has(id));
+    if (missing.length === 0) return;
+    const described = await describeNodes(this.db, missing);
+    for (const id of missing) {
+      const d = described.get(id);
+      bounded(this.nameCache, id, { id, kind: (d?.kind ?? "resource") as NodeKind, name: d?.name ?? id });
+    }
+  }
+
+  private async itemsOf(rows: CandidateRow[]): Promise<DraftItem[]> {
+    const { def, ix, directory } = this;
+    const targets = this.targets;
+    const inScope = rows.filter((r) => {
+      const rr = this.reach(r.t.id);
+      if (targets.size && !(targets.has(r.t.id) || (r.edgeKind !== "owns" && [...targets].some((t) => rr.reachedIds.has(t))))) return false;
+      if (def.scope.minToolRisk && !riskAtLeast(rr.top?.risk, def.scope.minToolRisk)) return false;
+      return true;
+    });
+    if (inScope.length === 0) return [];
+
+    const subjectIds = [...new Set(inScope.map((r) => r.s.id))];
+    const targetIds = [...new Set(inScope.map((r) => r.t.id))];
+    const [owners, managers, actsFor, certified, facts] = await Promise.all([
+      governance(this.db, "owns", "into", [...new Set([...subjectIds, ...targetIds])]),
+      governance(
+        this.db,
+        "manages",
+        "into",
+        subjectIds.filter((id) => inScope.some((r) => r.s.id === id && r.s.kind === "human")),
+      ),
+      governance(
+        this.db,
+        "acts_for",
+        "from",
+        subjectIds.filter((id) => inScope.some((r) => r.s.id === id && r.s.kind === "agent")),
+      ),
+      lastCertifications(
+        this.db,
+        inScope.map((r) => r.edgeId),
+      ),
+      loadRecommendationFacts(
+        this.db,
+        inScope.map((r) => ({ edgeId: r.edgeId, edgeKind: r.edgeKind, subjectId: r.s.id, subjectKind: r.s.kind, targetId: r.t.id })),
+        this.factsCache,
+      ),
+    ]);
+
+    const credIds: string[] = [];
+    const pathIds: string[] = [];
+    for (const r of inScope) {
+      if (r.t.kind === "credential") credIds.push(r.t.id);
+      const rr = this.reach(r.t.id);
+      credIds.push(...rr.credentialIds);
+      pathIds.push(...(rr.top?.path.nodes ?? rr.nearestResource?.nodes ?? []));
+    }
+    await Promise.all([this.credentials(credIds), this.names(pathIds)]);
+    const brief = (id: string): NodeBrief => this.nameCache.get(id) ?? { id, kind: "resource", name: id };
+    const cred = (id: string) => this.credCache.get(id) ?? null;
+
+    const items: DraftItem[] = [];
+    let n = 0;
+    for (const r of inScope) {
+      // A launch runs in the app's process: let requests through between slices of a chunk.
+      if (++n % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
+      const rr = this.reach(r.t.id);
+      const tail = rr.top?.path ?? rr.nearestResource ?? { nodes: [r.t.id], edges: [] };
+      const path = {
+        nodes: [{ id: r.s.id, kind: r.s.kind, name: r.s.name }, { id: r.t.id, kind: r.t.kind, name: r.t.name }, ...tail.nodes.slice(1).map(brief)],
+        edges: [r.edgeKind, ...tail.edges],
+      };
+      const targetCredential = r.t.kind === "credential" ? cred(r.t.id) : null;
+      const reachedCredentials = rr.credentialIds
+        .map(cred)
+        .filter((c): c is CredentialBrief => !!c)
+        .slice(0, 5);
+      const targetOwners = owners.get(r.t.id) ?? [];
+      const subjectOwners = owners.get(r.s.id) ?? [];
+      const subjectActsFor = actsFor.get(r.s.id) ?? [];
+      const cert = certified.get(r.edgeId);
+      const lastCertified =
+        cert && cert.closedAt >= r.updatedAt && cert.subjectStatus === r.s.status
+          ? { campaignId: cert.campaignId, campaignName: cert.campaignName, at: cert.closedAt.toISOString() }
+          : null;
+      const input = {
+        subject: r.s,
+        edgeKind: r.edgeKind,
+        target: r.t,
+        toolRisk: rr.top?.risk ?? null,
+        targetCredential,
+        reachedCredentials,
+        targetOwners,
+        subjectOwners,
+        subjectActsFor,
+        lastCertified,
+        facts: facts.get(r.edgeId) ?? UNKNOWN_FACTS,
+      };
+      const flags = itemFlags(input);
+      const rec = recommend(input, flags, this.now);
+      let principalsAffected: number | undefined;
+      if (r.s.kind === "group") {
+        if (!this.groupReach.has(r.s.id)) {
+          const gi = ix.indexOf.get(r.s.id);
+          bounded(this.groupReach, r.s.id, gi === undefined ? 0 : whoCanReach(ix, gi, DEFAULT_DEPTH).reached.length);
+        }
+        principalsAffected = this.groupReach.get(r.s.id);
       }
-      principalsAffected = groupReach.get(r.s.id);
+      const context: ItemContext = {
+        path,
+        reach: { tools: rr.tools, resources: rr.resources, mcpServers: rr.mcpServers, credentials: rr.credentialIds.length },
+        ...(principalsAffected !== undefined ? { principalsAffected } : {}),
+        targetOwners,
+        subjectOwners,
+        subjectActsFor,
+        credentials: [...(targetCredential ? [targetCredential] : []), ...reachedCredentials],
+        flags,
+        lastCertified,
+        ...(rec.evidence ? { evidence: rec.evidence } : {}),
+      };
+      const routing: RoutingFacts = { subject: r.s, targetOwners, subjectOwners, subjectActsFor, managers: managers.get(r.s.id) ?? [] };
+      const candidate = strategyCandidate(directory, def.reviewerStrategy, routing);
+      const fallbacks = [def.fallbackReviewerId, def.ownerId];
+      const routed = routeItem(directory, routing, candidate, fallbacks);
+      const base = {
+        key: `${r.s.id}|${r.edgeKind}|${r.t.id}`,
+        subject: r.s,
+        edge: { id: r.edgeId, kind: r.edgeKind, source: r.edgeSource, firstSeenAt: r.firstSeenAt },
+        target: r.t,
+        toolRisk: rr.top?.risk ?? null,
+        riskReason: rr.top ? `${rr.top.toolName}: ${rr.top.reason}` : null,
+        highRisk: isHighRisk(rr.top?.risk),
+        context,
+        recommendation: rec.recommendation,
+        recommendationReason: rec.reason,
+      };
+      items.push({ ...base, level: 1, reviewerId: routed.reviewerId, reviewerReason: routed.reason });
+      if (def.secondLevel && riskAtLeast(rr.top?.risk, def.secondLevel.minRisk)) {
+        const named = directory.byId.get(def.secondLevel.reviewerId) ?? null;
+        const exclude = new Set(routed.reviewerId ? [routed.reviewerId] : []);
+        const second = routeItem(
+          directory,
+          routing,
+          { user: named, reason: named ? "second-level reviewer" : "the second-level reviewer may no longer review" },
+          fallbacks,
+          exclude,
+        );
+        items.push({ ...base, level: 2, reviewerId: second.reviewerId, reviewerReason: second.reason });
+      }
     }
-    const context: ItemContext = {
-      path,
-      reach: { tools: rr.tools, resources: rr.resources, mcpServers: rr.mcpServers, credentials: rr.credentialIds.length },
-      ...(principalsAffected !== undefined ? { principalsAffected } : {}),
-      targetOwners,
-      subjectOwners,
-      subjectActsFor,
-      credentials: [...(targetCredential ? [targetCredential] : []), ...reachedCredentials],
-      flags,
-      lastCertified,
-      evidence: rec.evidence,
-    };
-    const facts: RoutingFacts = { subject: r.s, targetOwners, subjectOwners, subjectActsFor, managers: managers.get(r.s.id) ?? [] };
-    const candidate = strategyCandidate(directory, def.reviewerStrategy, facts);
-    const fallbacks = [def.fallbackReviewerId, def.ownerId];
-    const routed = routeItem(directory, facts, candidate, fallbacks);
-    const base = {
-      key: `${r.s.id}|${r.edgeKind}|${r.t.id}`,
-      subject: r.s,
-      edge: { id: r.edgeId, kind: r.edgeKind, source: r.edgeSource, firstSeenAt: r.firstSeenAt },
-      target: r.t,
-      toolRisk: rr.top?.risk ?? null,
-      riskReason: rr.top ? `${rr.top.toolName}: ${rr.top.reason}` : null,
-      highRisk: isHighRisk(rr.top?.risk),
-      context,
-      recommendation: rec.recommendation,
-      recommendationReason: rec.reason,
-    };
-    items.push({ ...base, level: 1, reviewerId: routed.reviewerId, reviewerReason: routed.reason });
-    if (def.secondLevel && riskAtLeast(rr.top?.risk, def.secondLevel.minRisk)) {
-      const named = directory.byId.get(def.secondLevel.reviewerId) ?? null;
-      const exclude = new Set(routed.reviewerId ? [routed.reviewerId] : []);
-      const second = routeItem(
-        directory,
-        facts,
-        { user: named, reason: named ? "second-level reviewer" : "the second-level reviewer may no longer review" },
-        fallbacks,
-        exclude,
-      );
-      items.push({ ...base, level: 2, reviewerId: second.reviewerId, reviewerReason: second.reason });
-    }
+    return items;
   }
-  return { items, graphVersion: ix.version, directory };
 }
 
 /** The latest approval of each edge in a closed campaign: "unchanged since last certified" needs the same edge period. */
@@ -396,38 +484,130 @@ async function lastCertifications(db: Db, edgeIds: string[]) {
   return out;
 }
 
-/** Counts a preview shows: items, reviewers, the unassigned, and how items split by kind, risk and recommendation. */
-export function summarise(items: DraftItem[], dir: ReviewerDirectory) {
-  const first = items.filter((i) => i.level === 1);
-  const byReviewer = new Map<string, number>();
-  for (const i of items) if (i.reviewerId) byReviewer.set(i.reviewerId, (byReviewer.get(i.reviewerId) ?? 0) + 1);
-  const count = <K extends string>(f: (i: DraftItem) => K) => {
-    const m: Record<string, number> = {};
-    for (const i of first) m[f(i)] = (m[f(i)] ?? 0) + 1;
-    return m;
-  };
-  const unassigned = items.filter((i) => !i.reviewerId);
-  return {
-    items: first.length,
-    secondLevelItems: items.length - first.length,
-    reviewers: [...byReviewer.entries()]
-      .map(([id, n]) => ({ id, name: dir.byId.get(id)?.name ?? id, email: dir.byId.get(id)?.email ?? "", items: n }))
-      .sort((a, b) => b.items - a.items || a.name.localeCompare(b.name)),
-    unassigned: unassigned.length,
-    unassignedSample: unassigned.slice(0, 10).map((i) => ({ subject: i.subject.name, access: i.edge.kind, target: i.target.name, reason: i.reviewerReason })),
-    byEdgeKind: count((i) => i.edge.kind),
-    byRisk: count((i) => i.toolRisk ?? "none"),
-    byRecommendation: count((i) => i.recommendation),
-    sample: first.slice(0, 12).map((i) => ({
-      subject: { id: i.subject.id, kind: i.subject.kind, name: i.subject.name },
-      access: i.edge.kind,
-      target: { id: i.target.id, kind: i.target.kind, name: i.target.name },
-      toolRisk: i.toolRisk,
-      recommendation: i.recommendation,
-      recommendationReason: i.recommendationReason,
-      reviewer: i.reviewerId ? (dir.byId.get(i.reviewerId)?.name ?? i.reviewerId) : null,
-      reviewerReason: i.reviewerReason,
-    })),
-  };
+const sampleOrder = (
+  a: { subject: { name: string }; access?: string; edge?: { kind: string }; target: { name: string } },
+  b: { subject: { name: string }; access?: string; edge?: { kind: string }; target: { name: string } },
+) =>
+  a.subject.name.localeCompare(b.subject.name) ||
+  (a.access ?? a.edge?.kind ?? "").localeCompare(b.access ?? b.edge?.kind ?? "") ||
+  a.target.name.localeCompare(b.target.name);
+
+/** Counts a preview shows, accumulated chunk by chunk: items, reviewers, the unassigned, splits by kind, risk and recommendation, a sample. */
+export class Summariser {
+  items = 0;
+  secondLevelItems = 0;
+  unassigned = 0;
+  private byReviewer = new Map<string, number>();
+  private byEdgeKind: Record<string, number> = {};
+  private byRisk: Record<string, number> = {};
+  private byRecommendation: Record<string, number> = {};
+  private unassignedSample: { subject: string; access: string; target: string; reason: string }[] = [];
+  private sample: PreviewSummary["sample"] = [];
+
+  constructor(private dir: ReviewerDirectory) {}
+
+  add(items: DraftItem[]): void {
+    const inc = (m: Record<string, number>, k: string) => (m[k] = (m[k] ?? 0) + 1);
+    for (const i of items) {
+      if (i.reviewerId) this.byReviewer.set(i.reviewerId, (this.byReviewer.get(i.reviewerId) ?? 0) + 1);
+      else {
+        this.unassigned++;
+        if (this.unassignedSample.length < 10)
+          this.unassignedSample.push({ subject: i.subject.name, access: i.edge.kind, target: i.target.name, reason: i.reviewerReason });
+      }
+      if (i.level === 2) {
+        this.secondLevelItems++;
+        continue;
+      }
+      this.items++;
+      inc(this.byEdgeKind, i.edge.kind);
+      inc(this.byRisk, i.toolRisk ?? "none");
+      inc(this.byRecommendation, i.recommendation);
+      // The sample: the first 12 items by subject, access and target name (chunks come in id order).
+      const last = this.sample[this.sample.length - 1];
+      if (this.sample.length < 12 || (last && sampleOrder(i, last) < 0)) {
+        this.sample.push({
+          subject: { id: i.subject.id, kind: i.subject.kind, name: i.subject.name },
+          access: i.edge.kind,
+          target: { id: i.target.id, kind: i.target.kind, name: i.target.name },
+          toolRisk: i.toolRisk,
+          recommendation: i.recommendation,
+          recommendationReason: i.recommendationReason,
+          reviewer: i.reviewerId ? (this.dir.byId.get(i.reviewerId)?.name ?? i.reviewerId) : null,
+          reviewerReason: i.reviewerReason,
+        });
+        this.sample.sort(sampleOrder);
+        if (this.sample.length > 12) this.sample.pop();
+      }
+    }
+  }
+
+  /** The summary; with `estimate`, every count is scaled from the accesses examined to all of them. */
+  result(estimate: { examined: number; of: number } | null = null): PreviewSummary {
+    const f = estimate && estimate.examined > 0 ? estimate.of / estimate.examined : 1;
+    const scale = (n: number) => Math.round(n * f);
+    const scaleAll = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).map(([k, n]) => [k, scale(n)]));
+    const dir = this.dir;
+    return {
+      items: scale(this.items),
+      secondLevelItems: scale(this.secondLevelItems),
+      reviewers: [...this.byReviewer.entries()]
+        .map(([id, n]) => ({ id, name: dir.byId.get(id)?.name ?? id, email: dir.byId.get(id)?.email ?? "", items: scale(n) }))
+        .sort((a, b) => b.items - a.items || a.name.localeCompare(b.name)),
+      unassigned: scale(this.unassigned),
+      unassignedSample: this.unassignedSample,
+      byEdgeKind: scaleAll(this.byEdgeKind),
+      byRisk: scaleAll(this.byRisk),
+      byRecommendation: scaleAll(this.byRecommendation),
+      sample: this.sample,
+      estimate,
+    };
+  }
 }
-export type PreviewSummary = ReturnType<typeof summarise>;
+
+export interface PreviewSummary {
+  items: number;
+  secondLevelItems: number;
+  reviewers: { id: string; name: string; email: string; items: number }[];
+  unassigned: number;
+  unassignedSample: { subject: string; access: string; target: string; reason: string }[];
+  byEdgeKind: Record<string, number>;
+  byRisk: Record<string, number>;
+  byRecommendation: Record<string, number>;
+  sample: {
+    subject: NodeBrief;
+    access: string;
+    target: NodeBrief;
+    toolRisk: string | null;
+    recommendation: Recommendation;
+    recommendationReason: string;
+    reviewer: string | null;
+    reviewerReason: string;
+  }[];
+  /** Null when every access in scope was examined; otherwise the counts are scaled from the first `examined` of `of` accesses. */
+  estimate: { examined: number; of: number } | null;
+}
+
+/** Above this many candidate accesses a preview examines only the first PREVIEW_SAMPLE and scales its counts. */
+export const PREVIEW_FULL = 20_000;
+export const PREVIEW_SAMPLE = 5_000;
+
+/** What launching a definition now would produce: exact up to PREVIEW_FULL accesses; beyond, counted by SQL and estimated from a sample. */
+export async function previewSnapshot(db: Db, def: SnapshotDefinition, now: Date): Promise<PreviewSummary> {
+  const counts = await countCandidates(db, def.scope);
+  const of = Object.values(counts).reduce((a, b) => a + b, 0);
+  const stream = await SnapshotStream.open(db, def, now);
+  const sum = new Summariser(stream.directory);
+  let examined = 0;
+  const full = of <= PREVIEW_FULL;
+  for await (const chunk of stream.chunks(full ? DEFAULT_CHUNK : PREVIEW_SAMPLE)) {
+    sum.add(chunk.items);
+    examined += chunk.examined;
+    if (!full) break;
+  }
+  if (full || examined >= of) return sum.result();
+  const r = sum.result({ examined, of });
+  // Without reach filters every candidate is an item: the item counts by kind are exact (SQL), not scaled.
+  if (!def.scope.targets?.length && !def.scope.minToolRisk) return { ...r, items: of, byEdgeKind: counts };
+  return r;
+}

@@ -1,6 +1,6 @@
-import { inArray } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { appUsers, campaigns, reviewItems } from "@/db/schema";
+import { appUsers, campaigns, reviewItems, reviewItemScopes } from "@/db/schema";
 import type { Actor } from "@/lib/authz/actor";
 import { AppError } from "@/lib/errors";
 import { describeNodes } from "@/lib/graph/access-api";
@@ -170,11 +170,18 @@ export interface ItemView {
   outcomeReason: string | null;
   /** Decisions that need a justification on this item. */
   justificationRequiredFor: Decision[];
+  /** Other campaigns that include this access and rely on this item's decision (review_item_scopes). */
+  alsoIn: { id: string; name: string }[];
   /** For an item of a template instance with a previous instance: last time's answer and what changed (since-last.ts). */
   sinceLast?: SinceLast;
 }
 
-export function itemView(i: ItemRow, users: Map<string, UserRef>, campaign?: Pick<CampaignRow, "name" | "status" | "dueAt">): ItemView {
+export function itemView(
+  i: ItemRow,
+  users: Map<string, UserRef>,
+  campaign?: Pick<CampaignRow, "name" | "status" | "dueAt">,
+  alsoIn: { id: string; name: string }[] = [],
+): ItemView {
   return {
     id: i.id,
     campaignId: i.campaignId,
@@ -208,6 +215,7 @@ export function itemView(i: ItemRow, users: Map<string, UserRef>, campaign?: Pic
     outcome: i.outcome,
     outcomeReason: i.outcomeReason,
     justificationRequiredFor: (["approve", "revoke", "abstain"] as const).filter((d) => justificationRequired(d, i.highRisk)),
+    alsoIn,
   };
 }
 
@@ -216,5 +224,20 @@ export async function itemViews(db: Db, rows: ItemRow[], campaignsById?: Map<str
     db,
     rows.flatMap((r) => [r.reviewerId, r.assignedReviewerId, r.decidedById]),
   );
-  return rows.map((r) => itemView(r, users, campaignsById?.get(r.campaignId)));
+  const scopes = rows.length
+    ? await db
+        .select({ itemId: reviewItemScopes.itemId, id: campaigns.id, name: campaigns.name })
+        .from(reviewItemScopes)
+        .innerJoin(campaigns, eq(campaigns.id, reviewItemScopes.campaignId))
+        .where(
+          inArray(
+            reviewItemScopes.itemId,
+            rows.map((r) => r.id),
+          ),
+        )
+        .orderBy(campaigns.createdAt)
+    : [];
+  const alsoIn = new Map<string, { id: string; name: string }[]>();
+  for (const s of scopes) alsoIn.set(s.itemId, [...(alsoIn.get(s.itemId) ?? []), { id: s.id, name: s.name }]);
+  return rows.map((r) => itemView(r, users, campaignsById?.get(r.campaignId), alsoIn.get(r.id)));
 }

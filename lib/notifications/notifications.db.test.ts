@@ -2,11 +2,12 @@ import type { AddressInfo } from "node:net";
 import { and, eq, sql } from "drizzle-orm";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { buildDemoOrg } from "@/db/seed/demo-org";
 import { seedGraph } from "@/db/seed/seed";
-import { appUsers, auditEvents, campaignNotifications, notificationChannels, notificationDeliveries } from "@/db/schema";
+import { appUsers, auditEvents, campaignNotifications, campaigns, notificationChannels, notificationDeliveries } from "@/db/schema";
 import type { Actor } from "@/lib/authz/actor";
+import { closeCampaign } from "@/lib/campaigns/close-campaign";
 import { runReminders } from "@/lib/campaigns/reminders";
 import { auditOf, DAY, launched, nodeId } from "@/lib/campaigns/test-helpers";
 import { clearAccessCache } from "@/lib/graph/access-cache";
@@ -75,6 +76,13 @@ beforeAll(async () => {
   smtpPort = (smtp.server.address() as AddressInfo).port;
   hook = await startFakeVendor(() => answers.shift() ?? { status: 200, text: "ok" });
 });
+// Each test launches its own campaign over the same accesses: the earlier ones are closed first, since an access
+// under review in an open campaign is not added to another (it would have no items of its own).
+beforeEach(async () => {
+  for (const c of await t.db.select({ id: campaigns.id, dueAt: campaigns.dueAt }).from(campaigns).where(eq(campaigns.status, "active")))
+    await closeCampaign(t.db, chloe, c.id, {}, { now: new Date(c.dueAt.getTime() + 1000) });
+});
+
 afterAll(async () => {
   await new Promise<void>((resolve) => smtp.close(() => resolve()));
   await hook.close();

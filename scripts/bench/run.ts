@@ -43,6 +43,7 @@ import { runPrioritySuite } from "./priority-suite";
 import { runRequestsSuite } from "./requests-suite";
 import { runConnectorsSuite } from "./connectors-suite";
 import { runEvidenceSuite } from "./evidence-suite";
+import { runCampaignsSuite } from "./campaigns-suite";
 import { readFlags, wholeNumber } from "@/lib/bench/cli";
 
 interface Options {
@@ -717,9 +718,10 @@ if (
   suite !== "findings-priority" &&
   suite !== "requests" &&
   suite !== "connectors" &&
-  suite !== "evidence"
+  suite !== "evidence" &&
+  suite !== "campaigns"
 )
-  usage("--suite must be engine, techniques, findings, findings-priority, requests, connectors or evidence");
+  usage("--suite must be engine, techniques, findings, findings-priority, requests, connectors, evidence or campaigns");
 (suite === "engine"
   ? runEngineSuite(process.argv.slice(2)).then((code) => process.exit(code))
   : suite === "findings"
@@ -732,7 +734,9 @@ if (
           ? runConnectorsSuite(process.argv.slice(2)).then((code) => process.exit(code))
           : suite === "evidence"
             ? runEvidenceSuite(process.argv.slice(2)).then((code) => process.exit(code))
-            : main()
+            : suite === "campaigns"
+              ? runCampaignsSuite(process.argv.slice(2)).then((code) => process.exit(code))
+              : main()
 ).catch((e: Error) => {
   console.error(`benchmark failed: ${e.stack ?? e.message}`);
   process.exit(1);

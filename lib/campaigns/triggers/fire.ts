@@ -8,7 +8,7 @@ import { newId } from "@/lib/ids";
 import { resolveDefinition } from "../definition";
 import { createCampaign, launchNow } from "../launch-campaign";
 import type { TriggerEventSummary } from "../model";
-import { buildSnapshot } from "../snapshot";
+import { SnapshotStream } from "../snapshot";
 import type { TriggerEvent } from "./events";
 import type { TriggerRuleRow } from "./rules";
 
@@ -27,8 +27,10 @@ const DAY_MS = 86_400_000;
 /** Whether the scope selects at least one access to review now (the launch would fail on an empty scope). */
 async function selectsAccess(db: Db, rule: TriggerRuleRow, input: Record<string, unknown>, now: Date): Promise<boolean> {
   const d = await resolveDefinition(db, input, now);
-  const snap = await buildSnapshot(db, { ...d, ownerId: rule.ownerId }, now);
-  return snap.items.some((i) => i.level === 1);
+  const stream = await SnapshotStream.open(db, { ...d, ownerId: rule.ownerId }, now);
+  // A micro-certification's scope is small; stop at the first chunk that yields an item.
+  for await (const chunk of stream.chunks()) if (chunk.items.some((i) => i.level === 1)) return true;
+  return false;
 }
 
 /** The name of a micro-certification: what fired it, in the room a campaign name has. */

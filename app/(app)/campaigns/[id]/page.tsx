@@ -4,6 +4,7 @@ import { getDb } from "@/db/client";
 import { CampaignStatusBadge, day, DecisionBadge, PathLine, ProgressBar, Recommendation, when } from "@/components/campaigns/badges";
 import { BurndownChart } from "@/components/campaigns/burndown-chart";
 import { CampaignActions } from "@/components/campaigns/campaign-actions";
+import { LaunchProgress } from "@/components/campaigns/launch-progress";
 import { DeliveriesPanel } from "@/components/campaigns/deliveries-panel";
 import { ScopeSummary } from "@/components/campaigns/scope-summary";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -42,7 +43,7 @@ export default async function CampaignPage({ params, searchParams }: { params: P
   const links = c.origin === "template" ? await instanceLinks(db, actor, c) : null;
   const preview = c.status === "draft" ? await previewCampaign(db, actor, id, { now }) : null;
   const items =
-    c.status === "draft"
+    c.status === "draft" || c.status === "launching"
       ? null
       : await listCampaignItems(db, actor, id, itemsQuerySchema.parse({ status: filter, limit: "100", ...(cursor ? { cursor } : {}) }));
   const overdue = c.status === "active" && now.getTime() > Date.parse(c.dueAt);
@@ -62,7 +63,11 @@ export default async function CampaignPage({ params, searchParams }: { params: P
       </h1>
       <p className="subtitle">
         {c.description ? `${c.description} · ` : ""}Owner {c.owner?.name ?? "—"} · due {day(c.dueAt)}
-        {c.launchedAt ? ` · launched ${when(c.launchedAt)} from graph version ${c.launchGraphVersion}` : " · draft, not launched"}
+        {c.launchedAt
+          ? ` · launched ${when(c.launchedAt)} from graph version ${c.launchGraphVersion}`
+          : c.status === "launching"
+            ? " · launching"
+            : " · draft, not launched"}
       </p>
       {c.trigger ? (
         <div className="panel" role="note" data-testid="fired-by">
@@ -74,6 +79,12 @@ export default async function CampaignPage({ params, searchParams }: { params: P
             </>
           ) : null}
         </div>
+      ) : null}
+      {c.status === "launching" ? <LaunchProgress done={c.launch.done} total={c.launch.total} /> : null}
+      {c.status === "draft" && c.launch.error ? (
+        <p className="alert" role="alert" data-testid="launch-error">
+          The last launch failed: {c.launch.error}
+        </p>
       ) : null}
       {links ? (
         <p className="subtitle" data-testid="template-instance">
@@ -113,6 +124,11 @@ export default async function CampaignPage({ params, searchParams }: { params: P
             {preview.secondLevelItems ? ` (+${preview.secondLevelItems} second-level)` : ""} for {preview.reviewers.length} reviewer
             {preview.reviewers.length === 1 ? "" : "s"}
           </h2>
+          {preview.estimate ? (
+            <p className="subtitle">
+              Estimated from the first {preview.estimate.examined.toLocaleString("en")} of {preview.estimate.of.toLocaleString("en")} accesses in scope.
+            </p>
+          ) : null}
           {preview.unassigned ? (
             <p className="alert">
               {preview.unassigned} item(s) would have no reviewer: {preview.unassignedSample.map((u) => `${u.subject} → ${u.target}`).join("; ")}
@@ -124,7 +140,7 @@ export default async function CampaignPage({ params, searchParams }: { params: P
         </section>
       ) : null}
 
-      <div className={c.status !== "draft" && p.burndown ? "grid2" : undefined}>
+      <div className={c.status !== "draft" && c.status !== "launching" && p.burndown ? "grid2" : undefined}>
         <section className="panel" aria-labelledby="def-title">
           <h2 id="def-title" style={{ marginTop: 0 }}>
             Definition
@@ -141,10 +157,11 @@ export default async function CampaignPage({ params, searchParams }: { params: P
         ) : null}
       </div>
 
-      {c.status !== "draft" ? (
+      {c.status !== "draft" && c.status !== "launching" ? (
         <>
           <div className="cards" aria-label="Totals">
             <Card n={p.total} l="Items" />
+            {p.reviewedElsewhere.total ? <Card n={p.reviewedElsewhere.total} l="Reviewed in another campaign" /> : null}
             <Card n={p.decided} l="Decided" />
             <Card n={p.undecided} l="Undecided" />
             <Card n={p.overdue} l="Overdue" tone={p.overdue ? "danger" : undefined} />
@@ -249,6 +266,15 @@ export default async function CampaignPage({ params, searchParams }: { params: P
                           <span style={{ color: "var(--muted)" }}>{EDGE_VERB[i.access.kind]}</span> <strong>{i.target.name}</strong>
                           {i.level === 2 ? <span className="badge info">2nd level</span> : null}
                         </div>
+                        {i.campaignId !== c.id ? (
+                          <div className="subtitle" style={{ margin: 0, fontSize: "0.78rem" }} data-testid="reviewed-elsewhere">
+                            reviewed in campaign <Link href={`/campaigns/${i.campaignId}`}>{i.campaignName}</Link> (the same access, decided there once)
+                          </div>
+                        ) : i.alsoIn.length ? (
+                          <div className="subtitle" style={{ margin: 0, fontSize: "0.78rem" }}>
+                            also in {i.alsoIn.map((a) => a.name).join(", ")}
+                          </div>
+                        ) : null}
                         <PathLine nodes={i.context.path.nodes} edges={i.context.path.edges} />
                       </td>
                       <td>{i.toolRisk ? <RiskBadge risk={i.toolRisk} /> : "—"}</td>
@@ -276,6 +302,7 @@ export default async function CampaignPage({ params, searchParams }: { params: P
               <div className="pager">
                 <span>
                   {items.items.length} shown of {items.total}
+                  {items.totalExact ? "" : "+"}
                 </span>
                 {cursor ? <Link href={`/campaigns/${c.id}?status=${filter}`}>First page</Link> : null}
                 {items.nextCursor ? (

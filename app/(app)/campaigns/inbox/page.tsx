@@ -150,6 +150,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Search
         <div className="pager">
           <span>
             {page.items.length} shown of {page.total}
+            {page.totalExact ? "" : "+"}
           </span>
           {params.cursor ? <Link href={href(filters, {})}>First page</Link> : null}
           {page.nextCursor ? (

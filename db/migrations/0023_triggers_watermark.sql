@@ -1,1 +1,0 @@
-ALTER TABLE "campaign_trigger_rules" ADD COLUMN "scanned_to" timestamp with time zone;
