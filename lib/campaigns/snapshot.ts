@@ -20,7 +20,6 @@ import {
   type NodeBrief,
   type OwnerBrief,
   type Recommendation,
-  type RecommendationEvidence,
   type ReviewerStrategy,
   type SecondLevel,
 } from "./model";
