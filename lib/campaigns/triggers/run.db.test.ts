@@ -1,9 +1,9 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray, or } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_CHANGED_TOOL, seedDemoHistory } from "@/db/seed/demo-history";
 import { buildDemoOrg } from "@/db/seed/demo-org";
 import { seedGraph } from "@/db/seed/seed";
-import { auditEvents, campaigns, campaignTriggerFirings, campaignTriggerRules, findings, reviewItems } from "@/db/schema";
+import { auditEvents, campaigns, campaignTriggerFirings, campaignTriggerRules, findings, reviewItems, reviewItemScopes } from "@/db/schema";
 import { verifyAuditChain } from "@/lib/audit/emit-audit";
 import type { Actor } from "@/lib/authz/actor";
 import { clearAccessCache } from "@/lib/graph/access-cache";
@@ -31,7 +31,17 @@ const DAY = 86_400_000;
 
 const firingsOf = (ruleId: string) => t.db.select().from(campaignTriggerFirings).where(eq(campaignTriggerFirings.ruleId, ruleId));
 const campaignsOf = (ruleId: string) => t.db.select().from(campaigns).where(eq(campaigns.triggerRuleId, ruleId));
-const itemsOf = (campaignId: string) => t.db.select().from(reviewItems).where(eq(reviewItems.campaignId, campaignId));
+/** A campaign's items: its own, and those it scoped from an earlier open campaign (an access under review is reviewed once). */
+const itemsOf = (campaignId: string) =>
+  t.db
+    .select()
+    .from(reviewItems)
+    .where(
+      or(
+        eq(reviewItems.campaignId, campaignId),
+        inArray(reviewItems.id, t.db.select({ id: reviewItemScopes.itemId }).from(reviewItemScopes).where(eq(reviewItemScopes.campaignId, campaignId))),
+      ),
+    );
 
 beforeAll(async () => {
   t = await createTestDatabase();
