@@ -121,7 +121,7 @@ test("the reviewer's home leads with their open items per campaign, counts and d
   await expect(items.nth(2)).toHaveAttribute("aria-current", "true");
 
   // The reviewer (who cannot browse the graph) sees what the access reaches: the server's tools, the tool's risk.
-  const reach = items.nth(2).locator("details");
+  const reach = items.nth(2).locator("details").filter({ hasText: "What it reaches" });
   await reach.getByText("What it reaches").click();
   await expect(reach).toContainText(/\d+ tools?; riskiest: /);
   await expect(reach).toContainText(/critical|high/);

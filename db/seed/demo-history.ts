@@ -6,6 +6,7 @@ import { systemActor, type Actor } from "@/lib/authz/actor";
 import { closeCampaign, signOffCampaign } from "@/lib/campaigns/close-campaign";
 import { decideItem } from "@/lib/campaigns/decide-item";
 import { createCampaign, launchNow } from "@/lib/campaigns/launch-campaign";
+import { createTriggerRule } from "@/lib/campaigns/triggers/rules";
 import { evaluateFindings } from "@/lib/findings/evaluate";
 import { decodeGraphDocument } from "@/lib/ingest/import-items";
 import { toolDefinitionHash } from "@/lib/ingest/mcp-discovery/to-graph";
@@ -115,4 +116,20 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<v
   if (rec.status !== "succeeded") throw new Error(`demo history: rediscovery import ${rec.status}: ${JSON.stringify(rec.errors)}`);
   // The findings follow the import in the after-change pipeline; the seed runs it now so the demo starts evaluated.
   await processGraphChanges(db);
+
+  // A Shared Signals rule, off until an admin configures a transmitter: the triggers page shows what a rule is.
+  await createTriggerRule(
+    db,
+    chloe,
+    {
+      name: "Session revoked or credential compromised: review that person's access",
+      kind: "ssf_event",
+      filter: { eventTypes: ["session-revoked", "credential-compromise"] },
+      reviewerStrategy: "target_owner",
+      fallbackReviewer: "omar@northwind.example",
+      durationDays: 3,
+      enabled: false,
+    },
+    { now },
+  );
 }

@@ -23,6 +23,7 @@ describe("the real ids the page walk opens dynamic pages on", () => {
       },
       "/api/v1/findings?status=open&limit=1": { items: [{ id: "fnd_open" }] },
       "/api/v1/imports?limit=1": { items: [{ id: "imp_last" }] },
+      "/api/v1/campaigns/triggers": { items: [{ id: "ctr_demo" }] },
     });
     const samples = await resolvePageSamples(api.get);
     expect(samples["/nodes/[id]"]).toEqual([
@@ -34,6 +35,7 @@ describe("the real ids the page walk opens dynamic pages on", () => {
     expect(samples["/findings/[id]"]).toEqual([{ label: "finding", params: { id: "fnd_open" } }]);
     expect(samples["/mcp/[id]"]).toEqual([{ label: "MCP server", params: { id: "mcp_gh" } }]);
     expect(samples["/imports/[id]"]).toEqual([{ label: "latest import", params: { id: "imp_last" } }]);
+    expect(samples["/campaigns/triggers/[id]"]).toEqual([{ label: "trigger rule", params: { id: "ctr_demo" } }]);
     expect(api.asked).not.toContain("/api/v1/nodes?kind=group&limit=1");
   });
 
@@ -51,6 +53,7 @@ describe("the real ids the page walk opens dynamic pages on", () => {
     expect(samples["/findings/[id]"]).toEqual([{ label: "finding", params: { id: "fnd_closed" } }]);
     expect(samples["/mcp/[id]"]).toEqual([]);
     expect(samples["/imports/[id]"]).toEqual([]);
+    expect(samples["/campaigns/triggers/[id]"]).toEqual([]);
   });
 
   it("a reviewer opens node pages on a node they own (anything else is not found for them)", async () => {

@@ -28,7 +28,7 @@ async function firstNode(get: ApiGet, kind: string, refs: readonly string[]): Pr
 
 /**
  * Real ids for the app's dynamic pages, read through its API as an admin: the node samples above, the campaign with
- * the most items, an open finding (any finding when none is open), the latest import. A route whose sample cannot be found (an empty
+ * the most items, an open finding (any finding when none is open), the latest import, a trigger rule. A route whose sample cannot be found (an empty
  * database) gets none, and the page walk then says which.
  */
 export async function resolvePageSamples(get: ApiGet): Promise<Samples> {
@@ -43,6 +43,7 @@ export async function resolvePageSamples(get: ApiGet): Promise<Samples> {
   const finding = open?.items[0] ?? ((await get("/api/v1/findings?limit=1")) as Listing<{ id: string }> | null)?.items[0];
   const server = nodes.find((n) => n.label === "MCP server");
   const latestImport = ((await get("/api/v1/imports?limit=1")) as Listing<{ id: string }> | null)?.items[0];
+  const rule = ((await get("/api/v1/campaigns/triggers")) as { items: { id: string }[] } | null)?.items[0];
   return {
     "/nodes/[id]": nodes,
     "/ownership/nodes/[id]": nodes,
@@ -50,6 +51,7 @@ export async function resolvePageSamples(get: ApiGet): Promise<Samples> {
     "/findings/[id]": finding ? [{ label: "finding", params: { id: finding.id } }] : [],
     "/mcp/[id]": server ? [server] : [],
     "/imports/[id]": latestImport ? [{ label: "latest import", params: { id: latestImport.id } }] : [],
+    "/campaigns/triggers/[id]": rule ? [{ label: "trigger rule", params: { id: rule.id } }] : [],
   };
 }
 

@@ -175,7 +175,7 @@ export default async function CampaignPage({ params, searchParams }: { params: P
               <h2 id="by-reviewer" style={{ marginTop: 0 }}>
                 Progress by reviewer
               </h2>
-              <table className="data" data-testid="reviewer-progress">
+              <table className="data" data-testid="reviewer-progress" aria-labelledby="by-reviewer" tabIndex={0}>
                 <thead>
                   <tr>
                     <th>Reviewer</th>
