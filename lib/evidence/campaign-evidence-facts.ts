@@ -137,3 +137,34 @@ export function remediation(s: CampaignSnapshot) {
       return remediationRow(i, t, t?.verifiedImportId ? s.proofImports.get(t.verifiedImportId) : undefined);
     });
 }
+
+/** The columns of items.csv, written by the streamed export and the in-memory one alike. */
+export const ITEMS_CSV_HEADER = [
+  "item_id",
+  "stage",
+  "subject",
+  "subject_kind",
+  "subject_ref",
+  "subject_id",
+  "subject_status",
+  "access",
+  "access_source",
+  "target",
+  "target_kind",
+  "target_ref",
+  "target_id",
+  "path",
+  "tool_risk",
+  "high_risk",
+  "recommendation",
+  "assigned_reviewer",
+  "reviewer_of_record",
+  "reviewer_reason",
+  "delegations",
+  "decided_by",
+  "decision",
+  "justification",
+  "decided_at",
+  "outcome",
+  "outcome_reason",
+] as const;

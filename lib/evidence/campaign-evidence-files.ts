@@ -1,6 +1,18 @@
 import { toCsv } from "./csv";
 import { ACCESS_REVIEW_FRAMEWORKS } from "./frameworks";
-import { delegations, delegationText, iso, pathText, person, population, reassignments, ref, remediation, stage } from "./campaign-evidence-facts";
+import {
+  delegations,
+  delegationText,
+  ITEMS_CSV_HEADER,
+  iso,
+  pathText,
+  person,
+  population,
+  reassignments,
+  ref,
+  remediation,
+  stage,
+} from "./campaign-evidence-facts";
 import { reviewerIndependence, type CampaignSnapshot, type Totals } from "./campaign-snapshot";
 
 /**
@@ -14,35 +26,7 @@ import { reviewerIndependence, type CampaignSnapshot, type Totals } from "./camp
 export function campaignItemsCsv(s: CampaignSnapshot): string {
   const dels = delegations(s);
   return toCsv(
-    [
-      "item_id",
-      "stage",
-      "subject",
-      "subject_kind",
-      "subject_ref",
-      "subject_id",
-      "subject_status",
-      "access",
-      "access_source",
-      "target",
-      "target_kind",
-      "target_ref",
-      "target_id",
-      "path",
-      "tool_risk",
-      "high_risk",
-      "recommendation",
-      "assigned_reviewer",
-      "reviewer_of_record",
-      "reviewer_reason",
-      "delegations",
-      "decided_by",
-      "decision",
-      "justification",
-      "decided_at",
-      "outcome",
-      "outcome_reason",
-    ],
+    [...ITEMS_CSV_HEADER],
     s.items.map((i) => [
       i.id,
       stage(i),

@@ -3,7 +3,9 @@ import type { Db } from "@/db/client";
 import { rows as rawRows } from "@/db/rows";
 import { conflictOf } from "@/lib/campaigns/reviewers";
 import { csvLine, Spool } from "./csv-stream";
-import { delegationText, iso, pathText, ref, remediationRow, stage, type Item } from "./campaign-evidence-facts";
+import { delegationText, iso, ITEMS_CSV_HEADER, pathText, ref, remediationRow, stage, type Item } from "./campaign-evidence-facts";
+
+export { ITEMS_CSV_HEADER };
 import type { IndependenceFinding, Person, Totals } from "./campaign-snapshot";
 
 /**
@@ -60,36 +62,6 @@ export async function* cursorChunks<T>(tx: Db, label: string, query: SQL, o: Str
 
 const date = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
 const num = (v: unknown): number => Number(v);
-
-export const ITEMS_CSV_HEADER = [
-  "item_id",
-  "stage",
-  "subject",
-  "subject_kind",
-  "subject_ref",
-  "subject_id",
-  "subject_status",
-  "access",
-  "access_source",
-  "target",
-  "target_kind",
-  "target_ref",
-  "target_id",
-  "path",
-  "tool_risk",
-  "high_risk",
-  "recommendation",
-  "assigned_reviewer",
-  "reviewer_of_record",
-  "reviewer_reason",
-  "delegations",
-  "decided_by",
-  "decision",
-  "justification",
-  "decided_at",
-  "outcome",
-  "outcome_reason",
-] as const;
 
 type Delegation = { itemId: string; fromReviewerId: string | null; toReviewerId: string | null; at: Date; justification: string | null };
 
