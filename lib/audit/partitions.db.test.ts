@@ -202,4 +202,27 @@ describe(`the partitioned audit log (${testTarget()})`, () => {
     await expect(ensureMonthPartitions(t.db, "nodes")).rejects.toMatchObject({ cause: { message: expect.stringMatching(/not range-partitioned/) } });
     await expect(ensureMonthPartitions(t.db, "audit_events; drop table nodes")).rejects.toThrow(/plain lower-case identifier/);
   });
+
+  it("verifies the rest of the log after the oldest partition is detached for archive, from the archive's head", async () => {
+    const all = await t.db.select().from(auditEvents).orderBy(auditEvents.seq);
+    const archived = all.filter((r) => r.occurredAt >= new Date("2030-01-01T00:00:00Z") && r.occurredAt < new Date("2030-02-01T00:00:00Z"));
+    expect(archived.map((r) => r.action)).toEqual(["test.january"]);
+    expect(all[0]!.id).toBe(archived[0]!.id); // the oldest month holds the first events of the chain
+    await t.db.execute(sql`alter table audit_events detach partition audit_events_2030_01`);
+    try {
+      const archiveHead = archived.at(-1)!.hash;
+      expect(await verifyAuditChain(t.db)).toMatchObject({ ok: false, brokenAt: { seq: all[1]!.seq, reason: "previous hash does not match" } });
+      expect(await verifyAuditChain(t.db, { startHash: archiveHead })).toMatchObject({
+        ok: true,
+        entries: all.length - archived.length,
+        head: all.at(-1)!.hash,
+      });
+      expect(await verifyAuditChain(t.db, { startHash: "0".repeat(63) + "1" })).toMatchObject({ ok: false });
+    } finally {
+      await t.db.execute(
+        sql`alter table audit_events attach partition audit_events_2030_01 for values from ('2030-01-01 00:00:00+00') to ('2030-02-01 00:00:00+00')`,
+      );
+    }
+    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, entries: all.length });
+  });
 });
