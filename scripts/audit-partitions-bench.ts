@@ -27,6 +27,8 @@ const arg = (name: string, dflt: string) => {
 const N = Number(arg("events", "5000000"));
 const KEEP = process.argv.includes("--keep");
 const REUSE = process.argv.includes("--reuse");
+/** Keep the generated database at 0023 and only redo the migrated copy. */
+const REMIGRATE = process.argv.includes("--remigrate");
 const ADMIN = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const urlOf = (db: string) => {
   const u = new URL(ADMIN);
@@ -61,8 +63,22 @@ const t0 = () => process.hrtime.bigint();
 const ms = (s: bigint) => Number(process.hrtime.bigint() - s) / 1e6;
 
 async function setup() {
-  await admin(`drop database if exists ${BEFORE} with (force)`);
   await admin(`drop database if exists ${AFTER} with (force)`);
+  if (!REMIGRATE) await generate();
+  await admin(`create database ${AFTER} template ${BEFORE}`);
+  const a = await openDatabase({ url: urlOf(AFTER) });
+  const m = t0();
+  await migrate(a);
+  console.log(`  migration 0024 on ${N.toLocaleString()} events: ${(ms(m) / 1000).toFixed(0)} s`);
+  await a.close();
+  const c2 = new Client({ connectionString: urlOf(AFTER) });
+  await c2.connect();
+  await c2.query("vacuum analyze audit_events");
+  await c2.end();
+}
+
+async function generate() {
+  await admin(`drop database if exists ${BEFORE} with (force)`);
   await admin(`create database ${BEFORE}`);
   const dir = migrationsUpTo("0023_campaign_paging_and_trigger_watermark");
   const d = await openDatabase({ url: urlOf(BEFORE) });
@@ -91,16 +107,6 @@ async function setup() {
   await c.query("vacuum analyze audit_events");
   await c.end();
   console.log(`\n  ${N.toLocaleString()} events generated in ${(ms(start) / 1000).toFixed(0)} s`);
-  await admin(`create database ${AFTER} template ${BEFORE}`);
-  const a = await openDatabase({ url: urlOf(AFTER) });
-  const m = t0();
-  await migrate(a);
-  console.log(`  migration 0024 on ${N.toLocaleString()} events: ${(ms(m) / 1000).toFixed(0)} s`);
-  await a.close();
-  const c2 = new Client({ connectionString: urlOf(AFTER) });
-  await c2.connect();
-  await c2.query("vacuum analyze audit_events");
-  await c2.end();
 }
 
 const mid = "2026-07-08T00:00:00Z";
@@ -115,7 +121,10 @@ const QUERIES: [string, string][] = [
   ["action page", "select * from audit_events where action = 'action.a7' order by seq desc limit 51"],
   ["target page", "select * from audit_events where target_type = 'type3' and target_id = 'n_123459' order by seq desc limit 51"],
   ["actor id page", "select * from audit_events where actor_id = 'usr_17' order by seq desc limit 51"],
-  ["actor + date-range page", `select * from audit_events where actor_id = 'usr_17' and occurred_at >= '${mid}' and occurred_at < '2026-08-08' order by seq desc limit 51`],
+  [
+    "actor + date-range page",
+    `select * from audit_events where actor_id = 'usr_17' and occurred_at >= '${mid}' and occurred_at < '2026-08-08' order by seq desc limit 51`,
+  ],
   ["deep keyset page (seq < N/2)", `select * from audit_events where seq < ${Math.floor(N / 2)} order by seq desc limit 51`],
   ["export page (1,000 by seq, middle)", `select * from audit_events where seq < ${Math.floor(N / 2)} order by seq desc limit 1000`],
   ["verify page (5,000 by seq, middle)", `select * from audit_events where seq > ${Math.floor(N / 3)} order by seq limit 5000`],
@@ -141,7 +150,12 @@ async function main() {
   await before.connect();
   await after.connect();
   const parts = await after.query("select count(*) as n from pg_inherits where inhparent = 'audit_events'::regclass");
-  console.log(`\n  load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}; partitions after: ${parts.rows[0].n}`);
+  console.log(
+    `\n  load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")}; partitions after: ${parts.rows[0].n}`,
+  );
   console.log(`\n| query | before (ms) | after (ms) |\n|---|---:|---:|`);
   for (const [name, q] of QUERIES) {
     const runs = name.startsWith("count") || name.includes("count") ? 3 : 9;
@@ -176,7 +190,12 @@ async function main() {
   console.log(`\n  emitAudit per event (median of 5 rounds of 200): before ${med(per.before!).toFixed(2)} ms, after ${med(per.after!).toFixed(2)} ms`);
   await dbs.before.close();
   await dbs.after.close();
-  console.log(`  load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
+  console.log(
+    `  load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")}`,
+  );
   if (!KEEP) {
     await admin(`drop database if exists ${BEFORE} with (force)`);
     await admin(`drop database if exists ${AFTER} with (force)`);

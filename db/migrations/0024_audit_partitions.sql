@@ -4,6 +4,9 @@
 -- into the partitioned one in this migration's transaction; seq, id, hashes and
 -- the identity sequence's position are kept, so the hash chain continues.
 --
+-- Copying a long log takes longer than the app's statement_timeout (db/client.ts, 30 s): not for this transaction.
+SET LOCAL statement_timeout = 0;
+--> statement-breakpoint
 -- 1. The generic upkeep of monthly partitions (lib/db/partitions.ts calls it at
 --    start and nightly). SECURITY DEFINER: the app may connect as attest_app,
 --    which may not create tables; the function only ever creates monthly
