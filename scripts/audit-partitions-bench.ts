@@ -128,7 +128,11 @@ const QUERIES: [string, string][] = [
   ["deep keyset page (seq < N/2)", `select * from audit_events where seq < ${Math.floor(N / 2)} order by seq desc limit 51`],
   ["export page (1,000 by seq, middle)", `select * from audit_events where seq < ${Math.floor(N / 2)} order by seq desc limit 1000`],
   ["verify page (5,000 by seq, middle)", `select * from audit_events where seq > ${Math.floor(N / 3)} order by seq limit 5000`],
-  ["chain head read (emitAudit)", "select hash from audit_events order by seq desc limit 1"],
+  ["chain head read, order by seq desc limit 1", "select hash from audit_events order by seq desc limit 1"],
+  [
+    "chain head read, emitAudit's (sequence value, recent months)",
+    `select hash from audit_events where occurred_at >= '${new Date(Date.now() - 40 * 86_400_000).toISOString()}' and seq = (select last_value from audit_events_seq_seq where is_called)`,
+  ],
   ["event by id", `select * from audit_events where id = 'evt_${String(Math.floor(N / 2)).padStart(26, "0")}'`],
 ];
 
