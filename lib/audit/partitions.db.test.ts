@@ -3,7 +3,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { auditEvents } from "@/db/schema";
 import { systemActor } from "@/lib/authz/actor";
 import { ensureMonthPartitions, listPartitions } from "@/lib/db/partitions";
-import { runPartitionUpkeep } from "@/lib/jobs/partition-upkeep";
+import { PARTITION_UPKEEP, runPartitionUpkeep } from "@/lib/jobs/partition-upkeep";
+import { registeredSchedules } from "@/lib/jobs/registry";
+import { eventually, startTestEngine } from "@/lib/testing/jobs";
+import { jobRuns } from "@/db/schema";
 import { createTestDatabase, testTarget, type TestDatabase } from "@/lib/testing/test-db";
 import { emitAudit, verifyAuditChain } from "./emit-audit";
 
@@ -224,5 +227,26 @@ describe(`the partitioned audit log (${testTarget()})`, () => {
       );
     }
     expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, entries: all.length });
+  });
+
+  it("runs nightly as the job db.partition-upkeep, through the job engine", async () => {
+    expect(registeredSchedules().find((x) => x.name === PARTITION_UPKEEP)).toMatchObject({ cron: "40 3 * * *" });
+    const engine = await startTestEngine(t, { only: [PARTITION_UPKEEP] });
+    try {
+      const id = (await engine.enqueue(PARTITION_UPKEEP))!;
+      const run = await eventually(
+        "the upkeep job to complete",
+        async () =>
+          (
+            await t.db
+              .select()
+              .from(jobRuns)
+              .where(sql`${jobRuns.jobId} = ${id} and ${jobRuns.state} = 'completed'`)
+          )[0],
+      );
+      expect(run.errorClass).toBeNull();
+    } finally {
+      await engine.stop();
+    }
   });
 });
