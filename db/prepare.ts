@@ -10,6 +10,10 @@ export async function prepareDatabase(): Promise<void> {
   const { failInterruptedImports } = await import("@/lib/ingest/run-import");
   const interrupted = await failInterruptedImports(database.db, database.kind);
   if (interrupted) console.log(`[attest] marked ${interrupted} interrupted import(s) as failed`);
+  // Monthly partitions (the audit log) made ahead before anything writes; the nightly job keeps them so.
+  const { runPartitionUpkeep } = await import("@/lib/jobs/partition-upkeep");
+  const made = Object.entries(await runPartitionUpkeep(database.db)).filter(([, p]) => p.length);
+  if (made.length) console.log(`[attest] made partitions: ${made.map(([t, p]) => `${t} ${p.map((x) => x.partition).join(", ")}`).join("; ")}`);
   if (!isDemoMode()) return;
   const { seedGraph } = await import("./seed/seed");
   const { buildDemoOrg } = await import("./seed/demo-org");

@@ -1,14 +1,25 @@
-import { bigint, index, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 /**
  * The append-only, hash-chained audit log. No foreign keys: its rows outlive
- * their subjects. A trigger (migration 0001) refuses UPDATE and DELETE.
+ * their subjects. A trigger (migration 0001, re-created on the partitioned
+ * table by 0024) refuses UPDATE and DELETE on it and on every partition.
  * hash = SHA-256(prevHash + canonical JSON of the event); see lib/audit.
+ *
+ * Partitioned by month on occurred_at (PARTITION BY RANGE, migration
+ * 0024_audit_partitions, hand-written: drizzle-kit does not know partitioning,
+ * so this declaration describes only the columns and indexes, which match).
+ * A partitioned table's unique keys must contain the partition key: the
+ * primary key is (seq, occurred_at) and id is unique with occurred_at. seq
+ * comes from the identity sequence and a ULID id from the writer, so neither
+ * repeats; a repeated seq would also break the hash chain (lib/audit).
+ * Partitions are made ahead by lib/db/partitions.ts (the nightly job
+ * audit.partitions and at start), with a DEFAULT partition as a safety net.
  */
 export const auditEvents = pgTable(
   "audit_events",
   {
-    seq: bigint("seq", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    seq: bigint("seq", { mode: "number" }).notNull().generatedAlwaysAsIdentity(),
     id: text("id").notNull(),
     occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
     actorType: text("actor_type").notNull(),
@@ -24,7 +35,8 @@ export const auditEvents = pgTable(
     hash: text("hash").notNull(),
   },
   (t) => [
-    uniqueIndex("audit_events_id_key").on(t.id),
+    primaryKey({ name: "audit_events_pkey", columns: [t.seq, t.occurredAt] }),
+    uniqueIndex("audit_events_id_key").on(t.id, t.occurredAt),
     index("audit_events_target_idx").on(t.targetType, t.targetId),
     index("audit_events_action_idx").on(t.action),
     // The audit page filters by actor and date range and pages by seq.

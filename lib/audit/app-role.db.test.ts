@@ -4,6 +4,7 @@ import type { Database, Db } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { auditEvents, campaigns, nodes } from "@/db/schema";
 import { systemActor } from "@/lib/authz/actor";
+import { ensureMonthPartitions, listPartitions } from "@/lib/db/partitions";
 import { createTestDatabase, testTarget, type TestDatabase } from "@/lib/testing/test-db";
 import { emitAudit, verifyAuditChain } from "./emit-audit";
 
@@ -67,5 +68,24 @@ describe(`the application role attest_app (${testTarget()})`, () => {
     expect(await failure(sql`truncate ${auditEvents}`)).toMatch(/permission denied for table audit_events/);
     expect(await failure(sql`alter table ${auditEvents} disable trigger audit_events_no_update`)).toMatch(/must be owner/);
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
+  });
+
+  it("keeps partitions ahead through the owner's function, and every partition, old or new, refuses it UPDATE, DELETE and TRUNCATE by grants", async () => {
+    const made = await ensureMonthPartitions(app.db, "audit_events", { at: new Date("2035-05-05T00:00:00Z"), monthsAhead: 0 });
+    expect(made).toEqual([{ partition: "audit_events_2035_05", moved: 0 }]);
+    const failure = (q: string) =>
+      app.db.execute(sql.raw(q)).then(
+        () => "succeeded",
+        (e: { cause?: { message?: string }; message: string }) => e.cause?.message ?? e.message,
+      );
+    for (const { name } of await listPartitions(t.db, "audit_events")) {
+      expect(await failure(`select count(*) from "${name}"`), name).toBe("succeeded");
+      expect(await failure(`update "${name}" set action = 'forged'`), name).toMatch(/permission denied for table/);
+      expect(await failure(`delete from "${name}"`), name).toMatch(/permission denied for table/);
+      expect(await failure(`truncate "${name}"`), name).toMatch(/permission denied for table/);
+    }
+    expect(await failure(`create table audit_events_2036_01 partition of audit_events for values from ('2036-01-01') to ('2036-02-01')`)).toMatch(
+      /permission denied|must be owner/,
+    );
   });
 });

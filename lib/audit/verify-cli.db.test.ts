@@ -173,4 +173,13 @@ describe(`npm run audit:verify against a server or PostgreSQL (${testTarget()})`
       expect(JSON.parse(r.out)).toEqual({ ok: true, entries: 3, head });
     }
   });
+
+  it("--from-hash starts the chain at an archive's head (oldest partitions detached): the genesis hash is today's start, another breaks at the first event", async () => {
+    expect((await cli(["--from-hash", "0".repeat(64), "--json"], { ATTEST_DATA_DIR: dir })).code).toBe(0);
+    const wrong = await cli(["--from-hash", "f".repeat(64)], { ATTEST_DATA_DIR: dir });
+    expect(wrong.code).toBe(1);
+    expect(wrong.out).toMatch(/first broken entry: seq 1, .*previous hash does not match/);
+    const bad = await cli(["--from-hash", "xyz"], { ATTEST_DATA_DIR: dir });
+    expect(bad).toMatchObject({ code: 2, err: expect.stringMatching(/--from-hash must be a SHA-256 hash/) });
+  });
 });

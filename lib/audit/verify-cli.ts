@@ -16,7 +16,7 @@ import { verifyAuditChain, type ChainVerification } from "./emit-audit";
  *      server holds it. PGlite can be opened by one process only: when the server
  *      has it, this says so and how to ask the server instead.
  */
-export const USAGE = "usage: npm run audit:verify -- [--url URL] [--token TOKEN] [--anchor HASH] [--json]";
+export const USAGE = "usage: npm run audit:verify -- [--url URL] [--token TOKEN] [--anchor HASH] [--from-hash HASH] [--json]";
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -29,6 +29,8 @@ interface Options {
   url?: string;
   token?: string;
   anchor?: string;
+  /** The head of an archived (detached) part of the log: the first event present must point back to it. */
+  fromHash?: string;
   json: boolean;
 }
 
@@ -47,11 +49,14 @@ function parseArgs(argv: string[], env: CliIo["env"]): Options {
     else if (a === "--url") o.url = value();
     else if (a === "--token") o.token = value();
     else if (a === "--anchor") o.anchor = value();
+    else if (a === "--from-hash") o.fromHash = value();
     else throw new UsageError(`unknown option ${a}`);
   }
   o.url ??= env.ATTEST_URL?.trim() || undefined;
   o.token ??= env.ATTEST_TOKEN?.trim() || env.ATTEST_BOOTSTRAP_TOKEN?.trim() || undefined;
   if (o.anchor && !/^[0-9a-f]{64}$/.test(o.anchor)) throw new UsageError("--anchor must be a SHA-256 hash in lower-case hex");
+  if (o.fromHash && !/^[0-9a-f]{64}$/.test(o.fromHash)) throw new UsageError("--from-hash must be a SHA-256 hash in lower-case hex");
+  if (o.fromHash && o.url) throw new UsageError("--from-hash reads the database directly: use it without --url");
   return o;
 }
 
@@ -92,7 +97,7 @@ async function viaDatabase(o: Options, io: CliIo): Promise<{ where: string; resu
       rows: { present: boolean }[];
     };
     if (!exists.rows[0]?.present) throw new Error(`${where} has no audit log (is it an Attest database that has been started once?)`);
-    return { where, result: await verifyAuditChain(database.db, { anchor: o.anchor }) };
+    return { where, result: await verifyAuditChain(database.db, { anchor: o.anchor, startHash: o.fromHash }) };
   } finally {
     await database.close();
   }
