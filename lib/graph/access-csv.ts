@@ -15,6 +15,7 @@ import {
   type whoCanReachQuerySchema,
   type AccessAnswer,
 } from "./access-api";
+import { pickReadDb } from "./graph-feed";
 import { EDGE_RULES } from "./model";
 import { getNodeFor, type neighborsQuerySchema } from "./node-api";
 import { listNeighbors } from "./nodes";
@@ -52,10 +53,12 @@ async function answerCsv(db: Db, a: AccessAnswer, filename: string): Promise<Csv
   }
   const rows: Cell[][] = [];
   const ordered = inOrder(a);
+  // Whole-answer name lookups: the read replica when it has the answer's graph version (DATABASE_READ_URL), else the primary.
+  const readDb = await pickReadDb(db, a.ix.version);
   for (let i = 0; i < ordered.length; i += CHUNK) {
-    const items = await describeReached(db, a, ordered.slice(i, i + CHUNK));
+    const items = await describeReached(readDb, a, ordered.slice(i, i + CHUNK));
     const named = await names(
-      db,
+      readDb,
       items.flatMap((it) => it.path.nodes),
     );
     for (const it of items) rows.push([it.name, it.kind, it.source, it.externalId, it.depth, pathInWords(it.path, (id) => named.get(id) ?? id), it.id]);
