@@ -133,7 +133,8 @@ if (testTarget() === "postgres")
     it("builds indexes and exports from the replica once it has the version", async () => {
       await pair.waitCaughtUp();
       // The standby's own statistics count the scans of edges run there (flushed by its backends within seconds).
-      const scans = () => Number(pair.psql("standby", "select coalesce(seq_scan, 0) + coalesce(idx_scan, 0) from pg_stat_user_tables where relname = 'edges';"));
+      const scans = () =>
+        Number(pair.psql("standby", "select coalesce(seq_scan, 0) + coalesce(idx_scan, 0) from pg_stat_user_tables where relname = 'edges';"));
       const scansBefore = scans();
       const v = (await two.get<{ known: number }>("/known")).known;
       const ix = await two.get<Index>(`/index?min=${v}`);

@@ -132,7 +132,10 @@ export async function startClusterPair(opts: { database?: string } = {}): Promis
     run("psql", ["-h", "127.0.0.1", "-p", String(primaryPort), "-U", "postgres", "-d", "postgres", "-qAtc", `create database ${database}`]);
     run("pg_basebackup", ["-h", "127.0.0.1", "-p", String(primaryPort), "-U", "postgres", "-D", standbyDir, "-R", "-X", "stream", "-c", "fast", "--no-sync"]);
     // The copy carries the primary's settings; only the port differs (-R wrote primary_conninfo and standby.signal).
-    writeFileSync(path.join(standbyDir, "postgresql.auto.conf"), conf.replace(`port = ${primaryPort}`, `port = ${standbyPort}`) + "\n" + primaryConninfo(primaryPort));
+    writeFileSync(
+      path.join(standbyDir, "postgresql.auto.conf"),
+      conf.replace(`port = ${primaryPort}`, `port = ${standbyPort}`) + "\n" + primaryConninfo(primaryPort),
+    );
     if (asRoot) execFileSync("chown", ["-R", "postgres:postgres", standbyDir]);
     run("pg_ctl", ["-D", standbyDir, "-l", path.join(dir, "standby.log"), "-w", "-t", "60", "start"]);
     standbyUp = true;
@@ -141,7 +144,11 @@ export async function startClusterPair(opts: { database?: string } = {}): Promis
     throw err;
   }
   const psql = (where: "primary" | "standby", sqlText: string, db = database) =>
-    run("psql", ["-h", "127.0.0.1", "-p", String(where === "primary" ? primaryPort : standbyPort), "-U", "postgres", "-d", db, "-qAtX", "-v", "ON_ERROR_STOP=1"], sqlText).trim();
+    run(
+      "psql",
+      ["-h", "127.0.0.1", "-p", String(where === "primary" ? primaryPort : standbyPort), "-U", "postgres", "-d", db, "-qAtX", "-v", "ON_ERROR_STOP=1"],
+      sqlText,
+    ).trim();
   const pair: PgClusterPair = {
     primaryUrl: `postgres://postgres@127.0.0.1:${primaryPort}/${database}`,
     standbyUrl: `postgres://postgres@127.0.0.1:${standbyPort}/${database}`,
