@@ -4,7 +4,8 @@
  * a few plain HTTP endpoints. Run with tsx; prints `listening <port>` when ready. Not part of the app.
  *
  *   POST /import            a graph document (JSON) → runImport → { status, graphVersion }
- *   GET  /who-can-reach?target=…  → { graphVersion, ids } (every principal, through the cached index)
+ *   GET  /who-can-reach?target=…  → { graphVersion, ids } (every principal, through the cached index, by pages)
+ *   GET  /who-can-reach-ids?target=…  → { graphVersion, ids } (the whole answer, ids only: the bench's read)
  *   GET  /index?min=v       builds an index from pickReadDb(db, v) → { onReplica, version }
  *   GET  /export-read       pickCaughtUpReadDb → { onReplica }
  *   GET  /known             knownGraphVersion from memory, and the feed's and replica's counters
@@ -13,7 +14,7 @@ import http from "node:http";
 import { openDatabase } from "@/db/client";
 import { systemActor } from "@/lib/authz/actor";
 import { getAccessIndex, loadAccessIndex } from "@/lib/graph/access-cache";
-import { whoCanReachFor, whoCanReachQuerySchema } from "@/lib/graph/access-api";
+import { whoCanReachAnswer, whoCanReachFor, whoCanReachQuerySchema } from "@/lib/graph/access-api";
 import { graphFeedStats, knownGraphVersion, pickCaughtUpReadDb, pickReadDb, replicaStats } from "@/lib/graph/graph-feed";
 import { decodeGraphDocument } from "@/lib/ingest/import-items";
 import { runImport } from "@/lib/ingest/run-import";
@@ -21,6 +22,9 @@ import { runImport } from "@/lib/ingest/run-import";
 const database = await openDatabase({ url: process.env.DATABASE_URL!, readUrl: process.env.DATABASE_READ_URL || undefined });
 const { db } = database;
 const actor = systemActor(`instance-${process.pid}`);
+// The access API limits each actor to 600 queries a minute; the bench's readers take turns over many system actors.
+let turn = 0;
+const readers = Array.from({ length: 64 }, (_, i) => systemActor(`instance-${process.pid}-reader-${i}`));
 
 async function body(req: http.IncomingMessage): Promise<string> {
   let s = "";
@@ -55,6 +59,12 @@ const server = http.createServer((req, res) => {
         } while (cursor);
         return reply(200, { graphVersion: version, ids: ids.sort() });
       }
+      if (url.pathname === "/who-can-reach-ids") {
+        const q = whoCanReachQuerySchema.parse({ target: url.searchParams.get("target") ?? "" });
+        const a = await whoCanReachAnswer(db, readers[turn++ % readers.length]!, q);
+        return reply(200, { graphVersion: a.ix.version, ids: a.reached.map((r) => a.ix.ids[r.node]!) });
+      }
+      if (url.pathname === "/rss") return reply(200, { rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
       if (url.pathname === "/index") {
         const min = Number(url.searchParams.get("min") ?? 0);
         const readDb = await pickReadDb(db, min);
