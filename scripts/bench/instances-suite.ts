@@ -171,10 +171,13 @@ export async function runInstancesSuite(argv: string[]): Promise<number> {
       }
       return out;
     };
+    let sensitive = 0; // answers whose right answer differs from the loaded graph's: the writes were visible to the check
     const check = (a: Answer) => {
       const want = expected(a.target, a.graphVersion);
       const got = new Set(a.ids);
       checked++;
+      const base = expected(a.target, v0);
+      if (base.size !== want.size || [...want].some((id) => !base.has(id))) sensitive++;
       versionsSeen.add(a.graphVersion);
       if (got.size !== want.size || a.ids.some((id) => !want.has(id))) {
         mismatches++;
@@ -352,6 +355,7 @@ export async function runInstancesSuite(argv: string[]): Promise<number> {
       loadAverage,
       answersChecked: checked,
       answersUnchecked: unchecked,
+      answersChangedByWrites: sensitive,
       mismatches,
       mismatchSamples,
       distinctVersionsAnswered: versionsSeen.size,
@@ -379,6 +383,7 @@ export async function runInstancesSuite(argv: string[]): Promise<number> {
           ["run", `${o.minutes} min, ${o.readers} readers, a write every ${o.writeEveryMs} ms`],
           ["answers checked", String(checked)],
           ["mismatches", String(mismatches)],
+          ["answers changed by the writes", String(sensitive)],
           ["answers left unchecked", String(unchecked)],
           ["versions answered", String(versionsSeen.size)],
           ["read p50 / p95 / p99", `${formatMs(result.readLatencyMs.p50)} / ${formatMs(result.readLatencyMs.p95)} / ${formatMs(result.readLatencyMs.p99)}`],
