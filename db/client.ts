@@ -40,8 +40,13 @@ export interface OpenOptions {
 // connection). Keyed by the handle, so tests that open many databases in one process keep them apart.
 // ---------------------------------------------------------------------------
 
-const replicaOf = new WeakMap<object, Db>();
-const closeHooks = new WeakMap<object, Set<() => Promise<void> | void>>();
+// On globalThis, like the database itself: Next may load this module more than once per process.
+type HandleMaps = { replicaOf: WeakMap<object, Db>; closeHooks: WeakMap<object, Set<() => Promise<void> | void>> };
+const handleMaps: HandleMaps = ((globalThis as typeof globalThis & { __attestDbHandles?: HandleMaps }).__attestDbHandles ??= {
+  replicaOf: new WeakMap(),
+  closeHooks: new WeakMap(),
+});
+const { replicaOf, closeHooks } = handleMaps;
 
 /** The read replica's handle for a primary handle, if DATABASE_READ_URL (or `readUrl`) configured one. */
 export function readReplicaOf(db: Db): Db | undefined {

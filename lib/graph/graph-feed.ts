@@ -84,7 +84,8 @@ export interface FeedStats {
   listening: boolean;
 }
 
-const feeds = new WeakMap<object, Feed>();
+// On globalThis: Next may load this module more than once per process, and one pool needs one LISTEN connection.
+const feeds: WeakMap<object, Feed> = ((globalThis as typeof globalThis & { __attestGraphFeeds?: WeakMap<object, Feed> }).__attestGraphFeeds ??= new WeakMap());
 
 function clientOf(db: Db): object | undefined {
   const c = (db as unknown as { $client?: unknown }).$client;
@@ -322,7 +323,8 @@ interface ReplicaState {
   stats: { checks: number; used: number; declined: number; errors: number };
 }
 
-const replicas = new WeakMap<object, ReplicaState>();
+const replicas: WeakMap<object, ReplicaState> = ((globalThis as typeof globalThis & { __attestReplicas?: WeakMap<object, ReplicaState> }).__attestReplicas ??=
+  new WeakMap());
 const REPLICA_RETRY_MS = 5_000;
 
 function replicaState(replica: Db): ReplicaState {
