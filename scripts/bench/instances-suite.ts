@@ -317,7 +317,7 @@ export async function runInstancesSuite(argv: string[]): Promise<number> {
           if (rep?.bytes != null) lagBytes.push(Number(rep.bytes));
           if (rep?.ms != null) lagMs.push(Number(rep.ms));
           if (tick % 10 === 0) {
-            const inst = instances[tick % 2]!;
+            const inst = instances[(tick / 10) % 2]!;
             const known = (await inst.get<{ known: number }>("/known")).known;
             const ix = await inst.get<{ onReplica: boolean; version: number }>(`/index?min=${known}`);
             builds++;
