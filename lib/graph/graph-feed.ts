@@ -364,16 +364,58 @@ export async function pickReadDb(db: Db, minVersion: number): Promise<Db> {
   const replica = readReplicaOf(db);
   if (!replica) return db;
   const s = replicaState(replica);
-  if (s.version < minVersion) {
-    if (performance.now() < s.downUntil) return db;
-    await checkReplica(replica, s);
-  }
+  if (performance.now() < s.downUntil) return db;
+  if (s.version < minVersion) await checkReplica(replica, s);
   if (s.version >= minVersion) {
     s.stats.used++;
     return replica;
   }
   s.stats.declined++;
   return db;
+}
+
+/** Errors that say the replica, not the question, failed: it is gone, restarting, or cancelled us to replay WAL. */
+const REPLICA_FAILURE = new Set([
+  "40001",
+  "57P01",
+  "57P02",
+  "57P03",
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+]);
+
+function replicaFailed(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return (
+    (!!e?.code && REPLICA_FAILURE.has(e.code)) || /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e?.message ?? "")
+  );
+}
+
+/**
+ * Runs a read-only `read` on pickReadDb(db, minVersion); when it ran on the replica and the replica failed under it
+ * (unreachable, restarting, or a query cancelled by a recovery conflict), the replica is skipped for a while and
+ * `read` runs again on the primary. `read` must be safe to run twice (it writes nothing, streams nothing out).
+ */
+export async function withReadDb<T>(db: Db, minVersion: number, read: (readDb: Db) => Promise<T>): Promise<T> {
+  const readDb = await pickReadDb(db, minVersion);
+  if (readDb === db) return read(db);
+  try {
+    return await read(readDb);
+  } catch (err) {
+    if (!replicaFailed(err)) throw err;
+    const s = replicaState(readDb);
+    s.stats.errors++;
+    s.downUntil = performance.now() + REPLICA_RETRY_MS;
+    console.error("[graph-feed] read replica failed during a read, reading the primary:", (err as Error).message);
+    return read(db);
+  }
 }
 
 /**

@@ -6,7 +6,7 @@
  *   POST /import            a graph document (JSON) → runImport → { status, graphVersion }
  *   GET  /who-can-reach?target=…  → { graphVersion, ids } (every principal, through the cached index, by pages)
  *   GET  /who-can-reach-ids?target=…  → { graphVersion, ids } (the whole answer, ids only: the bench's read)
- *   GET  /index?min=v       builds an index from pickReadDb(db, v) → { onReplica, version }
+ *   GET  /index?min=v       builds an index through withReadDb(db, v) (pickReadDb, the primary if the replica fails) → { onReplica, version }
  *   GET  /export-read       pickCaughtUpReadDb → { onReplica }
  *   GET  /known             knownGraphVersion from memory, and the feed's and replica's counters
  */
@@ -15,7 +15,7 @@ import { openDatabase } from "@/db/client";
 import { systemActor } from "@/lib/authz/actor";
 import { getAccessIndex, loadAccessIndex } from "@/lib/graph/access-cache";
 import { whoCanReachAnswer, whoCanReachFor, whoCanReachQuerySchema } from "@/lib/graph/access-api";
-import { graphFeedStats, knownGraphVersion, pickCaughtUpReadDb, pickReadDb, replicaStats } from "@/lib/graph/graph-feed";
+import { graphFeedStats, knownGraphVersion, pickCaughtUpReadDb, replicaStats, withReadDb } from "@/lib/graph/graph-feed";
 import { decodeGraphDocument } from "@/lib/ingest/import-items";
 import { runImport } from "@/lib/ingest/run-import";
 
@@ -67,9 +67,8 @@ const server = http.createServer((req, res) => {
       if (url.pathname === "/rss") return reply(200, { rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
       if (url.pathname === "/index") {
         const min = Number(url.searchParams.get("min") ?? 0);
-        const readDb = await pickReadDb(db, min);
-        const ix = await loadAccessIndex(readDb);
-        return reply(200, { onReplica: readDb !== db, version: ix.version, nodes: ix.ids.length });
+        const r = await withReadDb(db, min, async (readDb) => ({ onReplica: readDb !== db, ix: await loadAccessIndex(readDb) }));
+        return reply(200, { onReplica: r.onReplica, version: r.ix.version, nodes: r.ix.ids.length });
       }
       if (url.pathname === "/cached-index") {
         const ix = await getAccessIndex(db);

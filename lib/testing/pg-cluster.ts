@@ -27,6 +27,9 @@ export interface PgClusterPair {
   /** Stops (fast) or starts the primary: the replica must answer alone. */
   stopPrimary(): void;
   startPrimary(): void;
+  /** Stops (immediate) or starts the standby. */
+  stopStandby(): void;
+  startStandby(): void;
   /** Waits until the standby has replayed everything the primary has written. */
   waitCaughtUp(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -160,6 +163,14 @@ export async function startClusterPair(opts: { database?: string } = {}): Promis
     stopPrimary: () => {
       run("pg_ctl", ["-D", primaryDir, "-m", "fast", "-w", "stop"]);
       primaryUp = false;
+    },
+    stopStandby: () => {
+      run("pg_ctl", ["-D", standbyDir, "-m", "immediate", "-w", "stop"]);
+      standbyUp = false;
+    },
+    startStandby: () => {
+      run("pg_ctl", ["-D", standbyDir, "-l", path.join(dir, "standby.log"), "-w", "-t", "60", "start"]);
+      standbyUp = true;
     },
     startPrimary: () => {
       run("pg_ctl", ["-D", primaryDir, "-l", path.join(dir, "primary.log"), "-w", "-t", "60", "start"]);
