@@ -10,6 +10,8 @@ import { GRAPH_VERSION_CHANNEL, readGraphVersion } from "./version";
  *   when it can. `{ refresh: true }` always reads the primary.
  * - `pickReadDb(db, minVersion)` answers a handle to read graph rows at a version ≥ minVersion: the read replica
  *   (DATABASE_READ_URL) when configured and caught up, else the primary `db` itself.
+ * - `withReadDb(db, minVersion, read)` runs a read-only `read` there, and again on the primary if the replica fails
+ *   under it (index builds should use this).
  * - `pickCaughtUpReadDb(db)` answers a handle that sees every row committed (anywhere) before the call: the replica
  *   when it has replayed the primary's WAL up to now, else the primary. For reports and exports, whose rows are
  *   not only the graph's.
