@@ -16,6 +16,10 @@ export interface Database {
   kind: DatabaseKind;
   /** The node-postgres pool, on PostgreSQL only. */
   pool?: import("pg").Pool;
+  /** A handle on the read replica (DATABASE_READ_URL), when one is configured: read-only work that may lag. */
+  readDb?: Db;
+  /** Its pool. */
+  readPool?: import("pg").Pool;
   close(): Promise<void>;
 }
 
@@ -24,6 +28,44 @@ export interface OpenOptions {
   url?: string;
   /** PGlite data folder; "memory://" keeps everything in memory (tests). */
   dataDir?: string;
+  /**
+   * A PostgreSQL hot standby of `url` (DATABASE_READ_URL): index builds, reports and exports may read there
+   * (lib/graph/graph-feed.ts pickReadDb decides, per read, whether it is recent enough). Never written to.
+   */
+  readUrl?: string;
+}
+
+// ---------------------------------------------------------------------------
+// What hangs off a handle: its read replica, and work to stop before its pool ends (the graph feed's LISTEN
+// connection). Keyed by the handle, so tests that open many databases in one process keep them apart.
+// ---------------------------------------------------------------------------
+
+// On globalThis, like the database itself: Next may load this module more than once per process.
+type HandleMaps = { replicaOf: WeakMap<object, Db>; closeHooks: WeakMap<object, Set<() => Promise<void> | void>> };
+const handleMaps: HandleMaps = ((globalThis as typeof globalThis & { __attestDbHandles?: HandleMaps }).__attestDbHandles ??= {
+  replicaOf: new WeakMap(),
+  closeHooks: new WeakMap(),
+});
+const { replicaOf, closeHooks } = handleMaps;
+
+/** The read replica's handle for a primary handle, if DATABASE_READ_URL (or `readUrl`) configured one. */
+export function readReplicaOf(db: Db): Db | undefined {
+  return replicaOf.get(db);
+}
+
+/** Runs `hook` when the database behind `db` is closed, before its pool ends; answers a function that unregisters it. */
+export function onDatabaseClose(db: Db, hook: () => Promise<void> | void): () => void {
+  let hooks = closeHooks.get(db);
+  if (!hooks) closeHooks.set(db, (hooks = new Set()));
+  hooks.add(hook);
+  return () => hooks.delete(hook);
+}
+
+async function runCloseHooks(db: Db): Promise<void> {
+  const hooks = closeHooks.get(db);
+  if (!hooks) return;
+  closeHooks.delete(db);
+  await Promise.allSettled([...hooks].map(async (h) => h()));
 }
 
 /** Per-statement time limit for user-driven queries, so no request can hang the server. */
@@ -38,15 +80,32 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   if (opts.url) {
     const { Pool } = await import("pg");
     const { drizzle } = await import("drizzle-orm/node-postgres");
-    const pool = new Pool({
-      connectionString: opts.url,
-      max: Number(process.env.ATTEST_PG_POOL_MAX ?? 10),
-      options: `-c statement_timeout=${STATEMENT_TIMEOUT_MS}`,
-    });
-    // An idle client error (server restart) must not crash the process.
-    pool.on("error", (err) => console.error("[db] idle client error:", err.message));
+    const open = (url: string, name: string, max: number) => {
+      const pool = new Pool({ connectionString: url, max, application_name: name, options: `-c statement_timeout=${STATEMENT_TIMEOUT_MS}` });
+      // An idle client error (server restart) must not crash the process.
+      pool.on("error", (err) => console.error(`[db] idle client error (${name}):`, err.message));
+      return pool;
+    };
+    const pool = open(opts.url, "attest", Number(process.env.ATTEST_PG_POOL_MAX ?? 10));
     const db = drizzle({ client: pool, schema }) as unknown as Db;
-    return { db, kind: "postgres", pool, close: () => pool.end() };
+    let readPool: import("pg").Pool | undefined;
+    let readDb: Db | undefined;
+    if (opts.readUrl) {
+      readPool = open(opts.readUrl, "attest-read", Number(process.env.ATTEST_PG_READ_POOL_MAX ?? process.env.ATTEST_PG_POOL_MAX ?? 10));
+      readDb = drizzle({ client: readPool, schema }) as unknown as Db;
+      replicaOf.set(db, readDb);
+    }
+    return {
+      db,
+      kind: "postgres",
+      pool,
+      readDb,
+      readPool,
+      async close() {
+        await runCloseHooks(db);
+        await Promise.all([pool.end(), readPool?.end()]);
+      },
+    };
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
@@ -70,6 +129,7 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
     db,
     kind: "pglite",
     close: async () => {
+      await runCloseHooks(db);
       try {
         await client.close();
       } finally {
@@ -82,6 +142,12 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
 export function databaseUrlFromEnv(): string | undefined {
   const url = process.env.DATABASE_URL?.trim();
   return url ? url : undefined;
+}
+
+/** DATABASE_READ_URL: an optional hot standby of DATABASE_URL (ignored without DATABASE_URL: PGlite has no replica). */
+export function databaseReadUrlFromEnv(): string | undefined {
+  const url = process.env.DATABASE_READ_URL?.trim();
+  return url && databaseUrlFromEnv() ? url : undefined;
 }
 
 /** Demo mode: the embedded database, or ATTEST_DEMO=1 on PostgreSQL. */
@@ -100,7 +166,7 @@ export function getDatabase(): Promise<Database> {
   const g = globalThis as Global;
   if (!g.__attestDb) {
     g.__attestDb = (async () => {
-      const database = await openDatabase({ url: databaseUrlFromEnv(), dataDir: resolveDataDir() });
+      const database = await openDatabase({ url: databaseUrlFromEnv(), readUrl: databaseReadUrlFromEnv(), dataDir: resolveDataDir() });
       const { migrate } = await import("./migrate");
       await migrate(database);
       return database;

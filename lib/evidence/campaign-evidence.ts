@@ -26,6 +26,7 @@ import {
 import { csvLine, Spool } from "./csv-stream";
 import { ACCESS_REVIEW_FRAMEWORKS } from "./frameworks";
 import { StreamedEvidencePackage } from "./package";
+import { pickCaughtUpReadDb } from "@/lib/graph/graph-feed";
 import type { ByteSink } from "./zip-stream";
 
 /**
@@ -159,7 +160,10 @@ export async function writeCampaignEvidence(
   o: ExportOptions = {},
 ): Promise<void> {
   const max = o.fullDetailMax ?? FULL_DETAIL_MAX;
-  await db.transaction(
+  // Read-only and whole-campaign: on the read replica (DATABASE_READ_URL) once it has replayed everything committed
+  // before this call (the export's own audit event included, so the chain head covers it), else on the primary.
+  const readDb = await pickCaughtUpReadDb(db);
+  await readDb.transaction(
     async (tx) => {
       // A cursor is read to its end: plan for the whole result, not its first rows.
       await tx.execute(sql`set local cursor_tuple_fraction = 1`);

@@ -15,6 +15,7 @@ import {
   type whoCanReachQuerySchema,
   type AccessAnswer,
 } from "./access-api";
+import { withReadDb } from "./graph-feed";
 import { EDGE_RULES } from "./model";
 import { getNodeFor, type neighborsQuerySchema } from "./node-api";
 import { listNeighbors } from "./nodes";
@@ -50,16 +51,20 @@ async function answerCsv(db: Db, a: AccessAnswer, filename: string): Promise<Csv
       `the answer has ${a.reached.length} rows, more than ${ACCESS_CSV_MAX_ROWS} a CSV export holds; filter by kind or source, or lower maxDepth`,
     );
   }
-  const rows: Cell[][] = [];
   const ordered = inOrder(a);
-  for (let i = 0; i < ordered.length; i += CHUNK) {
-    const items = await describeReached(db, a, ordered.slice(i, i + CHUNK));
-    const named = await names(
-      db,
-      items.flatMap((it) => it.path.nodes),
-    );
-    for (const it of items) rows.push([it.name, it.kind, it.source, it.externalId, it.depth, pathInWords(it.path, (id) => named.get(id) ?? id), it.id]);
-  }
+  // Whole-answer name lookups: the read replica when it has the answer's graph version (DATABASE_READ_URL), else the primary.
+  const rows = await withReadDb(db, a.ix.version, async (readDb) => {
+    const out: Cell[][] = [];
+    for (let i = 0; i < ordered.length; i += CHUNK) {
+      const items = await describeReached(readDb, a, ordered.slice(i, i + CHUNK));
+      const named = await names(
+        readDb,
+        items.flatMap((it) => it.path.nodes),
+      );
+      for (const it of items) out.push([it.name, it.kind, it.source, it.externalId, it.depth, pathInWords(it.path, (id) => named.get(id) ?? id), it.id]);
+    }
+    return out;
+  });
   return { filename, body: toCsv(ACCESS_CSV_HEADER, rows) };
 }
 

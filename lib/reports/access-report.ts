@@ -6,6 +6,7 @@ import { requirePermission } from "@/lib/authz/permissions";
 import { canonicalJson } from "@/lib/audit/canonical-json";
 import { AppError, isAppError } from "@/lib/errors";
 import { describeNodes, reachableFromFor, whoCanReachFor, type AccessPage } from "@/lib/graph/access-api";
+import { pickCaughtUpReadDb } from "@/lib/graph/graph-feed";
 import { type EdgeKind, type NodeKind } from "@/lib/graph/model";
 import { parseNodeRef, resolveNodeId } from "@/lib/graph/node-ref";
 import { DEFAULT_DEPTH, MAX_DEPTH } from "@/lib/graph/traverse";
@@ -129,8 +130,10 @@ export async function buildAccessReport(db: Db, actor: Actor, q: AccessReportQue
   for (const i of items) for (const n of i.path.nodes) ids.add(n);
   const info = new Map<string, ReportNode>();
   const all = [...ids];
+  // Names of the whole report: the read replica when it has everything committed so far (DATABASE_READ_URL), else the primary.
+  const readDb = await pickCaughtUpReadDb(db);
   for (let i = 0; i < all.length; i += 1000) {
-    for (const [id, d] of await describeNodes(db, all.slice(i, i + 1000)))
+    for (const [id, d] of await describeNodes(readDb, all.slice(i, i + 1000)))
       info.set(id, { id, name: d.name, kind: d.kind, source: d.source, externalId: d.externalId });
   }
   const subject = info.get(subjectId);

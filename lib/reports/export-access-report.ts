@@ -3,6 +3,7 @@ import { emitAudit, verifyAuditChain } from "@/lib/audit/emit-audit";
 import type { Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
 import { buildAccessReport, type AccessReport, type AccessReportQuery } from "./access-report";
+import { pickCaughtUpReadDb } from "@/lib/graph/graph-feed";
 import { accessReportCsv, accessReportPackage, accessReportPdf } from "./access-report-files";
 
 export type ExportedReport =
@@ -53,7 +54,8 @@ export async function exportAccessReport(db: Db, actor: Actor, q: AccessReportQu
   if (q.format === "csv")
     return { format: "csv", report, bytes: new TextEncoder().encode(accessReportCsv(report)), contentType: CONTENT_TYPE.csv, filename: `${base}.csv` };
   if (q.format === "pdf") return { format: "pdf", report, bytes: await accessReportPdf(report), contentType: CONTENT_TYPE.pdf, filename: `${base}.pdf` };
-  const chain = await verifyAuditChain(db);
+  // The whole chain, read after the export's own event committed: the replica once it has replayed that far, else the primary.
+  const chain = await verifyAuditChain(await pickCaughtUpReadDb(db));
   const { zip } = await accessReportPackage(report, actor, chain, new Date());
   return { format: "zip", report, bytes: zip, contentType: CONTENT_TYPE.zip, filename: `${base}.zip` };
 }
