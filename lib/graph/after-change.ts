@@ -45,7 +45,9 @@ export interface ChangeSet {
  * transaction produced: in-memory indexes then see a version with no change record and rebuild (slow, never wrong).
  * xmin is the 32-bit transaction id of the row's last writer; txid_current() is the same id with an epoch above.
  */
-const VERSION_THIS_TX_PRODUCED = sql<number | null>`(select gs.version from graph_state gs where gs.id = 1 and gs.xmin::text::bigint = txid_current() % 4294967296)`;
+const VERSION_THIS_TX_PRODUCED = sql<
+  number | null
+>`(select gs.version from graph_state gs where gs.id = 1 and gs.xmin::text::bigint = txid_current() % 4294967296)`;
 
 /**
  * Records one committed-with-the-caller graph change. Call with the writer's transaction, AFTER bumpGraphVersion
