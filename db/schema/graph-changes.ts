@@ -32,6 +32,13 @@ export const graphChanges = pgTable(
       .default(sql`'{}'::text[]`),
     /** Too big to list (a very large import): consumers do their full or whole-source variant. */
     fullScope: boolean("full_scope").notNull().default(false),
+    /**
+     * The graph version this change produced (graph_state.version after the writer's bump in the same transaction),
+     * or null when the writer did not bump in this transaction (a change that moved no graph row, e.g. a campaign's
+     * outcomes). In-memory access indexes catch up by applying the changes whose version is past theirs
+     * (lib/graph/index-delta.ts); a version with no row here makes them rebuild.
+     */
+    graphVersion: bigint("graph_version", { mode: "number" }),
     /** A pipeline run's lease on the row (lib/pipeline/process-changes.ts): others skip it until then; a crashed run's lease runs out. */
     claimedUntil: timestamp("claimed_until", { withTimezone: true }),
     processedAt: timestamp("processed_at", { withTimezone: true }),
@@ -41,5 +48,7 @@ export const graphChanges = pgTable(
     index("graph_changes_pending_idx")
       .on(t.id)
       .where(sql`${t.processedAt} is null`),
+    // Each instance's index reads the changes past its version (a handful of rows).
+    index("graph_changes_version_idx").on(t.graphVersion),
   ],
 );

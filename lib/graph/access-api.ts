@@ -7,9 +7,10 @@ import type { Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
 import { enforceRateLimit } from "@/lib/authz/rate-limit";
 import { AppError } from "@/lib/errors";
-import { getAccessIndex } from "./access-cache";
+import { getAccessIndex, nodeDetails, type NodeDetails } from "./access-cache";
 import { groupReached, narrowReached, type AccessGroup } from "./access-groups";
 import type { AccessIndex } from "./access-index";
+import { idRank } from "./index-delta";
 import { NODE_KINDS, PRINCIPAL_KINDS, type NodeKind } from "./model";
 import { parseNodeRef, resolveNodeId } from "./node-ref";
 import { DEFAULT_DEPTH, kShortestPaths, MAX_DEPTH, pathTo, reachableFrom, whoCanReach, type PathOut, type Reached, type Search } from "./traverse";
@@ -28,6 +29,13 @@ const asOf = z
   .refine((s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), "asOf must be an ISO 8601 date or date-time")
   .transform((s) => new Date(s));
 
+/** A graph version a client saw in an earlier answer (`graphVersion`): answer at this version or newer. */
+const atLeast = z
+  .string()
+  .regex(/^\d{1,15}$/, "atLeast must be a whole number (a graphVersion from an earlier answer)")
+  .transform(Number)
+  .optional();
+
 const format = z.enum(["json", "csv"], { error: "format must be json or csv" }).optional();
 
 const common = {
@@ -36,6 +44,7 @@ const common = {
   asOf: asOf.optional(),
   limit: intParam("limit", 1, 500, 100),
   cursor: z.string().max(500).optional(),
+  atLeast,
   format,
 };
 
@@ -60,6 +69,7 @@ export const pathsQuerySchema = z
     maxDepth: intParam("maxDepth", 1, MAX_DEPTH, DEFAULT_DEPTH),
     k: intParam("k", 1, 50, 5),
     asOf: asOf.optional(),
+    atLeast,
     format,
   })
   .strict();
@@ -81,6 +91,7 @@ export interface AccessPage {
   /** The whole answer before the kind and source filters, counted by (kind, source), largest first. */
   groups: AccessGroup[];
   nextCursor: string | null;
+  /** The graph version the answer was computed at: pass it back as `atLeast` to read your own writes elsewhere. */
   graphVersion: number;
   asOf: string | null;
   maxDepth: number;
@@ -103,28 +114,20 @@ async function indexedNode(db: Db, ix: AccessIndex, raw: string, param: string):
   return i;
 }
 
-/** Node details for one page of results (names are read from the database, only for the page). */
-export async function describeNodes(db: Db, ids: string[]): Promise<Map<string, { kind: NodeKind; externalId: string; source: string; name: string }>> {
+/**
+ * Node details for one page of results: from the process's cache of node details (forgotten for the nodes each
+ * graph change lists, lib/graph/access-cache.ts), the rest read from the database, only for the page.
+ */
+export async function describeNodes(db: Db, ids: string[]): Promise<Map<string, NodeDetails>> {
   if (ids.length === 0) return new Map();
-  const rows = await db
-    .select({ id: nodes.id, kind: nodes.kind, externalId: nodes.externalId, source: sources.name, name: nodes.name })
-    .from(nodes)
-    .innerJoin(sources, eq(sources.id, nodes.sourceId))
-    .where(inArray(nodes.id, ids));
-  return new Map(rows.map((r) => [r.id, r]));
-}
-
-/** Each index's node ids ranked in string order, computed once per index (ids never change within one). */
-const idRanks = new WeakMap<AccessIndex, Int32Array>();
-function idRank(ix: AccessIndex): Int32Array {
-  let rank = idRanks.get(ix);
-  if (!rank) {
-    const order = Array.from(ix.ids.keys()).sort((a, b) => (ix.ids[a]! < ix.ids[b]! ? -1 : ix.ids[a]! > ix.ids[b]! ? 1 : 0));
-    rank = new Int32Array(ix.ids.length);
-    order.forEach((node, i) => (rank![node] = i));
-    idRanks.set(ix, rank);
-  }
-  return rank;
+  return nodeDetails(db, ids, async (missing) => {
+    const rows = await db
+      .select({ id: nodes.id, kind: nodes.kind, externalId: nodes.externalId, source: sources.name, name: nodes.name })
+      .from(nodes)
+      .innerJoin(sources, eq(sources.id, nodes.sourceId))
+      .where(inArray(nodes.id, missing));
+    return new Map(rows.map(({ id, ...d }) => [id, d]));
+  });
 }
 
 /**
@@ -165,12 +168,12 @@ export function inOrder(a: AccessAnswer, count = a.reached.length): Reached[] {
   return firstInOrder(a.ix, a.reached, count);
 }
 
-type AnswerQuery = { maxDepth: number; asOf?: Date; kind?: NodeKind; source?: string };
+type AnswerQuery = { maxDepth: number; asOf?: Date; atLeast?: number; kind?: NodeKind; source?: string };
 
 async function answer(db: Db, actor: Actor, direction: "in" | "out", startRef: string, param: string, q: AnswerQuery): Promise<AccessAnswer> {
   requirePermission(actor, "graph.read");
   enforceRateLimit(`access:${actor.id}`, 600, 60_000, "access queries");
-  const ix = await getAccessIndex(db, q.asOf);
+  const ix = await getAccessIndex(db, q.asOf, { atLeast: q.atLeast });
   const start = await indexedNode(db, ix, startRef, param);
   const r = direction === "in" ? whoCanReach(ix, start, q.maxDepth) : reachableFrom(ix, start, q.maxDepth);
   const narrowed = narrowReached(ix, r.reached, { kind: q.kind, source: q.source });
@@ -235,7 +238,7 @@ export async function reachableFromFor(db: Db, actor: Actor, q: z.infer<typeof r
 export async function pathsFor(db: Db, actor: Actor, q: z.infer<typeof pathsQuerySchema>) {
   requirePermission(actor, "graph.read");
   enforceRateLimit(`access:${actor.id}`, 600, 60_000, "access queries");
-  const ix = await getAccessIndex(db, q.asOf);
+  const ix = await getAccessIndex(db, q.asOf, { atLeast: q.atLeast });
   const from = await indexedNode(db, ix, q.from, "from");
   const to = await indexedNode(db, ix, q.to, "to");
   const r = kShortestPaths(ix, from, to, q.k, q.maxDepth);

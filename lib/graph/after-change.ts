@@ -38,7 +38,21 @@ export interface ChangeSet {
   importRefs: { ref: string; sourceIds: string[] }[];
 }
 
-/** Records one committed-with-the-caller graph change. Call with the writer's transaction. */
+/**
+ * The graph version this transaction produced, read inside the insert: graph_state's version when this transaction
+ * itself updated that row (bumpGraphVersion takes the row's lock, so the version is this transaction's alone), else
+ * null. So a writer that records before it bumps, or records without bumping, never claims a version that another
+ * transaction produced: in-memory indexes then see a version with no change record and rebuild (slow, never wrong).
+ * xmin is the 32-bit transaction id of the row's last writer; txid_current() is the same id with an epoch above.
+ */
+const VERSION_THIS_TX_PRODUCED = sql<
+  number | null
+>`(select gs.version from graph_state gs where gs.id = 1 and gs.xmin::text::bigint = txid_current() % 4294967296)`;
+
+/**
+ * Records one committed-with-the-caller graph change. Call with the writer's transaction, AFTER bumpGraphVersion
+ * (the record carries the version the bump produced; see VERSION_THIS_TX_PRODUCED).
+ */
 export async function recordGraphChange(tx: Db, change: GraphChangeInput): Promise<void> {
   const nodeIds = [...new Set(change.nodeIds ?? [])];
   const edgeIds = [...new Set(change.edgeIds ?? [])];
@@ -53,6 +67,7 @@ export async function recordGraphChange(tx: Db, change: GraphChangeInput): Promi
     edgeIds: full ? [] : edgeIds,
     sourceIds,
     fullScope: full,
+    graphVersion: VERSION_THIS_TX_PRODUCED,
   });
 }
 

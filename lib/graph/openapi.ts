@@ -7,6 +7,9 @@ const FILTERS_AND_CSV =
   "`kind` and `source` narrow the answer (`total` and the pages count what is left); `groups` always counts the whole answer by (kind, source), for filters and for drawing large answers as groups. " +
   "`format=csv` answers every row of the filtered answer (not one page; `limit` and `cursor` are ignored) as a formula-safe CSV attachment (RFC 4180; a cell starting with = + - @ gets a leading apostrophe) with columns name, kind, source, external id, path length, path (in words), id.";
 
+const CONSISTENCY =
+  " Every answer carries `graphVersion`, the graph version it was computed at. Each app instance keeps the access graph in memory and follows changes as they are committed (a change is applied within the version feed's delay, or a periodic check when notifications are lost), so an answer from another instance may be that much behind a write you just made: pass an earlier answer's `graphVersion` as `atLeast` (a whole number) and the answer is computed at that version or newer (the instance catches up first). An `atLeast` the graph has not reached is refused (400).";
+
 export const graphPaths: PathItems = {
   "/api/v1/nodes": {
     get: {
@@ -64,7 +67,7 @@ export const graphPaths: PathItems = {
   "/api/v1/access/who-can-reach": {
     get: {
       summary: "Every principal (human, service account, agent) with a directed path of access edges to the target, each with one shortest path",
-      description: FILTERS_AND_CSV,
+      description: FILTERS_AND_CSV + CONSISTENCY,
       parameters: queryParams(whoCanReachQuerySchema),
       responses: {
         "200": {
@@ -81,7 +84,7 @@ export const graphPaths: PathItems = {
   "/api/v1/access/reachable-from": {
     get: {
       summary: "Every node a principal reaches through access edges, each with one shortest path",
-      description: FILTERS_AND_CSV,
+      description: FILTERS_AND_CSV + CONSISTENCY,
       parameters: queryParams(reachableFromQuerySchema),
       responses: {
         "200": { description: "Same shape as who-can-reach", content: { "application/json": {}, "text/csv": {} } },
@@ -94,12 +97,12 @@ export const graphPaths: PathItems = {
   "/api/v1/access/paths": {
     get: {
       summary: "Up to k shortest simple paths between two nodes",
-      description: "`format=csv` answers a formula-safe CSV attachment, one row per path (columns as for who-can-reach).",
+      description: "`format=csv` answers a formula-safe CSV attachment, one row per path (columns as for who-can-reach)." + CONSISTENCY,
       parameters: queryParams(pathsQuerySchema),
       responses: {
         "200": {
           description:
-            "{ items: [{ nodes, edges, length }], nodes: { id: { name, kind, source, externalId } }, truncated }; with `format=csv`, a text/csv attachment",
+            "{ items: [{ nodes, edges, length }], nodes: { id: { name, kind, source, externalId } }, truncated, graphVersion, asOf }; with `format=csv`, a text/csv attachment",
           content: { "application/json": {}, "text/csv": {} },
         },
         ...commonErrors,

@@ -9,46 +9,159 @@ export interface Reached {
   depth: number;
 }
 
+/**
+ * A finished search: the nodes reached, nearest first. Parent pointers (one shortest path per node) live in buffers
+ * shared by every search of the process (graph-sized arrays per BFS were garbage-collection spikes at L), stamped
+ * with the search's generation; pathTo re-runs the search privately in the rare case a later search overwrote them.
+ */
 export interface Search {
   reached: Reached[];
-  /** For each node, the neighbour one step closer to the start (-1: not reached / the start). */
-  parent: Int32Array;
-  parentEdge: Uint8Array;
+  /** Parent pointers of this search alone (-1: not reached / the start), for walks that keep their own (lib/findings/reach.ts). */
+  parent?: Int32Array;
+  parentEdge?: Uint8Array;
+  /** A bfs's: where its parent pointers are in the shared buffers. */
+  stamped?: Stamped;
+}
+
+interface Stamped {
+  ix: AccessIndex;
+  start: number;
+  direction: "out" | "in";
+  maxDepth: number;
+  gen: number;
+  /** Which allocation of the shared buffers the stamps refer to (a reallocation starts the generations again). */
+  epoch: number;
+  /** Parent pointers of this search alone, once a later search overwrote the shared ones. */
+  own?: Buffers;
+}
+
+type Buffers = { stamp: Int32Array; parent: Int32Array; parentEdge: Uint8Array; gen: number; epoch: number };
+const shared: Buffers = { stamp: new Int32Array(0), parent: new Int32Array(0), parentEdge: new Uint8Array(0), gen: 0, epoch: 0 };
+
+function buffersFor(n: number): Buffers {
+  if (shared.stamp.length < n || shared.gen >= 0x7ffffff0) {
+    const size = Math.max(n, Math.ceil(shared.stamp.length * 1.25));
+    shared.stamp = new Int32Array(size);
+    shared.parent = new Int32Array(size);
+    shared.parentEdge = new Uint8Array(size);
+    shared.gen = 0;
+    shared.epoch++;
+  }
+  return shared;
 }
 
 /**
  * Breadth-first search from `start` along access edges ("out": as edges point,
  * "in": against them), at most `maxDepth` edges. Each node is reached once, at
  * its shortest depth, so cycles are harmless; parent pointers give one shortest
- * path per node.
+ * path per node. Reads the CSR and, after a delta, the overlay on top of it.
  */
 export function bfs(ix: AccessIndex, start: number, direction: "out" | "in", maxDepth: number): Search {
-  const n = ix.ids.length;
-  const parent = new Int32Array(n).fill(-1);
-  const parentEdge = new Uint8Array(n);
-  const seen = new Uint8Array(n);
+  const gen = ++buffersFor(ix.ids.length).gen;
+  return { reached: search(ix, start, direction, maxDepth, shared, gen), stamped: { ix, start, direction, maxDepth, gen, epoch: shared.epoch } };
+}
+
+function search(ix: AccessIndex, start: number, direction: "out" | "in", maxDepth: number, b: Buffers, gen: number): Reached[] {
+  const { stamp, parent, parentEdge } = b;
   const startArr = direction === "out" ? ix.fwdStart : ix.revStart;
   const nbr = direction === "out" ? ix.fwdTo : ix.revFrom;
   const nbrKind = direction === "out" ? ix.fwdKind : ix.revKind;
+  const csrNodes = startArr.length - 1;
+  const ov = ix.overlay;
   const reached: Reached[] = [];
-  seen[start] = 1;
+  stamp[start] = gen;
+  parent[start] = -1;
   let frontier = [start];
   for (let depth = 1; depth <= maxDepth && frontier.length > 0; depth++) {
     const next: number[] = [];
     for (const u of frontier) {
-      for (let p = startArr[u]!; p < startArr[u + 1]!; p++) {
-        const v = nbr[p]!;
-        if (seen[v]) continue;
-        seen[v] = 1;
-        parent[v] = u;
-        parentEdge[v] = nbrKind[p]!;
-        reached.push({ node: v, depth });
-        next.push(v);
+      if (!ov) {
+        for (let p = startArr[u]!; p < startArr[u + 1]!; p++) {
+          const v = nbr[p]!;
+          if (stamp[v] === gen) continue;
+          stamp[v] = gen;
+          parent[v] = u;
+          parentEdge[v] = nbrKind[p]!;
+          reached.push({ node: v, depth });
+          next.push(v);
+        }
+        continue;
+      }
+      const dead = ov.dead;
+      const removed = ov.touched[u] ? (direction === "out" ? ov.remOut : ov.remIn).get(u) : undefined;
+      if (u < csrNodes) {
+        for (let p = startArr[u]!; p < startArr[u + 1]!; p++) {
+          const v = nbr[p]!;
+          if (stamp[v] === gen || dead[v]) continue;
+          if (removed && removed.has(v * 16 + nbrKind[p]!)) continue;
+          stamp[v] = gen;
+          parent[v] = u;
+          parentEdge[v] = nbrKind[p]!;
+          reached.push({ node: v, depth });
+          next.push(v);
+        }
+      }
+      const added = ov.touched[u] ? (direction === "out" ? ov.addOut : ov.addIn).get(u) : undefined;
+      if (added) {
+        for (let j = 0; j < added.length; j += 2) {
+          const v = added[j]!;
+          if (stamp[v] === gen || dead[v]) continue;
+          stamp[v] = gen;
+          parent[v] = u;
+          parentEdge[v] = added[j + 1]!;
+          reached.push({ node: v, depth });
+          next.push(v);
+        }
       }
     }
     frontier = next;
   }
-  return { reached, parent, parentEdge };
+  return reached;
+}
+
+/** The access edges of node u in one direction (CSR minus ended plus added), for walks other than bfs. */
+export function neighbours(ix: AccessIndex, u: number, direction: "out" | "in"): { to: ArrayLike<number>; kind: ArrayLike<number> } {
+  const startArr = direction === "out" ? ix.fwdStart : ix.revStart;
+  const nbr = direction === "out" ? ix.fwdTo : ix.revFrom;
+  const nbrKind = direction === "out" ? ix.fwdKind : ix.revKind;
+  const inCsr = u < startArr.length - 1;
+  const a = inCsr ? startArr[u]! : 0;
+  const z = inCsr ? startArr[u + 1]! : 0;
+  const ov = ix.overlay;
+  if (!ov) return { to: nbr.subarray(a, z), kind: nbrKind.subarray(a, z) };
+  const removed = ov.touched[u] ? (direction === "out" ? ov.remOut : ov.remIn).get(u) : undefined;
+  const added = ov.touched[u] ? (direction === "out" ? ov.addOut : ov.addIn).get(u) : undefined;
+  const to: number[] = [];
+  const kind: number[] = [];
+  for (let p = a; p < z; p++) {
+    const v = nbr[p]!;
+    if (ov.dead[v] || (removed && removed.has(v * 16 + nbrKind[p]!))) continue;
+    to.push(v);
+    kind.push(nbrKind[p]!);
+  }
+  for (let j = 0; added && j < added.length; j += 2) {
+    if (ov.dead[added[j]!]) continue;
+    to.push(added[j]!);
+    kind.push(added[j + 1]!);
+  }
+  return { to, kind };
+}
+
+/** This search's parent pointers: the shared buffers while no later search overwrote them, else a private re-run. */
+function parents(s: Stamped, node: number): { parent: Int32Array; parentEdge: Uint8Array } {
+  if (s.own) return s.own;
+  const b = shared;
+  let intact = b.epoch === s.epoch;
+  for (let v = node; intact; v = b.parent[v]!) {
+    if (b.stamp[v] !== s.gen) intact = false;
+    else if (v === s.start) break;
+  }
+  if (intact) return b;
+  const n = s.ix.ids.length;
+  const own = { stamp: new Int32Array(n), parent: new Int32Array(n), parentEdge: new Uint8Array(n), gen: 1, epoch: -1 };
+  search(s.ix, s.start, s.direction, s.maxDepth, own, 1);
+  s.own = own;
+  return own;
 }
 
 export interface PathOut {
@@ -61,10 +174,21 @@ export function pathTo(ix: AccessIndex, s: Search, node: number, direction: "out
   const nodes: number[] = [node];
   const edges: EdgeKind[] = [];
   let v = node;
-  while (s.parent[v]! >= 0) {
-    edges.push(EDGE_BY_CODE[s.parentEdge[v]!]!);
-    v = s.parent[v]!;
-    nodes.push(v);
+  if (s.stamped) {
+    const st = s.stamped;
+    const { parent, parentEdge } = node === st.start ? shared : parents(st, node);
+    while (v !== st.start) {
+      edges.push(EDGE_BY_CODE[parentEdge[v]!]!);
+      v = parent[v]!;
+      nodes.push(v);
+    }
+  } else {
+    const parent = s.parent!;
+    while (parent[v]! >= 0) {
+      edges.push(EDGE_BY_CODE[s.parentEdge![v]!]!);
+      v = parent[v]!;
+      nodes.push(v);
+    }
   }
   if (direction === "out") {
     nodes.reverse();
@@ -123,17 +247,18 @@ export function kShortestPaths(
       if (length === limit) paths.push({ nodes: stackNodes.map((i) => ix.ids[i]!), edges: stackEdges.map((c) => EDGE_BY_CODE[c]!) });
       return;
     }
-    for (let p = ix.fwdStart[u]!; p < ix.fwdStart[u + 1]!; p++) {
+    const out = neighbours(ix, u, "out");
+    for (let p = 0; p < out.to.length; p++) {
       if (++work > budget) {
         truncated = true;
         return;
       }
-      const v = ix.fwdTo[p]!;
+      const v = out.to[p]!;
       const dv = dist[v]!;
       if (dv < 0 || onPath[v] || length + 1 + dv > limit) continue;
       onPath[v] = 1;
       stackNodes.push(v);
-      stackEdges.push(ix.fwdKind[p]!);
+      stackEdges.push(out.kind[p]!);
       dfs(v, length + 1, limit);
       stackNodes.pop();
       stackEdges.pop();

@@ -4,7 +4,7 @@ import { nodes } from "@/db/schema";
 import { EDGE_CODE, KIND_CODE, type AccessIndex } from "@/lib/graph/access-index";
 import type { NodeKind } from "@/lib/graph/model";
 import { riskOfToolAttributes, type ToolRisk } from "@/lib/graph/tool-risk";
-import { DEFAULT_DEPTH, reachableFrom } from "@/lib/graph/traverse";
+import { DEFAULT_DEPTH, neighbours, reachableFrom } from "@/lib/graph/traverse";
 
 /** What makes a node worth worrying about, for the kinds that carry it. */
 export interface Sensitivity {
@@ -157,8 +157,9 @@ export function assessRisk(ix: AccessIndex, sens: Sensitivity, node: RiskSubject
 
     // An agent still acting for someone who left.
     const actsFor = EDGE_CODE.get("acts_for");
-    for (let p = ix.fwdStart[start]!; p < ix.fwdStart[start + 1]!; p++) {
-      if (ix.fwdKind[p] === actsFor && departed.has(ix.ids[ix.fwdTo[p]!]!)) {
+    const out = neighbours(ix, start, "out");
+    for (let p = 0; p < out.to.length; p++) {
+      if (out.kind[p] === actsFor && departed.has(ix.ids[out.to[p]!]!)) {
         add(3, "acts for someone who has left");
         break;
       }

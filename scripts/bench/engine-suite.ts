@@ -24,7 +24,11 @@ import { writeDatasetJsonl } from "@/lib/bench/jsonl";
 import { Rng } from "@/lib/bench/random";
 import { formatMs, percentile, table } from "@/lib/bench/stats";
 import { systemActor } from "@/lib/authz/actor";
-import { getAccessIndex, clearAccessCache } from "@/lib/graph/access-cache";
+import { accessCacheStats, getAccessIndex, clearAccessCache, loadAccessIndex } from "@/lib/graph/access-cache";
+import { recordGraphChange } from "@/lib/graph/after-change";
+import { bumpGraphVersion } from "@/lib/graph/version";
+import { newId } from "@/lib/ids";
+import type { Db } from "@/db/client";
 import { reachableFromFor, reachableFromQuerySchema, whoCanReachFor, whoCanReachQuerySchema } from "@/lib/graph/access-api";
 import { EDGE_KINDS } from "@/lib/graph/model";
 import { sqlReachableFrom, sqlWhoCanReach } from "@/lib/graph/sql-traverse";
@@ -225,6 +229,7 @@ interface RunResult {
   floorLoadMs: number;
   firstQueryMs: number;
   latency: LatencyResult[];
+  indexFollowing?: IndexFollowing;
   loadAverage: { start: number[]; end: number[] };
   failures: string[];
 }
@@ -399,6 +404,7 @@ async function runOne(o: Options, size: BenchSize, dbKind: DbKind, dir: string):
       });
       if (mismatches.length) failures.push(`${mismatches.length} wrong answer(s) in ${op}`);
     }
+    result.indexFollowing = await measureIndexFollowing(db, roots.who_can_reach[0]!.id, o, actor);
     result.loadAverage.end = os.loadavg();
     return result;
   } finally {
@@ -406,6 +412,122 @@ async function runOne(o: Options, size: BenchSize, dbKind: DbKind, dir: string):
     clearAccessCache();
     if (!o.keepFiles) rmSync(jsonl, { force: true });
   }
+}
+
+// --- The access index following changes (issue #19): full build, and the first query after a one-node change.
+
+interface IndexFollowing {
+  /** loadAccessIndex alone (full build: cursor batches into typed arrays), median of 3. */
+  fullBuildMs: number;
+  /** RSS after the build minus before (MB) and the process's peak RSS so far (MB). */
+  buildRssDeltaMb: number;
+  peakRssMb: number;
+  /** The first whoCanReach API call after one SCIM-like change (a person and a membership), delta applied; each of 5. */
+  afterChangeMs: number[];
+  /** The same, the old way: the index dropped and rebuilt whole (what every change cost before), each of 3. */
+  afterChangeRebuildMs: number[];
+  deltas: number;
+  fullBuilds: number;
+}
+
+async function measureIndexFollowing(db: Db, target: string, o: Options, actor: () => ReturnType<typeof systemActor>): Promise<IndexFollowing> {
+  log("index following changes: full build, then the first query after a one-node change…");
+  const builds: number[] = [];
+  let rssDelta = 0;
+  for (let r = 0; r < 3; r++) {
+    const before = process.memoryUsage().rss;
+    const t = now();
+    await loadAccessIndex(db);
+    builds.push(now() - t);
+    rssDelta = Math.max(rssDelta, process.memoryUsage().rss - before);
+  }
+  // A person joins: one node and one membership edge to a node the target's answer has, written as a writer does.
+  const [src] = ((await db.execute(sql`select id from sources order by id limit 1`)) as unknown as { rows: { id: string }[] }).rows;
+  const [group] = (
+    (await db.execute(sql`select id from nodes where kind = 'group' and valid_to is null order by id limit 1`)) as unknown as { rows: { id: string }[] }
+  ).rows;
+  const change = async () => {
+    const nodeId = newId("hum");
+    const edgeId = newId("edg");
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`insert into nodes (id, kind, source_id, external_id, name) values (${nodeId}, 'human', ${src!.id}, ${nodeId}, ${"Bench person"})`);
+      await tx.execute(
+        sql`insert into edges (id, kind, source_id, external_id, from_id, to_id) values (${edgeId}, 'member_of', ${src!.id}, ${edgeId}, ${nodeId}, ${group!.id})`,
+      );
+      await bumpGraphVersion(tx);
+      await recordGraphChange(tx, { origin: "scim", nodeIds: [nodeId], edgeIds: [edgeId] });
+    });
+  };
+  const ask = () => whoCanReachFor(db, actor(), whoCanReachQuerySchema.parse({ target, maxDepth: String(o.depth) }));
+  await ask();
+  const deltasBefore = accessCacheStats();
+  const afterChangeMs: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    await change();
+    const t = now();
+    await ask();
+    afterChangeMs.push(now() - t);
+  }
+  const stats = accessCacheStats();
+  const afterChangeRebuildMs: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    await change();
+    clearAccessCache();
+    const t = now();
+    await ask();
+    afterChangeRebuildMs.push(now() - t);
+  }
+  const res: IndexFollowing = {
+    fullBuildMs: percentile(builds, 50),
+    buildRssDeltaMb: rssDelta / 2 ** 20,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    afterChangeMs,
+    afterChangeRebuildMs,
+    deltas: stats.deltas - deltasBefore.deltas,
+    fullBuilds: stats.fullBuilds - deltasBefore.fullBuilds,
+  };
+  log(
+    `  full build ${formatMs(res.fullBuildMs)} ms (RSS +${res.buildRssDeltaMb.toFixed(0)} MB, peak ${res.peakRssMb.toFixed(0)} MB); first query after a one-node change ${afterChangeMs.map(formatMs).join(", ")} ms (${res.deltas} deltas, ${res.fullBuilds} full builds) vs rebuilt whole ${afterChangeRebuildMs.map(formatMs).join(", ")} ms`,
+  );
+  return res;
+}
+
+function indexFollowingReport(runs: RunResult[]): string[] {
+  const rows = runs.flatMap((r) => {
+    const f = r.indexFollowing;
+    if (!f) return [];
+    const max = (xs: number[]) => Math.max(...xs);
+    return [
+      [
+        r.size,
+        r.db,
+        formatMs(f.fullBuildMs),
+        `${f.buildRssDeltaMb.toFixed(0)} / ${f.peakRssMb.toFixed(0)}`,
+        `${formatMs(percentile(f.afterChangeMs, 50))} / ${formatMs(max(f.afterChangeMs))}`,
+        `${formatMs(percentile(f.afterChangeRebuildMs, 50))} / ${formatMs(max(f.afterChangeRebuildMs))}`,
+        ratio(percentile(f.afterChangeRebuildMs, 50) / percentile(f.afterChangeMs, 50)),
+        `${f.deltas} / ${f.fullBuilds}`,
+      ],
+    ];
+  });
+  if (!rows.length) return [];
+  return [
+    "",
+    "The access index following changes (#19): full build = loadAccessIndex (median of 3); after a change = the first who-can-reach API call after one person and one membership are written and recorded (median / max of 5), against the same with the index rebuilt whole, as every change cost before (median / max of 3).",
+    table(
+      [
+        "size",
+        "db",
+        "full build ms",
+        "build RSS +MB / peak MB",
+        "after change ms (delta)",
+        "after change ms (rebuilt)",
+        "rebuilt ÷ delta",
+        "deltas / full builds",
+      ],
+      rows,
+    ),
+  ];
 }
 
 function report(runs: RunResult[], o: Options): string {
@@ -485,6 +607,7 @@ function report(runs: RunResult[], o: Options): string {
       rows,
     ),
   );
+  out.push(...indexFollowingReport(runs));
   for (const r of runs) for (const f of r.failures) out.push(`!!!!!!!! FAILURE ${r.size}/${r.db}: ${f}`);
   return out.join("\n");
 }
