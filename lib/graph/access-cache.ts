@@ -4,7 +4,7 @@ import type { Db } from "@/db/client";
 import { graphState } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { EDGE_CODE, IndexBuilder, KIND_CODE, type AccessIndex } from "./access-index";
-import { knownGraphVersion, pickReadDb } from "./graph-feed";
+import { knownGraphVersion, withReadDb } from "./graph-feed";
 import { applyDelta, edgesAt, isLive, mergeOverlay, slotOf, type Delta, type DeltaEdge, type DeltaNode } from "./index-delta";
 import { ACCESS_EDGE_KINDS, type NodeKind } from "./model";
 
@@ -46,7 +46,11 @@ const validSql = (alias: string, asOf?: Date) =>
  * caught up with `minVersion` (lib/graph/graph-feed.ts).
  */
 export async function loadAccessIndex(db: Db, asOf?: Date, minVersion = 0): Promise<AccessIndex> {
-  const reader = await pickReadDb(db, minVersion);
+  // A replica that fails under the read (gone, restarting, a recovery-conflict cancel) is skipped and the primary read.
+  return withReadDb(db, minVersion, (reader) => buildFrom(reader, asOf));
+}
+
+async function buildFrom(reader: Db, asOf?: Date): Promise<AccessIndex> {
   return reader.transaction(
     async (tx) => {
       const version = await graphVersion(tx);
@@ -86,7 +90,10 @@ export async function loadAccessIndex(db: Db, asOf?: Date, minVersion = 0): Prom
  * import), or they list too many ids.
  */
 export async function readDelta(db: Db, ix: AccessIndex, minVersion = 0): Promise<Delta | { rebuild: string }> {
-  const reader = await pickReadDb(db, minVersion);
+  return withReadDb(db, minVersion, (reader) => readDeltaFrom(reader, ix));
+}
+
+async function readDeltaFrom(reader: Db, ix: AccessIndex): Promise<Delta | { rebuild: string }> {
   return reader.transaction(
     async (tx) => {
       const version = await graphVersion(tx);
