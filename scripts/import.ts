@@ -11,3 +11,4 @@ process.env.ATTEST_STATEMENT_TIMEOUT_MS ??= "0";
 const { runImportCli } = await import("../lib/ingest/import-cli");
 const code = await runImportCli(process.argv.slice(2), { out: (l) => console.log(l), err: (l) => console.error(l) });
 process.exit(code);
+export {};

@@ -44,6 +44,7 @@ import { runRequestsSuite } from "./requests-suite";
 import { runConnectorsSuite } from "./connectors-suite";
 import { runEvidenceSuite } from "./evidence-suite";
 import { runCampaignsSuite } from "./campaigns-suite";
+import { runScaleSuite } from "./scale-suite";
 import { readFlags, wholeNumber } from "@/lib/bench/cli";
 
 interface Options {
@@ -719,9 +720,10 @@ if (
   suite !== "requests" &&
   suite !== "connectors" &&
   suite !== "evidence" &&
-  suite !== "campaigns"
+  suite !== "campaigns" &&
+  suite !== "scale"
 )
-  usage("--suite must be engine, techniques, findings, findings-priority, requests, connectors, evidence or campaigns");
+  usage("--suite must be engine, techniques, findings, findings-priority, requests, connectors, evidence, campaigns or scale");
 (suite === "engine"
   ? runEngineSuite(process.argv.slice(2)).then((code) => process.exit(code))
   : suite === "findings"
@@ -736,7 +738,9 @@ if (
             ? runEvidenceSuite(process.argv.slice(2)).then((code) => process.exit(code))
             : suite === "campaigns"
               ? runCampaignsSuite(process.argv.slice(2)).then((code) => process.exit(code))
-              : main()
+              : suite === "scale"
+                ? runScaleSuite(process.argv.slice(2)).then((code) => process.exit(code))
+                : main()
 ).catch((e: Error) => {
   console.error(`benchmark failed: ${e.stack ?? e.message}`);
   process.exit(1);
