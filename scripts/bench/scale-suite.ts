@@ -17,7 +17,7 @@
  * child steps their maxRSS (/usr/bin/time). The load average is recorded at each step (the machine is shared).
  *
  *   npm run bench -- --suite scale [--size S|M|L] [--url postgres://…] [--reuse-db NAME] [--file FILE.jsonl] [--no-import]
- *                    [--queries N] [--depth N] [--campaign-items N] [--keep-db] [--skip-waiting-changes]
+ *                    [--queries N] [--depth N] [--campaign-items N] [--keep-db] [--skip-waiting-changes] [--no-http-decode]
  *
  * Writes bench/results/scale-<size>-<timestamp>.json.
  */
@@ -52,7 +52,7 @@ import { processGraphChanges } from "@/lib/pipeline/process-changes";
 import { actorByEmail } from "@/lib/testing/app-context";
 
 const USAGE =
-  "usage: npm run bench -- --suite scale [--size S|M|L] [--url postgres://…] [--reuse-db NAME] [--file FILE.jsonl] [--no-import] [--queries N] [--depth N] [--campaign-items N] [--keep-db] [--skip-waiting-changes]";
+  "usage: npm run bench -- --suite scale [--size S|M|L] [--url postgres://…] [--reuse-db NAME] [--file FILE.jsonl] [--no-import] [--queries N] [--depth N] [--campaign-items N] [--keep-db] [--skip-waiting-changes] [--no-http-decode]";
 
 export interface ScaleOptions {
   size: BenchSize;
@@ -66,6 +66,8 @@ export interface ScaleOptions {
   keepDb: boolean;
   /** Mark what the load left in the after-change outbox processed instead of running it (the full evaluation). */
   skipWaiting: boolean;
+  /** Decode the file through the HTTP route's body layer (a pass over the whole file). */
+  httpDecode: boolean;
 }
 
 export function parseScaleArgs(argv: readonly string[], usage: (m: string) => never): ScaleOptions {
@@ -81,6 +83,7 @@ export function parseScaleArgs(argv: readonly string[], usage: (m: string) => ne
     campaignItems: 50_000,
     keepDb: false,
     skipWaiting: false,
+    httpDecode: true,
   };
   readFlags(argv, (name, value, flag) => {
     if (name === "--size") {
@@ -99,6 +102,7 @@ export function parseScaleArgs(argv: readonly string[], usage: (m: string) => ne
     else if (name === "--campaign-items") o.campaignItems = wholeNumber(flag, value(), usage);
     else if (name === "--keep-db") o.keepDb = true;
     else if (name === "--skip-waiting-changes") o.skipWaiting = true;
+    else if (name === "--no-http-decode") o.httpDecode = false;
     else usage(`unknown flag ${flag}`);
   });
   if (!o.url) usage("the scale benchmark runs on PostgreSQL: set BENCH_DATABASE_URL or TEST_DATABASE_URL, or pass --url");
@@ -439,7 +443,7 @@ export async function runScaleSuite(argv: string[]): Promise<number> {
   // The HTTP route's body layer at this size: the file sent as a request body, decoded as POST /api/v1/imports decodes
   // JSONL (limitedChunks → lines → decodeJsonl) with the limit raised to the file's size; no database. Bounded memory
   // here means the route streams; what the import engine holds per record is the import step's.
-  if (fileBytes > 0) {
+  if (fileBytes > 0 && o.httpDecode) {
     const d = await measureInProcess("HTTP body layer: the file as a streamed request body, decoded (no database)", async () => {
       const body = Readable.toWeb(createReadStream(file!)) as ReadableStream<Uint8Array>;
       const req = new Request("http://attest.local/api/v1/imports", {
