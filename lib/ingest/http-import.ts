@@ -201,7 +201,16 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
       if (v === null || typeof v === "string") return undefined;
       if (v.size > max) throw tooLarge(max);
       const bytes = new Uint8Array(await v.arrayBuffer());
-      return { text: new TextDecoder().decode(bytes), bytes, name: v.name };
+      // Decoded to one string only when a whole-document format needs it: a JSONL file is read line by line from the
+      // bytes (an L file, 1.5 GB, is past V8's longest string, so decoding it whole failed before a line was read).
+      let text: string | undefined;
+      return {
+        get text() {
+          return (text ??= new TextDecoder().decode(bytes));
+        },
+        bytes,
+        name: v.name,
+      };
     };
     const merged = parseInput(
       importQuerySchema,
@@ -237,7 +246,7 @@ export async function handleImportRequest(db: Db, actor: Actor, req: Request, re
     checkServerParam(merged, format);
     const partial = merged.allowPartial === "true";
     if (format === "jsonl") {
-      const decoded = await decodeJsonl(lines([new TextEncoder().encode(one.text)]));
+      const decoded = await decodeJsonl(lines([one.bytes]));
       if (!("errors" in decoded) && merged.mode) decoded.mode = merged.mode;
       return finish("jsonl", decoded, one.name, partial);
     }

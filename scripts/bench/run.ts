@@ -45,6 +45,7 @@ import { runConnectorsSuite } from "./connectors-suite";
 import { runEvidenceSuite } from "./evidence-suite";
 import { runCampaignsSuite } from "./campaigns-suite";
 import { runInstancesSuite } from "./instances-suite";
+import { runScaleSuite } from "./scale-suite";
 import { readFlags, wholeNumber } from "@/lib/bench/cli";
 
 interface Options {
@@ -721,9 +722,10 @@ if (
   suite !== "connectors" &&
   suite !== "evidence" &&
   suite !== "campaigns" &&
-  suite !== "instances"
+  suite !== "instances" &&
+  suite !== "scale"
 )
-  usage("--suite must be engine, techniques, findings, findings-priority, requests, connectors, evidence, campaigns or instances");
+  usage("--suite must be engine, techniques, findings, findings-priority, requests, connectors, evidence, campaigns, instances or scale");
 (suite === "engine"
   ? runEngineSuite(process.argv.slice(2)).then((code) => process.exit(code))
   : suite === "findings"
@@ -740,7 +742,9 @@ if (
               ? runCampaignsSuite(process.argv.slice(2)).then((code) => process.exit(code))
               : suite === "instances"
                 ? runInstancesSuite(process.argv.slice(2)).then((code) => process.exit(code))
-                : main()
+                : suite === "scale"
+                  ? runScaleSuite(process.argv.slice(2)).then((code) => process.exit(code))
+                  : main()
 ).catch((e: Error) => {
   console.error(`benchmark failed: ${e.stack ?? e.message}`);
   process.exit(1);

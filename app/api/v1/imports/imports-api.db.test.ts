@@ -90,6 +90,24 @@ describe("POST /api/v1/imports", () => {
     expect((await r.json()).counts.nodesCreated).toBe(2500);
   });
 
+  it("reads a JSONL file sent as multipart line by line from its bytes", async () => {
+    const form = new FormData();
+    const body = [
+      '{"source":"jsonl-form","mode":"full"}',
+      ...["a", "b", "c"].map((x) => JSON.stringify({ node: { kind: "human", externalId: x, name: `Person ${x}` } })),
+    ];
+    form.set("file", new File([body.join("\r\n") + "\n"], "people.jsonl", { type: "application/x-ndjson" }));
+    const r = await POST(
+      new Request("http://attest.test/api/v1/imports", { method: "POST", body: form, headers: { authorization: `Bearer ${analystToken}` } }),
+      noParams,
+    );
+    expect(r.status).toBe(201);
+    const rec = await r.json();
+    expect(rec.format).toBe("jsonl");
+    expect(rec.fileName).toBe("people.jsonl");
+    expect(rec.counts.nodesCreated).toBe(3);
+  });
+
   it("imports CSV files sent as multipart", async () => {
     const form = new FormData();
     form.set("source", "csv-src");
