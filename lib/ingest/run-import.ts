@@ -142,6 +142,8 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
   const errors: ErrorDetail[] = [];
   let total = 0;
   let rejected = 0;
+  /** Problems counted but not listed (finish() lists the first 1,000 edges whose ends are missing). */
+  let unlisted = 0;
   let counts: ImportCounts | null = null;
   try {
     await db.transaction(async (tx) => {
@@ -225,8 +227,13 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
       progress.phase = "finishing";
       // finish() records the change in the outbox; remediation verification, offboarding and findings follow it
       // out of this request (lib/pipeline/process-changes.ts).
-      if (writing()) report(await writer.finish(id));
-      if (errors.length > 0 && !opts.allowPartial) throw new Rejected();
+      if (writing()) {
+        const done = await writer.finish(id, { allowPartial: opts.allowPartial ?? false });
+        errors.push(...done.errors);
+        rejected += done.rejected;
+        unlisted += done.rejected - done.errors.length;
+      }
+      if (errors.length + unlisted > 0 && !opts.allowPartial) throw new Rejected();
       counts = writer.counts;
       const finishedAt = new Date();
       await tx
@@ -238,7 +245,7 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
           recordsAccepted: total - rejected,
           recordsRejected: rejected,
           errors: errors.slice(0, MAX_REPORTED_ERRORS),
-          errorCount: errors.length,
+          errorCount: errors.length + unlisted,
           finishedAt,
           durationMs: finishedAt.getTime() - started,
         })
@@ -271,7 +278,7 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
         recordsAccepted: 0,
         recordsRejected: isRejected ? rejected : total,
         errors: reported.slice(0, MAX_REPORTED_ERRORS),
-        errorCount: reported.length,
+        errorCount: reported.length + (e instanceof Rejected ? unlisted : 0),
         finishedAt,
         durationMs: finishedAt.getTime() - started,
       })
