@@ -9,7 +9,8 @@ import { notifyGraphChanged } from "@/lib/graph/after-change";
 import { edgeKindMismatch } from "@/lib/graph/model";
 import { newId } from "@/lib/ids";
 import { currentInstanceId, instanceIsDead } from "@/lib/instance";
-import { graphEdgeSchema, graphNodeSchema, type GraphEdgeRecord, type GraphNodeRecord } from "./graph-document";
+import type { GraphEdgeRecord, GraphNodeRecord } from "./graph-document";
+import { parseGraphEdge, parseGraphNode } from "./parse-records";
 import { GraphWriter, type PendingEdge } from "./graph-writer";
 import { findAttributeSecrets, secretRefusal } from "./secrets/attributes";
 import type { DecodedImport } from "./import-items";
@@ -171,59 +172,65 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
       const seenNodes = new Set<string>();
       const seenEdges = new Set<string>();
       const refKey = (r: { kind: string; externalId: string; source?: string }) => `${r.source ?? decoded.source}\u0000${r.kind}\u0000${r.externalId}`;
-      for await (const item of decoded.items) {
-        if (item.type === "error") {
-          total++;
-          report([item.error]);
-          continue;
-        }
-        total++;
-        progress.processed = total;
-        if (item.type === "node") {
-          const r = graphNodeSchema.safeParse(item.raw);
-          const key = r.success ? refKey(r.data) : "";
-          if (!r.success)
-            report(
-              r.error.issues.map((i) => ({ path: detailPath(item.where, i.path), message: i.message })),
-              1,
-            );
-          else if (seenNodes.has(key)) report([{ path: item.where, message: `${r.data.kind} "${r.data.externalId}" appears more than once in this import` }]);
-          else {
-            seenNodes.add(key);
-            // Every tool gets its risk and definition hash here, whatever the format, so they cannot differ by how it arrived.
-            const record = r.data.kind === "tool" ? { ...r.data, attributes: enrichToolAttributes(r.data.name, r.data.attributes) } : r.data;
-            nodeChunk.push({ record, where: item.where });
-          }
-          if (nodeChunk.length >= CHUNK) await flushNodes();
-        } else {
-          const r = graphEdgeSchema.safeParse(item.raw);
-          if (!r.success) {
-            report(
-              r.error.issues.map((i) => ({ path: detailPath(item.where, i.path), message: i.message })),
-              1,
-            );
+      // The staging COPY holds the transaction's connection until finish(): on any failure it is cancelled first.
+      try {
+        for await (const item of decoded.items) {
+          if (item.type === "error") {
+            total++;
+            report([item.error]);
             continue;
           }
-          const mismatch = edgeKindMismatch(r.data.kind, r.data.from.kind, r.data.to.kind);
-          const from = refKey(r.data.from);
-          const to = refKey(r.data.to);
-          const key = `${r.data.kind}\u0000${from}\u0000${to}`;
-          if (mismatch) report([{ path: item.where, message: mismatch }]);
-          else if (from === to) report([{ path: item.where, message: "an edge cannot join a node to itself" }]);
-          else if (seenEdges.has(key)) report([{ path: item.where, message: `this ${r.data.kind} edge appears more than once in this import` }]);
-          else {
-            seenEdges.add(key);
-            edgeChunk.push({ record: r.data as GraphEdgeRecord, where: item.where });
-          }
-          if (edgeChunk.length >= CHUNK) {
-            await flushNodes();
-            await flushEdges();
+          total++;
+          progress.processed = total;
+          if (item.type === "node") {
+            const r = parseGraphNode(item.raw);
+            const key = r.success ? refKey(r.data) : "";
+            if (!r.success)
+              report(
+                r.error.issues.map((i) => ({ path: detailPath(item.where, i.path), message: i.message })),
+                1,
+              );
+            else if (seenNodes.has(key)) report([{ path: item.where, message: `${r.data.kind} "${r.data.externalId}" appears more than once in this import` }]);
+            else {
+              seenNodes.add(key);
+              // Every tool gets its risk and definition hash here, whatever the format, so they cannot differ by how it arrived.
+              const record = r.data.kind === "tool" ? { ...r.data, attributes: enrichToolAttributes(r.data.name, r.data.attributes) } : r.data;
+              nodeChunk.push({ record, where: item.where });
+            }
+            if (nodeChunk.length >= CHUNK) await flushNodes();
+          } else {
+            const r = parseGraphEdge(item.raw);
+            if (!r.success) {
+              report(
+                r.error.issues.map((i) => ({ path: detailPath(item.where, i.path), message: i.message })),
+                1,
+              );
+              continue;
+            }
+            const mismatch = edgeKindMismatch(r.data.kind, r.data.from.kind, r.data.to.kind);
+            const from = refKey(r.data.from);
+            const to = refKey(r.data.to);
+            const key = `${r.data.kind}\u0000${from}\u0000${to}`;
+            if (mismatch) report([{ path: item.where, message: mismatch }]);
+            else if (from === to) report([{ path: item.where, message: "an edge cannot join a node to itself" }]);
+            else if (seenEdges.has(key)) report([{ path: item.where, message: `this ${r.data.kind} edge appears more than once in this import` }]);
+            else {
+              seenEdges.add(key);
+              edgeChunk.push({ record: r.data as GraphEdgeRecord, where: item.where });
+            }
+            if (edgeChunk.length >= CHUNK) {
+              await flushNodes();
+              await flushEdges();
+            }
           }
         }
+        progress.phase = "writing";
+        await flushNodes();
+        await flushEdges();
+      } catch (e) {
+        await writer.abort();
+        throw e;
       }
-      progress.phase = "writing";
-      await flushNodes();
-      await flushEdges();
       progress.phase = "finishing";
       // finish() records the change in the outbox; remediation verification, offboarding and findings follow it
       // out of this request (lib/pipeline/process-changes.ts).
@@ -232,7 +239,7 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
         errors.push(...done.errors);
         rejected += done.rejected;
         unlisted += done.rejected - done.errors.length;
-      }
+      } else await writer.abort();
       if (errors.length + unlisted > 0 && !opts.allowPartial) throw new Rejected();
       counts = writer.counts;
       const finishedAt = new Date();
