@@ -47,6 +47,8 @@ export class CopyWriter {
   private chars = 0;
   private stream: (Writable & { on(e: string, f: (...a: unknown[]) => void): unknown }) | null = null;
   private done: Promise<void> | null = null;
+  /** The COPY's failure, once the server refused it: every later write throws it. */
+  private failure: Error | null = null;
   private readonly raw: ReturnType<typeof rawClient>;
   private readonly statement: string;
 
@@ -63,6 +65,7 @@ export class CopyWriter {
   }
 
   private async flush(): Promise<void> {
+    if (this.failure) throw this.failure;
     if (this.parts.length === 0) return;
     const parts = this.parts;
     this.parts = [];
@@ -75,7 +78,10 @@ export class CopyWriter {
       const stream = this.raw.client.query(copyFrom(this.statement)) as NonNullable<CopyWriter["stream"]>;
       this.done = new Promise<void>((resolve, reject) => {
         stream.on("finish", () => resolve());
-        stream.on("error", (e) => reject(e as Error));
+        stream.on("error", (e) => {
+          this.failure ??= e as Error;
+          reject(e as Error);
+        });
       });
       // Awaited in end(); a failure surfaces there or at the next write.
       this.done.catch(() => undefined);

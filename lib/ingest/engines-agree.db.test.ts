@@ -15,7 +15,12 @@ import { runImport } from "./run-import";
  * PGlite alone still checks the merge's semantics.
  */
 
-const n = (kind: string, externalId: string, name: string, attributes?: Record<string, unknown>) => ({ kind, externalId, name, ...(attributes ? { attributes } : {}) });
+const n = (kind: string, externalId: string, name: string, attributes?: Record<string, unknown>) => ({
+  kind,
+  externalId,
+  name,
+  ...(attributes ? { attributes } : {}),
+});
 const e = (kind: string, from: [string, string], to: [string, string], attributes?: Record<string, unknown>) => ({
   kind,
   from: { kind: from[0], externalId: from[1] },
@@ -29,7 +34,11 @@ const base = {
     n("group", "g1", "Engines"),
     n("entitlement", "x1", "Mill access"),
   ],
-  edges: [e("member_of", ["human", "e1"], ["group", "g1"]), e("member_of", ["human", "e2"], ["group", "g1"]), e("has_entitlement", ["group", "g1"], ["entitlement", "x1"])],
+  edges: [
+    e("member_of", ["human", "e1"], ["group", "g1"]),
+    e("member_of", ["human", "e2"], ["group", "g1"]),
+    e("has_entitlement", ["group", "g1"], ["entitlement", "x1"]),
+  ],
 };
 
 const steps: { doc: Record<string, unknown>; allowPartial?: boolean; status: string; counts: Record<string, number> | null; rejected?: number }[] = [

@@ -135,6 +135,10 @@ export class GraphWriter {
     if (src!.type === "scim" && sourceType !== "scim") {
       throw new AppError("conflict", `source ${sourceName} is kept by SCIM; import into another source name`, [{ path: "source", message: "a SCIM source" }]);
     }
+    // The staging COPY stays open for the whole file and the merges are one statement per table: at M and L they run
+    // past the pool's per-statement limit (ATTEST_STATEMENT_TIMEOUT_MS, 30 s), which guards requests' queries, not
+    // an import's bounded work. Lifted for this transaction only.
+    await tx.execute(sql`set local statement_timeout = 0`);
     const w = new GraphWriter(tx, src!.id, sourceName, at, mode);
     await tx.execute(
       sql.raw(`create temporary table ${w.stage} (ord bigint not null, where_ text not null, id text not null, kind text not null,

@@ -9,7 +9,6 @@ import { graphEdgeSchema, graphNodeSchema, type GraphEdgeRecord, type GraphNodeR
  * (parse-records.test.ts), so a schema change that this check does not follow shows up there.
  */
 
-
 const nodeKinds = new Set<string>(NODE_KINDS);
 const edgeKinds = new Set<string>(EDGE_KINDS);
 const NODE_KEYS = new Set(["kind", "externalId", "name", "attributes"]);
