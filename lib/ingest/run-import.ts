@@ -152,9 +152,12 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
       let nodeChunk: { record: GraphNodeRecord; where: string }[] = [];
       let edgeChunk: PendingEdge[] = [];
       // Writing stops at the first problem unless partial imports are allowed; validation goes on to list them all.
-      const writing = () => opts.allowPartial || errors.length === 0;
+      const writing = () => opts.allowPartial || errors.length + unlisted === 0;
+      // Only the listed problems are kept (a file of garbage lines would otherwise grow the list without bound); all are counted.
       const report = (found: ErrorDetail[], records = found.length) => {
-        errors.push(...found);
+        const room = Math.max(0, MAX_REPORTED_ERRORS - errors.length);
+        errors.push(...found.slice(0, room));
+        unlisted += Math.max(0, found.length - room);
         rejected += records;
       };
       // Secret-looking attribute values are refused per record, whether or not writing goes on, so all are listed.
@@ -236,8 +239,7 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
       // out of this request (lib/pipeline/process-changes.ts).
       if (writing()) {
         const done = await writer.finish(id, { allowPartial: opts.allowPartial ?? false });
-        errors.push(...done.errors);
-        rejected += done.rejected;
+        report(done.errors, done.rejected);
         unlisted += done.rejected - done.errors.length;
       } else await writer.abort();
       if (errors.length + unlisted > 0 && !opts.allowPartial) throw new Rejected();
