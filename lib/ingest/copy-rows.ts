@@ -50,10 +50,13 @@ export class CopyWriter {
   /** The COPY's failure, once the server refused it: every later write throws it. */
   private failure: Error | null = null;
   private readonly raw: ReturnType<typeof rawClient>;
+  /** Which engine the transaction runs on. */
+  readonly engine: "postgres" | "pglite";
   private readonly statement: string;
 
   constructor(tx: Db, table: string, columns: readonly string[]) {
     this.raw = rawClient(tx);
+    this.engine = this.raw.kind;
     this.statement = `copy ${table} (${columns.join(", ")}) from ${this.raw.kind === "postgres" ? "stdin" : "'/dev/blob'"}`;
   }
 

@@ -206,6 +206,22 @@ export class GraphWriter {
     await this.copy?.abort();
   }
 
+  /**
+   * Runs `insert` over the staged rows' ordinals: in one statement on PostgreSQL; on PGlite in ranges of 5,000, since
+   * one statement inserting tens of thousands of rows there ran ~20× slower per row than in pieces (S: 73 s against
+   * the earlier chunked writer's 6 s), the per-statement work (after-trigger queue of the foreign keys) growing with it.
+   */
+  private async inRanges(insert: (lo: number, hi: number) => Promise<{ n: number; ids: string[] }>): Promise<{ n: number; ids: string[] }> {
+    const step = this.copy!.engine === "postgres" ? Number.MAX_SAFE_INTEGER : 5_000;
+    const out = { n: 0, ids: [] as string[] };
+    for (let lo = 0; lo < this.ord; lo += step) {
+      const r = await insert(lo, Math.min(lo + step, this.ord));
+      out.n += r.n;
+      if (out.ids.length <= MAX_LISTED_IDS) out.ids.push(...r.ids.slice(0, MAX_LISTED_IDS + 1 - out.ids.length));
+    }
+    return out;
+  }
+
   /** Runs a data-changing statement that returns `id`s: how many, and the first MAX_LISTED_IDS + 1 of them. */
   private async counted(statement: SQL): Promise<{ n: number; ids: string[] }> {
     const [r] = await rows<{ n: number; ids: string[] | null }>(
@@ -264,12 +280,15 @@ export class GraphWriter {
         update nodes n set last_seen_at = ${at}::timestamptz from ${N} s
         where n.source_id = ${src} and n.kind = s.kind and n.external_id = s.external_id and n.last_seen_at <> ${at}::timestamptz`);
     }
-    const created = await this.counted(sql`
+    const created = await this.inRanges((lo, hi) =>
+      this.counted(sql`
       insert into nodes (id, kind, source_id, external_id, name, status, attributes, first_seen_at, last_seen_at, valid_from)
       select s.id, s.kind, ${src}, s.external_id, s.name, s.status, s.attributes, ${at}::timestamptz, ${at}::timestamptz, ${at}::timestamptz
       from ${N} s
-      ${hasNodes ? sql`where not exists (select 1 from nodes n where n.source_id = ${src} and n.kind = s.kind and n.external_id = s.external_id)` : sql``}
-      returning id`);
+      where s.ord >= ${lo} and s.ord < ${hi}
+      ${hasNodes ? sql`and not exists (select 1 from nodes n where n.source_id = ${src} and n.kind = s.kind and n.external_id = s.external_id)` : sql``}
+      returning id`),
+    );
     this.counts.nodesCreated += created.n;
     note(changedNodes, created);
     if (created.n >= 10_000) await tx.execute(sql`analyze nodes`);
@@ -284,6 +303,8 @@ export class GraphWriter {
       left join nodes f on f.source_id = fs.id and f.kind = e.from_kind and f.external_id = e.from_ext and f.valid_to is null
       left join sources ts on ts.name = e.to_source
       left join nodes t on t.source_id = ts.id and t.kind = e.to_kind and t.external_id = e.to_ext and t.valid_to is null`);
+    // PGlite inserts in ranges of ordinals (inRanges): each range is then an index scan, not a scan of every staged edge.
+    if (this.copy!.engine === "pglite") await tx.execute(sql`create index on ${R} (ord)`);
     const [missing] = await rows<{ n: number }>(tx, sql`select count(*)::int as n from ${R} where from_id is null or to_id is null`);
     const result: FinishResult = { errors: [], rejected: missing!.n };
     if (result.rejected > 0) {
@@ -316,12 +337,15 @@ export class GraphWriter {
       await tx.execute(sql`
         update edges e set last_seen_at = ${at}::timestamptz from ${R} r where ${sameEdge} and e.last_seen_at <> ${at}::timestamptz`);
     }
-    const createdEdges = await this.counted(sql`
+    const createdEdges = await this.inRanges((lo, hi) =>
+      this.counted(sql`
       insert into edges (id, kind, source_id, external_id, from_id, to_id, attributes, first_seen_at, last_seen_at, valid_from)
       select r.id, r.kind, ${src}, r.external_id, r.from_id, r.to_id, r.attributes, ${at}::timestamptz, ${at}::timestamptz, ${at}::timestamptz
       from ${R} r
-      ${hasEdges ? sql`where not exists (select 1 from edges e where ${sameEdge})` : sql``}
-      returning id`);
+      where r.ord >= ${lo} and r.ord < ${hi}
+      ${hasEdges ? sql`and not exists (select 1 from edges e where ${sameEdge})` : sql``}
+      returning id`),
+    );
     this.counts.edgesCreated += createdEdges.n;
     note(changedEdges, createdEdges);
     await tx.execute(sql`drop table ${R}, ${S}`);
