@@ -103,7 +103,9 @@ export const edges = pgTable(
     // Covering indexes for index-only traversal in both directions.
     index("edges_from_kind_to_idx").on(t.fromId, t.kind, t.toId),
     index("edges_to_kind_from_idx").on(t.toId, t.kind, t.fromId),
-    index("edges_source_external_idx").on(t.sourceId, t.externalId),
+    // No (source_id, external_id) index: nothing looks an edge up by its external id (imports match edges by
+    // source, kind, from, to: edges_current_key), and the planner once picked it for the import's probes, reading a
+    // whole source per probe (docs/BENCHMARKS.md). Dropped in issue #19: one index less to keep on every edge write.
     // Every current edge of one kind (all owns edges, all member_of edges) without reading the other kinds: ownership
     // and orphan queries at M read 87k owns and 140k member_of edges out of a million.
     index("edges_current_kind_to_from_idx")

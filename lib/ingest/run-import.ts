@@ -9,7 +9,8 @@ import { notifyGraphChanged } from "@/lib/graph/after-change";
 import { edgeKindMismatch } from "@/lib/graph/model";
 import { newId } from "@/lib/ids";
 import { currentInstanceId, instanceIsDead } from "@/lib/instance";
-import { graphEdgeSchema, graphNodeSchema, type GraphEdgeRecord, type GraphNodeRecord } from "./graph-document";
+import type { GraphEdgeRecord, GraphNodeRecord } from "./graph-document";
+import { parseGraphEdge, parseGraphNode } from "./parse-records";
 import { GraphWriter, type PendingEdge } from "./graph-writer";
 import { findAttributeSecrets, secretRefusal } from "./secrets/attributes";
 import type { DecodedImport } from "./import-items";
@@ -142,6 +143,8 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
   const errors: ErrorDetail[] = [];
   let total = 0;
   let rejected = 0;
+  /** Problems counted but not listed (finish() lists the first 1,000 edges whose ends are missing). */
+  let unlisted = 0;
   let counts: ImportCounts | null = null;
   try {
     await db.transaction(async (tx) => {
@@ -149,9 +152,12 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
       let nodeChunk: { record: GraphNodeRecord; where: string }[] = [];
       let edgeChunk: PendingEdge[] = [];
       // Writing stops at the first problem unless partial imports are allowed; validation goes on to list them all.
-      const writing = () => opts.allowPartial || errors.length === 0;
+      const writing = () => opts.allowPartial || errors.length + unlisted === 0;
+      // Only the listed problems are kept (a file of garbage lines would otherwise grow the list without bound); all are counted.
       const report = (found: ErrorDetail[], records = found.length) => {
-        errors.push(...found);
+        const room = Math.max(0, MAX_REPORTED_ERRORS - errors.length);
+        errors.push(...found.slice(0, room));
+        unlisted += Math.max(0, found.length - room);
         rejected += records;
       };
       // Secret-looking attribute values are refused per record, whether or not writing goes on, so all are listed.
@@ -169,64 +175,74 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
       const seenNodes = new Set<string>();
       const seenEdges = new Set<string>();
       const refKey = (r: { kind: string; externalId: string; source?: string }) => `${r.source ?? decoded.source}\u0000${r.kind}\u0000${r.externalId}`;
-      for await (const item of decoded.items) {
-        if (item.type === "error") {
-          total++;
-          report([item.error]);
-          continue;
-        }
-        total++;
-        progress.processed = total;
-        if (item.type === "node") {
-          const r = graphNodeSchema.safeParse(item.raw);
-          const key = r.success ? refKey(r.data) : "";
-          if (!r.success)
-            report(
-              r.error.issues.map((i) => ({ path: detailPath(item.where, i.path), message: i.message })),
-              1,
-            );
-          else if (seenNodes.has(key)) report([{ path: item.where, message: `${r.data.kind} "${r.data.externalId}" appears more than once in this import` }]);
-          else {
-            seenNodes.add(key);
-            // Every tool gets its risk and definition hash here, whatever the format, so they cannot differ by how it arrived.
-            const record = r.data.kind === "tool" ? { ...r.data, attributes: enrichToolAttributes(r.data.name, r.data.attributes) } : r.data;
-            nodeChunk.push({ record, where: item.where });
-          }
-          if (nodeChunk.length >= CHUNK) await flushNodes();
-        } else {
-          const r = graphEdgeSchema.safeParse(item.raw);
-          if (!r.success) {
-            report(
-              r.error.issues.map((i) => ({ path: detailPath(item.where, i.path), message: i.message })),
-              1,
-            );
+      // The staging COPY holds the transaction's connection until finish(): on any failure it is cancelled first.
+      try {
+        for await (const item of decoded.items) {
+          if (item.type === "error") {
+            total++;
+            report([item.error]);
             continue;
           }
-          const mismatch = edgeKindMismatch(r.data.kind, r.data.from.kind, r.data.to.kind);
-          const from = refKey(r.data.from);
-          const to = refKey(r.data.to);
-          const key = `${r.data.kind}\u0000${from}\u0000${to}`;
-          if (mismatch) report([{ path: item.where, message: mismatch }]);
-          else if (from === to) report([{ path: item.where, message: "an edge cannot join a node to itself" }]);
-          else if (seenEdges.has(key)) report([{ path: item.where, message: `this ${r.data.kind} edge appears more than once in this import` }]);
-          else {
-            seenEdges.add(key);
-            edgeChunk.push({ record: r.data as GraphEdgeRecord, where: item.where });
-          }
-          if (edgeChunk.length >= CHUNK) {
-            await flushNodes();
-            await flushEdges();
+          total++;
+          progress.processed = total;
+          if (item.type === "node") {
+            const r = parseGraphNode(item.raw);
+            const key = r.success ? refKey(r.data) : "";
+            if (!r.success)
+              report(
+                r.error.issues.map((i) => ({ path: detailPath(item.where, i.path), message: i.message })),
+                1,
+              );
+            else if (seenNodes.has(key)) report([{ path: item.where, message: `${r.data.kind} "${r.data.externalId}" appears more than once in this import` }]);
+            else {
+              seenNodes.add(key);
+              // Every tool gets its risk and definition hash here, whatever the format, so they cannot differ by how it arrived.
+              const record = r.data.kind === "tool" ? { ...r.data, attributes: enrichToolAttributes(r.data.name, r.data.attributes) } : r.data;
+              nodeChunk.push({ record, where: item.where });
+            }
+            if (nodeChunk.length >= CHUNK) await flushNodes();
+          } else {
+            const r = parseGraphEdge(item.raw);
+            if (!r.success) {
+              report(
+                r.error.issues.map((i) => ({ path: detailPath(item.where, i.path), message: i.message })),
+                1,
+              );
+              continue;
+            }
+            const mismatch = edgeKindMismatch(r.data.kind, r.data.from.kind, r.data.to.kind);
+            const from = refKey(r.data.from);
+            const to = refKey(r.data.to);
+            const key = `${r.data.kind}\u0000${from}\u0000${to}`;
+            if (mismatch) report([{ path: item.where, message: mismatch }]);
+            else if (from === to) report([{ path: item.where, message: "an edge cannot join a node to itself" }]);
+            else if (seenEdges.has(key)) report([{ path: item.where, message: `this ${r.data.kind} edge appears more than once in this import` }]);
+            else {
+              seenEdges.add(key);
+              edgeChunk.push({ record: r.data as GraphEdgeRecord, where: item.where });
+            }
+            if (edgeChunk.length >= CHUNK) {
+              await flushNodes();
+              await flushEdges();
+            }
           }
         }
+        progress.phase = "writing";
+        await flushNodes();
+        await flushEdges();
+      } catch (e) {
+        await writer.abort();
+        throw e;
       }
-      progress.phase = "writing";
-      await flushNodes();
-      await flushEdges();
       progress.phase = "finishing";
       // finish() records the change in the outbox; remediation verification, offboarding and findings follow it
       // out of this request (lib/pipeline/process-changes.ts).
-      if (writing()) report(await writer.finish(id));
-      if (errors.length > 0 && !opts.allowPartial) throw new Rejected();
+      if (writing()) {
+        const done = await writer.finish(id, { allowPartial: opts.allowPartial ?? false });
+        report(done.errors, done.rejected);
+        unlisted += done.rejected - done.errors.length;
+      } else await writer.abort();
+      if (errors.length + unlisted > 0 && !opts.allowPartial) throw new Rejected();
       counts = writer.counts;
       const finishedAt = new Date();
       await tx
@@ -238,7 +254,7 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
           recordsAccepted: total - rejected,
           recordsRejected: rejected,
           errors: errors.slice(0, MAX_REPORTED_ERRORS),
-          errorCount: errors.length,
+          errorCount: errors.length + unlisted,
           finishedAt,
           durationMs: finishedAt.getTime() - started,
         })
@@ -271,7 +287,7 @@ export async function runImport(db: Db, actor: Actor, decoded: DecodedImport, op
         recordsAccepted: 0,
         recordsRejected: isRejected ? rejected : total,
         errors: reported.slice(0, MAX_REPORTED_ERRORS),
-        errorCount: reported.length,
+        errorCount: reported.length + (e instanceof Rejected ? unlisted : 0),
         finishedAt,
         durationMs: finishedAt.getTime() - started,
       })

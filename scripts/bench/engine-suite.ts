@@ -17,7 +17,7 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import { createBenchDatabase } from "@/lib/bench/bench-db";
 import { compareReached, type SetDifference } from "@/lib/bench/compare";
-import { rawCopy, writeCopyFiles, type CopyResult } from "@/lib/bench/copy-baseline";
+import { copyIntoMigratedTables, rawCopy, writeCopyFiles, type CopyResult } from "@/lib/bench/copy-baseline";
 import { BENCH_SIZES, DEFAULT_SEED, datasetStats, generateDataset, type BenchDataset, type BenchSize, type DatasetStats } from "@/lib/bench/dataset";
 import { FloorGraph } from "@/lib/bench/floor-bfs";
 import { writeDatasetJsonl } from "@/lib/bench/jsonl";
@@ -220,11 +220,24 @@ interface RunResult {
   db: DbKind;
   serverVersion: string;
   dataset: DatasetStats & { generateMs: number; jsonlBytes: number };
-  import?: { records: number; toCommitMs: number; wholeCallMs: number; recordsPerSecond: number; status: string; counts: unknown };
+  import?: {
+    records: number;
+    toCommitMs: number;
+    wholeCallMs: number;
+    recordsPerSecond: number;
+    status: string;
+    counts: unknown;
+    /** Process RSS before the import and the process's peak RSS after it (MB; the peak includes the generated dataset). */
+    rssBeforeMb: number;
+    maxRssAfterMb: number;
+  };
   copy?: CopyResult;
   /** COPY into tables with the real indexes and checks: what index upkeep alone costs. */
   copyIndexed?: CopyResult;
+  /** COPY into the real nodes/edges of a second, freshly migrated database (indexes, checks, foreign keys): issue #19's baseline. */
+  copyTables?: CopyResult;
   importVsCopy?: number;
+  importVsCopyTables?: number;
   analyzeMs: number;
   floorLoadMs: number;
   firstQueryMs: number;
@@ -270,13 +283,25 @@ async function runOne(o: Options, size: BenchSize, dbKind: DbKind, dir: string):
     log(`importing ${fmtInt(stats.nodes + stats.edges)} records through runImport…`);
     const decoded = await decodeJsonl(lines(createReadStream(jsonl)));
     if ("errors" in decoded) throw new Error(`the generated file does not decode: ${JSON.stringify(decoded.errors.slice(0, 3))}`);
+    const rssBeforeMb = Math.round(process.memoryUsage().rss / 2 ** 20);
     t = now();
     const rec = await runImport(db, systemActor("bench"), decoded, { format: "jsonl", fileName: path.basename(jsonl), bytes: written.bytes });
     const wholeCallMs = now() - t;
     const records = stats.nodes + stats.edges;
     const toCommitMs = rec.durationMs ?? wholeCallMs;
-    result.import = { records, toCommitMs, wholeCallMs, recordsPerSecond: Math.round(records / (toCommitMs / 1000)), status: rec.status, counts: rec.counts };
-    log(`  ${rec.status}: ${fmtInt(result.import.recordsPerSecond)} records/s to commit (${formatMs(toCommitMs)} ms; whole call ${formatMs(wholeCallMs)} ms)`);
+    result.import = {
+      records,
+      toCommitMs,
+      wholeCallMs,
+      recordsPerSecond: Math.round(records / (toCommitMs / 1000)),
+      status: rec.status,
+      counts: rec.counts,
+      rssBeforeMb,
+      maxRssAfterMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+    log(
+      `  ${rec.status}: ${fmtInt(result.import.recordsPerSecond)} records/s to commit (${formatMs(toCommitMs)} ms; whole call ${formatMs(wholeCallMs)} ms); RSS ${rssBeforeMb} MB before, peak ${result.import.maxRssAfterMb} MB`,
+    );
     const c = rec.counts as { nodesCreated: number; edgesCreated: number } | null;
     if (rec.status !== "succeeded" || c?.nodesCreated !== stats.nodes || c?.edgesCreated !== stats.edges) {
       failures.push(`import ${rec.status}: counts ${JSON.stringify(rec.counts)}, errors ${JSON.stringify(rec.errors).slice(0, 300)}`);
@@ -295,6 +320,15 @@ async function runOne(o: Options, size: BenchSize, dbKind: DbKind, dir: string):
       log(`  ${fmtInt(result.copy.rowsPerSecond)} rows/s (${result.copy.method}); import = ${ratio(result.importVsCopy)} × COPY`);
       result.copyIndexed = await rawCopy(bench.database, files, "indexed");
       log(`  ${fmtInt(result.copyIndexed.rowsPerSecond)} rows/s (${result.copyIndexed.method})`);
+      // Issue #19's baseline: the real tables, in a second database migrated like the first (empty, as the import found them).
+      const second = await createBenchDatabase(dbKind, o.url);
+      try {
+        result.copyTables = await copyIntoMigratedTables(second.database, files);
+      } finally {
+        await second.drop();
+      }
+      result.importVsCopyTables = result.import.recordsPerSecond / result.copyTables.rowsPerSecond;
+      log(`  ${fmtInt(result.copyTables.rowsPerSecond)} rows/s (${result.copyTables.method}); import = ${ratio(result.importVsCopyTables)} × that COPY`);
       rmSync(files.nodes, { force: true });
       rmSync(files.edges, { force: true });
     }
@@ -550,6 +584,9 @@ function report(runs: RunResult[], o: Options): string {
         "raw COPY rows/s",
         "import ÷ COPY",
         "COPY, indexed tables rows/s",
+        "COPY, real tables rows/s",
+        "import ÷ COPY real tables",
+        "import peak RSS MB",
         "index build (1st query) ms",
         "load avg start → end",
       ],
@@ -562,6 +599,9 @@ function report(runs: RunResult[], o: Options): string {
         fmtInt(r.copy?.rowsPerSecond ?? Number.NaN),
         r.importVsCopy === undefined ? "—" : ratio(r.importVsCopy),
         fmtInt(r.copyIndexed?.rowsPerSecond ?? Number.NaN),
+        fmtInt(r.copyTables?.rowsPerSecond ?? Number.NaN),
+        r.importVsCopyTables === undefined ? "—" : ratio(r.importVsCopyTables),
+        fmtInt(r.import?.maxRssAfterMb ?? Number.NaN),
         formatMs(r.firstQueryMs),
         `${la(r.loadAverage.start)} → ${la(r.loadAverage.end)}`,
       ]),

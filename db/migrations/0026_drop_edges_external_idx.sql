@@ -1,0 +1,1 @@
+DROP INDEX "edges_source_external_idx";
