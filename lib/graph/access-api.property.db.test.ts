@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { edges, nodes, sources } from "@/db/schema";
 import { systemActor } from "@/lib/authz/actor";
 import { isAppError } from "@/lib/errors";
+import { notifyGraphChanged } from "@/lib/graph/after-change";
 import { bumpGraphVersion } from "@/lib/graph/version";
 import { newId } from "@/lib/ids";
 import { allSimplePaths, graphArb, holds, isPrincipal, referenceBfs, usableEdges, type RefGraph } from "@/lib/testing/reference-graph";
@@ -81,6 +82,8 @@ async function write(g: RefGraph): Promise<string[]> {
       );
     await bumpGraphVersion(tx);
   });
+  // As every writer does after its commit (read-your-writes in this process: lib/graph/graph-feed.ts).
+  notifyGraphChanged();
   return ids;
 }
 

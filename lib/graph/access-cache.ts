@@ -45,12 +45,15 @@ const validSql = (alias: string, asOf?: Date) =>
  * typed arrays (no array of every row as objects: at L that was 10M objects), from the read replica when it has
  * caught up with `minVersion` (lib/graph/graph-feed.ts).
  */
-export async function loadAccessIndex(db: Db, asOf?: Date, minVersion = 0): Promise<AccessIndex> {
+export async function loadAccessIndex(db: Db, asOf?: Date, minVersion?: number): Promise<AccessIndex> {
+  // Without a version to reach, read `db` itself: a lagging replica must not answer a caller that asked for no bound.
+  if (minVersion === undefined) return loadAccessIndexFrom(db, asOf);
   // A replica that fails under the read (gone, restarting, a recovery-conflict cancel) is skipped and the primary read.
-  return withReadDb(db, minVersion, (reader) => buildFrom(reader, asOf));
+  return withReadDb(db, minVersion, (reader) => loadAccessIndexFrom(reader, asOf));
 }
 
-async function buildFrom(reader: Db, asOf?: Date): Promise<AccessIndex> {
+/** Builds the index from exactly this handle (primary or replica), whatever its version. */
+export async function loadAccessIndexFrom(reader: Db, asOf?: Date): Promise<AccessIndex> {
   return reader.transaction(
     async (tx) => {
       const version = await graphVersion(tx);

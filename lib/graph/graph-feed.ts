@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { onDatabaseClose, readReplicaOf, type Db } from "@/db/client";
+import { onGraphChanged } from "./after-change";
 import { GRAPH_VERSION_CHANNEL, readGraphVersion } from "./version";
 
 /**
@@ -67,6 +68,8 @@ interface Feed {
   confirmedAt: number;
   /** PGlite with its listener in place: `known` is exact. */
   exact: boolean;
+  /** The count of this process's own commits (localCommits) that a read started after; fewer = read again. */
+  localSeen: number;
   /** The pool-side fallback read in flight, and when it started. */
   reading?: { started: number; p: Promise<number> };
   stopped: boolean;
@@ -113,6 +116,7 @@ function newFeed(kind: Feed["kind"]): Feed {
     known: 0,
     confirmedAt: -Infinity,
     exact: false,
+    localSeen: 0,
     stopped: false,
     stats: { fallbackReads: 0, heartbeats: 0, notifications: 0, connects: 0, listening: false },
     stop: async () => {},
@@ -302,9 +306,32 @@ export async function knownGraphVersion(db: Db, opts: { refresh?: boolean } = {}
     return Math.max(v, feed.known);
   }
   if (feed.exact) return feed.known;
+  // Read-your-writes in this process: a writer here calls notifyGraphChanged() after its commit, before its caller
+  // goes on; its notification may still be on the wire, so the first call after it reads graph_state once.
+  const commits = localCommits();
+  if (feed.localSeen < commits) {
+    const started = performance.now();
+    const v = await readGraphVersion(db);
+    learn(feed, v, started);
+    feed.localSeen = Math.max(feed.localSeen, commits);
+    return feed.known;
+  }
   const now = performance.now();
   if (now - feed.confirmedAt <= versionPollMs()) return feed.known;
   return fallbackRead(feed, db, now);
+}
+
+const gc = globalThis as typeof globalThis & { __attestLocalCommits?: { n: number } };
+/** Counts this process's committed graph changes (the after-change signal), once per process however often loaded. */
+function localCommits(): number {
+  if (!gc.__attestLocalCommits) {
+    const counter = { n: 0 };
+    gc.__attestLocalCommits = counter;
+    onGraphChanged(() => {
+      counter.n++;
+    });
+  }
+  return gc.__attestLocalCommits.n;
 }
 
 /** The feed's counters for `db` (tests, the bench); undefined when it has none. */

@@ -5,7 +5,7 @@ import { edges, graphChanges, nodes, sources } from "@/db/schema";
 import { systemActor, type Actor } from "@/lib/authz/actor";
 import { decodeGraphDocument, type DecodedImport } from "@/lib/ingest/import-items";
 import { runImport } from "@/lib/ingest/run-import";
-import { recordGraphChange } from "@/lib/graph/after-change";
+import { notifyGraphChanged, recordGraphChange } from "@/lib/graph/after-change";
 import { bumpGraphVersion } from "@/lib/graph/version";
 import { newId } from "@/lib/ids";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
@@ -132,6 +132,8 @@ describe("the access index follows recorded changes (delta)", () => {
             await bumpGraphVersion(tx);
             await recordGraphChange(tx, { origin: "system", nodeIds: [...nodeIds], edgeIds: [...edgeIds], full });
           });
+          // As every writer does after its commit (read-your-writes in this process: lib/graph/graph-feed.ts).
+          notifyGraphChanged();
           const fullBuilds = accessCacheStats().fullBuilds;
           const ix = await getAccessIndex(t.db);
           expect(accessCacheStats().fullBuilds).toBe(fullBuilds + (full ? 1 : 0));
@@ -153,6 +155,7 @@ describe("the access index follows recorded changes (delta)", () => {
       await recordGraphChange(tx, { origin: "system", nodeIds: [id] });
       await bumpGraphVersion(tx);
     });
+    notifyGraphChanged();
     const [rec] = await t.db
       .select({ v: graphChanges.graphVersion })
       .from(graphChanges)

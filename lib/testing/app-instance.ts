@@ -13,7 +13,7 @@
 import http from "node:http";
 import { openDatabase } from "@/db/client";
 import { systemActor } from "@/lib/authz/actor";
-import { getAccessIndex, loadAccessIndex } from "@/lib/graph/access-cache";
+import { getAccessIndex, loadAccessIndexFrom } from "@/lib/graph/access-cache";
 import { whoCanReachAnswer, whoCanReachFor, whoCanReachQuerySchema } from "@/lib/graph/access-api";
 import { graphFeedStats, knownGraphVersion, pickCaughtUpReadDb, replicaStats, withReadDb } from "@/lib/graph/graph-feed";
 import { decodeGraphDocument } from "@/lib/ingest/import-items";
@@ -67,7 +67,7 @@ const server = http.createServer((req, res) => {
       if (url.pathname === "/rss") return reply(200, { rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
       if (url.pathname === "/index") {
         const min = Number(url.searchParams.get("min") ?? 0);
-        const r = await withReadDb(db, min, async (readDb) => ({ onReplica: readDb !== db, ix: await loadAccessIndex(readDb) }));
+        const r = await withReadDb(db, min, async (readDb) => ({ onReplica: readDb !== db, ix: await loadAccessIndexFrom(readDb) }));
         return reply(200, { onReplica: r.onReplica, version: r.ix.version, nodes: r.ix.ids.length });
       }
       if (url.pathname === "/cached-index") {

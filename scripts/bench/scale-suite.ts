@@ -229,7 +229,10 @@ export async function runScaleSuite(argv: string[]): Promise<number> {
   let database: Database;
   if (o.reuseDb) {
     database = await openDatabase({ url: await createNamedUrl(o.url!, o.reuseDb) });
-    log(`  reusing database ${o.reuseDb}`);
+    // The app migrates a database it opens; so does the suite, or a database loaded by older code fails the steps below.
+    const { migrate } = await import("@/db/migrate");
+    await migrate(database);
+    log(`  reusing database ${o.reuseDb} (migrated)`);
   } else {
     bench = await createBenchDatabase("postgres", o.url);
     database = bench.database;
