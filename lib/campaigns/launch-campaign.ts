@@ -239,9 +239,16 @@ async function openItemsElsewhere(db: Db, campaignId: string, keys: { s: string;
   const res = (await db.execute(sql`
     select distinct on (ri.subject_id, ri.edge_kind, ri.target_id) ri.id, ri.subject_id, ri.edge_kind, ri.target_id
     from jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as k(s text, k text, t text)
-    join review_items ri on ri.subject_id = k.s and ri.edge_kind = k.k and ri.target_id = k.t
+    -- One index lookup per key (review_items_access_idx). "offset 0" keeps the planner from flattening this into a
+    -- join it may turn around: with a just-launched campaign's items not yet analyzed it scanned every item of
+    -- each active campaign once per key (10,000 keys x 142,291 items at L: past any time limit).
+    cross join lateral (
+      select ri.* from review_items ri
+      where ri.subject_id = k.s and ri.edge_kind = k.k and ri.target_id = k.t and ri.level = 1 and ri.decision is null
+      offset 0
+    ) ri
     join campaigns c on c.id = ri.campaign_id
-    where ri.level = 1 and ri.decision is null and c.status = 'active' and c.due_at > ${now.toISOString()}::timestamptz and c.id <> ${campaignId}
+    where c.status = 'active' and c.due_at > ${now.toISOString()}::timestamptz and c.id <> ${campaignId}
     order by ri.subject_id, ri.edge_kind, ri.target_id, c.launched_at, c.id`)) as unknown as {
     rows: { id: string; subject_id: string; edge_kind: string; target_id: string }[];
   };
