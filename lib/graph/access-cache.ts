@@ -1,4 +1,5 @@
 import { eq, sql } from "drizzle-orm";
+import { copyOutTriples } from "@/db/copy-out";
 import { rows as queryRows } from "@/db/rows";
 import type { Db } from "@/db/client";
 import { graphState } from "@/db/schema";
@@ -31,7 +32,8 @@ export async function graphVersion(db: Db): Promise<number> {
   return row?.version ?? 0;
 }
 
-const ACCESS_KINDS_SQL = sql.raw(ACCESS_EDGE_KINDS.map((k) => `'${k}'`).join(", "));
+const ACCESS_KINDS_LIST = ACCESS_EDGE_KINDS.map((k) => `'${k}'`).join(", ");
+const ACCESS_KINDS_SQL = sql.raw(ACCESS_KINDS_LIST);
 const BATCH = 50_000;
 
 const validSql = (alias: string, asOf?: Date) =>
@@ -57,6 +59,8 @@ export async function loadAccessIndexFrom(reader: Db, asOf?: Date): Promise<Acce
   return reader.transaction(
     async (tx) => {
       const version = await graphVersion(tx);
+      // A whole-graph read off the request path (one shared build): not bound by the per-request statement limit.
+      await tx.execute(sql`set local statement_timeout = '600s'`);
       const b = new IndexBuilder();
       await tx.execute(
         sql`declare attest_ix_nodes no scroll cursor for select n.id, n.kind, s.name as source from nodes n join sources s on s.id = n.source_id where ${validSql("n", asOf)}`,
@@ -67,18 +71,23 @@ export async function loadAccessIndexFrom(reader: Db, asOf?: Date): Promise<Acce
         if (rows.length < BATCH) break;
       }
       await tx.execute(sql`close attest_ix_nodes`);
-      await tx.execute(
-        sql`declare attest_ix_edges no scroll cursor for select e.from_id, e.to_id, e.kind from edges e where e.kind in (${ACCESS_KINDS_SQL}) and ${validSql("e", asOf)}`,
-      );
-      for (;;) {
-        const rows = await queryRows<{ from_id: string; to_id: string; kind: string }>(
-          tx,
-          sql`fetch forward ${sql.raw(String(BATCH * 2))} from attest_ix_edges`,
+      // PostgreSQL: the edges (9M at L) by COPY TO, parsed as they stream, with no row objects; PGlite: a cursor.
+      const edgeSql = `select e.from_id, e.to_id, e.kind from edges e where e.kind in (${ACCESS_KINDS_LIST}) and ${asOf ? `e.valid_from <= '${asOf.toISOString()}'::timestamptz and (e.valid_to is null or e.valid_to > '${asOf.toISOString()}'::timestamptz)` : "e.valid_to is null"}`;
+      const copied = await copyOutTriples(tx, edgeSql, (f, t, k) => b.edge(f, t, EDGE_CODE.get(k as never)!));
+      if (!copied) {
+        await tx.execute(
+          sql`declare attest_ix_edges no scroll cursor for select e.from_id, e.to_id, e.kind from edges e where e.kind in (${ACCESS_KINDS_SQL}) and ${validSql("e", asOf)}`,
         );
-        for (const r of rows) b.edge(r.from_id, r.to_id, EDGE_CODE.get(r.kind as never)!);
-        if (rows.length < BATCH * 2) break;
+        for (;;) {
+          const rows = await queryRows<{ from_id: string; to_id: string; kind: string }>(
+            tx,
+            sql`fetch forward ${sql.raw(String(BATCH * 2))} from attest_ix_edges`,
+          );
+          for (const r of rows) b.edge(r.from_id, r.to_id, EDGE_CODE.get(r.kind as never)!);
+          if (rows.length < BATCH * 2) break;
+        }
+        await tx.execute(sql`close attest_ix_edges`);
       }
-      await tx.execute(sql`close attest_ix_edges`);
       return b.finish(version, asOf ?? null);
     },
     { isolationLevel: "repeatable read", accessMode: "read only" },
