@@ -4,7 +4,7 @@ import path from "node:path";
 import { DatabaseInUseError, databaseUrlFromEnv, openDatabase, resolveDataDir, type Database } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { systemActor } from "@/lib/authz/actor";
-import { readFlags } from "@/lib/bench/cli";
+import { readFlags } from "@/lib/format/cli-flags";
 import { lines } from "./body-stream";
 import { SOURCE_NAME_RE } from "./graph-document";
 import { decodeCsv, decodeGraphDocument, decodeJsonl, type DecodedImport } from "./import-items";
