@@ -30,10 +30,15 @@ export async function countingDatabase(base: Database): Promise<{ database: Data
         if (typeof v !== "function") return v;
         const f = v as (...a: unknown[]) => unknown;
         if (prop === "query")
-          return async (...a: unknown[]) => {
-            const r = await (f.apply(target, a) as Promise<unknown>);
-            count(r);
-            return r;
+          return (...a: unknown[]) => {
+            // A submittable (a COPY stream from pg-copy-streams) must come back as itself, synchronously: the import
+            // writes into it. Wrapped in a promise it was never written to, and the import waited forever.
+            if (typeof (a[0] as { submit?: unknown } | undefined)?.submit === "function") return f.apply(target, a);
+            return (async () => {
+              const r = await (f.apply(target, a) as Promise<unknown>);
+              count(r);
+              return r;
+            })();
           };
         if (prop === "transaction") return (fn: (tx: Queryable) => unknown, ...rest: unknown[]) => f.call(target, (tx: Queryable) => fn(wrap(tx)), ...rest);
         if (prop === "connect") return async (...a: unknown[]) => wrap((await (f.apply(target, a) as Promise<object>)) as object);
