@@ -9,7 +9,8 @@ import { describe, expect, it } from "vitest";
  * that makes no cycle, and any area below it:
  */
 export const LAYERS: string[][] = [
-  ["errors", "ids", "net", "format"],
+  // pep: the reference enforcement point for MCP servers (issue #20) speaks AuthZEN over HTTP and imports no area.
+  ["errors", "ids", "net", "format", "pep"],
   ["db"],
   ["api", "authz"],
   ["audit"],
@@ -17,9 +18,12 @@ export const LAYERS: string[][] = [
   ["graph"],
   // The job engine knows no area: areas register their handlers with it (lib/<area>/jobs.ts).
   ["instance", "jobs"],
-  ["ownership", "admin"],
+  // usage: the decision log and who last called which tool (issue #20), read by reviews and findings.
+  ["ownership", "admin", "usage"],
   ["ingest", "scim", "campaigns"],
-  ["evidence", "findings", "reports", "inventory", "connectors", "notifications"],
+  ["evidence", "findings", "reports", "inventory", "connectors", "notifications", "requests"],
+  // pdp: the runtime decision point (AuthZEN) over the index, campaign revocations, policy and access requests.
+  ["pdp"],
   ["pipeline", "bench", "nav", "hub"],
   // The browser's door to the API; imports view types from any area below, nothing imports it but components.
   ["client"],

@@ -10,3 +10,4 @@ export * from "./jobs";
 export * from "./graph-changes";
 export * from "./connectors";
 export * from "./campaign-automation";
+export * from "./pdp";
