@@ -24,19 +24,16 @@ export const pdpState = pgTable(
   (t) => [check("pdp_state_single_row", sql`${t.id} = 1`)],
 );
 
-export const pdpPolicies = pgTable(
-  "pdp_policies",
-  {
-    /** 1, 2, 3 …: the row with the highest version is the policy in force. */
-    version: integer("version").primaryKey(),
-    /** The knobs (shape and defaults: lib/pdp/policy.ts), validated before they are written. */
-    policy: jsonb("policy").$type<Record<string, unknown>>().notNull(),
-    changedById: text("changed_by_id"),
-    changedBy: text("changed_by").notNull(),
-    reason: text("reason"),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-  },
-);
+export const pdpPolicies = pgTable("pdp_policies", {
+  /** 1, 2, 3 …: the row with the highest version is the policy in force. */
+  version: integer("version").primaryKey(),
+  /** The knobs (shape and defaults: lib/pdp/policy.ts), validated before they are written. */
+  policy: jsonb("policy").$type<Record<string, unknown>>().notNull(),
+  changedById: text("changed_by_id"),
+  changedBy: text("changed_by").notNull(),
+  reason: text("reason"),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
 
 export const accessRequests = pgTable(
   "access_requests",
@@ -110,10 +107,7 @@ export const decisionLog = pgTable(
     batchAuditId: text("batch_audit_id"),
     context: jsonb("context").$type<Record<string, unknown>>().notNull().default({}),
   },
-  (t) => [
-    index("decision_log_decided_idx").on(t.decidedAt),
-    index("decision_log_subject_idx").on(t.subjectId, t.resourceId, t.decidedAt),
-  ],
+  (t) => [index("decision_log_decided_idx").on(t.decidedAt), index("decision_log_subject_idx").on(t.subjectId, t.resourceId, t.decidedAt)],
 );
 
 export const toolUsage = pgTable(
