@@ -130,6 +130,42 @@ export async function describeNodes(db: Db, ids: string[]): Promise<Map<string, 
   });
 }
 
+/** The `need` results of reached[from, to) with the smallest ranks (ranks are distinct), unordered. */
+function smallestByRank(reached: readonly Reached[], from: number, to: number, need: number, rank: Int32Array): Reached[] {
+  const ranks = new Int32Array(to - from);
+  for (let k = from; k < to; k++) ranks[k - from] = rank[reached[k]!.node]!;
+  const cut = kthSmallest(ranks, need - 1);
+  const out: Reached[] = [];
+  for (let k = from; k < to; k++) if (rank[reached[k]!.node]! <= cut) out.push(reached[k]!);
+  return out;
+}
+
+/** The k-th smallest value (0-based) of `a`, by quickselect in place. */
+function kthSmallest(a: Int32Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const x = a[i]!;
+        a[i] = a[j]!;
+        a[j] = x;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
+
 /**
  * The first `count` results in the answer's deterministic order: nearest first, then by id. A BFS lists results
  * level by level, so only the levels up to the page are sorted, by a precomputed rank instead of string
@@ -144,7 +180,10 @@ function firstInOrder(ix: AccessIndex, reached: Reached[], count: number): Reach
   for (let i = 0; i < reached.length && out.length < count;) {
     let j = i;
     while (j < reached.length && reached[j]!.depth === reached[i]!.depth) j++;
-    const level = reached.slice(i, j);
+    const need = count - out.length;
+    // Only the level the page ends in is cut: when it is much larger than what the page still needs, its `need`
+    // smallest ranks are found by selection (linear) and only those are sorted.
+    const level = j - i > 4 * need + 64 ? smallestByRank(reached, i, j, need, rank) : reached.slice(i, j);
     level.sort((a, b) => rank[a.node]! - rank[b.node]!);
     for (const r of level) out.push(r);
     i = j;
