@@ -1,7 +1,14 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  ToolListChangedNotificationSchema,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 // Cross-check with Attest's importer (test only: lib/pep itself imports no area).
 import { toolDefinitionHash as attestDefinitionHash } from "@/lib/ingest/tool-attributes";
@@ -55,12 +62,13 @@ function policy(r: EvaluationRequest) {
 }
 
 let pdp: FakePdp;
+let upstreamServer: Server;
 let upstreamCalls: { name: string; arguments?: Record<string, unknown> }[];
 let agent: Client;
 let events: DecisionEvent[];
 
 async function wire(opts: Partial<EnforceMcpOptions> = {}, authzen = createAuthzenClient({ pdpUrl: pdp.url, token: TOKEN, timeoutMs: 1000 })) {
-  const upstreamServer = new Server({ name: "files-upstream", version: "1.2.3" }, { capabilities: { tools: {} } });
+  upstreamServer = new Server({ name: "files-upstream", version: "1.2.3" }, { capabilities: { tools: { listChanged: true } } });
   upstreamServer.setRequestHandler(ListToolsRequestSchema, () => ({ tools: TOOLS }));
   upstreamServer.setRequestHandler(CallToolRequestSchema, (req) => {
     upstreamCalls.push({ name: req.params.name, arguments: req.params.arguments });
@@ -121,6 +129,14 @@ describe("enforceMcp: tools/list", () => {
   it("hides approval_required tools too when listApprovalRequired is false", async () => {
     await wire({ listApprovalRequired: false });
     expect((await agent.listTools()).tools.map((t) => t.name)).toEqual(["read_file"]);
+  });
+
+  it("passes the upstream's tools/list_changed on to the agent, and presents the upstream's name", async () => {
+    await wire();
+    expect(agent.getServerVersion()).toMatchObject({ name: "files-upstream", version: "1.2.3" });
+    const heard = new Promise<void>((resolve) => agent.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve()));
+    await upstreamServer.sendToolListChanged();
+    await heard;
   });
 
   it("a PDP that is down makes tools/list a JSON-RPC -32603 error, not an unfiltered list", async () => {

@@ -91,7 +91,8 @@ export function enforceMcp(options: EnforceMcpOptions): Server {
 
   upstream.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
     known.clear();
-    await server.sendToolListChanged().catch(() => undefined);
+    // Only to an agent that has initialized (a server may announce changes while starting up).
+    if (server.getClientCapabilities()) await server.sendToolListChanged().catch(() => undefined);
   });
 
   async function caller(extra: { authInfo?: Parameters<SubjectResolver>[0]["authInfo"]; sessionId?: string }): Promise<CallerIdentity> {
