@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseProxyArgs } from "./proxy-cli";
+import { parseAdapterArgs, parseProxyArgs } from "./proxy-cli";
 
 describe("pep CLI arguments", () => {
   it("reads the flags and the upstream command after --", () => {
@@ -28,5 +28,19 @@ describe("pep CLI arguments", () => {
     expect(parseProxyArgs(["--pdp", "http://x", "--server-name", "s", "--", "x"])).toEqual({ error: "--subject is required" });
     expect(parseProxyArgs(["--pdp", "http://x", "--subject", "a", "--", "x"])).toEqual({ error: "--server-name is required" });
     expect(parseProxyArgs(["--pdp"])).toEqual({ error: "--pdp needs a value" });
+  });
+});
+
+describe("pep adapter arguments", () => {
+  it("reads listen address, PDP, server and env names", () => {
+    expect(parseAdapterArgs(["--listen", "127.0.0.1:8181", "--pdp", "https://attest.example.com", "--server-name", "everything", "--gateway-key-env=KEY"])).toEqual({
+      host: "127.0.0.1",
+      port: 8181,
+      pdp: "https://attest.example.com",
+      serverName: "everything",
+      gatewayKeyEnv: "KEY",
+    });
+    expect(parseAdapterArgs(["--listen", "nowhere", "--pdp", "http://x", "--server-name", "s"])).toEqual({ error: "--listen needs HOST:PORT" });
+    expect(parseAdapterArgs(["--listen", "h:1", "--server-name", "s"])).toEqual({ error: "--pdp is required" });
   });
 });

@@ -1,8 +1,10 @@
+import { createServer } from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { createAuthzenClient } from "./authzen-client";
 import { enforceMcp } from "./enforce-mcp";
+import { createGatewayAdapter } from "./gateway-adapter";
 import { staticSubject } from "./subject";
 
 /**
@@ -25,7 +27,11 @@ export const USAGE = `Usage: npm run pep -- --pdp URL --subject ID --server-name
   --timeout-ms N            PDP call timeout (default 2000)
   --hide-approval-required  do not list tools whose call needs approval
   --log                     one JSON line per decision on stderr
-  -- COMMAND [ARGS…]        the upstream MCP server to start (stdio)`;
+  -- COMMAND [ARGS…]        the upstream MCP server to start (stdio)
+
+   or: npm run pep -- adapter --listen HOST:PORT --pdp URL --server-name NAME [--token-env NAME] [--gateway-key-env NAME]
+                              [--claims-header NAME] [--timeout-ms N]
+  an HTTP authorization service for gateways (Envoy ext_authz http_service, agentgateway, Kong): 200 = allow, 403 = deny`;
 
 export interface ProxyArgs {
   pdp: string;
@@ -108,8 +114,86 @@ export function parseProxyArgs(argv: readonly string[]): ProxyArgs | { error: st
   return { ...(out as ProxyArgs), command: upstream[0]!, args: upstream.slice(1) };
 }
 
-/** Runs until the agent or the upstream goes away; resolves with the exit code. */
+export interface AdapterArgs {
+  host: string;
+  port: number;
+  pdp: string;
+  serverName: string;
+  tokenEnv?: string;
+  gatewayKeyEnv?: string;
+  claimsHeader?: string;
+  timeoutMs?: number;
+}
+
+/** `adapter` mode's arguments (after the word `adapter`), or an error naming the flag at fault. */
+export function parseAdapterArgs(argv: readonly string[]): AdapterArgs | { error: string } {
+  const out: Partial<AdapterArgs> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const eq = flag.indexOf("=");
+    const name = eq >= 0 ? flag.slice(0, eq) : flag;
+    const v = eq >= 0 ? flag.slice(eq + 1) : argv[++i];
+    if (v === undefined || v === "") return { error: `${name} needs a value` };
+    if (name === "--listen") {
+      const m = /^(.+):(\d{1,5})$/.exec(v);
+      if (!m || Number(m[2]) > 65535) return { error: "--listen needs HOST:PORT" };
+      out.host = m[1]!;
+      out.port = Number(m[2]);
+    } else if (name === "--pdp") out.pdp = v;
+    else if (name === "--server-name") out.serverName = v;
+    else if (name === "--token-env") out.tokenEnv = v;
+    else if (name === "--gateway-key-env") out.gatewayKeyEnv = v;
+    else if (name === "--claims-header") out.claimsHeader = v;
+    else if (name === "--timeout-ms") {
+      if (!/^\d+$/.test(v) || Number(v) < 1) return { error: "--timeout-ms needs a whole number ≥ 1" };
+      out.timeoutMs = Number(v);
+    } else return { error: `unknown flag ${name}` };
+  }
+  if (out.host === undefined) return { error: "--listen is required" };
+  if (!out.pdp) return { error: "--pdp is required" };
+  if (!/^https?:\/\//.test(out.pdp)) return { error: "--pdp must be an http(s) URL" };
+  if (!out.serverName) return { error: "--server-name is required" };
+  return out as AdapterArgs;
+}
+
+async function runAdapter(argv: readonly string[], env: NodeJS.ProcessEnv, err: (line: string) => void): Promise<number> {
+  const parsed = parseAdapterArgs(argv);
+  if ("error" in parsed) {
+    err(`pep adapter: ${parsed.error}\n${USAGE}`);
+    return 2;
+  }
+  for (const name of [parsed.tokenEnv, parsed.gatewayKeyEnv]) {
+    if (name && !env[name]) {
+      err(`pep adapter: the environment variable ${name} is empty or unset`);
+      return 2;
+    }
+  }
+  const authzen = createAuthzenClient({
+    pdpUrl: parsed.pdp,
+    token: parsed.tokenEnv ? env[parsed.tokenEnv] : undefined,
+    timeoutMs: parsed.timeoutMs,
+    onFailure: (f) => err(`pep adapter: PDP failure ${f.code}: ${f.detail} (request ${f.requestId})`),
+  });
+  const server = createServer(
+    createGatewayAdapter({
+      authzen,
+      serverName: parsed.serverName,
+      gatewayKey: parsed.gatewayKeyEnv ? env[parsed.gatewayKeyEnv] : undefined,
+      claimsHeader: parsed.claimsHeader,
+    }),
+  );
+  await new Promise<void>((resolve) => server.listen(parsed.port, parsed.host, resolve));
+  err(`pep adapter: listening on ${parsed.host}:${parsed.port}, asking ${parsed.pdp}`);
+  await new Promise<void>((resolve) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
+  });
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return 0;
+}
+
+/** Runs until the agent or the upstream goes away (or, in adapter mode, until stopped); resolves with the exit code. */
 export async function runPepProxy(argv: readonly string[], env: NodeJS.ProcessEnv, err: (line: string) => void): Promise<number> {
+  if (argv[0] === "adapter") return runAdapter(argv.slice(1), env, err);
   const parsed = parseProxyArgs(argv);
   if ("error" in parsed) {
     err(`pep: ${parsed.error}\n${USAGE}`);
