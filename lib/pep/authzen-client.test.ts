@@ -21,7 +21,8 @@ afterEach(async () => {
   await pdp.close();
 });
 
-const client = (extra: Partial<Parameters<typeof createAuthzenClient>[0]> = {}) => createAuthzenClient({ pdpUrl: pdp.url, token: TOKEN, timeoutMs: 2000, ...extra });
+const client = (extra: Partial<Parameters<typeof createAuthzenClient>[0]> = {}) =>
+  createAuthzenClient({ pdpUrl: pdp.url, token: TOKEN, timeoutMs: 2000, ...extra });
 
 describe("createAuthzenClient: the HTTPS JSON binding", () => {
   it("sends an Access Evaluation to the endpoint the metadata names, with bearer token, JSON and a fresh X-Request-ID", async () => {

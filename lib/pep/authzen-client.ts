@@ -1,13 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type {
-  Decision,
-  EvaluationRequest,
-  EvaluationsRequest,
-  EvaluationsSemantic,
-  LocalDenyCode,
-  PepBatchDecision,
-  PepDecision,
-} from "./types";
+import type { Decision, EvaluationRequest, EvaluationsRequest, EvaluationsSemantic, LocalDenyCode, PepBatchDecision, PepDecision } from "./types";
 
 /**
  * An AuthZEN Authorization API 1.0 client for an enforcement point: Access Evaluation and Access Evaluations over the

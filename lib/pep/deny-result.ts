@@ -37,7 +37,6 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 /** Printable, one paragraph, bounded: the PDP's words go to a model, so no control characters and no essays. */
 function clean(v: unknown): string | undefined {
   if (typeof v !== "string") return undefined;
-  // eslint-disable-next-line no-control-regex
   const s = v.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").trim();
   if (!s) return undefined;
   return s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT - 1)}…` : s;
@@ -46,7 +45,12 @@ function clean(v: unknown): string | undefined {
 /** `reason_user` as a string, or the spec's example form `{ "403": "…" }` (string values joined). */
 function userText(v: unknown): string | undefined {
   if (typeof v === "string") return clean(v);
-  if (isObject(v)) return clean(Object.values(v).filter((x): x is string => typeof x === "string").join(" "));
+  if (isObject(v))
+    return clean(
+      Object.values(v)
+        .filter((x): x is string => typeof x === "string")
+        .join(" "),
+    );
   return undefined;
 }
 

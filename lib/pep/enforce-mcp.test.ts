@@ -24,16 +24,33 @@ const TOKEN = "pdp-test-token";
 const SECRET = "s3cr3t-argument-value";
 
 const TOOLS: Tool[] = [
-  { name: "read_file", description: "Read a file", inputSchema: { type: "object", properties: { path: { type: "string" } } }, annotations: { readOnlyHint: true } },
-  { name: "delete_repo", description: "Delete a repository", inputSchema: { type: "object", properties: { repo: { type: "string" } } }, annotations: { destructiveHint: true } },
-  { name: "wire_money", description: "Send money", inputSchema: { type: "object", properties: { amount: { type: "number" } } }, annotations: { destructiveHint: true, openWorldHint: true } },
+  {
+    name: "read_file",
+    description: "Read a file",
+    inputSchema: { type: "object", properties: { path: { type: "string" } } },
+    annotations: { readOnlyHint: true },
+  },
+  {
+    name: "delete_repo",
+    description: "Delete a repository",
+    inputSchema: { type: "object", properties: { repo: { type: "string" } } },
+    annotations: { destructiveHint: true },
+  },
+  {
+    name: "wire_money",
+    description: "Send money",
+    inputSchema: { type: "object", properties: { amount: { type: "number" } } },
+    annotations: { destructiveHint: true, openWorldHint: true },
+  },
   {
     name: "declared",
     description: "A tool with its own COAZ mapping",
     inputSchema: {
       type: "object",
       properties: { id: { type: "string" } },
-      "x-authzen-mapping": { evaluation: { subject: { type: "identity", id: "$token.sub" }, action: { name: "get" }, resource: { type: "thing", id: "$params.arguments.id" } } },
+      "x-authzen-mapping": {
+        evaluation: { subject: { type: "identity", id: "$token.sub" }, action: { name: "get" }, resource: { type: "thing", id: "$params.arguments.id" } },
+      },
     },
   },
 ];
@@ -58,7 +75,10 @@ function policy(r: EvaluationRequest) {
       },
     };
   }
-  return { decision: false, context: { reason_code: "revoked_in_campaign", reason_user: "Your access to this tool was revoked in a review.", reason_admin: "cmp_1 revoked" } };
+  return {
+    decision: false,
+    context: { reason_code: "revoked_in_campaign", reason_user: "Your access to this tool was revoked in a review.", reason_admin: "cmp_1 revoked" },
+  };
 }
 
 let pdp: FakePdp;
@@ -104,7 +124,11 @@ afterEach(async () => {
   await pdp.close();
 });
 
-const resourceOf = (t: Tool) => ({ type: "tool", id: t.name, properties: { server: "files", name: t.name, ...(t.annotations ? { annotations: t.annotations } : {}), definition_hash: toolDefinitionHash(t) } });
+const resourceOf = (t: Tool) => ({
+  type: "tool",
+  id: t.name,
+  properties: { server: "files", name: t.name, ...(t.annotations ? { annotations: t.annotations } : {}), definition_hash: toolDefinitionHash(t) },
+});
 
 describe("enforceMcp: tools/list", () => {
   it("filters the upstream's tools with one Access Evaluations call (COAZ-MCP shapes, execute_all) and keeps approval_required tools", async () => {
@@ -142,7 +166,10 @@ describe("enforceMcp: tools/list", () => {
   it("a PDP that is down makes tools/list a JSON-RPC -32603 error, not an unfiltered list", async () => {
     await wire();
     pdp.mode = "status500";
-    await expect(agent.listTools()).rejects.toMatchObject({ code: ErrorCode.InternalError, message: expect.stringContaining("Authorization service unavailable") });
+    await expect(agent.listTools()).rejects.toMatchObject({
+      code: ErrorCode.InternalError,
+      message: expect.stringContaining("Authorization service unavailable"),
+    });
   });
 });
 
@@ -225,7 +252,10 @@ describe("enforceMcp: tools/call", () => {
 
   it("a tool declaring x-authzen-mapping is refused as a mapping error (no CEL evaluator), never forwarded", async () => {
     await wire();
-    await expect(agent.callTool({ name: "declared", arguments: { id: "1" } })).rejects.toMatchObject({ code: ErrorCode.InvalidParams, message: expect.stringContaining("x-authzen-mapping") });
+    await expect(agent.callTool({ name: "declared", arguments: { id: "1" } })).rejects.toMatchObject({
+      code: ErrorCode.InvalidParams,
+      message: expect.stringContaining("x-authzen-mapping"),
+    });
     expect(pdp.evaluationCalls()).toEqual([]);
     expect(upstreamCalls).toEqual([]);
   });
@@ -243,7 +273,12 @@ describe("subject and definition hash", () => {
   it("subjectFromAuthInfo: subject = verified sub, agent = client id, act kept as subject.properties.act", async () => {
     const resolve = subjectFromAuthInfo();
     const identity = await resolve({
-      authInfo: { token: "opaque", clientId: "cli_agent", scopes: [], extra: { claims: { sub: "agt_7", act: { sub: "hum_alice", iss: "https://idp", extra: "x" } } } },
+      authInfo: {
+        token: "opaque",
+        clientId: "cli_agent",
+        scopes: [],
+        extra: { claims: { sub: "agt_7", act: { sub: "hum_alice", iss: "https://idp", extra: "x" } } },
+      },
     });
     expect(identity).toEqual({ subject: { type: "identity", id: "agt_7", properties: { act: { sub: "hum_alice", iss: "https://idp" } } }, agent: "cli_agent" });
     expect(await resolve({ authInfo: { token: "opaque", clientId: "c", scopes: [] } })).toBeNull();

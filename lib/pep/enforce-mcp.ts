@@ -111,10 +111,25 @@ export function enforceMcp(options: EnforceMcpOptions): Server {
     let requestId = "";
     if (candidates.length > 0) {
       const ctx = options.context?.({ sessionId: extra.sessionId });
-      const batch = await authzen.evaluations(toolListEvaluations(identity, candidates.map((t) => toolResource(serverName, t.name, t)), ctx), { signal: extra.signal });
+      const batch = await authzen.evaluations(
+        toolListEvaluations(
+          identity,
+          candidates.map((t) => toolResource(serverName, t.name, t)),
+          ctx,
+        ),
+        { signal: extra.signal },
+      );
       requestId = batch.requestId;
       if (batch.local) {
-        options.onDecision?.({ method: "tools/list", allowed: false, reasonCode: batch.local.code, requestId, local: true, offered: page.tools.length, shown: 0 });
+        options.onDecision?.({
+          method: "tools/list",
+          allowed: false,
+          reasonCode: batch.local.code,
+          requestId,
+          local: true,
+          offered: page.tools.length,
+          shown: 0,
+        });
         throw new McpError(ErrorCode.InternalError, UNAVAILABLE);
       }
       shown = candidates.filter((_, i) => {

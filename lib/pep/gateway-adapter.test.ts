@@ -8,14 +8,20 @@ import { startFakePdp, type FakePdp } from "./testing/fake-pdp";
 const TOKEN = "pdp-token";
 const KEY = "gateway-shared-key";
 const claims = (c: Record<string, unknown>) => Buffer.from(JSON.stringify(c)).toString("base64url");
-const call = (name: string, args: Record<string, unknown> = {}) => JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name, arguments: args } });
+const call = (name: string, args: Record<string, unknown> = {}) =>
+  JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name, arguments: args } });
 
 let pdp: FakePdp;
 let adapter: Server;
 let url: string;
 
 async function start(opts: Partial<GatewayAdapterOptions> = {}) {
-  const handler = createGatewayAdapter({ authzen: createAuthzenClient({ pdpUrl: pdp.url, token: TOKEN, timeoutMs: 500 }), serverName: "everything", gatewayKey: KEY, ...opts });
+  const handler = createGatewayAdapter({
+    authzen: createAuthzenClient({ pdpUrl: pdp.url, token: TOKEN, timeoutMs: 500 }),
+    serverName: "everything",
+    gatewayKey: KEY,
+    ...opts,
+  });
   adapter = createServer(handler);
   await new Promise<void>((r) => adapter.listen(0, "127.0.0.1", r));
   url = `http://127.0.0.1:${(adapter.address() as AddressInfo).port}/mcp`;
@@ -36,7 +42,10 @@ beforeEach(async () => {
     r.resource.id === "echo"
       ? { decision: true }
       : r.resource.id === "wire"
-        ? { decision: false, context: { reason_code: "approval_required", reason_user: "Needs approval.", access_request: { id: "arq_2", expires_at: "2026-12-06T10:00:00Z" } } }
+        ? {
+            decision: false,
+            context: { reason_code: "approval_required", reason_user: "Needs approval.", access_request: { id: "arq_2", expires_at: "2026-12-06T10:00:00Z" } },
+          }
         : { decision: false, context: { reason_code: "revoked_in_campaign", reason_user: "Revoked in a review." } };
 });
 afterEach(async () => {
@@ -64,7 +73,11 @@ describe("createGatewayAdapter (Envoy http_service / agentgateway http / Kong)",
     await start();
     const res = await check(call("delete"));
     expect(res.status).toBe(403);
-    expect(await res.json()).toMatchObject({ jsonrpc: "2.0", id: 7, error: { code: -32001, message: expect.stringContaining("Revoked in a review."), data: { reason_code: "revoked_in_campaign" } } });
+    expect(await res.json()).toMatchObject({
+      jsonrpc: "2.0",
+      id: 7,
+      error: { code: -32001, message: expect.stringContaining("Revoked in a review."), data: { reason_code: "revoked_in_campaign" } },
+    });
   });
 
   it("carries the access request of an approval_required deny", async () => {

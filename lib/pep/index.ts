@@ -14,3 +14,5 @@ export type { DecisionEvent, EnforceMcpOptions } from "./enforce-mcp";
 export { staticSubject, subjectFromAuthInfo } from "./subject";
 export type { SubjectResolver } from "./subject";
 export type * from "./types";
+export { createGatewayAdapter } from "./gateway-adapter";
+export type { GatewayAdapterOptions } from "./gateway-adapter";

@@ -4,7 +4,22 @@ import { parseAdapterArgs, parseProxyArgs } from "./proxy-cli";
 describe("pep CLI arguments", () => {
   it("reads the flags and the upstream command after --", () => {
     expect(
-      parseProxyArgs(["--pdp", "http://localhost:3000", "--token-env=ATTEST_PDP_TOKEN", "--subject", "agt_1", "--server-name", "everything", "--timeout-ms", "500", "--", "node", "server.js", "--", "x"]),
+      parseProxyArgs([
+        "--pdp",
+        "http://localhost:3000",
+        "--token-env=ATTEST_PDP_TOKEN",
+        "--subject",
+        "agt_1",
+        "--server-name",
+        "everything",
+        "--timeout-ms",
+        "500",
+        "--",
+        "node",
+        "server.js",
+        "--",
+        "x",
+      ]),
     ).toEqual({
       pdp: "http://localhost:3000",
       tokenEnv: "ATTEST_PDP_TOKEN",
@@ -33,7 +48,9 @@ describe("pep CLI arguments", () => {
 
 describe("pep adapter arguments", () => {
   it("reads listen address, PDP, server and env names", () => {
-    expect(parseAdapterArgs(["--listen", "127.0.0.1:8181", "--pdp", "https://attest.example.com", "--server-name", "everything", "--gateway-key-env=KEY"])).toEqual({
+    expect(
+      parseAdapterArgs(["--listen", "127.0.0.1:8181", "--pdp", "https://attest.example.com", "--server-name", "everything", "--gateway-key-env=KEY"]),
+    ).toEqual({
       host: "127.0.0.1",
       port: 8181,
       pdp: "https://attest.example.com",

@@ -24,7 +24,14 @@ const TOKEN = "pdp-token-for-everything";
 function policy(r: EvaluationRequest, allowed: string[]) {
   if (allowed.includes(r.resource.id)) return { decision: true };
   if (r.resource.id === "gzip-file-as-resource") {
-    return { decision: false, context: { reason: "approval_required", reason_user: "Open-world tools need approval.", access_request: { id: "arq_9", expires_at: "2026-12-06T10:00:00Z" } } };
+    return {
+      decision: false,
+      context: {
+        reason: "approval_required",
+        reason_user: "Open-world tools need approval.",
+        access_request: { id: "arq_9", expires_at: "2026-12-06T10:00:00Z" },
+      },
+    };
   }
   return { decision: false, context: { reason_code: "no_access_path", reason_user: "You have no certified access to this tool." } };
 }
@@ -44,10 +51,15 @@ describe("enforceMcp in front of the real server-everything (stdio)", () => {
     // Record what goes to the real server, to show a denied call never does.
     const sent: JSONRPCMessage[] = [];
     const send = transport.send.bind(transport);
-    transport.send = (m, o) => (sent.push(m), send(m, o));
+    transport.send = (m: JSONRPCMessage) => (sent.push(m), send(m));
     const upstream = new Client({ name: "pep-upstream", version: "0" });
     await upstream.connect(transport);
-    const pep = enforceMcp({ upstream, authzen: createAuthzenClient({ pdpUrl: pdp.url, token: TOKEN }), serverName: "everything", subject: staticSubject({ id: "agt_everything" }) });
+    const pep = enforceMcp({
+      upstream,
+      authzen: createAuthzenClient({ pdpUrl: pdp.url, token: TOKEN }),
+      serverName: "everything",
+      subject: staticSubject({ id: "agt_everything" }),
+    });
     const [a, b] = InMemoryTransport.createLinkedPair();
     await pep.connect(a);
     const agent = new Client({ name: "agent", version: "0" });

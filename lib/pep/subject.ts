@@ -28,7 +28,9 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
  * Claims are read from `authInfo.extra.claims` (where your token verifier puts the verified claims) or from `claims`
  * if you pass it. The raw token is never decoded here: only claims someone verified are used.
  */
-export function subjectFromAuthInfo(opts: { subjectClaim?: string; type?: string; claims?: (authInfo: AuthInfo) => Record<string, unknown> | undefined } = {}): SubjectResolver {
+export function subjectFromAuthInfo(
+  opts: { subjectClaim?: string; type?: string; claims?: (authInfo: AuthInfo) => Record<string, unknown> | undefined } = {},
+): SubjectResolver {
   const claimName = opts.subjectClaim ?? "sub";
   return ({ authInfo }) => {
     if (!authInfo) return null;

@@ -93,7 +93,8 @@ export async function startFakePdp(opts: { token?: string } = {}): Promise<FakeP
       res.writeHead(200, { "content-type": "text/plain", ...(requestId ? { "x-request-id": requestId } : {}) }).end('{"decision":true}');
       return;
     }
-    if (pdp.mode === "not-a-decision") return send(res, 200, path.endsWith("evaluations") ? { evaluations: [{ decision: "yes" }] } : { decision: "yes" }, requestId);
+    if (pdp.mode === "not-a-decision")
+      return send(res, 200, path.endsWith("evaluations") ? { evaluations: [{ decision: "yes" }] } : { decision: "yes" }, requestId);
     if (!isObject(body)) return send(res, 400, "body must be a JSON object", requestId);
 
     const complete = (r: Record<string, unknown>) => validEntity(r.subject, "id") && validEntity(r.action, "name") && validEntity(r.resource, "id");
@@ -108,7 +109,12 @@ export async function startFakePdp(opts: { token?: string } = {}): Promise<FakeP
     }
     const merged = items.map((i: unknown) => {
       const item = isObject(i) ? i : {};
-      return { subject: item.subject ?? body.subject, action: item.action ?? body.action, resource: item.resource ?? body.resource, context: item.context ?? body.context };
+      return {
+        subject: item.subject ?? body.subject,
+        action: item.action ?? body.action,
+        resource: item.resource ?? body.resource,
+        context: item.context ?? body.context,
+      };
     });
     if (!merged.every(complete)) return send(res, 400, "every evaluation needs subject, action and resource", requestId);
     const semantic = isObject(body.options) ? body.options.evaluations_semantic : undefined;
