@@ -28,7 +28,8 @@ import type { PepDecision } from "./types";
  *   call.)
  * - `tools/call`: one Access Evaluation (COAZ-MCP default mapping); on deny the agent gets a tool result with
  *   `isError: true` carrying the PDP's `reason_user` (and the access request for a step-up) and the upstream is not
- *   called; on allow the call is forwarded unchanged.
+ *   called; on allow the call is forwarded unchanged (progress relayed). Nothing is cached: every call is asked, so a
+ *   revoke in Attest takes effect on the next call.
  * - Fails closed: no identity or a tool that declares its own `x-authzen-mapping` (this PEP has no CEL evaluator) →
  *   JSON-RPC -32602 (COAZ-MCP mapping error); the PDP unreachable or answering nonsense → JSON-RPC -32603
  *   "Authorization service unavailable" (COAZ-MCP "PDP Communication Errors"), for lists and calls alike.
@@ -171,7 +172,27 @@ export function enforceMcp(options: EnforceMcpOptions): Server {
       return denyResult(name, decision, trusted);
     }
     options.onDecision?.({ method: "tools/call", tool: name, allowed: true, reasonCode: null, requestId: decision.requestId, local: false });
-    return (await upstream.callTool(request.params, undefined, { signal: extra.signal })) as CallToolResult;
+    // Progress the upstream reports is relayed under the agent's own token (the SDK gives the upstream leg its own),
+    // and all of it is sent before the result: an agent drops progress that arrives after its request completed.
+    const progressToken = request.params._meta?.progressToken;
+    const relayed: Promise<void>[] = [];
+    const relay =
+      progressToken === undefined
+        ? {}
+        : {
+            resetTimeoutOnProgress: true,
+            onprogress: (p: { progress: number; total?: number; message?: string }) => {
+              relayed.push(extra.sendNotification({ method: "notifications/progress", params: { ...p, progressToken } }).catch(() => undefined));
+            },
+          };
+    const result = (await upstream.callTool(request.params, undefined, { signal: extra.signal, ...relay })) as CallToolResult;
+    if (relayed.length > 0) {
+      await Promise.all(relayed);
+      // The SDK dispatches a notification a microtask later but settles a response at once: if both reach the agent
+      // in one read, the progress would find its request gone. A turn of the event loop keeps them apart.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return result;
   });
 
   return server;

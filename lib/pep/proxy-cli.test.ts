@@ -28,6 +28,7 @@ describe("pep CLI arguments", () => {
       timeoutMs: 500,
       hideApprovalRequired: false,
       log: false,
+      discover: true,
       command: "node",
       args: ["server.js", "--", "x"],
     });

@@ -26,6 +26,7 @@ export const USAGE = `Usage: npm run pep -- --pdp URL --subject ID --server-name
   --server-name NAME        the upstream MCP server's name as the PDP knows it
   --timeout-ms N            PDP call timeout (default 2000)
   --hide-approval-required  do not list tools whose call needs approval
+  --no-discover             use the default endpoint paths; do not read /.well-known/authzen-configuration
   --log                     one JSON line per decision on stderr
   -- COMMAND [ARGS…]        the upstream MCP server to start (stdio)
 
@@ -43,6 +44,7 @@ export interface ProxyArgs {
   timeoutMs?: number;
   hideApprovalRequired: boolean;
   log: boolean;
+  discover: boolean;
   command: string;
   args: string[];
 }
@@ -52,7 +54,7 @@ export function parseProxyArgs(argv: readonly string[]): ProxyArgs | { error: st
   const sep = argv.indexOf("--");
   const flags = sep >= 0 ? argv.slice(0, sep) : argv;
   const upstream = sep >= 0 ? argv.slice(sep + 1) : [];
-  const out: Partial<ProxyArgs> = { hideApprovalRequired: false, log: false };
+  const out: Partial<ProxyArgs> = { hideApprovalRequired: false, log: false, discover: true };
   for (let i = 0; i < flags.length; i++) {
     const flag = flags[i]!;
     const eq = flag.indexOf("=");
@@ -93,6 +95,9 @@ export function parseProxyArgs(argv: readonly string[]): ProxyArgs | { error: st
           break;
         case "--log":
           out.log = true;
+          break;
+        case "--no-discover":
+          out.discover = false;
           break;
         default:
           return { error: `unknown flag ${name}` };
@@ -219,6 +224,7 @@ export async function runPepProxy(argv: readonly string[], env: NodeJS.ProcessEn
     pdpUrl: parsed.pdp,
     token,
     timeoutMs: parsed.timeoutMs,
+    discover: parsed.discover,
     onFailure: (f) => err(`pep: PDP failure ${f.code}: ${f.detail} (request ${f.requestId})`),
   });
   const server = enforceMcp({

@@ -85,6 +85,18 @@ describe("enforceMcp in front of the real server-everything (stdio)", () => {
         content: [{ type: "text", text: "Echo: hello through the PEP" }],
       });
 
+      // A long-running tool's progress reaches the agent through the PEP.
+      pdp.decide = (r) => policy(r, ["echo", "get-sum", "trigger-long-running-operation"]);
+      const progress: number[] = [];
+      const long = await agent.callTool({ name: "trigger-long-running-operation", arguments: { duration: 0.3, steps: 3 } }, undefined, {
+        onprogress: (p) => progress.push(p.progress),
+      });
+      expect(long.isError).toBeFalsy();
+      // The last step's notification can lose its race with the result even without a proxy (the SDK client settles
+      // a response at once but handles a notification a microtask later; seen calling server-everything directly).
+      expect(progress.length).toBeGreaterThanOrEqual(2);
+      expect(progress).toEqual([1, 2, 3].slice(0, progress.length));
+
       const denied = await agent.callTool({ name: "get-env", arguments: {} });
       expect(denied.isError).toBe(true);
       expect(JSON.stringify(denied.content)).toContain("You have no certified access to this tool.");
@@ -94,7 +106,7 @@ describe("enforceMcp in front of the real server-everything (stdio)", () => {
       expect(approval._meta?.[META_KEY]).toMatchObject({ approval_required: true, access_request: { id: "arq_9" } });
 
       const calledUpstream = sent.flatMap((m) => ("method" in m && m.method === "tools/call" ? [(m.params as { name: string }).name] : []));
-      expect(calledUpstream).toEqual(["echo"]);
+      expect(calledUpstream).toEqual(["echo", "trigger-long-running-operation"]);
     } finally {
       await agent.close();
       await upstream.close();
