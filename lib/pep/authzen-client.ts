@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { createEndpointResolver, metadataUrl, readBounded, type EndpointsOrFailure } from "./pdp-metadata";
 import type { Decision, EvaluationRequest, EvaluationsRequest, EvaluationsSemantic, LocalDenyCode, PepBatchDecision, PepDecision } from "./types";
 
 /**
@@ -33,14 +34,6 @@ export interface AuthzenClientOptions {
   onFailure?: (event: { requestId: string; code: LocalDenyCode; detail: string; url: string }) => void;
 }
 
-export interface AuthzenEndpoints {
-  evaluation: string;
-  /** Null when the PDP's metadata omits it: the batch then goes item by item to `evaluation`. */
-  evaluations: string | null;
-  /** Where the endpoints came from. */
-  source: "metadata" | "default";
-}
-
 export interface CallOptions {
   requestId?: string;
   signal?: AbortSignal;
@@ -52,14 +45,14 @@ export interface AuthzenClient {
   evaluate(request: EvaluationRequest, options?: CallOptions): Promise<PepDecision>;
   evaluations(request: EvaluationsRequest, options?: CallOptions): Promise<PepBatchDecision>;
   /** The endpoints in use (discovering them if needed); a local deny code when the metadata must not be used. */
-  endpoints(): Promise<AuthzenEndpoints | { failed: LocalDenyCode; detail: string }>;
+  endpoints(): Promise<EndpointsOrFailure>;
 }
 
-const WELL_KNOWN = "/.well-known/authzen-configuration";
-const DEFAULT_EVALUATION = "/access/v1/evaluation";
-const DEFAULT_EVALUATIONS = "/access/v1/evaluations";
 /** Items sent at once when a PDP without the batch endpoint gets a batch item by item. */
 const FALLBACK_CONCURRENCY = 8;
+
+export type { AuthzenEndpoints } from "./pdp-metadata";
+export { metadataUrl } from "./pdp-metadata";
 
 type Failure = { code: LocalDenyCode; detail: string };
 type PostResult = { ok: true; body: unknown } | ({ ok: false } & Failure);
@@ -87,105 +80,21 @@ export function localDeny(requestId: string, failure: Failure): PepDecision {
   };
 }
 
-function trimSlash(u: string): string {
-  return u.endsWith("/") ? u.slice(0, -1) : u;
-}
-
-/** `https://pdp/x` → `https://pdp/.well-known/authzen-configuration/x` (RFC 8615 insertion, as the spec says). */
-export function metadataUrl(pdpUrl: string): string {
-  const u = new URL(pdpUrl);
-  const path = u.pathname === "/" ? "" : trimSlash(u.pathname);
-  return `${u.origin}${WELL_KNOWN}${path}`;
-}
-
 export function createAuthzenClient(options: AuthzenClientOptions): AuthzenClient {
   const base = new URL(options.pdpUrl);
   if (base.protocol !== "https:" && base.protocol !== "http:") throw new Error("pdpUrl must be an http(s) URL");
   if (base.search || base.hash) throw new Error("pdpUrl must have no query or fragment");
-  const pdpId = trimSlash(base.href);
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const timeoutMs = options.timeoutMs ?? 2000;
-  const ttl = options.metadataTtlMs ?? 300_000;
   const maxBytes = options.maxResponseBytes ?? 1 << 20;
-  const defaults: AuthzenEndpoints = { evaluation: pdpId + DEFAULT_EVALUATION, evaluations: pdpId + DEFAULT_EVALUATIONS, source: "default" };
-  let cached: { at: number; value: AuthzenEndpoints | { failed: LocalDenyCode; detail: string } } | null = null;
-  let inflight: Promise<AuthzenEndpoints | { failed: LocalDenyCode; detail: string }> | null = null;
-
-  async function readBody(res: Response): Promise<string | null> {
-    const declared = Number(res.headers.get("content-length") ?? "NaN");
-    if (Number.isFinite(declared) && declared > maxBytes) {
-      await res.body?.cancel();
-      return null;
-    }
-    if (!res.body) return "";
-    const reader = res.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel();
-        return null;
-      }
-      chunks.push(value);
-    }
-    return Buffer.concat(chunks).toString("utf8");
-  }
-
-  async function discover(): Promise<AuthzenEndpoints | { failed: LocalDenyCode; detail: string }> {
-    let res: Response;
-    try {
-      res = await fetchImpl(metadataUrl(options.pdpUrl), { headers: { accept: "application/json" }, signal: AbortSignal.timeout(timeoutMs) });
-    } catch {
-      return defaults; // not cached long: see endpoints()
-    }
-    if (res.status === 404) {
-      await res.body?.cancel();
-      return defaults;
-    }
-    const text = res.status === 200 ? await readBody(res).catch(() => null) : (await res.body?.cancel(), null);
-    let doc: unknown;
-    try {
-      doc = text === null ? null : JSON.parse(text);
-    } catch {
-      doc = null;
-    }
-    if (!isObject(doc)) return defaults;
-    // "The policy_decision_point value returned MUST be identical to the Policy Decision Point identifier … If these
-    // values are not identical, the data contained in the response MUST NOT be used." A mix-up: refuse, do not guess.
-    if (typeof doc.policy_decision_point !== "string" || trimSlash(doc.policy_decision_point) !== pdpId) {
-      return { failed: "pdp_metadata_invalid", detail: "the PDP metadata names another policy_decision_point" };
-    }
-    const endpoint = (key: string): string | null | undefined => {
-      const v = doc[key];
-      if (v === undefined) return null;
-      if (typeof v !== "string") return undefined;
-      try {
-        // The bearer token goes to these URLs: only to the PDP's own origin.
-        return new URL(v).origin === base.origin ? v : undefined;
-      } catch {
-        return undefined;
-      }
-    };
-    const evaluation = endpoint("access_evaluation_endpoint");
-    const evaluations = endpoint("access_evaluations_endpoint");
-    if (!evaluation || evaluations === undefined) {
-      return { failed: "pdp_metadata_invalid", detail: "the PDP metadata lacks access_evaluation_endpoint or names an endpoint on another origin" };
-    }
-    return { evaluation, evaluations, source: "metadata" };
-  }
-
-  async function endpoints(): Promise<AuthzenEndpoints | { failed: LocalDenyCode; detail: string }> {
-    if (options.discover === false) return defaults;
-    const now = Date.now();
-    if (cached && now - cached.at < (cached.value === defaults ? Math.min(ttl, 30_000) : ttl)) return cached.value;
-    inflight ??= discover().finally(() => (inflight = null));
-    const value = await inflight;
-    cached = { at: Date.now(), value };
-    return value;
-  }
+  const endpoints = createEndpointResolver({
+    pdpUrl: options.pdpUrl,
+    fetch: fetchImpl,
+    timeoutMs,
+    maxBytes,
+    discover: options.discover !== false,
+    ttlMs: options.metadataTtlMs ?? 300_000,
+  });
 
   async function post(url: string, body: unknown, requestId: string, signal?: AbortSignal): Promise<PostResult> {
     const timeout = AbortSignal.timeout(timeoutMs);
@@ -212,7 +121,7 @@ export function createAuthzenClient(options: AuthzenClientOptions): AuthzenClien
         await res.body?.cancel();
         return { ok: false, code: "pdp_invalid_response", detail: "the PDP response is not application/json" };
       }
-      const text = await readBody(res);
+      const text = await readBounded(res, maxBytes);
       if (text === null) return { ok: false, code: "pdp_invalid_response", detail: `the PDP response is larger than ${maxBytes} bytes` };
       try {
         return { ok: true, body: JSON.parse(text) };
