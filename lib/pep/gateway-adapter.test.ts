@@ -87,6 +87,24 @@ describe("createGatewayAdapter (Envoy http_service / agentgateway http / Kong)",
     expect(await res.json()).toMatchObject({ error: { code: -32001, data: { approval_required: true, access_request: { id: "arq_2" } } } });
   });
 
+  it("maps resources/read and prompts/get per COAZ-MCP (resource by URI, prompt by name)", async () => {
+    await start();
+    pdp.decide = () => ({ decision: true });
+    await check(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "resources/read", params: { uri: "file:///etc/hosts" } }));
+    await check(JSON.stringify({ jsonrpc: "2.0", id: 3, method: "prompts/get", params: { name: "summarise", arguments: { text: "secret-value" } } }));
+    expect(pdp.evaluationCalls().map((c) => c.body)).toEqual([
+      expect.objectContaining({
+        action: { name: "resources/read" },
+        resource: { type: "resource", id: "file:///etc/hosts", properties: { server: "everything" } },
+      }),
+      expect.objectContaining({
+        action: { name: "prompts/get" },
+        resource: { type: "prompt", id: "summarise", properties: { server: "everything", name: "summarise" } },
+      }),
+    ]);
+    expect(JSON.stringify(pdp.requests)).not.toContain("secret-value");
+  });
+
   it("passes ping, notifications, initialize, tools/list and bodiless requests without asking the PDP", async () => {
     await start();
     for (const m of ["ping", "notifications/initialized", "initialize", "tools/list"]) {
