@@ -202,6 +202,20 @@ describe("enforceMcp: tools/call", () => {
     expect(upstreamCalls).toEqual([]);
   });
 
+  it("reads reason_user in the spec's own example form (an object keyed by status), never showing reason_admin", async () => {
+    // openid/authzen api/authorization-api-1_0.md, "Non-normative Example 1: conveying decision Reasons".
+    pdp.decide = () => ({
+      decision: false,
+      context: { reason_admin: { "403": "Request failed policy C076E82F" }, reason_user: { "403": "Insufficient privileges. Contact your administrator" } },
+    });
+    await wire();
+    const result = await agent.callTool({ name: "read_file", arguments: {} });
+    expect(result.isError).toBe(true);
+    expect(JSON.stringify(result.content)).toContain("Insufficient privileges. Contact your administrator");
+    expect(JSON.stringify(result)).not.toContain("C076E82F");
+    expect(upstreamCalls).toEqual([]);
+  });
+
   it("approval_required surfaces the access request (id, trusted URL, expiry) and does not call the upstream", async () => {
     await wire();
     const result = await agent.callTool({ name: "wire_money", arguments: { amount: 5 } });
