@@ -83,7 +83,8 @@ function Row({
         <div className={styles.line}>
           <span className={styles.label}>Requested</span> <LocalTime value={r.createdAt} />
           {open ? (
-            <span>
+            // Server and browser read the clock a moment apart: the minutes may differ by one.
+            <span suppressHydrationWarning>
               · <span className={styles.label}>expires in</span> {expiresIn(r.requestExpiresAt, now)}
             </span>
           ) : null}
