@@ -8,7 +8,7 @@ import type { Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
 import { AppError, parseInput } from "@/lib/errors";
 import { grantLimitMinutes, MAX_GRANT_MINUTES, REQUEST_DECISIONS } from "./model";
-import { isAdmin, personOf, visibleRequest } from "./queries";
+import { approverActive, isAdmin, personOf, visibleRequest } from "./queries";
 import { conflictOfRequest, ownIdentities } from "./separation";
 import { requestViews, type AccessRequestView, type RequestRow } from "./views";
 
@@ -71,7 +71,8 @@ export async function decideAccessRequest(db: Db, actor: Actor, id: string, inpu
   const now = opts.now ?? new Date();
   const row = await db.transaction(async (tx) => {
     const req = await visibleRequest(tx, actor, id);
-    const mayDecide = req.approverId === null ? isAdmin(actor) : req.approverId === me;
+    // The named approver decides; an admin decides a request naming nobody, or one whose approver can no longer decide.
+    const mayDecide = req.approverId === me || (isAdmin(actor) && (req.approverId === null || !(await approverActive(tx, req.approverId))));
     if (!mayDecide) throw new AppError("forbidden", "this request is for another approver to decide");
     const conflict = conflictOfRequest(await ownIdentities(tx, actor.humanNodeId), req);
     if (conflict) throw new AppError("forbidden", `${conflict}; another approver must decide it`);

@@ -4,6 +4,7 @@ import { accessRequests, appUserRoles, appUsers } from "@/db/schema";
 import { publicBaseUrl, smtpConfig } from "@/lib/notifications/config";
 import { sendEmail, type SendResult } from "@/lib/notifications/transports";
 import { minutesInWords } from "./model";
+import { approverActive } from "./queries";
 import { requestViews, type AccessRequestView } from "./views";
 
 /** Requests announced per run; the next run (a minute later) takes the rest. */
@@ -113,7 +114,11 @@ export async function notifyNewAccessRequests(db: Db, opts: NotifyOptions = {}):
         .from(appUsers)
         .where(inArray(appUsers.id, named))
     : [];
-  const admins = claimed.some((r) => r.approverId === null)
+  // A named approver who can no longer decide (disabled, no reviewing role) hands the request to the admins (lib/requests/queries.ts).
+  const able = new Set<string>();
+  for (const id of named) if (await approverActive(db, id)) able.add(id);
+  const toAdmins = (r: (typeof claimed)[number]) => r.approverId === null || !able.has(r.approverId);
+  const admins = claimed.some(toAdmins)
     ? await db
         .selectDistinct({ id: appUsers.id, name: appUsers.name, email: appUsers.email, status: appUsers.status })
         .from(appUsers)
@@ -130,10 +135,9 @@ export async function notifyNewAccessRequests(db: Db, opts: NotifyOptions = {}):
   const personById = new Map(people.map((p) => [p.id, p]));
   for (const r of claimed) {
     const v = views.get(r.id)!;
-    if (r.approverId) {
-      const p = personById.get(r.approverId);
-      if (p) add(p, v);
-    } else for (const a of admins) add(a, v);
+    const p = r.approverId ? personById.get(r.approverId) : undefined;
+    if (p && !toAdmins(r)) add(p, v);
+    else for (const a of admins) add(a, v);
   }
 
   const smtp = smtpConfig(env);

@@ -1,10 +1,11 @@
-import { and, count, desc, eq, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, lt, notExists, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { accessRequests } from "@/db/schema";
+import { accessRequests, appUserRoles, appUsers } from "@/db/schema";
 import { decodeCursor, encodeCursor } from "@/lib/api/cursor";
 import type { Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
+import { REVIEWING_ROLES } from "@/lib/campaigns/reviewers";
 import { AppError } from "@/lib/errors";
 import { describeNodes } from "@/lib/graph/access-api";
 import { getAccessIndex } from "@/lib/graph/access-cache";
@@ -43,10 +44,35 @@ export function personOf(actor: Actor): string | null {
   return actor.type === "user" || actor.type === "token" ? actor.id : null;
 }
 
-/** The requests `actor` is asked to decide: named as approver, or (an admin) those that name nobody. */
-function inboxOf(actor: Actor): SQL | undefined {
+/**
+ * The named approver can no longer decide (disabled, or no longer holding a role that may review): the request falls
+ * to the admins, like one naming nobody, instead of waiting for nobody until it expires.
+ */
+export function approverGone(db: Db): SQL {
+  return notExists(
+    db
+      .select({ one: sql`1` })
+      .from(appUsers)
+      .innerJoin(appUserRoles, eq(appUserRoles.userId, appUsers.id))
+      .where(and(eq(appUsers.id, accessRequests.approverId), eq(appUsers.status, "active"), inArray(appUserRoles.role, [...REVIEWING_ROLES]))),
+  );
+}
+
+/** The requests `actor` is asked to decide: named as approver, or (an admin) those naming nobody or an approver who is gone. */
+function inboxOf(db: Db, actor: Actor): SQL | undefined {
   const me = personOf(actor) ?? "";
-  return isAdmin(actor) ? or(eq(accessRequests.approverId, me), isNull(accessRequests.approverId)) : eq(accessRequests.approverId, me);
+  return isAdmin(actor) ? or(eq(accessRequests.approverId, me), isNull(accessRequests.approverId), approverGone(db)) : eq(accessRequests.approverId, me);
+}
+
+/** Whether the named approver can still decide (active, holding a reviewing role). */
+export async function approverActive(db: Db, approverId: string): Promise<boolean> {
+  const [r] = await db
+    .select({ id: appUsers.id })
+    .from(appUsers)
+    .innerJoin(appUserRoles, eq(appUserRoles.userId, appUsers.id))
+    .where(and(eq(appUsers.id, approverId), eq(appUsers.status, "active"), inArray(appUserRoles.role, [...REVIEWING_ROLES])))
+    .limit(1);
+  return !!r;
 }
 
 /** Whether `actor` may see the request: their inbox's, or any for an admin. */
@@ -66,7 +92,7 @@ const isCursor = (v: unknown): v is { t: string; i: string } =>
 export async function listAccessRequests(db: Db, actor: Actor, q: RequestsQuery): Promise<RequestsPage> {
   requirePermission(actor, "review.decide");
   if (q.all === "true" && !isAdmin(actor)) throw new AppError("forbidden", "all=true is for admins: without it you see the requests you may decide");
-  const where: (SQL | undefined)[] = [q.all === "true" ? undefined : inboxOf(actor), q.status === "all" ? undefined : eq(accessRequests.status, q.status)];
+  const where: (SQL | undefined)[] = [q.all === "true" ? undefined : inboxOf(db, actor), q.status === "all" ? undefined : eq(accessRequests.status, q.status)];
   const filter = and(...where);
   let after: SQL | undefined;
   if (q.cursor) {
@@ -139,6 +165,6 @@ export async function countPendingFor(db: Db, actor: Actor): Promise<number> {
   const [r] = await db
     .select({ n: count() })
     .from(accessRequests)
-    .where(and(inboxOf(actor), eq(accessRequests.status, "pending"), sql`${accessRequests.requestExpiresAt} > now()`));
+    .where(and(inboxOf(db, actor), eq(accessRequests.status, "pending"), sql`${accessRequests.requestExpiresAt} > now()`));
   return Number(r?.n ?? 0);
 }

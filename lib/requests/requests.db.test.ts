@@ -425,20 +425,28 @@ describe("notifications", () => {
     expect(mails.flatMap((m) => m.rcpt).sort()).toEqual(adminEmails);
   });
 
-  it("without e-mail configured requests are still claimed (no stale backlog later) and reported skipped; a disabled approver is skipped", async () => {
+  it("without e-mail configured requests are still claimed (no stale backlog later) and reported skipped", async () => {
     await openRequest({ subject: "agt-mei-cursor" });
     const r = await notifyNewAccessRequests(t.db, { env: { NODE_ENV: "test" } });
     expect(r.recipients[0]).toMatchObject({ status: "skipped" });
     expect(r.recipients[0]!.reason).toMatch(/not configured/);
     expect(await notifyNewAccessRequests(t.db, { env: env() })).toEqual({ requests: [], recipients: [] });
     expect(mails).toHaveLength(0);
+  });
+});
 
-    await openRequest({ subject: "agt-mei-cursor", tool: "filesystem-eng/move_file", approver: claire });
+describe("an approver who can no longer decide", () => {
+  it("hands the request to the admins: their inbox lists it, an admin may decide it, and the admins are told", async () => {
+    const req = await openRequest({ subject: "agt-mei-cursor", approver: claire });
+    expect((await listAccessRequests(t.db, samir, requestsQuerySchema.parse({}))).items).toEqual([]);
+    expect((await failure(decideAccessRequest(t.db, samir, req.id, { decision: "approve", version: 1 }))).status).toBe(403);
     await t.db.update(appUsers).set({ status: "disabled" }).where(eq(appUsers.id, claire.id));
     try {
-      const d = await notifyNewAccessRequests(t.db, { env: env() });
-      expect(d.recipients).toEqual([expect.objectContaining({ userId: claire.id, status: "skipped", reason: "the recipient's account is disabled" })]);
-      expect(mails).toHaveLength(0);
+      const n = await notifyNewAccessRequests(t.db, { env: env() });
+      expect(n.recipients.map((x) => x.userId)).toContain(samir.id);
+      expect(n.recipients.map((x) => x.userId)).not.toContain(claire.id);
+      expect((await listAccessRequests(t.db, samir, requestsQuerySchema.parse({}))).items.map((i) => i.id)).toEqual([req.id]);
+      expect((await decideAccessRequest(t.db, samir, req.id, { decision: "deny", note: "approver left", version: 1 })).status).toBe("denied");
     } finally {
       await t.db.update(appUsers).set({ status: "active" }).where(eq(appUsers.id, claire.id));
     }
