@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { demoUser, SignInPage } from "./pages";
 
@@ -17,6 +18,14 @@ class AccessRequestsInbox {
   async goto() {
     await this.page.goto("/campaigns/inbox");
     await expect(this.section).toBeVisible();
+  }
+  /** axe on the section (WCAG 2.1 A/AA, as e2e/a11y.spec.ts): its serious or critical violations, in words. */
+  async accessibilityProblems(): Promise<string[]> {
+    const { violations } = await new AxeBuilder({ page: this.page })
+      .include('section[aria-labelledby="access-requests-title"]')
+      .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+      .analyze();
+    return violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`);
   }
   row(tool: string): Locator {
     return this.section.getByRole("listitem").filter({ hasText: `asks to call ${tool}` });
@@ -58,6 +67,7 @@ test.describe("access requests in the reviewer inbox", () => {
     await expect(row).toContainText("critical risk");
     await expect(row).toContainText("destructive");
     await expect(row).toContainText("expires in");
+    expect(await inbox.accessibilityProblems()).toEqual([]);
     const before = Date.now();
     await inbox.approve(first, "15 min");
     const granted = await requestOf(page, first);
@@ -79,6 +89,7 @@ test.describe("access requests in the reviewer inbox", () => {
     const approve = row.getByRole("button", { name: "Approve" });
     const tap = await approve.boundingBox();
     expect(tap!.height).toBeGreaterThanOrEqual(40);
+    expect(await inbox.accessibilityProblems()).toEqual([]);
     await inbox.approve(second, "1 h");
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     expect((await requestOf(page, second)).status).toBe("approved");
