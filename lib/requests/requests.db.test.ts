@@ -13,7 +13,8 @@ import { AppError } from "@/lib/errors";
 import { clearAccessCache } from "@/lib/graph/access-cache";
 import { newId } from "@/lib/ids";
 import { registeredHandlers, registeredSchedules } from "@/lib/jobs/registry";
-import { actorByEmail } from "@/lib/testing/app-context";
+import { createApiToken } from "@/lib/admin/api-tokens";
+import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { decideAccessRequest } from "./decide";
 import { expireAccessRequests } from "./expire";
@@ -450,6 +451,52 @@ describe("an approver who can no longer decide", () => {
     } finally {
       await t.db.update(appUsers).set({ status: "active" }).where(eq(appUsers.id, claire.id));
     }
+  });
+});
+
+describe("over HTTP (the thin routes)", () => {
+  const call = async (file: string, method: "GET" | "POST", url: string, token: string, params: Record<string, string>, body?: unknown) => {
+    const mod = (await import(/* @vite-ignore */ file)) as Record<string, (req: Request, ctx: unknown) => Promise<Response>>;
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, "x-forwarded-for": `requests-test:${method}:${url}` };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const res = await mod[method]!(new Request(`http://attest.test${url}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }), {
+      params: Promise.resolve(params),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const ITEM = "@/app/api/v1/access-requests/[id]/route";
+  const DECISION = "@/app/api/v1/access-requests/[id]/decision/route";
+  const LIST = "@/app/api/v1/access-requests/route";
+
+  it("answers 404 alike for another approver's request and a missing one, 400 naming the field for a bad body, 200 for the approver", async () => {
+    useAsAppDatabase(t);
+    const tokenOf = async (a: Actor) => (await createApiToken(t.db, samir, { name: `test ${a.name}`, userId: a.id, roles: ["reviewer"] })).token;
+    const [priyaToken, claireToken] = [await tokenOf(priya), await tokenOf(claire)];
+    const req = await openRequest({ subject: "agt-mei-cursor" });
+    const other = await call(ITEM, "GET", `/api/v1/access-requests/${req.id}`, claireToken, { id: req.id });
+    const missing = await call(ITEM, "GET", "/api/v1/access-requests/areq_nope", claireToken, { id: "areq_nope" });
+    expect(other.status).toBe(404);
+    expect((other.body.error as { message: string }).message).toBe((missing.body.error as { message: string }).message);
+    const bad = await call(DECISION, "POST", `/api/v1/access-requests/${req.id}/decision`, priyaToken, { id: req.id }, { decision: "sure", version: 1 });
+    expect(bad.status).toBe(400);
+    const err = bad.body.error as { message: string; details: { path: string }[] };
+    expect(err.details.map((d) => d.path)).toEqual(["decision"]);
+    expect(err.message).not.toContain("sure");
+    const list = await call(LIST, "GET", "/api/v1/access-requests?status=pending", priyaToken, {});
+    expect(list.status).toBe(200);
+    expect((list.body.items as { id: string }[]).map((i) => i.id)).toEqual([req.id]);
+    const ok = await call(
+      DECISION,
+      "POST",
+      `/api/v1/access-requests/${req.id}/decision`,
+      priyaToken,
+      { id: req.id },
+      { decision: "approve", grantMinutes: 15, version: 1 },
+    );
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ id: req.id, status: "approved", version: 2 });
+    const stale = await call(DECISION, "POST", `/api/v1/access-requests/${req.id}/decision`, priyaToken, { id: req.id }, { decision: "deny", version: 1 });
+    expect(stale.status).toBe(409);
   });
 });
 
