@@ -13,6 +13,7 @@ export async function startBackgroundJobs(): Promise<void> {
   await import("./lib/pipeline/jobs");
   await import("./lib/connectors/jobs");
   await import("./lib/notifications/jobs");
+  await import("./lib/requests/jobs");
   await import("./lib/jobs/partition-upkeep");
   const { getDatabase } = await import("./db/client");
   const { startJobs, stopJobs } = await import("./lib/jobs");

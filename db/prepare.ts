@@ -24,5 +24,8 @@ export async function prepareDatabase(): Promise<void> {
     // (a closed campaign, a later discovery run) through the real domain functions.
     const { seedDemoHistory } = await import("./seed/demo-history");
     await seedDemoHistory(database.db);
+    // Two access requests waiting for the demo reviewer (micro-approvals in her inbox).
+    const { seedDemoAccessRequests } = await import("./seed/demo-access-requests");
+    await seedDemoAccessRequests(database.db);
   }
 }

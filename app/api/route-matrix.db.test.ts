@@ -117,6 +117,10 @@ const MATRIX: Record<string, Role[] | "public"> = {
   "GET /api/v1/review-items/{id}": ["admin", "analyst", "reviewer", "auditor"],
   "POST /api/v1/review-items/{id}/decision": ["admin", "reviewer"],
   "GET /api/v1/campaigns/{id}/deliveries": ["admin", "analyst", "auditor"],
+  // Access requests (micro-approvals, lib/requests): who may decide which one is checked per request there.
+  "GET /api/v1/access-requests": ["admin", "reviewer"],
+  "GET /api/v1/access-requests/{id}": ["admin", "reviewer"],
+  "POST /api/v1/access-requests/{id}/decision": ["admin", "reviewer"],
   "GET /api/v1/notifications/channels": ["admin"],
   "POST /api/v1/notifications/channels": ["admin"],
   "GET /api/v1/notifications/channels/{id}": ["admin"],

@@ -65,6 +65,8 @@ export const accessRequests = pgTable(
     grantExpiresAt: timestamp("grant_expires_at", { withTimezone: true }),
     /** A pending request not decided by then expires. */
     requestExpiresAt: timestamp("request_expires_at", { withTimezone: true }).notNull(),
+    /** When the approver (or, with none named, the admins) was told of the pending request (lib/requests/notify.ts). */
+    notifiedAt: timestamp("notified_at", { withTimezone: true }),
     /** The graph version the PDP saw when it asked. */
     graphVersion: bigint("graph_version", { mode: "number" }),
     version: integer("version").notNull().default(1),
@@ -77,6 +79,8 @@ export const accessRequests = pgTable(
       .where(sql`${t.status} = 'pending'`),
     index("access_requests_approver_idx").on(t.approverId, t.status, t.createdAt),
     index("access_requests_grant_idx").on(t.status, t.grantExpiresAt),
+    // The notifier's and the expiry job's scans: pending requests nobody was told of yet, and pending ones past their time.
+    index("access_requests_pending_idx").on(t.status, t.requestExpiresAt),
     check("access_requests_status_check", sql`${t.status} in ('pending', 'approved', 'denied', 'expired', 'cancelled')`),
   ],
 );

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { getDb } from "@/db/client";
 import { day, when } from "@/components/campaigns/badges";
 import { Inbox, type GroupBy } from "@/components/campaigns/inbox";
+import { AccessRequests } from "@/components/requests/access-requests";
 import { EmptyState } from "@/components/ui/empty-state";
 import { can } from "@/lib/authz/permissions";
 import { requirePagePermission } from "@/lib/authz/session";
@@ -11,6 +12,7 @@ import { listNotificationsFor } from "@/lib/campaigns/reminders";
 import { actorUserId } from "@/lib/campaigns/views";
 import { TOOL_RISKS } from "@/lib/graph/tool-risk";
 import { hrefWith } from "@/lib/nav/url-state";
+import { listAccessRequests, requestsQuerySchema } from "@/lib/requests/queries";
 
 export const metadata = { title: "Review inbox" };
 
@@ -42,11 +44,13 @@ export default async function InboxPage({ searchParams }: { searchParams: Search
   });
   const query = parsed.success ? parsed.data : itemsQuerySchema.parse({ status: "pending", limit: "200" });
   const status = query.status;
-  const [page, campaigns, candidates, notes] = await Promise.all([
+  const [page, campaigns, candidates, notes, requests] = await Promise.all([
     listMyItems(db, actor, query),
     listMyCampaigns(db, actor),
     listReviewerCandidates(db, actor),
     listNotificationsFor(db, actorUserId(actor) ?? ""),
+    // Micro-approvals: access requests waiting for this reader (issue #20), shown above the campaign items.
+    listAccessRequests(db, actor, requestsQuerySchema.parse({ status: "pending" })),
   ]);
   const reach = await describeItemReach(db, actor, page.items);
   const pendingTotal = campaigns.reduce((a, c) => a + c.pending, 0);
@@ -60,7 +64,9 @@ export default async function InboxPage({ searchParams }: { searchParams: Search
       <p className="subtitle">
         {pendingTotal
           ? `${pendingTotal} item${pendingTotal === 1 ? "" : "s"} to decide across ${campaigns.length} campaign${campaigns.length === 1 ? "" : "s"}; next due ${day(campaigns[0]?.dueAt)}.`
-          : "Nothing waiting for you."}{" "}
+          : requests.total
+            ? "No campaign items waiting for you."
+            : "Nothing waiting for you."}{" "}
         Each item shows Attest&apos;s recommendation and the access path behind it. <Link href="/notifications">My notifications</Link>
         {can(actor, "campaign.read") ? (
           <>
@@ -79,6 +85,8 @@ export default async function InboxPage({ searchParams }: { searchParams: Search
           ))}
         </div>
       ) : null}
+
+      <AccessRequests initial={requests} />
 
       <form className="toolbar" role="search" action="/campaigns/inbox">
         {filters.status ? <input type="hidden" name="status" value={filters.status} /> : null}

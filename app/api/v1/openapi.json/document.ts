@@ -17,6 +17,7 @@ import { jobsPaths } from "@/lib/jobs/openapi";
 import { notificationsPaths } from "@/lib/notifications/openapi";
 import { ownershipPaths } from "@/lib/ownership/openapi";
 import { reportsPaths } from "@/lib/reports/openapi";
+import { requestsPaths } from "@/lib/requests/openapi";
 import type { JsonSchema } from "@/lib/api/openapi-kit";
 
 const node = {
@@ -87,6 +88,7 @@ export function openApiDocument(version: string): JsonSchema {
       ...triggersPaths,
       ...templatesPaths,
       ...notificationsPaths,
+      ...requestsPaths,
       ...findingsPaths,
       ...suppressionPaths,
       ...jobsPaths,

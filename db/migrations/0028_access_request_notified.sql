@@ -1,0 +1,2 @@
+ALTER TABLE "access_requests" ADD COLUMN "notified_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "access_requests_pending_idx" ON "access_requests" USING btree ("status","request_expires_at");
