@@ -1,4 +1,4 @@
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { auditEvents, decisionLog, toolUsage } from "@/db/schema";
 import { verifyAuditChain } from "@/lib/audit/emit-audit";
