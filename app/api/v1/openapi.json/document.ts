@@ -17,6 +17,7 @@ import { jobsPaths } from "@/lib/jobs/openapi";
 import { notificationsPaths } from "@/lib/notifications/openapi";
 import { ownershipPaths } from "@/lib/ownership/openapi";
 import { reportsPaths } from "@/lib/reports/openapi";
+import { usagePaths } from "@/lib/usage/openapi";
 import type { JsonSchema } from "@/lib/api/openapi-kit";
 
 const node = {
@@ -92,6 +93,7 @@ export function openApiDocument(version: string): JsonSchema {
       ...jobsPaths,
       ...hubPaths,
       ...inventoryPaths,
+      ...usagePaths,
       "/api/health": {
         get: {
           summary: "Liveness and which database is in use",
