@@ -9,6 +9,7 @@ import { BATCH_MAX, flushDecisions, resetDecisionWriterForTests } from "./decisi
 import { decision } from "./test-decision";
 import { verifyDecisionLog } from "./verify-decisions";
 import { runDecisionsVerify } from "./verify-decisions-cli";
+import { startDecisionFlusher, stopDecisionFlusher } from "./decision-flusher";
 
 let t: TestDatabase;
 /** Batches of earlier tests lost their rows to beforeEach: each test verifies its own. */
@@ -146,5 +147,18 @@ describe("the decision log writer", () => {
     expect(code).toBe(1);
     expect(lines.join("\n")).toContain(`batch ${auditIds[0]}`);
     expect(await runDecisionsVerify(["--bogus"], io)).toBe(2);
+  });
+
+  it("the server's flusher refuses a bad ATTEST_PDP_ALLOW_SAMPLE, writes when woken, and writes what waits when stopped", async () => {
+    expect(() => startDecisionFlusher(t.db, { ATTEST_PDP_ALLOW_SAMPLE: "2" })).toThrow(/ATTEST_PDP_ALLOW_SAMPLE/);
+    startDecisionFlusher(t.db, {});
+    try {
+      for (let i = 0; i < 1_500; i++) recordDecision(decision({ decision: false, requestId: `f${i}` }));
+    } finally {
+      await stopDecisionFlusher();
+    }
+    expect(pendingDecisions()).toBe(0);
+    expect((await t.db.select().from(decisionLog)).length).toBe(1_500);
+    expect((await verify()).ok).toBe(true);
   });
 });
