@@ -10,10 +10,13 @@ interface Flusher {
   timer: NodeJS.Timeout;
   running: Promise<void> | null;
   again: boolean;
+  /** Set by stop: a wake-up already scheduled must not start a write beside the final one. */
+  stopped: boolean;
 }
 const g = globalThis as typeof globalThis & { __attestDecisionFlusher?: Flusher };
 
 function kick(f: Flusher): void {
+  if (f.stopped) return;
   if (f.running) {
     f.again = true;
     return;
@@ -41,7 +44,7 @@ function kick(f: Flusher): void {
 export function startDecisionFlusher(db: Db, env: Record<string, string | undefined> = process.env): void {
   configureDecisionSampling({ allowRate: allowSampleRateFromEnv(env) });
   if (g.__attestDecisionFlusher) return;
-  const f: Flusher = { db, timer: setInterval(() => kick(f), FLUSH_INTERVAL_MS), running: null, again: false };
+  const f: Flusher = { db, timer: setInterval(() => kick(f), FLUSH_INTERVAL_MS), running: null, again: false, stopped: false };
   f.timer.unref();
   onDecisionsWaiting(() => setImmediate(() => kick(f)));
   g.__attestDecisionFlusher = f;
@@ -52,6 +55,7 @@ export async function stopDecisionFlusher(): Promise<void> {
   const f = g.__attestDecisionFlusher;
   if (!f) return;
   g.__attestDecisionFlusher = undefined;
+  f.stopped = true;
   clearInterval(f.timer);
   onDecisionsWaiting(null);
   await f.running?.catch(() => undefined);

@@ -75,10 +75,14 @@ export interface DecisionView {
   context: Record<string, unknown>;
 }
 
+/**
+ * A node id (no colon) is matched on the indexed id column; a ref as the request named it (`type:id`, always with a
+ * colon) on the ref column, which only the time index narrows.
+ */
 function where(q: Partial<Pick<ListDecisionsQuery, "subject" | "tool" | "decision" | "from" | "to">>): SQL[] {
   const w: SQL[] = [];
-  if (q.subject) w.push(or(eq(decisionLog.subjectId, q.subject), eq(decisionLog.subjectRef, q.subject))!);
-  if (q.tool) w.push(or(eq(decisionLog.resourceId, q.tool), eq(decisionLog.resourceRef, q.tool))!);
+  if (q.subject) w.push(q.subject.includes(":") ? eq(decisionLog.subjectRef, q.subject) : eq(decisionLog.subjectId, q.subject));
+  if (q.tool) w.push(q.tool.includes(":") ? eq(decisionLog.resourceRef, q.tool) : eq(decisionLog.resourceId, q.tool));
   if (q.decision) w.push(eq(decisionLog.decision, q.decision === "allow"));
   if (q.from) w.push(gte(decisionLog.decidedAt, q.from));
   if (q.to) w.push(lt(decisionLog.decidedAt, q.to));

@@ -1,0 +1,2 @@
+CREATE INDEX "decision_log_resource_idx" ON "decision_log" USING btree ("resource_id","decided_at");--> statement-breakpoint
+CREATE INDEX "decision_log_batch_idx" ON "decision_log" USING btree ("batch_audit_id");
