@@ -17,11 +17,18 @@ export async function startBackgroundJobs(): Promise<void> {
   await import("./lib/jobs/partition-upkeep");
   const { getDatabase } = await import("./db/client");
   const { startJobs, stopJobs } = await import("./lib/jobs");
-  await startJobs(await getDatabase());
+  const database = await getDatabase();
+  await startJobs(database);
+  // The decision log's writer (issue #20): every second it writes what the decision point recorded, one audited batch.
+  const { startDecisionFlusher, stopDecisionFlusher } = await import("./lib/usage/decision-flusher");
+  startDecisionFlusher(database.db);
   // Best effort: Next exits on its own once the server is closed; whatever this does not finish is failed by the next sweep.
+  // The decision log is written out first, while the database is still open.
   for (const sig of ["SIGTERM", "SIGINT"] as const) {
     process.once(sig, () => {
-      stopJobs().catch((e: Error) => console.error("[jobs] stop failed:", e.message));
+      stopDecisionFlusher()
+        .catch((e: Error) => console.error("[decision-log] final write failed:", e.message))
+        .finally(() => stopJobs().catch((e: Error) => console.error("[jobs] stop failed:", e.message)));
     });
   }
 }

@@ -145,6 +145,11 @@ const MATRIX: Record<string, Role[] | "public"> = {
   // RFC 8935 push: no session or API token; the SET's signature by a configured transmitter's key authenticates it
   // (lib/campaigns/ssf/verify.ts; refusals are 400 with RFC 8935 error codes, audited).
   "POST /api/v1/ssf/events": "public",
+  // The PDP's decision log (issue #20): read by those who govern access; the OCSF export is an audit export.
+  "GET /api/v1/pdp/decisions": ["admin", "analyst", "auditor"],
+  "GET /api/v1/pdp/decisions/export": ["admin", "auditor"],
+  // Gateways' telemetry (OTLP/HTTP JSON): tokens holding usage.ingest (admins).
+  "POST /api/v1/usage/otlp/v1/traces": ["admin"],
 };
 
 const ROLES: Role[] = ["admin", "analyst", "reviewer", "auditor"];

@@ -18,8 +18,17 @@ function PeersBar({ peers }: { peers: NonNullable<RecommendationEvidence["peers"
   );
 }
 
-/** When the access (or its account or credential) was last used; "unknown" without usage data. */
+/**
+ * When the access (or its account or credential) was last used; "never seen" when gateways' usage data covers the
+ * tools it reaches but shows no call by this subject; "unknown" without usage data.
+ */
 function LastUse({ e }: { e: RecommendationEvidence }) {
+  if (!e.lastUsedAt && e.usageCoveredSince)
+    return (
+      <span className={styles.against}>
+        never seen calling its tools (usage data since <LocalTime value={e.usageCoveredSince} relative={false} dateOnly />)
+      </span>
+    );
   if (!e.lastUsedAt) return <span className={styles.muted}>last use unknown</span>;
   const what = e.lastUseScope === "account" ? "account active" : e.lastUseScope === "credential" ? "credential used" : "used";
   return (

@@ -111,7 +111,14 @@ export const decisionLog = pgTable(
     batchAuditId: text("batch_audit_id"),
     context: jsonb("context").$type<Record<string, unknown>>().notNull().default({}),
   },
-  (t) => [index("decision_log_decided_idx").on(t.decidedAt), index("decision_log_subject_idx").on(t.subjectId, t.resourceId, t.decidedAt)],
+  (t) => [
+    index("decision_log_decided_idx").on(t.decidedAt),
+    index("decision_log_subject_idx").on(t.subjectId, t.resourceId, t.decidedAt),
+    // GET /api/v1/pdp/decisions?tool=…: a tool's decisions, newest first, without a subject (lib/usage/decisions-api.ts).
+    index("decision_log_resource_idx").on(t.resourceId, t.decidedAt),
+    // Verification reads each batch's rows (lib/usage/verify-decisions.ts).
+    index("decision_log_batch_idx").on(t.batchAuditId),
+  ],
 );
 
 export const toolUsage = pgTable(

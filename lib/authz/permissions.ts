@@ -19,6 +19,9 @@ export const PERMISSIONS = [
   "admin.tokens",
   "admin.settings",
   "admin.jobs",
+  // The decision log and tool usage (issue #20): reading decisions; sending gateways' telemetry (OTLP spans).
+  "usage.read",
+  "usage.ingest",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -28,9 +31,20 @@ export type Permission = (typeof PERMISSIONS)[number];
  */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  analyst: ["graph.read", "import.run", "import.read", "owner.read", "owner.assign", "campaign.read", "campaign.manage", "findings.read", "findings.manage"],
+  analyst: [
+    "graph.read",
+    "import.run",
+    "import.read",
+    "owner.read",
+    "owner.assign",
+    "campaign.read",
+    "campaign.manage",
+    "findings.read",
+    "findings.manage",
+    "usage.read",
+  ],
   reviewer: ["review.decide"],
-  auditor: ["graph.read", "import.read", "owner.read", "campaign.read", "evidence.export", "audit.read", "findings.read"],
+  auditor: ["graph.read", "import.read", "owner.read", "campaign.read", "evidence.export", "audit.read", "findings.read", "usage.read"],
 };
 
 export function permissionsOf(roles: readonly Role[]): Set<Permission> {

@@ -130,6 +130,11 @@ export interface RecommendationEvidence {
    * use from above: they can show it unused, never that this subject used it recently.
    */
   lastUseScope?: LastUseScope | null;
+  /**
+   * Since when gateways' tool-call usage (the decision log and OTLP spans, lib/usage) is seen for the tools this access
+   * reaches: before it Attest has no telemetry, so "not used" means something only after it. Null or absent: none.
+   */
+  usageCoveredSince?: string | null;
   /** Open findings on the subject or target, most severe first (at most 5). */
   findings: { id: string; rule: string; severity: string; title: string; firstSeenAt?: string }[];
   /** The target is marked privileged by its source (an admin role, an owner entitlement). */

@@ -2,7 +2,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SeedEdge, SeedGraph, SeedNode } from "@/db/seed/graph-doc";
 import { seedGraph } from "@/db/seed/seed";
-import { edges, findings, nodes } from "@/db/schema";
+import { edges, findings, nodes, toolUsage } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import type { NodeKind } from "@/lib/graph/model";
 import { countingDatabase } from "@/lib/testing/counting-db";
@@ -67,6 +67,8 @@ function graph(): SeedGraph {
   for (const a of ["A1", "A2", "A3", "A4"])
     ns.push({ source: "reg", kind: "agent", externalId: a, name: a, attributes: { status: "active", blueprint: "bp-1" } });
   for (const a of ["A1", "A2", "A3"]) es.push(edge("reg", "connects_to", ref("agent", a, "reg"), ref("mcp_server", "srv", "reg")));
+  ns.push({ source: "reg", kind: "tool", externalId: "srv/t1", name: "t1" });
+  es.push(edge("reg", "exposes", ref("mcp_server", "srv", "reg"), ref("tool", "srv/t1", "reg")));
   ns.push({ source: "reg", kind: "credential", externalId: "k1", name: "k1", attributes: { lastUsedAt: "2026-10-28T00:00:00Z" } });
   ns.push({ source: "reg", kind: "credential", externalId: "k2", name: "k2", attributes: { lastUsedAt: "2026-10-29T00:00:00Z" } });
   es.push(edge("reg", "uses_credential", ref("agent", "A1", "reg"), ref("credential", "k1", "reg")));
@@ -186,6 +188,46 @@ describe("loadRecommendationFacts", () => {
     expect(use(d2)).toEqual([null, null, null]);
   });
 
+  it("reads gateways' tool usage of the tools an access reaches, and since when usage of them is seen at all", async () => {
+    const at = (iso: string) => new Date(iso);
+    // A2 first called t1 (through srv) in April, A1 last in October; A3 was never seen calling it.
+    await t.db.insert(toolUsage).values([
+      {
+        subjectId: id.get("A2")!,
+        toolId: id.get("t1")!,
+        firstUsedAt: at("2026-04-01T00:00:00Z"),
+        lastUsedAt: at("2026-05-01T00:00:00Z"),
+        calls: 3,
+        lastSeenVia: "otlp",
+      },
+      {
+        subjectId: id.get("A1")!,
+        toolId: id.get("t1")!,
+        firstUsedAt: at("2026-09-01T00:00:00Z"),
+        lastUsedAt: at("2026-10-20T00:00:00Z"),
+        calls: 9,
+        lastSeenVia: "pdp",
+      },
+    ]);
+    try {
+      const [a1, a2, a3] = await Promise.all(["A1", "A2", "A3"].map((a) => access("connects_to", a, "srv")));
+      const m = await loadRecommendationFacts(t.db, [a1!, a2!, a3!]);
+      expect(m.get(a1!.edgeId)).toMatchObject({
+        lastUsedAt: "2026-10-20T00:00:00.000Z",
+        lastUseSource: "decision log",
+        lastUseScope: "access",
+        usageCoveredSince: "2026-04-01T00:00:00.000Z",
+      });
+      expect(m.get(a2!.edgeId)).toMatchObject({ lastUsedAt: "2026-05-01T00:00:00.000Z", lastUseSource: "gateway telemetry" });
+      expect(m.get(a3!.edgeId)).toMatchObject({ lastUsedAt: null, usageCoveredSince: "2026-04-01T00:00:00.000Z" });
+      // An access reaching no tool with usage data says nothing about coverage.
+      const d1 = await access("has_entitlement", "D1", "Sales reports");
+      expect((await loadRecommendationFacts(t.db, [d1])).get(d1.edgeId)!.usageCoveredSince).toBeUndefined();
+    } finally {
+      await t.db.delete(toolUsage);
+    }
+  });
+
   it("lists the open findings on subject and target, most severe first", async () => {
     const sam = await access("member_of", "Sam", "Platform");
     const f = (await loadRecommendationFacts(t.db, [sam])).get(sam.edgeId)!;
@@ -208,7 +250,7 @@ describe("loadRecommendationFacts", () => {
     const bigQueries = counting.meter.queries;
     counting.reset();
     await loadRecommendationFacts(counting.database.db, chunk.slice(0, 10));
-    expect(bigQueries).toBeLessThanOrEqual(7);
+    expect(bigQueries).toBeLessThanOrEqual(8);
     expect(counting.meter.queries).toBe(bigQueries);
     expect(big.size).toBe(1000);
     // A launch's cache: a chunk whose groups were all counted before skips the holders query, with the same facts.

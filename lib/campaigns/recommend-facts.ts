@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rows } from "@/db/rows";
 import { FINDING_SEVERITIES } from "@/lib/findings/rules";
+import { toolUseForAccesses } from "@/lib/usage/last-used";
 import type { LastUseScope, RecommendationEvidence } from "./model";
 import { MIN_PEERS } from "./recommend";
 
@@ -15,8 +16,9 @@ export interface AccessKey {
 }
 
 /** What Attest knows about one access beyond the graph path: peers, last use, findings. */
-export type RecommendationFacts = Omit<RecommendationEvidence, "reasons" | "reasonTones" | "lastUseScope" | "privileged"> & {
+export type RecommendationFacts = Omit<RecommendationEvidence, "reasons" | "reasonTones" | "lastUseScope" | "privileged" | "usageCoveredSince"> & {
   lastUseScope: LastUseScope | null;
+  usageCoveredSince?: string | null;
   privileged: boolean;
 };
 
@@ -80,7 +82,7 @@ export const newFactsCache = (): FactsCache => ({ holders: new Map() });
 /**
  * The facts behind the recommendations of a chunk of accesses (keyed by edge
  * id), read in a few set-based queries per chunk, never one per item: launch
- * calls it once per chunk it snapshots. At most seven queries whatever the
+ * calls it once per chunk it snapshots. At most eight queries whatever the
  * chunk's size: subjects (with their manager), manager groups' sizes, the
  * department and blueprint groups' sizes (only when a subject needs them),
  * the holders of each (group, access kind, target), the access edges' own
@@ -98,6 +100,8 @@ export const newFactsCache = (): FactsCache => ({ holders: new Map() });
  *   "access"), used by several, "credential"; else, for an access reported by
  *   the subject's own source, the account's last sign-in or use ("account").
  * - Findings: open findings whose subject is the item's subject or target.
+ * - Tool usage (lib/usage): the subject's newest call of a tool the access reaches, from the decision log or gateways'
+ *   OTLP spans (scope "access" when newer than the rest), and since when any use of those tools is seen at all.
  */
 export async function loadRecommendationFacts(db: Db, accesses: AccessKey[], cache?: FactsCache): Promise<Map<string, RecommendationFacts>> {
   const out = new Map<string, RecommendationFacts>();
@@ -290,6 +294,9 @@ export async function loadRecommendationFacts(db: Db, accesses: AccessKey[], cac
     findingsOf.set(f.subject_id, list);
   }
 
+  // 7. Tool-call usage seen by gateways (the decision log, OTLP spans) of the tools each access reaches.
+  const toolUse = await toolUseForAccesses(db, accesses);
+
   for (const a of accesses) {
     const s = subjectById.get(a.subjectId);
     const t = targetById.get(a.targetId);
@@ -317,6 +324,9 @@ export async function loadRecommendationFacts(db: Db, accesses: AccessKey[], cac
       const at = lastUseOf(t.attributes, NODE_LAST_USE);
       if (at) [lastUsedAt, lastUseSource, lastUseScope] = [at, t.source, Number(t.users ?? 0) <= 1 ? "access" : "credential"];
     }
+    const used = toolUse.get(`${a.subjectId}\u0000${a.targetId}`);
+    if (used?.lastUsedAt && (!lastUsedAt || used.lastUsedAt > lastUsedAt))
+      [lastUsedAt, lastUseSource, lastUseScope] = [used.lastUsedAt, used.via === "otlp" ? "gateway telemetry" : "decision log", "access"];
     if (!lastUsedAt && s && own.some((e) => e.source === s.source)) {
       const at = lastUseOf(s.attributes, NODE_LAST_USE);
       if (at) [lastUsedAt, lastUseSource, lastUseScope] = [at, s.source, "account"];
@@ -333,7 +343,15 @@ export async function loadRecommendationFacts(db: Db, accesses: AccessKey[], cac
         firstSeenAt: new Date(f.first_seen_at).toISOString(),
       }));
 
-    out.set(a.edgeId, { peers, lastUsedAt, lastUseSource, lastUseScope, findings, privileged: t?.privileged === true });
+    out.set(a.edgeId, {
+      peers,
+      lastUsedAt,
+      lastUseSource,
+      lastUseScope,
+      findings,
+      privileged: t?.privileged === true,
+      ...(used?.coveredSince ? { usageCoveredSince: used.coveredSince } : {}),
+    });
   }
   return out;
 }

@@ -101,6 +101,26 @@ describe("recommendations", () => {
     expect(rec(base({ facts: facts({ ...stale, lastUsedAt: daysAgo(UNUSED_DAYS), peers: peers(0, 4) }) })).recommendation).toBe("review");
   });
 
+  it("recommends revoking an access whose tools gateways have seen for over 90 days with no call by this subject in 90 days", () => {
+    const covered = { usageCoveredSince: daysAgo(200) };
+    expect(rec(base({ facts: facts(covered) }))).toEqual({ recommendation: "revoke", reason: "revoke: not used in 90 days" });
+    const old = { ...covered, lastUsedAt: daysAgo(120), lastUseSource: "decision log", lastUseScope: "access" as const };
+    expect(rec(base({ facts: facts(old) }))).toEqual({ recommendation: "revoke", reason: "revoke: not used in 90 days" });
+    // Even what was certified before: no call in 90 days outweighs an unchanged access.
+    const certified = { campaignName: "Q3", at: daysAgo(100) };
+    expect(rec(base({ lastCertified: certified, facts: facts(covered) })).recommendation).toBe("revoke");
+    // Used within 90 days: not this rule.
+    expect(rec(base({ facts: facts({ ...old, lastUsedAt: daysAgo(10) }) })).recommendation).toBe("approve");
+    // Telemetry younger than 90 days, or none at all (a company without gateway telemetry): never revoke for silence.
+    expect(rec(base({ facts: facts({ usageCoveredSince: daysAgo(30) }) })).recommendation).toBe("review");
+    expect(rec(base({ facts: facts() })).recommendation).toBe("review");
+    // Leave explains the silence.
+    expect(rec(base({ subject: { kind: "human", status: "leave", name: "Yuki" }, facts: facts(covered) })).recommendation).toBe("review");
+    const r = recommend(base({ facts: facts(covered) }), [], now);
+    expect(r.evidence.reasons).toContain(`no tool call seen in 90 days (gateway usage data since ${daysAgo(200).slice(0, 10)})`);
+    expect(r.evidence.usageCoveredSince).toBe(daysAgo(200));
+  });
+
   it("asks for a review when an open finding, a privileged target or few peers speak against it", () => {
     const finding = { id: "f1", rule: "shared_credential", severity: "medium", title: "shared by 2 identities", firstSeenAt: daysAgo(5) };
     expect(rec(base({ facts: facts({ peers: peers(5, 5), findings: [finding] }) }))).toEqual({

@@ -98,7 +98,8 @@ const daysText = (d: number) => (d === 0 ? "today" : d === 1 ? "1 day ago" : `${
  *   terminated or inactive, an agent acting for a terminated person, a
  *   hard-coded or expired credential; or when its use is known, older than
  *   UNUSED_DAYS, and at most PEERS_RARE_SHARE of a known peer group hold it
- *   (not for a subject on leave: that explains the silence);
+ *   (not for a subject on leave: that explains the silence); or when gateways' usage data has covered the tools it
+ *   reaches for more than UNUSED_DAYS and shows no call by the subject in that time ("not used in 90 days");
  * - approve when it is unchanged since it was last certified and no finding on
  *   its subject or target appeared since;
  * - review when anything speaks against it: a danger or warning flag, a high or
@@ -155,6 +156,12 @@ export function recommend(i: RecommendInput, flags: ItemFlag[], now: Date = new 
   else if (f.lastUseScope === "credential") line(`credential last used ${daysText(age)}${src}, by any of its users`, stale ? "against" : "neutral");
   else line(`last used ${daysText(age)}${src}`, stale ? "against" : usedRecently ? "for" : "neutral");
 
+  // Gateways' usage data for the tools this access reaches: only once it has been seen for longer than UNUSED_DAYS
+  // does "no call in UNUSED_DAYS" mean the access is unused (a company without telemetry is never told to revoke).
+  const covered = ageInDays(f.usageCoveredSince ?? null, now);
+  const unusedPerTelemetry = covered !== null && covered > UNUSED_DAYS && (age === null || age > UNUSED_DAYS);
+  if (unusedPerTelemetry) line(`no tool call seen in ${UNUSED_DAYS} days (gateway usage data since ${f.usageCoveredSince!.slice(0, 10)})`, "against");
+
   const highRisk = isHighRisk(i.toolRisk);
   if (i.toolRisk === "critical") line("reaches a critical-risk tool (one that declares itself destructive)", "against");
   else if (i.toolRisk === "high") line("reaches a high-risk tool", "against");
@@ -177,6 +184,7 @@ export function recommend(i: RecommendInput, flags: ItemFlag[], now: Date = new 
       lastUsedAt: f.lastUsedAt,
       lastUseSource: f.lastUseSource,
       lastUseScope: f.lastUseScope,
+      ...(f.usageCoveredSince ? { usageCoveredSince: f.usageCoveredSince } : {}),
       findings: f.findings,
       privileged: f.privileged,
       reasons,
@@ -192,6 +200,7 @@ export function recommend(i: RecommendInput, flags: ItemFlag[], now: Date = new 
   // Leave explains an account's silence: no revoke for it alone.
   if (stale && rarePeers && i.subject.status !== "leave")
     return done("revoke", `revoke: unused for ${age} days and held by ${peers!.holding} of ${peers!.groupSize} peers`);
+  if (unusedPerTelemetry && i.subject.status !== "leave") return done("revoke", `revoke: not used in ${UNUSED_DAYS} days`);
   if (i.lastCertified && newFindings.length === 0)
     return done("approve", `approve: unchanged since last certified (${i.lastCertified.campaignName}, ${i.lastCertified.at.slice(0, 10)})`);
   if (newFindings.length) return done("review", `review: new since last certified: ${newFindings[0]!.title}`);

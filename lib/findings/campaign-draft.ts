@@ -97,6 +97,8 @@ export function scopeFor(f: FindingFacts): ScopePart {
     case "tool_definition_changed":
     case "insecure_mcp_server":
       return { edgeKinds: ACCESS_FROM_PRINCIPALS, targets: [f.subjectId] };
+    case "unused_high_risk_access":
+      return { edgeKinds: ACCESS_FROM_PRINCIPALS, targets: sampleIds(e, "unused", "tool"), subjectKinds: [f.subjectKind as NodeKind] };
   }
 }
 

@@ -37,8 +37,10 @@ async function openOf(rule: FindingRule) {
 }
 
 describe("the demo organisation", () => {
-  it("shows open findings of every rule", async () => {
-    for (const rule of FINDING_RULES) expect((await openOf(rule)).length, rule).toBeGreaterThan(0);
+  it("shows open findings of every rule that reads the graph; none from gateways' usage, which the demo has none of", async () => {
+    // unused_high_risk_access needs tool-call telemetry (decision log, OTLP spans): without it, no finding by design.
+    for (const rule of FINDING_RULES.filter((r) => r !== "unused_high_risk_access")) expect((await openOf(rule)).length, rule).toBeGreaterThan(0);
+    expect(await openOf("unused_high_risk_access")).toEqual([]);
   });
 
   it("tells the seed's stories", async () => {

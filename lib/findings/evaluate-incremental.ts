@@ -12,6 +12,7 @@ import { changedToolFindings, insecureServerFindings, newToolDefinitions } from 
 import { hardcodedSecrets, rotationFindings, sharedCredentials } from "./rules-credentials";
 import { departedPrincipalFindings, ownerlessFindings } from "./rules-ownership";
 import { principalReachFindings } from "./rules-reach";
+import { unusedHighRiskFindings } from "./rules-usage";
 import { refreshGroups } from "./groups";
 import { toolRisks } from "./reach";
 import { prioritize } from "./score";
@@ -55,6 +56,7 @@ export function runScopedRules(ctx: RuleContext, scope: RuleScope): FoundFinding
   // No blastRadiusFindings: a ranking over the whole graph (NIGHTLY_ONLY).
   if (on("tool_definition_changed")) found.push(...changedToolFindings(ctx));
   if (on("insecure_mcp_server")) found.push(...insecureServerFindings(ctx));
+  if (on("unused_high_risk_access")) found.push(...unusedHighRiskFindings(ctx, scope.unused_high_risk_access));
   return found.filter((f) => scope[f.rule].has(f.subjectId) && f.key === scopedKey(f.rule, f.subjectId));
 }
 
@@ -70,7 +72,8 @@ export function runScopedRules(ctx: RuleContext, scope: RuleScope): FoundFinding
  * Not refreshed here, so the nightly full evaluation catches them: NIGHTLY_ONLY
  * rules (the largest blast radius), what changes with the clock alone (a
  * credential passing its expiry or rotation due date, a certification ageing
- * past the policy), certifications written by closing a campaign unless the
+ * past the policy, a tool's last call passing 90 days), new tool usage (gateways' calls are not graph changes),
+ * certifications written by closing a campaign unless the
  * change names the items' subjects and targets, and settings changes.
  * `sourceIds` alone widen nothing: the pipeline lists the nodes and edges.
  */

@@ -16,6 +16,7 @@ import { changedToolFindings, insecureServerFindings, newToolDefinitions } from 
 import { hardcodedSecrets, rotationFindings, sharedCredentials } from "./rules-credentials";
 import { departedPrincipalFindings, ownerlessFindings } from "./rules-ownership";
 import { blastRadiusFindings, principalReachFindings } from "./rules-reach";
+import { unusedHighRiskFindings } from "./rules-usage";
 import { refreshGroups } from "./groups";
 import { toolRisks } from "./reach";
 import { finalScore, indexExposedCounter, prioritize } from "./score";
@@ -80,6 +81,7 @@ export function runRules(ctx: RuleContext): FoundFinding[] {
   if (on("over_broad_reach")) found.push(...blastRadiusFindings(ctx));
   if (on("tool_definition_changed")) found.push(...changedToolFindings(ctx));
   if (on("insecure_mcp_server")) found.push(...insecureServerFindings(ctx));
+  if (on("unused_high_risk_access")) found.push(...unusedHighRiskFindings(ctx));
   return found;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The findings vocabulary: the ten rules, their OWASP Non-Human Identity Top 10
+ * The findings vocabulary: the rules, their OWASP Non-Human Identity Top 10
  * mapping, severities and statuses. Pure, so the schema, the engine, the API
  * and the UI share one list.
  */
@@ -24,6 +24,7 @@ export const FINDING_RULES = [
   "over_broad_reach",
   "tool_definition_changed",
   "insecure_mcp_server",
+  "unused_high_risk_access",
 ] as const;
 export type FindingRule = (typeof FINDING_RULES)[number];
 
@@ -135,6 +136,15 @@ export const RULES: Record<FindingRule, RuleInfo> = {
     owasp: ["NHI3", "NHI4"],
     owaspWhy: "An unpinned package runs whatever the third party publishes next (NHI3); plain HTTP sends the server's tokens in clear (NHI4).",
     defaultSeverity: "high",
+  },
+  unused_high_risk_access: {
+    id: "unused_high_risk_access",
+    label: "Unused high-risk access",
+    description:
+      "An agent or service account that can reach high- or critical-risk tools it has not called in 90 days, where gateways' usage data (the decision log, OTLP spans) has covered those tools for longer than that.",
+    owasp: ["NHI5"],
+    owaspWhy: "Access to dangerous tools that is never exercised is privilege beyond need: removing it costs nothing and shrinks the blast radius.",
+    defaultSeverity: "medium",
   },
 };
 

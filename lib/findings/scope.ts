@@ -1,11 +1,12 @@
 import { and, asc, isNotNull, isNull, ne, or, sql, type Column, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { edges, findings, findingToolDefinitions, nodes, reviewItems } from "@/db/schema";
+import { edges, findings, findingToolDefinitions, nodes, reviewItems, toolUsage } from "@/db/schema";
 import { graphVersion } from "@/lib/graph/access-cache";
 import { ACCESS_EDGE_KINDS, type NodeKind } from "@/lib/graph/model";
 import { FINDING_RULES, type FindingRule } from "./rules";
 import type { FindingSettings } from "./settings";
-import { assembleGraph, certificationRows, findOrphans, ORPHAN_KINDS, toCertifications, toToolHistory, type GraphSnapshot } from "./snapshot";
+import { UNUSED_ACCESS_KINDS } from "./rules-usage";
+import { assembleGraph, certificationRows, findOrphans, ORPHAN_KINDS, toCertifications, toToolHistory, toToolUse, type GraphSnapshot } from "./snapshot";
 
 /** What a committed graph change touched (lib/graph/after-change's ChangeSet, without its outbox bookkeeping). */
 export interface GraphChange {
@@ -229,6 +230,9 @@ export async function loadScopedSnapshot(
       add("uncertified_risky_tool", k.of(back, ["agent"]));
       add("dual_access_path", k.of(back, settings.dualPathPrincipalKinds));
       add("over_broad_reach", k.of(back, settings.overBroadPrincipalKinds));
+      // Unused high-risk access reads a principal's reach like the rules above (usage and the clock alone change it
+      // too: the nightly full evaluation picks those up).
+      add("unused_high_risk_access", k.of(back, UNUSED_ACCESS_KINDS));
       // Tools whose certified reach may have changed: downstream of a changed access edge or an ended node.
       if (structural.size) {
         const down = await walk(tx, structural, "out", depth);
@@ -280,7 +284,7 @@ async function loadNeighbourhood(tx: Db, version: number, scope: RuleScope, sett
   for (const g of new Set(k.of(ownerGroups, ["group"]))) for (const id of await activeWitness(tx, g)) load.add(id);
 
   // Certifications: of the agents in scope (their approvals), and of anything reaching a tool in scope with a definition hash.
-  const principals = new Set([...scope.uncertified_risky_tool, ...scope.dual_access_path, ...scope.over_broad_reach]);
+  const principals = new Set([...scope.uncertified_risky_tool, ...scope.dual_access_path, ...scope.over_broad_reach, ...scope.unused_high_risk_access]);
   const tools = [...scope.tool_definition_changed];
   const hashed = tools.length
     ? (
@@ -343,6 +347,25 @@ async function loadNeighbourhood(tx: Db, version: number, scope: RuleScope, sett
         .where(anyOf(findingToolDefinitions.toolId, tools))
         .orderBy(asc(findingToolDefinitions.toolId), asc(findingToolDefinitions.firstSeenAt), asc(findingToolDefinitions.id))
     : [];
+  // Tool usage: since when each tool in the neighbourhood is seen called (by anyone: one row per tool), and the calls of
+  // the principals in scope of the unused-access rule.
+  const usageTools = nodeRows.filter((n) => n.kind === "tool").map((n) => n.id);
+  const asked = scope.unused_high_risk_access.size > 0 && usageTools.length > 0;
+  const covered = asked
+    ? await tx
+        .select({ toolId: toolUsage.toolId, first: sql<Date | string>`min(${toolUsage.firstUsedAt})` })
+        .from(toolUsage)
+        .where(anyOf(toolUsage.toolId, usageTools))
+        .groupBy(toolUsage.toolId)
+    : [];
+  const mine = asked
+    ? await tx
+        .select({ subjectId: toolUsage.subjectId, toolId: toolUsage.toolId, firstUsedAt: toolUsage.firstUsedAt, lastUsedAt: toolUsage.lastUsedAt })
+        .from(toolUsage)
+        .where(and(anyOf(toolUsage.subjectId, scope.unused_high_risk_access), anyOf(toolUsage.toolId, usageTools)))
+    : [];
+  const toolUse = toToolUse(mine);
+  for (const c of covered) toolUse.coveredSince.set(c.toolId, new Date(c.first));
   return {
     version,
     nodes: nodeMap,
@@ -352,6 +375,7 @@ async function loadNeighbourhood(tx: Db, version: number, scope: RuleScope, sett
     orphans: findOrphans(nodeMap, edgeList),
     certifications,
     toolHistory: toToolHistory(history),
+    toolUse,
   };
 }
 

@@ -181,6 +181,7 @@ function defaultCause(ctx: RuleContext, f: FoundFinding): FindingCause {
     over_broad_reach: "what it grants: removing it (or its grants) resolves it",
     tool_definition_changed: "the tool itself: reviewing and re-certifying it resolves it",
     insecure_mcp_server: "the server itself: pinning or securing it resolves it",
+    unused_high_risk_access: "its own reach: removing the access it does not use resolves it",
   };
   return nodeCause(ctx, f.subjectId, true, why[f.rule]);
 }

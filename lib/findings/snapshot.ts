@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNotNull, isNull, ne, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { campaigns, edges, findingToolDefinitions, nodes, reviewItems } from "@/db/schema";
+import { campaigns, edges, findingToolDefinitions, nodes, reviewItems, toolUsage } from "@/db/schema";
 import { graphVersion } from "@/lib/graph/access-cache";
 import { buildAccessIndex, type AccessIndex } from "@/lib/graph/access-index";
 import { ACCESS_EDGE_KINDS, type EdgeKind, type NodeKind } from "@/lib/graph/model";
@@ -61,6 +61,28 @@ export interface GraphSnapshot {
   certifications: Certification[];
   /** Each tool's recorded definition hashes, oldest first. */
   toolHistory: Map<string, { hash: string; firstSeenAt: Date }[]>;
+  /** Gateways' tool-call usage (tool_usage) of the snapshot's principals and tools; absent: none read. */
+  toolUse?: ToolUseFacts;
+}
+
+/** What tool_usage says: each (subject, tool)'s last call, and since when any call of each tool is seen. */
+export interface ToolUseFacts {
+  /** `${subjectId}\u0000${toolId}` → last call. */
+  lastUse: Map<string, Date>;
+  /** toolId → the first call by anyone: before it there is no usage data for the tool. */
+  coveredSince: Map<string, Date>;
+}
+
+/** Tool usage rows as ToolUseFacts. */
+export function toToolUse(rows: { subjectId: string; toolId: string; firstUsedAt: Date; lastUsedAt: Date }[]): ToolUseFacts {
+  const lastUse = new Map<string, Date>();
+  const coveredSince = new Map<string, Date>();
+  for (const r of rows) {
+    lastUse.set(`${r.subjectId}\u0000${r.toolId}`, new Date(r.lastUsedAt));
+    const c = coveredSince.get(r.toolId);
+    if (!c || r.firstUsedAt < c) coveredSince.set(r.toolId, new Date(r.firstUsedAt));
+  }
+  return { lastUse, coveredSince };
 }
 
 export const ORPHAN_KINDS = ["agent", "service_account", "mcp_server", "credential"] as const;
@@ -114,8 +136,13 @@ export async function loadSnapshot(db: Db): Promise<GraphSnapshot> {
         .from(findingToolDefinitions)
         .orderBy(asc(findingToolDefinitions.toolId), asc(findingToolDefinitions.firstSeenAt), asc(findingToolDefinitions.id));
       const toolHistory = toToolHistory(history);
+      const toolUse = toToolUse(
+        await tx
+          .select({ subjectId: toolUsage.subjectId, toolId: toolUsage.toolId, firstUsedAt: toolUsage.firstUsedAt, lastUsedAt: toolUsage.lastUsedAt })
+          .from(toolUsage),
+      );
 
-      return { version, nodes: nodeMap, edges: edgeList, accessOut, ix, orphans, certifications, toolHistory };
+      return { version, nodes: nodeMap, edges: edgeList, accessOut, ix, orphans, certifications, toolHistory, toolUse };
     },
     { isolationLevel: "repeatable read", accessMode: "read only" },
   );

@@ -9,6 +9,7 @@ import { HubHeader } from "@/components/nodes/hub-header";
 import { HubHistory } from "@/components/nodes/hub-history";
 import { HubTabs, type HubTabLink } from "@/components/nodes/hub-tabs";
 import { SamePersonPanel } from "@/components/nodes/same-person";
+import { ToolUsagePanel } from "@/components/nodes/tool-usage";
 import { Alert } from "@/components/ui/alert";
 import { can } from "@/lib/authz/permissions";
 import { requirePagePermission } from "@/lib/authz/session";
@@ -25,6 +26,7 @@ import { getHubHeader, type HubHeader as Header } from "@/lib/hub/header";
 import { listNodeHistory } from "@/lib/hub/history";
 import { listNodeRelationships } from "@/lib/hub/relationships";
 import { samePersonOf, type SamePerson } from "@/lib/hub/node-links";
+import { nodeToolUsage, type NodeToolUsage } from "@/lib/hub/tool-usage";
 
 export const metadata = { title: "Node" };
 
@@ -96,7 +98,13 @@ export default async function NodePage({ params, searchParams }: { params: Promi
 type Section =
   | {
       tab: "access";
-      data: { relationships: Awaited<ReturnType<typeof listNodeRelationships>>; access: AccessSummary | null; samePerson: SamePerson | null };
+      data: {
+        relationships: Awaited<ReturnType<typeof listNodeRelationships>>;
+        access: AccessSummary | null;
+        samePerson: SamePerson | null;
+        usage: NodeToolUsage | null;
+        now: number;
+      };
     }
   | { tab: "findings"; status: "open" | "all"; data: Awaited<ReturnType<typeof listNodeFindings>> }
   | { tab: "certifications"; data: Awaited<ReturnType<typeof listNodeCertifications>> }
@@ -109,12 +117,13 @@ async function loadSection(db: Db, actor: Actor, node: NodeView, tab: HubTab, sp
   const cursor = one(sp, "cursor");
   switch (tab) {
     case "access": {
-      const [relationships, access, samePerson] = await Promise.all([
+      const [relationships, access, samePerson, usage] = await Promise.all([
         listNodeRelationships(db, actor, node.id, { limit: NEIGHBOR_LIMIT, cursor }),
         node.validTo ? Promise.resolve(null) : accessSummaryFor(db, actor, node),
         node.kind === "human" && !node.validTo ? samePersonOf(db, actor, node) : Promise.resolve(null),
+        node.validTo ? Promise.resolve(null) : nodeToolUsage(db, actor, node),
       ]);
-      return { tab, data: { relationships, access, samePerson } };
+      return { tab, data: { relationships, access, samePerson, usage, now: Date.now() } };
     }
     case "findings": {
       const status = one(sp, "status") === "all" ? "all" : "open";
@@ -140,6 +149,7 @@ function SectionView({ section, node, paged }: { section: Section | { tab: "inva
         <>
           {section.data.samePerson ? <SamePersonPanel nodeId={node.id} {...section.data.samePerson} /> : null}
           <HubAccess node={node} access={section.data.access} relationships={section.data.relationships} paged={paged} />
+          {section.data.usage ? <ToolUsagePanel usage={section.data.usage} now={section.data.now} /> : null}
         </>
       );
     case "findings":

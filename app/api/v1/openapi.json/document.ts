@@ -18,6 +18,7 @@ import { notificationsPaths } from "@/lib/notifications/openapi";
 import { ownershipPaths } from "@/lib/ownership/openapi";
 import { reportsPaths } from "@/lib/reports/openapi";
 import { requestsPaths } from "@/lib/requests/openapi";
+import { usagePaths } from "@/lib/usage/openapi";
 import type { JsonSchema } from "@/lib/api/openapi-kit";
 
 const node = {
@@ -94,6 +95,7 @@ export function openApiDocument(version: string): JsonSchema {
       ...jobsPaths,
       ...hubPaths,
       ...inventoryPaths,
+      ...usagePaths,
       "/api/health": {
         get: {
           summary: "Liveness and which database is in use",

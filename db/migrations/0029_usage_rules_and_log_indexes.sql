@@ -1,0 +1,6 @@
+ALTER TABLE "finding_suppressions" DROP CONSTRAINT "finding_suppressions_rule_check";--> statement-breakpoint
+ALTER TABLE "findings" DROP CONSTRAINT "findings_rule_check";--> statement-breakpoint
+CREATE INDEX "decision_log_resource_idx" ON "decision_log" USING btree ("resource_id","decided_at");--> statement-breakpoint
+CREATE INDEX "decision_log_batch_idx" ON "decision_log" USING btree ("batch_audit_id");--> statement-breakpoint
+ALTER TABLE "finding_suppressions" ADD CONSTRAINT "finding_suppressions_rule_check" CHECK ("finding_suppressions"."rule" is null or "finding_suppressions"."rule" in ('hardcoded_secret', 'credential_rotation', 'shared_credential', 'no_active_owner', 'agent_inactive_principal', 'uncertified_risky_tool', 'dual_access_path', 'over_broad_reach', 'tool_definition_changed', 'insecure_mcp_server', 'unused_high_risk_access'));--> statement-breakpoint
+ALTER TABLE "findings" ADD CONSTRAINT "findings_rule_check" CHECK ("findings"."rule" in ('hardcoded_secret', 'credential_rotation', 'shared_credential', 'no_active_owner', 'agent_inactive_principal', 'uncertified_risky_tool', 'dual_access_path', 'over_broad_reach', 'tool_definition_changed', 'insecure_mcp_server', 'unused_high_risk_access'));
