@@ -19,6 +19,7 @@ export const PERMISSIONS = [
   "admin.tokens",
   "admin.settings",
   "admin.jobs",
+  "pdp.evaluate",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -28,9 +29,12 @@ export type Permission = (typeof PERMISSIONS)[number];
  */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  analyst: ["graph.read", "import.run", "import.read", "owner.read", "owner.assign", "campaign.read", "campaign.manage", "findings.read", "findings.manage"],
+  // Analysts may test a decision from the UI (pdp.evaluate); admins hold everything.
+  analyst: ["pdp.evaluate", "graph.read", "import.run", "import.read", "owner.read", "owner.assign", "campaign.read", "campaign.manage", "findings.read", "findings.manage"],
   reviewer: ["review.decide"],
   auditor: ["graph.read", "import.read", "owner.read", "campaign.read", "evidence.export", "audit.read", "findings.read"],
+  // A gateway asks for decisions and nothing else: no graph reads, no search (search needs graph.read).
+  pdp: ["pdp.evaluate"],
 };
 
 export function permissionsOf(roles: readonly Role[]): Set<Permission> {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { campaigns, reviewDecisions, reviewItems } from "@/db/schema";
 import { emitAudit } from "@/lib/audit/emit-audit";
+import { bumpPdpState } from "@/lib/db/pdp-state";
 import { actorLabel, type Actor } from "@/lib/authz/actor";
 import { can, requirePermission } from "@/lib/authz/permissions";
 import { AppError, parseInput } from "@/lib/errors";
@@ -112,6 +113,8 @@ async function applyDecision(
     requestId: requestId ?? null,
     at: now,
   });
+  // A revoke is enforced by every instance's decision point at once (lib/pdp), and so is one reversed: announce it.
+  if (d.decision === "revoke" || item.decision === "revoke") await bumpPdpState(tx);
   await emitAudit(tx, actor, {
     action: "review.decide",
     target: { type: "review_item", id: item.id },

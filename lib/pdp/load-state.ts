@@ -1,0 +1,202 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { rows } from "@/db/rows";
+import { readPdpStateVersion } from "@/lib/db/pdp-state";
+import type { NodeKind } from "@/lib/graph/model";
+import { riskOfToolAttributes } from "@/lib/graph/tool-risk";
+import { isDepartedStatus } from "@/lib/ownership/owner-state";
+import { DEFAULT_POLICY, policySchema, type PdpPolicy } from "./policy";
+import { accessKey, addNode, emptyFacts, grantKey, type DecisionFacts, type GraphFacts, type ToolFacts } from "./state";
+
+/** The newest policy version (0 = none stored: the defaults). */
+export async function readPolicy(db: Db): Promise<{ version: number; policy: PdpPolicy }> {
+  const [row] = await rows<{ version: number; policy: unknown }>(db, sql`select version, policy from pdp_policies order by version desc limit 1`);
+  if (!row) return { version: 0, policy: DEFAULT_POLICY };
+  const parsed = policySchema.safeParse(row.policy);
+  // A stored row was validated when written; one that no longer parses (a knob removed) falls back to the defaults
+  // rather than failing every decision.
+  return { version: Number(row.version), policy: parsed.success ? parsed.data : DEFAULT_POLICY };
+}
+
+/**
+ * The latest campaign decision per access (subject, edge kind, target): an open campaign's item decision counts at
+ * once; a closed campaign's outcome (which combines levels and "no response") counts from its close. Rows with
+ * `at` after `since` only, when given (the incremental reload).
+ */
+async function latestDecisions(db: Db, since: Date | null) {
+  const filter = since ? sql`and (ri.decided_at > ${since.toISOString()}::timestamptz or c.closed_at > ${since.toISOString()}::timestamptz)` : sql``;
+  return rows<{ subject_id: string; edge_kind: string; target_id: string; eff: "approve" | "revoke"; at: Date | string }>(
+    db,
+    sql`select distinct on (subject_id, edge_kind, target_id) subject_id, edge_kind, target_id, eff, at from (
+          select ri.subject_id, ri.edge_kind, ri.target_id,
+                 case when c.status in ('closed', 'signed_off') and ri.outcome in ('approve', 'revoke') then ri.outcome else ri.decision end as eff,
+                 case when c.status in ('closed', 'signed_off') and ri.outcome in ('approve', 'revoke') then c.closed_at else ri.decided_at end as at
+            from review_items ri join campaigns c on c.id = ri.campaign_id
+           where (ri.decision in ('approve', 'revoke') or ri.outcome in ('approve', 'revoke')) ${filter}
+        ) x where eff in ('approve', 'revoke') and at is not null
+        order by subject_id, edge_kind, target_id, at desc`,
+  );
+}
+
+export interface DecisionCursor {
+  /** Latest campaign decision per access key: its effect and when. */
+  latest: Map<string, { revoke: boolean; at: number }>;
+  /** The database's clock at the previous read (the incremental read starts a margin before it). */
+  readAt: Date | null;
+}
+
+/** Transactions that decided before the previous read but committed after it are caught by reading this far back. */
+const SINCE_MARGIN_MS = 5 * 60_000;
+
+/**
+ * The decision half of the state, read in one snapshot. Campaign decisions are read incrementally after the first
+ * load (only items decided, or campaigns closed, since the previous read less a margin), so a revoke costs a small
+ * read whatever the number of review items.
+ */
+export async function loadDecisionFacts(db: Db, cursor: DecisionCursor): Promise<DecisionFacts> {
+  return db.transaction(
+    async (tx) => {
+      const version = await readPdpStateVersion(tx);
+      const [{ now }] = (await rows<{ now: Date | string }>(tx, sql`select now() as now`)) as [{ now: Date | string }];
+      const since = cursor.readAt ? new Date(cursor.readAt.getTime() - SINCE_MARGIN_MS) : null;
+      for (const r of await latestDecisions(tx, since)) {
+        const key = accessKey(r.subject_id, r.edge_kind, r.target_id);
+        const at = new Date(r.at).getTime();
+        const seen = cursor.latest.get(key);
+        if (!seen || seen.at <= at) cursor.latest.set(key, { revoke: r.eff === "revoke", at });
+      }
+      cursor.readAt = new Date(now);
+      const revoked = new Set<string>();
+      for (const [k, v] of cursor.latest) if (v.revoke) revoked.add(k);
+      const grants = new Map<string, number>();
+      for (const g of await rows<{ subject_id: string; tool_id: string; until: Date | string }>(
+        tx,
+        sql`select subject_id, tool_id, grant_expires_at as until from access_requests where status = 'approved' and grant_expires_at > now()`,
+      )) {
+        const key = grantKey(g.subject_id, g.tool_id);
+        grants.set(key, Math.max(grants.get(key) ?? 0, new Date(g.until).getTime()));
+      }
+      const { version: policyVersion, policy } = await readPolicy(tx);
+      return { version, policy, policyVersion, revoked, grants };
+    },
+    { isolationLevel: "repeatable read", accessMode: "read only" },
+  );
+}
+
+/** Tools with an open "definition changed since certified" finding (the findings engine decides drift). */
+export async function loadDrift(db: Db): Promise<GraphFacts["drifted"]> {
+  const out: GraphFacts["drifted"] = new Map();
+  const found = await rows<{ subject_id: string; current: string | null; certified: string | null }>(
+    db,
+    sql`select f.subject_id,
+               n.attributes->>'definitionHash' as current,
+               (select a->>'value' from jsonb_array_elements(case when jsonb_typeof(f.evidence->'attributes') = 'array' then f.evidence->'attributes' else '[]'::jsonb end) a
+                 where a->>'key' = 'certifiedDefinitionHash' limit 1) as certified
+          from findings f left join nodes n on n.id = f.subject_id
+         where f.rule = 'tool_definition_changed' and f.status = 'open'`,
+  );
+  for (const r of found) out.set(r.subject_id, { certifiedHash: r.certified, currentHash: r.current });
+  return out;
+}
+
+const KINDS = "('human', 'service_account', 'agent', 'tool', 'mcp_server', 'resource')";
+
+/**
+ * The graph half: every current principal, tool, MCP server and resource (id, name, external id, source, status),
+ * each tool's annotations as a risk and its servers and owners. One repeatable-read snapshot; off the request path.
+ */
+export async function loadGraphFacts(db: Db): Promise<GraphFacts> {
+  const facts = await db.transaction(
+    async (tx) => {
+      await tx.execute(sql`set local statement_timeout = '600s'`);
+      const [{ v }] = (await rows<{ v: number | string }>(tx, sql`select version as v from graph_state where id = 1`)) as [{ v: number | string }];
+      const f = emptyFacts(Number(v));
+      const nodeRows = await rows<{
+        id: string;
+        kind: NodeKind;
+        name: string;
+        external_id: string;
+        status: string | null;
+        source: string;
+        email: string | null;
+        attrs: Record<string, unknown> | null;
+      }>(
+        tx,
+        sql`select n.id, n.kind, n.name, n.external_id, n.status, s.name as source,
+                   case when n.kind = 'human' then n.attributes->>'email' end as email,
+                   case when n.kind = 'tool' then jsonb_build_object('annotations', n.attributes->'annotations', 'risk', n.attributes->'risk',
+                     'riskReason', n.attributes->'riskReason', 'riskReasonCode', n.attributes->'riskReasonCode') end as attrs
+              from nodes n join sources s on s.id = n.source_id
+             where n.valid_to is null and n.kind in ${sql.raw(KINDS)}`,
+      );
+      const toolAttrs = new Map<string, Record<string, unknown>>();
+      for (const r of nodeRows) {
+        addNode(f, { id: r.id, kind: r.kind, name: r.name, source: r.source, externalId: r.external_id, status: r.status }, r.email);
+        if (r.kind === "tool") toolAttrs.set(r.id, r.attrs ?? {});
+      }
+      const servers = new Map<string, string[]>();
+      for (const e of await rows<{ from_id: string; to_id: string }>(
+        tx,
+        sql`select from_id, to_id from edges where kind = 'exposes' and valid_to is null`,
+      )) {
+        const list = servers.get(e.to_id);
+        if (list) list.push(e.from_id);
+        else servers.set(e.to_id, [e.from_id]);
+      }
+      // Owners of tools and servers: active human owners (with their app account, for approvals), and whether any
+      // owner (a human, or a group with an active member) is active at all.
+      const owners = new Map<string, { active: boolean; humanId: string | null; userId: string | null }>();
+      for (const o of await rows<{ target: string; owner: string; kind: string; status: string | null; user_id: string | null; group_active: boolean }>(
+        tx,
+        sql`select e.to_id as target, o.id as owner, o.kind, o.status, u.id as user_id,
+                   (o.kind = 'group' and exists (select 1 from edges m join nodes h on h.id = m.from_id
+                      where m.kind = 'member_of' and m.to_id = o.id and m.valid_to is null and h.kind = 'human' and h.valid_to is null
+                        and coalesce(h.status, 'active') not in ('terminated', 'inactive'))) as group_active
+              from edges e join nodes o on o.id = e.from_id and o.valid_to is null
+              left join app_users u on u.human_node_id = o.id and u.status = 'active'
+              join nodes t on t.id = e.to_id and t.valid_to is null and t.kind in ('tool', 'mcp_server')
+             where e.kind = 'owns' and e.valid_to is null
+             order by e.to_id, o.id`,
+      )) {
+        const humanActive = o.kind === "human" && !isDepartedStatus(o.status);
+        const seen = owners.get(o.target) ?? { active: false, humanId: null, userId: null };
+        if (humanActive || o.group_active) seen.active = true;
+        if (humanActive && !seen.userId && o.user_id) {
+          seen.humanId = o.owner;
+          seen.userId = o.user_id;
+        }
+        owners.set(o.target, seen);
+      }
+      for (const [id, attrs] of toolAttrs) {
+        const serverIds = servers.get(id) ?? [];
+        const own = [owners.get(id), ...serverIds.map((s) => owners.get(s))];
+        const approver = own.find((o) => o?.userId);
+        f.tools.set(id, {
+          ...toolShape(attrs),
+          serverIds,
+          ownerGone: !own.some((o) => o?.active),
+          approverUserId: approver?.userId ?? null,
+          approverHumanId: approver?.humanId ?? null,
+        });
+      }
+      return f;
+    },
+    { isolationLevel: "repeatable read", accessMode: "read only" },
+  );
+  facts.drifted = await loadDrift(db);
+  return facts;
+}
+
+/** What a tool's annotations say, as the decision rules read them (risk per lib/graph/tool-risk.ts). */
+export function toolShape(attrs: Record<string, unknown>): Pick<ToolFacts, "risk" | "declaredDestructive" | "unknownAnnotations" | "openWorldWrite"> {
+  const a = attrs.annotations && typeof attrs.annotations === "object" && !Array.isArray(attrs.annotations) ? (attrs.annotations as Record<string, unknown>) : null;
+  const risk = riskOfToolAttributes(attrs).risk;
+  const readOnly = a?.readOnlyHint === true;
+  const destructive = a?.destructiveHint;
+  return {
+    risk,
+    declaredDestructive: !readOnly && destructive === true,
+    unknownAnnotations: !a || (!readOnly && typeof destructive !== "boolean"),
+    openWorldWrite: !!a && !readOnly && a.openWorldHint !== false,
+  };
+}
