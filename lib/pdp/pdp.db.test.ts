@@ -5,6 +5,7 @@ import { POST as evaluationsPost } from "@/app/access/v1/evaluations/route";
 import { POST as resourceSearchPost } from "@/app/access/v1/search/resource/route";
 import { GET as policyGet, PUT as policyPut } from "@/app/api/v1/pdp/policy/route";
 import { accessRequests, auditEvents } from "@/db/schema";
+import { createApiToken, revokeApiToken } from "@/lib/admin/api-tokens";
 import type { Actor } from "@/lib/authz/actor";
 import { decideItem } from "@/lib/campaigns/decide-item";
 import { listMyItems } from "@/lib/campaigns/queries";
@@ -14,6 +15,7 @@ import { clearAccessCache } from "@/lib/graph/access-cache";
 import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { takeDecisions } from "@/lib/usage/decision-log";
+import { clearPdpTokenCache } from "./http";
 import { pdpRuntimeStats, pdpSnapshot } from "./runtime";
 import { callRoute, gatewayWorld, importGateway, type GatewayWorld } from "./test-fixture";
 
@@ -130,6 +132,25 @@ describe("the decision point through its endpoints", () => {
     });
     expect(stale.status).toBe(400);
     expect(stale.body.error).toMatchObject({ details: [{ path: "page.token" }] });
+  });
+});
+
+describe("gateway tokens", () => {
+  it("a gateway's token is trusted from memory for a few seconds; a revoked one is refused once that has passed (0 = at once)", async () => {
+    const admin = await actorByEmail(t, "admin@example.com");
+    const made = await createApiToken(t.db, admin, { name: "short", userId: "usr_gw", roles: ["pdp"] });
+    expect((await decide(toolCall(w.ids.read), made.token)).status).toBe(200);
+    await revokeApiToken(t.db, admin, made.id);
+    // Within the cache window the decision path does not re-read the token…
+    expect((await decide(toolCall(w.ids.read), made.token)).status).toBe(200);
+    // …and without one (or once it has passed) the revoke holds.
+    clearPdpTokenCache();
+    process.env.ATTEST_PDP_TOKEN_CACHE_MS = "0";
+    try {
+      expect((await decide(toolCall(w.ids.read), made.token)).status).toBe(401);
+    } finally {
+      delete process.env.ATTEST_PDP_TOKEN_CACHE_MS;
+    }
   });
 });
 
