@@ -144,26 +144,47 @@ export async function loadGraphFacts(db: Db): Promise<GraphFacts> {
         else servers.set(e.to_id, [e.from_id]);
       }
       // Owners of tools and servers: active human owners (with their app account, for approvals), and whether any
-      // owner (a human, or a group with an active member) is active at all.
-      const owners = new Map<string, { active: boolean; humanId: string | null; userId: string | null }>();
-      for (const o of await rows<{ target: string; owner: string; kind: string; status: string | null; user_id: string | null; group_active: boolean }>(
+      // owner (a human, or a group with an active member) is active at all. Three plain reads joined here: one join
+      // of them all planned badly on PGlite (seconds at S).
+      const ownsRows = await rows<{ target: string; owner: string }>(
         tx,
-        sql`select e.to_id as target, o.id as owner, o.kind, o.status, u.id as user_id,
-                   (o.kind = 'group' and exists (select 1 from edges m join nodes h on h.id = m.from_id
-                      where m.kind = 'member_of' and m.to_id = o.id and m.valid_to is null and h.kind = 'human' and h.valid_to is null
-                        and coalesce(h.status, 'active') not in ('terminated', 'inactive'))) as group_active
-              from edges e join nodes o on o.id = e.from_id and o.valid_to is null
-              left join app_users u on u.human_node_id = o.id and u.status = 'active'
-              join nodes t on t.id = e.to_id and t.valid_to is null and t.kind in ('tool', 'mcp_server')
-             where e.kind = 'owns' and e.valid_to is null
-             order by e.to_id, o.id`,
-      )) {
-        const humanActive = o.kind === "human" && !isDepartedStatus(o.status);
+        sql`select to_id as target, from_id as owner from edges where kind = 'owns' and valid_to is null order by to_id, from_id`,
+      );
+      const owned = ownsRows.filter((o) => {
+        const k = f.nodes.get(o.target)?.kind;
+        return k === "tool" || k === "mcp_server";
+      });
+      const ownerGroups = [...new Set(owned.map((o) => o.owner).filter((id) => !f.nodes.has(id)))];
+      const activeGroups = new Set(
+        ownerGroups.length
+          ? (
+              await rows<{ id: string }>(
+                tx,
+                sql`select distinct m.to_id as id from edges m join nodes h on h.id = m.from_id
+                     where m.kind = 'member_of' and m.valid_to is null and m.to_id = any(${sql.param(ownerGroups)}::text[])
+                       and h.kind = 'human' and h.valid_to is null and coalesce(h.status, 'active') not in ('terminated', 'inactive')`,
+              )
+            ).map((r) => r.id)
+          : [],
+      );
+      const accounts = new Map(
+        (
+          await rows<{ id: string; human: string }>(
+            tx,
+            sql`select id, human_node_id as human from app_users where status = 'active' and human_node_id is not null order by id`,
+          )
+        ).map((u) => [u.human, u.id]),
+      );
+      const owners = new Map<string, { active: boolean; humanId: string | null; userId: string | null }>();
+      for (const o of owned) {
+        const human = f.nodes.get(o.owner);
+        const humanActive = human?.kind === "human" && !isDepartedStatus(human.status);
         const seen = owners.get(o.target) ?? { active: false, humanId: null, userId: null };
-        if (humanActive || o.group_active) seen.active = true;
-        if (humanActive && !seen.userId && o.user_id) {
+        if (humanActive || activeGroups.has(o.owner)) seen.active = true;
+        const account = humanActive ? accounts.get(o.owner) : undefined;
+        if (account && !seen.userId) {
           seen.humanId = o.owner;
-          seen.userId = o.user_id;
+          seen.userId = account;
         }
         owners.set(o.target, seen);
       }

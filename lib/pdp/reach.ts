@@ -3,66 +3,98 @@ import { MAX_DEPTH } from "@/lib/graph/traverse";
 import { accessKey } from "./state";
 
 /**
- * Is there an access path from `from` to `to` now, using no edge whose (from, kind, to) was revoked in a campaign?
- * A breadth-first search over the access index (CSR plus overlay) that stops at the target; scratch arrays are
- * reused across calls (stamped by generation), so a decision allocates only its frontier. Returns the node ids of
- * one shortest allowed path, or null.
+ * Is there an access path from `from` to `to` now (at most `maxDepth` edges), using no edge whose (from, kind, to)
+ * was revoked in a campaign? A bidirectional breadth-first search over the access index (CSR plus overlay): it grows
+ * whichever side has the smaller frontier, forward along edges from the subject or backward against them from the
+ * tool, and stops where they meet — a decision touches the neighbourhoods of both ends, not everything the subject
+ * reaches. Scratch arrays are reused across calls (stamped by generation). Returns the node ids of one path, or null.
  */
 export function findAllowedPath(ix: AccessIndex, from: number, to: number, revoked: ReadonlySet<string>, maxDepth = MAX_DEPTH): string[] | null {
   if (from === to) return [ix.ids[from]!];
   const b = scratch(ix.ids.length);
   const gen = ++b.gen;
-  const { stamp, parent } = b;
+  const { fwdSeen, bwdSeen, fwdParent, bwdParent } = b;
   const ov = ix.overlay;
   const csrNodes = ix.fwdStart.length - 1;
   const checkRevoked = revoked.size > 0;
-  stamp[from] = gen;
-  parent[from] = -1;
-  let frontier = [from];
-  for (let depth = 1; depth <= maxDepth && frontier.length > 0; depth++) {
+  const isRevoked = (u: number, kind: number, v: number) => checkRevoked && revoked.has(accessKey(ix.ids[u]!, EDGE_BY_CODE[kind]!, ix.ids[v]!));
+  fwdSeen[from] = gen;
+  fwdParent[from] = -1;
+  bwdSeen[to] = gen;
+  bwdParent[to] = -1;
+  let front = [from];
+  let back = [to];
+  let depth = 0;
+  while (front.length > 0 && back.length > 0 && depth < maxDepth) {
+    depth++;
+    const forward = front.length <= back.length;
     const next: number[] = [];
-    for (const u of frontier) {
-      const uid = checkRevoked ? ix.ids[u]! : "";
-      const visit = (v: number, kind: number): boolean => {
-        if (stamp[v] === gen) return false;
+    let meet = -1;
+    for (const u of forward ? front : back) {
+      // Forward: edges u → v. Backward: edges v → u (the reverse CSR), so the access checked is (v, kind, u).
+      const start = forward ? ix.fwdStart : ix.revStart;
+      const nbr = forward ? ix.fwdTo : ix.revFrom;
+      const nk = forward ? ix.fwdKind : ix.revKind;
+      const removed = ov && ov.touched[u] ? (forward ? ov.remOut : ov.remIn).get(u) : undefined;
+      const visit = (v: number, k: number): boolean => {
         if (ov && ov.dead[v]) return false;
-        if (checkRevoked && revoked.has(accessKey(uid, EDGE_BY_CODE[kind]!, ix.ids[v]!))) return false;
-        stamp[v] = gen;
-        parent[v] = u;
+        if (forward ? fwdSeen[v] === gen : bwdSeen[v] === gen) return false;
+        if (forward ? isRevoked(u, k, v) : isRevoked(v, k, u)) return false;
+        if (forward) {
+          fwdSeen[v] = gen;
+          fwdParent[v] = u;
+        } else {
+          bwdSeen[v] = gen;
+          bwdParent[v] = u;
+        }
         next.push(v);
-        return v === to;
+        return forward ? bwdSeen[v] === gen : fwdSeen[v] === gen;
       };
-      const removed = ov && ov.touched[u] ? ov.remOut.get(u) : undefined;
       if (u < csrNodes) {
-        for (let p = ix.fwdStart[u]!; p < ix.fwdStart[u + 1]!; p++) {
-          const v = ix.fwdTo[p]!;
-          const k = ix.fwdKind[p]!;
+        for (let p = start[u]!; p < start[u + 1]!; p++) {
+          const v = nbr[p]!;
+          const k = nk[p]!;
           if (removed && removed.has(v * 16 + k)) continue;
-          if (visit(v, k)) return walk(ix, parent, to);
+          if (visit(v, k)) {
+            meet = v;
+            break;
+          }
         }
       }
-      const added = ov && ov.touched[u] ? ov.addOut.get(u) : undefined;
-      if (added) for (let j = 0; j < added.length; j += 2) if (visit(added[j]!, added[j + 1]!)) return walk(ix, parent, to);
+      if (meet < 0) {
+        const added = ov && ov.touched[u] ? (forward ? ov.addOut : ov.addIn).get(u) : undefined;
+        if (added)
+          for (let j = 0; j < added.length; j += 2)
+            if (visit(added[j]!, added[j + 1]!)) {
+              meet = added[j]!;
+              break;
+            }
+      }
+      if (meet >= 0) break;
     }
-    frontier = next;
+    if (meet >= 0) {
+      const head: string[] = [];
+      for (let v = meet; v >= 0; v = fwdParent[v]!) head.push(ix.ids[v]!);
+      head.reverse();
+      for (let v = bwdParent[meet]!; v >= 0; v = bwdParent[v]!) head.push(ix.ids[v]!);
+      return head;
+    }
+    if (forward) front = next;
+    else back = next;
   }
   return null;
 }
 
-function walk(ix: AccessIndex, parent: Int32Array, to: number): string[] {
-  const out: string[] = [];
-  for (let v = to; v >= 0; v = parent[v]!) out.push(ix.ids[v]!);
-  return out.reverse();
-}
-
-type Scratch = { stamp: Int32Array; parent: Int32Array; gen: number };
-const shared: Scratch = { stamp: new Int32Array(0), parent: new Int32Array(0), gen: 0 };
+type Scratch = { fwdSeen: Int32Array; bwdSeen: Int32Array; fwdParent: Int32Array; bwdParent: Int32Array; gen: number };
+const shared: Scratch = { fwdSeen: new Int32Array(0), bwdSeen: new Int32Array(0), fwdParent: new Int32Array(0), bwdParent: new Int32Array(0), gen: 0 };
 
 function scratch(n: number): Scratch {
-  if (shared.stamp.length < n || shared.gen >= 0x7ffffff0) {
-    const size = Math.max(n, Math.ceil(shared.stamp.length * 1.25));
-    shared.stamp = new Int32Array(size);
-    shared.parent = new Int32Array(size);
+  if (shared.fwdSeen.length < n || shared.gen >= 0x7ffffff0) {
+    const size = Math.max(n, Math.ceil(shared.fwdSeen.length * 1.25));
+    shared.fwdSeen = new Int32Array(size);
+    shared.bwdSeen = new Int32Array(size);
+    shared.fwdParent = new Int32Array(size);
+    shared.bwdParent = new Int32Array(size);
     shared.gen = 0;
   }
   return shared;
