@@ -52,7 +52,7 @@ export function PdpPolicyPanel({ settings }: { settings: PdpPolicyProps }) {
     try {
       overrides = JSON.parse(String(f.get("overrides") || "{}")) as typeof overrides;
     } catch {
-      setJsonError("Overrides must be JSON, like { \"byRisk\": { \"critical\": { \"destructive\": \"deny\" } }, \"bySource\": {} }");
+      setJsonError('Overrides must be JSON, like { "byRisk": { "critical": { "destructive": "deny" } }, "bySource": {} }');
       return;
     }
     setJsonError(null);

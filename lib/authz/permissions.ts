@@ -30,7 +30,18 @@ export type Permission = (typeof PERMISSIONS)[number];
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
   // Analysts may test a decision from the UI (pdp.evaluate); admins hold everything.
-  analyst: ["pdp.evaluate", "graph.read", "import.run", "import.read", "owner.read", "owner.assign", "campaign.read", "campaign.manage", "findings.read", "findings.manage"],
+  analyst: [
+    "pdp.evaluate",
+    "graph.read",
+    "import.run",
+    "import.read",
+    "owner.read",
+    "owner.assign",
+    "campaign.read",
+    "campaign.manage",
+    "findings.read",
+    "findings.manage",
+  ],
   reviewer: ["review.decide"],
   auditor: ["graph.read", "import.read", "owner.read", "campaign.read", "evidence.export", "audit.read", "findings.read"],
   // A gateway asks for decisions and nothing else: no graph reads, no search (search needs graph.read).

@@ -91,12 +91,7 @@ export async function accessEvaluation(db: Db, actor: Actor, input: unknown, opt
  * `options.evaluations_semantic`: execute_all (default), deny_on_first_deny, permit_on_first_permit — the
  * short-circuits stop at the first deny / permit, as the specification's examples answer.
  */
-export async function accessEvaluations(
-  db: Db,
-  actor: Actor,
-  input: unknown,
-  opts: PdpCallOptions = {},
-): Promise<{ evaluations: Decision[] } | Decision> {
+export async function accessEvaluations(db: Db, actor: Actor, input: unknown, opts: PdpCallOptions = {}): Promise<{ evaluations: Decision[] } | Decision> {
   admitPdpCall(actor);
   const body = parseBody(evaluationsSchema, input);
   if (!body.evaluations || body.evaluations.length === 0) {

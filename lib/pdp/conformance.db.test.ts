@@ -79,7 +79,9 @@ function isSearch(b: unknown, entity: "entity" | "action"): boolean {
   const o = b as { results?: unknown; page?: { next_token?: unknown; count?: unknown; total?: unknown } };
   if (!Array.isArray(o.results)) return false;
   const ok = o.results.every((r) =>
-    entity === "action" ? typeof (r as { name?: unknown }).name === "string" : typeof (r as { type?: unknown }).type === "string" && typeof (r as { id?: unknown }).id === "string",
+    entity === "action"
+      ? typeof (r as { name?: unknown }).name === "string"
+      : typeof (r as { type?: unknown }).type === "string" && typeof (r as { id?: unknown }).id === "string",
   );
   const pageOk =
     o.page === undefined ||
@@ -125,7 +127,13 @@ describe("AuthZEN 1.0: the specification's request examples through our endpoint
       expect(isDecision(byName(n).body), n).toBe(true);
     expect(bySection("The Access Evaluations API Response").every((e) => isEvaluations(e.body))).toBe(true);
     expect(bySection("Errors").every((e) => isEvaluations(e.body))).toBe(true);
-    for (const n of ["search-pagination-token-initial-response", "search-pagination-token-second-response", "search-response-example", "subject-search-response-example", "resource-search-response-example"])
+    for (const n of [
+      "search-pagination-token-initial-response",
+      "search-pagination-token-second-response",
+      "search-response-example",
+      "subject-search-response-example",
+      "resource-search-response-example",
+    ])
       expect(isSearch(byName(n).body, "entity"), n).toBe(true);
     expect(isSearch(byName("action-search-response-example").body, "action")).toBe(true);
   });
@@ -141,7 +149,7 @@ describe("AuthZEN 1.0: the specification's request examples through our endpoint
     });
   }
 
-  it("the options example, which leaves out the action (\"for the sake of completeness\"), is the Bad Request the binding requires", async () => {
+  it('the options example, which leaves out the action ("for the sake of completeness"), is the Bad Request the binding requires', async () => {
     const ex = bySection("Evaluations options")[0]!;
     const res = await callRoute(evaluationsPost, "/access/v1/evaluations", { token: w.tokens.pdp, body: ex.body });
     expect(res.status).toBe(400);
@@ -186,7 +194,10 @@ describe("AuthZEN 1.0: the specification's decisions, on a graph holding the sam
     expect(first.body).toMatchObject({ page: { count: 1, total: 2 } });
     const next = (first.body.page as { next_token: string }).next_token;
     expect(next).not.toBe("");
-    const second = await callRoute(resourceSearchPost, "/access/v1/search/resource", { token: w.tokens.analyst, body: { ...body, page: { limit: 1, token: next } } });
+    const second = await callRoute(resourceSearchPost, "/access/v1/search/resource", {
+      token: w.tokens.analyst,
+      body: { ...body, page: { limit: 1, token: next } },
+    });
     expect(second.body).toMatchObject({ page: { next_token: "", count: 1, total: 2 } });
     const names = [...(first.body.results as { id: string }[]), ...(second.body.results as { id: string }[])].map((r) => r.id);
     expect(names).toHaveLength(2);

@@ -179,7 +179,9 @@ function reaches(edges: IndexEdge[], revoked: Set<string>, from: string, to: str
 describe("evaluate (property)", () => {
   it("allows exactly when a BFS path avoiding revoked access exists and no inactive/drift rule applies", () => {
     const candidates = LAYERS.flatMap((l) =>
-      Array.from({ length: COUNTS[l.from]! }, (_, a) => Array.from({ length: COUNTS[l.to]! }, (_, b) => ({ fromId: idOf(l.from, a), toId: idOf(l.to, b), kind: l.kind }))).flat(),
+      Array.from({ length: COUNTS[l.from]! }, (_, a) =>
+        Array.from({ length: COUNTS[l.to]! }, (_, b) => ({ fromId: idOf(l.from, a), toId: idOf(l.to, b), kind: l.kind })),
+      ).flat(),
     );
     const nodes: N[] = (Object.keys(COUNTS) as NodeKind[]).flatMap((k) =>
       Array.from({ length: COUNTS[k]! }, (_, i) => ({ id: idOf(k, i), kind: k, annotations: k === "tool" ? READ_ONLY : undefined })),

@@ -211,7 +211,8 @@ export function evaluate(state: PdpState, ix: AccessIndex, req: EvalRequest, now
   const rNode = state.facts.nodes.get(resourceId);
   if (!rNode || (rNode.kind !== "tool" && rNode.kind !== "mcp_server" && rNode.kind !== "resource")) return answer(false, "resource_unknown", who);
   // Each MCP method acts on its own kind: a tool is called, a resource read, a prompt got from its server.
-  const fits = req.action.name === "tools/call" ? rNode.kind === "tool" : req.action.name === "resources/read" ? rNode.kind !== "tool" : rNode.kind === "mcp_server";
+  const fits =
+    req.action.name === "tools/call" ? rNode.kind === "tool" : req.action.name === "resources/read" ? rNode.kind !== "tool" : rNode.kind === "mcp_server";
   if (!fits) return answer(false, "action_unsupported", ids);
   if (inactive(sNode)) return answer(false, "subject_inactive", ids);
   if (inactive(aNode)) return answer(false, "principal_inactive", ids);
@@ -253,8 +254,7 @@ export function evaluate(state: PdpState, ix: AccessIndex, req: EvalRequest, now
   if (choice === "allow_with_log") return answer(true, "allowed_with_log", ids, detail);
   if (choice === "deny") return answer(false, "denied_by_policy", ids, detail);
   const grantEnd = state.decisions.grants.get(grantKey(subjectId, resourceId));
-  if (grantEnd !== undefined && grantEnd > now)
-    return answer(true, "jit_grant", ids, { ...detail, grant_expires_at: new Date(grantEnd).toISOString() });
+  if (grantEnd !== undefined && grantEnd > now) return answer(true, "jit_grant", ids, { ...detail, grant_expires_at: new Date(grantEnd).toISOString() });
   const out = answer(false, "approval_required", ids, detail);
   out.stepUp = { subjectId, actingForId, toolId: resourceId, action: req.action.name, cause };
   return out;

@@ -88,4 +88,3 @@ export function pdpMetadata(base: string): Record<string, string> {
     search_action_endpoint: `${b}/access/v1/search/action`,
   };
 }
-

@@ -135,10 +135,7 @@ export async function loadGraphFacts(db: Db): Promise<GraphFacts> {
         if (r.kind === "tool") toolAttrs.set(r.id, r.attrs ?? {});
       }
       const servers = new Map<string, string[]>();
-      for (const e of await rows<{ from_id: string; to_id: string }>(
-        tx,
-        sql`select from_id, to_id from edges where kind = 'exposes' and valid_to is null`,
-      )) {
+      for (const e of await rows<{ from_id: string; to_id: string }>(tx, sql`select from_id, to_id from edges where kind = 'exposes' and valid_to is null`)) {
         const list = servers.get(e.to_id);
         if (list) list.push(e.from_id);
         else servers.set(e.to_id, [e.from_id]);
@@ -210,7 +207,8 @@ export async function loadGraphFacts(db: Db): Promise<GraphFacts> {
 
 /** What a tool's annotations say, as the decision rules read them (risk per lib/graph/tool-risk.ts). */
 export function toolShape(attrs: Record<string, unknown>): Pick<ToolFacts, "risk" | "declaredDestructive" | "unknownAnnotations" | "openWorldWrite"> {
-  const a = attrs.annotations && typeof attrs.annotations === "object" && !Array.isArray(attrs.annotations) ? (attrs.annotations as Record<string, unknown>) : null;
+  const a =
+    attrs.annotations && typeof attrs.annotations === "object" && !Array.isArray(attrs.annotations) ? (attrs.annotations as Record<string, unknown>) : null;
   const risk = riskOfToolAttributes(attrs).risk;
   const readOnly = a?.readOnlyHint === true;
   const destructive = a?.destructiveHint;

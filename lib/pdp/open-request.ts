@@ -39,7 +39,14 @@ export async function openAccessRequest(
       await tx
         .select({ id: accessRequests.id, requestExpiresAt: accessRequests.requestExpiresAt, approverId: accessRequests.approverId })
         .from(accessRequests)
-        .where(and(eq(accessRequests.subjectId, s.subjectId), eq(accessRequests.toolId, s.toolId), eq(accessRequests.action, s.action), eq(accessRequests.status, "pending")))
+        .where(
+          and(
+            eq(accessRequests.subjectId, s.subjectId),
+            eq(accessRequests.toolId, s.toolId),
+            eq(accessRequests.action, s.action),
+            eq(accessRequests.status, "pending"),
+          ),
+        )
         .limit(1)
     )[0];
   const open = await find(db);

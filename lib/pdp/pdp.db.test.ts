@@ -78,13 +78,22 @@ describe("the decision point through its endpoints", () => {
     expect(r.body).toMatchObject({ decision: true, context: { reason_code: "access_path", path: [w.ids.agent, w.ids.srv, w.ids.read] } });
     const logged = takeDecisions(100).records;
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ decision: true, reasonCode: "access_path", subjectId: w.ids.agent, resourceId: w.ids.read, requestId: expect.any(String) });
+    expect(logged[0]).toMatchObject({
+      decision: true,
+      reasonCode: "access_path",
+      subjectId: w.ids.agent,
+      resourceId: w.ids.read,
+      requestId: expect.any(String),
+    });
   });
 
   it("denies a terminated subject with 200 and reasons for admins and users", async () => {
     const r = await decide(toolCall(w.ids.read, w.ids.tom));
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ decision: false, context: { reason_code: "subject_inactive", reason_admin: { en: expect.any(String) }, reason_user: { en: expect.any(String) } } });
+    expect(r.body).toMatchObject({
+      decision: false,
+      context: { reason_code: "subject_inactive", reason_admin: { en: expect.any(String) }, reason_user: { en: expect.any(String) } },
+    });
   });
 
   it("resolves COAZ-MCP's shape: subject = the person (by claim), context.agent = the agent, the tool by name and server", async () => {
@@ -199,7 +208,10 @@ describe("step-up: approval_required and just-in-time grants", () => {
     expect(await pending()).toBe(1);
     const [req] = await t.db.select().from(accessRequests).where(eq(accessRequests.subjectId, w.ids.agent));
     expect(req).toMatchObject({ approverId: w.olgaUserId, reasonCode: "destructive_tool", action: "tools/call" });
-    const audits = await t.db.select().from(auditEvents).where(and(eq(auditEvents.action, "access_request.open"), eq(auditEvents.targetId, req!.id)));
+    const audits = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "access_request.open"), eq(auditEvents.targetId, req!.id)));
     expect(audits).toHaveLength(1);
   });
 
@@ -230,7 +242,11 @@ describe("the policy", () => {
     const put = await callRoute(policyPut, "/api/v1/pdp/policy", {
       method: "PUT",
       token: w.tokens.admin,
-      body: { version, policy: { defaults: { destructive: "deny", unknownAnnotations: "allow_with_log", openWorld: "allow_with_log", ownerGone: "allow" } }, reason: "lock down" },
+      body: {
+        version,
+        policy: { defaults: { destructive: "deny", unknownAnnotations: "allow_with_log", openWorld: "allow_with_log", ownerGone: "allow" } },
+        reason: "lock down",
+      },
     });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ version: version + 1, policy: { defaults: { destructive: "deny" }, jit: { grantMinutes: 60 } } });

@@ -63,7 +63,13 @@ export async function putPdpPolicy(db: Db, actor: Actor, input: unknown, opts: {
     const version = current.version + 1;
     const [row] = await tx
       .insert(pdpPolicies)
-      .values({ version, policy: policy as unknown as Record<string, unknown>, changedById: actor.id, changedBy: actorLabel(actor), reason: body.data.reason ?? null })
+      .values({
+        version,
+        policy: policy as unknown as Record<string, unknown>,
+        changedById: actor.id,
+        changedBy: actorLabel(actor),
+        reason: body.data.reason ?? null,
+      })
       .returning();
     await emitAudit(tx, actor, {
       action: "pdp.policy.update",

@@ -31,7 +31,14 @@ export const policySchema = z.strictObject({
   defaults: knobsSchema.default({ destructive: "approval_required", unknownAnnotations: "allow_with_log", openWorld: "allow_with_log", ownerGone: "allow" }),
   byRisk: z.partialRecord(z.enum(TOOL_RISKS), overrideSchema).default({}),
   bySource: z
-    .record(z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "a source name"), overrideSchema)
+    .record(
+      z
+        .string()
+        .min(1)
+        .max(100)
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "a source name"),
+      overrideSchema,
+    )
     .refine((r) => Object.keys(r).length <= 200, "at most 200 sources")
     .default({}),
   jit: z

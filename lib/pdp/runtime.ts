@@ -99,10 +99,13 @@ function start(db: Db, client: object): Runtime {
         c = undefined;
         me.end().catch(() => {});
         if (rt.stopped || retry) return;
-        retry = setTimeout(() => {
-          retry = undefined;
-          void connect();
-        }, Math.min(10_000, 100 * 2 ** failures++));
+        retry = setTimeout(
+          () => {
+            retry = undefined;
+            void connect();
+          },
+          Math.min(10_000, 100 * 2 ** failures++),
+        );
         retry.unref();
       };
       me.on("error", down);

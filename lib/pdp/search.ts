@@ -104,7 +104,12 @@ export async function searchResources(db: Db, actor: Actor, input: unknown): Pro
   const body = parseBody(resourceSearchSchema, input);
   const { state, ix } = await pdpSnapshot(db);
   const kinds = new Set(kindsFor(body.resource.type, "resource").map((k) => KIND_CODE.get(k)!));
-  const probe = (id: string): EvalRequest => ({ subject: body.subject, action: body.action, resource: { type: body.resource.type, id }, context: body.context });
+  const probe = (id: string): EvalRequest => ({
+    subject: body.subject,
+    action: body.action,
+    resource: { type: body.resource.type, id },
+    context: body.context,
+  });
   const first = evaluate(state, ix, probe("none"), Date.now());
   const from = first.subjectId ? ix.indexOf.get(first.subjectId) : undefined;
   const found: { type: string; id: string }[] = [];

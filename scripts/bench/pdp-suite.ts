@@ -39,7 +39,7 @@ import { accessEvaluation, accessEvaluations } from "@/lib/pdp/authzen";
 import { evaluate } from "@/lib/pdp/evaluate";
 import { pdpSnapshot } from "@/lib/pdp/runtime";
 import { accessKey } from "@/lib/pdp/state";
-import { useAsAppDatabase } from "@/lib/testing/app-context";
+import { useAsAppDatabase as serveFrom } from "@/lib/testing/app-context";
 import { startAppInstance } from "@/lib/testing/pg-cluster";
 import { takeDecisions } from "@/lib/usage/decision-log";
 import { suiteOptions } from "./suite-options";
@@ -49,7 +49,11 @@ const CONNECTIONS = 50;
 const THROUGHPUT_MS = 5000;
 
 type Body = { subject: { type: string; id: string }; action: { name: string }; resource: { type: string; id: string } };
-const body = (subject: string, tool: string): Body => ({ subject: { type: "agent", id: subject }, action: { name: "tools/call" }, resource: { type: "tool", id: tool } });
+const body = (subject: string, tool: string): Body => ({
+  subject: { type: "agent", id: subject },
+  action: { name: "tools/call" },
+  resource: { type: "tool", id: tool },
+});
 
 function stats(samples: number[]) {
   return { n: samples.length, p50: percentile(samples, 50), p99: percentile(samples, 99), max: Math.max(...samples) };
@@ -167,7 +171,7 @@ export async function runPdpSuite(argv: string[]): Promise<number> {
   process.env.ATTEST_PDP_RATE_PER_SECOND = "1000000000";
   const bench = await createBenchDatabase(o.db, o.url);
   const { db } = bench.database;
-  useAsAppDatabase(bench.database);
+  serveFrom(bench.database);
   const result: Record<string, unknown> = { suite: "pdp", size: o.size, db: o.db, reps: o.reps, host: os.hostname(), cpus: os.cpus().length };
   try {
     console.log(`loading ${o.size} on ${o.db}…`);
@@ -269,7 +273,14 @@ export async function runPdpSuite(argv: string[]): Promise<number> {
       const url = new URL(o.url);
       url.pathname = `/${bench.name}`;
       const other = await startAppInstance({ DATABASE_URL: url.toString() });
-      const reviewer = { type: "user", id: "usr_bench_rev", email: "reviewer@bench.example", name: "Reviewer", roles: ["reviewer"], humanNodeId: null } as Actor;
+      const reviewer = {
+        type: "user",
+        id: "usr_bench_rev",
+        email: "reviewer@bench.example",
+        name: "Reviewer",
+        roles: ["reviewer"],
+        humanNodeId: null,
+      } as Actor;
       const owner = { type: "user", id: "usr_bench_admin", email: "admin@bench.example", name: "Admin", roles: ["admin"], humanNodeId: null } as Actor;
       const latencies: number[] = [];
       try {
@@ -310,7 +321,11 @@ export async function runPdpSuite(argv: string[]): Promise<number> {
           row("single evaluation, in process", result.inProcess as never, "p99 < 2"),
           row("single evaluation, HTTP loopback", result.http as never, "p99 < 10"),
           row("batch of 100, in process", result.batch100 as never, "< 20"),
-          row("revoke → deny, second instance", (result.revokeToDeny as { p50?: number }).p50 !== undefined ? (result.revokeToDeny as never) : undefined, "< 1000"),
+          row(
+            "revoke → deny, second instance",
+            (result.revokeToDeny as { p50?: number }).p50 !== undefined ? (result.revokeToDeny as never) : undefined,
+            "< 1000",
+          ),
         ],
       ),
     );

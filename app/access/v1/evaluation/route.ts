@@ -7,6 +7,7 @@ export const dynamic = "force-dynamic";
 
 /** AuthZEN 1.0 Access Evaluation: `{ subject, action, resource, context? }` → `{ decision, context }`. */
 export const POST = authzenRoute(
-  async ({ req, actor, requestId }) => accessEvaluation(await getDb(), actor, await readJsonBody(req, AUTHZEN_BODY_LIMIT), { requestId: req.headers.get("x-request-id") ? requestId : null }),
+  async ({ req, actor, requestId }) =>
+    accessEvaluation(await getDb(), actor, await readJsonBody(req, AUTHZEN_BODY_LIMIT), { requestId: req.headers.get("x-request-id") ? requestId : null }),
   { anyOf: ["pdp.evaluate"] },
 );

@@ -9,7 +9,6 @@ export const dynamic = "force-dynamic";
 export const GET = apiRoute(async ({ actor }) => getPdpPolicy(await getDb(), actor), { anyOf: ["admin.settings"] });
 
 /** `{ version, policy, reason? }`: a new version; 409 when `version` is not the one in force. */
-export const PUT = apiRoute(
-  async ({ req, actor, requestId }) => putPdpPolicy(await getDb(), actor, await readJsonBody(req, 64 * 1024), { requestId }),
-  { anyOf: ["admin.settings"] },
-);
+export const PUT = apiRoute(async ({ req, actor, requestId }) => putPdpPolicy(await getDb(), actor, await readJsonBody(req, 64 * 1024), { requestId }), {
+  anyOf: ["admin.settings"],
+});
