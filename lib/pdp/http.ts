@@ -26,16 +26,17 @@ const g = globalThis as typeof globalThis & { __attestPdpTokens?: Map<string, Ca
 const tokenCache: Map<string, Cached> = (g.__attestPdpTokens ??= new Map());
 const CACHE_MAX = 10_000;
 
-async function authzenActor(req: Request): Promise<Actor> {
+/** Who calls, from the request's headers: a cached gateway token, else authenticated as every route does. */
+export async function authzenActor(headers: Headers, req?: Request): Promise<Actor> {
   const ttl = pdpTokenCacheMs();
-  const m = ttl > 0 ? /^Bearer\s+(\S+)\s*$/i.exec(req.headers.get("authorization") ?? "") : null;
-  if (!m) return requestActor(req);
+  const m = ttl > 0 ? /^Bearer\s+(\S+)\s*$/i.exec(headers.get("authorization") ?? "") : null;
+  if (!m) return requestActor(req ?? new Request("http://pdp.invalid/", { headers }));
   const key = hashToken(m[1]!);
   const now = Date.now();
   const hit = tokenCache.get(key);
   if (hit && hit.until > now) return hit.actor;
   // A miss authenticates as every route does (failed-attempt limits included).
-  const actor = await requestActor(req);
+  const actor = await requestActor(req ?? new Request("http://pdp.invalid/", { headers }));
   if (actor.type === "token" && actor.roles.length === 1 && actor.roles[0] === "pdp") {
     if (tokenCache.size >= CACHE_MAX) for (const [k, v] of tokenCache) if (v.until <= now || tokenCache.size >= CACHE_MAX) tokenCache.delete(k);
     tokenCache.set(key, { actor, until: now + ttl });
@@ -57,11 +58,11 @@ export function clearPdpTokenCache(): void {
 export function authzenRoute<P = Record<string, never>>(fn: (ctx: HandlerContext<P>) => Promise<unknown>, options: RouteOptions = {}) {
   return async (req: Request, ctx: { params: Promise<P> }): Promise<Response> => {
     const sent = req.headers.get("x-request-id");
-    const echo = sent && sent.length <= 256 && /^[\x21-\x7e][\x20-\x7e]*$/.test(sent) ? sent : null;
+    const echo = echoRequestId(sent);
     const requestId = sent?.slice(0, 64) || newId("req");
     let res: Response;
     try {
-      const actor = await authzenActor(req);
+      const actor = await authzenActor(req.headers, req);
       if (actor.type === "user") checkSameOrigin(req);
       if (actor.roles.length === 0) throw new AppError("forbidden", "your account has no role yet; ask an administrator to grant one");
       if (options.anyOf && !options.anyOf.some((p) => can(actor, p))) requirePermission(actor, options.anyOf[0]);
@@ -74,6 +75,11 @@ export function authzenRoute<P = Record<string, never>>(fn: (ctx: HandlerContext
     if (echo) res.headers.set("x-request-id", echo);
     return res;
   };
+}
+
+/** The X-Request-ID to send back: the PEP's own, when it is printable ASCII of at most 256 characters. */
+export function echoRequestId(sent: string | null): string | null {
+  return sent && sent.length <= 256 && /^[\x21-\x7e][\x20-\x7e]*$/.test(sent) ? sent : null;
 }
 
 /** The metadata document (§ Policy Decision Point Metadata): endpoints under this deployment's base URL. */

@@ -6,8 +6,10 @@
  *  - single evaluation in process (accessEvaluation: parse, memory state, decision, decision log hand-off): p50/p99;
  *  - the same over HTTP on loopback (a node:http server in front of the real route handler, the gateway's bearer
  *    token, one keep-alive connection): p50/p99;
- *  - throughput with 50 keep-alive connections for a few seconds, against the route handler and against a bare
- *    node:http server answering a fixed decision, in the same run on the same machine: requests/s, errors, ratio;
+ *  - the same through the decision port (ATTEST_PDP_PORT, lib/pdp/listener.ts: node:http straight to the domain);
+ *  - throughput with 50 keep-alive connections for a few seconds, against the route handler, the decision port and
+ *    a bare node:http server answering a fixed decision, in the same run on the same machine: requests/s, errors,
+ *    ratios to the bare server;
  *  - a batch of 100 evaluations in process: p50/p99;
  *  - PostgreSQL only: revoke → deny on a second instance (lib/testing/app-instance.ts, its own process, pools and
  *    decision state): a campaign revoke decided here (launch + decideItem, the real writers), the second instance
@@ -36,6 +38,7 @@ import { listMyItems } from "@/lib/campaigns/queries";
 import { KIND_CODE } from "@/lib/graph/access-index";
 import { bfs, MAX_DEPTH, pathTo } from "@/lib/graph/traverse";
 import { accessEvaluation, accessEvaluations } from "@/lib/pdp/authzen";
+import { createPdpListener } from "@/lib/pdp/listener";
 import { evaluate } from "@/lib/pdp/evaluate";
 import { pdpSnapshot } from "@/lib/pdp/runtime";
 import { accessKey } from "@/lib/pdp/state";
@@ -247,14 +250,33 @@ export async function runPdpSuite(argv: string[]): Promise<number> {
     result.http = stats(await timedHttp(port, payload, token, o.reps));
     takeDecisions(1_000_000);
 
-    // 3. Throughput, 50 connections: ours, then the bare server.
+    // 2b. The decision port (ATTEST_PDP_PORT: node:http straight to the domain functions).
+    const lean = createPdpListener(async () => db);
+    await new Promise<void>((resolve) => lean.listen(0, "127.0.0.1", resolve));
+    const leanPort = (lean.address() as AddressInfo).port;
+    await timedHttp(leanPort, payload, token, 200);
+    result.httpDecisionPort = stats(await timedHttp(leanPort, payload, token, o.reps));
+    takeDecisions(1_000_000);
+
+    // 3. Throughput, 50 connections: the route handler, the decision port, then the bare server.
     const oursLoad = await load(port, payload, token, THROUGHPUT_MS);
     takeDecisions(1_000_000);
     ours.close();
+    const leanLoad = await load(leanPort, payload, token, THROUGHPUT_MS);
+    takeDecisions(1_000_000);
+    lean.close();
     const bare = await serveFixed();
     const bareLoad = await load((bare.address() as AddressInfo).port, payload, token, THROUGHPUT_MS);
     bare.close();
-    result.throughput = { connections: CONNECTIONS, seconds: THROUGHPUT_MS / 1000, ours: oursLoad, bare: bareLoad, ratio: oursLoad.rps / bareLoad.rps };
+    result.throughput = {
+      connections: CONNECTIONS,
+      seconds: THROUGHPUT_MS / 1000,
+      routeHandler: oursLoad,
+      decisionPort: leanLoad,
+      bare: bareLoad,
+      ratioRouteHandler: oursLoad.rps / bareLoad.rps,
+      ratio: leanLoad.rps / bareLoad.rps,
+    };
 
     // 4. Batch of 100.
     const batch = { evaluations: Array.from({ length: 100 }, (_, i) => pairs[i % pairs.length]) };
@@ -319,7 +341,8 @@ export async function runPdpSuite(argv: string[]): Promise<number> {
         ["measure", "p50 ms", "p99 ms", "target"],
         [
           row("single evaluation, in process", result.inProcess as never, "p99 < 2"),
-          row("single evaluation, HTTP loopback", result.http as never, "p99 < 10"),
+          row("single evaluation, HTTP (route handler)", result.http as never, "p99 < 10"),
+          row("single evaluation, HTTP (decision port)", result.httpDecisionPort as never, "p99 < 10"),
           row("batch of 100, in process", result.batch100 as never, "< 20"),
           row(
             "revoke → deny, second instance",
@@ -329,16 +352,24 @@ export async function runPdpSuite(argv: string[]): Promise<number> {
         ],
       ),
     );
-    const tp = result.throughput as { ours: { rps: number; errors: number }; bare: { rps: number }; ratio: number };
+    const tp = result.throughput as {
+      routeHandler: { rps: number; errors: number };
+      decisionPort: { rps: number; errors: number };
+      bare: { rps: number };
+      ratio: number;
+      ratioRouteHandler: number;
+    };
     console.log(
-      `throughput, ${CONNECTIONS} keep-alive connections: ${Math.round(tp.ours.rps)}/s (errors ${tp.ours.errors}) vs bare node:http ${Math.round(tp.bare.rps)}/s → ratio ${tp.ratio.toFixed(2)} (goal ≥ 0.5)`,
+      `throughput, ${CONNECTIONS} keep-alive connections: decision port ${Math.round(tp.decisionPort.rps)}/s (errors ${tp.decisionPort.errors}), ` +
+        `route handler ${Math.round(tp.routeHandler.rps)}/s (errors ${tp.routeHandler.errors}), bare node:http ${Math.round(tp.bare.rps)}/s → ` +
+        `ratio ${tp.ratio.toFixed(2)} (route handler ${tp.ratioRouteHandler.toFixed(2)}; goal ≥ 0.5)`,
     );
     const dir = path.join(process.cwd(), "bench", "results");
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `pdp-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
     writeFileSync(file, JSON.stringify(result, null, 2));
     console.log(`wrote ${path.relative(process.cwd(), file)}`);
-    return tp.ours.errors === 0 ? 0 : 1;
+    return tp.decisionPort.errors + tp.routeHandler.errors === 0 ? 0 : 1;
   } finally {
     await bench.drop();
   }
