@@ -127,6 +127,12 @@ function resolveResource(state: PdpState, req: EvalRequest): Resolved {
   return ids.length === 1 ? { id: ids[0]! } : { error: "ambiguous" };
 }
 
+/** The node a request's resource names (id, reference, or tool name with its server), or null: for searches. */
+export function resolveResourceId(state: PdpState, req: EvalRequest): string | null {
+  const r = resolveResource(state, req);
+  return "id" in r ? r.id : null;
+}
+
 const WORDS: Record<ReasonCode, { admin: string; user: string }> = {
   access_path: { admin: "an access path exists now and none of its access was revoked in a campaign", user: "Allowed." },
   allowed_with_log: {

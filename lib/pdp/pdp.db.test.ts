@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST as evaluationPost } from "@/app/access/v1/evaluation/route";
 import { POST as evaluationsPost } from "@/app/access/v1/evaluations/route";
 import { POST as resourceSearchPost } from "@/app/access/v1/search/resource/route";
+import { POST as subjectSearchPost } from "@/app/access/v1/search/subject/route";
 import { GET as policyGet, PUT as policyPut } from "@/app/api/v1/pdp/policy/route";
 import { accessRequests, auditEvents } from "@/db/schema";
 import { createApiToken, revokeApiToken } from "@/lib/admin/api-tokens";
@@ -141,6 +142,20 @@ describe("the decision point through its endpoints", () => {
     });
     expect(stale.status).toBe(400);
     expect(stale.body.error).toMatchObject({ details: [{ path: "page.token" }] });
+  });
+});
+
+describe("subject search", () => {
+  it("lists who may call a tool named as COAZ-MCP names it (name + server), leaving out a terminated person who has a path", async () => {
+    const r = await callRoute(subjectSearchPost, "/access/v1/search/subject", {
+      token: w.tokens.analyst,
+      body: { subject: { type: "identity" }, action: { name: "tools/call" }, resource: { type: "tool", id: "read_thing", properties: { server: "srv" } } },
+    });
+    expect(r.status).toBe(200);
+    const ids = (r.body.results as { id: string }[]).map((x) => x.id);
+    expect(ids).toContain(w.ids.agent);
+    expect(ids).not.toContain(w.ids.tom);
+    expect(r.body.page).toMatchObject({ next_token: "" });
   });
 });
 

@@ -9,7 +9,7 @@ import type { NodeKind } from "@/lib/graph/model";
 import { bfs, MAX_DEPTH } from "@/lib/graph/traverse";
 import { admitPdpCall } from "./authzen";
 import { actionSearchSchema, parseBody, resourceSearchSchema, subjectSearchSchema } from "./authzen-input";
-import { evaluate, SUPPORTED_ACTIONS, type EvalRequest } from "./evaluate";
+import { evaluate, resolveResourceId, SUPPORTED_ACTIONS, type EvalRequest } from "./evaluate";
 import { pdpSnapshot } from "./runtime";
 
 /**
@@ -78,8 +78,8 @@ export async function searchSubjects(db: Db, actor: Actor, input: unknown): Prom
   const { state, ix } = await pdpSnapshot(db);
   const kinds = new Set(kindsFor(body.subject.type, "subject").map((k) => KIND_CODE.get(k)!));
   const probe = (id: string): EvalRequest => ({ subject: { type: "id", id }, action: body.action, resource: body.resource, context: body.context });
-  // Resolve the resource once through the evaluator (any principal): the search walks against the edges from it.
-  const target = evaluate(state, ix, probe("none"), Date.now()).resourceId ?? resolveTarget(state, body.resource.id);
+  // The resource once (id, reference, or a tool's name and server): the search walks against the edges from it.
+  const target = resolveResourceId(state, probe("none"));
   const at = target ? ix.indexOf.get(target) : undefined;
   const found: { type: string; id: string }[] = [];
   if (at !== undefined) {
@@ -92,10 +92,6 @@ export async function searchSubjects(db: Db, actor: Actor, input: unknown): Prom
   }
   found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return pageOf(found, body, body.page);
-}
-
-function resolveTarget(state: Awaited<ReturnType<typeof pdpSnapshot>>["state"], raw: string): string | null {
-  return state.facts.nodes.has(raw) ? raw : (state.facts.byRef.get(raw) ?? null);
 }
 
 /** POST /access/v1/search/resource: the resources of the type the subject may perform the action on. */
