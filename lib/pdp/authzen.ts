@@ -42,7 +42,10 @@ const ref = (e: { type: string; id: string }) => `${e.type}:${e.id}`.slice(0, 30
 async function decideOne(db: Db, actor: Actor, state: PdpState, ix: AccessIndex, req: EvalRequest, now: Date, requestId: string | null): Promise<Decision> {
   const ev: Evaluation = evaluate(state, ix, req, now.getTime());
   const context: Record<string, unknown> = { ...ev.context };
-  if (ev.stepUp) {
+  // A person trying a decision from the UI (a session, not a client's token) sees the answer without opening a
+  // request in someone's inbox.
+  if (ev.stepUp && actor.type !== "token" && actor.type !== "bootstrap") context.access_request_opened = false;
+  else if (ev.stepUp) {
     const justification = typeof req.context?.justification === "string" ? req.context.justification.slice(0, 1000) : null;
     const opened = await openAccessRequest(db, actor, state, ev.stepUp, { now, graphVersion: ix.version, justification, requestId: requestId ?? undefined });
     // The draft access-request profile's requestable denial: here the decision point opens the request itself

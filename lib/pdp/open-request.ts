@@ -16,6 +16,9 @@ export interface OpenedRequest {
   created: boolean;
 }
 
+const MEMO_MAX = 10_000;
+const pendingMemo = new Map<string, { version: number; request: OpenedRequest }>();
+
 /**
  * The access request an approval_required answer stands for: the pending one for (subject, tool, action) when there
  * is one, else a new one (the partial unique index access_requests_open_key keeps it to one however many calls race).
@@ -49,8 +52,18 @@ export async function openAccessRequest(
         )
         .limit(1)
     )[0];
+  // Repeated step-ups for the same pair are answered from memory while the decision state is unchanged (any
+  // approval, denial or expiry bumps it, and the next call looks again).
+  const memoKey = `${s.subjectId}\u0000${s.toolId}\u0000${s.action}`;
+  const memo = pendingMemo.get(memoKey);
+  if (memo && memo.version === state.decisions.version && memo.request.requestExpiresAt.getTime() > opts.now.getTime()) return memo.request;
   const open = await find(db);
-  if (open) return { ...open, status: "pending", created: false };
+  if (open) {
+    const request = { ...open, status: "pending" as const, created: false };
+    if (pendingMemo.size >= MEMO_MAX) pendingMemo.delete(pendingMemo.keys().next().value!);
+    pendingMemo.set(memoKey, { version: state.decisions.version, request });
+    return request;
+  }
   return db.transaction(async (tx) => {
     const id = newId("arq");
     const [row] = await tx

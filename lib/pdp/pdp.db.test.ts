@@ -16,6 +16,7 @@ import { clearAccessCache } from "@/lib/graph/access-cache";
 import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { takeDecisions } from "@/lib/usage/decision-log";
+import { accessEvaluation } from "./authzen";
 import { clearPdpTokenCache } from "./http";
 import { pdpRuntimeStats, pdpSnapshot } from "./runtime";
 import { callRoute, gatewayWorld, importGateway, type GatewayWorld } from "./test-fixture";
@@ -246,6 +247,16 @@ describe("step-up: approval_required and just-in-time grants", () => {
     await approve(new Date(Date.now() - 1000));
     await caughtUp();
     expect((await decide(toolCall(w.ids.drop))).body).toMatchObject({ decision: false, context: { reason_code: "approval_required" } });
+  });
+});
+
+describe("trying a decision as a person", () => {
+  it("a signed-in analyst sees approval_required without opening a request in anyone's inbox", async () => {
+    const total = async () => (await t.db.select({ n: count() }).from(accessRequests))[0]!.n;
+    const before = await total();
+    const ev = await accessEvaluation(t.db, analyst, toolCall(w.ids.drop));
+    expect(ev).toMatchObject({ decision: false, context: { reason_code: "approval_required", access_request_opened: false } });
+    expect(await total()).toBe(before);
   });
 });
 
