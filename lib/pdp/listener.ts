@@ -44,10 +44,12 @@ function headersOf(req: http.IncomingMessage): Headers {
 async function answer(req: http.IncomingMessage, res: http.ServerResponse, chunks: Buffer[], tooBig: boolean, getDb: () => Promise<Db>) {
   const sent = req.headers["x-request-id"];
   const sentId = typeof sent === "string" ? sent : null;
-  const requestId = sentId?.slice(0, 64) || newId("req");
+  // An id of our own only when an answer needs one (an error to quote): a random id per decision costs throughput.
+  let ownId: string | undefined;
+  const requestId = () => sentId?.slice(0, 64) || (ownId ??= newId("req"));
   const echo = echoRequestId(sentId);
   const write = (status: number, body: string) => {
-    res.writeHead(status, { "content-type": "application/json", ...(echo ? { "x-request-id": echo } : { "x-request-id": requestId }) });
+    res.writeHead(status, echo ? { "content-type": "application/json", "x-request-id": echo } : { "content-type": "application/json" });
     res.end(body);
   };
   try {
@@ -75,11 +77,12 @@ async function answer(req: http.IncomingMessage, res: http.ServerResponse, chunk
     }
     assertJsonShape(input, API_JSON_LIMITS);
     const db = await getDb();
-    const opts = { requestId: sentId ? requestId : null };
+    const opts = { requestId: sentId ? requestId() : null };
     const out = path === "/access/v1/evaluation" ? await accessEvaluation(db, actor, input, opts) : await accessEvaluations(db, actor, input, opts);
     write(200, JSON.stringify(out));
   } catch (err) {
-    const r = errorResponse(err, requestId);
-    write(r.status, await r.text());
+    const r = errorResponse(err, requestId());
+    res.writeHead(r.status, { "content-type": "application/json", "x-request-id": echo ?? requestId() });
+    res.end(await r.text());
   }
 }
