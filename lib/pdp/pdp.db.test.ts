@@ -1,4 +1,4 @@
-import { and, count, eq } from "drizzle-orm";
+import { and, count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST as evaluationPost } from "@/app/access/v1/evaluation/route";
 import { POST as evaluationsPost } from "@/app/access/v1/evaluations/route";
@@ -13,6 +13,7 @@ import { listMyItems } from "@/lib/campaigns/queries";
 import { launched } from "@/lib/campaigns/test-helpers";
 import { bumpPdpState, readPdpStateVersion } from "@/lib/db/pdp-state";
 import { clearAccessCache } from "@/lib/graph/access-cache";
+import { bumpGraphVersion } from "@/lib/graph/version";
 import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { takeDecisions } from "@/lib/usage/decision-log";
@@ -250,6 +251,20 @@ describe("step-up: approval_required and just-in-time grants", () => {
   });
 });
 
+describe("node facts follow the graph", () => {
+  it("a person terminated by an import is denied once this instance's facts catch up, off the request path", async () => {
+    await importGateway(t, { tomStatus: "active" });
+    await caughtUp();
+    expect((await decide(toolCall(w.ids.read, w.ids.tom))).body).toMatchObject({ decision: true });
+    await importGateway(t, { tomStatus: "terminated" });
+    // The first call after the import may still answer from the previous facts; it starts the reload.
+    await decide(toolCall(w.ids.read, w.ids.tom));
+    const { ix } = await pdpSnapshot(t.db);
+    await vi.waitFor(() => expect(pdpRuntimeStats(t.db).factsGraphVersion).toBeGreaterThanOrEqual(ix.version), { timeout: 10_000, interval: 10 });
+    expect((await decide(toolCall(w.ids.read, w.ids.tom))).body).toMatchObject({ decision: false, context: { reason_code: "subject_inactive" } });
+  });
+});
+
 describe("trying a decision as a person", () => {
   it("a signed-in analyst sees approval_required without opening a request in anyone's inbox", async () => {
     const total = async () => (await t.db.select({ n: count() }).from(accessRequests))[0]!.n;
@@ -291,6 +306,25 @@ describe("the policy", () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ details: [{ path: "policy.jit.grantMinutes" }] });
     expect((await callRoute(policyGet, "/api/v1/pdp/policy", { method: "GET", token: w.tokens.analyst })).status).toBe(403);
+  });
+
+  it("ownerGone: deny refuses tools whose owner left; the defaults allow them", async () => {
+    const cur = (await callRoute(policyGet, "/api/v1/pdp/policy", { method: "GET", token: w.tokens.admin })).body.version as number;
+    const put = await callRoute(policyPut, "/api/v1/pdp/policy", {
+      method: "PUT",
+      token: w.tokens.admin,
+      body: { version: cur, policy: { bySource: { gw: { ownerGone: "deny" } } } },
+    });
+    expect(put.status).toBe(200);
+    await caughtUp();
+    expect((await decide(toolCall(w.ids.read))).body).toMatchObject({ decision: true });
+    // olga, srv's only owner, leaves.
+    await t.db.transaction(async (tx) => {
+      await tx.execute(sql`update nodes set status = 'terminated' where id = ${w.ids.olga}`);
+      await bumpGraphVersion(tx);
+    });
+    await caughtUp();
+    expect((await decide(toolCall(w.ids.read))).body).toMatchObject({ decision: false, context: { reason_code: "owner_gone" } });
   });
 
   it("an analyst may test a decision (pdp.evaluate) like a gateway", async () => {
