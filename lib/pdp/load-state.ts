@@ -6,7 +6,7 @@ import type { NodeKind } from "@/lib/graph/model";
 import { riskOfToolAttributes } from "@/lib/graph/tool-risk";
 import { isDepartedStatus } from "@/lib/ownership/owner-state";
 import { DEFAULT_POLICY, policySchema, type PdpPolicy } from "./policy";
-import { accessKey, addNode, emptyFacts, grantKey, type DecisionFacts, type GraphFacts, type ToolFacts } from "./state";
+import { accessKey, addNode, emptyFacts, grantKey, removeNode, type DecisionFacts, type GraphFacts, type ToolFacts } from "./state";
 
 /** The newest policy version (0 = none stored: the defaults). */
 export async function readPolicy(db: Db): Promise<{ version: number; policy: PdpPolicy }> {
@@ -101,6 +101,90 @@ export async function loadDrift(db: Db): Promise<GraphFacts["drifted"]> {
 
 const KINDS = "('human', 'service_account', 'agent', 'tool', 'mcp_server', 'resource')";
 
+type NodeRow = {
+  id: string;
+  kind: NodeKind;
+  name: string;
+  external_id: string;
+  status: string | null;
+  source: string;
+  email: string | null;
+  attrs: Record<string, unknown> | null;
+  alive?: boolean;
+};
+const NODE_SELECT = sql`select n.id, n.kind, n.name, n.external_id, n.status, s.name as source, n.valid_to is null as alive,
+                   case when n.kind = 'human' then n.attributes->>'email' end as email,
+                   case when n.kind = 'tool' then jsonb_build_object('annotations', n.attributes->'annotations', 'risk', n.attributes->'risk',
+                     'riskReason', n.attributes->'riskReason', 'riskReasonCode', n.attributes->'riskReasonCode') end as attrs
+              from nodes n join sources s on s.id = n.source_id`;
+
+/** Node ids and edge ids changed past which a full reload is cheaper than the incremental one. */
+const DELTA_MAX_IDS = 5000;
+
+/**
+ * Brings `prev` to the graph's current version from the change records (graph_changes), when they allow: every
+ * version in between recorded, none whole-scope, few ids, and nothing that moves servers or owners (an owns or
+ * exposes edge, a membership of an owning group, an owner's own row, a new tool). Then only the listed nodes are
+ * re-read; the maps are copied, never changed in place (the previous facts keep answering meanwhile). Null = do a
+ * full reload.
+ */
+export async function updateGraphFacts(db: Db, prev: GraphFacts): Promise<GraphFacts | null> {
+  return db.transaction(
+    async (tx) => {
+      const [{ v }] = (await rows<{ v: number | string }>(tx, sql`select version as v from graph_state where id = 1`)) as [{ v: number | string }];
+      const version = Number(v);
+      if (version <= prev.graphVersion) return prev;
+      const changes = await rows<{ v: number | string; full: boolean; node_ids: string[]; edge_ids: string[] }>(
+        tx,
+        sql`select graph_version as v, full_scope as full, node_ids, edge_ids from graph_changes where graph_version > ${prev.graphVersion} and graph_version <= ${version}`,
+      );
+      if (new Set(changes.map((c) => Number(c.v))).size !== version - prev.graphVersion || changes.some((c) => c.full)) return null;
+      const nodeIds = [...new Set(changes.flatMap((c) => c.node_ids))];
+      const edgeIds = [...new Set(changes.flatMap((c) => c.edge_ids))];
+      if (nodeIds.length + edgeIds.length > DELTA_MAX_IDS || nodeIds.some((id) => prev.owners.has(id))) return null;
+      // A person leaving (or joining) a group that owns tools changes whether that owner is still active.
+      if (nodeIds.length && prev.owners.size) {
+        const members = await rows<{ n: number | string }>(
+          tx,
+          sql`select count(*) as n from edges where kind = 'member_of' and from_id = any(${sql.param(nodeIds)}::text[]) and to_id = any(${sql.param([...prev.owners])}::text[])`,
+        );
+        if (Number(members[0]?.n ?? 0) > 0) return null;
+      }
+      if (edgeIds.length) {
+        const moved = await rows<{ n: number | string }>(
+          tx,
+          sql`select count(*) as n from edges where id = any(${sql.param(edgeIds)}::text[])
+                and (kind in ('owns', 'exposes') or (kind = 'member_of' and to_id = any(${sql.param([...prev.owners])}::text[])))`,
+        );
+        if (Number(moved[0]?.n ?? 0) > 0) return null;
+      }
+      const found = nodeIds.length
+        ? await rows<NodeRow>(tx, sql`${NODE_SELECT} where n.id = any(${sql.param(nodeIds)}::text[]) and n.kind in ${sql.raw(KINDS)}`)
+        : [];
+      const f: GraphFacts = {
+        ...prev,
+        graphVersion: version,
+        nodes: new Map(prev.nodes),
+        byRef: new Map(prev.byRef),
+        byClaim: new Map(prev.byClaim),
+        toolsByName: new Map(prev.toolsByName),
+        serversByName: new Map(prev.serversByName),
+        tools: new Map(prev.tools),
+      };
+      for (const r of found) {
+        const before = prev.tools.get(r.id);
+        if (r.kind === "tool" && r.alive && !before) return null;
+        removeNode(f, r.id);
+        if (!r.alive) continue;
+        addNode(f, { id: r.id, kind: r.kind, name: r.name, source: r.source, externalId: r.external_id, status: r.status }, r.email);
+        if (r.kind === "tool" && before) f.tools.set(r.id, { ...before, ...toolShape(r.attrs ?? {}) });
+      }
+      return f;
+    },
+    { isolationLevel: "repeatable read", accessMode: "read only" },
+  );
+}
+
 /**
  * The graph half: every current principal, tool, MCP server and resource (id, name, external id, source, status),
  * each tool's annotations as a risk and its servers and owners. One repeatable-read snapshot; off the request path.
@@ -111,24 +195,7 @@ export async function loadGraphFacts(db: Db): Promise<GraphFacts> {
       await tx.execute(sql`set local statement_timeout = '600s'`);
       const [{ v }] = (await rows<{ v: number | string }>(tx, sql`select version as v from graph_state where id = 1`)) as [{ v: number | string }];
       const f = emptyFacts(Number(v));
-      const nodeRows = await rows<{
-        id: string;
-        kind: NodeKind;
-        name: string;
-        external_id: string;
-        status: string | null;
-        source: string;
-        email: string | null;
-        attrs: Record<string, unknown> | null;
-      }>(
-        tx,
-        sql`select n.id, n.kind, n.name, n.external_id, n.status, s.name as source,
-                   case when n.kind = 'human' then n.attributes->>'email' end as email,
-                   case when n.kind = 'tool' then jsonb_build_object('annotations', n.attributes->'annotations', 'risk', n.attributes->'risk',
-                     'riskReason', n.attributes->'riskReason', 'riskReasonCode', n.attributes->'riskReasonCode') end as attrs
-              from nodes n join sources s on s.id = n.source_id
-             where n.valid_to is null and n.kind in ${sql.raw(KINDS)}`,
-      );
+      const nodeRows = await rows<NodeRow>(tx, sql`${NODE_SELECT} where n.valid_to is null and n.kind in ${sql.raw(KINDS)}`);
       const toolAttrs = new Map<string, Record<string, unknown>>();
       for (const r of nodeRows) {
         addNode(f, { id: r.id, kind: r.kind, name: r.name, source: r.source, externalId: r.external_id, status: r.status }, r.email);
@@ -174,6 +241,7 @@ export async function loadGraphFacts(db: Db): Promise<GraphFacts> {
       );
       const owners = new Map<string, { active: boolean; humanId: string | null; userId: string | null }>();
       for (const o of owned) {
+        f.owners.add(o.owner);
         const human = f.nodes.get(o.owner);
         const humanActive = human?.kind === "human" && !isDepartedStatus(human.status);
         const seen = owners.get(o.target) ?? { active: false, humanId: null, userId: null };

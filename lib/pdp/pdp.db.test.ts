@@ -12,13 +12,15 @@ import { decideItem } from "@/lib/campaigns/decide-item";
 import { listMyItems } from "@/lib/campaigns/queries";
 import { launched } from "@/lib/campaigns/test-helpers";
 import { bumpPdpState, readPdpStateVersion } from "@/lib/db/pdp-state";
-import { clearAccessCache } from "@/lib/graph/access-cache";
+import { clearAccessCache, getAccessIndex } from "@/lib/graph/access-cache";
+import { notifyGraphChanged } from "@/lib/graph/after-change";
 import { bumpGraphVersion } from "@/lib/graph/version";
 import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
 import { takeDecisions } from "@/lib/usage/decision-log";
 import { accessEvaluation } from "./authzen";
 import { clearPdpTokenCache } from "./http";
+import { loadGraphFacts } from "./load-state";
 import { pdpRuntimeStats, pdpSnapshot } from "./runtime";
 import { callRoute, gatewayWorld, importGateway, type GatewayWorld } from "./test-fixture";
 
@@ -263,6 +265,20 @@ describe("node facts follow the graph", () => {
     await vi.waitFor(() => expect(pdpRuntimeStats(t.db).factsGraphVersion).toBeGreaterThanOrEqual(ix.version), { timeout: 10_000, interval: 10 });
     expect((await decide(toolCall(w.ids.read, w.ids.tom))).body).toMatchObject({ decision: false, context: { reason_code: "subject_inactive" } });
   });
+
+  it("an import that only changes people is applied from the change records, and equals a full reload", async () => {
+    const deltas = pdpRuntimeStats(t.db).factDeltas;
+    await importGateway(t, { tomStatus: "active" });
+    await caughtUp();
+    expect(pdpRuntimeStats(t.db).factDeltas).toBeGreaterThan(deltas);
+    const { state } = await pdpSnapshot(t.db);
+    const full = await loadGraphFacts(t.db);
+    const norm = (m: Map<string, unknown>) =>
+      [...m.entries()].map(([k, v]) => [k, Array.isArray(v) ? [...v].sort() : v]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    for (const key of ["nodes", "byRef", "byClaim", "toolsByName", "serversByName", "tools"] as const)
+      expect(norm(state.facts[key] as Map<string, unknown>), key).toEqual(norm(full[key] as Map<string, unknown>));
+    expect((await decide(toolCall(w.ids.read, w.ids.tom))).body).toMatchObject({ decision: true });
+  });
 });
 
 describe("trying a decision as a person", () => {
@@ -319,10 +335,12 @@ describe("the policy", () => {
     await caughtUp();
     expect((await decide(toolCall(w.ids.read))).body).toMatchObject({ decision: true });
     // olga, srv's only owner, leaves.
-    await t.db.transaction(async (tx) => {
+    const v = await t.db.transaction(async (tx) => {
       await tx.execute(sql`update nodes set status = 'terminated' where id = ${w.ids.olga}`);
-      await bumpGraphVersion(tx);
+      return bumpGraphVersion(tx);
     });
+    notifyGraphChanged();
+    await getAccessIndex(t.db, undefined, { atLeast: v });
     await caughtUp();
     expect((await decide(toolCall(w.ids.read))).body).toMatchObject({ decision: false, context: { reason_code: "owner_gone" } });
   });

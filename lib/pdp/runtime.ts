@@ -2,7 +2,7 @@ import { onDatabaseClose, type Db } from "@/db/client";
 import { PDP_STATE_CHANNEL, readPdpStateVersion } from "@/lib/db/pdp-state";
 import type { AccessIndex } from "@/lib/graph/access-index";
 import { getAccessIndex } from "@/lib/graph/access-cache";
-import { loadDecisionFacts, loadDrift, loadGraphFacts, type DecisionCursor } from "./load-state";
+import { loadDecisionFacts, loadDrift, loadGraphFacts, updateGraphFacts, type DecisionCursor } from "./load-state";
 import type { DecisionFacts, GraphFacts, PdpState } from "./state";
 
 /**
@@ -16,8 +16,9 @@ import type { DecisionFacts, GraphFacts, PdpState } from "./state";
  *   pdp_state every ATTEST_PDP_POLL_MS (default 250) through the pool, so a lost notification or a dead listener delays
  *   a revoke by at most the poll interval (plus the reload). Delivered on commit only.
  * - graph version: the access index follows it (lib/graph/access-cache.ts); node-derived facts (inactive, tool
- *   annotations, servers, owners) are reloaded in full off the request path when the index's version passes theirs,
- *   the previous facts answering meanwhile.
+ *   annotations, servers, owners) follow off the request path when the index's version passes theirs — from the
+ *   change records when they allow (only the listed nodes re-read), else a full reload — the previous facts
+ *   answering meanwhile.
  * - drift (open tool_definition_changed findings, written by the findings engine after a graph change) is re-read
  *   every ATTEST_PDP_DRIFT_POLL_MS (default 5000).
  */
@@ -38,7 +39,7 @@ interface Runtime {
   loadingDecisions?: Promise<DecisionFacts>;
   loadingFacts?: Promise<GraphFacts>;
   stopped: boolean;
-  stats: { decisionLoads: number; factLoads: number; notifications: number; polls: number };
+  stats: { decisionLoads: number; factLoads: number; factDeltas: number; notifications: number; polls: number };
   stop(): Promise<void>;
 }
 
@@ -64,7 +65,7 @@ function start(db: Db, client: object): Runtime {
     known: 0,
     cursor: { latest: new Map(), readAt: null },
     stopped: false,
-    stats: { decisionLoads: 0, factLoads: 0, notifications: 0, polls: 0 },
+    stats: { decisionLoads: 0, factLoads: 0, factDeltas: 0, notifications: 0, polls: 0 },
     stop: async () => {},
   };
   const learn = (v: number) => {
@@ -171,10 +172,22 @@ function reloadDecisions(db: Db, rt: Runtime): Promise<DecisionFacts> {
     .finally(() => (rt.loadingDecisions = undefined)));
 }
 
+/** Facts at the graph's version: incrementally from the change records when they allow, else a full load. */
+async function nextFacts(db: Db, rt: Runtime): Promise<GraphFacts> {
+  if (rt.facts) {
+    const updated = await updateGraphFacts(db, rt.facts);
+    if (updated) {
+      rt.stats.factDeltas++;
+      return updated;
+    }
+  }
+  rt.stats.factLoads++;
+  return loadGraphFacts(db);
+}
+
 function reloadFacts(db: Db, rt: Runtime): Promise<GraphFacts> {
-  return (rt.loadingFacts ??= loadGraphFacts(db)
+  return (rt.loadingFacts ??= nextFacts(db, rt)
     .then((f) => {
-      rt.stats.factLoads++;
       if (!rt.facts || f.graphVersion >= rt.facts.graphVersion) rt.facts = f;
       return rt.facts;
     })

@@ -18,6 +18,8 @@ export interface NodeFacts {
   externalId: string;
   /** terminated / inactive = may not act (lib/ownership/owner-state.ts isDepartedStatus). */
   status: string | null;
+  /** A person's e-mail (a claim value that names them). */
+  email?: string | null;
 }
 
 export interface ToolFacts {
@@ -49,6 +51,8 @@ export interface GraphFacts {
   toolsByName: Map<string, string[]>;
   serversByName: Map<string, string[]>;
   tools: Map<string, ToolFacts>;
+  /** Owners (humans and groups) of tools and servers: a change to one of them needs a full reload. */
+  owners: Set<string>;
   /** Tools with an open "definition changed since certified" finding → the certified and current hashes. */
   drifted: Map<string, { certifiedHash: string | null; currentHash: string | null }>;
 }
@@ -81,6 +85,7 @@ export function emptyFacts(graphVersion = 0): GraphFacts {
     toolsByName: new Map(),
     serversByName: new Map(),
     tools: new Map(),
+    owners: new Set(),
     drifted: new Map(),
   };
 }
@@ -89,14 +94,33 @@ export function emptyDecisions(): DecisionFacts {
   return { version: 0, policy: DEFAULT_POLICY, policyVersion: 0, revoked: new Set(), grants: new Map() };
 }
 
+/** Removes a node from the lookup maps (the incremental reload, before it adds the node's current row). */
+export function removeNode(f: GraphFacts, id: string): void {
+  const n = f.nodes.get(id);
+  if (!n) return;
+  f.nodes.delete(id);
+  f.tools.delete(id);
+  const ref = `${n.source}:${n.kind}:${n.externalId}`;
+  if (f.byRef.get(ref) === id) f.byRef.delete(ref);
+  for (const m of [f.byClaim, f.toolsByName, f.serversByName])
+    for (const key of [n.externalId, n.name, ...(n.email ? [n.email.toLowerCase()] : [])]) {
+      const list = m.get(key);
+      if (!list?.includes(id)) continue;
+      const rest = list.filter((x) => x !== id);
+      if (rest.length) m.set(key, rest);
+      else m.delete(key);
+    }
+}
+
 /** Adds a node to the lookup maps (loaders and tests build facts the same way). */
 export function addNode(f: GraphFacts, n: NodeFacts, email?: string | null): void {
-  f.nodes.set(n.id, n);
+  f.nodes.set(n.id, email ? { ...n, email } : n);
   f.byRef.set(`${n.source}:${n.kind}:${n.externalId}`, n.id);
+  // Copy on write: an incremental reload shares these maps' lists with the facts still answering.
   const push = (m: Map<string, string[]>, k: string) => {
     const list = m.get(k);
     if (!list) m.set(k, [n.id]);
-    else if (!list.includes(n.id)) list.push(n.id);
+    else if (!list.includes(n.id)) m.set(k, [...list, n.id]);
   };
   if (n.kind === "human" || n.kind === "agent" || n.kind === "service_account") {
     push(f.byClaim, n.externalId);
