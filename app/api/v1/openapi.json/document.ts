@@ -16,6 +16,7 @@ import { inventoryPaths } from "@/lib/inventory/openapi";
 import { jobsPaths } from "@/lib/jobs/openapi";
 import { notificationsPaths } from "@/lib/notifications/openapi";
 import { ownershipPaths } from "@/lib/ownership/openapi";
+import { pdpPaths } from "@/lib/pdp/openapi";
 import { reportsPaths } from "@/lib/reports/openapi";
 import type { JsonSchema } from "@/lib/api/openapi-kit";
 
@@ -92,6 +93,7 @@ export function openApiDocument(version: string): JsonSchema {
       ...jobsPaths,
       ...hubPaths,
       ...inventoryPaths,
+      ...pdpPaths,
       "/api/health": {
         get: {
           summary: "Liveness and which database is in use",
