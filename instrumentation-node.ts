@@ -32,3 +32,23 @@ export async function startBackgroundJobs(): Promise<void> {
     });
   }
 }
+
+/**
+ * The decision port for gateways (issue #20, lib/pdp/listener.ts): when ATTEST_PDP_PORT is set, the AuthZEN
+ * evaluation endpoints are also served there by node:http directly (ATTEST_PDP_HOST, default 0.0.0.0).
+ */
+export async function startPdpListener(): Promise<void> {
+  const raw = process.env.ATTEST_PDP_PORT?.trim();
+  if (!raw) return;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    console.error(`[pdp] ATTEST_PDP_PORT must be a port number (1-65535); the decision port is not started`);
+    return;
+  }
+  const { getDb } = await import("./db/client");
+  const { createPdpListener } = await import("./lib/pdp/listener");
+  const server = createPdpListener(getDb);
+  server.on("error", (e: Error) => console.error(`[pdp] the decision port failed: ${e.message}`));
+  server.listen(port, process.env.ATTEST_PDP_HOST?.trim() || "0.0.0.0", () => console.log(`[pdp] AuthZEN decisions on port ${port}`));
+  for (const sig of ["SIGTERM", "SIGINT"] as const) process.once(sig, () => server.close());
+}

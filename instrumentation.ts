@@ -11,7 +11,8 @@ export async function register() {
     }
     const { prepareDatabase } = await import("./db/prepare");
     await prepareDatabase();
-    const { startBackgroundJobs } = await import("./instrumentation-node");
+    const { startBackgroundJobs, startPdpListener } = await import("./instrumentation-node");
     await startBackgroundJobs();
+    await startPdpListener();
   }
 }

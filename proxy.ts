@@ -12,6 +12,6 @@ export function proxy(req: NextRequest) {
 }
 
 export const config = {
-  // Pages only: API routes answer 401 themselves; sign-in, auth and static files (icons, the web app manifest) stay open.
-  matcher: ["/((?!api|scim|sign-in|forbidden|_next|favicon.ico|manifest.webmanifest|.*\\.(?:png|svg|ico|txt)$).*)"],
+  // Pages only: API routes (and the AuthZEN endpoints under /access/v1, its metadata under /.well-known) answer 401 themselves; sign-in, auth and static files (icons, the web app manifest) stay open.
+  matcher: ["/((?!api|access/v1|\\.well-known|scim|sign-in|forbidden|_next|favicon.ico|manifest.webmanifest|.*\\.(?:png|svg|ico|txt)$).*)"],
 };

@@ -55,7 +55,8 @@ const MATRIX: Record<string, Role[] | "public"> = {
   "POST /api/v1/ownership/reassignments": ["admin", "analyst"],
   "POST /api/v1/ownership/reassignments/resolve": ["admin", "analyst"],
   "GET /api/v1/ownership/departures": ["admin", "analyst", "auditor"],
-  "GET /api/v1/ownership/mine": ["admin", "analyst", "reviewer", "auditor"],
+  // "My own" routes answer any account with a role about itself (a gateway's account owns nothing, chooses no channel).
+  "GET /api/v1/ownership/mine": ["admin", "analyst", "reviewer", "auditor", "pdp"],
   "GET /api/v1/findings": ["admin", "analyst", "auditor"],
   "GET /api/v1/findings/summary": ["admin", "analyst", "auditor"],
   "GET /api/v1/findings/groups": ["admin", "analyst", "auditor"],
@@ -128,8 +129,8 @@ const MATRIX: Record<string, Role[] | "public"> = {
   "DELETE /api/v1/notifications/channels/{id}": ["admin"],
   "POST /api/v1/notifications/channels/{id}/test": ["admin"],
   "POST /api/v1/notifications/test-email": ["admin"],
-  "GET /api/v1/me/notification-preferences": ["admin", "analyst", "reviewer", "auditor"],
-  "PUT /api/v1/me/notification-preferences": ["admin", "analyst", "reviewer", "auditor"],
+  "GET /api/v1/me/notification-preferences": ["admin", "analyst", "reviewer", "auditor", "pdp"],
+  "PUT /api/v1/me/notification-preferences": ["admin", "analyst", "reviewer", "auditor", "pdp"],
   "GET /api/v1/remediation/tasks": ["admin", "analyst", "auditor"],
   "GET /api/v1/remediation/tasks/export": ["admin", "analyst", "auditor"],
   "POST /api/v1/remediation/tasks/{id}/complete": ["admin", "analyst"],
@@ -148,11 +149,21 @@ const MATRIX: Record<string, Role[] | "public"> = {
   // The PDP's decision log (issue #20): read by those who govern access; the OCSF export is an audit export.
   "GET /api/v1/pdp/decisions": ["admin", "analyst", "auditor"],
   "GET /api/v1/pdp/decisions/export": ["admin", "auditor"],
-  // Gateways' telemetry (OTLP/HTTP JSON): tokens holding usage.ingest (admins).
-  "POST /api/v1/usage/otlp/v1/traces": ["admin"],
+  // Gateways' telemetry (OTLP/HTTP JSON): tokens holding usage.ingest (admins, and gateways' pdp tokens).
+  "POST /api/v1/usage/otlp/v1/traces": ["admin", "pdp"],
+  // The runtime decision point (issue #20): AuthZEN endpoints at the specification's default paths, outside /api.
+  "GET /.well-known/authzen-configuration": "public",
+  "POST /access/v1/evaluation": ["admin", "analyst", "pdp"],
+  "POST /access/v1/evaluations": ["admin", "analyst", "pdp"],
+  // Searches list the graph: pdp.evaluate and graph.read both.
+  "POST /access/v1/search/subject": ["admin", "analyst"],
+  "POST /access/v1/search/resource": ["admin", "analyst"],
+  "POST /access/v1/search/action": ["admin", "analyst"],
+  "GET /api/v1/pdp/policy": ["admin"],
+  "PUT /api/v1/pdp/policy": ["admin"],
 };
 
-const ROLES: Role[] = ["admin", "analyst", "reviewer", "auditor"];
+const ROLES: Role[] = ["admin", "analyst", "reviewer", "auditor", "pdp"];
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 interface Operation {
@@ -190,6 +201,8 @@ function operations(): Operation[] {
     }
   };
   walk(path.join("app", "api"));
+  walk(path.join("app", "access"));
+  walk(path.join("app", ".well-known"));
   return out;
 }
 
@@ -201,7 +214,16 @@ beforeAll(async () => {
   await seedGraph(t.db, smallGraph());
   useAsAppDatabase(t);
   const admin = await actorByEmail(t, "admin@example.com");
-  const users: Record<Role, string> = { admin: "admin@example.com", analyst: "ana@example.com", reviewer: "ada@example.com", auditor: "audit@example.com" };
+  // A gateway's service account: the pdp role only.
+  await t.db.insert(appUsers).values({ id: "usr_gateway", email: "gateway@example.com", name: "Gateway" });
+  await t.db.insert(appUserRoles).values({ userId: "usr_gateway", role: "pdp" });
+  const users: Record<Role, string> = {
+    admin: "admin@example.com",
+    analyst: "ana@example.com",
+    reviewer: "ada@example.com",
+    auditor: "audit@example.com",
+    pdp: "gateway@example.com",
+  };
   for (const role of ROLES) {
     const u = await actorByEmail(t, users[role]);
     tokens[role] = (await createApiToken(t.db, admin, { name: role, userId: u.id, roles: [role] })).token;

@@ -20,6 +20,7 @@ const ROLE_MEANS: Record<Role, string> = {
   analyst: "read the graph, run imports, assign owners and run campaigns",
   reviewer: "decide the review items assigned to them",
   auditor: "read the graph, the audit log and export evidence",
+  pdp: "ask for runtime decisions (AuthZEN) as a gateway or enforcement point, and nothing else",
 };
 
 interface Pending {

@@ -22,6 +22,8 @@ export const PERMISSIONS = [
   // The decision log and tool usage (issue #20): reading decisions; sending gateways' telemetry (OTLP spans).
   "usage.read",
   "usage.ingest",
+  // Asking the runtime decision point (AuthZEN) for a decision.
+  "pdp.evaluate",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -31,7 +33,9 @@ export type Permission = (typeof PERMISSIONS)[number];
  */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
+  // Analysts may test a decision from the UI (pdp.evaluate); admins hold everything.
   analyst: [
+    "pdp.evaluate",
     "graph.read",
     "import.run",
     "import.read",
@@ -45,6 +49,9 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   ],
   reviewer: ["review.decide"],
   auditor: ["graph.read", "import.read", "owner.read", "campaign.read", "evidence.export", "audit.read", "findings.read", "usage.read"],
+  // A gateway asks for decisions and sends its tool-call telemetry (OTLP spans), nothing else: no graph reads, no
+  // search (search needs graph.read).
+  pdp: ["pdp.evaluate", "usage.ingest"],
 };
 
 export function permissionsOf(roles: readonly Role[]): Set<Permission> {

@@ -1,4 +1,5 @@
-export const ROLES = ["admin", "analyst", "reviewer", "auditor"] as const;
+/** `pdp`: a runtime decision-point client (an MCP gateway or enforcement point) that only asks for decisions (issue #20). */
+export const ROLES = ["admin", "analyst", "reviewer", "auditor", "pdp"] as const;
 export type Role = (typeof ROLES)[number];
 
 export function isRole(v: unknown): v is Role {

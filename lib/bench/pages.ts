@@ -10,7 +10,8 @@ import type { Role } from "@/lib/authz/roles";
  */
 
 /** Who a page is opened as: a demo user of a role, nobody signed in, or a signed-in person without any role. */
-export type Visitor = Role | "anonymous" | "roleless";
+/** Pages are for people: the `pdp` role (a gateway's token) never signs in to a page. */
+export type Visitor = Exclude<Role, "pdp"> | "anonymous" | "roleless";
 
 export interface PageRoute {
   /** The route file, relative to the repository root. */

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { campaigns, remediationTasks, reviewItems } from "@/db/schema";
 import { emitAudit } from "@/lib/audit/emit-audit";
+import { bumpPdpState } from "@/lib/db/pdp-state";
 import { actorLabel, type Actor } from "@/lib/authz/actor";
 import { requirePermission } from "@/lib/authz/permissions";
 import { AppError, parseInput } from "@/lib/errors";
@@ -128,6 +129,8 @@ export async function closeCampaign(db: Db, actor: Actor, id: string, input: unk
       after: { status: "closed", outcomes, revokeOnNoResponse, remediationTasks: tasks.map((t) => t.id) },
       requestId: opts.requestId,
     });
+    // Outcomes revoke access, or approve access a campaign revoked before: runtime decisions follow at once (lib/pdp).
+    if (outcomes.revoke > 0 || outcomes.approve > 0) await bumpPdpState(tx);
     // Outcomes certify or revoke access: findings about those subjects and targets follow (lib/pipeline).
     const level1 = items.filter((i) => i.level === 1);
     await recordGraphChange(tx, {

@@ -1,8 +1,9 @@
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { campaigns, reviewDecisions, reviewItems } from "@/db/schema";
 import { emitAudit } from "@/lib/audit/emit-audit";
+import { bumpPdpState } from "@/lib/db/pdp-state";
 import { actorLabel, type Actor } from "@/lib/authz/actor";
 import { can, requirePermission } from "@/lib/authz/permissions";
 import { AppError, parseInput } from "@/lib/errors";
@@ -112,6 +113,9 @@ async function applyDecision(
     requestId: requestId ?? null,
     at: now,
   });
+  // A revoke is enforced by every instance's decision point at once (lib/pdp), and so is one reversed — this item's
+  // own earlier revoke, or a revoke of the same access in any campaign that this approval certifies again.
+  if (d.decision === "revoke" || item.decision === "revoke" || (d.decision === "approve" && (await everRevoked(tx, item)))) await bumpPdpState(tx);
   await emitAudit(tx, actor, {
     action: "review.decide",
     target: { type: "review_item", id: item.id },
@@ -120,6 +124,23 @@ async function applyDecision(
     requestId,
   });
   return updated;
+}
+
+/** Whether any campaign ever revoked this access (subject, edge kind, target): one probe of review_items_access_idx. */
+async function everRevoked(tx: Db, item: ItemRow): Promise<boolean> {
+  const [hit] = await tx
+    .select({ id: reviewItems.id })
+    .from(reviewItems)
+    .where(
+      and(
+        eq(reviewItems.subjectId, item.subjectId),
+        eq(reviewItems.edgeKind, item.edgeKind),
+        eq(reviewItems.targetId, item.targetId),
+        or(eq(reviewItems.decision, "revoke"), eq(reviewItems.outcome, "revoke")),
+      ),
+    )
+    .limit(1);
+  return !!hit;
 }
 
 /**

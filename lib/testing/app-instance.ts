@@ -9,6 +9,7 @@
  *   GET  /index?min=v       builds an index through withReadDb(db, v) (pickReadDb, the primary if the replica fails) → { onReplica, version }
  *   GET  /export-read       pickCaughtUpReadDb → { onReplica }
  *   GET  /known             knownGraphVersion from memory, and the feed's and replica's counters
+ *   POST /pdp/evaluate      an AuthZEN evaluation body → the decision point's answer (lib/pdp), from this instance's memory
  */
 import http from "node:http";
 import { openDatabase } from "@/db/client";
@@ -18,6 +19,7 @@ import { whoCanReachAnswer, whoCanReachFor, whoCanReachQuerySchema } from "@/lib
 import { graphFeedStats, knownGraphVersion, pickCaughtUpReadDb, replicaStats, withReadDb } from "@/lib/graph/graph-feed";
 import { decodeGraphDocument } from "@/lib/ingest/import-items";
 import { runImport } from "@/lib/ingest/run-import";
+import { accessEvaluation } from "@/lib/pdp/authzen";
 
 const database = await openDatabase({ url: process.env.DATABASE_URL!, readUrl: process.env.DATABASE_READ_URL || undefined });
 const { db } = database;
@@ -63,6 +65,9 @@ const server = http.createServer((req, res) => {
         const q = whoCanReachQuerySchema.parse({ target: url.searchParams.get("target") ?? "" });
         const a = await whoCanReachAnswer(db, readers[turn++ % readers.length]!, q);
         return reply(200, { graphVersion: a.ix.version, ids: a.reached.map((r) => a.ix.ids[r.node]!) });
+      }
+      if (req.method === "POST" && url.pathname === "/pdp/evaluate") {
+        return reply(200, await accessEvaluation(db, actor, JSON.parse(await body(req))));
       }
       if (url.pathname === "/rss") return reply(200, { rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
       if (url.pathname === "/index") {

@@ -46,6 +46,7 @@ import { runEvidenceSuite } from "./evidence-suite";
 import { runCampaignsSuite } from "./campaigns-suite";
 import { runInstancesSuite } from "./instances-suite";
 import { runScaleSuite } from "./scale-suite";
+import { runPdpSuite } from "./pdp-suite";
 import { readFlags, wholeNumber } from "@/lib/bench/cli";
 
 interface Options {
@@ -723,9 +724,10 @@ if (
   suite !== "evidence" &&
   suite !== "campaigns" &&
   suite !== "instances" &&
-  suite !== "scale"
+  suite !== "scale" &&
+  suite !== "pdp"
 )
-  usage("--suite must be engine, techniques, findings, findings-priority, requests, connectors, evidence, campaigns, instances or scale");
+  usage("--suite must be engine, techniques, findings, findings-priority, requests, connectors, evidence, campaigns, instances, scale or pdp");
 (suite === "engine"
   ? runEngineSuite(process.argv.slice(2)).then((code) => process.exit(code))
   : suite === "findings"
@@ -744,7 +746,9 @@ if (
                 ? runInstancesSuite(process.argv.slice(2)).then((code) => process.exit(code))
                 : suite === "scale"
                   ? runScaleSuite(process.argv.slice(2)).then((code) => process.exit(code))
-                  : main()
+                  : suite === "pdp"
+                    ? runPdpSuite(process.argv.slice(2)).then((code) => process.exit(code))
+                    : main()
 ).catch((e: Error) => {
   console.error(`benchmark failed: ${e.stack ?? e.message}`);
   process.exit(1);

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { headers } from "next/headers";
 import { getDb } from "@/db/client";
 import { OutboundPanel } from "@/components/admin/outbound-panel";
+import { PdpPolicyPanel } from "@/components/pdp/policy-panel";
 import { ScimSourcesPanel } from "@/components/admin/scim-sources-panel";
 import { TokensPanel } from "@/components/admin/tokens-panel";
 import { UsersTable } from "@/components/admin/users-table";
@@ -11,6 +12,7 @@ import { getOutboundSettings } from "@/lib/admin/outbound-settings";
 import { listSources } from "@/lib/admin/sources";
 import { can } from "@/lib/authz/permissions";
 import { requirePagePermission } from "@/lib/authz/session";
+import { getPdpPolicy } from "@/lib/pdp/policy-store";
 
 export const metadata = { title: "Admin" };
 
@@ -29,6 +31,7 @@ export default async function AdminPage() {
   const tokens = await listApiTokens(db, actor);
   const scim = can(actor, "source.manage") ? await listSources(db, actor, { type: "scim" }) : null;
   const outbound = can(actor, "admin.settings") ? await getOutboundSettings(db, actor) : null;
+  const pdpPolicy = can(actor, "admin.settings") ? await getPdpPolicy(db, actor) : null;
   return (
     <>
       <h1>Admin</h1>
@@ -68,6 +71,12 @@ export default async function AdminPage() {
         <>
           <h2 id="outbound-title">Outbound requests</h2>
           <OutboundPanel settings={outbound} />
+        </>
+      ) : null}
+      {pdpPolicy ? (
+        <>
+          <h2 id="pdp-policy-title">Runtime decisions</h2>
+          <PdpPolicyPanel settings={pdpPolicy} />
         </>
       ) : null}
     </>

@@ -16,6 +16,7 @@ import { inventoryPaths } from "@/lib/inventory/openapi";
 import { jobsPaths } from "@/lib/jobs/openapi";
 import { notificationsPaths } from "@/lib/notifications/openapi";
 import { ownershipPaths } from "@/lib/ownership/openapi";
+import { pdpPaths } from "@/lib/pdp/openapi";
 import { reportsPaths } from "@/lib/reports/openapi";
 import { requestsPaths } from "@/lib/requests/openapi";
 import { usagePaths } from "@/lib/usage/openapi";
@@ -96,6 +97,7 @@ export function openApiDocument(version: string): JsonSchema {
       ...hubPaths,
       ...inventoryPaths,
       ...usagePaths,
+      ...pdpPaths,
       "/api/health": {
         get: {
           summary: "Liveness and which database is in use",

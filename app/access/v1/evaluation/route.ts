@@ -1,0 +1,13 @@
+import { getDb } from "@/db/client";
+import { readJsonBody } from "@/lib/api/body";
+import { accessEvaluation } from "@/lib/pdp/authzen";
+import { AUTHZEN_BODY_LIMIT, authzenRoute } from "@/lib/pdp/http";
+
+export const dynamic = "force-dynamic";
+
+/** AuthZEN 1.0 Access Evaluation: `{ subject, action, resource, context? }` → `{ decision, context }`. */
+export const POST = authzenRoute(
+  async ({ req, actor, requestId }) =>
+    accessEvaluation(await getDb(), actor, await readJsonBody(req, AUTHZEN_BODY_LIMIT), { requestId: req.headers.get("x-request-id") ? requestId : null }),
+  { anyOf: ["pdp.evaluate"] },
+);

@@ -1,0 +1,2 @@
+ALTER TABLE "app_user_roles" DROP CONSTRAINT "app_user_roles_role_check";--> statement-breakpoint
+ALTER TABLE "app_user_roles" ADD CONSTRAINT "app_user_roles_role_check" CHECK ("app_user_roles"."role" in ('admin', 'analyst', 'reviewer', 'auditor', 'pdp'));

@@ -1,0 +1,159 @@
+import { EDGE_BY_CODE, KIND_CODE, type AccessIndex } from "@/lib/graph/access-index";
+import { MAX_DEPTH } from "@/lib/graph/traverse";
+import { accessKey } from "./state";
+
+/**
+ * Is there an access path from `from` to `to` now (at most `maxDepth` edges), using no edge whose (from, kind, to)
+ * was revoked in a campaign? A bidirectional breadth-first search over the access index (CSR plus overlay): it grows
+ * whichever side has the smaller frontier, forward along edges from the subject or backward against them from the
+ * tool, and stops where they meet — a decision touches the neighbourhoods of both ends, not everything the subject
+ * reaches. Scratch arrays are reused across calls (stamped by generation). Returns the node ids of one path, or null.
+ */
+export function findAllowedPath(ix: AccessIndex, from: number, to: number, revoked: ReadonlySet<string>, maxDepth = MAX_DEPTH): string[] | null {
+  if (from === to) return [ix.ids[from]!];
+  const b = scratch(ix.ids.length);
+  const gen = ++b.gen;
+  const { fwdSeen, bwdSeen, fwdParent, bwdParent } = b;
+  const ov = ix.overlay;
+  const csrNodes = ix.fwdStart.length - 1;
+  const checkRevoked = revoked.size > 0;
+  const isRevoked = (u: number, kind: number, v: number) => checkRevoked && revoked.has(accessKey(ix.ids[u]!, EDGE_BY_CODE[kind]!, ix.ids[v]!));
+  fwdSeen[from] = gen;
+  fwdParent[from] = -1;
+  bwdSeen[to] = gen;
+  bwdParent[to] = -1;
+  let front = [from];
+  let back = [to];
+  let depth = 0;
+  while (front.length > 0 && back.length > 0 && depth < maxDepth) {
+    depth++;
+    const forward = front.length <= back.length;
+    const next: number[] = [];
+    let meet = -1;
+    for (const u of forward ? front : back) {
+      // Forward: edges u → v. Backward: edges v → u (the reverse CSR), so the access checked is (v, kind, u).
+      const start = forward ? ix.fwdStart : ix.revStart;
+      const nbr = forward ? ix.fwdTo : ix.revFrom;
+      const nk = forward ? ix.fwdKind : ix.revKind;
+      const removed = ov && ov.touched[u] ? (forward ? ov.remOut : ov.remIn).get(u) : undefined;
+      const visit = (v: number, k: number): boolean => {
+        if (ov && ov.dead[v]) return false;
+        if (forward ? fwdSeen[v] === gen : bwdSeen[v] === gen) return false;
+        if (forward ? isRevoked(u, k, v) : isRevoked(v, k, u)) return false;
+        if (forward) {
+          fwdSeen[v] = gen;
+          fwdParent[v] = u;
+        } else {
+          bwdSeen[v] = gen;
+          bwdParent[v] = u;
+        }
+        next.push(v);
+        return forward ? bwdSeen[v] === gen : fwdSeen[v] === gen;
+      };
+      if (u < csrNodes) {
+        for (let p = start[u]!; p < start[u + 1]!; p++) {
+          const v = nbr[p]!;
+          const k = nk[p]!;
+          if (removed && removed.has(v * 16 + k)) continue;
+          if (visit(v, k)) {
+            meet = v;
+            break;
+          }
+        }
+      }
+      if (meet < 0) {
+        const added = ov && ov.touched[u] ? (forward ? ov.addOut : ov.addIn).get(u) : undefined;
+        if (added)
+          for (let j = 0; j < added.length; j += 2)
+            if (visit(added[j]!, added[j + 1]!)) {
+              meet = added[j]!;
+              break;
+            }
+      }
+      if (meet >= 0) break;
+    }
+    if (meet >= 0) {
+      const head: string[] = [];
+      for (let v = meet; v >= 0; v = fwdParent[v]!) head.push(ix.ids[v]!);
+      head.reverse();
+      for (let v = bwdParent[meet]!; v >= 0; v = bwdParent[v]!) head.push(ix.ids[v]!);
+      return head;
+    }
+    if (forward) front = next;
+    else back = next;
+  }
+  return null;
+}
+
+type Scratch = { fwdSeen: Int32Array; bwdSeen: Int32Array; fwdParent: Int32Array; bwdParent: Int32Array; gen: number };
+const shared: Scratch = { fwdSeen: new Int32Array(0), bwdSeen: new Int32Array(0), fwdParent: new Int32Array(0), bwdParent: new Int32Array(0), gen: 0 };
+
+function scratch(n: number): Scratch {
+  if (shared.fwdSeen.length < n || shared.gen >= 0x7ffffff0) {
+    const size = Math.max(n, Math.ceil(shared.fwdSeen.length * 1.25));
+    shared.fwdSeen = new Int32Array(size);
+    shared.bwdSeen = new Int32Array(size);
+    shared.fwdParent = new Int32Array(size);
+    shared.bwdParent = new Int32Array(size);
+    shared.gen = 0;
+  }
+  return shared;
+}
+
+/**
+ * What a subject reaches now avoiding revoked access (node numbers of tools, MCP servers and resources), remembered
+ * per index and revocation set: a gateway asks about the same agents again and again, and a deny otherwise costs a
+ * whole search of the subject's side. Bounded (REACH_MAX subjects per index, oldest forgotten first); a new index or
+ * a new revocation set starts afresh. A cache of a pure function: answers are the same with or without it.
+ */
+const REACH_MAX = 5000;
+const TARGET_KINDS = new Set(["tool", "mcp_server", "resource"].map((k) => KIND_CODE.get(k as never)!));
+const reachCache = new WeakMap<AccessIndex, WeakMap<ReadonlySet<string>, Map<number, Set<number>>>>();
+
+export function subjectReach(ix: AccessIndex, from: number, revoked: ReadonlySet<string>, maxDepth = MAX_DEPTH): Set<number> {
+  let byRevoked = reachCache.get(ix);
+  if (!byRevoked) reachCache.set(ix, (byRevoked = new WeakMap()));
+  let subjects = byRevoked.get(revoked);
+  if (!subjects) byRevoked.set(revoked, (subjects = new Map()));
+  const hit = subjects.get(from);
+  if (hit) return hit;
+  const out = new Set<number>();
+  const b = scratch(ix.ids.length);
+  const gen = ++b.gen;
+  const seen = b.fwdSeen;
+  const ov = ix.overlay;
+  const csrNodes = ix.fwdStart.length - 1;
+  const checkRevoked = revoked.size > 0;
+  seen[from] = gen;
+  let frontier = [from];
+  for (let depth = 1; depth <= maxDepth && frontier.length > 0; depth++) {
+    const next: number[] = [];
+    for (const u of frontier) {
+      const removed = ov && ov.touched[u] ? ov.remOut.get(u) : undefined;
+      const visit = (v: number, k: number) => {
+        if (seen[v] === gen || (ov && ov.dead[v])) return;
+        if (checkRevoked && revoked.has(accessKey(ix.ids[u]!, EDGE_BY_CODE[k]!, ix.ids[v]!))) return;
+        seen[v] = gen;
+        if (TARGET_KINDS.has(ix.kinds[v]!)) out.add(v);
+        next.push(v);
+      };
+      if (u < csrNodes)
+        for (let p = ix.fwdStart[u]!; p < ix.fwdStart[u + 1]!; p++) {
+          const v = ix.fwdTo[p]!;
+          const k = ix.fwdKind[p]!;
+          if (!(removed && removed.has(v * 16 + k))) visit(v, k);
+        }
+      const added = ov && ov.touched[u] ? ov.addOut.get(u) : undefined;
+      if (added) for (let j = 0; j < added.length; j += 2) visit(added[j]!, added[j + 1]!);
+    }
+    frontier = next;
+  }
+  if (subjects.size >= REACH_MAX) subjects.delete(subjects.keys().next().value!);
+  subjects.set(from, out);
+  return out;
+}
+
+/** Whether `subjectReach` already knows this subject (so a deny can be answered without a search). */
+export function knownReach(ix: AccessIndex, from: number, revoked: ReadonlySet<string>): Set<number> | undefined {
+  return reachCache.get(ix)?.get(revoked)?.get(from);
+}
