@@ -104,6 +104,7 @@ describe("query parameters are allow-listed and bounded", () => {
         .sort(),
     ).toEqual([
       "/api/health",
+      "/api/v1/access-requests/{id}",
       "/api/v1/campaign-templates/{id}",
       "/api/v1/campaigns/{id}",
       "/api/v1/campaigns/{id}/preview",
