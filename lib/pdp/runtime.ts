@@ -135,6 +135,7 @@ function start(db: Db, client: object): Runtime {
   }
   // The poll: the bound when notifications are lost; and the drift re-read.
   let polling = false;
+  let pollFailing = false;
   let lastDrift = performance.now();
   const poll = setInterval(() => {
     if (polling || rt.stopped || pool.ending) return;
@@ -147,8 +148,13 @@ function start(db: Db, client: object): Runtime {
         rt.facts = { ...rt.facts, drifted: await loadDrift(db) };
       }
     };
+    // A failed poll is retried on the next tick; it is logged once per outage, not every 250 ms.
     work()
-      .catch(() => {})
+      .then(() => (pollFailing = false))
+      .catch((err: Error) => {
+        if (!pollFailing) console.error(`[pdp] decision-state poll failed (retrying every ${pdpPollMs()} ms): ${err.message}`);
+        pollFailing = true;
+      })
       .finally(() => (polling = false));
   }, pdpPollMs());
   poll.unref();
