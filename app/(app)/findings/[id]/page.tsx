@@ -121,7 +121,9 @@ export default async function FindingPage({ params }: { params: Promise<{ id: st
             canAssignOwner={can(actor, "owner.assign")}
             maxAcceptanceDays={settings.maxAcceptanceDays}
           />
-          {can(actor, "findings.manage") && f.status === "open" ? (
+          {/* Kept while accepted too: the background job may accept this very finding before the page's refresh after
+              "Accept by rule" renders, and the panel's confirmation (with its link to the suppressions) must survive it. */}
+          {can(actor, "findings.manage") && f.status !== "resolved" ? (
             <section className="panel" aria-labelledby="by-rule" data-testid="accept-by-rule-panel">
               <h2 id="by-rule" style={{ marginTop: 0 }}>
                 Accept by rule
