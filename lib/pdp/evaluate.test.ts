@@ -82,6 +82,17 @@ describe("evaluate (pure decision rules)", () => {
     expect(ev).toMatchObject({ decision: false, reasonCode: "access_revoked" });
   });
 
+  it("a remembered allow does not outlive its revocation set: the same index with a new set denies at once", () => {
+    const { state, ix } = sample();
+    expect(evaluate(state, ix, call(BOT, READ), 0).decision).toBe(true);
+    expect(evaluate(state, ix, call(BOT, READ), 0).decision).toBe(true);
+    const revokedState: PdpState = { ...state, decisions: { ...state.decisions, revoked: new Set([accessKey(BOT, "connects_to", SRV)]) } };
+    expect(evaluate(revokedState, ix, call(BOT, READ), 0)).toMatchObject({ decision: false, reasonCode: "access_revoked" });
+    expect(evaluate(revokedState, ix, call(BOT, READ), 0).decision).toBe(false);
+    // And the old set, still held by an in-flight request, keeps its own answer.
+    expect(evaluate(state, ix, call(BOT, READ), 0).decision).toBe(true);
+  });
+
   it("asks for approval on a destructive tool by default, and an unexpired JIT grant allows it", () => {
     const { state, ix } = sample();
     const ev = evaluate(state, ix, call(BOT, DEL), 1000);
@@ -203,8 +214,9 @@ describe("evaluate (property)", () => {
             for (let t = 0; t < 3; t++) {
               const tool = idOf("tool", t);
               const expected = reaches(edges, revoked, p.id, tool) && p.status === "active" && !driftFlags[t];
-              const ev = evaluate(state, ix, { subject: { type: p.kind, id: p.id }, action: { name: "tools/call" }, resource: { type: "tool", id: tool } }, 0);
-              if (ev.decision !== expected) return false;
+              const req: EvalRequest = { subject: { type: p.kind, id: p.id }, action: { name: "tools/call" }, resource: { type: "tool", id: tool } };
+              // Asked twice: the second answer comes from the remembered path or reach, and must not differ.
+              if (evaluate(state, ix, req, 0).decision !== expected || evaluate(state, ix, req, 0).decision !== expected) return false;
             }
           return true;
         },

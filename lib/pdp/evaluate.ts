@@ -1,7 +1,7 @@
 import type { AccessIndex } from "@/lib/graph/access-index";
 import { isDepartedStatus } from "@/lib/ownership/owner-state";
 import { knobsFor } from "./policy";
-import { findAllowedPath, knownReach, subjectReach } from "./reach";
+import { allowedPath, knownReach, subjectReach } from "./reach";
 import { grantKey, type NodeFacts, type PdpState } from "./state";
 
 /** An AuthZEN entity as the request named it (parsed and bounded in lib/pdp/authzen-input.ts). */
@@ -232,7 +232,7 @@ export function evaluate(state: PdpState, ix: AccessIndex, req: EvalRequest, now
   // A subject whose reach is known and does not include the resource: denied without a search. Otherwise the
   // bidirectional search (quick when a path exists); after a miss, the subject's reach is computed once for the next.
   const known = from !== undefined ? knownReach(ix, from, revoked) : undefined;
-  const path = from !== undefined && to !== undefined && (!known || known.has(to)) ? findAllowedPath(ix, from, to, revoked) : null;
+  const path = from !== undefined && to !== undefined && (!known || known.has(to)) ? allowedPath(ix, from, to, revoked) : null;
   if (!path) {
     if (from !== undefined && !known) subjectReach(ix, from, revoked);
     const blocked = from !== undefined && to !== undefined && revoked.size > 0 && subjectReach(ix, from, EMPTY).has(to);

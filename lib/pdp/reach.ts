@@ -1,6 +1,41 @@
-import { EDGE_BY_CODE, KIND_CODE, type AccessIndex } from "@/lib/graph/access-index";
+import { EDGE_CODE, KIND_CODE, type AccessIndex } from "@/lib/graph/access-index";
+import type { EdgeKind } from "@/lib/graph/model";
 import { MAX_DEPTH } from "@/lib/graph/traverse";
-import { accessKey } from "./state";
+
+/**
+ * The revoked accesses of a decision state in the index's numbers: `from[u]` marks a node some revoked access
+ * leaves, `keys.get(u)` holds `v * 16 + kind` for each. A search then tests a byte per node instead of building and
+ * hashing a three-id string per edge (the profile's largest cost when campaigns have revoked anything). Built once
+ * per (index, revocation set); a revoked access whose ends the index does not hold cannot be on a path and is left out.
+ */
+interface RevokedIndex {
+  from: Uint8Array;
+  keys: Map<number, Set<number>>;
+  size: number;
+}
+const revokedCache = new WeakMap<AccessIndex, WeakMap<ReadonlySet<string>, RevokedIndex>>();
+
+export function revokedIndex(ix: AccessIndex, revoked: ReadonlySet<string>): RevokedIndex {
+  let byRevoked = revokedCache.get(ix);
+  if (!byRevoked) revokedCache.set(ix, (byRevoked = new WeakMap()));
+  const hit = byRevoked.get(revoked);
+  if (hit) return hit;
+  const out: RevokedIndex = { from: new Uint8Array(ix.ids.length), keys: new Map(), size: 0 };
+  for (const key of revoked) {
+    const [a, kind, b] = key.split("\u0000");
+    const u = ix.indexOf.get(a!);
+    const v = ix.indexOf.get(b!);
+    const k = EDGE_CODE.get(kind as EdgeKind);
+    if (u === undefined || v === undefined || k === undefined) continue;
+    out.from[u] = 1;
+    let set = out.keys.get(u);
+    if (!set) out.keys.set(u, (set = new Set()));
+    set.add(v * 16 + k);
+    out.size++;
+  }
+  byRevoked.set(revoked, out);
+  return out;
+}
 
 /**
  * Is there an access path from `from` to `to` now (at most `maxDepth` edges), using no edge whose (from, kind, to)
@@ -16,8 +51,8 @@ export function findAllowedPath(ix: AccessIndex, from: number, to: number, revok
   const { fwdSeen, bwdSeen, fwdParent, bwdParent } = b;
   const ov = ix.overlay;
   const csrNodes = ix.fwdStart.length - 1;
-  const checkRevoked = revoked.size > 0;
-  const isRevoked = (u: number, kind: number, v: number) => checkRevoked && revoked.has(accessKey(ix.ids[u]!, EDGE_BY_CODE[kind]!, ix.ids[v]!));
+  const rev = revokedIndex(ix, revoked);
+  const isRevoked = (u: number, kind: number, v: number) => rev.size > 0 && rev.from[u] === 1 && rev.keys.get(u)!.has(v * 16 + kind);
   fwdSeen[from] = gen;
   fwdParent[from] = -1;
   bwdSeen[to] = gen;
@@ -85,6 +120,29 @@ export function findAllowedPath(ix: AccessIndex, from: number, to: number, revok
   return null;
 }
 
+/**
+ * `findAllowedPath`, remembered per (index, revocation set, subject, resource): a gateway asks about the same agent
+ * and tool again and again, and each allow otherwise redoes the search (the largest cost in the M profile). A new
+ * index or a new revocation set starts afresh, so an answer never outlives the graph or decisions it was found in.
+ * Bounded (PATH_MAX pairs per index and set, oldest forgotten first). The path returned is shared: frozen.
+ */
+const PATH_MAX = 20_000;
+const pathCache = new WeakMap<AccessIndex, WeakMap<ReadonlySet<string>, Map<number, readonly string[] | null>>>();
+
+export function allowedPath(ix: AccessIndex, from: number, to: number, revoked: ReadonlySet<string>): readonly string[] | null {
+  let byRevoked = pathCache.get(ix);
+  if (!byRevoked) pathCache.set(ix, (byRevoked = new WeakMap()));
+  let pairs = byRevoked.get(revoked);
+  if (!pairs) byRevoked.set(revoked, (pairs = new Map()));
+  const key = from * ix.ids.length + to;
+  const hit = pairs.get(key);
+  if (hit !== undefined) return hit;
+  const path = findAllowedPath(ix, from, to, revoked);
+  if (pairs.size >= PATH_MAX) pairs.delete(pairs.keys().next().value!);
+  pairs.set(key, path && Object.freeze(path));
+  return path;
+}
+
 type Scratch = { fwdSeen: Int32Array; bwdSeen: Int32Array; fwdParent: Int32Array; bwdParent: Int32Array; gen: number };
 const shared: Scratch = { fwdSeen: new Int32Array(0), bwdSeen: new Int32Array(0), fwdParent: new Int32Array(0), bwdParent: new Int32Array(0), gen: 0 };
 
@@ -123,7 +181,7 @@ export function subjectReach(ix: AccessIndex, from: number, revoked: ReadonlySet
   const seen = b.fwdSeen;
   const ov = ix.overlay;
   const csrNodes = ix.fwdStart.length - 1;
-  const checkRevoked = revoked.size > 0;
+  const rev = revokedIndex(ix, revoked);
   seen[from] = gen;
   let frontier = [from];
   for (let depth = 1; depth <= maxDepth && frontier.length > 0; depth++) {
@@ -132,7 +190,7 @@ export function subjectReach(ix: AccessIndex, from: number, revoked: ReadonlySet
       const removed = ov && ov.touched[u] ? ov.remOut.get(u) : undefined;
       const visit = (v: number, k: number) => {
         if (seen[v] === gen || (ov && ov.dead[v])) return;
-        if (checkRevoked && revoked.has(accessKey(ix.ids[u]!, EDGE_BY_CODE[k]!, ix.ids[v]!))) return;
+        if (rev.from[u] === 1 && rev.keys.get(u)!.has(v * 16 + k)) return;
         seen[v] = gen;
         if (TARGET_KINDS.has(ix.kinds[v]!)) out.add(v);
         next.push(v);
