@@ -1,7 +1,7 @@
 import type { AccessIndex } from "@/lib/graph/access-index";
 import { isDepartedStatus } from "@/lib/ownership/owner-state";
 import { knobsFor } from "./policy";
-import { allowedPath, knownReach, subjectReach } from "./reach";
+import { allowedPath } from "./reach";
 import { grantKey, type NodeFacts, type PdpState } from "./state";
 
 /** An AuthZEN entity as the request named it (parsed and bounded in lib/pdp/authzen-input.ts). */
@@ -229,13 +229,11 @@ export function evaluate(state: PdpState, ix: AccessIndex, req: EvalRequest, now
   const from = ix.indexOf.get(subjectId);
   const to = ix.indexOf.get(resourceId);
   const revoked = state.decisions.revoked;
-  // A subject whose reach is known and does not include the resource: denied without a search. Otherwise the
-  // bidirectional search (quick when a path exists); after a miss, the subject's reach is computed once for the next.
-  const known = from !== undefined ? knownReach(ix, from, revoked) : undefined;
-  const path = from !== undefined && to !== undefined && (!known || known.has(to)) ? allowedPath(ix, from, to, revoked) : null;
+  // The bidirectional search, remembered per pair (a deny too) for this index and revocation set. A deny with
+  // revocations in force asks once more without them, to tell "revoked in a campaign" from "never had access".
+  const path = from !== undefined && to !== undefined ? allowedPath(ix, from, to, revoked) : null;
   if (!path) {
-    if (from !== undefined && !known) subjectReach(ix, from, revoked);
-    const blocked = from !== undefined && to !== undefined && revoked.size > 0 && subjectReach(ix, from, EMPTY).has(to);
+    const blocked = from !== undefined && to !== undefined && revoked.size > 0 && allowedPath(ix, from, to, EMPTY) !== null;
     return answer(false, blocked ? "access_revoked" : "no_access", ids);
   }
   const base = { path, graph_version: ix.version, policy_version: state.decisions.policyVersion };

@@ -1,4 +1,4 @@
-import { EDGE_CODE, KIND_CODE, type AccessIndex } from "@/lib/graph/access-index";
+import { EDGE_CODE, type AccessIndex } from "@/lib/graph/access-index";
 import type { EdgeKind } from "@/lib/graph/model";
 import { MAX_DEPTH } from "@/lib/graph/traverse";
 
@@ -156,62 +156,4 @@ function scratch(n: number): Scratch {
     shared.gen = 0;
   }
   return shared;
-}
-
-/**
- * What a subject reaches now avoiding revoked access (node numbers of tools, MCP servers and resources), remembered
- * per index and revocation set: a gateway asks about the same agents again and again, and a deny otherwise costs a
- * whole search of the subject's side. Bounded (REACH_MAX subjects per index, oldest forgotten first); a new index or
- * a new revocation set starts afresh. A cache of a pure function: answers are the same with or without it.
- */
-const REACH_MAX = 5000;
-const TARGET_KINDS = new Set(["tool", "mcp_server", "resource"].map((k) => KIND_CODE.get(k as never)!));
-const reachCache = new WeakMap<AccessIndex, WeakMap<ReadonlySet<string>, Map<number, Set<number>>>>();
-
-export function subjectReach(ix: AccessIndex, from: number, revoked: ReadonlySet<string>, maxDepth = MAX_DEPTH): Set<number> {
-  let byRevoked = reachCache.get(ix);
-  if (!byRevoked) reachCache.set(ix, (byRevoked = new WeakMap()));
-  let subjects = byRevoked.get(revoked);
-  if (!subjects) byRevoked.set(revoked, (subjects = new Map()));
-  const hit = subjects.get(from);
-  if (hit) return hit;
-  const out = new Set<number>();
-  const b = scratch(ix.ids.length);
-  const gen = ++b.gen;
-  const seen = b.fwdSeen;
-  const ov = ix.overlay;
-  const csrNodes = ix.fwdStart.length - 1;
-  const rev = revokedIndex(ix, revoked);
-  seen[from] = gen;
-  let frontier = [from];
-  for (let depth = 1; depth <= maxDepth && frontier.length > 0; depth++) {
-    const next: number[] = [];
-    for (const u of frontier) {
-      const removed = ov && ov.touched[u] ? ov.remOut.get(u) : undefined;
-      const visit = (v: number, k: number) => {
-        if (seen[v] === gen || (ov && ov.dead[v])) return;
-        if (rev.from[u] === 1 && rev.keys.get(u)!.has(v * 16 + k)) return;
-        seen[v] = gen;
-        if (TARGET_KINDS.has(ix.kinds[v]!)) out.add(v);
-        next.push(v);
-      };
-      if (u < csrNodes)
-        for (let p = ix.fwdStart[u]!; p < ix.fwdStart[u + 1]!; p++) {
-          const v = ix.fwdTo[p]!;
-          const k = ix.fwdKind[p]!;
-          if (!(removed && removed.has(v * 16 + k))) visit(v, k);
-        }
-      const added = ov && ov.touched[u] ? ov.addOut.get(u) : undefined;
-      if (added) for (let j = 0; j < added.length; j += 2) visit(added[j]!, added[j + 1]!);
-    }
-    frontier = next;
-  }
-  if (subjects.size >= REACH_MAX) subjects.delete(subjects.keys().next().value!);
-  subjects.set(from, out);
-  return out;
-}
-
-/** Whether `subjectReach` already knows this subject (so a deny can be answered without a search). */
-export function knownReach(ix: AccessIndex, from: number, revoked: ReadonlySet<string>): Set<number> | undefined {
-  return reachCache.get(ix)?.get(revoked)?.get(from);
 }
