@@ -26,17 +26,29 @@ const g = globalThis as typeof globalThis & { __attestPdpTokens?: Map<string, Ca
 const tokenCache: Map<string, Cached> = (g.__attestPdpTokens ??= new Map());
 const CACHE_MAX = 10_000;
 
-/** Who calls, from the request's headers: a cached gateway token, else authenticated as every route does. */
-export async function authzenActor(headers: Headers, req?: Request): Promise<Actor> {
+/** node:http's headers as WHATWG Headers (single values; node joins repeats of most headers already). */
+export function headersOf(raw: Record<string, string | string[] | undefined>): Headers {
+  const h = new Headers();
+  for (const [k, v] of Object.entries(raw)) if (typeof v === "string") h.set(k, v);
+  return h;
+}
+
+/**
+ * Who calls, from the request's headers (WHATWG, or node:http's on the decision port, turned into Headers only when
+ * the token is not cached): a cached gateway token, else authenticated as every route does.
+ */
+export async function authzenActor(headers: Headers | Record<string, string | string[] | undefined>, req?: Request): Promise<Actor> {
   const ttl = pdpTokenCacheMs();
-  const m = ttl > 0 ? /^Bearer\s+(\S+)\s*$/i.exec(headers.get("authorization") ?? "") : null;
-  if (!m) return requestActor(req ?? new Request("http://pdp.invalid/", { headers }));
+  const authorization = headers instanceof Headers ? headers.get("authorization") : typeof headers.authorization === "string" ? headers.authorization : null;
+  const full = () => req ?? new Request("http://pdp.invalid/", { headers: headers instanceof Headers ? headers : headersOf(headers) });
+  const m = ttl > 0 ? /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "") : null;
+  if (!m) return requestActor(full());
   const key = hashToken(m[1]!);
   const now = Date.now();
   const hit = tokenCache.get(key);
   if (hit && hit.until > now) return hit.actor;
   // A miss authenticates as every route does (failed-attempt limits included).
-  const actor = await requestActor(req ?? new Request("http://pdp.invalid/", { headers }));
+  const actor = await requestActor(full());
   if (actor.type === "token" && actor.roles.length === 1 && actor.roles[0] === "pdp") {
     if (tokenCache.size >= CACHE_MAX) for (const [k, v] of tokenCache) if (v.until <= now || tokenCache.size >= CACHE_MAX) tokenCache.delete(k);
     tokenCache.set(key, { actor, until: now + ttl });

@@ -35,12 +35,6 @@ export function createPdpListener(getDb: () => Promise<Db>): http.Server {
   return server;
 }
 
-function headersOf(req: http.IncomingMessage): Headers {
-  const h = new Headers();
-  for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") h.set(k, v);
-  return h;
-}
-
 async function answer(req: http.IncomingMessage, res: http.ServerResponse, chunks: Buffer[], tooBig: boolean, getDb: () => Promise<Db>) {
   const sent = req.headers["x-request-id"];
   const sentId = typeof sent === "string" ? sent : null;
@@ -57,12 +51,11 @@ async function answer(req: http.IncomingMessage, res: http.ServerResponse, chunk
     if (req.method === "GET" && path === "/.well-known/authzen-configuration") return write(200, JSON.stringify(pdpMetadata(publicBaseUrl())));
     if (path !== "/access/v1/evaluation" && path !== "/access/v1/evaluations") throw new AppError("not_found", "no such endpoint on the decision port");
     if (req.method !== "POST") throw new AppError("method_not_allowed", "use POST");
-    const headers = headersOf(req);
-    const actor = await authzenActor(headers);
+    const actor = await authzenActor(req.headers);
     if (actor.roles.length === 0) throw new AppError("forbidden", "your account has no role yet; ask an administrator to grant one");
     if (tooBig) throw new AppError("payload_too_large", `the request body is larger than ${AUTHZEN_BODY_LIMIT} bytes`);
     // The same checks as readJsonBody (lib/api/body.ts) on the Next routes: JSON in UTF-8, shape limits.
-    const type = headers.get("content-type") ?? "";
+    const type = req.headers["content-type"] ?? "";
     if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type))
       throw new AppError("unsupported_media_type", "send the body as application/json", [{ path: "content-type", message: type ? "not JSON" : "missing" }]);
     checkCharset(type);
