@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { buildAccessIndex, type IndexEdge, type IndexNode } from "@/lib/graph/access-index";
 import type { EdgeKind, NodeKind } from "@/lib/graph/model";
 import { evaluate, type EvalRequest } from "./evaluate";
+import { rememberedPairs } from "./reach";
 import { toolShape } from "./load-state";
 import { DEFAULT_POLICY, policySchema } from "./policy";
 import { accessKey, addNode, emptyDecisions, emptyFacts, grantKey, type PdpState } from "./state";
@@ -91,6 +92,17 @@ describe("evaluate (pure decision rules)", () => {
     expect(evaluate(revokedState, ix, call(BOT, READ), 0).decision).toBe(false);
     // And the old set, still held by an in-flight request, keeps its own answer.
     expect(evaluate(state, ix, call(BOT, READ), 0).decision).toBe(true);
+  });
+
+  it("remembers a gateway's pairs, but an evaluation with remember: false (a search) adds none", () => {
+    const { state, ix } = sample();
+    evaluate(state, ix, call(BOT, READ), 0, { remember: false });
+    expect(rememberedPairs(ix, state.decisions.revoked)).toBe(0);
+    evaluate(state, ix, call(BOT, READ), 0);
+    evaluate(state, ix, call(BOT, DEL), 0);
+    expect(rememberedPairs(ix, state.decisions.revoked)).toBe(2);
+    expect(evaluate(state, ix, call(BOT, READ), 0, { remember: false }).decision).toBe(true);
+    expect(rememberedPairs(ix, state.decisions.revoked)).toBe(2);
   });
 
   it("asks for approval on a destructive tool by default, and an unexpired JIT grant allows it", () => {
@@ -215,7 +227,7 @@ describe("evaluate (property)", () => {
               const tool = idOf("tool", t);
               const expected = reaches(edges, revoked, p.id, tool) && p.status === "active" && !driftFlags[t];
               const req: EvalRequest = { subject: { type: p.kind, id: p.id }, action: { name: "tools/call" }, resource: { type: "tool", id: tool } };
-              // Asked twice: the second answer comes from the remembered path or reach, and must not differ.
+              // Asked twice: the second answer comes from the remembered path, and must not differ.
               if (evaluate(state, ix, req, 0).decision !== expected || evaluate(state, ix, req, 0).decision !== expected) return false;
             }
           return true;

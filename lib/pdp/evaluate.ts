@@ -195,9 +195,9 @@ const STRICTNESS = { allow: 0, allow_with_log: 1, approval_required: 2, deny: 3 
  * One runtime decision, pure: the same state, index, request and instant always give the same answer. Allow only
  * when an access path exists now avoiding revoked access, no deny rule applies (inactive subject or principal, tool
  * changed since certified, owner gone under policy), and the policy's step-up choice for the tool allows (or an
- * approved, unexpired access request covers the pair).
+ * approved, unexpired access request covers the pair). `remember: false` (searches) reads remembered paths but adds none.
  */
-export function evaluate(state: PdpState, ix: AccessIndex, req: EvalRequest, now: number): Evaluation {
+export function evaluate(state: PdpState, ix: AccessIndex, req: EvalRequest, now: number, opts: { remember?: boolean } = {}): Evaluation {
   const none = { subjectId: null, actingForId: null, resourceId: null };
   if (!(SUPPORTED_ACTIONS as readonly string[]).includes(req.action.name)) return answer(false, "action_unsupported", none);
   const { actor, actingFor } = resolveSubject(state, req);
@@ -231,9 +231,9 @@ export function evaluate(state: PdpState, ix: AccessIndex, req: EvalRequest, now
   const revoked = state.decisions.revoked;
   // The bidirectional search, remembered per pair (a deny too) for this index and revocation set. A deny with
   // revocations in force asks once more without them, to tell "revoked in a campaign" from "never had access".
-  const path = from !== undefined && to !== undefined ? allowedPath(ix, from, to, revoked) : null;
+  const path = from !== undefined && to !== undefined ? allowedPath(ix, from, to, revoked, opts.remember) : null;
   if (!path) {
-    const blocked = from !== undefined && to !== undefined && revoked.size > 0 && allowedPath(ix, from, to, EMPTY) !== null;
+    const blocked = from !== undefined && to !== undefined && revoked.size > 0 && allowedPath(ix, from, to, EMPTY, opts.remember) !== null;
     return answer(false, blocked ? "access_revoked" : "no_access", ids);
   }
   const base = { path, graph_version: ix.version, policy_version: state.decisions.policyVersion };

@@ -129,7 +129,7 @@ export function findAllowedPath(ix: AccessIndex, from: number, to: number, revok
 const PATH_MAX = 20_000;
 const pathCache = new WeakMap<AccessIndex, WeakMap<ReadonlySet<string>, Map<number, readonly string[] | null>>>();
 
-export function allowedPath(ix: AccessIndex, from: number, to: number, revoked: ReadonlySet<string>): readonly string[] | null {
+export function allowedPath(ix: AccessIndex, from: number, to: number, revoked: ReadonlySet<string>, remember = true): readonly string[] | null {
   let byRevoked = pathCache.get(ix);
   if (!byRevoked) pathCache.set(ix, (byRevoked = new WeakMap()));
   let pairs = byRevoked.get(revoked);
@@ -138,6 +138,8 @@ export function allowedPath(ix: AccessIndex, from: number, to: number, revoked: 
   const hit = pairs.get(key);
   if (hit !== undefined) return hit;
   const path = findAllowedPath(ix, from, to, revoked);
+  // A search over thousands of candidates reads what is remembered but does not push out a gateway's pairs.
+  if (!remember) return path;
   if (pairs.size >= PATH_MAX) pairs.delete(pairs.keys().next().value!);
   pairs.set(key, path && Object.freeze(path));
   return path;
@@ -156,4 +158,9 @@ function scratch(n: number): Scratch {
     shared.gen = 0;
   }
   return shared;
+}
+
+/** How many pairs are remembered for this index and revocation set (tests). */
+export function rememberedPairs(ix: AccessIndex, revoked: ReadonlySet<string>): number {
+  return pathCache.get(ix)?.get(revoked)?.size ?? 0;
 }

@@ -87,7 +87,7 @@ export async function searchSubjects(db: Db, actor: Actor, input: unknown): Prom
     for (const r of bfs(ix, at, "in", MAX_DEPTH).reached) {
       if (!kinds.has(ix.kinds[r.node]!)) continue;
       const id = ix.ids[r.node]!;
-      if (evaluate(state, ix, probe(id), now).decision) found.push({ type: state.facts.nodes.get(id)?.kind ?? "principal", id });
+      if (evaluate(state, ix, probe(id), now, { remember: false }).decision) found.push({ type: state.facts.nodes.get(id)?.kind ?? "principal", id });
     }
   }
   found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -114,7 +114,7 @@ export async function searchResources(db: Db, actor: Actor, input: unknown): Pro
     for (const r of bfs(ix, from, "out", MAX_DEPTH).reached) {
       if (!kinds.has(ix.kinds[r.node]!)) continue;
       const id = ix.ids[r.node]!;
-      if (evaluate(state, ix, probe(id), now).decision) found.push({ type: body.resource.type, id });
+      if (evaluate(state, ix, probe(id), now, { remember: false }).decision) found.push({ type: body.resource.type, id });
     }
   }
   found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
