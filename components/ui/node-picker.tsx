@@ -14,7 +14,7 @@ export interface PickedNode {
   kind: NodeKind;
 }
 
-type Found = Pick<NodeView, "id" | "name" | "kind" | "source">;
+type Found = Pick<NodeView, "id" | "name" | "kind" | "source" | "externalId">;
 
 /** Shown at most; the search asks for a few more so that filtering by kind still leaves a full list. */
 const SHOWN = 8;
@@ -65,6 +65,8 @@ interface ComboboxProps {
   clearOnPick?: boolean;
   className?: string;
   testId?: string;
+  /** Told when the text is edited after a pick: the field no longer names the node picked. */
+  onEdit?(): void;
 }
 
 /**
@@ -85,6 +87,7 @@ export function NodeCombobox({
   clearOnPick,
   className,
   testId,
+  onEdit,
 }: ComboboxProps) {
   const listId = useId();
   const [text, setText] = useState(defaultText);
@@ -95,6 +98,8 @@ export function NodeCombobox({
   const shown = items.filter((n) => !exclude?.includes(n.id)).slice(0, SHOWN);
   const expanded = open && text.trim().length >= 2 && (shown.length > 0 || settled);
   const current = Math.min(active, Math.max(shown.length - 1, 0));
+  // Matches sharing a name (a tool on two servers) are told apart by their external id.
+  const twice = new Set(shown.map((n) => n.name).filter((name, i, all) => all.indexOf(name) !== i));
 
   function pick(n: Found) {
     setOpen(false);
@@ -120,6 +125,7 @@ export function NodeCombobox({
         placeholder={placeholder}
         onChange={(e) => {
           setText(e.target.value);
+          if (picked !== undefined) onEdit?.();
           setPicked(undefined);
           setOpen(true);
           setActive(0);
@@ -173,6 +179,7 @@ export function NodeCombobox({
                 <span className={styles.name}>{n.name}</span>
                 <span className={styles.meta}>
                   {NODE_KIND_LABEL[n.kind]} · {n.source}
+                  {twice.has(n.name) ? ` · ${n.externalId}` : ""}
                 </span>
               </li>
             ))

@@ -18,6 +18,7 @@ export const NAV: NavEntry[] = [
   { href: "/findings", label: "Findings", anyOf: ["findings.read"] },
   { href: "/ownership", label: "Ownership", anyOf: ["owner.read", "review.decide"] },
   { href: "/campaigns", label: "Campaigns", anyOf: ["campaign.read", "review.decide"] },
+  { href: "/decisions", label: "Runtime decisions", anyOf: ["pdp.evaluate", "usage.read"] },
   { href: "/evidence", label: "Evidence", anyOf: ["evidence.export", "audit.read"] },
   { href: "/imports", label: "Imports", anyOf: ["import.read"] },
   { href: "/admin/connectors", label: "Connectors", anyOf: ["import.read"] },
