@@ -3,6 +3,63 @@ import { demoUser, SignInPage } from "./pages";
 
 const BOOTSTRAP = "e2e-bootstrap-token-0123456789abcdef";
 
+test("an admin makes a gateway token: a pdp service user comes with it, it asks for decisions and reads nothing else", async ({ page, request }) => {
+  await new SignInPage(page).signInAsDemo("admin");
+  await page.goto("/admin");
+  const form = page.getByTestId("gateway-token-form");
+  // Nothing named: the browser's own check, nothing sent.
+  await form.getByRole("button", { name: "Create gateway token" }).click();
+  await expect(form.getByTestId("new-gateway-token")).toHaveCount(0);
+  await form.getByLabel("Gateway name").fill("e2e-agentgateway");
+  await form.getByRole("button", { name: "Create gateway token" }).click();
+  const token = (await form.getByTestId("new-gateway-token").textContent())!;
+  expect(token).toMatch(/^att_/);
+  await page.screenshot({ path: "test-results/admin-gateway-token.png" });
+  const auth = { headers: { Authorization: `Bearer ${token}`, "content-type": "application/json" } };
+  const asked = await request.post("/access/v1/evaluation", {
+    ...auth,
+    data: { subject: { type: "agent", id: "nobody-known" }, action: { name: "tools/call" }, resource: { type: "tool", id: "read_text_file" } },
+  });
+  expect(asked.status()).toBe(200);
+  expect(((await asked.json()) as { decision: boolean }).decision).toBe(false);
+  expect((await request.get("/api/v1/nodes?limit=1", auth)).status()).toBe(403);
+  await page.reload();
+  await expect(page.getByTestId("tokens-table").getByRole("row", { name: /e2e-agentgateway/ })).toContainText("pdp");
+  await expect(page.getByText("Gateway: e2e-agentgateway")).toBeVisible();
+});
+
+test("an admin overrides runtime decisions by tool risk and by source, sees them kept, and puts the defaults back", async ({ page }) => {
+  await new SignInPage(page).signInAsDemo("admin");
+  await page.goto("/admin");
+  const form = page.getByRole("form", { name: "Runtime decisions" });
+  const policy = async () => ((await (await page.request.get("/api/v1/pdp/policy")).json()) as { policy: { byRisk: object; bySource: object } }).policy;
+  expect(await policy()).toEqual(expect.objectContaining({ byRisk: {}, bySource: {} }));
+
+  await form.getByLabel("critical risk: Destructive").selectOption("deny");
+  // A source name is checked before it gets a row.
+  await form.getByLabel("Source to override").fill("not a source!");
+  await form.getByRole("button", { name: "Add a source" }).click();
+  await expect(form.getByRole("alert").filter({ hasText: "A source name" })).toBeVisible();
+  await form.getByLabel("Source to override").fill("e2e-nowhere");
+  await form.getByLabel("Source to override").press("Enter");
+  await form.getByLabel("source e2e-nowhere: Owner gone").selectOption("deny");
+  await form.getByLabel("Why (kept with the version)").fill("e2e: critical destructive tools are denied");
+  await form.getByRole("button", { name: "Save decision policy" }).click();
+  await expect(form.getByText("Saved as a new version")).toBeVisible();
+  await page.screenshot({ path: "test-results/admin-pdp-overrides.png", fullPage: true });
+  expect(await policy()).toEqual(expect.objectContaining({ byRisk: { critical: { destructive: "deny" } }, bySource: { "e2e-nowhere": { ownerGone: "deny" } } }));
+
+  // Kept: the page shows them after a reload; then back to the defaults, so later specs see the demo's policy.
+  await page.reload();
+  await expect(form.getByLabel("critical risk: Destructive")).toHaveValue("deny");
+  await expect(form.getByLabel("source e2e-nowhere: Owner gone")).toHaveValue("deny");
+  await form.getByLabel("critical risk: Destructive").selectOption("");
+  await form.getByRole("button", { name: "Remove the override for source e2e-nowhere" }).click();
+  await form.getByRole("button", { name: "Save decision policy" }).click();
+  await expect(form.getByText("Saved as a new version")).toBeVisible();
+  expect(await policy()).toEqual(expect.objectContaining({ byRisk: {}, bySource: {} }));
+});
+
 test("an admin creates a token shown once, uses it, and revokes it after confirming; Cancel changes nothing", async ({ page, request }) => {
   await new SignInPage(page).signInAsDemo("admin");
   await page.goto("/admin");

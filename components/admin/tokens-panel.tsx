@@ -17,7 +17,7 @@ export const TOKENS_KEY = ["admin", "tokens"] as const;
 const live = (t: TokenRow, now: number) => !t.revokedAt && (!t.expiresAt || Date.parse(t.expiresAt) > now);
 
 /** Create (shown once, with a copy button), list and revoke API tokens; revoking asks first and the token leaves the list. */
-export function TokensPanel({ tokens, myRoles }: { tokens: TokenRow[]; myRoles: string[] }) {
+export function TokensPanel({ tokens, myRoles, canMakeGateways = false }: { tokens: TokenRow[]; myRoles: string[]; canMakeGateways?: boolean }) {
   const qc = useQueryClient();
   const { data } = useQuery({
     queryKey: TOKENS_KEY,
@@ -29,9 +29,11 @@ export function TokensPanel({ tokens, myRoles }: { tokens: TokenRow[]; myRoles: 
   // Expiry is judged once per visit; a token that expires while the page is open is refused by the server anyway.
   const [now] = useState(() => Date.now());
 
+  const [createdFor, setCreatedFor] = useState<"self" | "gateway">("self");
   const create = useMutation({
-    mutationFn: (body: { name: string; roles: string[]; expiresAt?: string }) =>
+    mutationFn: (body: { name: string; roles: string[]; expiresAt?: string } | { gateway: true; name: string; expiresAt?: string }) =>
       apiFetch<TokenRow & { token: string }>("/api/v1/tokens", { method: "POST", body }),
+    onMutate: (body) => setCreatedFor("gateway" in body ? "gateway" : "self"),
     onSuccess: (t) => {
       setCreated(t.token);
       const { token: _secret, ...row } = t;
@@ -55,15 +57,41 @@ export function TokensPanel({ tokens, myRoles }: { tokens: TokenRow[]; myRoles: 
     const form = e.currentTarget;
     const f = new FormData(form);
     const days = Number(f.get("days"));
-    create.mutate(
-      {
-        name: String(f.get("name") ?? ""),
-        roles: f.getAll("roles").map(String),
-        ...(days > 0 ? { expiresAt: new Date(Date.now() + days * 86_400_000).toISOString() } : {}),
-      },
-      { onSuccess: () => form.reset() },
-    );
+    const expiry = days > 0 ? { expiresAt: new Date(Date.now() + days * 86_400_000).toISOString() } : {};
+    const name = String(f.get("name") ?? "");
+    create.mutate(f.get("kind") === "gateway" ? { gateway: true, name, ...expiry } : { name, roles: f.getAll("roles").map(String), ...expiry }, {
+      onSuccess: () => form.reset(),
+    });
   }
+
+  const expirySelect = (
+    <label>
+      expires in{" "}
+      <select name="days" defaultValue="90" aria-label="Expiry">
+        <option value="30">30 days</option>
+        <option value="90">90 days</option>
+        <option value="365">a year</option>
+        <option value="0">never</option>
+      </select>
+    </label>
+  );
+  const outcome = (kind: "self" | "gateway") =>
+    createdFor === kind ? (
+      <>
+        {created ? (
+          <NewSecret
+            value={created}
+            testId={kind === "gateway" ? "new-gateway-token" : "new-token"}
+            hint={
+              kind === "gateway"
+                ? "Give it to the gateway as its PDP token (Authorization: Bearer <token>); see docs/ENFORCEMENT.md."
+                : "Send it as Authorization: Bearer <token>."
+            }
+          />
+        ) : null}
+        {create.isError ? <Alert>{errorMessage(create.error)}</Alert> : null}
+      </>
+    ) : null;
 
   const active = data.filter((t) => live(t, now));
   const ended = data.filter((t) => !live(t, now));
@@ -80,22 +108,33 @@ export function TokensPanel({ tokens, myRoles }: { tokens: TokenRow[]; myRoles: 
               <input type="checkbox" name="roles" value={r} defaultChecked={myRoles.length === 1 || r !== "admin"} /> {r}
             </label>
           ))}
-          <label>
-            expires in{" "}
-            <select name="days" defaultValue="90" aria-label="Expiry">
-              <option value="30">30 days</option>
-              <option value="90">90 days</option>
-              <option value="365">a year</option>
-              <option value="0">never</option>
-            </select>
-          </label>
+          {expirySelect}
           <button className="btn" type="submit" disabled={create.isPending}>
             Create token
           </button>
         </div>
-        {created ? <NewSecret value={created} testId="new-token" hint="Send it as Authorization: Bearer <token>." /> : null}
-        {create.isError ? <Alert>{errorMessage(create.error)}</Alert> : null}
+        {outcome("self")}
       </form>
+      {canMakeGateways ? (
+        <form className={`panel ${styles.form}`} onSubmit={submit} aria-labelledby="new-gateway-token" data-testid="gateway-token-form">
+          <h3 id="new-gateway-token" className={styles.formTitle}>
+            New gateway token
+          </h3>
+          <p className={styles.muted}>
+            For a gateway or MCP proxy that asks Attest for runtime decisions: a service user with the pdp role alone is made with it (it cannot sign in;
+            disabling it stops the token).
+          </p>
+          <div className={styles.row}>
+            <input type="hidden" name="kind" value="gateway" />
+            <input className="text" name="name" placeholder="The gateway, e.g. agentgateway-prod" aria-label="Gateway name" required maxLength={100} />
+            {expirySelect}
+            <button className="btn" type="submit" disabled={create.isPending}>
+              Create gateway token
+            </button>
+          </div>
+          {outcome("gateway")}
+        </form>
+      ) : null}
       {active.length === 0 ? (
         <p className="subtitle">No active API tokens.</p>
       ) : (

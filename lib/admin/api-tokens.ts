@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { apiTokens, appUsers } from "@/db/schema";
+import { apiTokens, appUserRoles, appUsers } from "@/db/schema";
 import { emitAudit } from "@/lib/audit/emit-audit";
 import type { Actor } from "@/lib/authz/actor";
 import { loadUser } from "@/lib/authz/load-user";
@@ -18,6 +18,20 @@ export const createTokenSchema = z
     /** The user the token acts as; defaults to the caller. */
     userId: z.string().max(64).optional(),
     roles: z.array(z.enum(ROLES)).min(1, "name at least one role").max(ROLES.length),
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+/**
+ * A gateway's token (`{ gateway: true, name, expiresAt? }`): the decision point's clients (issue #20) are not people,
+ * so the token acts as a service user made for it — role `pdp` alone, no password and no OIDC identity (it can never
+ * sign in), an address under `.invalid` (RFC 6761: never deliverable). Disabling that user in Users and roles stops
+ * the token like any other.
+ */
+export const createGatewayTokenSchema = z
+  .object({
+    gateway: z.literal(true),
+    name: z.string().trim().min(1, "is required").max(100, "at most 100 characters"),
     expiresAt: z.iso.datetime({ offset: true }).optional(),
   })
   .strict();
@@ -44,6 +58,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export async function createApiToken(db: Db, actor: Actor, input: unknown, requestId?: string): Promise<TokenView & { token: string }> {
   requirePermission(actor, "admin.tokens");
   enforceRateLimit(`tokens:${actor.id}`, 30, 60_000, "token requests");
+  if (typeof input === "object" && input !== null && "gateway" in input) return createGatewayToken(db, actor, input, requestId);
   const parsed = parseInput(createTokenSchema, input);
   const userId = parsed.userId ?? (actor.type === "user" || actor.type === "token" ? actor.id : undefined);
   if (!userId) throw new AppError("validation", "userId is required when the caller is not a user", [{ path: "userId", message: "is required" }]);
@@ -71,6 +86,38 @@ export async function createApiToken(db: Db, actor: Actor, input: unknown, reque
     return created!;
   });
   return { ...view(row, user.email), token };
+}
+
+/** A service user with the `pdp` role and its token, in one transaction, both audited (see createGatewayTokenSchema). */
+async function createGatewayToken(db: Db, actor: Actor, input: unknown, requestId?: string): Promise<TokenView & { token: string }> {
+  requirePermission(actor, "admin.users");
+  const parsed = parseInput(createGatewayTokenSchema, input);
+  const expiresAt = parsed.expiresAt ? new Date(parsed.expiresAt) : null;
+  if (expiresAt && expiresAt.getTime() <= Date.now())
+    throw new AppError("validation", "expiresAt must be in the future", [{ path: "expiresAt", message: "must be in the future" }]);
+  const userId = newId("usr");
+  const email = `gateway-${userId.slice(4)}@gateways.attest.invalid`;
+  const { token, hash, prefix } = generateToken();
+  const id = newId("tok");
+  const row = await db.transaction(async (tx) => {
+    await tx.insert(appUsers).values({ id: userId, email, name: `Gateway: ${parsed.name}` });
+    await tx.insert(appUserRoles).values({ userId, role: "pdp", grantedBy: actor.id });
+    await emitAudit(tx, actor, {
+      action: "user.create",
+      target: { type: "app_user", id: userId },
+      after: { email, name: `Gateway: ${parsed.name}`, roles: ["pdp"], service: true },
+      requestId,
+    });
+    const [created] = await tx.insert(apiTokens).values({ id, name: parsed.name, prefix, tokenHash: hash, userId, roles: ["pdp"], expiresAt }).returning();
+    await emitAudit(tx, actor, {
+      action: "token.create",
+      target: { type: "api_token", id },
+      after: { name: parsed.name, prefix, userId, roles: ["pdp"], expiresAt: iso(expiresAt) },
+      requestId,
+    });
+    return created!;
+  });
+  return { ...view(row, email), token };
 }
 
 function view(t: typeof apiTokens.$inferSelect, userEmail: string): TokenView {

@@ -60,7 +60,7 @@ export default async function AdminPage() {
       <h2>Users and roles</h2>
       <UsersTable users={users.items} selfId={actor.id} />
       <h2>API tokens</h2>
-      <TokensPanel tokens={tokens.items} myRoles={actor.roles} />
+      <TokensPanel tokens={tokens.items} myRoles={actor.roles} canMakeGateways={can(actor, "admin.users")} />
       {scim ? (
         <>
           <h2 id="scim-title">SCIM sources</h2>

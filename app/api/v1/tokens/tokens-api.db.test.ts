@@ -1,12 +1,13 @@
 import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiTokens, auditEvents } from "@/db/schema";
+import { apiTokens, appUserRoles, appUsers, auditEvents } from "@/db/schema";
 import { seedGraph } from "@/db/seed/seed";
 import { createApiToken } from "@/lib/admin/api-tokens";
 import { verifyAuditChain } from "@/lib/audit/emit-audit";
 import { actorByEmail, useAsAppDatabase } from "@/lib/testing/app-context";
 import { smallGraph } from "@/lib/testing/small-graph";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-db";
+import { POST as evaluation } from "@/app/access/v1/evaluation/route";
 import { GET as listNodes } from "../nodes/route";
 import { DELETE } from "./[id]/route";
 import { GET, POST } from "./route";
@@ -82,6 +83,51 @@ describe("tokens API", () => {
     expect((await DELETE(call(adminToken, { method: "DELETE" }), params)).status).toBe(404);
     const r = await listNodes(call(created.token, { url: "http://attest.test/api/v1/nodes" }), noParams);
     expect(r.status).toBe(401);
+  });
+
+  it("a gateway token: a service user with the pdp role alone is made with it, both audited; it asks for decisions and reads nothing", async () => {
+    const users = (await t.db.select({ n: count() }).from(appUsers))[0]!.n;
+    const r = await POST(call(adminToken, { method: "POST", body: JSON.stringify({ gateway: true, name: "agentgateway prod" }) }), noParams);
+    expect(r.status).toBe(201);
+    const created = await r.json();
+    expect(created.roles).toEqual(["pdp"]);
+    expect(created.userEmail).toMatch(/^gateway-[0-9a-z]{26}@gateways\.attest\.invalid$/);
+    const [user] = await t.db.select().from(appUsers).where(eq(appUsers.id, created.userId));
+    expect(user).toMatchObject({ name: "Gateway: agentgateway prod", passwordHash: null, oidcIssuer: null, status: "active" });
+    expect((await t.db.select({ role: appUserRoles.role }).from(appUserRoles).where(eq(appUserRoles.userId, created.userId))).map((x) => x.role)).toEqual(["pdp"]);
+    expect((await t.db.select({ n: count() }).from(appUsers))[0]!.n).toBe(users + 1);
+    const audited = await t.db.select({ action: auditEvents.action, targetId: auditEvents.targetId }).from(auditEvents);
+    expect(audited).toContainEqual({ action: "user.create", targetId: created.userId });
+    expect(audited).toContainEqual({ action: "token.create", targetId: created.id });
+    // It asks for decisions (a deny for an unknown agent is still a 200) and reads no graph.
+    const ask = await evaluation(
+      call(created.token, {
+        url: "http://attest.test/access/v1/evaluation",
+        method: "POST",
+        body: JSON.stringify({ subject: { type: "agent", id: "nobody" }, action: { name: "tools/call" }, resource: { type: "tool", id: "nothing" } }),
+      }),
+      noParams,
+    );
+    expect(ask.status).toBe(200);
+    expect((await ask.json()).decision).toBe(false);
+    expect((await listNodes(call(created.token, { url: "http://attest.test/api/v1/nodes" }), noParams)).status).toBe(403);
+  });
+
+  it("a gateway token names nothing but its name and expiry; bad input writes nothing", async () => {
+    const tokens = await tokenCount();
+    const users = (await t.db.select({ n: count() }).from(appUsers))[0]!.n;
+    for (const body of [
+      { gateway: true, name: "" },
+      { gateway: true, name: "x", roles: ["admin"] },
+      { gateway: true, name: "x", userId: "usr_someone" },
+      { gateway: true, name: "x", expiresAt: "2001-01-01T00:00:00Z" },
+      { gateway: "yes", name: "x" },
+    ]) {
+      const r = await POST(call(adminToken, { method: "POST", body: JSON.stringify(body) }), noParams);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+    }
+    expect(await tokenCount()).toBe(tokens);
+    expect((await t.db.select({ n: count() }).from(appUsers))[0]!.n).toBe(users);
   });
 
   it("a cross-site write without a session is unauthenticated (the CSRF check is for session writes; see e2e/api.spec.ts)", async () => {
