@@ -39,6 +39,7 @@ import { listMyItems } from "@/lib/campaigns/queries";
 import { KIND_CODE } from "@/lib/graph/access-index";
 import { bfs, MAX_DEPTH, pathTo } from "@/lib/graph/traverse";
 import { accessEvaluation, accessEvaluations } from "@/lib/pdp/authzen";
+import { searchResources, searchSubjects } from "@/lib/pdp/search";
 import { createPdpListener } from "@/lib/pdp/listener";
 import { evaluate } from "@/lib/pdp/evaluate";
 import { pdpSnapshot } from "@/lib/pdp/runtime";
@@ -321,6 +322,23 @@ export async function runPdpSuite(argv: string[]): Promise<number> {
     }
     result.batch100 = stats(batches);
 
+    // 4b. Searches (an analyst's questions, each a request): who may call a tool, what an agent may call — first page
+    // of 100, over the sampled pairs' tools and agents (each walks who-can-reach / reachable-from and confirms every
+    // candidate with an evaluation).
+    const searches = { subject: [] as number[], resource: [] as number[], subjectTotals: [] as number[], resourceTotals: [] as number[] };
+    for (const b of pairs.slice(0, 40)) {
+      let s0 = performance.now();
+      const who = await searchSubjects(db, admin, { subject: { type: "agent" }, action: b.action, resource: b.resource });
+      searches.subject.push(performance.now() - s0);
+      searches.subjectTotals.push(who.page.total);
+      s0 = performance.now();
+      const what = await searchResources(db, admin, { subject: b.subject, action: b.action, resource: { type: "tool" } });
+      searches.resource.push(performance.now() - s0);
+      searches.resourceTotals.push(what.page.total);
+    }
+    result.searchSubject = { ...stats(searches.subject), maxTotal: Math.max(...searches.subjectTotals) };
+    result.searchResource = { ...stats(searches.resource), maxTotal: Math.max(...searches.resourceTotals) };
+
     // 5. Revoke → deny on a second instance (PostgreSQL: the instance is its own process on the same database).
     if (o.db === "postgres" && o.url && revocable.length) {
       const url = new URL(o.url);
@@ -376,6 +394,8 @@ export async function runPdpSuite(argv: string[]): Promise<number> {
           row("single evaluation, HTTP (route handler)", result.http as never, "p99 < 10"),
           row("single evaluation, HTTP (decision port)", result.httpDecisionPort as never, "p99 < 10"),
           row("batch of 100, in process", result.batch100 as never, "< 20"),
+          row("search: who may call a tool (first page)", result.searchSubject as never, "well under 1000"),
+          row("search: what an agent may call (first page)", result.searchResource as never, "well under 1000"),
           row(
             "revoke → deny, second instance",
             (result.revokeToDeny as { p50?: number }).p50 !== undefined ? (result.revokeToDeny as never) : undefined,
