@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { buildAccessIndex, type IndexEdge, type IndexNode } from "@/lib/graph/access-index";
 import type { EdgeKind, NodeKind } from "@/lib/graph/model";
 import { evaluate, type EvalRequest } from "./evaluate";
-import { rememberedPairs } from "./reach";
+import { allowedReach, rememberedPairs } from "./reach";
 import { toolShape } from "./load-state";
 import { DEFAULT_POLICY, policySchema } from "./policy";
 import { accessKey, addNode, emptyDecisions, emptyFacts, grantKey, type PdpState } from "./state";
@@ -234,6 +234,38 @@ describe("evaluate (property)", () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it("the searches' one-sided walk (allowedReach) finds exactly the nodes a path search would, either way", () => {
+    const candidates = LAYERS.flatMap((l) =>
+      Array.from({ length: COUNTS[l.from]! }, (_, a) =>
+        Array.from({ length: COUNTS[l.to]! }, (_, b) => ({ fromId: idOf(l.from, a), toId: idOf(l.to, b), kind: l.kind })),
+      ).flat(),
+    );
+    const nodes: N[] = (Object.keys(COUNTS) as NodeKind[]).flatMap((k) => Array.from({ length: COUNTS[k]! }, (_, i) => ({ id: idOf(k, i), kind: k })));
+    fc.assert(
+      fc.property(
+        fc.array(fc.boolean(), { minLength: candidates.length, maxLength: candidates.length }),
+        fc.array(fc.boolean(), { minLength: candidates.length, maxLength: candidates.length }),
+        (present, revokedFlags) => {
+          const edges = candidates.filter((_, i) => present[i]);
+          const revoked = new Set(candidates.filter((_, i) => revokedFlags[i]).map((e) => accessKey(e.fromId, e.kind, e.toId)));
+          const { ix } = stateOf(nodes, edges, { revoked });
+          for (const n of nodes) {
+            const at = ix.indexOf.get(n.id)!;
+            const into = new Set(allowedReach(ix, at, "in", revoked).map((v) => ix.ids[v]!));
+            const outOf = new Set(allowedReach(ix, at, "out", revoked).map((v) => ix.ids[v]!));
+            for (const m of nodes) {
+              if (m.id === n.id) continue;
+              if (into.has(m.id) !== reaches(edges, revoked, m.id, n.id)) return false;
+              if (outOf.has(m.id) !== reaches(edges, revoked, n.id, m.id)) return false;
+            }
+          }
+          return true;
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });

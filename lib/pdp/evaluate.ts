@@ -197,7 +197,18 @@ const STRICTNESS = { allow: 0, allow_with_log: 1, approval_required: 2, deny: 3 
  * changed since certified, owner gone under policy), and the policy's step-up choice for the tool allows (or an
  * approved, unexpired access request covers the pair). `remember: false` (searches) reads remembered paths but adds none.
  */
-export function evaluate(state: PdpState, ix: AccessIndex, req: EvalRequest, now: number, opts: { remember?: boolean } = {}): Evaluation {
+export interface EvaluateOptions {
+  /** false (searches): read remembered paths but add none. */
+  remember?: boolean;
+  /**
+   * The caller already knows an allowed path joins this subject (the acting one) and resource (a search's one-sided
+   * walk, lib/pdp/reach.ts allowedReach): no search of its own; the answer carries no path. Ignored unless both match
+   * what the request resolves to.
+   */
+  pathKnown?: { subjectId: string; resourceId: string };
+}
+
+export function evaluate(state: PdpState, ix: AccessIndex, req: EvalRequest, now: number, opts: EvaluateOptions = {}): Evaluation {
   const none = { subjectId: null, actingForId: null, resourceId: null };
   if (!(SUPPORTED_ACTIONS as readonly string[]).includes(req.action.name)) return answer(false, "action_unsupported", none);
   const { actor, actingFor } = resolveSubject(state, req);
@@ -231,12 +242,13 @@ export function evaluate(state: PdpState, ix: AccessIndex, req: EvalRequest, now
   const revoked = state.decisions.revoked;
   // The bidirectional search, remembered per pair (a deny too) for this index and revocation set. A deny with
   // revocations in force asks once more without them, to tell "revoked in a campaign" from "never had access".
-  const path = from !== undefined && to !== undefined ? allowedPath(ix, from, to, revoked, opts.remember) : null;
+  const known = opts.pathKnown && opts.pathKnown.subjectId === subjectId && opts.pathKnown.resourceId === resourceId;
+  const path = known ? [] : from !== undefined && to !== undefined ? allowedPath(ix, from, to, revoked, opts.remember) : null;
   if (!path) {
     const blocked = from !== undefined && to !== undefined && revoked.size > 0 && allowedPath(ix, from, to, EMPTY, opts.remember) !== null;
     return answer(false, blocked ? "access_revoked" : "no_access", ids);
   }
-  const base = { path, graph_version: ix.version, policy_version: state.decisions.policyVersion };
+  const base = { ...(known ? {} : { path }), graph_version: ix.version, policy_version: state.decisions.policyVersion };
   if (!tool) return answer(true, "access_path", ids, base);
 
   const knobs = knobsFor(state.decisions.policy, tool.risk, rNode.source);

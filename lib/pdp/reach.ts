@@ -121,6 +121,55 @@ export function findAllowedPath(ix: AccessIndex, from: number, to: number, revok
 }
 
 /**
+ * Every node an allowed path reaches from `start` (direction "out") or that reaches `start` ("in"), at most
+ * `maxDepth` edges, using no revoked access: a breadth-first search over the access index (CSR plus overlay) that
+ * skips revoked edges. For the searches, which otherwise confirm each of thousands of candidates with a search of its
+ * own: node v is in the answer exactly when `findAllowedPath` would find a path between start and v (both give the
+ * shortest path avoiding revoked access, within the same depth).
+ */
+export function allowedReach(ix: AccessIndex, start: number, direction: "out" | "in", revoked: ReadonlySet<string>, maxDepth = MAX_DEPTH): number[] {
+  const rev = revokedIndex(ix, revoked);
+  const b = scratch(ix.ids.length);
+  const gen = ++b.gen;
+  const seen = b.fwdSeen;
+  const ov = ix.overlay;
+  const forward = direction === "out";
+  const startArr = forward ? ix.fwdStart : ix.revStart;
+  const nbr = forward ? ix.fwdTo : ix.revFrom;
+  const nk = forward ? ix.fwdKind : ix.revKind;
+  const csrNodes = startArr.length - 1;
+  const out: number[] = [];
+  seen[start] = gen;
+  let frontier = [start];
+  for (let depth = 1; depth <= maxDepth && frontier.length > 0; depth++) {
+    const next: number[] = [];
+    for (const u of frontier) {
+      const removed = ov && ov.touched[u] ? (forward ? ov.remOut : ov.remIn).get(u) : undefined;
+      const visit = (v: number, k: number) => {
+        if (seen[v] === gen || (ov && ov.dead[v])) return;
+        // The access is (from, kind, to): u → v forward, v → u backward.
+        const from = forward ? u : v;
+        const to = forward ? v : u;
+        if (rev.from[from] === 1 && rev.keys.get(from)!.has(to * 16 + k)) return;
+        seen[v] = gen;
+        out.push(v);
+        next.push(v);
+      };
+      if (u < csrNodes)
+        for (let p = startArr[u]!; p < startArr[u + 1]!; p++) {
+          const v = nbr[p]!;
+          const k = nk[p]!;
+          if (!(removed && removed.has(v * 16 + k))) visit(v, k);
+        }
+      const added = ov && ov.touched[u] ? (forward ? ov.addOut : ov.addIn).get(u) : undefined;
+      if (added) for (let j = 0; j < added.length; j += 2) visit(added[j]!, added[j + 1]!);
+    }
+    frontier = next;
+  }
+  return out;
+}
+
+/**
  * `findAllowedPath`, remembered per (index, revocation set, subject, resource): a gateway asks about the same agent
  * and tool again and again, and each allow otherwise redoes the search (the largest cost in the M profile). A new
  * index or a new revocation set starts afresh, so an answer never outlives the graph or decisions it was found in.

@@ -6,10 +6,10 @@ import { requirePermission } from "@/lib/authz/permissions";
 import { AppError } from "@/lib/errors";
 import { KIND_CODE } from "@/lib/graph/access-index";
 import type { NodeKind } from "@/lib/graph/model";
-import { bfs, MAX_DEPTH } from "@/lib/graph/traverse";
 import { admitPdpCall } from "./authzen";
 import { actionSearchSchema, parseBody, resourceSearchSchema, subjectSearchSchema } from "./authzen-input";
 import { evaluate, resolveResourceId, SUPPORTED_ACTIONS, type EvalRequest } from "./evaluate";
+import { allowedReach } from "./reach";
 import { pdpSnapshot } from "./runtime";
 
 /**
@@ -84,10 +84,13 @@ export async function searchSubjects(db: Db, actor: Actor, input: unknown): Prom
   const found: { type: string; id: string }[] = [];
   if (at !== undefined) {
     const now = Date.now();
-    for (const r of bfs(ix, at, "in", MAX_DEPTH).reached) {
-      if (!kinds.has(ix.kinds[r.node]!)) continue;
-      const id = ix.ids[r.node]!;
-      if (evaluate(state, ix, probe(id), now, { remember: false }).decision) found.push({ type: state.facts.nodes.get(id)?.kind ?? "principal", id });
+    // One walk against the edges avoiding revoked access finds every subject with an allowed path; each is then
+    // evaluated for the other rules (inactive, drift, policy) without a search of its own.
+    for (const n of allowedReach(ix, at, "in", state.decisions.revoked)) {
+      if (!kinds.has(ix.kinds[n]!)) continue;
+      const id = ix.ids[n]!;
+      if (evaluate(state, ix, probe(id), now, { remember: false, pathKnown: { subjectId: id, resourceId: target! } }).decision)
+        found.push({ type: state.facts.nodes.get(id)?.kind ?? "principal", id });
     }
   }
   found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -111,10 +114,11 @@ export async function searchResources(db: Db, actor: Actor, input: unknown): Pro
   const found: { type: string; id: string }[] = [];
   if (from !== undefined) {
     const now = Date.now();
-    for (const r of bfs(ix, from, "out", MAX_DEPTH).reached) {
-      if (!kinds.has(ix.kinds[r.node]!)) continue;
-      const id = ix.ids[r.node]!;
-      if (evaluate(state, ix, probe(id), now, { remember: false }).decision) found.push({ type: body.resource.type, id });
+    for (const n of allowedReach(ix, from, "out", state.decisions.revoked)) {
+      if (!kinds.has(ix.kinds[n]!)) continue;
+      const id = ix.ids[n]!;
+      if (evaluate(state, ix, probe(id), now, { remember: false, pathKnown: { subjectId: first.subjectId!, resourceId: id } }).decision)
+        found.push({ type: body.resource.type, id });
     }
   }
   found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
