@@ -47,7 +47,9 @@ test("an admin overrides runtime decisions by tool risk and by source, sees them
   await form.getByRole("button", { name: "Save decision policy" }).click();
   await expect(form.getByText("Saved as a new version")).toBeVisible();
   await page.screenshot({ path: "test-results/admin-pdp-overrides.png", fullPage: true });
-  expect(await policy()).toEqual(expect.objectContaining({ byRisk: { critical: { destructive: "deny" } }, bySource: { "e2e-nowhere": { ownerGone: "deny" } } }));
+  expect(await policy()).toEqual(
+    expect.objectContaining({ byRisk: { critical: { destructive: "deny" } }, bySource: { "e2e-nowhere": { ownerGone: "deny" } } }),
+  );
 
   // Kept: the page shows them after a reload; then back to the defaults, so later specs see the demo's policy.
   await page.reload();

@@ -12,7 +12,11 @@ const SERVER = "Filesystem (engineering share)";
 
 async function pick(page: Page, label: string, text: string, option: string | RegExp) {
   await page.getByRole("combobox", { name: label }).fill(text);
-  await page.getByRole("listbox", { name: `${label}: matches` }).getByRole("option", { name: option }).first().click();
+  await page
+    .getByRole("listbox", { name: `${label}: matches` })
+    .getByRole("option", { name: option })
+    .first()
+    .click();
 }
 
 /** Every pending access request, as an admin reads them (the analyst decides none). */
@@ -27,7 +31,11 @@ async function pendingRequests(browser: Browser, baseURL: string): Promise<numbe
   return n;
 }
 
-test("an analyst tests a decision: allowed along a path, a destructive tool needs approval, and the tests are in the log", async ({ page, browser, baseURL }) => {
+test("an analyst tests a decision: allowed along a path, a destructive tool needs approval, and the tests are in the log", async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   await new SignInPage(page).signInAsDemo("analyst");
   await mainNav(page).getByRole("link", { name: "Runtime decisions" }).click();
   await expect(page.getByRole("heading", { name: "Runtime decisions", level: 1 })).toBeVisible();
@@ -71,6 +79,22 @@ test("an analyst tests a decision: allowed along a path, a destructive tool need
   await page.getByRole("navigation", { name: "Filter decisions" }).getByRole("link", { name: "Denied" }).click();
   await expect(page).toHaveURL(/decision=deny/);
   for (const d of await log.locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-decision")))) expect(d).toBe("deny");
+
+  // From the agent's page, its own decisions: the log filtered to it, said in a badge that clears it.
+  await page.getByRole("navigation", { name: "Filter decisions" }).getByRole("link", { name: "All", exact: true }).click();
+  await log.getByRole("link", { name: AGENT }).first().click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(AGENT);
+  // The allowed test call is usage too: the agent's page says the tool was last used today, from the decision log.
+  await expect(page.getByTestId("tool-usage").getByRole("row").filter({ hasText: "read_text_file" }).first()).toContainText("last used today");
+  await expect(page.getByTestId("tool-usage").getByRole("row").filter({ hasText: "read_text_file" }).first()).toContainText("via decision log");
+  await page.getByTestId("node-decisions-link").click();
+  await expect(page).toHaveURL(/\/decisions\?subject=agt_/);
+  await expect(page.getByTestId("decisions-about")).toContainText(AGENT);
+  const subjects = await log.locator("tbody tr td:nth-child(2)").allTextContents();
+  expect(subjects.length).toBeGreaterThanOrEqual(2);
+  for (const who of subjects) expect(who).toBe(AGENT);
+  await page.getByRole("link", { name: "Show decisions about everything" }).click();
+  await expect(page.getByTestId("decisions-about")).toHaveCount(0);
 
   // On a phone the form stacks and nothing is wider than the screen.
   await page.setViewportSize({ width: 390, height: 844 });

@@ -30,7 +30,17 @@ function LastUsed({ row, now }: { row: ToolUsageRow; now: number }) {
  * "Last used" per (subject, tool): on a principal's page the tools it can reach, on a tool's page who can reach it,
  * each with its last call as the decision log and gateways' telemetry saw it (docs/DECISION-LOG.md).
  */
-export function ToolUsagePanel({ usage, now }: { usage: NodeToolUsage; now: number }) {
+export function ToolUsagePanel({
+  usage,
+  now,
+  nodeId,
+  canReadDecisions = false,
+}: {
+  usage: NodeToolUsage;
+  now: number;
+  nodeId?: string;
+  canReadDecisions?: boolean;
+}) {
   const title = usage.side === "subject" ? "Tool usage" : "Who used this tool";
   return (
     <section className="panel" aria-labelledby="hub-usage-title" data-testid="tool-usage">
@@ -62,6 +72,13 @@ export function ToolUsagePanel({ usage, now }: { usage: NodeToolUsage; now: numb
         </Table>
       )}
       {usage.more ? <p className="subtitle">and {usage.more.toLocaleString("en")} more reachable, never seen or seen less recently.</p> : null}
+      {nodeId && canReadDecisions ? (
+        <p>
+          <Link href={`/decisions?${usage.side === "subject" ? "subject" : "tool"}=${encodeURIComponent(nodeId)}`} data-testid="node-decisions-link">
+            Runtime decisions {usage.side === "subject" ? "for this identity" : "about this tool"} →
+          </Link>
+        </p>
+      ) : null}
     </section>
   );
 }

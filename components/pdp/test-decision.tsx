@@ -112,7 +112,9 @@ export function TestDecision() {
   return (
     <section aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Test a decision</h2>
-      <p className={styles.hint}>What a gateway would be told now if this identity made this call. The test is logged as yours; it opens no approval request.</p>
+      <p className={styles.hint}>
+        What a gateway would be told now if this identity made this call. The test is logged as yours; it opens no approval request.
+      </p>
       <form className={`panel ${styles.form}`} onSubmit={submit} noValidate data-testid="test-decision-form">
         <div className={styles.field}>
           {/* The visible words; the field's accessible name is the same (aria-label). */}
@@ -180,7 +182,13 @@ export function TestDecision() {
       {missing ? <Alert>{missing}</Alert> : null}
       {test.error ? <Alert>{errorMessage(test.error)}</Alert> : null}
       {answer ? (
-        <div className={`panel ${styles.result}`} role="status" aria-live="polite" data-testid="test-decision-result" data-decision={answer.decision ? "allow" : "deny"}>
+        <div
+          className={`panel ${styles.result}`}
+          role="status"
+          aria-live="polite"
+          data-testid="test-decision-result"
+          data-decision={answer.decision ? "allow" : "deny"}
+        >
           <div className={styles.verdict}>
             <Badge tone={answer.decision ? "ok" : ctx.reason_code === "approval_required" ? "warn" : "danger"}>
               {answer.decision ? "Allowed" : ctx.reason_code === "approval_required" ? "Approval required" : "Denied"}

@@ -108,7 +108,10 @@ async function createGatewayToken(db: Db, actor: Actor, input: unknown, requestI
       after: { email, name: `Gateway: ${parsed.name}`, roles: ["pdp"], service: true },
       requestId,
     });
-    const [created] = await tx.insert(apiTokens).values({ id, name: parsed.name, prefix, tokenHash: hash, userId, roles: ["pdp"], expiresAt }).returning();
+    const [created] = await tx
+      .insert(apiTokens)
+      .values({ id, name: parsed.name, prefix, tokenHash: hash, userId, roles: ["pdp"], expiresAt })
+      .returning();
     await emitAudit(tx, actor, {
       action: "token.create",
       target: { type: "api_token", id },

@@ -10,6 +10,7 @@ import { Table } from "@/components/ui/table";
 import { can } from "@/lib/authz/permissions";
 import { requirePagePermission } from "@/lib/authz/session";
 import { hrefWith } from "@/lib/nav/url-state";
+import { getNode } from "@/lib/graph/nodes";
 import { listDecisions, listDecisionsQuerySchema } from "@/lib/usage/decisions-api";
 
 export const metadata = { title: "Runtime decisions" };
@@ -34,11 +35,16 @@ export default async function DecisionsPage({ searchParams }: { searchParams: Pr
   const decision = one("decision") === "allow" || one("decision") === "deny" ? one("decision") : undefined;
   const cursor = one("cursor");
   const from = /^\d{1,7}$/.test(one("from") ?? "") ? Number(one("from")) : 0;
-  const parsed = listDecisionsQuerySchema.safeParse({ limit: String(PAGE), ...(decision ? { decision } : {}), ...(cursor ? { cursor } : {}) });
+  // About one node (from its page's "Runtime decisions" link): its id as subject or as tool.
+  const about = { ...(one("subject") ? { subject: one("subject")! } : {}), ...(one("tool") ? { tool: one("tool")! } : {}) };
+  const parsed = listDecisionsQuerySchema.safeParse({ limit: String(PAGE), ...about, ...(decision ? { decision } : {}), ...(cursor ? { cursor } : {}) });
+  const db = await getDb();
   const page = can(actor, "usage.read")
-    ? await listDecisions(await getDb(), actor, parsed.success ? parsed.data : listDecisionsQuerySchema.parse({ limit: String(PAGE) }))
+    ? await listDecisions(db, actor, parsed.success ? parsed.data : listDecisionsQuerySchema.parse({ limit: String(PAGE) }))
     : null;
-  const base = { ...(decision ? { decision } : {}) };
+  const aboutId = parsed.success ? (about.subject ?? about.tool) : undefined;
+  const aboutName = aboutId && can(actor, "graph.read") ? ((await getNode(db, aboutId).catch(() => null))?.name ?? aboutId) : aboutId;
+  const base = { ...(parsed.success ? about : {}), ...(decision ? { decision } : {}) };
   return (
     <>
       <h1>Runtime decisions</h1>
@@ -64,14 +70,22 @@ export default async function DecisionsPage({ searchParams }: { searchParams: Pr
                   key={f.label}
                   className={`btn ${decision === f.value ? "" : "secondary"}`}
                   aria-current={decision === f.value ? "page" : undefined}
-                  href={hrefWith("/decisions", f.value ? { decision: f.value } : {})}
+                  href={hrefWith("/decisions", { ...(parsed.success ? about : {}) }, { decision: f.value })}
                 >
                   {f.label}
                 </Link>
               ))}
             </nav>
+            {aboutId ? (
+              <span className="badge" data-testid="decisions-about">
+                {about.subject ? "Who" : "Resource"}: {aboutName}{" "}
+                <Link href={hrefWith("/decisions", decision ? { decision } : {})} aria-label="Show decisions about everything">
+                  ✕
+                </Link>
+              </span>
+            ) : null}
             {can(actor, "audit.read") ? (
-              <a className="btn secondary" href={`/api/v1/pdp/decisions/export?format=ocsf${decision ? `&decision=${decision}` : ""}`} download>
+              <a className="btn secondary" href={hrefWith("/api/v1/pdp/decisions/export", { format: "ocsf", ...base })} download>
                 Export (OCSF, JSON Lines)
               </a>
             ) : null}
@@ -107,7 +121,9 @@ export default async function DecisionsPage({ searchParams }: { searchParams: Pr
                       <td>
                         <LocalTime value={d.decidedAt} />
                       </td>
-                      <td>{d.subject.id ? <Link href={`/nodes/${encodeURIComponent(d.subject.id)}`}>{d.subject.name ?? d.subject.id}</Link> : d.subject.ref}</td>
+                      <td>
+                        {d.subject.id ? <Link href={`/nodes/${encodeURIComponent(d.subject.id)}`}>{d.subject.name ?? d.subject.id}</Link> : d.subject.ref}
+                      </td>
                       <td>
                         <code>{d.action}</code>
                       </td>

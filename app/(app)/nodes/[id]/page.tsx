@@ -104,6 +104,7 @@ type Section =
         samePerson: SamePerson | null;
         usage: NodeToolUsage | null;
         now: number;
+        canReadDecisions: boolean;
       };
     }
   | { tab: "findings"; status: "open" | "all"; data: Awaited<ReturnType<typeof listNodeFindings>> }
@@ -123,7 +124,7 @@ async function loadSection(db: Db, actor: Actor, node: NodeView, tab: HubTab, sp
         node.kind === "human" && !node.validTo ? samePersonOf(db, actor, node) : Promise.resolve(null),
         node.validTo ? Promise.resolve(null) : nodeToolUsage(db, actor, node),
       ]);
-      return { tab, data: { relationships, access, samePerson, usage, now: Date.now() } };
+      return { tab, data: { relationships, access, samePerson, usage, now: Date.now(), canReadDecisions: can(actor, "usage.read") } };
     }
     case "findings": {
       const status = one(sp, "status") === "all" ? "all" : "open";
@@ -149,7 +150,9 @@ function SectionView({ section, node, paged }: { section: Section | { tab: "inva
         <>
           {section.data.samePerson ? <SamePersonPanel nodeId={node.id} {...section.data.samePerson} /> : null}
           <HubAccess node={node} access={section.data.access} relationships={section.data.relationships} paged={paged} />
-          {section.data.usage ? <ToolUsagePanel usage={section.data.usage} now={section.data.now} /> : null}
+          {section.data.usage ? (
+            <ToolUsagePanel usage={section.data.usage} now={section.data.now} nodeId={node.id} canReadDecisions={section.data.canReadDecisions} />
+          ) : null}
         </>
       );
     case "findings":
