@@ -94,7 +94,9 @@ describe("tokens API", () => {
     expect(created.userEmail).toMatch(/^gateway-[0-9a-z]{26}@gateways\.attest\.invalid$/);
     const [user] = await t.db.select().from(appUsers).where(eq(appUsers.id, created.userId));
     expect(user).toMatchObject({ name: "Gateway: agentgateway prod", passwordHash: null, oidcIssuer: null, status: "active" });
-    expect((await t.db.select({ role: appUserRoles.role }).from(appUserRoles).where(eq(appUserRoles.userId, created.userId))).map((x) => x.role)).toEqual(["pdp"]);
+    expect((await t.db.select({ role: appUserRoles.role }).from(appUserRoles).where(eq(appUserRoles.userId, created.userId))).map((x) => x.role)).toEqual([
+      "pdp",
+    ]);
     expect((await t.db.select({ n: count() }).from(appUsers))[0]!.n).toBe(users + 1);
     const audited = await t.db.select({ action: auditEvents.action, targetId: auditEvents.targetId }).from(auditEvents);
     expect(audited).toContainEqual({ action: "user.create", targetId: created.userId });
