@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type APIRequestContext } from "@playwright/test";
 import { SignInPage } from "./pages";
 
 // Issue #15: the MCP inventory at M-like counts. A thousand servers (M has 1,006) are imported through the API from a
@@ -54,19 +54,11 @@ function fixture() {
   return { source: "scale-lab", mode: "incremental", nodes, edges };
 }
 
-test.beforeAll(async ({ request }) => {
-  test.setTimeout(180_000);
-  const r = await request.post("/api/v1/imports", { data: fixture(), headers: BOOTSTRAP, timeout: 170_000 });
-  expect(r.status(), await r.text()).toBe(201);
-});
-
-test.afterAll(async ({ request }) => {
-  test.setTimeout(300_000);
-  // The fixture goes again (a full sync of its source that reports nothing ends every node and edge it brought), so later
-  // specs run on the demo's size: on PGlite, whole-graph work after each of their changes would otherwise take seconds.
-  const r = await request.post("/api/v1/imports", { data: { source: "scale-lab", mode: "full", nodes: [], edges: [] }, headers: BOOTSTRAP, timeout: 170_000 });
-  expect(r.status(), await r.text()).toBe(201);
-  // The after-change work runs in the background on the app's one connection: later specs start once it is done.
+/**
+ * Waits until the after-change work of an import is done: on PGlite it runs on the app's one connection, and a
+ * thousand servers' worth of it can hold every other query (a sign-in included) for longer than an expectation waits.
+ */
+async function afterChangeSettled(request: APIRequestContext) {
   await expect
     .poll(
       async () => {
@@ -81,6 +73,24 @@ test.afterAll(async ({ request }) => {
       { timeout: 280_000, intervals: [2_000] },
     )
     .toBe(0);
+}
+
+test.beforeAll(async ({ request }) => {
+  test.setTimeout(300_000);
+  const r = await request.post("/api/v1/imports", { data: fixture(), headers: BOOTSTRAP, timeout: 170_000 });
+  expect(r.status(), await r.text()).toBe(201);
+  // The tests sign in and page through the table: they start once the import's background work is done.
+  await afterChangeSettled(request);
+});
+
+test.afterAll(async ({ request }) => {
+  test.setTimeout(300_000);
+  // The fixture goes again (a full sync of its source that reports nothing ends every node and edge it brought), so later
+  // specs run on the demo's size: on PGlite, whole-graph work after each of their changes would otherwise take seconds.
+  const r = await request.post("/api/v1/imports", { data: { source: "scale-lab", mode: "full", nodes: [], edges: [] }, headers: BOOTSTRAP, timeout: 170_000 });
+  expect(r.status(), await r.text()).toBe(201);
+  // The after-change work runs in the background on the app's one connection: later specs start once it is done.
+  await afterChangeSettled(request);
 });
 
 test("the MCP table at M-like counts: paged, sorted on the server in natural order, filtered by risk and search", async ({ page }) => {
