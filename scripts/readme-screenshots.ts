@@ -77,6 +77,22 @@ async function main() {
     });
     await json(analyst, `/api/v1/campaigns/${created.id}/launch`, { method: "POST", data: {} });
 
+    // Runtime decisions: Mei's Cursor agent asks for a read-only tool of the engineering filesystem server.
+    await analyst.goto("/decisions");
+    const pickNode = async (label: string, text: string) => {
+      await analyst.getByRole("combobox", { name: label }).fill(text);
+      await analyst
+        .getByRole("listbox", { name: `${label}: matches` })
+        .getByRole("option")
+        .first()
+        .click();
+    };
+    await pickNode("Who acts", "Mei's Cursor");
+    await pickNode("Tool", "filesystem-eng/read_text_file");
+    await analyst.getByTestId("test-decision-submit").click();
+    await analyst.getByTestId("decision-path").waitFor();
+    await shot(analyst, "decisions.png");
+
     const reviewer = await signedIn(browser, "reviewer", 1280, 860);
     await reviewer.goto(`/campaigns/inbox?campaign=${created.id}`);
     await shot(reviewer, "inbox.png");

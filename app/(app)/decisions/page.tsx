@@ -42,8 +42,14 @@ export default async function DecisionsPage({ searchParams }: { searchParams: Pr
   const page = can(actor, "usage.read")
     ? await listDecisions(db, actor, parsed.success ? parsed.data : listDecisionsQuerySchema.parse({ limit: String(PAGE) }))
     : null;
-  const aboutId = parsed.success ? (about.subject ?? about.tool) : undefined;
-  const aboutName = aboutId && can(actor, "graph.read") ? ((await getNode(db, aboutId).catch(() => null))?.name ?? aboutId) : aboutId;
+  // The filters in words: a node's name where the reader may see the graph, else the id as given.
+  const named = async (id: string) => (can(actor, "graph.read") ? ((await getNode(db, id))?.name ?? id) : id);
+  const aboutChips = parsed.success
+    ? [
+        ...(about.subject ? [{ label: "Who", name: await named(about.subject) }] : []),
+        ...(about.tool ? [{ label: "Resource", name: await named(about.tool) }] : []),
+      ]
+    : [];
   const base = { ...(parsed.success ? about : {}), ...(decision ? { decision } : {}) };
   return (
     <>
@@ -76,9 +82,9 @@ export default async function DecisionsPage({ searchParams }: { searchParams: Pr
                 </Link>
               ))}
             </nav>
-            {aboutId ? (
+            {aboutChips.length ? (
               <span className="badge" data-testid="decisions-about">
-                {about.subject ? "Who" : "Resource"}: {aboutName}{" "}
+                {aboutChips.map((c) => `${c.label}: ${c.name}`).join(" · ")}{" "}
                 <Link href={hrefWith("/decisions", decision ? { decision } : {})} aria-label="Show decisions about everything">
                   ✕
                 </Link>
