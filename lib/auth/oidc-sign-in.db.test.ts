@@ -119,6 +119,12 @@ describe("OIDC sign-in", () => {
     expect(await findUserIdByOidcIdentity(t.db, ISSUER, "sub-mallory")).toBeNull();
   });
 
+  it("never links a service user (an address under .invalid, as a gateway's) even when the IdP vouches for the email", async () => {
+    await t.db.insert(appUsers).values({ id: "usr_gatewayoidctest0000000000", email: "gateway-x@gateways.attest.invalid", name: "Gateway: x" });
+    expect(await signInWithOidc(t.db, noMap, claims("sub-gw", { email: "gateway-x@gateways.attest.invalid" }))).toEqual({ ok: false, reason: "cannot_link" });
+    expect((await userRow("usr_gatewayoidctest0000000000")).oidcSubject).toBeNull();
+  });
+
   it("refuses a disabled user, linked or found by email, and a token without sub or (for a newcomer) email", async () => {
     const admin = await actorByEmail(t, "admin@example.com");
     const first = await signInWithOidc(t.db, noMap, claims("sub-to-disable", { email: "to-disable@example.com" }));

@@ -81,8 +81,11 @@ async function signInOnce(db: Db, config: Pick<OidcConfig, "issuer" | "rolesClai
         .where(sql`lower(${appUsers.email}) = ${email}`)
         .limit(1);
       if (byEmail) {
-        // An unverified email, or a user already bound to another identity, could be someone else's account.
-        if (!emailVerified || byEmail.oidcSubject !== null) return { ok: false, reason: "cannot_link" } as const;
+        // An unverified email, or a user already bound to another identity, could be someone else's account. A
+        // service user (a gateway's, lib/admin/api-tokens.ts) has an address under `.invalid` (RFC 6761): no person
+        // receives mail there, so an IdP claiming it is never a reason to let someone sign in as that service.
+        if (!emailVerified || byEmail.oidcSubject !== null || byEmail.email.toLowerCase().endsWith(".invalid"))
+          return { ok: false, reason: "cannot_link" } as const;
         if (byEmail.status !== "active") return { ok: false, reason: "disabled" } as const;
         [user] = await tx
           .update(appUsers)
